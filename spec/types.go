@@ -1,0 +1,129 @@
+package spec
+
+import "time"
+
+// App is a parsed and defaulted app spec (slipway.yaml).
+type App struct {
+	// Name is the app's name (the `app:` key).
+	Name string `yaml:"app" json:"app"`
+	// Services by name.
+	Services map[string]*Service `yaml:"services" json:"services"`
+}
+
+// Service is one logical component of an app. After Parse, every field
+// holds its effective value (defaults applied), so two services compare
+// equal exactly when they would run the same way.
+type Service struct {
+	// Name is the key under `services:`; not part of the YAML body.
+	Name string `yaml:"-" json:"name"`
+	// Run is the command and its arguments. ${PORT} and ${VAR} expand from
+	// the instance's environment.
+	Run []string `yaml:"run" json:"run"`
+	// Env is added to every instance's environment.
+	Env map[string]string `yaml:"env,omitempty" json:"env,omitempty"`
+	// Instances is how many copies run; default 1, 0 is allowed (scaled down).
+	Instances *int `yaml:"instances,omitempty" json:"instances"`
+	// Resources are per-instance limits.
+	Resources Resources `yaml:"resources,omitempty" json:"resources"`
+	// Health holds the readiness and liveness checks.
+	Health Health `yaml:"health,omitempty" json:"health"`
+	// Route says how the router reaches this service.
+	Route Route `yaml:"route,omitempty" json:"route"`
+	// DependsOn names services that must be ready first.
+	DependsOn []string `yaml:"dependsOn,omitempty" json:"dependsOn,omitempty"`
+	// Artifact is a file copied into the store by digest and placed in each
+	// instance's working directory at Path.
+	Artifact *Artifact `yaml:"artifact,omitempty" json:"artifact,omitempty"`
+	// Strategy says how a new revision replaces the running one.
+	Strategy Strategy `yaml:"strategy,omitempty" json:"strategy"`
+	// StopGrace is how long an instance has between SIGTERM and SIGKILL.
+	StopGrace Duration `yaml:"stopGrace,omitempty" json:"stopGrace"`
+}
+
+// Replicas returns the desired instance count.
+func (s *Service) Replicas() int {
+	if s.Instances == nil {
+		return 1
+	}
+	return *s.Instances
+}
+
+// Resources are cgroup limits for one instance. Zero means unlimited.
+type Resources struct {
+	// CPU in cores (0.5 = half a core).
+	CPU float64 `yaml:"cpu,omitempty" json:"cpu,omitempty"`
+	// Memory in bytes; YAML takes Kubernetes quantities (128Mi, 1Gi, 500M).
+	Memory Quantity `yaml:"memory,omitempty" json:"memory,omitempty"`
+	// PIDs caps the number of processes and threads.
+	PIDs int `yaml:"pids,omitempty" json:"pids,omitempty"`
+}
+
+// Health holds an instance's checks.
+type Health struct {
+	Readiness *Probe `yaml:"readiness,omitempty" json:"readiness,omitempty"`
+	Liveness  *Probe `yaml:"liveness,omitempty" json:"liveness,omitempty"`
+}
+
+// Probe is one health check. Exactly one of HTTP, TCP or Exec is set.
+type Probe struct {
+	// HTTP is a path requested with GET on the instance's port; 2xx/3xx pass.
+	HTTP string `yaml:"http,omitempty" json:"http,omitempty"`
+	// TCP passes when the instance's port accepts a connection.
+	TCP bool `yaml:"tcp,omitempty" json:"tcp,omitempty"`
+	// Exec runs a command in the instance's directory; exit 0 passes.
+	Exec []string `yaml:"exec,omitempty" json:"exec,omitempty"`
+	// Interval between checks (default 1s for readiness, 5s for liveness).
+	Interval Duration `yaml:"interval,omitempty" json:"interval"`
+	// Timeout of one check (default 1s).
+	Timeout Duration `yaml:"timeout,omitempty" json:"timeout"`
+	// FailureThreshold consecutive failures flip a passing check (default 3).
+	FailureThreshold int `yaml:"failureThreshold,omitempty" json:"failureThreshold"`
+	// SuccessThreshold consecutive successes flip a failing check (default 1).
+	SuccessThreshold int `yaml:"successThreshold,omitempty" json:"successThreshold"`
+	// InitialDelay before the first check.
+	InitialDelay Duration `yaml:"initialDelay,omitempty" json:"initialDelay"`
+}
+
+// Route is where the router sends a service's traffic from.
+type Route struct {
+	Host string `yaml:"host,omitempty" json:"host,omitempty"`
+	Path string `yaml:"path,omitempty" json:"path,omitempty"`
+}
+
+// Artifact is an immutable file a service runs.
+type Artifact struct {
+	// Path, relative to the spec file, where the artifact is read from at
+	// apply time; also where it appears in the instance's directory.
+	Path string `yaml:"path" json:"path"`
+	// Version is the user's label for it (v1.0.0).
+	Version string `yaml:"version,omitempty" json:"version,omitempty"`
+	// Digest is "sha256:<hex>" of the content. Filled in at apply time by
+	// the client; set by hand it pins the content.
+	Digest string `yaml:"digest,omitempty" json:"digest,omitempty"`
+}
+
+// Strategy says how a new revision replaces the running one. At most one
+// field is set; none means Rolling with defaults.
+type Strategy struct {
+	Rolling *Rolling `yaml:"rolling,omitempty" json:"rolling,omitempty"`
+}
+
+// Rolling replaces instances a few at a time.
+type Rolling struct {
+	// MaxSurge is how many instances above the desired count may run
+	// during a rollout (default 1).
+	MaxSurge *int `yaml:"maxSurge,omitempty" json:"maxSurge"`
+	// MaxUnavailable is how many below the desired count may be unready
+	// (default 0).
+	MaxUnavailable *int `yaml:"maxUnavailable,omitempty" json:"maxUnavailable"`
+	// MinReady is how long a new instance must stay ready before it counts.
+	MinReady Duration `yaml:"minReady,omitempty" json:"minReady"`
+	// ProgressDeadline bounds the whole rollout (default 2m).
+	ProgressDeadline Duration `yaml:"progressDeadline,omitempty" json:"progressDeadline"`
+}
+
+// Duration is a time.Duration written as "1s", "2m30s" in YAML and JSON.
+type Duration struct{ time.Duration }
+
+// Quantity is a byte count written as 128Mi, 1Gi, 500M or a plain number.
+type Quantity int64

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/slipway-dev/slipway/spec"
+)
+
+// App is the applied app spec as a whole.
+type App struct {
+	Name string `json:"name"`
+	// Spec is the YAML text last applied, as the user wrote it.
+	Spec string `json:"spec"`
+	// File is the name the spec was applied from (for messages).
+	File      string    `json:"file"`
+	AppliedAt time.Time `json:"appliedAt"`
+}
+
+// Service is a service's desired state.
+type Service struct {
+	Name string `json:"name"`
+	// Revision is the revision the service should converge to (the target).
+	Revision int `json:"revision"`
+	// Stable is the last revision that fully converged (0 = none yet).
+	Stable int `json:"stable"`
+	// Phase is where the service's rollout stands.
+	Phase Phase `json:"phase"`
+	// Message explains the phase (why it failed, what it waits for).
+	Message string `json:"message,omitempty"`
+	// Removed means the service left the spec: stop every instance, then
+	// delete the record.
+	Removed bool `json:"removed,omitempty"`
+	// Deadline is when the current rollout fails if not converged.
+	Deadline time.Time `json:"deadline,omitempty"`
+	// Operation that set the current target (0 = none, e.g. a rollback).
+	Operation int64     `json:"operation,omitempty"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// Revision is an immutable, numbered snapshot of a service's spec.
+type Revision struct {
+	Service string `json:"service"`
+	Number  int    `json:"number"`
+	// Spec is the effective (defaulted) service spec; Artifact.Digest is
+	// set when the service has an artifact.
+	Spec      spec.Service  `json:"spec"`
+	State     RevisionState `json:"state"`
+	Reason    string        `json:"reason,omitempty"`
+	CreatedAt time.Time     `json:"createdAt"`
+}
+
+// Instance is the record of one running copy of a revision. The process
+// itself is observed through the workload driver; this record is what
+// should exist and what was seen last.
+type Instance struct {
+	ID       string        `json:"id"`
+	Service  string        `json:"service"`
+	Revision int           `json:"revision"`
+	Port     int           `json:"port"`
+	State    InstanceState `json:"state"`
+	// PID and StartTime (kernel clock ticks since boot, from
+	// /proc/PID/stat) identify the process; both 0 when none runs.
+	PID       int    `json:"pid"`
+	StartTime uint64 `json:"startTime"`
+	Ready     bool   `json:"ready"`
+	// ReadySince is when the instance last became ready.
+	ReadySince time.Time `json:"readySince,omitempty"`
+	Restarts   int       `json:"restarts"`
+	// NextStart is when a backed-off instance may start again.
+	NextStart time.Time `json:"nextStart,omitempty"`
+	// LastExit describes how the process last ended.
+	LastExit string `json:"lastExit,omitempty"`
+	// Message is the latest health or lifecycle detail.
+	Message   string    `json:"message,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	StartedAt time.Time `json:"startedAt,omitempty"`
+}
+
+// Operation is one apply (or rollback) of the whole app: a stack change
+// that converges every changed service or reverts them all.
+type Operation struct {
+	ID      int64          `json:"id"`
+	Kind    string         `json:"kind"` // "apply" or "rollback"
+	State   OperationState `json:"state"`
+	Changes []Change       `json:"changes"`
+	Message string         `json:"message,omitempty"`
+	// Failure names the service and instance that failed, and why.
+	Failure   *Failure  `json:"failure,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// Change is what an operation does to one service.
+type Change struct {
+	Service string `json:"service"`
+	// From is the target revision before the operation (0 = new service).
+	From int `json:"from"`
+	// To is the revision to converge to (0 = remove the service).
+	To int `json:"to"`
+	// DependsOn lists services in this operation that must converge first.
+	DependsOn []string `json:"dependsOn,omitempty"`
+	// Started is set when the service's target was switched to To.
+	Started bool `json:"started,omitempty"`
+	// Done is set when the service converged to To.
+	Done bool `json:"done,omitempty"`
+}
+
+// Failure says why an operation failed.
+type Failure struct {
+	Service  string `json:"service"`
+	Instance string `json:"instance,omitempty"`
+	Reason   string `json:"reason"`
+	// Logs are the failing instance's last log lines.
+	Logs []string `json:"logs,omitempty"`
+}
+
+// Event is one append-only record of something that happened.
+type Event struct {
+	Seq      int64     `json:"seq"`
+	Time     time.Time `json:"time"`
+	Type     string    `json:"type"` // e.g. "service.rollout.started"
+	Service  string    `json:"service,omitempty"`
+	Revision int       `json:"revision,omitempty"`
+	Instance string    `json:"instance,omitempty"`
+	// Operation links the event to an apply or rollback.
+	Operation int64           `json:"operation,omitempty"`
+	Message   string          `json:"message"`
+	Data      json.RawMessage `json:"data,omitempty"`
+}

@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// Errors a Store returns; callers test them with errors.Is.
+var (
+	// ErrNotFound means the record asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means the write clashes with what is stored (a record
+	// that already exists, an immutable field changed).
+	ErrConflict = errors.New("conflict")
+)
+
+// Store is the single source of truth: desired state, revisions, instance
+// records, operations and the event log. All reads and writes happen in
+// transactions; an event appended in a transaction commits or rolls back
+// with the change it records.
+//
+// Implementations: Memory (this package) and store/sqlite (the default).
+// Both pass storetest.Run.
+type Store interface {
+	// View runs fn in a read-only transaction. fn must not keep tx.
+	View(ctx context.Context, fn func(tx Tx) error) error
+	// Update runs fn in a read-write transaction, committed when fn
+	// returns nil and rolled back (nothing changes) when it returns an
+	// error, which Update returns as is. Writes through a View tx fail.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// Close releases the store.
+	Close() error
+}
+
+// Tx reads and writes records. Every getter returns ErrNotFound (wrapped)
+// when the record does not exist. Returned values are copies: mutating
+// them changes nothing until they are Put back.
+type Tx interface {
+	// GetApp returns the app record (there is one app per server).
+	GetApp() (App, error)
+	// PutApp creates or replaces the app record.
+	PutApp(a App) error
+
+	// GetService returns one service.
+	GetService(name string) (Service, error)
+	// ListServices returns all services ordered by name.
+	ListServices() ([]Service, error)
+	// PutService creates or replaces a service.
+	PutService(s Service) error
+	// DeleteService removes a service record (its revisions stay).
+	DeleteService(name string) error
+
+	// CreateRevision stores r with Number set to one more than the
+	// service's highest revision, and returns it. Revisions are
+	// immutable except for State and Reason (see SetRevisionState).
+	CreateRevision(r Revision) (Revision, error)
+	// GetRevision returns revision n of a service.
+	GetRevision(service string, n int) (Revision, error)
+	// ListRevisions returns a service's revisions, oldest first.
+	ListRevisions(service string) ([]Revision, error)
+	// SetRevisionState changes a revision's lifecycle state and reason.
+	SetRevisionState(service string, n int, state RevisionState, reason string) error
+
+	// PutInstance creates or replaces an instance record.
+	PutInstance(i Instance) error
+	// GetInstance returns one instance record.
+	GetInstance(id string) (Instance, error)
+	// ListInstances returns a service's instances ordered by ID, or all
+	// instances when service is "".
+	ListInstances(service string) ([]Instance, error)
+	// DeleteInstance removes an instance record.
+	DeleteInstance(id string) error
+
+	// CreateOperation stores op with a new ID and returns it.
+	CreateOperation(op Operation) (Operation, error)
+	// PutOperation replaces an existing operation (ErrNotFound if none).
+	PutOperation(op Operation) error
+	// GetOperation returns one operation.
+	GetOperation(id int64) (Operation, error)
+	// ListOperations returns operations, newest first; only the ones not
+	// yet terminal when activeOnly is set.
+	ListOperations(activeOnly bool, limit int) ([]Operation, error)
+
+	// AppendEvent stores e with the next sequence number and returns it.
+	AppendEvent(e Event) (Event, error)
+	// ListEvents returns up to limit events with Seq > after, oldest
+	// first; only those of one service when service is not "".
+	ListEvents(after int64, service string, limit int) ([]Event, error)
+}

@@ -1,0 +1,83 @@
+package workload
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/slipway-dev/slipway/spec"
+)
+
+// ErrNotFound is returned (wrapped) by Driver methods for an instance the
+// driver does not know.
+var ErrNotFound = errors.New("instance not found")
+
+// Driver runs instances on a platform. The local driver (workload/process)
+// runs processes; a Kubernetes driver would run pods. Every implementation
+// passes workloadtest.Run.
+//
+// A driver keeps what it needs to find its instances again on disk (or in
+// the platform), so that a new Driver over the same state adopts the
+// instances a previous server started instead of starting them again.
+type Driver interface {
+	// Start starts the instance described by s and returns once the
+	// process exists (not once it is ready). Starting an ID that is
+	// already running returns its current Status and no error; starting
+	// an ID whose process has ended starts it again in the same working
+	// directory, appending to the same logs (a restart).
+	Start(ctx context.Context, s InstanceSpec) (Status, error)
+	// Stop sends SIGTERM to the instance's process group, waits up to
+	// grace for it to end, then sends SIGKILL and waits for it to be
+	// gone. It then releases what the instance held (cgroups) but keeps
+	// its logs. Stopping an instance that is not running returns nil;
+	// ErrNotFound only when the ID was never started.
+	Stop(ctx context.Context, id string, grace time.Duration) error
+	// Observe returns the status of every instance the driver knows,
+	// running or ended, including ones started by an earlier driver over
+	// the same state (adopted).
+	Observe(ctx context.Context) ([]Status, error)
+	// Remove forgets an ended instance and deletes its files.
+	Remove(ctx context.Context, id string) error
+	// Logs returns up to n of the instance's last log lines (stdout and
+	// stderr, interleaved as written where possible), oldest first.
+	Logs(ctx context.Context, id string, n int) ([]string, error)
+}
+
+// InstanceSpec is everything a driver needs to start one instance.
+type InstanceSpec struct {
+	// ID is unique across the server, e.g. "invoice-3-7f2c".
+	ID       string
+	Service  string
+	Revision int
+	// Port is the instance's own port, also in Env as PORT.
+	Port int
+	// Command is the program and arguments, already expanded.
+	Command []string
+	// Env is the complete environment (the server's is not inherited).
+	Env map[string]string
+	// Resources are cgroup limits; zero values mean unlimited.
+	Resources spec.Resources
+	// Artifact, when set, is a file placed at ArtifactPath (relative) in
+	// the instance's working directory, executable.
+	Artifact     string
+	ArtifactPath string
+}
+
+// Status is what the driver observes of one instance.
+type Status struct {
+	ID string
+	// Running is true while the process (group leader) is alive.
+	Running bool
+	PID     int
+	// StartTime is the process start time in clock ticks since boot
+	// (/proc/PID/stat field 22); with PID it identifies the process.
+	StartTime uint64
+	// Exit describes how the process ended ("exit status 1", "signal:
+	// killed", or "ended while not watched" for an adopted process whose
+	// status cannot be known). Empty while running.
+	Exit string
+	// ExitedAt is when the driver noticed the end.
+	ExitedAt time.Time
+	// Dir is the instance's working directory.
+	Dir string
+}
