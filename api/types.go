@@ -1,0 +1,182 @@
+package api
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Health is the server's answer to GET /v1/health.
+type Health struct {
+	Status  string `json:"status"`
+	Version string `json:"version"`
+	App     string `json:"app,omitempty"`
+}
+
+// ApplyRequest carries an app spec to validate, plan or apply.
+type ApplyRequest struct {
+	// File is the spec's file name, used in error messages.
+	File string `json:"file"`
+	// Spec is the YAML text. Artifacts must carry a digest (the client
+	// fills it in after uploading the file).
+	Spec string `json:"spec"`
+}
+
+// Plan is the change set an apply would make.
+type Plan struct {
+	App       string          `json:"app"`
+	Added     []string        `json:"added"`
+	Changed   []ServiceChange `json:"changed"`
+	Removed   []string        `json:"removed"`
+	Unchanged []string        `json:"unchanged"`
+}
+
+// Empty reports whether the plan changes nothing.
+func (p Plan) Empty() bool { return len(p.Added)+len(p.Changed)+len(p.Removed) == 0 }
+
+// ServiceChange is a changed service and its changed fields.
+type ServiceChange struct {
+	Name   string        `json:"name"`
+	Fields []FieldChange `json:"fields"`
+}
+
+// FieldChange is one changed field of a service spec.
+type FieldChange struct {
+	Path string `json:"path"`
+	Old  string `json:"old"`
+	New  string `json:"new"`
+}
+
+// ApplyResponse is the result of POST /v1/apply. Operation is nil when
+// the plan was empty.
+type ApplyResponse struct {
+	Plan      Plan       `json:"plan"`
+	Operation *Operation `json:"operation,omitempty"`
+}
+
+// RollbackRequest asks to make an earlier revision the target again.
+// To 0 means the revision before the current stable one.
+type RollbackRequest struct {
+	To     int    `json:"to,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Service is a service's desired and observed state.
+type Service struct {
+	Name string `json:"name"`
+	// Revision is the target revision; Stable the last converged one.
+	Revision int    `json:"revision"`
+	Stable   int    `json:"stable"`
+	Phase    string `json:"phase"`
+	Message  string `json:"message,omitempty"`
+	// Desired is the target instance count, Ready how many instances
+	// of the target revision are ready.
+	Desired   int        `json:"desired"`
+	Ready     int        `json:"ready"`
+	Version   string     `json:"version,omitempty"`
+	Route     string     `json:"route,omitempty"`
+	Removed   bool       `json:"removed,omitempty"`
+	Instances []Instance `json:"instances"`
+}
+
+// Instance is one running copy of a revision.
+type Instance struct {
+	ID        string    `json:"id"`
+	Revision  int       `json:"revision"`
+	PID       int       `json:"pid"`
+	Port      int       `json:"port"`
+	State     string    `json:"state"`
+	Ready     bool      `json:"ready"`
+	Restarts  int       `json:"restarts"`
+	LastExit  string    `json:"lastExit,omitempty"`
+	Message   string    `json:"message,omitempty"`
+	StartedAt time.Time `json:"startedAt,omitempty"`
+}
+
+// Revision is one numbered snapshot of a service.
+type Revision struct {
+	Service   string          `json:"service"`
+	Number    int             `json:"number"`
+	State     string          `json:"state"`
+	Reason    string          `json:"reason,omitempty"`
+	Version   string          `json:"version,omitempty"`
+	Digest    string          `json:"digest,omitempty"`
+	CreatedAt time.Time       `json:"createdAt"`
+	Current   bool            `json:"current"`
+	Spec      json.RawMessage `json:"spec"`
+}
+
+// Operation is an apply or rollback of the app.
+type Operation struct {
+	ID        int64     `json:"id"`
+	Kind      string    `json:"kind"`
+	State     string    `json:"state"`
+	Terminal  bool      `json:"terminal"`
+	Changes   []Change  `json:"changes"`
+	Message   string    `json:"message,omitempty"`
+	Failure   *Failure  `json:"failure,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// Succeeded reports whether the operation converged every change.
+func (o Operation) Succeeded() bool { return o.State == "Succeeded" }
+
+// Change is what an operation does to one service (To 0 = removal).
+type Change struct {
+	Service string `json:"service"`
+	From    int    `json:"from"`
+	To      int    `json:"to"`
+	Started bool   `json:"started"`
+	Done    bool   `json:"done"`
+}
+
+// Failure names the service and instance that failed an operation.
+type Failure struct {
+	Service  string   `json:"service"`
+	Instance string   `json:"instance,omitempty"`
+	Reason   string   `json:"reason"`
+	Logs     []string `json:"logs,omitempty"`
+}
+
+// Event is one entry of the event log.
+type Event struct {
+	Seq       int64           `json:"seq"`
+	Time      time.Time       `json:"time"`
+	Type      string          `json:"type"`
+	Service   string          `json:"service,omitempty"`
+	Revision  int             `json:"revision,omitempty"`
+	Instance  string          `json:"instance,omitempty"`
+	Operation int64           `json:"operation,omitempty"`
+	Message   string          `json:"message"`
+	Data      json.RawMessage `json:"data,omitempty"`
+}
+
+// Problem is one thing wrong with a spec or request.
+type Problem struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+}
+
+// Error kinds; the server maps each to one HTTP status.
+const (
+	KindInvalid     = "invalid"     // 422 (400 for a malformed request)
+	KindNotFound    = "not_found"   // 404
+	KindConflict    = "conflict"    // 409
+	KindUnavailable = "unavailable" // 503
+	KindInternal    = "internal"    // 500
+)
+
+// ErrorBody is the JSON body of every error response.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail says what went wrong.
+type ErrorDetail struct {
+	Kind     string    `json:"kind"`
+	Message  string    `json:"message"`
+	Problems []Problem `json:"problems,omitempty"`
+}
