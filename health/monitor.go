@@ -1,0 +1,208 @@
+package health
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/slipway-dev/slipway/spec"
+)
+
+// Kind says which check a Change is about.
+type Kind int
+
+// Check kinds.
+const (
+	Readiness Kind = iota
+	Liveness
+)
+
+func (k Kind) String() string {
+	if k == Liveness {
+		return "liveness"
+	}
+	return "readiness"
+}
+
+// Change is a check's state transition on one instance.
+type Change struct {
+	ID      string
+	PID     int
+	Kind    Kind
+	State   State
+	Summary string
+}
+
+// Watch describes an instance to check and how.
+type Watch struct {
+	Target Target
+	// PID identifies the process: a new PID for the same ID (a restart)
+	// starts the checks over.
+	PID       int
+	Readiness *spec.Probe
+	Liveness  *spec.Probe
+	// WasReady seeds readiness (known from before a server restart), so
+	// an adopted instance keeps taking traffic until a check says not to.
+	WasReady bool
+}
+
+// startupPeriod caps the check period until readiness first passes, so
+// a fast-starting instance is seen ready well within one interval.
+const startupPeriod = 200 * time.Millisecond
+
+// Monitor checks watched instances and reports each state change. Probes
+// run on real time: they are I/O. The thresholds are Tracker's, tested
+// apart.
+type Monitor struct {
+	prober   *Prober
+	onChange func(Change)
+
+	mu      sync.Mutex // guards watches
+	watches map[string]*running
+	wg      sync.WaitGroup
+}
+
+type running struct {
+	pid    int
+	cancel context.CancelFunc
+	mu     sync.Mutex // guards summary
+	last   map[Kind]string
+}
+
+// NewMonitor returns a Monitor that calls onChange (from its own
+// goroutines, possibly concurrently) on every transition.
+func NewMonitor(onChange func(Change)) *Monitor {
+	return &Monitor{prober: NewProber(), onChange: onChange, watches: map[string]*running{}}
+}
+
+// Watch starts checking w.Target unless it is already checked for the
+// same PID. It is idempotent.
+func (m *Monitor) Watch(w Watch) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.watches[w.Target.ID]; ok {
+		if r.pid == w.PID {
+			return
+		}
+		r.cancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{pid: w.PID, cancel: cancel, last: map[Kind]string{}}
+	m.watches[w.Target.ID] = r
+	if w.Readiness == nil {
+		c := Change{ID: w.Target.ID, PID: w.PID, Kind: Readiness, State: Passing, Summary: "no readiness check: ready when running"}
+		m.wg.Add(1)
+		go func() { defer m.wg.Done(); m.onChange(c) }()
+	} else {
+		m.run(ctx, r, w, Readiness, *w.Readiness)
+	}
+	if w.Liveness != nil {
+		m.run(ctx, r, w, Liveness, *w.Liveness)
+	}
+}
+
+// Unwatch stops checking an instance.
+func (m *Monitor) Unwatch(id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r, ok := m.watches[id]; ok {
+		r.cancel()
+		delete(m.watches, id)
+	}
+}
+
+// Watched returns the IDs being checked.
+func (m *Monitor) Watched() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ids := make([]string, 0, len(m.watches))
+	for id := range m.watches {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// Summary returns the latest result line of a check ("" if none yet).
+func (m *Monitor) Summary(id string, k Kind) string {
+	m.mu.Lock()
+	r := m.watches[id]
+	m.mu.Unlock()
+	if r == nil {
+		return ""
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last[k]
+}
+
+// Close stops every check and waits for them to end.
+func (m *Monitor) Close() {
+	m.mu.Lock()
+	for id, r := range m.watches {
+		r.cancel()
+		delete(m.watches, id)
+	}
+	m.mu.Unlock()
+	m.wg.Wait()
+}
+
+func (m *Monitor) run(ctx context.Context, r *running, w Watch, k Kind, p spec.Probe) {
+	initial := Unknown
+	if k == Readiness && w.WasReady {
+		initial = Passing
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		m.loop(ctx, r, w, k, p, NewTracker(p, initial))
+	}()
+}
+
+func (m *Monitor) loop(ctx context.Context, r *running, w Watch, k Kind, p spec.Probe, t *Tracker) {
+	if !sleep(ctx, p.InitialDelay.Duration) {
+		return
+	}
+	for {
+		res := m.prober.Probe(ctx, p, w.Target)
+		if ctx.Err() != nil {
+			return
+		}
+		changed := t.Observe(res)
+		r.mu.Lock()
+		r.last[k] = t.Summary()
+		r.mu.Unlock()
+		if changed {
+			m.onChange(Change{ID: w.Target.ID, PID: w.PID, Kind: k, State: t.State(), Summary: t.Summary()})
+		}
+		if !sleep(ctx, period(p, k, t.State())) {
+			return
+		}
+	}
+}
+
+// period is the probe interval, shortened while readiness is not passing
+// so that an instance is seen ready soon after it is.
+func period(p spec.Probe, k Kind, s State) time.Duration {
+	d := p.Interval.Duration
+	if d <= 0 {
+		d = time.Second
+	}
+	if k == Readiness && s != Passing {
+		d = min(d, startupPeriod)
+	}
+	return d
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
