@@ -1,0 +1,83 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/slipway-dev/slipway/api"
+)
+
+// Services lists every service of the app.
+func (c *Client) Services(ctx context.Context) ([]api.Service, error) {
+	var ss []api.Service
+	err := c.do(ctx, http.MethodGet, "/v1/services", nil, &ss)
+	return ss, err
+}
+
+// Service returns one service; an unknown name is a not-found *Error.
+func (c *Client) Service(ctx context.Context, name string) (api.Service, error) {
+	var s api.Service
+	err := c.do(ctx, http.MethodGet, servicePath(name), nil, &s)
+	return s, err
+}
+
+// Revisions lists a service's revisions.
+func (c *Client) Revisions(ctx context.Context, name string) ([]api.Revision, error) {
+	var rs []api.Revision
+	err := c.do(ctx, http.MethodGet, servicePath(name)+"/revisions", nil, &rs)
+	return rs, err
+}
+
+// Rollback makes an earlier revision of a service the target again and
+// returns the operation that does it.
+func (c *Client) Rollback(ctx context.Context, name string, req api.RollbackRequest) (api.Operation, error) {
+	var op api.Operation
+	err := c.do(ctx, http.MethodPost, servicePath(name)+"/rollback", req, &op)
+	return op, err
+}
+
+// Logs copies a service's log lines ("instance | line") to w: the last
+// lines (server default when 0) and, when follow is true, new lines until
+// ctx is done or the server closes the stream. When ctx ends a follow, it
+// returns ctx.Err().
+func (c *Client) Logs(ctx context.Context, name string, lines int, follow bool, w io.Writer) error {
+	q := url.Values{}
+	if lines > 0 {
+		q.Set("lines", strconv.Itoa(lines))
+	}
+	if follow {
+		q.Set("follow", "true")
+	}
+	path := servicePath(name) + "/logs"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	req, err := c.newRequest(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.send(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(flushWriter{w}, resp.Body); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("read logs of %s: %w", name, err)
+	}
+	return nil
+}
+
+func servicePath(name string) string { return "/v1/services/" + url.PathEscape(name) }
+
+// flushWriter hides any ReaderFrom of the destination so io.Copy writes
+// each chunk as it arrives (follow mode should show lines promptly).
+type flushWriter struct{ w io.Writer }
+
+func (f flushWriter) Write(p []byte) (int, error) { return f.w.Write(p) }
