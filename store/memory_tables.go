@@ -1,0 +1,103 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+)
+
+// tables is one version of Memory's state. Records are JSON documents,
+// never mutated in place once committed. A write transaction starts from a
+// shallow copy of the committed tables and clones each map the first time
+// it writes to it (see memTx.own).
+//
+// events is append-only and shared with older snapshots: a snapshot only
+// reads its own length, and the single writer appends past the committed
+// length, so appending into spare capacity never touches what a reader sees.
+type tables struct {
+	app        []byte              // nil until PutApp
+	services   map[string][]byte   // by name
+	revisions  map[string][][]byte // by service; revision n at index n-1
+	instances  map[string][]byte   // by ID
+	operations [][]byte            // operation id at index id-1
+	events     []eventDoc          // event seq at index seq-1
+}
+
+// eventDoc is a stored event with its service kept apart for filtering.
+type eventDoc struct {
+	service string
+	doc     []byte
+}
+
+func newTables() *tables {
+	return &tables{
+		services:  map[string][]byte{},
+		revisions: map[string][][]byte{},
+		instances: map[string][]byte{},
+	}
+}
+
+// table names the copy-on-write parts of tables.
+type table int
+
+const (
+	tableServices table = 1 << iota
+	tableRevisions
+	tableInstances
+	tableOperations
+)
+
+// clone gives t its own copy of one table's container; the JSON values
+// inside are immutable and stay shared.
+func (t *tables) clone(which table) {
+	switch which {
+	case tableServices:
+		t.services = maps.Clone(t.services)
+	case tableRevisions:
+		t.revisions = maps.Clone(t.revisions)
+	case tableInstances:
+		t.instances = maps.Clone(t.instances)
+	case tableOperations:
+		t.operations = slices.Clone(t.operations)
+	}
+}
+
+func encode(kind string, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", kind, err)
+	}
+	return b, nil
+}
+
+func decode[T any](kind string, b []byte) (T, error) {
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return v, fmt.Errorf("decode %s: %w", kind, err)
+	}
+	return v, nil
+}
+
+// decodeAll decodes every document in docs, in order.
+func decodeAll[T any](kind string, docs [][]byte) ([]T, error) {
+	out := make([]T, 0, len(docs))
+	for _, b := range docs {
+		v, err := decode[T](kind, b)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// sortedValues returns m's values ordered by key.
+func sortedValues(m map[string][]byte) [][]byte {
+	keys := slices.Sorted(maps.Keys(m))
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		out[i] = m[k]
+	}
+	return out
+}

@@ -1,0 +1,65 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/slipway-dev/slipway/store"
+)
+
+// Run runs the conformance suite. open returns a fresh, empty store for
+// one subtest and arranges for it to be closed (t.Cleanup).
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	cases := []struct {
+		name string
+		test func(t *testing.T, s store.Store)
+	}{
+		{"NotFound", testNotFound},
+		{"App", testApp},
+		{"Services", testServices},
+		{"DeleteServiceKeepsRevisions", testDeleteServiceKeepsRevisions},
+		{"RevisionNumbering", testRevisionNumbering},
+		{"RevisionImmutable", testRevisionImmutable},
+		{"Instances", testInstances},
+		{"OperationIDs", testOperationIDs},
+		{"ListOperations", testListOperations},
+		{"AppendEvent", testAppendEvent},
+		{"ListEvents", testListEvents},
+		{"Rollback", testRollback},
+		{"ReturnsCopies", testReturnsCopies},
+		{"StoresCopies", testStoresCopies},
+		{"ViewRejectsWrites", testViewRejectsWrites},
+		{"ViewSnapshot", testViewSnapshot},
+		{"ConcurrentUpdates", testConcurrentUpdates},
+		{"CanceledContext", testCanceledContext},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.test(t, open(t))
+		})
+	}
+}
+
+// update runs fn in an Update and fails the test on error.
+func update(t *testing.T, s store.Store, fn func(tx store.Tx) error) {
+	t.Helper()
+	if err := s.Update(context.Background(), fn); err != nil {
+		t.Fatalf("update: %v", err)
+	}
+}
+
+// view runs fn in a View and fails the test on error.
+func view(t *testing.T, s store.Store, fn func(tx store.Tx) error) {
+	t.Helper()
+	if err := s.View(context.Background(), fn); err != nil {
+		t.Fatalf("view: %v", err)
+	}
+}
+
+// must fails the test when err is not nil.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
