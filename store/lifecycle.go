@@ -67,7 +67,8 @@ func (s InstanceState) Leaving() bool { return s == InstanceStopping }
 //
 //	Running --every change converged--> Succeeded
 //	Running --a change failed--> RollingBack --reverted--> RolledBack
-//	Running --superseded by a newer apply--> Superseded
+//	Running --a rollback's change failed--> Failed (a rollback is not reverted)
+//	Running --replaced by a newer operation--> Superseded
 type OperationState string
 
 // Operation states.
@@ -76,6 +77,7 @@ const (
 	OperationSucceeded   OperationState = "Succeeded"
 	OperationRollingBack OperationState = "RollingBack"
 	OperationRolledBack  OperationState = "RolledBack"
+	OperationFailed      OperationState = "Failed"
 	OperationSuperseded  OperationState = "Superseded"
 )
 
@@ -83,5 +85,9 @@ func (s OperationState) String() string { return string(s) }
 
 // Terminal reports whether the operation will not change again.
 func (s OperationState) Terminal() bool {
-	return s == OperationSucceeded || s == OperationRolledBack || s == OperationSuperseded
+	switch s {
+	case OperationSucceeded, OperationRolledBack, OperationFailed, OperationSuperseded:
+		return true
+	}
+	return false
 }

@@ -66,7 +66,10 @@ type Instance struct {
 	Ready     bool   `json:"ready"`
 	// ReadySince is when the instance last became ready.
 	ReadySince time.Time `json:"readySince,omitempty"`
-	Restarts   int       `json:"restarts"`
+	// Restarts counts every restart; Crashes only the consecutive quick
+	// ones, which set the backoff (reset once an instance stays up).
+	Restarts int `json:"restarts"`
+	Crashes  int `json:"crashes,omitempty"`
 	// NextStart is when a backed-off instance may start again.
 	NextStart time.Time `json:"nextStart,omitempty"`
 	// LastExit describes how the process last ended.
@@ -104,6 +107,9 @@ type Change struct {
 	Started bool `json:"started,omitempty"`
 	// Done is set when the service converged to To.
 	Done bool `json:"done,omitempty"`
+	// Reverted is set when a failed operation switched the service back
+	// to From.
+	Reverted bool `json:"reverted,omitempty"`
 }
 
 // Failure says why an operation failed.
