@@ -8,6 +8,11 @@ type App struct {
 	Name string `yaml:"app" json:"app"`
 	// Services by name.
 	Services map[string]*Service `yaml:"services" json:"services"`
+
+	// file and index remember where the app was parsed from, so that
+	// problems found later (CheckArtifacts) and Line can name a line.
+	file  string
+	index index
 }
 
 // Service is one logical component of an app. After Parse, every field

@@ -1,0 +1,83 @@
+package spec
+
+import "time"
+
+// Defaults for what a spec leaves out. A zero duration or threshold means
+// "not set", so it is replaced by its default too.
+const (
+	DefaultInstances         = 1
+	DefaultReadinessInterval = time.Second
+	DefaultLivenessInterval  = 5 * time.Second
+	DefaultProbeTimeout      = time.Second
+	DefaultFailureThreshold  = 3
+	DefaultSuccessThreshold  = 1
+	DefaultMaxSurge          = 1
+	DefaultMaxUnavailable    = 0
+	DefaultProgressDeadline  = 2 * time.Minute
+	DefaultStopGrace         = 10 * time.Second
+	DefaultRoutePath         = "/"
+)
+
+// ApplyDefaults fills in every service's defaults and sets each
+// Service.Name from its key. It is idempotent.
+func (a *App) ApplyDefaults() {
+	for name, s := range a.Services {
+		if s == nil {
+			continue
+		}
+		s.Name = name
+		s.ApplyDefaults()
+	}
+}
+
+// ApplyDefaults sets every field the spec left out to its effective
+// value. Probes that are not written stay nil: no check is configured.
+// It is idempotent.
+func (s *Service) ApplyDefaults() {
+	if s.Instances == nil {
+		s.Instances = ptr(DefaultInstances)
+	}
+	s.Health.Readiness.applyDefaults(DefaultReadinessInterval)
+	s.Health.Liveness.applyDefaults(DefaultLivenessInterval)
+	if s.Route.Host != "" && s.Route.Path == "" {
+		s.Route.Path = DefaultRoutePath
+	}
+	if s.Strategy.Rolling == nil {
+		s.Strategy.Rolling = &Rolling{}
+	}
+	s.Strategy.Rolling.applyDefaults()
+	orDefault(&s.StopGrace, DefaultStopGrace)
+}
+
+func (p *Probe) applyDefaults(interval time.Duration) {
+	if p == nil {
+		return
+	}
+	orDefault(&p.Interval, interval)
+	orDefault(&p.Timeout, DefaultProbeTimeout)
+	if p.FailureThreshold == 0 {
+		p.FailureThreshold = DefaultFailureThreshold
+	}
+	if p.SuccessThreshold == 0 {
+		p.SuccessThreshold = DefaultSuccessThreshold
+	}
+}
+
+func (r *Rolling) applyDefaults() {
+	if r.MaxSurge == nil {
+		r.MaxSurge = ptr(DefaultMaxSurge)
+	}
+	if r.MaxUnavailable == nil {
+		r.MaxUnavailable = ptr(DefaultMaxUnavailable)
+	}
+	orDefault(&r.ProgressDeadline, DefaultProgressDeadline)
+}
+
+// orDefault sets a zero duration to def.
+func orDefault(d *Duration, def time.Duration) {
+	if d.Duration == 0 {
+		d.Duration = def
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,82 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"strconv"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Parse reads an app spec from data, which came from file (the name is
+// only used in problems). It reports every problem it finds at once, as
+// a *Problems error, each with the line and the dotted path of the field.
+// On success every field of the returned App holds its effective value:
+// defaults are applied and each Service.Name is set from its key.
+func Parse(file string, data []byte) (*App, error) {
+	root, prob := parseYAML(file, data)
+	if prob != nil {
+		return nil, (Problems{*prob}).err()
+	}
+	d := newDecoder(file)
+	d.index.set("", root)
+	app := &App{file: file, index: d.index}
+	d.value(root, reflect.ValueOf(app).Elem(), "")
+	v := newValidator(app)
+	v.skip = d.failed
+	v.validate()
+	if err := append(d.probs, v.probs...).err(); err != nil {
+		return nil, err
+	}
+	app.ApplyDefaults()
+	return app, nil
+}
+
+// yamlLine finds the line in a yaml.v3 syntax error ("yaml: line 3: ...").
+var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// parseYAML parses data into a node tree and checks that it is one
+// document holding a mapping.
+func parseYAML(file string, data []byte) (root *yaml.Node, prob *Problem) {
+	defer func() {
+		// yaml.v3 has panicked on hostile input before; a spec comes
+		// from users over the API, so a parser bug must not take the
+		// server down.
+		if r := recover(); r != nil {
+			root, prob = nil, &Problem{File: file, Message: fmt.Sprintf("invalid YAML: %v", r)}
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, syntaxProblem(file, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, &Problem{File: file, Message: "file is empty: expected a mapping with app and services"}
+	}
+	root = resolve(doc.Content[0])
+	if root.Kind != yaml.MappingNode {
+		return nil, &Problem{File: file, Line: root.Line, Column: root.Column,
+			Message: "top level must be a mapping with app and services; got " + describe(root)}
+	}
+	var next yaml.Node
+	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
+		return nil, &Problem{File: file, Line: next.Line, Column: next.Column,
+			Message: "only one YAML document is allowed (remove the ---)"}
+	}
+	return root, nil
+}
+
+// syntaxProblem turns a yaml.v3 error into a Problem with its line.
+func syntaxProblem(file string, err error) *Problem {
+	p := &Problem{File: file, Message: "invalid YAML: " + err.Error()}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		p.Message = "invalid YAML: " + m[2]
+	}
+	return p
+}

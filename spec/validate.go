@@ -1,0 +1,114 @@
+package spec
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Validate checks an app spec and returns every problem as a *Problems
+// error, or nil. Parse calls it; call it directly for a spec that did not
+// come from YAML (the API's JSON). Problems carry lines only when the app
+// came from Parse. It accepts defaulted specs: ApplyDefaults never makes
+// a valid spec invalid.
+func (a *App) Validate() error {
+	v := newValidator(a)
+	v.validate()
+	return v.probs.err()
+}
+
+// validator collects the problems of one app.
+type validator struct {
+	app   *App
+	index index
+	skip  []string // paths that failed to decode: already reported
+	probs Problems
+}
+
+func newValidator(a *App) *validator {
+	return &validator{app: a, index: a.index}
+}
+
+// addf records a problem at path, located at the path's line or, for a
+// missing field, at its parent's.
+func (v *validator) addf(path, format string, args ...any) {
+	for _, s := range v.skip {
+		if within(path, s) {
+			return
+		}
+	}
+	pos := v.index.nearest(path)
+	v.probs = append(v.probs, Problem{
+		File: v.app.file, Line: pos.line, Column: pos.column,
+		Path: path, Message: fmt.Sprintf(format, args...),
+	})
+}
+
+// set reports whether path was written in the spec file.
+func (v *validator) set(path string) bool { return v.index.has(path) }
+
+func (v *validator) validate() {
+	a := v.app
+	switch {
+	case a.Name == "":
+		v.addf("app", "required: the app's name, a DNS label like shop")
+	case !isDNSLabel(a.Name):
+		v.addf("app", "invalid name %q: %s", a.Name, dnsLabelRule)
+	}
+	if len(a.Services) == 0 {
+		v.addf("services", "at least one service is required, like services: {web: {run: [./web]}}")
+	}
+	for _, name := range sortedNames(a.Services) {
+		v.service(name, a.Services[name])
+	}
+	v.dependencies()
+	v.routes()
+}
+
+// dnsLabelRule says what a valid app or service name is.
+const dnsLabelRule = "use a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters"
+
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+
+// isDNSLabel reports whether s is an RFC 1123 label, the rule for app
+// and service names (they become host names and Kubernetes names).
+func isDNSLabel(s string) bool { return len(s) <= 63 && dnsLabel.MatchString(s) }
+
+// sortedNames returns a map's keys in order, for stable output.
+func sortedNames[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// routeKey is a route as the router matches it.
+type routeKey struct{ host, path string }
+
+// routes reports a route that two services claim. A service without a
+// route is reached only by name and claims nothing.
+func (v *validator) routes() {
+	claimed := map[routeKey]string{}
+	for _, name := range sortedNames(v.app.Services) {
+		s := v.app.Services[name]
+		if s == nil || (s.Route.Host == "" && s.Route.Path == "") {
+			continue
+		}
+		k := routeKey{strings.ToLower(s.Route.Host), s.Route.Path}
+		if k.path == "" {
+			k.path = "/"
+		}
+		if other, ok := claimed[k]; ok {
+			v.addf("services."+name+".route", "same route as service %s (host %s, path %s): each route goes to one service",
+				other, hostLabel(k.host), k.path)
+			continue
+		}
+		claimed[k] = name
+	}
+}
+
+func hostLabel(h string) string {
+	if h == "" {
+		return "any"
+	}
+	return h
+}

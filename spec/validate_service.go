@@ -1,0 +1,115 @@
+package spec
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// service checks one service; path prefixes are services.<name>.
+func (v *validator) service(name string, s *Service) {
+	p := "services." + name
+	if !isDNSLabel(name) {
+		v.addf(p, "invalid service name %q: %s", name, dnsLabelRule)
+	}
+	if s == nil {
+		v.addf(p, "empty service: run is required")
+		return
+	}
+	v.run(p+".run", s.Run, s.Env)
+	v.env(p+".env", s.Env)
+	if s.Instances != nil && *s.Instances < 0 {
+		v.addf(p+".instances", "must be >= 0, got %d", *s.Instances)
+	}
+	v.resources(p+".resources", s.Resources)
+	v.probe(p+".health.readiness", s.Health.Readiness, s.Env)
+	v.probe(p+".health.liveness", s.Health.Liveness, s.Env)
+	v.route(p+".route", s.Route)
+	v.artifact(p+".artifact", s.Artifact)
+	v.rolling(p+".strategy.rolling", s.Strategy.Rolling, s.Replicas())
+	v.nonNegative(p+".stopGrace", s.StopGrace)
+}
+
+// run checks a command: present, with a command name, and with no
+// ${VAR} that would expand to nothing.
+func (v *validator) run(path string, args []string, env map[string]string) {
+	if len(args) == 0 {
+		v.addf(path, `required: the command and its arguments, like ["./server", "--port", "${PORT}"]`)
+		return
+	}
+	if strings.TrimSpace(args[0]) == "" {
+		v.addf(path+"[0]", "the command must not be empty")
+	}
+	v.vars(path, args, env)
+}
+
+// vars reports ${VAR} references that are neither in env nor set by
+// Slipway: they would silently expand to the empty string.
+func (v *validator) vars(path string, args []string, env map[string]string) {
+	known := append(sortedNames(env), BuiltinVars()...)
+	for i, arg := range args {
+		ap := path + "[" + strconv.Itoa(i) + "]"
+		names, ok := References(arg)
+		if !ok {
+			v.addf(ap, "unterminated ${ in %q: write ${NAME}, or $$ for a literal $", arg)
+		}
+		for _, n := range names {
+			if _, inEnv := env[n]; inEnv || isBuiltinVar(n) {
+				continue
+			}
+			v.addf(ap, "${%s} is not set, so it would expand to empty%s; set it in env or use one of %s",
+				n, didYouMean(n, known), strings.Join(BuiltinVars(), ", "))
+		}
+	}
+}
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// env checks variable names, and keeps the names Slipway sets for itself.
+func (v *validator) env(path string, env map[string]string) {
+	for _, name := range sortedNames(env) {
+		switch {
+		case !envName.MatchString(name):
+			v.addf(path+"."+name, "invalid variable name %q: use letters, digits and _, not starting with a digit", name)
+		case name == EnvPort || strings.HasPrefix(name, "SLIPWAY_"):
+			v.addf(path+"."+name, "%s is reserved: Slipway sets PORT and SLIPWAY_* for each instance", name)
+		}
+	}
+}
+
+func (v *validator) resources(path string, r Resources) {
+	if r.CPU < 0 {
+		v.addf(path+".cpu", "must be >= 0 cores, got %g", r.CPU)
+	}
+	if r.Memory < 0 {
+		v.addf(path+".memory", "must be >= 0, got %s", r.Memory)
+	}
+	if r.PIDs < 0 {
+		v.addf(path+".pids", "must be >= 0, got %d", r.PIDs)
+	}
+}
+
+// route checks the shape of one route; routes() checks for clashes.
+func (v *validator) route(path string, r Route) {
+	if r.Path != "" && !strings.HasPrefix(r.Path, "/") {
+		v.addf(path+".path", "must start with /, like /%s", r.Path)
+	}
+	if strings.ContainsAny(r.Host, "/ \t") {
+		v.addf(path+".host", "must be a host name like shop.example.com, without scheme or path; got %q", r.Host)
+	}
+}
+
+// nonNegative checks a duration that may be zero.
+func (v *validator) nonNegative(path string, d Duration) {
+	if d.Duration < 0 {
+		v.addf(path, "must be >= 0, got %s", d)
+	}
+}
+
+// positive checks a duration that must be above zero when written; zero
+// when absent means the default.
+func (v *validator) positive(path string, d Duration) {
+	if d.Duration < 0 || (d.Duration == 0 && v.set(path)) {
+		v.addf(path, "must be > 0, like 1s; got %s", d)
+	}
+}
