@@ -1,0 +1,129 @@
+package process
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/slipway-dev/slipway/workload"
+)
+
+// scan adopts every instance in the directory that d does not know yet.
+// Directories without a readable instance.json are skipped. d.mu is held.
+func (d *Driver) scan() error {
+	entries, err := os.ReadDir(d.dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if _, ok := d.insts[e.Name()]; ok || !e.IsDir() {
+			continue
+		}
+		if _, err := d.lookup(e.Name()); err != nil && !errors.Is(err, workload.ErrNotFound) {
+			d.opts.Logger.Warn("skip instance directory", "dir", e.Name(), "err", err)
+		}
+	}
+	return nil
+}
+
+// lookup returns the instance with the given ID, reading its record from
+// disk (adopting it) if d has not seen it. d.mu is held.
+func (d *Driver) lookup(id string) (*instance, error) {
+	if inst, ok := d.insts[id]; ok {
+		return inst, nil
+	}
+	if validID(id) != nil {
+		return nil, workload.ErrNotFound
+	}
+	dir := filepath.Join(d.dir, id)
+	rec, err := readRecord(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, workload.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if rec.Spec.ID != id {
+		return nil, fmt.Errorf("%s: record is for instance %q", dir, rec.Spec.ID)
+	}
+	inst := &instance{dir: dir, rec: rec}
+	d.insts[id] = inst
+	return inst, nil
+}
+
+// refresh brings an instance d did not start up to date with /proc: an
+// adopted process that is gone (or whose PID now belongs to another
+// process) has ended, and an instance left "starting" by a server that
+// died mid-Start is matched to its orphan, if there is one. Children of d
+// are left alone: their waiter records how they end. d.mu is held.
+func (d *Driver) refresh(inst *instance) {
+	if inst.done != nil {
+		return
+	}
+	switch inst.rec.Phase {
+	case PhaseRunning:
+		if !alive(inst.rec.PID, inst.rec.StartTime) {
+			d.ended(inst, exitUnwatched)
+		}
+	case PhaseStarting:
+		pid, st := findOrphan(filepath.Join(inst.dir, "work"))
+		if pid == 0 {
+			d.ended(inst, "never started: the server stopped while starting it")
+			return
+		}
+		inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = PhaseRunning, pid, st.StartTime
+		d.save(inst)
+	}
+}
+
+// ended records that an instance has ended and releases its cgroups.
+// d.mu is held.
+func (d *Driver) ended(inst *instance, exit string) {
+	inst.rec.Phase, inst.rec.Exit, inst.rec.ExitedAt = PhaseEnded, exit, d.now()
+	d.releaseCgroups(inst)
+	d.save(inst)
+}
+
+// save writes the instance's record, logging a failure: the in-memory
+// state is still right, and the next save will try again.
+func (d *Driver) save(inst *instance) {
+	if err := writeRecord(inst.dir, inst.rec); err != nil {
+		d.opts.Logger.Warn("save instance record", "id", inst.rec.Spec.ID, "err", err)
+	}
+}
+
+// releaseCgroups removes the instance's cgroups, if it has any. d.mu is
+// held.
+func (d *Driver) releaseCgroups(inst *instance) {
+	if !inst.rec.Cgroup {
+		return
+	}
+	cg := d.cgroups()
+	if cg == nil {
+		return
+	}
+	if err := removeCgroups(cg, inst.rec.Spec.ID); err != nil {
+		d.opts.Logger.Warn("release cgroups", "id", inst.rec.Spec.ID, "err", err)
+		return
+	}
+	inst.rec.Cgroup = false
+}
+
+// cgroups returns the cgroup manager, detecting it on first use; nil when
+// cgroups are unavailable, which is logged once. d.mu is held.
+func (d *Driver) cgroups() cgroups {
+	if !d.cgDone {
+		d.cgDone = true
+		cg, err := detectCgroups(d.opts.CgroupRoot)
+		if err != nil {
+			d.opts.Logger.Warn(fmt.Sprintf("cgroups unavailable: %v; instances run without resource limits", err))
+			return nil
+		}
+		d.cg = cg
+	}
+	return d.cg
+}

@@ -1,0 +1,53 @@
+// Package process is the local platform's workload.Driver: each instance is
+// a process on this machine, isolated by its own working directory, its own
+// session and process group, an environment that is exactly the one asked
+// for, log files, and (when the kernel lets us) cgroup limits.
+//
+// # Layout
+//
+// Every instance lives in dir/<id>/:
+//
+//	work/          the process's working directory; the artifact goes here
+//	stdout.log     standard output, opened O_APPEND (stdout.log.1 after rotation)
+//	stderr.log     standard error, likewise
+//	instance.json  the record that identifies the process (see record)
+//
+// # Surviving the server
+//
+// An instance is started with Setsid, so it has its own session and process
+// group (pgid == pid) and no controlling terminal: Ctrl-C or a hangup in the
+// server's terminal and kill -9 of the server do not reach it. Its output
+// goes straight to files, never through a pipe to the server. A later Driver
+// over the same dir reads instance.json and adopts the process if /proc/PID
+// exists, is not a zombie, and has the recorded start time (field 22 of
+// /proc/PID/stat), which protects against PID reuse. Processes this Driver
+// started are reaped by a goroutine per child, which records the exit
+// status; adopted ones are polled in Observe and, once gone, are reported
+// with Exit "ended while not watched (exit status unknown)".
+//
+// # The crash window
+//
+// Before forking, Start writes instance.json in phase "starting" with no
+// PID. If the server dies before it records the PID, a later Driver looks
+// for the orphan: a process that leads its own process group and whose
+// current directory is the instance's work/ directory. (The environment
+// cannot carry a marker, because it must be exactly InstanceSpec.Env.) If
+// none is found, the instance is reported ended.
+//
+// # cgroups
+//
+// When an instance sets a resource limit, it gets its own cgroup under a
+// "slipway" parent: on cgroup v2 the process is cloned straight into it
+// (CLONE_INTO_CGROUP); on v1 it is started through a tiny /bin/sh wrapper
+// that writes its own PID into each controller's cgroup.procs and then execs
+// the command, so user code never runs outside its limits. When cgroups are
+// missing or not writable, the Driver logs one warning and runs instances
+// without limits.
+//
+// # Logs
+//
+// Logs returns the tail of both streams, reading backwards from the end of
+// each file. Lines of stderr are prefixed "stderr: ". Two files cannot be
+// interleaved exactly, so the stream written least recently comes first.
+// Rotate (also run by Observe) caps each file at Options.LogLimit.
+package process

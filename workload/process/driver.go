@@ -1,0 +1,201 @@
+package process
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/workload"
+)
+
+// ErrRunning is returned (wrapped) by Remove for an instance that has not
+// ended.
+var ErrRunning = errors.New("instance is running")
+
+// DefaultLogLimit is the default size cap of each log stream.
+const DefaultLogLimit = 10 << 20
+
+// exitUnwatched is the Exit of an adopted process whose end the driver
+// could only notice, not wait for.
+const exitUnwatched = "ended while not watched (exit status unknown)"
+
+// Options configure a Driver. The zero value is usable.
+type Options struct {
+	// Logger receives warnings (default slog.Default()).
+	Logger *slog.Logger
+	// LogLimit caps each of stdout.log and stderr.log, in bytes (default
+	// DefaultLogLimit). See Rotate.
+	LogLimit int64
+	// CgroupRoot is where the cgroup hierarchy is mounted (default
+	// /sys/fs/cgroup). Tests point it elsewhere.
+	CgroupRoot string
+	// Clock stamps start and exit times (default the wall clock).
+	Clock clock.Clock
+}
+
+// withDefaults returns o with zero fields set to their defaults.
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.LogLimit <= 0 {
+		o.LogLimit = DefaultLogLimit
+	}
+	if o.CgroupRoot == "" {
+		o.CgroupRoot = "/sys/fs/cgroup"
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	return o
+}
+
+// Driver runs instances as local processes under one directory. It is
+// safe for concurrent use. Two Drivers must not manage the same directory
+// at the same time; a Driver that replaces another (a restarted server)
+// adopts its instances.
+type Driver struct {
+	dir  string
+	opts Options
+
+	mu sync.Mutex // guards everything below, and the fields of every *instance
+	// insts holds every instance known so far, by ID.
+	insts map[string]*instance
+	// cg is nil when cgroups are unavailable; cgDone says detection ran.
+	cg     cgroups
+	cgDone bool
+}
+
+// instance is one instance as the Driver knows it.
+type instance struct {
+	dir string
+	rec record
+	// done is closed once this Driver has reaped its child; nil for an
+	// adopted process, which cannot be waited for.
+	done chan struct{}
+}
+
+var _ workload.Driver = (*Driver)(nil)
+
+// New returns a Driver that keeps its instances under dir. It does no I/O:
+// the directory is created, and earlier instances found, on first use (or
+// by Open).
+func New(dir string, opts Options) *Driver {
+	return &Driver{dir: dir, opts: opts.withDefaults(), insts: map[string]*instance{}}
+}
+
+// Open creates the directory and adopts the instances a previous Driver
+// left in it. Calling it is optional: every method finds instances lazily.
+func (d *Driver) Open(ctx context.Context) error {
+	if err := os.MkdirAll(d.dir, 0o755); err != nil {
+		return fmt.Errorf("open driver: %w", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.scan()
+}
+
+// Observe returns the status of every instance in the directory, sorted by
+// ID. It adopts instances it has not seen, notices adopted processes that
+// have ended, and rotates oversized logs (see Rotate).
+func (d *Driver) Observe(ctx context.Context) ([]workload.Status, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.scan(); err != nil {
+		return nil, fmt.Errorf("observe: %w", err)
+	}
+	out := make([]workload.Status, 0, len(d.insts))
+	for _, inst := range d.insts {
+		d.refresh(inst)
+		out = append(out, inst.status())
+	}
+	if err := d.rotate(); err != nil {
+		d.opts.Logger.Warn("rotate logs", "err", err)
+	}
+	slices.SortFunc(out, func(a, b workload.Status) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// Rotate caps every instance's log files at Options.LogLimit: a file
+// larger than that keeps its last half in <name>.1 and starts again empty.
+// Observe calls it; a server may also call it on a timer.
+func (d *Driver) Rotate(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.rotate()
+}
+
+// rotate is Rotate with d.mu held.
+func (d *Driver) rotate() error {
+	var errs []error
+	for _, inst := range d.insts {
+		for _, name := range []string{stdoutLog, stderrLog} {
+			errs = append(errs, rotateLog(filepath.Join(inst.dir, name), d.opts.LogLimit))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Remove deletes an ended instance's directory and forgets it. It fails
+// with ErrRunning while the instance runs.
+func (d *Driver) Remove(ctx context.Context, id string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	inst, err := d.lookup(id)
+	if err != nil {
+		return fmt.Errorf("remove instance %s: %w", id, err)
+	}
+	d.refresh(inst)
+	if inst.rec.Phase != PhaseEnded {
+		return fmt.Errorf("remove instance %s: %w", id, ErrRunning)
+	}
+	d.releaseCgroups(inst)
+	if err := os.RemoveAll(inst.dir); err != nil {
+		return fmt.Errorf("remove instance %s: %w", id, err)
+	}
+	delete(d.insts, id)
+	return nil
+}
+
+// Logs returns up to n of the instance's last log lines, oldest first.
+// Lines from stderr are prefixed "stderr: "; the stream written least
+// recently comes first (two files cannot be interleaved exactly).
+func (d *Driver) Logs(ctx context.Context, id string, n int) ([]string, error) {
+	d.mu.Lock()
+	inst, err := d.lookup(id)
+	d.mu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("logs of instance %s: %w", id, err)
+	}
+	lines, err := instanceLogs(inst.dir, n)
+	if err != nil {
+		return nil, fmt.Errorf("logs of instance %s: %w", id, err)
+	}
+	return lines, nil
+}
+
+// status reports inst as a workload.Status. Its Dir is the process's
+// working directory, dir/<id>/work.
+func (inst *instance) status() workload.Status {
+	r := inst.rec
+	return workload.Status{
+		ID:        r.Spec.ID,
+		Running:   r.Phase != PhaseEnded,
+		PID:       r.PID,
+		StartTime: r.StartTime,
+		Exit:      r.Exit,
+		ExitedAt:  r.ExitedAt,
+		Dir:       filepath.Join(inst.dir, "work"),
+	}
+}
+
+// now is the driver clock's time.
+func (d *Driver) now() time.Time { return d.opts.Clock.Now() }

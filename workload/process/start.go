@@ -1,0 +1,201 @@
+package process
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/slipway-dev/slipway/workload"
+)
+
+// Start starts the instance, or returns the status of the one already
+// running under s.ID. An ended instance starts again in the same
+// directory, appending to its logs. See the package doc for what isolates
+// it and how it survives the server.
+func (d *Driver) Start(ctx context.Context, s workload.InstanceSpec) (workload.Status, error) {
+	if err := validSpec(s); err != nil {
+		return workload.Status{}, fmt.Errorf("start instance %s: %w", s.ID, err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	inst, err := d.lookup(s.ID)
+	switch {
+	case errors.Is(err, workload.ErrNotFound):
+		inst = &instance{dir: filepath.Join(d.dir, s.ID)}
+	case err != nil:
+		return workload.Status{}, fmt.Errorf("start instance %s: %w", s.ID, err)
+	default:
+		d.refresh(inst)
+		if inst.rec.Phase != PhaseEnded {
+			return inst.status(), nil
+		}
+	}
+	if err := d.launch(inst, s); err != nil {
+		return inst.status(), fmt.Errorf("start instance %s: %w", s.ID, err)
+	}
+	d.insts[s.ID] = inst
+	return inst.status(), nil
+}
+
+// launch prepares the instance's directory and starts its process. On
+// failure the instance is recorded as ended. d.mu is held.
+func (d *Driver) launch(inst *instance, s workload.InstanceSpec) error {
+	work := filepath.Join(inst.dir, "work")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+	if err := placeArtifact(s, work); err != nil {
+		return err
+	}
+	// Recorded before the fork, so that a later Driver knows to look for
+	// an orphan if this server dies before recording the PID.
+	inst.rec = record{Phase: PhaseStarting, StartedAt: d.now(), Spec: s}
+	inst.done = nil
+	if err := writeRecord(inst.dir, inst.rec); err != nil {
+		return err
+	}
+	cmd, err := d.spawn(inst, s, work)
+	if err != nil {
+		d.ended(inst, "start failed: "+err.Error())
+		d.insts[s.ID] = inst
+		return err
+	}
+	st, err := readStat(cmd.Process.Pid)
+	if err != nil {
+		return fmt.Errorf("read start time: %w", err) // unreachable: an unreaped child
+	}
+	inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = PhaseRunning, cmd.Process.Pid, st.StartTime
+	inst.done = make(chan struct{})
+	go d.reap(inst, cmd)
+	if err := writeRecord(inst.dir, inst.rec); err != nil {
+		d.opts.Logger.Warn("save instance record; a restarted server will look for the process by its directory",
+			"id", s.ID, "err", err)
+	}
+	return nil
+}
+
+// spawn starts the process with its logs, environment and cgroups.
+func (d *Driver) spawn(inst *instance, s workload.InstanceSpec, work string) (*exec.Cmd, error) {
+	cmd, err := command(s, work)
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := openLog(filepath.Join(inst.dir, stdoutLog))
+	if err != nil {
+		return nil, err
+	}
+	defer stdout.Close() // the child has its own copy
+	stderr, err := openLog(filepath.Join(inst.dir, stderrLog))
+	if err != nil {
+		return nil, err
+	}
+	defer stderr.Close()
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	release := d.enterCgroups(inst, s, cmd)
+	defer release()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return cmd, nil
+}
+
+// enterCgroups gives the instance its cgroups when it asks for limits and
+// cgroups work; otherwise it runs without (logged). d.mu is held.
+func (d *Driver) enterCgroups(inst *instance, s workload.InstanceSpec, cmd *exec.Cmd) (release func()) {
+	cg := d.cgroups()
+	if !hasLimits(s.Resources) || cg == nil {
+		return func() {}
+	}
+	inst.rec.Cgroup = true // so that a failure below is cleaned up too
+	if err := cg.create(s.ID, s.Resources); err != nil {
+		d.opts.Logger.Warn("create cgroup; instance runs without resource limits", "id", s.ID, "err", err)
+		d.releaseCgroups(inst)
+		return func() {}
+	}
+	release, err := cg.enter(s.ID, cmd)
+	if err != nil {
+		d.opts.Logger.Warn("enter cgroup; instance runs without resource limits", "id", s.ID, "err", err)
+		d.releaseCgroups(inst)
+		return func() {}
+	}
+	return release
+}
+
+// reap waits for a child of d and records how it ended.
+func (d *Driver) reap(inst *instance, cmd *exec.Cmd) {
+	_ = cmd.Wait() // the outcome is in ProcessState
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.ended(inst, cmd.ProcessState.String())
+	close(inst.done)
+}
+
+// command builds the exec.Cmd for s: in its own session and process
+// group, with exactly s.Env, in the work directory.
+func command(s workload.InstanceSpec, work string) (*exec.Cmd, error) {
+	path, err := lookPath(s.Command[0], s.Env, work)
+	if err != nil {
+		return nil, err
+	}
+	env := make([]string, 0, len(s.Env))
+	for k, v := range s.Env {
+		env = append(env, k+"="+v)
+	}
+	slices.Sort(env)
+	return &exec.Cmd{
+		Path: path,
+		Args: slices.Clone(s.Command),
+		Env:  env,
+		Dir:  work,
+		// Setsid: a new session and process group (pgid == pid) with no
+		// controlling terminal, so neither the server's death nor a
+		// Ctrl-C or hangup in its terminal reaches the instance.
+		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+	}, nil
+}
+
+// lookPath resolves a command name. A name with a slash is taken relative
+// to the work directory. A bare name is searched in the instance's PATH,
+// or in the server's PATH when the instance's environment has none.
+func lookPath(name string, env map[string]string, work string) (string, error) {
+	if strings.Contains(name, "/") {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(work, name)
+		}
+		return name, executable(name)
+	}
+	path, ok := env["PATH"]
+	if !ok {
+		path = os.Getenv("PATH")
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(work, dir)
+		}
+		if p := filepath.Join(dir, name); executable(p) == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("command %q not found in PATH %q", name, path)
+}
+
+// executable returns nil if path is a regular file someone may execute.
+func executable(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+		return fmt.Errorf("%s is not an executable file", path)
+	}
+	return nil
+}

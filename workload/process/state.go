@@ -1,0 +1,103 @@
+package process
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/slipway-dev/slipway/workload"
+)
+
+// recordVersion is the version of instance.json this code writes.
+const recordVersion = 1
+
+// Phase is where an instance is in its life, as recorded in instance.json.
+//
+//	starting --fork--> running --exit/stop--> ended --Start--> starting
+//	starting --(server died, no orphan found)--> ended
+type Phase string
+
+// The phases of an instance.
+const (
+	PhaseStarting Phase = "starting" // forking; PID not known yet
+	PhaseRunning  Phase = "running"  // PID and StartTime identify the process
+	PhaseEnded    Phase = "ended"    // Exit and ExitedAt say how and when
+)
+
+// record is the stored shape of instance.json. It is its own versioned
+// type: change it only by adding fields or bumping Version.
+type record struct {
+	Version   int                   `json:"version"`
+	Phase     Phase                 `json:"phase"`
+	PID       int                   `json:"pid"`
+	StartTime uint64                `json:"startTime"` // ticks since boot
+	StartedAt time.Time             `json:"startedAt"`
+	Exit      string                `json:"exit,omitempty"`
+	ExitedAt  time.Time             `json:"exitedAt,omitzero"`
+	Cgroup    bool                  `json:"cgroup,omitempty"` // has its own cgroups
+	Spec      workload.InstanceSpec `json:"spec"`
+}
+
+// readRecord reads dir/instance.json.
+func readRecord(dir string) (record, error) {
+	var r record
+	data, err := os.ReadFile(filepath.Join(dir, "instance.json"))
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return r, fmt.Errorf("decode %s: %w", filepath.Join(dir, "instance.json"), err)
+	}
+	if r.Version != recordVersion {
+		return r, fmt.Errorf("decode %s: unknown version %d", dir, r.Version)
+	}
+	return r, nil
+}
+
+// writeRecord replaces dir/instance.json atomically: a temp file, fsync,
+// rename, then fsync of the directory.
+func writeRecord(dir string, r record) error {
+	r.Version = recordVersion
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, "instance.json"), data)
+}
+
+// writeFileAtomic writes data to path so that readers see either the old
+// content or the new, never a torn file.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // fails harmlessly after the rename
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
