@@ -17,6 +17,10 @@ const maxNodes = 1 << 20
 // maxMergeDepth bounds chains of YAML merge keys (<<: *base).
 const maxMergeDepth = 16
 
+// extensionPrefix marks keys the decoder ignores, as in Compose files:
+// a place for YAML anchors shared by several services (x-base: &base).
+const extensionPrefix = "x-"
+
 // decoder fills Go values from a yaml.Node tree, the way yaml.v3 would,
 // but records the position of every field it sets and keeps going after
 // a problem so that all of them are reported at once.
@@ -89,10 +93,13 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 	fields := fieldsOf(v.Type())
 	if n.Kind != yaml.MappingNode {
-		d.typeError(n, path, "must be a mapping with fields %s; got %s", fieldNames(fields), describe(n))
+		d.typeError(n, path, "must be a mapping with fields %s; got %s", strings.Join(fieldNames(fields), ", "), describe(n))
 		return
 	}
 	for _, p := range d.pairs(n, path, 0) {
+		if strings.HasPrefix(p.key.Value, extensionPrefix) {
+			continue
+		}
 		i, ok := fieldIndex(fields, p.key.Value)
 		if !ok {
 			d.problem(p.key, joinPath(path, p.key.Value), "unknown field %q%s; valid: %s",
