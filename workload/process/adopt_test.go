@@ -1,0 +1,108 @@
+package process
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestAdoptAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	a := New(dir, Options{Logger: quiet})
+	st := startSpec(t, a, sleeper("adopt"))
+
+	// A is discarded (a restarted server); B only shares the directory.
+	b := New(dir, Options{Logger: quiet})
+	got := statusOf(t, b, "adopt")
+	if !got.Running || got.PID != st.PID || got.StartTime != st.StartTime {
+		t.Fatalf("B sees %+v, want running PID %d", got, st.PID)
+	}
+	if err := b.Stop(context.Background(), "adopt", time.Second); err != nil {
+		t.Fatalf("B.Stop: %v", err)
+	}
+	waitGone(t, st.PID)
+	if got := statusOf(t, b, "adopt"); got.Running || got.Exit != exitUnwatched {
+		t.Fatalf("after B.Stop: %+v, want ended %q", got, exitUnwatched)
+	}
+}
+
+func TestPIDReuseIsNotAdopted(t *testing.T) {
+	dir := t.TempDir()
+	a := New(dir, Options{Logger: quiet})
+	st := startSpec(t, a, sleeper("reuse"))
+	rec, err := readRecord(filepath.Join(dir, "reuse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.StartTime++ // as if the PID now belonged to another process
+	if err := writeRecord(filepath.Join(dir, "reuse"), rec); err != nil {
+		t.Fatal(err)
+	}
+	b := New(dir, Options{Logger: quiet})
+	if got := statusOf(t, b, "reuse"); got.Running || got.Exit != exitUnwatched {
+		t.Fatalf("B sees %+v, want ended (not adopted)", got)
+	}
+	if err := b.Stop(context.Background(), "reuse", 0); err != nil {
+		t.Fatalf("B.Stop: %v", err)
+	}
+	if !alive(st.PID, st.StartTime) {
+		t.Fatal("B signalled a process it did not own")
+	}
+}
+
+// TestCrashWhileStarting covers a server that died after forking but
+// before recording the PID: the record says "starting", and the orphan is
+// found by its working directory.
+func TestCrashWhileStarting(t *testing.T) {
+	dir := t.TempDir()
+	inst := filepath.Join(dir, "orphan")
+	work := filepath.Join(inst, "work")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	spec := sleeper("orphan")
+	if err := writeRecord(inst, record{Phase: PhaseStarting, Spec: spec}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sleep", "60")
+	cmd.Dir = work
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+
+	d := New(dir, Options{Logger: quiet})
+	if got := statusOf(t, d, "orphan"); !got.Running || got.PID != cmd.Process.Pid {
+		t.Fatalf("sees %+v, want the orphan %d running", got, cmd.Process.Pid)
+	}
+	if err := d.Stop(context.Background(), "orphan", time.Second); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if err := cmd.Wait(); err == nil {
+		t.Fatal("orphan exited cleanly, want killed")
+	}
+}
+
+func TestCrashBeforeFork(t *testing.T) {
+	dir := t.TempDir()
+	inst := filepath.Join(dir, "unborn")
+	if err := os.MkdirAll(filepath.Join(inst, "work"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeRecord(inst, record{Phase: PhaseStarting, Spec: sleeper("unborn")}); err != nil {
+		t.Fatal(err)
+	}
+	d := New(dir, Options{Logger: quiet})
+	if got := statusOf(t, d, "unborn"); got.Running || got.Exit == "" {
+		t.Fatalf("sees %+v, want ended", got)
+	}
+	st := startSpec(t, d, sleeper("unborn"))
+	if !st.Running {
+		t.Fatalf("restart: %+v", st)
+	}
+}
