@@ -33,7 +33,9 @@ type Service struct {
 	Removed bool `json:"removed,omitempty"`
 	// Deadline is when the current rollout fails if not converged.
 	Deadline time.Time `json:"deadline,omitempty"`
-	// Operation that set the current target (0 = none, e.g. a rollback).
+	// Failure says why the last rollout failed (Phase Failed).
+	Failure *Failure `json:"failure,omitempty"`
+	// Operation that set the current target.
 	Operation int64     `json:"operation,omitempty"`
 	UpdatedAt time.Time `json:"updatedAt"`
 }

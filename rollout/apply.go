@@ -1,0 +1,257 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slipway-dev/slipway/store"
+	"github.com/slipway-dev/slipway/workload"
+)
+
+// apply carries out one planned action.
+func (c *Controller) apply(ctx context.Context, s snapshot, a workload.Action) error {
+	switch a.Kind {
+	case workload.Create:
+		return c.create(ctx, s.svc.Name, a)
+	case workload.Start:
+		return c.start(ctx, a.ID)
+	case workload.Stop:
+		return c.stop(ctx, a.ID, a.Reason)
+	case workload.Kill:
+		return c.kill(ctx, a.ID, a.Reason)
+	case workload.Exited:
+		return c.exited(ctx, a)
+	case workload.Forget:
+		return c.forget(ctx, a.ID)
+	}
+	return fmt.Errorf("unknown action %v", a.Kind)
+}
+
+// create records a new instance (Pending) and starts it. Were the server
+// to die in between, the next pass finds the Pending record and starts
+// it then.
+func (c *Controller) create(ctx context.Context, service string, a workload.Action) error {
+	port, err := c.cfg.Ports.Allocate()
+	if err != nil {
+		return fmt.Errorf("allocate port: %w", err)
+	}
+	now := c.cfg.Clock.Now()
+	in := store.Instance{
+		ID: fmt.Sprintf("%s-%d-%s", service, a.Revision, c.cfg.NewID()), Service: service,
+		Revision: a.Revision, Port: port, State: store.InstancePending, CreatedAt: now,
+	}
+	err = c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.PutInstance(in); err != nil {
+			return err
+		}
+		return event(tx, now, "instance.created", in, fmt.Sprintf("instance %s of revision %d created on port %d", in.ID, in.Revision, port))
+	})
+	if err != nil {
+		return err
+	}
+	return c.start(ctx, in.ID)
+}
+
+// start starts (or restarts) an instance's process and records it.
+func (c *Controller) start(ctx context.Context, id string) error {
+	in, err := c.instance(ctx, id)
+	if err != nil {
+		return err
+	}
+	rev, err := c.revision(ctx, in.Service, in.Revision)
+	if err != nil {
+		return err
+	}
+	is, err := c.instanceSpec(in, rev)
+	if err == nil {
+		var st workload.Status
+		st, err = c.cfg.Driver.Start(ctx, is)
+		if err == nil {
+			return c.started(ctx, in, st)
+		}
+	}
+	return c.exited(ctx, c.startFailed(in, err))
+}
+
+func (c *Controller) startFailed(in store.Instance, err error) workload.Action {
+	crashes := in.Crashes + 1
+	now := c.cfg.Clock.Now()
+	return workload.Action{Kind: workload.Exited, ID: in.ID, Reason: "start failed: " + err.Error(),
+		Crashes: crashes, NextStart: now.Add(c.cfg.Restart.Backoff(crashes))}
+}
+
+func (c *Controller) started(ctx context.Context, in store.Instance, st workload.Status) error {
+	now := c.cfg.Clock.Now()
+	typ, msg := "instance.started", fmt.Sprintf("instance %s started (pid %d, port %d)", in.ID, st.PID, in.Port)
+	if in.State == store.InstanceBackoff || in.State == store.InstanceExited {
+		in.Restarts++
+		typ, msg = "instance.restarted", fmt.Sprintf("instance %s restarted (pid %d, restart %d)", in.ID, st.PID, in.Restarts)
+	}
+	adopted := in.PID == st.PID && in.StartTime == st.StartTime && in.PID != 0
+	in.State, in.PID, in.StartTime = store.InstanceRunning, st.PID, st.StartTime
+	if !adopted {
+		in.StartedAt, in.Ready, in.Message = now, false, ""
+	}
+	return c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.PutInstance(in); err != nil {
+			return err
+		}
+		if adopted {
+			return nil
+		}
+		return event(tx, now, typ, in, msg)
+	})
+}
+
+// exited records an ended process and when it may start again.
+func (c *Controller) exited(ctx context.Context, a workload.Action) error {
+	in, err := c.instance(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	now := c.cfg.Clock.Now()
+	wait := a.NextStart.Sub(now).Round(time.Millisecond)
+	in.State, in.PID, in.StartTime, in.Ready = store.InstanceBackoff, 0, 0, false
+	in.LastExit, in.Crashes, in.NextStart = a.Reason, a.Crashes, a.NextStart
+	typ, msg := "instance.exited", fmt.Sprintf("instance %s ended: %s; restarting in %s", in.ID, a.Reason, wait)
+	if c.cfg.Restart.CrashLooping(a.Crashes) {
+		typ = "instance.crashloop"
+		msg = fmt.Sprintf("instance %s is crash-looping (%d crashes in a row, last: %s); restarting in %s", in.ID, a.Crashes, a.Reason, wait)
+	}
+	in.Message = msg
+	c.cfg.Enqueue(ServiceKey(in.Service), wait)
+	return c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.PutInstance(in); err != nil {
+			return err
+		}
+		return event(tx, now, typ, in, msg)
+	})
+}
+
+// stop takes an instance out for good: marks it Stopping, then stops the
+// process in the background and looks at the service again after.
+func (c *Controller) stop(ctx context.Context, id, reason string) error {
+	in, err := c.instance(ctx, id)
+	if err != nil {
+		return err
+	}
+	c.monitor.Unwatch(id)
+	if in.State != store.InstanceStopping {
+		now := c.cfg.Clock.Now()
+		in.State, in.Ready, in.Message = store.InstanceStopping, false, reason
+		err = c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+			if err := tx.PutInstance(in); err != nil {
+				return err
+			}
+			return event(tx, now, "instance.stopping", in, fmt.Sprintf("stopping instance %s: %s", id, reason))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	c.stopInBackground(in)
+	return nil
+}
+
+// kill stops an unhealthy instance's process; the next pass sees it
+// ended and restarts it with backoff.
+func (c *Controller) kill(ctx context.Context, id, reason string) error {
+	in, err := c.instance(ctx, id)
+	if err != nil {
+		return err
+	}
+	c.monitor.Unwatch(id)
+	now := c.cfg.Clock.Now()
+	in.Ready, in.Message = false, reason
+	err = c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.PutInstance(in); err != nil {
+			return err
+		}
+		return event(tx, now, "instance.unhealthy", in, fmt.Sprintf("killing instance %s: %s", id, reason))
+	})
+	if err != nil {
+		return err
+	}
+	c.stopInBackground(in)
+	return nil
+}
+
+// stopInBackground stops the process unless a stop is already in flight.
+func (c *Controller) stopInBackground(in store.Instance) {
+	c.mu.Lock()
+	if c.stopping[in.ID] {
+		c.mu.Unlock()
+		return
+	}
+	c.stopping[in.ID] = true
+	delete(c.unhealthy, in.ID)
+	c.mu.Unlock()
+	grace := 10 * time.Second
+	if rev, err := c.revision(context.Background(), in.Service, in.Revision); err == nil && rev.Spec.StopGrace.Duration > 0 {
+		grace = rev.Spec.StopGrace.Duration
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		err := c.cfg.Driver.Stop(context.Background(), in.ID, grace)
+		if err != nil && !errors.Is(err, workload.ErrNotFound) {
+			c.cfg.Logger.Error("stop instance", "instance", in.ID, "err", err)
+		}
+		c.mu.Lock()
+		delete(c.stopping, in.ID)
+		c.mu.Unlock()
+		c.cfg.Enqueue(ServiceKey(in.Service), 0)
+	}()
+}
+
+// forget removes a stopped instance's files and record.
+func (c *Controller) forget(ctx context.Context, id string) error {
+	in, err := c.instance(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := c.cfg.Driver.Remove(ctx, id); err != nil && !errors.Is(err, workload.ErrNotFound) {
+		return fmt.Errorf("remove instance %s: %w", id, err)
+	}
+	now := c.cfg.Clock.Now()
+	return c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.DeleteInstance(id); err != nil {
+			return err
+		}
+		return event(tx, now, "instance.stopped", in, fmt.Sprintf("instance %s stopped", id))
+	})
+}
+
+func (c *Controller) instance(ctx context.Context, id string) (store.Instance, error) {
+	var in store.Instance
+	err := c.cfg.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		in, err = tx.GetInstance(id)
+		return err
+	})
+	return in, err
+}
+
+func (c *Controller) deleteService(ctx context.Context, svc store.Service) error {
+	now := c.cfg.Clock.Now()
+	err := c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.DeleteService(svc.Name); err != nil {
+			return err
+		}
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.removed", Service: svc.Name, Operation: svc.Operation,
+			Message: fmt.Sprintf("service %s removed: no instance left", svc.Name)})
+		return err
+	})
+	if err == nil && svc.Operation != 0 {
+		c.cfg.Enqueue(OperationKey(svc.Operation), 0)
+	}
+	return err
+}
+
+// event appends an instance event.
+func event(tx store.Tx, now time.Time, typ string, in store.Instance, msg string) error {
+	_, err := tx.AppendEvent(store.Event{Time: now, Type: typ, Service: in.Service, Revision: in.Revision, Instance: in.ID, Message: msg})
+	return err
+}

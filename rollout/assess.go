@@ -1,0 +1,41 @@
+package rollout
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/slipway-dev/slipway/store"
+	"github.com/slipway-dev/slipway/workload"
+)
+
+// Verdict is what a pass concludes about a service's rollout.
+type Verdict int
+
+// Verdicts.
+const (
+	// Continue: nothing to record, the rollout goes on (or is done).
+	Continue Verdict = iota
+	// Succeeded: the target revision converged; it becomes stable.
+	Succeeded
+	// Failed: the progress deadline passed before convergence.
+	Failed
+)
+
+// Assess judges a service's rollout from its plan. It is pure.
+func Assess(svc store.Service, p workload.Plan, now time.Time) Verdict {
+	if svc.Phase != store.PhaseProgressing || svc.Removed {
+		return Continue
+	}
+	if p.Converged {
+		return Succeeded
+	}
+	if !svc.Deadline.IsZero() && !now.Before(svc.Deadline) {
+		return Failed
+	}
+	return Continue
+}
+
+// progress describes a rollout in flight: "2/3 ready of revision 4".
+func progress(svc store.Service, p workload.Plan, replicas int) string {
+	return fmt.Sprintf("%d/%d ready of revision %d", p.Available, replicas, svc.Revision)
+}

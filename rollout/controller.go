@@ -1,0 +1,275 @@
+package rollout
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/slipway-dev/slipway/health"
+	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+	"github.com/slipway-dev/slipway/workload"
+)
+
+// Artifacts finds a stored artifact's file by digest.
+type Artifacts interface {
+	Path(digest string) (string, error)
+}
+
+// Ports hands out a free port for a new instance.
+type Ports interface {
+	Allocate() (int, error)
+}
+
+// Config wires a Controller.
+type Config struct {
+	Store     store.Store
+	Driver    workload.Driver
+	Artifacts Artifacts
+	Ports     Ports
+	Clock     clock.Clock
+	Logger    *slog.Logger
+	Restart   workload.RestartPolicy
+	// Enqueue asks for another pass over a key ("svc:NAME" or "op:ID")
+	// after a delay; the server's queue implements it.
+	Enqueue func(key string, after time.Duration)
+	// NewID returns a short random suffix for instance IDs.
+	NewID func() string
+	// BaseEnv is added under every instance's own environment (PATH).
+	BaseEnv map[string]string
+	// Environment is the name instances see in SLIPWAY_ENVIRONMENT.
+	Environment string
+}
+
+// Controller reconciles services. Reconcile must not be called for the
+// same service from two goroutines at once (the queue guarantees it).
+type Controller struct {
+	cfg     Config
+	monitor *health.Monitor
+
+	mu        sync.Mutex // guards stopping, unhealthy, revisions
+	stopping  map[string]bool
+	unhealthy map[string]string
+	revisions map[revKey]store.Revision // immutable once created: safe to cache
+
+	wg sync.WaitGroup // stops in flight
+}
+
+type revKey struct {
+	service string
+	number  int
+}
+
+// New returns a Controller. It starts nothing: checks start as instances
+// are reconciled; Close stops them.
+func New(cfg Config) *Controller {
+	if cfg.NewID == nil {
+		cfg.NewID = randomID
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]string{}, revisions: map[revKey]store.Revision{}}
+	c.monitor = health.NewMonitor(c.onHealth)
+	return c
+}
+
+// Close stops health checks and waits for stops in flight.
+func (c *Controller) Close() {
+	c.monitor.Close()
+	c.wg.Wait()
+}
+
+// ServiceKey is the queue key of a service.
+func ServiceKey(name string) string { return "svc:" + name }
+
+// OperationKey is the queue key of an operation.
+func OperationKey(id int64) string { return fmt.Sprintf("op:%d", id) }
+
+// HealthSummary returns the latest readiness or liveness result of an
+// instance, for messages.
+func (c *Controller) HealthSummary(id string, k health.Kind) string {
+	return c.monitor.Summary(id, k)
+}
+
+// snapshot is what one pass reads from the store.
+type snapshot struct {
+	svc       store.Service
+	found     bool
+	instances []store.Instance
+}
+
+func (c *Controller) read(ctx context.Context, name string) (snapshot, error) {
+	var s snapshot
+	err := c.cfg.Store.View(ctx, func(tx store.Tx) error {
+		svc, err := tx.GetService(name)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return err
+		default:
+			s.svc, s.found = svc, true
+		}
+		s.instances, err = tx.ListInstances(name)
+		return err
+	})
+	return s, err
+}
+
+// Reconcile takes the next safe steps for one service and returns when
+// it wants to be looked at again (0: only when something changes).
+func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration, error) {
+	s, err := c.read(ctx, name)
+	if err != nil {
+		return 0, fmt.Errorf("read service %s: %w", name, err)
+	}
+	if !s.found && len(s.instances) == 0 {
+		return 0, nil
+	}
+	if s.found && s.svc.Removed && len(s.instances) == 0 {
+		return 0, c.deleteService(ctx, s.svc)
+	}
+	obs, err := c.observe(ctx, s.instances)
+	if err != nil {
+		return 0, err
+	}
+	d, err := c.desired(ctx, s)
+	if err != nil {
+		return 0, err
+	}
+	now := c.cfg.Clock.Now()
+	plan := workload.Decide(d, obs, now, c.cfg.Restart)
+	for _, a := range plan.Actions {
+		if err := c.apply(ctx, s, a); err != nil {
+			return time.Second, fmt.Errorf("%s: %w", a, err)
+		}
+	}
+	if err := c.judge(ctx, s, plan, d.Replicas, now); err != nil {
+		return time.Second, err
+	}
+	c.watch(ctx, obs)
+	if len(plan.Actions) > 0 {
+		return time.Millisecond, nil // look again at once: level-triggered
+	}
+	return requeue(s.svc, plan, now), nil
+}
+
+func requeue(svc store.Service, p workload.Plan, now time.Time) time.Duration {
+	d := p.Requeue
+	if svc.Phase == store.PhaseProgressing && !svc.Deadline.IsZero() {
+		until := max(svc.Deadline.Sub(now), time.Millisecond)
+		if d == 0 || until < d {
+			d = until
+		}
+	}
+	return d
+}
+
+// desired turns the service record and its target revision into the
+// planner's input.
+func (c *Controller) desired(ctx context.Context, s snapshot) (workload.Desired, error) {
+	if !s.found || s.svc.Removed || s.svc.Revision == 0 {
+		return workload.Desired{Removed: true}, nil
+	}
+	rev, err := c.revision(ctx, s.svc.Name, s.svc.Revision)
+	if err != nil {
+		return workload.Desired{}, err
+	}
+	d := workload.Desired{Revision: rev.Number, Replicas: rev.Spec.Replicas(), MaxSurge: 1}
+	if r := rev.Spec.Strategy.Rolling; r != nil {
+		if r.MaxSurge != nil {
+			d.MaxSurge = *r.MaxSurge
+		}
+		if r.MaxUnavailable != nil {
+			d.MaxUnavailable = *r.MaxUnavailable
+		}
+		d.MinReady = r.MinReady.Duration
+	}
+	return d, nil
+}
+
+// revision returns a revision, from the cache when seen before.
+func (c *Controller) revision(ctx context.Context, service string, n int) (store.Revision, error) {
+	k := revKey{service, n}
+	c.mu.Lock()
+	r, ok := c.revisions[k]
+	c.mu.Unlock()
+	if ok {
+		return r, nil
+	}
+	err := c.cfg.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		r, err = tx.GetRevision(service, n)
+		return err
+	})
+	if err != nil {
+		return r, fmt.Errorf("revision %d of %s: %w", n, service, err)
+	}
+	c.mu.Lock()
+	c.revisions[k] = r
+	c.mu.Unlock()
+	return r, nil
+}
+
+// observe pairs each record with the driver's view of its process.
+func (c *Controller) observe(ctx context.Context, recs []store.Instance) ([]workload.Observed, error) {
+	statuses, err := c.cfg.Driver.Observe(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("observe instances: %w", err)
+	}
+	byID := make(map[string]*workload.Status, len(statuses))
+	for i := range statuses {
+		byID[statuses[i].ID] = &statuses[i]
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	obs := make([]workload.Observed, 0, len(recs))
+	for _, r := range recs {
+		o := workload.Observed{Instance: r, Process: byID[r.ID]}
+		if !c.stopping[r.ID] {
+			o.Unhealthy = c.unhealthy[r.ID]
+		}
+		obs = append(obs, o)
+	}
+	return obs, nil
+}
+
+func randomID() string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// instanceSpec builds what the driver needs to start an instance.
+func (c *Controller) instanceSpec(in store.Instance, rev store.Revision) (workload.InstanceSpec, error) {
+	env := make(map[string]string, len(c.cfg.BaseEnv)+len(rev.Spec.Env)+5)
+	for k, v := range c.cfg.BaseEnv {
+		env[k] = v
+	}
+	for k, v := range rev.Spec.Env {
+		env[k] = v
+	}
+	env["PORT"] = fmt.Sprint(in.Port)
+	env["SLIPWAY_SERVICE"] = in.Service
+	env["SLIPWAY_REVISION"] = fmt.Sprint(in.Revision)
+	env["SLIPWAY_INSTANCE"] = in.ID
+	env["SLIPWAY_ENVIRONMENT"] = c.cfg.Environment
+	is := workload.InstanceSpec{
+		ID: in.ID, Service: in.Service, Revision: in.Revision, Port: in.Port,
+		Command: spec.Expand(rev.Spec.Run, env), Env: env, Resources: rev.Spec.Resources,
+	}
+	if a := rev.Spec.Artifact; a != nil && a.Digest != "" {
+		p, err := c.cfg.Artifacts.Path(a.Digest)
+		if err != nil {
+			return is, fmt.Errorf("artifact %s: %w", a.Digest, err)
+		}
+		is.Artifact, is.ArtifactPath = p, a.Path
+	}
+	return is, nil
+}

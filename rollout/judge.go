@@ -1,0 +1,169 @@
+package rollout
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slipway-dev/slipway/health"
+	"github.com/slipway-dev/slipway/store"
+	"github.com/slipway-dev/slipway/workload"
+)
+
+// errStale means the service changed since the pass read it; the change
+// queued another pass, which will judge the new state.
+var errStale = errors.New("service changed during the pass")
+
+// judge records what Assess concludes, and keeps the progress message.
+func (c *Controller) judge(ctx context.Context, s snapshot, p workload.Plan, replicas int, now time.Time) error {
+	if !s.found {
+		return nil
+	}
+	var err error
+	switch Assess(s.svc, p, now) {
+	case Succeeded:
+		err = c.succeed(ctx, s.svc, now)
+	case Failed:
+		err = c.fail(ctx, s.svc, now)
+	default:
+		if msg := progress(s.svc, p, replicas); s.svc.Phase == store.PhaseProgressing && msg != s.svc.Message {
+			err = c.updateService(ctx, s.svc, func(tx store.Tx, svc *store.Service) error {
+				svc.Message = msg
+				return nil
+			})
+		}
+	}
+	if errors.Is(err, errStale) {
+		return nil
+	}
+	return err
+}
+
+// updateService re-reads the service in a transaction and applies fn
+// only if its target and phase are still what the pass saw.
+func (c *Controller) updateService(ctx context.Context, seen store.Service, fn func(tx store.Tx, svc *store.Service) error) error {
+	return c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		svc, err := tx.GetService(seen.Name)
+		if err != nil {
+			return err
+		}
+		if svc.Revision != seen.Revision || svc.Phase != seen.Phase || svc.Removed != seen.Removed {
+			return errStale
+		}
+		svc.UpdatedAt = c.cfg.Clock.Now()
+		if err := fn(tx, &svc); err != nil {
+			return err
+		}
+		return tx.PutService(svc)
+	})
+}
+
+func (c *Controller) succeed(ctx context.Context, seen store.Service, now time.Time) error {
+	err := c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
+		prev := svc.Stable
+		svc.Phase, svc.Stable, svc.Message, svc.Deadline, svc.Failure = store.PhaseReady, svc.Revision, "", time.Time{}, nil
+		if err := tx.SetRevisionState(svc.Name, svc.Revision, store.RevisionStable, ""); err != nil {
+			return err
+		}
+		if prev != 0 && prev != svc.Revision {
+			if err := supersede(tx, svc.Name, prev, svc.Revision); err != nil {
+				return err
+			}
+		}
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.rollout.succeeded", Service: svc.Name, Revision: svc.Revision,
+			Operation: svc.Operation, Message: fmt.Sprintf("%s is running revision %d", svc.Name, svc.Revision)})
+		return err
+	})
+	if err == nil && seen.Operation != 0 {
+		c.cfg.Enqueue(OperationKey(seen.Operation), 0)
+	}
+	return err
+}
+
+func supersede(tx store.Tx, service string, prev, by int) error {
+	r, err := tx.GetRevision(service, prev)
+	if err != nil || r.State != store.RevisionStable {
+		return err
+	}
+	return tx.SetRevisionState(service, prev, store.RevisionSuperseded, fmt.Sprintf("replaced by revision %d", by))
+}
+
+func (c *Controller) fail(ctx context.Context, seen store.Service, now time.Time) error {
+	f, err := c.failure(ctx, seen)
+	if err != nil {
+		return err
+	}
+	err = c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
+		svc.Phase, svc.Message, svc.Failure = store.PhaseFailed, f.Reason, &f
+		data, _ := json.Marshal(f)
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.rollout.failed", Service: svc.Name, Revision: svc.Revision,
+			Instance: f.Instance, Operation: svc.Operation, Message: fmt.Sprintf("%s revision %d failed: %s", svc.Name, svc.Revision, f.Reason), Data: data})
+		return err
+	})
+	if err == nil && seen.Operation != 0 {
+		c.cfg.Enqueue(OperationKey(seen.Operation), 0)
+	}
+	return err
+}
+
+// failure explains a missed deadline by the worst instance of the target
+// revision: its state, its last check result and its last log lines.
+func (c *Controller) failure(ctx context.Context, svc store.Service) (store.Failure, error) {
+	var recs []store.Instance
+	err := c.cfg.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		recs, err = tx.ListInstances(svc.Name)
+		return err
+	})
+	if err != nil {
+		return store.Failure{}, err
+	}
+	worst, ok := worstInstance(recs, svc.Revision)
+	f := store.Failure{Service: svc.Name, Reason: fmt.Sprintf("revision %d did not become ready before its progress deadline", svc.Revision)}
+	if !ok {
+		return f, nil
+	}
+	f.Instance = worst.ID
+	f.Reason = fmt.Sprintf("instance %s not ready before the progress deadline: %s", worst.ID, c.why(worst))
+	if lines, err := c.cfg.Driver.Logs(ctx, worst.ID, 10); err == nil {
+		f.Logs = lines
+	}
+	return f, nil
+}
+
+func (c *Controller) why(in store.Instance) string {
+	switch {
+	case in.State == store.InstanceBackoff:
+		return fmt.Sprintf("%s (restarted %d times)", in.LastExit, in.Restarts)
+	case c.monitor.Summary(in.ID, health.Readiness) != "":
+		return "readiness " + c.monitor.Summary(in.ID, health.Readiness)
+	case in.Message != "":
+		return in.Message
+	}
+	return string(in.State)
+}
+
+// worstInstance picks the target-revision instance that best explains a
+// failure: crashed ones first, then unready ones.
+func worstInstance(recs []store.Instance, rev int) (store.Instance, bool) {
+	var best store.Instance
+	score := -1
+	for _, in := range recs {
+		if in.Revision != rev || in.State == store.InstanceStopping {
+			continue
+		}
+		s := 0
+		switch {
+		case in.State == store.InstanceBackoff:
+			s = 3 + in.Crashes
+		case !in.Ready:
+			s = 2
+		}
+		if s > score {
+			best, score = in, s
+		}
+	}
+	return best, score >= 0
+}
