@@ -1,0 +1,121 @@
+package sqlite
+
+import (
+	"errors"
+
+	"github.com/slipway-dev/slipway/store"
+)
+
+// PutInstance implements store.Tx.
+func (t *tx) PutInstance(i store.Instance) error {
+	if i.ID == "" {
+		return errors.New("put instance: empty id")
+	}
+	data, err := encode(i)
+	if err == nil {
+		_, err = t.exec(`INSERT INTO instances (id, service, data) VALUES (?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET service = excluded.service, data = excluded.data`,
+			i.ID, i.Service, data)
+	}
+	return wrap(err, "put instance %s", i.ID)
+}
+
+// GetInstance implements store.Tx.
+func (t *tx) GetInstance(id string) (store.Instance, error) {
+	i, err := decode[store.Instance](t.doc(`SELECT data FROM instances WHERE id = ?`, id))
+	return i, wrap(err, "get instance %s", id)
+}
+
+// ListInstances implements store.Tx.
+func (t *tx) ListInstances(service string) ([]store.Instance, error) {
+	if service == "" {
+		is, err := decodeAll[store.Instance](t.docs(`SELECT data FROM instances ORDER BY id`))
+		return is, wrap(err, "list instances")
+	}
+	is, err := decodeAll[store.Instance](t.docs(
+		`SELECT data FROM instances WHERE service = ? ORDER BY id`, service))
+	return is, wrap(err, "list instances of %q", service)
+}
+
+// DeleteInstance implements store.Tx.
+func (t *tx) DeleteInstance(id string) error {
+	err := mustChange(t.exec(`DELETE FROM instances WHERE id = ?`, id))
+	return wrap(err, "delete instance %s", id)
+}
+
+// CreateOperation implements store.Tx.
+func (t *tx) CreateOperation(op store.Operation) (store.Operation, error) {
+	id, err := t.next(`SELECT MAX(id) FROM operations`)
+	if err != nil {
+		return store.Operation{}, wrap(err, "create operation")
+	}
+	op.ID = id
+	data, err := encode(op)
+	if err == nil {
+		_, err = t.exec(`INSERT INTO operations (id, state, active, data) VALUES (?, ?, ?, ?)`,
+			op.ID, op.State, !op.State.Terminal(), data)
+	}
+	if err != nil {
+		return store.Operation{}, wrap(err, "create operation")
+	}
+	return decode[store.Operation]([]byte(data), nil)
+}
+
+// PutOperation implements store.Tx.
+func (t *tx) PutOperation(op store.Operation) error {
+	data, err := encode(op)
+	if err == nil {
+		err = mustChange(t.exec(`UPDATE operations SET state = ?, active = ?, data = ? WHERE id = ?`,
+			op.State, !op.State.Terminal(), data, op.ID))
+	}
+	return wrap(err, "put operation %d", op.ID)
+}
+
+// GetOperation implements store.Tx.
+func (t *tx) GetOperation(id int64) (store.Operation, error) {
+	op, err := decode[store.Operation](t.doc(`SELECT data FROM operations WHERE id = ?`, id))
+	return op, wrap(err, "get operation %d", id)
+}
+
+// ListOperations implements store.Tx.
+func (t *tx) ListOperations(activeOnly bool, limit int) ([]store.Operation, error) {
+	query := `SELECT data FROM operations ORDER BY id DESC LIMIT ?`
+	if activeOnly {
+		query = `SELECT data FROM operations WHERE active = 1 ORDER BY id DESC LIMIT ?`
+	}
+	ops, err := decodeAll[store.Operation](t.docs(query, limitArg(limit)))
+	return ops, wrap(err, "list operations")
+}
+
+// AppendEvent implements store.Tx.
+func (t *tx) AppendEvent(e store.Event) (store.Event, error) {
+	seq, err := t.next(`SELECT MAX(seq) FROM events`)
+	if err != nil {
+		return store.Event{}, wrap(err, "append event")
+	}
+	e.Seq = seq
+	data, err := encode(e)
+	if err == nil {
+		_, err = t.exec(`INSERT INTO events (seq, service, data) VALUES (?, ?, ?)`, e.Seq, e.Service, data)
+	}
+	if err != nil {
+		return store.Event{}, wrap(err, "append event")
+	}
+	return decode[store.Event]([]byte(data), nil)
+}
+
+// Event queries, named for the query-plan test.
+const (
+	eventsAll       = `SELECT data FROM events WHERE seq > ? ORDER BY seq LIMIT ?`
+	eventsOfService = `SELECT data FROM events WHERE service = ? AND seq > ? ORDER BY seq LIMIT ?`
+)
+
+// ListEvents implements store.Tx.
+func (t *tx) ListEvents(after int64, service string, limit int) ([]store.Event, error) {
+	if service == "" {
+		evs, err := decodeAll[store.Event](t.docs(eventsAll, after, limitArg(limit)))
+		return evs, wrap(err, "list events")
+	}
+	evs, err := decodeAll[store.Event](t.docs(eventsOfService, service, after, limitArg(limit)))
+	return evs, wrap(err, "list events of %q", service)
+}

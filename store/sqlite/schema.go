@@ -1,0 +1,94 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations bring the schema from version i to i+1. They only ever grow:
+// never edit one that has shipped; add a new one instead.
+//
+// operations.active caches !OperationState.Terminal() so that
+// ListOperations(activeOnly) reads a small partial index; a change to
+// Terminal() needs a migration that recomputes it.
+var migrations = []string{
+	`CREATE TABLE app (
+		id   INTEGER PRIMARY KEY CHECK (id = 1),
+		data TEXT NOT NULL
+	);
+	CREATE TABLE services (
+		name TEXT PRIMARY KEY,
+		data TEXT NOT NULL
+	) WITHOUT ROWID;
+	CREATE TABLE revisions (
+		service TEXT NOT NULL,
+		number  INTEGER NOT NULL,
+		data    TEXT NOT NULL,
+		PRIMARY KEY (service, number)
+	) WITHOUT ROWID;
+	CREATE TABLE instances (
+		id      TEXT PRIMARY KEY,
+		service TEXT NOT NULL,
+		data    TEXT NOT NULL
+	) WITHOUT ROWID;
+	CREATE INDEX instances_service ON instances (service, id);
+	CREATE TABLE operations (
+		id     INTEGER PRIMARY KEY,
+		state  TEXT NOT NULL,
+		active INTEGER NOT NULL,
+		data   TEXT NOT NULL
+	);
+	CREATE INDEX operations_active ON operations (id) WHERE active = 1;
+	CREATE TABLE events (
+		seq     INTEGER PRIMARY KEY,
+		service TEXT NOT NULL,
+		data    TEXT NOT NULL
+	);
+	CREATE INDEX events_service_seq ON events (service, seq);`,
+}
+
+// migrate applies the migrations db has not seen yet, all in one
+// transaction, and refuses a database newer than this binary.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin migration: %w", err)
+	}
+	defer tx.Rollback()
+	version, err := schemaVersion(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this binary (%d)", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("migrate to version %d: %w", i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, len(migrations)); err != nil {
+		return fmt.Errorf("set schema version: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit migration: %w", err)
+	}
+	return nil
+}
+
+// schemaVersion creates the schema_version table when missing and returns
+// the version it holds (0 for a new database).
+func schemaVersion(ctx context.Context, tx *sql.Tx) (int, error) {
+	const create = `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+		INSERT INTO schema_version (version)
+		SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version);`
+	if _, err := tx.ExecContext(ctx, create); err != nil {
+		return 0, fmt.Errorf("create schema_version: %w", err)
+	}
+	var v int
+	if err := tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}

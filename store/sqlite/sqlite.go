@@ -1,0 +1,104 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/slipway-dev/slipway/store"
+)
+
+// Store is a store.Store in one SQLite file. Safe for concurrent use.
+type Store struct {
+	w *sql.DB // the single writer connection
+	r *sql.DB // query_only connections for View
+}
+
+var _ store.Store = (*Store)(nil)
+
+// readers is the size of the View connection pool.
+const readers = 4
+
+// Open opens (creating it if needed) the database at path and brings its
+// schema up to date.
+func Open(path string) (*Store, error) {
+	if path == "" || strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("open store %q: path must be non-empty without '?'", path)
+	}
+	w, err := sql.Open("sqlite", path+"?"+dsn(false))
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetMaxIdleConns(1)
+	if err := migrate(context.Background(), w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", path+"?"+dsn(true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	return &Store{w: w, r: r}, nil
+}
+
+// dsn returns the connection parameters, applied to every connection.
+// journal_mode is set by the writer only: it is a property of the file.
+func dsn(readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Set("_query_only", "1")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	}
+	return q.Encode()
+}
+
+// View runs fn in a read transaction on a snapshot of the database.
+func (s *Store) View(ctx context.Context, fn func(tx store.Tx) error) error {
+	sqlTx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin view: %w", err)
+	}
+	defer sqlTx.Rollback()
+	t := &tx{ctx: ctx, q: sqlTx}
+	defer t.finish()
+	return fn(t)
+}
+
+// Update runs fn in a BEGIN IMMEDIATE transaction, committed when fn
+// returns nil and rolled back otherwise (fn's error is returned as is).
+func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
+	sqlTx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin update: %w", err)
+	}
+	defer sqlTx.Rollback() // after a Commit: a no-op returning ErrTxDone
+	t := &tx{ctx: ctx, q: sqlTx, writable: true}
+	defer t.finish()
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}

@@ -1,0 +1,166 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/slipway-dev/slipway/store"
+)
+
+var (
+	// errReadOnly is returned by writes through a View transaction.
+	errReadOnly = errors.New("read-only transaction")
+	// errTxDone is returned by a Tx used after its fn returned.
+	errTxDone = errors.New("transaction finished")
+)
+
+// tx is a store.Tx over one SQL transaction.
+type tx struct {
+	ctx      context.Context
+	q        *sql.Tx
+	writable bool
+	done     bool
+}
+
+func (t *tx) finish() { t.done = true }
+
+func (t *tx) read() error {
+	if t.done {
+		return errTxDone
+	}
+	return nil
+}
+
+func (t *tx) write() error {
+	if err := t.read(); err != nil {
+		return err
+	}
+	if !t.writable {
+		return errReadOnly
+	}
+	return nil
+}
+
+// doc returns the data column of the one row query selects, wrapping
+// ErrNotFound when there is none.
+func (t *tx) doc(query string, args ...any) ([]byte, error) {
+	if err := t.read(); err != nil {
+		return nil, err
+	}
+	var b []byte
+	err := t.q.QueryRowContext(t.ctx, query, args...).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	return b, err
+}
+
+// docs returns the data column of every row query selects.
+func (t *tx) docs(query string, args ...any) ([][]byte, error) {
+	if err := t.read(); err != nil {
+		return nil, err
+	}
+	rows, err := t.q.QueryContext(t.ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// exec runs a write and returns how many rows it changed.
+func (t *tx) exec(query string, args ...any) (int64, error) {
+	if err := t.write(); err != nil {
+		return 0, err
+	}
+	res, err := t.q.ExecContext(t.ctx, query, args...)
+	if err != nil {
+		return 0, classify(err)
+	}
+	return res.RowsAffected()
+}
+
+// next returns one more than the integer query selects (1 on no rows).
+func (t *tx) next(query string, args ...any) (int64, error) {
+	if err := t.write(); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := t.q.QueryRowContext(t.ctx, "SELECT COALESCE(("+query+"), 0) + 1", args...).Scan(&n)
+	return n, err
+}
+
+// mustChange turns "no row changed" into ErrNotFound.
+func mustChange(n int64, err error) error {
+	if err == nil && n == 0 {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+// classify wraps store.ErrConflict around constraint violations.
+func classify(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT {
+		return fmt.Errorf("%w: %w", store.ErrConflict, err)
+	}
+	return err
+}
+
+func encode(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("encode: %w", err)
+	}
+	return string(b), nil
+}
+
+// decode decodes a record, passing a lookup error through.
+func decode[T any](b []byte, err error) (T, error) {
+	var v T
+	if err != nil {
+		return v, err
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return v, fmt.Errorf("decode: %w", err)
+	}
+	return v, nil
+}
+
+// decodeAll decodes a list of records, passing a query error through.
+func decodeAll[T any](docs [][]byte, err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(docs))
+	for _, b := range docs {
+		v, err := decode[T](b, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// limitArg maps the contract's "limit <= 0: no limit" to SQLite's LIMIT -1.
+func limitArg(limit int) int {
+	if limit <= 0 {
+		return -1
+	}
+	return limit
+}
