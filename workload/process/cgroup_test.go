@@ -112,3 +112,24 @@ func waitMember(t *testing.T, dir string, pid int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestCgroupEnvIsExact checks that the v1 wrapper shell adds nothing (dash
+// would add PWD) to the instance's environment.
+func TestCgroupEnvIsExact(t *testing.T) {
+	d := cgroupDriver(t)
+	id := "env-" + strconv.Itoa(os.Getpid())
+	startSpec(t, d, workload.InstanceSpec{
+		ID:        id,
+		Command:   []string{"env"},
+		Env:       map[string]string{"PATH": "/usr/bin:/bin", "A": "b c"},
+		Resources: spec.Resources{PIDs: 16},
+	})
+	for statusOf(t, d, id).Running {
+		time.Sleep(10 * time.Millisecond)
+	}
+	lines, err := d.Logs(context.Background(), id, 10)
+	slices.Sort(lines)
+	if want := []string{"A=b c", "PATH=/usr/bin:/bin"}; err != nil || !slices.Equal(lines, want) {
+		t.Fatalf("environment = %q, %v; want %q", lines, err, want)
+	}
+}
