@@ -1,0 +1,61 @@
+package spec
+
+import (
+	"maps"
+	"slices"
+)
+
+// Clone returns a deep copy of s: changing the copy never changes s.
+func (s *Service) Clone() *Service {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.Run = slices.Clone(s.Run)
+	c.Env = maps.Clone(s.Env)
+	c.Instances = clonePtr(s.Instances)
+	c.Health.Readiness = s.Health.Readiness.clone()
+	c.Health.Liveness = s.Health.Liveness.clone()
+	c.DependsOn = slices.Clone(s.DependsOn)
+	c.Artifact = clonePtr(s.Artifact)
+	if r := s.Strategy.Rolling; r != nil {
+		c.Strategy.Rolling = &Rolling{
+			MaxSurge:         clonePtr(r.MaxSurge),
+			MaxUnavailable:   clonePtr(r.MaxUnavailable),
+			MinReady:         r.MinReady,
+			ProgressDeadline: r.ProgressDeadline,
+		}
+	}
+	return &c
+}
+
+func (p *Probe) clone() *Probe {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	c.Exec = slices.Clone(p.Exec)
+	return &c
+}
+
+// clonePtr copies the value a pointer points to (a shallow copy of it).
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// Clone returns a deep copy of the app, keeping its positions.
+func (a *App) Clone() *App {
+	if a == nil {
+		return nil
+	}
+	c := *a
+	c.Services = make(map[string]*Service, len(a.Services))
+	for name, s := range a.Services {
+		c.Services[name] = s.Clone()
+	}
+	return &c
+}
