@@ -119,20 +119,28 @@ func kindOf(status int) string {
 	return api.KindInternal
 }
 
-// unreachableError is a failure to connect to the server at all.
-type unreachableError struct {
-	server string
-	cause  error
+// UnreachableError is a failure to connect to the server at all. It
+// matches ErrUnreachable with errors.Is, and its message says how to start
+// a server or point at one.
+type UnreachableError struct {
+	// Server is the base URL that could not be reached.
+	Server string
+	// Err is the connection error.
+	Err error
 }
 
-func (e *unreachableError) Error() string {
+// Error says which server could not be reached, why, and what to do.
+func (e *UnreachableError) Error() string {
 	return fmt.Sprintf("cannot reach the slipway server at %s (%s); "+
 		`start one with "slipway server" or point --server / SLIPWAY_SERVER at a running one`,
-		e.server, describeCause(e.cause))
+		e.Server, describeCause(e.Err))
 }
 
-func (e *unreachableError) Is(target error) bool { return target == ErrUnreachable }
-func (e *unreachableError) Unwrap() error        { return e.cause }
+// Is makes errors.Is(err, ErrUnreachable) true.
+func (e *UnreachableError) Is(target error) bool { return target == ErrUnreachable }
+
+// Unwrap returns the connection error.
+func (e *UnreachableError) Unwrap() error { return e.Err }
 
 // transportError classifies an error from http.Client.Do: a context that
 // ended, a failure to connect, or some other transport failure.
@@ -141,7 +149,7 @@ func (c *Client) transportError(req *http.Request, err error) error {
 		return fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, ctxErr)
 	}
 	if isConnectFailure(err) {
-		return &unreachableError{server: c.base, cause: err}
+		return &UnreachableError{Server: c.base, Err: err}
 	}
 	return fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
 }

@@ -1,0 +1,174 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/cli"
+)
+
+// fakeServer answers the v1 endpoints the CLI uses with canned values. It
+// is the narrow seam these tests stand on; the real server is exercised
+// end to end elsewhere.
+type fakeServer struct {
+	t *testing.T
+
+	mu        sync.Mutex // held for each request; guards every field below
+	plan      api.Plan
+	invalid   *api.ErrorDetail // when set, validate, plan and apply fail with it
+	services  []api.Service
+	revisions map[string][]api.Revision
+	// ops are the successive answers to GET /v1/operations/{id}; the last
+	// one repeats.
+	ops       []api.Operation
+	events    []api.Event
+	artifacts map[string][]byte
+	applied   []api.ApplyRequest
+	rollbacks []api.RollbackRequest
+	calls     []string
+}
+
+func newFake(t *testing.T) (*fakeServer, string) {
+	f := &fakeServer{t: t, revisions: map[string][]api.Revision{}, artifacts: map[string][]byte{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/validate", f.validate)
+	mux.HandleFunc("POST /v1/plan", f.validate)
+	mux.HandleFunc("POST /v1/apply", f.apply)
+	mux.HandleFunc("GET /v1/operations/{id}", f.operation)
+	mux.HandleFunc("GET /v1/services", func(w http.ResponseWriter, r *http.Request) { f.reply(w, f.services) })
+	mux.HandleFunc("GET /v1/services/{name}", f.service)
+	mux.HandleFunc("GET /v1/services/{name}/revisions", func(w http.ResponseWriter, r *http.Request) {
+		f.reply(w, f.revisions[r.PathValue("name")])
+	})
+	mux.HandleFunc("POST /v1/services/{name}/rollback", f.rollback)
+	mux.HandleFunc("GET /v1/events", f.listEvents)
+	mux.HandleFunc("HEAD /v1/artifacts/{digest}", f.hasArtifact)
+	mux.HandleFunc("PUT /v1/artifacts/{digest}", f.putArtifact)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.calls = append(f.calls, r.Method+" "+r.URL.Path)
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return f, srv.URL
+}
+
+func (f *fakeServer) reply(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		f.t.Errorf("fake server: encode: %v", err)
+	}
+}
+
+func (f *fakeServer) fail(w http.ResponseWriter, status int, d api.ErrorDetail) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(api.ErrorBody{Error: d})
+}
+
+func (f *fakeServer) decode(r *http.Request, v any) {
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		f.t.Errorf("fake server: decode %s: %v", r.URL.Path, err)
+	}
+}
+
+func (f *fakeServer) validate(w http.ResponseWriter, r *http.Request) {
+	var req api.ApplyRequest
+	f.decode(r, &req)
+	f.applied = append(f.applied, req)
+	if f.invalid != nil {
+		f.fail(w, http.StatusUnprocessableEntity, *f.invalid)
+		return
+	}
+	f.reply(w, f.plan)
+}
+
+func (f *fakeServer) apply(w http.ResponseWriter, r *http.Request) {
+	var req api.ApplyRequest
+	f.decode(r, &req)
+	f.applied = append(f.applied, req)
+	resp := api.ApplyResponse{Plan: f.plan}
+	if !f.plan.Empty() && len(f.ops) > 0 {
+		resp.Operation = &f.ops[0]
+	}
+	f.reply(w, resp)
+}
+
+func (f *fakeServer) operation(w http.ResponseWriter, r *http.Request) {
+	if len(f.ops) == 0 || strconv.FormatInt(f.ops[0].ID, 10) != r.PathValue("id") {
+		f.fail(w, http.StatusNotFound, api.ErrorDetail{Kind: api.KindNotFound, Message: "no such operation"})
+		return
+	}
+	op := f.ops[0]
+	if len(f.ops) > 1 {
+		f.ops = f.ops[1:]
+	}
+	f.reply(w, op)
+}
+
+func (f *fakeServer) service(w http.ResponseWriter, r *http.Request) {
+	for _, s := range f.services {
+		if s.Name == r.PathValue("name") {
+			f.reply(w, s)
+			return
+		}
+	}
+	f.fail(w, http.StatusNotFound, api.ErrorDetail{Kind: api.KindNotFound,
+		Message: "service " + r.PathValue("name") + " not found"})
+}
+
+func (f *fakeServer) rollback(w http.ResponseWriter, r *http.Request) {
+	var req api.RollbackRequest
+	f.decode(r, &req)
+	f.rollbacks = append(f.rollbacks, req)
+	f.reply(w, f.ops[0])
+}
+
+func (f *fakeServer) listEvents(w http.ResponseWriter, r *http.Request) {
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	service := r.URL.Query().Get("service")
+	evs := []api.Event{}
+	for _, ev := range f.events {
+		if ev.Seq > after && (service == "" || ev.Service == service) {
+			evs = append(evs, ev)
+		}
+	}
+	f.reply(w, evs)
+}
+
+func (f *fakeServer) hasArtifact(w http.ResponseWriter, r *http.Request) {
+	if _, ok := f.artifacts[r.PathValue("digest")]; !ok {
+		w.WriteHeader(http.StatusNotFound)
+	}
+}
+
+func (f *fakeServer) putArtifact(w http.ResponseWriter, r *http.Request) {
+	data, _ := io.ReadAll(r.Body)
+	f.artifacts[r.PathValue("digest")] = data
+	w.WriteHeader(http.StatusCreated)
+}
+
+// result is what one run of the CLI printed and returned.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run executes the CLI with args against server.
+func run(t *testing.T, server string, args ...string) result {
+	t.Helper()
+	t.Setenv(cli.EnvServer, server)
+	t.Setenv(cli.EnvToken, "")
+	var stdout, stderr bytes.Buffer
+	code := cli.Run(context.Background(), args, &stdout, &stderr)
+	return result{stdout.String(), stderr.String(), code}
+}

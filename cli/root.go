@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slipway-dev/slipway/client"
+)
+
+// Environment variables that give the global flags their defaults.
+const (
+	EnvServer = "SLIPWAY_SERVER"
+	EnvToken  = "SLIPWAY_TOKEN"
+)
+
+// env is what every command shares: the output streams and the global
+// flags. It lives for one run of the command tree.
+type env struct {
+	stdout, stderr io.Writer
+	server, token  string
+	// started is set once a command's own code runs; an error before that
+	// came from cobra's parsing (a usage error).
+	started bool
+}
+
+// client returns a client for the --server and --token flags.
+func (e *env) client() *client.Client {
+	return client.New(e.server, client.WithToken(e.token))
+}
+
+// run wraps a command's body so that the tree knows it got past parsing.
+func (e *env) run(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		e.started = true
+		return fn(cmd, args)
+	}
+}
+
+// New returns the root command writing to stdout and stderr. Commands
+// defined elsewhere (server, demo) are passed as extra and added to the
+// tree as they are.
+func New(stdout, stderr io.Writer, extra ...*cobra.Command) *cobra.Command {
+	root, _ := newRoot(stdout, stderr, extra...)
+	return root
+}
+
+func newRoot(stdout, stderr io.Writer, extra ...*cobra.Command) (*cobra.Command, *env) {
+	e := &env{stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:   "slipway",
+		Short: "Deploy and release services with zero downtime",
+		Long: "slipway deploys the services described in an app spec (slipway.yaml)\n" +
+			"with zero downtime, and rolls them back when a release goes bad.",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().StringVar(&e.server, "server", envOr(EnvServer, client.DefaultServer),
+		"address of the slipway server (env "+EnvServer+")")
+	root.PersistentFlags().StringVar(&e.token, "token", os.Getenv(EnvToken),
+		"API token sent as a bearer token (env "+EnvToken+")")
+	root.AddCommand(
+		newValidate(e), newPlan(e), newApply(e),
+		newStatus(e), newHistory(e), newRollback(e),
+		newLogs(e), newEvents(e), newVersion(e),
+	)
+	root.AddCommand(extra...)
+	root.InitDefaultCompletionCmd()
+	return root, e
+}
+
+// Run executes the command line args and returns the exit code. Errors
+// are printed to stderr as "error: ..." lines.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer, extra ...*cobra.Command) int {
+	root, e := newRoot(stdout, stderr, extra...)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitOK
+	}
+	if !e.started {
+		return usageFailure(stderr, cmd, err)
+	}
+	return failure(stderr, err)
+}
+
+func envOr(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}

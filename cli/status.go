@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slipway-dev/slipway/api"
+)
+
+func newStatus(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status [SERVICE]",
+		Short: "Show services and their instances",
+		Args:  cobra.MaximumNArgs(1),
+	}
+	out := addOutputFlag(cmd)
+	cmd.ValidArgsFunction = e.completeService
+	cmd.RunE = e.run(func(cmd *cobra.Command, args []string) error {
+		c := e.client()
+		var services []api.Service
+		if len(args) == 1 {
+			s, err := c.Service(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			services = []api.Service{s}
+		} else {
+			var err error
+			if services, err = c.Services(cmd.Context()); err != nil {
+				return err
+			}
+		}
+		if *out == outputJSON {
+			return printJSON(e.stdout, nonNil(services))
+		}
+		printStatus(e.stdout, services)
+		return nil
+	})
+	return cmd
+}
+
+// printStatus writes one row per service and, under each, its instances.
+func printStatus(w io.Writer, services []api.Service) {
+	if len(services) == 0 {
+		fmt.Fprintln(w, `No services yet. Deploy some with "slipway apply -f slipway.yaml".`)
+		return
+	}
+	rows := serviceRows(services)
+	fmt.Fprintln(w, rows[0])
+	for i, s := range services {
+		fmt.Fprintln(w, rows[i+1])
+		printInstances(w, s.Instances)
+	}
+}
+
+// serviceRows aligns the service table: the header, then one row per
+// service, as lines.
+func serviceRows(services []api.Service) []string {
+	var b bytes.Buffer
+	t := newTable(&b)
+	fmt.Fprintln(t, "NAME\tREVISION\tPHASE\tREADY/DESIRED\tROUTE")
+	for _, s := range services {
+		fmt.Fprintf(t, "%s\t%s\t%s\t%d/%d\t%s\n",
+			s.Name, revisionLabel(s), orDash(s.Phase), s.Ready, s.Desired, orDash(s.Route))
+	}
+	t.Flush()
+	return strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+}
+
+// revisionLabel shows the target revision, and the stable one when a
+// rollout is under way.
+func revisionLabel(s api.Service) string {
+	label := strconv.Itoa(s.Revision)
+	if s.Stable != 0 && s.Stable != s.Revision {
+		label += fmt.Sprintf(" (stable %d)", s.Stable)
+	}
+	return label
+}
+
+// printInstances writes a service's instances as an indented table.
+func printInstances(w io.Writer, instances []api.Instance) {
+	if len(instances) == 0 {
+		return
+	}
+	t := newTable(w)
+	fmt.Fprintln(t, "    ID\tREV\tPID\tPORT\tSTATE\tREADY\tRESTARTS")
+	for _, in := range instances {
+		fmt.Fprintf(t, "    %s\t%d\t%d\t%d\t%s\t%s\t%d\n",
+			in.ID, in.Revision, in.PID, in.Port, orDash(in.State), yesNo(in.Ready), in.Restarts)
+	}
+	t.Flush()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// nonNil makes JSON output print [] rather than null for no items.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
