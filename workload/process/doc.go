@@ -12,6 +12,11 @@
 //	stderr.log     standard error, likewise
 //	instance.json  the record that identifies the process (see record)
 //
+// The environment is exactly InstanceSpec.Env. A command name without a
+// slash is looked up in that environment's PATH, or in the server's PATH
+// when Env has none; a relative name with a slash is relative to work/.
+// Status.Dir is work/.
+//
 // # Surviving the server
 //
 // An instance is started with Setsid, so it has its own session and process
@@ -40,7 +45,9 @@
 // "slipway" parent: on cgroup v2 the process is cloned straight into it
 // (CLONE_INTO_CGROUP); on v1 it is started through a tiny /bin/sh wrapper
 // that writes its own PID into each controller's cgroup.procs and then execs
-// the command, so user code never runs outside its limits. When cgroups are
+// the command, so user code never runs outside its limits (if it cannot
+// join, it exits with status 125 rather than run unlimited). Stop also
+// kills whatever is left in the cgroups and removes them. When cgroups are
 // missing or not writable, the Driver logs one warning and runs instances
 // without limits.
 //
