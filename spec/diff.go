@@ -90,11 +90,11 @@ func (c ChangeSet) Empty() bool {
 
 // String renders the change set like a plan:
 //
-//	+ invoice (new)
-//	~ order
-//	    instances: 2 -> 3
-//	    env.GREETING: (none) -> hello
-//	- legacy (removed)
+//   - invoice (new)
+//     ~ order
+//     instances: 2 -> 3
+//     env.GREETING: (none) -> hello
+//   - legacy (removed)
 //
 // or "no changes" when it is empty.
 func (c ChangeSet) String() string {

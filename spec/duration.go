@@ -3,6 +3,7 @@ package spec
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -18,8 +19,18 @@ func ParseDuration(s string) (Duration, error) {
 	return Duration{d}, nil
 }
 
-// String formats the duration like time.Duration does ("2m30s").
-func (d Duration) String() string { return d.Duration.String() }
+// String formats the duration like time.Duration does ("2m30s"), without
+// trailing zero units ("2m", not "2m0s"), which ParseDuration reads back.
+func (d Duration) String() string {
+	s := d.Duration.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
 
 // UnmarshalYAML reads a duration from a YAML scalar ("1s"); null is zero.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
