@@ -1,0 +1,150 @@
+package stack
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// Source is the spec text an apply came from.
+type Source struct {
+	File string
+	Text string
+}
+
+// Current returns the effective spec of every service's target revision
+// (services being removed are left out).
+func Current(tx store.Tx) (map[string]*spec.Service, error) {
+	svcs, err := tx.ListServices()
+	if err != nil {
+		return nil, err
+	}
+	cur := make(map[string]*spec.Service, len(svcs))
+	for _, s := range svcs {
+		if s.Removed || s.Revision == 0 {
+			continue
+		}
+		r, err := tx.GetRevision(s.Name, s.Revision)
+		if err != nil {
+			return nil, fmt.Errorf("revision %d of %s: %w", s.Revision, s.Name, err)
+		}
+		cur[s.Name] = &r.Spec
+	}
+	return cur, nil
+}
+
+// Plan returns what applying app would change.
+func Plan(tx store.Tx, app *spec.App) (spec.ChangeSet, error) {
+	if err := checkApp(tx, app); err != nil {
+		return spec.ChangeSet{}, err
+	}
+	cur, err := Current(tx)
+	if err != nil {
+		return spec.ChangeSet{}, err
+	}
+	return spec.Diff(cur, app.Services), nil
+}
+
+// checkApp refuses a spec for another app than the one the server runs.
+func checkApp(tx store.Tx, app *spec.App) error {
+	a, err := tx.GetApp()
+	if errors.Is(err, store.ErrNotFound) || (err == nil && a.Name == app.Name) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	svcs, err := tx.ListServices()
+	if err != nil || len(svcs) == 0 {
+		return err
+	}
+	return fmt.Errorf("this server runs app %q (from %s), not %q: %w", a.Name, a.File, app.Name, store.ErrConflict)
+}
+
+// Apply records an operation that converges the store to app: a new
+// revision for every added or changed service, and one change per
+// service in dependency order. It returns a nil operation when nothing
+// changes. It changes no service yet: the Controller starts the changes.
+func Apply(tx store.Tx, app *spec.App, src Source, now time.Time) (spec.ChangeSet, *store.Operation, error) {
+	plan, err := Plan(tx, app)
+	if err != nil || plan.Empty() {
+		return plan, nil, err
+	}
+	if err := refuseIfBusy(tx); err != nil {
+		return plan, nil, err
+	}
+	changes, err := createRevisions(tx, app, plan, now)
+	if err != nil {
+		return plan, nil, err
+	}
+	if err := tx.PutApp(store.App{Name: app.Name, Spec: src.Text, File: src.File, AppliedAt: now}); err != nil {
+		return plan, nil, err
+	}
+	op, err := tx.CreateOperation(store.Operation{Kind: "apply", State: store.OperationRunning, Changes: changes, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		return plan, nil, err
+	}
+	_, err = tx.AppendEvent(store.Event{Time: now, Type: "operation.started", Operation: op.ID,
+		Message: fmt.Sprintf("apply of %s (operation %d): %s", src.File, op.ID, summary(plan))})
+	return plan, &op, err
+}
+
+// refuseIfBusy returns a conflict while another operation runs: two
+// operations never steer the same services at once.
+func refuseIfBusy(tx store.Tx) error {
+	active, err := tx.ListOperations(true, 1)
+	if err != nil || len(active) == 0 {
+		return err
+	}
+	op := active[0]
+	return fmt.Errorf("operation %d (%s of %s) is still %s; wait for it to finish: %w",
+		op.ID, op.Kind, strings.Join(changedNames(op), ", "), strings.ToLower(string(op.State)), store.ErrConflict)
+}
+
+func changedNames(op store.Operation) []string {
+	var names []string
+	for _, c := range op.Changes {
+		names = append(names, c.Service)
+	}
+	return names
+}
+
+// createRevisions stores a revision per added or changed service and
+// returns the changes in dependency order, removals last.
+func createRevisions(tx store.Tx, app *spec.App, plan spec.ChangeSet, now time.Time) ([]store.Change, error) {
+	touched := plan.Names()
+	var changes []store.Change
+	for _, name := range spec.TopoOrder(app.Services) {
+		if !slices.Contains(touched, name) {
+			continue
+		}
+		s := app.Services[name]
+		from := 0
+		if svc, err := tx.GetService(name); err == nil && !svc.Removed {
+			from = svc.Revision
+		}
+		rev, err := tx.CreateRevision(store.Revision{Service: name, Spec: *s.Clone(), State: store.RevisionPending, CreatedAt: now})
+		if err != nil {
+			return nil, fmt.Errorf("create revision of %s: %w", name, err)
+		}
+		deps := slices.DeleteFunc(slices.Clone(s.DependsOn), func(d string) bool { return !slices.Contains(touched, d) })
+		changes = append(changes, store.Change{Service: name, From: from, To: rev.Number, DependsOn: deps})
+	}
+	for _, name := range plan.Removed {
+		svc, err := tx.GetService(name)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, store.Change{Service: name, From: svc.Revision, To: 0})
+	}
+	return changes, nil
+}
+
+func summary(c spec.ChangeSet) string {
+	return fmt.Sprintf("%d to add, %d to change, %d to remove", len(c.Added), len(c.Changed), len(c.Removed))
+}
