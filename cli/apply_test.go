@@ -42,6 +42,9 @@ func TestPlan(t *testing.T) {
 	if _, ok := f.artifacts[orderDigest()]; !ok {
 		t.Errorf("artifact not uploaded: calls %v", f.calls)
 	}
+	if want := "uploading artifact of order: bin/order (" + orderDigest()[:19] + ")\n"; res.stderr != want {
+		t.Errorf("stderr = %q, want %q", res.stderr, want)
+	}
 	if !strings.Contains(f.applied[0].Spec, "digest: "+orderDigest()) {
 		t.Errorf("spec sent without the digest:\n%s", f.applied[0].Spec)
 	}

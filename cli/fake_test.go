@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -49,6 +50,7 @@ func newFake(t *testing.T) (*fakeServer, string) {
 		f.reply(w, f.revisions[r.PathValue("name")])
 	})
 	mux.HandleFunc("POST /v1/services/{name}/rollback", f.rollback)
+	mux.HandleFunc("GET /v1/services/{name}/logs", f.logs)
 	mux.HandleFunc("GET /v1/events", f.listEvents)
 	mux.HandleFunc("HEAD /v1/artifacts/{digest}", f.hasArtifact)
 	mux.HandleFunc("PUT /v1/artifacts/{digest}", f.putArtifact)
@@ -134,6 +136,10 @@ func (f *fakeServer) rollback(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeServer) listEvents(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("follow") == "true" {
+		f.streamEvents(w, r)
+		return
+	}
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
 	service := r.URL.Query().Get("service")
 	evs := []api.Event{}
@@ -143,6 +149,25 @@ func (f *fakeServer) listEvents(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.reply(w, evs)
+}
+
+// streamEvents sends the events after ?after= as an event stream, with a
+// keep-alive comment between them, then ends the stream.
+func (f *fakeServer) streamEvents(w http.ResponseWriter, r *http.Request) {
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	w.Header().Set("Content-Type", "text/event-stream")
+	for _, ev := range f.events {
+		if ev.Seq <= after {
+			continue
+		}
+		data, _ := json.Marshal(ev)
+		fmt.Fprintf(w, ": keep-alive\n\ndata: %s\n\n", data)
+	}
+}
+
+func (f *fakeServer) logs(w http.ResponseWriter, r *http.Request) {
+	fmt.Fprintf(w, "%s-1 | lines=%s follow=%s\n", r.PathValue("name"),
+		r.URL.Query().Get("lines"), r.URL.Query().Get("follow"))
 }
 
 func (f *fakeServer) hasArtifact(w http.ResponseWriter, r *http.Request) {

@@ -105,6 +105,27 @@ func TestEvents(t *testing.T) {
 	}
 }
 
+func TestEventsFollow(t *testing.T) {
+	f, url := newFake(t)
+	f.events = []api.Event{
+		{Seq: 1, Time: created, Type: "app.applied", Message: "one"},
+		{Seq: 2, Time: created, Type: "instance.started", Instance: "invoice-3-b", Message: "two"},
+	}
+	res := run(t, url, "events", "-f", "--after", "1")
+	want := "2026-11-26T22:01:03Z  instance.started  invoice-3-b  two\n"
+	if res.code != 0 || res.stdout != want {
+		t.Fatalf("exit %d, stderr %q, stdout %q", res.code, res.stderr, res.stdout)
+	}
+}
+
+func TestLogs(t *testing.T) {
+	_, url := newFake(t)
+	res := run(t, url, "logs", "invoice", "-f", "--lines", "5")
+	if res.code != 0 || res.stdout != "invoice-1 | lines=5 follow=true\n" {
+		t.Fatalf("exit %d, stderr %q, stdout %q", res.code, res.stderr, res.stdout)
+	}
+}
+
 func TestRollback(t *testing.T) {
 	f, url := newFake(t)
 	f.ops = []api.Operation{{ID: 7, Kind: "rollback", State: "Running",
