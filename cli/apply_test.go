@@ -193,3 +193,15 @@ func TestApplyBadSpecSendsNothing(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q, calls %v", res.code, res.stderr, f.calls)
 	}
 }
+
+func TestApplyWaitTimeout(t *testing.T) {
+	f, url := newFake(t)
+	f.plan = shopPlan
+	f.ops = []api.Operation{{ID: 9, State: "Running"}}
+	f.artifacts[orderDigest()] = []byte("uploaded before")
+	res := run(t, url, "apply", "-f", writeSpec(t, shopSpec), "--wait", "--timeout", "1ms")
+	want := "error: operation 9 did not end within 1ms; it goes on: see \"slipway status\"\n"
+	if res.code != 1 || res.stderr != want {
+		t.Fatalf("exit %d, stderr %q", res.code, res.stderr)
+	}
+}

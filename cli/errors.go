@@ -36,7 +36,7 @@ func usageFailure(stderr io.Writer, cmd *cobra.Command, err error) int {
 // and returns the exit code for it.
 func failure(stderr io.Writer, err error) int {
 	if errors.Is(err, context.Canceled) {
-		fmt.Fprintln(stderr, "interrupted")
+		fmt.Fprintf(stderr, "interrupted: %v\n", err)
 		return exitInterrupted
 	}
 	headline, details := describe(err)

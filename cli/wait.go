@@ -75,8 +75,11 @@ func (w *watch) finish(ctx context.Context, op api.Operation) error {
 
 // stopped explains why waiting ended early; the operation goes on.
 func (w *watch) stopped(id int64, timeout time.Duration, err error) error {
-	if errors.Is(err, context.DeadlineExceeded) {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("operation %d did not end within %s; it goes on: see \"slipway status\"", id, timeout)
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("stopped waiting; operation %d goes on: see \"slipway status\": %w", id, err)
 	}
 	return fmt.Errorf("wait for operation %d: %w", id, err)
 }
