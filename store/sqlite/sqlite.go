@@ -53,11 +53,15 @@ func Open(path string) (*Store, error) {
 
 // dsn returns the connection parameters, applied to every connection.
 // journal_mode is set by the writer only: it is a property of the file.
+// cache_size is 16 MB (default 2 MB): one service's events are spread over
+// the whole events table, and a range scan of them over 100,000 events
+// ran 3x slower with the default cache (see BenchmarkListEvents100k).
 func dsn(readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-16000)")
 	if readOnly {
 		q.Set("_query_only", "1")
 	} else {
