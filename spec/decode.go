@@ -12,7 +12,7 @@ import (
 // maxNodes bounds the work one document can cause. Aliases let a small
 // file stand for a huge tree (a "billion laughs"); a real spec is a few
 // hundred nodes.
-const maxNodes = 1 << 20
+const maxNodes = 1 << 18
 
 // maxMergeDepth bounds chains of YAML merge keys (<<: *base).
 const maxMergeDepth = 16
@@ -28,17 +28,20 @@ type decoder struct {
 	file   string
 	index  index
 	probs  Problems
-	failed []string // paths whose value could not be decoded
+	failed map[string]bool // paths whose value could not be decoded
 	budget int
 }
 
 func newDecoder(file string) *decoder {
-	return &decoder{file: file, index: index{}, budget: maxNodes}
+	return &decoder{file: file, index: index{}, failed: map[string]bool{}, budget: maxNodes}
 }
 
 // problem records a problem at node n.
 func (d *decoder) problem(n *yaml.Node, path, format string, args ...any) {
-	d.probs = append(d.probs, Problem{
+	if d.probs.full() {
+		return
+	}
+	d.probs.add(Problem{
 		File: d.file, Line: n.Line, Column: n.Column,
 		Path: path, Message: fmt.Sprintf(format, args...),
 	})
@@ -48,7 +51,7 @@ func (d *decoder) problem(n *yaml.Node, path, format string, args ...any) {
 // validation does not also complain about the zero value left there.
 func (d *decoder) typeError(n *yaml.Node, path, format string, args ...any) {
 	d.problem(n, path, format, args...)
-	d.failed = append(d.failed, path)
+	d.failed[path] = true
 }
 
 var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
@@ -62,7 +65,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	n = resolve(n)
-	if isNull(n) {
+	if isNull(n) || d.probs.full() {
 		v.SetZero()
 		return
 	}

@@ -17,6 +17,9 @@ func (v *validator) dependencies() {
 		}
 		seen := map[string]bool{}
 		for i, dep := range s.DependsOn {
+			if v.probs.full() {
+				return
+			}
 			p := "services." + name + ".dependsOn[" + strconv.Itoa(i) + "]"
 			_, known := services[dep]
 			switch {
@@ -24,7 +27,7 @@ func (v *validator) dependencies() {
 				v.addf(p, "a service cannot depend on itself")
 			case !known:
 				v.addf(p, "unknown service %q%s; services: %s",
-					dep, didYouMean(dep, sortedNames(services)), strings.Join(sortedNames(services), ", "))
+					dep, didYouMean(dep, sortedNames(services)), nameList(sortedNames(services)))
 			case seen[dep]:
 				v.addf(p, "%s is listed twice", dep)
 			}

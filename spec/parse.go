@@ -27,14 +27,18 @@ func Parse(file string, data []byte) (*App, error) {
 	app := &App{file: file, index: d.index}
 	d.value(root, reflect.ValueOf(app).Elem(), "")
 	v := newValidator(app)
-	v.skip = d.failed
+	v.skip, v.probs = d.failed, d.probs
 	v.validate()
-	if err := append(d.probs, v.probs...).err(); err != nil {
+	if err := v.probs.err(); err != nil {
 		return nil, err
 	}
 	app.ApplyDefaults()
 	return app, nil
 }
+
+// MaxSize is the largest spec Parse reads. Real specs are a few KiB; the
+// limit keeps a hostile one from costing the server much.
+const MaxSize = 1 << 20
 
 // yamlLine finds the line in a yaml.v3 syntax error ("yaml: line 3: ...").
 var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
@@ -42,6 +46,9 @@ var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 // parseYAML parses data into a node tree and checks that it is one
 // document holding a mapping.
 func parseYAML(file string, data []byte) (root *yaml.Node, prob *Problem) {
+	if len(data) > MaxSize {
+		return nil, &Problem{File: file, Message: fmt.Sprintf("file is %d bytes; a spec may be at most %d", len(data), MaxSize)}
+	}
 	defer func() {
 		// yaml.v3 has panicked on hostile input before; a spec comes
 		// from users over the API, so a parser bug must not take the

@@ -59,15 +59,6 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
-// within reports whether path is target or lies below it.
-func within(path, target string) bool {
-	if !strings.HasPrefix(path, target) {
-		return false
-	}
-	rest := path[len(target):]
-	return rest == "" || rest[0] == '.' || rest[0] == '['
-}
-
 // Line returns the line of a dotted field path such as
 // services.order.artifact.path or services.order.run[2] in the file the
 // app was parsed from, or 0 when the path was not written there.

@@ -72,3 +72,22 @@ func (ps Problems) err() error {
 	ps.sort()
 	return &ps
 }
+
+// maxProblems is how many problems one parse reports. Past that, more
+// are noise (or an attack), and building them costs time.
+const maxProblems = 100
+
+// add appends p unless the list is full; the first problem past the
+// limit is replaced by a note saying the list stops there.
+func (ps *Problems) add(p Problem) {
+	switch {
+	case len(*ps) < maxProblems:
+		*ps = append(*ps, p)
+	case len(*ps) == maxProblems:
+		*ps = append(*ps, Problem{File: p.File, Line: p.Line, Column: p.Column,
+			Message: fmt.Sprintf("too many problems; stopped after %d", maxProblems)})
+	}
+}
+
+// full reports whether add would drop further problems.
+func (ps Problems) full() bool { return len(ps) > maxProblems }

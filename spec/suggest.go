@@ -8,15 +8,32 @@ import (
 // suggest returns the candidate closest to word when it is close enough
 // to be a likely typo (case differences are free), or "".
 func suggest(word string, candidates []string) string {
+	if len(word) > maxSuggestLen {
+		return "" // nobody typos a 64-byte name; don't pay for it.
+	}
 	best, bestDist := "", len(word)/3+2
 	lw := strings.ToLower(word)
 	for _, c := range candidates {
+		if abs(len(c)-len(word)) >= bestDist {
+			continue
+		}
 		d := editDistance(lw, strings.ToLower(c))
 		if d < bestDist {
 			best, bestDist = c, d
 		}
 	}
 	return best
+}
+
+// maxSuggestLen bounds the words suggest compares (edit distance is
+// quadratic in their length).
+const maxSuggestLen = 64
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // didYouMean formats a suggestion as ` (did you mean "x"?)`, or "".
@@ -46,4 +63,12 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// nameList joins names for a message, cut short past 20.
+func nameList(names []string) string {
+	if len(names) > 20 {
+		return strings.Join(names[:20], ", ") + fmt.Sprintf(", ... (%d more)", len(names)-20)
+	}
+	return strings.Join(names, ", ")
 }

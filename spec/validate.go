@@ -23,7 +23,7 @@ func (a *App) Validate() error {
 type validator struct {
 	app   *App
 	index index
-	skip  []string // paths that failed to decode: already reported
+	skip  map[string]bool // paths that failed to decode: already reported
 	probs Problems
 }
 
@@ -34,16 +34,24 @@ func newValidator(a *App) *validator {
 // addf records a problem at path, located at the path's line or, for a
 // missing field, at its parent's.
 func (v *validator) addf(path, format string, args ...any) {
-	for _, s := range v.skip {
-		if within(path, s) {
-			return
-		}
+	if v.probs.full() || v.skipped(path) {
+		return
 	}
 	pos := v.index.nearest(path)
-	v.probs = append(v.probs, Problem{
+	v.probs.add(Problem{
 		File: v.app.file, Line: pos.line, Column: pos.column,
 		Path: path, Message: fmt.Sprintf(format, args...),
 	})
+}
+
+// skipped reports whether path or one of its parents failed to decode.
+func (v *validator) skipped(path string) bool {
+	for p := path; p != ""; p = parentPath(p) {
+		if v.skip[p] {
+			return true
+		}
+	}
+	return false
 }
 
 // set reports whether path was written in the spec file.
@@ -61,6 +69,9 @@ func (v *validator) validate() {
 		v.addf("services", "at least one service is required, like services: {web: {run: [./web]}}")
 	}
 	for _, name := range sortedNames(a.Services) {
+		if v.probs.full() {
+			return
+		}
 		v.service(name, a.Services[name])
 	}
 	v.dependencies()
