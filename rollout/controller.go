@@ -219,23 +219,24 @@ func (c *Controller) revision(ctx context.Context, service string, n int) (store
 
 // observe pairs each record with the driver's view of its process.
 func (c *Controller) observe(ctx context.Context, recs []store.Instance) ([]workload.Observed, error) {
-	statuses, err := c.cfg.Driver.Observe(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("observe instances: %w", err)
-	}
-	byID := make(map[string]*workload.Status, len(statuses))
-	for i := range statuses {
-		byID[statuses[i].ID] = &statuses[i]
+	obs := make([]workload.Observed, 0, len(recs))
+	for _, r := range recs {
+		o := workload.Observed{Instance: r}
+		st, err := c.cfg.Driver.Status(ctx, r.ID)
+		switch {
+		case err == nil:
+			o.Process = &st
+		case !errors.Is(err, workload.ErrNotFound):
+			return nil, fmt.Errorf("observe instance %s: %w", r.ID, err)
+		}
+		obs = append(obs, o)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	obs := make([]workload.Observed, 0, len(recs))
-	for _, r := range recs {
-		o := workload.Observed{Instance: r, Process: byID[r.ID]}
-		if !c.stopping[r.ID] {
-			o.Unhealthy = c.unhealthy[r.ID]
+	for i := range obs {
+		if id := obs[i].Instance.ID; !c.stopping[id] {
+			obs[i].Unhealthy = c.unhealthy[id]
 		}
-		obs = append(obs, o)
 	}
 	return obs, nil
 }

@@ -32,6 +32,11 @@ type Driver interface {
 	// its logs. Stopping an instance that is not running returns nil;
 	// ErrNotFound only when the ID was never started.
 	Stop(ctx context.Context, id string, grace time.Duration) error
+	// Status returns one instance's status, as Observe would (adopting
+	// it if an earlier driver started it); ErrNotFound when the driver
+	// has no such instance. Controllers call it per instance; it must be
+	// cheap.
+	Status(ctx context.Context, id string) (Status, error)
 	// Observe returns the status of every instance the driver knows,
 	// running or ended, including ones started by an earlier driver over
 	// the same state (adopted).

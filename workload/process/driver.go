@@ -103,6 +103,19 @@ func (d *Driver) Open(ctx context.Context) error {
 	return d.scan()
 }
 
+// Status returns one instance's status, adopting it from disk if d has
+// not seen it, and noticing if an adopted process has ended.
+func (d *Driver) Status(ctx context.Context, id string) (workload.Status, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	inst, err := d.lookup(id)
+	if err != nil {
+		return workload.Status{}, fmt.Errorf("instance %s: %w", id, err)
+	}
+	d.refresh(inst)
+	return inst.status(), nil
+}
+
 // Observe returns the status of every instance in the directory, sorted by
 // ID. It adopts instances it has not seen, notices adopted processes that
 // have ended, and rotates oversized logs (see Rotate).

@@ -20,6 +20,10 @@ func testStartObserve(t *testing.T, s *suite) {
 	if !got.Running || got.PID != st.PID || got.Exit != "" {
 		t.Fatalf("Observe = %+v, want running with PID %d", got, st.PID)
 	}
+	one, err := s.Driver.Status(context.Background(), spec.ID)
+	if err != nil || one.PID != got.PID || !one.Running || one.StartTime != got.StartTime {
+		t.Fatalf("Status = %+v, %v; want what Observe says: %+v", one, err, got)
+	}
 }
 
 func testExitCode(t *testing.T, s *suite) {
@@ -155,6 +159,9 @@ func testNotFound(t *testing.T, s *suite) {
 	if _, err := s.Driver.Logs(ctx, "wt-never", 1); !isNotFound(err) {
 		t.Errorf("Logs: %v, want ErrNotFound", err)
 	}
+	if _, err := s.Driver.Status(ctx, "wt-never"); !isNotFound(err) {
+		t.Errorf("Status: %v, want ErrNotFound", err)
+	}
 }
 
 func testAdopt(t *testing.T, s *suite) {
@@ -163,6 +170,10 @@ func testAdopt(t *testing.T, s *suite) {
 	}
 	spec, st := s.start(t, Serve)
 	d2 := s.Reopen()
+	one, err := d2.Status(context.Background(), spec.ID) // before any Observe
+	if err != nil || !one.Running || one.PID != st.PID {
+		t.Fatalf("reopened driver's Status = %+v, %v; want running PID %d", one, err, st.PID)
+	}
 	got := observe(t, d2, spec.ID)
 	if !got.Running || got.PID != st.PID {
 		t.Fatalf("reopened driver sees %+v, want running PID %d", got, st.PID)
