@@ -2,4 +2,22 @@
 // numbers, defaults, validation that reports every problem at once, and the
 // field-level diff that `slipway plan` shows. It does no I/O beyond reading
 // artifact files named by a spec, and is pure otherwise.
+//
+// Parse decodes the YAML into a node tree and walks it against the struct
+// tags of App, recording the position of every field, so that each Problem
+// names file, line and dotted path:
+//
+//	slipway.yaml:14: services.invoice.strategy.rolling.maxSurge: must be >= 0, got -1
+//
+// It then validates (Validate), and applies defaults (ApplyDefaults) so
+// that every field holds its effective value. The YAML may use anchors,
+// aliases and merge keys (<<: *base); keys starting with "x-" are ignored,
+// as in Compose files, to give anchors a home.
+//
+// Arguments in run and exec expand ${VAR} from the instance's environment
+// (Expand): only the braced form, with $$ for a literal dollar.
+//
+// Diff, Equal and ChangeSet compare services by their flattened effective
+// settings (run[0], env.GREETING, health.readiness.interval); TopoOrder
+// sorts services so that dependencies come first.
 package spec
