@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/slipway-dev/slipway/health"
@@ -60,8 +61,11 @@ func (c *Controller) recordReadiness(ch health.Change) (string, error) {
 	var service string
 	err := c.cfg.Store.Update(context.Background(), func(tx store.Tx) error {
 		in, err := tx.GetInstance(ch.ID)
-		if err != nil || in.PID != ch.PID || in.State != store.InstanceRunning || in.Ready == ready {
-			return err // gone, restarted or stopping since: nothing to record
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (in.PID != ch.PID || in.State != store.InstanceRunning || in.Ready == ready)) {
+			return nil // gone, restarted or stopping since: nothing to record
+		}
+		if err != nil {
+			return err
 		}
 		now := c.cfg.Clock.Now()
 		in.Ready, in.Message = ready, "readiness "+ch.Summary

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slipway-dev/slipway/server"
+)
+
+// newServerCmd is `slipway server`: the API, store, controllers and
+// local platform in one process.
+func newServerCmd() *cobra.Command {
+	cfg := server.Default()
+	var level string
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run the Slipway server (API, controllers, local platform)",
+		Long: "Runs the Slipway server in the foreground. Instances it starts keep running\n" +
+			"when it stops, and a server started again over the same --data adopts them.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f := cmd.Flags().Lookup("token"); f != nil {
+				cfg.Token = f.Value.String()
+			}
+			logger, err := newLogger(level)
+			if err != nil {
+				return err
+			}
+			cfg.Logger = logger
+			srv, err := server.New(cfg)
+			if err != nil {
+				return err
+			}
+			return srv.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.DataDir, "data", cfg.DataDir, "directory for the database, artifacts and instances")
+	f.StringVar(&cfg.APIAddr, "api", cfg.APIAddr, "address of the HTTP API")
+	f.StringVar(&cfg.RouterAddr, "router", cfg.RouterAddr, "address of the traffic router")
+	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
+	return cmd
+}
+
+func newLogger(level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+}

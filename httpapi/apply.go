@@ -1,0 +1,164 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/rollout"
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/stack"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// parse decodes an ApplyRequest and its spec, and checks that every
+// artifact it names was uploaded.
+func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
+	var req api.ApplyRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return nil, req, err
+	}
+	if req.File == "" {
+		req.File = "slipway.yaml"
+	}
+	app, err := spec.Parse(req.File, []byte(req.Spec))
+	if err != nil {
+		return nil, req, err
+	}
+	return app, req, h.checkArtifacts(app, req.File)
+}
+
+func (h *handler) checkArtifacts(app *spec.App, file string) error {
+	var ps spec.Problems
+	for _, name := range spec.TopoOrder(app.Services) {
+		a := app.Services[name].Artifact
+		if a == nil {
+			continue
+		}
+		path := "services." + name + ".artifact"
+		switch {
+		case a.Digest == "":
+			ps = append(ps, spec.Problem{File: file, Line: app.Line(path + ".path"), Path: path + ".digest",
+				Message: "missing: the client must upload the file and send its digest (slipway apply does)"})
+		case !h.cfg.Artifacts.Has(a.Digest):
+			ps = append(ps, spec.Problem{File: file, Line: app.Line(path + ".path"), Path: path + ".digest",
+				Message: fmt.Sprintf("artifact %s was never uploaded (PUT /v1/artifacts/%s)", a.Digest, a.Digest)})
+		}
+	}
+	if len(ps) > 0 {
+		return &ps
+	}
+	return nil
+}
+
+func (h *handler) validate(w http.ResponseWriter, r *http.Request) {
+	h.plan(w, r)
+}
+
+func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
+	app, _, err := h.parse(r)
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	var cs spec.ChangeSet
+	err = h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+		cs, err = stack.Plan(tx, app)
+		return err
+	})
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toPlan(app.Name, cs))
+}
+
+func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
+	app, req, err := h.parse(r)
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	var cs spec.ChangeSet
+	var op *store.Operation
+	err = h.cfg.Store.Update(r.Context(), func(tx store.Tx) error {
+		cs, op, err = stack.Apply(tx, app, stack.Source{File: req.File, Text: req.Spec}, h.cfg.Clock.Now())
+		return err
+	})
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	out := api.ApplyResponse{Plan: toPlan(app.Name, cs)}
+	status := http.StatusOK
+	if op != nil {
+		h.cfg.Enqueue(rollout.OperationKey(op.ID))
+		o := toOperation(*op)
+		out.Operation, status = &o, http.StatusCreated
+	}
+	writeJSON(w, status, out)
+}
+
+func (h *handler) rollback(w http.ResponseWriter, r *http.Request) {
+	var req api.RollbackRequest
+	if r.ContentLength != 0 {
+		if err := decodeJSON(r, &req); err != nil {
+			writeError(w, h.cfg.Logger, err)
+			return
+		}
+	}
+	var op *store.Operation
+	err := h.cfg.Store.Update(r.Context(), func(tx store.Tx) error {
+		var err error
+		op, err = stack.Rollback(tx, r.PathValue("name"), req.To, req.Reason, h.cfg.Clock.Now())
+		return err
+	})
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	h.cfg.Enqueue(rollout.OperationKey(op.ID))
+	writeJSON(w, http.StatusCreated, toOperation(*op))
+}
+
+func (h *handler) operation(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		writeError(w, h.cfg.Logger, badRequest{"operation id: want an integer"})
+		return
+	}
+	var op store.Operation
+	err = h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+		op, err = tx.GetOperation(id)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		err = fmt.Errorf("operation %d does not exist: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toOperation(op))
+}
+
+func (h *handler) operations(w http.ResponseWriter, r *http.Request) {
+	active := r.URL.Query().Get("active") == "true"
+	var ops []store.Operation
+	err := h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+		var err error
+		ops, err = tx.ListOperations(active, 100)
+		return err
+	})
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	out := make([]api.Operation, 0, len(ops))
+	for _, op := range ops {
+		out = append(out, toOperation(op))
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,81 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// badRequest is a malformed request: bad JSON, a bad query parameter.
+type badRequest struct{ msg string }
+
+func (e badRequest) Error() string { return e.msg }
+
+// unauthorized is a mutating request without the right token.
+type unauthorized struct{}
+
+func (unauthorized) Error() string {
+	return "this server requires a token to change anything: pass --token or set SLIPWAY_TOKEN"
+}
+
+// writeError is the one place where errors become HTTP statuses.
+func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
+	status, body := classify(err)
+	if status == http.StatusInternalServerError {
+		log.Error("api request failed", "err", err)
+	}
+	writeJSON(w, status, body)
+}
+
+func classify(err error) (int, api.ErrorBody) {
+	var problems *spec.Problems
+	var bad badRequest
+	detail := api.ErrorDetail{Message: err.Error()}
+	status := http.StatusInternalServerError
+	switch {
+	case errors.As(err, &problems):
+		status, detail.Kind, detail.Problems = http.StatusUnprocessableEntity, api.KindInvalid, toProblems(*problems)
+		detail.Message = "the spec has problems"
+	case errors.As(err, &bad):
+		status, detail.Kind = http.StatusBadRequest, api.KindInvalid
+	case errors.As(err, new(unauthorized)):
+		status, detail.Kind = http.StatusUnauthorized, api.KindInvalid
+	case errors.Is(err, store.ErrNotFound):
+		status, detail.Kind = http.StatusNotFound, api.KindNotFound
+	case errors.Is(err, store.ErrConflict):
+		status, detail.Kind = http.StatusConflict, api.KindConflict
+	default:
+		detail.Kind, detail.Message = api.KindInternal, "internal error: "+err.Error()
+	}
+	return status, api.ErrorBody{Error: detail}
+}
+
+func toProblems(ps spec.Problems) []api.Problem {
+	out := make([]api.Problem, len(ps))
+	for i, p := range ps {
+		out[i] = api.Problem{File: p.File, Line: p.Line, Column: p.Column, Path: p.Path, Message: p.Message}
+	}
+	return out
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 8<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest{"request body: " + err.Error()}
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// Artifacts is the content-addressed file store artifacts go to.
+type Artifacts interface {
+	Has(digest string) bool
+	PutVerified(r io.Reader, want string) error
+}
+
+// LogReader returns an instance's last log lines.
+type LogReader interface {
+	Logs(ctx context.Context, id string, n int) ([]string, error)
+}
+
+// Config wires the API to the rest of the server.
+type Config struct {
+	Store     store.Store
+	Artifacts Artifacts
+	Logs      LogReader
+	Clock     clock.Clock
+	// Enqueue asks the controllers for a pass over a key.
+	Enqueue func(key string)
+	// Changes returns a channel closed at the next committed store write.
+	Changes func() <-chan struct{}
+	// Token, when set, is required on every mutating request.
+	Token   string
+	Logger  *slog.Logger
+	Version string
+}
+
+type handler struct {
+	cfg Config
+	mux *http.ServeMux
+}
+
+// New returns the API's http.Handler.
+func New(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &handler{cfg: cfg, mux: http.NewServeMux()}
+	h.routes()
+	return h
+}
+
+func (h *handler) routes() {
+	m := h.mux
+	m.HandleFunc("GET /v1/health", h.health)
+	m.HandleFunc("POST /v1/validate", h.validate)
+	m.HandleFunc("POST /v1/plan", h.plan)
+	m.HandleFunc("POST /v1/apply", h.apply)
+	m.HandleFunc("GET /v1/operations", h.operations)
+	m.HandleFunc("GET /v1/operations/{id}", h.operation)
+	m.HandleFunc("GET /v1/services", h.services)
+	m.HandleFunc("GET /v1/services/{name}", h.service)
+	m.HandleFunc("GET /v1/services/{name}/revisions", h.revisions)
+	m.HandleFunc("POST /v1/services/{name}/rollback", h.rollback)
+	m.HandleFunc("GET /v1/services/{name}/logs", h.logs)
+	m.HandleFunc("GET /v1/events", h.events)
+	m.HandleFunc("HEAD /v1/artifacts/{digest}", h.hasArtifact)
+	m.HandleFunc("PUT /v1/artifacts/{digest}", h.putArtifact)
+}
+
+// ServeHTTP checks the token on mutating requests, then routes.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.Token != "" && mutates(r.Method) && !h.authorized(r) {
+		writeError(w, h.cfg.Logger, unauthorized{})
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+func mutates(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
+}
+
+func (h *handler) authorized(r *http.Request) bool {
+	got := r.Header.Get("Authorization")
+	want := "Bearer " + h.cfg.Token
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func (h *handler) health(w http.ResponseWriter, r *http.Request) {
+	out := api.Health{Status: "ok", Version: h.cfg.Version}
+	_ = h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+		if a, err := tx.GetApp(); err == nil {
+			out.App = a.Name
+		}
+		return nil
+	})
+	writeJSON(w, http.StatusOK, out)
+}
+
+// queryInt reads an integer query parameter, def when absent.
+func queryInt(r *http.Request, name string, def int64) (int64, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, badRequest{name + ": want a non-negative integer, got " + strconv.Quote(s)}
+	}
+	return n, nil
+}

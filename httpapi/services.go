@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// serviceView reads one service with its instances and target revision.
+func serviceView(tx store.Tx, svc store.Service) (api.Service, error) {
+	out := api.Service{Name: svc.Name, Revision: svc.Revision, Stable: svc.Stable, Phase: string(svc.Phase),
+		Message: svc.Message, Removed: svc.Removed, Instances: []api.Instance{}}
+	if svc.Revision != 0 {
+		rev, err := tx.GetRevision(svc.Name, svc.Revision)
+		if err != nil {
+			return out, err
+		}
+		if !svc.Removed {
+			out.Desired = rev.Spec.Replicas()
+		}
+		if a := rev.Spec.Artifact; a != nil {
+			out.Version = a.Version
+		}
+		out.Route = rev.Spec.Route.Host + rev.Spec.Route.Path
+	}
+	ins, err := tx.ListInstances(svc.Name)
+	if err != nil {
+		return out, err
+	}
+	for _, in := range ins {
+		ai := toInstance(in)
+		if ai.Ready && in.Revision == svc.Revision {
+			out.Ready++
+		}
+		out.Instances = append(out.Instances, ai)
+	}
+	return out, nil
+}
+
+func (h *handler) services(w http.ResponseWriter, r *http.Request) {
+	out := []api.Service{}
+	err := h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+		svcs, err := tx.ListServices()
+		if err != nil {
+			return err
+		}
+		for _, svc := range svcs {
+			v, err := serviceView(tx, svc)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (h *handler) service(w http.ResponseWriter, r *http.Request) {
+	var out api.Service
+	err := h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+		svc, err := getService(tx, r.PathValue("name"))
+		if err != nil {
+			return err
+		}
+		out, err = serviceView(tx, svc)
+		return err
+	})
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// getService names the service in its not-found error, and lists the
+// services that do exist.
+func getService(tx store.Tx, name string) (store.Service, error) {
+	svc, err := tx.GetService(name)
+	if !errors.Is(err, store.ErrNotFound) {
+		return svc, err
+	}
+	svcs, _ := tx.ListServices()
+	names := make([]string, 0, len(svcs))
+	for _, s := range svcs {
+		names = append(names, s.Name)
+	}
+	return svc, fmt.Errorf("service %q does not exist (services: %v): %w", name, names, store.ErrNotFound)
+}
+
+func (h *handler) revisions(w http.ResponseWriter, r *http.Request) {
+	out := []api.Revision{}
+	err := h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+		name := r.PathValue("name")
+		revs, err := tx.ListRevisions(name)
+		if err != nil {
+			return err
+		}
+		svc, err := getService(tx, name)
+		if err != nil && len(revs) == 0 {
+			return err
+		}
+		for _, rev := range revs {
+			out = append(out, toRevision(rev, svc.Revision))
+		}
+		return nil
+	})
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,74 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/clock"
+)
+
+// Config is a server's settings. Start from Default() and override.
+type Config struct {
+	// DataDir holds the database, artifacts and instance directories.
+	DataDir string
+	// APIAddr is where the HTTP API listens.
+	APIAddr string
+	// RouterAddr is where the traffic router listens (reserved).
+	RouterAddr string
+	// Token, when set, is required (Authorization: Bearer) on every
+	// request that changes something. It must be set when APIAddr is not
+	// a loopback address.
+	Token string
+	// Resync is how often every service is reconciled even if nothing
+	// was seen to change (this is how crashed processes are noticed).
+	Resync time.Duration
+	// Environment is the name instances see in SLIPWAY_ENVIRONMENT.
+	Environment string
+	// StopOnExit stops every instance when Run returns (the demo's
+	// choice; a real server leaves them running to be adopted).
+	StopOnExit bool
+	Logger     *slog.Logger
+	Clock      clock.Clock
+}
+
+// Default returns the settings a newcomer gets: data in ./.slipway, API
+// on loopback port 7400, router on loopback port 7480.
+func Default() Config {
+	return Config{
+		DataDir:     ".slipway",
+		APIAddr:     "127.0.0.1:7400",
+		RouterAddr:  "127.0.0.1:7480",
+		Resync:      time.Second,
+		Environment: "default",
+		Logger:      slog.Default(),
+		Clock:       clock.Real{},
+	}
+}
+
+// Validate reports settings that cannot work.
+func (c Config) Validate() error {
+	if c.DataDir == "" {
+		return fmt.Errorf("--data: must name a directory")
+	}
+	host, _, err := net.SplitHostPort(c.APIAddr)
+	if err != nil {
+		return fmt.Errorf("--api %q: want host:port (e.g. 127.0.0.1:7400): %w", c.APIAddr, err)
+	}
+	if !isLoopback(host) && c.Token == "" {
+		return fmt.Errorf("--api %s is not a loopback address: set --token (or SLIPWAY_TOKEN) so that only holders of it can change anything", c.APIAddr)
+	}
+	if c.Resync <= 0 {
+		return fmt.Errorf("resync interval must be positive, got %s", c.Resync)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

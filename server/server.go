@@ -1,0 +1,265 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/slipway-dev/slipway/artifact"
+	"github.com/slipway-dev/slipway/httpapi"
+	"github.com/slipway-dev/slipway/internal/queue"
+	"github.com/slipway-dev/slipway/rollout"
+	"github.com/slipway-dev/slipway/stack"
+	"github.com/slipway-dev/slipway/store"
+	"github.com/slipway-dev/slipway/store/sqlite"
+	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/process"
+)
+
+// Server is one Slipway server. Create it with New, then Run it.
+type Server struct {
+	cfg   Config
+	ready chan struct{}
+
+	mu   sync.Mutex // guards addr
+	addr string
+}
+
+// New returns a server for cfg. It does no I/O and starts nothing.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Server{cfg: cfg, ready: make(chan struct{})}, nil
+}
+
+// Ready is closed once the API accepts requests.
+func (s *Server) Ready() <-chan struct{} { return s.ready }
+
+// Addr returns the API's address once Ready.
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
+}
+
+// parts are the components Run wires together.
+type parts struct {
+	store     *notifying
+	artifacts *artifact.Store
+	driver    *process.Driver
+	queue     *queue.Queue
+	rollouts  *rollout.Controller
+	ops       *stack.Controller
+}
+
+// Run serves until ctx ends, then shuts down: the API stops, the
+// controllers finish their pass, the store closes. Instances keep
+// running.
+func (s *Server) Run(ctx context.Context) error {
+	ln, err := listen(s.cfg.APIAddr)
+	if err != nil {
+		return err
+	}
+	p, err := s.open(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer p.store.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { s.work(ctx, p) })
+	wg.Go(func() { s.resync(ctx, p) })
+	err = s.serve(ctx, ln, p)
+	cancel()
+	wg.Wait()
+	p.rollouts.Close()
+	if s.cfg.StopOnExit {
+		stopAll(p.driver)
+	}
+	return err
+}
+
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("--api %s: the address is already in use (another slipway server?); choose another with --api", addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--api %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+func (s *Server) open(ctx context.Context) (*parts, error) {
+	dir := s.cfg.DataDir
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("data directory %s: %w", dir, err)
+	}
+	db, err := sqlite.Open(filepath.Join(dir, "slipway.db"))
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	p := &parts{store: newNotifying(db), artifacts: artifact.New(filepath.Join(dir, "artifacts")), queue: queue.New()}
+	p.driver = process.New(filepath.Join(dir, "instances"), process.Options{Logger: s.cfg.Logger})
+	if err := p.driver.Open(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open local platform: %w", err)
+	}
+	p.rollouts = rollout.New(rollout.Config{
+		Store: p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: freePorts{},
+		Clock: s.cfg.Clock, Logger: s.cfg.Logger, Restart: workload.DefaultRestartPolicy(),
+		Enqueue: p.queue.AddAfter, BaseEnv: baseEnv(), Environment: s.cfg.Environment,
+	})
+	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
+	return p, nil
+}
+
+// baseEnv is what every instance inherits from the server: enough to find
+// programs, nothing secret.
+func baseEnv() map[string]string {
+	env := map[string]string{"PATH": "/usr/local/bin:/usr/bin:/bin"}
+	for _, k := range []string{"PATH", "LANG", "TZ"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env[k] = v
+		}
+	}
+	return env
+}
+
+func (s *Server) serve(ctx context.Context, ln net.Listener, p *parts) error {
+	h := httpapi.New(httpapi.Config{
+		Store: p.store, Artifacts: p.artifacts, Logs: p.driver, Clock: s.cfg.Clock,
+		Enqueue: p.queue.Add, Changes: p.store.changed, Token: s.cfg.Token, Logger: s.cfg.Logger,
+	})
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Lock()
+	s.addr = ln.Addr().String()
+	s.mu.Unlock()
+	close(s.ready)
+	s.cfg.Logger.Info("slipway server ready", "api", "http://"+s.addr, "data", s.cfg.DataDir)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutdown)
+	return nil
+}
+
+// work reconciles queued keys one at a time; a failing key is retried
+// with a backoff that doubles up to a minute.
+func (s *Server) work(ctx context.Context, p *parts) {
+	failures := map[string]int{}
+	for {
+		key, ok := p.queue.Get(ctx)
+		if !ok {
+			return
+		}
+		after, err := s.reconcile(ctx, p, key)
+		if err != nil && ctx.Err() == nil {
+			failures[key]++
+			after = min(time.Duration(1<<min(failures[key], 16))*50*time.Millisecond, time.Minute)
+			s.cfg.Logger.Warn("reconcile", "key", key, "err", err, "retry", after)
+		} else {
+			delete(failures, key)
+		}
+		if after > 0 {
+			p.queue.AddAfter(key, after)
+		}
+		p.queue.Done(key)
+	}
+}
+
+func (s *Server) reconcile(ctx context.Context, p *parts, key string) (time.Duration, error) {
+	kind, name, _ := strings.Cut(key, ":")
+	switch kind {
+	case "svc":
+		return p.rollouts.Reconcile(ctx, name)
+	case "op":
+		id, err := strconv.ParseInt(name, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("bad key %q", key)
+		}
+		return p.ops.Reconcile(ctx, id)
+	}
+	return 0, fmt.Errorf("unknown key %q", key)
+}
+
+// resync queues every service and active operation on each tick: the
+// level-triggered safety net that notices what no event announced.
+func (s *Server) resync(ctx context.Context, p *parts) {
+	t := time.NewTicker(s.cfg.Resync)
+	defer t.Stop()
+	for {
+		if err := enqueueAll(ctx, p); err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Warn("resync", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func enqueueAll(ctx context.Context, p *parts) error {
+	return p.store.View(ctx, func(tx store.Tx) error {
+		svcs, err := tx.ListServices()
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, svc := range svcs {
+			seen[svc.Name] = true
+			p.queue.Add(rollout.ServiceKey(svc.Name))
+		}
+		ins, err := tx.ListInstances("")
+		if err != nil {
+			return err
+		}
+		for _, in := range ins {
+			if !seen[in.Service] {
+				seen[in.Service] = true
+				p.queue.Add(rollout.ServiceKey(in.Service))
+			}
+		}
+		ops, err := tx.ListOperations(true, 100)
+		for _, op := range ops {
+			p.queue.Add(rollout.OperationKey(op.ID))
+		}
+		return err
+	})
+}
+
+// stopAll stops every running instance, all at once.
+func stopAll(d *process.Driver) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sts, err := d.Observe(ctx)
+	if err != nil {
+		return
+	}
+	var wg sync.WaitGroup
+	for _, st := range sts {
+		if st.Running {
+			wg.Go(func() { _ = d.Stop(ctx, st.ID, 5*time.Second) })
+		}
+	}
+	wg.Wait()
+}
