@@ -47,16 +47,20 @@ type Tx interface {
 	ListServices() ([]Service, error)
 	// PutService creates or replaces a service.
 	PutService(s Service) error
-	// DeleteService removes a service record (its revisions stay).
+	// DeleteService removes a service record (its revisions stay);
+	// ErrNotFound if there is none.
 	DeleteService(name string) error
 
 	// CreateRevision stores r with Number set to one more than the
-	// service's highest revision, and returns it. Revisions are
-	// immutable except for State and Reason (see SetRevisionState).
+	// service's highest revision (ever: numbering carries on after
+	// DeleteService), and returns it; r.Number as passed is ignored.
+	// Revisions are immutable except for State and Reason (see
+	// SetRevisionState).
 	CreateRevision(r Revision) (Revision, error)
 	// GetRevision returns revision n of a service.
 	GetRevision(service string, n int) (Revision, error)
-	// ListRevisions returns a service's revisions, oldest first.
+	// ListRevisions returns a service's revisions, oldest first (none,
+	// without error, for a service that has none).
 	ListRevisions(service string) ([]Revision, error)
 	// SetRevisionState changes a revision's lifecycle state and reason.
 	SetRevisionState(service string, n int, state RevisionState, reason string) error
@@ -68,7 +72,8 @@ type Tx interface {
 	// ListInstances returns a service's instances ordered by ID, or all
 	// instances when service is "".
 	ListInstances(service string) ([]Instance, error)
-	// DeleteInstance removes an instance record.
+	// DeleteInstance removes an instance record; ErrNotFound if there is
+	// none.
 	DeleteInstance(id string) error
 
 	// CreateOperation stores op with a new ID and returns it.
@@ -77,13 +82,16 @@ type Tx interface {
 	PutOperation(op Operation) error
 	// GetOperation returns one operation.
 	GetOperation(id int64) (Operation, error)
-	// ListOperations returns operations, newest first; only the ones not
-	// yet terminal when activeOnly is set.
+	// ListOperations returns up to limit operations (all when limit <= 0),
+	// newest (highest ID) first; only the ones not yet terminal when
+	// activeOnly is set.
 	ListOperations(activeOnly bool, limit int) ([]Operation, error)
 
 	// AppendEvent stores e with the next sequence number and returns it.
+	// e.Data must be valid JSON (or empty).
 	AppendEvent(e Event) (Event, error)
-	// ListEvents returns up to limit events with Seq > after, oldest
-	// first; only those of one service when service is not "".
+	// ListEvents returns up to limit events (all when limit <= 0) with
+	// Seq > after, oldest first; only those of one service when service
+	// is not "".
 	ListEvents(after int64, service string, limit int) ([]Event, error)
 }
