@@ -217,7 +217,9 @@ func (c *Controller) forget(ctx context.Context, id string) error {
 	}
 	now := c.cfg.Clock.Now()
 	return c.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		if err := tx.DeleteInstance(id); err != nil {
+		if err := tx.DeleteInstance(id); errors.Is(err, store.ErrNotFound) {
+			return nil // forgotten by an earlier pass
+		} else if err != nil {
 			return err
 		}
 		return event(tx, now, "instance.stopped", in, fmt.Sprintf("instance %s stopped", id))
@@ -237,7 +239,9 @@ func (c *Controller) instance(ctx context.Context, id string) (store.Instance, e
 func (c *Controller) deleteService(ctx context.Context, svc store.Service) error {
 	now := c.cfg.Clock.Now()
 	err := c.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		if err := tx.DeleteService(svc.Name); err != nil {
+		if err := tx.DeleteService(svc.Name); errors.Is(err, store.ErrNotFound) {
+			return nil // deleted by an earlier pass
+		} else if err != nil {
 			return err
 		}
 		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.removed", Service: svc.Name, Operation: svc.Operation,

@@ -45,13 +45,29 @@ type Config struct {
 	BaseEnv map[string]string
 	// Environment is the name instances see in SLIPWAY_ENVIRONMENT.
 	Environment string
+	// Checks builds the health checker that reports to onChange; nil
+	// means a real health.Monitor. Tests pass a fake and report changes
+	// themselves.
+	Checks func(onChange func(health.Change)) Checker
+}
+
+// Checker runs instances' health checks (health.Monitor is the real one).
+type Checker interface {
+	// Watch starts checking an instance (idempotent per ID and PID).
+	Watch(w health.Watch)
+	// Unwatch stops checking an instance.
+	Unwatch(id string)
+	// Summary returns the latest result of one check ("" if none).
+	Summary(id string, k health.Kind) string
+	// Close stops every check.
+	Close()
 }
 
 // Controller reconciles services. Reconcile must not be called for the
 // same service from two goroutines at once (the queue guarantees it).
 type Controller struct {
 	cfg     Config
-	monitor *health.Monitor
+	monitor Checker
 
 	mu        sync.Mutex // guards stopping, unhealthy, revisions
 	stopping  map[string]bool
@@ -76,7 +92,11 @@ func New(cfg Config) *Controller {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]string{}, revisions: map[revKey]store.Revision{}}
-	c.monitor = health.NewMonitor(c.onHealth)
+	if cfg.Checks == nil {
+		c.monitor = health.NewMonitor(c.onHealth)
+	} else {
+		c.monitor = cfg.Checks(c.onHealth)
+	}
 	return c
 }
 
