@@ -16,12 +16,16 @@ import (
 // reads its own length, and the single writer appends past the committed
 // length, so appending into spare capacity never touches what a reader sees.
 type tables struct {
-	app        []byte              // nil until PutApp
-	services   map[string][]byte   // by name
-	revisions  map[string][][]byte // by service; revision n at index n-1
-	instances  map[string][]byte   // by ID
-	operations [][]byte            // operation id at index id-1
-	events     []eventDoc          // event seq at index seq-1
+	app       []byte              // nil until PutApp
+	services  map[string][]byte   // by name
+	revisions map[string][][]byte // by service; revision n at index n-1
+	instances map[string][]byte   // by ID
+	// byService indexes instance IDs by service, each list sorted and
+	// replaced (never changed in place) on write; owner is the reverse.
+	byService  map[string][]string
+	owner      map[string]string
+	operations [][]byte   // operation id at index id-1
+	events     []eventDoc // event seq at index seq-1
 }
 
 // eventDoc is a stored event with its service kept apart for filtering.
@@ -35,6 +39,8 @@ func newTables() *tables {
 		services:  map[string][]byte{},
 		revisions: map[string][][]byte{},
 		instances: map[string][]byte{},
+		byService: map[string][]string{},
+		owner:     map[string]string{},
 	}
 }
 
@@ -58,6 +64,8 @@ func (t *tables) clone(which table) {
 		t.revisions = maps.Clone(t.revisions)
 	case tableInstances:
 		t.instances = maps.Clone(t.instances)
+		t.byService = maps.Clone(t.byService)
+		t.owner = maps.Clone(t.owner)
 	case tableOperations:
 		t.operations = slices.Clone(t.operations)
 	}
@@ -100,4 +108,37 @@ func sortedValues(m map[string][]byte) [][]byte {
 		out[i] = m[k]
 	}
 	return out
+}
+
+// index records that instance id belongs to service. The lists are
+// copied, never changed in place: older snapshots share them.
+func (t *tables) index(id, service string) {
+	if old, ok := t.owner[id]; ok {
+		if old == service {
+			return
+		}
+		t.unindex(id)
+	}
+	ids := t.byService[service]
+	i, _ := slices.BinarySearch(ids, id)
+	t.byService[service] = slices.Insert(slices.Clone(ids), i, id)
+	t.owner[id] = service
+}
+
+// unindex forgets instance id's service.
+func (t *tables) unindex(id string) {
+	service, ok := t.owner[id]
+	if !ok {
+		return
+	}
+	ids := t.byService[service]
+	if i, found := slices.BinarySearch(ids, id); found {
+		ids = slices.Delete(slices.Clone(ids), i, i+1)
+	}
+	if len(ids) == 0 {
+		delete(t.byService, service)
+	} else {
+		t.byService[service] = ids
+	}
+	delete(t.owner, id)
 }

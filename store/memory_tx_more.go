@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"slices"
 )
 
 // PutInstance implements Tx.
@@ -19,6 +18,7 @@ func (tx *memTx) PutInstance(i Instance) error {
 		return err
 	}
 	tx.t.instances[i.ID] = b
+	tx.t.index(i.ID, i.Service)
 	return nil
 }
 
@@ -39,11 +39,15 @@ func (tx *memTx) ListInstances(service string) ([]Instance, error) {
 	if err := tx.read(); err != nil {
 		return nil, err
 	}
-	all, err := decodeAll[Instance]("instance", sortedValues(tx.t.instances))
-	if err != nil || service == "" {
-		return all, err
+	if service == "" {
+		return decodeAll[Instance]("instance", sortedValues(tx.t.instances))
 	}
-	return slices.DeleteFunc(all, func(i Instance) bool { return i.Service != service }), nil
+	ids := tx.t.byService[service]
+	docs := make([][]byte, len(ids))
+	for i, id := range ids {
+		docs[i] = tx.t.instances[id]
+	}
+	return decodeAll[Instance]("instance", docs)
 }
 
 // DeleteInstance implements Tx.
@@ -55,6 +59,7 @@ func (tx *memTx) DeleteInstance(id string) error {
 		return fmt.Errorf("delete instance %s: %w", id, ErrNotFound)
 	}
 	delete(tx.t.instances, id)
+	tx.t.unindex(id)
 	return nil
 }
 
