@@ -135,7 +135,7 @@ func (h *handler) operation(w http.ResponseWriter, r *http.Request) {
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		err = fmt.Errorf("operation %d does not exist: %w", id, store.ErrNotFound)
+		err = store.NotFoundf("operation %d does not exist", id)
 	}
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)

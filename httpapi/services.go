@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/slipway-dev/slipway/api"
@@ -92,7 +91,7 @@ func getService(tx store.Tx, name string) (store.Service, error) {
 	for _, s := range svcs {
 		names = append(names, s.Name)
 	}
-	return svc, fmt.Errorf("service %q does not exist (services: %v): %w", name, names, store.ErrNotFound)
+	return svc, store.NotFoundf("service %q does not exist (services: %v)", name, names)
 }
 
 func (h *handler) revisions(w http.ResponseWriter, r *http.Request) {

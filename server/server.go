@@ -206,9 +206,14 @@ func (s *Server) reconcile(ctx context.Context, p *parts, key string) (time.Dura
 func (s *Server) resync(ctx context.Context, p *parts) {
 	t := time.NewTicker(s.cfg.Resync)
 	defer t.Stop()
-	for {
+	for tick := 0; ; tick++ {
 		if err := enqueueAll(ctx, p); err != nil && ctx.Err() == nil {
 			s.cfg.Logger.Warn("resync", "err", err)
+		}
+		if tick%sweepEvery == 0 {
+			if err := sweep(ctx, p); err != nil && ctx.Err() == nil {
+				s.cfg.Logger.Warn("sweep instances", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -50,7 +50,8 @@ func Plan(tx store.Tx, app *spec.App) (spec.ChangeSet, error) {
 	return spec.Diff(cur, app.Services), nil
 }
 
-// checkApp refuses a spec for another app than the one the server runs.
+// checkApp refuses a spec for another app than the one the server runs:
+// one server (one data directory) runs one app.
 func checkApp(tx store.Tx, app *spec.App) error {
 	a, err := tx.GetApp()
 	if errors.Is(err, store.ErrNotFound) || (err == nil && a.Name == app.Name) {
@@ -59,11 +60,8 @@ func checkApp(tx store.Tx, app *spec.App) error {
 	if err != nil {
 		return err
 	}
-	svcs, err := tx.ListServices()
-	if err != nil || len(svcs) == 0 {
-		return err
-	}
-	return fmt.Errorf("this server runs app %q (from %s), not %q: %w", a.Name, a.File, app.Name, store.ErrConflict)
+	return store.Conflictf("this server runs app %q (applied from %s), not %q; run another server with its own --data for another app",
+		a.Name, a.File, app.Name)
 }
 
 // Apply records an operation that converges the store to app: a new
@@ -102,8 +100,8 @@ func refuseIfBusy(tx store.Tx) error {
 		return err
 	}
 	op := active[0]
-	return fmt.Errorf("operation %d (%s of %s) is still %s; wait for it to finish: %w",
-		op.ID, op.Kind, strings.Join(changedNames(op), ", "), strings.ToLower(string(op.State)), store.ErrConflict)
+	return store.Conflictf("operation %d (%s of %s) is still %s; wait for it to finish",
+		op.ID, op.Kind, strings.Join(changedNames(op), ", "), strings.ToLower(string(op.State)))
 }
 
 func changedNames(op store.Operation) []string {

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -13,11 +14,14 @@ import (
 // it. No rebuild: the revision's spec and artifact are as they were.
 func Rollback(tx store.Tx, service string, to int, reason string, now time.Time) (*store.Operation, error) {
 	svc, err := tx.GetService(service)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, store.NotFoundf("service %q does not exist", service)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("service %s: %w", service, err)
+		return nil, err
 	}
 	if svc.Removed {
-		return nil, fmt.Errorf("service %s is being removed: %w", service, store.ErrConflict)
+		return nil, store.Conflictf("service %s is being removed", service)
 	}
 	if err := refuseIfBusy(tx); err != nil {
 		return nil, err
@@ -47,14 +51,14 @@ func rollbackTarget(tx store.Tx, svc store.Service, to int) (int, error) {
 	if to == 0 {
 		to = previous(svc, revs)
 		if to == 0 {
-			return 0, fmt.Errorf("service %s has no earlier revision to roll back to: %w", svc.Name, store.ErrConflict)
+			return 0, store.Conflictf("service %s has no earlier revision to roll back to", svc.Name)
 		}
 	}
 	if to == svc.Revision {
-		return 0, fmt.Errorf("service %s is already at revision %d: %w", svc.Name, to, store.ErrConflict)
+		return 0, store.Conflictf("service %s is already at revision %d", svc.Name, to)
 	}
 	if to < 1 || to > len(revs) {
-		return 0, fmt.Errorf("service %s has no revision %d (revisions 1 to %d): %w", svc.Name, to, len(revs), store.ErrNotFound)
+		return 0, store.NotFoundf("service %s has no revision %d (revisions 1 to %d)", svc.Name, to, len(revs))
 	}
 	return to, nil
 }

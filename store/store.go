@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // Errors a Store returns; callers test them with errors.Is.
@@ -94,4 +95,26 @@ type Tx interface {
 	// Seq > after, oldest first; only those of one service when service
 	// is not "".
 	ListEvents(after int64, service string, limit int) ([]Event, error)
+}
+
+// kindError is an error of one of the kinds above whose message stands on
+// its own (it does not end in ": not found").
+type kindError struct {
+	msg  string
+	kind error
+}
+
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.kind }
+
+// NotFoundf returns an error that errors.Is ErrNotFound, with a message
+// that says what was looked for.
+func NotFoundf(format string, args ...any) error {
+	return &kindError{msg: fmt.Sprintf(format, args...), kind: ErrNotFound}
+}
+
+// Conflictf returns an error that errors.Is ErrConflict, with a message
+// that says what clashes and what to do.
+func Conflictf(format string, args ...any) error {
+	return &kindError{msg: fmt.Sprintf(format, args...), kind: ErrConflict}
 }
