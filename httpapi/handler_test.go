@@ -38,7 +38,7 @@ func newTestAPI(t *testing.T, token string) *testAPI {
 	a := &testAPI{store: store.NewMemory(), ch: make(chan struct{})}
 	h := New(Config{
 		Store: a.store, Artifacts: artifact.New(t.TempDir()), Logs: noLogs{}, Token: token,
-		Clock: clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)),
+		Clock:   clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)),
 		Enqueue: func(k string) { a.mu.Lock(); a.enqueued = append(a.enqueued, k); a.mu.Unlock() },
 		Changes: func() <-chan struct{} { a.mu.Lock(); defer a.mu.Unlock(); return a.ch },
 	})

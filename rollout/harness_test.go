@@ -121,8 +121,10 @@ func (f *fakeChecks) Unwatch(id string) {
 	delete(f.watched, id)
 }
 
-func (f *fakeChecks) Summary(string, health.Kind) string { return "failing: GET /healthz -> 503 (3 in a row)" }
-func (f *fakeChecks) Close()                             {}
+func (f *fakeChecks) Summary(string, health.Kind) string {
+	return "failing: GET /healthz -> 503 (3 in a row)"
+}
+func (f *fakeChecks) Close() {}
 
 type fakePorts struct{ next int }
 
