@@ -1,0 +1,55 @@
+package server
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+)
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(*Config)
+		error string
+	}{
+		{"defaults are valid", func(*Config) {}, ""},
+		{"loopback needs no token", func(c *Config) { c.APIAddr = "[::1]:7400" }, ""},
+		{"localhost needs no token", func(c *Config) { c.APIAddr = "localhost:7400" }, ""},
+		{"all interfaces need a token", func(c *Config) { c.APIAddr = "0.0.0.0:7400" }, "--token"},
+		{"all interfaces with a token", func(c *Config) { c.APIAddr, c.Token = "0.0.0.0:7400", "x" }, ""},
+		{"bad address", func(c *Config) { c.APIAddr = "7400" }, "want host:port"},
+		{"no data dir", func(c *Config) { c.DataDir = "" }, "--data"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			tc.edit(&c)
+			err := c.Validate()
+			if tc.error == "" && err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if tc.error != "" && (err == nil || !strings.Contains(err.Error(), tc.error)) {
+				t.Fatalf("error %v, want one mentioning %q", err, tc.error)
+			}
+		})
+	}
+}
+
+func TestRunReportsATakenPort(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	c := Default()
+	c.DataDir, c.APIAddr = t.TempDir(), l.Addr().String()
+	srv, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = srv.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "already in use") || !strings.Contains(err.Error(), l.Addr().String()) {
+		t.Fatalf("Run on a taken port: %v", err)
+	}
+}
