@@ -128,3 +128,56 @@ func watchPIDs(pids map[string]int) (stop func() []string) {
 		return out
 	}
 }
+
+// layeredSpec has base (changed by %[1]s) under top (changed by %[2]s),
+// which depends on it: base converges first.
+const layeredSpec = `app: layered
+services:
+  base:
+    run: ["./bin/order", "--name", "base", "--port", "${PORT}"]
+    artifact: {path: ./bin/order, version: v1}
+    env: {VERSION: v1%[1]s}
+    instances: 1
+    health:
+      readiness: {http: /healthz, interval: 200ms, failureThreshold: 1}
+    stopGrace: 2s
+    strategy:
+      rolling: {progressDeadline: 5s}
+  top:
+    run: ["./bin/order", "--name", "top", "--port", "${PORT}"]
+    artifact: {path: ./bin/order, version: v1}
+    env: {VERSION: v1%[2]s}
+    instances: 1
+    dependsOn: [base]
+    health:
+      readiness: {http: /healthz, interval: 200ms, failureThreshold: 1}
+    stopGrace: 2s
+    strategy:
+      rolling: {progressDeadline: 5s}
+`
+
+func TestFailedDependentRevertsConvergedDependency(t *testing.T) {
+	dir := specDir(t)
+	srv := startServer(t, t.TempDir())
+	file := writeSpec(t, dir, "slipway.yaml", fmt.Sprintf(layeredSpec, "", ""))
+	srv.mustCLI("apply", "-f", file, "--wait", "--timeout", "30s")
+	want := map[string]int{"base": 1, "top": 1}
+	srv.waitConverged(10*time.Second, want)
+
+	writeSpec(t, dir, "slipway.yaml", fmt.Sprintf(layeredSpec, `, RELEASE: "2"`, `, NEVER_READY: "1"`))
+	r := srv.cli("apply", "-f", file, "--wait", "--timeout", "60s")
+	if r.code == 0 {
+		t.Fatalf("apply with a never-ready top exited 0:\n%s", r)
+	}
+	if !regexp.MustCompile(`service:\s+top`).MatchString(r.stderr) {
+		t.Errorf("failed apply does not name service top:\n%s", r)
+	}
+	svcs := srv.waitConverged(15*time.Second, want)
+	for _, name := range []string{"base", "top"} {
+		if svc, _ := find(svcs, name); svc.Revision != 1 {
+			t.Errorf("%s on revision %d after the stack rolled back; want 1", name, svc.Revision)
+		}
+	}
+	checkServesRevision(t, svcs, "base", "1")
+	checkServesRevision(t, svcs, "top", "1")
+}
