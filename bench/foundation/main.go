@@ -1,0 +1,108 @@
+// Command foundation measures the foundation of Slipway's local platform
+// against its floor, bare exec, and prints one table:
+//
+//   - apply -> N/N ready: wall time from POST /v1/apply to the moment
+//     GET /v1/services shows every instance ready, for a fresh deploy (a
+//     fresh server and data directory per run), next to the time the same
+//     N processes take to answer /healthz when started with exec alone;
+//   - ready - slowest instance start: how long after the last instance
+//     process started Slipway reported it ready (the target is two
+//     readiness intervals);
+//   - the server's idle RSS and CPU with many instances running, and one
+//     instance's RSS for scale.
+//
+// Run it from the module root:
+//
+//	go run ./bench/foundation [-runs 5] [-instances 10] [-idle 30] [-idle-cpu 10s]
+//
+// Every wait is bounded; the servers and every process they or the
+// benchmark started are stopped before it exits, also on failure. It exits
+// non-zero when a measurement could not be taken.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench/foundation:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what the flags set.
+type config struct {
+	runs          int           // fresh deploys measured, each side by side with the floor
+	instances     int           // instances per measured deploy
+	idleInstances int           // instances running during the idle measure (0 skips it)
+	idleSettle    time.Duration // wait after all are ready before measuring idle
+	idleCPU       time.Duration // window over which idle CPU is measured
+	readyTimeout  time.Duration // bound on every wait for instances to be ready
+}
+
+// readinessInterval is the spec's readiness interval; the target for
+// "ready - slowest start" is two of them.
+const readinessInterval = time.Second
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	c := config{idleSettle: 5 * time.Second}
+	fs := flag.NewFlagSet("foundation", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&c.runs, "runs", 5, "fresh deploys to measure (each next to a bare-exec run)")
+	fs.IntVar(&c.instances, "instances", 10, "instances per measured deploy")
+	fs.IntVar(&c.idleInstances, "idle", 30, "instances running during the idle memory/CPU measure (0 skips it)")
+	fs.DurationVar(&c.idleCPU, "idle-cpu", 10*time.Second, "window over which the server's idle CPU is measured")
+	fs.DurationVar(&c.readyTimeout, "ready-timeout", 2*time.Minute, "bound on each wait for all instances to be ready")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	case c.runs < 1:
+		return c, fmt.Errorf("-runs must be >= 1, got %d", c.runs)
+	case c.instances < 1:
+		return c, fmt.Errorf("-instances must be >= 1, got %d", c.instances)
+	case c.idleInstances < 0:
+		return c, fmt.Errorf("-idle must be >= 0, got %d", c.idleInstances)
+	case c.idleCPU <= 0 || c.readyTimeout <= 0:
+		return c, fmt.Errorf("-idle-cpu and -ready-timeout must be positive")
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	if err := printMachine(ctx, stdout); err != nil {
+		return err
+	}
+	ws, err := newWorkspace(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, ws.Close()) }()
+	res, err := measureAll(ctx, cfg, ws, stderr)
+	if err != nil {
+		return err
+	}
+	printTable(stdout, cfg, res)
+	return nil
+}

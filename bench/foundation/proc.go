@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat times. It is 100 on
+// every Linux architecture Go supports (sysconf(_SC_CLK_TCK) needs cgo).
+const clockTicks = 100
+
+// statFields returns the fields of /proc/PID/stat after the command name,
+// so that index 0 is field 3 (state) and field n is at index n-3.
+func statFields(pid int) ([]string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil, fmt.Errorf("read stat of pid %d: %w", pid, err)
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return nil, fmt.Errorf("parse stat of pid %d: no command name", pid)
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 20 {
+		return nil, fmt.Errorf("parse stat of pid %d: %d fields", pid, len(f))
+	}
+	return f, nil
+}
+
+// statTicks returns field n of /proc/PID/stat as clock ticks.
+func statTicks(f []string, n int) (int64, error) {
+	v, err := strconv.ParseInt(f[n-3], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("stat field %d: %w", n, err)
+	}
+	return v, nil
+}
+
+// cpuTicks is the process's utime + stime (fields 14 and 15).
+func cpuTicks(pid int) (int64, error) {
+	f, err := statFields(pid)
+	if err != nil {
+		return 0, err
+	}
+	u, err := statTicks(f, 14)
+	if err != nil {
+		return 0, err
+	}
+	s, err := statTicks(f, 15)
+	return u + s, err
+}
+
+// bootTime is when the machine booted, to the 10ms of /proc/uptime (the
+// whole seconds of btime in /proc/stat are too coarse here).
+func bootTime() (time.Time, error) {
+	now := time.Now()
+	b, err := os.ReadFile("/proc/uptime")
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read uptime: %w", err)
+	}
+	up, _, _ := strings.Cut(string(b), " ")
+	secs, err := strconv.ParseFloat(up, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse uptime %q: %w", up, err)
+	}
+	return now.Add(-time.Duration(secs * float64(time.Second))), nil
+}
+
+// startTime is when pid started (field 22, ticks since boot), as wall time.
+func startTime(pid int, boot time.Time) (time.Time, error) {
+	f, err := statFields(pid)
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, err := statTicks(f, 22)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return boot.Add(time.Duration(t) * time.Second / clockTicks), nil
+}
+
+// latestStart is the start time of the last of pids to start.
+func latestStart(pids []int) (time.Time, error) {
+	boot, err := bootTime()
+	if err != nil {
+		return time.Time{}, err
+	}
+	var latest time.Time
+	for _, pid := range pids {
+		t, err := startTime(pid, boot)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if t.After(latest) {
+			latest = t
+		}
+	}
+	return latest, nil
+}
+
+// vmRSS is the resident set size of pid, in bytes (VmRSS of /proc/PID/status).
+func vmRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("read status of pid %d: %w", pid, err)
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("parse VmRSS of pid %d: %w", pid, err)
+			}
+			return kb * 1024, nil
+		}
+	}
+	return 0, fmt.Errorf("pid %d: no VmRSS in status", pid)
+}
+
+// alive reports whether pid is a live process (not a zombie).
+func alive(pid int) bool {
+	f, err := statFields(pid)
+	return err == nil && f[0] != "Z" && f[0] != "X"
+}
+
+// pidsUnder lists live processes whose working directory is under dir:
+// every instance a server started over a data directory, even ones it
+// started after its instance list was read.
+func pidsUnder(dir string) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cwd, err := os.Readlink(filepath.Join("/proc", e.Name(), "cwd"))
+		if err == nil && strings.HasPrefix(cwd, dir+string(filepath.Separator)) && alive(pid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/slipway-dev/slipway/client"
+)
+
+// Bounds on the server's lifecycle.
+const (
+	healthyTimeout = 15 * time.Second // start -> /v1/health answers
+	stopTimeout    = 10 * time.Second // SIGTERM -> gone, before SIGKILL
+)
+
+// server is one `slipway server` child process, in its own process group,
+// over its own data directory. Close stops it and every instance it started.
+type server struct {
+	data   string
+	url    string
+	client *client.Client
+	proc   *child
+}
+
+// startServer starts a server over data on a free loopback port and waits
+// until it answers /v1/health.
+func startServer(ctx context.Context, bin, data string) (*server, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "server", "--data", data, "--api", addr, "--log-level", "warn")
+	proc, err := startChild(cmd)
+	if err != nil {
+		return nil, fmt.Errorf("start slipway server: %w", err)
+	}
+	s := &server{data: data, url: "http://" + addr, client: client.New("http://" + addr), proc: proc}
+	if err := s.waitHealthy(ctx); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	return s, nil
+}
+
+// pid is the server process's id.
+func (s *server) pid() int { return s.proc.cmd.Process.Pid }
+
+func (s *server) waitHealthy(ctx context.Context) error {
+	_, err := poll(ctx, "server healthy at "+s.url, healthyTimeout, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+		if s.proc.exited() {
+			return false, "", fmt.Errorf("server exited: %w\n%s", s.proc.err, s.proc.out.tail(20))
+		}
+		ctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		if _, err := s.client.Health(ctx); err != nil {
+			return false, err.Error(), nil
+		}
+		return true, "", nil
+	})
+	return err
+}
+
+// Close stops the instances the server reports (SIGTERM to each process
+// group), then the server, then sweeps any instance process still running
+// under the data directory (one the server started in between).
+func (s *server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var groups []int
+	if svcs, err := s.client.Services(ctx); err == nil {
+		for _, svc := range svcs {
+			for _, in := range svc.Instances {
+				groups = append(groups, in.PID)
+			}
+		}
+	}
+	signalGroups(groups, syscall.SIGTERM)
+	err := s.proc.stop(stopTimeout)
+	return errors.Join(err, sweep(filepath.Join(s.data, "instances")))
+}
+
+// sweep stops every process whose working directory is under dir: SIGTERM
+// to its group, then SIGKILL after stopTimeout.
+func sweep(dir string) error {
+	deadline := time.Now().Add(stopTimeout)
+	sig := syscall.SIGTERM
+	for {
+		pids := pidsUnder(dir)
+		if len(pids) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			if sig == syscall.SIGKILL {
+				return fmt.Errorf("instances under %s still alive after SIGKILL: %v", dir, pids)
+			}
+			sig, deadline = syscall.SIGKILL, time.Now().Add(stopTimeout)
+		}
+		signalGroups(pids, sig)
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// freeAddr returns a loopback address with a port nobody listens on now.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// httpOK reports whether GET url answers 200.
+func httpOK(ctx context.Context, hc *http.Client, url string) (bool, string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return false, err.Error()
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return false, strings.TrimPrefix(err.Error(), "Get ")
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK, resp.Status
+}
