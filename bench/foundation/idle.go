@@ -27,11 +27,11 @@ func measureIdle(ctx context.Context, bin, data string, cfg config) (r idleResul
 	}
 	defer func() { err = errors.Join(err, srv.Close()) }()
 	if err := apply(ctx, srv.client, appSpec(bin, r.instances)); err != nil {
-		return r, err
+		return r, srv.annotate(err)
 	}
 	_, pids, err := waitServiceReady(ctx, srv.client, r.instances, cfg.readyTimeout)
 	if err != nil {
-		return r, err
+		return r, srv.annotate(err)
 	}
 	if err := sleep(ctx, cfg.idleSettle); err != nil {
 		return r, err

@@ -12,8 +12,9 @@ import (
 )
 
 // printMachine prints what the numbers were taken on: CPUs, kernel, CPU
-// model and the Go toolchain that builds the slipway binary.
-func printMachine(ctx context.Context, w io.Writer) error {
+// model, the Go toolchain that builds the slipway binary and what it was
+// built from.
+func printMachine(ctx context.Context, w io.Writer, source string) error {
 	kernel, err := os.ReadFile("/proc/sys/kernel/osrelease")
 	if err != nil {
 		return fmt.Errorf("read kernel release: %w", err)
@@ -23,7 +24,8 @@ func printMachine(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "machine: nproc %d, kernel %s, %s\n", runtime.NumCPU(), strings.TrimSpace(string(kernel)), cpuModel())
-	fmt.Fprintf(w, "go:      %s\n\n", goVersion)
+	fmt.Fprintf(w, "go:      %s\n", goVersion)
+	fmt.Fprintf(w, "slipway: %s\n\n", source)
 	return nil
 }
 

@@ -13,7 +13,10 @@
 //
 // Run it from the module root:
 //
-//	go run ./bench/foundation [-runs 5] [-instances 10] [-idle 30] [-idle-cpu 10s]
+//	go run ./bench/foundation [-runs 5] [-instances 10] [-idle 30] [-idle-cpu 10s] [-worktree]
+//
+// It measures the committed HEAD unless -worktree is given: the checkout
+// may be shared, and someone's half-made edit is not what to measure.
 //
 // Every wait is bounded; the servers and every process they or the
 // benchmark started are stopped before it exits, also on failure. It exits
@@ -53,6 +56,7 @@ type config struct {
 	idleSettle    time.Duration // wait after all are ready before measuring idle
 	idleCPU       time.Duration // window over which idle CPU is measured
 	readyTimeout  time.Duration // bound on every wait for instances to be ready
+	worktree      bool          // build the working tree rather than HEAD
 }
 
 // readinessInterval is the spec's readiness interval; the target for
@@ -68,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.idleInstances, "idle", 30, "instances running during the idle memory/CPU measure (0 skips it)")
 	fs.DurationVar(&c.idleCPU, "idle-cpu", 10*time.Second, "window over which the server's idle CPU is measured")
 	fs.DurationVar(&c.readyTimeout, "ready-timeout", 2*time.Minute, "bound on each wait for all instances to be ready")
+	fs.BoolVar(&c.worktree, "worktree", false, "build the working tree as it is (default: the committed HEAD)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -91,14 +96,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	if err := printMachine(ctx, stdout); err != nil {
-		return err
-	}
-	ws, err := newWorkspace(ctx, stderr)
+	ws, err := newWorkspace(ctx, cfg.worktree, stderr)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, ws.Close()) }()
+	if err := printMachine(ctx, stdout, ws.source); err != nil {
+		return err
+	}
 	res, err := measureAll(ctx, cfg, ws, stderr)
 	if err != nil {
 		return err

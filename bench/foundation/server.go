@@ -49,6 +49,14 @@ func startServer(ctx context.Context, bin, data string) (*server, error) {
 	return s, nil
 }
 
+// annotate adds the server's last log lines to a non-nil err.
+func (s *server) annotate(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w\nserver log (last lines):\n%s", err, s.proc.out.tail(20))
+}
+
 // pid is the server process's id.
 func (s *server) pid() int { return s.proc.cmd.Process.Pid }
 

@@ -45,11 +45,11 @@ func deployFresh(ctx context.Context, bin, data string, n int, timeout time.Dura
 	defer func() { err = joinClose(err, srv.Close) }()
 	start := time.Now()
 	if err := apply(ctx, srv.client, appSpec(bin, n)); err != nil {
-		return s, err
+		return s, srv.annotate(err)
 	}
 	readyAt, pids, err := waitServiceReady(ctx, srv.client, n, timeout)
 	if err != nil {
-		return s, err
+		return s, srv.annotate(err)
 	}
 	return newSample(start, readyAt, pids)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,13 +18,16 @@ const buildTimeout = 5 * time.Minute
 // workspace is the benchmark's temporary directory and the slipway binary
 // built into it. Close removes it.
 type workspace struct {
-	dir string // temporary directory: binary, data directories
-	bin string // absolute path of the slipway binary
+	dir    string // temporary directory: binary, data directories
+	bin    string // absolute path of the slipway binary
+	source string // what the binary was built from
 }
 
-// newWorkspace makes a temporary directory and builds ./cmd/slipway of
-// the current module into it.
-func newWorkspace(ctx context.Context, progress io.Writer) (*workspace, error) {
+// newWorkspace makes a temporary directory and builds ./cmd/slipway into
+// it: from the committed HEAD (exported with git archive, so that other
+// people's uncommitted edits in a shared checkout are not measured), or
+// from the working tree as it is when worktree is true.
+func newWorkspace(ctx context.Context, worktree bool, progress io.Writer) (*workspace, error) {
 	root, err := moduleRoot(ctx)
 	if err != nil {
 		return nil, err
@@ -33,12 +37,54 @@ func newWorkspace(ctx context.Context, progress io.Writer) (*workspace, error) {
 		return nil, fmt.Errorf("make temporary directory: %w", err)
 	}
 	ws := &workspace{dir: dir, bin: filepath.Join(dir, "slipway")}
-	fmt.Fprintln(progress, "building slipway ...")
-	if err := goBuild(ctx, root, ws.bin); err != nil {
-		_ = ws.Close()
-		return nil, err
+	if err := ws.build(ctx, root, worktree, progress); err != nil {
+		return nil, errors.Join(err, ws.Close())
 	}
 	return ws, nil
+}
+
+// build builds the slipway binary from root's HEAD or working tree.
+func (w *workspace) build(ctx context.Context, root string, worktree bool, progress io.Writer) error {
+	src := root
+	if !worktree {
+		src = w.path("src")
+		if err := exportHEAD(ctx, root, src); err != nil {
+			return err
+		}
+	}
+	w.source = describeSource(ctx, root, worktree)
+	fmt.Fprintf(progress, "building slipway (%s) ...\n", w.source)
+	return goBuild(ctx, src, w.bin)
+}
+
+// exportHEAD writes the files of root's HEAD commit into dst.
+func exportHEAD(ctx context.Context, root, dst string) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return fmt.Errorf("export HEAD: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, "sh", "-c", `git -C "$1" archive HEAD | tar -x -C "$2"`, "sh", root, dst)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("export HEAD with git archive (use -worktree outside git): %w\n%s", err, b)
+	}
+	return nil
+}
+
+// describeSource names what was built: "HEAD <short hash>" or the
+// working tree, noting uncommitted changes.
+func describeSource(ctx context.Context, root string, worktree bool) string {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	head, _ := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+	if !worktree {
+		return "HEAD " + strings.TrimSpace(string(head))
+	}
+	dirty, _ := exec.CommandContext(ctx, "git", "-C", root, "status", "--porcelain").Output()
+	if len(dirty) > 0 {
+		return "working tree, uncommitted changes over " + strings.TrimSpace(string(head))
+	}
+	return "working tree at " + strings.TrimSpace(string(head))
 }
 
 // path returns a path inside the workspace.
