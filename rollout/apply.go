@@ -254,8 +254,13 @@ func (c *Controller) deleteService(ctx context.Context, svc store.Service) error
 	return err
 }
 
-// event appends an instance event.
+// event appends an instance event, linked to the operation rolling its
+// service out, if one is, so that `apply --wait` can show it.
 func event(tx store.Tx, now time.Time, typ string, in store.Instance, msg string) error {
-	_, err := tx.AppendEvent(store.Event{Time: now, Type: typ, Service: in.Service, Revision: in.Revision, Instance: in.ID, Message: msg})
+	e := store.Event{Time: now, Type: typ, Service: in.Service, Revision: in.Revision, Instance: in.ID, Message: msg}
+	if svc, err := tx.GetService(in.Service); err == nil && svc.Phase == store.PhaseProgressing {
+		e.Operation = svc.Operation
+	}
+	_, err := tx.AppendEvent(e)
 	return err
 }
