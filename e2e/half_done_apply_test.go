@@ -116,3 +116,51 @@ func sampleProcesses(t *testing.T, dir string) func() int {
 	t.Cleanup(func() { result() })
 	return result
 }
+
+func TestServerKilledDuringStackRollback(t *testing.T) {
+	data := t.TempDir()
+	dir := specDir(t)
+	srv := startServer(t, data)
+	file := writeSpec(t, dir, "slipway.yaml", fastSpec("", "", "3s"))
+	srv.mustCLI("apply", "-f", file, "--wait", "--timeout", "30s")
+	want := map[string]int{"order": 2, "invoice": 2}
+	o, _ := find(srv.waitConverged(10*time.Second, want), "order")
+	order1 := instancePIDs(o)
+
+	writeSpec(t, dir, "slipway.yaml", fastSpec(`, NEVER_READY: "1"`, `, GREETING: changed`, "3s"))
+	r := srv.mustCLI("apply", "-f", file)
+	m := operationStarted.FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("apply did not start an operation:\n%s", r)
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
+	// Kill the server once the rollout has failed: the stack is rolling back.
+	waitFor(t, 15*time.Second, "the operation to fail", func() (bool, string) {
+		op, err := srv.operation(id)
+		if err != nil {
+			return false, err.Error()
+		}
+		return op.State != "Running", op.State
+	})
+	srv.kill()
+
+	srv2 := startServer(t, data)
+	var op, _ = srv2.operation(id)
+	waitFor(t, 30*time.Second, fmt.Sprintf("operation %d to end", id), func() (bool, string) {
+		op, _ = srv2.operation(id)
+		return op.Terminal, fmt.Sprintf("%+v", op)
+	})
+	if op.State != "RolledBack" {
+		t.Errorf("operation %d ended %s; want RolledBack", id, op.State)
+	}
+	svcs := srv2.waitConverged(10*time.Second, want)
+	for _, name := range []string{"order", "invoice"} {
+		if svc, _ := find(svcs, name); svc.Revision != 1 {
+			t.Errorf("%s on revision %d; want 1", name, svc.Revision)
+		}
+	}
+	order, _ := find(svcs, "order")
+	if got := instancePIDs(order); fmt.Sprint(got) != fmt.Sprint(order1) {
+		t.Errorf("order v1 instances changed: %v -> %v", order1, got)
+	}
+}

@@ -114,7 +114,9 @@ func spawnServer(t *testing.T, data string, args ...string) *server {
 	s := &server{t: t, data: data, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(bin.slipway, append([]string{"server", "--data", data}, args...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stderr, s.stderr
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group, so that kill -9 hits only it; and killed if
+	// the test binary dies before its cleanup runs (a test timeout).
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("start server: %v", err)
 	}
@@ -288,7 +290,7 @@ func runCLI(t *testing.T, timeout time.Duration, args ...string) result {
 // cli runs the slipway CLI against this server.
 func (s *server) cli(args ...string) result {
 	s.t.Helper()
-	return runCLI(s.t, 90*time.Second, append([]string{"--server", s.url}, args...)...)
+	return runCLI(s.t, 60*time.Second, append([]string{"--server", s.url}, args...)...)
 }
 
 // mustCLI runs the CLI and fails the test unless it exits 0.
