@@ -122,12 +122,36 @@ func spawnServer(t *testing.T, data string, args ...string) *server {
 	}
 	go func() { s.err = s.cmd.Wait(); close(s.done) }()
 	t.Cleanup(func() {
+		if t.Failed() {
+			s.dump()
+		}
 		s.kill()
 		if t.Failed() {
 			t.Logf("server (pid %d) output, last lines:\n%s", s.cmd.Process.Pid, tail(s.stderr.String(), 40))
 		}
 	})
 	return s
+}
+
+// dump logs the services and the last events of a live server, to
+// explain a failure.
+func (s *server) dump() {
+	if s.url == "" || s.exited(0) {
+		return
+	}
+	var svcs []api.Service
+	if err := s.getJSON("/v1/services", &svcs); err == nil {
+		b, _ := json.MarshalIndent(svcs, "", "  ")
+		s.t.Logf("server %s services:\n%s", s.url, b)
+	}
+	var evs []api.Event
+	if err := s.getJSON("/v1/events?limit=10000", &evs); err == nil {
+		var lines []string
+		for _, ev := range evs {
+			lines = append(lines, fmt.Sprintf("%s %s %s %s", ev.Time.Format("15:04:05.000"), ev.Type, ev.Instance, ev.Message))
+		}
+		s.t.Logf("server %s events:\n%s", s.url, tail(strings.Join(lines, "\n"), 40))
+	}
 }
 
 // waitHealthy waits for GET /v1/health to answer 200 at addr.
