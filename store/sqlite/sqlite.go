@@ -15,8 +15,10 @@ import (
 
 // Store is a store.Store in one SQLite file. Safe for concurrent use.
 type Store struct {
-	w *sql.DB // the single writer connection
-	r *sql.DB // query_only connections for View
+	w      *sql.DB // the single writer connection
+	r      *sql.DB // query_only connections for View
+	wStmts *stmts  // statements prepared on w
+	rStmts *stmts  // statements prepared on r
 }
 
 var _ store.Store = (*Store)(nil)
@@ -48,7 +50,7 @@ func Open(path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return &Store{w: w, r: r}, nil
+	return &Store{w: w, r: r, wStmts: newStmts(w), rStmts: newStmts(r)}, nil
 }
 
 // dsn returns the connection parameters, applied to every connection.
@@ -73,12 +75,15 @@ func dsn(readOnly bool) string {
 
 // View runs fn in a read transaction on a snapshot of the database.
 func (s *Store) View(ctx context.Context, fn func(tx store.Tx) error) error {
+	if err := s.rStmts.prepare(ctx); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
 	sqlTx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin view: %w", err)
 	}
 	defer sqlTx.Rollback()
-	t := &tx{ctx: ctx, q: sqlTx}
+	t := &tx{ctx: ctx, q: sqlTx, stmts: s.rStmts}
 	defer t.finish()
 	return fn(t)
 }
@@ -86,12 +91,15 @@ func (s *Store) View(ctx context.Context, fn func(tx store.Tx) error) error {
 // Update runs fn in a BEGIN IMMEDIATE transaction, committed when fn
 // returns nil and rolled back otherwise (fn's error is returned as is).
 func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
+	if err := s.wStmts.prepare(ctx); err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
 	sqlTx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin update: %w", err)
 	}
 	defer sqlTx.Rollback() // after a Commit: a no-op returning ErrTxDone
-	t := &tx{ctx: ctx, q: sqlTx, writable: true}
+	t := &tx{ctx: ctx, q: sqlTx, stmts: s.wStmts, writable: true}
 	defer t.finish()
 	if err := fn(t); err != nil {
 		return err
@@ -104,5 +112,5 @@ func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.rStmts.close(), s.wStmts.close(), s.r.Close(), s.w.Close())
 }

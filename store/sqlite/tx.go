@@ -24,6 +24,7 @@ var (
 type tx struct {
 	ctx      context.Context
 	q        *sql.Tx
+	stmts    *stmts
 	writable bool
 	done     bool
 }
@@ -54,7 +55,7 @@ func (t *tx) doc(query string, args ...any) ([]byte, error) {
 		return nil, err
 	}
 	var b []byte
-	err := t.q.QueryRowContext(t.ctx, query, args...).Scan(&b)
+	err := t.queryRow(query, args...).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -66,7 +67,7 @@ func (t *tx) docs(query string, args ...any) ([][]byte, error) {
 	if err := t.read(); err != nil {
 		return nil, err
 	}
-	rows, err := t.q.QueryContext(t.ctx, query, args...)
+	rows, err := t.query(query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -82,12 +83,35 @@ func (t *tx) docs(query string, args ...any) ([][]byte, error) {
 	return out, rows.Err()
 }
 
+// queryRow, query and execute run a statement, prepared once it has been
+// seen (see stmts).
+func (t *tx) queryRow(query string, args ...any) *sql.Row {
+	if st, ok := t.stmts.lookup(query); ok {
+		return t.q.StmtContext(t.ctx, st).QueryRowContext(t.ctx, args...)
+	}
+	return t.q.QueryRowContext(t.ctx, query, args...)
+}
+
+func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
+	if st, ok := t.stmts.lookup(query); ok {
+		return t.q.StmtContext(t.ctx, st).QueryContext(t.ctx, args...)
+	}
+	return t.q.QueryContext(t.ctx, query, args...)
+}
+
+func (t *tx) execute(query string, args ...any) (sql.Result, error) {
+	if st, ok := t.stmts.lookup(query); ok {
+		return t.q.StmtContext(t.ctx, st).ExecContext(t.ctx, args...)
+	}
+	return t.q.ExecContext(t.ctx, query, args...)
+}
+
 // exec runs a write and returns how many rows it changed.
 func (t *tx) exec(query string, args ...any) (int64, error) {
 	if err := t.write(); err != nil {
 		return 0, err
 	}
-	res, err := t.q.ExecContext(t.ctx, query, args...)
+	res, err := t.execute(query, args...)
 	if err != nil {
 		return 0, classify(err)
 	}
