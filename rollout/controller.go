@@ -254,7 +254,9 @@ func (c *Controller) observe(ctx context.Context, recs []store.Instance) ([]work
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i := range obs {
-		if id := obs[i].Instance.ID; !c.stopping[id] {
+		id := obs[i].Instance.ID
+		obs[i].Stopping = c.stopping[id]
+		if !obs[i].Stopping {
 			obs[i].Unhealthy = c.unhealthy[id]
 		}
 	}

@@ -253,3 +253,26 @@ func pids(ins []store.Instance) string {
 	}
 	return strings.Join(s, ",")
 }
+
+func TestRestartedControllerFinishesAStop(t *testing.T) {
+	h, _ := converged(t)
+	in := h.instances("invoice")[0]
+	in.State = store.InstanceStopping // the old server died mid-stop
+	if err := h.store.Update(t.Context(), func(tx store.Tx) error { return tx.PutInstance(in) }); err != nil {
+		t.Fatal(err)
+	}
+	h.restartControllers()
+	h.enqueue(ServiceKey("invoice"), 0)
+	h.settle()
+	if st, err := h.driver.Status(t.Context(), in.ID); err == nil && st.Running {
+		t.Fatalf("instance %s left running after a restart mid-stop", in.ID)
+	}
+	for _, got := range h.instances("invoice") {
+		if got.ID == in.ID {
+			t.Fatalf("record of %s not forgotten", in.ID)
+		}
+	}
+	if n, _ := live(h.instances("invoice")); n != 3 {
+		t.Fatalf("%d live invoice instances, want 3 (a replacement)", n)
+	}
+}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"regexp"
-	"strconv"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -40,9 +38,6 @@ func Parse(file string, data []byte) (*App, error) {
 // limit keeps a hostile one from costing the server much.
 const MaxSize = 1 << 20
 
-// yamlLine finds the line in a yaml.v3 syntax error ("yaml: line 3: ...").
-var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
-
 // parseYAML parses data into a node tree and checks that it is one
 // document holding a mapping.
 func parseYAML(file string, data []byte) (root *yaml.Node, prob *Problem) {
@@ -60,7 +55,7 @@ func parseYAML(file string, data []byte) (root *yaml.Node, prob *Problem) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, syntaxProblem(file, err)
+		return nil, syntaxProblem(file, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, &Problem{File: file, Message: "file is empty: expected a mapping with app and services"}
@@ -76,14 +71,4 @@ func parseYAML(file string, data []byte) (root *yaml.Node, prob *Problem) {
 			Message: "only one YAML document is allowed (remove the ---)"}
 	}
 	return root, nil
-}
-
-// syntaxProblem turns a yaml.v3 error into a Problem with its line.
-func syntaxProblem(file string, err error) *Problem {
-	p := &Problem{File: file, Message: "invalid YAML: " + err.Error()}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		p.Line, _ = strconv.Atoi(m[1])
-		p.Message = "invalid YAML: " + m[2]
-	}
-	return p
 }

@@ -33,6 +33,8 @@ type Observed struct {
 	Process *Status
 	// Unhealthy, when set, says why the liveness check fails.
 	Unhealthy string
+	// Stopping is set while a stop of the process is in flight.
+	Stopping bool
 }
 
 // ActionKind names a step the controller takes on an instance.
@@ -140,8 +142,11 @@ func lifecycle(p *Plan, obs []Observed, now time.Time, rp RestartPolicy) []Obser
 		in, running := o.Instance, o.Process != nil && o.Process.Running
 		switch {
 		case in.State == store.InstanceStopping:
-			if !running {
+			switch {
+			case !running:
 				p.add(Action{Kind: Forget, ID: in.ID, Reason: "stopped"})
+			case !o.Stopping: // e.g. the server restarted mid-stop
+				p.add(Action{Kind: Stop, ID: in.ID, Reason: in.Message})
 			}
 			continue
 		case in.State == store.InstancePending:

@@ -64,9 +64,12 @@ func TestDecide(t *testing.T) {
 		{"stopping instance gone is forgotten", rolling,
 			[]Observed{{Instance: store.Instance{ID: "x", Revision: 1, State: stop}}, inst("a", 2, run, true), inst("b", 2, run, true), inst("c", 2, run, true)},
 			[]string{"forget x"}, true},
-		{"stopping instance still running is left alone", rolling,
-			[]Observed{inst("x", 1, stop, false), inst("a", 2, run, true), inst("b", 2, run, true), inst("c", 2, run, true)},
+		{"stopping instance whose stop is in flight is left alone", rolling,
+			[]Observed{stopInFlight(inst("x", 1, stop, false)), inst("a", 2, run, true), inst("b", 2, run, true), inst("c", 2, run, true)},
 			nil, true},
+		{"stopping instance with no stop in flight is stopped again", rolling,
+			[]Observed{inst("x", 1, stop, false), inst("a", 2, run, true), inst("b", 2, run, true), inst("c", 2, run, true)},
+			[]string{"stop x"}, true},
 		{"crash is recorded", Desired{Revision: 2, Replicas: 1}, []Observed{dead}, []string{"exited a"}, false},
 		{"liveness failure kills", Desired{Revision: 2, Replicas: 1}, []Observed{sick}, []string{"kill a"}, false},
 		{"pending instance is started", Desired{Revision: 2, Replicas: 1},
@@ -243,4 +246,9 @@ func describe(obs []Observed) string {
 // its process alive.
 func availableNow(o Observed) bool {
 	return o.Instance.Ready && o.Instance.State == store.InstanceRunning && o.Process != nil && o.Process.Running && o.Unhealthy == ""
+}
+
+func stopInFlight(o Observed) Observed {
+	o.Stopping = true
+	return o
 }
