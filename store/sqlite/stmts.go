@@ -39,17 +39,29 @@ func (c *stmts) lookup(query string) (*sql.Stmt, bool) {
 }
 
 // prepare prepares the wanted statements. Call it with no transaction
-// open on the pool by this goroutine.
+// open on the pool by this goroutine. c.mu is not held while preparing:
+// preparing waits for a connection, and a transaction holding one may
+// need c.mu (lookup) to finish.
 func (c *stmts) prepare(ctx context.Context) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	var want []string
 	for q := range c.wanted {
+		want = append(want, q)
+	}
+	c.mu.Unlock()
+	for _, q := range want {
 		s, err := c.db.PrepareContext(ctx, q)
 		if err != nil {
 			return err
 		}
-		c.m[q] = s
+		c.mu.Lock()
+		if _, dup := c.m[q]; dup {
+			s.Close()
+		} else {
+			c.m[q] = s
+		}
 		delete(c.wanted, q)
+		c.mu.Unlock()
 	}
 	return nil
 }
