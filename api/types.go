@@ -162,11 +162,13 @@ type Problem struct {
 
 // Error kinds; the server maps each to one HTTP status.
 const (
-	KindInvalid     = "invalid"     // 422 (400 for a malformed request)
-	KindNotFound    = "not_found"   // 404
-	KindConflict    = "conflict"    // 409
-	KindUnavailable = "unavailable" // 503
-	KindInternal    = "internal"    // 500
+	KindInvalid      = "invalid"      // 422 (400 for a malformed request, 415 for a wrong Content-Type)
+	KindUnauthorized = "unauthorized" // 401: a token is required
+	KindForbidden    = "forbidden"    // 403: a cross-site or rebinding request
+	KindNotFound     = "not_found"    // 404
+	KindConflict     = "conflict"     // 409
+	KindUnavailable  = "unavailable"  // 503
+	KindInternal     = "internal"     // 500
 )
 
 // ErrorBody is the JSON body of every error response.

@@ -39,6 +39,17 @@ func (e *env) run(fn func(cmd *cobra.Command, args []string) error) func(*cobra.
 	}
 }
 
+// wrap makes a command defined elsewhere (and its subcommands) mark the
+// run as started, so that its errors are not taken for usage errors.
+func (e *env) wrap(c *cobra.Command) {
+	if c.RunE != nil {
+		c.RunE = e.run(c.RunE)
+	}
+	for _, sub := range c.Commands() {
+		e.wrap(sub)
+	}
+}
+
 // New returns the root command writing to stdout and stderr. Commands
 // defined elsewhere (server, demo) are passed as extra and added to the
 // tree as they are.
@@ -68,6 +79,9 @@ func newRoot(stdout, stderr io.Writer, extra ...*cobra.Command) (*cobra.Command,
 		newStatus(e), newHistory(e), newRollback(e),
 		newLogs(e), newEvents(e), newVersion(e),
 	)
+	for _, c := range extra {
+		e.wrap(c)
+	}
 	root.AddCommand(extra...)
 	root.InitDefaultCompletionCmd()
 	return root, e

@@ -81,6 +81,7 @@ type server struct {
 	stderr *lockedBuffer
 	done   chan struct{} // closed when the process has exited
 	err    error         // Wait's result, set before done closes
+	token  string        // sent on reads when the server requires one
 }
 
 // freeAddr returns a loopback address with a port nobody listens on now.
@@ -351,7 +352,7 @@ func httpDo(method, url, token string, body []byte) (int, string, error) {
 
 // getJSON GETs path from the server's API into v.
 func (s *server) getJSON(path string, v any) error {
-	code, body, err := httpDo("GET", s.url+path, "", nil)
+	code, body, err := httpDo("GET", s.url+path, s.token, nil)
 	if err != nil {
 		return err
 	}

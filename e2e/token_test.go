@@ -41,8 +41,12 @@ func TestTokenRequiredOffLoopback(t *testing.T) {
 		t.Errorf("CLI apply without --token succeeded:\n%s", r)
 	}
 	srv.mustCLI("--token", "X", "apply", "-f", file, "--wait", "--timeout", "30s")
-	if code, resp, err := httpDo("GET", srv.url+"/v1/services", "", nil); err != nil || code != http.StatusOK {
-		t.Errorf("GET /v1/services without a token: %d %s %v; want 200", code, resp, err)
+	if code, resp, err := httpDo("GET", srv.url+"/v1/services", "", nil); err != nil || code != http.StatusUnauthorized {
+		t.Errorf("GET /v1/services without a token: %d %s %v; want 401 (specs hold secrets)", code, resp, err)
 	}
+	if code, resp, err := httpDo("GET", srv.url+"/v1/health", "", nil); err != nil || code != http.StatusOK {
+		t.Errorf("GET /v1/health without a token: %d %s %v; want 200", code, resp, err)
+	}
+	srv.token = "X"
 	srv.waitConverged(10*time.Second, map[string]int{"order": 2, "invoice": 2})
 }

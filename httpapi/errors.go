@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/spec"
@@ -16,11 +17,24 @@ type badRequest struct{ msg string }
 
 func (e badRequest) Error() string { return e.msg }
 
-// unauthorized is a mutating request without the right token.
+// unauthorized is a request without the right token.
 type unauthorized struct{}
 
 func (unauthorized) Error() string {
-	return "this server requires a token to change anything: pass --token or set SLIPWAY_TOKEN"
+	return "this server requires a token: pass --token or set SLIPWAY_TOKEN"
+}
+
+// forbidden is a request refused for where it comes from (another site,
+// a DNS-rebinding host name).
+type forbidden struct{ msg string }
+
+func (e forbidden) Error() string { return e.msg }
+
+// unsupportedMedia is a request body that is not JSON.
+type unsupportedMedia struct{ got string }
+
+func (e unsupportedMedia) Error() string {
+	return "request body must be JSON (Content-Type: application/json), got " + strconv.Quote(e.got)
 }
 
 // writeError is the one place where errors become HTTP statuses.
@@ -44,13 +58,17 @@ func classify(err error) (int, api.ErrorBody) {
 	case errors.As(err, &bad):
 		status, detail.Kind = http.StatusBadRequest, api.KindInvalid
 	case errors.As(err, new(unauthorized)):
-		status, detail.Kind = http.StatusUnauthorized, api.KindInvalid
+		status, detail.Kind = http.StatusUnauthorized, api.KindUnauthorized
+	case errors.As(err, new(forbidden)):
+		status, detail.Kind = http.StatusForbidden, api.KindForbidden
+	case errors.As(err, new(unsupportedMedia)):
+		status, detail.Kind = http.StatusUnsupportedMediaType, api.KindInvalid
 	case errors.Is(err, store.ErrNotFound):
 		status, detail.Kind = http.StatusNotFound, api.KindNotFound
 	case errors.Is(err, store.ErrConflict):
 		status, detail.Kind = http.StatusConflict, api.KindConflict
-	default:
-		detail.Kind, detail.Message = api.KindInternal, "internal error: "+err.Error()
+	default: // the details go to the server's log, not to the client
+		detail.Kind, detail.Message = api.KindInternal, "internal error; the server's log has the details"
 	}
 	return status, api.ErrorBody{Error: detail}
 }

@@ -5,8 +5,12 @@ import (
 	"crypto/subtle"
 	"io"
 	"log/slog"
+	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/internal/clock"
@@ -73,10 +77,10 @@ func (h *handler) routes() {
 	m.HandleFunc("PUT /v1/artifacts/{digest}", h.putArtifact)
 }
 
-// ServeHTTP checks the token on mutating requests, then routes.
+// ServeHTTP checks where a request comes from and its token, then routes.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.cfg.Token != "" && mutates(r.Method) && !h.authorized(r) {
-		writeError(w, h.cfg.Logger, unauthorized{})
+	if err := h.guard(r); err != nil {
+		writeError(w, h.cfg.Logger, err)
 		return
 	}
 	h.mux.ServeHTTP(w, r)
@@ -84,6 +88,53 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func mutates(method string) bool {
 	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
+}
+
+// guard refuses what a browser could be tricked into sending. With a
+// token, every request but the health check must carry it. Without one
+// (the loopback default), the Host must be a loopback name (no DNS
+// rebinding), and a change must be same-origin JSON: a cross-site form
+// or "simple" fetch can send neither.
+func (h *handler) guard(r *http.Request) error {
+	if h.cfg.Token != "" {
+		if r.URL.Path != "/v1/health" && !h.authorized(r) {
+			return unauthorized{}
+		}
+	} else if !loopbackHost(r.Host) {
+		return forbidden{"host " + strconv.Quote(r.Host) + " is not a loopback name; this server has no token and only answers on loopback"}
+	}
+	if !mutates(r.Method) {
+		return nil
+	}
+	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r.Host) {
+		return forbidden{"cross-origin request from " + o + " refused"}
+	}
+	if ct := r.Header.Get("Content-Type"); r.Method == http.MethodPost && !isJSON(ct) {
+		return unsupportedMedia{ct}
+	}
+	return nil
+}
+
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+func sameOrigin(origin, host string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && u.Host == host
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
 }
 
 func (h *handler) authorized(r *http.Request) bool {

@@ -67,6 +67,9 @@ func (a *testAPI) do(t *testing.T, method, path, token string, body any) (*http.
 		r = strings.NewReader(string(raw))
 	}
 	req, _ := http.NewRequest(method, a.URL+path, r)
+	if method == "POST" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -147,8 +150,14 @@ func TestTokenGuardsMutations(t *testing.T) {
 	if resp, _ := a.do(t, "POST", "/v1/apply", "wrong", req); resp.StatusCode != 401 {
 		t.Fatalf("apply with a wrong token: %d, want 401", resp.StatusCode)
 	}
-	if resp, _ := a.do(t, "GET", "/v1/services", "", nil); resp.StatusCode != 200 {
-		t.Fatalf("read without token: %d, want 200", resp.StatusCode)
+	if resp, _ := a.do(t, "GET", "/v1/services", "", nil); resp.StatusCode != 401 {
+		t.Fatalf("read without token: %d, want 401 (specs hold secrets)", resp.StatusCode)
+	}
+	if resp, _ := a.do(t, "GET", "/v1/health", "", nil); resp.StatusCode != 200 {
+		t.Fatalf("health without token: %d, want 200", resp.StatusCode)
+	}
+	if resp, _ := a.do(t, "GET", "/v1/services", "s3cret", nil); resp.StatusCode != 200 {
+		t.Fatalf("read with token: %d, want 200", resp.StatusCode)
 	}
 	if resp, body := a.do(t, "POST", "/v1/apply", "s3cret", req); resp.StatusCode != 201 {
 		t.Fatalf("apply with token: %d %s", resp.StatusCode, body)
@@ -231,5 +240,58 @@ func TestOverlap(t *testing.T) {
 		if got := overlap(tc.prev, tc.cur); got != tc.want {
 			t.Errorf("overlap(%v, %v) = %d, want %d", tc.prev, tc.cur, got, tc.want)
 		}
+	}
+}
+
+// TestBrowserAttacksAreRefused: without a token, a page in the user's
+// browser must not be able to change anything or read through DNS
+// rebinding.
+func TestBrowserAttacksAreRefused(t *testing.T) {
+	a := newTestAPI(t, "")
+	body := `{"file": "x.yaml", "spec": "app: shop\nservices:\n  evil:\n    run: [sh]\n"}`
+	tests := []struct {
+		name    string
+		method  string
+		path    string
+		headers map[string]string
+		status  int
+	}{
+		{"simple cross-site POST", "POST", "/v1/apply", map[string]string{"Content-Type": "text/plain", "Origin": "https://evil.example"}, 403},
+		{"text/plain POST without Origin", "POST", "/v1/apply", map[string]string{"Content-Type": "text/plain"}, 415},
+		{"JSON POST from another origin", "POST", "/v1/apply", map[string]string{"Content-Type": "application/json", "Origin": "https://evil.example"}, 403},
+		{"rebinding host name", "GET", "/v1/services", map[string]string{"Host": "evil.example:7400"}, 403},
+		{"cross-site rollback without body", "POST", "/v1/services/order/rollback", map[string]string{"Origin": "http://evil.example"}, 403},
+		{"same-origin JSON POST", "POST", "/v1/validate", map[string]string{"Content-Type": "application/json", "Origin": "SELF"}, 200},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, a.URL+tc.path, strings.NewReader(body))
+			for k, v := range tc.headers {
+				if v == "SELF" {
+					v = a.URL
+				}
+				req.Header.Set(k, v)
+			}
+			if h := tc.headers["Host"]; h != "" {
+				req.Host = h
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+		})
+	}
+	var ops []store.Operation
+	_ = a.store.View(context.Background(), func(tx store.Tx) error {
+		var err error
+		ops, err = tx.ListOperations(false, 0)
+		return err
+	})
+	if len(ops) != 0 {
+		t.Fatalf("a refused request started %d operations", len(ops))
 	}
 }

@@ -33,9 +33,9 @@ func (c *Controller) apply(ctx context.Context, s snapshot, a workload.Action) e
 // to die in between, the next pass finds the Pending record and starts
 // it then.
 func (c *Controller) create(ctx context.Context, service string, a workload.Action) error {
-	port, err := c.cfg.Ports.Allocate()
+	port, err := c.freePort(ctx)
 	if err != nil {
-		return fmt.Errorf("allocate port: %w", err)
+		return err
 	}
 	now := c.cfg.Clock.Now()
 	in := store.Instance{
@@ -52,6 +52,32 @@ func (c *Controller) create(ctx context.Context, service string, a workload.Acti
 		return err
 	}
 	return c.start(ctx, in.ID)
+}
+
+// freePort returns a port nobody listens on that no instance holds
+// either: an instance in backoff keeps its port for its restart.
+func (c *Controller) freePort(ctx context.Context) (int, error) {
+	held := map[int]bool{}
+	err := c.cfg.Store.View(ctx, func(tx store.Tx) error {
+		ins, err := tx.ListInstances("")
+		for _, in := range ins {
+			held[in.Port] = true
+		}
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	for range 100 {
+		port, err := c.cfg.Ports.Allocate()
+		if err != nil {
+			return 0, fmt.Errorf("allocate port: %w", err)
+		}
+		if !held[port] {
+			return port, nil
+		}
+	}
+	return 0, fmt.Errorf("allocate port: no free port among 100 tries (%d held by instances)", len(held))
 }
 
 // start starts (or restarts) an instance's process and records it.
@@ -107,6 +133,7 @@ func (c *Controller) started(ctx context.Context, in store.Instance, st workload
 
 // exited records an ended process and when it may start again.
 func (c *Controller) exited(ctx context.Context, a workload.Action) error {
+	c.monitor.Unwatch(a.ID)
 	in, err := c.instance(ctx, a.ID)
 	if err != nil {
 		return err
@@ -208,6 +235,10 @@ func (c *Controller) stopInBackground(in store.Instance) {
 
 // forget removes a stopped instance's files and record.
 func (c *Controller) forget(ctx context.Context, id string) error {
+	c.monitor.Unwatch(id)
+	c.mu.Lock()
+	delete(c.unhealthy, id)
+	c.mu.Unlock()
 	in, err := c.instance(ctx, id)
 	if err != nil {
 		return err
@@ -239,12 +270,17 @@ func (c *Controller) instance(ctx context.Context, id string) (store.Instance, e
 func (c *Controller) deleteService(ctx context.Context, svc store.Service) error {
 	now := c.cfg.Clock.Now()
 	err := c.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		if err := tx.DeleteService(svc.Name); errors.Is(err, store.ErrNotFound) {
-			return nil // deleted by an earlier pass
-		} else if err != nil {
+		cur, err := tx.GetService(svc.Name)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !cur.Removed) {
+			return nil // deleted by an earlier pass, or wanted again since
+		}
+		if err != nil {
 			return err
 		}
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.removed", Service: svc.Name, Operation: svc.Operation,
+		if err := tx.DeleteService(svc.Name); err != nil {
+			return err
+		}
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: "service.removed", Service: svc.Name, Operation: svc.Operation,
 			Message: fmt.Sprintf("service %s removed: no instance left", svc.Name)})
 		return err
 	})

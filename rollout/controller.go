@@ -71,10 +71,16 @@ type Controller struct {
 
 	mu        sync.Mutex // guards stopping, unhealthy, revisions
 	stopping  map[string]bool
-	unhealthy map[string]string
+	unhealthy map[string]liveness // by instance ID
 	revisions map[revKey]store.Revision // immutable once created: safe to cache
 
 	wg sync.WaitGroup // stops in flight
+}
+
+// liveness is a failing liveness check of one process of an instance.
+type liveness struct {
+	pid    int
+	reason string
 }
 
 type revKey struct {
@@ -91,7 +97,7 @@ func New(cfg Config) *Controller {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]string{}, revisions: map[revKey]store.Revision{}}
+	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]liveness{}, revisions: map[revKey]store.Revision{}}
 	if cfg.Checks == nil {
 		c.monitor = health.NewMonitor(c.onHealth)
 	} else {
@@ -173,7 +179,7 @@ func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration,
 	if err := c.judge(ctx, s, plan, d.Replicas, now); err != nil {
 		return time.Second, err
 	}
-	c.watch(ctx, obs)
+	c.watch(ctx, obs, plan.Actions)
 	if len(plan.Actions) > 0 {
 		return time.Millisecond, nil // look again at once: level-triggered
 	}
@@ -256,8 +262,8 @@ func (c *Controller) observe(ctx context.Context, recs []store.Instance) ([]work
 	for i := range obs {
 		id := obs[i].Instance.ID
 		obs[i].Stopping = c.stopping[id]
-		if !obs[i].Stopping {
-			obs[i].Unhealthy = c.unhealthy[id]
+		if l, ok := c.unhealthy[id]; ok && !obs[i].Stopping && l.pid == obs[i].Instance.PID {
+			obs[i].Unhealthy = l.reason
 		}
 	}
 	return obs, nil

@@ -276,3 +276,37 @@ func TestRestartedControllerFinishesAStop(t *testing.T) {
 		t.Fatalf("%d live invoice instances, want 3 (a replacement)", n)
 	}
 }
+
+func TestStaleLivenessDoesNotKillTheRestartedProcess(t *testing.T) {
+	h, _ := converged(t)
+	old := h.instances("order")[0]
+	_ = h.driver.end(old.ID, "exit status 1")
+	h.enqueue(ServiceKey("order"), 0)
+	h.settle()
+	h.ctl.onHealth(healthChange(old, false, true)) // the dead process's check, late
+	h.advance(time.Second)
+	got := h.instances("order")[0]
+	if got.State != store.InstanceRunning || got.PID == old.PID {
+		t.Fatalf("not restarted: %s pid %d", got.State, got.PID)
+	}
+	h.settle()
+	if n := len(h.events("instance.unhealthy")); n != 0 {
+		t.Fatalf("the restarted process was killed for its predecessor's liveness (%d kills)", n)
+	}
+}
+
+func TestReplacedInstancesAreNotWatched(t *testing.T) {
+	h, _ := converged(t)
+	h.apply(shop("", "v2"))
+	for range 6 {
+		h.markReady("invoice")
+	}
+	for id := range h.checks.watched {
+		if strings.HasPrefix(id, "invoice-1-") {
+			t.Fatalf("%s was replaced but is still checked", id)
+		}
+	}
+	if len(h.checks.watched) != 5 {
+		t.Fatalf("watching %d instances, want 5", len(h.checks.watched))
+	}
+}

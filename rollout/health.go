@@ -10,11 +10,22 @@ import (
 	"github.com/slipway-dev/slipway/workload"
 )
 
-// watch makes the monitor check exactly the instances whose process runs.
-func (c *Controller) watch(ctx context.Context, obs []workload.Observed) {
+// watch makes the monitor check the instances whose process runs, as
+// observed at the start of the pass, except those this pass acted on
+// (stopped, killed, ended, forgotten, started): their checks stop, or
+// start with the next pass, which sees their new state.
+func (c *Controller) watch(ctx context.Context, obs []workload.Observed, acted []workload.Action) {
+	skip := make(map[string]bool, len(acted))
+	for _, a := range acted {
+		skip[a.ID] = true
+	}
 	for _, o := range obs {
 		in := o.Instance
+		if skip[in.ID] {
+			continue
+		}
 		if in.State != store.InstanceRunning || o.Process == nil || !o.Process.Running || in.PID != o.Process.PID {
+			c.monitor.Unwatch(in.ID)
 			continue
 		}
 		rev, err := c.revision(ctx, in.Service, in.Revision)
@@ -36,8 +47,8 @@ func (c *Controller) onHealth(ch health.Change) {
 	if ch.Kind == health.Liveness {
 		c.mu.Lock()
 		if ch.State == health.Failing {
-			c.unhealthy[ch.ID] = ch.Summary
-		} else {
+			c.unhealthy[ch.ID] = liveness{pid: ch.PID, reason: ch.Summary}
+		} else if c.unhealthy[ch.ID].pid == ch.PID {
 			delete(c.unhealthy, ch.ID)
 		}
 		c.mu.Unlock()

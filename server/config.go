@@ -57,7 +57,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--api %q: want host:port (e.g. 127.0.0.1:7400): %w", c.APIAddr, err)
 	}
 	if !isLoopback(host) && c.Token == "" {
-		return fmt.Errorf("--api %s is not a loopback address: set --token (or SLIPWAY_TOKEN) so that only holders of it can change anything", c.APIAddr)
+		return fmt.Errorf("--api %s is not a loopback address: set --token (or SLIPWAY_TOKEN) so that only holders of it can use the API", c.APIAddr)
 	}
 	if c.Resync <= 0 {
 		return fmt.Errorf("resync interval must be positive, got %s", c.Resync)

@@ -143,7 +143,10 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, p *parts) error {
 		Store: p.store, Artifacts: p.artifacts, Logs: p.driver, Clock: s.cfg.Clock,
 		Enqueue: p.queue.Add, Changes: p.store.changed, Token: s.cfg.Token, Logger: s.cfg.Logger,
 	})
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// Requests' contexts end with ctx, so that streams (events, logs)
+	// end at shutdown instead of outliving the store.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 	s.mu.Lock()
 	s.addr = ln.Addr().String()
 	s.mu.Unlock()
@@ -158,12 +161,14 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, p *parts) error {
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = srv.Shutdown(shutdown)
+	if err := srv.Shutdown(shutdown); err != nil {
+		_ = srv.Close()
+	}
 	return nil
 }
 
-// work reconciles queued keys one at a time; a failing key is retried
-// with a backoff that doubles up to a minute.
+// work reconciles queued keys one at a time. A failing key backs off,
+// doubling up to a minute, however often resync adds it.
 func (s *Server) work(ctx context.Context, p *parts) {
 	failures := map[string]int{}
 	for {
@@ -172,15 +177,18 @@ func (s *Server) work(ctx context.Context, p *parts) {
 			return
 		}
 		after, err := s.reconcile(ctx, p, key)
-		if err != nil && ctx.Err() == nil {
+		switch {
+		case err != nil && ctx.Err() == nil:
 			failures[key]++
-			after = min(time.Duration(1<<min(failures[key], 16))*50*time.Millisecond, time.Minute)
-			s.cfg.Logger.Warn("reconcile", "key", key, "err", err, "retry", after)
-		} else {
+			backoff := min(time.Duration(1<<min(failures[key], 16))*50*time.Millisecond, time.Minute)
+			s.cfg.Logger.Warn("reconcile", "key", key, "err", err, "retry", backoff)
+			p.queue.Backoff(key, backoff)
+		case err == nil:
 			delete(failures, key)
-		}
-		if after > 0 {
-			p.queue.AddAfter(key, after)
+			p.queue.Forget(key)
+			if after > 0 {
+				p.queue.AddAfter(key, after)
+			}
 		}
 		p.queue.Done(key)
 	}

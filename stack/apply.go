@@ -133,12 +133,18 @@ func createRevisions(tx store.Tx, app *spec.App, plan spec.ChangeSet, now time.T
 		deps := slices.DeleteFunc(slices.Clone(s.DependsOn), func(d string) bool { return !slices.Contains(touched, d) })
 		changes = append(changes, store.Change{Service: name, From: from, To: rev.Number, DependsOn: deps})
 	}
+	// A removal waits for every other change: a service that depended on
+	// the removed one keeps calling it until its new revision runs.
+	var others []string
+	for _, ch := range changes {
+		others = append(others, ch.Service)
+	}
 	for _, name := range plan.Removed {
 		svc, err := tx.GetService(name)
 		if err != nil {
 			return nil, err
 		}
-		changes = append(changes, store.Change{Service: name, From: svc.Revision, To: 0})
+		changes = append(changes, store.Change{Service: name, From: svc.Revision, To: 0, DependsOn: others})
 	}
 	return changes, nil
 }

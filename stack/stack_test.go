@@ -115,7 +115,7 @@ func TestApplyOnlyTouchesWhatChanged(t *testing.T) {
 	want := []store.Change{
 		{Service: "order", From: 1, To: 2},
 		{Service: "invoice", From: 1, To: 2, DependsOn: []string{"order"}},
-		{Service: "db", From: 1, To: 0},
+		{Service: "db", From: 1, To: 0, DependsOn: []string{"order", "invoice"}},
 	}
 	for i, ch := range op.Changes {
 		if ch.Service != want[i].Service || ch.From != want[i].From || ch.To != want[i].To || !slices.Equal(ch.DependsOn, want[i].DependsOn) {

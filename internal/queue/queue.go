@@ -1,6 +1,8 @@
 // Package queue is a keyed work queue for level-triggered reconcilers: a
-// key is queued at most once however often it is added, can be added for
-// later, and is never handed to two workers at once.
+// key is queued at most once however often it is added, waits at most
+// once (at its earliest due time) however often it is added for later,
+// is never handed to two workers at once, and a key that keeps failing
+// backs off however often something adds it.
 package queue
 
 import (
@@ -13,29 +15,41 @@ import (
 // Queue holds keys waiting to be reconciled. The zero value is not
 // usable; use New.
 type Queue struct {
-	mu      sync.Mutex // guards all fields below
-	ready   []string
-	queued  map[string]bool // in ready
-	active  map[string]bool // handed out, not yet Done
-	dirty   map[string]bool // added while active: requeue on Done
-	later   timers
-	wake    chan struct{}
-	stopped bool
+	now func() time.Time
+
+	mu     sync.Mutex // guards all fields below
+	ready  []string
+	queued map[string]bool      // in ready
+	active map[string]bool      // handed out, not yet Done
+	dirty  map[string]bool      // added while active: requeue on Done
+	due    map[string]time.Time // waiting: the earliest time each is due
+	held   map[string]time.Time // backing off: not ready before this
+	later  timers               // due and held times; stale entries skipped
+	wake   chan struct{}
 }
 
-// New returns an empty queue.
-func New() *Queue {
-	return &Queue{queued: map[string]bool{}, active: map[string]bool{}, dirty: map[string]bool{}, wake: make(chan struct{}, 1)}
+// New returns an empty queue on the wall clock.
+func New() *Queue { return NewWithClock(time.Now) }
+
+// NewWithClock returns an empty queue that tells time with now (tests).
+func NewWithClock(now func() time.Time) *Queue {
+	return &Queue{now: now, queued: map[string]bool{}, active: map[string]bool{}, dirty: map[string]bool{},
+		due: map[string]time.Time{}, held: map[string]time.Time{}, wake: make(chan struct{}, 1)}
 }
 
-// Add queues key now.
+// Add queues key now, or when its backoff ends if it is backing off.
 func (q *Queue) Add(key string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.addLocked(key)
+	q.addLocked(key, q.now())
 }
 
-func (q *Queue) addLocked(key string) {
+func (q *Queue) addLocked(key string, now time.Time) {
+	if until, ok := q.held[key]; ok && until.After(now) {
+		q.waitLocked(key, until)
+		return
+	}
+	delete(q.held, key)
 	switch {
 	case q.active[key]:
 		q.dirty[key] = true
@@ -48,14 +62,41 @@ func (q *Queue) addLocked(key string) {
 
 // AddAfter queues key once d has passed (now when d <= 0).
 func (q *Queue) AddAfter(key string, d time.Duration) {
-	if d <= 0 {
-		q.Add(key)
-		return
-	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	heap.Push(&q.later, timer{key: key, at: time.Now().Add(d)})
+	now := q.now()
+	if d <= 0 {
+		q.addLocked(key, now)
+		return
+	}
+	q.waitLocked(key, now.Add(d))
+}
+
+// waitLocked makes key due at t unless it is due earlier already.
+func (q *Queue) waitLocked(key string, t time.Time) {
+	if cur, ok := q.due[key]; ok && !t.Before(cur) {
+		return
+	}
+	q.due[key] = t
+	heap.Push(&q.later, timer{key: key, at: t})
 	q.signal()
+}
+
+// Backoff holds key back until d has passed: adds before then wait. Call
+// it (between Get and Done) for a key whose pass failed.
+func (q *Queue) Backoff(key string, d time.Duration) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	until := q.now().Add(d)
+	q.held[key] = until
+	q.waitLocked(key, until)
+}
+
+// Forget ends key's backoff (its pass succeeded).
+func (q *Queue) Forget(key string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	delete(q.held, key)
 }
 
 func (q *Queue) signal() {
@@ -70,7 +111,7 @@ func (q *Queue) signal() {
 func (q *Queue) Get(ctx context.Context) (key string, ok bool) {
 	for {
 		q.mu.Lock()
-		wait := q.promoteLocked(time.Now())
+		wait := q.promoteLocked(q.now())
 		if len(q.ready) > 0 {
 			key = q.ready[0]
 			q.ready = q.ready[1:]
@@ -86,7 +127,7 @@ func (q *Queue) Get(ctx context.Context) (key string, ok bool) {
 	}
 }
 
-// promoteLocked moves due timers to ready and returns how long until the
+// promoteLocked moves due keys to ready and returns how long until the
 // next one is due (0 = none).
 func (q *Queue) promoteLocked(now time.Time) time.Duration {
 	for q.later.Len() > 0 {
@@ -95,7 +136,11 @@ func (q *Queue) promoteLocked(now time.Time) time.Duration {
 			return next.at.Sub(now)
 		}
 		heap.Pop(&q.later)
-		q.addLocked(next.key)
+		if due, ok := q.due[next.key]; !ok || !due.Equal(next.at) {
+			continue // superseded by an earlier time
+		}
+		delete(q.due, next.key)
+		q.addLocked(next.key, now)
 	}
 	return 0
 }
@@ -123,7 +168,7 @@ func (q *Queue) Done(key string) {
 	delete(q.active, key)
 	if q.dirty[key] {
 		delete(q.dirty, key)
-		q.addLocked(key)
+		q.addLocked(key, q.now())
 	}
 }
 
@@ -132,6 +177,13 @@ func (q *Queue) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return len(q.ready)
+}
+
+// Waiting returns the number of keys waiting for a time.
+func (q *Queue) Waiting() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.due)
 }
 
 type timer struct {
