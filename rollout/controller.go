@@ -71,7 +71,7 @@ type Controller struct {
 
 	mu        sync.Mutex // guards stopping, unhealthy, revisions
 	stopping  map[string]bool
-	unhealthy map[string]liveness // by instance ID
+	unhealthy map[string]liveness       // by instance ID
 	revisions map[revKey]store.Revision // immutable once created: safe to cache
 
 	wg sync.WaitGroup // stops in flight
