@@ -21,6 +21,16 @@ const (
 	Failed
 )
 
+func (v Verdict) String() string {
+	switch v {
+	case Succeeded:
+		return "succeeded"
+	case Failed:
+		return "failed"
+	}
+	return "continue"
+}
+
 // Assess judges a service's rollout from its plan. It is pure.
 func Assess(svc store.Service, p workload.Plan, now time.Time) Verdict {
 	if svc.Phase != store.PhaseProgressing || svc.Removed {

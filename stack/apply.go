@@ -83,7 +83,7 @@ func Apply(tx store.Tx, app *spec.App, src Source, now time.Time) (spec.ChangeSe
 	if err := tx.PutApp(store.App{Name: app.Name, Spec: src.Text, File: src.File, AppliedAt: now}); err != nil {
 		return plan, nil, err
 	}
-	op, err := tx.CreateOperation(store.Operation{Kind: "apply", State: store.OperationRunning, Changes: changes, CreatedAt: now, UpdatedAt: now})
+	op, err := tx.CreateOperation(store.Operation{Kind: store.KindApply, State: store.OperationRunning, Changes: changes, CreatedAt: now, UpdatedAt: now})
 	if err != nil {
 		return plan, nil, err
 	}

@@ -170,7 +170,7 @@ func (s *step) outcome(service string, to int) (bool, *store.Failure, error) {
 // everything it started.
 func (s *step) failed(f *store.Failure) error {
 	s.op.Failure = f
-	if s.op.Kind == "rollback" {
+	if s.op.Kind == store.KindRollback {
 		s.op.State, s.op.Message = store.OperationFailed, "rollback failed: "+f.Reason
 		return s.event("operation.failed", f.Service, fmt.Sprintf("operation %d failed: %s: %s", s.op.ID, f.Service, f.Reason))
 	}

@@ -33,7 +33,7 @@ func Rollback(tx store.Tx, service string, to int, reason string, now time.Time)
 	if reason == "" {
 		reason = "requested by user"
 	}
-	op, err := tx.CreateOperation(store.Operation{Kind: "rollback", State: store.OperationRunning, Message: reason,
+	op, err := tx.CreateOperation(store.Operation{Kind: store.KindRollback, State: store.OperationRunning, Message: reason,
 		Changes: []store.Change{{Service: service, From: svc.Revision, To: to}}, CreatedAt: now, UpdatedAt: now})
 	if err != nil {
 		return nil, err

@@ -91,3 +91,18 @@ func (s OperationState) Terminal() bool {
 	}
 	return false
 }
+
+// OperationKind says what started an operation.
+type OperationKind string
+
+// Operation kinds.
+const (
+	// KindApply converges the whole app to a spec; if a change fails,
+	// every started change is reverted.
+	KindApply OperationKind = "apply"
+	// KindRollback points one service back at an earlier revision; it
+	// is not reverted when it fails.
+	KindRollback OperationKind = "rollback"
+)
+
+func (k OperationKind) String() string { return string(k) }

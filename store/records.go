@@ -86,7 +86,7 @@ type Instance struct {
 // that converges every changed service or reverts them all.
 type Operation struct {
 	ID      int64          `json:"id"`
-	Kind    string         `json:"kind"` // "apply" or "rollback"
+	Kind    OperationKind  `json:"kind"`
 	State   OperationState `json:"state"`
 	Changes []Change       `json:"changes"`
 	Message string         `json:"message,omitempty"`

@@ -60,7 +60,7 @@ func sampleInstance(id, service string) store.Instance {
 
 func sampleOperation(state store.OperationState) store.Operation {
 	return store.Operation{
-		Kind:  "apply",
+		Kind:  store.KindApply,
 		State: state,
 		Changes: []store.Change{
 			{Service: "invoice", From: 1, To: 2, DependsOn: []string{"order"}},
