@@ -28,6 +28,15 @@ type Plan struct {
 	Changed   []ServiceChange `json:"changed"`
 	Removed   []string        `json:"removed"`
 	Unchanged []string        `json:"unchanged"`
+	// Revisions says, for every added or changed service, the revision it
+	// runs now (0 for a new one) and the revision an apply creates.
+	Revisions map[string]RevisionChange `json:"revisions,omitempty"`
+}
+
+// RevisionChange is a service's move from one revision to another.
+type RevisionChange struct {
+	From int `json:"from"`
+	To   int `json:"to"`
 }
 
 // Empty reports whether the plan changes nothing.

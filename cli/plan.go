@@ -50,10 +50,14 @@ func printPlan(w io.Writer, p api.Plan) {
 		return
 	}
 	for _, name := range p.Added {
-		fmt.Fprintf(w, "+ %s (new)\n", name)
+		fmt.Fprintf(w, "+ %s (new%s)\n", name, revisionNote(p, name))
 	}
 	for _, ch := range p.Changed {
-		fmt.Fprintf(w, "~ %s\n", ch.Name)
+		if note := revisionNote(p, ch.Name); note != "" {
+			fmt.Fprintf(w, "~ %s (%s)\n", ch.Name, note[2:])
+		} else {
+			fmt.Fprintf(w, "~ %s\n", ch.Name)
+		}
 		for _, f := range ch.Fields {
 			fmt.Fprintf(w, "    %s: %s -> %s\n", f.Path, orDash(f.Old), orDash(f.New))
 		}
@@ -63,4 +67,17 @@ func printPlan(w io.Writer, p api.Plan) {
 	}
 	fmt.Fprintf(w, "\nPlan: %d to add, %d to change, %d to remove.\n",
 		len(p.Added), len(p.Changed), len(p.Removed))
+}
+
+// revisionNote says which revision a change makes: ", revision 3" for a
+// new service, ", revision 2 -> 3" for a changed one ("" when unknown).
+func revisionNote(p api.Plan, name string) string {
+	rc, ok := p.Revisions[name]
+	switch {
+	case !ok:
+		return ""
+	case rc.From == 0:
+		return fmt.Sprintf(", revision %d", rc.To)
+	}
+	return fmt.Sprintf(", revision %d -> %d", rc.From, rc.To)
 }

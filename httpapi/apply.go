@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/slipway-dev/slipway/api"
@@ -63,16 +64,21 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	var cs spec.ChangeSet
+	var plan api.Plan
 	err = h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
-		cs, err = stack.Plan(tx, app)
+		cs, err := stack.Plan(tx, app)
+		if err != nil {
+			return err
+		}
+		plan = toPlan(app.Name, cs)
+		plan.Revisions, err = nextRevisions(tx, cs)
 		return err
 	})
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toPlan(app.Name, cs))
+	writeJSON(w, http.StatusOK, plan)
 }
 
 func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
@@ -94,6 +100,12 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 	out := api.ApplyResponse{Plan: toPlan(app.Name, cs)}
 	status := http.StatusOK
 	if op != nil {
+		out.Plan.Revisions = map[string]api.RevisionChange{}
+		for _, ch := range op.Changes {
+			if ch.To != 0 {
+				out.Plan.Revisions[ch.Service] = api.RevisionChange{From: ch.From, To: ch.To}
+			}
+		}
 		h.cfg.Enqueue(rollout.OperationKey(op.ID))
 		o := toOperation(*op)
 		out.Operation, status = &o, http.StatusCreated
@@ -161,4 +173,26 @@ func (h *handler) operations(w http.ResponseWriter, r *http.Request) {
 		out = append(out, toOperation(op))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// nextRevisions says which revision each added or changed service would
+// get: one more than its highest.
+func nextRevisions(tx store.Tx, cs spec.ChangeSet) (map[string]api.RevisionChange, error) {
+	out := map[string]api.RevisionChange{}
+	names := slices.Clone(cs.Added)
+	for _, c := range cs.Changed {
+		names = append(names, c.Name)
+	}
+	for _, name := range names {
+		revs, err := tx.ListRevisions(name)
+		if err != nil {
+			return nil, err
+		}
+		rc := api.RevisionChange{To: len(revs) + 1}
+		if svc, err := tx.GetService(name); err == nil && !svc.Removed {
+			rc.From = svc.Revision
+		}
+		out[name] = rc
+	}
+	return out, nil
 }

@@ -295,3 +295,15 @@ func TestBrowserAttacksAreRefused(t *testing.T) {
 		t.Fatalf("a refused request started %d operations", len(ops))
 	}
 }
+
+func TestPlanSaysWhichRevisions(t *testing.T) {
+	a := newTestAPI(t, "")
+	resp, body := a.do(t, "POST", "/v1/plan", "", api.ApplyRequest{File: "slipway.yaml", Spec: goodSpec})
+	var p api.Plan
+	if err := json.Unmarshal(body, &p); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("plan: %d %s", resp.StatusCode, body)
+	}
+	if got := p.Revisions["order"]; got != (api.RevisionChange{From: 0, To: 1}) || len(p.Added) != 1 {
+		t.Fatalf("plan %+v, want order added as revision 1", p)
+	}
+}
