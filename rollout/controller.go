@@ -69,10 +69,11 @@ type Controller struct {
 	cfg     Config
 	monitor Checker
 
-	mu        sync.Mutex // guards stopping, unhealthy, revisions
+	mu        sync.Mutex // guards stopping, unhealthy, revisions, reads
 	stopping  map[string]bool
 	unhealthy map[string]liveness       // by instance ID
 	revisions map[revKey]store.Revision // immutable once created: safe to cache
+	reads     map[string]cachedRead     // by service; see read
 
 	wg sync.WaitGroup // stops in flight
 }
@@ -97,7 +98,7 @@ func New(cfg Config) *Controller {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]liveness{}, revisions: map[revKey]store.Revision{}}
+	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]liveness{}, revisions: map[revKey]store.Revision{}, reads: map[string]cachedRead{}}
 	if cfg.Checks == nil {
 		c.monitor = health.NewMonitor(c.onHealth)
 	} else {
@@ -131,7 +132,41 @@ type snapshot struct {
 	instances []store.Instance
 }
 
+// versioned is a store that counts its commits (store.Notifier).
+type versioned interface{ Version() uint64 }
+
+// cachedRead is a snapshot and the store version it was read at.
+type cachedRead struct {
+	version uint64
+	snap    snapshot
+}
+
+// read returns the service's record and instance records. When the store
+// counts commits and none happened since the last read of this service,
+// the last snapshot is still true and is returned as is: a steady-state
+// pass reads nothing (as an informer's cache would serve it).
 func (c *Controller) read(ctx context.Context, name string) (snapshot, error) {
+	v, cacheable := c.cfg.Store.(versioned)
+	var version uint64
+	if cacheable {
+		version = v.Version() // before reading: a commit after it means "read again"
+		c.mu.Lock()
+		hit, ok := c.reads[name]
+		c.mu.Unlock()
+		if ok && hit.version == version {
+			return hit.snap, nil
+		}
+	}
+	s, err := c.readStore(ctx, name)
+	if err == nil && cacheable {
+		c.mu.Lock()
+		c.reads[name] = cachedRead{version: version, snap: s}
+		c.mu.Unlock()
+	}
+	return s, err
+}
+
+func (c *Controller) readStore(ctx context.Context, name string) (snapshot, error) {
 	var s snapshot
 	err := c.cfg.Store.View(ctx, func(tx store.Tx) error {
 		svc, err := tx.GetService(name)

@@ -146,7 +146,7 @@ type harness struct {
 }
 
 func newHarness(t *testing.T) *harness {
-	h := &harness{t: t, store: store.NewMemory(), driver: newFakeDriver(), clock: clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), due: map[string]time.Time{}}
+	h := &harness{t: t, store: store.NewNotifier(store.NewMemory()), driver: newFakeDriver(), clock: clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), due: map[string]time.Time{}}
 	h.restartControllers()
 	return h
 }

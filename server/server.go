@@ -54,7 +54,7 @@ func (s *Server) Addr() string {
 
 // parts are the components Run wires together.
 type parts struct {
-	store     *notifying
+	store     *store.Notifier
 	artifacts *artifact.Store
 	driver    *process.Driver
 	queue     *queue.Queue
@@ -111,7 +111,7 @@ func (s *Server) open(ctx context.Context) (*parts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	p := &parts{store: newNotifying(db), artifacts: artifact.New(filepath.Join(dir, "artifacts")), queue: queue.New()}
+	p := &parts{store: store.NewNotifier(db), artifacts: artifact.New(filepath.Join(dir, "artifacts")), queue: queue.New()}
 	p.driver = process.New(filepath.Join(dir, "instances"), process.Options{Logger: s.cfg.Logger})
 	if err := p.driver.Open(ctx); err != nil {
 		db.Close()
@@ -141,7 +141,7 @@ func baseEnv() map[string]string {
 func (s *Server) serve(ctx context.Context, ln net.Listener, p *parts) error {
 	h := httpapi.New(httpapi.Config{
 		Store: p.store, Artifacts: p.artifacts, Logs: p.driver, Clock: s.cfg.Clock,
-		Enqueue: p.queue.Add, Changes: p.store.changed, Token: s.cfg.Token, Logger: s.cfg.Logger,
+		Enqueue: p.queue.Add, Changes: p.store.Changed, Token: s.cfg.Token, Logger: s.cfg.Logger,
 	})
 	// Requests' contexts end with ctx, so that streams (events, logs)
 	// end at shutdown instead of outliving the store.
