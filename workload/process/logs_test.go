@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ func TestLogCap(t *testing.T) {
 	})
 	live := filepath.Join(dir, "chatty", stdoutLog)
 	waitFile(t, live, 1000)
+	waitContains(t, live, "line 200\n") // rotate between the burst and "after"
 	if err := d.Rotate(context.Background()); err != nil {
 		t.Fatalf("Rotate: %v", err)
 	}
@@ -37,6 +39,21 @@ func TestLogCap(t *testing.T) {
 	lines, err := d.Logs(context.Background(), "chatty", 3)
 	if want := []string{"line 199", "line 200", "after"}; err != nil || !slices.Equal(lines, want) {
 		t.Errorf("Logs(3) = %q, %v; want %q across the rotation", lines, err, want)
+	}
+}
+
+// waitContains waits until the file at path holds text.
+func waitContains(t *testing.T, path, text string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if data, err := os.ReadFile(path); err == nil && strings.Contains(string(data), text) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never held %q", path, text)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
