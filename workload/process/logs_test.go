@@ -18,7 +18,7 @@ func TestLogCap(t *testing.T) {
 	startSpec(t, d, workload.InstanceSpec{
 		ID: "chatty",
 		Command: []string{"sh", "-c",
-			`i=1; while [ $i -le 200 ]; do echo "line $i"; i=$((i+1)); done; sleep 0.3; echo after`},
+			`i=1; while [ $i -le 200 ]; do echo "line $i"; i=$((i+1)); done; sleep 1; echo after`},
 		Env: map[string]string{"PATH": "/usr/bin:/bin"},
 	})
 	live := filepath.Join(dir, "chatty", stdoutLog)
