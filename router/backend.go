@@ -1,0 +1,137 @@
+package router
+
+import (
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// backend is a Backend in one table, with its state.
+type backend struct {
+	Backend
+	st *state
+}
+
+// state is what the router knows of an instance across table updates.
+type state struct {
+	inflight atomic.Int64
+	fails    atomic.Int32 // consecutive failed attempts
+	ejected  atomic.Int64 // out of rotation until this time (unix ns)
+	inTable  atomic.Bool  // in the current table
+}
+
+// healthy reports whether the backend is in rotation at now.
+func (b *backend) healthy(now int64) bool { return b.st.ejected.Load() <= now }
+
+// Passive health: after ejectAfter consecutive failures an instance is
+// out of rotation for ejectFor, then gets requests again (and is ejected
+// again at its next failure).
+const (
+	ejectAfter = 3
+	ejectFor   = 5 * time.Second
+)
+
+// failed records a failed attempt (a connection error or a 5xx).
+func (b *backend) failed(now time.Time) {
+	if b.st.fails.Add(1) >= ejectAfter {
+		b.st.ejected.Store(now.Add(ejectFor).UnixNano())
+	}
+}
+
+// succeeded records an attempt that got an answer below 500.
+func (b *backend) succeeded() {
+	if b.st.fails.Load() != 0 {
+		b.st.fails.Store(0)
+	}
+}
+
+// pick chooses a backend for req among r's, skipping those already
+// tried: the revision by pin or weight, then the less loaded of two
+// random healthy instances. It returns nil when none is left.
+func (rt *Router) pick(r *route, req *http.Request, tried []*backend) *backend {
+	pool := r.backends
+	if rev, ok := rt.revision(r, req); ok {
+		pool = r.byRev[rev]
+	}
+	now := rt.now().UnixNano()
+	var cands [8]*backend
+	c := cands[:0]
+	for _, b := range pool {
+		if !contains(tried, b) && b.healthy(now) {
+			c = append(c, b)
+		}
+	}
+	if len(c) == 0 { // every instance ejected: better to try one than fail
+		for _, b := range pool {
+			if !contains(tried, b) {
+				c = append(c, b)
+			}
+		}
+	}
+	switch len(c) {
+	case 0:
+		return nil
+	case 1:
+		return c[0]
+	}
+	x := rt.rand()
+	i, j := int(x%uint64(len(c))), int((x>>32)%uint64(len(c)-1))
+	if j >= i {
+		j++
+	}
+	if c[j].st.inflight.Load() < c[i].st.inflight.Load() {
+		return c[j]
+	}
+	return c[i]
+}
+
+// revision picks the revision a request goes to: pinned by header or
+// cookie, else by weight. ok is false when any backend will do.
+func (rt *Router) revision(r *route, req *http.Request) (int, bool) {
+	if p := r.Pin; p != nil {
+		if v := pinValue(p, req); v != "" {
+			if rev, ok := p.Revisions[v]; ok && len(r.byRev[rev]) > 0 {
+				return rev, true
+			}
+			if rev, ok := p.Revisions["*"]; ok && len(r.byRev[rev]) > 0 {
+				return rev, true
+			}
+		}
+	}
+	if len(r.revs) < 2 {
+		if len(r.revs) == 1 {
+			return r.revs[0], true
+		}
+		return 0, false
+	}
+	n := int(rt.rand() % uint64(r.total))
+	for i, c := range r.cumul {
+		if n < c {
+			return r.revs[i], true
+		}
+	}
+	return r.revs[len(r.revs)-1], true
+}
+
+func pinValue(p *Pin, req *http.Request) string {
+	if p.Header != "" {
+		if v := req.Header.Get(p.Header); v != "" {
+			return v
+		}
+	}
+	if p.Cookie != "" {
+		if c, err := req.Cookie(p.Cookie); err == nil {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func contains(bs []*backend, b *backend) bool {
+	for _, x := range bs {
+		if x == b {
+			return true
+		}
+	}
+	return false
+}

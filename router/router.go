@@ -1,0 +1,180 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Config sets a Router's limits. Zero values take the defaults.
+type Config struct {
+	// MaxBodyBytes caps a request body (default 10 MiB).
+	MaxBodyBytes int64
+	// ResponseHeaderTimeout bounds the wait for a backend's response
+	// headers (default 60s); past it the client gets a 504.
+	ResponseHeaderTimeout time.Duration
+	// DialTimeout bounds connecting to a backend (default 2s).
+	DialTimeout time.Duration
+	// Attempts is how many instances a request may be tried on when
+	// connections fail (default 3).
+	Attempts int
+	// Observer, when set, is told of every answered request.
+	Observer Observer
+	// Now and Rand are injected for tests (default: wall clock,
+	// math/rand/v2).
+	Now  func() time.Time
+	Rand func() uint64
+}
+
+// Observer receives one Sample per request a backend answered.
+type Observer interface {
+	Observe(Sample)
+}
+
+// Sample is one proxied request.
+type Sample struct {
+	Service  string
+	Revision int
+	Instance string
+	Status   int
+	Duration time.Duration
+}
+
+// Router routes requests to backends. Create it with New, give it routes
+// with Update, serve it as an http.Handler.
+type Router struct {
+	cfg       Config
+	table     atomic.Pointer[table]
+	proxy     *httputil.ReverseProxy
+	transport *http.Transport
+
+	mu     sync.Mutex // guards states
+	states map[string]*state
+}
+
+// New returns a Router with an empty table (every request gets a 404).
+func New(cfg Config) *Router {
+	cfg = withDefaults(cfg)
+	rt := &Router{cfg: cfg, states: map[string]*state{}}
+	rt.transport = &http.Transport{
+		DialContext:           (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256, // the default 2 halves throughput under load
+		IdleConnTimeout:       90 * time.Second,
+		ResponseHeaderTimeout: cfg.ResponseHeaderTimeout,
+		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:     false,
+	}
+	rt.proxy = &httputil.ReverseProxy{
+		Rewrite:      rewrite,
+		Transport:    rt,
+		BufferPool:   newBufferPool(),
+		ErrorHandler: rt.proxyError,
+	}
+	rt.table.Store(&table{})
+	return rt
+}
+
+func withDefaults(c Config) Config {
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 10 << 20
+	}
+	if c.ResponseHeaderTimeout == 0 {
+		c.ResponseHeaderTimeout = 60 * time.Second
+	}
+	if c.DialTimeout == 0 {
+		c.DialTimeout = 2 * time.Second
+	}
+	if c.Attempts == 0 {
+		c.Attempts = 3
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Uint64
+	}
+	return c
+}
+
+func (rt *Router) now() time.Time { return rt.cfg.Now() }
+func (rt *Router) rand() uint64   { return rt.cfg.Rand() }
+
+// Close closes idle connections to backends.
+func (rt *Router) Close() { rt.transport.CloseIdleConnections() }
+
+type routeKey struct{}
+
+// ServeHTTP routes one request.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r := rt.table.Load().match(req.Host, req.URL.Path)
+	if r == nil {
+		writePage(w, http.StatusNotFound, "no service is routed at "+req.Host+req.URL.Path)
+		return
+	}
+	if len(r.backends) == 0 {
+		writePage(w, http.StatusServiceUnavailable, "service "+r.Service+" has no ready instance")
+		return
+	}
+	if req.ContentLength > rt.cfg.MaxBodyBytes {
+		writePage(w, http.StatusRequestEntityTooLarge, "request body larger than the route's limit")
+		return
+	}
+	if req.Body != nil && req.Body != http.NoBody {
+		req.Body = http.MaxBytesReader(w, req.Body, rt.cfg.MaxBodyBytes)
+	}
+	ctx := context.WithValue(req.Context(), routeKey{}, r)
+	rt.proxy.ServeHTTP(w, req.WithContext(ctx))
+}
+
+// rewrite sets the forwarding headers; the backend is chosen in RoundTrip.
+func rewrite(pr *httputil.ProxyRequest) {
+	pr.SetXForwarded()
+	pr.Out.URL.Scheme = "http"
+	pr.Out.URL.Host = "backend.invalid" // replaced per attempt
+	pr.Out.Host = pr.In.Host
+}
+
+// errNoBackend means every instance was tried, or none was in rotation.
+var errNoBackend = errors.New("no instance could take the request")
+
+// proxyError writes the page for a request no backend answered.
+func (rt *Router) proxyError(w http.ResponseWriter, req *http.Request, err error) {
+	r, _ := req.Context().Value(routeKey{}).(*route)
+	name := "the service"
+	if r != nil {
+		name = "service " + r.Service
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writePage(w, http.StatusRequestEntityTooLarge, "request body larger than the route's limit")
+	case errors.Is(err, context.Canceled):
+		// The client went away: nobody to answer.
+	case isTimeout(err):
+		writePage(w, http.StatusGatewayTimeout, name+" did not answer in time")
+	case errors.Is(err, errNoBackend):
+		writePage(w, http.StatusBadGateway, name+": no instance could take the request")
+	default:
+		writePage(w, http.StatusBadGateway, name+": "+err.Error())
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// writePage writes a short plain-text error page.
+func writePage(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(http.StatusText(status) + ": " + msg + " (slipway router)\n"))
+}

@@ -1,0 +1,118 @@
+package router
+
+import (
+	"cmp"
+	"net"
+	"slices"
+	"strings"
+)
+
+// Backend is one instance that may serve a route's requests.
+type Backend struct {
+	// ID is the instance ID; state (in-flight, failures) is kept by ID
+	// across table updates.
+	ID       string
+	Revision int
+	// Addr is host:port.
+	Addr string
+}
+
+// Route is one service's entry in the table.
+type Route struct {
+	Service string
+	// Host matches the request's host (port ignored, case-insensitive);
+	// "" matches any host.
+	Host string
+	// Path is a prefix on a segment boundary: "/invoice" matches
+	// "/invoice" and "/invoice/1", not "/invoices". "" means "/".
+	Path string
+	// Backends are the instances in rotation (ready, not leaving).
+	Backends []Backend
+	// Weights splits traffic between revisions (values are relative).
+	// Empty: every backend shares the traffic whatever its revision (a
+	// rolling update).
+	Weights map[int]int
+	// Pin, when set, sends a request to a revision named by a header or
+	// cookie value (e.g. a blue/green preview).
+	Pin *Pin
+}
+
+// Pin routes requests carrying a header or cookie to a fixed revision.
+type Pin struct {
+	Header string
+	Cookie string
+	// Revisions maps the header or cookie value to a revision; "*" maps
+	// any value.
+	Revisions map[string]int
+}
+
+// table is an immutable, matched-ready form of the routes.
+type table struct {
+	routes []*route // most specific first
+}
+
+type route struct {
+	Route
+	path     string // normalized, no trailing slash except "/"
+	backends []*backend
+	byRev    map[int][]*backend
+	revs     []int // revisions with weight > 0 and backends, in order
+	cumul    []int // cumulative weights for revs
+	total    int
+}
+
+// match returns the route for host and path, or nil.
+func (t *table) match(host, path string) *route {
+	host = strings.ToLower(stripPort(host))
+	for _, r := range t.routes {
+		if (r.Host == "" || r.Host == host) && prefixMatch(r.path, path) {
+			return r
+		}
+	}
+	return nil
+}
+
+func stripPort(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return host
+}
+
+// prefixMatch reports whether prefix matches path on a segment boundary.
+func prefixMatch(prefix, path string) bool {
+	if prefix == "/" {
+		return true
+	}
+	if !strings.HasPrefix(path, prefix) {
+		return false
+	}
+	return len(path) == len(prefix) || path[len(prefix)] == '/'
+}
+
+// sortRoutes orders routes so that the first match is the right one: a
+// route with a host before one without, then longer paths first.
+func sortRoutes(rs []*route) {
+	slices.SortStableFunc(rs, func(a, b *route) int {
+		if (a.Host != "") != (b.Host != "") {
+			if a.Host != "" {
+				return -1
+			}
+			return 1
+		}
+		if c := cmp.Compare(len(b.path), len(a.path)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Service, b.Service)
+	})
+}
+
+func normalizePath(p string) string {
+	if p == "" || p == "/" {
+		return "/"
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return strings.TrimRight(p, "/")
+}

@@ -1,0 +1,142 @@
+package router
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// RoundTrip sends one request to a backend chosen for its route, and to
+// another when the connection could not be made (or, for a request that
+// is safe to repeat, when it broke before an answer). The response body
+// counts as in flight until it is closed.
+func (rt *Router) RoundTrip(req *http.Request) (*http.Response, error) {
+	r, _ := req.Context().Value(routeKey{}).(*route)
+	if r == nil {
+		return nil, errNoBackend
+	}
+	body := &trackedBody{ReadCloser: req.Body}
+	if req.Body != nil && req.Body != http.NoBody {
+		req.Body = body
+	}
+	var tried []*backend
+	lastErr := errNoBackend
+	for range rt.cfg.Attempts {
+		b := rt.pick(r, req, tried)
+		if b == nil {
+			break
+		}
+		tried = append(tried, b)
+		resp, err := rt.attempt(r, b, req)
+		if err == nil {
+			return resp, nil
+		}
+		lastErr = err
+		if !retryable(req, body, err) {
+			break
+		}
+	}
+	return nil, lastErr
+}
+
+// attempt sends req to b, counting it in flight until its body closes.
+func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Response, error) {
+	req.URL.Host = b.Addr
+	start := rt.now()
+	b.st.inflight.Add(1)
+	resp, err := rt.transport.RoundTrip(req)
+	if err != nil {
+		b.st.inflight.Add(-1)
+		b.failed(rt.now())
+		return nil, err
+	}
+	if resp.StatusCode >= 500 {
+		b.failed(rt.now())
+	} else {
+		b.succeeded()
+	}
+	if o := rt.cfg.Observer; o != nil {
+		o.Observe(Sample{Service: r.Service, Revision: b.Revision, Instance: b.ID, Status: resp.StatusCode, Duration: rt.now().Sub(start)})
+	}
+	resp.Body = &doneBody{ReadCloser: resp.Body, done: func() { b.st.inflight.Add(-1) }}
+	return resp, nil
+}
+
+// retryable reports whether a failed attempt may go to another instance:
+// when the connection was never made (nothing was sent), or when the
+// request has no body and is safe to repeat.
+func retryable(req *http.Request, body *trackedBody, err error) bool {
+	if req.Context().Err() != nil || body.touched() {
+		return false
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return req.Body == nil || req.Body == http.NoBody
+	}
+	return false
+}
+
+// trackedBody remembers whether the request body was read, and does not
+// let the transport close it: a failed attempt closes its request body,
+// and a retry needs it. The server closes the real body after the handler.
+type trackedBody struct {
+	io.ReadCloser
+	mu   sync.Mutex // guards read
+	read bool
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	b.read = true
+	b.mu.Unlock()
+	return b.ReadCloser.Read(p)
+}
+
+func (b *trackedBody) Close() error { return nil }
+
+func (b *trackedBody) touched() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.read
+}
+
+// doneBody calls done once, when the response body is closed.
+type doneBody struct {
+	io.ReadCloser
+	once sync.Once
+	done func()
+}
+
+func (b *doneBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.done)
+	return err
+}
+
+// Write lets an upgraded (WebSocket) connection's body be written to.
+func (b *doneBody) Write(p []byte) (int, error) {
+	if w, ok := b.ReadCloser.(io.Writer); ok {
+		return w.Write(p)
+	}
+	return 0, errors.New("response body is not writable")
+}
+
+// bufferPool reuses the proxy's copy buffers.
+type bufferPool struct{ p sync.Pool }
+
+func newBufferPool() *bufferPool {
+	return &bufferPool{p: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
+}
+
+func (bp *bufferPool) Get() []byte  { return *(bp.p.Get().(*[]byte)) }
+func (bp *bufferPool) Put(b []byte) { bp.p.Put(&b) }
+
+// drainPoll is how often Drain looks at an instance's in-flight count.
+const drainPoll = 10 * time.Millisecond

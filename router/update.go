@@ -1,0 +1,85 @@
+package router
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// Update replaces the routing table. Requests in flight finish on the
+// backends they have; an instance missing from routes gets no new
+// request (Drain waits for its last one).
+func (rt *Router) Update(routes []Route) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	seen := map[string]bool{}
+	t := &table{}
+	for _, in := range routes {
+		t.routes = append(t.routes, rt.build(in, seen))
+	}
+	sortRoutes(t.routes)
+	for id, st := range rt.states {
+		st.inTable.Store(seen[id])
+		if !seen[id] && st.inflight.Load() == 0 {
+			delete(rt.states, id)
+		}
+	}
+	rt.table.Store(t)
+}
+
+// build turns a Route into its matched-ready form. rt.mu is held.
+func (rt *Router) build(in Route, seen map[string]bool) *route {
+	r := &route{Route: in, path: normalizePath(in.Path), byRev: map[int][]*backend{}}
+	for _, b := range in.Backends {
+		st := rt.states[b.ID]
+		if st == nil {
+			st = &state{}
+			rt.states[b.ID] = st
+		}
+		seen[b.ID] = true
+		be := &backend{Backend: b, st: st}
+		r.backends = append(r.backends, be)
+		r.byRev[b.Revision] = append(r.byRev[b.Revision], be)
+	}
+	var revs []int
+	for rev, w := range in.Weights {
+		if w > 0 && len(r.byRev[rev]) > 0 {
+			revs = append(revs, rev)
+		}
+	}
+	slices.Sort(revs)
+	for _, rev := range revs {
+		r.total += in.Weights[rev]
+		r.revs = append(r.revs, rev)
+		r.cumul = append(r.cumul, r.total)
+	}
+	return r
+}
+
+// Drain waits until instance id is out of the table and has no request
+// in flight, or until ctx ends. An unknown id is drained already.
+func (rt *Router) Drain(ctx context.Context, id string) error {
+	for {
+		rt.mu.Lock()
+		st := rt.states[id]
+		rt.mu.Unlock()
+		if st == nil || (!st.inTable.Load() && st.inflight.Load() == 0) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(drainPoll):
+		}
+	}
+}
+
+// InFlight returns the number of requests instance id is serving.
+func (rt *Router) InFlight(id string) int64 {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if st := rt.states[id]; st != nil {
+		return st.inflight.Load()
+	}
+	return 0
+}
