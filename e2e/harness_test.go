@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -82,6 +83,7 @@ type server struct {
 	done   chan struct{} // closed when the process has exited
 	err    error         // Wait's result, set before done closes
 	token  string        // sent on reads when the server requires one
+	router string        // the router's address
 }
 
 // freeAddr returns a loopback address with a port nobody listens on now.
@@ -113,6 +115,10 @@ func spawnServer(t *testing.T, data string, args ...string) *server {
 	t.Helper()
 	registerInstanceCleanup(t, data)
 	s := &server{t: t, data: data, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	if !slices.Contains(args, "--router") {
+		s.router = freeAddr(t) // several servers may run at once
+		args = append(args, "--router", s.router)
+	}
 	s.cmd = exec.Command(bin.slipway, append([]string{"server", "--data", data}, args...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stderr, s.stderr
 	// Its own process group, so that kill -9 hits only it; and killed if

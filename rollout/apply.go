@@ -222,6 +222,7 @@ func (c *Controller) stopInBackground(in store.Instance) {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
+		c.drain(in.ID)
 		err := c.cfg.Driver.Stop(context.Background(), in.ID, grace)
 		if err != nil && !errors.Is(err, workload.ErrNotFound) {
 			c.cfg.Logger.Error("stop instance", "instance", in.ID, "err", err)
@@ -231,6 +232,24 @@ func (c *Controller) stopInBackground(in store.Instance) {
 		c.mu.Unlock()
 		c.cfg.Enqueue(ServiceKey(in.Service), 0)
 	}()
+}
+
+// drain waits until the instance serves no request, bounded by the drain
+// timeout: the router sends it nothing new once its record says it is
+// leaving, and its requests in flight finish before SIGTERM.
+func (c *Controller) drain(id string) {
+	if c.cfg.Drainer == nil {
+		return
+	}
+	timeout := c.cfg.DrainTimeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := c.cfg.Drainer.Drain(ctx, id); err != nil {
+		c.cfg.Logger.Warn("drain timed out; stopping anyway", "instance", id, "timeout", timeout)
+	}
 }
 
 // forget removes a stopped instance's files and record.

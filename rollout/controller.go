@@ -22,6 +22,12 @@ type Artifacts interface {
 	Path(digest string) (string, error)
 }
 
+// Drainer takes an instance out of traffic: Drain returns once the
+// instance gets no new request and has none in flight (router.Router).
+type Drainer interface {
+	Drain(ctx context.Context, id string) error
+}
+
 // Ports hands out a free port for a new instance.
 type Ports interface {
 	Allocate() (int, error)
@@ -33,9 +39,13 @@ type Config struct {
 	Driver    workload.Driver
 	Artifacts Artifacts
 	Ports     Ports
-	Clock     clock.Clock
-	Logger    *slog.Logger
-	Restart   workload.RestartPolicy
+	// Drainer, when set, drains an instance before it is stopped, for
+	// at most DrainTimeout (default 30s).
+	Drainer      Drainer
+	DrainTimeout time.Duration
+	Clock        clock.Clock
+	Logger       *slog.Logger
+	Restart      workload.RestartPolicy
 	// Enqueue asks for another pass over a key ("svc:NAME" or "op:ID")
 	// after a delay; the server's queue implements it.
 	Enqueue func(key string, after time.Duration)

@@ -18,6 +18,7 @@ import (
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/rollout"
+	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/store/sqlite"
@@ -30,8 +31,9 @@ type Server struct {
 	cfg   Config
 	ready chan struct{}
 
-	mu   sync.Mutex // guards addr
-	addr string
+	mu         sync.Mutex // guards addr, routerAddr
+	addr       string
+	routerAddr string
 }
 
 // New returns a server for cfg. It does no I/O and starts nothing.
@@ -60,19 +62,28 @@ type parts struct {
 	queue     *queue.Queue
 	rollouts  *rollout.Controller
 	ops       *stack.Controller
+	router    *router.Router
 }
 
 // Run serves until ctx ends, then shuts down: the API stops, the
 // controllers finish their pass, the store closes. Instances keep
 // running.
 func (s *Server) Run(ctx context.Context) error {
-	ln, err := listen(s.cfg.APIAddr)
+	ln, err := listen("--api", s.cfg.APIAddr)
 	if err != nil {
 		return err
 	}
+	defer ln.Close()
+	rln, err := listen("--router", s.cfg.RouterAddr)
+	if err != nil {
+		return err
+	}
+	defer rln.Close()
+	s.mu.Lock()
+	s.routerAddr = rln.Addr().String()
+	s.mu.Unlock()
 	p, err := s.open(ctx)
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	defer p.store.Close()
@@ -81,6 +92,8 @@ func (s *Server) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.work(ctx, p) })
 	wg.Go(func() { s.resync(ctx, p) })
+	wg.Go(func() { s.routes(ctx, p) })
+	wg.Go(func() { s.serveRouter(ctx, rln, p.router) })
 	err = s.serve(ctx, ln, p)
 	cancel()
 	wg.Wait()
@@ -91,13 +104,13 @@ func (s *Server) Run(ctx context.Context) error {
 	return err
 }
 
-func listen(addr string) (net.Listener, error) {
+func listen(flag, addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if errors.Is(err, syscall.EADDRINUSE) {
-		return nil, fmt.Errorf("--api %s: the address is already in use (another slipway server?); choose another with --api", addr)
+		return nil, fmt.Errorf("%s %s: the address is already in use (another slipway server?); choose another with %s", flag, addr, flag)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("--api %s: %w", addr, err)
+		return nil, fmt.Errorf("%s %s: %w", flag, addr, err)
 	}
 	return ln, nil
 }
@@ -117,8 +130,10 @@ func (s *Server) open(ctx context.Context) (*parts, error) {
 		db.Close()
 		return nil, fmt.Errorf("open local platform: %w", err)
 	}
+	p.router = router.New(router.Config{})
 	p.rollouts = rollout.New(rollout.Config{
-		Store: p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: freePorts{},
+		Drainer: p.router,
+		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: freePorts{},
 		Clock: s.cfg.Clock, Logger: s.cfg.Logger, Restart: workload.DefaultRestartPolicy(),
 		Enqueue: p.queue.AddAfter, BaseEnv: baseEnv(), Environment: s.cfg.Environment,
 	})

@@ -37,7 +37,7 @@ func startServer(ctx context.Context, bin, data string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "server", "--data", data, "--api", addr, "--log-level", "warn")
+	cmd := exec.Command(bin, "server", "--data", data, "--api", addr, "--router", "127.0.0.1:0", "--log-level", "warn")
 	proc, err := startChild(cmd)
 	if err != nil {
 		return nil, fmt.Errorf("start slipway server: %w", err)

@@ -19,7 +19,7 @@ import (
 // and a story a newcomer can watch.
 func newDemoCmd() *cobra.Command {
 	var exit, keep bool
-	var addr string
+	var addr, routerAddr string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Watch Slipway deploy, update and roll back an example app",
@@ -29,21 +29,24 @@ func newDemoCmd() *cobra.Command {
 			"back on its own. It then keeps running until Ctrl-C.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d := &demo{out: cmd.OutOrStdout(), errOut: cmd.ErrOrStderr(), addr: addr, exit: exit, keep: keep}
+			d := &demo{out: cmd.OutOrStdout(), errOut: cmd.ErrOrStderr(), addr: addr, routerAddr: routerAddr, exit: exit, keep: keep}
 			return d.run(cmd.Context())
 		},
 	}
 	cmd.Flags().BoolVar(&exit, "exit", false, "stop once the story is told instead of waiting for Ctrl-C")
 	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary folder (data, logs) after stopping")
 	cmd.Flags().StringVar(&addr, "api", "127.0.0.1:0", "address of the demo server's API (port 0: any free port)")
+	cmd.Flags().StringVar(&routerAddr, "router", "127.0.0.1:0", "address of the demo server's traffic router (port 0: any free port)")
 	return cmd
 }
 
 type demo struct {
 	out, errOut io.Writer
 	addr        string
+	routerAddr  string
 	exit, keep  bool
 	dir, url    string
+	routerURL   string
 }
 
 func (d *demo) run(ctx context.Context) error {
@@ -108,7 +111,7 @@ func (d *demo) prepareArtifact() error {
 
 func (d *demo) startServer(ctx context.Context) (<-chan error, error) {
 	cfg := server.Default()
-	cfg.DataDir, cfg.APIAddr, cfg.StopOnExit = filepath.Join(d.dir, "data"), d.addr, true
+	cfg.DataDir, cfg.APIAddr, cfg.RouterAddr, cfg.StopOnExit = filepath.Join(d.dir, "data"), d.addr, d.routerAddr, true
 	cfg.Logger = slog.New(slog.NewTextHandler(d.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv, err := server.New(cfg)
 	if err != nil {
@@ -123,8 +126,8 @@ func (d *demo) startServer(ctx context.Context) (<-chan error, error) {
 	case <-time.After(30 * time.Second):
 		return nil, fmt.Errorf("demo server did not start within 30s")
 	}
-	d.url = "http://" + srv.Addr()
-	d.say("Slipway server started at %s (data in %s)", d.url, d.dir)
+	d.url, d.routerURL = "http://"+srv.Addr(), "http://"+srv.RouterAddr()
+	d.say("Slipway server started: API %s, router %s (data in %s)", d.url, d.routerURL, d.dir)
 	return done, nil
 }
 

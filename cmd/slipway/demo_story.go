@@ -12,6 +12,7 @@ import (
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/client"
+	"github.com/slipway-dev/slipway/internal/loadgen"
 )
 
 // demoSpec is the example app; version and extra env vary by release.
@@ -60,13 +61,18 @@ func (d *demo) story(ctx context.Context) error {
 	d.slipway(ctx, "status")
 	d.showInstances(ctx)
 
-	d.say("2/3 Release order v2: a rolling update, one new instance ready before an old one stops")
+	d.say("2/3 Release order v2: a rolling update, one new instance ready before an old one stops,\n    while 8 clients keep calling order through the router (%s, Host: order.localhost)", d.routerURL)
 	if _, err := d.writeSpec("v2", ""); err != nil {
 		return err
 	}
 	d.slipway(ctx, "plan", "-f", spec)
-	if d.slipway(ctx, "apply", "-f", spec, "--wait") != 0 {
+	res, code := d.underLoad(ctx, func() int { return d.slipway(ctx, "apply", "-f", spec, "--wait") })
+	if code != 0 {
 		return fmt.Errorf("the v2 release failed")
+	}
+	d.say("Requests during the release: %s", res)
+	if res.Failed > 0 {
+		fmt.Fprintf(d.out, "    failures: %v\n", res.Errors)
 	}
 	d.showInstances(ctx)
 
@@ -84,6 +90,19 @@ func (d *demo) story(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// underLoad runs fn while a load generator calls order through the router.
+func (d *demo) underLoad(ctx context.Context, fn func() int) (loadgen.Result, int) {
+	lctx, stop := context.WithCancel(ctx)
+	done := make(chan loadgen.Result)
+	go func() {
+		done <- loadgen.Run(lctx, loadgen.Config{URL: d.routerURL + "/", Host: "order.localhost", Workers: 8})
+	}()
+	code := fn()
+	time.Sleep(500 * time.Millisecond) // the old instances finish draining under load
+	stop()
+	return <-done, code
+}
+
 // showInstances calls every instance once and prints its answer.
 func (d *demo) showInstances(ctx context.Context) {
 	out, err := statusJSON(ctx, d.url)
@@ -91,7 +110,12 @@ func (d *demo) showInstances(ctx context.Context) {
 		fmt.Fprintf(d.out, "could not read status: %v\n", err)
 		return
 	}
-	fmt.Fprintln(d.out, "Each instance answers on its own port:")
+	fmt.Fprintf(d.out, "Through the router (%s):\n", d.routerURL)
+	client0 := &http.Client{Timeout: 2 * time.Second}
+	for _, target := range []struct{ host, path string }{{"order.localhost", "/"}, {"", "/invoice"}} {
+		fmt.Fprintf(d.out, "  %-30s %s\n", target.host+target.path, fetchHost(ctx, client0, d.routerURL+target.path, target.host))
+	}
+	fmt.Fprintln(d.out, "Each instance also answers on its own port:")
 	client := &http.Client{Timeout: 2 * time.Second}
 	for _, s := range out {
 		for _, in := range s.Instances {
@@ -105,7 +129,14 @@ func (d *demo) showInstances(ctx context.Context) {
 }
 
 func fetch(ctx context.Context, c *http.Client, url string) string {
+	return fetchHost(ctx, c, url, "")
+}
+
+func fetchHost(ctx context.Context, c *http.Client, url, host string) string {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if host != "" {
+		req.Host = host
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return "error: " + err.Error()

@@ -40,6 +40,7 @@ func TestDemoTellsTheWholeStory(t *testing.T) {
 		"GET /healthz -> 503",                        // ... and why
 		`"version":"v2"`,                             // order answers as v2 afterwards
 		"stopping the demo server and its instances", // clean stop
+		" 0 failed",                                  // no request failed during the rolling update
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo output lacks %q", want)

@@ -1,0 +1,45 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/slipway-dev/slipway/router"
+)
+
+// serveRouter serves user traffic until ctx ends, then lets requests in
+// flight finish (up to 10s).
+func (s *Server) serveRouter(ctx context.Context, ln net.Listener, rt *router.Router) {
+	srv := &http.Server{
+		Handler:           rt,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			s.cfg.Logger.Error("router stopped", "err", err)
+		}
+		return
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		_ = srv.Close()
+	}
+	rt.Close()
+}
+
+// RouterAddr returns the router's address once Ready.
+func (s *Server) RouterAddr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.routerAddr
+}
