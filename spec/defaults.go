@@ -16,6 +16,8 @@ const (
 	DefaultProgressDeadline  = 2 * time.Minute
 	DefaultStopGrace         = 10 * time.Second
 	DefaultRoutePath         = "/"
+	DefaultPreviewHeader     = "X-Slipway-Preview"
+	DefaultScaleDownDelay    = 5 * time.Minute
 )
 
 // ApplyDefaults fills in every service's defaults and sets each
@@ -42,10 +44,14 @@ func (s *Service) ApplyDefaults() {
 	if s.Route.Host != "" && s.Route.Path == "" {
 		s.Route.Path = DefaultRoutePath
 	}
-	if s.Strategy.Rolling == nil {
-		s.Strategy.Rolling = &Rolling{}
+	if bg := s.Strategy.BlueGreen; bg != nil {
+		bg.applyDefaults()
+	} else {
+		if s.Strategy.Rolling == nil {
+			s.Strategy.Rolling = &Rolling{}
+		}
+		s.Strategy.Rolling.applyDefaults()
 	}
-	s.Strategy.Rolling.applyDefaults()
 	orDefault(&s.StopGrace, DefaultStopGrace)
 }
 
@@ -71,6 +77,26 @@ func (r *Rolling) applyDefaults() {
 		r.MaxUnavailable = ptr(DefaultMaxUnavailable)
 	}
 	orDefault(&r.ProgressDeadline, DefaultProgressDeadline)
+}
+
+func (b *BlueGreen) applyDefaults() {
+	if b.PreviewHeader == "" {
+		b.PreviewHeader = DefaultPreviewHeader
+	}
+	orDefault(&b.ScaleDownDelay, DefaultScaleDownDelay)
+	orDefault(&b.ProgressDeadline, DefaultProgressDeadline)
+}
+
+// ProgressDeadline returns how long a rollout of the service may take to
+// become ready, whatever its strategy.
+func (s *Service) ProgressDeadline() time.Duration {
+	switch {
+	case s.Strategy.BlueGreen != nil && s.Strategy.BlueGreen.ProgressDeadline.Duration > 0:
+		return s.Strategy.BlueGreen.ProgressDeadline.Duration
+	case s.Strategy.Rolling != nil && s.Strategy.Rolling.ProgressDeadline.Duration > 0:
+		return s.Strategy.Rolling.ProgressDeadline.Duration
+	}
+	return DefaultProgressDeadline
 }
 
 // orDefault sets a zero duration to def.

@@ -33,3 +33,37 @@ func TestSyntaxErrorLines(t *testing.T) {
 		})
 	}
 }
+
+func TestBlueGreenStrategy(t *testing.T) {
+	base := "app: shop\nservices:\n  order:\n    run: [./o]\n    strategy:\n"
+	tests := []struct {
+		name, strategy string
+		line           int
+		msg            string
+	}{
+		{"both strategies", "      rolling: {maxSurge: 1}\n      blueGreen: {}\n", 5, "set one strategy"},
+		{"rolling field in blue/green", "      blueGreen: {maxSurge: 1}\n", 6, `unknown field "maxSurge"`},
+		{"bad header", "      blueGreen: {previewHeader: \"X Preview\"}\n", 6, "invalid header name"},
+		{"negative delay", "      blueGreen: {scaleDownDelay: -1s}\n", 6, "scaleDownDelay"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("slipway.yaml", []byte(base+tc.strategy))
+			var ps *Problems
+			if !errors.As(err, &ps) || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("err %v, want a problem mentioning %q", err, tc.msg)
+			}
+			if (*ps)[0].Line != tc.line {
+				t.Fatalf("problem on line %d, want %d: %v", (*ps)[0].Line, tc.line, err)
+			}
+		})
+	}
+	app, err := Parse("slipway.yaml", []byte(base+"      blueGreen: {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg := app.Services["order"].Strategy.BlueGreen
+	if bg.PreviewHeader != "X-Slipway-Preview" || bg.ScaleDownDelay.Duration != DefaultScaleDownDelay || app.Services["order"].Strategy.Rolling != nil {
+		t.Fatalf("defaults %+v, rolling %v", bg, app.Services["order"].Strategy.Rolling)
+	}
+}

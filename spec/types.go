@@ -110,7 +110,25 @@ type Artifact struct {
 // Strategy says how a new revision replaces the running one. At most one
 // field is set; none means Rolling with defaults.
 type Strategy struct {
-	Rolling *Rolling `yaml:"rolling,omitempty" json:"rolling,omitempty"`
+	Rolling   *Rolling   `yaml:"rolling,omitempty" json:"rolling,omitempty"`
+	BlueGreen *BlueGreen `yaml:"blueGreen,omitempty" json:"blueGreen,omitempty"`
+}
+
+// BlueGreen starts the whole new revision beside the old one, reachable
+// only through the preview header, then switches all traffic at once.
+type BlueGreen struct {
+	// PreviewHeader routes a request carrying it (any value) to the new
+	// revision before it is promoted (default X-Slipway-Preview).
+	PreviewHeader string `yaml:"previewHeader,omitempty" json:"previewHeader,omitempty"`
+	// AutoPromote switches traffic as soon as the new revision is ready;
+	// otherwise it waits for `slipway rollout promote`.
+	AutoPromote bool `yaml:"autoPromote,omitempty" json:"autoPromote,omitempty"`
+	// ScaleDownDelay keeps the old revision running after the switch, so
+	// that a rollback is a traffic switch (default 5m).
+	ScaleDownDelay Duration `yaml:"scaleDownDelay,omitempty" json:"scaleDownDelay"`
+	// ProgressDeadline bounds the time for the new revision to become
+	// ready (default 2m); waiting for promotion is not bounded.
+	ProgressDeadline Duration `yaml:"progressDeadline,omitempty" json:"progressDeadline"`
 }
 
 // Rolling replaces instances a few at a time.

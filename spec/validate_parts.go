@@ -76,6 +76,30 @@ func hasDrive(p string) bool {
 	return len(p) >= 2 && p[1] == ':' && ('a' <= p[0]|0x20 && p[0]|0x20 <= 'z')
 }
 
+// strategy checks that at most one strategy is set, and that one.
+func (v *validator) strategy(path string, s Strategy, instances int) {
+	if s.Rolling != nil && s.BlueGreen != nil {
+		v.addf(path, "set one strategy: rolling or blueGreen, not both")
+	}
+	v.rolling(path+".rolling", s.Rolling, instances)
+	if bg := s.BlueGreen; bg != nil {
+		if bg.PreviewHeader != "" && !validHeaderName(bg.PreviewHeader) {
+			v.addf(path+".blueGreen.previewHeader", "invalid header name %q: letters, digits and - only", bg.PreviewHeader)
+		}
+		v.nonNegative(path+".blueGreen.scaleDownDelay", bg.ScaleDownDelay)
+		v.nonNegative(path+".blueGreen.progressDeadline", bg.ProgressDeadline)
+	}
+}
+
+func validHeaderName(h string) bool {
+	for _, r := range h {
+		if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return h != ""
+}
+
 // rolling checks a rolling strategy as it will run: with defaults for
 // what is not written.
 func (v *validator) rolling(path string, r *Rolling, instances int) {

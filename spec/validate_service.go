@@ -26,7 +26,7 @@ func (v *validator) service(name string, s *Service) {
 	v.probe(p+".health.liveness", s.Health.Liveness, s.Env)
 	v.route(p+".route", s.Route)
 	v.artifact(p+".artifact", s.Artifact)
-	v.rolling(p+".strategy.rolling", s.Strategy.Rolling, s.Replicas())
+	v.strategy(p+".strategy", s.Strategy, s.Replicas())
 	v.nonNegative(p+".stopGrace", s.StopGrace)
 }
 

@@ -137,12 +137,7 @@ func (s *step) start(ch *store.Change, to int, typ string) error {
 	return s.event(typ, ch.Service, msg)
 }
 
-func deadline(sp spec.Service) time.Duration {
-	if r := sp.Strategy.Rolling; r != nil && r.ProgressDeadline.Duration > 0 {
-		return r.ProgressDeadline.Duration
-	}
-	return spec.DefaultProgressDeadline
-}
+func deadline(sp spec.Service) time.Duration { return sp.ProgressDeadline() }
 
 // outcome reports whether a service converged to revision to, or failed.
 func (s *step) outcome(service string, to int) (bool, *store.Failure, error) {
