@@ -15,6 +15,7 @@
 //	GET  /v1/services/{name}                 -> Service
 //	GET  /v1/services/{name}/revisions       -> []Revision
 //	POST /v1/services/{name}/rollback RollbackRequest -> Operation
+//	POST /v1/services/{name}/promote                  -> Service
 //	GET  /v1/services/{name}/logs?lines=N&follow=true -> text/plain, "instance | line"
 //	GET  /v1/events?after=SEQ&service=S&limit=N       -> []Event
 //	GET  /v1/events?follow=true&after=SEQ             -> text/event-stream of Event

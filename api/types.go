@@ -84,7 +84,19 @@ type Service struct {
 	Version   string     `json:"version,omitempty"`
 	Route     string     `json:"route,omitempty"`
 	Removed   bool       `json:"removed,omitempty"`
+	// Traffic is set when one revision takes the live traffic (blue/
+	// green); absent, every ready instance shares it.
+	Traffic   *Traffic   `json:"traffic,omitempty"`
 	Instances []Instance `json:"instances"`
+}
+
+// Traffic says which revision takes a service's live traffic.
+type Traffic struct {
+	Active        int    `json:"active"`
+	Preview       int    `json:"preview,omitempty"`
+	PreviewHeader string `json:"previewHeader,omitempty"`
+	// Kept is a previous revision still running (for a fast rollback).
+	Kept int `json:"kept,omitempty"`
 }
 
 // Instance is one running copy of a revision.

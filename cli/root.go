@@ -77,7 +77,7 @@ func newRoot(stdout, stderr io.Writer, extra ...*cobra.Command) (*cobra.Command,
 	root.AddCommand(
 		newValidate(e), newPlan(e), newApply(e),
 		newStatus(e), newHistory(e), newRollback(e),
-		newLogs(e), newEvents(e), newVersion(e),
+		newLogs(e), newEvents(e), newVersion(e), newRollout(e),
 	)
 	for _, c := range extra {
 		e.wrap(c)

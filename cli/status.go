@@ -79,6 +79,9 @@ func revisionLabel(s api.Service) string {
 	if s.Stable != 0 && s.Stable != s.Revision {
 		label += fmt.Sprintf(" (stable %d)", s.Stable)
 	}
+	if t := s.Traffic; t != nil && t.Active != s.Revision {
+		label += fmt.Sprintf(" (traffic on %d)", t.Active)
+	}
 	return label
 }
 

@@ -40,6 +40,14 @@ func (c *Client) Rollback(ctx context.Context, name string, req api.RollbackRequ
 	return op, err
 }
 
+// Promote asks that a service's ready target take all traffic now (a
+// blue/green rollout waiting for promotion).
+func (c *Client) Promote(ctx context.Context, name string) (api.Service, error) {
+	var svc api.Service
+	err := c.do(ctx, http.MethodPost, servicePath(name)+"/promote", struct{}{}, &svc)
+	return svc, err
+}
+
 // Logs copies a service's log lines ("instance | line") to w: the last
 // lines (server default when 0) and, when follow is true, new lines until
 // ctx is done or the server closes the stream. When ctx ends a follow, it

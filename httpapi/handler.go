@@ -71,6 +71,7 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /v1/services/{name}", h.service)
 	m.HandleFunc("GET /v1/services/{name}/revisions", h.revisions)
 	m.HandleFunc("POST /v1/services/{name}/rollback", h.rollback)
+	m.HandleFunc("POST /v1/services/{name}/promote", h.promote)
 	m.HandleFunc("GET /v1/services/{name}/logs", h.logs)
 	m.HandleFunc("GET /v1/events", h.events)
 	m.HandleFunc("HEAD /v1/artifacts/{digest}", h.hasArtifact)

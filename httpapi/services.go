@@ -12,6 +12,9 @@ import (
 func serviceView(tx store.Tx, svc store.Service) (api.Service, error) {
 	out := api.Service{Name: svc.Name, Revision: svc.Revision, Stable: svc.Stable, Phase: string(svc.Phase),
 		Message: svc.Message, Removed: svc.Removed, Instances: []api.Instance{}}
+	if t := svc.Traffic; t.Active != 0 {
+		out.Traffic = &api.Traffic{Active: t.Active, Preview: t.Preview, PreviewHeader: t.PreviewHeader, Kept: svc.Keep}
+	}
 	if svc.Revision != 0 {
 		rev, err := tx.GetRevision(svc.Name, svc.Revision)
 		if err != nil {

@@ -19,6 +19,12 @@ const (
 	Succeeded
 	// Failed: the progress deadline passed before convergence.
 	Failed
+	// Promote: the target is ready and may take the traffic (blue/green
+	// with autoPromote, or promotion asked for); it then becomes stable.
+	Promote
+	// AwaitPromotion: the target is ready beside the active revision and
+	// waits for `slipway rollout promote`.
+	AwaitPromotion
 )
 
 func (v Verdict) String() string {
@@ -27,17 +33,28 @@ func (v Verdict) String() string {
 		return "succeeded"
 	case Failed:
 		return "failed"
+	case Promote:
+		return "promote"
+	case AwaitPromotion:
+		return "await promotion"
 	}
 	return "continue"
 }
 
 // Assess judges a service's rollout from its plan. It is pure.
-func Assess(svc store.Service, p workload.Plan, now time.Time) Verdict {
+// autoPromote is the blue/green setting of the target revision.
+func Assess(svc store.Service, p workload.Plan, now time.Time, autoPromote bool) Verdict {
 	if svc.Phase != store.PhaseProgressing || svc.Removed {
 		return Continue
 	}
 	if p.Converged {
-		return Succeeded
+		switch a := svc.Traffic.Active; {
+		case a == 0 || a == svc.Revision:
+			return Succeeded
+		case autoPromote || svc.Promote:
+			return Promote
+		}
+		return AwaitPromotion
 	}
 	if !svc.Deadline.IsZero() && !now.Before(svc.Deadline) {
 		return Failed

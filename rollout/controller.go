@@ -210,22 +210,23 @@ func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration,
 	if err != nil {
 		return 0, err
 	}
-	d, err := c.desired(ctx, s)
+	now := c.cfg.Clock.Now()
+	d, err := c.desired(ctx, s, now)
 	if err != nil {
 		return 0, err
 	}
-	now := c.cfg.Clock.Now()
 	plan := workload.Decide(d, obs, now, c.cfg.Restart)
 	for _, a := range plan.Actions {
 		if err := c.apply(ctx, s, a); err != nil {
 			return time.Second, fmt.Errorf("%s: %w", a, err)
 		}
 	}
-	if err := c.judge(ctx, s, plan, d.Replicas, now); err != nil {
+	wrote, err := c.judge(ctx, s, plan, d.Replicas, now)
+	if err != nil {
 		return time.Second, err
 	}
 	c.watch(ctx, obs, plan.Actions)
-	if len(plan.Actions) > 0 {
+	if len(plan.Actions) > 0 || wrote {
 		return time.Millisecond, nil // look again at once: level-triggered
 	}
 	return requeue(s.svc, plan, now), nil
@@ -233,18 +234,23 @@ func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration,
 
 func requeue(svc store.Service, p workload.Plan, now time.Time) time.Duration {
 	d := p.Requeue
-	if svc.Phase == store.PhaseProgressing && !svc.Deadline.IsZero() {
-		until := max(svc.Deadline.Sub(now), time.Millisecond)
-		if d == 0 || until < d {
+	at := func(t time.Time) {
+		if until := max(t.Sub(now), time.Millisecond); d == 0 || until < d {
 			d = until
 		}
+	}
+	if svc.Phase == store.PhaseProgressing && !svc.Deadline.IsZero() {
+		at(svc.Deadline)
+	}
+	if svc.Keep != 0 && !svc.KeepUntil.IsZero() {
+		at(svc.KeepUntil)
 	}
 	return d
 }
 
 // desired turns the service record and its target revision into the
 // planner's input.
-func (c *Controller) desired(ctx context.Context, s snapshot) (workload.Desired, error) {
+func (c *Controller) desired(ctx context.Context, s snapshot, now time.Time) (workload.Desired, error) {
 	if !s.found || s.svc.Removed || s.svc.Revision == 0 {
 		return workload.Desired{Removed: true}, nil
 	}
@@ -261,6 +267,12 @@ func (c *Controller) desired(ctx context.Context, s snapshot) (workload.Desired,
 			d.MaxUnavailable = *r.MaxUnavailable
 		}
 		d.MinReady = r.MinReady.Duration
+	}
+	if rev.Spec.Strategy.BlueGreen != nil {
+		d.MaxSurge = max(d.Replicas, 1) // the whole new revision at once
+		if s.svc.Keep != s.svc.Revision && (s.svc.KeepUntil.IsZero() || now.Before(s.svc.KeepUntil)) {
+			d.Keep = s.svc.Keep
+		}
 	}
 	return d, nil
 }

@@ -17,28 +17,56 @@ import (
 var errStale = errors.New("service changed during the pass")
 
 // judge records what Assess concludes, and keeps the progress message.
-func (c *Controller) judge(ctx context.Context, s snapshot, p workload.Plan, replicas int, now time.Time) error {
+// It reports whether it changed the service (the pass then looks again).
+func (c *Controller) judge(ctx context.Context, s snapshot, p workload.Plan, replicas int, now time.Time) (bool, error) {
 	if !s.found {
-		return nil
+		return false, nil
 	}
-	var err error
-	switch Assess(s.svc, p, now) {
+	bg, err := c.blueGreen(ctx, s.svc)
+	if err != nil {
+		return false, err
+	}
+	verdict := Assess(s.svc, p, now, bg != nil && bg.AutoPromote)
+	wrote := verdict != Continue
+	switch verdict {
 	case Succeeded:
 		err = c.succeed(ctx, s.svc, now)
+	case Promote:
+		err = c.promote(ctx, s.svc, bg, now)
+	case AwaitPromotion:
+		wrote, err = c.awaitPromotion(ctx, s.svc, bg)
 	case Failed:
 		err = c.fail(ctx, s.svc, now)
 	default:
-		if msg := progress(s.svc, p, replicas); s.svc.Phase == store.PhaseProgressing && msg != s.svc.Message {
-			err = c.updateService(ctx, s.svc, func(tx store.Tx, svc *store.Service) error {
-				svc.Message = msg
-				return nil
-			})
-		}
+		wrote, err = c.keepGoing(ctx, s.svc, progress(s.svc, p, replicas), now)
 	}
 	if errors.Is(err, errStale) {
-		return nil
+		return true, nil
 	}
-	return err
+	return wrote && err == nil, err
+}
+
+// keepGoing updates the progress message of a rollout in flight, and
+// forgets a kept revision once its scale-down time has passed.
+func (c *Controller) keepGoing(ctx context.Context, seen store.Service, msg string, now time.Time) (bool, error) {
+	progressing := seen.Phase == store.PhaseProgressing && msg != seen.Message
+	scaledDown := seen.Keep != 0 && !seen.KeepUntil.IsZero() && !now.Before(seen.KeepUntil)
+	if !progressing && !scaledDown {
+		return false, nil
+	}
+	return true, c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
+		if progressing {
+			svc.Message = msg
+		}
+		if !scaledDown {
+			return nil
+		}
+		kept := svc.Keep
+		svc.Keep, svc.KeepUntil = 0, time.Time{}
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.scaled_down", Service: svc.Name, Revision: kept,
+			Message: fmt.Sprintf("%s: revision %d scaled down after its scale-down delay", svc.Name, kept)})
+		return err
+	})
 }
 
 // updateService re-reads the service in a transaction and applies fn
@@ -64,6 +92,7 @@ func (c *Controller) succeed(ctx context.Context, seen store.Service, now time.T
 	err := c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
 		prev := svc.Stable
 		svc.Phase, svc.Stable, svc.Message, svc.Deadline, svc.Failure = store.PhaseReady, svc.Revision, "", time.Time{}, nil
+		svc.Traffic.Preview, svc.Traffic.PreviewHeader, svc.Promote = 0, "", false
 		if err := tx.SetRevisionState(svc.Name, svc.Revision, store.RevisionStable, ""); err != nil {
 			return err
 		}

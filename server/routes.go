@@ -66,6 +66,12 @@ func serviceRoute(tx store.Tx, svc store.Service) (router.Route, bool, error) {
 		return router.Route{}, false, nil
 	}
 	r := router.Route{Service: svc.Name, Host: rs.Host, Path: rs.Path}
+	if t := svc.Traffic; t.Active != 0 {
+		r.Weights = map[int]int{t.Active: 100}
+		if t.Preview != 0 && t.PreviewHeader != "" {
+			r.Pin = &router.Pin{Header: t.PreviewHeader, Revisions: map[string]int{"*": t.Preview}}
+		}
+	}
 	ins, err := tx.ListInstances(svc.Name)
 	if err != nil {
 		return r, false, err

@@ -109,7 +109,9 @@ func (s *step) depsDone(ch *store.Change) bool {
 	return true
 }
 
-// start points a service at revision to (0 = remove it).
+// start points a service at revision to (0 = remove it). A rollback
+// (or the revert of a failed apply) takes the traffic as soon as it is
+// ready: under blue/green that is a traffic switch to the kept revision.
 func (s *step) start(ch *store.Change, to int, typ string) error {
 	svc, err := s.tx.GetService(ch.Service)
 	if errors.Is(err, store.ErrNotFound) {
@@ -128,6 +130,8 @@ func (s *step) start(ch *store.Change, to int, typ string) error {
 			return err
 		}
 		svc.Revision, svc.Deadline = to, s.now.Add(deadline(rev.Spec))
+		svc.Promote = s.op.Kind == store.KindRollback || typ == "service.rollback.started"
+		route(&svc, rev.Spec)
 		msg = fmt.Sprintf("%s: revision %d -> %d", ch.Service, from, to)
 	}
 	if err := s.tx.PutService(svc); err != nil {
@@ -135,6 +139,28 @@ func (s *step) start(ch *store.Change, to int, typ string) error {
 	}
 	s.touched = append(s.touched, ch.Service)
 	return s.event(typ, ch.Service, msg)
+}
+
+// route sets who takes the traffic while svc moves to its new target.
+// Rolling: every ready instance, old and new. Blue/green: the revision
+// taking traffic now keeps it, kept running beside the target, which is
+// reachable with the preview header until it is promoted.
+func route(svc *store.Service, sp spec.Service) {
+	bg := sp.Strategy.BlueGreen
+	if bg == nil {
+		svc.Traffic, svc.Keep, svc.KeepUntil = store.Traffic{}, 0, time.Time{}
+		return
+	}
+	active := svc.Traffic.Active
+	if active == 0 {
+		active = svc.Stable
+	}
+	if active == 0 || active == svc.Revision {
+		svc.Traffic, svc.Keep, svc.KeepUntil = store.Traffic{Active: svc.Revision}, 0, time.Time{}
+		return
+	}
+	svc.Traffic = store.Traffic{Active: active, Preview: svc.Revision, PreviewHeader: bg.PreviewHeader}
+	svc.Keep, svc.KeepUntil = active, time.Time{}
 }
 
 func deadline(sp spec.Service) time.Duration { return sp.ProgressDeadline() }

@@ -33,11 +33,30 @@ type Service struct {
 	Removed bool `json:"removed,omitempty"`
 	// Deadline is when the current rollout fails if not converged.
 	Deadline time.Time `json:"deadline,omitempty"`
+	// Traffic says which revisions take live traffic.
+	Traffic Traffic `json:"traffic"`
+	// Promote is set by `slipway rollout promote` (and by rollbacks): the
+	// target takes the traffic as soon as it is ready.
+	Promote bool `json:"promote,omitempty"`
+	// Keep is a revision kept running beside the target (blue/green's
+	// previous one), until KeepUntil when that is set.
+	Keep      int       `json:"keep,omitempty"`
+	KeepUntil time.Time `json:"keepUntil,omitempty"`
 	// Failure says why the last rollout failed (Phase Failed).
 	Failure *Failure `json:"failure,omitempty"`
 	// Operation that set the current target.
 	Operation int64     `json:"operation,omitempty"`
 	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// Traffic is how the router splits a service's requests.
+type Traffic struct {
+	// Active is the revision that takes live traffic; 0 means every
+	// ready instance whatever its revision (a rolling update).
+	Active int `json:"active,omitempty"`
+	// Preview is a revision reachable only with PreviewHeader.
+	Preview       int    `json:"preview,omitempty"`
+	PreviewHeader string `json:"previewHeader,omitempty"`
 }
 
 // Revision is an immutable, numbered snapshot of a service's spec.

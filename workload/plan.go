@@ -23,6 +23,10 @@ type Desired struct {
 	MinReady time.Duration
 	// Removed means no instance should run.
 	Removed bool
+	// Keep is a revision whose instances are left running as they are
+	// (blue/green's previous revision, until it is scaled down): neither
+	// replaced nor counted against the surge.
+	Keep int
 }
 
 // Observed is one instance as the controller sees it: its record, what
@@ -123,7 +127,7 @@ func Decide(d Desired, obs []Observed, now time.Time, rp RestartPolicy) Plan {
 		}
 		return p
 	}
-	cur, old := split(live, d.Revision)
+	cur, old := split(live, d.Revision, d.Keep)
 	cur = scaleDown(&p, d, cur)
 	create(&p, d, cur, old)
 	avail := available(&p, cur, d.MinReady, now) + available(nil, old, 0, now)
@@ -182,11 +186,13 @@ func exited(o Observed, now time.Time, rp RestartPolicy) Action {
 	return Action{Kind: Exited, ID: in.ID, Reason: reason, Crashes: crashes, NextStart: now.Add(rp.Backoff(crashes))}
 }
 
-func split(live []Observed, rev int) (cur, old []Observed) {
+func split(live []Observed, rev, keep int) (cur, old []Observed) {
 	for _, o := range live {
-		if o.Instance.Revision == rev {
+		switch o.Instance.Revision {
+		case rev:
 			cur = append(cur, o)
-		} else {
+		case keep:
+		default:
 			old = append(old, o)
 		}
 	}

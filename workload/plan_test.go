@@ -78,6 +78,12 @@ func TestDecide(t *testing.T) {
 			[]Observed{inst("a", 2, run, true), inst("b", 2, run, false)}, []string{"stop b"}, true},
 		{"removed stops everything", Desired{Revision: 2, Replicas: 3, Removed: true},
 			[]Observed{inst("a", 2, run, true), inst("b", 1, run, true)}, []string{"stop a", "stop b"}, false},
+		{"blue/green starts the whole new revision beside the kept one", Desired{Revision: 2, Replicas: 2, MaxSurge: 2, Keep: 1},
+			[]Observed{inst("a", 1, run, true), inst("b", 1, run, true)},
+			[]string{"create r2", "create r2"}, false},
+		{"kept revision is not replaced once the new one is ready", Desired{Revision: 2, Replicas: 1, MaxSurge: 1, Keep: 1},
+			[]Observed{inst("a", 1, run, true), inst("b", 2, run, true)},
+			nil, true},
 		{"scale to zero", Desired{Revision: 1, Replicas: 0},
 			[]Observed{inst("a", 1, run, true)}, []string{"stop a"}, true},
 	}
