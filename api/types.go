@@ -79,11 +79,11 @@ type Service struct {
 	Message  string `json:"message,omitempty"`
 	// Desired is the target instance count, Ready how many instances
 	// of the target revision are ready.
-	Desired   int        `json:"desired"`
-	Ready     int        `json:"ready"`
-	Version   string     `json:"version,omitempty"`
-	Route     string     `json:"route,omitempty"`
-	Removed   bool       `json:"removed,omitempty"`
+	Desired int    `json:"desired"`
+	Ready   int    `json:"ready"`
+	Version string `json:"version,omitempty"`
+	Route   string `json:"route,omitempty"`
+	Removed bool   `json:"removed,omitempty"`
 	// Traffic is set when one revision takes the live traffic (blue/
 	// green); absent, every ready instance shares it.
 	Traffic   *Traffic   `json:"traffic,omitempty"`
