@@ -1,0 +1,143 @@
+// Command router measures Slipway's L7 router against nginx, both in front
+// of the same small backend, and prints one table: requests/s, p50 and p99
+// latency (wrk --latency) and the proxy's CPU time per request, for
+//
+//   - direct: wrk straight to the backend (the floor);
+//   - nginx: one worker, upstream keepalive (the bar);
+//   - the slipway router, one route to the backend;
+//   - the slipway router with a 90/10 weighted split between two
+//     revisions (both on the same backend, so only the split's cost shows).
+//
+// After the table it prints the top functions of a CPU profile of the
+// router taken during its (unsplit) run.
+//
+// Run it from the module root (it needs nginx and wrk on PATH):
+//
+//	go run ./bench/router [-d 10s] [-c 64] [-t 1] [-rounds 1] [-keep-profile FILE] [-worktree]
+//
+// It measures the router of the committed HEAD unless -worktree is given:
+// the checkout may be shared, and someone's half-made edit is not what to
+// measure. The backend, nginx and the router each run as their own child
+// process, so each one's CPU time is its own. Every wait is bounded; every
+// child is stopped before it exits, also on failure or Ctrl-C. It exits
+// non-zero when a measurement could not be taken.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench/router:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what the flags set.
+type config struct {
+	duration    time.Duration // each measured wrk run
+	warmup      time.Duration // wrk run before each measured one (not counted)
+	connections int           // wrk -c
+	threads     int           // wrk -t
+	rounds      int           // times every target is measured; the table has medians
+	topN        int           // functions of the router's profile to print
+	keepProfile string        // copy the router's CPU profile here ("" keeps none)
+	worktree    bool          // build the working tree rather than HEAD
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("router", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.DurationVar(&c.duration, "d", 10*time.Second, "duration of each measured wrk run")
+	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "wrk run before each measured run, not counted (0 skips it)")
+	fs.IntVar(&c.connections, "c", 64, "wrk connections")
+	fs.IntVar(&c.threads, "t", 1, "wrk threads")
+	fs.IntVar(&c.rounds, "rounds", 1, "measure every target this many times, interleaved, and print medians")
+	fs.StringVar(&c.keepProfile, "keep-profile", "", "also write the router's CPU profile to this file")
+	fs.IntVar(&c.topN, "top", 15, "functions of the router's CPU profile to print (0 skips the profile)")
+	fs.BoolVar(&c.worktree, "worktree", false, "build the router from the working tree as it is (default: the committed HEAD)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	case c.duration < time.Second:
+		return c, fmt.Errorf("-d must be at least 1s, got %s", c.duration)
+	case c.warmup != 0 && c.warmup < time.Second:
+		return c, fmt.Errorf("-warmup must be 0 or at least 1s, got %s", c.warmup)
+	case c.threads < 1 || c.connections < c.threads:
+		return c, fmt.Errorf("need -t >= 1 and -c >= -t, got -t %d -c %d", c.threads, c.connections)
+	case c.rounds < 1:
+		return c, fmt.Errorf("-rounds must be >= 1, got %d", c.rounds)
+	case c.topN < 0:
+		return c, fmt.Errorf("-top must be >= 0, got %d", c.topN)
+	}
+	return c, nil
+}
+
+// tools are the programs the benchmark runs, found on PATH.
+type tools struct{ nginx, wrk string }
+
+// findTools looks nginx and wrk up, and says how to install them if
+// either is missing.
+func findTools() (tools, error) {
+	var t tools
+	var missing []error
+	for name, dst := range map[string]*string{"nginx": &t.nginx, "wrk": &t.wrk} {
+		p, err := exec.LookPath(name)
+		if err != nil {
+			missing = append(missing, fmt.Errorf("%s not found on PATH", name))
+		}
+		*dst = p
+	}
+	if len(missing) > 0 {
+		return t, fmt.Errorf("%w\ninstall them first, e.g. on Debian or Ubuntu: apt-get install -y nginx-light wrk", errors.Join(missing...))
+	}
+	return t, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	tl, err := findTools()
+	if err != nil {
+		return err
+	}
+	ws, err := newWorkspace(ctx, cfg.worktree, stderr)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, ws.Close()) }()
+	if err := printMachine(ctx, stdout, tl, ws.source); err != nil {
+		return err
+	}
+	rounds, err := measureAll(ctx, cfg, tl, ws, stderr)
+	if err != nil {
+		return err
+	}
+	printTable(stdout, cfg, rounds)
+	if top := rounds[0].profile; top != "" {
+		fmt.Fprintf(stdout, "\nslipway router, CPU profile over its measured run (top %d by flat time):\n%s", cfg.topN, top)
+	}
+	return nil
+}

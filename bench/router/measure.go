@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"time"
+)
+
+// startTimeout bounds the wait for a child to listen.
+const startTimeout = 15 * time.Second
+
+// result is one line of the table.
+type result struct {
+	name       string
+	load       load
+	proxyCPU   time.Duration // proxy's utime+stime over the measured run; 0 for direct
+	backendCPU time.Duration // backend's, over the same run
+	proxied    bool
+}
+
+// results are the lines of the table, in order, and the router's profile.
+type results struct {
+	direct, nginx, router, split result
+	profile                      string // pprof -top of the router's run; "" if not taken
+}
+
+// bench holds what every measurement shares: flags, tools, workspace, the
+// backend, and where progress goes.
+type bench struct {
+	cfg      config
+	tools    tools
+	ws       *workspace
+	backend  *child
+	upstream string // the backend's host:port
+	progress io.Writer
+}
+
+// measureAll starts the backend and measures each target in turn in
+// front of it (direct, nginx, the router, the router with a split),
+// cfg.rounds times over; the router is profiled in the first round.
+func measureAll(ctx context.Context, cfg config, tl tools, ws *workspace, progress io.Writer) (rounds []results, err error) {
+	b := &bench{cfg: cfg, tools: tl, ws: ws, progress: progress}
+	if b.upstream, err = freeAddr(); err != nil {
+		return nil, err
+	}
+	b.backend, err = startChild("backend", exec.Command(ws.path("backend"), "-listen", b.upstream))
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, b.backend.stop()) }()
+	if err := b.backend.waitListening(ctx, b.upstream, startTimeout); err != nil {
+		return nil, err
+	}
+	for i := range cfg.rounds {
+		if cfg.rounds > 1 {
+			fmt.Fprintf(progress, "round %d of %d\n", i+1, cfg.rounds)
+		}
+		res, err := b.round(ctx, i == 0)
+		if err != nil {
+			return nil, err
+		}
+		rounds = append(rounds, res)
+	}
+	return rounds, nil
+}
+
+// round measures every target once, profiling the router when profile is
+// true.
+func (b *bench) round(ctx context.Context, profile bool) (res results, err error) {
+	if res.direct, err = b.measure(ctx, "direct", "http://"+b.upstream+"/", nil, nil); err != nil {
+		return res, err
+	}
+	if res.nginx, err = b.nginx(ctx); err != nil {
+		return res, err
+	}
+	if res.router, res.profile, err = b.router(ctx, "slipway router", false, profile); err != nil {
+		return res, err
+	}
+	res.split, _, err = b.router(ctx, "slipway router 90/10", true, false)
+	return res, err
+}
+
+// nginx measures nginx in front of the backend.
+func (b *bench) nginx(ctx context.Context) (r result, err error) {
+	listen, err := freeAddr()
+	if err != nil {
+		return r, err
+	}
+	dir := b.ws.path("nginx")
+	proc, err := startNginx(b.tools.nginx, dir, listen, b.upstream)
+	if err != nil {
+		return r, err
+	}
+	defer func() { err = errors.Join(err, proc.stop()) }()
+	if err := proc.waitListening(ctx, listen, startTimeout); err != nil {
+		return r, fmt.Errorf("%w\nnginx error log:\n%s", err, nginxLog(dir))
+	}
+	return b.measure(ctx, "nginx (keepalive)", "http://"+listen+"/", proc, nil)
+}
+
+// router measures routerproc in front of the backend, with a 90/10 split
+// between two revisions (both on the backend) when split is true. With
+// profile, the run is profiled and the profile comes back as pprof -top
+// text.
+func (b *bench) router(ctx context.Context, name string, split, profile bool) (r result, top string, err error) {
+	listen, err := freeAddr()
+	if err != nil {
+		return r, "", err
+	}
+	pprofAddr, err := freeAddr()
+	if err != nil {
+		return r, "", err
+	}
+	bin := b.ws.path("routerproc")
+	args := []string{"-listen", listen, "-backend", b.upstream, "-pprof", pprofAddr}
+	if split {
+		args = append(args, "-canary", b.upstream)
+	}
+	proc, err := startChild(name, exec.Command(bin, args...))
+	if err != nil {
+		return r, "", err
+	}
+	defer func() { err = errors.Join(err, proc.stop()) }()
+	if err := proc.waitListening(ctx, listen, startTimeout); err != nil {
+		return r, "", err
+	}
+	var prof *profiler
+	if profile && (b.cfg.topN > 0 || b.cfg.keepProfile != "") {
+		file := b.ws.path("router.pprof")
+		if b.cfg.keepProfile != "" {
+			file = b.cfg.keepProfile
+		}
+		prof = newProfiler(bin, pprofAddr, file, b.cfg)
+	}
+	if r, err = b.measure(ctx, name, "http://"+listen+"/", proc, prof); err != nil || prof == nil {
+		return r, "", err
+	}
+	top, err = prof.top(ctx)
+	return r, top, err
+}
+
+// measure warms target up, then runs wrk against url for the configured
+// duration and takes the CPU time the proxy (nil for direct) and the
+// backend spent meanwhile. A non-nil prof profiles the proxy over the run.
+func (b *bench) measure(ctx context.Context, name, url string, proxy *child, prof *profiler) (result, error) {
+	r := result{name: name, proxied: proxy != nil}
+	if b.cfg.warmup > 0 {
+		fmt.Fprintf(b.progress, "%s: warm-up %s ...\n", name, b.cfg.warmup)
+		if _, err := runWrk(ctx, b.tools.wrk, url, b.cfg, b.cfg.warmup); err != nil {
+			return r, fmt.Errorf("%s: warm-up: %w", name, err)
+		}
+	}
+	fmt.Fprintf(b.progress, "%s: wrk -t%d -c%d -d%s %s ...\n", name, b.cfg.threads, b.cfg.connections, b.cfg.duration, url)
+	before, err := b.cpu(proxy)
+	if err != nil {
+		return r, fmt.Errorf("%s: %w", name, err)
+	}
+	if prof != nil {
+		prof.start(ctx)
+	}
+	r.load, err = runWrk(ctx, b.tools.wrk, url, b.cfg, b.cfg.duration)
+	if err != nil {
+		return r, fmt.Errorf("%s: %w", name, err)
+	}
+	after, err := b.cpu(proxy)
+	if err != nil {
+		return r, fmt.Errorf("%s: %w", name, err)
+	}
+	if prof != nil {
+		if err := prof.wait(); err != nil {
+			return r, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	r.proxyCPU, r.backendCPU = after[0]-before[0], after[1]-before[1]
+	if r.load.non2xx > 0 {
+		fmt.Fprintf(b.progress, "%s: warning: %d responses were not 2xx/3xx\n", name, r.load.non2xx)
+	}
+	return r, nil
+}
+
+// cpu is the CPU time so far of the proxy (with its children; 0 when nil)
+// and of the backend.
+func (b *bench) cpu(proxy *child) ([2]time.Duration, error) {
+	var t [2]time.Duration
+	var err error
+	if proxy != nil {
+		if t[0], err = treeCPU(proxy.pid()); err != nil {
+			return t, err
+		}
+	}
+	t[1], err = cpuTime(b.backend.pid())
+	return t, err
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// printMachine prints what the numbers were taken on: CPUs, kernel, CPU
+// model, the tools' versions and what the router was built from.
+func printMachine(ctx context.Context, w io.Writer, tl tools, source string) error {
+	kernel, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return fmt.Errorf("read kernel release: %w", err)
+	}
+	fmt.Fprintf(w, "machine: nproc %d, kernel %s, %s\n", runtime.NumCPU(), strings.TrimSpace(string(kernel)), cpuModel())
+	fmt.Fprintf(w, "go:      %s\n", toolVersion(ctx, "go", "version"))
+	fmt.Fprintf(w, "nginx:   %s\n", strings.TrimPrefix(toolVersion(ctx, tl.nginx, "-v"), "nginx version: "))
+	fmt.Fprintf(w, "wrk:     %s\n", toolVersion(ctx, tl.wrk, "--version"))
+	fmt.Fprintf(w, "router:  %s\n\n", source)
+	return nil
+}
+
+// toolVersion is the first line a version command prints (on stdout or
+// stderr, whatever its exit status: wrk --version exits 1), or "unknown".
+func toolVersion(ctx context.Context, name string, args ...string) string {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	out, _ := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	if line == "" {
+		return "unknown"
+	}
+	return strings.TrimSpace(line)
+}
+
+// cpuModel is the first "model name" of /proc/cpuinfo, or "cpu unknown".
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "cpu unknown"
+	}
+	for line := range strings.Lines(string(b)) {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "cpu unknown"
+}
+
+// printTable prints one line per target, the router's lines compared with
+// nginx's: medians over the rounds.
+func printTable(w io.Writer, cfg config, rounds []results) {
+	fmt.Fprintf(w, "wrk -t%d -c%d -d%s --latency (after a %s warm-up), GET / -> 100 bytes, keep-alive",
+		cfg.threads, cfg.connections, cfg.duration, cfg.warmup)
+	if len(rounds) > 1 {
+		fmt.Fprintf(w, "; medians of %d rounds", len(rounds))
+	}
+	fmt.Fprint(w, "\n\n")
+	r := results{
+		direct: summarize(rounds, func(r results) result { return r.direct }),
+		nginx:  summarize(rounds, func(r results) result { return r.nginx }),
+		router: summarize(rounds, func(r results) result { return r.router }),
+		split:  summarize(rounds, func(r results) result { return r.split }),
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	fmt.Fprintln(tw, "target\treq/s\tp50\tp99\tproxy CPU/req\tbackend CPU/req\tvs nginx")
+	for _, row := range []result{r.direct, r.nginx, r.router, r.split} {
+		vs := "-"
+		if row.name != r.nginx.name && row.proxied {
+			vs = fmt.Sprintf("%.2f x req/s, %.2f x p99", row.load.rps/r.nginx.load.rps, float64(row.load.p99)/float64(r.nginx.load.p99))
+		}
+		proxyCPU := "-"
+		if row.proxied {
+			proxyCPU = perRequest(row.proxyCPU, row.load.requests)
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\n", row.name, row.load.rps, ms(row.load.p50), ms(row.load.p99),
+			proxyCPU, perRequest(row.backendCPU, row.load.requests), vs)
+	}
+	tw.Flush()
+	for _, row := range []result{r.direct, r.nginx, r.router, r.split} {
+		if row.load.non2xx > 0 || row.load.sockErrs != "" {
+			fmt.Fprintf(w, "%s: %d non-2xx/3xx responses; socket errors: %s\n", row.name, row.load.non2xx, orNone(row.load.sockErrs))
+		}
+	}
+	fmt.Fprintf(w, "\nCPU/req is utime+stime (/proc/PID/stat, 10ms ticks) over the measured run / requests; nginx's is master + worker.\n")
+	fmt.Fprintf(w, "Everything shares %d CPUs: wrk, the backend and the proxy compete for them.\n", runtime.NumCPU())
+}
+
+// summarize folds one target's results over the rounds: the median of
+// req/s, p50 and p99; CPU times, requests and errors added up (so CPU/req
+// is over all rounds).
+func summarize(rounds []results, pick func(results) result) result {
+	rows := make([]result, len(rounds))
+	for i, r := range rounds {
+		rows[i] = pick(r)
+	}
+	s := rows[0]
+	s.load = load{
+		rps: median(rows, func(r result) float64 { return r.load.rps }),
+		p50: time.Duration(median(rows, func(r result) float64 { return float64(r.load.p50) })),
+		p99: time.Duration(median(rows, func(r result) float64 { return float64(r.load.p99) })),
+	}
+	s.proxyCPU, s.backendCPU = 0, 0
+	var sockErrs []string
+	for _, r := range rows {
+		s.load.requests += r.load.requests
+		s.load.non2xx += r.load.non2xx
+		s.proxyCPU += r.proxyCPU
+		s.backendCPU += r.backendCPU
+		if r.load.sockErrs != "" {
+			sockErrs = append(sockErrs, r.load.sockErrs)
+		}
+	}
+	s.load.sockErrs = strings.Join(sockErrs, "; ")
+	return s
+}
+
+// median is the middle value of f over rows (the mean of the two middle
+// ones for an even count).
+func median(rows []result, f func(result) float64) float64 {
+	v := make([]float64, len(rows))
+	for i, r := range rows {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	m := len(v) / 2
+	if len(v)%2 == 0 {
+		return (v[m-1] + v[m]) / 2
+	}
+	return v[m]
+}
+
+func perRequest(cpu time.Duration, requests int64) string {
+	if requests == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fus", float64(cpu.Microseconds())/float64(requests))
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000) }
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
