@@ -307,3 +307,20 @@ func TestPlanSaysWhichRevisions(t *testing.T) {
 		t.Fatalf("plan %+v, want order added as revision 1", p)
 	}
 }
+
+func TestPromoteWithNothingToPromote(t *testing.T) {
+	a := newTestAPI(t, "")
+	err := a.store.Update(context.Background(), func(tx store.Tx) error {
+		return tx.PutService(store.Service{Name: "order", Revision: 2, Stable: 2, Phase: store.PhaseReady})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := a.do(t, "POST", "/v1/services/order/promote", "", "{}")
+	if resp.StatusCode != 409 || !strings.Contains(string(body), "nothing to promote: revision 2 already takes all traffic") {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if resp, _ := a.do(t, "POST", "/v1/services/nosuch/promote", "", "{}"); resp.StatusCode != 404 {
+		t.Fatalf("promote of an unknown service: %d", resp.StatusCode)
+	}
+}

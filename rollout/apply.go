@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -215,14 +216,15 @@ func (c *Controller) stopInBackground(in store.Instance) {
 	c.stopping[in.ID] = true
 	delete(c.unhealthy, in.ID)
 	c.mu.Unlock()
-	grace := 10 * time.Second
-	if rev, err := c.revision(context.Background(), in.Service, in.Revision); err == nil && rev.Spec.StopGrace.Duration > 0 {
-		grace = rev.Spec.StopGrace.Duration
+	grace, drain := 10*time.Second, c.cfg.DrainTimeout
+	if rev, err := c.revision(context.Background(), in.Service, in.Revision); err == nil {
+		grace = cmp.Or(rev.Spec.StopGrace.Duration, grace)
+		drain = cmp.Or(rev.Spec.Route.DrainTimeout.Duration, drain)
 	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		c.drain(in.ID)
+		c.drain(in.ID, drain)
 		err := c.cfg.Driver.Stop(context.Background(), in.ID, grace)
 		if err != nil && !errors.Is(err, workload.ErrNotFound) {
 			c.cfg.Logger.Error("stop instance", "instance", in.ID, "err", err)
@@ -237,11 +239,10 @@ func (c *Controller) stopInBackground(in store.Instance) {
 // drain waits until the instance serves no request, bounded by the drain
 // timeout: the router sends it nothing new once its record says it is
 // leaving, and its requests in flight finish before SIGTERM.
-func (c *Controller) drain(id string) {
+func (c *Controller) drain(id string, timeout time.Duration) {
 	if c.cfg.Drainer == nil {
 		return
 	}
-	timeout := c.cfg.DrainTimeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}

@@ -14,10 +14,12 @@ import (
 
 // Config sets a Router's limits. Zero values take the defaults.
 type Config struct {
-	// MaxBodyBytes caps a request body (default 10 MiB).
+	// MaxBodyBytes caps a request body when a route does not say
+	// (default 10 MiB).
 	MaxBodyBytes int64
 	// ResponseHeaderTimeout bounds the wait for a backend's response
-	// headers (default 60s); past it the client gets a 504.
+	// headers when a route does not say (default 60s); past it the client
+	// gets a 504.
 	ResponseHeaderTimeout time.Duration
 	// DialTimeout bounds connecting to a backend (default 2s).
 	DialTimeout time.Duration
@@ -67,7 +69,6 @@ func New(cfg Config) *Router {
 		MaxIdleConns:          1024,
 		MaxIdleConnsPerHost:   256, // the default 2 halves throughput under load
 		IdleConnTimeout:       90 * time.Second,
-		ResponseHeaderTimeout: cfg.ResponseHeaderTimeout,
 		ExpectContinueTimeout: time.Second,
 		ForceAttemptHTTP2:     false,
 	}
@@ -122,12 +123,12 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writePage(w, http.StatusServiceUnavailable, "service "+r.Service+" has no ready instance")
 		return
 	}
-	if req.ContentLength > rt.cfg.MaxBodyBytes {
+	if req.ContentLength > r.MaxBody {
 		writePage(w, http.StatusRequestEntityTooLarge, "request body larger than the route's limit")
 		return
 	}
 	if req.Body != nil && req.Body != http.NoBody {
-		req.Body = http.MaxBytesReader(w, req.Body, rt.cfg.MaxBodyBytes)
+		req.Body = http.MaxBytesReader(w, req.Body, r.MaxBody)
 	}
 	ctx := context.WithValue(req.Context(), routeKey{}, r)
 	rt.proxy.ServeHTTP(w, req.WithContext(ctx))

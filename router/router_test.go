@@ -233,3 +233,34 @@ func TestBodyLimit(t *testing.T) {
 		t.Fatalf("status %d, want 413", resp.StatusCode)
 	}
 }
+
+func TestRouteTimeoutIs504(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	slow := backendServer(t, "slow", func(w http.ResponseWriter, r *http.Request) { <-release })
+	rt := New(Config{})
+	rt.Update([]Route{{Service: "s", Backends: []Backend{slow}, Timeout: 50 * time.Millisecond}})
+	start := time.Now()
+	code, body := get(t, rt, "x", "/")
+	if code != http.StatusGatewayTimeout || !strings.Contains(body, "did not answer in time") {
+		t.Fatalf("%d %q, want a 504", code, body)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("took %s: a timed-out request must not be retried", took)
+	}
+}
+
+func TestRouteMaxBody(t *testing.T) {
+	rt := New(Config{})
+	rt.Update([]Route{{Service: "s", Backends: []Backend{backendServer(t, "a", nil)}, MaxBody: 5}})
+	srv := httptest.NewServer(rt)
+	defer srv.Close()
+	resp, err := http.Post(srv.URL, "text/plain", strings.NewReader("123456"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d, want 413", resp.StatusCode)
+	}
+}

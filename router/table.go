@@ -5,6 +5,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Backend is one instance that may serve a route's requests.
@@ -35,6 +36,10 @@ type Route struct {
 	// Pin, when set, sends a request to a revision named by a header or
 	// cookie value (e.g. a blue/green preview).
 	Pin *Pin
+	// Timeout bounds the wait for response headers; MaxBody caps the
+	// request body. Zero takes the router's Config.
+	Timeout time.Duration
+	MaxBody int64
 }
 
 // Pin routes requests carrying a header or cookie to a fixed revision.

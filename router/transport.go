@@ -1,6 +1,7 @@
 package router
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -42,13 +43,31 @@ func (rt *Router) RoundTrip(req *http.Request) (*http.Response, error) {
 	return nil, lastErr
 }
 
+// errHeaderTimeout is an instance that did not answer within the
+// route's timeout.
+var errHeaderTimeout = &timeoutError{}
+
+type timeoutError struct{}
+
+func (*timeoutError) Error() string   { return "no response headers within the route's timeout" }
+func (*timeoutError) Timeout() bool   { return true }
+func (*timeoutError) Temporary() bool { return true }
+
 // attempt sends req to b, counting it in flight until its body closes.
+// The route's timeout bounds the wait for the response headers only: a
+// streamed body may take as long as it takes.
 func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Response, error) {
 	req.URL.Host = b.Addr
 	start := rt.now()
 	b.st.inflight.Add(1)
-	resp, err := rt.transport.RoundTrip(req)
+	ctx, cancel := context.WithCancel(req.Context())
+	timer := time.AfterFunc(r.Timeout, cancel)
+	resp, err := rt.transport.RoundTrip(req.WithContext(ctx))
+	if !timer.Stop() && err != nil {
+		err = errHeaderTimeout
+	}
 	if err != nil {
+		cancel()
 		b.st.inflight.Add(-1)
 		b.failed(rt.now())
 		return nil, err
@@ -61,7 +80,7 @@ func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Respon
 	if o := rt.cfg.Observer; o != nil {
 		o.Observe(Sample{Service: r.Service, Revision: b.Revision, Instance: b.ID, Status: resp.StatusCode, Duration: rt.now().Sub(start)})
 	}
-	resp.Body = &doneBody{ReadCloser: resp.Body, done: func() { b.st.inflight.Add(-1) }}
+	resp.Body = &doneBody{ReadCloser: resp.Body, done: func() { cancel(); b.st.inflight.Add(-1) }}
 	return resp, nil
 }
 
@@ -69,8 +88,8 @@ func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Respon
 // when the connection was never made (nothing was sent), or when the
 // request has no body and is safe to repeat.
 func retryable(req *http.Request, body *trackedBody, err error) bool {
-	if req.Context().Err() != nil || body.touched() {
-		return false
+	if req.Context().Err() != nil || body.touched() || errors.Is(err, errHeaderTimeout) {
+		return false // a slow instance may be working on it: do not run it twice
 	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {

@@ -30,6 +30,12 @@ func (rt *Router) Update(routes []Route) {
 // build turns a Route into its matched-ready form. rt.mu is held.
 func (rt *Router) build(in Route, seen map[string]bool) *route {
 	r := &route{Route: in, path: normalizePath(in.Path), byRev: map[int][]*backend{}}
+	if r.Timeout <= 0 {
+		r.Timeout = rt.cfg.ResponseHeaderTimeout
+	}
+	if r.MaxBody <= 0 {
+		r.MaxBody = rt.cfg.MaxBodyBytes
+	}
 	for _, b := range in.Backends {
 		st := rt.states[b.ID]
 		if st == nil {

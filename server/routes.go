@@ -65,7 +65,7 @@ func serviceRoute(tx store.Tx, svc store.Service) (router.Route, bool, error) {
 	if rs.Host == "" && rs.Path == "" {
 		return router.Route{}, false, nil
 	}
-	r := router.Route{Service: svc.Name, Host: rs.Host, Path: rs.Path}
+	r := router.Route{Service: svc.Name, Host: rs.Host, Path: rs.Path, Timeout: rs.Timeout.Duration, MaxBody: int64(rs.MaxBody)}
 	if t := svc.Traffic; t.Active != 0 {
 		r.Weights = map[int]int{t.Active: 100}
 		if t.Preview != 0 && t.PreviewHeader != "" {

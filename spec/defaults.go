@@ -17,6 +17,9 @@ const (
 	DefaultStopGrace         = 10 * time.Second
 	DefaultRoutePath         = "/"
 	DefaultPreviewHeader     = "X-Slipway-Preview"
+	DefaultRouteTimeout      = 60 * time.Second
+	DefaultMaxBody           = 10 << 20
+	DefaultDrainTimeout      = 30 * time.Second
 	DefaultScaleDownDelay    = 5 * time.Minute
 )
 
@@ -43,6 +46,11 @@ func (s *Service) ApplyDefaults() {
 	s.Health.Liveness.applyDefaults(DefaultLivenessInterval)
 	if s.Route.Host != "" && s.Route.Path == "" {
 		s.Route.Path = DefaultRoutePath
+	}
+	orDefault(&s.Route.Timeout, DefaultRouteTimeout)
+	orDefault(&s.Route.DrainTimeout, DefaultDrainTimeout)
+	if s.Route.MaxBody == 0 {
+		s.Route.MaxBody = DefaultMaxBody
 	}
 	if bg := s.Strategy.BlueGreen; bg != nil {
 		bg.applyDefaults()

@@ -89,10 +89,19 @@ type Probe struct {
 	InitialDelay Duration `yaml:"initialDelay,omitempty" json:"initialDelay"`
 }
 
-// Route is where the router sends a service's traffic from.
+// Route is where the router sends a service's traffic from, and the
+// limits it holds requests to.
 type Route struct {
 	Host string `yaml:"host,omitempty" json:"host,omitempty"`
 	Path string `yaml:"path,omitempty" json:"path,omitempty"`
+	// Timeout bounds the wait for an instance's response headers
+	// (default 60s); past it the client gets a 504.
+	Timeout Duration `yaml:"timeout,omitempty" json:"timeout"`
+	// MaxBody caps a request body (default 10Mi); larger gets a 413.
+	MaxBody Quantity `yaml:"maxBody,omitempty" json:"maxBody,omitempty"`
+	// DrainTimeout bounds how long an instance leaving rotation may
+	// finish its requests in flight before it is stopped (default 30s).
+	DrainTimeout Duration `yaml:"drainTimeout,omitempty" json:"drainTimeout"`
 }
 
 // Artifact is an immutable file a service runs.

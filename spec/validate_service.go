@@ -97,6 +97,11 @@ func (v *validator) route(path string, r Route) {
 	if strings.ContainsAny(r.Host, "/ \t") {
 		v.addf(path+".host", "must be a host name like shop.example.com, without scheme or path; got %q", r.Host)
 	}
+	v.positive(path+".timeout", r.Timeout)
+	v.nonNegative(path+".drainTimeout", r.DrainTimeout)
+	if r.MaxBody < 0 {
+		v.addf(path+".maxBody", "must be >= 0, like 10Mi; got %d", r.MaxBody)
+	}
 }
 
 // nonNegative checks a duration that may be zero.

@@ -33,6 +33,9 @@ func Current(tx store.Tx) (map[string]*spec.Service, error) {
 		if err != nil {
 			return nil, fmt.Errorf("revision %d of %s: %w", s.Revision, s.Name, err)
 		}
+		// Defaults added since the revision was stored apply to it too,
+		// so that a newer server does not see every service as changed.
+		r.Spec.ApplyDefaults()
 		cur[s.Name] = &r.Spec
 	}
 	return cur, nil
