@@ -63,10 +63,12 @@ func TestQuantileErrorBound(t *testing.T) {
 	dists := map[string]func() time.Duration{
 		"uniform 1ms-100ms": func() time.Duration { return time.Millisecond + time.Duration(r.Int64N(int64(99*time.Millisecond))) },
 		"exponential 20ms":  func() time.Duration { return time.Duration(r.ExpFloat64() * float64(20*time.Millisecond)) },
-		"lognormal":         func() time.Duration { return time.Duration(math.Exp(r.NormFloat64()*1.5) * float64(5*time.Millisecond)) },
-		"bimodal":           bimodal(r),
-		"sub-16µs":          func() time.Duration { return time.Duration(r.Int64N(int64(16 * time.Microsecond))) },
-		"constant 250ms":    func() time.Duration { return 250 * time.Millisecond },
+		"lognormal": func() time.Duration {
+			return time.Duration(math.Exp(r.NormFloat64()*1.5) * float64(5*time.Millisecond))
+		},
+		"bimodal":        bimodal(r),
+		"sub-16µs":       func() time.Duration { return time.Duration(r.Int64N(int64(16 * time.Microsecond))) },
+		"constant 250ms": func() time.Duration { return 250 * time.Millisecond },
 	}
 	for name, draw := range dists {
 		t.Run(name, func(t *testing.T) {

@@ -19,11 +19,12 @@ type ring struct {
 
 // slot holds one bucket's counts. Every field is atomic: writers add
 // without a lock, readers load while writers add.
+// Requests are the sum of the bins: one atomic add per request.
 type slot struct {
-	n        atomic.Int64 // bucket number held
-	requests atomic.Uint64
-	errors   atomic.Uint64
-	bins     [numBins]atomic.Uint32 // latency; a bin cannot see 2^32 requests in one bucket
+	n      atomic.Int64 // bucket number held; read by every writer
+	errors atomic.Uint64
+	_      [48]byte               // keeps n's cache line clean of the bins' writes
+	bins   [numBins]atomic.Uint32 // latency; a bin cannot see 2^32 requests in one bucket
 }
 
 // newRing returns a ring for buckets of width that keeps span of finished
@@ -49,7 +50,6 @@ func (r *ring) add(now int64, failed bool, d time.Duration) {
 	if s.n.Load() != n {
 		r.reset(s, n)
 	}
-	s.requests.Add(1)
 	if failed {
 		s.errors.Add(1)
 	}
@@ -64,7 +64,6 @@ func (r *ring) reset(s *slot, n int64) {
 	if s.n.Load() >= n {
 		return
 	}
-	s.requests.Store(0)
 	s.errors.Store(0)
 	for i := range s.bins {
 		s.bins[i].Store(0)
@@ -87,10 +86,10 @@ func (r *ring) addTo(c *counts, n int64) bool {
 		return false
 	}
 	var snap counts
-	snap.requests = s.requests.Load()
 	snap.errors = s.errors.Load()
 	for i := range s.bins {
 		snap.bins[i] = uint64(s.bins[i].Load())
+		snap.requests += snap.bins[i]
 	}
 	if s.n.Load() != n {
 		return false
