@@ -42,6 +42,8 @@ type Config struct {
 	Token   string
 	Logger  *slog.Logger
 	Version string
+	// Metrics, when set, serves GET /metrics (Prometheus format).
+	Metrics http.Handler
 }
 
 type handler struct {
@@ -76,6 +78,9 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /v1/events", h.events)
 	m.HandleFunc("HEAD /v1/artifacts/{digest}", h.hasArtifact)
 	m.HandleFunc("PUT /v1/artifacts/{digest}", h.putArtifact)
+	if h.cfg.Metrics != nil {
+		m.Handle("GET /metrics", h.cfg.Metrics)
+	}
 }
 
 // ServeHTTP checks where a request comes from and its token, then routes.

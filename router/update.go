@@ -94,3 +94,14 @@ func (rt *Router) InFlight(id string) int64 {
 	}
 	return 0
 }
+
+// InFlightAll returns the requests in flight per instance (for metrics).
+func (rt *Router) InFlightAll() map[string]int64 {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	out := make(map[string]int64, len(rt.states))
+	for id, st := range rt.states {
+		out[id] = st.inflight.Load()
+	}
+	return out
+}

@@ -13,13 +13,16 @@ import (
 // routes keeps the router's table equal to the store: on every commit it
 // rebuilds the table from the services and their ready instances.
 func (s *Server) routes(ctx context.Context, p *parts) {
+	var known map[string]bool
 	for {
 		changed := p.store.Changed()
-		table, err := buildRoutes(ctx, p.store)
+		table, ids, err := buildRoutes(ctx, p.store)
 		if err != nil && ctx.Err() == nil {
 			s.cfg.Logger.Warn("build routes", "err", err)
 		} else if err == nil {
 			p.router.Update(table)
+			forgetGone(p, known, ids)
+			known = ids
 		}
 		select {
 		case <-ctx.Done():
@@ -29,12 +32,29 @@ func (s *Server) routes(ctx context.Context, p *parts) {
 	}
 }
 
+// forgetGone drops the metrics of instances whose records are gone.
+func forgetGone(p *parts, before, now map[string]bool) {
+	for id := range before {
+		if !now[id] {
+			p.metrics.Forget(id)
+		}
+	}
+}
+
 // buildRoutes reads one route per service that has a route: its ready,
 // running instances that are not leaving. During a rolling update old and
-// new revisions share the traffic.
-func buildRoutes(ctx context.Context, s store.Store) ([]router.Route, error) {
+// new revisions share the traffic. It also returns every instance ID.
+func buildRoutes(ctx context.Context, s store.Store) ([]router.Route, map[string]bool, error) {
 	var out []router.Route
+	ids := map[string]bool{}
 	err := s.View(ctx, func(tx store.Tx) error {
+		ins, err := tx.ListInstances("")
+		if err != nil {
+			return err
+		}
+		for _, in := range ins {
+			ids[in.ID] = true
+		}
 		svcs, err := tx.ListServices()
 		if err != nil {
 			return err
@@ -50,7 +70,7 @@ func buildRoutes(ctx context.Context, s store.Store) ([]router.Route, error) {
 		}
 		return nil
 	})
-	return out, err
+	return out, ids, err
 }
 
 func serviceRoute(tx store.Tx, svc store.Service) (router.Route, bool, error) {

@@ -19,6 +19,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/router"
+	"github.com/slipway-dev/slipway/router/metrics"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/store/sqlite"
@@ -63,6 +64,7 @@ type parts struct {
 	rollouts  *rollout.Controller
 	ops       *stack.Controller
 	router    *router.Router
+	metrics   *metrics.Metrics
 }
 
 // Run serves until ctx ends, then shuts down: the API stops, the
@@ -130,7 +132,8 @@ func (s *Server) open(ctx context.Context) (*parts, error) {
 		db.Close()
 		return nil, fmt.Errorf("open local platform: %w", err)
 	}
-	p.router = router.New(router.Config{})
+	p.metrics = metrics.New(metrics.Options{InFlight: func() map[string]int64 { return p.router.InFlightAll() }})
+	p.router = router.New(router.Config{Observer: p.metrics})
 	p.rollouts = rollout.New(rollout.Config{
 		Drainer: p.router,
 		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: freePorts{},
@@ -157,6 +160,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, p *parts) error {
 	h := httpapi.New(httpapi.Config{
 		Store: p.store, Artifacts: p.artifacts, Logs: p.driver, Clock: s.cfg.Clock,
 		Enqueue: p.queue.Add, Changes: p.store.Changed, Token: s.cfg.Token, Logger: s.cfg.Logger,
+		Metrics: p.metrics.Handler(),
 	})
 	// Requests' contexts end with ctx, so that streams (events, logs)
 	// end at shutdown instead of outliving the store.
