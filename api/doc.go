@@ -21,4 +21,5 @@
 //	GET  /v1/events?follow=true&after=SEQ             -> text/event-stream of Event
 //	HEAD /v1/artifacts/{digest}                       -> 200 or 404
 //	PUT  /v1/artifacts/{digest}   (body: the bytes)   -> 201 (400 on digest mismatch)
+//	GET  /metrics                                     -> Prometheus text: router metrics
 package api
