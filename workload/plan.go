@@ -115,12 +115,13 @@ func (p *Plan) requeueIn(d time.Duration) {
 // Decide compares desired state with observed instances and returns the
 // next safe steps. It is pure: the same inputs give the same plan.
 //
-// It never plans more than Replicas+MaxSurge live instances (Replicas
-// when no other revision runs), and never stops a ready instance when
-// that would leave fewer than Replicas-MaxUnavailable available.
+// It never plans more than Replicas+MaxSurge running processes, counting
+// those still stopping (Replicas when no other revision runs and none is
+// stopping), and never stops a ready instance when that would leave fewer
+// than Replicas-MaxUnavailable available.
 func Decide(d Desired, obs []Observed, now time.Time, rp RestartPolicy) Plan {
 	var p Plan
-	live := lifecycle(&p, obs, now, rp)
+	live, leaving := lifecycle(&p, obs, now, rp)
 	if d.Removed {
 		for _, o := range live {
 			p.stop(o.Instance.ID, "service removed")
@@ -129,7 +130,7 @@ func Decide(d Desired, obs []Observed, now time.Time, rp RestartPolicy) Plan {
 	}
 	cur, old := split(live, d.Revision, d.Keep)
 	cur = scaleDown(&p, d, cur)
-	create(&p, d, cur, old)
+	create(&p, d, cur, old, leaving)
 	avail := available(&p, cur, d.MinReady, now) + available(nil, old, 0, now)
 	p.Available = available(nil, cur, d.MinReady, now)
 	replace(&p, d, old, avail)
@@ -140,12 +141,14 @@ func Decide(d Desired, obs []Observed, now time.Time, rp RestartPolicy) Plan {
 // lifecycle handles each instance's own lifecycle (ended processes,
 // backoffs, liveness, finished stops) and returns the live instances:
 // those meant to keep running.
-func lifecycle(p *Plan, obs []Observed, now time.Time, rp RestartPolicy) []Observed {
-	var live []Observed
+func lifecycle(p *Plan, obs []Observed, now time.Time, rp RestartPolicy) (live []Observed, leaving int) {
 	for _, o := range obs {
 		in, running := o.Instance, o.Process != nil && o.Process.Running
 		switch {
 		case in.State == store.InstanceStopping:
+			if running {
+				leaving++
+			}
 			switch {
 			case !running:
 				p.add(Action{Kind: Forget, ID: in.ID, Reason: "stopped"})
@@ -170,7 +173,7 @@ func lifecycle(p *Plan, obs []Observed, now time.Time, rp RestartPolicy) []Obser
 		}
 		live = append(live, o)
 	}
-	return live
+	return live, leaving
 }
 
 func exited(o Observed, now time.Time, rp RestartPolicy) Action {
@@ -214,10 +217,12 @@ func scaleDown(p *Plan, d Desired, cur []Observed) []Observed {
 
 // create adds target-revision instances up to Replicas, within the surge
 // budget while other revisions still run.
-func create(p *Plan, d Desired, cur, old []Observed) {
+// Instances still leaving (draining, stopping) count against the surge:
+// they hold resources until their process is gone.
+func create(p *Plan, d Desired, cur, old []Observed, leaving int) {
 	need := d.Replicas - len(cur)
-	if len(old) > 0 {
-		need = min(need, d.Replicas+d.MaxSurge-len(cur)-len(old))
+	if len(old) > 0 || leaving > 0 {
+		need = min(need, d.Replicas+d.MaxSurge-len(cur)-len(old)-leaving)
 	}
 	for range max(need, 0) {
 		p.add(Action{Kind: Create, Revision: d.Revision, Reason: fmt.Sprintf("want %d of revision %d", d.Replicas, d.Revision)})

@@ -84,6 +84,9 @@ func TestDecide(t *testing.T) {
 		{"kept revision is not replaced once the new one is ready", Desired{Revision: 2, Replicas: 1, MaxSurge: 1, Keep: 1},
 			[]Observed{inst("a", 1, run, true), inst("b", 2, run, true)},
 			nil, true},
+		{"an instance still stopping uses the surge", rolling,
+			[]Observed{stopInFlight(inst("x", 1, stop, false)), inst("b", 1, run, true), inst("c", 1, run, true), inst("d", 2, run, true)},
+			nil, false},
 		{"scale to zero", Desired{Revision: 1, Replicas: 0},
 			[]Observed{inst("a", 1, run, true)}, []string{"stop a"}, true},
 	}
@@ -189,9 +192,12 @@ func checkPlan(d Desired, obs []Observed, p Plan) error {
 	for _, o := range obs {
 		byID[o.Instance.ID] = o
 	}
-	live, old, availBefore, stoppedReady, creates := 0, 0, 0, 0, 0
+	live, old, availBefore, stoppedReady, creates, leaving := 0, 0, 0, 0, 0, 0
 	for _, o := range obs {
 		if o.Instance.State == store.InstanceStopping {
+			if o.Process != nil && o.Process.Running {
+				leaving++
+			}
 			continue
 		}
 		live++
@@ -227,11 +233,11 @@ func checkPlan(d Desired, obs []Observed, p Plan) error {
 		return nil
 	}
 	limit := max(d.Replicas, curBefore)
-	if old > 0 {
-		limit = max(d.Replicas+d.MaxSurge, live)
+	if old > 0 || leaving > 0 {
+		limit = max(d.Replicas+d.MaxSurge, live+leaving)
 	}
-	if live+creates > limit {
-		return fmt.Errorf("%d live + %d created exceeds %d", live, creates, limit)
+	if creates > 0 && live+leaving+creates > limit {
+		return fmt.Errorf("%d live + %d leaving + %d created exceeds %d", live, leaving, creates, limit)
 	}
 	floor := d.Replicas - d.MaxUnavailable
 	if stoppedReady > 0 && availBefore-stoppedReady < floor {
