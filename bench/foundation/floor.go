@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"strconv"
 	"time"
+
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 )
 
 // deployBare is the floor: it starts the same n example-app processes with
@@ -31,7 +33,7 @@ func deployBare(ctx context.Context, bin string, n int, timeout time.Duration) (
 	}
 	pids := make([]int, len(procs))
 	for i, p := range procs {
-		pids[i] = p.cmd.Process.Pid
+		pids[i] = p.PID()
 	}
 	return newSample(start, readyAt, pids)
 }
@@ -39,12 +41,12 @@ func deployBare(ctx context.Context, bin string, n int, timeout time.Duration) (
 // startBare starts one example app per port, each in its own process
 // group with the environment Slipway would give it minus its own
 // variables. It returns the ones it started, also on error.
-func startBare(bin string, ports []int) ([]*child, error) {
-	var procs []*child
+func startBare(bin string, ports []int) ([]*benchkit.Child, error) {
+	var procs []*benchkit.Child
 	for _, port := range ports {
 		cmd := exec.Command(bin, "example-app", "--name", "fast", "--port", strconv.Itoa(port))
 		cmd.Env = []string{"PATH=/usr/local/bin:/usr/bin:/bin"}
-		c, err := startChild(cmd)
+		c, err := benchkit.StartChild("example-app", cmd)
 		if err != nil {
 			return procs, err
 		}
@@ -54,7 +56,7 @@ func startBare(bin string, ports []int) ([]*child, error) {
 }
 
 // waitHealthz polls /healthz of every port not yet ready until all are.
-func waitHealthz(ctx context.Context, procs []*child, ports []int, timeout time.Duration) (time.Time, error) {
+func waitHealthz(ctx context.Context, procs []*benchkit.Child, ports []int, timeout time.Duration) (time.Time, error) {
 	hc := &http.Client{Timeout: time.Second}
 	defer hc.CloseIdleConnections()
 	ready := make([]bool, len(ports))
@@ -65,8 +67,8 @@ func waitHealthz(ctx context.Context, procs []*child, ports []int, timeout time.
 			if ready[i] {
 				continue
 			}
-			if procs[i].exited() {
-				return false, "", fmt.Errorf("example app on port %d exited: %w\n%s", port, procs[i].err, procs[i].out.tail(10))
+			if procs[i].Exited() {
+				return false, "", fmt.Errorf("example app on port %d exited: %w\n%s", port, procs[i].Err(), procs[i].Tail(10))
 			}
 			ok, s := httpOK(ctx, hc, "http://127.0.0.1:"+strconv.Itoa(port)+"/healthz")
 			if ready[i] = ok; ok {
@@ -80,10 +82,10 @@ func waitHealthz(ctx context.Context, procs []*child, ports []int, timeout time.
 }
 
 // stopAll stops every process, all at once.
-func stopAll(procs []*child) error {
+func stopAll(procs []*benchkit.Child) error {
 	errs := make(chan error, len(procs))
 	for _, p := range procs {
-		go func() { errs <- p.stop(stopTimeout) }()
+		go func() { errs <- p.Stop(stopTimeout) }()
 	}
 	var all []error
 	for range procs {

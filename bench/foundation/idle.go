@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 )
 
 // idleResult is what a server costs while nothing changes.
@@ -36,10 +38,10 @@ func measureIdle(ctx context.Context, bin, data string, cfg config) (r idleResul
 	if err := sleep(ctx, cfg.idleSettle); err != nil {
 		return r, err
 	}
-	if r.serverRSS, err = vmRSS(srv.pid()); err != nil {
+	if r.serverRSS, err = benchkit.VMRSS(srv.pid()); err != nil {
 		return r, fmt.Errorf("server RSS: %w", err)
 	}
-	if r.instanceRSS, err = vmRSS(pids[0]); err != nil {
+	if r.instanceRSS, err = benchkit.VMRSS(pids[0]); err != nil {
 		return r, fmt.Errorf("instance RSS: %w", err)
 	}
 	r.cpu, r.window, err = cpuShare(ctx, srv.pid(), cfg.idleCPU)
@@ -49,18 +51,17 @@ func measureIdle(ctx context.Context, bin, data string, cfg config) (r idleResul
 // cpuShare is the CPU time pid uses over window, as a share of one core.
 func cpuShare(ctx context.Context, pid int, window time.Duration) (float64, time.Duration, error) {
 	start := time.Now()
-	t0, err := cpuTicks(pid)
+	t0, err := benchkit.CPUTime(pid)
 	if err != nil {
 		return 0, 0, fmt.Errorf("server CPU: %w", err)
 	}
 	if err := sleep(ctx, window); err != nil {
 		return 0, 0, err
 	}
-	t1, err := cpuTicks(pid)
+	t1, err := benchkit.CPUTime(pid)
 	if err != nil {
 		return 0, 0, fmt.Errorf("server CPU: %w", err)
 	}
 	wall := time.Since(start)
-	used := time.Duration(t1-t0) * time.Second / clockTicks
-	return used.Seconds() / wall.Seconds(), wall, nil
+	return (t1 - t0).Seconds() / wall.Seconds(), wall, nil
 }

@@ -29,24 +29,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
+
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(2)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench/foundation:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchkit.Main("bench/foundation", run) }
 
 // config is what the flags set.
 type config struct {
@@ -96,12 +84,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	ws, err := newWorkspace(ctx, cfg.worktree, stderr)
+	ws, err := benchkit.NewWorkspace(ctx, benchkit.Build{
+		TempPattern: "slipway-bench-",
+		Packages:    []string{"./cmd/slipway"},
+		Worktree:    cfg.worktree,
+	}, stderr)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, ws.Close()) }()
-	if err := printMachine(ctx, stdout, ws.source); err != nil {
+	if err := benchkit.PrintMachine(ctx, stdout, benchkit.Fact{Label: "slipway", Value: ws.Source()}); err != nil {
 		return err
 	}
 	res, err := measureAll(ctx, cfg, ws, stderr)

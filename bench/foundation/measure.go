@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 )
 
 // results are every measurement taken.
@@ -16,14 +18,15 @@ type results struct {
 
 // measureAll runs cfg.runs deploys, each a fresh Slipway server next to a
 // bare-exec floor, then the idle measure, reporting progress as it goes.
-func measureAll(ctx context.Context, cfg config, ws *workspace, progress io.Writer) (results, error) {
+func measureAll(ctx context.Context, cfg config, ws *benchkit.Workspace, progress io.Writer) (results, error) {
 	var res results
+	bin := ws.Path("slipway")
 	for i := 1; i <= cfg.runs; i++ {
-		s, err := deployFresh(ctx, ws.bin, ws.path("run-"+strconv.Itoa(i)), cfg.instances, cfg.readyTimeout)
+		s, err := deployFresh(ctx, bin, ws.Path("run-"+strconv.Itoa(i)), cfg.instances, cfg.readyTimeout)
 		if err != nil {
 			return res, fmt.Errorf("run %d, slipway: %w", i, err)
 		}
-		f, err := deployBare(ctx, ws.bin, cfg.instances, cfg.readyTimeout)
+		f, err := deployBare(ctx, bin, cfg.instances, cfg.readyTimeout)
 		if err != nil {
 			return res, fmt.Errorf("run %d, floor: %w", i, err)
 		}
@@ -35,7 +38,7 @@ func measureAll(ctx context.Context, cfg config, ws *workspace, progress io.Writ
 		return res, nil
 	}
 	fmt.Fprintf(progress, "idle: %d instances, settle %s, CPU over %s ...\n", cfg.idleInstances, cfg.idleSettle, cfg.idleCPU)
-	idle, err := measureIdle(ctx, ws.bin, ws.path("idle"), cfg)
+	idle, err := measureIdle(ctx, bin, ws.Path("idle"), cfg)
 	if err != nil {
 		return res, fmt.Errorf("idle: %w", err)
 	}

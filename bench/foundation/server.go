@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 	"github.com/slipway-dev/slipway/client"
 )
 
@@ -27,20 +27,20 @@ type server struct {
 	data   string
 	url    string
 	client *client.Client
-	proc   *child
+	proc   *benchkit.Child
 }
 
 // startServer starts a server over data on a free loopback port and waits
 // until it answers /v1/health.
 func startServer(ctx context.Context, bin, data string) (*server, error) {
-	addr, err := freeAddr()
+	addr, err := benchkit.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(bin, "server", "--data", data, "--api", addr, "--router", "127.0.0.1:0", "--log-level", "warn")
-	proc, err := startChild(cmd)
+	proc, err := benchkit.StartChild("slipway server", cmd)
 	if err != nil {
-		return nil, fmt.Errorf("start slipway server: %w", err)
+		return nil, err
 	}
 	s := &server{data: data, url: "http://" + addr, client: client.New("http://" + addr), proc: proc}
 	if err := s.waitHealthy(ctx); err != nil {
@@ -54,16 +54,16 @@ func (s *server) annotate(err error) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("%w\nserver log (last lines):\n%s", err, s.proc.out.tail(20))
+	return fmt.Errorf("%w\nserver log (last lines):\n%s", err, s.proc.Tail(20))
 }
 
 // pid is the server process's id.
-func (s *server) pid() int { return s.proc.cmd.Process.Pid }
+func (s *server) pid() int { return s.proc.PID() }
 
 func (s *server) waitHealthy(ctx context.Context) error {
 	_, err := poll(ctx, "server healthy at "+s.url, healthyTimeout, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
-		if s.proc.exited() {
-			return false, "", fmt.Errorf("server exited: %w\n%s", s.proc.err, s.proc.out.tail(20))
+		if s.proc.Exited() {
+			return false, "", fmt.Errorf("server exited: %w\n%s", s.proc.Err(), s.proc.Tail(20))
 		}
 		ctx, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()
@@ -89,8 +89,8 @@ func (s *server) Close() error {
 			}
 		}
 	}
-	signalGroups(groups, syscall.SIGTERM)
-	err := s.proc.stop(stopTimeout)
+	benchkit.SignalGroups(groups, syscall.SIGTERM)
+	err := s.proc.Stop(stopTimeout)
 	return errors.Join(err, sweep(filepath.Join(s.data, "instances")))
 }
 
@@ -100,7 +100,7 @@ func sweep(dir string) error {
 	deadline := time.Now().Add(stopTimeout)
 	sig := syscall.SIGTERM
 	for {
-		pids := pidsUnder(dir)
+		pids := benchkit.PIDsUnder(dir)
 		if len(pids) == 0 {
 			return nil
 		}
@@ -110,19 +110,9 @@ func sweep(dir string) error {
 			}
 			sig, deadline = syscall.SIGKILL, time.Now().Add(stopTimeout)
 		}
-		signalGroups(pids, sig)
+		benchkit.SignalGroups(pids, sig)
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// freeAddr returns a loopback address with a port nobody listens on now.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 // httpOK reports whether GET url answers 200.

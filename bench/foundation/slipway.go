@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 	"github.com/slipway-dev/slipway/client"
 )
 
@@ -57,7 +58,7 @@ func deployFresh(ctx context.Context, bin, data string, n int, timeout time.Dura
 // newSample measures from start to readyAt, and from the latest start of
 // pids (still running) to readyAt.
 func newSample(start, readyAt time.Time, pids []int) (sample, error) {
-	last, err := latestStart(pids)
+	last, err := benchkit.LatestStart(pids)
 	if err != nil {
 		return sample{}, err
 	}

@@ -29,25 +29,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"os/signal"
-	"syscall"
+	"strings"
 	"time"
+
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(2)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench/router:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchkit.Main("bench/router", run) }
 
 // config is what the flags set.
 type config struct {
@@ -123,12 +112,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	ws, err := newWorkspace(ctx, cfg.worktree, stderr)
+	ws, err := benchkit.NewWorkspace(ctx, benchkit.Build{
+		TempPattern: "slipway-bench-router-",
+		Packages:    []string{"./bench/router/routerproc", "./bench/router/backend"},
+		Worktree:    cfg.worktree,
+	}, stderr)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, ws.Close()) }()
-	if err := printMachine(ctx, stdout, tl, ws.source); err != nil {
+	err = benchkit.PrintMachine(ctx, stdout,
+		benchkit.Fact{Label: "nginx", Value: strings.TrimPrefix(benchkit.ToolVersion(ctx, tl.nginx, "-v"), "nginx version: ")},
+		benchkit.Fact{Label: "wrk", Value: benchkit.ToolVersion(ctx, tl.wrk, "--version")},
+		benchkit.Fact{Label: "router", Value: ws.Source()})
+	if err != nil {
 		return err
 	}
 	rounds, err := measureAll(ctx, cfg, tl, ws, stderr)

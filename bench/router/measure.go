@@ -7,10 +7,15 @@ import (
 	"io"
 	"os/exec"
 	"time"
+
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 )
 
-// startTimeout bounds the wait for a child to listen.
-const startTimeout = 15 * time.Second
+// Bounds on a child's lifecycle.
+const (
+	startTimeout = 15 * time.Second // start -> listening
+	stopTimeout  = 5 * time.Second  // SIGTERM -> gone, and then SIGKILL -> gone
+)
 
 // result is one line of the table.
 type result struct {
@@ -32,8 +37,8 @@ type results struct {
 type bench struct {
 	cfg      config
 	tools    tools
-	ws       *workspace
-	backend  *child
+	ws       *benchkit.Workspace
+	backend  *benchkit.Child
 	upstream string // the backend's host:port
 	progress io.Writer
 }
@@ -41,17 +46,17 @@ type bench struct {
 // measureAll starts the backend and measures each target in turn in
 // front of it (direct, nginx, the router, the router with a split),
 // cfg.rounds times over; the router is profiled in the first round.
-func measureAll(ctx context.Context, cfg config, tl tools, ws *workspace, progress io.Writer) (rounds []results, err error) {
+func measureAll(ctx context.Context, cfg config, tl tools, ws *benchkit.Workspace, progress io.Writer) (rounds []results, err error) {
 	b := &bench{cfg: cfg, tools: tl, ws: ws, progress: progress}
-	if b.upstream, err = freeAddr(); err != nil {
+	if b.upstream, err = benchkit.FreeAddr(); err != nil {
 		return nil, err
 	}
-	b.backend, err = startChild("backend", exec.Command(ws.path("backend"), "-listen", b.upstream))
+	b.backend, err = benchkit.StartChild("backend", exec.Command(ws.Path("backend"), "-listen", b.upstream))
 	if err != nil {
 		return nil, err
 	}
-	defer func() { err = errors.Join(err, b.backend.stop()) }()
-	if err := b.backend.waitListening(ctx, b.upstream, startTimeout); err != nil {
+	defer func() { err = errors.Join(err, b.backend.Stop(stopTimeout)) }()
+	if err := b.backend.WaitListening(ctx, b.upstream, startTimeout); err != nil {
 		return nil, err
 	}
 	for i := range cfg.rounds {
@@ -85,17 +90,17 @@ func (b *bench) round(ctx context.Context, profile bool) (res results, err error
 
 // nginx measures nginx in front of the backend.
 func (b *bench) nginx(ctx context.Context) (r result, err error) {
-	listen, err := freeAddr()
+	listen, err := benchkit.FreeAddr()
 	if err != nil {
 		return r, err
 	}
-	dir := b.ws.path("nginx")
+	dir := b.ws.Path("nginx")
 	proc, err := startNginx(b.tools.nginx, dir, listen, b.upstream)
 	if err != nil {
 		return r, err
 	}
-	defer func() { err = errors.Join(err, proc.stop()) }()
-	if err := proc.waitListening(ctx, listen, startTimeout); err != nil {
+	defer func() { err = errors.Join(err, proc.Stop(stopTimeout)) }()
+	if err := proc.WaitListening(ctx, listen, startTimeout); err != nil {
 		return r, fmt.Errorf("%w\nnginx error log:\n%s", err, nginxLog(dir))
 	}
 	return b.measure(ctx, "nginx (keepalive)", "http://"+listen+"/", proc, nil)
@@ -106,30 +111,30 @@ func (b *bench) nginx(ctx context.Context) (r result, err error) {
 // profile, the run is profiled and the profile comes back as pprof -top
 // text.
 func (b *bench) router(ctx context.Context, name string, split, profile bool) (r result, top string, err error) {
-	listen, err := freeAddr()
+	listen, err := benchkit.FreeAddr()
 	if err != nil {
 		return r, "", err
 	}
-	pprofAddr, err := freeAddr()
+	pprofAddr, err := benchkit.FreeAddr()
 	if err != nil {
 		return r, "", err
 	}
-	bin := b.ws.path("routerproc")
+	bin := b.ws.Path("routerproc")
 	args := []string{"-listen", listen, "-backend", b.upstream, "-pprof", pprofAddr}
 	if split {
 		args = append(args, "-canary", b.upstream)
 	}
-	proc, err := startChild(name, exec.Command(bin, args...))
+	proc, err := benchkit.StartChild(name, exec.Command(bin, args...))
 	if err != nil {
 		return r, "", err
 	}
-	defer func() { err = errors.Join(err, proc.stop()) }()
-	if err := proc.waitListening(ctx, listen, startTimeout); err != nil {
+	defer func() { err = errors.Join(err, proc.Stop(stopTimeout)) }()
+	if err := proc.WaitListening(ctx, listen, startTimeout); err != nil {
 		return r, "", err
 	}
 	var prof *profiler
 	if profile && (b.cfg.topN > 0 || b.cfg.keepProfile != "") {
-		file := b.ws.path("router.pprof")
+		file := b.ws.Path("router.pprof")
 		if b.cfg.keepProfile != "" {
 			file = b.cfg.keepProfile
 		}
@@ -145,7 +150,7 @@ func (b *bench) router(ctx context.Context, name string, split, profile bool) (r
 // measure warms target up, then runs wrk against url for the configured
 // duration and takes the CPU time the proxy (nil for direct) and the
 // backend spent meanwhile. A non-nil prof profiles the proxy over the run.
-func (b *bench) measure(ctx context.Context, name, url string, proxy *child, prof *profiler) (result, error) {
+func (b *bench) measure(ctx context.Context, name, url string, proxy *benchkit.Child, prof *profiler) (result, error) {
 	r := result{name: name, proxied: proxy != nil}
 	if b.cfg.warmup > 0 {
 		fmt.Fprintf(b.progress, "%s: warm-up %s ...\n", name, b.cfg.warmup)
@@ -183,14 +188,14 @@ func (b *bench) measure(ctx context.Context, name, url string, proxy *child, pro
 
 // cpu is the CPU time so far of the proxy (with its children; 0 when nil)
 // and of the backend.
-func (b *bench) cpu(proxy *child) ([2]time.Duration, error) {
+func (b *bench) cpu(proxy *benchkit.Child) ([2]time.Duration, error) {
 	var t [2]time.Duration
 	var err error
 	if proxy != nil {
-		if t[0], err = treeCPU(proxy.pid()); err != nil {
+		if t[0], err = benchkit.TreeCPU(proxy.PID()); err != nil {
 			return t, err
 		}
 	}
-	t[1], err = cpuTime(b.backend.pid())
+	t[1], err = benchkit.CPUTime(b.backend.PID())
 	return t, err
 }

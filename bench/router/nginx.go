@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"text/template"
+
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 )
 
 // nginxConf is nginx as a well-tuned reverse proxy in front of one
@@ -51,7 +53,7 @@ http {
 
 // startNginx writes a config into dir and starts nginx in the foreground
 // on listen, proxying to backend.
-func startNginx(nginx, dir, listen, backend string) (*child, error) {
+func startNginx(nginx, dir, listen, backend string) (*benchkit.Child, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("nginx prefix: %w", err)
 	}
@@ -68,7 +70,7 @@ func startNginx(nginx, dir, listen, backend string) (*child, error) {
 		return nil, fmt.Errorf("write nginx config: %w", err)
 	}
 	cmd := exec.Command(nginx, "-p", dir, "-c", path, "-e", filepath.Join(dir, "error.log"), "-g", "daemon off;")
-	return startChild("nginx", cmd)
+	return benchkit.StartChild("nginx", cmd)
 }
 
 // nginxLog is the tail of nginx's error log, for error messages.

@@ -1,59 +1,14 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 )
-
-// printMachine prints what the numbers were taken on: CPUs, kernel, CPU
-// model, the tools' versions and what the router was built from.
-func printMachine(ctx context.Context, w io.Writer, tl tools, source string) error {
-	kernel, err := os.ReadFile("/proc/sys/kernel/osrelease")
-	if err != nil {
-		return fmt.Errorf("read kernel release: %w", err)
-	}
-	fmt.Fprintf(w, "machine: nproc %d, kernel %s, %s\n", runtime.NumCPU(), strings.TrimSpace(string(kernel)), cpuModel())
-	fmt.Fprintf(w, "go:      %s\n", toolVersion(ctx, "go", "version"))
-	fmt.Fprintf(w, "nginx:   %s\n", strings.TrimPrefix(toolVersion(ctx, tl.nginx, "-v"), "nginx version: "))
-	fmt.Fprintf(w, "wrk:     %s\n", toolVersion(ctx, tl.wrk, "--version"))
-	fmt.Fprintf(w, "router:  %s\n\n", source)
-	return nil
-}
-
-// toolVersion is the first line a version command prints (on stdout or
-// stderr, whatever its exit status: wrk --version exits 1), or "unknown".
-func toolVersion(ctx context.Context, name string, args ...string) string {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	out, _ := exec.CommandContext(ctx, name, args...).CombinedOutput()
-	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-	if line == "" {
-		return "unknown"
-	}
-	return strings.TrimSpace(line)
-}
-
-// cpuModel is the first "model name" of /proc/cpuinfo, or "cpu unknown".
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "cpu unknown"
-	}
-	for line := range strings.Lines(string(b)) {
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "cpu unknown"
-}
 
 // printTable prints one line per target, the router's lines compared with
 // nginx's: medians over the rounds.

@@ -15,27 +15,16 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/pprof"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 	"github.com/slipway-dev/slipway/router"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stderr)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "routerproc:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchkit.Main("routerproc", run) }
 
 type config struct {
 	listen  string
@@ -44,7 +33,7 @@ type config struct {
 	pprof   string // "" means no profiling endpoint
 }
 
-func run(ctx context.Context, args []string, stderr io.Writer) error {
+func run(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var c config
 	fs := flag.NewFlagSet("routerproc", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -71,7 +60,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if c.pprof != "" {
 		servers = append(servers, &http.Server{Addr: c.pprof, Handler: profileMux(), ReadHeaderTimeout: 10 * time.Second})
 	}
-	return serve(ctx, servers)
+	return benchkit.Serve(ctx, servers...)
 }
 
 // route is the one route under test.
@@ -91,26 +80,4 @@ func profileMux() *http.ServeMux {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	return mux
-}
-
-// serve runs every server until ctx ends or one fails, then shuts them
-// all down (bounded).
-func serve(ctx context.Context, servers []*http.Server) error {
-	errc := make(chan error, len(servers))
-	for _, srv := range servers {
-		go func() { errc <- fmt.Errorf("serve %s: %w", srv.Addr, srv.ListenAndServe()) }()
-	}
-	var err error
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	for _, srv := range servers {
-		if serr := srv.Shutdown(shutdown); serr != nil {
-			err = errors.Join(err, srv.Close())
-		}
-	}
-	return err
 }

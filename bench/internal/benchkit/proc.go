@@ -1,4 +1,4 @@
-package main
+package benchkit
 
 import (
 	"fmt"
@@ -32,8 +32,8 @@ func statFields(pid int) ([]string, error) {
 	return f, nil
 }
 
-// statTicks returns field n of /proc/PID/stat as clock ticks.
-func statTicks(f []string, n int) (int64, error) {
+// statInt returns field n of /proc/PID/stat as an integer.
+func statInt(f []string, n int) (int64, error) {
 	v, err := strconv.ParseInt(f[n-3], 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("stat field %d: %w", n, err)
@@ -41,18 +41,61 @@ func statTicks(f []string, n int) (int64, error) {
 	return v, nil
 }
 
-// cpuTicks is the process's utime + stime (fields 14 and 15).
-func cpuTicks(pid int) (int64, error) {
+// CPUTime is the process's utime + stime (fields 14 and 15 of
+// /proc/PID/stat), to the 10ms of a clock tick.
+func CPUTime(pid int) (time.Duration, error) {
 	f, err := statFields(pid)
 	if err != nil {
 		return 0, err
 	}
-	u, err := statTicks(f, 14)
+	u, err := statInt(f, 14)
 	if err != nil {
 		return 0, err
 	}
-	s, err := statTicks(f, 15)
-	return u + s, err
+	s, err := statInt(f, 15)
+	return time.Duration(u+s) * time.Second / clockTicks, err
+}
+
+// TreeCPU is the CPU time of pid and of its live children (nginx's master
+// and its worker). A child that exited in between is not counted.
+func TreeCPU(pid int) (time.Duration, error) {
+	total, err := CPUTime(pid)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range children(pid) {
+		if t, err := CPUTime(c); err == nil { // it may just have exited
+			total += t
+		}
+	}
+	return total, nil
+}
+
+// children lists the processes whose parent is pid (field 4).
+func children(pid int) []int {
+	var out []int
+	for _, p := range allPIDs() {
+		f, err := statFields(p)
+		if err != nil {
+			continue
+		}
+		if pp, err := statInt(f, 4); err == nil && int(pp) == pid {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// allPIDs lists the processes in /proc.
+func allPIDs() []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		if pid, err := strconv.Atoi(e.Name()); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 // bootTime is when the machine booted, to the 10ms of /proc/uptime (the
@@ -77,15 +120,16 @@ func startTime(pid int, boot time.Time) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	t, err := statTicks(f, 22)
+	t, err := statInt(f, 22)
 	if err != nil {
 		return time.Time{}, err
 	}
 	return boot.Add(time.Duration(t) * time.Second / clockTicks), nil
 }
 
-// latestStart is the start time of the last of pids to start.
-func latestStart(pids []int) (time.Time, error) {
+// LatestStart is the wall-clock start time of the last of pids to start
+// (field 22 of /proc/PID/stat, placed in wall time with /proc/uptime).
+func LatestStart(pids []int) (time.Time, error) {
 	boot, err := bootTime()
 	if err != nil {
 		return time.Time{}, err
@@ -103,8 +147,8 @@ func latestStart(pids []int) (time.Time, error) {
 	return latest, nil
 }
 
-// vmRSS is the resident set size of pid, in bytes (VmRSS of /proc/PID/status).
-func vmRSS(pid int) (int64, error) {
+// VMRSS is the resident set size of pid, in bytes (VmRSS of /proc/PID/status).
+func VMRSS(pid int) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, fmt.Errorf("read status of pid %d: %w", pid, err)
@@ -127,18 +171,13 @@ func alive(pid int) bool {
 	return err == nil && f[0] != "Z" && f[0] != "X"
 }
 
-// pidsUnder lists live processes whose working directory is under dir:
+// PIDsUnder lists live processes whose working directory is under dir:
 // every instance a server started over a data directory, even ones it
 // started after its instance list was read.
-func pidsUnder(dir string) []int {
-	entries, _ := os.ReadDir("/proc")
+func PIDsUnder(dir string) []int {
 	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		cwd, err := os.Readlink(filepath.Join("/proc", e.Name(), "cwd"))
+	for _, pid := range allPIDs() {
+		cwd, err := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "cwd"))
 		if err == nil && strings.HasPrefix(cwd, dir+string(filepath.Separator)) && alive(pid) {
 			pids = append(pids, pid)
 		}

@@ -1,4 +1,4 @@
-package main
+package benchkit
 
 import (
 	"context"
@@ -12,56 +12,73 @@ import (
 	"time"
 )
 
-// buildTimeout bounds `go build` of the helper binaries.
+// buildTimeout bounds `go build` of the programs under test.
 const buildTimeout = 5 * time.Minute
 
-// workspace is the benchmark's temporary directory, with the backend and
-// routerproc binaries built into it and nginx's prefix directory. Close
-// removes it.
-type workspace struct {
-	dir    string // temporary directory
-	source string // what the binaries were built from
+// Build says what a workspace builds.
+type Build struct {
+	TempPattern string   // os.MkdirTemp pattern of the workspace directory
+	Packages    []string // packages to build, relative to the module root ("./cmd/slipway")
+	Worktree    bool     // build the working tree as it is rather than the committed HEAD
 }
 
-// newWorkspace makes a temporary directory and builds the backend and
-// routerproc into it: from the committed HEAD (exported with git archive,
-// so that other people's uncommitted edits in a shared checkout are not
-// measured), or from the working tree as it is when worktree is true.
-func newWorkspace(ctx context.Context, worktree bool, progress io.Writer) (*workspace, error) {
+// Workspace is a benchmark's temporary directory with the packages of a
+// Build built into it, one binary per package named after its directory.
+// Close removes it.
+type Workspace struct {
+	dir    string
+	source string
+}
+
+// NewWorkspace makes a temporary directory and builds b.Packages into it:
+// from the committed HEAD (exported with git archive, so that other
+// people's uncommitted edits in a shared checkout are not measured), or
+// from the working tree as it is when b.Worktree is set. It reports the
+// build on progress.
+func NewWorkspace(ctx context.Context, b Build, progress io.Writer) (*Workspace, error) {
 	root, err := moduleRoot(ctx)
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "slipway-bench-router-")
+	dir, err := os.MkdirTemp("", b.TempPattern)
 	if err != nil {
 		return nil, fmt.Errorf("make temporary directory: %w", err)
 	}
-	ws := &workspace{dir: dir}
-	if err := ws.build(ctx, root, worktree, progress); err != nil {
+	ws := &Workspace{dir: dir}
+	if err := ws.build(ctx, root, b, progress); err != nil {
 		return nil, errors.Join(err, ws.Close())
 	}
 	return ws, nil
 }
 
-// build builds the helper binaries from root's HEAD or working tree.
-func (w *workspace) build(ctx context.Context, root string, worktree bool, progress io.Writer) error {
+// build builds the packages from root's HEAD or working tree.
+func (w *Workspace) build(ctx context.Context, root string, b Build, progress io.Writer) error {
 	src := root
-	if !worktree {
-		src = w.path("src")
+	if !b.Worktree {
+		src = w.Path("src")
 		if err := exportHEAD(ctx, root, src); err != nil {
 			return err
 		}
 	}
-	w.source = describeSource(ctx, root, worktree)
-	fmt.Fprintf(progress, "building routerproc and backend (%s) ...\n", w.source)
-	return goBuild(ctx, src, w.dir, "./bench/router/routerproc", "./bench/router/backend")
+	w.source = describeSource(ctx, root, b.Worktree)
+	names := make([]string, len(b.Packages))
+	for i, p := range b.Packages {
+		names[i] = filepath.Base(p)
+	}
+	fmt.Fprintf(progress, "building %s (%s) ...\n", strings.Join(names, " and "), w.source)
+	return goBuild(ctx, src, w.dir, b.Packages...)
 }
 
-// path returns a path inside the workspace.
-func (w *workspace) path(name string) string { return filepath.Join(w.dir, name) }
+// Path returns a path inside the workspace; a built binary is
+// Path(its package's directory name).
+func (w *Workspace) Path(name string) string { return filepath.Join(w.dir, name) }
+
+// Source names what the binaries were built from: "HEAD <short hash>" or
+// the working tree, noting uncommitted changes.
+func (w *Workspace) Source() string { return w.source }
 
 // Close removes the workspace.
-func (w *workspace) Close() error {
+func (w *Workspace) Close() error {
 	if err := os.RemoveAll(w.dir); err != nil {
 		return fmt.Errorf("remove workspace: %w", err)
 	}
