@@ -8,13 +8,9 @@ package e2e
 // the router fails meanwhile.
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +20,9 @@ import (
 
 // bgPreviewHeader is the default preview header of a blue/green rollout.
 const bgPreviewHeader = "X-Slipway-Preview"
+
+// bgPreview is the header set of a request for the preview revision.
+var bgPreview = http.Header{bgPreviewHeader: {"1"}}
 
 // bgSpec is zdSpec's shop service with a blue/green strategy: %[1]s is
 // its VERSION, %[2]t autoPromote, %[3]s scaleDownDelay.
@@ -57,49 +56,6 @@ func startBGApp(t *testing.T, autoPromote bool, scaleDownDelay string) *zdApp {
 	a.srv.waitConverged(10*time.Second, map[string]int{"shop": 3})
 	a.waitServes("v1", 5*time.Second)
 	return a
-}
-
-// previewVersions sends n requests carrying the preview header through
-// the router and counts the versions that answered them.
-func (a *zdApp) previewVersions(n int) map[string]int {
-	c := &http.Client{Timeout: 5 * time.Second}
-	defer c.CloseIdleConnections()
-	out := map[string]int{}
-	for range n {
-		v, err := a.getPreview(c)
-		if err != nil {
-			v = "error: " + err.Error()
-		}
-		out[v]++
-	}
-	return out
-}
-
-// getPreview is get with the preview header set.
-func (a *zdApp) getPreview(c *http.Client) (string, error) {
-	req, err := http.NewRequest(http.MethodGet, a.routerURL(), nil)
-	if err != nil {
-		return "", err
-	}
-	req.Host = zdHost
-	req.Header.Set(bgPreviewHeader, "1")
-	resp, err := c.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return "", err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("status %d: %s", resp.StatusCode, strings.TrimSpace(string(b)))
-	}
-	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil {
-		return "", fmt.Errorf("decode %q: %w", b, err)
-	}
-	return m["version"], nil
 }
 
 // readyByRevision counts the ready, running instances of svc per revision.
@@ -141,8 +97,6 @@ func (p *prober) probeChanges() []string {
 	return slices.Clone(p.changes)
 }
 
-var bgOperationStarted = regexp.MustCompile(`operation (\d+) started`)
-
 func TestBlueGreenPromoteUnderLoad(t *testing.T) {
 	const scaleDownDelay = 5 * time.Second
 	a := startBGApp(t, false, "5s")
@@ -154,12 +108,11 @@ func TestBlueGreenPromoteUnderLoad(t *testing.T) {
 	// Apply v2 without --wait: the operation starts and stays running
 	// while the rollout waits for a promotion.
 	r := a.srv.mustCLI("apply", "-f", a.writeBG("v2", false, "5s"))
-	m := bgOperationStarted.FindStringSubmatch(r.stdout)
-	if m == nil {
+	opID, ok := startedOperation(r.stdout)
+	if !ok {
 		l.stop()
 		t.Fatalf("apply does not say which operation started:\n%s", r)
 	}
-	opID, _ := strconv.ParseInt(m[1], 10, 64)
 	var active []api.Operation
 	if err := a.srv.getJSON("/v1/operations?active=true", &active); err != nil {
 		t.Errorf("GET /v1/operations?active=true: %v", err)
@@ -189,7 +142,7 @@ func TestBlueGreenPromoteUnderLoad(t *testing.T) {
 	if got := a.versions(60); got["v1"] != 60 {
 		t.Errorf("while waiting for promotion, plain requests were answered by %v; want all by v1", got)
 	}
-	if got := a.previewVersions(30); got["v2"] != 30 {
+	if got := a.versionsWith(30, bgPreview); got["v2"] != 30 {
 		t.Errorf("while waiting for promotion, requests with %s were answered by %v; want all by v2", bgPreviewHeader, got)
 	}
 	// Waiting is not bounded by the 20s progress deadline, nor does it end

@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -25,8 +23,6 @@ services:
       rolling: {maxSurge: 1, maxUnavailable: 0, progressDeadline: 30s}
 `
 
-var operationStarted = regexp.MustCompile(`operation (\d+) started`)
-
 func TestHalfDoneApplyResumes(t *testing.T) {
 	data := t.TempDir()
 	dir := specDir(t)
@@ -38,11 +34,10 @@ func TestHalfDoneApplyResumes(t *testing.T) {
 	peak := sampleProcesses(t, data+"/instances")
 	writeSpec(t, dir, "slipway.yaml", fmt.Sprintf(slowSpec, `v2, START_DELAY: 2s`))
 	r := srv.mustCLI("apply", "-f", file)
-	m := operationStarted.FindStringSubmatch(r.stdout)
-	if m == nil {
+	id, ok := startedOperation(r.stdout)
+	if !ok {
 		t.Fatalf("apply did not start an operation:\n%s", r)
 	}
-	id, _ := strconv.ParseInt(m[1], 10, 64)
 	// Mid-rollout: the first new instance is still in its start delay.
 	waitFor(t, 5*time.Second, "a revision 2 instance", func() (bool, string) {
 		svc := srv.service("order")
@@ -129,11 +124,10 @@ func TestServerKilledDuringStackRollback(t *testing.T) {
 
 	writeSpec(t, dir, "slipway.yaml", fastSpec(`, NEVER_READY: "1"`, `, GREETING: changed`, "3s"))
 	r := srv.mustCLI("apply", "-f", file)
-	m := operationStarted.FindStringSubmatch(r.stdout)
-	if m == nil {
+	id, ok := startedOperation(r.stdout)
+	if !ok {
 		t.Fatalf("apply did not start an operation:\n%s", r)
 	}
-	id, _ := strconv.ParseInt(m[1], 10, 64)
 	// Kill the server once the rollout has failed: the stack is rolling back.
 	waitFor(t, 15*time.Second, "the operation to fail", func() (bool, string) {
 		op, err := srv.operation(id)

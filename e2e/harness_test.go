@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -296,26 +297,64 @@ func (r result) String() string {
 // runCLI runs the slipway binary with args, bounded by timeout.
 func runCLI(t *testing.T, timeout time.Duration, args ...string) result {
 	t.Helper()
+	c := newCLIRun(timeout, args)
+	return c.result(t, c.cmd.Run())
+}
+
+// cliRun is one run of the slipway binary, bounded by a timeout, with its
+// output captured and without the caller's SLIPWAY_SERVER and
+// SLIPWAY_TOKEN. Start or run cmd, then call result once it has exited.
+type cliRun struct {
+	cmd            *exec.Cmd
+	args           []string
+	timeout        time.Duration
+	ctx            context.Context
+	cancel         context.CancelFunc
+	stdout, stderr bytes.Buffer
+}
+
+func newCLIRun(timeout time.Duration, args []string) *cliRun {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin.slipway, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.Env = append(os.Environ(), "SLIPWAY_SERVER=", "SLIPWAY_TOKEN=")
-	err := cmd.Run()
-	r := result{args: args, stdout: stdout.String(), stderr: stderr.String()}
+	c := &cliRun{args: args, timeout: timeout, ctx: ctx, cancel: cancel}
+	c.cmd = exec.CommandContext(ctx, bin.slipway, args...)
+	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
+	c.cmd.Env = append(os.Environ(), "SLIPWAY_SERVER=", "SLIPWAY_TOKEN=")
+	return c
+}
+
+// result is the finished run, err being what Run or Wait returned. It
+// fails the test if the binary could not be run or did not finish within
+// the timeout.
+func (c *cliRun) result(t *testing.T, err error) result {
+	t.Helper()
+	c.cancel()
+	r := result{args: c.args, stdout: c.stdout.String(), stderr: c.stderr.String()}
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
 	case errors.As(err, &exit):
 		r.code = exit.ExitCode()
 	default:
-		t.Fatalf("run slipway %v: %v", args, err)
+		t.Fatalf("run slipway %v: %v", c.args, err)
 	}
-	if ctx.Err() != nil {
-		t.Fatalf("slipway %v did not finish within %s\n%s", args, timeout, r)
+	if errors.Is(c.ctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("slipway %v did not finish within %s\n%s", c.args, c.timeout, r)
 	}
 	return r
+}
+
+// operationStarted is how apply says which operation it started.
+var operationStarted = regexp.MustCompile(`operation (\d+) started`)
+
+// startedOperation is the id of the operation the CLI output out says it
+// started, and false if it names none.
+func startedOperation(out string) (int64, bool) {
+	m := operationStarted.FindStringSubmatch(out)
+	if m == nil {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(m[1], 10, 64)
+	return id, err == nil
 }
 
 // cli runs the slipway CLI against this server.

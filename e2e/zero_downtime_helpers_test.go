@@ -1,15 +1,11 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -72,12 +68,20 @@ func (a *zdApp) routerURL() string { return "http://" + a.srv.router + "/" }
 
 // get sends one request through the router and returns the version that
 // answered.
-func (a *zdApp) get(c *http.Client) (string, error) {
+func (a *zdApp) get(c *http.Client) (string, error) { return a.getWith(c, nil) }
+
+// getWith is get with extra request headers.
+func (a *zdApp) getWith(c *http.Client, h http.Header) (string, error) {
 	req, err := http.NewRequest(http.MethodGet, a.routerURL(), nil)
 	if err != nil {
 		return "", err
 	}
 	req.Host = zdHost
+	for k, vs := range h {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return "", err
@@ -99,12 +103,15 @@ func (a *zdApp) get(c *http.Client) (string, error) {
 
 // versions sends n requests through the router and counts the versions
 // that answered them (errors count under "error: ...").
-func (a *zdApp) versions(n int) map[string]int {
+func (a *zdApp) versions(n int) map[string]int { return a.versionsWith(n, nil) }
+
+// versionsWith is versions with extra request headers.
+func (a *zdApp) versionsWith(n int, h http.Header) map[string]int {
 	c := &http.Client{Timeout: 5 * time.Second}
 	defer c.CloseIdleConnections()
 	out := map[string]int{}
 	for range n {
-		v, err := a.get(c)
+		v, err := a.getWith(c, h)
 		if err != nil {
 			v = "error: " + err.Error()
 		}
@@ -239,39 +246,21 @@ func checkNoFailures(t *testing.T, scenario string, res loadgen.Result, took tim
 // closes when it has exited; wait (on the test goroutine) returns its
 // result and when it exited.
 func asyncCLI(srv *server, timeout time.Duration, args ...string) (done <-chan struct{}, wait func() (result, time.Time)) {
-	args = append([]string{"--server", srv.url}, args...)
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	cmd := exec.CommandContext(ctx, bin.slipway, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.Env = append(os.Environ(), "SLIPWAY_SERVER=", "SLIPWAY_TOKEN=")
+	c := newCLIRun(timeout, append([]string{"--server", srv.url}, args...))
 	exited := make(chan struct{})
 	var (
 		err error
 		at  time.Time
 	)
-	if err = cmd.Start(); err != nil {
+	if err = c.cmd.Start(); err != nil {
 		close(exited)
 	} else {
-		go func() { err = cmd.Wait(); at = time.Now(); close(exited) }()
+		go func() { err = c.cmd.Wait(); at = time.Now(); close(exited) }()
 	}
 	return exited, func() (result, time.Time) {
 		srv.t.Helper()
 		<-exited
-		cancel()
-		r := result{args: args, stdout: stdout.String(), stderr: stderr.String()}
-		var exit *exec.ExitError
-		switch {
-		case err == nil:
-		case errors.As(err, &exit):
-			r.code = exit.ExitCode()
-		default:
-			srv.t.Fatalf("run slipway %v: %v", args, err)
-		}
-		if ctx.Err() == context.DeadlineExceeded {
-			srv.t.Fatalf("slipway %v did not finish within %s\n%s", args, timeout, r)
-		}
-		return r, at
+		return c.result(srv.t, err), at
 	}
 }
 
