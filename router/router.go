@@ -54,7 +54,9 @@ type Router struct {
 	cfg       Config
 	table     atomic.Pointer[table]
 	proxy     *httputil.ReverseProxy
-	transport *http.Transport
+	transport *http.Transport // upgrades, bodies, 100-continue
+	dialer    net.Dialer      // the fast path's (fastpath.go)
+	pools     pools           // the fast path's idle connections
 
 	mu     sync.Mutex // guards states
 	states map[string]*state
@@ -64,6 +66,7 @@ type Router struct {
 func New(cfg Config) *Router {
 	cfg = withDefaults(cfg)
 	rt := &Router{cfg: cfg, states: map[string]*state{}}
+	rt.dialer = net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}
 	rt.transport = &http.Transport{
 		DialContext:           (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConns:          1024,
@@ -108,7 +111,10 @@ func (rt *Router) now() time.Time { return rt.cfg.Now() }
 func (rt *Router) rand() uint64   { return rt.cfg.Rand() }
 
 // Close closes idle connections to backends.
-func (rt *Router) Close() { rt.transport.CloseIdleConnections() }
+func (rt *Router) Close() {
+	rt.transport.CloseIdleConnections()
+	rt.pools.closeAll()
+}
 
 type routeKey struct{}
 

@@ -19,9 +19,14 @@ func (rt *Router) RoundTrip(req *http.Request) (*http.Response, error) {
 	if r == nil {
 		return nil, errNoBackend
 	}
-	body := &trackedBody{ReadCloser: req.Body}
+	var body *trackedBody
 	if req.Body != nil && req.Body != http.NoBody {
+		body = &trackedBody{ReadCloser: req.Body}
 		req.Body = body
+	}
+	send := rt.attempt
+	if fastPathOK(req) {
+		send = rt.fastAttempt
 	}
 	var tried []*backend
 	lastErr := errNoBackend
@@ -31,7 +36,7 @@ func (rt *Router) RoundTrip(req *http.Request) (*http.Response, error) {
 			break
 		}
 		tried = append(tried, b)
-		resp, err := rt.attempt(r, b, req)
+		resp, err := send(r, b, req)
 		if err == nil {
 			return resp, nil
 		}
@@ -72,14 +77,7 @@ func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Respon
 		b.failed(rt.now())
 		return nil, err
 	}
-	if resp.StatusCode >= 500 {
-		b.failed(rt.now())
-	} else {
-		b.succeeded()
-	}
-	if o := rt.cfg.Observer; o != nil {
-		o.Observe(Sample{Service: r.Service, Revision: b.Revision, Instance: b.ID, Status: resp.StatusCode, Duration: rt.now().Sub(start)})
-	}
+	rt.answered(r, b, resp, start)
 	resp.Body = &doneBody{ReadCloser: resp.Body, done: func() { cancel(); b.st.inflight.Add(-1) }}
 	return resp, nil
 }
@@ -88,7 +86,7 @@ func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Respon
 // when the connection was never made (nothing was sent), or when the
 // request has no body and is safe to repeat.
 func retryable(req *http.Request, body *trackedBody, err error) bool {
-	if req.Context().Err() != nil || body.touched() || errors.Is(err, errHeaderTimeout) {
+	if req.Context().Err() != nil || (body != nil && body.touched()) || errors.Is(err, errHeaderTimeout) {
 		return false // a slow instance may be working on it: do not run it twice
 	}
 	var op *net.OpError

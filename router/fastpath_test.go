@@ -1,0 +1,235 @@
+package router
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// countingBackend is a real HTTP backend that counts the connections
+// made to it.
+func countingBackend(t *testing.T, h http.HandlerFunc) (Backend, *atomic.Int64) {
+	t.Helper()
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return Backend{ID: "b", Addr: srv.Listener.Addr().String()}, &conns
+}
+
+// do sends one request through h and returns the response with its body
+// read.
+func do(t *testing.T, h http.Handler, method, path string) (*http.Response, string) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	req, _ := http.NewRequest(method, srv.URL+path, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func TestFastPathConnections(t *testing.T) {
+	tests := []struct {
+		name      string
+		method    string
+		handler   http.HandlerFunc
+		wantBody  string
+		wantConns int64 // after 5 requests
+	}{
+		{"keep-alive is reused", "GET", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hi") }, "hi", 1},
+		{"Connection: close is not", "GET", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Connection", "close")
+			fmt.Fprint(w, "hi")
+		}, "hi", 5},
+		{"HEAD has no body", "HEAD", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "1000")
+		}, "", 1},
+		{"chunked is read to its end", "GET", func(w http.ResponseWriter, r *http.Request) {
+			for i := range 3 {
+				fmt.Fprintf(w, "chunk%d;", i)
+				w.(http.Flusher).Flush()
+			}
+		}, "chunk0;chunk1;chunk2;", 1},
+		{"no body (204)", "GET", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }, "", 1},
+		{"OPTIONS", "OPTIONS", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, r.Method) }, "OPTIONS", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, conns := countingBackend(t, tc.handler)
+			rt := New(Config{})
+			defer rt.Close()
+			rt.Update([]Route{{Service: "s", Backends: []Backend{b}}})
+			for i := range 5 {
+				resp, body := do(t, rt, tc.method, "/")
+				if resp.StatusCode >= 300 || body != tc.wantBody {
+					t.Fatalf("request %d: %d %q, want %q", i, resp.StatusCode, body, tc.wantBody)
+				}
+			}
+			if got := conns.Load(); got != tc.wantConns {
+				t.Fatalf("%d connections to the backend, want %d", got, tc.wantConns)
+			}
+			if n := rt.InFlight("b"); n != 0 {
+				t.Fatalf("%d in flight after the requests", n)
+			}
+		})
+	}
+}
+
+func TestFastPathTrailers(t *testing.T) {
+	b, _ := countingBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Trailer", "X-Sum")
+		fmt.Fprint(w, "data")
+		w.Header().Set("X-Sum", "42")
+	})
+	rt := New(Config{})
+	rt.Update([]Route{{Service: "s", Backends: []Backend{b}}})
+	resp, body := do(t, rt, "GET", "/")
+	if body != "data" || resp.Trailer.Get("X-Sum") != "42" {
+		t.Fatalf("body %q trailer %v", body, resp.Trailer)
+	}
+}
+
+// closingBackend answers one request per connection, keep-alive by its
+// headers, then closes the connection: every pooled connection is stale.
+func closingBackend(t *testing.T) (Backend, *atomic.Int64) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	var conns atomic.Int64
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() {
+				defer c.Close()
+				if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+				}
+				time.Sleep(10 * time.Millisecond) // close after the router pooled it
+			}()
+		}
+	}()
+	return Backend{ID: "closing", Addr: l.Addr().String()}, &conns
+}
+
+func TestFastPathRetriesAStalePooledConnection(t *testing.T) {
+	b, conns := closingBackend(t)
+	rt := New(Config{})
+	rt.Update([]Route{{Service: "s", Backends: []Backend{b}}})
+	for i := range 5 {
+		if resp, body := do(t, rt, "GET", "/"); resp.StatusCode != 200 || body != "ok" {
+			t.Fatalf("request %d: %d %q; a stale pooled connection must be retried on a new one", i, resp.StatusCode, body)
+		}
+		time.Sleep(30 * time.Millisecond) // let the backend close the pooled one
+	}
+	if got := conns.Load(); got != 5 {
+		t.Fatalf("%d connections, want one per request", got)
+	}
+	if st := rt.states["closing"]; st.fails.Load() != 0 {
+		t.Fatalf("a stale connection counted as %d failures of the instance", st.fails.Load())
+	}
+}
+
+func TestFastPathDiscardsAConnectionClosedEarly(t *testing.T) {
+	b, conns := countingBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/stream" {
+			for range 100 {
+				fmt.Fprint(w, strings.Repeat("x", 1000)+"\n")
+				w.(http.Flusher).Flush()
+				time.Sleep(time.Millisecond)
+			}
+			return
+		}
+		fmt.Fprint(w, "hi")
+	})
+	rt := New(Config{})
+	rt.Update([]Route{{Service: "s", Backends: []Backend{b}}})
+	srv := httptest.NewServer(rt)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bufio.NewReader(resp.Body).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close() // the client goes away mid-stream
+	for rt.InFlight("b") != 0 {
+		time.Sleep(time.Millisecond) // the router notices the client left
+	}
+	if _, body := do(t, rt, "GET", "/"); body != "hi" {
+		t.Fatalf("next request got %q", body)
+	}
+	if got := conns.Load(); got != 2 {
+		t.Fatalf("%d connections, want 2: one closed with the stream, one new", got)
+	}
+}
+
+func TestSlowPathForBodiesAndUpgrades(t *testing.T) {
+	b, _ := countingBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%s %s", r.Method, body)
+	})
+	rt := New(Config{})
+	rt.Update([]Route{{Service: "s", Backends: []Backend{b}}})
+	srv := httptest.NewServer(rt)
+	defer srv.Close()
+	resp, err := http.Post(srv.URL, "text/plain", strings.NewReader("payload"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(got) != "POST payload" {
+		t.Fatalf("got %q", got)
+	}
+	tests := []struct {
+		method string
+		header string
+		body   bool
+		want   bool
+	}{
+		{"GET", "", false, true},
+		{"HEAD", "", false, true},
+		{"POST", "", false, false},
+		{"GET", "", true, false},
+		{"GET", "Upgrade", false, false},
+		{"GET", "Expect", false, false},
+	}
+	for _, tc := range tests {
+		req := httptest.NewRequest(tc.method, "/", nil)
+		req.Body = nil
+		if tc.body {
+			req.Body = io.NopCloser(strings.NewReader("x"))
+		}
+		if tc.header != "" {
+			req.Header.Set(tc.header, "x")
+		}
+		if got := fastPathOK(req); got != tc.want {
+			t.Errorf("fastPathOK(%s, header %q, body %v) = %v", tc.method, tc.header, tc.body, got)
+		}
+	}
+}
