@@ -47,13 +47,21 @@ func (rt *Router) fastAttempt(r *route, b *backend, req *http.Request) (*http.Re
 	resp, pc, stop, err := rt.exchange(r, b, req)
 	if err != nil {
 		b.st.inflight.Add(-1)
-		b.failed(rt.now())
+		rt.attemptFailed(b, req)
 		return nil, err
 	}
 	rt.answered(r, b, resp, start)
 	resp.Body = &fastBody{rc: resp.Body, pc: pc, stop: stop, rt: rt, b: b,
 		eof: resp.Body == http.NoBody, keep: !resp.Close}
 	return resp, nil
+}
+
+// attemptFailed counts a failed attempt against the instance, unless the
+// client went away: that says nothing of the instance's health.
+func (rt *Router) attemptFailed(b *backend, req *http.Request) {
+	if req.Context().Err() == nil {
+		b.failed(rt.now())
+	}
 }
 
 // answered does the health and Observer accounting of an answer.

@@ -74,7 +74,7 @@ func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Respon
 	if err != nil {
 		cancel()
 		b.st.inflight.Add(-1)
-		b.failed(rt.now())
+		rt.attemptFailed(b, req)
 		return nil, err
 	}
 	rt.answered(r, b, resp, start)
