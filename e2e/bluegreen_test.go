@@ -24,29 +24,15 @@ const bgPreviewHeader = "X-Slipway-Preview"
 // bgPreview is the header set of a request for the preview revision.
 var bgPreview = http.Header{bgPreviewHeader: {"1"}}
 
-// bgSpec is zdSpec's shop service with a blue/green strategy: %[1]s is
-// its VERSION, %[2]t autoPromote, %[3]s scaleDownDelay.
-const bgSpec = `app: bg
-services:
-  shop:
-    run: ["./bin/order", "--name", "shop", "--port", "${PORT}"]
-    artifact: {path: ./bin/order, version: v1}
-    env: {VERSION: %[1]s}
-    instances: 3
-    health:
-      readiness: {http: /healthz, interval: 200ms, failureThreshold: 1}
-    route: {host: shop.localhost}
-    stopGrace: 2s
-    strategy:
-      blueGreen: {autoPromote: %[2]t, scaleDownDelay: %[3]s, progressDeadline: 20s}
-`
-
-// writeBG rewrites the app's spec file with bgSpec and returns its path.
+// writeBG rewrites the app's spec file with the bg app, the shop service
+// at version with a blue/green strategy, and returns its path.
 func (a *zdApp) writeBG(version string, autoPromote bool, scaleDownDelay string) string {
-	return writeSpec(a.srv.t, a.dir, "slipway.yaml", fmt.Sprintf(bgSpec, version, autoPromote, scaleDownDelay))
+	spec := shopSpec("bg", "VERSION: "+version,
+		fmt.Sprintf("blueGreen: {autoPromote: %t, scaleDownDelay: %s, progressDeadline: 20s}", autoPromote, scaleDownDelay))
+	return writeSpec(a.srv.t, a.dir, "slipway.yaml", spec)
 }
 
-// startBGApp starts a server, applies v1 of bgSpec and waits until the
+// startBGApp starts a server, applies v1 of the bg app and waits until the
 // router serves it.
 func startBGApp(t *testing.T, autoPromote bool, scaleDownDelay string) *zdApp {
 	t.Helper()

@@ -15,27 +15,29 @@ import (
 	"github.com/slipway-dev/slipway/internal/loadgen"
 )
 
-// zdHost is the Host the shop service is routed at in zdSpec.
+// zdHost is the Host the shop service is routed at in shopSpec.
 const zdHost = "shop.localhost"
 
-// zdSpec is one 3-instance service routed by host, run by the order
-// binary; %[1]s is its VERSION, %[2]s extra env, %[3]s its progress
-// deadline. maxUnavailable 0 and maxSurge 1: a rolling update replaces
-// one instance at a time while three stay in rotation.
-const zdSpec = `app: zd
+// shopSpec is app with one 3-instance service, shop, routed at zdHost and
+// run by the order binary. env is the body of its env map ("VERSION: v1",
+// maybe followed by ", KEY: value" pairs) and strategy its strategy, one
+// line of YAML flow style.
+func shopSpec(app, env, strategy string) string {
+	return fmt.Sprintf(`app: %s
 services:
   shop:
     run: ["./bin/order", "--name", "shop", "--port", "${PORT}"]
     artifact: {path: ./bin/order, version: v1}
-    env: {VERSION: %[1]s%[2]s}
+    env: {%s}
     instances: 3
     health:
       readiness: {http: /healthz, interval: 200ms, failureThreshold: 1}
-    route: {host: shop.localhost}
+    route: {host: %s}
     stopGrace: 2s
     strategy:
-      rolling: {maxSurge: 1, maxUnavailable: 0, progressDeadline: %[3]s}
-`
+      %s
+`, app, env, zdHost, strategy)
+}
 
 // zdApp is a server running the shop service, and the spec file it was
 // applied from.
@@ -45,7 +47,7 @@ type zdApp struct {
 	file string
 }
 
-// startZDApp starts a server, applies v1 of zdSpec and waits until the
+// startZDApp starts a server, applies v1 of the zd app and waits until the
 // router serves it.
 func startZDApp(t *testing.T) *zdApp {
 	t.Helper()
@@ -57,10 +59,14 @@ func startZDApp(t *testing.T) *zdApp {
 	return a
 }
 
-// write rewrites the spec file with the given version, extra env and
-// progress deadline, and returns its path.
+// write rewrites the spec file with the zd app: shop at the given
+// version, with extra env, rolling with the given progress deadline
+// (maxUnavailable 0 and maxSurge 1: a rolling update replaces one instance
+// at a time while three stay in rotation); it returns the file's path.
 func (a *zdApp) write(version, env, deadline string) string {
-	return writeSpec(a.srv.t, a.dir, "slipway.yaml", fmt.Sprintf(zdSpec, version, env, deadline))
+	spec := shopSpec("zd", "VERSION: "+version+env,
+		"rolling: {maxSurge: 1, maxUnavailable: 0, progressDeadline: "+deadline+"}")
+	return writeSpec(a.srv.t, a.dir, "slipway.yaml", spec)
 }
 
 // routerURL is the router's root.
