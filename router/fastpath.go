@@ -43,7 +43,9 @@ func fastPathOK(req *http.Request) bool {
 func (rt *Router) fastAttempt(r *route, b *backend, req *http.Request) (*http.Response, error) {
 	req.URL.Host = b.Addr
 	start := rt.now()
-	b.st.inflight.Add(1)
+	if !enter(b) {
+		return nil, errLeft
+	}
 	resp, pc, stop, err := rt.exchange(r, b, req)
 	if err != nil {
 		b.st.inflight.Add(-1)
@@ -87,6 +89,10 @@ func (rt *Router) exchange(r *route, b *backend, req *http.Request) (*http.Respo
 	deadline := time.Now().Add(r.Timeout) // a real clock: it sets I/O deadlines
 	pool := rt.pools.of(b.st)
 	pc := pool.get(rt.now())
+	if pc != nil && !pc.clean() {
+		pc.close() // the instance wrote or closed while it sat idle
+		pc = nil
+	}
 	for {
 		if pc == nil {
 			c, err := rt.dial(ctx, b.Addr, deadline)

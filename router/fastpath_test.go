@@ -2,6 +2,7 @@ package router
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -231,5 +232,73 @@ func TestSlowPathForBodiesAndUpgrades(t *testing.T) {
 		if got := fastPathOK(req); got != tc.want {
 			t.Errorf("fastPathOK(%s, header %q, body %v) = %v", tc.method, tc.header, tc.body, got)
 		}
+	}
+}
+
+// TestIdleConnectionThatSpokeIsNotReused: bytes an instance wrote on an
+// idle connection (a 408 on its idle timeout) must not become the next
+// request's answer.
+func TestIdleConnectionThatSpokeIsNotReused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				if _, err := http.ReadRequest(br); err != nil {
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+				time.Sleep(50 * time.Millisecond)
+				io.WriteString(c, "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+				time.Sleep(time.Second)
+			}(c)
+		}
+	}()
+	rt := New(Config{})
+	rt.Update([]Route{{Service: "s", Backends: []Backend{{ID: "a", Addr: ln.Addr().String()}}}})
+	for i := range 3 {
+		code, body := get(t, rt, "x", "/")
+		if code != 200 || body != "ok" {
+			t.Fatalf("request %d: %d %q; a stale answer was read from a pooled connection", i, code, body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestLeavingInstanceKeepsNoIdleConnection(t *testing.T) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			conns.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			conns.Add(-1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	rt := New(Config{})
+	rt.Update([]Route{{Service: "s", Backends: []Backend{{ID: "a", Addr: srv.Listener.Addr().String()}}}})
+	get(t, rt, "x", "/")
+	rt.Update(nil)
+	if err := rt.Drain(context.Background(), "a"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for conns.Load() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := conns.Load(); n != 0 {
+		t.Fatalf("%d connections to a drained instance still open", n)
 	}
 }

@@ -5,7 +5,10 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Idle keep-alive connections to an instance, kept for the fast path.
@@ -38,6 +41,34 @@ func newPconn(c net.Conn, pool *connPool) *pconn {
 // abort closes the connection from another goroutine (the request's
 // context ended): blocked reads and writes return at once.
 func (pc *pconn) abort() { _ = pc.conn.Close() }
+
+// clean reports whether an idle connection is still open and silent: an
+// instance may have closed it, or written to it (a 408 on its idle
+// timeout, stray bytes after a HEAD), and those bytes must never be read
+// as the next request's answer. It peeks at the socket without waiting
+// (a read deadline would not do: Go fails a read past its deadline even
+// when data is there).
+func (pc *pconn) clean() bool {
+	if pc.br.Buffered() > 0 {
+		return false
+	}
+	sc, ok := pc.conn.(syscall.Conn)
+	if !ok {
+		return true
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	silent := false
+	var buf [1]byte
+	err = raw.Read(func(fd uintptr) bool {
+		n, _, rerr := unix.Recvfrom(int(fd), buf[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		silent = n < 0 && (rerr == unix.EAGAIN || rerr == unix.EWOULDBLOCK)
+		return true // never wait for the socket to become readable
+	})
+	return err == nil && silent
+}
 
 func (pc *pconn) close() { _ = pc.conn.Close() }
 

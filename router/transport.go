@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -48,6 +49,23 @@ func (rt *Router) RoundTrip(req *http.Request) (*http.Response, error) {
 	return nil, lastErr
 }
 
+// errLeft means the instance left the table between being picked and
+// being counted in flight: nothing was sent, another one is tried (this
+// is what lets Drain trust the in-flight count).
+var errLeft = errors.New("instance left rotation")
+
+// enter counts a request in flight on b, unless b has left the table.
+// Counting first and checking second closes the window in which Drain
+// could see no request while one is about to be sent.
+func enter(b *backend) bool {
+	b.st.inflight.Add(1)
+	if !b.st.inTable.Load() {
+		b.st.inflight.Add(-1)
+		return false
+	}
+	return true
+}
+
 // errHeaderTimeout is an instance that did not answer within the
 // route's timeout.
 var errHeaderTimeout = &timeoutError{}
@@ -64,12 +82,23 @@ func (*timeoutError) Temporary() bool { return true }
 func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Response, error) {
 	req.URL.Host = b.Addr
 	start := rt.now()
-	b.st.inflight.Add(1)
+	if !enter(b) {
+		return nil, errLeft
+	}
 	ctx, cancel := context.WithCancel(req.Context())
 	timer := time.AfterFunc(r.Timeout, cancel)
 	resp, err := rt.transport.RoundTrip(req.WithContext(ctx))
-	if !timer.Stop() && err != nil {
+	if !timer.Stop() {
+		// The timer fired (maybe just as the headers came): the context
+		// is cancelled, so the body could not be read anyway.
+		if err == nil {
+			resp.Body.Close()
+		}
 		err = errHeaderTimeout
+	}
+	if err == nil && resp.StatusCode == http.StatusSwitchingProtocols && !sameUpgrade(req, resp) {
+		resp.Body.Close()
+		err = errors.New("instance switched to a protocol the client did not ask for")
 	}
 	if err != nil {
 		cancel()
@@ -78,7 +107,11 @@ func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Respon
 		return nil, err
 	}
 	rt.answered(r, b, resp, start)
-	resp.Body = &doneBody{ReadCloser: resp.Body, done: func() { cancel(); b.st.inflight.Add(-1) }}
+	db := &doneBody{ReadCloser: resp.Body, done: func() { cancel(); b.st.inflight.Add(-1) }}
+	// Backstop: whatever happens to the body, the request is over when
+	// the client's request ends.
+	context.AfterFunc(req.Context(), func() { db.once.Do(db.done) })
+	resp.Body = db
 	return resp, nil
 }
 
@@ -98,6 +131,12 @@ func retryable(req *http.Request, body *trackedBody, err error) bool {
 		return req.Body == nil || req.Body == http.NoBody
 	}
 	return false
+}
+
+// sameUpgrade reports whether a 101 switches to the protocol asked for.
+func sameUpgrade(req *http.Request, resp *http.Response) bool {
+	want, got := req.Header.Get("Upgrade"), resp.Header.Get("Upgrade")
+	return want != "" && strings.EqualFold(want, got)
 }
 
 // trackedBody remembers whether the request body was read, and does not

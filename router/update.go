@@ -18,13 +18,24 @@ func (rt *Router) Update(routes []Route) {
 		t.routes = append(t.routes, rt.build(in, seen))
 	}
 	sortRoutes(t.routes)
+	left := false
 	for id, st := range rt.states {
-		st.inTable.Store(seen[id])
+		was := st.inTable.Swap(seen[id])
+		switch {
+		case was && !seen[id]:
+			left = true
+			rt.pools.of(st).close() // no idle connection outlives a drain
+		case !was && seen[id]:
+			rt.pools.m.Delete(st) // back in rotation: a fresh pool
+		}
 		if !seen[id] && st.inflight.Load() == 0 {
 			delete(rt.states, id)
 		}
 	}
 	rt.table.Store(t)
+	if left {
+		rt.transport.CloseIdleConnections()
+	}
 }
 
 // build turns a Route into its matched-ready form. rt.mu is held.

@@ -86,3 +86,24 @@ func TestErrorPagesAreClear(t *testing.T) {
 		t.Fatalf("503 page %q", body)
 	}
 }
+
+func TestMismatchedUpgradeLeaksNothing(t *testing.T) {
+	be := backendServer(t, "odd", func(w http.ResponseWriter, r *http.Request) {
+		conn, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		fmt.Fprint(rw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n")
+		rw.Flush()
+	})
+	rt := New(Config{})
+	rt.Update([]Route{{Service: "s", Backends: []Backend{be}}})
+	code, _ := get(t, rt, "x", "/", "Upgrade", "websocket", "Connection", "Upgrade")
+	if code != http.StatusBadGateway {
+		t.Fatalf("status %d, want 502 for a 101 to another protocol", code)
+	}
+	if n := rt.InFlight("odd"); n != 0 {
+		t.Fatalf("in flight %d after the request ended, want 0 (a drain would wait forever)", n)
+	}
+}
