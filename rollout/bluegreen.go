@@ -40,8 +40,8 @@ func (c *Controller) promote(ctx context.Context, seen store.Service, bg *spec.B
 	if err != nil {
 		return err
 	}
-	seen.Traffic = store.Traffic{Active: seen.Revision}
 	seen.Keep, seen.KeepUntil, seen.Promote = seen.Traffic.Active, now.Add(delay), false
+	seen.Traffic = store.Traffic{Active: seen.Revision}
 	return c.succeed(ctx, seen, now)
 }
 

@@ -258,7 +258,10 @@ func (c *Controller) desired(ctx context.Context, s snapshot, now time.Time) (wo
 	if err != nil {
 		return workload.Desired{}, err
 	}
-	d := workload.Desired{Revision: rev.Number, Replicas: rev.Spec.Replicas(), MaxSurge: 1}
+	d := workload.Desired{Revision: rev.Number, Replicas: rev.Spec.Replicas(), MaxSurge: 1, Active: s.svc.Traffic.Active}
+	if d.Active == 0 {
+		d.Active = s.svc.Stable
+	}
 	if r := rev.Spec.Strategy.Rolling; r != nil {
 		if r.MaxSurge != nil {
 			d.MaxSurge = *r.MaxSurge

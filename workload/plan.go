@@ -27,6 +27,9 @@ type Desired struct {
 	// (blue/green's previous revision, until it is scaled down): neither
 	// replaced nor counted against the surge.
 	Keep int
+	// Active is the revision taking the traffic now (0: none in
+	// particular); of the instances to stop, its own go last.
+	Active int
 }
 
 // Observed is one instance as the controller sees it: its record, what
@@ -208,7 +211,7 @@ func scaleDown(p *Plan, d Desired, cur []Observed) []Observed {
 	if len(cur) <= d.Replicas {
 		return cur
 	}
-	sortVictims(cur)
+	sortVictims(cur, d.Active)
 	for _, o := range cur[:len(cur)-d.Replicas] {
 		p.stop(o.Instance.ID, fmt.Sprintf("scaled down to %d", d.Replicas))
 	}
@@ -232,7 +235,7 @@ func create(p *Plan, d Desired, cur, old []Observed, leaving int) {
 // replace stops old-revision instances: unready ones freely, ready ones
 // only while enough instances stay available.
 func replace(p *Plan, d Desired, old []Observed, avail int) {
-	sortVictims(old)
+	sortVictims(old, d.Active)
 	spare := avail - (d.Replicas - d.MaxUnavailable)
 	for _, o := range old {
 		if o.Instance.Ready {
@@ -264,11 +267,18 @@ func available(p *Plan, obs []Observed, minReady time.Duration, now time.Time) i
 }
 
 // sortVictims orders instances from the first to stop to the last: not
-// ready before ready, then newest first, then by ID.
-func sortVictims(obs []Observed) {
+// ready before ready, then those of other revisions than active (the one
+// users are on), then newest first, then by ID.
+func sortVictims(obs []Observed, active int) {
 	slices.SortStableFunc(obs, func(a, b Observed) int {
 		if a.Instance.Ready != b.Instance.Ready {
 			if !a.Instance.Ready {
+				return -1
+			}
+			return 1
+		}
+		if aa, ba := a.Instance.Revision == active, b.Instance.Revision == active; aa != ba {
+			if ba {
 				return -1
 			}
 			return 1

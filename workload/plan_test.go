@@ -87,6 +87,9 @@ func TestDecide(t *testing.T) {
 		{"an instance still stopping uses the surge", rolling,
 			[]Observed{stopInFlight(inst("x", 1, stop, false)), inst("b", 1, run, true), inst("c", 1, run, true), inst("d", 2, run, true)},
 			nil, false},
+		{"leaving blue/green stops the kept revision before the active one", Desired{Revision: 3, Replicas: 2, MaxSurge: 1, Active: 2},
+			[]Observed{inst("a", 1, run, true), inst("b", 1, run, true), newer(inst("c", 2, run, true)), newer(inst("d", 2, run, true))},
+			[]string{"stop a", "stop b"}, false},
 		{"scale to zero", Desired{Revision: 1, Replicas: 0},
 			[]Observed{inst("a", 1, run, true)}, []string{"stop a"}, true},
 	}
@@ -262,5 +265,10 @@ func availableNow(o Observed) bool {
 
 func stopInFlight(o Observed) Observed {
 	o.Stopping = true
+	return o
+}
+
+func newer(o Observed) Observed {
+	o.Instance.CreatedAt = o.Instance.CreatedAt.Add(time.Minute)
 	return o
 }
