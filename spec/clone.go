@@ -18,6 +18,8 @@ func (s *Service) Clone() *Service {
 	c.Health.Liveness = s.Health.Liveness.clone()
 	c.DependsOn = slices.Clone(s.DependsOn)
 	c.Artifact = clonePtr(s.Artifact)
+	c.Strategy.BlueGreen = clonePtr(s.Strategy.BlueGreen)
+	c.Strategy.Canary = s.Strategy.Canary.clone()
 	if r := s.Strategy.Rolling; r != nil {
 		c.Strategy.Rolling = &Rolling{
 			MaxSurge:         clonePtr(r.MaxSurge),

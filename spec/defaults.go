@@ -21,6 +21,15 @@ const (
 	DefaultMaxBody           = 10 << 20
 	DefaultDrainTimeout      = 30 * time.Second
 	DefaultScaleDownDelay    = 5 * time.Minute
+
+	DefaultAnalysisInterval      = 5 * time.Second
+	DefaultFailureLimit          = 0
+	DefaultInconclusiveLimit     = 1
+	DefaultConsecutiveErrorLimit = 4
+	DefaultAnalysisDeadline      = 5 * time.Minute
+	DefaultConfidence            = 0.95
+	DefaultMinEffect             = 0.5
+	DefaultMinSamples            = 10
 )
 
 // ApplyDefaults fills in every service's defaults and sets each
@@ -52,9 +61,12 @@ func (s *Service) ApplyDefaults() {
 	if s.Route.MaxBody == 0 {
 		s.Route.MaxBody = DefaultMaxBody
 	}
-	if bg := s.Strategy.BlueGreen; bg != nil {
-		bg.applyDefaults()
-	} else {
+	switch {
+	case s.Strategy.Canary != nil:
+		s.Strategy.Canary.applyDefaults()
+	case s.Strategy.BlueGreen != nil:
+		s.Strategy.BlueGreen.applyDefaults()
+	default:
 		if s.Strategy.Rolling == nil {
 			s.Strategy.Rolling = &Rolling{}
 		}
@@ -99,6 +111,8 @@ func (b *BlueGreen) applyDefaults() {
 // become ready, whatever its strategy.
 func (s *Service) ProgressDeadline() time.Duration {
 	switch {
+	case s.Strategy.Canary != nil && s.Strategy.Canary.ProgressDeadline.Duration > 0:
+		return s.Strategy.Canary.ProgressDeadline.Duration
 	case s.Strategy.BlueGreen != nil && s.Strategy.BlueGreen.ProgressDeadline.Duration > 0:
 		return s.Strategy.BlueGreen.ProgressDeadline.Duration
 	case s.Strategy.Rolling != nil && s.Strategy.Rolling.ProgressDeadline.Duration > 0:
@@ -115,3 +129,50 @@ func orDefault(d *Duration, def time.Duration) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func (c *Canary) applyDefaults() {
+	orDefault(&c.ProgressDeadline, DefaultProgressDeadline)
+	if a := c.Analysis; a != nil {
+		a.applyDefaults()
+	}
+}
+
+func (a *Analysis) applyDefaults() {
+	orDefault(&a.Interval, DefaultAnalysisInterval)
+	orDefault(&a.Deadline, DefaultAnalysisDeadline)
+	if a.FailureLimit == nil {
+		a.FailureLimit = ptr(DefaultFailureLimit)
+	}
+	if a.InconclusiveLimit == nil {
+		a.InconclusiveLimit = ptr(DefaultInconclusiveLimit)
+	}
+	if a.ConsecutiveErrorLimit == nil {
+		a.ConsecutiveErrorLimit = ptr(DefaultConsecutiveErrorLimit)
+	}
+	for i := range a.Metrics {
+		a.Metrics[i].applyDefaults()
+	}
+}
+
+// applyDefaults fills in a comparison's settings; a metric judged by a
+// condition keeps them zero, as they do not apply to it.
+func (m *Metric) applyDefaults() {
+	if !m.Compares() {
+		return
+	}
+	if m.Better == "" {
+		m.Better = BetterLower
+		if m.Provider == ProviderRouter && (m.Metric == "successRate" || m.Metric == "requestRate") {
+			m.Better = BetterHigher
+		}
+	}
+	if m.Confidence == 0 {
+		m.Confidence = DefaultConfidence
+	}
+	if m.MinEffect == 0 {
+		m.MinEffect = DefaultMinEffect
+	}
+	if m.MinSamples == 0 {
+		m.MinSamples = DefaultMinSamples
+	}
+}

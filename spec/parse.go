@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -16,22 +15,7 @@ import (
 // On success every field of the returned App holds its effective value:
 // defaults are applied and each Service.Name is set from its key.
 func Parse(file string, data []byte) (*App, error) {
-	root, prob := parseYAML(file, data)
-	if prob != nil {
-		return nil, (Problems{*prob}).err()
-	}
-	d := newDecoder(file)
-	d.index.set("", root)
-	app := &App{file: file, index: d.index}
-	d.value(root, reflect.ValueOf(app).Elem(), "")
-	v := newValidator(app)
-	v.skip, v.probs = d.failed, d.probs
-	v.validate()
-	if err := v.probs.err(); err != nil {
-		return nil, err
-	}
-	app.ApplyDefaults()
-	return app, nil
+	return ParseWith(file, data, Options{})
 }
 
 // MaxSize is the largest spec Parse reads. Real specs are a few KiB; the

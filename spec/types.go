@@ -121,6 +121,8 @@ type Artifact struct {
 type Strategy struct {
 	Rolling   *Rolling   `yaml:"rolling,omitempty" json:"rolling,omitempty"`
 	BlueGreen *BlueGreen `yaml:"blueGreen,omitempty" json:"blueGreen,omitempty"`
+	// Canary shifts traffic step by step under analysis (canary.go).
+	Canary *Canary `yaml:"canary,omitempty" json:"canary,omitempty"`
 }
 
 // BlueGreen starts the whole new revision beside the old one, reachable

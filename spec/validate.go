@@ -13,11 +13,7 @@ import (
 // come from YAML (the API's JSON). Problems carry lines only when the app
 // came from Parse. It accepts defaulted specs: ApplyDefaults never makes
 // a valid spec invalid.
-func (a *App) Validate() error {
-	v := newValidator(a)
-	v.validate()
-	return v.probs.err()
-}
+func (a *App) Validate() error { return a.ValidateWith(Options{}) }
 
 // validator collects the problems of one app.
 type validator struct {
@@ -25,6 +21,7 @@ type validator struct {
 	index index
 	skip  map[string]bool // paths that failed to decode: already reported
 	probs Problems
+	opts  Options
 }
 
 func newValidator(a *App) *validator {

@@ -78,9 +78,10 @@ func hasDrive(p string) bool {
 
 // strategy checks that at most one strategy is set, and that one.
 func (v *validator) strategy(path string, s Strategy, instances int) {
-	if s.Rolling != nil && s.BlueGreen != nil {
-		v.addf(path, "set one strategy: rolling or blueGreen, not both")
+	if countSet(s.Rolling != nil, s.BlueGreen != nil, s.Canary != nil) > 1 {
+		v.addf(path, "set one strategy: rolling, blueGreen or canary, not several")
 	}
+	v.canary(path+".canary", s.Canary)
 	v.rolling(path+".rolling", s.Rolling, instances)
 	if bg := s.BlueGreen; bg != nil {
 		if bg.PreviewHeader != "" && !validHeaderName(bg.PreviewHeader) {
