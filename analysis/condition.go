@@ -1,0 +1,100 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/ext"
+)
+
+// Condition is a compiled CEL expression over the variable result (a
+// double) that yields a bool, e.g. "result >= 0.99" or
+// "result < 0.5 || result == 0.0". Compile it once when the spec is loaded
+// and Eval it per measurement. A Condition is safe for concurrent use.
+type Condition struct {
+	expr string
+	prg  cel.Program
+}
+
+// CompileError says why an expression does not compile, with positions.
+// Callers add the field it came from: "successCondition: " + err.Error().
+type CompileError struct {
+	Expr     string
+	Problems []Problem
+}
+
+// Problem is one error in an expression, at a 1-based line and column.
+type Problem struct {
+	Line, Column int
+	Message      string
+}
+
+func (e *CompileError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = fmt.Sprintf("%s (line %d, column %d)", p.Message, p.Line, p.Column)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Compile parses and type-checks expr. It returns a *CompileError if expr
+// is not valid CEL, refers to anything but result and the standard
+// functions, or does not yield a bool.
+func Compile(expr string) (*Condition, error) {
+	env, err := cel.NewEnv(
+		cel.Variable("result", cel.DoubleType),
+		// "result > 1" should mean what it says, not fail on double vs int.
+		cel.CrossTypeNumericComparisons(true),
+		ext.Math(), // math.isNaN, math.abs, math.greatest, ...
+	)
+	if err != nil {
+		return nil, fmt.Errorf("cel environment: %w", err)
+	}
+	ast, iss := env.Compile(expr)
+	if iss != nil && iss.Err() != nil {
+		return nil, compileError(expr, iss)
+	}
+	if !ast.OutputType().IsExactType(cel.BoolType) {
+		return nil, &CompileError{Expr: expr, Problems: []Problem{{
+			Line: 1, Column: 1,
+			Message: fmt.Sprintf("expression yields %s, want bool", ast.OutputType()),
+		}}}
+	}
+	prg, err := env.Program(ast, cel.EvalOptions(cel.OptOptimize))
+	if err != nil {
+		return nil, fmt.Errorf("cel program: %w", err)
+	}
+	return &Condition{expr: expr, prg: prg}, nil
+}
+
+func compileError(expr string, iss *cel.Issues) *CompileError {
+	ce := &CompileError{Expr: expr}
+	for _, e := range iss.Errors() {
+		msg := strings.TrimSuffix(e.Message, " (in container '')")
+		ce.Problems = append(ce.Problems, Problem{
+			Line:    e.Location.Line(),
+			Column:  e.Location.Column() + 1, // cel columns are 0-based
+			Message: msg,
+		})
+	}
+	return ce
+}
+
+// String returns the source expression.
+func (c *Condition) String() string { return c.expr }
+
+// Eval evaluates the condition with result bound to v. Errors are runtime
+// failures (e.g. an integer division by zero); callers judge them as Error,
+// never as a pass.
+func (c *Condition) Eval(v float64) (bool, error) {
+	out, _, err := c.prg.Eval(map[string]any{"result": v})
+	if err != nil {
+		return false, fmt.Errorf("evaluate %q: %w", c.expr, err)
+	}
+	b, ok := out.Value().(bool)
+	if !ok { // the checker proved bool; keep the guard for dyn corners
+		return false, fmt.Errorf("evaluate %q: got %T, want bool", c.expr, out.Value())
+	}
+	return b, nil
+}
