@@ -14,6 +14,11 @@
 // aliases and merge keys (<<: *base); keys starting with "x-" are ignored,
 // as in Compose files, to give anchors a home.
 //
+// A canary strategy's metric conditions are expressions; spec only checks
+// that they are written. ParseWith and ValidateWith take Options whose
+// CheckExpr compiles them (the server plugs in CEL), so that spec has no
+// expression language of its own.
+//
 // Arguments in run and exec expand ${VAR} from the instance's environment
 // (Expand): only the braced form, with $$ for a literal dollar.
 //
