@@ -324,3 +324,12 @@ func TestPromoteWithNothingToPromote(t *testing.T) {
 		t.Fatalf("promote of an unknown service: %d", resp.StatusCode)
 	}
 }
+
+func TestCanaryIsRefusedUntilSupported(t *testing.T) {
+	a := newTestAPI(t, "")
+	spec := goodSpec + "    strategy:\n      canary:\n        steps: [{setWeight: 10}]\n"
+	resp, body := a.do(t, "POST", "/v1/apply", "", api.ApplyRequest{File: "slipway.yaml", Spec: spec})
+	if resp.StatusCode != 422 || !strings.Contains(string(body), "canary releases are not supported") || !strings.Contains(string(body), `"line": 7`) {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+}
