@@ -38,17 +38,17 @@ type CompareConfig struct {
 
 // Stats keys set by Compare.
 const (
-	StatCanaryMedian   = "canaryMedian"
-	StatBaselineMedian = "baselineMedian"
-	StatEffect         = "effect" // relative change in the bad direction: +0.3 is 30% worse
-	StatPValue         = "p"
-	StatAlpha          = "alpha" // 1 - Confidence
-	StatU              = "u"
-	StatZ              = "z"
-	StatCanarySamples  = "canarySamples"
+	StatCanaryMedian    = "canaryMedian"
+	StatBaselineMedian  = "baselineMedian"
+	StatEffect          = "effect" // relative change in the bad direction: +0.3 is 30% worse
+	StatPValue          = "p"
+	StatAlpha           = "alpha" // 1 - Confidence
+	StatU               = "u"
+	StatZ               = "z"
+	StatCanarySamples   = "canarySamples"
 	StatBaselineSamples = "baselineSamples"
-	StatMinEffect      = "minEffect"
-	StatAbsoluteFloor  = "absoluteFloor"
+	StatMinEffect       = "minEffect"
+	StatAbsoluteFloor   = "absoluteFloor"
 )
 
 // Compare judges canary samples against baseline samples of the same
