@@ -9,7 +9,6 @@ import (
 // verdictOf maps the letters of a test script to verdicts.
 var verdictOf = map[rune]Verdict{'.': Pending, 'P': Pass, 'F': Fail, 'I': Inconclusive, 'E': Error}
 
-
 func TestTally(t *testing.T) {
 	tests := []struct {
 		name   string
