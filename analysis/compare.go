@@ -73,11 +73,16 @@ func Compare(cfg CompareConfig, metric string, canary, baseline []float64) Measu
 		return m.judged(Inconclusive, fmt.Sprintf("%s: %d canary and %d baseline samples, need %d each: not enough data is not a pass",
 			metric, len(canary), len(baseline), minN))
 	}
-	res, err := MannWhitneyU(canary, baseline)
+	sc, err := sortedCopy(canary)
 	if err != nil {
-		return m.judged(Error, fmt.Sprintf("%s: %v", metric, err))
+		return m.judged(Error, fmt.Sprintf("%s canary: %v", metric, err))
 	}
-	c, b := median(canary), median(baseline)
+	sb, err := sortedCopy(baseline)
+	if err != nil {
+		return m.judged(Error, fmt.Sprintf("%s baseline: %v", metric, err))
+	}
+	res := mannWhitneySorted(sc, sb)
+	c, b := medianSorted(sc), medianSorted(sb)
 	effect := cfg.effect(c, b)
 	m.Value = c
 	m.Stats = cfg.stats(res, c, b, effect)
@@ -195,6 +200,10 @@ func change(c, b float64) string {
 func median(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
+	return medianSorted(s)
+}
+
+func medianSorted(s []float64) float64 {
 	n := len(s)
 	if n%2 == 1 {
 		return s[n/2]

@@ -2,9 +2,8 @@ package analysis
 
 import (
 	"errors"
-	"fmt"
 	"math"
-	"sort"
+	"slices"
 )
 
 // Result is the outcome of a Mann-Whitney U test.
@@ -46,10 +45,21 @@ func MannWhitneyU(a, b []float64) (Result, error) {
 	if n1 == 0 || n2 == 0 {
 		return Result{N1: n1, N2: n2}, ErrNoSamples
 	}
-	r1, tieTerm, err := rankSum(a, b)
+	sa, err := sortedCopy(a)
 	if err != nil {
 		return Result{N1: n1, N2: n2}, err
 	}
+	sb, err := sortedCopy(b)
+	if err != nil {
+		return Result{N1: n1, N2: n2}, err
+	}
+	return mannWhitneySorted(sa, sb), nil
+}
+
+// mannWhitneySorted is MannWhitneyU on sorted, non-empty, NaN-free samples.
+func mannWhitneySorted(a, b []float64) Result {
+	n1, n2 := len(a), len(b)
+	r1, tieTerm := rankSum(a, b)
 	f1, f2 := float64(n1), float64(n2)
 	u1 := r1 - f1*(f1+1)/2
 	u := math.Max(u1, f1*f2-u1)
@@ -57,44 +67,48 @@ func MannWhitneyU(a, b []float64) (Result, error) {
 	sigma := math.Sqrt(f1 * f2 / 12 * ((n + 1) - tieTerm/(n*(n-1))))
 	z := (u - f1*f2/2 - 0.5) / sigma
 	p := math.Min(1, math.Erfc(z/math.Sqrt2)) // 2 * normal survival at z
-	return Result{U: u1, Z: z, PValue: p, N1: n1, N2: n2}, nil
+	return Result{U: u1, Z: z, PValue: p, N1: n1, N2: n2}
 }
 
-type ranked struct {
-	v     float64
-	fromA bool
+// sortedCopy returns xs sorted, or an error if it holds a NaN (which has
+// no rank).
+func sortedCopy(xs []float64) ([]float64, error) {
+	s := slices.Clone(xs)
+	for _, v := range s {
+		if math.IsNaN(v) {
+			return nil, errors.New("mann-whitney u: sample contains NaN")
+		}
+	}
+	slices.Sort(s)
+	return s, nil
 }
 
 // rankSum returns the sum of the (mid-)ranks of a's values in a+b and
-// sum(t^3 - t) over groups of t tied values.
-func rankSum(a, b []float64) (r1, tieTerm float64, err error) {
-	all := make([]ranked, 0, len(a)+len(b))
-	for _, v := range a {
-		all = append(all, ranked{v, true})
-	}
-	for _, v := range b {
-		all = append(all, ranked{v, false})
-	}
-	for _, r := range all {
-		if math.IsNaN(r.v) {
-			return 0, 0, fmt.Errorf("mann-whitney u: sample contains NaN")
+// sum(t^3 - t) over groups of t tied values. a and b must be sorted: the
+// ranks come from merging them, without sorting the union.
+func rankSum(a, b []float64) (r1, tieTerm float64) {
+	i, j, rank := 0, 0, 0
+	for i < len(a) || j < len(b) {
+		v := math.Inf(1)
+		if i < len(a) {
+			v = a[i]
 		}
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].v < all[j].v })
-	for i := 0; i < len(all); {
-		j := i + 1
-		for j < len(all) && all[j].v == all[i].v {
-			j++
+		if j < len(b) && b[j] < v {
+			v = b[j]
 		}
-		t := float64(j - i)
-		mid := float64(i+j+1) / 2 // ranks are 1-based: (i+1 + j) / 2
-		for k := i; k < j; k++ {
-			if all[k].fromA {
-				r1 += mid
-			}
+		ca, cb := 0, 0
+		for i+ca < len(a) && a[i+ca] == v {
+			ca++
 		}
+		for j+cb < len(b) && b[j+cb] == v {
+			cb++
+		}
+		t := float64(ca + cb)
+		mid := float64(2*rank+ca+cb+1) / 2 // ranks rank+1 .. rank+t, 1-based
+		r1 += float64(ca) * mid
 		tieTerm += t*t*t - t
-		i = j
+		rank += ca + cb
+		i, j = i+ca, j+cb
 	}
-	return r1, tieTerm, nil
+	return r1, tieTerm
 }
