@@ -9,7 +9,8 @@
 // The judges:
 //
 //   - [Condition]: a CEL expression over the variable result (a double),
-//     compiled once and evaluated per measurement, e.g. "result >= 0.99".
+//     compiled once and evaluated per measurement, e.g. "result >= 0.99";
+//     [Check] turns one value and a condition into a [Measurement].
 //   - [Compare]: canary against baseline with a two-sided Mann-Whitney U test
 //     ([MannWhitneyU]) at a set confidence, plus a minimum relative effect and
 //     an absolute floor, so that 5ms -> 10ms can pass while a doubled error
