@@ -98,3 +98,10 @@ func (c *Condition) Eval(v float64) (bool, error) {
 	}
 	return b, nil
 }
+
+// CheckExpr reports whether expr compiles as a condition: the check the
+// app spec runs on every successCondition (spec.Options.CheckExpr).
+func CheckExpr(expr string) error {
+	_, err := Compile(expr)
+	return err
+}

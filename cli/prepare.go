@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/client"
 	"github.com/slipway-dev/slipway/spec"
@@ -40,7 +41,7 @@ func loadSpec(path string) (*specFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read spec: %w", err)
 	}
-	app, err := spec.Parse(path, text)
+	app, err := spec.ParseWith(path, text, spec.Options{CheckExpr: analysis.CheckExpr})
 	if err != nil {
 		return nil, err
 	}

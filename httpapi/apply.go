@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/spec"
@@ -24,7 +25,7 @@ func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 	if req.File == "" {
 		req.File = "slipway.yaml"
 	}
-	app, err := spec.Parse(req.File, []byte(req.Spec))
+	app, err := spec.ParseWith(req.File, []byte(req.Spec), spec.Options{CheckExpr: analysis.CheckExpr})
 	if err != nil {
 		return nil, req, err
 	}

@@ -333,3 +333,12 @@ func TestCanaryIsRefusedUntilSupported(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 }
+
+func TestBadConditionIsReportedAtItsLine(t *testing.T) {
+	a := newTestAPI(t, "")
+	spec := goodSpec + "    strategy:\n      canary:\n        steps: [{setWeight: 10}]\n        analysis:\n          metrics:\n            - {name: ok, provider: router, metric: successRate, successCondition: 'reslt >= 0.99'}\n"
+	resp, body := a.do(t, "POST", "/v1/validate", "", api.ApplyRequest{File: "slipway.yaml", Spec: spec})
+	if resp.StatusCode != 422 || !strings.Contains(string(body), "reslt") || !strings.Contains(string(body), `"line": 11`) {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+}

@@ -28,6 +28,7 @@ var forbidden = map[string][]string{
 	"client":   {"spec", "store", "workload", "server", "httpapi", "cli", "rollout", "stack"},
 	"cli":      {"server", "httpapi", "store", "workload", "rollout", "stack", "health"},
 	"artifact": {"store", "workload", "rollout", "stack", "server", "httpapi", "cli"},
+	"analysis": {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
 	"router":   {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client"},
 }
 
