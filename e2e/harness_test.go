@@ -101,13 +101,40 @@ func freeAddr(t *testing.T) string {
 // startServer starts a server over data on a free loopback port and waits
 // until it answers /v1/health. Cleanup kills it and every instance that
 // lives in data.
+//
+// A port found free can be taken by another process before the server
+// binds it; the server then exits saying so, and is started again on
+// other ports.
 func startServer(t *testing.T, data string, extra ...string) *server {
 	t.Helper()
-	addr := freeAddr(t)
-	s := spawnServer(t, data, append([]string{"--api", addr}, extra...)...)
-	s.addr, s.url = addr, "http://"+addr
-	s.waitHealthy(addr)
-	return s
+	for try := 1; ; try++ {
+		addr := freeAddr(t)
+		s := spawnServer(t, data, append([]string{"--api", addr}, extra...)...)
+		s.addr, s.url = addr, "http://"+addr
+		if try < 3 && s.lostPortRace(addr) {
+			continue
+		}
+		s.waitHealthy(addr)
+		return s
+	}
+}
+
+// lostPortRace reports whether the server exited, before it answered,
+// because a port it was given got taken meanwhile.
+func (s *server) lostPortRace(addr string) bool {
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.done:
+			return strings.Contains(s.stderr.String(), "address is already in use")
+		default:
+		}
+		if code, _, err := httpDo("GET", "http://"+addr+"/v1/health", "", nil); err == nil && code == http.StatusOK {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
 }
 
 // spawnServer starts `slipway server --data data args...` in its own
