@@ -137,6 +137,9 @@ type Operation struct {
 	Failure   *Failure  `json:"failure,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
+	// EventsAfter: the operation's events have sequence numbers above it
+	// (GET /v1/events?after=EventsAfter).
+	EventsAfter int64 `json:"eventsAfter,omitempty"`
 }
 
 // Succeeded reports whether the operation converged every change.

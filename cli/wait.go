@@ -33,7 +33,7 @@ type watch struct {
 func (e *env) waitFor(ctx context.Context, c *client.Client, op api.Operation, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	w := &watch{e: e, c: c, changes: map[string]api.Change{}}
+	w := &watch{e: e, c: c, changes: map[string]api.Change{}, after: op.EventsAfter}
 	ticker := time.NewTicker(pollInterval)
 	defer ticker.Stop()
 	for {
@@ -113,8 +113,8 @@ func describeChange(ch api.Change) string {
 }
 
 // printEvents prints the operation's events that arrived since the last
-// poll. The API cannot filter events by operation, so this reads every
-// new event and keeps the operation's own.
+// poll, reading from the operation's first event on (EventsAfter) and
+// keeping the operation's own.
 func (w *watch) printEvents(ctx context.Context, id int64) error {
 	for {
 		evs, err := w.c.Events(ctx, w.after, "", eventPage)

@@ -29,7 +29,7 @@ func nonNil(s []string) []string {
 
 func toOperation(op store.Operation) api.Operation {
 	out := api.Operation{ID: op.ID, Kind: string(op.Kind), State: string(op.State), Terminal: op.State.Terminal(),
-		Message: op.Message, CreatedAt: op.CreatedAt, UpdatedAt: op.UpdatedAt, Changes: []api.Change{}}
+		Message: op.Message, CreatedAt: op.CreatedAt, UpdatedAt: op.UpdatedAt, Changes: []api.Change{}, EventsAfter: op.EventsAfter}
 	for _, c := range op.Changes {
 		out.Changes = append(out.Changes, api.Change{Service: c.Service, From: c.From, To: c.To, Started: c.Started, Done: c.Done})
 	}

@@ -90,7 +90,7 @@ func Apply(tx store.Tx, app *spec.App, src Source, now time.Time) (spec.ChangeSe
 	if err != nil {
 		return plan, nil, err
 	}
-	_, err = tx.AppendEvent(store.Event{Time: now, Type: "operation.started", Operation: op.ID,
+	err = started(tx, &op, store.Event{Time: now, Type: "operation.started", Operation: op.ID,
 		Message: fmt.Sprintf("apply of %s (operation %d): %s", src.File, op.ID, summary(plan))})
 	return plan, &op, err
 }
@@ -154,4 +154,15 @@ func createRevisions(tx store.Tx, app *spec.App, plan spec.ChangeSet, now time.T
 
 func summary(c spec.ChangeSet) string {
 	return fmt.Sprintf("%d to add, %d to change, %d to remove", len(c.Added), len(c.Changed), len(c.Removed))
+}
+
+// started appends an operation's first event and records where its
+// events begin.
+func started(tx store.Tx, op *store.Operation, e store.Event) error {
+	e, err := tx.AppendEvent(e)
+	if err != nil {
+		return err
+	}
+	op.EventsAfter = e.Seq - 1
+	return tx.PutOperation(*op)
 }

@@ -198,3 +198,30 @@ func TestAnotherAppConflicts(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestOperationSaysWhereItsEventsBegin(t *testing.T) {
+	s := store.NewMemory()
+	err := s.Update(context.Background(), func(tx store.Tx) error {
+		for range 5 {
+			if _, err := tx.AppendEvent(store.Event{Type: "noise"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, op, err := applyText(t, s, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op.EventsAfter != 5 {
+		t.Fatalf("EventsAfter %d, want 5", op.EventsAfter)
+	}
+	var stored store.Operation
+	_ = s.View(context.Background(), func(tx store.Tx) error { stored, err = tx.GetOperation(op.ID); return err })
+	if stored.EventsAfter != 5 {
+		t.Fatalf("stored EventsAfter %d", stored.EventsAfter)
+	}
+}

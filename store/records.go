@@ -110,9 +110,12 @@ type Operation struct {
 	Changes []Change       `json:"changes"`
 	Message string         `json:"message,omitempty"`
 	// Failure names the service and instance that failed, and why.
-	Failure   *Failure  `json:"failure,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
+	Failure *Failure `json:"failure,omitempty"`
+	// EventsAfter is the sequence number just before the operation's
+	// first event: followers read its events from there.
+	EventsAfter int64     `json:"eventsAfter,omitempty"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
 }
 
 // Change is what an operation does to one service.
