@@ -139,7 +139,8 @@ const maxInformational = 5
 // roundTrip writes req and reads the response headers, all before
 // deadline; the body is left to the caller.
 func (pc *pconn) roundTrip(req *http.Request, deadline time.Time) (*http.Response, error) {
-	pc.cr.n = 0
+	pc.cr.n, pc.cr.limit = 0, maxResponseHeaderBytes
+	defer func() { pc.cr.limit = 0 }() // the body may be any size
 	if err := pc.conn.SetDeadline(deadline); err != nil {
 		return nil, err
 	}

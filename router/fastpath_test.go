@@ -302,3 +302,20 @@ func TestLeavingInstanceKeepsNoIdleConnection(t *testing.T) {
 		t.Fatalf("%d connections to a drained instance still open", n)
 	}
 }
+
+func TestHugeResponseHeadersAreRefused(t *testing.T) {
+	big := backendServer(t, "big", func(w http.ResponseWriter, r *http.Request) {
+		for i := range 300 {
+			w.Header().Set(fmt.Sprintf("X-Pad-%d", i), strings.Repeat("x", 4000))
+		}
+		io.WriteString(w, "ok")
+	})
+	rt := New(Config{})
+	rt.Update([]Route{{Service: "s", Backends: []Backend{big}}})
+	if code, _ := get(t, rt, "x", "/"); code != http.StatusBadGateway {
+		t.Fatalf("status %d for 1.2 MB of response headers, want 502", code)
+	}
+	if n := rt.InFlight("big"); n != 0 {
+		t.Fatalf("in flight %d", n)
+	}
+}

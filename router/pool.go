@@ -2,6 +2,7 @@ package router
 
 import (
 	"bufio"
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -78,9 +79,22 @@ func (pc *pconn) close() { _ = pc.conn.Close() }
 type countingReader struct {
 	r net.Conn
 	n int64
+	// limit, when above 0, bounds n: the response headers' size.
+	limit int64
 }
 
+// errHeadersTooLarge is an instance whose response headers exceed
+// maxResponseHeaderBytes (as http.Transport bounds them).
+var errHeadersTooLarge = errors.New("response headers too large")
+
+// maxResponseHeaderBytes bounds the response headers read on the fast
+// path (http.Transport's default is 10 MB; 1 MiB is plenty for a service).
+const maxResponseHeaderBytes = 1 << 20
+
 func (c *countingReader) Read(p []byte) (int, error) {
+	if c.limit > 0 && c.n >= c.limit {
+		return 0, errHeadersTooLarge
+	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
