@@ -1,5 +1,3 @@
-// Command slipway is the Slipway command line. Everything it does lives in
-// package cli; main only wires the process to it.
 package main
 
 import (
