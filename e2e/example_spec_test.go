@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,31 +13,32 @@ import (
 	"github.com/slipway-dev/slipway/api"
 )
 
-// readmeSpec is the README's example app spec, exactly as written there.
-const readmeSpec = `app: shop
-services:
-  invoice:
-    run: ["python3", "-m", "http.server", "${PORT}"]
-    env: {GREETING: hello}
-    instances: 3
-    resources: {cpu: 0.5, memory: 128Mi, pids: 64}
-    health:
-      readiness: {http: /, interval: 1s, timeout: 1s, failureThreshold: 3}
-      liveness: {http: /, interval: 5s}
-    route: {path: /invoice}
-    dependsOn: [order]
-  order:
-    run: ["./bin/order", "--port", "${PORT}"]
-    artifact: {path: ./bin/order, version: v1.0.0}   # go build -o bin/order ./examples/order
-    instances: 2
-    health: {readiness: {http: /healthz}}
-    route: {host: order.localhost}
-`
+// readmeSpec is the README's example app spec, exactly as written there:
+// examples/slipway.yaml, which TestReadmeShowsTheExampleSpec keeps in step
+// with the README.
+func readmeSpec(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "examples", "slipway.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestReadmeShowsTheExampleSpec(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), readmeSpec(t)) {
+		t.Fatal("README.md no longer shows examples/slipway.yaml as written; update one or the other")
+	}
+}
 
 func TestExampleSpecConverges(t *testing.T) {
 	srv := startServer(t, t.TempDir())
 	dir := specDir(t)
-	file := writeSpec(t, dir, "slipway.yaml", readmeSpec)
+	file := writeSpec(t, dir, "slipway.yaml", readmeSpec(t))
 
 	srv.mustCLI("validate", "-f", file)
 	plan := srv.mustCLI("plan", "-f", file)

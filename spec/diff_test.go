@@ -60,7 +60,7 @@ services:
 }
 
 func TestDiffService(t *testing.T) {
-	base := mustParse(t, shopSpec).Services["invoice"]
+	base := mustParse(t, shopSpec(t)).Services["invoice"]
 	cases := []struct {
 		name   string
 		change func(s *Service)
@@ -111,7 +111,7 @@ func TestEqualUsesEffectiveValues(t *testing.T) {
 }
 
 func TestCloneIsDeep(t *testing.T) {
-	s := mustParse(t, shopSpec).Services["invoice"]
+	s := mustParse(t, shopSpec(t)).Services["invoice"]
 	s.Health.Readiness.Exec = []string{"check"}
 	s.Artifact = &Artifact{Path: "a"}
 	c := s.Clone()
@@ -127,7 +127,7 @@ func TestCloneIsDeep(t *testing.T) {
 	c.DependsOn[0] = "changed"
 	c.Artifact.Path = "changed"
 	*c.Strategy.Rolling.MaxSurge = 9
-	if fields := DiffService(s, mustParse(t, shopSpec).Services["invoice"]); len(fields) != 2 {
+	if fields := DiffService(s, mustParse(t, shopSpec(t)).Services["invoice"]); len(fields) != 2 {
 		t.Errorf("original changed through its clone: %v", fields)
 	}
 }

@@ -1,30 +1,21 @@
 package spec
 
 import (
+	"os"
 	"testing"
 	"time"
 )
 
-// shopSpec is the example from the docs; it must parse cleanly.
-const shopSpec = `app: shop
-services:
-  invoice:
-    run: ["python3", "-m", "http.server", "${PORT}"]
-    env: {GREETING: hello}
-    instances: 3
-    resources: {cpu: 0.5, memory: 128Mi, pids: 64}
-    health:
-      readiness: {http: /, interval: 1s, timeout: 1s, failureThreshold: 3}
-      liveness: {http: /, interval: 5s}
-    route: {path: /invoice}
-    dependsOn: [order]
-  order:
-    run: ["./bin/order", "--port", "${PORT}"]
-    artifact: {path: ./bin/order, version: v1.0.0}
-    instances: 2
-    health: {readiness: {http: /healthz}}
-    route: {host: order.localhost}
-`
+// shopSpec is the example from the README (examples/slipway.yaml); it
+// must parse cleanly.
+func shopSpec(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../examples/slipway.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
 
 func mustParse(t *testing.T, src string) *App {
 	t.Helper()
@@ -36,7 +27,7 @@ func mustParse(t *testing.T, src string) *App {
 }
 
 func TestParseExample(t *testing.T) {
-	app := mustParse(t, shopSpec)
+	app := mustParse(t, shopSpec(t))
 	if app.Name != "shop" || len(app.Services) != 2 {
 		t.Fatalf("app = %q with %d services", app.Name, len(app.Services))
 	}
@@ -88,7 +79,7 @@ func TestParseDefaultsInstances(t *testing.T) {
 }
 
 func TestLine(t *testing.T) {
-	app := mustParse(t, shopSpec)
+	app := mustParse(t, shopSpec(t))
 	for path, want := range map[string]int{
 		"app":                                  1,
 		"services":                             2,

@@ -2,14 +2,19 @@ package spec
 
 import (
 	"errors"
+	"os"
 	"testing"
 )
 
 // FuzzParse checks that Parse never panics, and that it returns either a
 // valid, defaulted app or a *Problems with at least one problem.
 func FuzzParse(f *testing.F) {
+	shop, err := os.ReadFile("../examples/slipway.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
 	seeds := []string{
-		shopSpec,
+		string(shop),
 		web,
 		"",
 		"app: a\nservices: {x: {run: [a], dependsOn: [x]}}",
