@@ -24,12 +24,8 @@ func newApply(e *env) *cobra.Command {
 	addFileFlag(cmd, &file)
 	addWaitFlags(cmd, &wait, &timeout)
 	cmd.RunE = e.run(func(cmd *cobra.Command, _ []string) error {
-		s, err := loadSpec(file)
+		s, c, err := e.sendable(cmd.Context(), file)
 		if err != nil {
-			return err
-		}
-		c := e.client()
-		if err := s.upload(cmd.Context(), c, e.stderr); err != nil {
 			return err
 		}
 		resp, err := c.Apply(cmd.Context(), s.request)

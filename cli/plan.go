@@ -21,12 +21,8 @@ func newPlan(e *env) *cobra.Command {
 	out := addOutputFlag(cmd)
 	addFileFlag(cmd, &file)
 	cmd.RunE = e.run(func(cmd *cobra.Command, _ []string) error {
-		s, err := loadSpec(file)
+		s, c, err := e.sendable(cmd.Context(), file)
 		if err != nil {
-			return err
-		}
-		c := e.client()
-		if err := s.upload(cmd.Context(), c, e.stderr); err != nil {
 			return err
 		}
 		plan, err := c.Plan(cmd.Context(), s.request)

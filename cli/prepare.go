@@ -95,6 +95,17 @@ func digestArtifacts(app *spec.App, baseDir string) ([]artifact, map[string]stri
 
 // upload sends every artifact the server does not have yet, saying so on
 // progress.
+// sendable loads the spec file, checks it locally, and uploads its
+// artifacts: what plan, apply and validate do before asking the server.
+func (e *env) sendable(ctx context.Context, file string) (*specFile, *client.Client, error) {
+	s, err := loadSpec(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := e.client()
+	return s, c, s.upload(ctx, c, e.stderr)
+}
+
 func (s *specFile) upload(ctx context.Context, c *client.Client, progress io.Writer) error {
 	done := map[string]bool{}
 	for _, a := range s.artifacts {

@@ -23,12 +23,11 @@ func newValidate(e *env) *cobra.Command {
 	out := addOutputFlag(cmd)
 	addFileFlag(cmd, &file)
 	cmd.RunE = e.run(func(cmd *cobra.Command, _ []string) error {
-		s, err := loadSpec(file)
-		if err != nil {
-			return err
+		s, c, err := e.sendable(cmd.Context(), file)
+		var plan api.Plan
+		if err == nil {
+			plan, err = c.Validate(cmd.Context(), s.request)
 		}
-		c := e.client()
-		plan, err := validateRemote(cmd, c, s, e)
 		var unreachable *client.UnreachableError
 		if errors.As(err, &unreachable) {
 			fmt.Fprintf(e.stderr, "note: validated locally only: %v\n", unreachable)
@@ -42,15 +41,6 @@ func newValidate(e *env) *cobra.Command {
 		return nil
 	})
 	return cmd
-}
-
-// validateRemote uploads the spec's artifacts and asks the server to
-// validate the spec.
-func validateRemote(cmd *cobra.Command, c *client.Client, s *specFile, e *env) (api.Plan, error) {
-	if err := s.upload(cmd.Context(), c, e.stderr); err != nil {
-		return api.Plan{}, err
-	}
-	return c.Validate(cmd.Context(), s.request)
 }
 
 // addFileFlag adds -f/--file, the spec file, defaulting to slipway.yaml.
