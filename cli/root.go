@@ -50,14 +50,6 @@ func (e *env) wrap(c *cobra.Command) {
 	}
 }
 
-// New returns the root command writing to stdout and stderr. Commands
-// defined elsewhere (server, demo) are passed as extra and added to the
-// tree as they are.
-func New(stdout, stderr io.Writer, extra ...*cobra.Command) *cobra.Command {
-	root, _ := newRoot(stdout, stderr, extra...)
-	return root
-}
-
 func newRoot(stdout, stderr io.Writer, extra ...*cobra.Command) (*cobra.Command, *env) {
 	e := &env{stdout: stdout, stderr: stderr}
 	root := &cobra.Command{

@@ -129,12 +129,6 @@ func ServiceKey(name string) string { return "svc:" + name }
 // OperationKey is the queue key of an operation.
 func OperationKey(id int64) string { return fmt.Sprintf("op:%d", id) }
 
-// HealthSummary returns the latest readiness or liveness result of an
-// instance, for messages.
-func (c *Controller) HealthSummary(id string, k health.Kind) string {
-	return c.monitor.Summary(id, k)
-}
-
 // snapshot is what one pass reads from the store.
 type snapshot struct {
 	svc       store.Service

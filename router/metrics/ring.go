@@ -38,9 +38,6 @@ func newRing(width, span time.Duration) *ring {
 	return r
 }
 
-// kept is how many finished buckets the ring answers for.
-func (r *ring) kept() int64 { return int64(len(r.slots) - 1) }
-
 func (r *ring) slot(n int64) *slot { return &r.slots[uint64(n)%uint64(len(r.slots))] }
 
 // add counts one request answered at now (Unix ns).
