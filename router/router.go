@@ -53,7 +53,7 @@ type Sample struct {
 type Router struct {
 	cfg       Config
 	table     atomic.Pointer[table]
-	proxy     *httputil.ReverseProxy
+	buffers   *bufferPool     // the proxies' copy buffers
 	transport *http.Transport // upgrades, bodies, 100-continue
 	dialer    net.Dialer      // the fast path's (fastpath.go)
 	pools     pools           // the fast path's idle connections
@@ -75,12 +75,7 @@ func New(cfg Config) *Router {
 		ExpectContinueTimeout: time.Second,
 		ForceAttemptHTTP2:     false,
 	}
-	rt.proxy = &httputil.ReverseProxy{
-		Rewrite:      rewrite,
-		Transport:    rt,
-		BufferPool:   newBufferPool(),
-		ErrorHandler: rt.proxyError,
-	}
+	rt.buffers = newBufferPool()
 	rt.table.Store(&table{})
 	return rt
 }
@@ -116,7 +111,27 @@ func (rt *Router) Close() {
 	rt.pools.closeAll()
 }
 
-type routeKey struct{}
+// newProxy builds a route's reverse proxy when the table is updated, so
+// that the request path carries the route with no per-request context
+// value or request copy.
+func (rt *Router) newProxy(r *route) *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Rewrite:      rewrite,
+		Transport:    routeTransport{rt: rt, r: r},
+		BufferPool:   rt.buffers,
+		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) { proxyError(w, r, err) },
+	}
+}
+
+// routeTransport sends a route's requests (see Router.roundTrip).
+type routeTransport struct {
+	rt *Router
+	r  *route
+}
+
+func (t routeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.rt.roundTrip(t.r, req)
+}
 
 // ServeHTTP routes one request.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -136,11 +151,10 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if req.Body != nil && req.Body != http.NoBody {
 		req.Body = http.MaxBytesReader(w, req.Body, r.MaxBody)
 	}
-	ctx := context.WithValue(req.Context(), routeKey{}, r)
-	rt.proxy.ServeHTTP(w, req.WithContext(ctx))
+	r.proxy.ServeHTTP(w, req)
 }
 
-// rewrite sets the forwarding headers; the backend is chosen in RoundTrip.
+// rewrite sets the forwarding headers; the backend is chosen in roundTrip.
 func rewrite(pr *httputil.ProxyRequest) {
 	pr.SetXForwarded()
 	pr.Out.URL.Scheme = "http"
@@ -152,12 +166,8 @@ func rewrite(pr *httputil.ProxyRequest) {
 var errNoBackend = errors.New("no instance could take the request")
 
 // proxyError writes the page for a request no backend answered.
-func (rt *Router) proxyError(w http.ResponseWriter, req *http.Request, err error) {
-	r, _ := req.Context().Value(routeKey{}).(*route)
-	name := "the service"
-	if r != nil {
-		name = "service " + r.Service
-	}
+func proxyError(w http.ResponseWriter, r *route, err error) {
+	name := "service " + r.Service
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):

@@ -3,6 +3,7 @@ package router
 import (
 	"cmp"
 	"net"
+	"net/http/httputil"
 	"slices"
 	"strings"
 	"time"
@@ -64,6 +65,7 @@ type route struct {
 	revs     []int // revisions with weight > 0 and backends, in order
 	cumul    []int // cumulative weights for revs
 	total    int
+	proxy    *httputil.ReverseProxy // built with the table (Router.newProxy)
 }
 
 // match returns the route for host and path, or nil.

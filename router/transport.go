@@ -11,15 +11,11 @@ import (
 	"time"
 )
 
-// RoundTrip sends one request to a backend chosen for its route, and to
+// roundTrip sends one request to a backend chosen for route r, and to
 // another when the connection could not be made (or, for a request that
 // is safe to repeat, when it broke before an answer). The response body
 // counts as in flight until it is closed.
-func (rt *Router) RoundTrip(req *http.Request) (*http.Response, error) {
-	r, _ := req.Context().Value(routeKey{}).(*route)
-	if r == nil {
-		return nil, errNoBackend
-	}
+func (rt *Router) roundTrip(r *route, req *http.Request) (*http.Response, error) {
 	var body *trackedBody
 	if req.Body != nil && req.Body != http.NoBody {
 		body = &trackedBody{ReadCloser: req.Body}
@@ -29,7 +25,8 @@ func (rt *Router) RoundTrip(req *http.Request) (*http.Response, error) {
 	if fastPathOK(req) {
 		send = rt.fastAttempt
 	}
-	var tried []*backend
+	var triedBuf [4]*backend // no allocation for the usual few attempts
+	tried := triedBuf[:0]
 	lastErr := errNoBackend
 	for range rt.cfg.Attempts {
 		b := rt.pick(r, req, tried)

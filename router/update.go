@@ -70,6 +70,7 @@ func (rt *Router) build(in Route, seen map[string]bool) *route {
 		r.revs = append(r.revs, rev)
 		r.cumul = append(r.cumul, r.total)
 	}
+	r.proxy = rt.newProxy(r)
 	if len(in.Weights) > 0 && len(revs) == 0 {
 		// No weighted revision can serve: answer 503 rather than send
 		// users to a revision nobody released (a blue/green preview).
