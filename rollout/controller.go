@@ -291,6 +291,7 @@ func (c *Controller) revision(ctx context.Context, service string, n int) (store
 	if err != nil {
 		return r, fmt.Errorf("revision %d of %s: %w", n, service, err)
 	}
+	r.Spec.ApplyDefaults() // defaults added since it was stored apply too, as in stack.Current
 	c.mu.Lock()
 	c.revisions[k] = r
 	c.mu.Unlock()
