@@ -1,7 +1,9 @@
 package router
 
 import (
+	"hash/fnv"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -105,6 +107,9 @@ func (rt *Router) revision(r *route, req *http.Request) (int, bool) {
 		return 0, false
 	}
 	n := int(rt.rand() % uint64(r.total))
+	if b, ok := stickyBucket(r.Sticky, req); ok {
+		n = b * r.total / buckets
+	}
 	for i, c := range r.cumul {
 		if n < c {
 			return r.revs[i], true
@@ -134,4 +139,61 @@ func contains(bs []*backend, b *backend) bool {
 		}
 	}
 	return false
+}
+
+// buckets is how many sticky buckets users are spread over.
+const buckets = 100
+
+// stickyBucket returns the request's sticky bucket: the cookie's value,
+// or the header's value hashed. ok is false when the request has none
+// (or a cookie value that is not a bucket).
+func stickyBucket(s *Sticky, req *http.Request) (int, bool) {
+	switch {
+	case s == nil:
+		return 0, false
+	case s.Header != "":
+		v := req.Header.Get(s.Header)
+		if v == "" {
+			return 0, false
+		}
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(v))
+		return int(h.Sum32() % buckets), true
+	case s.Cookie != "":
+		c, err := req.Cookie(s.Cookie)
+		if err != nil {
+			return 0, false
+		}
+		b, err := strconv.Atoi(c.Value)
+		return b, err == nil && b >= 0 && b < buckets
+	}
+	return 0, false
+}
+
+// assignSticky gives a request without a valid sticky cookie a random
+// bucket: the request carries it on to every attempt (pick reads it),
+// and the response sets it, so the user's next requests keep the side.
+func (rt *Router) assignSticky(w http.ResponseWriter, r *route, req *http.Request) {
+	s := r.Sticky
+	if s == nil || s.Cookie == "" || len(r.revs) < 2 {
+		return
+	}
+	if _, ok := stickyBucket(s, req); ok {
+		return
+	}
+	c := &http.Cookie{Name: s.Cookie, Value: strconv.Itoa(int(rt.rand() % buckets)), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode}
+	dropCookie(req, s.Cookie) // a malformed value of ours must not win over the new one
+	req.AddCookie(c)
+	w.Header().Add("Set-Cookie", c.String())
+}
+
+// dropCookie removes every cookie called name from req, keeping the rest.
+func dropCookie(req *http.Request, name string) {
+	cs := req.Cookies()
+	req.Header.Del("Cookie")
+	for _, c := range cs {
+		if c.Name != name {
+			req.AddCookie(c)
+		}
+	}
 }

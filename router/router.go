@@ -151,6 +151,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if req.Body != nil && req.Body != http.NoBody {
 		req.Body = http.MaxBytesReader(w, req.Body, r.MaxBody)
 	}
+	rt.assignSticky(w, r, req)
 	r.proxy.ServeHTTP(w, req)
 }
 

@@ -37,6 +37,8 @@ type Route struct {
 	// Pin, when set, sends a request to a revision named by a header or
 	// cookie value (e.g. a blue/green preview).
 	Pin *Pin
+	// Sticky, when set, keeps each user on one side of a weighted split.
+	Sticky *Sticky
 	// Timeout bounds the wait for response headers; MaxBody caps the
 	// request body. Zero takes the router's Config.
 	Timeout time.Duration
@@ -50,6 +52,19 @@ type Pin struct {
 	// Revisions maps the header or cookie value to a revision; "*" maps
 	// any value.
 	Revisions map[string]int
+}
+
+// Sticky keeps a user on one revision of a weighted split: each user
+// has a bucket in 0..99, and the buckets are cut by the weights, so the
+// same bucket lands on the same revision while the weights stay, and a
+// user on the canary stays on it as its weight grows.
+type Sticky struct {
+	// Cookie names a cookie holding the user's bucket: the router picks a
+	// bucket at random for a request without one and sets the cookie.
+	Cookie string
+	// Header names a request header (a user id) whose value is hashed to
+	// the bucket; a request without it is assigned at random.
+	Header string
 }
 
 // table is an immutable, matched-ready form of the routes.
