@@ -11,6 +11,7 @@ import (
 func Check(metric string, cond *Condition, value float64) Measurement {
 	m := Measurement{Metric: metric, Value: value, Samples: 1}
 	if math.IsNaN(value) {
+		m.NoData = true
 		return m.judged(Inconclusive, fmt.Sprintf("%s has no value: not enough data is not a pass", metric))
 	}
 	ok, err := cond.Eval(value)

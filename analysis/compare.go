@@ -70,6 +70,7 @@ func Compare(cfg CompareConfig, metric string, canary, baseline []float64) Measu
 	minN := cfg.minSamples()
 	if len(canary) < minN || len(baseline) < minN {
 		m.Stats = map[string]float64{StatCanarySamples: float64(len(canary)), StatBaselineSamples: float64(len(baseline))}
+		m.NoData = true
 		return m.judged(Inconclusive, fmt.Sprintf("%s: %d canary and %d baseline samples, need %d each: not enough data is not a pass",
 			metric, len(canary), len(baseline), minN))
 	}

@@ -65,6 +65,10 @@ type Measurement struct {
 	// comparison, the smaller of the two sides).
 	Samples int     `json:"samples"`
 	Verdict Verdict `json:"verdict"`
+	// NoData marks an Inconclusive measurement that had nothing to judge
+	// (no traffic in the window, too few samples): a controller keeps
+	// waiting for data, up to a deadline, rather than count it.
+	NoData bool `json:"noData,omitempty"`
 	// Reason is one plain-language line, e.g.
 	// "p99 12.1ms vs baseline 5.3ms (+128%, p=0.003 < 0.05): worse by more than the 50% allowed".
 	Reason string `json:"reason"`

@@ -29,27 +29,7 @@ func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 	if err != nil {
 		return nil, req, err
 	}
-	if err := unsupported(app, req.File); err != nil {
-		return nil, req, err
-	}
 	return app, req, h.checkArtifacts(app, req.File)
-}
-
-// unsupported refuses what the spec can say but this server cannot run
-// yet, rather than run it some other way.
-func unsupported(app *spec.App, file string) error {
-	var ps spec.Problems
-	for _, name := range spec.TopoOrder(app.Services) {
-		if app.Services[name].Strategy.Canary != nil {
-			path := "services." + name + ".strategy.canary"
-			ps = append(ps, spec.Problem{File: file, Line: app.Line(path), Path: path,
-				Message: "canary releases are not supported by this server yet; use rolling or blueGreen"})
-		}
-	}
-	if len(ps) > 0 {
-		return &ps
-	}
-	return nil
 }
 
 func (h *handler) checkArtifacts(app *spec.App, file string) error {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/health"
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/spec"
@@ -55,6 +56,10 @@ type Config struct {
 	BaseEnv map[string]string
 	// Environment is the name instances see in SLIPWAY_ENVIRONMENT.
 	Environment string
+	// Providers measure canary analysis metrics, by the spec's provider
+	// name (router, prometheus, http); a metric whose provider is missing
+	// is measured as an error.
+	Providers map[string]analysis.Provider
 	// Checks builds the health checker that reports to onChange; nil
 	// means a real health.Monitor. Tests pass a fake and report changes
 	// themselves.
@@ -79,11 +84,12 @@ type Controller struct {
 	cfg     Config
 	monitor Checker
 
-	mu        sync.Mutex // guards stopping, unhealthy, revisions, reads
-	stopping  map[string]bool
-	unhealthy map[string]liveness       // by instance ID
-	revisions map[revKey]store.Revision // immutable once created: safe to cache
-	reads     map[string]cachedRead     // by service; see read
+	mu         sync.Mutex // guards stopping, unhealthy, revisions, reads, conditions
+	stopping   map[string]bool
+	conditions map[string]*analysis.Condition // compiled success conditions, by expression
+	unhealthy  map[string]liveness            // by instance ID
+	revisions  map[revKey]store.Revision      // immutable once created: safe to cache
+	reads      map[string]cachedRead          // by service; see read
 
 	wg sync.WaitGroup // stops in flight
 }
@@ -108,7 +114,7 @@ func New(cfg Config) *Controller {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]liveness{}, revisions: map[revKey]store.Revision{}, reads: map[string]cachedRead{}}
+	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]liveness{}, revisions: map[revKey]store.Revision{}, reads: map[string]cachedRead{}, conditions: map[string]*analysis.Condition{}}
 	if cfg.Checks == nil {
 		c.monitor = health.NewMonitor(c.onHealth)
 	} else {
@@ -215,7 +221,7 @@ func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration,
 			return time.Second, fmt.Errorf("%s: %w", a, err)
 		}
 	}
-	wrote, err := c.judge(ctx, s, plan, d.Replicas, now)
+	wrote, again, err := c.judge(ctx, s, plan, d.Replicas, now)
 	if err != nil {
 		return time.Second, err
 	}
@@ -223,7 +229,11 @@ func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration,
 	if len(plan.Actions) > 0 || wrote {
 		return time.Millisecond, nil // look again at once: level-triggered
 	}
-	return requeue(s.svc, plan, now), nil
+	d0 := requeue(s.svc, plan, now)
+	if again > 0 && (d0 == 0 || again < d0) {
+		d0 = again
+	}
+	return d0, nil
 }
 
 func requeue(svc store.Service, p workload.Plan, now time.Time) time.Duration {
@@ -264,6 +274,9 @@ func (c *Controller) desired(ctx context.Context, s snapshot, now time.Time) (wo
 			d.MaxUnavailable = *r.MaxUnavailable
 		}
 		d.MinReady = r.MinReady.Duration
+	}
+	if s.svc.Canary.InFlight(s.svc.Revision) && rev.Spec.Strategy.Canary != nil {
+		canaryDesired(&d, s.svc.Canary)
 	}
 	if rev.Spec.Strategy.BlueGreen != nil {
 		d.MaxSurge = max(d.Replicas, 1) // the whole new revision at once

@@ -18,10 +18,26 @@ var errStale = errors.New("service changed during the pass")
 
 // judge records what Assess concludes, and keeps the progress message.
 // It reports whether it changed the service (the pass then looks again).
-func (c *Controller) judge(ctx context.Context, s snapshot, p workload.Plan, replicas int, now time.Time) (bool, error) {
+func (c *Controller) judge(ctx context.Context, s snapshot, p workload.Plan, replicas int, now time.Time) (bool, time.Duration, error) {
 	if !s.found {
-		return false, nil
+		return false, 0, nil
 	}
+	if sc, err := c.canary(ctx, s.svc); err != nil || (sc != nil && s.svc.Phase == store.PhaseProgressing) {
+		if err != nil {
+			return false, 0, err
+		}
+		wrote, again, err := c.judgeCanary(ctx, s, sc, p, now)
+		if errors.Is(err, errStale) {
+			return true, 0, nil
+		}
+		return wrote && err == nil, again, err
+	}
+	wrote, err := c.judgeRollout(ctx, s, p, replicas, now)
+	return wrote, 0, err
+}
+
+// judgeRollout is judge for a rolling or blue/green rollout.
+func (c *Controller) judgeRollout(ctx context.Context, s snapshot, p workload.Plan, replicas int, now time.Time) (bool, error) {
 	bg, err := c.blueGreen(ctx, s.svc)
 	if err != nil {
 		return false, err

@@ -86,12 +86,7 @@ func serviceRoute(tx store.Tx, svc store.Service) (router.Route, bool, error) {
 		return router.Route{}, false, nil
 	}
 	r := router.Route{Service: svc.Name, Host: rs.Host, Path: rs.Path, Timeout: rs.Timeout.Duration, MaxBody: int64(rs.MaxBody)}
-	if t := svc.Traffic; t.Active != 0 {
-		r.Weights = map[int]int{t.Active: 100}
-		if t.Preview != 0 && t.PreviewHeader != "" {
-			r.Pin = &router.Pin{Header: t.PreviewHeader, Revisions: map[string]int{"*": t.Preview}}
-		}
-	}
+	split(&r, svc.Traffic)
 	ins, err := tx.ListInstances(svc.Name)
 	if err != nil {
 		return r, false, err
@@ -103,4 +98,30 @@ func serviceRoute(tx store.Tx, svc store.Service) (router.Route, bool, error) {
 		}
 	}
 	return r, true, nil
+}
+
+// split sets how a route divides traffic between revisions: all on the
+// active one (blue/green), a canary's weight beside it, a header that
+// reaches the preview or canary revision, stickiness.
+func split(r *router.Route, t store.Traffic) {
+	if t.Active == 0 {
+		return // rolling: every ready instance shares the traffic
+	}
+	r.Weights = map[int]int{t.Active: 100}
+	switch {
+	case t.Preview != 0 && t.PreviewHeader != "":
+		r.Pin = &router.Pin{Header: t.PreviewHeader, Revisions: map[string]int{"*": t.Preview}}
+	case t.Canary != 0 && t.CanaryHeader != "":
+		value := t.CanaryValue
+		if value == "" {
+			value = "*"
+		}
+		r.Pin = &router.Pin{Header: t.CanaryHeader, Revisions: map[string]int{value: t.Canary}}
+	}
+	if t.Canary != 0 && t.Canary != t.Active {
+		r.Weights = map[int]int{t.Active: 100 - t.Weight, t.Canary: t.Weight}
+	}
+	if s := t.Sticky; s != nil {
+		r.Sticky = &router.Sticky{Cookie: s.Cookie, Header: s.Header}
+	}
 }

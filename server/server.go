@@ -14,12 +14,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/router/metrics"
+	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/store/sqlite"
@@ -139,6 +141,7 @@ func (s *Server) open(ctx context.Context) (*parts, error) {
 		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: freePorts{},
 		Clock: s.cfg.Clock, Logger: s.cfg.Logger, Restart: workload.DefaultRestartPolicy(),
 		Enqueue: p.queue.AddAfter, BaseEnv: baseEnv(), Environment: s.cfg.Environment,
+		Providers: s.providers(p),
 	})
 	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
 	return p, nil
@@ -294,4 +297,11 @@ func stopAll(d *process.Driver) {
 		}
 	}
 	wg.Wait()
+}
+
+// providers are the canary analysis's metric providers.
+func (s *Server) providers(p *parts) map[string]analysis.Provider {
+	return map[string]analysis.Provider{
+		spec.ProviderRouter: p.metrics.Provider(),
+	}
 }

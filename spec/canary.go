@@ -181,6 +181,9 @@ func (p *Pause) UnmarshalJSON(b []byte) error {
 type StepAnalysis struct {
 	// Metrics names the metrics to judge; empty judges all of them.
 	Metrics []string `yaml:"metrics,omitempty" json:"metrics,omitempty"`
+	// Count is how many passing measurements each metric needs for the
+	// step to pass (default 3).
+	Count int `yaml:"count,omitempty" json:"count,omitempty"`
 }
 
 // HeaderRoute sends requests whose header matches to the canary.
@@ -206,7 +209,7 @@ func (c *Canary) clone() *Canary {
 			SetHeaderRoute: clonePtr(s.SetHeaderRoute),
 		}
 		if s.Analysis != nil {
-			out.Steps[i].Analysis = &StepAnalysis{Metrics: slices.Clone(s.Analysis.Metrics)}
+			out.Steps[i].Analysis = &StepAnalysis{Metrics: slices.Clone(s.Analysis.Metrics), Count: s.Analysis.Count}
 		}
 	}
 	if c.Steps == nil {

@@ -54,7 +54,7 @@ func TestCanaryExample(t *testing.T) {
 		Steps: []Step{
 			{SetWeight: ptr(10)},
 			{Pause: &Pause{Duration{30 * time.Second}}},
-			{Analysis: &StepAnalysis{}},
+			{Analysis: &StepAnalysis{Count: DefaultStepAnalysisCount}},
 			{SetHeaderRoute: &HeaderRoute{Header: "X-Canary", Value: "1"}},
 			{SetWeight: ptr(50)},
 			{Pause: &Pause{}},

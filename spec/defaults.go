@@ -27,6 +27,7 @@ const (
 	DefaultInconclusiveLimit     = 1
 	DefaultConsecutiveErrorLimit = 4
 	DefaultAnalysisDeadline      = 5 * time.Minute
+	DefaultStepAnalysisCount     = 3
 	DefaultConfidence            = 0.95
 	DefaultMinEffect             = 0.5
 	DefaultMinSamples            = 10
@@ -132,6 +133,11 @@ func ptr[T any](v T) *T { return &v }
 
 func (c *Canary) applyDefaults() {
 	orDefault(&c.ProgressDeadline, DefaultProgressDeadline)
+	for _, st := range c.Steps {
+		if st.Analysis != nil && st.Analysis.Count == 0 {
+			st.Analysis.Count = DefaultStepAnalysisCount
+		}
+	}
 	if a := c.Analysis; a != nil {
 		a.applyDefaults()
 	}

@@ -85,6 +85,9 @@ func (v *validator) step(path string, s Step, metrics []string) {
 }
 
 func (v *validator) stepAnalysis(path string, a *StepAnalysis, metrics []string) {
+	if a.Count < 0 {
+		v.addf(path+".count", "must be at least 1 (passing measurements each metric needs), got %d", a.Count)
+	}
 	if len(metrics) == 0 {
 		v.addf(path, "an analysis step needs metrics: add them under strategy.canary.analysis.metrics")
 		return

@@ -131,7 +131,7 @@ func (s *step) start(ch *store.Change, to int, typ string) error {
 		}
 		svc.Revision, svc.Deadline = to, s.now.Add(deadline(rev.Spec))
 		svc.Promote = s.op.Kind == store.KindRollback || typ == "service.rollback.started"
-		route(&svc, rev.Spec)
+		route(&svc, rev.Spec, s.now)
 		msg = fmt.Sprintf("%s: revision %d -> %d", ch.Service, from, to)
 	}
 	if err := s.tx.PutService(svc); err != nil {
@@ -145,7 +145,10 @@ func (s *step) start(ch *store.Change, to int, typ string) error {
 // Rolling: every ready instance, old and new. Blue/green: the revision
 // taking traffic now keeps it, kept running beside the target, which is
 // reachable with the preview header until it is promoted.
-func route(svc *store.Service, sp spec.Service) {
+func route(svc *store.Service, sp spec.Service, now time.Time) {
+	if canaryRoute(svc, sp, now) {
+		return
+	}
 	bg := sp.Strategy.BlueGreen
 	if bg == nil {
 		svc.Traffic, svc.Keep, svc.KeepUntil = store.Traffic{}, 0, time.Time{}

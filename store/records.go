@@ -44,6 +44,9 @@ type Service struct {
 	KeepUntil time.Time `json:"keepUntil,omitempty"`
 	// Failure says why the last rollout failed (Phase Failed).
 	Failure *Failure `json:"failure,omitempty"`
+	// Canary is the latest canary rollout of the service (canary.go):
+	// in flight while its Outcome is empty.
+	Canary *Canary `json:"canary,omitempty"`
 	// Operation that set the current target.
 	Operation int64     `json:"operation,omitempty"`
 	UpdatedAt time.Time `json:"updatedAt"`
@@ -57,6 +60,14 @@ type Traffic struct {
 	// Preview is a revision reachable only with PreviewHeader.
 	Preview       int    `json:"preview,omitempty"`
 	PreviewHeader string `json:"previewHeader,omitempty"`
+	// Canary takes Weight percent of the traffic beside Active (a canary
+	// rollout); requests carrying CanaryHeader (with CanaryValue, when
+	// set) go to it at any weight. Sticky keeps users on their side.
+	Canary       int              `json:"canary,omitempty"`
+	Weight       int              `json:"weight,omitempty"`
+	CanaryHeader string           `json:"canaryHeader,omitempty"`
+	CanaryValue  string           `json:"canaryValue,omitempty"`
+	Sticky       *spec.Stickiness `json:"sticky,omitempty"`
 }
 
 // Revision is an immutable, numbered snapshot of a service's spec.

@@ -1,0 +1,182 @@
+package rollout
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+	"github.com/slipway-dev/slipway/workload"
+)
+
+// canary returns the target revision's canary strategy when a canary is
+// in flight for it, else nil.
+func (c *Controller) canary(ctx context.Context, svc store.Service) (*spec.Canary, error) {
+	if svc.Removed || !svc.Canary.InFlight(svc.Revision) {
+		return nil, nil
+	}
+	rev, err := c.revision(ctx, svc.Name, svc.Revision)
+	if err != nil {
+		return nil, err
+	}
+	return rev.Spec.Strategy.Canary, nil
+}
+
+// canaryDesired shapes the planner's input for a canary in flight: the
+// stable revision keeps every instance (and takes its share of the
+// traffic), the candidate runs its share of the instances.
+func canaryDesired(d *workload.Desired, cn *store.Canary) {
+	full := d.Replicas
+	d.Keep, d.Active = cn.Stable, cn.Stable
+	if !cn.Full {
+		d.Replicas = CanaryReplicas(cn.Weight, full)
+	}
+}
+
+// judgeCanary measures what is due, advances the step machine, and
+// records the result: the new state, the traffic it implies, events, and
+// a roll back or promotion. It reports whether it wrote.
+func (c *Controller) judgeCanary(ctx context.Context, s snapshot, sc *spec.Canary, p workload.Plan, now time.Time) (bool, time.Duration, error) {
+	seen := s.svc
+	rev, err := c.revision(ctx, seen.Name, seen.Revision)
+	if err != nil {
+		return false, 0, err
+	}
+	replicas := rev.Spec.Replicas()
+	cn := cloneCanary(seen.Canary)
+	if err := c.measure(ctx, seen, cn, sc, now); err != nil {
+		return false, 0, err
+	}
+	pass := Advance(*cn, sc, p.Available, replicas, now)
+	deadline := canaryDeadline(seen, pass, p, replicas, sc, now)
+	switch {
+	case pass.Decision == CanaryRollBack:
+		return true, 0, c.rollBackCanary(ctx, seen, pass, now)
+	case pass.Decision == CanaryPromote:
+		return true, 0, c.promoteCanary(ctx, seen, pass, sc.ProgressDeadline.Duration, now)
+	case !deadline.IsZero() && !now.Before(deadline):
+		return true, 0, c.fail(ctx, seen, now)
+	}
+	next := pass.Next
+	msg := canaryMessage(&next, sc, p.Available, replicas)
+	traffic := canaryTraffic(&next, sc)
+	if reflect.DeepEqual(&next, seen.Canary) && reflect.DeepEqual(traffic, seen.Traffic) && deadline.Equal(seen.Deadline) && msg == seen.Message {
+		return false, pass.Requeue, nil
+	}
+	err = c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
+		svc.Canary, svc.Deadline, svc.Message, svc.Traffic = &next, deadline, msg, traffic
+		return canaryEvents(tx, svc, pass.Events, now)
+	})
+	return true, pass.Requeue, err
+}
+
+// canaryDeadline bounds the wait for the candidate's instances: the
+// progress deadline runs while the machine waits for them to be ready
+// at its weight, and is off otherwise (pauses and analysis have their
+// own bounds).
+func canaryDeadline(seen store.Service, pass CanaryPass, p workload.Plan, replicas int, sc *spec.Canary, now time.Time) time.Time {
+	want := CanaryReplicas(pass.Next.Weight, replicas)
+	if pass.Next.Full {
+		want = replicas
+	}
+	if p.Available >= want {
+		return time.Time{}
+	}
+	if !seen.Deadline.IsZero() {
+		return seen.Deadline
+	}
+	return now.Add(sc.ProgressDeadline.Duration)
+}
+
+// canaryTraffic is the router's split for a canary's state.
+func canaryTraffic(cn *store.Canary, sc *spec.Canary) store.Traffic {
+	return store.Traffic{Active: cn.Stable, Canary: cn.Revision, Weight: cn.Weight,
+		CanaryHeader: cn.Header, CanaryValue: cn.Value, Sticky: sc.Stickiness}
+}
+
+// canaryMessage is the service's one-line status during a canary.
+func canaryMessage(cn *store.Canary, sc *spec.Canary, avail, replicas int) string {
+	head := fmt.Sprintf("canary revision %d at %d%%", cn.Revision, cn.Weight)
+	switch {
+	case cn.Full:
+		return fmt.Sprintf("%s: scaling to full (%d/%d ready) to take all traffic", head, avail, replicas)
+	case cn.Paused:
+		return fmt.Sprintf("%s: paused (%s); slipway rollout resume|promote|abort", head, cn.PauseReason)
+	case cn.Step < len(sc.Steps):
+		st := sc.Steps[cn.Step]
+		if st.Pause != nil && st.Pause.UntilPromoted() && !cn.StepStarted.IsZero() {
+			return fmt.Sprintf("%s: step %d/%d paused until promoted; slipway rollout promote", head, cn.Step+1, len(sc.Steps))
+		}
+		return fmt.Sprintf("%s: step %d/%d %s", head, cn.Step+1, len(sc.Steps), describeStep(st))
+	}
+	return head
+}
+
+func canaryEvents(tx store.Tx, svc *store.Service, events []string, now time.Time) error {
+	for _, e := range events {
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.canary.step", Service: svc.Name, Revision: svc.Revision,
+			Operation: svc.Operation, Message: svc.Name + ": " + e})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rollBackCanary sends all traffic to stable at once, records the
+// candidate as rolled back with the reason and every measurement, and
+// fails the rollout: its operation then points the service back at
+// stable (already running) and the candidate's instances are stopped.
+func (c *Controller) rollBackCanary(ctx context.Context, seen store.Service, pass CanaryPass, now time.Time) error {
+	next := pass.Next
+	next.Outcome, next.Reason, next.Ended = store.CanaryRolledBack, pass.Reason, now
+	err := c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
+		svc.Canary, svc.Deadline = &next, time.Time{}
+		svc.Traffic = store.Traffic{Active: next.Stable}
+		f := store.Failure{Service: svc.Name, Reason: fmt.Sprintf("canary revision %d rolled back: %s", next.Revision, pass.Reason)}
+		svc.Phase, svc.Message, svc.Failure = store.PhaseFailed, f.Reason, &f
+		if err := tx.SetRevisionState(svc.Name, next.Revision, store.RevisionRolledBack, pass.Reason); err != nil {
+			return err
+		}
+		data, _ := json.Marshal(next)
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.canary.rolled_back", Service: svc.Name, Revision: next.Revision,
+			Operation: svc.Operation, Message: fmt.Sprintf("%s: all traffic back on revision %d; %s", svc.Name, next.Stable, f.Reason), Data: data})
+		return err
+	})
+	if err == nil && seen.Operation != 0 {
+		c.cfg.Enqueue(OperationKey(seen.Operation), 0)
+	}
+	return err
+}
+
+// promoteCanary switches all traffic to the fully scaled candidate; the
+// stable revision's instances are then drained and stopped, and the
+// rollout succeeds as a rolling one would.
+func (c *Controller) promoteCanary(ctx context.Context, seen store.Service, pass CanaryPass, drain time.Duration, now time.Time) error {
+	next := pass.Next
+	next.Outcome, next.Reason, next.Ended = store.CanaryPromoted, pass.Reason, now
+	return c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
+		svc.Canary, svc.Deadline = &next, now.Add(drain) // for the stable's instances to drain and stop
+		svc.Traffic = store.Traffic{Active: next.Revision}
+		svc.Message = fmt.Sprintf("canary revision %d promoted: %s", next.Revision, pass.Reason)
+		if err := canaryEvents(tx, svc, pass.Events, now); err != nil {
+			return err
+		}
+		data, _ := json.Marshal(next)
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.canary.promoted", Service: svc.Name, Revision: next.Revision,
+			Operation: svc.Operation, Message: fmt.Sprintf("%s: all traffic on revision %d; %s", svc.Name, next.Revision, pass.Reason), Data: data})
+		return err
+	})
+}
+
+// cloneCanary deep-copies a stored canary (through JSON: it is a stored
+// shape), so that a pass never edits the cached snapshot.
+func cloneCanary(cn *store.Canary) *store.Canary {
+	b, _ := json.Marshal(cn)
+	var out store.Canary
+	_ = json.Unmarshal(b, &out)
+	return &out
+}

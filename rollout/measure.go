@@ -1,0 +1,114 @@
+package rollout
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slipway-dev/slipway/analysis"
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// maxMeasureTime bounds one measurement: a provider that hangs costs
+// the queue's worker at most this, and counts as an error.
+const maxMeasureTime = 3 * time.Second
+
+// measure takes the measurements that are due for a canary's analysis
+// runs and records them in cn.
+func (c *Controller) measure(ctx context.Context, svc store.Service, cn *store.Canary, sc *spec.Canary, now time.Time) error {
+	a := sc.Analysis
+	if a == nil {
+		return nil
+	}
+	for _, run := range []*store.AnalysisRun{cn.Analysis, cn.StepAnalysis} {
+		if run == nil || run.Phase.Terminal() || now.Before(run.NextAt) {
+			continue
+		}
+		ms := map[string]analysis.Measurement{}
+		for _, mr := range run.Metrics {
+			m, ok := metricSpec(a, mr.Name)
+			if !ok {
+				continue
+			}
+			ms[mr.Name] = c.measureOne(ctx, svc.Name, cn, m, a.Interval.Duration, run.Started, now)
+		}
+		Record(run, a, ms, now)
+	}
+	return nil
+}
+
+func metricSpec(a *spec.Analysis, name string) (spec.Metric, bool) {
+	for _, m := range a.Metrics {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return spec.Metric{}, false
+}
+
+// measureOne asks the metric's provider and judges the answer. A
+// comparison looks at everything since its run started (as far as the
+// provider keeps), a condition at the last interval.
+func (c *Controller) measureOne(ctx context.Context, service string, cn *store.Canary, m spec.Metric, interval time.Duration, started, now time.Time) analysis.Measurement {
+	p, ok := c.cfg.Providers[m.Provider]
+	if !ok {
+		return errorMeasurement(m.Name, fmt.Errorf("provider %q is not configured on this server", m.Provider))
+	}
+	q := analysis.Query{Service: service, Canary: cn.Revision, Baseline: cn.Stable, Metric: m.Metric,
+		PromQL: m.Query, URL: m.URL, JSONPath: m.JSONPath, Window: interval, Compare: m.Compares(), Step: time.Second}
+	if q.Compare {
+		q.Window = max(now.Sub(started), interval)
+	}
+	ctx, cancel := context.WithTimeout(ctx, min(maxMeasureTime, interval))
+	defer cancel()
+	obs, err := p.Measure(ctx, q)
+	if err != nil {
+		return errorMeasurement(m.Name, err)
+	}
+	if q.Compare {
+		return analysis.Compare(compareConfig(m), m.Name, obs.Canary, obs.Baseline)
+	}
+	if obs.NoData() {
+		return analysis.Measurement{Metric: m.Name, Verdict: analysis.Inconclusive, NoData: true,
+			Reason: fmt.Sprintf("%s: no data in the last %s: not enough data is not a pass", m.Name, interval)}
+	}
+	cond, err := c.condition(m.SuccessCondition)
+	if err != nil {
+		return errorMeasurement(m.Name, err)
+	}
+	out := analysis.Check(m.Name, cond, obs.Value)
+	out.Samples = obs.Count
+	return out
+}
+
+func errorMeasurement(metric string, err error) analysis.Measurement {
+	return analysis.Measurement{Metric: metric, Verdict: analysis.Error, Reason: fmt.Sprintf("%s could not be measured: %v", metric, err)}
+}
+
+func compareConfig(m spec.Metric) analysis.CompareConfig {
+	cfg := analysis.CompareConfig{Confidence: m.Confidence, MinEffect: m.MinEffect, AbsoluteFloor: m.Floor,
+		MinSamples: m.MinSamples, HigherIsWorse: m.Better != spec.BetterHigher}
+	if m.Provider == spec.ProviderRouter && m.Metric != "successRate" && m.Metric != "requestRate" {
+		cfg.Unit = "s"
+	}
+	return cfg
+}
+
+// condition compiles a success condition once and caches it.
+func (c *Controller) condition(expr string) (*analysis.Condition, error) {
+	c.mu.Lock()
+	cond, ok := c.conditions[expr]
+	c.mu.Unlock()
+	if ok {
+		return cond, nil
+	}
+	cond, err := analysis.Compile(expr)
+	if err != nil {
+		return nil, fmt.Errorf("successCondition %q: %w", expr, err)
+	}
+	c.mu.Lock()
+	c.conditions[expr] = cond
+	c.mu.Unlock()
+	return cond, nil
+}
