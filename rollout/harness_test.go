@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/health"
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/spec"
@@ -138,6 +139,7 @@ type harness struct {
 	driver *fakeDriver
 	clock  *clock.Fake
 	checks *fakeChecks
+	values *fakeProvider
 	ctl    *Controller
 	ops    *stack.Controller
 
@@ -146,7 +148,7 @@ type harness struct {
 }
 
 func newHarness(t *testing.T) *harness {
-	h := &harness{t: t, store: store.NewNotifier(store.NewMemory()), driver: newFakeDriver(), clock: clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), due: map[string]time.Time{}}
+	h := &harness{t: t, store: store.NewNotifier(store.NewMemory()), driver: newFakeDriver(), clock: clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), due: map[string]time.Time{}, values: &fakeProvider{value: map[int]float64{}}}
 	h.restartControllers()
 	return h
 }
@@ -158,7 +160,8 @@ func (h *harness) restartControllers() {
 	h.ctl = New(Config{
 		Store: h.store, Driver: h.driver, Ports: &fakePorts{}, Clock: h.clock,
 		Restart: workload.DefaultRestartPolicy(), Enqueue: h.enqueue, NewID: h.newID(),
-		Checks: func(func(health.Change)) Checker { return h.checks },
+		Checks:    func(func(health.Change)) Checker { return h.checks },
+		Providers: map[string]analysis.Provider{"router": h.values},
 	})
 	h.ops = stack.NewController(h.store, h.clock, h.enqueue)
 }
@@ -326,4 +329,29 @@ func live(ins []store.Instance) (n, ready int) {
 		}
 	}
 	return n, ready
+}
+
+// fakeProvider answers every metric with the value set for the canary
+// revision (no value: no data), and counts what it was asked.
+type fakeProvider struct {
+	mu    sync.Mutex // guards value, asked
+	value map[int]float64
+	asked int
+}
+
+func (f *fakeProvider) Measure(_ context.Context, q analysis.Query) (analysis.Observation, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.asked++
+	v, ok := f.value[q.Canary]
+	if !ok {
+		return analysis.Observation{}, nil
+	}
+	return analysis.Observation{Value: v, Count: 100}, nil
+}
+
+func (f *fakeProvider) set(rev int, v float64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.value[rev] = v
 }
