@@ -49,8 +49,7 @@ const maxDifferences = 1000
 // others, and truncated ones, are compared as bytes. A malformed ignored
 // path matches nothing: check Options with Check first.
 func Diff(a, b Response, o Options) []Difference {
-	c := compile(o)
-	return c.diff(a, b, parseBody(a), parseBody(b))
+	return compile(o).diff(a, b, &body{r: a}, &body{r: b})
 }
 
 // compiled is Options made ready for many Diffs.
@@ -83,33 +82,42 @@ func compile(o Options) *compiled {
 	return c
 }
 
-// body is a response body, parsed as JSON when it is JSON.
+// body is a response body, decoded the first time it is needed: equal
+// bodies are never decoded, and a Tally decodes the primary's once.
 type body struct {
-	raw    []byte
+	r      Response
+	parsed bool
 	doc    any
 	isJSON bool
 }
 
-// parseBody decodes a complete JSON body (numbers kept exact); any other
-// body, or a truncated one, stays bytes.
-func parseBody(r Response) body {
-	b := body{raw: r.Body}
+// json returns the decoded body (numbers kept exact), and false when it
+// is not one complete JSON document (or was truncated).
+func (b *body) json() (any, bool) {
+	if !b.parsed {
+		b.parsed = true
+		b.doc, b.isJSON = decodeJSON(b.r)
+	}
+	return b.doc, b.isJSON
+}
+
+func decodeJSON(r Response) (any, bool) {
 	if r.Truncated || len(bytes.TrimSpace(r.Body)) == 0 {
-		return b
+		return nil, false
 	}
 	d := json.NewDecoder(bytes.NewReader(r.Body))
 	d.UseNumber()
-	if err := d.Decode(&b.doc); err != nil {
-		return body{raw: r.Body}
+	var doc any
+	if err := d.Decode(&doc); err != nil {
+		return nil, false
 	}
 	if _, err := d.Token(); err != io.EOF {
-		return body{raw: r.Body} // trailing data: not one JSON document
+		return nil, false // trailing data: not one JSON document
 	}
-	b.isJSON = true
-	return b
+	return doc, true
 }
 
-func (c *compiled) diff(a, b Response, pa, pb body) []Difference {
+func (c *compiled) diff(a, b Response, pa, pb *body) []Difference {
 	var out []Difference
 	if a.Status != b.Status {
 		out = append(out, Difference{FieldStatus, statusText(a), statusText(b)})
@@ -118,15 +126,17 @@ func (c *compiled) diff(a, b Response, pa, pb body) []Difference {
 		return out
 	}
 	out = c.diffHeaders(a.Header, b.Header, out)
-	if pa.isJSON && pb.isJSON {
+	if bytes.Equal(a.Body, b.Body) {
+		return out
+	}
+	da, okA := pa.json()
+	db, okB := pb.json()
+	if okA && okB {
 		w := walker{c: c, out: out}
-		w.root(pa.doc, pb.doc)
+		w.root(da, db)
 		return w.out
 	}
-	if !bytes.Equal(pa.raw, pb.raw) {
-		out = append(out, Difference{FieldBody, bodyText(pa.raw), bodyText(pb.raw)})
-	}
-	return out
+	return append(out, Difference{FieldBody, bodyText(a.Body), bodyText(b.Body)})
 }
 
 // statusText is a status for a Difference: the code, or why there was

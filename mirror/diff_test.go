@@ -121,10 +121,17 @@ func BenchmarkDiff(b *testing.B) {
 	p := answer(`{"requestId":"a","items":[` + strings.Join(items, ",") + `]}`)
 	c := answer(`{"requestId":"b","items":[` + strings.Join(items, ",") + `]}`)
 	o := Options{Headers: []string{"Content-Type"}, IgnoreJSONPaths: []string{"$.requestId"}}
-	b.SetBytes(int64(len(p.Body)))
-	for b.Loop() {
-		if d := Diff(p, c, o); len(d) != 0 {
-			b.Fatal(d)
-		}
+	for _, bc := range []struct {
+		name string
+		c    Response
+	}{{"json-walk", c}, {"identical", p}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(p.Body)))
+			for b.Loop() {
+				if d := Diff(p, bc.c, o); len(d) != 0 {
+					b.Fatal(d)
+				}
+			}
+		})
 	}
 }

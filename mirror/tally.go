@@ -73,11 +73,11 @@ func NewTally(o Options) (*Tally, error) {
 // secondary with no answer says nothing of the noise: the request then
 // counts for the candidate only.
 func (t *Tally) Record(x Exchange) {
-	pp := parseBody(x.Primary)
-	cand := t.opts.diff(x.Primary, x.Candidate, pp, parseBody(x.Candidate))
+	pp := &body{r: x.Primary}
+	cand := t.opts.diff(x.Primary, x.Candidate, pp, &body{r: x.Candidate})
 	var noise []Difference
 	if x.Secondary.Answered() {
-		noise = t.opts.diff(x.Primary, x.Secondary, pp, parseBody(x.Secondary))
+		noise = t.opts.diff(x.Primary, x.Secondary, pp, &body{r: x.Secondary})
 	}
 	key := RouteKey(x.Method, x.Path)
 	t.mu.Lock()
