@@ -1,6 +1,9 @@
 package analysis
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Verdict is the outcome of judging one measurement.
 //
@@ -59,6 +62,8 @@ func (v *Verdict) UnmarshalText(b []byte) error {
 type Measurement struct {
 	// Metric is the name of the metric in the analysis spec.
 	Metric string `json:"metric"`
+	// Time is when it was taken (set by whoever schedules measurements).
+	Time time.Time `json:"time,omitzero"`
 	// Value is the observed value (for a comparison, the canary median).
 	Value float64 `json:"value"`
 	// Samples is the number of samples the value rests on (for a

@@ -88,6 +88,8 @@ type Service struct {
 	// green); absent, every ready instance shares it.
 	Traffic   *Traffic   `json:"traffic,omitempty"`
 	Instances []Instance `json:"instances"`
+	// Canary is the latest canary rollout, in flight or ended.
+	Canary *Canary `json:"canary,omitempty"`
 }
 
 // Traffic says which revision takes a service's live traffic.
@@ -97,6 +99,11 @@ type Traffic struct {
 	PreviewHeader string `json:"previewHeader,omitempty"`
 	// Kept is a previous revision still running (for a fast rollback).
 	Kept int `json:"kept,omitempty"`
+	// Canary takes Weight percent beside Active; CanaryHeader reaches it
+	// at any weight.
+	Canary       int    `json:"canary,omitempty"`
+	Weight       int    `json:"weight,omitempty"`
+	CanaryHeader string `json:"canaryHeader,omitempty"`
 }
 
 // Instance is one running copy of a revision.

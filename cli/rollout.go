@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 
+	"github.com/slipway-dev/slipway/api"
+
 	"github.com/spf13/cobra"
 )
 
@@ -28,7 +30,7 @@ func newPromote(e *env) *cobra.Command {
 	}
 	cmd.ValidArgsFunction = e.completeService
 	cmd.RunE = e.run(func(cmd *cobra.Command, args []string) error {
-		svc, err := e.client().Promote(cmd.Context(), args[0])
+		svc, err := e.client().Rollout(cmd.Context(), args[0], "promote", api.RolloutRequest{})
 		if err != nil {
 			return err
 		}

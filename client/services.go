@@ -40,11 +40,12 @@ func (c *Client) Rollback(ctx context.Context, name string, req api.RollbackRequ
 	return op, err
 }
 
-// Promote asks that a service's ready target take all traffic now (a
-// blue/green rollout waiting for promotion).
-func (c *Client) Promote(ctx context.Context, name string) (api.Service, error) {
+// Rollout applies a rollout verb (promote, pause, resume, abort, retry,
+// set-weight) to a service's rollout in flight and returns the service
+// as it stands after the edit; the server's controllers act on it.
+func (c *Client) Rollout(ctx context.Context, name, verb string, req api.RolloutRequest) (api.Service, error) {
 	var svc api.Service
-	err := c.do(ctx, http.MethodPost, servicePath(name)+"/promote", struct{}{}, &svc)
+	err := c.do(ctx, http.MethodPost, servicePath(name)+"/rollout/"+url.PathEscape(verb), req, &svc)
 	return svc, err
 }
 

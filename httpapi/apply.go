@@ -197,25 +197,3 @@ func nextRevisions(tx store.Tx, cs spec.ChangeSet) (map[string]api.RevisionChang
 	}
 	return out, nil
 }
-
-func (h *handler) promote(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	var out api.Service
-	err := h.cfg.Store.Update(r.Context(), func(tx store.Tx) error {
-		if err := stack.Promote(tx, name, h.cfg.Clock.Now()); err != nil {
-			return err
-		}
-		svc, err := tx.GetService(name)
-		if err != nil {
-			return err
-		}
-		out, err = serviceView(tx, svc)
-		return err
-	})
-	if err != nil {
-		writeError(w, h.cfg.Logger, err)
-		return
-	}
-	h.cfg.Enqueue(rollout.ServiceKey(name))
-	writeJSON(w, http.StatusOK, out)
-}

@@ -65,6 +65,8 @@ func classify(err error) (int, api.ErrorBody) {
 		status, detail.Kind = http.StatusUnsupportedMediaType, api.KindInvalid
 	case errors.Is(err, store.ErrNotFound):
 		status, detail.Kind = http.StatusNotFound, api.KindNotFound
+	case errors.Is(err, store.ErrInvalid):
+		status, detail.Kind = http.StatusBadRequest, api.KindInvalid
 	case errors.Is(err, store.ErrConflict):
 		status, detail.Kind = http.StatusConflict, api.KindConflict
 	default: // the details go to the server's log, not to the client

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/slipway-dev/slipway/api"
@@ -13,7 +14,15 @@ func serviceView(tx store.Tx, svc store.Service) (api.Service, error) {
 	out := api.Service{Name: svc.Name, Revision: svc.Revision, Stable: svc.Stable, Phase: string(svc.Phase),
 		Message: svc.Message, Removed: svc.Removed, Instances: []api.Instance{}}
 	if t := svc.Traffic; t.Active != 0 {
-		out.Traffic = &api.Traffic{Active: t.Active, Preview: t.Preview, PreviewHeader: t.PreviewHeader, Kept: svc.Keep}
+		out.Traffic = &api.Traffic{Active: t.Active, Preview: t.Preview, PreviewHeader: t.PreviewHeader, Kept: svc.Keep,
+			Canary: t.Canary, Weight: t.Weight, CanaryHeader: t.CanaryHeader}
+	}
+	if c := svc.Canary; c != nil {
+		rev, err := tx.GetRevision(svc.Name, c.Revision)
+		if err != nil {
+			return out, fmt.Errorf("canary revision %d of %s: %w", c.Revision, svc.Name, err)
+		}
+		out.Canary = canaryView(c, rev.Spec.Strategy.Canary)
 	}
 	if svc.Revision != 0 {
 		rev, err := tx.GetRevision(svc.Name, svc.Revision)

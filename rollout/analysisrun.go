@@ -62,6 +62,7 @@ func Record(run *store.AnalysisRun, a *spec.Analysis, ms map[string]analysis.Mea
 }
 
 func record(mr *store.MetricRun, m analysis.Measurement, deadline time.Duration, now time.Time) {
+	m.Time = now
 	mr.Taken++
 	mr.Measurements = append(mr.Measurements, m)
 	if over := len(mr.Measurements) - store.KeptMeasurements; over > 0 {

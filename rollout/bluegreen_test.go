@@ -49,7 +49,7 @@ func TestBlueGreenWaitsForPromotionThenSwitches(t *testing.T) {
 	if svc.Phase != store.PhaseProgressing || !strings.Contains(svc.Message, "slipway rollout promote order") || svc.Traffic.Active != 1 {
 		t.Fatalf("before promotion: %s %q traffic %+v", svc.Phase, svc.Message, svc.Traffic)
 	}
-	if err := h.store.Update(t.Context(), func(tx store.Tx) error { return stack.Promote(tx, "order", h.clock.Now()) }); err != nil {
+	if err := h.store.Update(t.Context(), func(tx store.Tx) error { return stack.Promote(tx, "order", false, h.clock.Now()) }); err != nil {
 		t.Fatal(err)
 	}
 	h.enqueue(ServiceKey("order"), 0)

@@ -8,16 +8,25 @@ import (
 	"github.com/slipway-dev/slipway/store"
 )
 
-// Promote asks that a service's ready target take all traffic now (a
-// blue/green rollout waiting for promotion). It is an edit to desired
-// state; the rollout controller switches the traffic.
-func Promote(tx store.Tx, service string, now time.Time) error {
+// Promote moves a rollout waiting for a person forward. A canary in
+// flight ends its current step (a pause, an analysis), or every
+// remaining step when full; a blue/green rollout switches all traffic
+// to its target once it is ready. It is an edit to desired state; the
+// rollout controller acts on it.
+func Promote(tx store.Tx, service string, full bool, now time.Time) error {
 	svc, err := tx.GetService(service)
 	if errors.Is(err, store.ErrNotFound) {
 		return store.NotFoundf("service %q does not exist", service)
 	}
 	if err != nil {
 		return err
+	}
+	if svc.Canary.InFlight(svc.Revision) && svc.Phase == store.PhaseProgressing {
+		msg := promoteCanary(&svc, svc.Canary, full, now)
+		return putWithEvent(tx, svc, now, "rollout.promote.requested", msg)
+	}
+	if c := svc.Canary; c != nil && (c.Revision == svc.Revision || c.Outcome == store.CanaryRolledBack && c.Stable == svc.Revision) {
+		return store.Conflictf("service %s has nothing to promote: %s", service, noCanary(svc))
 	}
 	t := svc.Traffic
 	waiting := svc.Phase == store.PhaseProgressing && t.Active != 0 && t.Active != svc.Revision
@@ -27,12 +36,18 @@ func Promote(tx store.Tx, service string, now time.Time) error {
 	if svc.Promote {
 		return nil // asked already
 	}
-	svc.Promote, svc.UpdatedAt = true, now
+	svc.Promote = true
+	return putWithEvent(tx, svc, now, "rollout.promote.requested",
+		fmt.Sprintf("%s: promotion of revision %d requested (revision %d takes the traffic until it is ready)", service, svc.Revision, t.Active))
+}
+
+// putWithEvent stores an edited service with the event that says why.
+func putWithEvent(tx store.Tx, svc store.Service, now time.Time, typ, msg string) error {
+	svc.UpdatedAt = now
 	if err := tx.PutService(svc); err != nil {
 		return err
 	}
-	_, err = tx.AppendEvent(store.Event{Time: now, Type: "rollout.promote.requested", Service: service, Revision: svc.Revision, Operation: svc.Operation,
-		Message: fmt.Sprintf("%s: promotion of revision %d requested (revision %d takes the traffic until it is ready)", service, svc.Revision, t.Active)})
+	_, err := tx.AppendEvent(store.Event{Time: now, Type: typ, Service: svc.Name, Revision: svc.Revision, Operation: svc.Operation, Message: msg})
 	return err
 }
 

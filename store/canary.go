@@ -100,3 +100,15 @@ type MetricRun struct {
 
 // KeptMeasurements is how many measurements a MetricRun keeps.
 const KeptMeasurements = 20
+
+// Restart clears a run's tallies to measure afresh from now (a person
+// resumed a canary paused by an inconclusive analysis); its kept
+// measurements stay for explanation.
+func (r *AnalysisRun) Restart(now time.Time) {
+	for i := range r.Metrics {
+		m := &r.Metrics[i]
+		m.Tally = analysis.Tally{Limits: m.Tally.Limits}
+		m.LastData = now
+	}
+	r.Phase, r.Reason, r.Ended, r.NextAt = analysis.PhaseRunning, "", time.Time{}, now
+}

@@ -13,6 +13,8 @@ var (
 	// ErrConflict means the write clashes with what is stored (a record
 	// that already exists, an immutable field changed).
 	ErrConflict = errors.New("conflict")
+	// ErrInvalid means the request itself is wrong (a weight of 120).
+	ErrInvalid = errors.New("invalid")
 )
 
 // Store is the single source of truth: desired state, revisions, instance
@@ -117,4 +119,10 @@ func NotFoundf(format string, args ...any) error {
 // that says what clashes and what to do.
 func Conflictf(format string, args ...any) error {
 	return &kindError{msg: fmt.Sprintf(format, args...), kind: ErrConflict}
+}
+
+// Invalidf returns an error that errors.Is ErrInvalid, with a message
+// that says what would be valid.
+func Invalidf(format string, args ...any) error {
+	return &kindError{msg: fmt.Sprintf(format, args...), kind: ErrInvalid}
 }
