@@ -20,6 +20,7 @@ func (s *Service) Clone() *Service {
 	c.Artifact = clonePtr(s.Artifact)
 	c.Strategy.BlueGreen = clonePtr(s.Strategy.BlueGreen)
 	c.Strategy.Canary = s.Strategy.Canary.clone()
+	c.Strategy.ParallelRun = s.Strategy.ParallelRun.clone()
 	if r := s.Strategy.Rolling; r != nil {
 		c.Strategy.Rolling = &Rolling{
 			MaxSurge:         clonePtr(r.MaxSurge),

@@ -67,6 +67,8 @@ func (s *Service) ApplyDefaults() {
 		s.Strategy.Canary.applyDefaults()
 	case s.Strategy.BlueGreen != nil:
 		s.Strategy.BlueGreen.applyDefaults()
+	case s.Strategy.ParallelRun != nil:
+		s.Strategy.ParallelRun.applyDefaults()
 	default:
 		if s.Strategy.Rolling == nil {
 			s.Strategy.Rolling = &Rolling{}
@@ -116,6 +118,8 @@ func (s *Service) ProgressDeadline() time.Duration {
 		return s.Strategy.Canary.ProgressDeadline.Duration
 	case s.Strategy.BlueGreen != nil && s.Strategy.BlueGreen.ProgressDeadline.Duration > 0:
 		return s.Strategy.BlueGreen.ProgressDeadline.Duration
+	case s.Strategy.ParallelRun != nil && s.Strategy.ParallelRun.ProgressDeadline.Duration > 0:
+		return s.Strategy.ParallelRun.ProgressDeadline.Duration
 	case s.Strategy.Rolling != nil && s.Strategy.Rolling.ProgressDeadline.Duration > 0:
 		return s.Strategy.Rolling.ProgressDeadline.Duration
 	}

@@ -123,6 +123,9 @@ type Strategy struct {
 	BlueGreen *BlueGreen `yaml:"blueGreen,omitempty" json:"blueGreen,omitempty"`
 	// Canary shifts traffic step by step under analysis (canary.go).
 	Canary *Canary `yaml:"canary,omitempty" json:"canary,omitempty"`
+	// ParallelRun mirrors requests to the candidate and compares its
+	// answers with stable's (parallelrun.go).
+	ParallelRun *ParallelRun `yaml:"parallelRun,omitempty" json:"parallelRun,omitempty"`
 }
 
 // BlueGreen starts the whole new revision beside the old one, reachable

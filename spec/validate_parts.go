@@ -78,10 +78,11 @@ func hasDrive(p string) bool {
 
 // strategy checks that at most one strategy is set, and that one.
 func (v *validator) strategy(path string, s Strategy, instances int) {
-	if countSet(s.Rolling != nil, s.BlueGreen != nil, s.Canary != nil) > 1 {
-		v.addf(path, "set one strategy: rolling, blueGreen or canary, not several")
+	if countSet(s.Rolling != nil, s.BlueGreen != nil, s.Canary != nil, s.ParallelRun != nil) > 1 {
+		v.addf(path, "set one strategy: rolling, blueGreen or canary or parallelRun, not several")
 	}
 	v.canary(path+".canary", s.Canary)
+	v.parallelRun(path+".parallelRun", s.ParallelRun)
 	v.rolling(path+".rolling", s.Rolling, instances)
 	if bg := s.BlueGreen; bg != nil {
 		if bg.PreviewHeader != "" && !validHeaderName(bg.PreviewHeader) {

@@ -27,6 +27,7 @@ func (v *validator) service(name string, s *Service) {
 	v.route(p+".route", s.Route)
 	v.artifact(p+".artifact", s.Artifact)
 	v.strategy(p+".strategy", s.Strategy, s.Replicas())
+	v.parallelRunRoute(p, name, s)
 	v.nonNegative(p+".stopGrace", s.StopGrace)
 }
 
