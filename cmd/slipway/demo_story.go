@@ -29,7 +29,14 @@ services:
       liveness: {http: /healthz, interval: 5s}
     route: {host: order.localhost}
     strategy:
-      rolling: {maxSurge: 1, maxUnavailable: 0, progressDeadline: 8s}
+      canary:
+        steps: [{setWeight: 20}, {analysis: {count: 2}}, {setWeight: 50}, {pause: 4s}]
+        progressDeadline: 20s
+        analysis:
+          interval: 2s
+          metrics:
+            - {name: success-rate, provider: router, metric: successRate, successCondition: "result >= 0.99"}
+            - {name: latency, provider: router, metric: latencyP99, compare: baseline, floor: 0.05, minSamples: 5}
   invoice:
     run: ["./bin/shop", "example-app", "--name", "invoice", "--port", "${PORT}"]
     artifact: {path: bin/shop, version: v1}
@@ -47,8 +54,8 @@ func (d *demo) writeSpec(version, extraEnv string) (string, error) {
 	return path, os.WriteFile(path, []byte(fmt.Sprintf(demoSpec, version, extraEnv)), 0o644)
 }
 
-// story tells the demo: deploy, a rolling update, a bad release rolled
-// back on its own.
+// story tells the demo: deploy, a canary promoted by its analysis, a
+// bad canary rolled back on its own.
 func (d *demo) story(ctx context.Context) error {
 	spec, err := d.writeSpec("v1", "")
 	if err != nil {
@@ -61,29 +68,34 @@ func (d *demo) story(ctx context.Context) error {
 	d.slipway(ctx, "status")
 	d.showInstances(ctx)
 
-	d.say("2/3 Release order v2: a rolling update, one new instance ready before an old one stops,\n    while 8 clients keep calling order through the router (%s, Host: order.localhost)", d.routerURL)
+	d.say("2/3 Release order v2 as a canary: 20%% of traffic, an analysis of its success rate and latency\n"+
+		"    against v1, then 50%%, then all; 8 clients keep calling order through the router (%s, Host: order.localhost)", d.routerURL)
 	if _, err := d.writeSpec("v2", ""); err != nil {
 		return err
 	}
 	d.slipway(ctx, "plan", "-f", spec)
 	res, code := d.underLoad(ctx, func() int { return d.slipway(ctx, "apply", "-f", spec, "--wait") })
 	if code != 0 {
-		return fmt.Errorf("the v2 release failed")
+		return fmt.Errorf("the v2 canary failed")
 	}
-	d.say("Requests during the release: %s", res)
+	d.say("Requests during the canary: %s", res)
 	if res.Failed > 0 {
 		fmt.Fprintf(d.out, "    failures: %v\n", res.Errors)
 	}
-	d.showInstances(ctx)
+	d.slipway(ctx, "rollout", "explain", "order")
 
-	d.say("3/3 Release order v3, whose instances never become ready: the stack rolls back by itself")
-	if _, err := d.writeSpec("v3", ", NEVER_READY: \"1\""); err != nil {
+	d.say("3/3 Release order v3, which fails 20%% of its requests: its analysis fails, and all traffic\n" +
+		"    goes back to v2 at once, with no human in the loop")
+	if _, err := d.writeSpec("v3", ", FAIL_RATE: \"0.2\""); err != nil {
 		return err
 	}
-	if d.slipway(ctx, "apply", "-f", spec, "--wait") == 0 {
-		return fmt.Errorf("the bad v3 release was not rolled back")
+	res, code = d.underLoad(ctx, func() int { return d.slipway(ctx, "apply", "-f", spec, "--wait") })
+	if code == 0 {
+		return fmt.Errorf("the bad v3 canary was not rolled back")
 	}
-	d.say("As expected: v3 missed its progress deadline and order is back on v2, with no instance of v2 ever stopped")
+	d.say("As expected: v3 was rolled back by its analysis. Requests meanwhile: %s (v3 had 20%% of them,\n"+
+		"    and failed one in five, until the first measurement judged it)", res)
+	d.slipway(ctx, "rollout", "explain", "order")
 	d.slipway(ctx, "history", "order")
 	d.slipway(ctx, "status")
 	d.showInstances(ctx)

@@ -35,12 +35,13 @@ func TestDemoTellsTheWholeStory(t *testing.T) {
 	}
 	for _, want := range []string{
 		"operation 1 succeeded",                      // first deploy
-		"operation 2 succeeded",                      // rolling update to v2
-		"operation 3 rolled back",                    // the bad release
-		"GET /healthz -> 503",                        // ... and why
+		"operation 2 succeeded",                      // the v2 canary, promoted
+		"service.canary.promoted",                    // ... by its analysis
+		"operation 3 rolled back",                    // the bad canary
+		"does not meet result >= 0.99",               // ... and why
 		`"version":"v2"`,                             // order answers as v2 afterwards
 		"stopping the demo server and its instances", // clean stop
-		" 0 failed",                                  // no request failed during the rolling update
+		" 0 failed",                                  // no request failed during the good canary
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("demo output lacks %q", want)
