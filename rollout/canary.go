@@ -219,10 +219,11 @@ func endStep(n *store.Canary, now time.Time) {
 }
 
 // startBackground starts the whole-rollout analysis once the candidate
-// takes traffic (a weight, or a header route).
+// takes a share of user traffic. A header route alone does not start it:
+// testers' requests may be too few to judge, and no data would fail it.
 func startBackground(p *CanaryPass, sc *spec.Canary, now time.Time) {
 	n := &p.Next
-	if sc.Analysis == nil || n.Analysis != nil || (n.Weight == 0 && n.Header == "") {
+	if sc.Analysis == nil || n.Analysis != nil || n.Weight == 0 {
 		return
 	}
 	n.Analysis = NewRun(sc.Analysis, nil, 0, -1, now)
