@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
+)
+
+func main() { benchkit.Main("bench/canary", run) }
+
+// config is what the flags set.
+type config struct {
+	runs       int           // bad canaries measured, each on a fresh server
+	rate       int           // user requests per second through the router
+	runTimeout time.Duration // bound on one run, from starting its server to stopping it
+	worktree   bool          // build the working tree rather than HEAD
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("canary", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&c.runs, "runs", 3, "bad canaries to measure, each on a fresh server")
+	fs.IntVar(&c.rate, "rate", 50, "user requests per second sent through the router")
+	fs.DurationVar(&c.runTimeout, "run-timeout", 60*time.Second, "bound on one run, server start to stop")
+	fs.BoolVar(&c.worktree, "worktree", false, "build the working tree as it is (default: the committed HEAD)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	case c.runs < 1:
+		return c, fmt.Errorf("-runs must be >= 1, got %d", c.runs)
+	case c.rate < 1 || c.rate > 1000:
+		return c, fmt.Errorf("-rate must be 1..1000, got %d", c.rate)
+	case c.runTimeout < 20*time.Second:
+		return c, fmt.Errorf("-run-timeout must be at least 20s (one run takes about 15s), got %s", c.runTimeout)
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	ws, err := benchkit.NewWorkspace(ctx, benchkit.Build{
+		TempPattern: "slipway-bench-canary-",
+		Packages:    []string{"./cmd/slipway", "./examples/order"},
+		Worktree:    cfg.worktree,
+	}, stderr)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, ws.Close()) }()
+	err = benchkit.PrintMachine(ctx, stdout,
+		benchkit.Fact{Label: "slipway", Value: ws.Source()},
+		benchkit.Fact{Label: "canary", Value: describeScenario(cfg)})
+	if err != nil {
+		return err
+	}
+	var samples []sample
+	for i := 1; i <= cfg.runs; i++ {
+		fmt.Fprintf(stderr, "run %d/%d ...\n", i, cfg.runs)
+		s, err := measureRun(ctx, cfg, ws, ws.Path("run-"+strconv.Itoa(i)))
+		if err != nil {
+			return fmt.Errorf("run %d: %w", i, err)
+		}
+		fmt.Fprintf(stderr, "run %d/%d: %s\n", i, cfg.runs, s)
+		samples = append(samples, s)
+	}
+	printTable(stdout, cfg, samples)
+	return nil
+}
+
+// describeScenario is the scenario in one line, for the header.
+func describeScenario(cfg config) string {
+	return fmt.Sprintf("bad canary (FAIL_RATE %.1f) at setWeight %d, %d req/s of user traffic, default analysis (interval %s, failureLimit 0), %d instances",
+		failRate, weight, cfg.rate, analysisInterval, instances)
+}
