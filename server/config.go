@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/clock"
@@ -26,6 +27,9 @@ type Config struct {
 	Resync time.Duration
 	// Environment is the name instances see in SLIPWAY_ENVIRONMENT.
 	Environment string
+	// PrometheusURL is the Prometheus that canary metrics of provider
+	// prometheus query (its HTTP API's base URL).
+	PrometheusURL string
 	// StopOnExit stops every instance when Run returns (the demo's
 	// choice; a real server leaves them running to be adopted).
 	StopOnExit bool
@@ -37,13 +41,14 @@ type Config struct {
 // on loopback port 7400, router on loopback port 7480.
 func Default() Config {
 	return Config{
-		DataDir:     ".slipway",
-		APIAddr:     "127.0.0.1:7400",
-		RouterAddr:  "127.0.0.1:7480",
-		Resync:      time.Second,
-		Environment: "default",
-		Logger:      slog.Default(),
-		Clock:       clock.Real{},
+		DataDir:       ".slipway",
+		APIAddr:       "127.0.0.1:7400",
+		RouterAddr:    "127.0.0.1:7480",
+		Resync:        time.Second,
+		Environment:   "default",
+		PrometheusURL: "http://127.0.0.1:9090",
+		Logger:        slog.Default(),
+		Clock:         clock.Real{},
 	}
 }
 
@@ -61,6 +66,9 @@ func (c Config) Validate() error {
 	}
 	if c.Resync <= 0 {
 		return fmt.Errorf("resync interval must be positive, got %s", c.Resync)
+	}
+	if u, err := url.Parse(c.PrometheusURL); c.PrometheusURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		return fmt.Errorf("--prometheus %q: want the base URL of a Prometheus, like http://127.0.0.1:9090, or \"\" for none", c.PrometheusURL)
 	}
 	return nil
 }

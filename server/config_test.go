@@ -20,6 +20,9 @@ func TestConfigValidate(t *testing.T) {
 		{"all interfaces with a token", func(c *Config) { c.APIAddr, c.Token = "0.0.0.0:7400", "x" }, ""},
 		{"bad address", func(c *Config) { c.APIAddr = "7400" }, "want host:port"},
 		{"no data dir", func(c *Config) { c.DataDir = "" }, "--data"},
+		{"no prometheus", func(c *Config) { c.PrometheusURL = "" }, ""},
+		{"prometheus not a URL", func(c *Config) { c.PrometheusURL = "127.0.0.1:9090" }, "--prometheus"},
+		{"prometheus over ftp", func(c *Config) { c.PrometheusURL = "ftp://p:9090" }, "--prometheus"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

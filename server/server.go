@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/analysis"
+	"github.com/slipway-dev/slipway/analysis/httpjson"
+	"github.com/slipway-dev/slipway/analysis/prometheus"
 	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/queue"
@@ -299,9 +301,18 @@ func stopAll(d *process.Driver) {
 	wg.Wait()
 }
 
-// providers are the canary analysis's metric providers.
+// providers are the canary analysis's metric providers. Without a
+// usable Prometheus URL, metrics of provider prometheus are measured as
+// errors that say so.
 func (s *Server) providers(p *parts) map[string]analysis.Provider {
-	return map[string]analysis.Provider{
+	out := map[string]analysis.Provider{
 		spec.ProviderRouter: p.metrics.Provider(),
+		spec.ProviderHTTP:   httpjson.New(httpjson.Config{}),
 	}
+	if prom, err := prometheus.New(prometheus.Config{URL: s.cfg.PrometheusURL}); err == nil {
+		out[spec.ProviderPrometheus] = prom
+	} else if s.cfg.PrometheusURL != "" {
+		s.cfg.Logger.Warn("canary metrics of provider prometheus will fail", "err", err)
+	}
+	return out
 }

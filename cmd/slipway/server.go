@@ -41,6 +41,7 @@ func newServerCmd() *cobra.Command {
 	f.StringVar(&cfg.DataDir, "data", cfg.DataDir, "directory for the database, artifacts and instances")
 	f.StringVar(&cfg.APIAddr, "api", cfg.APIAddr, "address of the HTTP API")
 	f.StringVar(&cfg.RouterAddr, "router", cfg.RouterAddr, "address of the traffic router")
+	f.StringVar(&cfg.PrometheusURL, "prometheus", cfg.PrometheusURL, "base URL of the Prometheus that canary metrics of provider prometheus query")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
 	return cmd
 }
