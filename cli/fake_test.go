@@ -35,6 +35,22 @@ type fakeServer struct {
 	applied   []api.ApplyRequest
 	rollbacks []api.RollbackRequest
 	calls     []string
+	// polls are the successive answers to GET /v1/services/{name} for
+	// their service, before services is consulted; the last one repeats.
+	polls []api.Service
+	// onService, when set, is called on each GET /v1/services/{name}.
+	onService func()
+	// verbs records each POST /v1/services/{name}/rollout/{verb}; a
+	// verb answers with the service from services, or fails with
+	// verbErr when it is set.
+	verbs   []verbCall
+	verbErr *api.ErrorDetail
+}
+
+// verbCall is one rollout verb the fake server was asked.
+type verbCall struct {
+	service, verb string
+	req           api.RolloutRequest
 }
 
 func newFake(t *testing.T) (*fakeServer, string) {
@@ -50,6 +66,7 @@ func newFake(t *testing.T) (*fakeServer, string) {
 		f.reply(w, f.revisions[r.PathValue("name")])
 	})
 	mux.HandleFunc("POST /v1/services/{name}/rollback", f.rollback)
+	mux.HandleFunc("POST /v1/services/{name}/rollout/{verb}", f.rolloutVerb)
 	mux.HandleFunc("GET /v1/services/{name}/logs", f.logs)
 	mux.HandleFunc("GET /v1/events", f.listEvents)
 	mux.HandleFunc("HEAD /v1/artifacts/{digest}", f.hasArtifact)
@@ -118,6 +135,17 @@ func (f *fakeServer) operation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeServer) service(w http.ResponseWriter, r *http.Request) {
+	if f.onService != nil && r.Method == http.MethodGet {
+		f.onService()
+	}
+	if len(f.polls) > 0 && f.polls[0].Name == r.PathValue("name") {
+		s := f.polls[0]
+		if len(f.polls) > 1 {
+			f.polls = f.polls[1:]
+		}
+		f.reply(w, s)
+		return
+	}
 	for _, s := range f.services {
 		if s.Name == r.PathValue("name") {
 			f.reply(w, s)
@@ -126,6 +154,24 @@ func (f *fakeServer) service(w http.ResponseWriter, r *http.Request) {
 	}
 	f.fail(w, http.StatusNotFound, api.ErrorDetail{Kind: api.KindNotFound,
 		Message: "service " + r.PathValue("name") + " not found"})
+}
+
+// kindStatus is the HTTP status the real server answers an error kind with.
+var kindStatus = map[string]int{
+	api.KindInvalid: http.StatusBadRequest, api.KindNotFound: http.StatusNotFound, api.KindConflict: http.StatusConflict,
+}
+
+func (f *fakeServer) rolloutVerb(w http.ResponseWriter, r *http.Request) {
+	var req api.RolloutRequest
+	if r.ContentLength != 0 {
+		f.decode(r, &req)
+	}
+	f.verbs = append(f.verbs, verbCall{service: r.PathValue("name"), verb: r.PathValue("verb"), req: req})
+	if f.verbErr != nil {
+		f.fail(w, kindStatus[f.verbErr.Kind], *f.verbErr)
+		return
+	}
+	f.service(w, r)
 }
 
 func (f *fakeServer) rollback(w http.ResponseWriter, r *http.Request) {
@@ -191,9 +237,15 @@ type result struct {
 // run executes the CLI with args against server.
 func run(t *testing.T, server string, args ...string) result {
 	t.Helper()
+	return runCtx(context.Background(), t, server, args...)
+}
+
+// runCtx executes the CLI with args against server until ctx is done.
+func runCtx(ctx context.Context, t *testing.T, server string, args ...string) result {
+	t.Helper()
 	t.Setenv(cli.EnvServer, server)
 	t.Setenv(cli.EnvToken, "")
 	var stdout, stderr bytes.Buffer
-	code := cli.Run(context.Background(), args, &stdout, &stderr)
+	code := cli.Run(ctx, args, &stdout, &stderr)
 	return result{stdout.String(), stderr.String(), code}
 }

@@ -44,7 +44,8 @@ func newStatus(e *env) *cobra.Command {
 	return cmd
 }
 
-// printStatus writes one row per service and, under each, its instances.
+// printStatus writes one row per service and, under each, its canary in
+// flight (if any) and its instances.
 func printStatus(w io.Writer, services []api.Service) {
 	if len(services) == 0 {
 		fmt.Fprintln(w, `No services yet. Deploy some with "slipway apply -f slipway.yaml".`)
@@ -54,6 +55,9 @@ func printStatus(w io.Writer, services []api.Service) {
 	fmt.Fprintln(w, rows[0])
 	for i, s := range services {
 		fmt.Fprintln(w, rows[i+1])
+		if brief := canaryBrief(s); brief != "" {
+			fmt.Fprintf(w, "    %s\n", brief)
+		}
 		printInstances(w, s.Instances)
 	}
 }
@@ -73,13 +77,14 @@ func serviceRows(services []api.Service) []string {
 }
 
 // revisionLabel shows the target revision, and the stable one when a
-// rollout is under way.
+// rollout is under way. A canary's split is on its own line instead of
+// "traffic on": the stable revision does not take all of it.
 func revisionLabel(s api.Service) string {
 	label := strconv.Itoa(s.Revision)
 	if s.Stable != 0 && s.Stable != s.Revision {
 		label += fmt.Sprintf(" (stable %d)", s.Stable)
 	}
-	if t := s.Traffic; t != nil && t.Active != s.Revision {
+	if t := s.Traffic; t != nil && t.Active != s.Revision && !inFlight(s) {
 		label += fmt.Sprintf(" (traffic on %d)", t.Active)
 	}
 	return label
