@@ -133,6 +133,7 @@ func canaryEvents(tx store.Tx, svc *store.Service, events []string, now time.Tim
 func (c *Controller) rollBackCanary(ctx context.Context, seen store.Service, pass CanaryPass, now time.Time) error {
 	next := pass.Next
 	next.Outcome, next.Reason, next.Ended = store.CanaryRolledBack, pass.Reason, now
+	endRuns(&next, now)
 	err := c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
 		svc.Canary, svc.Deadline = &next, time.Time{}
 		svc.Traffic = store.Traffic{Active: next.Stable}
@@ -158,6 +159,7 @@ func (c *Controller) rollBackCanary(ctx context.Context, seen store.Service, pas
 func (c *Controller) promoteCanary(ctx context.Context, seen store.Service, pass CanaryPass, drain time.Duration, now time.Time) error {
 	next := pass.Next
 	next.Outcome, next.Reason, next.Ended = store.CanaryPromoted, pass.Reason, now
+	endRuns(&next, now)
 	return c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
 		svc.Canary, svc.Deadline = &next, now.Add(drain) // for the stable's instances to drain and stop
 		svc.Traffic = store.Traffic{Active: next.Revision}
@@ -179,4 +181,14 @@ func cloneCanary(cn *store.Canary) *store.Canary {
 	var out store.Canary
 	_ = json.Unmarshal(b, &out)
 	return &out
+}
+
+// endRuns stops the canary's analysis runs with it: a run still going
+// keeps its phase (it decided nothing) and gets its end time.
+func endRuns(c *store.Canary, now time.Time) {
+	for _, run := range []*store.AnalysisRun{c.Analysis, c.StepAnalysis} {
+		if run != nil && run.Ended.IsZero() {
+			run.Ended = now
+		}
+	}
 }
