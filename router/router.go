@@ -26,8 +26,16 @@ type Config struct {
 	// Attempts is how many instances a request may be tried on when
 	// connections fail (default 3).
 	Attempts int
-	// Observer, when set, is told of every answered request.
+	// Observer, when set, is told of every answered request (not of
+	// mirrored copies).
 	Observer Observer
+	// Mirrors receives the answers to mirrored requests; routes mirror
+	// only when it is set.
+	Mirrors MirrorObserver
+	// MaxMirrorsInFlight bounds the mirrored requests in flight, from
+	// the user's request to the last copy's answer (default 64); more
+	// are not copied (MirrorObserver.Dropped).
+	MaxMirrorsInFlight int
 	// Now and Rand are injected for tests (default: wall clock,
 	// math/rand/v2).
 	Now  func() time.Time
@@ -57,6 +65,7 @@ type Router struct {
 	transport *http.Transport // upgrades, bodies, 100-continue
 	dialer    net.Dialer      // the fast path's (fastpath.go)
 	pools     pools           // the fast path's idle connections
+	mirror    mirrors         // copies of requests (mirror.go)
 
 	mu     sync.Mutex // guards states
 	states map[string]*state
@@ -76,6 +85,7 @@ func New(cfg Config) *Router {
 		ForceAttemptHTTP2:     false,
 	}
 	rt.buffers = newBufferPool()
+	rt.mirror = newMirrors(cfg.MaxMirrorsInFlight)
 	rt.table.Store(&table{})
 	return rt
 }
@@ -105,8 +115,10 @@ func withDefaults(c Config) Config {
 func (rt *Router) now() time.Time { return rt.cfg.Now() }
 func (rt *Router) rand() uint64   { return rt.cfg.Rand() }
 
-// Close closes idle connections to backends.
+// Close closes idle connections to backends, and ends the mirrored
+// copies in flight.
 func (rt *Router) Close() {
+	rt.mirror.cancel()
 	rt.transport.CloseIdleConnections()
 	rt.pools.closeAll()
 }
@@ -152,6 +164,9 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		req.Body = http.MaxBytesReader(w, req.Body, r.MaxBody)
 	}
 	rt.assignSticky(w, r, req)
+	if rt.serveMirrored(w, r, req) {
+		return
+	}
 	r.proxy.ServeHTTP(w, req)
 }
 

@@ -39,6 +39,9 @@ type Route struct {
 	Pin *Pin
 	// Sticky, when set, keeps each user on one side of a weighted split.
 	Sticky *Sticky
+	// Mirror, when set, copies requests to a candidate revision whose
+	// backends then never serve users (a parallel run, mirror.go).
+	Mirror *Mirror
 	// Timeout bounds the wait for response headers; MaxBody caps the
 	// request body. Zero takes the router's Config.
 	Timeout time.Duration
@@ -75,8 +78,9 @@ type table struct {
 type route struct {
 	Route
 	path     string // normalized, no trailing slash except "/"
-	backends []*backend
+	backends []*backend // serve users: the mirror's candidate is not here
 	byRev    map[int][]*backend
+	mirrorTo []*backend // the mirror's candidate
 	revs     []int // revisions with weight > 0 and backends, in order
 	cumul    []int // cumulative weights for revs
 	total    int

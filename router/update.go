@@ -47,6 +47,9 @@ func (rt *Router) build(in Route, seen map[string]bool) *route {
 	if r.MaxBody <= 0 {
 		r.MaxBody = rt.cfg.MaxBodyBytes
 	}
+	if in.Mirror != nil {
+		r.Mirror = in.Mirror.withDefaults()
+	}
 	for _, b := range in.Backends {
 		st := rt.states[b.ID]
 		if st == nil {
@@ -55,6 +58,10 @@ func (rt *Router) build(in Route, seen map[string]bool) *route {
 		}
 		seen[b.ID] = true
 		be := &backend{Backend: b, st: st}
+		if r.Mirror != nil && b.Revision == r.Mirror.Revision {
+			r.mirrorTo = append(r.mirrorTo, be) // copies only, never users
+			continue
+		}
 		r.backends = append(r.backends, be)
 		r.byRev[b.Revision] = append(r.byRev[b.Revision], be)
 	}
