@@ -77,12 +77,12 @@ type table struct {
 
 type route struct {
 	Route
-	path     string // normalized, no trailing slash except "/"
+	path     string     // normalized, no trailing slash except "/"
 	backends []*backend // serve users: the mirror's candidate is not here
 	byRev    map[int][]*backend
 	mirrorTo []*backend // the mirror's candidate
-	revs     []int // revisions with weight > 0 and backends, in order
-	cumul    []int // cumulative weights for revs
+	revs     []int      // revisions with weight > 0 and backends, in order
+	cumul    []int      // cumulative weights for revs
 	total    int
 	proxy    *httputil.ReverseProxy // built with the table (Router.newProxy)
 }
