@@ -125,8 +125,8 @@ func safeMethod(m string) bool {
 // false, having served nothing, for one that is not.
 func (rt *Router) serveMirrored(w http.ResponseWriter, r *route, req *http.Request) bool {
 	m := r.Mirror
-	if m == nil || len(r.mirrorTo) == 0 || rt.cfg.Mirrors == nil {
-		return false
+	if m == nil || len(r.mirrorTo) == 0 || rt.cfg.Mirrors == nil || rt.mirror.ctx.Err() != nil {
+		return false // no mirror, no candidate, nobody to tell, or closed
 	}
 	roll := 0
 	if m.Percent < 100 {
@@ -317,7 +317,8 @@ func (rt *Router) sendCopy(ctx context.Context, c *mirrorCall, b *backend) mirro
 	req := c.tmpl.Clone(ctx)
 	req.URL.Host = b.Addr
 	if c.body != nil {
-		req.Body = io.NopCloser(bytes.NewReader(c.body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(c.body)), nil }
+		req.Body, _ = req.GetBody()
 		req.ContentLength = int64(len(c.body))
 	}
 	resp, err := rt.copyAttempt(c.r, b, req)
