@@ -26,8 +26,8 @@ func (r Response) Answered() bool { return r.Status != 0 }
 
 // Exchange is one mirrored request and its three answers.
 type Exchange struct {
-	// Method and Path are the request's (the path without its query,
-	// which may carry secrets, and is kept in samples).
+	// Method and Path are the request's; Path leaves out the query,
+	// which may carry secrets, since samples keep it.
 	Method, Path string
 	// Primary is the answer the user got, from a stable instance.
 	Primary Response
