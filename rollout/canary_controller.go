@@ -126,25 +126,40 @@ func canaryEvents(tx store.Tx, svc *store.Service, events []string, now time.Tim
 	return nil
 }
 
-// rollBackCanary sends all traffic to stable at once, records the
-// candidate as rolled back with the reason and every measurement, and
-// fails the rollout: its operation then points the service back at
-// stable (already running) and the candidate's instances are stopped.
+// rollBackCanary sends all traffic to stable at once and rejects the
+// candidate, keeping every measurement with the reason.
 func (c *Controller) rollBackCanary(ctx context.Context, seen store.Service, pass CanaryPass, now time.Time) error {
 	next := pass.Next
 	next.Outcome, next.Reason, next.Ended = store.CanaryRolledBack, pass.Reason, now
 	endRuns(&next, now)
+	r := rejection{candidate: next.Revision, stable: next.Stable, what: "canary", reason: pass.Reason, typ: "service.canary.rolled_back", record: next}
+	return c.reject(ctx, seen, r, now, func(svc *store.Service) { svc.Canary = &next })
+}
+
+// rejection is a candidate rolled back by its rollout (a canary's
+// analysis, a parallel run's comparison, an abort).
+type rejection struct {
+	candidate, stable int
+	what, reason, typ string
+	record            any // stored with the event: what the verdict rests on
+}
+
+// reject sends all traffic to stable at once, records the candidate as
+// rolled back with the reason, and fails the rollout: its operation then
+// points the service back at stable (still running) and the candidate's
+// instances are stopped. edit stores the run's final state.
+func (c *Controller) reject(ctx context.Context, seen store.Service, r rejection, now time.Time, edit func(*store.Service)) error {
 	err := c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
-		svc.Canary, svc.Deadline = &next, time.Time{}
-		svc.Traffic = store.Traffic{Active: next.Stable}
-		f := store.Failure{Service: svc.Name, Reason: fmt.Sprintf("canary revision %d rolled back: %s", next.Revision, pass.Reason)}
+		edit(svc)
+		svc.Deadline, svc.Traffic = time.Time{}, store.Traffic{Active: r.stable}
+		f := store.Failure{Service: svc.Name, Reason: fmt.Sprintf("%s revision %d rolled back: %s", r.what, r.candidate, r.reason)}
 		svc.Phase, svc.Message, svc.Failure = store.PhaseFailed, f.Reason, &f
-		if err := tx.SetRevisionState(svc.Name, next.Revision, store.RevisionRolledBack, pass.Reason); err != nil {
+		if err := tx.SetRevisionState(svc.Name, r.candidate, store.RevisionRolledBack, r.reason); err != nil {
 			return err
 		}
-		data, _ := json.Marshal(next)
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.canary.rolled_back", Service: svc.Name, Revision: next.Revision,
-			Operation: svc.Operation, Message: fmt.Sprintf("%s: all traffic back on revision %d; %s", svc.Name, next.Stable, f.Reason), Data: data})
+		data, _ := json.Marshal(r.record)
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: r.typ, Service: svc.Name, Revision: r.candidate,
+			Operation: svc.Operation, Message: fmt.Sprintf("%s: all traffic back on revision %d; %s", svc.Name, r.stable, f.Reason), Data: data})
 		return err
 	})
 	if err == nil && seen.Operation != 0 {
@@ -161,17 +176,32 @@ func (c *Controller) promoteCanary(ctx context.Context, seen store.Service, pass
 	next.Outcome, next.Reason, next.Ended = store.CanaryPromoted, pass.Reason, now
 	endRuns(&next, now)
 	return c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
-		svc.Canary, svc.Deadline = &next, now.Add(drain) // for the stable's instances to drain and stop
-		svc.Traffic = store.Traffic{Active: next.Revision}
-		svc.Message = fmt.Sprintf("canary revision %d promoted: %s", next.Revision, pass.Reason)
+		svc.Canary = &next
 		if err := canaryEvents(tx, svc, pass.Events, now); err != nil {
 			return err
 		}
-		data, _ := json.Marshal(next)
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.canary.promoted", Service: svc.Name, Revision: next.Revision,
-			Operation: svc.Operation, Message: fmt.Sprintf("%s: all traffic on revision %d; %s", svc.Name, next.Revision, pass.Reason), Data: data})
-		return err
+		return takeAllTraffic(tx, svc, promotion{candidate: next.Revision, what: "canary", reason: pass.Reason,
+			typ: "service.canary.promoted", record: next}, now.Add(drain), now)
 	})
+}
+
+// promotion is a candidate promoted by its rollout.
+type promotion struct {
+	candidate         int
+	what, reason, typ string
+	record            any
+}
+
+// takeAllTraffic switches all traffic to a promoted candidate; the
+// stable's instances are drained and stopped by the passes that follow,
+// until the deadline.
+func takeAllTraffic(tx store.Tx, svc *store.Service, p promotion, deadline, now time.Time) error {
+	svc.Deadline, svc.Traffic = deadline, store.Traffic{Active: p.candidate}
+	svc.Message = fmt.Sprintf("%s revision %d promoted: %s", p.what, p.candidate, p.reason)
+	data, _ := json.Marshal(p.record)
+	_, err := tx.AppendEvent(store.Event{Time: now, Type: p.typ, Service: svc.Name, Revision: p.candidate,
+		Operation: svc.Operation, Message: fmt.Sprintf("%s: all traffic on revision %d; %s", svc.Name, p.candidate, p.reason), Data: data})
+	return err
 }
 
 // cloneCanary deep-copies a stored canary (through JSON: it is a stored

@@ -27,7 +27,9 @@ services:
             - {name: success-rate, provider: router, metric: successRate, successCondition: result >= 0.99}
 `
 
-func canaryVersion(v string) string { return strings.Replace(canaryV1, "VERSION: v1", "VERSION: "+v, 1) }
+func canaryVersion(v string) string {
+	return strings.Replace(canaryV1, "VERSION: v1", "VERSION: "+v, 1)
+}
 
 // startCanary deploys v1 (a first deploy is not a canary) and applies v2.
 func startCanary(t *testing.T) (*harness, *store.Operation) {

@@ -60,6 +60,9 @@ type Config struct {
 	// name (router, prometheus, http); a metric whose provider is missing
 	// is measured as an error.
 	Providers map[string]analysis.Provider
+	// Mirrors counts parallel runs' compared requests; without it a
+	// parallel run is rolled back, saying so.
+	Mirrors Mirrors
 	// Checks builds the health checker that reports to onChange; nil
 	// means a real health.Monitor. Tests pass a fake and report changes
 	// themselves.
@@ -277,6 +280,9 @@ func (c *Controller) desired(ctx context.Context, s snapshot, now time.Time) (wo
 	}
 	if s.svc.Canary.InFlight(s.svc.Revision) && rev.Spec.Strategy.Canary != nil {
 		canaryDesired(&d, s.svc.Canary)
+	}
+	if s.svc.ParallelRun.InFlight(s.svc.Revision) && rev.Spec.Strategy.ParallelRun != nil {
+		parallelDesired(&d, s.svc.ParallelRun)
 	}
 	if rev.Spec.Strategy.BlueGreen != nil {
 		d.MaxSurge = max(d.Replicas, 1) // the whole new revision at once

@@ -12,6 +12,7 @@ import (
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/health"
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/mirror"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
@@ -140,6 +141,7 @@ type harness struct {
 	clock  *clock.Fake
 	checks *fakeChecks
 	values *fakeProvider
+	book   *mirror.Book
 	ctl    *Controller
 	ops    *stack.Controller
 
@@ -148,7 +150,7 @@ type harness struct {
 }
 
 func newHarness(t *testing.T) *harness {
-	h := &harness{t: t, store: store.NewNotifier(store.NewMemory()), driver: newFakeDriver(), clock: clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), due: map[string]time.Time{}, values: &fakeProvider{value: map[int]float64{}}}
+	h := &harness{t: t, store: store.NewNotifier(store.NewMemory()), driver: newFakeDriver(), clock: clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), due: map[string]time.Time{}, values: &fakeProvider{value: map[int]float64{}}, book: mirror.NewBook()}
 	h.restartControllers()
 	return h
 }
@@ -162,6 +164,7 @@ func (h *harness) restartControllers() {
 		Restart: workload.DefaultRestartPolicy(), Enqueue: h.enqueue, NewID: h.newID(),
 		Checks:    func(func(health.Change)) Checker { return h.checks },
 		Providers: map[string]analysis.Provider{"router": h.values},
+		Mirrors:   h.book,
 	})
 	h.ops = stack.NewController(h.store, h.clock, h.enqueue)
 }

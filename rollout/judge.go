@@ -32,6 +32,16 @@ func (c *Controller) judge(ctx context.Context, s snapshot, p workload.Plan, rep
 		}
 		return wrote && err == nil, again, err
 	}
+	if pr, err := c.parallelRun(ctx, s.svc); err != nil || (pr != nil && s.svc.Phase == store.PhaseProgressing) {
+		if err != nil {
+			return false, 0, err
+		}
+		wrote, again, err := c.judgeParallelRun(ctx, s, pr, p, now)
+		if errors.Is(err, errStale) {
+			return true, 0, nil
+		}
+		return wrote && err == nil, again, err
+	}
 	wrote, err := c.judgeRollout(ctx, s, p, replicas, now)
 	return wrote, 0, err
 }

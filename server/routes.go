@@ -102,7 +102,8 @@ func serviceRoute(tx store.Tx, svc store.Service) (router.Route, bool, error) {
 
 // split sets how a route divides traffic between revisions: all on the
 // active one (blue/green), a canary's weight beside it, a header that
-// reaches the preview or canary revision, stickiness.
+// reaches the preview or canary revision, stickiness, and a revision
+// that gets copies of requests (a parallel run).
 func split(r *router.Route, t store.Traffic) {
 	if t.Active == 0 {
 		return // rolling: every ready instance shares the traffic
@@ -123,5 +124,8 @@ func split(r *router.Route, t store.Traffic) {
 	}
 	if s := t.Sticky; s != nil {
 		r.Sticky = &router.Sticky{Cookie: s.Cookie, Header: s.Header}
+	}
+	if t.Mirror != 0 {
+		r.Mirror = &router.Mirror{Revision: t.Mirror, Percent: t.MirrorPercent, Unsafe: t.MirrorUnsafe}
 	}
 }

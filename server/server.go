@@ -20,6 +20,7 @@ import (
 	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/queue"
+	"github.com/slipway-dev/slipway/mirror"
 	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/router/metrics"
@@ -69,6 +70,7 @@ type parts struct {
 	ops       *stack.Controller
 	router    *router.Router
 	metrics   *metrics.Metrics
+	mirrors   *mirror.Book
 }
 
 // Run serves until ctx ends, then shuts down: the API stops, the
@@ -137,13 +139,14 @@ func (s *Server) open(ctx context.Context) (*parts, error) {
 		return nil, fmt.Errorf("open local platform: %w", err)
 	}
 	p.metrics = metrics.New(metrics.Options{InFlight: func() map[string]int64 { return p.router.InFlightAll() }})
-	p.router = router.New(router.Config{Observer: p.metrics})
+	p.mirrors = mirror.NewBook()
+	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors})
 	p.rollouts = rollout.New(rollout.Config{
 		Drainer: p.router,
 		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: freePorts{},
 		Clock: s.cfg.Clock, Logger: s.cfg.Logger, Restart: workload.DefaultRestartPolicy(),
 		Enqueue: p.queue.AddAfter, BaseEnv: baseEnv(), Environment: s.cfg.Environment,
-		Providers: s.providers(p),
+		Providers: s.providers(p), Mirrors: p.mirrors,
 	})
 	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
 	return p, nil

@@ -131,7 +131,7 @@ func (s *step) start(ch *store.Change, to int, typ string) error {
 		}
 		svc.Revision, svc.Deadline = to, s.now.Add(deadline(rev.Spec))
 		svc.Promote = s.op.Kind == store.KindRollback || typ == "service.rollback.started"
-		route(&svc, rev.Spec, s.now)
+		route(&svc, rev.Spec, from, s.now)
 		msg = fmt.Sprintf("%s: revision %d -> %d", ch.Service, from, to)
 	}
 	if err := s.tx.PutService(svc); err != nil {
@@ -145,8 +145,8 @@ func (s *step) start(ch *store.Change, to int, typ string) error {
 // Rolling: every ready instance, old and new. Blue/green: the revision
 // taking traffic now keeps it, kept running beside the target, which is
 // reachable with the preview header until it is promoted.
-func route(svc *store.Service, sp spec.Service, now time.Time) {
-	if canaryRoute(svc, sp, now) {
+func route(svc *store.Service, sp spec.Service, from int, now time.Time) {
+	if progressiveRoute(svc, sp, from, now) {
 		return
 	}
 	bg := sp.Strategy.BlueGreen

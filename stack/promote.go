@@ -10,8 +10,9 @@ import (
 
 // Promote moves a rollout waiting for a person forward. A canary in
 // flight ends its current step (a pause, an analysis), or every
-// remaining step when full; a blue/green rollout switches all traffic
-// to its target once it is ready. It is an edit to desired state; the
+// remaining step when full; a parallel run is judged now (a pass is
+// promoted; too few requests compared so far goes on); a blue/green
+// rollout switches all traffic to its target once it is ready. It is an edit to desired state; the
 // rollout controller acts on it.
 func Promote(tx store.Tx, service string, full bool, now time.Time) error {
 	svc, err := tx.GetService(service)
@@ -20,6 +21,14 @@ func Promote(tx store.Tx, service string, full bool, now time.Time) error {
 	}
 	if err != nil {
 		return err
+	}
+	if svc.ParallelRun.InFlight(svc.Revision) && svc.Phase == store.PhaseProgressing {
+		if svc.ParallelRun.Started.IsZero() {
+			return store.Conflictf("service %s has nothing to promote yet: its parallel run waits for revision %d's instances", service, svc.Revision)
+		}
+		svc.ParallelRun.Promote = true
+		return putWithEvent(tx, svc, now, "rollout.promote.requested",
+			fmt.Sprintf("%s: the parallel run of revision %d is judged now rather than at its end", service, svc.Revision))
 	}
 	if svc.Canary.InFlight(svc.Revision) && svc.Phase == store.PhaseProgressing {
 		msg := promoteCanary(&svc, svc.Canary, full, now)

@@ -38,8 +38,13 @@ func Resume(tx store.Tx, service string, now time.Time) error {
 	})
 }
 
-// Abort rolls a canary back: all traffic to stable at once.
+// Abort rolls a canary back (all traffic to stable at once), or ends a
+// parallel run rejecting its candidate.
 func Abort(tx store.Tx, service, reason string, now time.Time) error {
+	if svc, err := tx.GetService(service); err == nil && svc.ParallelRun.InFlight(svc.Revision) && svc.Phase == store.PhaseProgressing {
+		svc.ParallelRun.Abort = orUser(reason)
+		return putWithEvent(tx, svc, now, "rollout.verb", fmt.Sprintf("%s: abort of the parallel run of revision %d requested: %s", service, svc.Revision, svc.ParallelRun.Abort))
+	}
 	return editCanary(tx, service, now, func(svc *store.Service, c *store.Canary) (string, error) {
 		c.Abort = orUser(reason)
 		return fmt.Sprintf("%s: abort of the canary of revision %d requested: %s", svc.Name, c.Revision, c.Abort), nil

@@ -47,6 +47,9 @@ type Service struct {
 	// Canary is the latest canary rollout of the service (canary.go):
 	// in flight while its Outcome is empty.
 	Canary *Canary `json:"canary,omitempty"`
+	// ParallelRun is the latest parallel run of the service
+	// (parallelrun.go): in flight while its Outcome is empty.
+	ParallelRun *ParallelRun `json:"parallelRun,omitempty"`
 	// Operation that set the current target.
 	Operation int64     `json:"operation,omitempty"`
 	UpdatedAt time.Time `json:"updatedAt"`
@@ -68,6 +71,12 @@ type Traffic struct {
 	CanaryHeader string           `json:"canaryHeader,omitempty"`
 	CanaryValue  string           `json:"canaryValue,omitempty"`
 	Sticky       *spec.Stickiness `json:"sticky,omitempty"`
+	// Mirror is a revision that gets a copy of MirrorPercent of the
+	// requests (a parallel run); it answers no user. MirrorUnsafe copies
+	// POST, PUT, PATCH and DELETE too.
+	Mirror        int  `json:"mirror,omitempty"`
+	MirrorPercent int  `json:"mirrorPercent,omitempty"`
+	MirrorUnsafe  bool `json:"mirrorUnsafe,omitempty"`
 }
 
 // Revision is an immutable, numbered snapshot of a service's spec.
