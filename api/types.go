@@ -90,6 +90,8 @@ type Service struct {
 	Instances []Instance `json:"instances"`
 	// Canary is the latest canary rollout, in flight or ended.
 	Canary *Canary `json:"canary,omitempty"`
+	// ParallelRun is the latest parallel run, in flight or ended.
+	ParallelRun *ParallelRun `json:"parallelRun,omitempty"`
 }
 
 // Traffic says which revision takes a service's live traffic.
@@ -104,6 +106,9 @@ type Traffic struct {
 	Canary       int    `json:"canary,omitempty"`
 	Weight       int    `json:"weight,omitempty"`
 	CanaryHeader string `json:"canaryHeader,omitempty"`
+	// Mirror gets copies of MirrorPercent of the requests.
+	Mirror        int `json:"mirror,omitempty"`
+	MirrorPercent int `json:"mirrorPercent,omitempty"`
 }
 
 // Instance is one running copy of a revision.

@@ -15,7 +15,7 @@ func serviceView(tx store.Tx, svc store.Service) (api.Service, error) {
 		Message: svc.Message, Removed: svc.Removed, Instances: []api.Instance{}}
 	if t := svc.Traffic; t.Active != 0 {
 		out.Traffic = &api.Traffic{Active: t.Active, Preview: t.Preview, PreviewHeader: t.PreviewHeader, Kept: svc.Keep,
-			Canary: t.Canary, Weight: t.Weight, CanaryHeader: t.CanaryHeader}
+			Canary: t.Canary, Weight: t.Weight, CanaryHeader: t.CanaryHeader, Mirror: t.Mirror, MirrorPercent: t.MirrorPercent}
 	}
 	if c := svc.Canary; c != nil {
 		rev, err := tx.GetRevision(svc.Name, c.Revision)
@@ -23,6 +23,13 @@ func serviceView(tx store.Tx, svc store.Service) (api.Service, error) {
 			return out, fmt.Errorf("canary revision %d of %s: %w", c.Revision, svc.Name, err)
 		}
 		out.Canary = canaryView(c, rev.Spec.Strategy.Canary)
+	}
+	if p := svc.ParallelRun; p != nil {
+		rev, err := tx.GetRevision(svc.Name, p.Revision)
+		if err != nil {
+			return out, fmt.Errorf("parallel run revision %d of %s: %w", p.Revision, svc.Name, err)
+		}
+		out.ParallelRun = parallelRunView(p, rev.Spec.Strategy.ParallelRun)
 	}
 	if svc.Revision != 0 {
 		rev, err := tx.GetRevision(svc.Name, svc.Revision)
