@@ -17,19 +17,23 @@ const module = "github.com/slipway-dev/slipway/"
 // forbidden are the layers: a package under a key may not import any listed
 // package (or its subpackages).
 var forbidden = map[string][]string{
-	"spec":     {"store", "workload", "health", "rollout", "stack", "server", "httpapi", "cli", "client"},
-	"store":    {"workload", "health", "rollout", "stack", "server", "httpapi", "cli", "client"},
-	"workload": {"health", "rollout", "stack", "server", "httpapi", "cli", "client"},
-	"health":   {"store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client"},
-	"rollout":  {"server", "httpapi", "cli", "client", "workload/process", "store/sqlite"},
-	"stack":    {"rollout", "server", "httpapi", "cli", "client", "workload"},
-	"httpapi":  {"server", "cli", "client", "workload/process", "store/sqlite"},
-	"api":      {"spec", "store", "workload", "server", "httpapi", "cli"},
-	"client":   {"spec", "store", "workload", "server", "httpapi", "cli", "rollout", "stack"},
-	"cli":      {"server", "httpapi", "store", "workload", "rollout", "stack", "health"},
-	"artifact": {"store", "workload", "rollout", "stack", "server", "httpapi", "cli"},
-	"analysis": {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
-	"router":   {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client"},
+	"spec":                {"store", "workload", "health", "rollout", "stack", "server", "httpapi", "cli", "client"},
+	"store":               {"workload", "health", "rollout", "stack", "server", "httpapi", "cli", "client"},
+	"workload":            {"health", "rollout", "stack", "server", "httpapi", "cli", "client"},
+	"health":              {"store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client"},
+	"rollout":             {"server", "httpapi", "cli", "client", "workload/process", "store/sqlite"},
+	"stack":               {"rollout", "server", "httpapi", "cli", "client", "workload"},
+	"httpapi":             {"server", "cli", "client", "workload/process", "store/sqlite"},
+	"api":                 {"spec", "store", "workload", "server", "httpapi", "cli"},
+	"client":              {"spec", "store", "workload", "server", "httpapi", "cli", "rollout", "stack"},
+	"cli":                 {"server", "httpapi", "store", "workload", "rollout", "stack", "health"},
+	"artifact":            {"store", "workload", "rollout", "stack", "server", "httpapi", "cli"},
+	"analysis":            {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
+	"router":              {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client"},
+	"mirror":              {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
+	"flags":               {"store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
+	"analysis/prometheus": {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
+	"analysis/httpjson":   {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
 }
 
 func TestImportDirection(t *testing.T) {
