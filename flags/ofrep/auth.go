@@ -1,0 +1,83 @@
+package ofrep
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// KeyChecker checks an evaluation key. It returns nil for a key that may
+// evaluate, an error wrapping ErrUnknownKey (401) or ErrForbidden (403) to
+// refuse it, and any other error when it could not tell (500).
+type KeyChecker func(key string) error
+
+// Errors a KeyChecker returns to refuse a key.
+var (
+	ErrUnknownKey = errors.New("unknown evaluation key")
+	ErrForbidden  = errors.New("evaluation key not allowed here")
+)
+
+// errNoKey is a request without a key where one is needed.
+var errNoKey = errors.New("an evaluation key is required (Authorization: Bearer KEY or X-API-Key: KEY)")
+
+// StaticKeys returns a KeyChecker that accepts exactly keys, comparing in
+// constant time.
+func StaticKeys(keys ...string) KeyChecker {
+	sums := make([][sha256.Size]byte, len(keys))
+	for i, k := range keys {
+		sums[i] = sha256.Sum256([]byte(k))
+	}
+	return func(key string) error {
+		sum := sha256.Sum256([]byte(key))
+		found := 0
+		for i := range sums {
+			found |= subtle.ConstantTimeCompare(sum[:], sums[i][:])
+		}
+		if found == 0 {
+			return ErrUnknownKey
+		}
+		return nil
+	}
+}
+
+// caller is who an authorised request comes from.
+type caller struct {
+	key string // the evaluation key; empty when anonymous
+}
+
+// authorize finds the request's key and checks it.
+func (h *Handler) authorize(r *http.Request) (caller, error) {
+	key, err := requestKey(r.Header)
+	if err != nil {
+		return caller{}, err
+	}
+	switch {
+	case key == "" && h.cfg.AllowAnonymous:
+		return caller{}, nil
+	case key == "":
+		return caller{}, errNoKey
+	case h.cfg.CheckKey == nil && h.cfg.AllowAnonymous:
+		return caller{}, nil // no keys exist: a key is as good as none
+	}
+	if err := h.cfg.CheckKey(key); err != nil {
+		return caller{}, fmt.Errorf("check evaluation key: %w", err)
+	}
+	return caller{key: key}, nil
+}
+
+// requestKey returns the key of "Authorization: Bearer KEY", or else of
+// "X-API-Key: KEY"; empty if there is neither.
+func requestKey(h http.Header) (string, error) {
+	if auth := h.Get("Authorization"); auth != "" {
+		scheme, key, _ := strings.Cut(auth, " ")
+		key = strings.TrimSpace(key)
+		if !strings.EqualFold(scheme, "Bearer") || key == "" {
+			return "", fmt.Errorf("%w: Authorization must be \"Bearer KEY\"", ErrUnknownKey)
+		}
+		return key, nil
+	}
+	return strings.TrimSpace(h.Get("X-API-Key")), nil
+}
