@@ -60,5 +60,6 @@ func (a *App) Clone() *App {
 	for name, s := range a.Services {
 		c.Services[name] = s.Clone()
 	}
+	c.Flags, c.Segments = a.cloneFlags()
 	return &c
 }

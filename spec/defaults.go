@@ -33,8 +33,9 @@ const (
 	DefaultMinSamples            = 10
 )
 
-// ApplyDefaults fills in every service's defaults and sets each
-// Service.Name from its key. It is idempotent.
+// ApplyDefaults fills in every service's and flag's defaults and sets
+// each Service.Name, Flag.Key and Segment.Name from its key. It is
+// idempotent.
 func (a *App) ApplyDefaults() {
 	for name, s := range a.Services {
 		if s == nil {
@@ -43,6 +44,7 @@ func (a *App) ApplyDefaults() {
 		s.Name = name
 		s.ApplyDefaults()
 	}
+	a.applyFlagDefaults()
 }
 
 // ApplyDefaults sets every field the spec left out to its effective

@@ -33,7 +33,12 @@ type FieldChange struct {
 const noneValue = "(none)"
 
 // Diff compares the effective specs of two sets of services by name.
-func Diff(old, new map[string]*Service) ChangeSet {
+// Flags and segments have their own: DiffFlags, DiffSegments.
+func Diff(old, new map[string]*Service) ChangeSet { return diffNamed(old, new, flatten) }
+
+// diffNamed compares two sets of named things by their flattened
+// settings.
+func diffNamed[T any](old, new map[string]T, flat func(T) []setting) ChangeSet {
 	var c ChangeSet
 	for _, name := range sortedNames(new) {
 		o, ok := old[name]
@@ -41,7 +46,7 @@ func Diff(old, new map[string]*Service) ChangeSet {
 			c.Added = append(c.Added, name)
 			continue
 		}
-		if fields := DiffService(o, new[name]); len(fields) > 0 {
+		if fields := diffSettings(flat(o), flat(new[name])); len(fields) > 0 {
 			c.Changed = append(c.Changed, ServiceChange{Name: name, Fields: fields})
 		} else {
 			c.Unchanged = append(c.Unchanged, name)
@@ -58,7 +63,12 @@ func Diff(old, new map[string]*Service) ChangeSet {
 // DiffService returns the settings that differ between two versions of a
 // service, in field order: fields of old first, then those only in new.
 func DiffService(old, new *Service) []FieldChange {
-	fo, fn := flatten(old), flatten(new)
+	return diffSettings(flatten(old), flatten(new))
+}
+
+// diffSettings returns the settings that differ, in the order of fo,
+// then those only in fn.
+func diffSettings(fo, fn []setting) []FieldChange {
 	nv := make(map[string]string, len(fn))
 	for _, s := range fn {
 		nv[s.path] = s.value

@@ -19,6 +19,13 @@
 // CheckExpr compiles them (the server plugs in CEL), so that spec has no
 // expression language of its own.
 //
+// Feature flags (Flag, Segment: flags.go) are validated here, every
+// problem at once like the rest, and evaluated by package flags. Their
+// conditions are CEL over ctx, checked by Options.CheckFlagExpr (the
+// server plugs in flags.CheckExpr); ValidateFlags checks flags that come
+// from the store or the API rather than from a file. DiffFlags and
+// DiffSegments compare them the way Diff compares services.
+//
 // Arguments in run and exec expand ${VAR} from the instance's environment
 // (Expand): only the braced form, with $$ for a literal dollar.
 //

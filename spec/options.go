@@ -13,6 +13,10 @@ type Options struct {
 	// CheckExpr, when set, checks each expression; its error is reported
 	// at the expression's line. Unset, expressions need only be non-empty.
 	CheckExpr ExprChecker
+	// CheckFlagExpr, when set, checks each flag rule's and segment's
+	// condition (a CEL expression over ctx; package flags' CheckExpr).
+	// Unset, conditions need only be non-empty.
+	CheckFlagExpr ExprChecker
 }
 
 // ParseWith is Parse with options.

@@ -8,6 +8,11 @@ type App struct {
 	Name string `yaml:"app" json:"app"`
 	// Services by name.
 	Services map[string]*Service `yaml:"services" json:"services"`
+	// Flags are feature flags by key (flags.go); package flags
+	// evaluates them.
+	Flags map[string]*Flag `yaml:"flags,omitempty" json:"flags,omitempty"`
+	// Segments are named conditions that flag rules share, by name.
+	Segments map[string]*Segment `yaml:"segments,omitempty" json:"segments,omitempty"`
 
 	// file and index remember where the app was parsed from, so that
 	// problems found later (CheckArtifacts) and Line can name a line.

@@ -73,6 +73,7 @@ func (v *validator) validate() {
 	}
 	v.dependencies()
 	v.routes()
+	v.flags()
 }
 
 // dnsLabelRule says what a valid app or service name is.
