@@ -10,7 +10,7 @@ import (
 
 // newRollout is `slipway rollout`: verbs on a rollout in flight, each an
 // edit to desired state that the server's controllers act on, and the
-// views that follow and explain a canary.
+// views that follow and explain a canary or a parallel run.
 func newRollout(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rollout",
@@ -57,11 +57,14 @@ func (e *env) serviceCommand(use, short, long string) *cobra.Command {
 func newPromote(e *env) *cobra.Command {
 	var full bool
 	cmd := e.serviceCommand("promote SERVICE [--full]",
-		"Move a rollout waiting for a person forward (canary step, or blue/green switch)",
+		"Move a rollout waiting for a person forward (canary step, parallel run verdict, or blue/green switch)",
 		"promote moves a service's rollout forward:\n\n"+
 			"  - a canary ends its current step (a pause, an analysis) and goes on with\n"+
 			"    the next; with --full it skips every remaining step, scales the new\n"+
 			"    revision to full and then gives it all traffic;\n"+
+			"  - a parallel run is judged now rather than at its end: answers that\n"+
+			"    match promote the candidate, answers that differ roll it back, and\n"+
+			"    with too few requests compared so far the run goes on;\n"+
 			"  - a blue/green rollout waiting for promotion switches all traffic to the\n"+
 			"    new revision at once. The previous revision keeps running for the\n"+
 			"    strategy's scaleDownDelay, so that a rollback is a traffic switch.")
@@ -74,6 +77,9 @@ func newPromote(e *env) *cobra.Command {
 
 // promoted says what a promote set in motion.
 func promoted(s api.Service) string {
+	if parallelInFlight(s) {
+		return promotedParallel(s)
+	}
 	if !inFlight(s) {
 		return fmt.Sprintf("promoting %s: revision %d takes all traffic once the controller acts (see \"slipway status %s\")",
 			s.Name, s.Revision, s.Name)
@@ -90,4 +96,25 @@ func promoted(s api.Service) string {
 	}
 	return fmt.Sprintf("promoting %s: canary r%d ends step %s and goes on with step %d/%d; %s",
 		s.Name, c.Revision, stepOf(c), c.Step+2, c.Steps, follow)
+}
+
+// promotedParallel says what a promote set in motion on a parallel run:
+// a verdict now on the requests compared so far, if there are enough.
+func promotedParallel(s api.Service) string {
+	p := s.ParallelRun
+	head := fmt.Sprintf("promoting %s: the parallel run r%d is judged now", s.Name, p.Revision)
+	follow := fmt.Sprintf("follow it with \"slipway rollout watch %s\"", s.Name)
+	r := p.Report
+	if r == nil || r.Compared < p.MinRequests {
+		compared := 0
+		if r != nil {
+			compared = r.Compared
+		}
+		// The server judges on fresher counts, which may just reach the
+		// minimum: hence "likely".
+		return fmt.Sprintf("%s, but %d of the %d requests it needs are compared so far: too few to judge, it likely goes on "+
+			"to its end at %s; %s", head, compared, p.MinRequests, formatTime(p.Ends), follow)
+	}
+	return fmt.Sprintf("%s on its %d requests compared so far (%s differ beyond noise, limit %s): promoted within the limit, "+
+		"rolled back above it; %s", head, r.Compared, ratePercent(r.MismatchRate), ratePercent(p.MaxMismatchRate), follow)
 }

@@ -47,7 +47,7 @@ func inFlight(s api.Service) bool {
 // back to it. A canary a later rollout replaced is history only.
 func currentCanary(s api.Service) bool {
 	c := s.Canary
-	return c != nil && (c.Revision == s.Revision || c.Outcome == outcomeRolledBack && c.Stable == s.Revision)
+	return c != nil && aboutTarget(s, c.Revision, c.Stable, c.Outcome)
 }
 
 // noCanaryReason says why s has no canary in flight, as the server does
@@ -66,6 +66,9 @@ func noCanaryReason(s api.Service) string {
 		return fmt.Sprintf("its rollout of revision %d failed (%s)", s.Revision, s.Message)
 	case s.Phase == phaseReady:
 		return fmt.Sprintf("revision %d takes all traffic", s.Revision)
+	}
+	if s.ParallelRun != nil {
+		return fmt.Sprintf("its rollout of revision %d uses neither the canary nor the parallel-run strategy", s.Revision)
 	}
 	return fmt.Sprintf("its rollout of revision %d does not use the canary strategy", s.Revision)
 }

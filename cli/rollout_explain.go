@@ -12,17 +12,29 @@ import (
 )
 
 func newExplain(e *env) *cobra.Command {
-	cmd := e.serviceCommand("explain SERVICE", "Explain why a service's canary was promoted or rolled back",
-		"explain prints everything stored about a service's latest canary: its\n"+
-			"outcome and reason first, then each analysis run (background, and the\n"+
-			"last analysis step's) with each metric's judge, tally and every kept\n"+
-			"measurement: time, value, samples, verdict, the statistics it rests on\n"+
-			"and its reason. -o json prints the canary as stored.")
+	cmd := e.serviceCommand("explain SERVICE", "Explain why a service's canary or parallel run was promoted or rolled back",
+		"explain prints everything stored about a service's latest canary or\n"+
+			"parallel run, its outcome and reason first.\n\n"+
+			"For a canary: each analysis run (background, and the last analysis\n"+
+			"step's) with each metric's judge, tally and every kept measurement:\n"+
+			"time, value, samples, verdict, the statistics it rests on and its reason.\n\n"+
+			"For a parallel run: its gate (percent mirrored, mismatch limit, minimum\n"+
+			"requests, mirroring window), then every route with every field that\n"+
+			"differed: how often the candidate differed from stable, how often stable\n"+
+			"differed from itself (the noise), whether it counts, and the kept\n"+
+			"samples. -o json prints the canary or parallel run as stored.")
 	out := addOutputFlag(cmd)
 	cmd.RunE = e.run(func(cmd *cobra.Command, args []string) error {
 		s, err := e.client().Service(cmd.Context(), args[0])
 		if err != nil {
 			return err
+		}
+		if parallelIsLatest(s) {
+			if *out == outputJSON {
+				return printJSON(e.stdout, s.ParallelRun)
+			}
+			printParallelExplain(e.stdout, s.Name, s.ParallelRun, e.now())
+			return nil
 		}
 		if s.Canary == nil {
 			return fmt.Errorf("service %s has run no canary: nothing to explain (it is %s)", s.Name, whatItDoes(s))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,10 +13,15 @@ import (
 
 func newRolloutStatus(e *env) *cobra.Command {
 	cmd := e.serviceCommand("status SERVICE", "Show where a service's rollout stands, on one screen",
-		"status shows a service's canary on one screen: the revisions, the step, the\n"+
-			"traffic split, any header route or pause, and each metric's latest\n"+
-			"measurement and tally. For a service without a canary it says what the\n"+
-			"service is doing instead. -o json prints the whole service.")
+		"status shows a service's canary or parallel run on one screen.\n\n"+
+			"For a canary: the revisions, the step, the traffic split, any header\n"+
+			"route or pause, and each metric's latest measurement and tally.\n\n"+
+			"For a parallel run: the revisions, what is mirrored until when, the\n"+
+			"verdict so far, the requests compared and differing against the gate,\n"+
+			"and the routes and fields that differ most, each beside stable's own\n"+
+			"noise.\n\n"+
+			"For a service without either it says what the service is doing instead.\n"+
+			"-o json prints the whole service.")
 	out := addOutputFlag(cmd)
 	cmd.RunE = e.run(func(cmd *cobra.Command, args []string) error {
 		s, err := e.client().Service(cmd.Context(), args[0])
@@ -25,15 +31,19 @@ func newRolloutStatus(e *env) *cobra.Command {
 		if *out == outputJSON {
 			return printJSON(e.stdout, s)
 		}
-		printRolloutStatus(e.stdout, s)
+		printRolloutStatus(e.stdout, s, e.now())
 		return nil
 	})
 	return cmd
 }
 
-// printRolloutStatus writes `rollout status`: the canary the service
-// stands on, or what the service is doing without one.
-func printRolloutStatus(w io.Writer, s api.Service) {
+// printRolloutStatus writes `rollout status`: the canary or parallel run
+// the service stands on, or what the service is doing without one.
+func printRolloutStatus(w io.Writer, s api.Service, now time.Time) {
+	if currentParallelRun(s) {
+		printParallelStatus(w, s, now)
+		return
+	}
 	if !currentCanary(s) {
 		printNoCanary(w, s)
 		return
@@ -61,9 +71,14 @@ func printRolloutStatus(w io.Writer, s api.Service) {
 	}
 }
 
-// printNoCanary says what a service without a canary in view is doing.
+// printNoCanary says what a service without a canary or parallel run in
+// view is doing.
 func printNoCanary(w io.Writer, s api.Service) {
-	fmt.Fprintf(w, "service %s has no canary in flight: %s\n", s.Name, noCanaryReason(s))
+	what := "canary"
+	if s.ParallelRun != nil {
+		what = "canary or parallel run"
+	}
+	fmt.Fprintf(w, "service %s has no %s in flight: %s\n", s.Name, what, noCanaryReason(s))
 	t := newTable(w)
 	fmt.Fprintf(t, "revision:\t%s\n", revisionLabel(s))
 	fmt.Fprintf(t, "phase:\t%s\n", orDash(s.Phase))
@@ -71,18 +86,21 @@ func printNoCanary(w io.Writer, s api.Service) {
 		fmt.Fprintf(t, "message:\t%s\n", s.Message)
 	}
 	if c := s.Canary; c != nil {
-		fmt.Fprintf(t, "last canary:\tr%d %s\n", c.Revision, lastOutcome(c))
+		fmt.Fprintf(t, "last canary:\tr%d %s\n", c.Revision, lastOutcome(c.Outcome, c.Reason, c.Ended))
+	}
+	if p := s.ParallelRun; p != nil {
+		fmt.Fprintf(t, "last parallel run:\tr%d %s\n", p.Revision, lastOutcome(p.Outcome, p.Reason, p.Ended))
 	}
 	t.Flush()
 }
 
-// lastOutcome is how a canary that is history ended.
-func lastOutcome(c *api.Canary) string {
-	switch c.Outcome {
+// lastOutcome is how a canary or parallel run that is history ended.
+func lastOutcome(outcome, reason string, ended time.Time) string {
+	switch outcome {
 	case outcomePromoted:
-		return "promoted " + formatTime(c.Ended) + ": " + c.Reason
+		return "promoted " + formatTime(ended) + ": " + reason
 	case outcomeRolledBack:
-		return "rolled back " + formatTime(c.Ended) + ": " + c.Reason
+		return "rolled back " + formatTime(ended) + ": " + reason
 	}
 	return "did not finish"
 }

@@ -39,13 +39,19 @@ func newResume(e *env) *cobra.Command {
 
 func newAbort(e *env) *cobra.Command {
 	var reason string
-	cmd := e.serviceCommand("abort SERVICE [--reason TEXT]", "Roll a canary back: all traffic to stable at once",
+	cmd := e.serviceCommand("abort SERVICE [--reason TEXT]", "Roll a canary back (all traffic to stable at once), or reject a parallel run's candidate",
 		"abort rolls a canary back as a failed analysis would: all traffic goes to\n"+
 			"the stable revision at once and the canary's instances stop. Try it again\n"+
-			"later with \"slipway rollout retry SERVICE\".")
-	cmd.Flags().StringVar(&reason, "reason", "", "why, recorded as the canary's outcome and in the event log")
+			"later with \"slipway rollout retry SERVICE\".\n\n"+
+			"On a parallel run, abort ends the run and rejects its candidate; users\n"+
+			"were on the stable revision throughout.")
+	cmd.Flags().StringVar(&reason, "reason", "", "why, recorded as the rollout's outcome and in the event log")
 	cmd.RunE = e.run(func(cmd *cobra.Command, args []string) error {
 		return e.runVerb(cmd, args[0], verb{name: "abort", req: api.RolloutRequest{Reason: reason}, say: func(s api.Service) string {
+			if parallelInFlight(s) {
+				return fmt.Sprintf("aborting %s: its candidate is rejected once the controller acts; users stay on r%d, as they were "+
+					"throughout; see \"slipway rollout explain %s\"", parallelName(s.Name, s.ParallelRun), s.ParallelRun.Stable, s.Name)
+			}
 			stable := "the stable revision"
 			if s.Canary != nil {
 				stable = fmt.Sprintf("r%d", s.Canary.Stable)

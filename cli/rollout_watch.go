@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/client"
 )
 
@@ -16,37 +17,62 @@ const watchInterval = time.Second
 
 func newWatch(e *env) *cobra.Command {
 	var every time.Duration
-	cmd := e.serviceCommand("watch SERVICE", "Follow a canary until it is promoted or rolled back",
-		"watch follows a service's canary in flight: it polls the service and\n"+
-			"prints a line, starting with the time, for each change: a step or weight,\n"+
-			"a header route, a pause, each new measurement of each metric, an analysis\n"+
-			"that ends. It exits 0 when the canary is promoted and fails with the\n"+
-			"reason when it is rolled back. Ctrl-C stops the watch, not the canary.")
+	cmd := e.serviceCommand("watch SERVICE", "Follow a canary or parallel run until it is promoted or rolled back",
+		"watch follows a service's canary or parallel run in flight: it polls the\n"+
+			"service and prints a line, starting with the time, for each change.\n"+
+			"For a canary: a step or weight, a header route, a pause, each new\n"+
+			"measurement of each metric, an analysis that ends. For a parallel run:\n"+
+			"mirroring that starts, the requests compared and differing, the verdict\n"+
+			"so far, each field that starts to count against the candidate.\n"+
+			"It exits 0 when the rollout is promoted and fails with the reason when it\n"+
+			"is rolled back. Ctrl-C stops the watch, not the rollout.")
 	cmd.Flags().DurationVar(&every, "interval", watchInterval, "how often to ask the server")
 	cmd.RunE = e.run(func(cmd *cobra.Command, args []string) error {
 		if every <= 0 {
 			return fmt.Errorf("--interval must be positive, not %s", every)
 		}
-		return e.watchCanary(cmd.Context(), e.client(), args[0], every)
+		return e.watchRollout(cmd.Context(), e.client(), args[0], every)
 	})
 	return cmd
 }
 
-// watchCanary polls the service's canary every interval and prints what
-// changed, until the canary ends or ctx is done.
-func (e *env) watchCanary(ctx context.Context, c *client.Client, name string, every time.Duration) error {
+// rolloutWatch follows one rollout for `rollout watch` without I/O:
+// observe compares the service as polled at now with what was seen
+// before, and returns the lines to print. done is true once the rollout
+// ended: err is nil when it was promoted, and says why otherwise (rolled
+// back, or replaced by another rollout).
+type rolloutWatch interface {
+	observe(s api.Service, now time.Time) (lines []watchLine, done bool, err error)
+}
+
+// watchFor picks what `rollout watch` follows on s, and names it.
+func watchFor(s api.Service) (w rolloutWatch, what string, err error) {
+	switch {
+	case parallelInFlight(s):
+		return newParallelWatch(s), "the parallel run of " + s.Name, nil
+	case inFlight(s):
+		return newCanaryWatch(s), "the canary of " + s.Name, nil
+	case parallelIsLatest(s):
+		return nil, "", fmt.Errorf("service %s has no parallel run in flight: %s", s.Name, noParallelReason(s))
+	}
+	return nil, "", fmt.Errorf("service %s has no canary in flight: %s", s.Name, noCanaryReason(s))
+}
+
+// watchRollout polls the service every interval and prints what changed
+// in its canary or parallel run, until it ends or ctx is done.
+func (e *env) watchRollout(ctx context.Context, c *client.Client, name string, every time.Duration) error {
 	s, err := c.Service(ctx, name)
 	if err != nil {
 		return err
 	}
-	if !inFlight(s) {
-		return fmt.Errorf("service %s has no canary in flight: %s", name, noCanaryReason(s))
+	w, what, err := watchFor(s)
+	if err != nil {
+		return err
 	}
-	w := newCanaryWatch(s)
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		lines, done, err := w.observe(s, time.Now())
+		lines, done, err := w.observe(s, e.now())
 		for _, l := range lines {
 			fmt.Fprintln(e.stdout, l)
 		}
@@ -55,19 +81,20 @@ func (e *env) watchCanary(ctx context.Context, c *client.Client, name string, ev
 		}
 		select {
 		case <-ctx.Done():
-			return stoppedWatching(name, ctx.Err())
+			return stoppedWatching(what, ctx.Err())
 		case <-tick.C:
 		}
 		if s, err = c.Service(ctx, name); err != nil {
-			return stoppedWatching(name, err)
+			return stoppedWatching(what, err)
 		}
 	}
 }
 
-// stoppedWatching says why the watch ended before the canary did.
-func stoppedWatching(name string, err error) error {
+// stoppedWatching says why the watch ended before the rollout (what)
+// did.
+func stoppedWatching(what string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("stopped watching; the canary of %s goes on: %w", name, err)
+		return fmt.Errorf("stopped watching; %s goes on: %w", what, err)
 	}
-	return fmt.Errorf("watch the canary of %s: %w", name, err)
+	return fmt.Errorf("watch %s: %w", what, err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +22,9 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	server, token  string
+	// now is the clock: how long a rollout has left, when a watch line
+	// was seen.
+	now func() time.Time
 	// started is set once a command's own code runs; an error before that
 	// came from cobra's parsing (a usage error).
 	started bool
@@ -50,8 +54,8 @@ func (e *env) wrap(c *cobra.Command) {
 	}
 }
 
-func newRoot(stdout, stderr io.Writer, extra ...*cobra.Command) (*cobra.Command, *env) {
-	e := &env{stdout: stdout, stderr: stderr}
+func newRoot(now func() time.Time, stdout, stderr io.Writer, extra ...*cobra.Command) (*cobra.Command, *env) {
+	e := &env{stdout: stdout, stderr: stderr, now: now}
 	root := &cobra.Command{
 		Use:   "slipway",
 		Short: "Deploy and release services with zero downtime",
@@ -82,7 +86,12 @@ func newRoot(stdout, stderr io.Writer, extra ...*cobra.Command) (*cobra.Command,
 // Run executes the command line args and returns the exit code. Errors
 // are printed to stderr as "error: ..." lines.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer, extra ...*cobra.Command) int {
-	root, e := newRoot(stdout, stderr, extra...)
+	return execute(ctx, time.Now, args, stdout, stderr, extra...)
+}
+
+// execute is Run on the clock now.
+func execute(ctx context.Context, now func() time.Time, args []string, stdout, stderr io.Writer, extra ...*cobra.Command) int {
+	root, e := newRoot(now, stdout, stderr, extra...)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"strconv"
@@ -44,8 +45,8 @@ func newStatus(e *env) *cobra.Command {
 	return cmd
 }
 
-// printStatus writes one row per service and, under each, its canary in
-// flight (if any) and its instances.
+// printStatus writes one row per service and, under each, its canary or
+// parallel run in flight (if any) and its instances.
 func printStatus(w io.Writer, services []api.Service) {
 	if len(services) == 0 {
 		fmt.Fprintln(w, `No services yet. Deploy some with "slipway apply -f slipway.yaml".`)
@@ -55,7 +56,7 @@ func printStatus(w io.Writer, services []api.Service) {
 	fmt.Fprintln(w, rows[0])
 	for i, s := range services {
 		fmt.Fprintln(w, rows[i+1])
-		if brief := canaryBrief(s); brief != "" {
+		if brief := cmp.Or(canaryBrief(s), parallelBrief(s)); brief != "" {
 			fmt.Fprintf(w, "    %s\n", brief)
 		}
 		printInstances(w, s.Instances)
