@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/slipway-dev/slipway/flags"
 )
 
 // evaluateAll serves POST /ofrep/v1/evaluate/flags.
@@ -35,28 +37,53 @@ func (h *Handler) evaluateAll(w http.ResponseWriter, r *http.Request, c caller, 
 		h.internal(w, err)
 		return
 	}
-	out := bulkSuccess{Flags: make([]any, len(results)), EventStreams: h.streams}
+	buf := getBuffer()
+	b := h.appendBulk(*buf, results)
+	writeBody(w, http.StatusOK, b)
+	putBuffer(buf, b)
+}
+
+// appendBulk appends bulkEvaluationSuccess: {"flags":[...],"eventStreams":[...]}.
+// A flag whose value cannot be encoded is answered GENERAL, in its place.
+func (h *Handler) appendBulk(b []byte, results []flags.Result) []byte {
+	b = append(b, `{"flags":[`...)
 	for i := range results {
-		out.Flags[i] = toWire(&results[i])
+		if i > 0 {
+			b = append(b, ',')
+		}
+		next, err := appendResult(b, &results[i])
+		if err != nil {
+			h.cfg.Logger.Error("ofrep flag not encodable", "err", err)
+			next = appendFailure(b, results[i].Key, string(flags.ErrGeneral), "the flag's value cannot be encoded as JSON")
+		}
+		b = next
 	}
-	h.writeJSON(w, http.StatusOK, &out)
+	b = append(b, ']')
+	b = append(b, h.streams...)
+	return append(b, '}', '\n')
 }
 
 // bulkETag is the strong ETag of a bulk answer: a hash of the
 // configuration version, the evaluation key and the canonical JSON of the
-// context (encoding/json sorts object keys and normalises numbers and
-// strings), each length-prefixed.
+// context (object keys sorted, numbers and strings as encoding/json
+// writes them; no context is the empty object), each length-prefixed.
 func bulkETag(version, key string, context map[string]any) (string, error) {
-	canonical, err := json.Marshal(context)
+	buf := getBuffer()
+	b := *buf
+	defer func() { putBuffer(buf, b) }()
+	b = binary.BigEndian.AppendUint64(b, uint64(len(version)))
+	b = append(b, version...)
+	b = binary.BigEndian.AppendUint64(b, uint64(len(key)))
+	b = append(b, key...)
+	b, err := appendObject(b, context)
 	if err != nil {
 		return "", fmt.Errorf("canonical context: %w", err)
 	}
-	d := sha256.New()
-	for _, part := range [][]byte{[]byte(version), []byte(key), canonical} {
-		_, _ = d.Write(binary.BigEndian.AppendUint64(nil, uint64(len(part))))
-		_, _ = d.Write(part)
-	}
-	return `"` + hex.EncodeToString(d.Sum(nil)[:16]) + `"`, nil
+	sum := sha256.Sum256(b)
+	var tag [34]byte
+	tag[0], tag[33] = '"', '"'
+	hex.Encode(tag[1:33], sum[:16])
+	return string(tag[:]), nil
 }
 
 // noneMatch reports whether If-None-Match (its values, each a list)
@@ -80,12 +107,17 @@ func configTag(version string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// eventStreams is the ADR-0008 advertisement of the event stream: an
-// absolute url when the public URL is known, else an endpoint the client
-// resolves against its OFREP base URL.
-func eventStreams(publicURL string) []eventStream {
+// eventStreams is the ADR-0008 advertisement of the event stream, as a
+// JSON member to follow "flags": an absolute url when the public URL is
+// known, else an endpoint the client resolves against its OFREP base URL.
+func eventStreams(publicURL string) []byte {
+	s := eventStream{Type: "sse", Endpoint: &eventStreamEndpoint{RequestURI: PathEvents}}
 	if publicURL != "" {
-		return []eventStream{{Type: "sse", URL: strings.TrimSuffix(publicURL, "/") + PathEvents}}
+		s = eventStream{Type: "sse", URL: strings.TrimSuffix(publicURL, "/") + PathEvents}
 	}
-	return []eventStream{{Type: "sse", Endpoint: &eventStreamEndpoint{RequestURI: PathEvents}}}
+	raw, err := json.Marshal([]eventStream{s})
+	if err != nil {
+		panic(err) // strings only: cannot fail
+	}
+	return append([]byte(`,"eventStreams":`), raw...)
 }

@@ -92,6 +92,12 @@ func TestBulkETag(t *testing.T) {
 		}
 		seen[tag] = name
 	}
+	empty := tagOf(``)
+	for _, body := range []string{`{}`, `{"context":null}`, `{"context":{}}`} {
+		if got := tagOf(body); got != empty {
+			t.Errorf("%s: ETag %s, want %s (no context is the empty context)", body, got, empty)
+		}
+	}
 	ev.Touch()
 	if got := tagOf(`{"context":{"targetingKey":"u1","country":"NL","age":30}}`); got == base {
 		t.Errorf("configuration changed, ETag did not")

@@ -25,7 +25,16 @@ func (h *Handler) evaluateOne(w http.ResponseWriter, r *http.Request, _ caller, 
 		h.writeJSON(w, resultStatus(res.ErrorCode), &failure{Key: key, ErrorCode: code, ErrorDetails: detail})
 		return
 	}
-	h.writeJSON(w, http.StatusOK, toSuccess(key, &res))
+	buf := getBuffer()
+	b, err := appendSuccess(*buf, key, &res)
+	if err != nil {
+		putBuffer(buf, *buf)
+		h.internal(w, err)
+		return
+	}
+	b = append(b, '\n')
+	writeBody(w, http.StatusOK, b)
+	putBuffer(buf, b)
 }
 
 // writeRequestError answers a request that could not be read: 400 with
@@ -65,25 +74,4 @@ func recoverInto(err *error, key string) {
 		}
 		*err = fmt.Errorf("evaluate %s: panic: %v", key, p)
 	}
-}
-
-// toSuccess is the wire form of a successful result; the key is the one
-// asked for.
-func toSuccess(key string, r *flags.Result) *success {
-	return &success{
-		Key:      key,
-		Value:    r.Value,
-		Reason:   string(r.Reason),
-		Variant:  r.Variant,
-		Metadata: r.Metadata,
-	}
-}
-
-// toWire is the bulk element for a result: a success or a failure.
-func toWire(r *flags.Result) any {
-	if failed(r) {
-		code, detail := wireError(r)
-		return &failure{Key: r.Key, ErrorCode: code, ErrorDetails: detail}
-	}
-	return toSuccess(r.Key, r)
 }

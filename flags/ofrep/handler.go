@@ -79,8 +79,8 @@ type Handler struct {
 	cfg     Config
 	done    chan struct{} // closed by Close: event streams end
 	closing sync.Once
-	open    atomic.Int64  // event streams open
-	streams []eventStream // advertised in bulk answers
+	open    atomic.Int64 // event streams open
+	streams []byte       // the eventStreams member of bulk answers
 }
 
 // New returns a Handler, or an error if cfg cannot work.

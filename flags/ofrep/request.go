@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 
 	"github.com/slipway-dev/slipway/flags"
 )
@@ -19,12 +20,13 @@ type evaluationRequest struct {
 // readContext reads the request's evaluation context. It returns the
 // decoded context object too (nil if none), for the bulk ETag.
 func (h *Handler) readContext(r *http.Request) (flags.Context, map[string]any, error) {
-	buf := buffers.Get().(*bytes.Buffer)
-	defer putBuffer(buf)
-	if err := readLimited(buf, r.Body, h.cfg.MaxBody); err != nil {
+	buf := getBuffer()
+	raw, err := readLimited(*buf, r.Body, h.cfg.MaxBody)
+	defer putBuffer(buf, raw) // Unmarshal copies what it keeps
+	if err != nil {
 		return flags.Context{}, nil, err
 	}
-	body := bytes.TrimSpace(buf.Bytes())
+	body := bytes.TrimSpace(raw)
 	if len(body) == 0 {
 		return flags.Context{}, nil, nil
 	}
@@ -56,24 +58,26 @@ func toContext(v any) (flags.Context, map[string]any, error) {
 	return c, attrs, nil
 }
 
-// readLimited reads body into buf, failing with PARSE_ERROR past limit
+// readLimited appends body to b, failing with PARSE_ERROR past limit
 // bytes.
-func readLimited(buf *bytes.Buffer, body io.Reader, limit int64) error {
+func readLimited(b []byte, body io.Reader, limit int64) ([]byte, error) {
 	if body == nil {
-		return nil
+		return b, nil
 	}
 	for {
-		if int64(buf.Len()) > limit {
-			return &requestError{flags.ErrParse, fmt.Sprintf("request body larger than %d bytes", limit)}
+		if int64(len(b)) > limit {
+			return b, &requestError{flags.ErrParse, fmt.Sprintf("request body larger than %d bytes", limit)}
 		}
-		buf.Grow(4096)
-		n, err := body.Read(buf.AvailableBuffer()[:min(int64(buf.Available()), limit+1-int64(buf.Len()))])
-		buf.Write(buf.AvailableBuffer()[:n])
+		if len(b) == cap(b) {
+			b = slices.Grow(b, int(min(int64(cap(b)), limit+1-int64(len(b)))))
+		}
+		n, err := body.Read(b[len(b):min(int64(cap(b)), limit+1)])
+		b = b[:len(b)+n]
 		switch {
 		case errors.Is(err, io.EOF):
-			return nil
+			return b, nil
 		case err != nil: // the client's connection, not our fault
-			return &requestError{flags.ErrParse, "read request body: " + err.Error()}
+			return b, &requestError{flags.ErrParse, "read request body: " + err.Error()}
 		}
 	}
 }

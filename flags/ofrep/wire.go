@@ -1,23 +1,14 @@
 package ofrep
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"sync"
 )
 
-// OFREP's wire shapes (service/openapi.yaml), as this server writes them.
-
-// success is evaluationSuccess. A nil Value is left out: ADR-0006's
-// "use the code default".
-type success struct {
-	Key      string         `json:"key"`
-	Value    any            `json:"value,omitempty"`
-	Reason   string         `json:"reason,omitempty"`
-	Variant  string         `json:"variant,omitempty"`
-	Metadata map[string]any `json:"metadata,omitempty"`
-}
+// OFREP's wire shapes (service/openapi.yaml) for the answers that are
+// not on the hot path; evaluationSuccess and bulkEvaluationSuccess are
+// written by encode.go.
 
 // failure is evaluationFailure and flagNotFound.
 type failure struct {
@@ -37,12 +28,6 @@ type generalError struct {
 	ErrorDetails string `json:"errorDetails"`
 }
 
-// bulkSuccess is bulkEvaluationSuccess; each flag is a success or a failure.
-type bulkSuccess struct {
-	Flags        []any         `json:"flags"`
-	EventStreams []eventStream `json:"eventStreams,omitempty"`
-}
-
 // eventStream is ADR-0008's eventStream: one of URL and Endpoint.
 type eventStream struct {
 	Type     string               `json:"type"`
@@ -55,33 +40,44 @@ type eventStreamEndpoint struct {
 	RequestURI string `json:"requestUri"`
 }
 
-// buffers holds response buffers between requests.
-var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// buffers holds request and answer buffers between requests.
+var buffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, 4096)
+	return &b
+}}
+
+// getBuffer returns an empty buffer from the pool.
+func getBuffer() *[]byte { return buffers.Get().(*[]byte) }
+
+// putBuffer returns p to the pool, holding b (which grew from it), unless
+// b grew large (a big bulk answer), which would pin that memory.
+func putBuffer(p *[]byte, b []byte) {
+	if cap(b) > 256<<10 {
+		return
+	}
+	*p = b[:0]
+	buffers.Put(p)
+}
 
 // writeJSON writes v as the whole answer. A value that cannot be encoded
 // (a result holding a channel, say) is a 500, written before any header.
 func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
-	buf := buffers.Get().(*bytes.Buffer)
-	defer putBuffer(buf)
-	if err := json.NewEncoder(buf).Encode(v); err != nil {
+	body, err := json.Marshal(v)
+	if err != nil {
 		h.cfg.Logger.Error("ofrep answer not encodable", "err", err)
 		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(`{"errorDetails":"the answer could not be encoded as JSON"}` + "\n")
+		body = []byte(`{"errorDetails":"the answer could not be encoded as JSON"}`)
 	}
+	writeBody(w, status, append(body, '\n'))
+}
+
+// writeBody writes an answer already encoded as JSON.
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Header()["Content-Type"] = jsonType
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes()) // a client gone mid-answer is not our error
+	_, _ = w.Write(body) // a client gone mid-answer is not our error
 }
 
+// jsonType is shared by every answer's header, to save an allocation;
+// nothing modifies a header value in place.
 var jsonType = []string{"application/json"}
-
-// putBuffer returns buf to the pool unless it grew large (a big bulk
-// answer), which would pin that memory.
-func putBuffer(buf *bytes.Buffer) {
-	if buf.Cap() > 256<<10 {
-		return
-	}
-	buf.Reset()
-	buffers.Put(buf)
-}
