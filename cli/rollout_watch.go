@@ -61,11 +61,7 @@ func watchFor(s api.Service) (w rolloutWatch, what string, err error) {
 // watchRollout polls the service every interval and prints what changed
 // in its canary or parallel run, until it ends or ctx is done.
 func (e *env) watchRollout(ctx context.Context, c *client.Client, name string, every time.Duration) error {
-	s, err := c.Service(ctx, name)
-	if err != nil {
-		return err
-	}
-	w, what, err := watchFor(s)
+	s, w, what, err := awaitRollout(ctx, c, name, every)
 	if err != nil {
 		return err
 	}
@@ -97,4 +93,48 @@ func stoppedWatching(what string, err error) error {
 		return fmt.Errorf("stopped watching; %s goes on: %w", what, err)
 	}
 	return fmt.Errorf("watch %s: %w", what, err)
+}
+
+// awaitRollout finds the rollout to watch. Right after `slipway apply`
+// the operation may not have started the service's rollout yet: while
+// an active operation changes the service, it asks again (for at most
+// startWait) before saying there is nothing to watch.
+func awaitRollout(ctx context.Context, c *client.Client, name string, every time.Duration) (api.Service, rolloutWatch, string, error) {
+	deadline := time.Now().Add(startWait)
+	for {
+		s, err := c.Service(ctx, name)
+		if err != nil {
+			return s, nil, "", err
+		}
+		w, what, err := watchFor(s)
+		if err == nil || time.Now().After(deadline) || !changing(ctx, c, name) {
+			return s, w, what, err
+		}
+		select {
+		case <-ctx.Done():
+			return s, nil, "", ctx.Err()
+		case <-time.After(min(every, 100*time.Millisecond)):
+		}
+	}
+}
+
+// startWait bounds how long watch waits for an operation to start the
+// service's rollout.
+const startWait = 10 * time.Second
+
+// changing reports whether an active operation changes the service and
+// has not started its change yet.
+func changing(ctx context.Context, c *client.Client, name string) bool {
+	ops, err := c.Operations(ctx, true)
+	if err != nil {
+		return false
+	}
+	for _, op := range ops {
+		for _, ch := range op.Changes {
+			if ch.Service == name && !ch.Started {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -118,8 +118,10 @@ func TestWatchWithoutACanary(t *testing.T) {
 			if res.code != 1 || res.stdout != "" || res.stderr != tc.want {
 				t.Fatalf("exit %d, stdout %q, stderr:\n%s\nwant:\n%s", res.code, res.stdout, res.stderr, tc.want)
 			}
-			if len(f.calls) != 1 {
-				t.Errorf("calls %v: want the one look", f.calls)
+			// One look at the service, one at the active operations: none
+			// is about to start a rollout of it, so nothing to wait for.
+			if len(f.calls) != 2 || f.calls[1] != "GET /v1/operations" {
+				t.Errorf("calls %v: want the one look and no waiting", f.calls)
 			}
 		})
 	}

@@ -74,7 +74,7 @@ func (d *demo) story(ctx context.Context) error {
 		return err
 	}
 	d.slipway(ctx, "plan", "-f", spec)
-	res, code := d.underLoad(ctx, func() int { return d.slipway(ctx, "apply", "-f", spec, "--wait") })
+	res, code := d.underLoad(ctx, func() int { return d.release(ctx, spec) })
 	if code != 0 {
 		return fmt.Errorf("the v2 canary failed")
 	}
@@ -89,7 +89,7 @@ func (d *demo) story(ctx context.Context) error {
 	if _, err := d.writeSpec("v3", ", FAIL_RATE: \"0.2\""); err != nil {
 		return err
 	}
-	res, code = d.underLoad(ctx, func() int { return d.slipway(ctx, "apply", "-f", spec, "--wait") })
+	res, code = d.underLoad(ctx, func() int { return d.release(ctx, spec) })
 	if code == 0 {
 		return fmt.Errorf("the bad v3 canary was not rolled back")
 	}
@@ -100,6 +100,15 @@ func (d *demo) story(ctx context.Context) error {
 	d.slipway(ctx, "status")
 	d.showInstances(ctx)
 	return ctx.Err()
+}
+
+// release applies spec and follows the canary live with `slipway rollout
+// watch`, which exits 0 when it is promoted and 1 when it is rolled back.
+func (d *demo) release(ctx context.Context, spec string) int {
+	if code := d.slipway(ctx, "apply", "-f", spec); code != 0 {
+		return code
+	}
+	return d.slipway(ctx, "rollout", "watch", "order")
 }
 
 // underLoad runs fn while a load generator calls order through the router.

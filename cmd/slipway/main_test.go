@@ -35,9 +35,9 @@ func TestDemoTellsTheWholeStory(t *testing.T) {
 	}
 	for _, want := range []string{
 		"operation 1 succeeded",                      // first deploy
-		"operation 2 succeeded",                      // the v2 canary, promoted
-		"service.canary.promoted",                    // ... by its analysis
-		"operation 3 rolled back",                    // the bad canary
+		"operation 2 started",                        // the v2 canary
+		"promoted: every step passed",                // ... promoted by its analysis (rollout watch)
+		"operation 3 rolled back",                    // the bad canary (history)
 		"does not meet result >= 0.99",               // ... and why
 		`"version":"v2"`,                             // order answers as v2 afterwards
 		"stopping the demo server and its instances", // clean stop
