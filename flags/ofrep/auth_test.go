@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"github.com/slipway-dev/slipway/flags/ofrep"
+	"github.com/slipway-dev/slipway/flags/ofrep/ofreptest"
 )
 
 func TestKeys(t *testing.T) {
-	static := ofrep.StaticKeys("k-good", "k-other")
+	known := ofrep.StaticKeys("k-good", "k-other")
 	checker := func(key string) error {
 		switch key {
 		case "k-readonly-elsewhere":
@@ -18,7 +19,7 @@ func TestKeys(t *testing.T) {
 		case "k-store-down":
 			return errors.New("store unavailable")
 		}
-		return static(key)
+		return known(key)
 	}
 	tests := []struct {
 		name      string
@@ -44,7 +45,7 @@ func TestKeys(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, _ := start(t, fixtures(), func(c *ofrep.Config) {
+			srv, _ := start(t, ofreptest.Fixture(), func(c *ofrep.Config) {
 				c.AllowAnonymous, c.CheckKey = tc.anonymous, tc.check
 			})
 			for _, path := range []string{"/ofrep/v1/evaluate/flags/bool-flag", "/ofrep/v1/evaluate/flags"} {
@@ -61,7 +62,7 @@ func TestKeys(t *testing.T) {
 }
 
 func TestKeysOnlyEvaluate(t *testing.T) {
-	srv, _ := start(t, fixtures(), func(c *ofrep.Config) {
+	srv, _ := start(t, ofreptest.Fixture(), func(c *ofrep.Config) {
 		c.AllowAnonymous, c.CheckKey = false, ofrep.StaticKeys("k")
 	})
 	for _, path := range []string{"/v1/apps", "/v1/flags/bool-flag", "/ofrep/v1/admin"} {
@@ -89,7 +90,7 @@ func TestNewRefusesConfigs(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := ofrep.Default()
-			cfg.Evaluator, cfg.AllowAnonymous = fixtures(), true
+			cfg.Evaluator, cfg.AllowAnonymous = ofreptest.Fixture(), true
 			tc.edit(&cfg)
 			if _, err := ofrep.New(cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("New: %v, want an error saying %q", err, tc.want)

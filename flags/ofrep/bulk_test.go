@@ -5,14 +5,15 @@ import (
 
 	"github.com/slipway-dev/slipway/flags"
 	"github.com/slipway-dev/slipway/flags/ofrep"
+	"github.com/slipway-dev/slipway/flags/ofrep/ofreptest"
 )
 
 func TestBulk(t *testing.T) {
-	ev := newCanned().
-		Set("bool-flag", static(true, "on", flags.ReasonStatic)).
-		Set("targeted", byCountry).
-		Set("split", split).
-		Set("type-mismatch", failing(flags.ErrTypeMismatch, "not a boolean"))
+	ev := ofreptest.NewCanned().
+		Set("bool-flag", ofreptest.Static(true, "on", flags.ReasonStatic)).
+		Set("targeted", ofreptest.ByCountry).
+		Set("split", ofreptest.Split).
+		Set("type-mismatch", ofreptest.Failing(flags.ErrTypeMismatch, "not a boolean"))
 	srv, _ := start(t, ev, nil)
 	a := do(t, "POST", srv.URL+"/ofrep/v1/evaluate/flags", `{"context":{"country":"NL"}}`)
 	if a.status != 200 {
@@ -30,13 +31,13 @@ func TestBulk(t *testing.T) {
 }
 
 func TestBulkEmptyAndPublicURL(t *testing.T) {
-	srv, _ := start(t, newCanned(), func(c *ofrep.Config) { c.PublicURL = "https://flags.example.com/" })
+	srv, _ := start(t, ofreptest.NewCanned(), func(c *ofrep.Config) { c.PublicURL = "https://flags.example.com/" })
 	a := do(t, "POST", srv.URL+"/ofrep/v1/evaluate/flags", ``)
 	sameJSON(t, a.body, `{"flags":[],"eventStreams":[{"type":"sse","url":"https://flags.example.com/ofrep/v1/events"}]}`)
 }
 
 func TestBulkRequestErrors(t *testing.T) {
-	srv, _ := start(t, fixtures(), nil)
+	srv, _ := start(t, ofreptest.Fixture(), nil)
 	tests := []struct{ body, want string }{
 		{`{"context":`, `{"errorCode":"PARSE_ERROR","errorDetails":"request body: unexpected end of JSON input"}`},
 		{`{"context":5}`, `{"errorCode":"INVALID_CONTEXT","errorDetails":"context must be a JSON object, not a number"}`},
@@ -54,7 +55,7 @@ func TestBulkRequestErrors(t *testing.T) {
 // The ETag covers the configuration version, the key and the context;
 // equal contexts written differently get the same tag.
 func TestBulkETag(t *testing.T) {
-	ev := fixtures()
+	ev := ofreptest.Fixture()
 	srv, _ := start(t, ev, func(c *ofrep.Config) { c.CheckKey = ofrep.StaticKeys("k1", "k2") })
 	url := srv.URL + "/ofrep/v1/evaluate/flags"
 	tagOf := func(body string, headers ...string) string {
@@ -105,7 +106,7 @@ func TestBulkETag(t *testing.T) {
 }
 
 func TestBulkNotModified(t *testing.T) {
-	ev := fixtures()
+	ev := ofreptest.Fixture()
 	srv, _ := start(t, ev, nil)
 	url := srv.URL + "/ofrep/v1/evaluate/flags"
 	body := `{"context":{"targetingKey":"u1"}}`
@@ -142,7 +143,7 @@ func TestBulkNotModified(t *testing.T) {
 			}
 		})
 	}
-	ev.Set("bool-flag", static(false, "off", flags.ReasonStatic))
+	ev.Set("bool-flag", ofreptest.Static(false, "off", flags.ReasonStatic))
 	a := do(t, "POST", url, body, "If-None-Match: "+tag)
 	if a.status != 200 || a.header.Get("ETag") == tag {
 		t.Errorf("after a change: status %d, ETag %s; want 200 and a new tag", a.status, a.header.Get("ETag"))

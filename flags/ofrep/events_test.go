@@ -13,6 +13,7 @@ import (
 
 	"github.com/slipway-dev/slipway/flags"
 	"github.com/slipway-dev/slipway/flags/ofrep"
+	"github.com/slipway-dev/slipway/flags/ofrep/ofreptest"
 )
 
 // sseItem is one block of an event stream, up to a blank line.
@@ -116,7 +117,7 @@ func checkRefetch(t *testing.T, it sseItem) {
 }
 
 func TestEventsOnChange(t *testing.T) {
-	ev := fixtures()
+	ev := ofreptest.Fixture()
 	srv, _ := start(t, ev, nil)
 	c, status := openEvents(t, srv.URL)
 	if status != 200 || c.resp.Header.Get("Content-Type") != "text/event-stream" {
@@ -125,7 +126,7 @@ func TestEventsOnChange(t *testing.T) {
 	if hello := c.mustNext(t); hello.retry != "2000" || len(hello.comments) != 1 || hello.data != "" {
 		t.Errorf("first block = %+v, want retry and a comment, no event", hello)
 	}
-	ev.Set("bool-flag", static(false, "off", flags.ReasonStatic))
+	ev.Set("bool-flag", ofreptest.Static(false, "off", flags.ReasonStatic))
 	first := c.nextEvent(t)
 	checkRefetch(t, first)
 
@@ -140,7 +141,7 @@ func TestEventsOnChange(t *testing.T) {
 // Changes faster than the client reads are coalesced: the stream ends up
 // naming the current version, with at most one event per change.
 func TestEventsCoalesce(t *testing.T) {
-	ev := fixtures()
+	ev := ofreptest.Fixture()
 	srv, _ := start(t, ev, nil)
 	c, _ := openEvents(t, srv.URL)
 	c.mustNext(t)
@@ -166,7 +167,7 @@ func TestEventsCoalesce(t *testing.T) {
 }
 
 func TestEventsLastEventID(t *testing.T) {
-	ev := fixtures()
+	ev := ofreptest.Fixture()
 	srv, _ := start(t, ev, nil)
 	stale, _ := openEvents(t, srv.URL, "Last-Event-ID: 0123")
 	now := stale.nextEvent(t)
@@ -184,7 +185,7 @@ func TestEventsLastEventID(t *testing.T) {
 }
 
 func TestEventsKeepAlive(t *testing.T) {
-	srv, _ := start(t, fixtures(), func(c *ofrep.Config) { c.KeepAlive = time.Millisecond })
+	srv, _ := start(t, ofreptest.Fixture(), func(c *ofrep.Config) { c.KeepAlive = time.Millisecond })
 	c, _ := openEvents(t, srv.URL)
 	c.mustNext(t)
 	if it := c.mustNext(t); len(it.comments) != 1 || it.comments[0] != "keep-alive" || it.data != "" {
@@ -194,12 +195,12 @@ func TestEventsKeepAlive(t *testing.T) {
 
 func TestEventsEnd(t *testing.T) {
 	t.Run("max age", func(t *testing.T) {
-		srv, _ := start(t, fixtures(), func(c *ofrep.Config) { c.StreamMaxAge = 10 * time.Millisecond })
+		srv, _ := start(t, ofreptest.Fixture(), func(c *ofrep.Config) { c.StreamMaxAge = 10 * time.Millisecond })
 		c, _ := openEvents(t, srv.URL)
 		expectEnd(t, c)
 	})
 	t.Run("Close", func(t *testing.T) {
-		srv, h := start(t, fixtures(), nil)
+		srv, h := start(t, ofreptest.Fixture(), nil)
 		c, _ := openEvents(t, srv.URL)
 		c.mustNext(t)
 		h.Close()
@@ -226,7 +227,7 @@ func expectEnd(t *testing.T, c *sseClient) {
 }
 
 func TestEventsBounded(t *testing.T) {
-	srv, _ := start(t, fixtures(), func(c *ofrep.Config) { c.MaxStreams = 2 })
+	srv, _ := start(t, ofreptest.Fixture(), func(c *ofrep.Config) { c.MaxStreams = 2 })
 	a, _ := openEvents(t, srv.URL)
 	a.mustNext(t)
 	b, _ := openEvents(t, srv.URL)

@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"github.com/slipway-dev/slipway/flags"
+	"github.com/slipway-dev/slipway/flags/ofrep/ofreptest"
 )
 
 func TestEvaluateOne(t *testing.T) {
-	ev := fixtures().
-		Set("no-value", static(nil, "code-default", flags.ReasonDefault)).
+	ev := ofreptest.Fixture().
+		Set("no-value", ofreptest.Static(nil, "code-default", flags.ReasonDefault)).
 		Set("panics", func(flags.Context) flags.Result { panic("boom") }).
 		Set("no-code", func(flags.Context) flags.Result { return flags.Result{Reason: flags.ReasonError} })
 	srv, _ := start(t, ev, nil)
@@ -20,7 +21,7 @@ func TestEvaluateOne(t *testing.T) {
 		status          int
 		want            string
 	}{
-		{"boolean", "bool-flag", `{"context":{}}`, 200, `{"key":"bool-flag","value":true,"variant":"on","reason":"STATIC"}`},
+		{"boolean", "bool-flag", `{"context":{}}`, 200, `{"key":"bool-flag","value":true,"variant":"on","reason":"STATIC","metadata":{"class":"release","owner":"payments-team"}}`},
 		{"string", "string-flag", `{}`, 200, `{"key":"string-flag","value":"hello","variant":"greeting","reason":"STATIC"}`},
 		{"integer", "int-flag", ``, 200, `{"key":"int-flag","value":42,"variant":"answer","reason":"STATIC"}`},
 		{"float", "float-flag", `{"context":null}`, 200, `{"key":"float-flag","value":3.25,"variant":"pi-ish","reason":"STATIC"}`},
@@ -59,7 +60,7 @@ func TestEvaluateOne(t *testing.T) {
 }
 
 func TestEvaluateOnePassesContext(t *testing.T) {
-	ev := fixtures()
+	ev := ofreptest.Fixture()
 	srv, _ := start(t, ev, nil)
 	a := do(t, "POST", srv.URL+"/ofrep/v1/evaluate/flags/bool-flag",
 		`{"context":{"targetingKey":"user-1","plan":"pro","age":31,"tags":["a"],"org":{"id":"o1"}}}`)
@@ -74,7 +75,7 @@ func TestEvaluateOnePassesContext(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	srv, _ := start(t, fixtures(), nil)
+	srv, _ := start(t, ofreptest.Fixture(), nil)
 	url := srv.URL + "/ofrep/v1/evaluate/flags/bool-flag"
 	big := `{"context":{"pad":"` + strings.Repeat("x", 1<<20) + `"}}`
 	a := do(t, "POST", url, big)
@@ -90,7 +91,7 @@ func TestBodyLimit(t *testing.T) {
 }
 
 func TestRoutes(t *testing.T) {
-	srv, _ := start(t, fixtures(), nil)
+	srv, _ := start(t, ofreptest.Fixture(), nil)
 	tests := []struct {
 		method, path string
 		status       int
@@ -120,7 +121,7 @@ func TestRoutes(t *testing.T) {
 }
 
 func TestKeyWithSlashAndEscapes(t *testing.T) {
-	ev := newCanned().Set("team/new checkout", static(true, "on", flags.ReasonStatic))
+	ev := ofreptest.NewCanned().Set("team/new checkout", ofreptest.Static(true, "on", flags.ReasonStatic))
 	srv, _ := start(t, ev, nil)
 	// What the Go provider sends: url.JoinPath escapes the space, keeps the slash.
 	a := do(t, "POST", srv.URL+"/ofrep/v1/evaluate/flags/team/new%20checkout", `{}`)
@@ -131,7 +132,7 @@ func TestKeyWithSlashAndEscapes(t *testing.T) {
 }
 
 func TestConfiguration(t *testing.T) {
-	srv, _ := start(t, fixtures(), nil)
+	srv, _ := start(t, ofreptest.Fixture(), nil)
 	a := do(t, "GET", srv.URL+"/ofrep/v1/configuration", "")
 	sameJSON(t, a.body, `{"name":"slipway","capabilities":{"flagEvaluation":{"supportedTypes":["boolean","string","int","float","object"]}}}`)
 	if again := do(t, "GET", srv.URL+"/ofrep/v1/configuration", "", "If-None-Match: "+a.header.Get("ETag")); again.status != 304 {

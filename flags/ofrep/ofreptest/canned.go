@@ -1,4 +1,4 @@
-package ofrep_test
+package ofreptest
 
 import (
 	"strconv"
@@ -8,10 +8,10 @@ import (
 	"github.com/slipway-dev/slipway/flags/ofrep"
 )
 
-// cannedEvaluator is the tests' ofrep.Evaluator: each flag is a function
-// of the context returning a canned Result. Set changes a flag and the
-// version, like a store commit.
-type cannedEvaluator struct {
+// Canned is an ofrep.Evaluator for tests: each flag is a function of the
+// context returning a canned Result. Set changes a flag and the version,
+// like a store commit. Safe for concurrent use.
+type Canned struct {
 	mu      sync.Mutex // guards everything below
 	flags   map[string]func(flags.Context) flags.Result
 	order   []string
@@ -21,14 +21,15 @@ type cannedEvaluator struct {
 	last    flags.Context // the last context evaluated
 }
 
-var _ ofrep.Evaluator = (*cannedEvaluator)(nil)
+var _ ofrep.Evaluator = (*Canned)(nil)
 
-func newCanned() *cannedEvaluator {
-	return &cannedEvaluator{flags: map[string]func(flags.Context) flags.Result{}, changed: make(chan struct{})}
+// NewCanned returns a Canned without flags.
+func NewCanned() *Canned {
+	return &Canned{flags: map[string]func(flags.Context) flags.Result{}, changed: make(chan struct{})}
 }
 
 // Set makes key answer with f, and is a configuration change.
-func (e *cannedEvaluator) Set(key string, f func(flags.Context) flags.Result) *cannedEvaluator {
+func (e *Canned) Set(key string, f func(flags.Context) flags.Result) *Canned {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, ok := e.flags[key]; !ok {
@@ -42,7 +43,7 @@ func (e *cannedEvaluator) Set(key string, f func(flags.Context) flags.Result) *c
 }
 
 // Touch is a configuration change that changes no answer.
-func (e *cannedEvaluator) Touch() {
+func (e *Canned) Touch() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.version++
@@ -50,12 +51,14 @@ func (e *cannedEvaluator) Touch() {
 	e.changed = make(chan struct{})
 }
 
-func (e *cannedEvaluator) Evaluate(key string, c flags.Context) flags.Result {
+// Evaluate answers key's canned result, or FLAG_NOT_FOUND.
+func (e *Canned) Evaluate(key string, c flags.Context) flags.Result {
 	e.record(c)
 	return e.evaluate(key, c)
 }
 
-func (e *cannedEvaluator) EvaluateAll(c flags.Context) []flags.Result {
+// EvaluateAll answers every flag, in the order they were first Set.
+func (e *Canned) EvaluateAll(c flags.Context) []flags.Result {
 	e.record(c)
 	e.mu.Lock()
 	keys := append([]string(nil), e.order...)
@@ -67,14 +70,14 @@ func (e *cannedEvaluator) EvaluateAll(c flags.Context) []flags.Result {
 	return out
 }
 
-func (e *cannedEvaluator) record(c flags.Context) {
+func (e *Canned) record(c flags.Context) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.calls++
 	e.last = c
 }
 
-func (e *cannedEvaluator) evaluate(key string, c flags.Context) flags.Result {
+func (e *Canned) evaluate(key string, c flags.Context) flags.Result {
 	e.mu.Lock()
 	f, ok := e.flags[key]
 	e.mu.Unlock()
@@ -86,73 +89,87 @@ func (e *cannedEvaluator) evaluate(key string, c flags.Context) flags.Result {
 	return r
 }
 
-func (e *cannedEvaluator) Version() string {
+// Version counts the changes.
+func (e *Canned) Version() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return "v" + strconv.Itoa(e.version)
 }
 
-func (e *cannedEvaluator) Changed() <-chan struct{} {
+// Changed is closed by the next Set or Touch.
+func (e *Canned) Changed() <-chan struct{} {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.changed
 }
 
-func (e *cannedEvaluator) Calls() int {
+// Calls counts Evaluate and EvaluateAll calls.
+func (e *Canned) Calls() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.calls
 }
 
-func (e *cannedEvaluator) Last() flags.Context {
+// Last is the context of the last evaluation.
+func (e *Canned) Last() flags.Context {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.last
 }
 
-// static answers value whatever the context.
-func static(value any, variant string, reason flags.Reason) func(flags.Context) flags.Result {
+// Static answers value whatever the context.
+func Static(value any, variant string, reason flags.Reason) func(flags.Context) flags.Result {
 	return func(flags.Context) flags.Result {
 		return flags.Result{Value: value, Variant: variant, Reason: reason}
 	}
 }
 
-// failing answers an evaluation error.
-func failing(code flags.ErrorCode, detail string) func(flags.Context) flags.Result {
+// Failing answers an evaluation error.
+func Failing(code flags.ErrorCode, detail string) func(flags.Context) flags.Result {
 	return func(flags.Context) flags.Result {
 		return flags.Result{Reason: flags.ReasonError, ErrorCode: code, ErrorDetails: detail}
 	}
 }
 
-// byCountry is a targeting rule: "on" for NL, else the default "off".
-func byCountry(c flags.Context) flags.Result {
+// ByCountry is a targeting rule: "on" for NL, else the default "off".
+func ByCountry(c flags.Context) flags.Result {
 	if c.Attributes["country"] == "NL" {
 		return flags.Result{Value: true, Variant: "on", Reason: flags.ReasonTargetingMatch}
 	}
 	return flags.Result{Value: false, Variant: "off", Reason: flags.ReasonDefault}
 }
 
-// split needs a targeting key, like a percentage rollout.
-func split(c flags.Context) flags.Result {
+// Split needs a targeting key, like a percentage rollout: "blue" for
+// everyone who has one.
+func Split(c flags.Context) flags.Result {
 	if c.TargetingKey == "" {
 		return flags.Result{Reason: flags.ReasonError, ErrorCode: flags.ErrTargetingKeyMissing, ErrorDetails: "a percentage rollout needs a targeting key"}
 	}
 	return flags.Result{Value: "blue", Variant: "blue", Reason: flags.ReasonSplit}
 }
 
-// fixtures is the flag set the tests share.
-func fixtures() *cannedEvaluator {
-	return newCanned().
-		Set("bool-flag", static(true, "on", flags.ReasonStatic)).
-		Set("string-flag", static("hello", "greeting", flags.ReasonStatic)).
-		Set("int-flag", static(int64(42), "answer", flags.ReasonStatic)).
-		Set("float-flag", static(3.25, "pi-ish", flags.ReasonStatic)).
-		Set("object-flag", static(map[string]any{"color": "red", "size": float64(3)}, "red", flags.ReasonStatic)).
-		Set("targeted", byCountry).
-		Set("split", split).
-		Set("disabled", static(false, "off", flags.ReasonDisabled)).
-		Set("parse-error", failing(flags.ErrParse, "flag definition is broken")).
-		Set("invalid-context", failing(flags.ErrInvalidContext, "ctx.age must be a number")).
-		Set("general-error", failing(flags.ErrGeneral, "rule failed")).
-		Set("type-mismatch", failing(flags.ErrTypeMismatch, "variant is not a boolean"))
+// Fixture is a Canned serving the flags Run expects (see Flags).
+func Fixture() *Canned {
+	return NewCanned().
+		Set("bool-flag", WithMetadata(Static(true, "on", flags.ReasonStatic), map[string]any{"class": "release", "owner": "payments-team"})).
+		Set("string-flag", Static("hello", "greeting", flags.ReasonStatic)).
+		Set("int-flag", Static(int64(42), "answer", flags.ReasonStatic)).
+		Set("float-flag", Static(3.25, "pi-ish", flags.ReasonStatic)).
+		Set("object-flag", Static(map[string]any{"color": "red", "size": float64(3)}, "red", flags.ReasonStatic)).
+		Set("targeted", ByCountry).
+		Set("split", Split).
+		Set("disabled", Static(false, "off", flags.ReasonDisabled)).
+		Set("parse-error", Failing(flags.ErrParse, "flag definition is broken")).
+		Set("invalid-context", Failing(flags.ErrInvalidContext, "ctx.age must be a number")).
+		Set("general-error", Failing(flags.ErrGeneral, "rule failed")).
+		Set("type-mismatch", Failing(flags.ErrTypeMismatch, "variant is not a boolean"))
+}
+
+// WithMetadata adds flag metadata to f's results.
+func WithMetadata(f func(flags.Context) flags.Result, md map[string]any) func(flags.Context) flags.Result {
+	return func(c flags.Context) flags.Result {
+		r := f(c)
+		r.Metadata = md
+		return r
+	}
 }
