@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 )
 
 // tables is one version of Memory's state. Records are JSON documents,
@@ -26,6 +27,8 @@ type tables struct {
 	owner      map[string]string
 	operations [][]byte   // operation id at index id-1
 	events     []eventDoc // event seq at index seq-1
+	flags      [][]byte   // flag config revision n at index n-1
+	flagUsage  map[string]time.Time
 }
 
 // eventDoc is a stored event with its service kept apart for filtering.
@@ -41,6 +44,7 @@ func newTables() *tables {
 		instances: map[string][]byte{},
 		byService: map[string][]string{},
 		owner:     map[string]string{},
+		flagUsage: map[string]time.Time{},
 	}
 }
 
@@ -52,6 +56,7 @@ const (
 	tableRevisions
 	tableInstances
 	tableOperations
+	tableFlags
 )
 
 // clone gives t its own copy of one table's container; the JSON values
@@ -68,6 +73,9 @@ func (t *tables) clone(which table) {
 		t.owner = maps.Clone(t.owner)
 	case tableOperations:
 		t.operations = slices.Clone(t.operations)
+	case tableFlags:
+		t.flags = slices.Clone(t.flags)
+		t.flagUsage = maps.Clone(t.flagUsage)
 	}
 }
 

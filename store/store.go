@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Errors a Store returns; callers test them with errors.Is.
@@ -89,6 +90,21 @@ type Tx interface {
 	// newest (highest ID) first; only the ones not yet terminal when
 	// activeOnly is set.
 	ListOperations(activeOnly bool, limit int) ([]Operation, error)
+
+	// CreateFlagConfig stores c as the latest flag configuration with
+	// Revision set to one more than the highest, and returns it.
+	CreateFlagConfig(c FlagConfig) (FlagConfig, error)
+	// GetFlagConfig returns the latest flag configuration; ErrNotFound
+	// when there is none yet.
+	GetFlagConfig() (FlagConfig, error)
+	// ListFlagConfigs returns up to limit flag configurations (all when
+	// limit <= 0), newest first.
+	ListFlagConfigs(limit int) ([]FlagConfig, error)
+	// PutFlagUsage records when flags were last evaluated (keys absent
+	// keep their time).
+	PutFlagUsage(evaluated map[string]time.Time) error
+	// ListFlagUsage returns when each flag was last evaluated.
+	ListFlagUsage() (map[string]time.Time, error)
 
 	// AppendEvent stores e with the next sequence number and returns it.
 	// e.Data must be valid JSON (or empty).

@@ -46,6 +46,14 @@ var migrations = []string{
 		data    TEXT NOT NULL
 	);
 	CREATE INDEX events_service_seq ON events (service, seq);`,
+	`CREATE TABLE flag_configs (
+		revision INTEGER PRIMARY KEY,
+		data     TEXT NOT NULL
+	);
+	CREATE TABLE flag_usage (
+		key       TEXT PRIMARY KEY,
+		evaluated TEXT NOT NULL
+	) WITHOUT ROWID;`,
 }
 
 // migrate applies the migrations db has not seen yet, all in one

@@ -25,6 +25,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListOperations", testListOperations},
 		{"AppendEvent", testAppendEvent},
 		{"ListEvents", testListEvents},
+		{"FlagConfigs", testFlagConfigs},
+		{"FlagUsage", testFlagUsage},
 		{"Rollback", testRollback},
 		{"ReturnsCopies", testReturnsCopies},
 		{"StoresCopies", testStoresCopies},
