@@ -140,7 +140,8 @@ func ByCountry(c flags.Context) flags.Result {
 }
 
 // Split needs a targeting key, like a percentage rollout: "blue" for
-// everyone who has one.
+// everyone who has one (the engine's 50/50 split of FlagsYAML puts
+// user-2, the one Run asks for, in blue).
 func Split(c flags.Context) flags.Result {
 	if c.TargetingKey == "" {
 		return flags.Result{Reason: flags.ReasonError, ErrorCode: flags.ErrTargetingKeyMissing, ErrorDetails: "a percentage rollout needs a targeting key"}

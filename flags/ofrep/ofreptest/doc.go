@@ -2,8 +2,9 @@
 // the OpenFeature Go SDK (github.com/open-feature/go-sdk) with its OFREP
 // provider (github.com/open-feature/go-sdk-contrib/providers/ofrep v0.1.7).
 // Run is the interop suite: flags/ofrep runs it against its handler over
-// Fixture, a Canned evaluator; the e2e tests run it against the real
-// server, serving the same flags from slipway.yaml.
+// Fixture (a Canned evaluator) and over the real engine compiled from
+// FlagsYAML; the e2e tests run it against the real server serving
+// FlagsYAML, skipping EngineSkips.
 //
 // A target must serve these flags (Fixture serves them all):
 //
@@ -13,7 +14,8 @@
 //	float-flag   float    3.25, variant pi-ish, STATIC
 //	object-flag  object   {"color":"red","size":3}, variant red, STATIC
 //	targeted     boolean  on (true) if ctx.country == "NL" (TARGETING_MATCH), else off (false, DEFAULT)
-//	split        string   100% blue ("blue", SPLIT) by targeting key; TARGETING_KEY_MISSING without one
+//	split        string   50% blue, 50% green by targeting key (SPLIT), user-2 in blue;
+//	             TARGETING_KEY_MISSING without a targeting key
 //	disabled     boolean  disabled, default variant off (false)
 //	parse-error, invalid-context, general-error, type-mismatch
 //	             evaluation errors with those codes: an engine that cannot

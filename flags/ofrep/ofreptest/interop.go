@@ -50,6 +50,7 @@ func Cases() []Case {
 	none := of.NewTargetlessEvaluationContext(nil)
 	nl := of.NewEvaluationContext("user-1", map[string]any{"country": "NL"})
 	be := of.NewEvaluationContext("user-2", map[string]any{"country": "BE"})
+	inBlue := of.NewEvaluationContext("user-2", nil) // 50/50 split: user-2 buckets into blue
 	return []Case{
 		{Name: "boolean", Flag: "bool-flag", Kind: Boolean, Context: none, Default: false, Value: true, Reason: of.StaticReason, Variant: "on",
 			Metadata: map[string]any{"owner": "payments-team", "class": "release"}},
@@ -60,7 +61,7 @@ func Cases() []Case {
 		{Name: "object", Flag: "object-flag", Kind: Object, Context: none, Default: map[string]any{}, Value: map[string]any{"color": "red", "size": 3.0}, Reason: of.StaticReason, Variant: "red"},
 		{Name: "targeting match", Flag: "targeted", Kind: Boolean, Context: nl, Default: false, Value: true, Reason: of.TargetingMatchReason, Variant: "on"},
 		{Name: "default", Flag: "targeted", Kind: Boolean, Context: be, Default: true, Value: false, Reason: of.DefaultReason, Variant: "off"},
-		{Name: "split", Flag: "split", Kind: String, Context: nl, Default: "none", Value: "blue", Reason: of.SplitReason, Variant: "blue"},
+		{Name: "split", Flag: "split", Kind: String, Context: inBlue, Default: "none", Value: "blue", Reason: of.SplitReason, Variant: "blue"},
 		// The provider answers a disabled flag with the code default.
 		{Name: "disabled", Flag: "disabled", Kind: Boolean, Context: none, Default: true, Value: true, Reason: of.DisabledReason, Variant: "off"},
 
