@@ -78,10 +78,11 @@ func (s split) pick(b int) int {
 	return s.variants[len(s.variants)-1] // unreachable: ends sum to Buckets
 }
 
-// stickyValue returns the stickiness value of c: the attribute's value
-// as text (a string as is, a number as JSON writes it, true or false),
-// written into buf; ok is false when the attribute is missing, empty, or
-// of another type.
+// stickyValue appends the stickiness value of c to buf: the attribute's
+// value as text, a string as is, a whole number in decimal (a JSON
+// number up to 2^53, or a Go int). ok is false when the attribute is
+// missing, an empty string, or anything else (a fraction, a boolean, a
+// list): those do not identify a subject.
 func stickyValue(c Context, attr string, buf []byte) ([]byte, bool) {
 	v, ok := c.attribute(attr)
 	if !ok {
@@ -90,24 +91,14 @@ func stickyValue(c Context, attr string, buf []byte) ([]byte, bool) {
 	switch x := v.(type) {
 	case string:
 		return append(buf, x...), x != ""
-	case bool:
-		return strconv.AppendBool(buf, x), true
 	case int:
 		return strconv.AppendInt(buf, int64(x), 10), true
 	case int64:
 		return strconv.AppendInt(buf, x, 10), true
 	case float64:
-		return appendNumber(buf, x), !math.IsNaN(x) && !math.IsInf(x, 0)
+		if x == math.Trunc(x) && math.Abs(x) <= 1<<53 {
+			return strconv.AppendInt(buf, int64(x), 10), true
+		}
 	}
 	return nil, false
-}
-
-// appendNumber writes a JSON number as JavaScript would print it for
-// whole numbers up to 2^53 (12345, not 1.2345e+04), and in Go's
-// shortest form otherwise.
-func appendNumber(buf []byte, f float64) []byte {
-	if f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
-		return strconv.AppendInt(buf, int64(f), 10)
-	}
-	return strconv.AppendFloat(buf, f, 'g', -1, 64)
 }

@@ -16,40 +16,38 @@ func (n constNode) eval(Context) tri {
 	return triFalse
 }
 
-// andNode is CEL's commutative &&: false wins over errors.
+// andNode is CEL's commutative &&: false wins over errors, and the
+// right side is not evaluated when the left is false. A punt on a side
+// that is evaluated punts the whole: cel-go evaluates the same sides in
+// the same order, and what it does with a value the fast path does not
+// model is its business (it may even fail where false would win).
 type andNode struct{ l, r node }
 
 func (n *andNode) eval(c Context) tri {
 	a := n.l.eval(c)
-	if a == triFalse {
-		return triFalse
+	if a == triFalse || a == triPunt {
+		return a
 	}
-	b := n.r.eval(c)
-	switch {
-	case b == triFalse:
-		return triFalse
-	case a == triPunt || b == triPunt:
-		return triPunt
+	switch b := n.r.eval(c); {
+	case b == triFalse || b == triPunt:
+		return b
 	case a == triTrue && b == triTrue:
 		return triTrue
 	}
 	return triError
 }
 
-// orNode is CEL's commutative ||: true wins over errors.
+// orNode is CEL's commutative ||: true wins over errors, as andNode.
 type orNode struct{ l, r node }
 
 func (n *orNode) eval(c Context) tri {
 	a := n.l.eval(c)
-	if a == triTrue {
-		return triTrue
+	if a == triTrue || a == triPunt {
+		return a
 	}
-	b := n.r.eval(c)
-	switch {
-	case b == triTrue:
-		return triTrue
-	case a == triPunt || b == triPunt:
-		return triPunt
+	switch b := n.r.eval(c); {
+	case b == triTrue || b == triPunt:
+		return b
 	case a == triFalse && b == triFalse:
 		return triFalse
 	}
@@ -178,11 +176,8 @@ func (n *containsNode) eval(c Context) tri {
 		}
 		return triFalse
 	case map[string]any:
-		if n.l.kind != litString {
-			return triPunt
-		}
 		_, ok := x[n.l.s]
-		return boolTri(ok)
+		return boolTri(ok && n.l.kind == litString) // other keys: never in a string-keyed map
 	}
 	return known(v, triError)
 }
@@ -220,7 +215,9 @@ func (n *hasNode1) eval(c Context) tri {
 	return boolTri(ok)
 }
 
-// hasFieldNode is has(ctx.x.f): whether ctx.x, a map, has f.
+// hasFieldNode is has(ctx.x.f): whether ctx.x, a map, has f. As in
+// cel-go, a missing ctx.x is an error, a list is an error (it has
+// indexes, not fields), and a scalar has no fields: false.
 type hasFieldNode struct {
 	parent path
 	field  string
@@ -231,11 +228,14 @@ func (n *hasFieldNode) eval(c Context) tri {
 	if t != triTrue {
 		return t
 	}
-	if m, ok := v.(map[string]any); ok {
-		_, has := m[n.field]
+	switch x := v.(type) {
+	case map[string]any:
+		_, has := x[n.field]
 		return boolTri(has)
+	case []any:
+		return triError
 	}
-	return known(v, triError)
+	return known(v, triFalse)
 }
 
 func boolTri(b bool) tri {

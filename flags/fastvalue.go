@@ -77,8 +77,10 @@ func (l *lit) equal(v any) (eq, ok bool) {
 func (l *lit) isNumber() bool { return l.kind == litInt || l.kind == litDouble }
 
 // compare orders a context value against the literal (a string or a
-// number): -1, 0 or 1 with triTrue, or triError when CEL has no such
-// comparison (a string against a number, a NaN), or triPunt.
+// number): -1, 0 or 1 with triTrue; triFalse when the comparison is
+// false whatever the operator (CEL's rule for a NaN, even against a
+// string); triError when CEL has no such comparison (a string against a
+// number); or triPunt.
 func (l *lit) compare(v any) (int, tri) {
 	switch x := v.(type) {
 	case string:
@@ -86,7 +88,10 @@ func (l *lit) compare(v any) (int, tri) {
 			return strings.Compare(x, l.s), triTrue
 		}
 	case float64:
-		if l.isNumber() && !math.IsNaN(x) {
+		if math.IsNaN(x) {
+			return 0, triFalse
+		}
+		if l.isNumber() {
 			return compareDouble(x, l), triTrue
 		}
 	case int:
