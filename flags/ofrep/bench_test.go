@@ -11,6 +11,8 @@ import (
 
 	"github.com/slipway-dev/slipway/flags"
 	"github.com/slipway-dev/slipway/flags/ofrep"
+	"github.com/slipway-dev/slipway/flags/ofrep/ofreptest"
+	"github.com/slipway-dev/slipway/spec"
 )
 
 // fixedEvaluator answers canned results without locks, so that the
@@ -92,6 +94,21 @@ var keyHeader = http.Header{"Authorization": {"Bearer bench-key"}, "Content-Type
 func BenchmarkEvaluateOne(b *testing.B) {
 	h := benchHandler(b, newFixed(100))
 	serveDirect(b, h, "/ofrep/v1/evaluate/flags/flag-7", benchContext, keyHeader, 200)
+}
+
+// BenchmarkEvaluateOneEngine: one flag with a CEL rule, over the real
+// engine: handler and evaluation together.
+func BenchmarkEvaluateOneEngine(b *testing.B) {
+	app, err := spec.Parse("slipway.yaml", []byte("app: shop\nservices:\n  web:\n    run: [./web]\n"+ofreptest.FlagsYAML))
+	if err != nil {
+		b.Fatal(err)
+	}
+	set, err := flags.CompileApp(app, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := benchHandler(b, compiled{set})
+	serveDirect(b, h, "/ofrep/v1/evaluate/flags/targeted", benchContext, keyHeader, 200)
 }
 
 // BenchmarkBulk100: every one of 100 flags.

@@ -51,9 +51,12 @@
 // the evaluation key and the canonical JSON of the request's context (keys
 // sorted, numbers normalised), so the same context under the same
 // configuration gets the same tag from any process. If-None-Match naming
-// it (or "*") is answered 304 without evaluating anything. ETags are not a
-// hash of the body: Evaluate must be a function of the configuration and
-// the context alone.
+// it (or "*") is answered 304 without evaluating anything (OFREP's rule
+// for this POST; plain HTTP would say 412). ETags are not a hash of the
+// body: Evaluate must be a function of the configuration and the context
+// alone. The flagConfigEtag and flagConfigLastModified query parameters
+// of an ADR-0008 re-fetch are accepted and ignored: this server has no
+// cache that could be behind the configuration they name.
 //
 // # Event stream
 //
@@ -70,8 +73,10 @@
 // Comments keep idle connections alive; a stream ends with its request,
 // with Close, or after Config.StreamMaxAge (EventSource clients reconnect);
 // at most Config.MaxStreams run at once (503 beyond). Bulk answers
-// advertise the stream in "eventStreams". The v0.1.7 Go provider polls
-// nothing and reads no stream: it evaluates one flag per call.
+// advertise the stream in "eventStreams". The stream wants the same key
+// headers as the evaluations, which a browser's EventSource cannot send.
+// The v0.1.7 Go provider reads no stream and no bulk answer: it evaluates
+// one flag per call.
 //
 // # Keys
 //
