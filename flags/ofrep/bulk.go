@@ -14,7 +14,7 @@ import (
 
 // evaluateAll serves POST /ofrep/v1/evaluate/flags.
 func (h *Handler) evaluateAll(w http.ResponseWriter, r *http.Request, c caller, _ string) {
-	ctx, attrs, err := h.readContext(r)
+	ctx, err := h.readContext(r)
 	if err != nil {
 		h.writeRequestError(w, err, "", false)
 		return
@@ -22,7 +22,7 @@ func (h *Handler) evaluateAll(w http.ResponseWriter, r *http.Request, c caller, 
 	// The version is read before evaluating (see Evaluator.Version): a
 	// change in between makes the tag older than the answer, so the next
 	// request re-evaluates; never the other way round.
-	tag, err := bulkETag(h.cfg.Evaluator.Version(), c.key, attrs)
+	tag, err := bulkETag(h.cfg.Evaluator.Version(), c.key, ctx.Attributes)
 	if err != nil {
 		h.internal(w, err)
 		return

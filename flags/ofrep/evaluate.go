@@ -10,7 +10,7 @@ import (
 
 // evaluateOne serves POST /ofrep/v1/evaluate/flags/{key}.
 func (h *Handler) evaluateOne(w http.ResponseWriter, r *http.Request, _ caller, key string) {
-	c, _, err := h.readContext(r)
+	c, err := h.readContext(r)
 	if err != nil {
 		h.writeRequestError(w, err, key, true)
 		return

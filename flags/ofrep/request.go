@@ -17,35 +17,35 @@ type evaluationRequest struct {
 	Context any `json:"context"`
 }
 
-// readContext reads the request's evaluation context. It returns the
-// decoded context object too (nil if none), for the bulk ETag.
-func (h *Handler) readContext(r *http.Request) (flags.Context, map[string]any, error) {
+// readContext reads the request's evaluation context; its Attributes
+// are the decoded context object (nil if none).
+func (h *Handler) readContext(r *http.Request) (flags.Context, error) {
 	buf := getBuffer()
 	raw, err := readLimited(*buf, r.Body, h.cfg.MaxBody)
 	defer putBuffer(buf, raw) // Unmarshal copies what it keeps
 	if err != nil {
-		return flags.Context{}, nil, err
+		return flags.Context{}, err
 	}
 	body := bytes.TrimSpace(raw)
 	if len(body) == 0 {
-		return flags.Context{}, nil, nil
+		return flags.Context{}, nil
 	}
 	var req evaluationRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		return flags.Context{}, nil, &requestError{flags.ErrParse, "request body: " + err.Error()}
+		return flags.Context{}, &requestError{flags.ErrParse, "request body: " + err.Error()}
 	}
 	return toContext(req.Context)
 }
 
 // toContext checks a decoded "context" and makes a flags.Context of it.
 // The targeting key stays among the attributes too, so rules can read it.
-func toContext(v any) (flags.Context, map[string]any, error) {
+func toContext(v any) (flags.Context, error) {
 	if v == nil {
-		return flags.Context{}, nil, nil
+		return flags.Context{}, nil
 	}
 	attrs, ok := v.(map[string]any)
 	if !ok {
-		return flags.Context{}, nil, &requestError{flags.ErrInvalidContext, fmt.Sprintf("context must be a JSON object, not %s", jsonKind(v))}
+		return flags.Context{}, &requestError{flags.ErrInvalidContext, fmt.Sprintf("context must be a JSON object, not %s", jsonKind(v))}
 	}
 	c := flags.Context{Attributes: attrs}
 	switch tk := attrs["targetingKey"].(type) {
@@ -53,9 +53,9 @@ func toContext(v any) (flags.Context, map[string]any, error) {
 	case string:
 		c.TargetingKey = tk
 	default:
-		return flags.Context{}, nil, &requestError{flags.ErrInvalidContext, fmt.Sprintf("context.targetingKey must be a string, not %s", jsonKind(tk))}
+		return flags.Context{}, &requestError{flags.ErrInvalidContext, fmt.Sprintf("context.targetingKey must be a string, not %s", jsonKind(tk))}
 	}
-	return c, attrs, nil
+	return c, nil
 }
 
 // readLimited appends body to b, failing with PARSE_ERROR past limit
