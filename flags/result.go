@@ -40,7 +40,8 @@ const (
 type Result struct {
 	Key string
 	// Value is the variant's value (bool, string, float64 or int64,
-	// map[string]any, []any); nil on error.
+	// map[string]any, []any); nil on error. An object's map is shared
+	// by every evaluation of the Set: read it, never change it.
 	Value   any
 	Variant string
 	Reason  Reason

@@ -16,7 +16,8 @@ var ErrUnknownFlag = errors.New("unknown flag")
 // number of goroutines; build a new Set when anything changes.
 type Set struct {
 	flags map[string]*flag
-	keys  []string // sorted
+	keys  []string              // sorted
+	conds map[string]*condition // every condition, by expression, for Update
 }
 
 // Compile checks the flags and segments as spec.ValidateFlags does (with
@@ -25,10 +26,32 @@ type Set struct {
 // Overrides of keys that are not flags are ignored: a flag removed from
 // the spec takes its override with it. The arguments are not changed,
 // nor kept.
+//
+// Compiling a condition costs about 100 µs (CEL's parser and checker),
+// so a Set of 10,000 flags takes seconds: after a change, Update.
 func Compile(flags map[string]*spec.Flag, segments map[string]*spec.Segment, overrides map[string]Override) (*Set, error) {
+	return compile(nil, flags, segments, overrides)
+}
+
+// Update is Compile for a changed configuration: it reuses s's compiled
+// conditions (by their text), so that only new expressions are
+// compiled. s does not change, and may be nil.
+func (s *Set) Update(flags map[string]*spec.Flag, segments map[string]*spec.Segment, overrides map[string]Override) (*Set, error) {
+	var prev map[string]*condition
+	if s != nil {
+		prev = s.conds
+	}
+	return compile(prev, flags, segments, overrides)
+}
+
+func compile(prev map[string]*condition, flags map[string]*spec.Flag, segments map[string]*spec.Segment, overrides map[string]Override) (*Set, error) {
 	conds := map[string]*condition{}
 	check := func(expr string) error {
 		if _, ok := conds[expr]; ok {
+			return nil
+		}
+		if k, ok := prev[expr]; ok {
+			conds[expr] = k
 			return nil
 		}
 		k, err := compileCondition(expr)
@@ -49,7 +72,7 @@ func Compile(flags map[string]*spec.Flag, segments map[string]*spec.Segment, ove
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	s := &Set{flags: make(map[string]*flag, len(flags)), keys: slices.Sorted(maps.Keys(flags))}
+	s := &Set{flags: make(map[string]*flag, len(flags)), keys: slices.Sorted(maps.Keys(flags)), conds: conds}
 	for _, key := range s.keys {
 		s.flags[key] = newFlag(key, flags[key], overrides[key], segments, conds)
 	}
