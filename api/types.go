@@ -31,6 +31,17 @@ type Plan struct {
 	// Revisions says, for every added or changed service, the revision it
 	// runs now (0 for a new one) and the revision an apply creates.
 	Revisions map[string]RevisionChange `json:"revisions,omitempty"`
+	// Flags and Segments are the feature flags' changes (ServiceChange's
+	// Name is then a flag key or segment name); nil when none change.
+	Flags    *Changes `json:"flags,omitempty"`
+	Segments *Changes `json:"segments,omitempty"`
+}
+
+// Changes lists what is added, changed (field by field) and removed.
+type Changes struct {
+	Added   []string        `json:"added"`
+	Changed []ServiceChange `json:"changed"`
+	Removed []string        `json:"removed"`
 }
 
 // RevisionChange is a service's move from one revision to another.
@@ -40,7 +51,9 @@ type RevisionChange struct {
 }
 
 // Empty reports whether the plan changes nothing.
-func (p Plan) Empty() bool { return len(p.Added)+len(p.Changed)+len(p.Removed) == 0 }
+func (p Plan) Empty() bool {
+	return len(p.Added)+len(p.Changed)+len(p.Removed) == 0 && p.Flags == nil && p.Segments == nil
+}
 
 // ServiceChange is a changed service and its changed fields.
 type ServiceChange struct {

@@ -71,7 +71,12 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
+		fp, err := stack.PlanFlags(tx, app)
+		if err != nil {
+			return err
+		}
 		plan = toPlan(app.Name, cs)
+		plan.Flags, plan.Segments = toChanges(fp.Flags), toChanges(fp.Segments)
 		plan.Revisions, err = nextRevisions(tx, cs)
 		return err
 	})
@@ -89,9 +94,15 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var cs spec.ChangeSet
+	var fp stack.FlagPlan
 	var op *store.Operation
 	err = h.cfg.Store.Update(r.Context(), func(tx store.Tx) error {
-		cs, op, err = stack.Apply(tx, app, stack.Source{File: req.File, Text: req.Spec}, h.cfg.Clock.Now())
+		src := stack.Source{File: req.File, Text: req.Spec}
+		cs, op, err = stack.Apply(tx, app, src, h.cfg.Clock.Now())
+		if err != nil {
+			return err
+		}
+		fp, err = stack.ApplyFlags(tx, app, src, h.cfg.Clock.Now())
 		return err
 	})
 	if err != nil {
@@ -99,6 +110,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := api.ApplyResponse{Plan: toPlan(app.Name, cs)}
+	out.Plan.Flags, out.Plan.Segments = toChanges(fp.Flags), toChanges(fp.Segments)
 	status := http.StatusOK
 	if op != nil {
 		out.Plan.Revisions = map[string]api.RevisionChange{}

@@ -20,6 +20,15 @@ func toPlan(app string, cs spec.ChangeSet) api.Plan {
 	return p
 }
 
+// toChanges is a flag or segment change set on the wire; nil when empty.
+func toChanges(cs spec.ChangeSet) *api.Changes {
+	if cs.Empty() {
+		return nil
+	}
+	p := toPlan("", cs)
+	return &api.Changes{Added: p.Added, Changed: p.Changed, Removed: p.Removed}
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}

@@ -27,6 +27,9 @@ type Config struct {
 	Resync time.Duration
 	// Environment is the name instances see in SLIPWAY_ENVIRONMENT.
 	Environment string
+	// FlagKeys are the evaluation keys OFREP clients send (Authorization:
+	// Bearer or X-API-Key); they can evaluate flags and nothing else.
+	FlagKeys []string
 	// PrometheusURL is the Prometheus that canary metrics of provider
 	// prometheus query (its HTTP API's base URL).
 	PrometheusURL string

@@ -18,6 +18,7 @@ import (
 	"github.com/slipway-dev/slipway/analysis/httpjson"
 	"github.com/slipway-dev/slipway/analysis/prometheus"
 	"github.com/slipway-dev/slipway/artifact"
+	"github.com/slipway-dev/slipway/flags/ofrep"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/mirror"
@@ -71,6 +72,7 @@ type parts struct {
 	router    *router.Router
 	metrics   *metrics.Metrics
 	mirrors   *mirror.Book
+	flags     *liveFlags
 }
 
 // Run serves until ctx ends, then shuts down: the API stops, the
@@ -101,6 +103,7 @@ func (s *Server) Run(ctx context.Context) error {
 	wg.Go(func() { s.work(ctx, p) })
 	wg.Go(func() { s.resync(ctx, p) })
 	wg.Go(func() { s.routes(ctx, p) })
+	wg.Go(func() { s.followFlags(ctx, p) })
 	wg.Go(func() { s.serveRouter(ctx, rln, p.router) })
 	err = s.serve(ctx, ln, p)
 	cancel()
@@ -140,6 +143,7 @@ func (s *Server) open(ctx context.Context) (*parts, error) {
 	}
 	p.metrics = metrics.New(metrics.Options{InFlight: func() map[string]int64 { return p.router.InFlightAll() }})
 	p.mirrors = mirror.NewBook()
+	p.flags = newLiveFlags()
 	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors})
 	p.rollouts = rollout.New(rollout.Config{
 		Drainer: p.router,
@@ -170,10 +174,18 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, p *parts) error {
 		Enqueue: p.queue.Add, Changes: p.store.Changed, Token: s.cfg.Token, Logger: s.cfg.Logger,
 		Metrics: p.metrics.Handler(),
 	})
+	ofr, err := s.ofrep(p)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/ofrep/", ofr) // evaluation keys, not the admin token
+	mux.Handle("/", h)
 	// Requests' contexts end with ctx, so that streams (events, logs)
 	// end at shutdown instead of outliving the store.
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
+	srv.RegisterOnShutdown(ofr.Close) // flag event streams end, or Shutdown waits on them
 	s.mu.Lock()
 	s.addr = ln.Addr().String()
 	s.mu.Unlock()
@@ -318,4 +330,19 @@ func (s *Server) providers(p *parts) map[string]analysis.Provider {
 		s.cfg.Logger.Warn("canary metrics of provider prometheus will fail", "err", err)
 	}
 	return out
+}
+
+// ofrep serves flag evaluations (OFREP) on the API's listener. They
+// take evaluation keys (--flag-key), which can only evaluate; without
+// any, a server on loopback serves anyone who can reach it, and one
+// listening elsewhere serves no one.
+func (s *Server) ofrep(p *parts) (*ofrep.Handler, error) {
+	cfg := ofrep.Default()
+	cfg.Evaluator, cfg.Logger = p.flags, s.cfg.Logger
+	if len(s.cfg.FlagKeys) > 0 {
+		cfg.CheckKey = ofrep.StaticKeys(s.cfg.FlagKeys...)
+	}
+	host, _, _ := net.SplitHostPort(s.cfg.APIAddr)
+	cfg.AllowAnonymous = len(s.cfg.FlagKeys) == 0 && isLoopback(host)
+	return ofrep.New(cfg)
 }

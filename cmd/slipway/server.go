@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +26,9 @@ func newServerCmd() *cobra.Command {
 			if f := cmd.Flags().Lookup("token"); f != nil {
 				cfg.Token = f.Value.String()
 			}
+			if keys := os.Getenv("SLIPWAY_FLAG_KEYS"); keys != "" && !cmd.Flags().Changed("flag-key") {
+				cfg.FlagKeys = strings.Split(keys, ",")
+			}
 			logger, err := newLogger(level)
 			if err != nil {
 				return err
@@ -41,6 +45,7 @@ func newServerCmd() *cobra.Command {
 	f.StringVar(&cfg.DataDir, "data", cfg.DataDir, "directory for the database, artifacts and instances")
 	f.StringVar(&cfg.APIAddr, "api", cfg.APIAddr, "address of the HTTP API")
 	f.StringVar(&cfg.RouterAddr, "router", cfg.RouterAddr, "address of the traffic router")
+	f.StringSliceVar(&cfg.FlagKeys, "flag-key", nil, "an evaluation key OFREP clients may use (repeat for several; env SLIPWAY_FLAG_KEYS, comma-separated); without any, flags are served without a key on loopback only")
 	f.StringVar(&cfg.PrometheusURL, "prometheus", cfg.PrometheusURL, "base URL of the Prometheus that canary metrics of provider prometheus query")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
 	return cmd
