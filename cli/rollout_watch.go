@@ -107,7 +107,7 @@ func awaitRollout(ctx context.Context, c *client.Client, name string, every time
 			return s, nil, "", err
 		}
 		w, what, err := watchFor(s)
-		if err == nil || time.Now().After(deadline) || !changing(ctx, c, name) {
+		if err == nil || time.Now().After(deadline) || !changing(ctx, c, s) {
 			return s, w, what, err
 		}
 		select {
@@ -122,16 +122,17 @@ func awaitRollout(ctx context.Context, c *client.Client, name string, every time
 // service's rollout.
 const startWait = 10 * time.Second
 
-// changing reports whether an active operation changes the service and
-// has not started its change yet.
-func changing(ctx context.Context, c *client.Client, name string) bool {
+// changing reports whether an active operation moves the service to
+// another revision than s, as read, has: s is then older than the
+// operation's change (not started yet, or started since s was read).
+func changing(ctx context.Context, c *client.Client, s api.Service) bool {
 	ops, err := c.Operations(ctx, true)
 	if err != nil {
 		return false
 	}
 	for _, op := range ops {
 		for _, ch := range op.Changes {
-			if ch.Service == name && !ch.Started {
+			if ch.Service == s.Name && ch.To != 0 && ch.To != s.Revision {
 				return true
 			}
 		}
