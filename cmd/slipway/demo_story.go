@@ -90,8 +90,8 @@ func (d *demo) story(ctx context.Context) error {
 		return err
 	}
 	res, code = d.underLoad(ctx, func() int { return d.release(ctx, spec) })
-	if code == 0 {
-		return fmt.Errorf("the bad v3 canary was not rolled back")
+	if svc, err := client.New(d.url).Service(ctx, "order"); code == 0 || err != nil || svc.Canary == nil || svc.Canary.Outcome != "RolledBack" {
+		return fmt.Errorf("the bad v3 canary was not rolled back (watch exited %d, %v)", code, err)
 	}
 	d.say("As expected: v3 was rolled back by its analysis. Requests meanwhile: %s (v3 had 20%% of them,\n"+
 		"    and failed one in five, until the first measurement judged it)", res)
