@@ -77,6 +77,9 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /v1/services/{name}/rollout/{verb}", h.rolloutVerb)
 	m.HandleFunc("GET /v1/services/{name}/logs", h.logs)
 	m.HandleFunc("GET /v1/events", h.events)
+	m.HandleFunc("GET /v1/flags", h.flagList)
+	m.HandleFunc("GET /v1/flags/{key}", h.flagGet)
+	m.HandleFunc("POST /v1/flags/{key}/{verb}", h.flagVerb)
 	m.HandleFunc("HEAD /v1/artifacts/{digest}", h.hasArtifact)
 	m.HandleFunc("PUT /v1/artifacts/{digest}", h.putArtifact)
 	if h.cfg.Metrics != nil {
