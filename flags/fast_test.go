@@ -31,6 +31,8 @@ var fastExprs = []string{
 	`ctx.missing == 1 || true`, `ctx.missing == 1 && false`, `ctx.missing == 1 || ctx.beta`,
 	`ctx.name || ctx.beta`, `ctx.name && false`, `!ctx.name`,
 	`(ctx.a == 1 || ctx.b == 2) && !(ctx.c in ["x", "y"]) || ctx.d.startsWith("z")`,
+	`ctx.a == 1 && ctx.b == 2 && ctx.c == "x" && ctx.d == "zz" && ctx.age >= 18`,
+	`ctx.a == 1 || ctx.b == 2 || ctx.c == "x" || ctx.d == "zz" || ctx.age >= 18`,
 }
 
 // celOnlyExprs have shapes the fast path leaves to CEL.

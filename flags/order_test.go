@@ -75,3 +75,29 @@ func TestEvaluateDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentEvaluate runs evaluations from several goroutines, for
+// the race detector: a Set is shared by every request.
+func TestConcurrentEvaluate(t *testing.T) {
+	s := mustSet(t, example, nil)
+	done := make(chan Result)
+	for i := range 8 {
+		go func() {
+			var last Result
+			for j := range 200 {
+				c := Context{TargetingKey: "u" + string(rune('a'+i)) + string(rune('a'+j%26)),
+					Attributes: attrs("country", "NL", "plan", "free", "email", "x@y.z", "beta", j%2 == 0)}
+				for _, r := range s.EvaluateAll(c) {
+					last = r
+				}
+				last = s.Evaluate("checkout-theme", c)
+			}
+			done <- last
+		}()
+	}
+	for range 8 {
+		if r := <-done; r.Key != "checkout-theme" {
+			t.Errorf("got %+v", r)
+		}
+	}
+}
