@@ -11,6 +11,7 @@ import (
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/client"
+	"github.com/slipway-dev/slipway/flags"
 	"github.com/slipway-dev/slipway/spec"
 )
 
@@ -41,7 +42,7 @@ func loadSpec(path string) (*specFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read spec: %w", err)
 	}
-	app, err := spec.ParseWith(path, text, spec.Options{CheckExpr: analysis.CheckExpr})
+	app, err := spec.ParseWith(path, text, spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/flags"
 	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
@@ -25,7 +26,7 @@ func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 	if req.File == "" {
 		req.File = "slipway.yaml"
 	}
-	app, err := spec.ParseWith(req.File, []byte(req.Spec), spec.Options{CheckExpr: analysis.CheckExpr})
+	app, err := spec.ParseWith(req.File, []byte(req.Spec), spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr})
 	if err != nil {
 		return nil, req, err
 	}

@@ -180,6 +180,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, p *parts) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/ofrep/", ofr) // evaluation keys, not the admin token
+	mux.Handle(PathFlagDefinitions, ofr.Authorized(flagDefinitions(p.store)))
 	mux.Handle("/", h)
 	// Requests' contexts end with ctx, so that streams (events, logs)
 	// end at shutdown instead of outliving the store.

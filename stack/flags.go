@@ -66,7 +66,7 @@ func ApplyFlags(tx store.Tx, app *spec.App, src Source, now time.Time) (FlagPlan
 			next.Changed[key] = now
 		}
 	}
-	if _, err := flags.Compile(next.Flags, next.Segments, overrides(next)); err != nil {
+	if _, err := flags.Compile(next.Flags, next.Segments, Overrides(next)); err != nil {
 		return plan, err
 	}
 	return plan, saveFlags(tx, next, "flags.applied", "", now)
@@ -86,8 +86,8 @@ func flagSummary(p FlagPlan) string {
 		len(p.Segments.Added), len(p.Segments.Changed), len(p.Segments.Removed))
 }
 
-// overrides turns stored overrides into the engine's.
-func overrides(c store.FlagConfig) map[string]flags.Override {
+// Overrides turns a configuration's stored overrides into the engine's.
+func Overrides(c store.FlagConfig) map[string]flags.Override {
 	out := make(map[string]flags.Override, len(c.Overrides))
 	for k, o := range c.Overrides {
 		out[k] = flags.Override{Enabled: o.Enabled, Killed: o.Killed, Default: o.Default, Rollout: o.Rollout}
@@ -97,7 +97,7 @@ func overrides(c store.FlagConfig) map[string]flags.Override {
 
 // CompileFlags compiles a stored flag configuration for serving.
 func CompileFlags(c store.FlagConfig) (*flags.Set, error) {
-	return flags.Compile(c.Flags, c.Segments, overrides(c))
+	return flags.Compile(c.Flags, c.Segments, Overrides(c))
 }
 
 // saveFlags stores next as the new flag configuration with its event.

@@ -81,3 +81,17 @@ func requestKey(h http.Header) (string, error) {
 	}
 	return strings.TrimSpace(h.Get("X-API-Key")), nil
 }
+
+// Authorized wraps next with the handler's evaluation-key check, for
+// endpoints a server serves beside OFREP to the same clients (the flag
+// definitions an in-process evaluator follows): a refused request is
+// answered as OFREP's own are (401, 403, or 500 when the check failed).
+func (h *Handler) Authorized(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := h.authorize(r); err != nil {
+			h.refuse(w, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

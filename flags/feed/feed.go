@@ -1,0 +1,224 @@
+package feed
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slipway-dev/slipway/flags"
+	"github.com/slipway-dev/slipway/spec"
+)
+
+// Paths on the server.
+const (
+	pathDefinitions = "/ofrep/v1/slipway/definitions"
+	pathEvents      = "/ofrep/v1/events"
+)
+
+// Config says where the flags come from.
+type Config struct {
+	// URL is the server's base URL (its API address).
+	URL string
+	// Key is an evaluation key ("" when the server serves anonymously).
+	Key string
+	// HTTPClient makes the requests (default: one without a timeout,
+	// as the event stream stays open; fetches have their own).
+	HTTPClient *http.Client
+	// Logger is told of lost connections (default: discard).
+	Logger *slog.Logger
+}
+
+// Feed is a live, compiled copy of the server's flags. Evaluate it from
+// any number of goroutines.
+type Feed struct {
+	cfg      Config
+	set      atomic.Pointer[flags.Set]
+	revision atomic.Int64
+	ready    chan struct{}
+	once     sync.Once
+	mu       sync.Mutex // guards waiters
+	waiters  []chan struct{}
+}
+
+// New returns a Feed; Run starts following the server.
+func New(cfg Config) (*Feed, error) {
+	if !strings.HasPrefix(cfg.URL, "http://") && !strings.HasPrefix(cfg.URL, "https://") {
+		return nil, fmt.Errorf("feed: URL %q: want the server's base URL, like http://127.0.0.1:7400", cfg.URL)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.URL = strings.TrimRight(cfg.URL, "/")
+	f := &Feed{cfg: cfg, ready: make(chan struct{})}
+	empty, _ := flags.Compile(nil, nil, nil)
+	f.set.Store(empty)
+	return f, nil
+}
+
+// Ready is closed once the first definitions are loaded.
+func (f *Feed) Ready() <-chan struct{} { return f.ready }
+
+// Revision is the flag configuration revision being served (0 before
+// the first fetch).
+func (f *Feed) Revision() int { return int(f.revision.Load()) }
+
+// Changed returns a channel closed when the next revision is loaded.
+func (f *Feed) Changed() <-chan struct{} {
+	ch := make(chan struct{})
+	f.mu.Lock()
+	f.waiters = append(f.waiters, ch)
+	f.mu.Unlock()
+	return ch
+}
+
+// Evaluate evaluates a flag with the latest definitions, in-process.
+func (f *Feed) Evaluate(key string, c flags.Context) flags.Result {
+	return f.set.Load().Evaluate(key, c)
+}
+
+// EvaluateAll evaluates every flag.
+func (f *Feed) EvaluateAll(c flags.Context) []flags.Result {
+	return f.set.Load().EvaluateAll(c)
+}
+
+// Run follows the server until ctx ends: it fetches the definitions,
+// then waits on the event stream and fetches again at each event; a
+// lost connection is retried with backoff (0.5s doubling to 30s).
+func (f *Feed) Run(ctx context.Context) error {
+	backoff := 500 * time.Millisecond
+	for {
+		err := f.follow(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		f.cfg.Logger.Warn("flag feed lost the server; retrying", "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 30*time.Second)
+	}
+}
+
+// follow opens the event stream, fetches, and fetches again at each
+// event until the stream ends. The stream is opened first so that no
+// change between the fetch and the stream goes unseen.
+func (f *Feed) follow(ctx context.Context) error {
+	req, err := f.request(ctx, pathEvents)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := f.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("open the flag event stream: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("open the flag event stream: %s", resp.Status)
+	}
+	if err := f.fetch(ctx); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "data:") {
+			if err := f.fetch(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read the flag event stream: %w", err)
+	}
+	return errors.New("the server ended the flag event stream")
+}
+
+// definitions is the server's flag configuration, as stored.
+type definitions struct {
+	Revision  int                      `json:"revision"`
+	Flags     map[string]*spec.Flag    `json:"flags"`
+	Segments  map[string]*spec.Segment `json:"segments"`
+	Overrides map[string]struct {
+		Enabled *bool              `json:"enabled"`
+		Killed  bool               `json:"killed"`
+		Default string             `json:"default"`
+		Rollout map[string]float64 `json:"rollout"`
+	} `json:"overrides"`
+}
+
+// fetch loads the definitions when they changed.
+func (f *Feed) fetch(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := f.request(ctx, pathDefinitions)
+	if err != nil {
+		return err
+	}
+	if rev := f.Revision(); rev > 0 {
+		req.Header.Set("If-None-Match", fmt.Sprintf(`"r%d"`, rev))
+	}
+	resp, err := f.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("fetch flag definitions: %w", err)
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusNotModified:
+		return nil
+	case http.StatusOK:
+	default:
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("fetch flag definitions: %s: %s", resp.Status, strings.TrimSpace(string(b)))
+	}
+	var d definitions
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&d); err != nil {
+		return fmt.Errorf("decode flag definitions: %w", err)
+	}
+	return f.load(d)
+}
+
+func (f *Feed) load(d definitions) error {
+	overrides := make(map[string]flags.Override, len(d.Overrides))
+	for k, o := range d.Overrides {
+		overrides[k] = flags.Override{Enabled: o.Enabled, Killed: o.Killed, Default: o.Default, Rollout: o.Rollout}
+	}
+	set, err := flags.Compile(d.Flags, d.Segments, overrides)
+	if err != nil {
+		return fmt.Errorf("compile flag definitions revision %d: %w", d.Revision, err)
+	}
+	f.set.Store(set)
+	f.revision.Store(int64(d.Revision))
+	f.once.Do(func() { close(f.ready) })
+	f.mu.Lock()
+	for _, ch := range f.waiters {
+		close(ch)
+	}
+	f.waiters = nil
+	f.mu.Unlock()
+	return nil
+}
+
+func (f *Feed) request(ctx context.Context, path string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.cfg.URL+path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("feed: %w", err)
+	}
+	if f.cfg.Key != "" {
+		req.Header.Set("Authorization", "Bearer "+f.cfg.Key)
+	}
+	return req, nil
+}
