@@ -68,6 +68,9 @@ type Flag struct {
 	// never (default by class: release 30d, experiment 90d, permission
 	// and operational never).
 	StaleAfter Period `yaml:"staleAfter,omitempty" json:"staleAfter"`
+	// Progressive, when set, releases a variant step by step under
+	// analysis (flags_progressive.go).
+	Progressive *FlagProgressive `yaml:"progressive,omitempty" json:"progressive,omitempty"`
 }
 
 // FlagRule serves its variant to the subjects it matches: those for
@@ -168,6 +171,9 @@ func (f *Flag) ApplyDefaults() {
 			f.Variants[name] = FlagValue{t}
 		}
 	}
+	if p := f.Progressive; p != nil && p.Analysis != nil {
+		p.Analysis.applyDefaults()
+	}
 }
 
 // IsEnabled reports whether the flag is on: Enabled, which is true
@@ -199,6 +205,7 @@ func (f *Flag) Clone() *Flag {
 	c.Prerequisites = slices.Clone(f.Prerequisites)
 	c.Rules = slices.Clone(f.Rules)
 	c.Rollout = maps.Clone(f.Rollout)
+	c.Progressive = f.Progressive.clone()
 	return &c
 }
 

@@ -90,6 +90,7 @@ func (v *validator) flag(key string, f *Flag) {
 	if d := f.StaleAfter.Duration; d < 0 || (d == 0 && v.set(p+".staleAfter")) {
 		v.addf(p+".staleAfter", "must be > 0, like 30d, or never; got %s", f.StaleAfter)
 	}
+	v.progressive(p, f)
 }
 
 func (v *validator) flagClass(path string, c FlagClass) {
