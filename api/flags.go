@@ -33,6 +33,27 @@ type Flag struct {
 	StaleReason string `json:"staleReason,omitempty"`
 	// Revision is the flag configuration revision this comes from.
 	Revision int `json:"revision"`
+	// Release is the flag's progressive release, in flight or ended.
+	Release *FlagRelease `json:"release,omitempty"`
+}
+
+// FlagRelease is a progressive release: Variant's share raised step by
+// step while Service is judged; Outcome "", "Promoted" or "RolledBack".
+type FlagRelease struct {
+	Variant     string    `json:"variant"`
+	Service     string    `json:"service"`
+	Step        int       `json:"step"`
+	Steps       int       `json:"steps"`
+	Percent     float64   `json:"percent"`
+	StepStarted time.Time `json:"stepStarted,omitzero"`
+	// Waiting says the release waits for Service's rollout to be done.
+	Waiting bool      `json:"waiting,omitempty"`
+	Outcome string    `json:"outcome,omitempty"`
+	Reason  string    `json:"reason,omitempty"`
+	Started time.Time `json:"started"`
+	Ended   time.Time `json:"ended,omitzero"`
+	// Analysis is the current (or last) step's analysis.
+	Analysis *AnalysisRun `json:"analysis,omitempty"`
 }
 
 // FlagRule is one targeting rule.

@@ -60,7 +60,21 @@ func (v flagView) flag(key string) (api.Flag, bool) {
 		out.Prerequisites = append(out.Prerequisites, p.Flag+"="+p.Variant)
 	}
 	out.Stale, out.StaleReason = flags.Stale(f, o, flags.Usage{Changed: out.Changed, Evaluated: out.Evaluated}, v.now)
+	if r := v.cfg.Releases[key]; r != nil {
+		out.Release = releaseView(r, f.Progressive)
+	}
 	return out, true
+}
+
+func releaseView(r *store.FlagRelease, p *spec.FlagProgressive) *api.FlagRelease {
+	out := &api.FlagRelease{Variant: r.Variant, Service: r.Service, Step: r.Step, Percent: r.Percent, StepStarted: r.StepStarted,
+		Waiting: r.InFlight() && r.StepStarted.IsZero() && r.Step == 0, Outcome: string(r.Outcome), Reason: r.Reason, Started: r.Started, Ended: r.Ended}
+	var a *spec.Analysis
+	if p != nil {
+		out.Steps, a = len(p.Steps), p.Analysis
+	}
+	out.Analysis = runView(r.Analysis, a)
+	return out
 }
 
 func zeroOverride(o store.FlagOverride) bool {

@@ -227,6 +227,9 @@ func (h *harness) reconcile(key string) (time.Duration, error) {
 		fmt.Sscan(name, &id)
 		return h.ops.Reconcile(context.Background(), id)
 	}
+	if kind == "flag" {
+		return h.ctl.ReconcileFlag(context.Background(), name)
+	}
 	return h.ctl.Reconcile(context.Background(), name)
 }
 
@@ -246,6 +249,10 @@ func (h *harness) apply(yaml string) *store.Operation {
 	var op *store.Operation
 	err = h.store.Update(context.Background(), func(tx store.Tx) error {
 		_, op, err = stack.Apply(tx, app, stack.Source{File: "slipway.yaml", Text: yaml}, h.clock.Now())
+		if err != nil {
+			return err
+		}
+		_, err = stack.ApplyFlags(tx, app, stack.Source{File: "slipway.yaml", Text: yaml}, h.clock.Now())
 		return err
 	})
 	if err != nil {

@@ -21,21 +21,26 @@ func (c *Controller) measure(ctx context.Context, svc store.Service, cn *store.C
 	if a == nil {
 		return nil
 	}
+	who := analysis.Query{Service: svc.Name, Canary: cn.Revision, Baseline: cn.Stable}
 	for _, run := range []*store.AnalysisRun{cn.Analysis, cn.StepAnalysis} {
-		if run == nil || run.Phase.Terminal() || now.Before(run.NextAt) {
-			continue
-		}
-		ms := map[string]analysis.Measurement{}
-		for _, mr := range run.Metrics {
-			m, ok := metricSpec(a, mr.Name)
-			if !ok {
-				continue
-			}
-			ms[mr.Name] = c.measureOne(ctx, svc.Name, cn, m, a.Interval.Duration, run.Started, now)
-		}
-		Record(run, a, ms, now)
+		c.measureRun(ctx, run, a, who, now)
 	}
 	return nil
+}
+
+// measureRun takes a run's measurements when they are due and records
+// them.
+func (c *Controller) measureRun(ctx context.Context, run *store.AnalysisRun, a *spec.Analysis, who analysis.Query, now time.Time) {
+	if run == nil || run.Phase.Terminal() || now.Before(run.NextAt) {
+		return
+	}
+	ms := map[string]analysis.Measurement{}
+	for _, mr := range run.Metrics {
+		if m, ok := metricSpec(a, mr.Name); ok {
+			ms[mr.Name] = c.measureOne(ctx, who, m, a.Interval.Duration, run.Started, now)
+		}
+	}
+	Record(run, a, ms, now)
 }
 
 func metricSpec(a *spec.Analysis, name string) (spec.Metric, bool) {
@@ -50,13 +55,15 @@ func metricSpec(a *spec.Analysis, name string) (spec.Metric, bool) {
 // measureOne asks the metric's provider and judges the answer. A
 // comparison looks at everything since its run started (as far as the
 // provider keeps), a condition at the last interval.
-func (c *Controller) measureOne(ctx context.Context, service string, cn *store.Canary, m spec.Metric, interval time.Duration, started, now time.Time) analysis.Measurement {
+// who is the query's service and revisions; the rest comes from m.
+func (c *Controller) measureOne(ctx context.Context, who analysis.Query, m spec.Metric, interval time.Duration, started, now time.Time) analysis.Measurement {
 	p, ok := c.cfg.Providers[m.Provider]
 	if !ok {
 		return errorMeasurement(m.Name, fmt.Errorf("provider %q is not configured on this server", m.Provider))
 	}
-	q := analysis.Query{Service: service, Canary: cn.Revision, Baseline: cn.Stable, Metric: m.Metric,
-		PromQL: m.Query, URL: m.URL, JSONPath: m.JSONPath, Window: interval, Compare: m.Compares(), Step: time.Second}
+	q := who
+	q.Metric, q.PromQL, q.URL, q.JSONPath = m.Metric, m.Query, m.URL, m.JSONPath
+	q.Window, q.Compare, q.Step = interval, m.Compares(), time.Second
 	if q.Compare {
 		q.Window = max(now.Sub(started), interval)
 	}

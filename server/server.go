@@ -245,11 +245,14 @@ func (s *Server) reconcile(ctx context.Context, p *parts, key string) (time.Dura
 			return 0, fmt.Errorf("bad key %q", key)
 		}
 		return p.ops.Reconcile(ctx, id)
+	case "flag":
+		return p.rollouts.ReconcileFlag(ctx, name)
 	}
 	return 0, fmt.Errorf("unknown key %q", key)
 }
 
-// resync queues every service and active operation on each tick: the
+// resync queues every service, active operation and flag release in
+// flight on each tick: the
 // level-triggered safety net that notices what no event announced.
 func (s *Server) resync(ctx context.Context, p *parts) {
 	t := time.NewTicker(s.cfg.Resync)
@@ -293,8 +296,15 @@ func enqueueAll(ctx context.Context, p *parts) error {
 			}
 		}
 		ops, err := tx.ListOperations(true, 100)
+		if err != nil {
+			return err
+		}
 		for _, op := range ops {
 			p.queue.Add(rollout.OperationKey(op.ID))
+		}
+		keys, err := stack.FlagReleasesInFlight(tx)
+		for _, key := range keys {
+			p.queue.Add(rollout.FlagKey(key))
 		}
 		return err
 	})

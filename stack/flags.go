@@ -57,10 +57,18 @@ func ApplyFlags(tx store.Tx, app *spec.App, src Source, now time.Time) (FlagPlan
 		Overrides: map[string]store.FlagOverride{}, Changed: map[string]time.Time{}, CreatedAt: now,
 		Reason: fmt.Sprintf("applied from %s: %s", src.File, flagSummary(plan))}
 	touched := append(slices.Clone(plan.Flags.Added), plan.Flags.Names()...)
-	for key := range next.Flags {
+	next.Releases = map[string]*store.FlagRelease{}
+	for key, f := range next.Flags {
 		next.Changed[key] = cur.Changed[key]
-		if o, ok := cur.Overrides[key]; ok && !slices.Contains(touched, key) {
-			next.Overrides[key] = o
+		if !slices.Contains(touched, key) {
+			if o, ok := cur.Overrides[key]; ok {
+				next.Overrides[key] = o
+			}
+			if r, ok := cur.Releases[key]; ok {
+				next.Releases[key] = r
+			}
+		} else if f.Progressive != nil {
+			startRelease(&next, key, f, now)
 		}
 		if slices.Contains(touched, key) || next.Changed[key].IsZero() {
 			next.Changed[key] = now
@@ -137,6 +145,10 @@ func EditFlag(tx store.Tx, key string, e FlagEdit, now time.Time) error {
 	if !ok {
 		return store.NotFoundf("flag %q does not exist%s", key, known(cur.Flags))
 	}
+	if r := cur.Releases[key]; e.Verb == "rollout" && r.InFlight() {
+		return store.Conflictf("flag %s is being released progressively (step %d, %g%% on %s): its split is the release's; kill the flag to stop it",
+			key, r.Step+1, r.Percent, r.Variant)
+	}
 	next := cur
 	next.Overrides = maps.Clone(cur.Overrides)
 	if next.Overrides == nil {
@@ -168,4 +180,68 @@ func known(fs map[string]*spec.Flag) string {
 		return " (no flag is defined: add them under flags: in slipway.yaml and apply)"
 	}
 	return "; flags: " + strings.Join(slices.Sorted(maps.Keys(fs)), ", ")
+}
+
+// startRelease begins a flag's progressive release: its variant served
+// to no one until the first step (the rollout controller takes it on).
+func startRelease(c *store.FlagConfig, key string, f *spec.Flag, now time.Time) {
+	eff := f.Clone()
+	eff.ApplyDefaults()
+	v := eff.ReleasedVariant()
+	c.Releases[key] = &store.FlagRelease{Variant: v, Service: f.Progressive.Service, Started: now}
+	if v != eff.Default {
+		c.Overrides[key] = store.FlagOverride{Rollout: map[string]float64{v: 0, eff.Default: 100}}
+	}
+}
+
+// FlagReleasesInFlight returns the keys of flags whose progressive
+// release goes on (the resync queues them).
+func FlagReleasesInFlight(tx store.Tx) ([]string, error) {
+	c, err := tx.GetFlagConfig()
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	var keys []string
+	for key, r := range c.Releases {
+		if r.InFlight() {
+			keys = append(keys, key)
+		}
+	}
+	slices.Sort(keys)
+	return keys, err
+}
+
+// SaveRelease records a progressive release's new state as a flag
+// revision with an event: the release, and the variant's share it
+// serves (percent of subjects; the rest get the default).
+func SaveRelease(tx store.Tx, key string, r store.FlagRelease, typ, reason string, now time.Time) error {
+	cur, err := currentFlags(tx)
+	if err != nil {
+		return err
+	}
+	f, ok := cur.Flags[key]
+	if !ok {
+		return store.NotFoundf("flag %q does not exist", key)
+	}
+	eff := f.Clone()
+	eff.ApplyDefaults()
+	next := cur
+	next.Overrides, next.Releases = maps.Clone(cur.Overrides), maps.Clone(cur.Releases)
+	if next.Overrides == nil {
+		next.Overrides = map[string]store.FlagOverride{}
+	}
+	if next.Releases == nil {
+		next.Releases = map[string]*store.FlagRelease{}
+	}
+	o := next.Overrides[key]
+	if r.Variant != eff.Default {
+		o.Rollout = map[string]float64{r.Variant: r.Percent, eff.Default: 100 - r.Percent}
+	}
+	next.Overrides[key], next.Releases[key] = o, &r
+	next.Changed = maps.Clone(cur.Changed)
+	if next.Changed == nil {
+		next.Changed = map[string]time.Time{}
+	}
+	next.Changed[key], next.CreatedAt, next.Reason = now, now, reason
+	return saveFlags(tx, next, typ, key, now)
 }

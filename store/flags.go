@@ -22,6 +22,8 @@ type FlagConfig struct {
 	// Changed is when each flag (its spec or its override) last changed,
 	// for stale-flag reports.
 	Changed map[string]time.Time `json:"changed,omitempty"`
+	// Releases are the progressive releases of flags, by key.
+	Releases map[string]*FlagRelease `json:"releases,omitempty"`
 }
 
 // FlagOverride is a flag's run-time state on top of its spec (the stored
@@ -32,3 +34,29 @@ type FlagOverride struct {
 	Default string             `json:"default,omitempty"`
 	Rollout map[string]float64 `json:"rollout,omitempty"`
 }
+
+// FlagRelease is a progressive flag release: the variant's share raised
+// step by step while the service that reads the flag is judged. It is
+// written when its step or outcome changes (each a flag revision); the
+// analysis of the current step is kept with it at each of those writes.
+type FlagRelease struct {
+	Variant string `json:"variant"`
+	Service string `json:"service"`
+	// Step is the index of the current step; len(steps) once done.
+	// StepStarted is zero while the release waits for the service's
+	// rollout to be done.
+	Step        int       `json:"step"`
+	StepStarted time.Time `json:"stepStarted,omitzero"`
+	Percent     float64   `json:"percent"`
+	// Analysis is the current step's analysis, as it stood at the last
+	// write; Done holds the analyses of the steps that passed.
+	Analysis *AnalysisRun   `json:"analysis,omitempty"`
+	Done     []*AnalysisRun `json:"done,omitempty"`
+	Outcome  CanaryOutcome  `json:"outcome,omitempty"`
+	Reason   string         `json:"reason,omitempty"`
+	Started  time.Time      `json:"started"`
+	Ended    time.Time      `json:"ended,omitzero"`
+}
+
+// InFlight reports whether the release goes on.
+func (r *FlagRelease) InFlight() bool { return r != nil && r.Outcome == "" }

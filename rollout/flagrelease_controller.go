@@ -1,0 +1,111 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slipway-dev/slipway/analysis"
+	"github.com/slipway-dev/slipway/stack"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// FlagKey is the queue key of a flag's progressive release.
+func FlagKey(key string) string { return "flag:" + key }
+
+// ReconcileFlag takes a flag's progressive release one step: it waits
+// for the service that reads the flag to finish its rollout, measures
+// the step's analysis when due (against that service's stable
+// revision), and raises the share, flips the flag back, or ends the
+// release. A step's analysis lives in memory until the step ends (it is
+// then stored with the release): a restarted server measures the
+// current step afresh, its bake time going on.
+func (c *Controller) ReconcileFlag(ctx context.Context, key string) (time.Duration, error) {
+	var cfg store.FlagConfig
+	var svc store.Service
+	var svcErr error
+	err := c.cfg.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		if cfg, err = tx.GetFlagConfig(); err != nil {
+			return err
+		}
+		if r := cfg.Releases[key]; r != nil {
+			svc, svcErr = tx.GetService(r.Service)
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read flags: %w", err)
+	}
+	r, f := cfg.Releases[key], cfg.Flags[key]
+	if !r.InFlight() || f == nil || f.Progressive == nil {
+		c.forgetFlagRun(key)
+		return 0, nil
+	}
+	now := c.cfg.Clock.Now()
+	p := f.Progressive
+	run := c.flagRun(key, r, now)
+	done := svcErr == nil && svc.Phase == store.PhaseReady && svc.Stable == svc.Revision
+	if p.Analysis != nil && run != nil {
+		c.measureRun(ctx, run, p.Analysis, analysis.Query{Service: r.Service, Canary: svc.Stable}, now)
+	}
+	pass := AdvanceFlag(*r, p, run, done, now)
+	return pass.Requeue, c.recordFlag(ctx, key, pass, now)
+}
+
+// flagRun returns the current step's analysis, restarting it after a
+// restart of the server.
+func (c *Controller) flagRun(key string, r *store.FlagRelease, now time.Time) *store.AnalysisRun {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	run := c.flagRuns[key]
+	if run == nil && r.Analysis != nil && !r.StepStarted.IsZero() && r.Analysis.Step == r.Step {
+		run = r.Analysis
+		run.Restart(now)
+		c.flagRuns[key] = run
+	}
+	return run
+}
+
+func (c *Controller) forgetFlagRun(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.flagRuns, key)
+}
+
+// recordFlag writes what the pass decided: a new share, the end of the
+// release, or nothing (the analysis goes on in memory).
+func (c *Controller) recordFlag(ctx context.Context, key string, pass FlagPass, now time.Time) error {
+	c.mu.Lock()
+	c.flagRuns[key] = pass.Run
+	c.mu.Unlock()
+	next := pass.Next
+	next.Analysis = pass.Run
+	typ, reason := "flag.release.step", ""
+	switch pass.Decision {
+	case CanaryRollBack:
+		next.Outcome, next.Reason, next.Ended, next.Percent = store.CanaryRolledBack, pass.Reason, now, 0
+		typ, reason = "flag.release.rolled_back", "release rolled back, "+next.Variant+" back to 0%: "+pass.Reason
+	case CanaryPromote:
+		next.Outcome, next.Reason, next.Ended = store.CanaryPromoted, pass.Reason, now
+		typ, reason = "flag.release.promoted", "release done: "+pass.Reason
+	default:
+		if !pass.Served {
+			return nil
+		}
+		reason = fmt.Sprintf("release step %d: %s", next.Step+1, pass.Events[len(pass.Events)-1])
+	}
+	if next.Outcome != "" {
+		c.forgetFlagRun(key)
+		if next.Analysis != nil && next.Analysis.Ended.IsZero() {
+			next.Analysis.Ended = now
+		}
+	}
+	return c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		return stack.SaveRelease(tx, key, next, typ, reason, now)
+	})
+}

@@ -1,0 +1,113 @@
+package rollout
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slipway-dev/slipway/flags"
+	"github.com/slipway-dev/slipway/stack"
+	"github.com/slipway-dev/slipway/store"
+)
+
+const flagRelease = `app: shop
+services:
+  order:
+    run: ["./order", "${PORT}"]
+    env: {VERSION: v1}
+    health: {readiness: {http: /healthz}}
+flags:
+  new-checkout:
+    class: release
+    type: boolean
+    default: off
+    progressive:
+      service: order
+      steps: [{percent: 10, bake: 1m}, {percent: 50, bake: 1m}, {percent: 100}]
+      analysis:
+        interval: 10s
+        metrics:
+          - {name: ok, provider: router, metric: successRate, successCondition: result >= 0.99}
+`
+
+// served evaluates new-checkout for 1,000 subjects as the server would
+// serve it now, and returns how many get "on".
+func (h *harness) served() int {
+	h.t.Helper()
+	var set *flags.Set
+	h.view(func(tx store.Tx) error {
+		c, err := tx.GetFlagConfig()
+		if err == nil {
+			set, err = stack.CompileFlags(c)
+		}
+		return err
+	})
+	on := 0
+	for i := range 1000 {
+		if set.Evaluate("new-checkout", flags.Context{TargetingKey: fmt.Sprint("user-", i)}).Variant == "on" {
+			on++
+		}
+	}
+	return on
+}
+
+func (h *harness) release() store.FlagRelease {
+	var r store.FlagRelease
+	h.view(func(tx store.Tx) error {
+		c, err := tx.GetFlagConfig()
+		if err == nil {
+			r = *c.Releases["new-checkout"]
+		}
+		return err
+	})
+	return r
+}
+
+func TestFlagReleaseWaitsForTheServiceThenRaisesItsShare(t *testing.T) {
+	h := newHarness(t)
+	h.values.set(1, 1.0) // order's stable revision, which reads the flag
+	h.apply(flagRelease)
+	h.enqueue(FlagKey("new-checkout"), 0)
+	h.settle()
+	if r := h.release(); !r.StepStarted.IsZero() || h.served() != 0 {
+		t.Fatalf("before order is ready: release %+v, %d of 1000 on", r, h.served())
+	}
+	h.markReady("order")
+	h.enqueue(FlagKey("new-checkout"), 0)
+	h.settle()
+	if r, on := h.release(), h.served(); r.Percent != 10 || on < 50 || on > 150 {
+		t.Fatalf("step 1: release %+v, %d of 1000 on, want about 100", r, on)
+	}
+	for range 6 {
+		h.advance(10 * time.Second)
+	}
+	if r, on := h.release(), h.served(); r.Percent != 50 || on < 420 || on > 580 || len(r.Done) != 1 || r.Done[0].Metrics[0].Tally.Passes < 5 {
+		t.Fatalf("step 2: release %+v, %d of 1000 on; want step 1's analysis kept with its passes", r, on)
+	}
+	h.advance(time.Minute)
+	if r, on := h.release(), h.served(); r.Outcome != store.CanaryPromoted || on != 1000 {
+		t.Fatalf("after the steps: release %+v, %d on", r, on)
+	}
+}
+
+func TestFailedFlagAnalysisFlipsItBack(t *testing.T) {
+	h := newHarness(t)
+	h.values.set(1, 1.0)
+	h.apply(flagRelease)
+	h.markReady("order")
+	h.enqueue(FlagKey("new-checkout"), 0)
+	h.settle()
+	h.values.set(1, 0.9)
+	h.advance(10 * time.Second)
+	r := h.release()
+	if r.Outcome != store.CanaryRolledBack || !strings.Contains(r.Reason, "ok 0.9 does not meet result >= 0.99") || h.served() != 0 {
+		t.Fatalf("release %+v, %d of 1000 on: want flipped back with the reason", r, h.served())
+	}
+	if r.Analysis == nil || len(r.Analysis.Metrics[0].Measurements) == 0 {
+		t.Fatalf("the failing analysis was not kept: %+v", r.Analysis)
+	}
+	if len(h.events("flag.release.rolled_back")) != 1 {
+		t.Fatal("no flag.release.rolled_back event")
+	}
+}
