@@ -33,6 +33,9 @@ func newApply(e *env) *cobra.Command {
 			return err
 		}
 		printPlan(e.stdout, resp.Plan)
+		if resp.Plan.Flags != nil || resp.Plan.Segments != nil {
+			fmt.Fprintln(e.stdout, "The flag changes are served from now on.")
+		}
 		if resp.Operation == nil {
 			return nil
 		}

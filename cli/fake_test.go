@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -45,6 +46,24 @@ type fakeServer struct {
 	// verbErr when it is set.
 	verbs   []verbCall
 	verbErr *api.ErrorDetail
+	// flags answer GET /v1/flags and /v1/flags/{key}; a flag verb
+	// answers with its flag from flags (the test sets it as it is after
+	// the edit), or fails with flagErr when it is set.
+	flags     []api.Flag
+	flagVerbs []flagCall
+	flagErr   *api.ErrorDetail
+	// evaluation answers POST /v1/flags/{key}/evaluate (its Key set to
+	// the key asked); evals records the requests.
+	evaluation api.FlagEvaluation
+	evals      []flagCall
+}
+
+// flagCall is one POST /v1/flags/{key}/{verb} the fake server was asked;
+// context is an evaluation's.
+type flagCall struct {
+	key, verb string
+	req       api.FlagRequest
+	context   map[string]any
 }
 
 // verbCall is one rollout verb the fake server was asked.
@@ -68,6 +87,10 @@ func newFake(t *testing.T) (*fakeServer, string) {
 	mux.HandleFunc("POST /v1/services/{name}/rollback", f.rollback)
 	mux.HandleFunc("POST /v1/services/{name}/rollout/{verb}", f.rolloutVerb)
 	mux.HandleFunc("GET /v1/services/{name}/logs", f.logs)
+	mux.HandleFunc("GET /v1/flags", f.listFlags)
+	mux.HandleFunc("GET /v1/flags/{key}", f.flag)
+	mux.HandleFunc("POST /v1/flags/{key}/evaluate", f.evaluate)
+	mux.HandleFunc("POST /v1/flags/{key}/{verb}", f.flagVerb)
 	mux.HandleFunc("GET /v1/events", f.listEvents)
 	mux.HandleFunc("HEAD /v1/artifacts/{digest}", f.hasArtifact)
 	mux.HandleFunc("PUT /v1/artifacts/{digest}", f.putArtifact)
@@ -172,6 +195,74 @@ func (f *fakeServer) rolloutVerb(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.service(w, r)
+}
+
+func (f *fakeServer) listFlags(w http.ResponseWriter, r *http.Request) {
+	out := []api.Flag{}
+	for _, fl := range f.flags {
+		if fl.Stale || r.URL.Query().Get("stale") != "true" {
+			out = append(out, fl)
+		}
+	}
+	f.reply(w, out)
+}
+
+// flag answers GET /v1/flags/{key} with the flag, or the real server's
+// 404.
+func (f *fakeServer) flag(w http.ResponseWriter, r *http.Request) {
+	if fl, ok := f.findFlag(r.PathValue("key")); ok {
+		f.reply(w, fl)
+		return
+	}
+	f.fail(w, http.StatusNotFound, api.ErrorDetail{Kind: api.KindNotFound,
+		Message: fmt.Sprintf("flag %q does not exist", r.PathValue("key"))})
+}
+
+// flagVerb answers a flag verb with its flag, or the real server's 404,
+// which names the known flags.
+func (f *fakeServer) flagVerb(w http.ResponseWriter, r *http.Request) {
+	var req api.FlagRequest
+	if r.ContentLength != 0 {
+		f.decode(r, &req)
+	}
+	key := r.PathValue("key")
+	f.flagVerbs = append(f.flagVerbs, flagCall{key: key, verb: r.PathValue("verb"), req: req})
+	fl, ok := f.findFlag(key)
+	switch {
+	case f.flagErr != nil:
+		f.fail(w, kindStatus[f.flagErr.Kind], *f.flagErr)
+	case !ok:
+		var keys []string
+		for _, fl := range f.flags {
+			keys = append(keys, fl.Key)
+		}
+		f.fail(w, http.StatusNotFound, api.ErrorDetail{Kind: api.KindNotFound,
+			Message: fmt.Sprintf("flag %q does not exist; flags: %s", key, strings.Join(keys, ", "))})
+	default:
+		f.reply(w, fl)
+	}
+}
+
+func (f *fakeServer) findFlag(key string) (api.Flag, bool) {
+	for _, fl := range f.flags {
+		if fl.Key == key {
+			return fl, true
+		}
+	}
+	return api.Flag{}, false
+}
+
+func (f *fakeServer) evaluate(w http.ResponseWriter, r *http.Request) {
+	var req api.EvaluateRequest
+	dec := json.NewDecoder(r.Body)
+	dec.UseNumber() // to see that numbers are sent as written
+	if err := dec.Decode(&req); err != nil {
+		f.t.Errorf("fake server: decode %s: %v", r.URL.Path, err)
+	}
+	f.evals = append(f.evals, flagCall{key: r.PathValue("key"), verb: "evaluate", context: req.Context})
+	ev := f.evaluation
+	ev.Key = r.PathValue("key")
+	f.reply(w, ev)
 }
 
 func (f *fakeServer) rollback(w http.ResponseWriter, r *http.Request) {

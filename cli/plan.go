@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -39,7 +40,8 @@ func newPlan(e *env) *cobra.Command {
 }
 
 // printPlan writes a plan the way terraform does: "+" added, "~" changed
-// with one line per field, "-" removed, then a summary line.
+// with one line per field, "-" removed; the services, then the feature
+// flags and segments; then a summary line.
 func printPlan(w io.Writer, p api.Plan) {
 	if p.Empty() {
 		fmt.Fprintln(w, "No changes.")
@@ -54,15 +56,66 @@ func printPlan(w io.Writer, p api.Plan) {
 		} else {
 			fmt.Fprintf(w, "~ %s\n", ch.Name)
 		}
-		for _, f := range ch.Fields {
-			fmt.Fprintf(w, "    %s: %s -> %s\n", f.Path, orDash(f.Old), orDash(f.New))
-		}
+		printFields(w, ch.Fields)
 	}
 	for _, name := range p.Removed {
 		fmt.Fprintf(w, "- %s (removed)\n", name)
 	}
-	fmt.Fprintf(w, "\nPlan: %d to add, %d to change, %d to remove.\n",
-		len(p.Added), len(p.Changed), len(p.Removed))
+	printChanges(w, "flag", p.Flags)
+	printChanges(w, "segment", p.Segments)
+	fmt.Fprintf(w, "\nPlan: %s.\n", planSummary(p))
+	if p.Flags != nil && len(p.Flags.Changed) > 0 {
+		fmt.Fprintln(w, "A changed flag loses its run-time changes (slipway flags enable, disable, kill, set, rollout): "+
+			"it serves what the spec says.")
+	}
+}
+
+// printChanges writes the changes to flags or segments as services are
+// written, each name after its kind: "+ flag new-checkout (new)".
+func printChanges(w io.Writer, kind string, c *api.Changes) {
+	if c == nil {
+		return
+	}
+	for _, name := range c.Added {
+		fmt.Fprintf(w, "+ %s %s (new)\n", kind, name)
+	}
+	for _, ch := range c.Changed {
+		fmt.Fprintf(w, "~ %s %s\n", kind, ch.Name)
+		printFields(w, ch.Fields)
+	}
+	for _, name := range c.Removed {
+		fmt.Fprintf(w, "- %s %s (removed)\n", kind, name)
+	}
+}
+
+func printFields(w io.Writer, fields []api.FieldChange) {
+	for _, f := range fields {
+		fmt.Fprintf(w, "    %s: %s -> %s\n", f.Path, orDash(f.Old), orDash(f.New))
+	}
+}
+
+// planSummary counts the changes: "1 to add, 1 to change, 1 to remove"
+// when only services change, each kind named when flags or segments do.
+func planSummary(p api.Plan) string {
+	services := counts(len(p.Added), len(p.Changed), len(p.Removed))
+	if p.Flags == nil && p.Segments == nil {
+		return services
+	}
+	var parts []string
+	if len(p.Added)+len(p.Changed)+len(p.Removed) > 0 {
+		parts = append(parts, "services "+services)
+	}
+	if c := p.Flags; c != nil {
+		parts = append(parts, "flags "+counts(len(c.Added), len(c.Changed), len(c.Removed)))
+	}
+	if c := p.Segments; c != nil {
+		parts = append(parts, "segments "+counts(len(c.Added), len(c.Changed), len(c.Removed)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func counts(added, changed, removed int) string {
+	return fmt.Sprintf("%d to add, %d to change, %d to remove", added, changed, removed)
 }
 
 // revisionNote says which revision a change makes: ", revision 3" for a

@@ -1,0 +1,100 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/slipway-dev/slipway/api"
+)
+
+// flagChanges are the changes to flags and segments a spec makes.
+var flagChanges = &api.Changes{
+	Added: []string{"new-checkout"},
+	Changed: []api.ServiceChange{{Name: "search-cache", Fields: []api.FieldChange{
+		{Path: "rollout.on", Old: "10", New: "25"}, {Path: "rollout.off", Old: "90", New: "75"}, {Path: "owner", Old: "", New: "search-team"},
+	}}},
+	Removed: []string{"old-banner"},
+}
+
+var segmentChanges = &api.Changes{Added: []string{"beta-testers"}}
+
+func TestPlanFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		plan api.Plan
+		want string
+	}{
+		{"services, flags and segments", func() api.Plan {
+			p := shopPlan
+			p.Flags, p.Segments = flagChanges, segmentChanges
+			return p
+		}(), `+ invoice (new)
+~ order
+    instances: 2 -> 3
+- legacy (removed)
++ flag new-checkout (new)
+~ flag search-cache
+    rollout.on: 10 -> 25
+    rollout.off: 90 -> 75
+    owner: - -> search-team
+- flag old-banner (removed)
++ segment beta-testers (new)
+
+Plan: services 1 to add, 1 to change, 1 to remove; flags 1 to add, 1 to change, 1 to remove; segments 1 to add, 0 to change, 0 to remove.
+A changed flag loses its run-time changes (slipway flags enable, disable, kill, set, rollout): it serves what the spec says.
+`},
+		{"flags only", api.Plan{App: "shop", Unchanged: []string{"invoice", "order"},
+			Flags: &api.Changes{Added: []string{"new-checkout"}}}, `+ flag new-checkout (new)
+
+Plan: flags 1 to add, 0 to change, 0 to remove.
+`},
+		{"segments only", api.Plan{App: "shop", Segments: &api.Changes{Changed: []api.ServiceChange{{Name: "beta-testers",
+			Fields: []api.FieldChange{{Path: "if", Old: `ctx.email.endsWith("@shop.example")`, New: `ctx.beta == true`}}}}}},
+			`~ segment beta-testers
+    if: ctx.email.endsWith("@shop.example") -> ctx.beta == true
+
+Plan: segments 0 to add, 1 to change, 0 to remove.
+`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, url := newFake(t)
+			f.plan = tc.plan
+			f.artifacts[orderDigest()] = []byte("uploaded before")
+			res := run(t, url, "plan", "-f", writeSpec(t, shopSpec))
+			if res.code != 0 || res.stdout != tc.want {
+				t.Fatalf("exit %d, stderr %q, stdout:\n%s\nwant:\n%s", res.code, res.stderr, res.stdout, tc.want)
+			}
+			res = run(t, url, "plan", "-f", writeSpec(t, shopSpec), "-o", "json")
+			var got api.Plan
+			if err := json.Unmarshal([]byte(res.stdout), &got); err != nil || !reflect.DeepEqual(got.Flags, tc.plan.Flags) ||
+				!reflect.DeepEqual(got.Segments, tc.plan.Segments) {
+				t.Fatalf("json: %v, %+v", err, got)
+			}
+		})
+	}
+}
+
+// TestApplyFlags shows the flag changes an apply made, served at once
+// (no operation: a flag change is no deployment).
+func TestApplyFlags(t *testing.T) {
+	f, url := newFake(t)
+	f.plan = api.Plan{App: "shop", Unchanged: []string{"invoice", "order"}, Flags: flagChanges}
+	f.artifacts[orderDigest()] = []byte("uploaded before")
+	res := run(t, url, "apply", "-f", writeSpec(t, shopSpec), "--wait")
+	want := `+ flag new-checkout (new)
+~ flag search-cache
+    rollout.on: 10 -> 25
+    rollout.off: 90 -> 75
+    owner: - -> search-team
+- flag old-banner (removed)
+
+Plan: flags 1 to add, 1 to change, 1 to remove.
+A changed flag loses its run-time changes (slipway flags enable, disable, kill, set, rollout): it serves what the spec says.
+The flag changes are served from now on.
+`
+	if res.code != 0 || res.stdout != want {
+		t.Fatalf("exit %d, stderr %q, stdout:\n%s\nwant:\n%s", res.code, res.stderr, res.stdout, want)
+	}
+}
