@@ -43,7 +43,8 @@ func PlanFlags(tx store.Tx, app *spec.App) (FlagPlan, error) {
 // the caller's transaction, as a new flag configuration with an event.
 // Flags take effect at once (a release is not a deployment). A flag
 // whose definition changed loses its run-time override (the spec says
-// what it is now); the others keep theirs.
+// what it is now), but not a kill: a kill switch holds until someone
+// enables the flag. The others keep their overrides.
 func ApplyFlags(tx store.Tx, app *spec.App, src Source, now time.Time) (FlagPlan, error) {
 	plan, err := PlanFlags(tx, app)
 	if err != nil || plan.Empty() {
@@ -69,6 +70,11 @@ func ApplyFlags(tx store.Tx, app *spec.App, src Source, now time.Time) (FlagPlan
 			}
 		} else if f.Progressive != nil {
 			startRelease(&next, key, f, now)
+		}
+		if cur.Overrides[key].Killed { // a kill holds until someone enables the flag
+			o := next.Overrides[key]
+			o.Killed = true
+			next.Overrides[key] = o
 		}
 		if slices.Contains(touched, key) || next.Changed[key].IsZero() {
 			next.Changed[key] = now

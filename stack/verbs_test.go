@@ -126,3 +126,39 @@ func TestVerbsOnAnUnknownService(t *testing.T) {
 		t.Fatalf("pause of an unknown service: %v", err)
 	}
 }
+
+func TestAKillOutlivesAnApplyThatChangesTheFlag(t *testing.T) {
+	s := store.NewMemory()
+	app := parse(t, `app: shop
+services:
+  order: {run: [./order]}
+flags:
+  cache:
+    class: operational
+    type: boolean
+    default: off
+    rollout: {on: 100}
+`)
+	if err := s.Update(t.Context(), func(tx store.Tx) error {
+		if _, err := ApplyFlags(tx, app, Source{File: "slipway.yaml"}, now); err != nil {
+			return err
+		}
+		return EditFlag(tx, "cache", KillFlag("poisoned"), now)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	app.Flags["cache"].Description = "a change in the spec"
+	if err := s.Update(t.Context(), func(tx store.Tx) error {
+		_, err := ApplyFlags(tx, app, Source{File: "slipway.yaml"}, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.View(t.Context(), func(tx store.Tx) error {
+		c, err := tx.GetFlagConfig()
+		if err != nil || !c.Overrides["cache"].Killed || c.Revision != 3 {
+			t.Fatalf("after the apply: %v revision %d overrides %+v", err, c.Revision, c.Overrides)
+		}
+		return nil
+	})
+}
