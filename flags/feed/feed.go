@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -35,6 +36,24 @@ type Config struct {
 	HTTPClient *http.Client
 	// Logger is told of lost connections (default: discard).
 	Logger *slog.Logger
+	// Instance are attributes added to every evaluation context that does
+	// not set them itself, so that rules can target where the code runs
+	// (ctx.service == "order" && ctx.revision == "7": on only for the
+	// canary). Default: service, revision and environment from the
+	// SLIPWAY_SERVICE, SLIPWAY_REVISION and SLIPWAY_ENVIRONMENT that
+	// Slipway gives every instance.
+	Instance map[string]any
+}
+
+// instanceFromEnv is the default Config.Instance.
+func instanceFromEnv() map[string]any {
+	out := map[string]any{}
+	for attr, env := range map[string]string{"service": "SLIPWAY_SERVICE", "revision": "SLIPWAY_REVISION", "environment": "SLIPWAY_ENVIRONMENT"} {
+		if v := os.Getenv(env); v != "" {
+			out[attr] = v
+		}
+	}
+	return out
 }
 
 // Feed is a live, compiled copy of the server's flags. Evaluate it from
@@ -59,6 +78,9 @@ func New(cfg Config) (*Feed, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Instance == nil {
+		cfg.Instance = instanceFromEnv()
 	}
 	cfg.URL = strings.TrimRight(cfg.URL, "/")
 	f := &Feed{cfg: cfg, ready: make(chan struct{})}
@@ -85,12 +107,34 @@ func (f *Feed) Changed() <-chan struct{} {
 
 // Evaluate evaluates a flag with the latest definitions, in-process.
 func (f *Feed) Evaluate(key string, c flags.Context) flags.Result {
-	return f.set.Load().Evaluate(key, c)
+	return f.set.Load().Evaluate(key, f.withInstance(c))
 }
 
 // EvaluateAll evaluates every flag.
 func (f *Feed) EvaluateAll(c flags.Context) []flags.Result {
-	return f.set.Load().EvaluateAll(c)
+	return f.set.Load().EvaluateAll(f.withInstance(c))
+}
+
+// withInstance adds the instance's attributes the context lacks. It
+// copies the attributes only when it adds one.
+func (f *Feed) withInstance(c flags.Context) flags.Context {
+	var out map[string]any
+	for k, v := range f.cfg.Instance {
+		if _, ok := c.Attributes[k]; ok {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(c.Attributes)+len(f.cfg.Instance))
+			for ak, av := range c.Attributes {
+				out[ak] = av
+			}
+		}
+		out[k] = v
+	}
+	if out != nil {
+		c.Attributes = out
+	}
+	return c
 }
 
 // Run follows the server until ctx ends: it fetches the definitions,
@@ -200,15 +244,18 @@ func (f *Feed) load(d definitions) error {
 	if err != nil {
 		return fmt.Errorf("compile flag definitions revision %d: %w", d.Revision, err)
 	}
+	// Under mu, so that a Changed registered after this revision is
+	// served waits for the next one.
+	f.mu.Lock()
 	f.set.Store(set)
 	f.revision.Store(int64(d.Revision))
-	f.once.Do(func() { close(f.ready) })
-	f.mu.Lock()
-	for _, ch := range f.waiters {
-		close(ch)
-	}
+	waiters := f.waiters
 	f.waiters = nil
 	f.mu.Unlock()
+	for _, ch := range waiters {
+		close(ch)
+	}
+	f.once.Do(func() { close(f.ready) })
 	return nil
 }
 
