@@ -90,6 +90,14 @@
 //     and its growth over the same server with no flags.
 //   - the change lines again with 10,000 flags (-many-changes times).
 //
+// The flagd path has not run where this was written: the Go module
+// proxy refused github.com/open-feature/flagd/flagd (403, "This module
+// version is not available", for @latest and for pinned versions), so
+// its command line (flagd start --uri file:F --port --ofrep-port
+// --management-port --sync-port) and its flag JSON follow flagd's
+// documentation, unverified; -flagd-module picks another version, -flagd
+// a binary built elsewhere.
+//
 // The machine is shared: the header gives the load average before and
 // after. Compare the lines of one run, not runs on different machines or
 // under different load.
