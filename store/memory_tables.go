@@ -31,10 +31,11 @@ type tables struct {
 	flagUsage  map[string]time.Time
 }
 
-// eventDoc is a stored event with its service kept apart for filtering.
+// eventDoc is a stored event with its service and type kept apart for
+// filtering.
 type eventDoc struct {
-	service string
-	doc     []byte
+	service, typ string
+	doc          []byte
 }
 
 func newTables() *tables {

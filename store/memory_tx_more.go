@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // PutInstance implements Tx.
@@ -133,19 +134,29 @@ func (tx *memTx) AppendEvent(e Event) (Event, error) {
 		return Event{}, err
 	}
 	// Appending past the committed length is safe: see tables.
-	tx.t.events = append(tx.t.events, eventDoc{service: e.Service, doc: b})
+	tx.t.events = append(tx.t.events, eventDoc{service: e.Service, typ: e.Type, doc: b})
 	return decode[Event]("event", b)
 }
 
 // ListEvents implements Tx.
 func (tx *memTx) ListEvents(after int64, service string, limit int) ([]Event, error) {
+	return tx.listEvents(after, limit, func(d eventDoc) bool { return service == "" || d.service == service })
+}
+
+// ListEventsOfType implements Tx.
+func (tx *memTx) ListEventsOfType(after int64, types []string, limit int) ([]Event, error) {
+	return tx.listEvents(after, limit, func(d eventDoc) bool { return slices.Contains(types, d.typ) })
+}
+
+// listEvents decodes up to limit events after seq after that keep wants.
+func (tx *memTx) listEvents(after int64, limit int, keep func(eventDoc) bool) ([]Event, error) {
 	if err := tx.read(); err != nil {
 		return nil, err
 	}
 	var out []Event
 	for i := max(after, 0); i < int64(len(tx.t.events)) && !full(len(out), limit); i++ {
 		stored := tx.t.events[i]
-		if service != "" && stored.service != service {
+		if !keep(stored) {
 			continue
 		}
 		e, err := decode[Event]("event", stored.doc)

@@ -113,6 +113,11 @@ type Tx interface {
 	// Seq > after, oldest first; only those of one service when service
 	// is not "".
 	ListEvents(after int64, service string, limit int) ([]Event, error)
+	// ListEventsOfType returns up to limit events (all when limit <= 0)
+	// with Seq > after whose Type is one of types, oldest first. Readers
+	// of a few kinds of event (the DORA metrics, incidents) use it to
+	// skip the many others without decoding them.
+	ListEventsOfType(after int64, types []string, limit int) ([]Event, error)
 }
 
 // kindError is an error of one of the kinds above whose message stands on

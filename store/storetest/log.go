@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/slipway-dev/slipway/store"
@@ -149,6 +151,48 @@ func testListEvents(t *testing.T, s store.Store) {
 				got = append(got, e.Seq)
 			}
 			equal(t, "seqs", got, tc.want)
+		}
+		return nil
+	})
+}
+
+func testListEventsOfType(t *testing.T, s store.Store) {
+	types := []string{"a.x", "b.y", "a.x", "c.z", "b.y", "a.x"}
+	var q []int64
+	update(t, s, func(tx store.Tx) error {
+		for i, typ := range types {
+			e := sampleEvent("svc", i)
+			e.Type = typ
+			e, err := tx.AppendEvent(e)
+			must(t, err)
+			q = append(q, e.Seq)
+		}
+		return nil
+	})
+	view(t, s, func(tx store.Tx) error {
+		for _, tc := range []struct {
+			after int64
+			types []string
+			limit int
+			want  []int64
+		}{
+			{0, []string{"a.x"}, 0, []int64{q[0], q[2], q[5]}},
+			{0, []string{"b.y", "a.x"}, 0, []int64{q[0], q[1], q[2], q[4], q[5]}},
+			{0, []string{"b.y", "a.x"}, 2, []int64{q[0], q[1]}},
+			{q[2], []string{"a.x", "c.z"}, 0, []int64{q[3], q[5]}},
+			{0, []string{"a"}, 0, nil},
+			{0, nil, 0, nil},
+		} {
+			evs, err := tx.ListEventsOfType(tc.after, tc.types, tc.limit)
+			must(t, err)
+			var got []int64
+			for _, e := range evs {
+				got = append(got, e.Seq)
+				if !slices.Contains(tc.types, e.Type) {
+					t.Errorf("ListEventsOfType(%v) returned a %s event", tc.types, e.Type)
+				}
+			}
+			equal(t, fmt.Sprintf("seqs of %v after %d", tc.types, tc.after), got, tc.want)
 		}
 		return nil
 	})

@@ -25,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListOperations", testListOperations},
 		{"AppendEvent", testAppendEvent},
 		{"ListEvents", testListEvents},
+		{"ListEventsOfType", testListEventsOfType},
 		{"FlagConfigs", testFlagConfigs},
 		{"FlagUsage", testFlagUsage},
 		{"Rollback", testRollback},
