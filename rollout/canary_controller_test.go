@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/analysis"
+	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 )
 
@@ -159,4 +160,20 @@ func liveOf(ins []store.Instance, rev int) (n, ready int) {
 		}
 	}
 	return live(of)
+}
+
+// A verb that lands while a pass measures (a slow provider) is not lost
+// when the pass writes what it measured.
+func TestAbortDuringAMeasurementIsKept(t *testing.T) {
+	h, _ := startCanary(t)
+	h.markReady("order")
+	h.values.during = func() {
+		if err := h.store.Update(t.Context(), func(tx store.Tx) error { return stack.Abort(tx, "order", "bob saw enough", h.clock.Now()) }); err != nil {
+			t.Error(err)
+		}
+	}
+	h.advance(5 * time.Second)
+	if c := h.service("order").Canary; c.Outcome != store.CanaryRolledBack || !strings.Contains(c.Reason, "bob saw enough") {
+		t.Fatalf("canary %s %q: want the abort asked during the measurement acted on", c.Outcome, c.Reason)
+	}
 }

@@ -344,12 +344,22 @@ func live(ins []store.Instance) (n, ready int) {
 // fakeProvider answers every metric with the value set for the canary
 // revision (no value: no data), and counts what it was asked.
 type fakeProvider struct {
-	mu    sync.Mutex // guards value, asked
+	mu    sync.Mutex // guards value, asked, during
 	value map[int]float64
 	asked int
+	// during, when set, runs once inside the next measurement: something
+	// a person does while the controller's pass is under way.
+	during func()
 }
 
 func (f *fakeProvider) Measure(_ context.Context, q analysis.Query) (analysis.Observation, error) {
+	f.mu.Lock()
+	during := f.during
+	f.during = nil
+	f.mu.Unlock()
+	if during != nil {
+		during()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.asked++

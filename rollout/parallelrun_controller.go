@@ -46,17 +46,15 @@ func parallelDesired(d *workload.Desired, p *store.ParallelRun) {
 // judgeParallelRun takes a parallel run one step and records it.
 func (c *Controller) judgeParallelRun(ctx context.Context, s snapshot, pr *spec.ParallelRun, p workload.Plan, now time.Time) (bool, time.Duration, error) {
 	seen := s.svc
-	if c.cfg.Mirrors == nil {
-		cur := *seen.ParallelRun
-		cur.Abort = "this server does not mirror requests (no mirror book configured)"
-		seen.ParallelRun = &cur
-	}
+	run := *seen.ParallelRun // seen stays as read: updateService checks it
 	var rep mirror.Report
 	counting := false
 	if c.cfg.Mirrors != nil {
 		rep, counting = c.cfg.Mirrors.Report(seen.Name, seen.Revision)
+	} else {
+		run.Abort = "this server does not mirror requests (no mirror book configured)"
 	}
-	pass := DecideParallel(*seen.ParallelRun, pr, p.Converged, rep, counting, now)
+	pass := DecideParallel(run, pr, p.Converged, rep, counting, now)
 	switch pass.Decision {
 	case ParallelStart:
 		if err := c.cfg.Mirrors.Open(seen.Name, seen.Revision, pr.Compare.Options()); err != nil {

@@ -147,3 +147,16 @@ func TestParallelRunVerbs(t *testing.T) {
 		t.Fatalf("run after abort %+v", p)
 	}
 }
+
+func TestParallelRunWithoutAMirrorBookIsRolledBackSayingSo(t *testing.T) {
+	h := newHarness(t)
+	h.apply(parallelV1)
+	h.markReady("order")
+	h.ctl.cfg.Mirrors = nil
+	h.apply(parallelVersion("v2"))
+	h.markReady("order")
+	svc := h.service("order")
+	if svc.Revision != 1 || svc.ParallelRun.Outcome != store.CanaryRolledBack || !strings.Contains(svc.ParallelRun.Reason, "no mirror book") {
+		t.Fatalf("target %d run %+v: want rolled back, saying the server does not mirror", svc.Revision, svc.ParallelRun)
+	}
+}
