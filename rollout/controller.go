@@ -90,7 +90,7 @@ type Controller struct {
 	mu         sync.Mutex // guards stopping, unhealthy, revisions, reads, conditions, flagRuns
 	stopping   map[string]bool
 	conditions map[string]*analysis.Condition // compiled success conditions, by expression
-	flagRuns   map[string]*store.AnalysisRun  // the current step's analysis of flag releases, by key
+	flagRuns   map[string]flagRun             // the current step's analysis of flag releases, by key
 	unhealthy  map[string]liveness            // by instance ID
 	revisions  map[revKey]store.Revision      // immutable once created: safe to cache
 	reads      map[string]cachedRead          // by service; see read
@@ -118,7 +118,7 @@ func New(cfg Config) *Controller {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]liveness{}, revisions: map[revKey]store.Revision{}, reads: map[string]cachedRead{}, conditions: map[string]*analysis.Condition{}, flagRuns: map[string]*store.AnalysisRun{}}
+	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]liveness{}, revisions: map[revKey]store.Revision{}, reads: map[string]cachedRead{}, conditions: map[string]*analysis.Condition{}, flagRuns: map[string]flagRun{}}
 	if cfg.Checks == nil {
 		c.monitor = health.NewMonitor(c.onHealth)
 	} else {

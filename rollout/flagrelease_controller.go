@@ -48,26 +48,46 @@ func (c *Controller) ReconcileFlag(ctx context.Context, key string) (time.Durati
 	}
 	now := c.cfg.Clock.Now()
 	p := f.Progressive
+	seen := *r
 	run := c.flagRun(key, r, now)
 	done := svcErr == nil && svc.Phase == store.PhaseReady && svc.Stable == svc.Revision
 	if p.Analysis != nil && run != nil {
 		c.measureRun(ctx, run, p.Analysis, analysis.Query{Service: r.Service, Canary: svc.Stable}, now)
 	}
 	pass := AdvanceFlag(*r, p, run, done, now)
-	return pass.Requeue, c.recordFlag(ctx, key, pass, now)
+	err = c.recordFlag(ctx, key, seen, pass, now)
+	if errors.Is(err, errStale) {
+		return time.Millisecond, nil // look again at once, at the release as it is now
+	}
+	return pass.Requeue, err
 }
 
-// flagRun returns the current step's analysis, restarting it after a
-// restart of the server.
+// flagRun is a flag release's current step's analysis, kept in memory
+// between the writes of the release.
+type flagRun struct {
+	// release is when the release started: a release that replaced it
+	// (an apply changed the flag) starts its own analysis.
+	release time.Time
+	run     *store.AnalysisRun
+}
+
+// flagRun returns the current step's analysis of release r, restarting
+// it after a restart of the server. A run kept for another release, or
+// for another step (a write that was lost), is dropped.
 func (c *Controller) flagRun(key string, r *store.FlagRelease, now time.Time) *store.AnalysisRun {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	run := c.flagRuns[key]
-	if run == nil && r.Analysis != nil && !r.StepStarted.IsZero() && r.Analysis.Step == r.Step {
-		run = r.Analysis
-		run.Restart(now)
-		c.flagRuns[key] = run
+	kept := c.flagRuns[key]
+	if kept.run != nil && kept.release.Equal(r.Started) && kept.run.Step == r.Step {
+		return kept.run
 	}
+	delete(c.flagRuns, key)
+	if r.Analysis == nil || r.StepStarted.IsZero() || r.Analysis.Step != r.Step {
+		return nil
+	}
+	run := r.Analysis
+	run.Restart(now)
+	c.flagRuns[key] = flagRun{release: r.Started, run: run}
 	return run
 }
 
@@ -78,10 +98,12 @@ func (c *Controller) forgetFlagRun(key string) {
 }
 
 // recordFlag writes what the pass decided: a new share, the end of the
-// release, or nothing (the analysis goes on in memory).
-func (c *Controller) recordFlag(ctx context.Context, key string, pass FlagPass, now time.Time) error {
+// release, or nothing (the analysis goes on in memory). seen is the
+// release as the pass read it: when it changed since (an apply replaced
+// it), nothing is written and errStale is returned.
+func (c *Controller) recordFlag(ctx context.Context, key string, seen store.FlagRelease, pass FlagPass, now time.Time) error {
 	c.mu.Lock()
-	c.flagRuns[key] = pass.Run
+	c.flagRuns[key] = flagRun{release: seen.Started, run: pass.Run}
 	c.mu.Unlock()
 	next := pass.Next
 	next.Analysis = pass.Run
@@ -105,7 +127,25 @@ func (c *Controller) recordFlag(ctx context.Context, key string, pass FlagPass, 
 			next.Analysis.Ended = now
 		}
 	}
-	return c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+	err := c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		cur, err := tx.GetFlagConfig()
+		if err != nil {
+			return err
+		}
+		if !sameStep(cur.Releases[key], seen) {
+			return errStale
+		}
 		return stack.SaveRelease(tx, key, next, typ, reason, now)
 	})
+	if err != nil {
+		c.forgetFlagRun(key)
+	}
+	return err
+}
+
+// sameStep reports whether the stored release cur is still the one the
+// pass read, at the same step.
+func sameStep(cur *store.FlagRelease, seen store.FlagRelease) bool {
+	return cur != nil && cur.Started.Equal(seen.Started) && cur.Step == seen.Step &&
+		cur.StepStarted.Equal(seen.StepStarted) && cur.Outcome == seen.Outcome
 }

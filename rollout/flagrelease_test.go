@@ -1,12 +1,14 @@
 package rollout
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slipway-dev/slipway/flags"
+	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -109,5 +111,63 @@ func TestFailedFlagAnalysisFlipsItBack(t *testing.T) {
 	}
 	if len(h.events("flag.release.rolled_back")) != 1 {
 		t.Fatal("no flag.release.rolled_back event")
+	}
+}
+
+// applyFlags applies a spec's flags only, as an apply whose services do
+// not change would.
+func (h *harness) applyFlags(yaml string) {
+	h.t.Helper()
+	app, err := spec.Parse("slipway.yaml", []byte(yaml))
+	if err != nil {
+		h.t.Fatalf("parse: %v", err)
+	}
+	if err := h.store.Update(context.Background(), func(tx store.Tx) error {
+		_, err := stack.ApplyFlags(tx, app, stack.Source{File: "slipway.yaml", Text: yaml}, h.clock.Now())
+		return err
+	}); err != nil {
+		h.t.Errorf("apply flags: %v", err)
+	}
+}
+
+var flagReleaseAgain = strings.Replace(flagRelease, "{percent: 10, bake: 1m}", "{percent: 5, bake: 1m}", 1)
+
+// An apply that restarts a release while a pass measures (a slow
+// provider) is not overwritten by that pass's step.
+func TestAFlagReleaseRestartedDuringAPassIsKept(t *testing.T) {
+	h := newHarness(t)
+	h.values.set(1, 1.0)
+	h.apply(flagRelease)
+	h.markReady("order")
+	h.enqueue(FlagKey("new-checkout"), 0)
+	h.settle()
+	for range 5 {
+		h.advance(10 * time.Second)
+	}
+	h.values.during = func() { h.applyFlags(flagReleaseAgain) }
+	h.advance(10 * time.Second) // step 1's bake ends in the pass that measures
+	if r := h.release(); !r.Started.Equal(h.clock.Now()) || r.Percent != 5 {
+		t.Fatalf("release %+v: want the one the apply started, at its first step (5%%)", r)
+	}
+}
+
+// A release that replaces another starts its own analysis: the old
+// one's measurements do not judge it.
+func TestARestartedFlagReleaseDoesNotInheritTheOldAnalysis(t *testing.T) {
+	h := newHarness(t)
+	h.values.set(1, 1.0)
+	h.apply(flagRelease)
+	h.markReady("order")
+	h.enqueue(FlagKey("new-checkout"), 0)
+	h.settle()
+	for range 5 {
+		h.advance(10 * time.Second)
+	}
+	h.advance(5 * time.Second)
+	h.applyFlags(flagReleaseAgain) // the old step's next measurement is due at 60s
+	h.values.set(1, 0.9)
+	h.advance(5 * time.Second)
+	if r := h.release(); r.Outcome != "" || r.Percent != 5 {
+		t.Fatalf("release %+v: want the new release at its first step, not judged by the old one's analysis", r)
 	}
 }
