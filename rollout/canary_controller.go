@@ -46,10 +46,11 @@ func (c *Controller) judgeCanary(ctx context.Context, s snapshot, sc *spec.Canar
 		return false, 0, err
 	}
 	replicas := rev.Spec.Replicas()
-	cn := cloneCanary(seen.Canary)
-	if err := c.measure(ctx, seen, cn, sc, now); err != nil {
+	cn, err := cloneCanary(seen.Canary)
+	if err != nil {
 		return false, 0, err
 	}
+	c.measure(ctx, seen, cn, sc, now)
 	pass := Advance(*cn, sc, p.Available, replicas, now)
 	deadline := canaryDeadline(seen, pass, p, replicas, sc, now)
 	switch {
@@ -157,8 +158,11 @@ func (c *Controller) reject(ctx context.Context, seen store.Service, r rejection
 		if err := tx.SetRevisionState(svc.Name, r.candidate, store.RevisionRolledBack, r.reason); err != nil {
 			return err
 		}
-		data, _ := json.Marshal(r.record)
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: r.typ, Service: svc.Name, Revision: r.candidate,
+		data, err := json.Marshal(r.record)
+		if err != nil {
+			return fmt.Errorf("encode the %s record of revision %d: %w", r.what, r.candidate, err)
+		}
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: r.typ, Service: svc.Name, Revision: r.candidate,
 			Operation: svc.Operation, Message: fmt.Sprintf("%s: all traffic back on revision %d; %s", svc.Name, r.stable, f.Reason), Data: data})
 		return err
 	})
@@ -198,19 +202,27 @@ type promotion struct {
 func takeAllTraffic(tx store.Tx, svc *store.Service, p promotion, deadline, now time.Time) error {
 	svc.Deadline, svc.Traffic = deadline, store.Traffic{Active: p.candidate}
 	svc.Message = fmt.Sprintf("%s revision %d promoted: %s", p.what, p.candidate, p.reason)
-	data, _ := json.Marshal(p.record)
-	_, err := tx.AppendEvent(store.Event{Time: now, Type: p.typ, Service: svc.Name, Revision: p.candidate,
+	data, err := json.Marshal(p.record)
+	if err != nil {
+		return fmt.Errorf("encode the %s record of revision %d: %w", p.what, p.candidate, err)
+	}
+	_, err = tx.AppendEvent(store.Event{Time: now, Type: p.typ, Service: svc.Name, Revision: p.candidate,
 		Operation: svc.Operation, Message: fmt.Sprintf("%s: all traffic on revision %d; %s", svc.Name, p.candidate, p.reason), Data: data})
 	return err
 }
 
 // cloneCanary deep-copies a stored canary (through JSON: it is a stored
 // shape), so that a pass never edits the cached snapshot.
-func cloneCanary(cn *store.Canary) *store.Canary {
-	b, _ := json.Marshal(cn)
+func cloneCanary(cn *store.Canary) (*store.Canary, error) {
+	b, err := json.Marshal(cn)
+	if err != nil {
+		return nil, fmt.Errorf("copy the canary of revision %d: %w", cn.Revision, err)
+	}
 	var out store.Canary
-	_ = json.Unmarshal(b, &out)
-	return &out
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("copy the canary of revision %d: %w", cn.Revision, err)
+	}
+	return &out, nil
 }
 
 // endRuns stops the canary's analysis runs with it: a run still going

@@ -15,17 +15,17 @@ import (
 const maxMeasureTime = 3 * time.Second
 
 // measure takes the measurements that are due for a canary's analysis
-// runs and records them in cn.
-func (c *Controller) measure(ctx context.Context, svc store.Service, cn *store.Canary, sc *spec.Canary, now time.Time) error {
+// runs and records them in cn. A provider's failure is a measurement
+// (an error the analysis counts), not an error of the pass.
+func (c *Controller) measure(ctx context.Context, svc store.Service, cn *store.Canary, sc *spec.Canary, now time.Time) {
 	a := sc.Analysis
 	if a == nil {
-		return nil
+		return
 	}
 	who := analysis.Query{Service: svc.Name, Canary: cn.Revision, Baseline: cn.Stable}
 	for _, run := range []*store.AnalysisRun{cn.Analysis, cn.StepAnalysis} {
 		c.measureRun(ctx, run, a, who, now)
 	}
-	return nil
 }
 
 // measureRun takes a run's measurements when they are due and records
