@@ -109,18 +109,6 @@ type Route struct {
 	DrainTimeout Duration `yaml:"drainTimeout,omitempty" json:"drainTimeout"`
 }
 
-// Artifact is an immutable file a service runs.
-type Artifact struct {
-	// Path, relative to the spec file, where the artifact is read from at
-	// apply time; also where it appears in the instance's directory.
-	Path string `yaml:"path" json:"path"`
-	// Version is the user's label for it (v1.0.0).
-	Version string `yaml:"version,omitempty" json:"version,omitempty"`
-	// Digest is "sha256:<hex>" of the content. Filled in at apply time by
-	// the client; set by hand it pins the content.
-	Digest string `yaml:"digest,omitempty" json:"digest,omitempty"`
-}
-
 // Strategy says how a new revision replaces the running one. At most one
 // field is set; none means Rolling with defaults.
 type Strategy struct {
