@@ -47,6 +47,9 @@ func TestTokenRequiredOffLoopback(t *testing.T) {
 	if code, resp, err := httpDo("GET", srv.url+"/v1/health", "", nil); err != nil || code != http.StatusOK {
 		t.Errorf("GET /v1/health without a token: %d %s %v; want 200", code, resp, err)
 	}
+	if code, resp, err := httpDo("POST", srv.url+"/ofrep/v1/evaluate/flags/any", "X", []byte(`{}`)); err != nil || code != http.StatusUnauthorized {
+		t.Errorf("OFREP off loopback without --flag-key, with the admin token: %d %s %v; want 401 (the admin token is no evaluation key)", code, resp, err)
+	}
 	srv.token = "X"
 	srv.waitConverged(10*time.Second, map[string]int{"order": 2, "invoice": 2})
 }

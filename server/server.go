@@ -143,7 +143,7 @@ func (s *Server) open(ctx context.Context) (*parts, error) {
 	}
 	p.metrics = metrics.New(metrics.Options{InFlight: func() map[string]int64 { return p.router.InFlightAll() }})
 	p.mirrors = mirror.NewBook()
-	p.flags = newLiveFlags()
+	p.flags = newLiveFlags(s.cfg.Clock)
 	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors})
 	p.rollouts = rollout.New(rollout.Config{
 		Drainer: p.router,
@@ -350,10 +350,18 @@ func (s *Server) providers(p *parts) map[string]analysis.Provider {
 func (s *Server) ofrep(p *parts) (*ofrep.Handler, error) {
 	cfg := ofrep.Default()
 	cfg.Evaluator, cfg.Logger = p.flags, s.cfg.Logger
-	if len(s.cfg.FlagKeys) > 0 {
-		cfg.CheckKey = ofrep.StaticKeys(s.cfg.FlagKeys...)
-	}
 	host, _, _ := net.SplitHostPort(s.cfg.APIAddr)
-	cfg.AllowAnonymous = len(s.cfg.FlagKeys) == 0 && isLoopback(host)
+	switch {
+	case len(s.cfg.FlagKeys) > 0:
+		cfg.CheckKey = ofrep.StaticKeys(s.cfg.FlagKeys...)
+	case isLoopback(host):
+		cfg.AllowAnonymous = true
+	default:
+		cfg.CheckKey = func(string) error { return noFlagKeys }
+	}
 	return ofrep.New(cfg)
 }
+
+// noFlagKeys refuses every evaluation key of a server that has none and
+// listens off loopback.
+var noFlagKeys = fmt.Errorf("%w: this server has no evaluation keys: start it with --flag-key", ofrep.ErrUnknownKey)
