@@ -10,6 +10,7 @@ import (
 
 	"github.com/slipway-dev/slipway/flags"
 	"github.com/slipway-dev/slipway/flags/ofrep"
+	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -18,7 +19,8 @@ import (
 // Evaluator, and remembers when each flag was last evaluated (for stale
 // flag reports) until flushed to the store.
 type liveFlags struct {
-	cur atomic.Pointer[flagVersion]
+	cur   atomic.Pointer[flagVersion]
+	clock clock.Clock
 
 	usage sync.Map // flag key -> *atomic.Int64 (unix seconds of the last evaluation)
 }
@@ -33,8 +35,8 @@ type flagVersion struct {
 	changed  chan struct{}
 }
 
-func newLiveFlags() *liveFlags {
-	l := &liveFlags{}
+func newLiveFlags(c clock.Clock) *liveFlags {
+	l := &liveFlags{clock: c}
 	empty, _ := flags.Compile(nil, nil, nil)
 	l.cur.Store(&flagVersion{set: empty, changed: make(chan struct{})})
 	return l
@@ -65,7 +67,7 @@ func (l *liveFlags) Version() string { return fmt.Sprintf("r%d", l.cur.Load().re
 func (l *liveFlags) Changed() <-chan struct{} { return l.cur.Load().changed }
 
 func (l *liveFlags) touch(key string) {
-	now := time.Now().Unix()
+	now := l.clock.Now().Unix()
 	v, ok := l.usage.Load(key)
 	if !ok {
 		v, _ = l.usage.LoadOrStore(key, new(atomic.Int64))
@@ -125,23 +127,27 @@ func (s *Server) followFlags(ctx context.Context, p *parts) {
 		}
 		select {
 		case <-ctx.Done():
-			flushUsage(context.Background(), p, flushed)
+			s.flushUsage(context.Background(), p, flushed)
 			return
 		case <-changed:
 		case <-tick.C:
-			flushed = flushUsage(ctx, p, flushed)
+			flushed = s.flushUsage(ctx, p, flushed)
 		}
 	}
 }
 
 // flushUsage stores evaluation times newer than since and returns the
-// newest it stored.
-func flushUsage(ctx context.Context, p *parts, since int64) int64 {
+// newest it stored. A failed write is logged and tried again at the next
+// flush (since stays where it was).
+func (s *Server) flushUsage(ctx context.Context, p *parts, since int64) int64 {
 	usage := p.flags.drainUsage(since)
 	if len(usage) == 0 {
 		return since
 	}
 	if err := p.store.Update(ctx, func(tx store.Tx) error { return tx.PutFlagUsage(usage) }); err != nil {
+		if ctx.Err() == nil {
+			s.cfg.Logger.Warn("store when flags were evaluated", "flags", len(usage), "err", err)
+		}
 		return since
 	}
 	for _, at := range usage {
