@@ -43,7 +43,7 @@ func deref(p *int, def int) int {
 // data is kept but not counted: the metric waits for data, and fails
 // once it has waited longer than the analysis deadline.
 func Record(run *store.AnalysisRun, a *spec.Analysis, ms map[string]analysis.Measurement, now time.Time) {
-	if run.Phase.Terminal() {
+	if over(run) {
 		return
 	}
 	phases := make([]analysis.Phase, 0, len(run.Metrics))
@@ -78,6 +78,13 @@ func record(mr *store.MetricRun, m analysis.Measurement, deadline time.Duration,
 		mr.Tally.Reason = fmt.Sprintf("no data to judge for %s (the analysis deadline): not enough data is not a pass; last: %s",
 			now.Sub(mr.LastData).Round(time.Second), m.Reason)
 	}
+}
+
+// over reports whether a run takes no more measurements: it decided, or
+// it ended undecided with its step (a person promoted past it) or its
+// rollout.
+func over(run *store.AnalysisRun) bool {
+	return run.Phase.Terminal() || !run.Ended.IsZero()
 }
 
 // runReason names the metric that ended the run and why.

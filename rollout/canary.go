@@ -93,7 +93,7 @@ func Advance(c store.Canary, sc *spec.Canary, avail, replicas int, now time.Time
 	}
 	startBackground(&p, sc, now)
 	for _, run := range []*store.AnalysisRun{n.Analysis, n.StepAnalysis} {
-		if run != nil && !run.Phase.Terminal() {
+		if run != nil && !over(run) {
 			p.requeueAt(run.NextAt, now)
 		}
 	}

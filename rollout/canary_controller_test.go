@@ -177,3 +177,28 @@ func TestAbortDuringAMeasurementIsKept(t *testing.T) {
 		t.Fatalf("canary %s %q: want the abort asked during the measurement acted on", c.Outcome, c.Reason)
 	}
 }
+
+// An analysis step a person promoted past is over: it measures no more,
+// and cannot roll the canary back afterwards.
+func TestAnAnalysisStepPromotedPastMeasuresNoMore(t *testing.T) {
+	steps := "steps: [{setWeight: 25}, {pause: 1m}, {setWeight: 50}, {pause: {}}]"
+	v1 := strings.Replace(canaryV1, steps, "steps: [{setHeaderRoute: {header: X-Canary}}, {analysis: {count: 10}}, {pause: {}}]", 1)
+	h := newHarness(t)
+	h.apply(v1)
+	h.markReady("order")
+	h.values.set(2, 1.0)
+	h.apply(strings.Replace(v1, "VERSION: v1", "VERSION: v2", 1))
+	h.markReady("order")
+	h.advance(5 * time.Second)
+	promote(t, h, false) // past the analysis step, at weight 0: no background analysis
+	taken := h.service("order").Canary.StepAnalysis.Metrics[0].Taken
+	h.values.set(2, 0.5)
+	for range 6 {
+		h.advance(5 * time.Second)
+	}
+	c := h.service("order").Canary
+	if c.Outcome != "" || c.Step != 2 || c.StepAnalysis.Metrics[0].Taken != taken {
+		t.Fatalf("canary %s %q at step %d, step analysis taken %d (was %d): want it waiting at the pause, the skipped analysis stopped",
+			c.Outcome, c.Reason, c.Step+1, c.StepAnalysis.Metrics[0].Taken, taken)
+	}
+}

@@ -31,7 +31,7 @@ func (c *Controller) measure(ctx context.Context, svc store.Service, cn *store.C
 // measureRun takes a run's measurements when they are due and records
 // them.
 func (c *Controller) measureRun(ctx context.Context, run *store.AnalysisRun, a *spec.Analysis, who analysis.Query, now time.Time) {
-	if run == nil || run.Phase.Terminal() || now.Before(run.NextAt) {
+	if run == nil || over(run) || now.Before(run.NextAt) {
 		return
 	}
 	ms := map[string]analysis.Measurement{}
