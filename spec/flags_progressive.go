@@ -69,9 +69,12 @@ func (v *validator) progressive(path string, f *Flag) {
 	}
 	path += ".progressive"
 	names := f.VariantNames()
-	if p.Variant != "" {
+	switch {
+	case p.Variant != "" && p.Variant == f.Default:
+		v.addf(path+".variant", "%q is the flag's default, which everyone else is served: release another variant", p.Variant)
+	case p.Variant != "":
 		v.variantRef(path+".variant", "the variant released", p.Variant, names)
-	} else if len(names) != 2 {
+	case len(names) != 2:
 		v.addf(path+".variant", "required for a flag of %d variants: the variant to release", len(names))
 	}
 	switch services := v.app.Services; {

@@ -42,6 +42,7 @@ func TestProgressiveFlagBadInput(t *testing.T) {
 		{"{percent: 10, bake: 1m}", "{percent: 10, bake: -1m}", "progressive.steps[0].bake"},
 		{"successCondition: result >= 0.99", "compare: baseline", "progressive.analysis.metrics[0].compare: a flag release has no baseline"},
 		{"      service: order\n", "      service: order\n      variant: maybe\n", `progressive.variant: unknown variant "maybe"`},
+		{"      service: order\n", "      service: order\n      variant: off\n", `progressive.variant: "off" is the flag's default`},
 	}
 	for _, tc := range tests {
 		_, err := Parse("slipway.yaml", []byte(strings.Replace(progressiveApp, tc.from, tc.to, 1)))
