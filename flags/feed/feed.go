@@ -66,6 +66,9 @@ type Feed struct {
 	once     sync.Once
 	mu       sync.Mutex // guards waiters
 	waiters  []chan struct{}
+	// wait sleeps d before a reconnection, or returns false when ctx
+	// ends first (tests record the backoff instead).
+	wait func(ctx context.Context, d time.Duration) bool
 }
 
 // New returns a Feed; Run starts following the server.
@@ -83,7 +86,7 @@ func New(cfg Config) (*Feed, error) {
 		cfg.Instance = instanceFromEnv()
 	}
 	cfg.URL = strings.TrimRight(cfg.URL, "/")
-	f := &Feed{cfg: cfg, ready: make(chan struct{})}
+	f := &Feed{cfg: cfg, ready: make(chan struct{}), wait: sleep}
 	empty, _ := flags.Compile(nil, nil, nil)
 	f.set.Store(empty)
 	return f, nil
@@ -137,58 +140,80 @@ func (f *Feed) withInstance(c flags.Context) flags.Context {
 	return c
 }
 
+// Reconnection backoff: the first wait, doubling up to the last.
+const (
+	firstBackoff = 500 * time.Millisecond
+	maxBackoff   = 30 * time.Second
+)
+
 // Run follows the server until ctx ends: it fetches the definitions,
 // then waits on the event stream and fetches again at each event; a
-// lost connection is retried with backoff (0.5s doubling to 30s).
+// lost connection is retried with backoff (0.5s doubling to 30s). The
+// backoff starts over once the feed follows the server again, so that
+// each outage is retried promptly however many came before.
 func (f *Feed) Run(ctx context.Context) error {
-	backoff := 500 * time.Millisecond
+	backoff := firstBackoff
 	for {
-		err := f.follow(ctx)
+		followed, err := f.follow(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
-		f.cfg.Logger.Warn("flag feed lost the server; retrying", "err", err, "in", backoff)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(backoff):
+		if followed {
+			backoff = firstBackoff
 		}
-		backoff = min(backoff*2, 30*time.Second)
+		f.cfg.Logger.Warn("flag feed lost the server; retrying", "err", err, "in", backoff)
+		if !f.wait(ctx, backoff) {
+			return nil
+		}
+		backoff = min(backoff*2, maxBackoff)
+	}
+}
+
+// sleep waits d, or until ctx ends (false).
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 
 // follow opens the event stream, fetches, and fetches again at each
-// event until the stream ends. The stream is opened first so that no
-// change between the fetch and the stream goes unseen.
-func (f *Feed) follow(ctx context.Context) error {
+// event until the stream ends; followed says it got as far as the first
+// fetch. The stream is opened first so that no change between the fetch
+// and the stream goes unseen.
+func (f *Feed) follow(ctx context.Context) (followed bool, err error) {
 	req, err := f.request(ctx, pathEvents)
 	if err != nil {
-		return err
+		return false, err
 	}
 	req.Header.Set("Accept", "text/event-stream")
 	resp, err := f.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("open the flag event stream: %w", err)
+		return false, fmt.Errorf("open the flag event stream: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("open the flag event stream: %s", resp.Status)
+		return false, fmt.Errorf("open the flag event stream: %s", resp.Status)
 	}
 	if err := f.fetch(ctx); err != nil {
-		return err
+		return false, err
 	}
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
 		if strings.HasPrefix(sc.Text(), "data:") {
 			if err := f.fetch(ctx); err != nil {
-				return err
+				return true, err
 			}
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read the flag event stream: %w", err)
+		return true, fmt.Errorf("read the flag event stream: %w", err)
 	}
-	return errors.New("the server ended the flag event stream")
+	return true, errors.New("the server ended the flag event stream")
 }
 
 // definitions is the server's flag configuration, as stored.

@@ -18,6 +18,8 @@ type server struct {
 	rev     atomic.Int64
 	changed chan struct{}
 	auth    atomic.Value // last Authorization header seen
+	// hangUp ends each event stream as soon as it is open.
+	hangUp bool
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -35,6 +37,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case pathEvents:
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.(http.Flusher).Flush()
+		if s.hangUp {
+			return
+		}
 		for {
 			select {
 			case <-r.Context().Done():
@@ -106,5 +111,34 @@ func TestFeedFollowsChanges(t *testing.T) {
 func TestFeedRefusesABadURL(t *testing.T) {
 	if _, err := New(Config{URL: "127.0.0.1:7400"}); err == nil {
 		t.Fatal("a URL without a scheme was accepted")
+	}
+}
+
+// Each outage is retried from the first backoff once the feed followed
+// the server again; while the server stays away, the wait doubles.
+func TestFeedBackoffStartsOverOnceItFollowsAgain(t *testing.T) {
+	s := &server{changed: make(chan struct{}), hangUp: true}
+	s.rev.Store(1)
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	f, err := New(Config{URL: srv.URL, Instance: map[string]any{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var waits []time.Duration
+	f.wait = func(_ context.Context, d time.Duration) bool {
+		waits = append(waits, d)
+		if len(waits) == 4 {
+			srv.Close() // the server goes away for good
+		}
+		return len(waits) < 7
+	}
+	if err := f.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ms := time.Millisecond
+	want := []time.Duration{500 * ms, 500 * ms, 500 * ms, 500 * ms, time.Second, 2 * time.Second, 4 * time.Second}
+	if fmt.Sprint(waits) != fmt.Sprint(want) {
+		t.Fatalf("waits %v, want %v", waits, want)
 	}
 }
