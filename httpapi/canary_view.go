@@ -49,7 +49,7 @@ func runView(r *store.AnalysisRun, a *spec.Analysis) *api.AnalysisRun {
 		mv := api.MetricRun{Name: m.Name, Phase: m.Tally.Phase.String(), Reason: m.Tally.Reason, Passes: m.Tally.Passes,
 			Failures: m.Tally.Failures, Inconclusives: m.Tally.Inconclusives, Errors: m.Tally.Errors, Taken: m.Taken,
 			Measurements: make([]api.Measurement, 0, len(m.Measurements))}
-		if ms, ok := metricOf(a, m.Name); ok {
+		if ms, ok := a.Metric(m.Name); ok {
 			mv.Provider, mv.Judge = ms.Provider, ms.SuccessCondition
 			if ms.Compares() {
 				mv.Judge = "compare: baseline"
@@ -62,16 +62,4 @@ func runView(r *store.AnalysisRun, a *spec.Analysis) *api.AnalysisRun {
 		out.Metrics = append(out.Metrics, mv)
 	}
 	return out
-}
-
-func metricOf(a *spec.Analysis, name string) (spec.Metric, bool) {
-	if a == nil {
-		return spec.Metric{}, false
-	}
-	for _, m := range a.Metrics {
-		if m.Name == name {
-			return m, true
-		}
-	}
-	return spec.Metric{}, false
 }

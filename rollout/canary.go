@@ -24,6 +24,7 @@ const (
 	CanaryPromote
 )
 
+// String names the decision in messages and test failures.
 func (d CanaryDecision) String() string {
 	switch d {
 	case CanaryRollBack:

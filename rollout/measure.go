@@ -36,20 +36,11 @@ func (c *Controller) measureRun(ctx context.Context, run *store.AnalysisRun, a *
 	}
 	ms := map[string]analysis.Measurement{}
 	for _, mr := range run.Metrics {
-		if m, ok := metricSpec(a, mr.Name); ok {
+		if m, ok := a.Metric(mr.Name); ok {
 			ms[mr.Name] = c.measureOne(ctx, who, m, a.Interval.Duration, run.Started, now)
 		}
 	}
 	Record(run, a, ms, now)
-}
-
-func metricSpec(a *spec.Analysis, name string) (spec.Metric, bool) {
-	for _, m := range a.Metrics {
-		if m.Name == name {
-			return m, true
-		}
-	}
-	return spec.Metric{}, false
 }
 
 // measureOne asks the metric's provider and judges the answer. A

@@ -99,6 +99,20 @@ type Metric struct {
 // Compares reports whether the metric is judged against the baseline.
 func (m Metric) Compares() bool { return m.Compare == CompareBaseline }
 
+// Metric returns the metric named name; ok is false when there is none
+// (or no analysis).
+func (a *Analysis) Metric(name string) (m Metric, ok bool) {
+	if a == nil {
+		return Metric{}, false
+	}
+	for _, m := range a.Metrics {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Metric{}, false
+}
+
 func (a *Analysis) clone() *Analysis {
 	if a == nil {
 		return nil
