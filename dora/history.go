@@ -1,0 +1,231 @@
+package dora
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// history is the event log replayed for one environment up to a moment:
+// every deployment, failure and incident, per service.
+type history struct {
+	env         string
+	rollbackOps map[int64]bool // operations that are `slipway rollback`s
+	services    map[string]*serviceLog
+	incidents   map[int]*Failure // the failure each incident is linked to
+	opened      []openedIncident
+}
+
+// openedIncident is an incident as the metrics count it.
+type openedIncident struct {
+	service string
+	at      time.Time
+	linked  bool
+}
+
+// startKind is what a service's rollout in flight does.
+type startKind int
+
+const (
+	startNone    startKind = iota
+	startForward           // a deployment
+	startRestore           // a rollback or a revert: recovery
+)
+
+// serviceLog is one service's replayed history.
+type serviceLog struct {
+	start   startKind
+	attempt *Deployment // the deployment in flight (startForward)
+	// current is the latest deployment that ended; restored says an
+	// earlier revision was restored since (production runs a revision no
+	// deployment brought).
+	current     *Deployment
+	restored    bool
+	byRevision  map[int]*Deployment // the latest deployment of each revision
+	commits     map[spec.CommitID]bool
+	deployments []*Deployment
+	failures    []*Failure
+	open        []*Failure
+	removed     time.Time // when the service was last removed
+}
+
+// replay folds the events before to (oldest first) into a history of env.
+func replay(events []store.Event, env string, to time.Time) *history {
+	h := &history{env: env, rollbackOps: map[int64]bool{}, services: map[string]*serviceLog{}, incidents: map[int]*Failure{}}
+	for _, e := range events {
+		if !e.Time.Before(to) {
+			break
+		}
+		h.apply(e)
+	}
+	return h
+}
+
+func (h *history) service(name string) *serviceLog {
+	s := h.services[name]
+	if s == nil {
+		s = &serviceLog{byRevision: map[int]*Deployment{}, commits: map[spec.CommitID]bool{}}
+		h.services[name] = s
+	}
+	return s
+}
+
+// apply folds one event in.
+func (h *history) apply(e store.Event) {
+	if e.Type == typeRollbackRequested {
+		h.rollbackOps[e.Operation] = true // whatever the environment: ops are global
+	}
+	if e.Type == TypeIncidentOpened || e.Type == TypeIncidentResolved {
+		h.incident(e)
+		return
+	}
+	if e.Service == "" || envOf(e) != h.env {
+		return
+	}
+	s := h.service(e.Service)
+	switch e.Type {
+	case typeRollbackRequested:
+		s.blameCurrent(CauseRollback, e.Time, func(*Deployment) bool { return true })
+	case typeRolloutStarted:
+		s.started(e, h.rollbackOps[e.Operation])
+	case typeRevertStarted:
+		// Only a deployment of the reverted operation that succeeded is
+		// rolled back; one still in flight never ran in production.
+		s.blameCurrent(CauseReverted, e.Time, func(d *Deployment) bool { return d.Operation == e.Operation })
+		s.start, s.attempt = startRestore, nil
+	case typeRolloutSucceeded:
+		s.succeeded(e)
+	case typeRolloutFailed:
+		s.failed(e, CauseRollout)
+	case typeCanaryRolledBack, typeParallelRolledBack:
+		s.failed(e, CauseAnalysis)
+	case typeServiceRemoved:
+		s.heal(e.Time, RecoveredByRemoval)
+		s.start, s.attempt, s.current, s.restored, s.removed = startNone, nil, nil, false, e.Time
+	}
+}
+
+// started begins a rollout: a deployment, or a restore when it is a
+// person's rollback.
+func (s *serviceLog) started(e store.Event, rollback bool) {
+	if rollback {
+		s.start, s.attempt = startRestore, nil
+		return
+	}
+	s.start = startForward
+	s.attempt = &Deployment{Service: e.Service, Operation: e.Operation, Started: e.Time}
+}
+
+// succeeded ends a rollout that converged: a deployment succeeded (a fix
+// for any failure still open), or an earlier revision is restored.
+func (s *serviceLog) succeeded(e store.Event) {
+	if s.start == startRestore {
+		s.start, s.restored = startNone, s.current != nil
+		s.heal(e.Time, RecoveredByRollback)
+		return
+	}
+	d := s.ended(e)
+	if d == nil {
+		return
+	}
+	d.Succeeded = true
+	if commit, when, ok := commitOf(e); ok && !s.commits[commit] {
+		s.commits[commit] = true
+		d.Commit, d.NewCommit, d.LeadTime = commit, true, max(e.Time.Sub(when), 0)
+	}
+	s.heal(e.Time, RecoveredByFix)
+	s.current, s.restored = d, false
+}
+
+// failed ends a deployment that failed on its own (a failed restore
+// changes nothing: its failure stays open).
+func (s *serviceLog) failed(e store.Event, cause Cause) {
+	if s.start == startRestore {
+		return
+	}
+	d := s.ended(e)
+	if d == nil {
+		return
+	}
+	s.fail(d, cause, e.Time)
+	s.current, s.restored = d, false
+}
+
+// ended returns the deployment a rollout outcome event ends, recorded;
+// nil for a repeated outcome of the deployment that ended last.
+func (s *serviceLog) ended(e store.Event) *Deployment {
+	d := s.attempt
+	if d == nil {
+		if c := s.current; c != nil && c.Revision == e.Revision && c.Operation == e.Operation {
+			return nil
+		}
+		d = &Deployment{Service: e.Service, Operation: e.Operation, Started: e.Time}
+	}
+	d.Revision, d.Finished = e.Revision, e.Time
+	s.start, s.attempt = startNone, nil
+	s.byRevision[d.Revision] = d
+	s.deployments = append(s.deployments, d)
+	return d
+}
+
+// blameCurrent fails the deployment whose revision runs in production,
+// if blame accepts it and it has not failed already.
+func (s *serviceLog) blameCurrent(cause Cause, at time.Time, blame func(*Deployment) bool) {
+	if d := s.current; d != nil && d.Succeeded && !s.restored && d.Failure == nil && blame(d) {
+		s.fail(d, cause, at)
+	}
+}
+
+func (s *serviceLog) fail(d *Deployment, cause Cause, at time.Time) *Failure {
+	f := &Failure{Service: d.Service, Revision: d.Revision, Cause: cause, Start: at}
+	d.Failure = f
+	s.failures = append(s.failures, f)
+	s.open = append(s.open, f)
+	return f
+}
+
+// heal ends every open failure: the service is healthy again.
+func (s *serviceLog) heal(at time.Time, by Recovery) {
+	for _, f := range s.open {
+		f.Recovered, f.RecoveredBy = at, by
+	}
+	s.open = nil
+}
+
+// incident links an opened incident to the deployment of the revision
+// it names, failing it; resolving heals the service.
+func (h *history) incident(e store.Event) {
+	var d incidentData
+	if json.Unmarshal(e.Data, &d) != nil || orDefault(d.Env) != h.env || e.Service == "" {
+		return
+	}
+	s := h.service(e.Service)
+	if e.Type == TypeIncidentResolved {
+		if f := h.incidents[d.ID]; f != nil && f.Recovered.IsZero() {
+			s.heal(e.Time, RecoveredByResolve)
+		}
+		return
+	}
+	dep := s.byRevision[d.CausedBy]
+	h.opened = append(h.opened, openedIncident{service: e.Service, at: e.Time, linked: dep != nil})
+	if dep == nil {
+		return
+	}
+	f := dep.Failure
+	if f == nil {
+		f = s.fail(dep, CauseIncident, e.Time)
+	}
+	if f.Incident == 0 {
+		f.Incident = d.ID
+	}
+	h.incidents[d.ID] = f
+}
+
+func orDefault(env string) string {
+	if env == "" {
+		return DefaultEnvironment
+	}
+	return env
+}
