@@ -10,6 +10,7 @@ import (
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/flags"
+	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
@@ -178,6 +179,7 @@ func (h *handler) flagVerb(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
+	h.cfg.Enqueue(rollout.FlagKey(key)) // a kill stops a release in flight
 	writeJSON(w, http.StatusOK, out)
 }
 

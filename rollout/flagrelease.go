@@ -25,18 +25,32 @@ type FlagPass struct {
 	Served bool
 }
 
+// FlagSeen is what a pass observes besides the release itself.
+type FlagSeen struct {
+	// ServiceDone says the service that reads the flag has no rollout
+	// in flight.
+	ServiceDone bool
+	// Killed says a person killed the flag: the release stops there
+	// (raising a share nobody is served would judge nothing, and an
+	// enable would then expose every step at once).
+	Killed bool
+}
+
 // AdvanceFlag takes a progressive flag release as far as it can go at
-// now. It is pure. serviceDone says the service that reads the flag has
-// no rollout in flight; run is the current step's analysis (nil before
-// the first step, or without analysis).
-func AdvanceFlag(r store.FlagRelease, p *spec.FlagProgressive, run *store.AnalysisRun, serviceDone bool, now time.Time) FlagPass {
+// now. It is pure. run is the current step's analysis (nil before the
+// first step, or without analysis).
+func AdvanceFlag(r store.FlagRelease, p *spec.FlagProgressive, run *store.AnalysisRun, seen FlagSeen, now time.Time) FlagPass {
 	out := FlagPass{Next: r, Run: run}
 	n := &out.Next
-	if run != nil && run.Phase == analysis.PhaseFailed {
+	switch {
+	case seen.Killed:
+		out.Decision, out.Reason = CanaryRollBack, fmt.Sprintf("the flag was killed at %g%%: the release stops", n.Percent)
+		return out
+	case run != nil && run.Phase == analysis.PhaseFailed:
 		out.Decision, out.Reason = CanaryRollBack, fmt.Sprintf("analysis at %g%% failed: %s", n.Percent, run.Reason)
 		return out
 	}
-	if n.StepStarted.IsZero() && !serviceDone {
+	if n.StepStarted.IsZero() && !seen.ServiceDone {
 		out.Requeue = time.Second
 		return out // the revision that reads the flag is not stable yet
 	}

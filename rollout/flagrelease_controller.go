@@ -50,11 +50,12 @@ func (c *Controller) ReconcileFlag(ctx context.Context, key string) (time.Durati
 	p := f.Progressive
 	seen := *r
 	run := c.flagRun(key, r, now)
-	done := svcErr == nil && svc.Phase == store.PhaseReady && svc.Stable == svc.Revision
-	if p.Analysis != nil && run != nil {
+	obs := FlagSeen{ServiceDone: svcErr == nil && svc.Phase == store.PhaseReady && svc.Stable == svc.Revision,
+		Killed: cfg.Overrides[key].Killed}
+	if p.Analysis != nil && run != nil && !obs.Killed {
 		c.measureRun(ctx, run, p.Analysis, analysis.Query{Service: r.Service, Canary: svc.Stable}, now)
 	}
-	pass := AdvanceFlag(*r, p, run, done, now)
+	pass := AdvanceFlag(*r, p, run, obs, now)
 	err = c.recordFlag(ctx, key, seen, pass, now)
 	if errors.Is(err, errStale) {
 		return time.Millisecond, nil // look again at once, at the release as it is now

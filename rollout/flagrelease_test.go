@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/flags"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
@@ -169,5 +170,73 @@ func TestARestartedFlagReleaseDoesNotInheritTheOldAnalysis(t *testing.T) {
 	h.advance(5 * time.Second)
 	if r := h.release(); r.Outcome != "" || r.Percent != 5 {
 		t.Fatalf("release %+v: want the new release at its first step, not judged by the old one's analysis", r)
+	}
+}
+
+func TestAdvanceFlag(t *testing.T) {
+	app, err := spec.Parse("slipway.yaml", []byte(flagRelease))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := app.Flags["new-checkout"].Progressive
+	started := store.FlagRelease{Variant: "on", Service: "order", StepStarted: t0, Percent: 10}
+	last := store.FlagRelease{Variant: "on", Service: "order", Step: 2, StepStarted: t0, Percent: 100}
+	failed := &store.AnalysisRun{Step: 0, Phase: analysis.PhaseFailed, Reason: "ok: too many failures"}
+	running := &store.AnalysisRun{Step: 0, Phase: analysis.PhaseRunning, NextAt: t0.Add(10 * time.Second)}
+	ready := FlagSeen{ServiceDone: true}
+	for _, tc := range []struct {
+		name     string
+		r        store.FlagRelease
+		run      *store.AnalysisRun
+		seen     FlagSeen
+		at       time.Duration
+		step     int
+		percent  float64
+		decision CanaryDecision
+		reason   string
+	}{
+		{"waits for the service", store.FlagRelease{Variant: "on"}, nil, FlagSeen{}, 0, 0, 0, CanaryWait, ""},
+		{"first step once the service is done", store.FlagRelease{Variant: "on"}, nil, ready, 0, 0, 10, CanaryWait, ""},
+		{"a started step goes on while the service rolls out", started, running, FlagSeen{}, 30 * time.Second, 0, 10, CanaryWait, ""},
+		{"bake over: the next step", started, running, ready, time.Minute, 1, 50, CanaryWait, ""},
+		{"a step's bake starts with the step", started, running, ready, 3 * time.Minute, 1, 50, CanaryWait, ""},
+		{"the last step over: promoted", last, nil, ready, 0, 3, 100, CanaryPromote, "every step passed: on at 100%"},
+		{"failed analysis: rolled back", started, failed, ready, time.Minute, 0, 10, CanaryRollBack, "analysis at 10% failed"},
+		{"killed: rolled back", started, running, FlagSeen{ServiceDone: true, Killed: true}, time.Minute, 0, 10, CanaryRollBack, "killed at 10%"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := tc.run
+			if run != nil {
+				cp := *run
+				run = &cp
+			}
+			out := AdvanceFlag(tc.r, p, run, tc.seen, t0.Add(tc.at))
+			if out.Next.Step != tc.step || out.Next.Percent != tc.percent || out.Decision != tc.decision || !strings.Contains(out.Reason, tc.reason) {
+				t.Fatalf("step %d at %g%%, %s %q; want step %d at %g%%, %s %q",
+					out.Next.Step, out.Next.Percent, out.Decision, out.Reason, tc.step, tc.percent, tc.decision, tc.reason)
+			}
+		})
+	}
+}
+
+func TestKillingAFlagStopsItsRelease(t *testing.T) {
+	h := newHarness(t)
+	h.values.set(1, 1.0)
+	h.apply(flagRelease)
+	h.markReady("order")
+	h.enqueue(FlagKey("new-checkout"), 0)
+	h.settle()
+	edit := func(e stack.FlagEdit) {
+		if err := h.store.Update(t.Context(), func(tx store.Tx) error { return stack.EditFlag(tx, "new-checkout", e, h.clock.Now()) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit(stack.KillFlag("checkout errors"))
+	for range 30 {
+		h.advance(10 * time.Second)
+	}
+	edit(stack.EnableFlag("fixed"))
+	if r, on := h.release(), h.served(); r.Outcome != store.CanaryRolledBack || !strings.Contains(r.Reason, "killed") || on != 0 {
+		t.Fatalf("release %+v, %d of 1000 on after the enable: want the release stopped by the kill, the variant at 0%%", r, on)
 	}
 }
