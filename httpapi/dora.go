@@ -1,0 +1,119 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/dora"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// production is the production environment's name. There is one
+// environment until environments are built; they plug in here and in
+// environments.
+func (h *handler) production() string { return dora.DefaultEnvironment }
+
+// environments are the environments services run in.
+func (h *handler) environments() []string { return []string{h.production()} }
+
+// environment checks a requested environment ("" = production).
+func (h *handler) environment(env string) (string, error) {
+	if env == "" {
+		return h.production(), nil
+	}
+	if !slices.Contains(h.environments(), env) {
+		return "", store.Invalidf("unknown environment %q (environments: %s)", env, strings.Join(h.environments(), ", "))
+	}
+	return env, nil
+}
+
+// knownService checks that a service exists or once did (its revisions
+// stay after it is removed).
+func knownService(tx store.Tx, name string) ([]store.Revision, error) {
+	revs, err := tx.ListRevisions(name)
+	if err == nil && len(revs) == 0 {
+		err = store.NotFoundf("service %q does not exist", name)
+	}
+	return revs, err
+}
+
+// dora serves GET /v1/dora?service=&env=&window=90d.
+func (h *handler) dora(w http.ResponseWriter, r *http.Request) {
+	q, window, err := h.doraQuery(r)
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	var evs []store.Event
+	err = h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+		if q.Service != "" {
+			if _, err := knownService(tx, q.Service); err != nil {
+				return err
+			}
+		}
+		var err error
+		evs, err = tx.ListEventsOfType(0, dora.EventTypes(), 0)
+		return err
+	})
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toDORA(dora.Compute(evs, q), window))
+}
+
+func (h *handler) doraQuery(r *http.Request) (dora.Query, time.Duration, error) {
+	v := r.URL.Query()
+	window := dora.DefaultWindow
+	if s := v.Get("window"); s != "" {
+		var err error
+		if window, err = dora.ParseWindow(s); err != nil {
+			return dora.Query{}, 0, badRequest{err.Error()}
+		}
+	}
+	env, err := h.environment(v.Get("env"))
+	if err != nil {
+		return dora.Query{}, 0, err
+	}
+	now := h.cfg.Clock.Now()
+	return dora.Query{Service: v.Get("service"), Env: env, Production: h.production(), From: now.Add(-window), To: now}, window, nil
+}
+
+func toDORA(r dora.Report, window time.Duration) api.DORA {
+	out := api.DORA{Env: r.Env, Production: r.Production, Window: dora.FormatWindow(window), From: r.From, To: r.To,
+		LevelsYear: dora.LevelsYear, LevelsSource: dora.LevelsSource, Total: toDORAMetrics(r.Total), Services: []api.DORAService{}}
+	for _, s := range r.Services {
+		out.Services = append(out.Services, api.DORAService{Service: s.Service, DORAMetrics: toDORAMetrics(s.Metrics)})
+	}
+	return out
+}
+
+func toDORAMetrics(m dora.Metrics) api.DORAMetrics {
+	out := api.DORAMetrics{
+		Deployments: m.Deployments, DeploymentsPerDay: m.PerDay, DeploymentsPerWeek: m.PerWeek,
+		LeadTime: toDurations(m.LeadTime), Changes: m.Changes, ChangeFailures: m.ChangeFailures,
+		ChangeFailureRate: m.ChangeFailureRate, RecoveryTime: toDurations(m.Recovery), Unrecovered: m.Unrecovered,
+		Incidents: m.Incidents, UnlinkedIncidents: m.Unlinked, Level: m.Ratings.Overall.String(),
+		Levels: api.DORALevels{
+			DeploymentFrequency: m.Ratings.DeploymentFrequency.String(), LeadTime: m.Ratings.LeadTime.String(),
+			ChangeFailureRate: m.Ratings.ChangeFailureRate.String(), RecoveryTime: m.Ratings.RecoveryTime.String(),
+		},
+		Failures: []api.DORAFailure{},
+	}
+	for _, f := range m.Failures {
+		af := api.DORAFailure{Service: f.Service, Revision: f.Revision, Cause: f.Cause.String(), Incident: f.Incident,
+			Started: f.Start, Recovered: f.Recovered, RecoveredBy: f.RecoveredBy.String()}
+		if d, ok := f.RecoveryTime(); ok {
+			af.RecoverySeconds = d.Seconds()
+		}
+		out.Failures = append(out.Failures, af)
+	}
+	return out
+}
+
+func toDurations(d dora.Durations) api.DORADurations {
+	return api.DORADurations{Count: d.Count, MedianSeconds: d.Median.Seconds(), P90Seconds: d.P90.Seconds()}
+}
