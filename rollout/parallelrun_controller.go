@@ -61,10 +61,13 @@ func (c *Controller) judgeParallelRun(ctx context.Context, s snapshot, pr *spec.
 			return false, 0, fmt.Errorf("open the comparison of %s revision %d: %w", seen.Name, seen.Revision, err)
 		}
 	case ParallelRollBack, ParallelPromote:
-		if c.cfg.Mirrors != nil {
+		// Close once the end is stored: a stale pass leaves the counts
+		// for the next one to judge again.
+		err := c.endParallelRun(ctx, seen, pass, pr, now)
+		if err == nil && c.cfg.Mirrors != nil {
 			c.cfg.Mirrors.Close(seen.Name, seen.Revision)
 		}
-		return true, 0, c.endParallelRun(ctx, seen, pass, pr, now)
+		return true, 0, err
 	}
 	return c.recordParallelRun(ctx, seen, pass, pr, now)
 }

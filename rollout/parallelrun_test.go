@@ -160,3 +160,37 @@ func TestParallelRunWithoutAMirrorBookIsRolledBackSayingSo(t *testing.T) {
 		t.Fatalf("target %d run %+v: want rolled back, saying the server does not mirror", svc.Revision, svc.ParallelRun)
 	}
 }
+
+// hookedBook runs a function when a pass reads a run's counts: something
+// a person does while the pass is under way.
+type hookedBook struct {
+	*mirror.Book
+	onReport func()
+}
+
+func (b *hookedBook) Report(service string, revision int) (mirror.Report, bool) {
+	if f := b.onReport; f != nil {
+		b.onReport = nil
+		f()
+	}
+	return b.Book.Report(service, revision)
+}
+
+// A run judged in a pass whose write turns out stale (a verb landed
+// meanwhile) keeps its counts: the next pass judges it again rather than
+// start it over as if the server had restarted.
+func TestAParallelRunJudgedInAStalePassKeepsItsCounts(t *testing.T) {
+	h, _ := startParallelRun(t)
+	h.exchanges(30, "10")
+	h.advance(30 * time.Second)
+	h.ctl.cfg.Mirrors = &hookedBook{Book: h.book, onReport: func() {
+		if err := h.store.Update(t.Context(), func(tx store.Tx) error { return stack.Promote(tx, "order", false, h.clock.Now()) }); err != nil {
+			t.Error(err)
+		}
+	}}
+	h.advance(31 * time.Second) // the run's time is up, in the pass the promote lands in
+	if svc := h.service("order"); svc.Stable != 2 || svc.ParallelRun.Outcome != store.CanaryPromoted || len(h.events("service.parallel_run.step")) != 1 {
+		t.Fatalf("stable %d run %+v, %d step events: want promoted on its counts, not started again",
+			svc.Stable, svc.ParallelRun, len(h.events("service.parallel_run.step")))
+	}
+}
