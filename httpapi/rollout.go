@@ -61,11 +61,9 @@ func (h *handler) rolloutVerb(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req api.RolloutRequest
-	if r.ContentLength != 0 {
-		if err := decodeJSON(r, &req); err != nil {
-			writeError(w, h.cfg.Logger, err)
-			return
-		}
+	if err := decodeOptional(r, &req); err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
 	}
 	var out api.Service
 	var op *store.Operation
