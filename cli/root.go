@@ -73,7 +73,7 @@ func newRoot(now func() time.Time, stdout, stderr io.Writer, extra ...*cobra.Com
 	root.AddCommand(
 		newValidate(e), newPlan(e), newApply(e),
 		newStatus(e), newHistory(e), newRollback(e),
-		newLogs(e), newEvents(e), newVersion(e), newRollout(e), newFlags(e),
+		newLogs(e), newEvents(e), newVersion(e), newRollout(e), newFlags(e), newDora(e), newIncident(e),
 	)
 	for _, c := range extra {
 		e.wrap(c)
