@@ -132,14 +132,30 @@ func (c *Controller) succeed(ctx context.Context, seen store.Service, now time.T
 				return err
 			}
 		}
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.rollout.succeeded", Service: svc.Name, Revision: svc.Revision,
-			Operation: svc.Operation, Message: fmt.Sprintf("%s is running revision %d", svc.Name, svc.Revision)})
+		data, err := runningArtifact(tx, svc.Name, svc.Revision)
+		if err != nil {
+			return err
+		}
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: "service.rollout.succeeded", Service: svc.Name, Revision: svc.Revision,
+			Operation: svc.Operation, Message: fmt.Sprintf("%s is running revision %d", svc.Name, svc.Revision), Data: data})
 		return err
 	})
 	if err == nil && seen.Operation != 0 {
 		c.cfg.Enqueue(OperationKey(seen.Operation), 0)
 	}
 	return err
+}
+
+// runningArtifact is the data of a service.rollout.succeeded event: the
+// artifact now running ({"artifact": {path, version, digest, commit,
+// commitTime}}), none without one. The DORA metrics (package dora) read a
+// deployment's commit from it.
+func runningArtifact(tx store.Tx, service string, n int) (json.RawMessage, error) {
+	r, err := tx.GetRevision(service, n)
+	if err != nil || r.Spec.Artifact == nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]any{"artifact": r.Spec.Artifact})
 }
 
 func supersede(tx store.Tx, service string, prev, by int) error {
