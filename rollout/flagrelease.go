@@ -86,6 +86,9 @@ func flagStep(out *FlagPass, p *spec.FlagProgressive, now time.Time) bool {
 		out.requeueAt(end, now)
 		return false
 	}
+	if !judged(out.Run) {
+		return false // not enough data is not a pass: wait (the analysis deadline fails it)
+	}
 	if out.Run != nil {
 		out.Run.Ended = now
 		n.Done = append(n.Done, out.Run)
@@ -100,4 +103,22 @@ func (out *FlagPass) requeueAt(t, now time.Time) {
 	if d := max(t.Sub(now), time.Millisecond); out.Requeue == 0 || d < out.Requeue {
 		out.Requeue = d
 	}
+}
+
+// judged reports whether a step's analysis (if any) has judged every
+// metric at least once and is still running: a step without a verdict
+// on each metric, or an inconclusive one, does not pass.
+func judged(run *store.AnalysisRun) bool {
+	if run == nil {
+		return true
+	}
+	if run.Phase != analysis.PhaseRunning && run.Phase != analysis.PhaseSuccessful {
+		return false
+	}
+	for _, m := range run.Metrics {
+		if m.Tally.Passes == 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -89,6 +89,7 @@ func TestFlagReleaseWaitsForTheServiceThenRaisesItsShare(t *testing.T) {
 		t.Fatalf("step 2: release %+v, %d of 1000 on; want step 1's analysis kept with its passes", r, on)
 	}
 	h.advance(time.Minute)
+	h.advance(10 * time.Second) // the last step needs its one measurement: not enough data is not a pass
 	if r, on := h.release(), h.served(); r.Outcome != store.CanaryPromoted || on != 1000 {
 		t.Fatalf("after the steps: release %+v, %d on", r, on)
 	}
@@ -238,5 +239,23 @@ func TestKillingAFlagStopsItsRelease(t *testing.T) {
 	edit(stack.EnableFlag("fixed"))
 	if r, on := h.release(), h.served(); r.Outcome != store.CanaryRolledBack || !strings.Contains(r.Reason, "killed") || on != 0 {
 		t.Fatalf("release %+v, %d of 1000 on after the enable: want the release stopped by the kill, the variant at 0%%", r, on)
+	}
+}
+
+func TestFlagStepWithoutDataDoesNotPass(t *testing.T) {
+	h := newHarness(t) // order's stable revision has no data: the fake provider answers none
+	h.apply(flagRelease)
+	h.markReady("order")
+	h.enqueue(FlagKey("new-checkout"), 0)
+	h.settle()
+	for range 12 {
+		h.advance(10 * time.Second)
+	}
+	if r := h.release(); r.Step != 0 || r.Percent != 10 || r.Outcome != "" {
+		t.Fatalf("after 2 minutes without data: %+v; want it still at step 1, waiting", r)
+	}
+	h.advance(5 * time.Minute) // the analysis deadline
+	if r := h.release(); r.Outcome != store.CanaryRolledBack || !strings.Contains(r.Reason, "not enough data is not a pass") {
+		t.Fatalf("past the analysis deadline: %+v", r)
 	}
 }
