@@ -115,7 +115,10 @@ func printDORAFailures(w io.Writer, fs []api.DORAFailure) {
 	fmt.Fprintln(t, "SERVICE\tREV\tCAUSE\tSTARTED\tRECOVERED BY\tAFTER")
 	for _, f := range fs {
 		cause := f.Cause
-		if f.Incident != 0 {
+		switch {
+		case f.Incident != 0 && cause == "incident":
+			cause = fmt.Sprintf("incident %d", f.Incident)
+		case f.Incident != 0:
 			cause += fmt.Sprintf(" (incident %d)", f.Incident)
 		}
 		by, after := "not yet", "-"
@@ -127,15 +130,20 @@ func printDORAFailures(w io.Writer, fs []api.DORAFailure) {
 	t.Flush()
 }
 
-// formatSpan writes seconds as a short duration: 45s, 6m30s, 3h05m, 2d04h.
+// formatSpan writes seconds as a short duration: 350ms, 45s, 6m30s,
+// 3h05m, 2d04h.
 func formatSpan(seconds float64) string {
-	d := time.Duration(seconds * float64(time.Second)).Round(time.Second)
+	d := time.Duration(seconds * float64(time.Second))
+	if d < time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	d = d.Round(time.Second)
 	switch {
 	case d < time.Minute:
 		return d.String()
 	case d < time.Hour:
 		return fmt.Sprintf("%dm%02ds", d/time.Minute, d%time.Minute/time.Second)
-	case d < 48*time.Hour:
+	case d.Round(time.Minute) < 48*time.Hour:
 		d = d.Round(time.Minute)
 		return fmt.Sprintf("%dh%02dm", d/time.Hour, d%time.Hour/time.Minute)
 	}
