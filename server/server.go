@@ -100,7 +100,10 @@ func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Go(func() { s.work(ctx, p) })
+	var fails failures
+	for range workers {
+		wg.Go(func() { s.work(ctx, p, &fails) })
+	}
 	wg.Go(func() { s.resync(ctx, p) })
 	wg.Go(func() { s.routes(ctx, p) })
 	wg.Go(func() { s.followFlags(ctx, p) })
@@ -147,7 +150,7 @@ func (s *Server) open(ctx context.Context) (*parts, error) {
 	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors})
 	p.rollouts = rollout.New(rollout.Config{
 		Drainer: p.router,
-		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: freePorts{},
+		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: &freePorts{},
 		Clock: s.cfg.Clock, Logger: s.cfg.Logger, Restart: workload.DefaultRestartPolicy(),
 		Enqueue: p.queue.AddAfter, BaseEnv: baseEnv(), Environment: s.cfg.Environment,
 		Providers: s.providers(p), Mirrors: p.mirrors,
@@ -207,10 +210,9 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, p *parts) error {
 	return nil
 }
 
-// work reconciles queued keys one at a time. A failing key backs off,
-// doubling up to a minute, however often resync adds it.
-func (s *Server) work(ctx context.Context, p *parts) {
-	failures := map[string]int{}
+// work reconciles queued keys, one at a time per worker. A failing key
+// backs off, doubling up to a minute, however often resync adds it.
+func (s *Server) work(ctx context.Context, p *parts, fails *failures) {
 	for {
 		key, ok := p.queue.Get(ctx)
 		if !ok {
@@ -219,12 +221,11 @@ func (s *Server) work(ctx context.Context, p *parts) {
 		after, err := s.reconcile(ctx, p, key)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			failures[key]++
-			backoff := min(time.Duration(1<<min(failures[key], 16))*50*time.Millisecond, time.Minute)
+			backoff := min(time.Duration(1<<min(fails.add(key), 16))*50*time.Millisecond, time.Minute)
 			s.cfg.Logger.Warn("reconcile", "key", key, "err", err, "retry", backoff)
 			p.queue.Backoff(key, backoff)
 		case err == nil:
-			delete(failures, key)
+			fails.reset(key)
 			p.queue.Forget(key)
 			if after > 0 {
 				p.queue.AddAfter(key, after)
@@ -232,6 +233,33 @@ func (s *Server) work(ctx context.Context, p *parts) {
 		}
 		p.queue.Done(key)
 	}
+}
+
+// workers is how many keys are reconciled at once (the queue never hands
+// one key to two of them): a pass that waits on a slow metric provider
+// holds up one worker, not every other service's rollout or rollback.
+const workers = 4
+
+// failures counts each key's failed passes in a row, for its backoff.
+type failures struct {
+	mu sync.Mutex // guards n
+	n  map[string]int
+}
+
+func (f *failures) add(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n == nil {
+		f.n = map[string]int{}
+	}
+	f.n[key]++
+	return f.n[key]
+}
+
+func (f *failures) reset(key string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.n, key)
 }
 
 func (s *Server) reconcile(ctx context.Context, p *parts, key string) (time.Duration, error) {
