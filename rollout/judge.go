@@ -23,6 +23,9 @@ func (c *Controller) judge(ctx context.Context, s snapshot, p workload.Plan, rep
 	if !s.found {
 		return false, 0, nil
 	}
+	if pr := s.svc.ParallelRun; pr != nil && !pr.InFlight(s.svc.Revision) && c.cfg.Mirrors != nil {
+		c.cfg.Mirrors.Close(s.svc.Name, pr.Revision) // ended by an apply or a revert: its counts go
+	}
 	if sc, err := c.canary(ctx, s.svc); err != nil || (sc != nil && s.svc.Phase == store.PhaseProgressing) {
 		if err != nil {
 			return false, 0, err
