@@ -20,7 +20,7 @@ func TestEventQueryPlans(t *testing.T) {
 	}{
 		{eventsOfService, "events_service_seq", []any{"svc-07", 0, -1}},
 		{eventsAll, "INTEGER PRIMARY KEY", []any{0, -1}},
-		{eventsOfTypes(2), "events_type_seq", []any{"service.rollout.step", "incident.opened", 0, -1}},
+		{eventsOfTypes(2), "INTEGER PRIMARY KEY", []any{"service.rollout.step", "incident.opened", 0, -1}},
 	} {
 		plan := explain(t, s, q.query, q.args...)
 		t.Logf("EXPLAIN QUERY PLAN %s\n%s", q.query, plan)

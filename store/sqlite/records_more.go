@@ -136,8 +136,8 @@ func (t *tx) ListEventsOfType(after int64, types []string, limit int) ([]store.E
 }
 
 // eventsOfTypes is the query for events of n types (named for the
-// query-plan test): the type index gives each type's events in seq order
-// and SQLite merges them.
+// query-plan test): a scan in seq order that checks each row's type
+// column and decodes only the rows that match.
 func eventsOfTypes(n int) string {
 	return `SELECT data FROM events WHERE type IN (?` + strings.Repeat(", ?", n-1) +
 		`) AND seq > ? ORDER BY seq LIMIT ?`
