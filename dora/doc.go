@@ -12,14 +12,17 @@
 //
 // # What counts
 //
-// A deployment is a forward rollout of a service in an environment
-// (service.rollout.started of an apply or a retry, not of a `slipway
-// rollback` nor of the revert of a failed apply). It succeeds when the
-// service runs the new revision (service.rollout.succeeded), and fails
+// A deployment is a rollout of a service to a new revision in an
+// environment (an apply's or a retry's; not a `slipway rollback`, whose
+// operation began with rollback.requested, nor the revert of a failed
+// apply, which began with service.rollback.started). It succeeds when
+// the service runs the revision (service.rollout.succeeded), and fails
 // when the rollout does (service.rollout.failed: its readiness or
 // progress deadline; service.canary.rolled_back and
 // service.parallel_run.rolled_back: a failed analysis). Restoring an
-// earlier revision is recovery, not a deployment.
+// earlier revision is recovery, not a deployment. Only the outcomes
+// matter, so service.rollout.started is not read: a fifth fewer events
+// to decode.
 //
 //   - Deployment frequency: successful deployments per day and per week.
 //   - Lead time for changes: commit time (the artifact's commitTime) to

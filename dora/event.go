@@ -17,7 +17,6 @@ const DefaultEnvironment = "default"
 // (operations) and package rollout (the service controller); the
 // incident ones by the API, with OpenIncident and ResolveIncident.
 const (
-	typeRolloutStarted     = "service.rollout.started"
 	typeRolloutSucceeded   = "service.rollout.succeeded"
 	typeRolloutFailed      = "service.rollout.failed"
 	typeCanaryRolledBack   = "service.canary.rolled_back"
@@ -32,9 +31,8 @@ const (
 )
 
 var eventTypes = []string{
-	typeRolloutStarted, typeRolloutSucceeded, typeRolloutFailed, typeCanaryRolledBack,
-	typeParallelRolledBack, typeRevertStarted, typeRollbackRequested, typeServiceRemoved,
-	TypeIncidentOpened, TypeIncidentResolved,
+	typeRolloutSucceeded, typeRolloutFailed, typeCanaryRolledBack, typeParallelRolledBack,
+	typeRevertStarted, typeRollbackRequested, typeServiceRemoved, TypeIncidentOpened, TypeIncidentResolved,
 }
 
 // EventTypes returns the types of event Compute reads; it ignores others.

@@ -13,10 +13,9 @@ type Deployment struct {
 	Service   string
 	Revision  int
 	Operation int64
-	// Started is when the rollout began, Finished when it succeeded or
-	// failed.
-	Started, Finished time.Time
-	Succeeded         bool
+	// Finished is when it succeeded or failed.
+	Finished  time.Time
+	Succeeded bool
 	// Commit is the commit the revision's artifact was built from, when
 	// the spec says; LeadTime is set (NewCommit) only for the first
 	// successful deployment that carried it.

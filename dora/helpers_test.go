@@ -8,6 +8,11 @@ import (
 	"github.com/slipway-dev/slipway/store"
 )
 
+// typeRolloutStarted begins every rollout in a real log; dora does not
+// read it (a rollout's outcome says all it needs), and the histories
+// here hold it to show that.
+const typeRolloutStarted = "service.rollout.started"
+
 // t0 is the start of every synthetic history; hr(n) is n hours after it.
 var t0 = time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC)
 

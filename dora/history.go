@@ -25,19 +25,11 @@ type openedIncident struct {
 	linked  bool
 }
 
-// startKind is what a service's rollout in flight does.
-type startKind int
-
-const (
-	startNone    startKind = iota
-	startForward           // a deployment
-	startRestore           // a rollback or a revert: recovery
-)
-
 // serviceLog is one service's replayed history.
 type serviceLog struct {
-	start   startKind
-	attempt *Deployment // the deployment in flight (startForward)
+	// restoreOp is the operation reverting the service (its
+	// service.rollback.started), whose outcome is a restore.
+	restoreOp int64
 	// current is the latest deployment that ended; restored says an
 	// earlier revision was restored since (production runs a revision no
 	// deployment brought).
@@ -85,44 +77,33 @@ func (h *history) apply(e store.Event) {
 		return
 	}
 	s := h.service(e.Service)
+	restore := h.rollbackOps[e.Operation] || (s.restoreOp != 0 && s.restoreOp == e.Operation)
 	switch e.Type {
 	case typeRollbackRequested:
 		s.blameCurrent(CauseRollback, e.Time, func(*Deployment) bool { return true })
-	case typeRolloutStarted:
-		s.started(e, h.rollbackOps[e.Operation])
 	case typeRevertStarted:
 		// Only a deployment of the reverted operation that succeeded is
 		// rolled back; one still in flight never ran in production.
 		s.blameCurrent(CauseReverted, e.Time, func(d *Deployment) bool { return d.Operation == e.Operation })
-		s.start, s.attempt = startRestore, nil
+		s.restoreOp = e.Operation
 	case typeRolloutSucceeded:
-		s.succeeded(e)
+		s.succeeded(e, restore)
 	case typeRolloutFailed:
-		s.failed(e, CauseRollout)
+		s.failed(e, CauseRollout, restore)
 	case typeCanaryRolledBack, typeParallelRolledBack:
-		s.failed(e, CauseAnalysis)
+		s.failed(e, CauseAnalysis, restore)
 	case typeServiceRemoved:
 		s.heal(e.Time, RecoveredByRemoval)
-		s.start, s.attempt, s.current, s.restored, s.removed = startNone, nil, nil, false, e.Time
+		s.restoreOp, s.current, s.restored, s.removed = 0, nil, false, e.Time
 	}
-}
-
-// started begins a rollout: a deployment, or a restore when it is a
-// person's rollback.
-func (s *serviceLog) started(e store.Event, rollback bool) {
-	if rollback {
-		s.start, s.attempt = startRestore, nil
-		return
-	}
-	s.start = startForward
-	s.attempt = &Deployment{Service: e.Service, Operation: e.Operation, Started: e.Time}
 }
 
 // succeeded ends a rollout that converged: a deployment succeeded (a fix
-// for any failure still open), or an earlier revision is restored.
-func (s *serviceLog) succeeded(e store.Event) {
-	if s.start == startRestore {
-		s.start, s.restored = startNone, s.current != nil
+// for any failure still open), or, when the rollout is a rollback or a
+// revert, an earlier revision is restored.
+func (s *serviceLog) succeeded(e store.Event, restore bool) {
+	if restore {
+		s.restoreOp, s.restored = 0, s.current != nil
 		s.heal(e.Time, RecoveredByRollback)
 		return
 	}
@@ -141,8 +122,8 @@ func (s *serviceLog) succeeded(e store.Event) {
 
 // failed ends a deployment that failed on its own (a failed restore
 // changes nothing: its failure stays open).
-func (s *serviceLog) failed(e store.Event, cause Cause) {
-	if s.start == startRestore {
+func (s *serviceLog) failed(e store.Event, cause Cause, restore bool) {
+	if restore {
 		return
 	}
 	d := s.ended(e)
@@ -153,18 +134,13 @@ func (s *serviceLog) failed(e store.Event, cause Cause) {
 	s.current, s.restored = d, false
 }
 
-// ended returns the deployment a rollout outcome event ends, recorded;
-// nil for a repeated outcome of the deployment that ended last.
+// ended records the deployment a rollout outcome event ends; nil for a
+// repeated outcome of the deployment that ended last.
 func (s *serviceLog) ended(e store.Event) *Deployment {
-	d := s.attempt
-	if d == nil {
-		if c := s.current; c != nil && c.Revision == e.Revision && c.Operation == e.Operation {
-			return nil
-		}
-		d = &Deployment{Service: e.Service, Operation: e.Operation, Started: e.Time}
+	if c := s.current; c != nil && c.Revision == e.Revision && c.Operation == e.Operation {
+		return nil
 	}
-	d.Revision, d.Finished = e.Revision, e.Time
-	s.start, s.attempt = startNone, nil
+	d := &Deployment{Service: e.Service, Revision: e.Revision, Operation: e.Operation, Finished: e.Time}
 	s.byRevision[d.Revision] = d
 	s.deployments = append(s.deployments, d)
 	return d
