@@ -64,6 +64,28 @@ func TestCompute(t *testing.T) {
 		want: figures{Deployments: 1, Changes: 2, ChangeFailures: 1, Recovery: Durations{1, mins(3), mins(3)},
 			Failures: []string{"order r2 failed analysis -> rollback"}, Overall: LevelLow},
 	}, {
+		name: "a parallel run that rejected its candidate",
+		log: (&log{}).
+			deploy(1, "order", 1, 0, 1, "", 0).
+			failDeploy(2, "order", 2, 1, 24, 25, 25.1, typeParallelRolledBack),
+		q: twoWeeks,
+		want: figures{Deployments: 1, Changes: 2, ChangeFailures: 1, Recovery: Durations{1, mins(6), mins(6)},
+			Failures: []string{"order r2 failed analysis -> rollback"}, Overall: LevelLow},
+	}, {
+		// v2's canary is rolled back (24.5h, restored 24.55h), then
+		// retried by a new operation and promoted (30h): two deployments
+		// of revision 2, one failed, one successful; its commit first runs
+		// at 30h, 8 hours after it was made.
+		name: "a canary retried",
+		log: (&log{}).
+			deploy(1, "order", 1, 0, 1, "", 0).
+			failDeploy(2, "order", 2, 1, 24, 24.5, 24.55, typeCanaryRolledBack).
+			add(29, "rollout.retry.requested", "order", 2, 3, "").
+			deploy(3, "order", 2, 29, 30, "bbbbbbb", 22),
+		q: twoWeeks,
+		want: figures{Deployments: 2, Changes: 3, ChangeFailures: 1, LeadTime: Durations{1, hrs(8), hrs(8)},
+			Recovery: Durations{1, mins(3), mins(3)}, Failures: []string{"order r2 failed analysis -> rollback"}, Overall: LevelLow},
+	}, {
 		// The first rollback (30h, done 30.5h) blames v2, which runs. The
 		// second (40h) takes the service back to v2 from the restored v1:
 		// no deployment brought v1 back, so it blames none, and neither
