@@ -43,14 +43,15 @@ type serviceLog struct {
 	removed     time.Time // when the service was last removed
 }
 
-// replay folds the events before to (oldest first) into a history of env.
+// replay folds the events (in log order) from before to into a history
+// of env. It skips later ones rather than stopping at the first: a clock
+// set back makes a later event look earlier.
 func replay(events []store.Event, env string, to time.Time) *history {
 	h := &history{env: env, rollbackOps: map[int64]bool{}, services: map[string]*serviceLog{}, incidents: map[int]*Failure{}}
 	for _, e := range events {
-		if !e.Time.Before(to) {
-			break
+		if e.Time.Before(to) {
+			h.apply(e)
 		}
-		h.apply(e)
 	}
 	return h
 }
