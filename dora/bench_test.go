@@ -6,11 +6,11 @@ import (
 	"time"
 )
 
-// syntheticLog returns a history of about n events, all of types Compute
-// reads (its worst case: a real log is mostly instance events, which the
-// store query leaves out), spread over 90 days: 20 services deploying
-// with commits, every 7th deployment failing, every 13th rolled back,
-// every 17th with an incident.
+// syntheticLog returns a history of about n events of the types a
+// rollout writes (its starts too, which Compute skips; a real log is
+// mostly instance events, which the store's read leaves out), spread over
+// 90 days: 20 services deploying with commits, every 7th deployment
+// failing, every 13th rolled back, every 17th with an incident.
 func syntheticLog(n int) *log {
 	l := &log{}
 	rev := map[string]int{}
