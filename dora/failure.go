@@ -6,10 +6,10 @@ import (
 	"github.com/slipway-dev/slipway/spec"
 )
 
-// Deployment is one forward rollout of a service's revision in an
+// deployment is one rollout of a service's revision in an
 // environment, once it ended: it succeeded (the service runs the
 // revision) or failed.
-type Deployment struct {
+type deployment struct {
 	Service   string
 	Revision  int
 	Operation int64

@@ -33,11 +33,11 @@ type serviceLog struct {
 	// current is the latest deployment that ended; restored says an
 	// earlier revision was restored since (production runs a revision no
 	// deployment brought).
-	current     *Deployment
+	current     *deployment
 	restored    bool
-	byRevision  map[int]*Deployment // the latest deployment of each revision
+	byRevision  map[int]*deployment // the latest deployment of each revision
 	commits     map[spec.CommitID]bool
-	deployments []*Deployment
+	deployments []*deployment
 	failures    []*Failure
 	open        []*Failure
 	removed     time.Time // when the service was last removed
@@ -59,7 +59,7 @@ func replay(events []store.Event, env string, to time.Time) *history {
 func (h *history) service(name string) *serviceLog {
 	s := h.services[name]
 	if s == nil {
-		s = &serviceLog{byRevision: map[int]*Deployment{}, commits: map[spec.CommitID]bool{}}
+		s = &serviceLog{byRevision: map[int]*deployment{}, commits: map[spec.CommitID]bool{}}
 		h.services[name] = s
 	}
 	return s
@@ -81,11 +81,11 @@ func (h *history) apply(e store.Event) {
 	restore := h.rollbackOps[e.Operation] || (s.restoreOp != 0 && s.restoreOp == e.Operation)
 	switch e.Type {
 	case typeRollbackRequested:
-		s.blameCurrent(CauseRollback, e.Time, func(*Deployment) bool { return true })
+		s.blameCurrent(CauseRollback, e.Time, func(*deployment) bool { return true })
 	case typeRevertStarted:
 		// Only a deployment of the reverted operation that succeeded is
 		// rolled back; one still in flight never ran in production.
-		s.blameCurrent(CauseReverted, e.Time, func(d *Deployment) bool { return d.Operation == e.Operation })
+		s.blameCurrent(CauseReverted, e.Time, func(d *deployment) bool { return d.Operation == e.Operation })
 		s.restoreOp = e.Operation
 	case typeRolloutSucceeded:
 		s.succeeded(e, restore)
@@ -137,11 +137,11 @@ func (s *serviceLog) failed(e store.Event, cause Cause, restore bool) {
 
 // ended records the deployment a rollout outcome event ends; nil for a
 // repeated outcome of the deployment that ended last.
-func (s *serviceLog) ended(e store.Event) *Deployment {
+func (s *serviceLog) ended(e store.Event) *deployment {
 	if c := s.current; c != nil && c.Revision == e.Revision && c.Operation == e.Operation {
 		return nil
 	}
-	d := &Deployment{Service: e.Service, Revision: e.Revision, Operation: e.Operation, Finished: e.Time}
+	d := &deployment{Service: e.Service, Revision: e.Revision, Operation: e.Operation, Finished: e.Time}
 	s.byRevision[d.Revision] = d
 	s.deployments = append(s.deployments, d)
 	return d
@@ -149,13 +149,13 @@ func (s *serviceLog) ended(e store.Event) *Deployment {
 
 // blameCurrent fails the deployment whose revision runs in production,
 // if blame accepts it and it has not failed already.
-func (s *serviceLog) blameCurrent(cause Cause, at time.Time, blame func(*Deployment) bool) {
+func (s *serviceLog) blameCurrent(cause Cause, at time.Time, blame func(*deployment) bool) {
 	if d := s.current; d != nil && d.Succeeded && !s.restored && d.Failure == nil && blame(d) {
 		s.fail(d, cause, at)
 	}
 }
 
-func (s *serviceLog) fail(d *Deployment, cause Cause, at time.Time) *Failure {
+func (s *serviceLog) fail(d *deployment, cause Cause, at time.Time) *Failure {
 	f := &Failure{Service: d.Service, Revision: d.Revision, Cause: cause, Start: at}
 	d.Failure = f
 	s.failures = append(s.failures, f)
