@@ -10,4 +10,12 @@
 //
 // The routing table is an immutable value swapped atomically (Update):
 // the request path reads it without locks.
+//
+// Bodiless GET, HEAD and OPTIONS requests take a fast path, on the
+// serving goroutine and over a per-instance pool of keep-alive
+// connections (fastpath.go, pconn.go, pool.go): the client's request is
+// written to the instance as the route's httputil.ReverseProxy would
+// send it, without copying it (forward.go), and the usual answer is
+// parsed from the connection's buffer (response.go). Everything else
+// (bodies, upgrades) goes through the ReverseProxy and http.Transport.
 package router

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -39,21 +40,27 @@ func fastPathOK(req *http.Request) bool {
 }
 
 // fastAttempt is attempt over the fast path: req goes to b, counted in
-// flight until its response body closes.
-func (rt *Router) fastAttempt(r *route, b *backend, req *http.Request) (*http.Response, error) {
-	req.URL.Host = b.Addr
+// flight until its response body closes. With client set, req is the
+// client's own request, written as forwarded (writeForwarded) and left
+// as it is, and informational answers go straight to client; without,
+// req is an outgoing request (a ReverseProxy's, a mirrored copy) and is
+// aimed at b.
+func (rt *Router) fastAttempt(r *route, b *backend, req *http.Request, client http.ResponseWriter) (*http.Response, error) {
+	if client == nil {
+		req.URL.Host = b.Addr
+	}
 	start := rt.now()
 	if !enter(b) {
 		return nil, errLeft
 	}
-	resp, pc, stop, err := rt.exchange(r, b, req)
+	resp, pc, err := rt.exchange(r, b, req, client)
 	if err != nil {
 		b.st.inflight.Add(-1)
 		rt.attemptFailed(b, req)
 		return nil, err
 	}
 	rt.answered(r, b, resp, start)
-	resp.Body = &fastBody{rc: resp.Body, pc: pc, stop: stop, rt: rt, b: b,
+	resp.Body = &fastBody{rc: resp.Body, pc: pc, rt: rt, b: b,
 		eof: resp.Body == http.NoBody, keep: !resp.Close}
 	return resp, nil
 }
@@ -82,13 +89,17 @@ func (rt *Router) answered(r *route, b *backend, resp *http.Response, start time
 // reads the response headers within the route's timeout. A pooled
 // connection that fails before the instance said anything was closed by
 // it while idle: the request goes again on a new connection, as
-// http.Transport does. stop ends the watch on the request's context; it
-// reports false when the context ended and closed the connection.
-func (rt *Router) exchange(r *route, b *backend, req *http.Request) (*http.Response, *pconn, func() bool, error) {
+// http.Transport does. The request is pc's until pc.finish (fastBody).
+// client is fastAttempt's.
+func (rt *Router) exchange(r *route, b *backend, req *http.Request, client http.ResponseWriter) (*http.Response, *pconn, error) {
 	ctx := req.Context()
-	deadline := time.Now().Add(r.Timeout) // a real clock: it sets I/O deadlines
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err // the client is gone already
+	}
+	now := time.Now() // a real clock: it sets I/O deadlines
+	deadline := now.Add(r.Timeout)
 	pool := rt.pools.of(b.st)
-	pc := pool.get(rt.now())
+	pc := pool.get(now)
 	if pc != nil && !pc.clean() {
 		pc.close() // the instance wrote or closed while it sat idle
 		pc = nil
@@ -97,26 +108,26 @@ func (rt *Router) exchange(r *route, b *backend, req *http.Request) (*http.Respo
 		if pc == nil {
 			c, err := rt.dial(ctx, b.Addr, deadline)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, err
 			}
-			pc = newPconn(c, pool)
+			pc = newPconn(c, pool, b.Addr)
 		}
-		stop := context.AfterFunc(ctx, pc.abort)
-		resp, err := pc.roundTrip(req, deadline)
+		resp, err := pc.roundTrip(ctx, req, client, deadline, now)
 		if err == nil {
-			return resp, pc, stop, nil
+			return resp, pc, nil
 		}
-		stop()
+		pc.finish()
 		pc.close()
 		switch {
 		case ctx.Err() != nil:
-			return nil, nil, nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		case isTimeout(err):
-			return nil, nil, nil, errHeaderTimeout
-		case !pc.reused || pc.cr.n > 0:
-			return nil, nil, nil, err
+			return nil, nil, errHeaderTimeout
+		case !pc.reused || pc.n > 0:
+			return nil, nil, err
 		}
 		pc = nil // stale: the instance closed it while idle; dial afresh
+		now = time.Now()
 	}
 }
 
@@ -137,39 +148,53 @@ func (rt *Router) dial(ctx context.Context, addr string, deadline time.Time) (ne
 const maxInformational = 5
 
 // roundTrip writes req and reads the response headers, all before
-// deadline; the body is left to the caller.
-func (pc *pconn) roundTrip(req *http.Request, deadline time.Time) (*http.Response, error) {
-	pc.cr.n, pc.cr.limit = 0, maxResponseHeaderBytes
-	defer func() { pc.cr.limit = 0 }() // the body may be any size
-	if err := pc.conn.SetDeadline(deadline); err != nil {
+// deadline; the body is left to the caller. client is fastAttempt's.
+func (pc *pconn) roundTrip(ctx context.Context, req *http.Request, client http.ResponseWriter, deadline, now time.Time) (*http.Response, error) {
+	if err := pc.start(ctx, deadline, now); err != nil {
 		return nil, err
 	}
-	if err := req.Write(pc.bw); err != nil {
+	var err error
+	if client != nil {
+		err = writeForwarded(pc.bw, req, pc.addr)
+	} else {
+		err = req.Write(pc.bw)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := pc.bw.Flush(); err != nil {
 		return nil, err
 	}
 	for range maxInformational + 1 {
-		resp, err := http.ReadResponse(pc.br, req)
+		resp, err := readResponse(pc.br, req)
 		if err != nil {
 			return nil, err
 		}
 		switch {
 		case resp.StatusCode == http.StatusSwitchingProtocols:
 			return nil, errors.New("unexpected 101 Switching Protocols to a request without Upgrade")
+		case resp.StatusCode < 200 && client != nil:
+			write1xx(client, resp)
+			continue
 		case resp.StatusCode < 200:
 			if err := got1xx(req, resp); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		if err := pc.conn.SetDeadline(time.Time{}); err != nil {
+		if err := pc.headersRead(bodyBuffered(resp, pc.br)); err != nil {
 			return nil, err
 		}
 		return resp, nil
 	}
 	return nil, errors.New("too many 1xx informational responses")
+}
+
+// bodyBuffered reports whether the whole body of resp is in br already
+// (or it has none): reading it needs no more of the connection.
+func bodyBuffered(resp *http.Response, br *bufio.Reader) bool {
+	return resp.Body == http.NoBody || (resp.ContentLength >= 0 && len(resp.TransferEncoding) == 0 &&
+		int64(br.Buffered()) >= resp.ContentLength)
 }
 
 // got1xx passes an informational answer (e.g. 103 Early Hints) on to
@@ -189,7 +214,6 @@ func got1xx(req *http.Request, resp *http.Response) error {
 type fastBody struct {
 	rc     io.ReadCloser
 	pc     *pconn
-	stop   func() bool // ends the context watch; false if it closed pc
 	rt     *Router
 	b      *backend
 	eof    bool // the body was read to its end
@@ -214,7 +238,7 @@ func (fb *fastBody) Close() error {
 	if fb.eof {
 		err = fb.rc.Close() // reads nothing more: at EOF already
 	}
-	watching := fb.stop()
+	watching := fb.pc.finish()
 	now := fb.rt.now()
 	if !fb.reusable(watching) || !fb.pc.pool.put(fb.pc, now) {
 		fb.pc.close()

@@ -319,3 +319,92 @@ func TestHugeResponseHeadersAreRefused(t *testing.T) {
 		t.Fatalf("in flight %d", n)
 	}
 }
+
+// TestSlowAnswersOutliveTheEarlyDeadline: an answer slower than
+// watchAfter, in its headers or its body, arrives whole.
+func TestSlowAnswersOutliveTheEarlyDeadline(t *testing.T) {
+	slow := 3 * watchAfter
+	b, conns := countingBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/headers" {
+			time.Sleep(slow)
+		}
+		fmt.Fprint(w, "part1;")
+		w.(http.Flusher).Flush()
+		if r.URL.Path == "/body" {
+			time.Sleep(slow)
+		}
+		fmt.Fprint(w, "part2")
+	})
+	rt := New(Config{})
+	defer rt.Close()
+	rt.Update([]Route{{Service: "s", Backends: []Backend{b}}})
+	for _, path := range []string{"/headers", "/body", "/headers", "/"} {
+		resp, body := do(t, rt, "GET", path)
+		if resp.StatusCode != 200 || body != "part1;part2" {
+			t.Fatalf("%s: %d %q", path, resp.StatusCode, body)
+		}
+	}
+	if got := conns.Load(); got != 1 {
+		t.Fatalf("%d connections, want 1: a slow answer keeps its connection", got)
+	}
+}
+
+// TestClientLeavingEndsTheExchange: a client that goes away while the
+// instance works on its request has the instance's connection closed
+// soon after (within watchAfter and a bit), not at the route's timeout.
+func TestClientLeavingEndsTheExchange(t *testing.T) {
+	for _, path := range []string{"/headers", "/body"} {
+		t.Run(path, func(t *testing.T) {
+			got, gone := make(chan struct{}), make(chan struct{})
+			b, _ := countingBackend(t, func(w http.ResponseWriter, r *http.Request) {
+				close(got)
+				if r.URL.Path == "/body" {
+					fmt.Fprint(w, "started")
+					w.(http.Flusher).Flush()
+				}
+				select {
+				case <-r.Context().Done(): // the router closed the connection
+					close(gone)
+				case <-time.After(10 * time.Second): // so that a failing test ends
+				}
+			})
+			rt := New(Config{})
+			defer rt.Close()
+			rt.Update([]Route{{Service: "s", Backends: []Backend{b}}})
+			srv := httptest.NewServer(rt)
+			defer srv.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+path, nil)
+			go func() {
+				<-got
+				cancel()
+			}()
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				_, _ = io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+			select {
+			case <-gone:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the instance's connection outlived its client by 10s")
+			}
+			for rt.InFlight("b") != 0 {
+				time.Sleep(time.Millisecond)
+			}
+		})
+	}
+}
+
+// TestRouteTimeoutShorterThanTheEarlyDeadline: a route timeout below
+// watchAfter still answers 504 on time.
+func TestRouteTimeoutShorterThanTheEarlyDeadline(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	slow := backendServer(t, "slow", func(w http.ResponseWriter, r *http.Request) { <-release })
+	rt := New(Config{})
+	defer rt.Close()
+	rt.Update([]Route{{Service: "s", Backends: []Backend{slow}, Timeout: watchAfter / 4}})
+	if code, _ := get(t, rt, "x", "/"); code != http.StatusGatewayTimeout {
+		t.Fatalf("status %d, want 504", code)
+	}
+}

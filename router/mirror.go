@@ -344,12 +344,12 @@ func (rt *Router) copyAttempt(r *route, b *backend, req *http.Request) (*http.Re
 		return nil, errLeft
 	}
 	if fastPathOK(req) {
-		resp, pc, stop, err := rt.exchange(r, b, req)
+		resp, pc, err := rt.exchange(r, b, req, nil)
 		if err != nil {
 			b.st.inflight.Add(-1)
 			return nil, err
 		}
-		resp.Body = &fastBody{rc: resp.Body, pc: pc, stop: stop, rt: rt, b: b, eof: resp.Body == http.NoBody, keep: !resp.Close}
+		resp.Body = &fastBody{rc: resp.Body, pc: pc, rt: rt, b: b, eof: resp.Body == http.NoBody, keep: !resp.Close}
 		return resp, nil
 	}
 	resp, err := rt.transport.RoundTrip(req)

@@ -1,15 +1,9 @@
 package router
 
 import (
-	"bufio"
-	"errors"
-	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Idle keep-alive connections to an instance, kept for the fast path.
@@ -18,87 +12,6 @@ const (
 	idleTimeout       = 90 * time.Second
 	connBufSize       = 4 << 10
 )
-
-// pconn is a keep-alive connection to one instance, with its buffers. It
-// serves one request at a time, on the goroutine of that request.
-type pconn struct {
-	conn   net.Conn
-	pool   *connPool // the pool it goes back to
-	cr     countingReader
-	br     *bufio.Reader
-	bw     *bufio.Writer
-	reused bool      // has served a request before this one
-	idleAt time.Time // when it went back to the pool
-}
-
-func newPconn(c net.Conn, pool *connPool) *pconn {
-	pc := &pconn{conn: c, pool: pool}
-	pc.cr.r = c
-	pc.br = bufio.NewReaderSize(&pc.cr, connBufSize)
-	pc.bw = bufio.NewWriterSize(c, connBufSize)
-	return pc
-}
-
-// abort closes the connection from another goroutine (the request's
-// context ended): blocked reads and writes return at once.
-func (pc *pconn) abort() { _ = pc.conn.Close() }
-
-// clean reports whether an idle connection is still open and silent: an
-// instance may have closed it, or written to it (a 408 on its idle
-// timeout, stray bytes after a HEAD), and those bytes must never be read
-// as the next request's answer. It peeks at the socket without waiting
-// (a read deadline would not do: Go fails a read past its deadline even
-// when data is there).
-func (pc *pconn) clean() bool {
-	if pc.br.Buffered() > 0 {
-		return false
-	}
-	sc, ok := pc.conn.(syscall.Conn)
-	if !ok {
-		return true
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return false
-	}
-	silent := false
-	var buf [1]byte
-	err = raw.Read(func(fd uintptr) bool {
-		n, _, rerr := unix.Recvfrom(int(fd), buf[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
-		silent = n < 0 && (rerr == unix.EAGAIN || rerr == unix.EWOULDBLOCK)
-		return true // never wait for the socket to become readable
-	})
-	return err == nil && silent
-}
-
-func (pc *pconn) close() { _ = pc.conn.Close() }
-
-// countingReader counts the bytes read from the connection since the
-// last reset, so that a failure can tell "the instance said nothing" (a
-// stale keep-alive connection, safe to replay on) from a broken answer.
-type countingReader struct {
-	r net.Conn
-	n int64
-	// limit, when above 0, bounds n: the response headers' size.
-	limit int64
-}
-
-// errHeadersTooLarge is an instance whose response headers exceed
-// maxResponseHeaderBytes (as http.Transport bounds them).
-var errHeadersTooLarge = errors.New("response headers too large")
-
-// maxResponseHeaderBytes bounds the response headers read on the fast
-// path (http.Transport's default is 10 MB; 1 MiB is plenty for a service).
-const maxResponseHeaderBytes = 1 << 20
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	if c.limit > 0 && c.n >= c.limit {
-		return 0, errHeadersTooLarge
-	}
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
 
 // connPool holds one instance's idle connections, most recently used
 // last: the freshest is reused first, the oldest expire first.

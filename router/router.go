@@ -167,6 +167,10 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if rt.serveMirrored(w, r, req) {
 		return
 	}
+	if fastPathOK(req) {
+		rt.serveFast(w, r, req)
+		return
+	}
 	r.proxy.ServeHTTP(w, req)
 }
 

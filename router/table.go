@@ -99,6 +99,9 @@ func (t *table) match(host, path string) *route {
 }
 
 func stripPort(host string) string {
+	if strings.IndexByte(host, ':') < 0 {
+		return host // no port: SplitHostPort would allocate its error
+	}
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		return h
 	}

@@ -21,10 +21,19 @@ func (rt *Router) roundTrip(r *route, req *http.Request) (*http.Response, error)
 		body = &trackedBody{ReadCloser: req.Body}
 		req.Body = body
 	}
-	send := rt.attempt
-	if fastPathOK(req) {
-		send = rt.fastAttempt
-	}
+	fast := fastPathOK(req)
+	return rt.tryInstances(r, req, body, func(b *backend) (*http.Response, error) {
+		if fast {
+			return rt.fastAttempt(r, b, req, nil)
+		}
+		return rt.attempt(r, b, req)
+	})
+}
+
+// tryInstances sends req with send to an instance picked for route r,
+// then to others while the failure is retryable, up to the configured
+// attempts. body is req's body as roundTrip tracks it, or nil.
+func (rt *Router) tryInstances(r *route, req *http.Request, body *trackedBody, send func(*backend) (*http.Response, error)) (*http.Response, error) {
 	var triedBuf [4]*backend // no allocation for the usual few attempts
 	tried := triedBuf[:0]
 	lastErr := errNoBackend
@@ -34,7 +43,7 @@ func (rt *Router) roundTrip(r *route, req *http.Request) (*http.Response, error)
 			break
 		}
 		tried = append(tried, b)
-		resp, err := send(r, b, req)
+		resp, err := send(b)
 		if err == nil {
 			return resp, nil
 		}
@@ -181,15 +190,20 @@ func (b *doneBody) Write(p []byte) (int, error) {
 	return 0, errors.New("response body is not writable")
 }
 
-// bufferPool reuses the proxy's copy buffers.
+// bufferPool reuses the copy buffers: the proxies' (Get and Put, the
+// httputil.BufferPool contract) and the fast path's (get and put, which
+// pass the pointer the pool holds and so allocate nothing).
 type bufferPool struct{ p sync.Pool }
 
 func newBufferPool() *bufferPool {
 	return &bufferPool{p: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
 }
 
-func (bp *bufferPool) Get() []byte  { return *(bp.p.Get().(*[]byte)) }
-func (bp *bufferPool) Put(b []byte) { bp.p.Put(&b) }
+func (bp *bufferPool) Get() []byte  { return *bp.get() }
+func (bp *bufferPool) Put(b []byte) { bp.put(&b) }
+
+func (bp *bufferPool) get() *[]byte  { return bp.p.Get().(*[]byte) }
+func (bp *bufferPool) put(b *[]byte) { bp.p.Put(b) }
 
 // drainPoll is how often Drain looks at an instance's in-flight count.
 const drainPoll = 10 * time.Millisecond

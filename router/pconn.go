@@ -1,0 +1,179 @@
+package router
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// pconn is a keep-alive connection to one instance, with its buffers. It
+// serves one request at a time, on the goroutine of that request; only
+// abort may be called from another.
+//
+// A request on it is bounded by the route's deadline until the answer's
+// headers are in, and its connection is closed when the request's
+// context ends (the client went away), so that blocked I/O returns at
+// once. That watch on the context (context.AfterFunc) is armed lazily:
+// most answers are in long before watchAfter, and the watch's
+// registration cost as much as the rest of the connection's work. Until
+// it is armed the connection's deadline is watchAfter away (or the
+// route's, when sooner); an I/O that meets it arms the watch, moves the
+// deadline to the route's and goes on. So a client that leaves is
+// noticed within watchAfter, and a request that takes longer pays for
+// the watch.
+type pconn struct {
+	conn   net.Conn
+	addr   string    // the instance's host:port
+	pool   *connPool // the pool it goes back to
+	br     *bufio.Reader
+	bw     *bufio.Writer
+	reused bool      // has served a request before this one
+	idleAt time.Time // when it went back to the pool
+	// fd is the socket, for clean's peek (-1 when there is none). It is
+	// valid while the connection is open, and clean runs only while its
+	// caller owns the connection: nobody else may close it meanwhile.
+	fd  int
+	one [1]byte // clean's peek buffer
+	// abort is close as a func value, made once for every AfterFunc.
+	abort func()
+
+	// The request in flight (start to finish):
+	ctx   context.Context
+	until time.Time   // the route's deadline for the headers; zero after them
+	stop  func() bool // ends the watch on ctx; nil while it is not armed
+	n     int64       // bytes read since start
+	limit int64       // when above 0, bounds n: the response headers' size
+}
+
+// watchAfter is how long a request goes without a watch on its context.
+const watchAfter = 20 * time.Millisecond
+
+func newPconn(c net.Conn, pool *connPool, addr string) *pconn {
+	pc := &pconn{conn: c, pool: pool, addr: addr, fd: -1}
+	pc.br = bufio.NewReaderSize(pc, connBufSize)
+	pc.bw = bufio.NewWriterSize(pc, connBufSize)
+	pc.abort = pc.close
+	if sc, ok := c.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			_ = raw.Control(func(fd uintptr) { pc.fd = int(fd) })
+		}
+	}
+	return pc
+}
+
+func (pc *pconn) close() { _ = pc.conn.Close() }
+
+// clean reports whether an idle connection is still open and silent: an
+// instance may have closed it, or written to it (a 408 on its idle
+// timeout, stray bytes after a HEAD), and those bytes must never be read
+// as the next request's answer. It peeks at the socket without waiting,
+// with recvfrom itself: a read deadline would not do (Go fails a read
+// past its deadline even when data is there), and unix.Recvfrom
+// allocates the sender's address, which a connected socket has no use
+// for.
+func (pc *pconn) clean() bool {
+	if pc.br.Buffered() > 0 {
+		return false
+	}
+	if pc.fd < 0 {
+		return true
+	}
+	_, _, errno := unix.Syscall6(unix.SYS_RECVFROM, uintptr(pc.fd), uintptr(unsafe.Pointer(&pc.one[0])), 1,
+		unix.MSG_PEEK|unix.MSG_DONTWAIT, 0, 0)
+	return errno == unix.EAGAIN || errno == unix.EWOULDBLOCK
+}
+
+// start readies pc for a request on ctx whose headers are due by until.
+func (pc *pconn) start(ctx context.Context, until, now time.Time) error {
+	pc.ctx, pc.until, pc.stop = ctx, until, nil
+	pc.n, pc.limit = 0, maxResponseHeaderBytes
+	early := now.Add(watchAfter)
+	if until.Before(early) {
+		early = until
+	}
+	return pc.conn.SetDeadline(early)
+}
+
+// headersRead is called once the answer's headers are in: its body may
+// take as long as it takes. A body already in the buffer needs no more
+// of the connection; for one still to come the watch is armed and the
+// deadline lifted.
+func (pc *pconn) headersRead(bodyBuffered bool) error {
+	pc.until, pc.limit = time.Time{}, 0
+	if bodyBuffered {
+		return nil
+	}
+	if pc.stop == nil {
+		pc.watch()
+	}
+	return pc.conn.SetDeadline(time.Time{})
+}
+
+// finish ends the request's watch. It reports false when the context
+// ended and the watch closed the connection.
+func (pc *pconn) finish() bool {
+	ok := true
+	if pc.stop != nil {
+		ok = pc.stop()
+	}
+	pc.ctx, pc.stop = nil, nil
+	return ok
+}
+
+func (pc *pconn) watch() { pc.stop = context.AfterFunc(pc.ctx, pc.abort) }
+
+// errHeadersTooLarge is an instance whose response headers exceed
+// maxResponseHeaderBytes (as http.Transport bounds them).
+var errHeadersTooLarge = errors.New("response headers too large")
+
+// maxResponseHeaderBytes bounds the response headers read on the fast
+// path (http.Transport's default is 10 MB; 1 MiB is plenty for a service).
+const maxResponseHeaderBytes = 1 << 20
+
+// Read reads from the connection for br, counting the bytes so that a
+// failure can tell "the instance said nothing" (a stale keep-alive
+// connection, safe to replay on) from a broken answer.
+func (pc *pconn) Read(p []byte) (int, error) {
+	if pc.limit > 0 && pc.n >= pc.limit {
+		return 0, errHeadersTooLarge
+	}
+	for {
+		n, err := pc.conn.Read(p)
+		pc.n += int64(n)
+		if n > 0 || err == nil || !pc.watchNow(err) {
+			return n, err
+		}
+	}
+}
+
+// Write writes to the connection for bw.
+func (pc *pconn) Write(p []byte) (int, error) {
+	written := 0
+	for {
+		n, err := pc.conn.Write(p[written:])
+		written += n
+		if err == nil || !pc.watchNow(err) {
+			return written, err
+		}
+	}
+}
+
+// watchNow arms the watch when err is watchAfter's deadline, and moves
+// the deadline to the route's. It reports whether the I/O may go on.
+func (pc *pconn) watchNow(err error) bool {
+	if pc.stop != nil || pc.ctx == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+		return false
+	}
+	if !pc.until.IsZero() && !time.Now().Before(pc.until) {
+		return false // the route's own deadline
+	}
+	pc.watch()
+	return pc.conn.SetDeadline(pc.until) == nil
+}
