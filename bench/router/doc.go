@@ -6,14 +6,17 @@
 //   - nginx: one worker, upstream keepalive (the bar);
 //   - the slipway router, one route to the backend;
 //   - the slipway router with a 90/10 weighted split between two
-//     revisions (both on the same backend, so only the split's cost shows).
+//     revisions (both on the same backend, so only the split's cost shows);
+//   - with -router-gogc N, the slipway router again with GOGC=N in its
+//     environment: what tuning the garbage collector would give (slipway
+//     server does not set it, so the rows above run with the default).
 //
 // After the table it prints the top functions of a CPU profile of the
 // router taken during its (unsplit) run.
 //
 // Run it from the module root (it needs nginx and wrk on PATH):
 //
-//	go run ./bench/router [-d 10s] [-c 64] [-t 1] [-rounds 1] [-keep-profile FILE] [-worktree]
+//	go run ./bench/router [-d 10s] [-c 64] [-t 1] [-rounds 1] [-router-gogc N] [-keep-profile FILE] [-worktree]
 //
 // It measures the router of the committed HEAD unless -worktree is given:
 // the checkout may be shared, and someone's half-made edit is not what to

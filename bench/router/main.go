@@ -24,6 +24,7 @@ type config struct {
 	rounds      int           // times every target is measured; the table has medians
 	topN        int           // functions of the router's profile to print
 	keepProfile string        // copy the router's CPU profile here ("" keeps none)
+	routerGOGC  int           // also measure the router with this GOGC (0: not)
 	worktree    bool          // build the working tree rather than HEAD
 }
 
@@ -38,6 +39,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.rounds, "rounds", 1, "measure every target this many times, interleaved, and print medians")
 	fs.StringVar(&c.keepProfile, "keep-profile", "", "also write the router's CPU profile to this file")
 	fs.IntVar(&c.topN, "top", 15, "functions of the router's CPU profile to print (0 skips the profile)")
+	fs.IntVar(&c.routerGOGC, "router-gogc", 0, "also measure the router with GOGC set to this, as its own row (the server does not set it; 0 skips the row)")
 	fs.BoolVar(&c.worktree, "worktree", false, "build the router from the working tree as it is (default: the committed HEAD)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -55,6 +57,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-rounds must be >= 1, got %d", c.rounds)
 	case c.topN < 0:
 		return c, fmt.Errorf("-top must be >= 0, got %d", c.topN)
+	case c.routerGOGC < 0:
+		return c, fmt.Errorf("-router-gogc must be >= 0, got %d", c.routerGOGC)
 	}
 	return c, nil
 }

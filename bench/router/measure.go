@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"strconv"
 	"time"
 
 	"github.com/slipway-dev/slipway/bench/internal/benchkit"
@@ -29,6 +31,7 @@ type result struct {
 // results are the lines of the table, in order, and the router's profile.
 type results struct {
 	direct, nginx, router, split result
+	routerGC                     result // the router with -router-gogc; its name is "" without
 	profile                      string // pprof -top of the router's run; "" if not taken
 }
 
@@ -81,10 +84,15 @@ func (b *bench) round(ctx context.Context, profile bool) (res results, err error
 	if res.nginx, err = b.nginx(ctx); err != nil {
 		return res, err
 	}
-	if res.router, res.profile, err = b.router(ctx, "slipway router", false, profile); err != nil {
+	if res.router, res.profile, err = b.router(ctx, "slipway router", false, profile, 0); err != nil {
 		return res, err
 	}
-	res.split, _, err = b.router(ctx, "slipway router 90/10", true, false)
+	if res.split, _, err = b.router(ctx, "slipway router 90/10", true, false, 0); err != nil {
+		return res, err
+	}
+	if n := b.cfg.routerGOGC; n > 0 {
+		res.routerGC, _, err = b.router(ctx, fmt.Sprintf("slipway router, GOGC=%d", n), false, false, n)
+	}
 	return res, err
 }
 
@@ -107,10 +115,11 @@ func (b *bench) nginx(ctx context.Context) (r result, err error) {
 }
 
 // router measures routerproc in front of the backend, with a 90/10 split
-// between two revisions (both on the backend) when split is true. With
+// between two revisions (both on the backend) when split is true, and
+// with the garbage collector's GOGC set to gogc when it is above 0. With
 // profile, the run is profiled and the profile comes back as pprof -top
 // text.
-func (b *bench) router(ctx context.Context, name string, split, profile bool) (r result, top string, err error) {
+func (b *bench) router(ctx context.Context, name string, split, profile bool, gogc int) (r result, top string, err error) {
 	listen, err := benchkit.FreeAddr()
 	if err != nil {
 		return r, "", err
@@ -124,7 +133,11 @@ func (b *bench) router(ctx context.Context, name string, split, profile bool) (r
 	if split {
 		args = append(args, "-canary", b.upstream)
 	}
-	proc, err := benchkit.StartChild(name, exec.Command(bin, args...))
+	cmd := exec.Command(bin, args...)
+	if gogc > 0 {
+		cmd.Env = append(os.Environ(), "GOGC="+strconv.Itoa(gogc))
+	}
+	proc, err := benchkit.StartChild(name, cmd)
 	if err != nil {
 		return r, "", err
 	}

@@ -25,9 +25,13 @@ func printTable(w io.Writer, cfg config, rounds []results) {
 		router: summarize(rounds, func(r results) result { return r.router }),
 		split:  summarize(rounds, func(r results) result { return r.split }),
 	}
+	rows := []result{r.direct, r.nginx, r.router, r.split}
+	if cfg.routerGOGC > 0 {
+		rows = append(rows, summarize(rounds, func(r results) result { return r.routerGC }))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
 	fmt.Fprintln(tw, "target\treq/s\tp50\tp99\tproxy CPU/req\tbackend CPU/req\tvs nginx")
-	for _, row := range []result{r.direct, r.nginx, r.router, r.split} {
+	for _, row := range rows {
 		vs := "-"
 		if row.name != r.nginx.name && row.proxied {
 			vs = fmt.Sprintf("%.2f x req/s, %.2f x p99", row.load.rps/r.nginx.load.rps, float64(row.load.p99)/float64(r.nginx.load.p99))
@@ -40,12 +44,15 @@ func printTable(w io.Writer, cfg config, rounds []results) {
 			proxyCPU, perRequest(row.backendCPU, row.load.requests), vs)
 	}
 	tw.Flush()
-	for _, row := range []result{r.direct, r.nginx, r.router, r.split} {
+	for _, row := range rows {
 		if row.load.non2xx > 0 || row.load.sockErrs != "" {
 			fmt.Fprintf(w, "%s: %d non-2xx/3xx responses; socket errors: %s\n", row.name, row.load.non2xx, orNone(row.load.sockErrs))
 		}
 	}
 	fmt.Fprintf(w, "\nCPU/req is utime+stime (/proc/PID/stat, 10ms ticks) over the measured run / requests; nginx's is master + worker.\n")
+	if cfg.routerGOGC > 0 {
+		fmt.Fprintf(w, "GOGC=%d: the router with the garbage collector's GOGC at %d (a proposal: slipway server runs with the default, 100).\n", cfg.routerGOGC, cfg.routerGOGC)
+	}
 	fmt.Fprintf(w, "Everything shares %d CPUs: wrk, the backend and the proxy compete for them.\n", runtime.NumCPU())
 }
 
