@@ -202,3 +202,25 @@ func TestAnAnalysisStepPromotedPastMeasuresNoMore(t *testing.T) {
 			c.Outcome, c.Reason, c.Step+1, c.StepAnalysis.Metrics[0].Taken, taken)
 	}
 }
+
+// TestARejectedCanaryNeverStopsStable runs the service's passes before
+// the operation's revert (several workers may take them in any order):
+// the stable's instances stay.
+func TestARejectedCanaryNeverStopsStable(t *testing.T) {
+	h, _ := startCanary(t)
+	h.markReady("order")
+	h.values.set(2, 0.5)
+	h.clock.Advance(5 * time.Second)
+	for range 5 {
+		if _, err := h.reconcile(ServiceKey("order")); err != nil {
+			t.Fatal(err)
+		}
+		h.ctl.wg.Wait()
+	}
+	if svc := h.service("order"); svc.Phase != store.PhaseFailed || svc.Revision != 2 {
+		t.Fatalf("the canary was not rejected yet: %s r%d", svc.Phase, svc.Revision)
+	}
+	if n, _ := liveOf(h.instances("order"), 1); n != 4 {
+		t.Fatalf("%d of 4 stable instances left while the revert has not run yet", n)
+	}
+}

@@ -279,6 +279,12 @@ func (c *Controller) desired(ctx context.Context, s snapshot, now time.Time) (wo
 		}
 		d.MinReady = r.MinReady.Duration
 	}
+	if t := s.svc.Traffic.Active; s.svc.Phase == store.PhaseFailed && t != 0 && t != s.svc.Revision {
+		// A rejected candidate (a failed canary, parallel run or blue/green
+		// target): traffic is back on t, and until the operation points
+		// the service back at it, t's instances must stay as they are.
+		d.Keep, d.Active = t, t
+	}
 	if s.svc.Canary.InFlight(s.svc.Revision) && rev.Spec.Strategy.Canary != nil {
 		canaryDesired(&d, s.svc.Canary)
 	}
