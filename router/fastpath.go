@@ -166,7 +166,11 @@ func (pc *pconn) roundTrip(ctx context.Context, req *http.Request, client http.R
 		return nil, err
 	}
 	for range maxInformational + 1 {
-		resp, err := readResponse(pc.br, req)
+		var into http.Header
+		if client != nil {
+			into = client.Header()
+		}
+		resp, err := readResponse(pc.br, req, into)
 		if err != nil {
 			return nil, err
 		}
@@ -182,9 +186,7 @@ func (pc *pconn) roundTrip(ctx context.Context, req *http.Request, client http.R
 			}
 			continue
 		}
-		if err := pc.headersRead(bodyBuffered(resp, pc.br)); err != nil {
-			return nil, err
-		}
+		pc.headersRead(bodyBuffered(resp, pc.br))
 		return resp, nil
 	}
 	return nil, errors.New("too many 1xx informational responses")

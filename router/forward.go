@@ -40,13 +40,15 @@ func (rt *Router) serveFast(w http.ResponseWriter, r *route, req *http.Request) 
 // body cannot be copied to its end the client's connection is aborted
 // (http.ErrAbortHandler), so that a cut answer never looks complete.
 func (rt *Router) relay(w http.ResponseWriter, req *http.Request, resp *http.Response) {
-	removeHopByHop(resp.Header)
 	h := w.Header()
-	for k, vv := range resp.Header {
-		if old, ok := h[k]; ok {
-			h[k] = append(old, vv...) // e.g. a sticky Set-Cookie of ours
-		} else {
-			h[k] = vv // resp is ours alone: no need to copy its values
+	if !sameHeader(resp.Header, h) { // else readResponse filled h already
+		removeHopByHop(resp.Header)
+		for k, vv := range resp.Header {
+			if old, ok := h[k]; ok {
+				h[k] = append(old, vv...) // e.g. a sticky Set-Cookie of ours
+			} else {
+				h[k] = vv // resp is ours alone: no need to copy its values
+			}
 		}
 	}
 	announced := len(resp.Trailer)

@@ -25,6 +25,12 @@ func wireBackend(t *testing.T) Backend {
 			h.Set("X-Resp-Hop", "1")
 			h.Set("Keep-Alive", "timeout=5")
 			h.Set("Proxy-Authenticate", "Basic")
+		case "/hop-no-connection": // hop-by-hop fields in an answer the quick parser takes
+			h.Set("Keep-Alive", "timeout=5")
+			h.Set("Proxy-Authenticate", "Basic")
+			h.Set("Upgrade", "h2c")
+			h.Set("Te", "trailers")
+			h.Add("Set-Cookie", "backend=1")
 		case "/hints":
 			h.Set("Link", "</style.css>; rel=preload")
 			w.WriteHeader(http.StatusEarlyHints)
@@ -104,11 +110,20 @@ func exchangeRaw(t *testing.T, srv *httptest.Server, raw string) string {
 func TestFastPathForwardsAsTheReverseProxy(t *testing.T) {
 	rt := New(Config{Rand: func() uint64 { return 7 }})
 	defer rt.Close()
-	rt.Update([]Route{{Service: "s", Backends: []Backend{wireBackend(t)}}})
+	wire := wireBackend(t)
+	canary := wire
+	canary.ID, canary.Revision = "wire-2", 2
+	rt.Update([]Route{
+		{Service: "s", Backends: []Backend{wire}},
+		{Service: "sticky", Host: "sticky.example", Backends: []Backend{wire, canary},
+			Weights: map[int]int{0: 50, 2: 50}, Sticky: &Sticky{Cookie: "bucket"}},
+	})
 	fast := httptest.NewServer(rt)
 	defer fast.Close()
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		rt.table.Load().match(req.Host, req.URL.Path).proxy.ServeHTTP(w, req)
+		r := rt.table.Load().match(req.Host, req.URL.Path)
+		rt.assignSticky(w, r, req) // as ServeHTTP does before either path
+		r.proxy.ServeHTTP(w, req)
 	}))
 	defer proxy.Close()
 
@@ -138,6 +153,10 @@ func TestFastPathForwardsAsTheReverseProxy(t *testing.T) {
 		"GET /sse HTTP/1.1\r\nHost: shop.example" + end,
 		"GET /chunked HTTP/1.1\r\nHost: shop.example" + end,
 		"GET /cookie HTTP/1.1\r\nHost: shop.example" + end,
+		"GET /hop-no-connection HTTP/1.1\r\nHost: shop.example" + end,
+		"GET /cookie HTTP/1.1\r\nHost: sticky.example" + end, // our Set-Cookie and the instance's
+		"GET /hop-no-connection HTTP/1.1\r\nHost: sticky.example" + end,
+		"GET /hints HTTP/1.1\r\nHost: sticky.example\r\nCookie: bucket=10" + end,
 	} {
 		got, want := exchangeRaw(t, fast, raw), exchangeRaw(t, proxy, raw)
 		if got != want {

@@ -104,16 +104,19 @@ func (pc *pconn) start(ctx context.Context, until, now time.Time) error {
 // headersRead is called once the answer's headers are in: its body may
 // take as long as it takes. A body already in the buffer needs no more
 // of the connection; for one still to come the watch is armed and the
-// deadline lifted.
-func (pc *pconn) headersRead(bodyBuffered bool) error {
+// deadline lifted. It cannot fail the answer, whose headers may be in
+// the client's header map already (readResponse): the deadline fails to
+// lift only on a connection the watch closed, and then reading the body
+// fails.
+func (pc *pconn) headersRead(bodyBuffered bool) {
 	pc.until, pc.limit = time.Time{}, 0
 	if bodyBuffered {
-		return nil
+		return
 	}
 	if pc.stop == nil {
 		pc.watch()
 	}
-	return pc.conn.SetDeadline(time.Time{})
+	_ = pc.conn.SetDeadline(time.Time{})
 }
 
 // finish ends the request's watch. It reports false when the context

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -16,11 +17,16 @@ import (
 // reader's buffer with a handful of allocations (quickResponse); any
 // other goes to http.ReadResponse, which quickResponse leaves the bytes
 // to untouched. FuzzQuickResponse holds the two to the same answer.
-func readResponse(br *bufio.Reader, req *http.Request) (*http.Response, error) {
+//
+// With into set (the client's header map, on the forwarding path), a
+// quickly parsed answer's headers go straight into it, but for the
+// hop-by-hop ones, and the answer's Header is into: one map fewer to
+// make, fill and copy per request. relay knows it by sameHeader.
+func readResponse(br *bufio.Reader, req *http.Request, into http.Header) (*http.Response, error) {
 	if _, err := br.Peek(1); err != nil {
 		return nil, err // nothing came: let the caller see why
 	}
-	if resp := quickResponse(br, req); resp != nil {
+	if resp := quickResponse(br, req, into); resp != nil {
 		return resp, nil
 	}
 	return http.ReadResponse(br, req)
@@ -31,9 +37,10 @@ func readResponse(br *bufio.Reader, req *http.Request) (*http.Response, error) {
 // http.ReadResponse would: HTTP/1.1; a status of 200 to 599 other than
 // 204 and 304, to a request other than HEAD; exactly one Content-Length
 // and no Transfer-Encoding, Trailer, Connection or Pragma (each changes
-// how net/http reads or rewrites the answer); well-formed lines ending
-// in CRLF. Otherwise it returns nil and leaves br as it was.
-func quickResponse(br *bufio.Reader, req *http.Request) *http.Response {
+// how net/http reads or rewrites the answer); at most maxQuickFields
+// well-formed lines ending in CRLF. Otherwise it returns nil and leaves
+// br (and into) as they were.
+func quickResponse(br *bufio.Reader, req *http.Request, into http.Header) *http.Response {
 	if req.Method == http.MethodHead {
 		return nil
 	}
@@ -48,19 +55,63 @@ func quickResponse(br *bufio.Reader, req *http.Request) *http.Response {
 	if !ok {
 		return nil
 	}
-	h, length, ok := quickHeader(rest)
+	var fields [maxQuickFields]field
+	n, length, ok := quickFields(rest, &fields)
 	if !ok {
 		return nil
 	}
 	resp := &http.Response{
 		Status: status, StatusCode: code, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: h, ContentLength: length, Request: req, Body: http.NoBody,
+		Header: fill(into, fields[:n]), ContentLength: length, Request: req, Body: http.NoBody,
 	}
 	if length > 0 {
 		resp.Body = &contentBody{r: br, n: length}
 	}
 	_, _ = br.Discard(end + 4)
 	return resp
+}
+
+// maxQuickFields is the most header lines quickResponse takes.
+const maxQuickFields = 32
+
+// field is one header line: its canonical name and its trimmed value.
+type field struct{ key, value string }
+
+// fill adds fs to h and returns h; a nil h is made for them. Into a
+// given h (the client's), the hop-by-hop fields are not added.
+func fill(h http.Header, fs []field) http.Header {
+	hop := h != nil
+	if h == nil {
+		h = make(http.Header, len(fs))
+	}
+	values := make([]string, len(fs)) // one backing array; each key gets a capped slice of it
+	for _, f := range fs {
+		if hop && isHopByHop(f.key) {
+			continue
+		}
+		if old, dup := h[f.key]; dup {
+			h[f.key] = append(old, f.value)
+			continue
+		}
+		values[0] = f.value
+		h[f.key] = values[:1:1]
+		values = values[1:]
+	}
+	return h
+}
+
+func isHopByHop(k string) bool {
+	switch k {
+	case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate",
+		"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade":
+		return true
+	}
+	return false
+}
+
+// sameHeader reports whether a and b are one map (readResponse's into).
+func sameHeader(a, b http.Header) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // statusLine parses "HTTP/1.1 200 OK" into 200 and "200 OK".
@@ -87,51 +138,37 @@ func statusLine(line string) (int, string, bool) {
 	return code, status, true
 }
 
-// quickHeader parses header lines (each ending in CRLF) into a header
-// and the Content-Length. ok is false for anything quickResponse leaves
-// to net/http.
-func quickHeader(lines string) (h http.Header, length int64, ok bool) {
-	n := 0
-	for i := 0; i < len(lines); i++ {
-		if lines[i] == '\n' {
-			n++
-		}
-	}
-	h = make(http.Header, n)
-	values := make([]string, n) // one backing array; each key gets a capped slice of it
+// quickFields parses header lines (each ending in CRLF) into fs, and
+// returns how many there are and the Content-Length. ok is false for
+// anything quickResponse leaves to net/http.
+func quickFields(lines string, fs *[maxQuickFields]field) (n int, length int64, ok bool) {
 	length = -1
-	for lines != "" {
+	for ; lines != ""; n++ {
 		line, rest, crlf := cutLine(lines)
-		if !crlf {
-			return nil, 0, false
+		if !crlf || n == len(fs) {
+			return 0, 0, false
 		}
 		lines = rest
 		name, value, found := strings.Cut(line, ":")
 		if !found || !validFieldName(name) || !validText(value) {
-			return nil, 0, false // also a continuation line: it starts with a space
+			return 0, 0, false // also a continuation line: it starts with a space
 		}
 		key := textproto.CanonicalMIMEHeaderKey(name)
 		value = textproto.TrimString(value)
 		switch key {
 		case "Transfer-Encoding", "Trailer", "Connection", "Pragma":
-			return nil, 0, false
+			return 0, 0, false
 		case "Content-Length":
 			if length >= 0 {
-				return nil, 0, false
+				return 0, 0, false
 			}
 			if length = contentLength(value); length < 0 {
-				return nil, 0, false
+				return 0, 0, false
 			}
 		}
-		if old, dup := h[key]; dup {
-			h[key] = append(old, value)
-			continue
-		}
-		values[0] = value
-		h[key] = values[:1:1]
-		values = values[1:]
+		fs[n] = field{key, value}
 	}
-	return h, length, length >= 0
+	return n, length, length >= 0
 }
 
 // contentLength parses a Content-Length value as net/http does (digits

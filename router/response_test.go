@@ -22,6 +22,7 @@ var quickCases = []struct {
 	{"HTTP/1.1 200 OK\r\nContent-Length: 00012\r\nX-Empty:\r\nX-Tab:\tv\t\r\n\r\nhello world!", true},
 	{"HTTP/1.1 200 OK\r\nX-Utf8: caf\xc3\xa9\r\nContent-Length: 1\r\n\r\nx", true},
 	{"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", true}, // a cut body: io.ErrUnexpectedEOF
+	{"HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5\r\nUpgrade: h2c\r\nSet-Cookie: theirs=1\r\nContent-Length: 1\r\n\r\nx", true},
 	// Left to net/http:
 	{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false},
 	{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", false},
@@ -52,7 +53,7 @@ func readBoth(t testing.TB, raw, method string) (quick, std *http.Response, qbod
 	if _, err := br.Peek(1); err != nil {
 		return nil, nil, "", "", nil, nil
 	}
-	quick = quickResponse(br, req)
+	quick = quickResponse(br, req, nil)
 	std, serr = http.ReadResponse(bufio.NewReaderSize(strings.NewReader(raw), connBufSize), req)
 	if quick != nil {
 		b, err := io.ReadAll(quick.Body)
@@ -74,6 +75,7 @@ func TestQuickResponseReadsAsNetHTTP(t *testing.T) {
 		}
 		if quick != nil {
 			sameResponse(t, tc.raw, quick, std, qbody, sbody, qerr, serr)
+			intoClientHeader(t, tc.raw, std)
 		}
 	}
 	if resp, _, _, _, _, _ := readBoth(t, quickCases[0].raw, "HEAD"); resp != nil {
@@ -120,6 +122,30 @@ func FuzzQuickResponse(f *testing.F) {
 		quick, std, qbody, sbody, qerr, serr := readBoth(t, raw, "GET")
 		if quick != nil {
 			sameResponse(t, raw, quick, std, qbody, sbody, qerr, serr)
+			intoClientHeader(t, raw, std)
 		}
 	})
+}
+
+// intoClientHeader parses raw into a client's header map that holds a
+// cookie of the router's, and wants net/http's header there, less the
+// hop-by-hop fields, after that cookie.
+func intoClientHeader(t testing.TB, raw string, std *http.Response) {
+	t.Helper()
+	client := http.Header{"Set-Cookie": {"ours=1"}}
+	br := bufio.NewReaderSize(strings.NewReader(raw), connBufSize)
+	_, _ = br.Peek(1)
+	resp := quickResponse(br, &http.Request{Method: "GET"}, client)
+	if resp == nil || !sameHeader(resp.Header, client) {
+		t.Fatalf("%q: not parsed into the client's header", raw)
+	}
+	want := http.Header{"Set-Cookie": {"ours=1"}}
+	for k, vv := range std.Header {
+		if !isHopByHop(k) {
+			want[k] = append(want[k], vv...)
+		}
+	}
+	if !reflect.DeepEqual(client, want) {
+		t.Fatalf("%q: client header\n%v\nwant\n%v", raw, client, want)
+	}
 }
