@@ -1,4 +1,4 @@
-// Command canary measures how fast Slipway rolls back a bad canary at
+// Package main, the command canary, measures how fast Slipway rolls back a bad canary at
 // default settings, and how many user requests fail meanwhile (issue 4,
 // "Measured").
 //

@@ -1,4 +1,4 @@
-// Command flags measures how Slipway serves feature flags (issue 5,
+// Package main, the command flags, measures how Slipway serves feature flags (issue 5,
 // "Measured"): OFREP evaluations over loopback under load, bulk
 // evaluation with and without If-None-Match, memory and apply time with
 // 10,000 flags, the time a flag change takes to reach a client, and the

@@ -1,4 +1,4 @@
-// Command foundation measures the foundation of Slipway's local platform
+// Package main, the command foundation, measures the foundation of Slipway's local platform
 // against its floor, bare exec, and prints one table:
 //
 //   - apply -> N/N ready: wall time from POST /v1/apply to the moment

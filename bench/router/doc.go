@@ -1,4 +1,4 @@
-// Command router measures Slipway's L7 router against nginx, both in front
+// Package main, the command router, measures Slipway's L7 router against nginx, both in front
 // of the same small backend, and prints one table: requests/s, p50 and p99
 // latency (wrk --latency) and the proxy's CPU time per request, for
 //

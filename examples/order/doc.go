@@ -1,3 +1,3 @@
-// Command order is the example `order` service: the shop service (see
+// Package main, the command order, is the example `order` service: the shop service (see
 // package shop) under the name "order", listening on --port.
 package main

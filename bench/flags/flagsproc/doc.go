@@ -1,4 +1,4 @@
-// Command flagsproc is the part of bench/flags that runs Slipway's flag
+// Package main, the command flagsproc, is the part of bench/flags that runs Slipway's flag
 // code in-process, built from the measured source with the server. Each
 // subcommand prints one JSON object on stdout:
 //

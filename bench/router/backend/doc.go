@@ -1,4 +1,4 @@
-// Command backend is the upstream of bench/router: an HTTP server that
+// Package main, the command backend, is the upstream of bench/router: an HTTP server that
 // answers every request with the same 100-byte body, keep-alive, and does
 // nothing else. It runs as its own process so that its CPU time is not
 // counted as the proxy's.

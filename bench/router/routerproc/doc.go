@@ -1,4 +1,4 @@
-// Command routerproc serves Slipway's router, and nothing else, for
+// Package main, the command routerproc, serves Slipway's router, and nothing else, for
 // bench/router: one route ("/", any host) to one backend, or split 90/10
 // between revision 1 and revision 2 when -canary is given. The HTTP server
 // has the settings of server/router.go, so what is measured is the router
