@@ -91,7 +91,7 @@ type applied struct {
 // the traffic going for tail.
 func releaseBadCanary(ctx context.Context, srv *server, app appDir) (applied, error) {
 	var a applied
-	if err := sleep(ctx, warmup); err != nil {
+	if err := benchkit.Sleep(ctx, warmup); err != nil {
 		return a, err
 	}
 	file, err := app.write("v2", failRate)
@@ -108,14 +108,14 @@ func releaseBadCanary(ctx context.Context, srv *server, app appDir) (applied, er
 	if err := waitRolledBack(ctx, srv, a.seq); err != nil {
 		return a, err
 	}
-	return a, sleep(ctx, tail)
+	return a, benchkit.Sleep(ctx, tail)
 }
 
 // waitRolledBack polls the events until the canary is rolled back, for
 // as long as the run may last; a promotion is an error.
 func waitRolledBack(ctx context.Context, srv *server, after int64) error {
 	bound := time.Until(deadline(ctx))
-	_, err := poll(ctx, "the bad canary rolled back", bound, 50*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+	_, err := benchkit.Poll(ctx, "the bad canary rolled back", bound, 50*time.Millisecond, func(ctx context.Context) (bool, string, error) {
 		evs, err := srv.events(ctx, after)
 		if err != nil {
 			return false, err.Error(), nil
@@ -164,7 +164,7 @@ func checkBackOnStable(ctx context.Context, srv *server) error {
 func waitServes(ctx context.Context, routerURL, version string) error {
 	tr := newTraffic(routerURL, routeHost, 1) // not started: its client, one request at a time
 	defer tr.hc.CloseIdleConnections()
-	_, err := poll(ctx, "the router to serve only "+version, 15*time.Second, 100*time.Millisecond, func(context.Context) (bool, string, error) {
+	_, err := benchkit.Poll(ctx, "the router to serve only "+version, 15*time.Second, 100*time.Millisecond, func(context.Context) (bool, string, error) {
 		for i := range 30 {
 			a := tr.send()
 			if a.status != http.StatusOK || a.version != version {

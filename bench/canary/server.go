@@ -62,7 +62,7 @@ func startServer(ctx context.Context, bin, data string) (*server, error) {
 }
 
 func (s *server) waitHealthy(ctx context.Context) error {
-	_, err := poll(ctx, "server healthy at "+s.url, healthyTimeout, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+	_, err := benchkit.Poll(ctx, "server healthy at "+s.url, healthyTimeout, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
 		if s.proc.Exited() {
 			return false, "", fmt.Errorf("server exited: %w\n%s", s.proc.Err(), s.proc.Tail(20))
 		}
@@ -141,23 +141,5 @@ func (s *server) Close() error {
 	return errors.Join(err, sweep(s.data))
 }
 
-// sweep stops every process whose working directory is under dir: SIGTERM
-// to its group, then SIGKILL after stopTimeout.
-func sweep(dir string) error {
-	deadline := time.Now().Add(stopTimeout)
-	sig := syscall.SIGTERM
-	for {
-		pids := benchkit.PIDsUnder(dir)
-		if len(pids) == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			if sig == syscall.SIGKILL {
-				return fmt.Errorf("instances under %s still alive after SIGKILL: %v", dir, pids)
-			}
-			sig, deadline = syscall.SIGKILL, time.Now().Add(stopTimeout)
-		}
-		benchkit.SignalGroups(pids, sig)
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+// sweep stops every process whose working directory is under dir.
+func sweep(dir string) error { return benchkit.Sweep(dir, stopTimeout) }

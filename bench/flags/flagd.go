@@ -104,7 +104,7 @@ func startFlagd(ctx context.Context, bin, dir string) (*flagd, error) {
 	if err := proc.WaitListening(ctx, f.ofrepAddr, healthyTimeout); err != nil {
 		return nil, errors.Join(err, f.Close())
 	}
-	_, err = poll(ctx, "flagd to evaluate "+flagspec.BenchKey, healthyTimeout, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+	_, err = benchkit.Poll(ctx, "flagd to evaluate "+flagspec.BenchKey, healthyTimeout, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
 		if _, err := checkSingle(ctx, "http://"+f.ofrepAddr, flagspec.BenchKey); err != nil {
 			return false, err.Error(), nil
 		}

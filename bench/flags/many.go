@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/bench/flags/flagspec"
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 )
 
 // settle is the quiet before each RSS reading.
@@ -95,7 +96,7 @@ func dirOf(srv *server) string { return srv.dir + string(os.PathSeparator) }
 
 // rssAfterSettle is the server's VmRSS after settle of quiet.
 func (b *bench) rssAfterSettle(ctx context.Context, srv *server) (int64, error) {
-	if err := sleep(ctx, settle); err != nil {
+	if err := benchkit.Sleep(ctx, settle); err != nil {
 		return 0, err
 	}
 	return srv.RSS()

@@ -66,7 +66,7 @@ func startServer(ctx context.Context, bin, dir string) (*server, error) {
 }
 
 func (s *server) waitHealthy(ctx context.Context) error {
-	_, err := poll(ctx, "server healthy at "+s.url, healthyTimeout, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+	_, err := benchkit.Poll(ctx, "server healthy at "+s.url, healthyTimeout, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
 		if s.proc.Exited() {
 			return false, "", fmt.Errorf("server exited: %w\n%s", s.proc.Err(), s.proc.Tail(20))
 		}
@@ -128,7 +128,7 @@ func (s *server) waitServed(ctx context.Context, key string, timeout time.Durati
 	hc := &http.Client{Timeout: 5 * time.Second}
 	defer hc.CloseIdleConnections()
 	body := []byte(`{"context":{"targetingKey":"user-1"}}`)
-	return poll(ctx, "OFREP to serve "+key, timeout, 5*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+	return benchkit.Poll(ctx, "OFREP to serve "+key, timeout, 5*time.Millisecond, func(ctx context.Context) (bool, string, error) {
 		status, text, err := post(ctx, hc, s.url+pathFlag+key, body, nil)
 		if err != nil {
 			return false, err.Error(), nil
@@ -168,23 +168,5 @@ func (s *server) Close() error {
 	return errors.Join(err, sweep(filepath.Join(s.dir, "data")))
 }
 
-// sweep stops every process whose working directory is under dir:
-// SIGTERM to its group, then SIGKILL after stopTimeout.
-func sweep(dir string) error {
-	deadline := time.Now().Add(stopTimeout)
-	sig := syscall.SIGTERM
-	for {
-		pids := benchkit.PIDsUnder(dir)
-		if len(pids) == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			if sig == syscall.SIGKILL {
-				return fmt.Errorf("instances under %s still alive after SIGKILL: %v", dir, pids)
-			}
-			sig, deadline = syscall.SIGKILL, time.Now().Add(stopTimeout)
-		}
-		benchkit.SignalGroups(pids, sig)
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+// sweep stops every process whose working directory is under dir.
+func sweep(dir string) error { return benchkit.Sweep(dir, stopTimeout) }

@@ -61,7 +61,7 @@ func waitHealthz(ctx context.Context, procs []*benchkit.Child, ports []int, time
 	defer hc.CloseIdleConnections()
 	ready := make([]bool, len(ports))
 	left := len(ports)
-	return poll(ctx, fmt.Sprintf("%d bare processes healthy", len(ports)), timeout, pollInterval, func(ctx context.Context) (bool, string, error) {
+	return benchkit.Poll(ctx, fmt.Sprintf("%d bare processes healthy", len(ports)), timeout, pollInterval, func(ctx context.Context) (bool, string, error) {
 		seen := ""
 		for i, port := range ports {
 			if ready[i] {

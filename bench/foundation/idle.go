@@ -35,7 +35,7 @@ func measureIdle(ctx context.Context, bin, data string, cfg config) (r idleResul
 	if err != nil {
 		return r, srv.annotate(err)
 	}
-	if err := sleep(ctx, cfg.idleSettle); err != nil {
+	if err := benchkit.Sleep(ctx, cfg.idleSettle); err != nil {
 		return r, err
 	}
 	if r.serverRSS, err = benchkit.VMRSS(srv.pid()); err != nil {
@@ -55,7 +55,7 @@ func cpuShare(ctx context.Context, pid int, window time.Duration) (float64, time
 	if err != nil {
 		return 0, 0, fmt.Errorf("server CPU: %w", err)
 	}
-	if err := sleep(ctx, window); err != nil {
+	if err := benchkit.Sleep(ctx, window); err != nil {
 		return 0, 0, err
 	}
 	t1, err := benchkit.CPUTime(pid)

@@ -84,7 +84,7 @@ func apply(ctx context.Context, c *client.Client, spec string) error {
 // that was seen and their pids.
 func waitServiceReady(ctx context.Context, c *client.Client, n int, timeout time.Duration) (time.Time, []int, error) {
 	var pids []int
-	at, err := poll(ctx, fmt.Sprintf("%d/%d instances ready", n, n), timeout, pollInterval, func(ctx context.Context) (bool, string, error) {
+	at, err := benchkit.Poll(ctx, fmt.Sprintf("%d/%d instances ready", n, n), timeout, pollInterval, func(ctx context.Context) (bool, string, error) {
 		svc, err := fetchService(ctx, c)
 		if err != nil {
 			return false, err.Error(), nil

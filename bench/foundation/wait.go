@@ -1,57 +1,6 @@
 package main
 
-import (
-	"context"
-	"fmt"
-	"time"
-)
+import "time"
 
 // pollInterval is how often every wait that is measured looks again.
 const pollInterval = 5 * time.Millisecond
-
-// check looks once; it reports whether the wait is over, and a short
-// description of what it saw for the timeout message. An error ends the
-// wait at once.
-type check func(ctx context.Context) (done bool, seen string, err error)
-
-// poll runs c every interval until it is done, fails, or timeout passes,
-// and returns the time of the look that saw it done.
-func poll(parent context.Context, what string, timeout, interval time.Duration, c check) (time.Time, error) {
-	ctx, cancel := context.WithTimeout(parent, timeout)
-	defer cancel()
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	seen := "nothing yet"
-	for {
-		done, s, err := c(ctx)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("wait for %s: %w", what, err)
-		}
-		if done {
-			return time.Now(), nil
-		}
-		if s != "" {
-			seen = s
-		}
-		select {
-		case <-ctx.Done():
-			if parent.Err() != nil {
-				return time.Time{}, fmt.Errorf("wait for %s: interrupted: %w", what, parent.Err())
-			}
-			return time.Time{}, fmt.Errorf("wait for %s: gave up after %s (last seen: %s): %w", what, timeout, seen, ctx.Err())
-		case <-t.C:
-		}
-	}
-}
-
-// sleep waits for d or until ctx ends, and returns ctx's error if it did.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return fmt.Errorf("interrupted: %w", ctx.Err())
-	case <-t.C:
-		return nil
-	}
-}
