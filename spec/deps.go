@@ -55,10 +55,18 @@ func edges(services map[string]*Service, name string) []string {
 	return out
 }
 
-// findCycles returns one cycle per back edge a depth-first search finds,
-// each starting and ending at its smallest name (order -> invoice ->
-// order comes out as invoice -> order -> invoice), without repeats.
+// findCycles returns the cycles among services' dependencies (see
+// cycles).
 func findCycles(services map[string]*Service) [][]string {
+	return cycles(sortedNames(services), func(n string) []string { return edges(services, n) })
+}
+
+// cycles returns one cycle per back edge a depth-first search from each
+// node (in order) finds over next, each starting and ending at its
+// smallest name (order -> invoice -> order comes out as invoice -> order
+// -> invoice), without repeats. Shared by service dependencies and flag
+// prerequisites.
+func cycles(nodes []string, next func(string) []string) [][]string {
 	const (
 		unvisited = iota
 		onStack
@@ -66,13 +74,13 @@ func findCycles(services map[string]*Service) [][]string {
 	)
 	state := map[string]int{}
 	var stack []string
-	var cycles [][]string
+	var out [][]string
 	seen := map[string]bool{}
 	var visit func(string)
 	visit = func(n string) {
 		state[n] = onStack
 		stack = append(stack, n)
-		for _, d := range edges(services, n) {
+		for _, d := range next(n) {
 			switch state[d] {
 			case unvisited:
 				visit(d)
@@ -80,19 +88,19 @@ func findCycles(services map[string]*Service) [][]string {
 				c := canonicalCycle(stack[slices.Index(stack, d):])
 				if key := strings.Join(c, ">"); !seen[key] {
 					seen[key] = true
-					cycles = append(cycles, c)
+					out = append(out, c)
 				}
 			}
 		}
 		stack = stack[:len(stack)-1]
 		state[n] = done
 	}
-	for _, n := range sortedNames(services) {
+	for _, n := range nodes {
 		if state[n] == unvisited {
 			visit(n)
 		}
 	}
-	return cycles
+	return out
 }
 
 // canonicalCycle rotates a cycle to start at its smallest name and

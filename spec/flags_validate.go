@@ -244,44 +244,21 @@ func (v *validator) caseClashes(section string, names []string) {
 // prerequisiteCycles returns the cycles among flags' prerequisites,
 // each starting and ending at its smallest key.
 func prerequisiteCycles(flags map[string]*Flag) [][]string {
-	const (
-		unvisited = iota
-		onStack
-		done
-	)
-	state := map[string]int{}
-	var stack []string
-	var cycles [][]string
-	seen := map[string]bool{}
-	var visit func(string)
-	visit = func(n string) {
-		state[n] = onStack
-		stack = append(stack, n)
+	var keys []string
+	for _, k := range sortedNames(flags) {
+		if flags[k] != nil {
+			keys = append(keys, k)
+		}
+	}
+	return cycles(keys, func(n string) []string {
+		var out []string
 		for _, pr := range flags[n].Prerequisites {
-			d := pr.Flag
-			if flags[d] == nil || d == n {
-				continue
-			}
-			switch state[d] {
-			case unvisited:
-				visit(d)
-			case onStack:
-				c := canonicalCycle(stack[slices.Index(stack, d):])
-				if key := strings.Join(c, ">"); !seen[key] {
-					seen[key] = true
-					cycles = append(cycles, c)
-				}
+			if flags[pr.Flag] != nil && pr.Flag != n {
+				out = append(out, pr.Flag)
 			}
 		}
-		stack = stack[:len(stack)-1]
-		state[n] = done
-	}
-	for _, n := range sortedNames(flags) {
-		if flags[n] != nil && state[n] == unvisited {
-			visit(n)
-		}
-	}
-	return cycles
+		return out
+	})
 }
 
 func orNone(s string) string {
