@@ -53,7 +53,7 @@ func Compile(expr string) (*Condition, error) {
 	}
 	ast, iss := env.Compile(expr)
 	if iss != nil && iss.Err() != nil {
-		return nil, compileError(expr, iss)
+		return nil, NewCompileError(expr, iss)
 	}
 	if !ast.OutputType().IsExactType(cel.BoolType) {
 		return nil, &CompileError{Expr: expr, Problems: []Problem{{
@@ -68,7 +68,9 @@ func Compile(expr string) (*Condition, error) {
 	return &Condition{expr: expr, prg: prg}, nil
 }
 
-func compileError(expr string, iss *cel.Issues) *CompileError {
+// NewCompileError turns CEL's issues with expr into a CompileError with
+// 1-based positions (package flags compiles its conditions with it too).
+func NewCompileError(expr string, iss *cel.Issues) *CompileError {
 	ce := &CompileError{Expr: expr}
 	for _, e := range iss.Errors() {
 		msg := strings.TrimSuffix(e.Message, " (in container '')")

@@ -2,11 +2,12 @@ package flags
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/ext"
+
+	"github.com/slipway-dev/slipway/analysis"
 )
 
 // condition is a compiled rule or segment condition: a CEL program, and
@@ -20,25 +21,12 @@ type condition struct {
 	prg  cel.Program
 }
 
-// CompileError says why a condition does not compile, with positions.
-type CompileError struct {
-	Expr     string
-	Problems []Problem
-}
+// CompileError says why a condition does not compile, with positions:
+// the same error as analysis's (CEL expressions, compiled alike).
+type CompileError = analysis.CompileError
 
 // Problem is one error in an expression, at a 1-based line and column.
-type Problem struct {
-	Line, Column int
-	Message      string
-}
-
-func (e *CompileError) Error() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = fmt.Sprintf("%s (line %d, column %d)", p.Message, p.Line, p.Column)
-	}
-	return strings.Join(parts, "; ")
-}
+type Problem = analysis.Problem
 
 // CheckExpr reports whether expr compiles as a flag condition: the check
 // the app spec runs on every rule and segment (spec.Options.CheckFlagExpr).
@@ -73,7 +61,7 @@ func compileCondition(expr string) (*condition, error) {
 	}
 	ast, iss := e.Compile(expr)
 	if iss != nil && iss.Err() != nil {
-		return nil, compileError(expr, iss)
+		return nil, analysis.NewCompileError(expr, iss)
 	}
 	if out := ast.OutputType(); !out.IsExactType(cel.BoolType) && !out.IsExactType(cel.DynType) {
 		return nil, &CompileError{Expr: expr, Problems: []Problem{{
@@ -85,18 +73,6 @@ func compileCondition(expr string) (*condition, error) {
 		return nil, fmt.Errorf("cel program: %w", err)
 	}
 	return &condition{expr: expr, fast: compileFast(ast.NativeRep().Expr()), prg: prg}, nil
-}
-
-func compileError(expr string, iss *cel.Issues) *CompileError {
-	ce := &CompileError{Expr: expr}
-	for _, e := range iss.Errors() {
-		ce.Problems = append(ce.Problems, Problem{
-			Line:    e.Location.Line(),
-			Column:  e.Location.Column() + 1, // cel columns are 0-based
-			Message: strings.TrimSuffix(e.Message, " (in container '')"),
-		})
-	}
-	return ce
 }
 
 // match reports whether the condition holds for c. A condition that
