@@ -70,10 +70,16 @@ func (rt *Router) pick(r *route, req *http.Request, tried []*backend) *backend {
 			}
 		}
 	}
-	switch len(c) {
-	case 0:
+	if len(c) == 0 {
 		return nil
-	case 1:
+	}
+	return rt.lessLoaded(c)
+}
+
+// lessLoaded returns the less loaded (fewer requests in flight) of two
+// distinct random candidates; c must not be empty.
+func (rt *Router) lessLoaded(c []*backend) *backend {
+	if len(c) == 1 {
 		return c[0]
 	}
 	x := rt.rand()

@@ -289,21 +289,10 @@ func (rt *Router) choose(pool []*backend, not *backend) *backend {
 			c = append(c, b)
 		}
 	}
-	switch len(c) {
-	case 0:
+	if len(c) == 0 {
 		return not
-	case 1:
-		return c[0]
 	}
-	x := rt.rand()
-	i, j := int(x%uint64(len(c))), int((x>>32)%uint64(len(c)-1))
-	if j >= i {
-		j++
-	}
-	if c[j].st.inflight.Load() < c[i].st.inflight.Load() {
-		return c[j]
-	}
-	return c[i]
+	return rt.lessLoaded(c)
 }
 
 // sendCopy sends a copy of the call's request to b and reads the answer,
