@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -80,15 +79,19 @@ func (l *liveFlags) touch(key string) {
 // load compiles the store's latest configuration when it is newer.
 func (l *liveFlags) load(ctx context.Context, s store.Store) error {
 	var c store.FlagConfig
+	stale := false
 	err := s.View(ctx, func(tx store.Tx) error {
-		var err error
+		// Every commit wakes this loop; the configuration (up to a
+		// megabyte of JSON) is read only when its revision moved.
+		rev, err := tx.FlagConfigRevision()
+		if err != nil || rev == 0 || rev == l.cur.Load().revision {
+			return err
+		}
+		stale = true
 		c, err = tx.GetFlagConfig()
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) || (err == nil && c.Revision == l.cur.Load().revision) {
-		return nil
-	}
-	if err != nil {
+	if err != nil || !stale {
 		return err
 	}
 	// Update recompiles only what changed (10,000 flags: ~0.2s, not 2s).

@@ -31,6 +31,14 @@ func (tx *memTx) GetFlagConfig() (FlagConfig, error) {
 	return decode[FlagConfig]("flag config", tx.t.flags[len(tx.t.flags)-1])
 }
 
+// FlagConfigRevision implements Tx.
+func (tx *memTx) FlagConfigRevision() (int, error) {
+	if err := tx.read(); err != nil {
+		return 0, err
+	}
+	return len(tx.t.flags), nil
+}
+
 // ListFlagConfigs implements Tx.
 func (tx *memTx) ListFlagConfigs(limit int) ([]FlagConfig, error) {
 	if err := tx.read(); err != nil {

@@ -97,6 +97,9 @@ type Tx interface {
 	// GetFlagConfig returns the latest flag configuration; ErrNotFound
 	// when there is none yet.
 	GetFlagConfig() (FlagConfig, error)
+	// FlagConfigRevision returns the latest flag configuration's revision
+	// without reading it (0 when there is none): a cheap "did it change".
+	FlagConfigRevision() (int, error)
 	// ListFlagConfigs returns up to limit flag configurations (all when
 	// limit <= 0), newest first.
 	ListFlagConfigs(limit int) ([]FlagConfig, error)

@@ -29,6 +29,16 @@ func (t *tx) GetFlagConfig() (store.FlagConfig, error) {
 	return c, wrap(err, "get flag config")
 }
 
+// FlagConfigRevision implements store.Tx.
+func (t *tx) FlagConfigRevision() (int, error) {
+	if err := t.read(); err != nil {
+		return 0, err
+	}
+	var n int
+	err := t.queryRow(`SELECT COALESCE(MAX(revision), 0) FROM flag_configs`).Scan(&n)
+	return n, wrap(err, "flag config revision")
+}
+
 // ListFlagConfigs implements store.Tx.
 func (t *tx) ListFlagConfigs(limit int) ([]store.FlagConfig, error) {
 	cs, err := decodeAll[store.FlagConfig](t.docs(`SELECT data FROM flag_configs ORDER BY revision DESC LIMIT ?`, limitArg(limit)))

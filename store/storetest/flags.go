@@ -28,6 +28,9 @@ func testFlagConfigs(t *testing.T, s store.Store) {
 		if _, err := tx.GetFlagConfig(); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("GetFlagConfig on an empty store: %v, want ErrNotFound", err)
 		}
+		if rev, err := tx.FlagConfigRevision(); err != nil || rev != 0 {
+			t.Errorf("FlagConfigRevision on an empty store: %d %v, want 0", rev, err)
+		}
 		return nil
 	})
 	for i, reason := range []string{"applied", "rollout 50%", "killed"} {
@@ -38,6 +41,9 @@ func testFlagConfigs(t *testing.T, s store.Store) {
 		})
 	}
 	view(t, s, func(tx store.Tx) error {
+		rev, err := tx.FlagConfigRevision()
+		must(t, err)
+		equal(t, "FlagConfigRevision", rev, 3)
 		c, err := tx.GetFlagConfig()
 		must(t, err)
 		want := sampleFlagConfig("killed")
