@@ -45,14 +45,14 @@ func measureRun(ctx context.Context, cfg config, ws *benchkit.Workspace, dir str
 	}
 	defer func() { err = errors.Join(err, srv.Close()) }()
 	if err := deployStable(ctx, srv, app); err != nil {
-		return s, srv.annotate(err)
+		return s, srv.Annotate(err)
 	}
 	tr := newTraffic(srv.routerURL, routeHost, cfg.rate)
 	tr.Start(ctx)
 	defer tr.Stop() // on every error path; the answers are taken below
 	applied, err := releaseBadCanary(ctx, srv, app)
 	if err != nil {
-		return s, srv.annotate(err)
+		return s, srv.Annotate(err)
 	}
 	answers := tr.Stop()
 	evs, err := srv.events(ctx, applied.seq)
@@ -63,7 +63,7 @@ func measureRun(ctx context.Context, cfg config, ws *benchkit.Workspace, dir str
 	if err == nil {
 		err = checkBackOnStable(ctx, srv)
 	}
-	return s, srv.annotate(err)
+	return s, srv.Annotate(err)
 }
 
 // deployStable applies v1, waits for it, and waits until the router
@@ -148,7 +148,7 @@ func deadline(ctx context.Context) time.Time {
 func checkBackOnStable(ctx context.Context, srv *server) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	svc, err := srv.client.Service(ctx, service)
+	svc, err := srv.Client.Service(ctx, service)
 	if err != nil {
 		return fmt.Errorf("read service after the rollback: %w", err)
 	}

@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"syscall"
 	"time"
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/bench/internal/benchkit"
-	"github.com/slipway-dev/slipway/client"
 )
 
 // Bounds on the server's lifecycle and on the CLI.
@@ -21,67 +19,38 @@ const (
 	applyTimeout   = 30 * time.Second // slipway apply, with --wait
 )
 
-// server is one `slipway server` child process, in its own process group,
-// over its own data directory, with its API and router on free loopback
-// ports. Close stops it and every instance it started.
+// server is one `slipway server` child process over its own data
+// directory (benchkit.Server), and the binary that is also the CLI.
+// Close stops it and every instance it started.
 type server struct {
-	bin       string // the slipway binary, also the CLI
-	data      string
-	url       string // the API
+	*benchkit.Server
+	bin       string
 	routerURL string // the router's root, "http://127.0.0.1:PORT/"
-	client    *client.Client
-	proc      *benchkit.Child
 }
 
 // startServer starts a server over data and waits until it answers
 // /v1/health and its router accepts connections.
 func startServer(ctx context.Context, bin, data string) (*server, error) {
-	apiAddr, err := benchkit.FreeAddr()
+	bs, err := benchkit.StartServer(ctx, bin, data, healthyTimeout)
 	if err != nil {
 		return nil, err
 	}
-	routerAddr, err := benchkit.FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "server", "--data", data, "--api", apiAddr, "--router", routerAddr, "--log-level", "warn")
-	proc, err := benchkit.StartChild("slipway server", cmd)
-	if err != nil {
-		return nil, err
-	}
-	s := &server{bin: bin, data: data, url: "http://" + apiAddr, routerURL: "http://" + routerAddr + "/",
-		client: client.New("http://" + apiAddr), proc: proc}
-	err = s.waitHealthy(ctx)
-	if err == nil {
-		err = proc.WaitListening(ctx, routerAddr, healthyTimeout)
-	}
-	if err != nil {
+	s := &server{Server: bs, bin: bin, routerURL: "http://" + bs.RouterAddr + "/"}
+	if err := bs.Proc.WaitListening(ctx, bs.RouterAddr, healthyTimeout); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
 	return s, nil
 }
 
-func (s *server) waitHealthy(ctx context.Context) error {
-	_, err := benchkit.Poll(ctx, "server healthy at "+s.url, healthyTimeout, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
-		if s.proc.Exited() {
-			return false, "", fmt.Errorf("server exited: %w\n%s", s.proc.Err(), s.proc.Tail(20))
-		}
-		ctx, cancel := context.WithTimeout(ctx, time.Second)
-		defer cancel()
-		if _, err := s.client.Health(ctx); err != nil {
-			return false, err.Error(), nil
-		}
-		return true, "", nil
-	})
-	return err
-}
+// Close stops the server and every instance it started.
+func (s *server) Close() error { return s.Stop(stopTimeout) }
 
 // apply runs `slipway apply -f file`, with --wait when wait is set, and
 // returns its output in the error when it fails.
 func (s *server) apply(ctx context.Context, file string, wait bool) error {
 	ctx, cancel := context.WithTimeout(ctx, applyTimeout+5*time.Second)
 	defer cancel()
-	args := []string{"--server", s.url, "apply", "-f", file}
+	args := []string{"--server", s.URL, "apply", "-f", file}
 	if wait {
 		args = append(args, "--wait", "--timeout", applyTimeout.String())
 	}
@@ -97,7 +66,7 @@ func (s *server) apply(ctx context.Context, file string, wait bool) error {
 func (s *server) events(ctx context.Context, after int64) ([]api.Event, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	evs, err := s.client.Events(ctx, after, service, 0)
+	evs, err := s.Client.Events(ctx, after, service, 0)
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)
 	}
@@ -112,34 +81,3 @@ func (s *server) lastSeq(ctx context.Context) (int64, error) {
 	}
 	return evs[len(evs)-1].Seq, nil
 }
-
-// annotate adds the server's last log lines to a non-nil err.
-func (s *server) annotate(err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%w\nserver log (last lines):\n%s", err, s.proc.Tail(20))
-}
-
-// Close stops the instances the server reports (SIGTERM to each process
-// group), then the server, then sweeps any instance process still running
-// under the data directory (one the server started in between): a server
-// that stops leaves its instances running, for the next one to adopt.
-func (s *server) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var groups []int
-	if svcs, err := s.client.Services(ctx); err == nil {
-		for _, svc := range svcs {
-			for _, in := range svc.Instances {
-				groups = append(groups, in.PID)
-			}
-		}
-	}
-	benchkit.SignalGroups(groups, syscall.SIGTERM)
-	err := s.proc.Stop(stopTimeout)
-	return errors.Join(err, sweep(s.data))
-}
-
-// sweep stops every process whose working directory is under dir.
-func sweep(dir string) error { return benchkit.Sweep(dir, stopTimeout) }

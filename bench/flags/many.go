@@ -32,7 +32,7 @@ func (b *bench) measureMany(ctx context.Context) (err error) {
 	}
 	defer func() { err = errors.Join(err, srv.Close()) }()
 	if _, err := srv.apply(ctx, "none.yaml", nil, true); err != nil {
-		return srv.annotate(err)
+		return srv.Annotate(err)
 	}
 	base, err := b.rssAfterSettle(ctx, srv)
 	if err != nil {
@@ -43,12 +43,12 @@ func (b *bench) measureMany(ctx context.Context) (err error) {
 	for _, shape := range []flagspec.Shape{flagspec.OneRule, flagspec.Bench} {
 		applied, err := b.applyMany(ctx, srv, shape, base)
 		if err != nil {
-			return srv.annotate(err)
+			return srv.Annotate(err)
 		}
 		if applied && !timedChanges {
 			timedChanges = true
 			if err := b.measureChanges(ctx, srv, shape.Key(0), b.cfg.manyChanges); err != nil {
-				return srv.annotate(err)
+				return srv.Annotate(err)
 			}
 		}
 	}

@@ -40,22 +40,22 @@ func (b *bench) measureOFREP(ctx context.Context) (err error) {
 	}
 	defer func() { err = errors.Join(err, srv.Close()) }()
 	if _, err := srv.apply(ctx, "slipway.yaml", flagspec.Lines(flagspec.Bench, cfg.bulkFlags, true), true); err != nil {
-		return srv.annotate(err)
+		return srv.Annotate(err)
 	}
 	if _, err := srv.waitServed(ctx, flagspec.BenchKey, healthyTimeout); err != nil {
-		return srv.annotate(err)
+		return srv.Annotate(err)
 	}
 	fd := b.startPeer(ctx, dir)
 	if fd != nil {
 		defer func() { err = errors.Join(err, fd.Close()) }()
 	}
 	if err := b.measureSingle(ctx, srv, fd); err != nil {
-		return srv.annotate(err)
+		return srv.Annotate(err)
 	}
 	if err := b.measureBulk(ctx, srv); err != nil {
-		return srv.annotate(err)
+		return srv.Annotate(err)
 	}
-	return srv.annotate(b.measureChanges(ctx, srv, flagspec.BenchKey, cfg.changes))
+	return srv.Annotate(b.measureChanges(ctx, srv, flagspec.BenchKey, cfg.changes))
 }
 
 // startPeer starts flagd when there is one; when it does not start, the
@@ -76,14 +76,14 @@ func (b *bench) startPeer(ctx context.Context, dir string) *flagd {
 // measureSingle loads one flag at each -conns, Slipway then flagd.
 func (b *bench) measureSingle(ctx context.Context, srv *server, fd *flagd) error {
 	cfg := b.cfg
-	reason, err := checkSingle(ctx, srv.url, flagspec.BenchKey)
+	reason, err := checkSingle(ctx, srv.URL, flagspec.BenchKey)
 	if err != nil {
 		return err
 	}
 	for _, c := range cfg.conns {
 		b.progressf("OFREP: one flag, %d connections ...", c)
-		r, err := load{addr: srv.addr, reqs: singleRequests(srv.addr, flagspec.BenchKey), status: http.StatusOK,
-			conns: c, warmup: cfg.warmup, dur: cfg.dur, pid: srv.proc.PID()}.run(ctx)
+		r, err := load{addr: srv.APIAddr, reqs: singleRequests(srv.APIAddr, flagspec.BenchKey), status: http.StatusOK,
+			conns: c, warmup: cfg.warmup, dur: cfg.dur, pid: srv.Proc.PID()}.run(ctx)
 		if err != nil {
 			return err
 		}
@@ -105,12 +105,12 @@ func (b *bench) measureSingle(ctx context.Context, srv *server, fd *flagd) error
 // If-None-Match naming each context's ETag (304, nothing evaluated).
 func (b *bench) measureBulk(ctx context.Context, srv *server) error {
 	cfg := b.cfg
-	if err := checkBulk(ctx, srv.url, cfg.bulkFlags); err != nil {
+	if err := checkBulk(ctx, srv.URL, cfg.bulkFlags); err != nil {
 		return err
 	}
 	for _, cached := range []bool{false, true} {
 		b.progressf("OFREP: bulk, %d connections, If-None-Match %v ...", cfg.bulkConns, cached)
-		reqs, err := bulkRequests(ctx, srv.addr, bulkSubjects, cached)
+		reqs, err := bulkRequests(ctx, srv.APIAddr, bulkSubjects, cached)
 		if err != nil {
 			return err
 		}
@@ -118,7 +118,7 @@ func (b *bench) measureBulk(ctx context.Context, srv *server) error {
 		if cached {
 			status, what = http.StatusNotModified, fmt.Sprintf("OFREP bulk, If-None-Match -> 304, %d conns", cfg.bulkConns)
 		}
-		r, err := load{addr: srv.addr, reqs: reqs, status: status, conns: cfg.bulkConns, warmup: cfg.warmup, dur: cfg.dur, pid: srv.proc.PID()}.run(ctx)
+		r, err := load{addr: srv.APIAddr, reqs: reqs, status: status, conns: cfg.bulkConns, warmup: cfg.warmup, dur: cfg.dur, pid: srv.Proc.PID()}.run(ctx)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (b *bench) measureChanges(ctx context.Context, srv *server, key string, n i
 	b.progressf("changes: %d of %s ...", n, key)
 	var ct changeTimes
 	err := flagsproc(ctx, b.ws.Path("flagsproc"), time.Duration(n+2)*changeTimeout, &ct, "changes",
-		"-url", srv.url, "-key", flagKey, "-flag", key, "-n", strconv.Itoa(n), "-timeout", changeTimeout.String())
+		"-url", srv.URL, "-key", flagKey, "-flag", key, "-n", strconv.Itoa(n), "-timeout", changeTimeout.String())
 	if err != nil {
 		return err
 	}

@@ -9,12 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/slipway-dev/slipway/bench/flags/flagspec"
 	"github.com/slipway-dev/slipway/bench/internal/benchkit"
-	"github.com/slipway-dev/slipway/client"
 )
 
 // Bounds on a server's lifecycle and on the CLI.
@@ -28,57 +26,27 @@ const (
 // every OFREP request sends, as a client in production would.
 const flagKey = "bench-flags-eval-key"
 
-// server is one `slipway server` child process, in its own process
-// group, over its own data directory, API and router on free loopback
-// ports. It runs one small service (`slipway example-app`), since a
-// slipway.yaml needs one. Close stops it and that service's instance.
+// server is one `slipway server` child process over dir/data
+// (benchkit.Server), with the evaluation key flagKey. It runs one small
+// service (`slipway example-app`), since a slipway.yaml needs one. Close
+// stops it and that service's instance.
 type server struct {
+	*benchkit.Server
 	bin, dir string // the slipway binary, also the CLI; the run's directory
-	addr     string // the API's host:port, which also serves OFREP
-	url      string
-	client   *client.Client
-	proc     *benchkit.Child
 }
 
 // startServer starts a server over dir/data and waits until it answers
 // /v1/health.
 func startServer(ctx context.Context, bin, dir string) (*server, error) {
-	apiAddr, err := benchkit.FreeAddr()
+	bs, err := benchkit.StartServer(ctx, bin, filepath.Join(dir, "data"), healthyTimeout, "--flag-key", flagKey)
 	if err != nil {
 		return nil, err
 	}
-	routerAddr, err := benchkit.FreeAddr()
-	if err != nil {
-		return nil, err
-	}
-	data := filepath.Join(dir, "data")
-	cmd := exec.Command(bin, "server", "--data", data, "--api", apiAddr, "--router", routerAddr,
-		"--flag-key", flagKey, "--log-level", "warn")
-	proc, err := benchkit.StartChild("slipway server", cmd)
-	if err != nil {
-		return nil, err
-	}
-	s := &server{bin: bin, dir: dir, addr: apiAddr, url: "http://" + apiAddr, client: client.New("http://" + apiAddr), proc: proc}
-	if err := s.waitHealthy(ctx); err != nil {
-		return nil, errors.Join(err, s.Close())
-	}
-	return s, nil
+	return &server{Server: bs, bin: bin, dir: dir}, nil
 }
 
-func (s *server) waitHealthy(ctx context.Context) error {
-	_, err := benchkit.Poll(ctx, "server healthy at "+s.url, healthyTimeout, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
-		if s.proc.Exited() {
-			return false, "", fmt.Errorf("server exited: %w\n%s", s.proc.Err(), s.proc.Tail(20))
-		}
-		ctx, cancel := context.WithTimeout(ctx, time.Second)
-		defer cancel()
-		if _, err := s.client.Health(ctx); err != nil {
-			return false, err.Error(), nil
-		}
-		return true, "", nil
-	})
-	return err
-}
+// Close stops the server and every instance it started.
+func (s *server) Close() error { return s.Stop(stopTimeout) }
 
 // services is the one service of every spec the bench applies.
 func (s *server) services() string {
@@ -96,7 +64,7 @@ func (s *server) apply(ctx context.Context, name string, lines []string, wait bo
 	}
 	ctx, cancel := context.WithTimeout(ctx, applyTimeout)
 	defer cancel()
-	args := []string{"--server", s.url, "apply", "-f", file}
+	args := []string{"--server", s.URL, "apply", "-f", file}
 	if wait {
 		args = append(args, "--wait", "--timeout", applyTimeout.String())
 	}
@@ -129,7 +97,7 @@ func (s *server) waitServed(ctx context.Context, key string, timeout time.Durati
 	defer hc.CloseIdleConnections()
 	body := []byte(`{"context":{"targetingKey":"user-1"}}`)
 	return benchkit.Poll(ctx, "OFREP to serve "+key, timeout, 5*time.Millisecond, func(ctx context.Context) (bool, string, error) {
-		status, text, err := post(ctx, hc, s.url+pathFlag+key, body, nil)
+		status, text, err := post(ctx, hc, s.URL+pathFlag+key, body, nil)
 		if err != nil {
 			return false, err.Error(), nil
 		}
@@ -138,35 +106,4 @@ func (s *server) waitServed(ctx context.Context, key string, timeout time.Durati
 }
 
 // RSS is the server's VmRSS now.
-func (s *server) RSS() (int64, error) { return benchkit.VMRSS(s.proc.PID()) }
-
-// annotate adds the server's last log lines to a non-nil err.
-func (s *server) annotate(err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%w\nserver log (last lines):\n%s", err, s.proc.Tail(20))
-}
-
-// Close stops the service's instances (SIGTERM to each process group),
-// then the server, then any instance still running under the data
-// directory (a server that stops leaves its instances running, for the
-// next one to adopt).
-func (s *server) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var groups []int
-	if svcs, err := s.client.Services(ctx); err == nil {
-		for _, svc := range svcs {
-			for _, in := range svc.Instances {
-				groups = append(groups, in.PID)
-			}
-		}
-	}
-	benchkit.SignalGroups(groups, syscall.SIGTERM)
-	err := s.proc.Stop(stopTimeout)
-	return errors.Join(err, sweep(filepath.Join(s.dir, "data")))
-}
-
-// sweep stops every process whose working directory is under dir.
-func sweep(dir string) error { return benchkit.Sweep(dir, stopTimeout) }
+func (s *server) RSS() (int64, error) { return benchkit.VMRSS(s.Proc.PID()) }

@@ -28,23 +28,23 @@ func measureIdle(ctx context.Context, bin, data string, cfg config) (r idleResul
 		return r, err
 	}
 	defer func() { err = errors.Join(err, srv.Close()) }()
-	if err := apply(ctx, srv.client, appSpec(bin, r.instances)); err != nil {
-		return r, srv.annotate(err)
+	if err := apply(ctx, srv.Client, appSpec(bin, r.instances)); err != nil {
+		return r, srv.Annotate(err)
 	}
-	_, pids, err := waitServiceReady(ctx, srv.client, r.instances, cfg.readyTimeout)
+	_, pids, err := waitServiceReady(ctx, srv.Client, r.instances, cfg.readyTimeout)
 	if err != nil {
-		return r, srv.annotate(err)
+		return r, srv.Annotate(err)
 	}
 	if err := benchkit.Sleep(ctx, cfg.idleSettle); err != nil {
 		return r, err
 	}
-	if r.serverRSS, err = benchkit.VMRSS(srv.pid()); err != nil {
+	if r.serverRSS, err = benchkit.VMRSS(srv.Proc.PID()); err != nil {
 		return r, fmt.Errorf("server RSS: %w", err)
 	}
 	if r.instanceRSS, err = benchkit.VMRSS(pids[0]); err != nil {
 		return r, fmt.Errorf("instance RSS: %w", err)
 	}
-	r.cpu, r.window, err = cpuShare(ctx, srv.pid(), cfg.idleCPU)
+	r.cpu, r.window, err = cpuShare(ctx, srv.Proc.PID(), cfg.idleCPU)
 	return r, err
 }
 

@@ -45,12 +45,12 @@ func deployFresh(ctx context.Context, bin, data string, n int, timeout time.Dura
 	}
 	defer func() { err = joinClose(err, srv.Close) }()
 	start := time.Now()
-	if err := apply(ctx, srv.client, appSpec(bin, n)); err != nil {
-		return s, srv.annotate(err)
+	if err := apply(ctx, srv.Client, appSpec(bin, n)); err != nil {
+		return s, srv.Annotate(err)
 	}
-	readyAt, pids, err := waitServiceReady(ctx, srv.client, n, timeout)
+	readyAt, pids, err := waitServiceReady(ctx, srv.Client, n, timeout)
 	if err != nil {
-		return s, srv.annotate(err)
+		return s, srv.Annotate(err)
 	}
 	return newSample(start, readyAt, pids)
 }

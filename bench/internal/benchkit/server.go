@@ -1,0 +1,94 @@
+package benchkit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"github.com/slipway-dev/slipway/client"
+)
+
+// Server is one `slipway server` child process, in its own process
+// group, over its own data directory, with its API and router on free
+// loopback ports. Stop ends it and every instance it started.
+type Server struct {
+	Data                string // its --data
+	APIAddr, RouterAddr string // host:port
+	URL                 string // the API's base URL
+	Client              *Client
+	Proc                *Child
+}
+
+// Client is the API client a Server carries.
+type Client = client.Client
+
+// StartServer starts `bin server --data data` with extra args on free
+// loopback ports and waits (at most healthy) until its API answers
+// /v1/health.
+func StartServer(ctx context.Context, bin, data string, healthy time.Duration, args ...string) (*Server, error) {
+	apiAddr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	routerAddr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	argv := append([]string{"server", "--data", data, "--api", apiAddr, "--router", routerAddr, "--log-level", "warn"}, args...)
+	proc, err := StartChild("slipway server", exec.Command(bin, argv...))
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Data: data, APIAddr: apiAddr, RouterAddr: routerAddr, URL: "http://" + apiAddr,
+		Client: client.New("http://" + apiAddr), Proc: proc}
+	if err := s.waitHealthy(ctx, healthy); err != nil {
+		return nil, errors.Join(err, s.Stop(10*time.Second))
+	}
+	return s, nil
+}
+
+func (s *Server) waitHealthy(ctx context.Context, timeout time.Duration) error {
+	_, err := Poll(ctx, "server healthy at "+s.URL, timeout, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+		if s.Proc.Exited() {
+			return false, "", fmt.Errorf("server exited: %w\n%s", s.Proc.Err(), s.Proc.Tail(20))
+		}
+		ctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		if _, err := s.Client.Health(ctx); err != nil {
+			return false, err.Error(), nil
+		}
+		return true, "", nil
+	})
+	return err
+}
+
+// Annotate adds the server's last log lines to a non-nil err.
+func (s *Server) Annotate(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w\nserver log (last lines):\n%s", err, s.Proc.Tail(20))
+}
+
+// Stop stops the instances the server reports (SIGTERM to each process
+// group), then the server (SIGKILL after grace), then any instance still
+// running under its data directory: a server that stops leaves its
+// instances running, for the next one to adopt.
+func (s *Server) Stop(grace time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var groups []int
+	if svcs, err := s.Client.Services(ctx); err == nil {
+		for _, svc := range svcs {
+			for _, in := range svc.Instances {
+				groups = append(groups, in.PID)
+			}
+		}
+	}
+	SignalGroups(groups, syscall.SIGTERM)
+	err := s.Proc.Stop(grace)
+	return errors.Join(err, Sweep(s.Data, grace))
+}
