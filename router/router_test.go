@@ -264,3 +264,24 @@ func TestRouteMaxBody(t *testing.T) {
 		t.Fatalf("status %d, want 413", resp.StatusCode)
 	}
 }
+
+// TestARequestWhoseInstancesAllLeftTriesTheCurrentTable matches a route,
+// then takes every one of its instances out of rotation (a promotion
+// drains the whole old revision at once) before the request picks one:
+// it is served by the current table, not answered 502.
+func TestARequestWhoseInstancesAllLeftTriesTheCurrentTable(t *testing.T) {
+	rt := New(Config{})
+	old, cur := backendServer(t, "old", nil), backendServer(t, "new", nil)
+	rt.Update([]Route{{Service: "s", Backends: []Backend{old}}})
+	matched := rt.table.Load().match("x", "/")
+	rt.Update([]Route{{Service: "s", Backends: []Backend{cur}}})
+	req := httptest.NewRequest("GET", "http://x/", nil)
+	resp, err := rt.roundTrip(matched, req)
+	if err != nil {
+		t.Fatalf("roundTrip on a route whose instances all left: %v", err)
+	}
+	defer resp.Body.Close()
+	if b, _ := io.ReadAll(resp.Body); string(b) != "new" {
+		t.Fatalf("answered by %q, want the current table's instance", b)
+	}
+}

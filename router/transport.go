@@ -37,10 +37,22 @@ func (rt *Router) tryInstances(r *route, req *http.Request, body *trackedBody, s
 	var triedBuf [4]*backend // no allocation for the usual few attempts
 	tried := triedBuf[:0]
 	lastErr := errNoBackend
-	for range rt.cfg.Attempts {
+	refreshed := false
+	for attempts := 0; attempts < rt.cfg.Attempts; {
 		b := rt.pick(r, req, tried)
 		if b == nil {
-			break
+			// Every instance the request's table offered left rotation
+			// since it was matched (a switch that drains them all at
+			// once, like a promotion): try the current table, once.
+			if refreshed || !errors.Is(lastErr, errLeft) {
+				break
+			}
+			nr := rt.table.Load().match(req.Host, req.URL.Path)
+			if nr == nil || nr == r {
+				break
+			}
+			r, tried, refreshed = nr, tried[:0], true
+			continue
 		}
 		tried = append(tried, b)
 		resp, err := send(b)
@@ -48,6 +60,9 @@ func (rt *Router) tryInstances(r *route, req *http.Request, body *trackedBody, s
 			return resp, nil
 		}
 		lastErr = err
+		if !errors.Is(err, errLeft) { // an instance that left was sent nothing
+			attempts++
+		}
 		if !retryable(req, body, err) {
 			break
 		}
