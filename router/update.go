@@ -18,21 +18,25 @@ func (rt *Router) Update(routes []Route) {
 		t.routes = append(t.routes, rt.build(in, seen))
 	}
 	sortRoutes(t.routes)
+	// Instances join before the table that names them is visible, and
+	// leave after it is replaced: a request that reads inTable false then
+	// finds them gone from the current table too (tryInstances looks).
+	for id, st := range rt.states {
+		if seen[id] && !st.inTable.Swap(true) {
+			rt.pools.m.Delete(st) // back in rotation: a fresh pool
+		}
+	}
+	rt.table.Store(t)
 	left := false
 	for id, st := range rt.states {
-		was := st.inTable.Swap(seen[id])
-		switch {
-		case was && !seen[id]:
+		if !seen[id] && st.inTable.Swap(false) {
 			left = true
 			rt.pools.of(st).close() // no idle connection outlives a drain
-		case !was && seen[id]:
-			rt.pools.m.Delete(st) // back in rotation: a fresh pool
 		}
 		if !seen[id] && st.inflight.Load() == 0 {
 			delete(rt.states, id)
 		}
 	}
-	rt.table.Store(t)
 	if left {
 		rt.transport.CloseIdleConnections()
 	}
