@@ -1,0 +1,122 @@
+package store
+
+import (
+	"time"
+
+	"github.com/slipway-dev/slipway/spec"
+)
+
+// Version is an artifact pushed for a service under a version label
+// (`slipway artifact push`): the very file every environment runs when
+// the version is deployed or promoted. Immutable once stored.
+type Version struct {
+	Service string `json:"service"`
+	Version string `json:"version"`
+	// Digest is "sha256:<hex>" of the artifact in the artifact store.
+	Digest string `json:"digest"`
+	// Path is the file name the artifact takes in an instance's
+	// directory (the pushed file's base name).
+	Path string `json:"path"`
+	Size int64  `json:"size"`
+	// Commit and CommitTime are the source revision it was built from;
+	// Commits every commit it carries that the previous version did not
+	// (from git, newest first; Commit is the first), for lead time.
+	Commit     spec.CommitID `json:"commit,omitempty"`
+	CommitTime time.Time     `json:"commitTime,omitzero"`
+	Commits    []Commit      `json:"commits,omitempty"`
+	PushedAt   time.Time     `json:"pushedAt"`
+}
+
+// Commit is one source commit and when it was made.
+type Commit struct {
+	ID   spec.CommitID `json:"id"`
+	Time time.Time     `json:"time"`
+}
+
+// PromotionState is where a promotion stands.
+type PromotionState string
+
+// A promotion waits for its gates, then deploys into its target; it ends
+// Succeeded when the target environment's rollout of the version
+// succeeded, Failed when a gate failed or the rollout did, Cancelled when
+// a person cancelled it or a newer promotion of the same service into
+// the same environment replaced it.
+const (
+	PromotionWaiting   PromotionState = "Waiting"
+	PromotionDeploying PromotionState = "Deploying"
+	PromotionSucceeded PromotionState = "Succeeded"
+	PromotionFailed    PromotionState = "Failed"
+	PromotionCancelled PromotionState = "Cancelled"
+)
+
+// Terminal reports whether the promotion is over.
+func (s PromotionState) Terminal() bool {
+	return s == PromotionSucceeded || s == PromotionFailed || s == PromotionCancelled
+}
+
+// Promotion takes one version of a service into an environment (a
+// deploy, From empty, or a promotion from another environment), through
+// the target's gates.
+type Promotion struct {
+	ID      int64  `json:"id"`
+	Service string `json:"service"`
+	Version string `json:"version"`
+	Digest  string `json:"digest"`
+	// From is the environment the version comes from ("" for a deploy).
+	From string `json:"from,omitempty"`
+	// To is the environment it goes into.
+	To    string         `json:"to"`
+	State PromotionState `json:"state"`
+	// Reason says why it failed or was cancelled, or what it waits for.
+	Reason string `json:"reason,omitempty"`
+	// Gates are the target's gates, in the spec's order, each with its
+	// own state.
+	Gates []Gate `json:"gates,omitempty"`
+	// By is who asked for it.
+	By        string    `json:"by,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	// GatesPassedAt is when the last gate passed (the deploy starts then).
+	GatesPassedAt time.Time `json:"gatesPassedAt,omitzero"`
+	// Operation is the target environment's operation that deploys the
+	// version, and Revision the service revision it created.
+	Operation int64 `json:"operation,omitempty"`
+	Revision  int   `json:"revision,omitempty"`
+	// DeployStartedAt is when the target's rollout started; FinishedAt
+	// when the promotion ended.
+	DeployStartedAt time.Time `json:"deployStartedAt,omitzero"`
+	FinishedAt      time.Time `json:"finishedAt,omitzero"`
+}
+
+// GateState is where one gate stands.
+type GateState string
+
+// Gate states: Pending (not reached yet, or waiting: an approval, a bake
+// time), Running (a test command runs), then Passed or Failed.
+const (
+	GatePending GateState = "Pending"
+	GateRunning GateState = "Running"
+	GatePassed  GateState = "Passed"
+	GateFailed  GateState = "Failed"
+)
+
+// Gate is one gate of a promotion, with what happened at it.
+type Gate struct {
+	// Kind is tests, approval, bake or analysis; Spec says what the
+	// gate asks (the command, the bake time).
+	Kind  string    `json:"kind"`
+	Spec  string    `json:"spec,omitempty"`
+	State GateState `json:"state"`
+	// Reason says why it failed, or what it waits for.
+	Reason    string    `json:"reason,omitempty"`
+	StartedAt time.Time `json:"startedAt,omitzero"`
+	EndedAt   time.Time `json:"endedAt,omitzero"`
+	// Output is the end of a test command's output (at most 64 KiB);
+	// ExitCode its exit status.
+	Output   string `json:"output,omitempty"`
+	ExitCode int    `json:"exitCode,omitempty"`
+	// ApprovedBy is who approved (an approval gate).
+	ApprovedBy string `json:"approvedBy,omitempty"`
+	// Attempt counts the runs of a test command (a restarted server runs
+	// an interrupted one again).
+	Attempt int `json:"attempt,omitempty"`
+}
