@@ -29,6 +29,10 @@ type tables struct {
 	events     []eventDoc // event seq at index seq-1
 	flags      [][]byte   // flag config revision n at index n-1
 	flagUsage  map[string]time.Time
+	// versions are in push order; versionAt indexes them by key.
+	versions   []versionDoc
+	versionAt  map[versionKey]int
+	promotions []promotionDoc // promotion id at index id-1
 }
 
 // eventDoc is a stored event with its service and type kept apart for
@@ -46,6 +50,7 @@ func newTables() *tables {
 		byService: map[string][]string{},
 		owner:     map[string]string{},
 		flagUsage: map[string]time.Time{},
+		versionAt: map[versionKey]int{},
 	}
 }
 
@@ -58,6 +63,8 @@ const (
 	tableInstances
 	tableOperations
 	tableFlags
+	tableVersions
+	tablePromotions
 )
 
 // clone gives t its own copy of one table's container; the JSON values
@@ -77,6 +84,11 @@ func (t *tables) clone(which table) {
 	case tableFlags:
 		t.flags = slices.Clone(t.flags)
 		t.flagUsage = maps.Clone(t.flagUsage)
+	case tableVersions:
+		t.versions = slices.Clone(t.versions)
+		t.versionAt = maps.Clone(t.versionAt)
+	case tablePromotions:
+		t.promotions = slices.Clone(t.promotions)
 	}
 }
 

@@ -91,6 +91,37 @@ type Tx interface {
 	// activeOnly is set.
 	ListOperations(activeOnly bool, limit int) ([]Operation, error)
 
+	// PutVersion stores a pushed version. Versions are immutable: when
+	// the service already has v.Version with the same Digest, PutVersion
+	// does nothing and returns nil (the same file pushed again); with
+	// another Digest it returns ErrConflict naming both. An empty
+	// Service, Version or Digest is ErrInvalid.
+	PutVersion(v Version) error
+	// GetVersion returns one version of a service.
+	GetVersion(service, version string) (Version, error)
+	// ListVersions returns a service's versions, or every service's when
+	// service is "", oldest pushed first (none, without error, when there
+	// are none).
+	ListVersions(service string) ([]Version, error)
+	// VersionByDigest returns the service's version with that digest
+	// pushed last (one file may be pushed under several versions).
+	VersionByDigest(service, digest string) (Version, error)
+
+	// CreatePromotion stores p with a new ID, higher than any stored, and
+	// returns it; p.ID as passed is ignored. An empty Service is
+	// ErrInvalid.
+	CreatePromotion(p Promotion) (Promotion, error)
+	// PutPromotion replaces an existing promotion (ErrNotFound if none;
+	// an empty Service is ErrInvalid).
+	PutPromotion(p Promotion) error
+	// GetPromotion returns one promotion.
+	GetPromotion(id int64) (Promotion, error)
+	// ListPromotions returns up to limit promotions (all when limit <= 0)
+	// of one service, or of every service when service is "", newest
+	// (highest ID) first; only the ones not yet terminal when activeOnly
+	// is set.
+	ListPromotions(service string, activeOnly bool, limit int) ([]Promotion, error)
+
 	// CreateFlagConfig stores c as the latest flag configuration with
 	// Revision set to one more than the highest, and returns it.
 	CreateFlagConfig(c FlagConfig) (FlagConfig, error)

@@ -10,8 +10,9 @@ import (
 // never edit one that has shipped; add a new one instead.
 //
 // operations.active caches !OperationState.Terminal() so that
-// ListOperations(activeOnly) reads a small partial index; a change to
-// Terminal() needs a migration that recomputes it.
+// ListOperations(activeOnly) reads a small partial index, and
+// promotions.active !PromotionState.Terminal() for ListPromotions; a
+// change to either Terminal() needs a migration that recomputes it.
 var migrations = []string{
 	`CREATE TABLE app (
 		id   INTEGER PRIMARY KEY CHECK (id = 1),
@@ -62,6 +63,31 @@ var migrations = []string{
 	// pass, 285 ms through an index on (type, seq)).
 	`ALTER TABLE events ADD COLUMN type TEXT NOT NULL DEFAULT '';
 	UPDATE events SET type = coalesce(json_extract(data, '$.type'), '');`,
+	// Pushed versions and their promotions through environments. seq
+	// (the rowid) keeps push order across services; a version's digest
+	// is a column so that a re-push compares it without decoding. The
+	// active promotions, few, have partial indexes of their own, one for
+	// every service and one by service: without the second, SQLite reads
+	// all of a service's promotions to find its active ones.
+	`CREATE TABLE versions (
+		service TEXT NOT NULL,
+		version TEXT NOT NULL,
+		seq     INTEGER PRIMARY KEY,
+		digest  TEXT NOT NULL,
+		data    TEXT NOT NULL,
+		UNIQUE (service, version)
+	);
+	CREATE INDEX versions_service_seq ON versions (service, seq);
+	CREATE INDEX versions_service_digest ON versions (service, digest, seq);
+	CREATE TABLE promotions (
+		id      INTEGER PRIMARY KEY,
+		service TEXT NOT NULL,
+		active  INTEGER NOT NULL,
+		data    TEXT NOT NULL
+	);
+	CREATE INDEX promotions_service ON promotions (service, id);
+	CREATE INDEX promotions_active ON promotions (id) WHERE active = 1;
+	CREATE INDEX promotions_service_active ON promotions (service, id) WHERE active = 1;`,
 }
 
 // migrate applies the migrations db has not seen yet, all in one

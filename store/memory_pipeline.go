@@ -1,0 +1,177 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+)
+
+// versionKey is a version's identity: its service and version label.
+type versionKey struct{ service, version string }
+
+// versionDoc is a stored version with the fields lookups compare kept
+// apart, so that they decode only what they return.
+type versionDoc struct {
+	key    versionKey
+	digest string
+	doc    []byte
+}
+
+// promotionDoc is a stored promotion with what ListPromotions filters on.
+type promotionDoc struct {
+	service string
+	active  bool // !State.Terminal()
+	doc     []byte
+}
+
+// PutVersion implements Tx.
+func (tx *memTx) PutVersion(v Version) error {
+	if err := checkVersion(v); err != nil {
+		return err
+	}
+	if err := tx.write(tableVersions); err != nil {
+		return fmt.Errorf("put version %s of %s: %w", v.Version, v.Service, err)
+	}
+	key := versionKey{v.Service, v.Version}
+	if i, ok := tx.t.versionAt[key]; ok {
+		return repush(v, tx.t.versions[i].digest)
+	}
+	b, err := encode("version", v)
+	if err != nil {
+		return err
+	}
+	tx.t.versionAt[key] = len(tx.t.versions)
+	tx.t.versions = append(tx.t.versions, versionDoc{key: key, digest: v.Digest, doc: b})
+	return nil
+}
+
+// checkVersion reports every key field of v that is empty.
+func checkVersion(v Version) error {
+	var empty []string
+	for _, f := range []struct{ name, value string }{
+		{"service", v.Service}, {"version", v.Version}, {"digest", v.Digest},
+	} {
+		if f.value == "" {
+			empty = append(empty, f.name)
+		}
+	}
+	if len(empty) > 0 {
+		return Invalidf("put version: empty %s", strings.Join(empty, ", "))
+	}
+	return nil
+}
+
+// repush is the outcome of pushing v again over a stored version with
+// digest stored: nothing for the same file, a conflict for another.
+func repush(v Version, stored string) error {
+	if v.Digest == stored {
+		return nil
+	}
+	return Conflictf("version %s of %s is already pushed with digest %s, not %s: versions are immutable, push the new file under a new version",
+		v.Version, v.Service, stored, v.Digest)
+}
+
+// GetVersion implements Tx.
+func (tx *memTx) GetVersion(service, version string) (Version, error) {
+	if err := tx.read(); err != nil {
+		return Version{}, err
+	}
+	i, ok := tx.t.versionAt[versionKey{service, version}]
+	if !ok {
+		return Version{}, NotFoundf("version %s of %s not found", version, service)
+	}
+	return decode[Version]("version", tx.t.versions[i].doc)
+}
+
+// ListVersions implements Tx.
+func (tx *memTx) ListVersions(service string) ([]Version, error) {
+	if err := tx.read(); err != nil {
+		return nil, err
+	}
+	var docs [][]byte
+	for _, d := range tx.t.versions {
+		if service == "" || d.key.service == service {
+			docs = append(docs, d.doc)
+		}
+	}
+	return decodeAll[Version]("version", docs)
+}
+
+// VersionByDigest implements Tx.
+func (tx *memTx) VersionByDigest(service, digest string) (Version, error) {
+	if err := tx.read(); err != nil {
+		return Version{}, err
+	}
+	for i := len(tx.t.versions) - 1; i >= 0; i-- {
+		if d := tx.t.versions[i]; d.key.service == service && d.digest == digest {
+			return decode[Version]("version", d.doc)
+		}
+	}
+	return Version{}, NotFoundf("no version of %s has digest %s", service, digest)
+}
+
+// CreatePromotion implements Tx.
+func (tx *memTx) CreatePromotion(p Promotion) (Promotion, error) {
+	if p.Service == "" {
+		return Promotion{}, Invalidf("create promotion: empty service")
+	}
+	if err := tx.write(tablePromotions); err != nil {
+		return Promotion{}, fmt.Errorf("create promotion of %s: %w", p.Service, err)
+	}
+	p.ID = int64(len(tx.t.promotions) + 1)
+	d, err := promotionDocOf(p)
+	if err != nil {
+		return Promotion{}, err
+	}
+	tx.t.promotions = append(tx.t.promotions, d)
+	return decode[Promotion]("promotion", d.doc)
+}
+
+// PutPromotion implements Tx.
+func (tx *memTx) PutPromotion(p Promotion) error {
+	if p.Service == "" {
+		return Invalidf("put promotion %d: empty service", p.ID)
+	}
+	if err := tx.write(tablePromotions); err != nil {
+		return fmt.Errorf("put promotion %d: %w", p.ID, err)
+	}
+	if p.ID < 1 || p.ID > int64(len(tx.t.promotions)) {
+		return NotFoundf("promotion %d not found", p.ID)
+	}
+	d, err := promotionDocOf(p)
+	if err != nil {
+		return err
+	}
+	tx.t.promotions[p.ID-1] = d
+	return nil
+}
+
+func promotionDocOf(p Promotion) (promotionDoc, error) {
+	b, err := encode("promotion", p)
+	return promotionDoc{service: p.Service, active: !p.State.Terminal(), doc: b}, err
+}
+
+// GetPromotion implements Tx.
+func (tx *memTx) GetPromotion(id int64) (Promotion, error) {
+	if err := tx.read(); err != nil {
+		return Promotion{}, err
+	}
+	if id < 1 || id > int64(len(tx.t.promotions)) {
+		return Promotion{}, NotFoundf("promotion %d not found", id)
+	}
+	return decode[Promotion]("promotion", tx.t.promotions[id-1].doc)
+}
+
+// ListPromotions implements Tx.
+func (tx *memTx) ListPromotions(service string, activeOnly bool, limit int) ([]Promotion, error) {
+	if err := tx.read(); err != nil {
+		return nil, err
+	}
+	var docs [][]byte
+	for i := len(tx.t.promotions) - 1; i >= 0 && !full(len(docs), limit); i-- {
+		d := tx.t.promotions[i]
+		if (service == "" || d.service == service) && (!activeOnly || d.active) {
+			docs = append(docs, d.doc)
+		}
+	}
+	return decodeAll[Promotion]("promotion", docs)
+}
