@@ -61,5 +61,7 @@ func (a *App) Clone() *App {
 		c.Services[name] = s.Clone()
 	}
 	c.Flags, c.Segments = a.cloneFlags()
+	c.Environments = a.cloneEnvironments()
+	c.envOrder = slices.Clone(a.envOrder)
 	return &c
 }

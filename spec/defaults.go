@@ -31,11 +31,14 @@ const (
 	DefaultConfidence            = 0.95
 	DefaultMinEffect             = 0.5
 	DefaultMinSamples            = 10
+
+	DefaultTestsTimeout      = 10 * time.Minute
+	DefaultGateAnalysisCount = 3
 )
 
-// ApplyDefaults fills in every service's and flag's defaults and sets
-// each Service.Name, Flag.Key and Segment.Name from its key. It is
-// idempotent.
+// ApplyDefaults fills in every service's, flag's and environment's
+// defaults and sets each Service.Name, Flag.Key, Segment.Name and
+// Environment.Name from its key. It is idempotent.
 func (a *App) ApplyDefaults() {
 	for name, s := range a.Services {
 		if s == nil {
@@ -45,6 +48,7 @@ func (a *App) ApplyDefaults() {
 		s.ApplyDefaults()
 	}
 	a.applyFlagDefaults()
+	a.applyEnvironmentDefaults()
 }
 
 // ApplyDefaults sets every field the spec left out to its effective

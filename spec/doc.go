@@ -26,6 +26,13 @@
 // from the store or the API rather than from a file. DiffFlags and
 // DiffSegments compare them the way Diff compares services.
 //
+// Environments (environments.go) are the targets a version is promoted
+// through, each with gates and overrides. ParseWith with
+// Options.Environment returns the services as one environment runs them:
+// its overrides deep-merged into the YAML before decoding, so a bad
+// override is reported at its own line. Every environment is checked
+// whichever one is asked for.
+//
 // Arguments in run and exec expand ${VAR} from the instance's environment
 // (Expand): only the braced form, with $$ for a literal dollar.
 //

@@ -17,22 +17,34 @@ type Options struct {
 	// condition (a CEL expression over ctx; package flags' CheckExpr).
 	// Unset, conditions need only be non-empty.
 	CheckFlagExpr ExprChecker
+	// Environment, when set, makes ParseWith return the app as that
+	// environment runs it: its overrides merged into the services
+	// (App.Environment names it). A spec without environments has one,
+	// DefaultEnvironment. ValidateWith ignores it.
+	Environment string
 }
 
-// ParseWith is Parse with options.
+// ParseWith is Parse with options. Whatever opts.Environment is, it
+// checks every environment's services with that environment's
+// overrides merged in, so a spec valid for one environment is valid for
+// all; a problem in an override is reported at the override's line and
+// path (environments.prod.overrides.services.invoice.instances).
 func ParseWith(file string, data []byte, opts Options) (*App, error) {
 	root, prob := parseYAML(file, data)
 	if prob != nil {
 		return nil, (Problems{*prob}).err()
 	}
+	expandTestsShorthand(root)
 	d := newDecoder(file)
 	d.index.set("", root)
 	app := &App{file: file, index: d.index}
 	d.value(root, reflect.ValueOf(app).Elem(), "")
+	app.linkEnvironments()
 	v := newValidator(app)
 	v.opts = opts
 	v.skip, v.probs = d.failed, d.probs
 	v.validate()
+	app = v.resolveEnvironments(root, opts.Environment, d.budget)
 	if err := v.probs.err(); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,13 @@ type App struct {
 	Name string `yaml:"app" json:"app"`
 	// Services by name.
 	Services map[string]*Service `yaml:"services" json:"services"`
+	// Environments are the targets a version is promoted through, by
+	// name (environments.go); none means one, DefaultEnvironment.
+	Environments map[string]*Environment `yaml:"environments,omitempty" json:"environments,omitempty"`
+	// Environment is the environment whose overrides Services hold
+	// (Options.Environment); "" for the base spec of a spec with
+	// environments.
+	Environment string `yaml:"-" json:"environment,omitempty"`
 	// Flags are feature flags by key (flags.go); package flags
 	// evaluates them.
 	Flags map[string]*Flag `yaml:"flags,omitempty" json:"flags,omitempty"`
@@ -18,6 +25,8 @@ type App struct {
 	// problems found later (CheckArtifacts) and Line can name a line.
 	file  string
 	index index
+	// envOrder is the environments' names in the order they are written.
+	envOrder []string
 }
 
 // Service is one logical component of an app. After Parse, every field

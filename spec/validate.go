@@ -74,6 +74,7 @@ func (v *validator) validate() {
 	v.dependencies()
 	v.routes()
 	v.flags()
+	v.environments()
 }
 
 // dnsLabelRule says what a valid app or service name is.
