@@ -19,6 +19,9 @@ type ApplyRequest struct {
 	// Spec is the YAML text. Artifacts must carry a digest (the client
 	// fills it in after uploading the file).
 	Spec string `json:"spec"`
+	// Dir is the spec file's directory (absolute): promotion gates' test
+	// commands run there.
+	Dir string `json:"dir,omitempty"`
 }
 
 // Plan is the change set an apply would make.

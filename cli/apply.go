@@ -24,7 +24,7 @@ func newApply(e *env) *cobra.Command {
 	addFileFlag(cmd, &file)
 	addWaitFlags(cmd, &wait, &timeout)
 	cmd.RunE = e.run(func(cmd *cobra.Command, _ []string) error {
-		s, c, err := e.sendable(cmd.Context(), file)
+		s, c, err := e.sendable(cmd.Context(), file, true)
 		if err != nil {
 			return err
 		}

@@ -28,10 +28,10 @@ func newDora(e *env) *cobra.Command {
 	}
 	out := addOutputFlag(cmd)
 	cmd.Flags().StringVar(&q.Service, "service", "", "only this service")
-	cmd.Flags().StringVar(&q.Env, "env", "", "environment (default: production)")
 	cmd.Flags().StringVar(&q.Window, "window", "90d", "how far back: days (90d), weeks (12w) or hours (36h)")
 	_ = cmd.RegisterFlagCompletionFunc("service", e.completeService)
 	cmd.RunE = e.run(func(cmd *cobra.Command, _ []string) error {
+		q.Env = e.envName // default: production
 		d, err := e.client().DORA(cmd.Context(), q)
 		if err != nil {
 			return err

@@ -31,12 +31,11 @@ func newIncidentOpen(e *env) *cobra.Command {
 		Short: "Open an incident on a service",
 		Args:  cobra.ExactArgs(1),
 	}
-	cmd.Flags().StringVar(&req.Env, "env", "", "environment (default: production)")
 	cmd.Flags().IntVar(&req.CausedBy, "caused-by", 0, "the revision that caused it (slipway history SERVICE)")
 	cmd.Flags().StringVar(&req.Title, "title", "", "what users see, in one line")
 	cmd.ValidArgsFunction = e.completeService
 	cmd.RunE = e.run(func(cmd *cobra.Command, args []string) error {
-		req.Service = args[0]
+		req.Service, req.Env = args[0], e.envName // default: production
 		in, err := e.client().OpenIncident(cmd.Context(), req)
 		if err != nil {
 			return err

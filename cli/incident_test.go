@@ -21,7 +21,7 @@ func TestIncidentCommands(t *testing.T) {
 		{[]string{"incident", "open", "order", "--env", "default"}, 0, "incident 2 opened on order (default), cause not known\n", ""},
 		{[]string{"incident", "open", "order", "--caused-by", "7"}, 1, "", "error: service order has no revision 7 (revisions 1 to 3)\n"},
 		{[]string{"incident", "open", "nosuch"}, 1, "", "error: service \"nosuch\" does not exist\n"},
-		{[]string{"incident", "open", "order", "--env", "prod"}, 1, "", "error: unknown environment \"prod\" (environments: default)\n"},
+		{[]string{"incident", "open", "order", "--env", "prod"}, 1, "", "error: environment \"prod\" does not exist on this server (it has default)\n"},
 		{[]string{"incident", "resolve", "1"}, 0, "incident 1 on order resolved after 0s\n", ""},
 		{[]string{"incident", "resolve", "1"}, 1, "", "error: incident 1 was already resolved at 2026-11-26T12:00:00Z\n"},
 		{[]string{"incident", "resolve", "9"}, 1, "", "error: incident 9 does not exist\n"},

@@ -22,7 +22,7 @@ func newPlan(e *env) *cobra.Command {
 	out := addOutputFlag(cmd)
 	addFileFlag(cmd, &file)
 	cmd.RunE = e.run(func(cmd *cobra.Command, _ []string) error {
-		s, c, err := e.sendable(cmd.Context(), file)
+		s, c, err := e.sendable(cmd.Context(), file, true)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/api"
@@ -33,18 +34,23 @@ type artifact struct {
 	digest     string
 }
 
-// loadSpec reads and parses the spec at path, checks its artifacts
+// loadSpec reads and parses the spec at path for environment envName
+// (its overrides; "" checks every environment), checks its artifacts
 // relative to the file's directory, and digests the artifacts that have
 // no digest yet. An invalid spec is a *spec.Problems error; nothing is
-// sent anywhere.
-func loadSpec(path string) (*specFile, error) {
+// sent anywhere. With needEnv, a spec that has environments must be
+// given one.
+func loadSpec(path, envName string, needEnv bool) (*specFile, error) {
 	text, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read spec: %w", err)
 	}
-	app, err := spec.ParseWith(path, text, spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr})
+	app, err := spec.ParseWith(path, text, spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr, Environment: envName})
 	if err != nil {
 		return nil, err
+	}
+	if needEnv && envName == "" && len(app.Environments) > 0 {
+		return nil, fmt.Errorf("%s has environments (%s): choose one with --env (or SLIPWAY_ENV)", path, strings.Join(app.EnvironmentNames(), ", "))
 	}
 	baseDir := filepath.Dir(path)
 	if err := app.CheckArtifacts(baseDir); err != nil {
@@ -62,8 +68,18 @@ func loadSpec(path string) (*specFile, error) {
 		path:      path,
 		app:       app,
 		artifacts: arts,
-		request:   api.ApplyRequest{File: path, Spec: string(body)},
+		request:   api.ApplyRequest{File: path, Spec: string(body), Dir: absDir(baseDir)},
 	}, nil
+}
+
+// absDir is dir made absolute ("" when it cannot be): where promotion
+// gates' commands run on the server's machine.
+func absDir(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	return abs
 }
 
 // digestArtifacts lists every service's artifact with its digest: the
@@ -98,8 +114,9 @@ func digestArtifacts(app *spec.App, baseDir string) ([]artifact, map[string]stri
 // progress.
 // sendable loads the spec file, checks it locally, and uploads its
 // artifacts: what plan, apply and validate do before asking the server.
-func (e *env) sendable(ctx context.Context, file string) (*specFile, *client.Client, error) {
-	s, err := loadSpec(file)
+// Plan and apply need an environment when the spec has several.
+func (e *env) sendable(ctx context.Context, file string, needEnv bool) (*specFile, *client.Client, error) {
+	s, err := loadSpec(file, e.envName, needEnv)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -15,6 +15,7 @@ import (
 const (
 	EnvServer = "SLIPWAY_SERVER"
 	EnvToken  = "SLIPWAY_TOKEN"
+	EnvEnv    = "SLIPWAY_ENV"
 )
 
 // env is what every command shares: the output streams and the global
@@ -22,6 +23,9 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	server, token  string
+	// envName is --env: the environment commands read and change
+	// ("" = the server's default one).
+	envName string
 	// now is the clock: how long a rollout has left, when a watch line
 	// was seen.
 	now func() time.Time
@@ -32,7 +36,7 @@ type env struct {
 
 // client returns a client for the --server and --token flags.
 func (e *env) client() *client.Client {
-	return client.New(e.server, client.WithToken(e.token))
+	return client.New(e.server, client.WithToken(e.token), client.WithEnv(e.envName))
 }
 
 // run wraps a command's body so that the tree knows it got past parsing.
@@ -70,7 +74,10 @@ func newRoot(now func() time.Time, stdout, stderr io.Writer, extra ...*cobra.Com
 		"address of the slipway server (env "+EnvServer+")")
 	root.PersistentFlags().StringVar(&e.token, "token", os.Getenv(EnvToken),
 		"API token sent as a bearer token (env "+EnvToken+")")
+	root.PersistentFlags().StringVar(&e.envName, "env", os.Getenv(EnvEnv),
+		"environment to read or change (dev, staging, prod...; env "+EnvEnv+"; default: the server's default one)")
 	root.AddCommand(
+		newEnvCmd(e), newArtifact(e), newDeploy(e), newPromoteEnv(e), newApprove(e), newPipeline(e), newDown(e),
 		newValidate(e), newPlan(e), newApply(e),
 		newStatus(e), newHistory(e), newRollback(e),
 		newLogs(e), newEvents(e), newVersion(e), newRollout(e), newFlags(e), newDora(e), newIncident(e),

@@ -23,7 +23,7 @@ func newValidate(e *env) *cobra.Command {
 	out := addOutputFlag(cmd)
 	addFileFlag(cmd, &file)
 	cmd.RunE = e.run(func(cmd *cobra.Command, _ []string) error {
-		s, c, err := e.sendable(cmd.Context(), file)
+		s, c, err := e.sendable(cmd.Context(), file, false)
 		var plan api.Plan
 		if err == nil {
 			plan, err = c.Validate(cmd.Context(), s.request)

@@ -11,6 +11,9 @@ import (
 	"strings"
 )
 
+// HeaderEnv names the environment a request is about.
+const HeaderEnv = "X-Slipway-Env"
+
 // DefaultServer is the address a local "slipway server" listens on.
 const DefaultServer = "http://127.0.0.1:7400"
 
@@ -18,6 +21,7 @@ const DefaultServer = "http://127.0.0.1:7400"
 type Client struct {
 	base  string
 	token string
+	env   string
 	http  *http.Client
 }
 
@@ -27,6 +31,12 @@ type Option func(*Client)
 // WithToken sends token as "Authorization: Bearer <token>" on every request.
 func WithToken(token string) Option {
 	return func(c *Client) { c.token = token }
+}
+
+// WithEnv makes every request name an environment (the server's
+// "default" when empty).
+func WithEnv(name string) Option {
+	return func(c *Client) { c.env = name }
 }
 
 // WithHTTPClient makes the Client send its requests through hc. Streaming
@@ -61,6 +71,9 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body io.Re
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if c.env != "" {
+		req.Header.Set(HeaderEnv, c.env)
 	}
 	req.Header.Set("User-Agent", "slipway-client")
 	return req, nil

@@ -41,18 +41,25 @@ func EventTypes() []string { return slices.Clone(eventTypes) }
 // IncidentEventTypes returns the types of event Incidents reads.
 func IncidentEventTypes() []string { return []string{TypeIncidentOpened, TypeIncidentResolved} }
 
-// envOf is the environment of a rollout event. Rollout events carry no
-// environment yet: there is one, DefaultEnvironment. (Incidents carry
-// theirs in their data.)
-func envOf(store.Event) string { return DefaultEnvironment }
+
+// envOf is the environment of a rollout event: the one whose log it was
+// read from (store.Event.Env), DefaultEnvironment when unsaid.
+// (Incidents carry theirs in their data.)
+func envOf(e store.Event) string {
+	if e.Env == "" {
+		return DefaultEnvironment
+	}
+	return e.Env
+}
 
 // deployedData is what dora reads of a service.rollout.succeeded event's
 // data: the artifact now running, with its commit (package rollout
 // writes it).
 type deployedData struct {
 	Artifact *struct {
-		Commit     spec.CommitID  `json:"commit"`
-		CommitTime spec.Timestamp `json:"commitTime"`
+		Commit     spec.CommitID         `json:"commit"`
+		CommitTime spec.Timestamp        `json:"commitTime"`
+		Commits    []spec.ArtifactCommit `json:"commits"`
 	} `json:"artifact"`
 }
 
@@ -68,4 +75,28 @@ func commitOf(e store.Event) (spec.CommitID, time.Time, bool) {
 	}
 	when, ok := d.Artifact.CommitTime.Time()
 	return d.Artifact.Commit, when, ok
+}
+
+type commitAt struct {
+	id   spec.CommitID
+	when time.Time
+}
+
+// moreCommits returns the commits a successful rollout event's artifact
+// carries besides its own commit (a version pushed with --git).
+func moreCommits(e store.Event) []commitAt {
+	if len(e.Data) == 0 {
+		return nil
+	}
+	var d deployedData
+	if json.Unmarshal(e.Data, &d) != nil || d.Artifact == nil {
+		return nil
+	}
+	var out []commitAt
+	for _, c := range d.Artifact.Commits {
+		if when, ok := c.Time.Time(); ok && c.ID != d.Artifact.Commit {
+			out = append(out, commitAt{c.ID, when})
+		}
+	}
+	return out
 }

@@ -22,6 +22,10 @@ type deployment struct {
 	Commit    spec.CommitID
 	NewCommit bool
 	LeadTime  time.Duration
+	// MoreLeadTimes are those of the other commits it carried first (a
+	// pushed version read from git carries every commit since the
+	// previous one).
+	MoreLeadTimes []time.Duration
 	// Failure is set when the deployment failed or led to a rollback or
 	// an incident.
 	Failure *Failure

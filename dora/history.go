@@ -117,6 +117,12 @@ func (s *serviceLog) succeeded(e store.Event, restore bool) {
 		s.commits[commit] = true
 		d.Commit, d.NewCommit, d.LeadTime = commit, true, max(e.Time.Sub(when), 0)
 	}
+	for _, c := range moreCommits(e) {
+		if !s.commits[c.id] {
+			s.commits[c.id] = true
+			d.MoreLeadTimes = append(d.MoreLeadTimes, max(e.Time.Sub(c.when), 0))
+		}
+	}
 	s.heal(e.Time, RecoveredByFix)
 	s.current, s.restored = d, false
 }

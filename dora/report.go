@@ -131,6 +131,7 @@ func (t *tally) add(h *history, name string, s *serviceLog, from, to time.Time) 
 		if d.NewCommit {
 			t.lead = append(t.lead, d.LeadTime)
 		}
+		t.lead = append(t.lead, d.MoreLeadTimes...)
 	}
 	for _, f := range s.failures {
 		if !in(f.Start) {

@@ -18,6 +18,7 @@ import (
 
 // parse decodes an ApplyRequest and its spec, and checks that every
 // artifact it names was uploaded.
+// The spec is resolved for the request's environment (its overrides).
 func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 	var req api.ApplyRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -26,7 +27,7 @@ func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 	if req.File == "" {
 		req.File = "slipway.yaml"
 	}
-	app, err := spec.ParseWith(req.File, []byte(req.Spec), spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr})
+	app, err := spec.ParseWith(req.File, []byte(req.Spec), spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr, Environment: h.in(r).Name})
 	if err != nil {
 		return nil, req, err
 	}
@@ -67,7 +68,11 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var plan api.Plan
-	err = h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+	db := h.in(r).Store
+	if db == nil { // an environment the apply will create: everything is new
+		db = store.NewMemory()
+	}
+	err = db.View(r.Context(), func(tx store.Tx) error {
 		cs, err := stack.Plan(tx, app)
 		if err != nil {
 			return err
@@ -94,11 +99,16 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
+	e, err := h.cfg.Envs.Open(h.in(r).Name, app)
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
 	var cs spec.ChangeSet
 	var fp stack.FlagPlan
 	var op *store.Operation
-	err = h.cfg.Store.Update(r.Context(), func(tx store.Tx) error {
-		src := stack.Source{File: req.File, Text: req.Spec}
+	err = e.Store.Update(r.Context(), func(tx store.Tx) error {
+		src := stack.Source{File: req.File, Text: req.Spec, Dir: req.Dir}
 		cs, op, err = stack.Apply(tx, app, src, h.cfg.Clock.Now())
 		if err != nil {
 			return err
@@ -120,7 +130,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 				out.Plan.Revisions[ch.Service] = api.RevisionChange{From: ch.From, To: ch.To}
 			}
 		}
-		h.cfg.Enqueue(rollout.OperationKey(op.ID))
+		e.Enqueue(rollout.OperationKey(op.ID))
 		o := toOperation(*op)
 		out.Operation, status = &o, http.StatusCreated
 	}
@@ -136,7 +146,7 @@ func (h *handler) rollback(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var op *store.Operation
-	err := h.cfg.Store.Update(r.Context(), func(tx store.Tx) error {
+	err := h.in(r).Store.Update(r.Context(), func(tx store.Tx) error {
 		var err error
 		op, err = stack.Rollback(tx, r.PathValue("name"), req.To, req.Reason, h.cfg.Clock.Now())
 		return err
@@ -145,7 +155,7 @@ func (h *handler) rollback(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	h.cfg.Enqueue(rollout.OperationKey(op.ID))
+	h.in(r).Enqueue(rollout.OperationKey(op.ID))
 	writeJSON(w, http.StatusCreated, toOperation(*op))
 }
 
@@ -156,7 +166,7 @@ func (h *handler) operation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var op store.Operation
-	err = h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+	err = h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
 		op, err = tx.GetOperation(id)
 		return err
 	})
@@ -173,7 +183,7 @@ func (h *handler) operation(w http.ResponseWriter, r *http.Request) {
 func (h *handler) operations(w http.ResponseWriter, r *http.Request) {
 	active := r.URL.Query().Get("active") == "true"
 	var ops []store.Operation
-	err := h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+	err := h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
 		var err error
 		ops, err = tx.ListOperations(active, 100)
 		return err

@@ -11,13 +11,17 @@ import (
 	"github.com/slipway-dev/slipway/store"
 )
 
-// production is the production environment's name. There is one
-// environment until environments are built; they plug in here and in
-// environments.
-func (h *handler) production() string { return dora.DefaultEnvironment }
+// production is the production environment's name.
+func (h *handler) production() string { return h.cfg.Envs.Production() }
 
-// environments are the environments services run in.
-func (h *handler) environments() []string { return []string{h.production()} }
+// environments are the environments the server hosts.
+func (h *handler) environments() []string {
+	var out []string
+	for _, e := range h.cfg.Envs.List() {
+		out = append(out, e.Name)
+	}
+	return out
+}
 
 // environment checks a requested environment ("" = production).
 func (h *handler) environment(env string) (string, error) {
@@ -48,7 +52,12 @@ func (h *handler) dora(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var evs []store.Event
-	err = h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+	e, err := h.cfg.Envs.Get(q.Env)
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	err = e.Store.View(r.Context(), func(tx store.Tx) error {
 		if q.Service != "" {
 			if _, err := knownService(tx, q.Service); err != nil {
 				return err
@@ -56,6 +65,9 @@ func (h *handler) dora(w http.ResponseWriter, r *http.Request) {
 		}
 		var err error
 		evs, err = tx.ListEventsOfType(0, dora.EventTypes(), 0)
+		for i := range evs {
+			evs[i].Env = q.Env
+		}
 		return err
 	})
 	if err != nil {

@@ -39,7 +39,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) listEvents(r *http.Request, after int64, service string, limit int) ([]api.Event, error) {
 	out := []api.Event{}
-	err := h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+	err := h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
 		evs, err := tx.ListEvents(after, service, limit)
 		for _, e := range evs {
 			out = append(out, toEvent(e))
@@ -62,7 +62,7 @@ func (h *handler) followEvents(w http.ResponseWriter, r *http.Request, after int
 	w.WriteHeader(http.StatusOK)
 	flusher.Flush()
 	for {
-		changed := h.cfg.Changes()
+		changed := h.in(r).Changes()
 		evs, err := h.listEvents(r, after, service, 500)
 		if err != nil {
 			return

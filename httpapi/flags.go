@@ -85,7 +85,7 @@ func zeroOverride(o store.FlagOverride) bool {
 // flagList handles GET /v1/flags (?stale=true: only the stale ones).
 func (h *handler) flagList(w http.ResponseWriter, r *http.Request) {
 	out := []api.Flag{}
-	err := h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+	err := h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
 		v, err := readFlags(tx, h.cfg.Clock.Now())
 		for _, key := range slices.Sorted(maps.Keys(v.cfg.Flags)) {
 			if f, _ := v.flag(key); f.Stale || r.URL.Query().Get("stale") != "true" {
@@ -104,7 +104,7 @@ func (h *handler) flagList(w http.ResponseWriter, r *http.Request) {
 // flagGet handles GET /v1/flags/{key}.
 func (h *handler) flagGet(w http.ResponseWriter, r *http.Request) {
 	var out api.Flag
-	err := h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+	err := h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
 		v, err := readFlags(tx, h.cfg.Clock.Now())
 		if err != nil {
 			return err
@@ -162,7 +162,7 @@ func (h *handler) flagVerb(w http.ResponseWriter, r *http.Request) {
 	}
 	var out api.Flag
 	if err == nil {
-		err = h.cfg.Store.Update(r.Context(), func(tx store.Tx) error {
+		err = h.in(r).Store.Update(r.Context(), func(tx store.Tx) error {
 			edit, err := mk(req)
 			if err == nil {
 				err = stack.EditFlag(tx, key, edit, h.cfg.Clock.Now())
@@ -179,7 +179,7 @@ func (h *handler) flagVerb(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	h.cfg.Enqueue(rollout.FlagKey(key)) // a kill stops a release in flight
+	h.in(r).Enqueue(rollout.FlagKey(key)) // a kill stops a release in flight
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -190,7 +190,7 @@ func (h *handler) flagEvaluate(w http.ResponseWriter, r *http.Request) {
 	var set *flags.Set
 	err := decodeOptional(r, &req)
 	if err == nil {
-		err = h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+		err = h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
 			c, err := tx.GetFlagConfig()
 			if errors.Is(err, store.ErrNotFound) {
 				set, err = flags.Compile(nil, nil, nil)

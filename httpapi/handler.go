@@ -14,6 +14,7 @@ import (
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
 
@@ -44,6 +45,12 @@ type Config struct {
 	Version string
 	// Metrics, when set, serves GET /metrics (Prometheus format).
 	Metrics http.Handler
+	// Envs are the environments the server hosts. Unset, the server has
+	// one, "default", made of Store, Logs, Enqueue, Changes and Metrics.
+	Envs Environments
+	// Pipeline, when set, serves versions, deploys, promotions and
+	// approvals.
+	Pipeline Pipeline
 }
 
 type handler struct {
@@ -55,6 +62,10 @@ type handler struct {
 func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Envs == nil {
+		cfg.Envs = single{&Env{Name: spec.DefaultEnvironment, Store: cfg.Store, Logs: cfg.Logs,
+			Enqueue: cfg.Enqueue, Changes: cfg.Changes, Metrics: cfg.Metrics}}
 	}
 	h := &handler{cfg: cfg, mux: http.NewServeMux()}
 	h.routes()
@@ -86,9 +97,9 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /v1/flags/{key}/{verb}", h.flagVerb)
 	m.HandleFunc("HEAD /v1/artifacts/{digest}", h.hasArtifact)
 	m.HandleFunc("PUT /v1/artifacts/{digest}", h.putArtifact)
-	if h.cfg.Metrics != nil {
-		m.Handle("GET /metrics", h.cfg.Metrics)
-	}
+	m.HandleFunc("GET /v1/environments", h.environmentsList)
+	h.pipelineRoutes()
+	m.HandleFunc("GET /metrics", h.metrics)
 }
 
 // ServeHTTP checks where a request comes from and its token, then routes.
@@ -97,7 +108,21 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
+	r, err := h.withEnv(r)
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// metrics serves the environment's router metrics.
+func (h *handler) metrics(w http.ResponseWriter, r *http.Request) {
+	if m := h.in(r).Metrics; m != nil {
+		m.ServeHTTP(w, r)
+		return
+	}
+	http.NotFound(w, r)
 }
 
 func mutates(method string) bool {
@@ -159,7 +184,12 @@ func (h *handler) authorized(r *http.Request) bool {
 
 func (h *handler) health(w http.ResponseWriter, r *http.Request) {
 	out := api.Health{Status: "ok", Version: h.cfg.Version}
-	_ = h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+	e, err := h.cfg.Envs.Get(spec.DefaultEnvironment)
+	if err != nil {
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	_ = e.Store.View(r.Context(), func(tx store.Tx) error {
 		if a, err := tx.GetApp(); err == nil {
 			out.App = a.Name
 		}

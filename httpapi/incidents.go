@@ -28,7 +28,12 @@ func (h *handler) openIncident(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	err = h.cfg.Store.Update(r.Context(), func(tx store.Tx) error {
+	e, err := h.cfg.Envs.Get(in.Env)
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	err = e.Store.Update(r.Context(), func(tx store.Tx) error {
 		revs, err := knownService(tx, in.Service)
 		if err != nil {
 			return err
@@ -80,7 +85,7 @@ func (h *handler) resolveIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in dora.Incident
-	err = h.cfg.Store.Update(r.Context(), func(tx store.Tx) error {
+	err = h.in(r).Store.Update(r.Context(), func(tx store.Tx) error {
 		existing, err := incidents(tx)
 		if err != nil {
 			return err
@@ -104,7 +109,7 @@ func (h *handler) resolveIncident(w http.ResponseWriter, r *http.Request) {
 func (h *handler) listIncidents(w http.ResponseWriter, r *http.Request) {
 	service, openOnly := r.URL.Query().Get("service"), r.URL.Query().Get("open") == "true"
 	out := []api.Incident{}
-	err := h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+	err := h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
 		all, err := incidents(tx)
 		for _, in := range all {
 			if (service == "" || in.Service == service) && (!openOnly || in.Open()) {

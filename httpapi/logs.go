@@ -59,7 +59,7 @@ func (h *handler) followLogs(w http.ResponseWriter, r *http.Request, name string
 // writeNew writes the lines of an instance's log tail that follow the
 // previously seen tail, and returns the new tail.
 func (h *handler) writeNew(w http.ResponseWriter, r *http.Request, id string, prev []string, n int) []string {
-	cur, err := h.cfg.Logs.Logs(r.Context(), id, n)
+	cur, err := h.in(r).Logs.Logs(r.Context(), id, n)
 	if err != nil {
 		return prev
 	}
@@ -83,7 +83,7 @@ func overlap(prev, cur []string) int {
 
 func (h *handler) instanceIDs(r *http.Request, service string) ([]string, error) {
 	var ids []string
-	err := h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+	err := h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
 		ins, err := tx.ListInstances(service)
 		if err != nil {
 			return err

@@ -67,7 +67,7 @@ func (h *handler) rolloutVerb(w http.ResponseWriter, r *http.Request) {
 	}
 	var out api.Service
 	var op *store.Operation
-	err := h.cfg.Store.Update(r.Context(), func(tx store.Tx) error {
+	err := h.in(r).Store.Update(r.Context(), func(tx store.Tx) error {
 		var err error
 		if op, err = do(tx, name, req, h.cfg.Clock.Now()); err != nil {
 			return err
@@ -83,9 +83,9 @@ func (h *handler) rolloutVerb(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	h.cfg.Enqueue(rollout.ServiceKey(name))
+	h.in(r).Enqueue(rollout.ServiceKey(name))
 	if op != nil {
-		h.cfg.Enqueue(rollout.OperationKey(op.ID))
+		h.in(r).Enqueue(rollout.OperationKey(op.ID))
 	}
 	writeJSON(w, http.StatusOK, out)
 }

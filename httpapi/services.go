@@ -60,7 +60,7 @@ func serviceView(tx store.Tx, svc store.Service) (api.Service, error) {
 
 func (h *handler) services(w http.ResponseWriter, r *http.Request) {
 	out := []api.Service{}
-	err := h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+	err := h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
 		svcs, err := tx.ListServices()
 		if err != nil {
 			return err
@@ -83,7 +83,7 @@ func (h *handler) services(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) service(w http.ResponseWriter, r *http.Request) {
 	var out api.Service
-	err := h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+	err := h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
 		svc, err := getService(tx, r.PathValue("name"))
 		if err != nil {
 			return err
@@ -115,7 +115,7 @@ func getService(tx store.Tx, name string) (store.Service, error) {
 
 func (h *handler) revisions(w http.ResponseWriter, r *http.Request) {
 	out := []api.Revision{}
-	err := h.cfg.Store.View(r.Context(), func(tx store.Tx) error {
+	err := h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
 		name := r.PathValue("name")
 		revs, err := tx.ListRevisions(name)
 		if err != nil {

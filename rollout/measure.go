@@ -110,3 +110,10 @@ func (c *Controller) condition(expr string) (*analysis.Condition, error) {
 	c.mu.Unlock()
 	return cond, nil
 }
+
+// MeasureRevision takes a run's measurements of one revision of a
+// service when they are due, and records them: a promotion's analysis
+// gate judges the version running in the environment it comes from.
+func (c *Controller) MeasureRevision(ctx context.Context, service string, revision int, a *spec.Analysis, run *store.AnalysisRun, now time.Time) {
+	c.measureRun(ctx, run, a, analysis.Query{Service: service, Canary: revision, Baseline: revision}, now)
+}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/mirror"
+	"github.com/slipway-dev/slipway/pipeline"
 	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/router/metrics"
@@ -37,6 +39,11 @@ import (
 type Server struct {
 	cfg   Config
 	ready chan struct{}
+
+	// Shared by every environment.
+	artifacts *artifact.Store
+	ports     freePorts
+	pipeline  *pipeline.Controller
 
 	mu         sync.Mutex // guards addr, routerAddr
 	addr       string
@@ -61,22 +68,32 @@ func (s *Server) Addr() string {
 	return s.addr
 }
 
-// parts are the components Run wires together.
+// parts are one environment's components, which Run wires together.
 type parts struct {
-	store     *store.Notifier
-	artifacts *artifact.Store
-	driver    *process.Driver
-	queue     *queue.Queue
-	rollouts  *rollout.Controller
-	ops       *stack.Controller
-	router    *router.Router
-	metrics   *metrics.Metrics
-	mirrors   *mirror.Book
-	flags     *liveFlags
+	name       string
+	routerAddr string
+	store      *store.Notifier
+	artifacts  *artifact.Store
+	driver     *process.Driver
+	queue      *queue.Queue
+	rollouts   *rollout.Controller
+	ops        *stack.Controller
+	router     *router.Router
+	metrics    *metrics.Metrics
+	mirrors    *mirror.Book
+	flags      *liveFlags
+	// flagMux serves its flags over OFREP and to in-process evaluators.
+	flagMux    http.Handler
+	closeFlags func()
+	// down is set while the environment is being taken down; control
+	// ends its controllers (the router keeps serving, to drain).
+	down    atomic.Bool
+	control context.CancelFunc
+	workers sync.WaitGroup
 }
 
 // Run serves until ctx ends, then shuts down: the API stops, the
-// controllers finish their pass, the store closes. Instances keep
+// controllers finish their pass, the stores close. Instances keep
 // running.
 func (s *Server) Run(ctx context.Context) error {
 	ln, err := listen("--api", s.cfg.APIAddr)
@@ -88,34 +105,60 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer rln.Close()
 	s.mu.Lock()
 	s.routerAddr = rln.Addr().String()
 	s.mu.Unlock()
-	p, err := s.open(ctx)
-	if err != nil {
-		return err
+	if err := os.MkdirAll(s.cfg.DataDir, 0o755); err != nil {
+		rln.Close()
+		return fmt.Errorf("data directory %s: %w", s.cfg.DataDir, err)
 	}
-	defer p.store.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	var fails failures
-	for range workers {
-		wg.Go(func() { s.work(ctx, p, &fails) })
+	s.artifacts = artifact.New(filepath.Join(s.cfg.DataDir, "artifacts"))
+	h := &hosted{s: s, ctx: ctx, m: map[string]*parts{}}
+	defer h.wg.Wait()
+	defer cancel()
+	if _, err := h.start(spec.DefaultEnvironment, rln); err != nil {
+		return err
 	}
-	wg.Go(func() { s.resync(ctx, p) })
+	s.pipeline = pipeline.New(pipeline.Config{Hub: h.hub().store, Env: h.pipelineEnv, Clock: s.cfg.Clock, Logger: s.cfg.Logger,
+		Enqueue: h.hub().queue.AddAfter, Context: ctx})
+	if err := h.openRegistered(); err != nil {
+		return err
+	}
+	err = s.serve(ctx, ln, h)
+	cancel()
+	return err
+}
+
+// runEnv runs one environment until ctx ends: its controllers, its
+// router and the loops that keep the router and flags equal to its
+// store; then stops its instances if the server was told to.
+func (s *Server) runEnv(ctx context.Context, p *parts, rln net.Listener) {
+	defer p.store.Close()
+	var wg sync.WaitGroup
+	s.startControl(ctx, p)
 	wg.Go(func() { s.routes(ctx, p) })
 	wg.Go(func() { s.followFlags(ctx, p) })
 	wg.Go(func() { s.serveRouter(ctx, rln, p.router) })
-	err = s.serve(ctx, ln, p)
-	cancel()
 	wg.Wait()
+	p.control()
+	p.workers.Wait()
 	p.rollouts.Close()
 	if s.cfg.StopOnExit {
 		stopAll(p.driver)
 	}
-	return err
+}
+
+// startControl starts an environment's controllers: the queue's workers
+// and the resync loop.
+func (s *Server) startControl(ctx context.Context, p *parts) {
+	ctx, p.control = context.WithCancel(ctx)
+	var fails failures
+	for range workers {
+		p.workers.Go(func() { s.work(ctx, p, &fails) })
+	}
+	p.workers.Go(func() { s.resync(ctx, p) })
 }
 
 func listen(flag, addr string) (net.Listener, error) {
@@ -129,8 +172,9 @@ func listen(flag, addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-func (s *Server) open(ctx context.Context) (*parts, error) {
-	dir := s.cfg.DataDir
+// open opens one environment's store and local platform in dir and
+// builds its components.
+func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)
 	}
@@ -138,7 +182,7 @@ func (s *Server) open(ctx context.Context) (*parts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	p := &parts{store: store.NewNotifier(db), artifacts: artifact.New(filepath.Join(dir, "artifacts")), queue: queue.New()}
+	p := &parts{name: name, store: store.NewNotifier(db), artifacts: s.artifacts, queue: queue.New()}
 	p.driver = process.New(filepath.Join(dir, "instances"), process.Options{Logger: s.cfg.Logger})
 	if err := p.driver.Open(ctx); err != nil {
 		db.Close()
@@ -150,12 +194,21 @@ func (s *Server) open(ctx context.Context) (*parts, error) {
 	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors})
 	p.rollouts = rollout.New(rollout.Config{
 		Drainer: p.router,
-		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: &freePorts{},
-		Clock: s.cfg.Clock, Logger: s.cfg.Logger, Restart: workload.DefaultRestartPolicy(),
-		Enqueue: p.queue.AddAfter, BaseEnv: baseEnv(), Environment: s.cfg.Environment,
+		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: &s.ports,
+		Clock: s.cfg.Clock, Logger: s.cfg.Logger.With("env", name), Restart: workload.DefaultRestartPolicy(),
+		Enqueue: p.queue.AddAfter, BaseEnv: baseEnv(), Environment: name,
 		Providers: s.providers(p), Mirrors: p.mirrors,
 	})
 	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
+	ofr, err := s.ofrep(p)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/ofrep/", ofr) // evaluation keys, not the admin token
+	mux.Handle(PathFlagDefinitions, ofr.Authorized(flagDefinitions(p.store)))
+	p.flagMux, p.closeFlags = mux, ofr.Close
 	return p, nil
 }
 
@@ -171,25 +224,25 @@ func baseEnv() map[string]string {
 	return env
 }
 
-func (s *Server) serve(ctx context.Context, ln net.Listener, p *parts) error {
+func (s *Server) serve(ctx context.Context, ln net.Listener, envs *hosted) error {
 	h := httpapi.New(httpapi.Config{
-		Store: p.store, Artifacts: p.artifacts, Logs: p.driver, Clock: s.cfg.Clock,
-		Enqueue: p.queue.Add, Changes: p.store.Changed, Token: s.cfg.Token, Logger: s.cfg.Logger,
-		Metrics: p.metrics.Handler(),
+		Artifacts: s.artifacts, Clock: s.cfg.Clock, Token: s.cfg.Token, Logger: s.cfg.Logger,
+		Envs: envs, Pipeline: s.pipeline,
 	})
-	ofr, err := s.ofrep(p)
-	if err != nil {
-		return err
-	}
+	hub := envs.hub()
 	mux := http.NewServeMux()
-	mux.Handle("/ofrep/", ofr) // evaluation keys, not the admin token
-	mux.Handle(PathFlagDefinitions, ofr.Authorized(flagDefinitions(p.store)))
+	mux.Handle("/ofrep/", hub.flagMux) // evaluation keys, not the admin token
+	mux.HandleFunc("/envs/{env}/ofrep/", envs.ofrepFor)
 	mux.Handle("/", h)
 	// Requests' contexts end with ctx, so that streams (events, logs)
 	// end at shutdown instead of outliving the store.
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
-	srv.RegisterOnShutdown(ofr.Close) // flag event streams end, or Shutdown waits on them
+	srv.RegisterOnShutdown(func() { // flag event streams end, or Shutdown waits on them
+		for _, p := range envs.all() {
+			p.closeFlags()
+		}
+	})
 	s.mu.Lock()
 	s.addr = ln.Addr().String()
 	s.mu.Unlock()
@@ -275,6 +328,12 @@ func (s *Server) reconcile(ctx context.Context, p *parts, key string) (time.Dura
 		return p.ops.Reconcile(ctx, id)
 	case "flag":
 		return p.rollouts.ReconcileFlag(ctx, name)
+	case "promo":
+		id, err := pipeline.ParseKey(name)
+		if err != nil {
+			return 0, fmt.Errorf("bad key %q", key)
+		}
+		return s.pipeline.Reconcile(ctx, id)
 	}
 	return 0, fmt.Errorf("unknown key %q", key)
 }
@@ -333,6 +392,13 @@ func enqueueAll(ctx context.Context, p *parts) error {
 		keys, err := stack.FlagReleasesInFlight(tx)
 		for _, key := range keys {
 			p.queue.Add(rollout.FlagKey(key))
+		}
+		if err != nil || p.name != spec.DefaultEnvironment {
+			return err
+		}
+		promos, err := tx.ListPromotions("", true, 0)
+		for _, pr := range promos {
+			p.queue.Add(pipeline.Key(pr.ID))
 		}
 		return err
 	})

@@ -124,3 +124,7 @@ func (a *Analysis) clone() *Analysis {
 	c.ConsecutiveErrorLimit = clonePtr(a.ConsecutiveErrorLimit)
 	return &c
 }
+
+// Defaults fills in an analysis built outside a spec (a promotion's
+// analysis gate) as Parse would.
+func (a *Analysis) Defaults() { a.applyDefaults() }

@@ -33,6 +33,17 @@ type Artifact struct {
 	// running in production).
 	Commit     CommitID  `yaml:"commit,omitempty" json:"commit,omitempty"`
 	CommitTime Timestamp `yaml:"commitTime,omitempty" json:"commitTime,omitempty"`
+	// Commits are every commit the artifact carries that the version
+	// pushed before it did not (newest first), when `slipway artifact
+	// push --git` read them: each one's lead time counts. Not written in
+	// a spec; set when a pushed version is deployed.
+	Commits []ArtifactCommit `yaml:"-" json:"commits,omitempty"`
+}
+
+// ArtifactCommit is one commit an artifact carries.
+type ArtifactCommit struct {
+	ID   CommitID  `json:"id"`
+	Time Timestamp `json:"time"`
 }
 
 // CommitID is a source revision: 7 to 64 hexadecimal digits (a git SHA-1

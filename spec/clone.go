@@ -18,6 +18,9 @@ func (s *Service) Clone() *Service {
 	c.Health.Liveness = s.Health.Liveness.clone()
 	c.DependsOn = slices.Clone(s.DependsOn)
 	c.Artifact = clonePtr(s.Artifact)
+	if c.Artifact != nil {
+		c.Artifact.Commits = slices.Clone(c.Artifact.Commits)
+	}
 	c.Strategy.BlueGreen = clonePtr(s.Strategy.BlueGreen)
 	c.Strategy.Canary = s.Strategy.Canary.clone()
 	c.Strategy.ParallelRun = s.Strategy.ParallelRun.clone()

@@ -15,6 +15,8 @@ import (
 type Source struct {
 	File string
 	Text string
+	// Dir is the spec file's directory, where gates' commands run.
+	Dir string
 }
 
 // Current returns the effective spec of every service's target revision
@@ -83,7 +85,7 @@ func Apply(tx store.Tx, app *spec.App, src Source, now time.Time) (spec.ChangeSe
 	if err != nil {
 		return plan, nil, err
 	}
-	if err := tx.PutApp(store.App{Name: app.Name, Spec: src.Text, File: src.File, AppliedAt: now}); err != nil {
+	if err := tx.PutApp(store.App{Name: app.Name, Spec: src.Text, File: src.File, Dir: src.Dir, AppliedAt: now}); err != nil {
 		return plan, nil, err
 	}
 	op, err := tx.CreateOperation(store.Operation{Kind: store.KindApply, State: store.OperationRunning, Changes: changes, CreatedAt: now, UpdatedAt: now})

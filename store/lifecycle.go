@@ -103,6 +103,9 @@ const (
 	// KindRollback points one service back at an earlier revision; it
 	// is not reverted when it fails.
 	KindRollback OperationKind = "rollback"
+	// KindDeploy moves one service to a pushed version (a deploy or a
+	// promotion); reverted like an apply when it fails.
+	KindDeploy OperationKind = "deploy"
 )
 
 func (k OperationKind) String() string { return string(k) }

@@ -119,4 +119,11 @@ type Gate struct {
 	// Attempt counts the runs of a test command (a restarted server runs
 	// an interrupted one again).
 	Attempt int `json:"attempt,omitempty"`
+	// Def is the gate as the target environment's spec said it when the
+	// promotion began (later edits of the spec do not move the goal
+	// posts of a promotion in flight); Dir is where its command runs.
+	Def spec.Gate `json:"def"`
+	Dir string    `json:"dir,omitempty"`
+	// Analysis is an analysis gate's run: its measurements and verdict.
+	Analysis *AnalysisRun `json:"analysis,omitempty"`
 }

@@ -13,7 +13,10 @@ type App struct {
 	// Spec is the YAML text last applied, as the user wrote it.
 	Spec string `json:"spec"`
 	// File is the name the spec was applied from (for messages).
-	File      string    `json:"file"`
+	File string `json:"file"`
+	// Dir is the spec file's directory on the client's machine, where
+	// promotion gates' test commands run (absolute; "" when unknown).
+	Dir       string    `json:"dir,omitempty"`
 	AppliedAt time.Time `json:"appliedAt"`
 }
 
@@ -133,8 +136,11 @@ type Operation struct {
 	Failure *Failure `json:"failure,omitempty"`
 	// EventsAfter is the sequence number just before the operation's
 	// first event: followers read its events from there.
-	EventsAfter int64     `json:"eventsAfter,omitempty"`
-	CreatedAt   time.Time `json:"createdAt"`
+	EventsAfter int64 `json:"eventsAfter,omitempty"`
+	// Promotion is the promotion (store.Promotion, in the server's
+	// pipeline) a deploy operation carries out.
+	Promotion int64     `json:"promotion,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt   time.Time `json:"updatedAt"`
 }
 
@@ -177,4 +183,8 @@ type Event struct {
 	Operation int64           `json:"operation,omitempty"`
 	Message   string          `json:"message"`
 	Data      json.RawMessage `json:"data,omitempty"`
+	// Env is the environment whose log holds the event. Each environment
+	// has its own store, so stores leave it empty; a reader that merges
+	// environments' logs (the DORA metrics) sets it.
+	Env string `json:"-"`
 }

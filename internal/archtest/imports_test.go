@@ -33,6 +33,7 @@ var forbidden = map[string][]string{
 	"mirror":              {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
 	"flags":               {"store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
 	"analysis/prometheus": {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
+	"pipeline":            {"server", "httpapi", "cli", "client", "api"},
 	"analysis/httpjson":   {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
 }
 

@@ -1,0 +1,161 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// Env is one environment the server hosts: its own store (desired state,
+// revisions, instances, events, flags), instances and router.
+type Env struct {
+	Name  string
+	Store store.Store
+	Logs  LogReader
+	// Enqueue asks the environment's controllers for a pass over a key.
+	Enqueue func(key string)
+	// Changes returns a channel closed at the next committed write.
+	Changes func() <-chan struct{}
+	// Metrics, when set, serves GET /metrics (Prometheus format).
+	Metrics http.Handler
+	// RouterURL is where its users' traffic goes (http://host:port).
+	RouterURL string
+	// Down is set while it is being taken down.
+	Down bool
+}
+
+// Environments are the environments a server hosts.
+type Environments interface {
+	// Get returns an environment; a not-found error when the server has
+	// none of that name.
+	Get(name string) (*Env, error)
+	// Open returns the environment app (a spec resolved for it, see
+	// spec.Options.Environment) is applied to, creating it the first
+	// time.
+	Open(name string, app *spec.App) (*Env, error)
+	// List returns every environment, "default" first, then by name.
+	List() []*Env
+	// Production names the production environment (the latest applied
+	// spec's, spec.App.Production).
+	Production() string
+	// Down takes an environment down: its controllers stop first (none
+	// may start an instance meanwhile), then its instances are drained
+	// and stopped, and its services removed (their history stays).
+	Down(ctx context.Context, name string) error
+}
+
+// HeaderEnv names the environment a request is about; the query
+// parameter env does too. Neither means spec.DefaultEnvironment.
+const HeaderEnv = "X-Slipway-Env"
+
+var envName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// requestedEnv is the environment a request names.
+func requestedEnv(r *http.Request) (string, error) {
+	name := r.URL.Query().Get("env")
+	if name == "" {
+		name = r.Header.Get(HeaderEnv)
+	}
+	if name == "" {
+		return spec.DefaultEnvironment, nil
+	}
+	if !envName.MatchString(name) {
+		return "", badRequest{"environment " + quote(name) + ": want a name like dev, staging or prod (lower-case letters, digits and dashes)"}
+	}
+	return name, nil
+}
+
+func quote(s string) string { return `"` + s + `"` }
+
+type envKey struct{}
+
+// in returns the environment ServeHTTP resolved for r.
+func (h *handler) in(r *http.Request) *Env {
+	e, _ := r.Context().Value(envKey{}).(*Env)
+	return e
+}
+
+// withEnv resolves the request's environment. An apply may name one the
+// server does not host yet (it creates it); so may requests that need no
+// environment.
+func (h *handler) withEnv(r *http.Request) (*http.Request, error) {
+	name, err := requestedEnv(r)
+	if err != nil {
+		return r, err
+	}
+	e, err := h.cfg.Envs.Get(name)
+	if err != nil {
+		if !envless(r) {
+			return r, err
+		}
+		e = &Env{Name: name}
+	}
+	return r.WithContext(context.WithValue(r.Context(), envKey{}, e)), nil
+}
+
+// envless reports whether a request may name an environment the server
+// does not host yet.
+func envless(r *http.Request) bool {
+	p := r.URL.Path
+	return p == "/v1/health" || p == "/v1/apply" || p == "/v1/validate" || p == "/v1/environments" ||
+		strings.HasPrefix(p, "/v1/artifacts/") || strings.HasPrefix(p, "/v1/versions") ||
+		strings.HasPrefix(p, "/v1/pipeline/") || p == "/v1/dora"
+}
+
+// single is the Environments of a server with one environment, built
+// from Config's own Store, Logs, Enqueue, Changes and Metrics.
+type single struct{ env *Env }
+
+func (s single) Get(name string) (*Env, error) {
+	if name != s.env.Name {
+		return nil, store.NotFoundf("environment %q does not exist on this server (it has %s)", name, s.env.Name)
+	}
+	return s.env, nil
+}
+
+func (s single) Open(name string, _ *spec.App) (*Env, error) { return s.Get(name) }
+func (s single) List() []*Env                                 { return []*Env{s.env} }
+func (s single) Production() string                           { return s.env.Name }
+func (s single) Down(context.Context, string) error {
+	return store.Conflictf("this server cannot take environments down")
+}
+
+// environmentsList serves GET /v1/environments.
+func (h *handler) environmentsList(w http.ResponseWriter, r *http.Request) {
+	prod := h.cfg.Envs.Production()
+	out := []api.Environment{}
+	for _, e := range h.cfg.Envs.List() {
+		ae := api.Environment{Name: e.Name, Router: e.RouterURL, Production: e.Name == prod, Down: e.Down}
+		_ = e.Store.View(r.Context(), func(tx store.Tx) error {
+			svcs, err := tx.ListServices()
+			for _, s := range svcs {
+				ae.Services = append(ae.Services, s.Name)
+			}
+			return err
+		})
+		out = append(out, ae)
+	}
+	slices.SortStableFunc(out, func(a, b api.Environment) int {
+		if a.Name == spec.DefaultEnvironment || b.Name == spec.DefaultEnvironment {
+			return boolCmp(b.Name == spec.DefaultEnvironment, a.Name == spec.DefaultEnvironment)
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	writeJSON(w, http.StatusOK, out)
+}
+
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}

@@ -1,0 +1,342 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// envSpec is the spec last applied to an environment, resolved for it
+// (its overrides, its gates), and the directory it was applied from.
+func envSpec(ctx context.Context, e *Env) (*spec.App, string, error) {
+	var a store.App
+	err := e.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		a, err = tx.GetApp()
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, "", store.NotFoundf("nothing was applied to environment %s yet: slipway apply -f slipway.yaml --env %s", e.Name, e.Name)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	app, err := spec.ParseWith(a.File, []byte(a.Spec), spec.Options{Environment: e.Name})
+	if err != nil {
+		return nil, "", fmt.Errorf("the spec applied to %s no longer parses: %w", e.Name, err)
+	}
+	return app, a.Dir, nil
+}
+
+// env returns a hosted environment, or a not-found error that says how
+// to create it.
+func (c *Controller) env(name string) (*Env, error) {
+	e, err := c.cfg.Env(name)
+	if err != nil {
+		return nil, store.NotFoundf("environment %q does not exist on this server: slipway apply -f slipway.yaml --env %s creates it", name, name)
+	}
+	return e, nil
+}
+
+// gates are an environment's gates, frozen into a promotion.
+func gates(app *spec.App, env, dir string) []store.Gate {
+	def, ok := app.Env(env)
+	if !ok {
+		return nil
+	}
+	out := make([]store.Gate, len(def.Gates))
+	for i, g := range def.Gates {
+		out[i] = store.Gate{Kind: g.Kind(), Spec: g.String(), State: store.GatePending, Def: g, Dir: dir}
+	}
+	return out
+}
+
+// Deploy starts a promotion of a pushed version into an environment that
+// takes deploys (one with no source environment), through its gates.
+func (c *Controller) Deploy(ctx context.Context, service, version, env, by string) (store.Promotion, error) {
+	to, err := c.env(env)
+	if err != nil {
+		return store.Promotion{}, err
+	}
+	app, dir, err := envSpec(ctx, to)
+	if err != nil {
+		return store.Promotion{}, err
+	}
+	if def, ok := app.Env(env); ok && def.Source() != "" {
+		return store.Promotion{}, store.Conflictf("%s is promoted from %s, not deployed to: slipway promote %s --from %s --to %s",
+			env, def.Source(), service, def.Source(), env)
+	}
+	if _, ok := app.Services[service]; !ok {
+		return store.Promotion{}, store.NotFoundf("service %q is not in the spec applied to %s (services: %s)", service, env, strings.Join(names(app), ", "))
+	}
+	v, err := c.pushed(ctx, service, version)
+	if err != nil {
+		return store.Promotion{}, err
+	}
+	p := store.Promotion{Service: service, Version: v.Version, Digest: v.Digest, To: env, By: by, Gates: gates(app, env, dir)}
+	return c.create(ctx, p, to)
+}
+
+// Promote starts a promotion of the version a service runs in from into
+// to, which must be promoted from it, through to's gates. version, when
+// given, must be what from runs.
+func (c *Controller) Promote(ctx context.Context, service, from, toName, version, by string) (store.Promotion, error) {
+	to, err := c.env(toName)
+	if err != nil {
+		return store.Promotion{}, err
+	}
+	app, dir, err := envSpec(ctx, to)
+	if err != nil {
+		return store.Promotion{}, err
+	}
+	def, ok := app.Env(toName)
+	switch {
+	case !ok:
+		return store.Promotion{}, store.NotFoundf("environment %s is not in its spec (environments: %s)", toName, strings.Join(app.EnvironmentNames(), ", "))
+	case def.Source() == "":
+		return store.Promotion{}, store.Invalidf("%s is not promoted from another environment: deploy to it (slipway deploy %s --version V --env %s)", toName, service, toName)
+	case def.Source() != from:
+		return store.Promotion{}, store.Invalidf("%s is promoted from %s (environments.%s.from), not from %s", toName, def.Source(), toName, from)
+	}
+	if _, ok := app.Services[service]; !ok {
+		return store.Promotion{}, store.NotFoundf("service %q is not in the spec applied to %s (services: %s)", service, toName, strings.Join(names(app), ", "))
+	}
+	src, err := c.env(from)
+	if err != nil {
+		return store.Promotion{}, err
+	}
+	running, err := c.runningIn(ctx, src, service, version)
+	if err != nil {
+		return store.Promotion{}, err
+	}
+	p := store.Promotion{Service: service, Version: running.Version, Digest: running.Digest, From: from, To: toName, By: by, Gates: gates(app, toName, dir)}
+	return c.create(ctx, p, to)
+}
+
+// runningIn is the version a service's stable revision runs in an
+// environment, checked against the version asked for.
+func (c *Controller) runningIn(ctx context.Context, e *Env, service, want string) (store.Version, error) {
+	var svc store.Service
+	var revs []store.Revision
+	err := e.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		if svc, err = tx.GetService(service); err != nil {
+			return err
+		}
+		revs, err = tx.ListRevisions(service)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Version{}, store.NotFoundf("service %q is not in %s: no version of it reached %s", service, e.Name, e.Name)
+	}
+	if err != nil {
+		return store.Version{}, err
+	}
+	if svc.Stable == 0 || svc.Stable > len(revs) {
+		return store.Version{}, store.Conflictf("%s has never run in %s: nothing to promote yet", service, e.Name)
+	}
+	stable := revs[svc.Stable-1]
+	a := stable.Spec.Artifact
+	if a == nil {
+		return store.Version{}, store.Invalidf("%s runs a command in %s, not an artifact: only artifacts are promoted", service, e.Name)
+	}
+	cur, err := c.versionOf(ctx, service, a)
+	if err != nil {
+		return store.Version{}, err
+	}
+	if want != "" && want != cur.Version {
+		return store.Version{}, c.notRunning(ctx, e, service, want, cur, revs)
+	}
+	if svc.Phase != store.PhaseReady || svc.Revision != svc.Stable {
+		return store.Version{}, store.Conflictf("%s in %s is %s (moving to revision %d): promote once its rollout is over", service, e.Name, svc.Phase, svc.Revision)
+	}
+	return cur, nil
+}
+
+// notRunning explains why a version asked for cannot be promoted out of
+// an environment: it never got there, or it is no longer what runs.
+func (c *Controller) notRunning(ctx context.Context, e *Env, service, want string, cur store.Version, revs []store.Revision) error {
+	var seen []string
+	reached := false
+	for _, r := range revs {
+		if r.Spec.Artifact == nil || (r.State != store.RevisionStable && r.State != store.RevisionSuperseded) {
+			continue
+		}
+		v, err := c.versionOf(ctx, service, r.Spec.Artifact)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(seen, v.Version) {
+			seen = append(seen, v.Version)
+		}
+		reached = reached || v.Version == want
+	}
+	if reached {
+		return store.Conflictf("version %s of %s ran in %s before, but %s runs %s now: promote what runs there", want, service, e.Name, e.Name, cur.Version)
+	}
+	return store.Conflictf("version %s of %s never reached %s (it has run %s): promote it into %s first", want, service, e.Name, strings.Join(seen, ", "), e.Name)
+}
+
+// versionOf names a revision's artifact: the pushed version with its
+// digest, or, for one applied from a spec, its own label.
+func (c *Controller) versionOf(ctx context.Context, service string, a *spec.Artifact) (store.Version, error) {
+	var v store.Version
+	err := c.cfg.Hub.View(ctx, func(tx store.Tx) error {
+		var err error
+		v, err = tx.VersionByDigest(service, a.Digest)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		label := a.Version
+		if label == "" {
+			label = shortDigest(a.Digest)
+		}
+		return store.Version{Service: service, Version: label, Digest: a.Digest}, nil
+	}
+	return v, err
+}
+
+// pushed returns a pushed version, or an error that lists the ones there
+// are.
+func (c *Controller) pushed(ctx context.Context, service, version string) (store.Version, error) {
+	var v store.Version
+	var all []store.Version
+	err := c.cfg.Hub.View(ctx, func(tx store.Tx) error {
+		var err error
+		v, err = tx.GetVersion(service, version)
+		if errors.Is(err, store.ErrNotFound) {
+			all, _ = tx.ListVersions(service)
+		}
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		labels := make([]string, len(all))
+		for i, x := range all {
+			labels[i] = x.Version
+		}
+		if len(labels) == 0 {
+			return v, store.NotFoundf("version %s of %s was never pushed (none was): slipway artifact push FILE --service %s --version %s", version, service, service, version)
+		}
+		return v, store.NotFoundf("version %s of %s was never pushed (pushed: %s)", version, service, strings.Join(labels, ", "))
+	}
+	return v, err
+}
+
+// create stores a new promotion, refusing a second one of the same
+// service into the same environment while one is in flight.
+func (c *Controller) create(ctx context.Context, p store.Promotion, to *Env) (store.Promotion, error) {
+	now := c.cfg.Clock.Now()
+	p.State, p.CreatedAt = store.PromotionWaiting, now
+	err := c.cfg.Hub.Update(ctx, func(tx store.Tx) error {
+		active, err := tx.ListPromotions(p.Service, true, 0)
+		if err != nil {
+			return err
+		}
+		for _, a := range active {
+			if a.To == p.To {
+				return store.Conflictf("promotion %d of %s version %s into %s is still %s (%s): approve it, or wait for it to end",
+					a.ID, a.Service, a.Version, a.To, lower(a.State), a.Reason)
+			}
+		}
+		p, err = tx.CreatePromotion(p)
+		return err
+	})
+	if err != nil {
+		return p, err
+	}
+	what := "deploy"
+	if p.From != "" {
+		what = "promotion from " + p.From
+	}
+	err = c.event(ctx, to.Name, store.Event{Time: now, Type: "promotion.requested", Service: p.Service,
+		Message: fmt.Sprintf("promotion %d: %s of %s version %s into %s (gates: %s)", p.ID, what, p.Service, p.Version, p.To, gateList(p.Gates))})
+	c.cfg.Enqueue(Key(p.ID), 0)
+	return p, err
+}
+
+func gateList(gs []store.Gate) string {
+	if len(gs) == 0 {
+		return "none"
+	}
+	out := make([]string, len(gs))
+	for i, g := range gs {
+		out[i] = g.Spec
+	}
+	return strings.Join(out, ", ")
+}
+
+// Approve passes (or, with reject, fails) the approval gate a promotion
+// of service into env waits at, recording who.
+func (c *Controller) Approve(ctx context.Context, service, env, by string, reject bool, reason string) (store.Promotion, error) {
+	if by == "" {
+		return store.Promotion{}, store.Invalidf("an approval must say who approves (--by, default $USER)")
+	}
+	now := c.cfg.Clock.Now()
+	var p store.Promotion
+	err := c.cfg.Hub.Update(ctx, func(tx store.Tx) error {
+		active, err := tx.ListPromotions(service, true, 0)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(active, func(a store.Promotion) bool { return a.To == env })
+		if i < 0 {
+			return store.Conflictf("no promotion of %s into %s is in flight: nothing waits for approval", service, env)
+		}
+		p = active[i]
+		g := current(p)
+		if p.State != store.PromotionWaiting || g >= len(p.Gates) || p.Gates[g].Def.Approval == nil {
+			return store.Conflictf("promotion %d of %s version %s into %s waits for no approval now (%s)", p.ID, service, p.Version, env, orState(p))
+		}
+		gate := &p.Gates[g]
+		gate.ApprovedBy, gate.EndedAt = by, now
+		if reject {
+			gate.State, gate.Reason = store.GateFailed, "rejected by "+by
+			if reason != "" {
+				gate.Reason += ": " + reason
+			}
+		} else {
+			gate.State, gate.Reason = store.GatePassed, "approved by "+by
+		}
+		return tx.PutPromotion(p)
+	})
+	if err != nil {
+		return p, err
+	}
+	verb := "approved"
+	if reject {
+		verb = "rejected"
+	}
+	err = c.event(ctx, env, store.Event{Time: now, Type: "promotion." + verb, Service: service,
+		Message: fmt.Sprintf("promotion %d of %s version %s into %s %s by %s", p.ID, service, p.Version, env, verb, by)})
+	c.cfg.Enqueue(Key(p.ID), 0)
+	return p, err
+}
+
+func orState(p store.Promotion) string {
+	if p.Reason != "" {
+		return p.Reason
+	}
+	return lower(p.State)
+}
+
+func names(app *spec.App) []string {
+	out := make([]string, 0, len(app.Services))
+	for n := range app.Services {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func shortDigest(d string) string {
+	const prefix = len("sha256:")
+	if len(d) > prefix+12 {
+		return d[:prefix+12]
+	}
+	return d
+}

@@ -1,0 +1,339 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/slipway-dev/slipway/flags/ofrep"
+	"github.com/slipway-dev/slipway/httpapi"
+	"github.com/slipway-dev/slipway/pipeline"
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// hosted are the environments the server hosts. Each has its own store
+// (its own SQLite file), instances, controllers, router and flags; they
+// share the artifact store, the API listener and the port allocator.
+// The default environment's store is also the hub: pushed versions and
+// promotions live there.
+type hosted struct {
+	s   *Server
+	ctx context.Context // the server's run: environments end with it
+
+	mu sync.Mutex // guards m
+	m  map[string]*parts
+
+	wg sync.WaitGroup
+}
+
+// registered is an environment other than the default, as remembered in
+// DataDir/environments.json, so that a restarted server opens it again.
+type registered struct {
+	Name   string `json:"name"`
+	Router string `json:"router"`
+	// Down is set while it is being taken down: a restart finishes that.
+	Down bool `json:"down,omitempty"`
+}
+
+func (h *hosted) registryPath() string { return filepath.Join(h.s.cfg.DataDir, "environments.json") }
+
+func (h *hosted) readRegistry() ([]registered, error) {
+	data, err := os.ReadFile(h.registryPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []registered
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("%s: %w", h.registryPath(), err)
+	}
+	return out, nil
+}
+
+// writeRegistry stores the registry atomically (a crash leaves the old
+// file or the new one).
+func (h *hosted) writeRegistry(rs []registered) error {
+	data, err := json.MarshalIndent(rs, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := h.registryPath() + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, h.registryPath())
+}
+
+// register adds or replaces an environment in the registry.
+func (h *hosted) register(r registered) error {
+	rs, err := h.readRegistry()
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(rs, func(x registered) bool { return x.Name == r.Name })
+	if i < 0 {
+		rs = append(rs, r)
+	} else {
+		rs[i] = r
+	}
+	return h.writeRegistry(rs)
+}
+
+// envDir is where an environment keeps its database and instances: the
+// data directory itself for the default one (as before environments).
+func (h *hosted) envDir(name string) string {
+	if name == spec.DefaultEnvironment {
+		return h.s.cfg.DataDir
+	}
+	return filepath.Join(h.s.cfg.DataDir, "envs", name)
+}
+
+// get returns a hosted environment.
+func (h *hosted) get(name string) (*parts, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p, ok := h.m[name]
+	return p, ok
+}
+
+// all returns every hosted environment, default first, then by name.
+func (h *hosted) all() []*parts {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*parts, 0, len(h.m))
+	for _, p := range h.m {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b *parts) int {
+		switch {
+		case a.name == spec.DefaultEnvironment:
+			return -1
+		case b.name == spec.DefaultEnvironment:
+			return 1
+		}
+		if a.name < b.name {
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+func (h *hosted) hub() *parts {
+	p, _ := h.get(spec.DefaultEnvironment)
+	return p
+}
+
+// start opens an environment on the router listener rln and runs it.
+func (h *hosted) start(name string, rln net.Listener) (*parts, error) {
+	p, err := h.s.open(h.ctx, name, h.envDir(name))
+	if err != nil {
+		rln.Close()
+		return nil, err
+	}
+	p.routerAddr = rln.Addr().String()
+	h.mu.Lock()
+	h.m[name] = p
+	h.mu.Unlock()
+	h.wg.Go(func() { h.s.runEnv(h.ctx, p, rln) })
+	return p, nil
+}
+
+// openRegistered starts every environment the registry names, and
+// finishes the take-down of one a crash interrupted.
+func (h *hosted) openRegistered() error {
+	rs, err := h.readRegistry()
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		rln, err := listen("the router of environment "+r.Name, r.Router)
+		if err != nil {
+			return err
+		}
+		p, err := h.start(r.Name, rln)
+		if err != nil {
+			return fmt.Errorf("environment %s: %w", r.Name, err)
+		}
+		if r.Down {
+			h.wg.Go(func() {
+				if err := h.s.takeDown(h.ctx, h, p); err != nil && h.ctx.Err() == nil {
+					h.s.cfg.Logger.Error("take down environment", "env", p.name, "err", err)
+				}
+			})
+		}
+	}
+	return nil
+}
+
+// Get implements httpapi.Environments.
+func (h *hosted) Get(name string) (*httpapi.Env, error) {
+	p, ok := h.get(name)
+	if !ok {
+		return nil, store.NotFoundf("environment %q does not exist on this server (it has %s): slipway apply -f slipway.yaml --env %s creates it",
+			name, h.names(), name)
+	}
+	return p.apiEnv(), nil
+}
+
+func (h *hosted) names() string {
+	var out []byte
+	for i, p := range h.all() {
+		if i > 0 {
+			out = append(out, ", "...)
+		}
+		out = append(out, p.name...)
+	}
+	return string(out)
+}
+
+// Open implements httpapi.Environments: the first apply to an
+// environment creates it, with its router where the spec says (or on a
+// free loopback port).
+func (h *hosted) Open(name string, app *spec.App) (*httpapi.Env, error) {
+	want := ""
+	if def, ok := app.Env(name); ok {
+		want = def.Router
+	}
+	h.mu.Lock()
+	p, ok := h.m[name]
+	h.mu.Unlock()
+	if ok {
+		if want != "" && name != spec.DefaultEnvironment && !sameAddr(want, p.routerAddr) {
+			return nil, store.Conflictf("environment %s's router listens on %s, and the spec now says %s: take it down first (slipway down --env %s), then apply",
+				name, p.routerAddr, want, name)
+		}
+		if p.down.Load() {
+			return nil, store.Conflictf("environment %s is being taken down: apply once that is over", name)
+		}
+		return p.apiEnv(), nil
+	}
+	addr := want
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	rln, err := listen("environments."+name+".router", addr)
+	if err != nil {
+		return nil, store.Conflictf("%v", err)
+	}
+	if err := h.register(registered{Name: name, Router: rln.Addr().String()}); err != nil {
+		rln.Close()
+		return nil, err
+	}
+	p, err = h.start(name, rln)
+	if err != nil {
+		return nil, err
+	}
+	h.s.cfg.Logger.Info("environment created", "env", name, "router", "http://"+p.routerAddr)
+	return p.apiEnv(), nil
+}
+
+func sameAddr(a, b string) bool {
+	ta, err1 := net.ResolveTCPAddr("tcp", a)
+	tb, err2 := net.ResolveTCPAddr("tcp", b)
+	return err1 == nil && err2 == nil && ta.Port == tb.Port && ta.IP.Equal(tb.IP)
+}
+
+// List implements httpapi.Environments.
+func (h *hosted) List() []*httpapi.Env {
+	var out []*httpapi.Env
+	for _, p := range h.all() {
+		out = append(out, p.apiEnv())
+	}
+	return out
+}
+
+// Production implements httpapi.Environments: the production environment
+// of the spec applied last, to any environment.
+func (h *hosted) Production() string {
+	var latest store.App
+	for _, p := range h.all() {
+		_ = p.store.View(h.ctx, func(tx store.Tx) error {
+			if a, err := tx.GetApp(); err == nil && a.AppliedAt.After(latest.AppliedAt) {
+				latest = a
+			}
+			return nil
+		})
+	}
+	if latest.Spec == "" {
+		return spec.DefaultEnvironment
+	}
+	app, err := spec.Parse(latest.File, []byte(latest.Spec))
+	if err != nil {
+		return spec.DefaultEnvironment
+	}
+	return app.Production()
+}
+
+// Down implements httpapi.Environments.
+func (h *hosted) Down(ctx context.Context, name string) error {
+	p, ok := h.get(name)
+	if !ok {
+		_, err := h.Get(name)
+		return err
+	}
+	if !p.down.CompareAndSwap(false, true) {
+		return store.Conflictf("environment %s is already being taken down", name)
+	}
+	if name != spec.DefaultEnvironment {
+		if err := h.register(registered{Name: name, Router: p.routerAddr, Down: true}); err != nil {
+			p.down.Store(false)
+			return err
+		}
+	}
+	return h.s.takeDown(ctx, h, p)
+}
+
+// pipelineEnv is an environment as package pipeline sees it.
+func (h *hosted) pipelineEnv(name string) (*pipeline.Env, error) {
+	p, ok := h.get(name)
+	if !ok {
+		return nil, store.NotFoundf("environment %q does not exist on this server", name)
+	}
+	return &pipeline.Env{Name: name, Store: p.store, RouterURL: "http://" + p.routerAddr,
+		Enqueue: p.queue.Add, Measure: p.rollouts.MeasureRevision}, nil
+}
+
+// apiEnv is an environment as package httpapi sees it.
+func (p *parts) apiEnv() *httpapi.Env {
+	return &httpapi.Env{Name: p.name, Store: p.store, Logs: p.driver, Enqueue: p.queue.Add,
+		Changes: p.store.Changed, Metrics: p.metrics.Handler(), RouterURL: "http://" + p.routerAddr, Down: p.down.Load()}
+}
+
+// ofrepFor serves an environment's flags over OFREP: the default one at
+// /ofrep/, another at /envs/NAME/ofrep/ (an OFREP provider's base URL
+// is then http://API/envs/NAME).
+func (h *hosted) ofrepFor(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("env")
+	p, ok := h.get(name)
+	if !ok {
+		http.Error(w, "no environment "+name+" on this server", http.StatusNotFound)
+		return
+	}
+	http.StripPrefix("/envs/"+name, p.flagMux).ServeHTTP(w, r)
+}
+
+var _ httpapi.Environments = (*hosted)(nil)
+var _ = ofrep.Default

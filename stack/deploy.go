@@ -1,0 +1,77 @@
+package stack
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// Deploy records an operation that moves a service to a pushed version:
+// a new revision with the spec the service runs now (as applied to this
+// environment, with its overrides) and the version's artifact, the very
+// file, by digest. promotion is the promotion it carries out (0 for
+// none). When the service already runs that digest there is nothing to
+// do: Deploy returns a nil operation and the current revision.
+func Deploy(tx store.Tx, service string, v store.Version, promotion int64, now time.Time) (*store.Operation, int, error) {
+	svc, err := tx.GetService(service)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && svc.Removed) {
+		return nil, 0, store.NotFoundf("service %q is not in this environment: apply the spec to it first (slipway apply -f slipway.yaml --env NAME)", service)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	cur, err := tx.GetRevision(service, svc.Revision)
+	if err != nil {
+		return nil, 0, err
+	}
+	a := cur.Spec.Artifact
+	if a == nil {
+		return nil, 0, store.Invalidf("service %s runs a command, not an artifact: give it `artifact: {path: FILE}` in the spec to deploy pushed versions", service)
+	}
+	if a.Digest == v.Digest && svc.Phase != store.PhaseFailed {
+		return nil, svc.Revision, nil
+	}
+	if err := refuseIfBusy(tx); err != nil {
+		return nil, 0, err
+	}
+	next := cur.Spec.Clone()
+	next.Artifact = versionArtifact(a.Path, v)
+	rev, err := tx.CreateRevision(store.Revision{Service: service, Spec: *next, State: store.RevisionPending, CreatedAt: now})
+	if err != nil {
+		return nil, 0, fmt.Errorf("create revision of %s: %w", service, err)
+	}
+	op, err := tx.CreateOperation(store.Operation{Kind: store.KindDeploy, State: store.OperationRunning, Promotion: promotion,
+		Changes: []store.Change{{Service: service, From: svc.Revision, To: rev.Number}}, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		return nil, 0, err
+	}
+	err = started(tx, &op, store.Event{Time: now, Type: "deploy.started", Service: service, Revision: rev.Number, Operation: op.ID,
+		Message: fmt.Sprintf("deploy of %s version %s (%s) as revision %d (operation %d)", service, v.Version, short(v.Digest), rev.Number, op.ID)})
+	return &op, rev.Number, err
+}
+
+// versionArtifact is a pushed version as a revision's artifact, placed at
+// path in the instance's directory (the name the service's command
+// expects).
+func versionArtifact(path string, v store.Version) *spec.Artifact {
+	a := &spec.Artifact{Path: path, Version: v.Version, Digest: v.Digest, Commit: v.Commit}
+	if !v.CommitTime.IsZero() {
+		a.CommitTime = spec.Timestamp(v.CommitTime.UTC().Format(time.RFC3339))
+	}
+	for _, c := range v.Commits {
+		a.Commits = append(a.Commits, spec.ArtifactCommit{ID: c.ID, Time: spec.Timestamp(c.Time.UTC().Format(time.RFC3339))})
+	}
+	return a
+}
+
+// short is a digest's first 12 hex digits, for messages.
+func short(digest string) string {
+	const prefix = len("sha256:")
+	if len(digest) > prefix+12 {
+		return digest[:prefix+12]
+	}
+	return digest
+}
