@@ -44,10 +44,14 @@ type Environment struct {
 	// metrics; at most one may set it (see App.Production).
 	Production bool `yaml:"production,omitempty" json:"production,omitempty"`
 	// Router is the address (host:port) of the environment's own router
-	// listener; empty shares the server's router.
+	// listener; empty lets the server pick a free loopback port when the
+	// environment is created (slipway env list shows it). The default
+	// environment uses the server's --router.
 	Router string `yaml:"router,omitempty" json:"router,omitempty"`
-	// Gates must all pass, in order, before a version that reached this
-	// environment may be promoted out of it.
+	// Gates must all pass, in order, before a version enters this
+	// environment (by a promotion from Source, or a deploy). Tests run
+	// against the source environment's router; bake and analysis measure
+	// the version there, so they need a source.
 	Gates []Gate `yaml:"gates,omitempty" json:"gates,omitempty"`
 	// Overrides change the services in this environment.
 	Overrides Overrides `yaml:"overrides,omitempty" json:"overrides"`

@@ -241,6 +241,8 @@ func TestEnvironmentProblems(t *testing.T) {
 		{"bake zero", "  prod:\n    gates: [{bake: 0s}]\n", 10, "environments.prod.gates[0].bake", "must be a duration > 0, like 10m; got 0s"},
 		{"bake negative", "  prod:\n    gates: [{bake: -1m}]\n", 10, "environments.prod.gates[0].bake", "got -1m"},
 		{"bake null", "  prod:\n    gates:\n      - bake:\n", 11, "environments.prod.gates[0].bake", "got nothing"},
+		{"bake where nothing comes from", "  dev:\n    gates: [{approval: {}}, {analysis: {}}]\n  prod: {}\n", 10, "environments.dev.gates[1]",
+			"an analysis gate measures the version in the environment it comes from, and dev takes deploys from no other environment"},
 		{"bake no unit", "  prod:\n    gates: [{bake: 10}]\n", 10, "environments.prod.gates[0].bake", "use a number with a unit"},
 		{"analysis interval", "  prod:\n    gates: [{analysis: {interval: 0s}}]\n", 10, "environments.prod.gates[0].analysis.interval", "must be > 0"},
 		{"analysis count", "  prod:\n    gates: [{analysis: {count: 0}}]\n", 10, "environments.prod.gates[0].analysis.count", "must be at least 1"},

@@ -47,8 +47,14 @@ func (v *validator) environment(name string, e *Environment) {
 			v.addf(p+".router", "%v", err)
 		}
 	}
+	source := v.app.sources(v.app.environmentOrder())[name]
 	for i, g := range e.Gates {
-		v.gate(p+".gates["+strconv.Itoa(i)+"]", g)
+		gp := p + ".gates[" + strconv.Itoa(i) + "]"
+		v.gate(gp, g)
+		if source == "" && (g.Bake != nil || g.Analysis != nil) {
+			v.addf(gp, "%s gate measures the version in the environment it comes from, and %s takes deploys from no other environment: use it on an environment promoted from %s, or use tests or approval here",
+				map[string]string{"bake": "a bake", "analysis": "an analysis"}[g.Kind()], name, name)
+		}
 	}
 	v.overrides(p+".overrides.services", e.Overrides)
 }
