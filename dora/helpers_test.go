@@ -3,6 +3,7 @@ package dora
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/slipway-dev/slipway/store"
@@ -40,6 +41,19 @@ func (l *log) deploy(op int64, svc string, rev int, start, done float64, commit 
 	if commit != "" {
 		data = fmt.Sprintf(`{"artifact":{"path":"bin/x","commit":%q,"commitTime":%q}}`, commit, hr(committed).Format(time.RFC3339))
 	}
+	return l.add(done, typeRolloutSucceeded, svc, rev, op, data)
+}
+
+// deployCommits is a deploy of a pushed version whose artifact carries
+// several commits (id, committed hour), the first being its own.
+func (l *log) deployCommits(op int64, svc string, rev int, start, done float64, commits [][2]any) *log {
+	l.add(start, typeRolloutStarted, svc, 0, op, "")
+	var list []string
+	for _, c := range commits {
+		list = append(list, fmt.Sprintf(`{"id":%q,"time":%q}`, c[0], hr(c[1].(float64)).Format(time.RFC3339)))
+	}
+	data := fmt.Sprintf(`{"artifact":{"path":"bin/x","commit":%q,"commitTime":%q,"commits":[%s]}}`,
+		commits[0][0], hr(commits[0][1].(float64)).Format(time.RFC3339), strings.Join(list, ","))
 	return l.add(done, typeRolloutSucceeded, svc, rev, op, data)
 }
 

@@ -112,6 +112,17 @@ func TestCompute(t *testing.T) {
 		q:    twoWeeks,
 		want: figures{Deployments: 3, Changes: 3, LeadTime: Durations{2, hrs(15.5), hrs(19.1)}, Overall: LevelHigh},
 	}, {
+		// A version pushed with --git carries every commit since the
+		// previous one: each gets its lead time (c 2h, b 5h, a 8h at 10h),
+		// and a commit carried again (b, at 24h) adds none; d adds 4h.
+		// Sorted 2h 4h 5h 8h: median 4h30m, p90 5h + 0.7 x 3h = 7h06m.
+		name: "versions carrying several commits",
+		log: (&log{}).
+			deployCommits(1, "order", 1, 9, 10, [][2]any{{"ccccccc", 8.0}, {"bbbbbbb", 5.0}, {"aaaaaaa", 2.0}}).
+			deployCommits(2, "order", 2, 23, 24, [][2]any{{"ddddddd", 20.0}, {"bbbbbbb", 5.0}}),
+		q:    twoWeeks,
+		want: figures{Deployments: 2, Changes: 2, LeadTime: Durations{4, mins(270), mins(426)}, Overall: LevelHigh},
+	}, {
 		// Commit a first ran at 1h, before the window: its second
 		// deployment (26h, in the window) adds no lead time.
 		name: "a commit deployed twice, first before the window",
