@@ -1,0 +1,318 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/pipeline/testrun"
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+)
+
+const pipelineSpec = `app: shop
+services:
+  order:
+    run: ["./order", "--port", "${PORT}"]
+    artifact: {path: ./order}
+environments:
+  dev: {}
+  staging:
+    gates: [{tests: "./acceptance.sh"}]
+  prod:
+    gates: [{approval: {}}, {bake: 10m}]
+    overrides: {services: {order: {instances: 2}}}
+`
+
+// world is a hub and three environments on memory stores, each running
+// order at revision 1 with digest sha256:d1, and a controller over them.
+type world struct {
+	t     *testing.T
+	clock *clock.Fake
+	hub   *store.Memory
+	envs  map[string]*Env
+	c     *Controller
+
+	mu     sync.Mutex // guards queued, ran
+	queued []string
+	ran    []testrun.Command
+	result testrun.Result
+}
+
+func newWorld(t *testing.T) *world {
+	w := &world{t: t, clock: clock.NewFake(t0), hub: store.NewMemory(), envs: map[string]*Env{}, result: testrun.Result{Passed: true, Output: "ok"}}
+	for _, name := range []string{"dev", "staging", "prod"} {
+		db := store.NewMemory()
+		w.envs[name] = &Env{Name: name, Store: db, RouterURL: "http://127.0.0.1:1/" + name, Enqueue: func(string) {}}
+		w.update(db, func(tx store.Tx) error {
+			if err := tx.PutApp(store.App{Name: "shop", Spec: pipelineSpec, File: "slipway.yaml", Dir: "/src", AppliedAt: t0}); err != nil {
+				return err
+			}
+			return w.run(tx, 1, "sha256:d1", "v1")
+		})
+	}
+	w.c = New(Config{Hub: w.hub, Clock: w.clock,
+		Env: func(name string) (*Env, error) {
+			if e, ok := w.envs[name]; ok {
+				return e, nil
+			}
+			return nil, store.NotFoundf("no %s", name)
+		},
+		Enqueue: func(key string, _ time.Duration) { w.mu.Lock(); w.queued = append(w.queued, key); w.mu.Unlock() },
+		Run: func(_ context.Context, cmd testrun.Command) testrun.Result {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.ran = append(w.ran, cmd)
+			return w.result
+		},
+	})
+	w.update(w.hub, func(tx store.Tx) error {
+		for _, v := range []store.Version{{Service: "order", Version: "v1", Digest: "sha256:d1"}, {Service: "order", Version: "v2", Digest: "sha256:d2"}} {
+			if err := tx.PutVersion(v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return w
+}
+
+func (w *world) update(s store.Store, fn func(tx store.Tx) error) {
+	w.t.Helper()
+	if err := s.Update(context.Background(), fn); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// run makes revision n (running digest) order's stable, ready revision.
+func (w *world) run(tx store.Tx, n int, digest, version string) error {
+	rev, err := tx.CreateRevision(store.Revision{Service: "order", State: store.RevisionStable, CreatedAt: w.clock.Now(),
+		Spec: spec.Service{Name: "order", Run: []string{"./order"}, Artifact: &spec.Artifact{Path: "./order", Digest: digest, Version: version}}})
+	if err != nil {
+		return err
+	}
+	if rev.Number != n {
+		return fmt.Errorf("created revision %d, want %d", rev.Number, n)
+	}
+	if err := tx.PutService(store.Service{Name: "order", Revision: n, Stable: n, Phase: store.PhaseReady}); err != nil {
+		return err
+	}
+	_, err = tx.AppendEvent(store.Event{Time: w.clock.Now(), Type: "service.rollout.succeeded", Service: "order", Revision: n})
+	return err
+}
+
+// settle runs passes over a promotion until the controller has nothing
+// left to do now (test commands run synchronously enough: we wait for
+// them).
+func (w *world) settle(id int64) store.Promotion {
+	w.t.Helper()
+	for range 20 {
+		if _, err := w.c.Reconcile(context.Background(), id); err != nil {
+			w.t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond) // a test command's goroutine records its result
+	}
+	return w.promotion(id)
+}
+
+func (w *world) promotion(id int64) store.Promotion {
+	var p store.Promotion
+	w.update(w.hub, func(tx store.Tx) error { var err error; p, err = tx.GetPromotion(id); return err })
+	return p
+}
+
+func TestPromotionThroughTestsGate(t *testing.T) {
+	w := newWorld(t)
+	w.update(w.envs["dev"].Store, func(tx store.Tx) error { return w.run(tx, 2, "sha256:d2", "v2") })
+	p, err := w.c.Promote(context.Background(), "order", "dev", "staging", "v2", "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Gates) != 1 || p.Gates[0].Kind != "tests" || p.Gates[0].Dir != "/src" || p.Digest != "sha256:d2" {
+		t.Fatalf("promotion %+v", p)
+	}
+	p = w.settle(p.ID)
+	if p.State != store.PromotionDeploying || p.Gates[0].State != store.GatePassed || p.Gates[0].Output != "ok" {
+		t.Fatalf("after the gate: %s %q, gate %+v", p.State, p.Reason, p.Gates[0])
+	}
+	cmd := w.ran[0]
+	if cmd.Run != "./acceptance.sh" || cmd.Dir != "/src" || cmd.Env["SLIPWAY_URL"] != "http://127.0.0.1:1/dev" || cmd.Env["SLIPWAY_VERSION"] != "v2" {
+		t.Errorf("ran %+v", cmd)
+	}
+	// The deploy made one operation in staging, for revision 2 with the
+	// very digest: the same artifact, not a rebuild.
+	var op store.Operation
+	var rev store.Revision
+	w.update(w.envs["staging"].Store, func(tx store.Tx) error {
+		ops, err := tx.ListOperations(false, 0)
+		if err != nil || len(ops) != 1 {
+			return fmt.Errorf("operations %v %v", ops, err)
+		}
+		op = ops[0]
+		rev, err = tx.GetRevision("order", op.Changes[0].To)
+		return err
+	})
+	if op.Promotion != p.ID || op.Kind != store.KindDeploy || rev.Spec.Artifact.Digest != "sha256:d2" || rev.Spec.Artifact.Version != "v2" {
+		t.Fatalf("operation %+v, revision artifact %+v", op, rev.Spec.Artifact)
+	}
+	// The operation ends: so does the promotion.
+	w.update(w.envs["staging"].Store, func(tx store.Tx) error {
+		op.State = store.OperationSucceeded
+		return tx.PutOperation(op)
+	})
+	if p = w.settle(p.ID); p.State != store.PromotionSucceeded {
+		t.Fatalf("got %s %q", p.State, p.Reason)
+	}
+}
+
+// TestDeployIsMadeOnce: a pass cut short after it created the target's
+// operation (the promotion still says Waiting) finds that operation
+// again instead of deploying twice.
+func TestDeployIsMadeOnce(t *testing.T) {
+	w := newWorld(t)
+	w.update(w.envs["dev"].Store, func(tx store.Tx) error { return w.run(tx, 2, "sha256:d2", "v2") })
+	p, err := w.c.Promote(context.Background(), "order", "dev", "staging", "", "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := w.settle(p.ID)
+	// Pretend the promotion's write was lost: put it back to Waiting
+	// with its gates passed.
+	waiting.State, waiting.Operation = store.PromotionWaiting, 0
+	w.update(w.hub, func(tx store.Tx) error { return tx.PutPromotion(waiting) })
+	p = w.settle(p.ID)
+	var n int
+	w.update(w.envs["staging"].Store, func(tx store.Tx) error {
+		ops, err := tx.ListOperations(false, 0)
+		n = len(ops)
+		return err
+	})
+	if n != 1 || p.State != store.PromotionDeploying {
+		t.Fatalf("%d operations, promotion %s; want 1, Deploying", n, p.State)
+	}
+}
+
+func TestBadRequestsChangeNothing(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		do   func() error
+		want string
+		kind error
+	}{
+		{"version never reached the source", func() error {
+			_, err := w.c.Promote(ctx, "order", "staging", "prod", "v9", "ana")
+			return err
+		}, "version v9 of order never reached staging (it has run v1)", store.ErrConflict},
+		{"version ran before", func() error {
+			w.update(w.envs["dev"].Store, func(tx store.Tx) error {
+				if err := tx.SetRevisionState("order", 1, store.RevisionSuperseded, ""); err != nil {
+					return err
+				}
+				return w.run(tx, 2, "sha256:d2", "v2")
+			})
+			_, err := w.c.Promote(ctx, "order", "dev", "staging", "v1", "ana")
+			return err
+		}, "version v1 of order ran in dev before, but dev runs v2 now", store.ErrConflict},
+		{"wrong source", func() error { _, err := w.c.Promote(ctx, "order", "dev", "prod", "", "ana"); return err },
+			"prod is promoted from staging (environments.prod.from), not from dev", store.ErrInvalid},
+		{"promote into the first environment", func() error { _, err := w.c.Promote(ctx, "order", "staging", "dev", "", "ana"); return err },
+			"dev is not promoted from another environment: deploy to it", store.ErrInvalid},
+		{"unknown environment", func() error { _, err := w.c.Promote(ctx, "order", "staging", "qa", "", "ana"); return err },
+			`environment "qa" does not exist on this server`, store.ErrNotFound},
+		{"deploy into a promoted environment", func() error { _, err := w.c.Deploy(ctx, "order", "v2", "prod", "ana"); return err },
+			"prod is promoted from staging, not deployed to: slipway promote order --from staging --to prod", store.ErrConflict},
+		{"deploy a version never pushed", func() error { _, err := w.c.Deploy(ctx, "order", "v7", "dev", "ana"); return err },
+			"version v7 of order was never pushed (pushed: v1, v2)", store.ErrNotFound},
+		{"deploy an unknown service", func() error { _, err := w.c.Deploy(ctx, "billing", "v1", "dev", "ana"); return err },
+			`service "billing" is not in the spec applied to dev (services: order)`, store.ErrNotFound},
+		{"approve what waits for nothing", func() error { _, err := w.c.Approve(ctx, "order", "prod", "ana", false, ""); return err },
+			"no promotion of order into prod is in flight: nothing waits for approval", store.ErrConflict},
+		{"approve with no name", func() error { _, err := w.c.Approve(ctx, "order", "prod", "", false, ""); return err },
+			"must say who approves", store.ErrInvalid},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.do()
+			if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, c.kind) {
+				t.Fatalf("got %v; want a %v error saying %q", err, c.kind, c.want)
+			}
+		})
+	}
+	var ps []store.Promotion
+	w.update(w.hub, func(tx store.Tx) error { var err error; ps, err = tx.ListPromotions("", false, 0); return err })
+	if len(ps) != 0 {
+		t.Errorf("bad requests stored promotions: %+v", ps)
+	}
+}
+
+func TestApprovalIsRecordedAndOnlyWhenWaited(t *testing.T) {
+	w := newWorld(t)
+	w.update(w.envs["staging"].Store, func(tx store.Tx) error { return w.run(tx, 2, "sha256:d2", "v2") })
+	p, err := w.c.Promote(context.Background(), "order", "staging", "prod", "v2", "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.c.Promote(context.Background(), "order", "staging", "prod", "v2", "bo"); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("a second promotion into prod: %v; want a conflict", err)
+	}
+	p = w.settle(p.ID)
+	if !strings.Contains(p.Reason, "waiting for approval: slipway approve order --env prod") {
+		t.Fatalf("reason %q", p.Reason)
+	}
+	w.clock.Advance(time.Minute)
+	if _, err := w.c.Approve(context.Background(), "order", "prod", "ana", false, ""); err != nil {
+		t.Fatal(err)
+	}
+	p = w.settle(p.ID)
+	g := p.Gates[0]
+	if g.State != store.GatePassed || g.ApprovedBy != "ana" || !g.EndedAt.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("approval gate %+v", g)
+	}
+	if !strings.Contains(p.Reason, "baking in staging") {
+		t.Fatalf("after approval: %q", p.Reason)
+	}
+	if _, err := w.c.Approve(context.Background(), "order", "prod", "ana", false, ""); !errors.Is(err, store.ErrConflict) ||
+		!strings.Contains(err.Error(), "waits for no approval now (baking in staging") {
+		t.Fatalf("approving a bake: %v", err)
+	}
+	// Staging rolls back meanwhile: the bake fails, nothing is deployed.
+	w.update(w.envs["staging"].Store, func(tx store.Tx) error {
+		return tx.PutService(store.Service{Name: "order", Revision: 1, Stable: 1, Phase: store.PhaseReady})
+	})
+	if p = w.settle(p.ID); p.State != store.PromotionFailed || !strings.Contains(p.Reason, "staging no longer runs version v2") {
+		t.Fatalf("got %s %q", p.State, p.Reason)
+	}
+}
+
+func TestHangingTestCommandFailsTheGate(t *testing.T) {
+	w := newWorld(t)
+	w.c.cfg.Run = testrun.Run // real processes
+	w.update(w.envs["dev"].Store, func(tx store.Tx) error { return w.run(tx, 2, "sha256:d2", "v2") })
+	p, err := w.c.Promote(context.Background(), "order", "dev", "staging", "", "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Gates[0].Def.Tests = &spec.TestsGate{Run: "sleep 60", Timeout: spec.Duration{Duration: 300 * time.Millisecond}}
+	p.Gates[0].Dir = t.TempDir()
+	w.update(w.hub, func(tx store.Tx) error { return tx.PutPromotion(p) })
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := w.c.Reconcile(context.Background(), p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if p = w.promotion(p.ID); p.State.Terminal() {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if p.State != store.PromotionFailed || !strings.Contains(p.Reason, "gate 1 (tests) failed: timed out after 300ms") {
+		t.Fatalf("got %s %q", p.State, p.Reason)
+	}
+}
