@@ -12,7 +12,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/slipway-dev/slipway/flags/ofrep"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/pipeline"
 	"github.com/slipway-dev/slipway/spec"
@@ -222,8 +221,8 @@ func (h *hosted) Open(name string, app *spec.App) (*httpapi.Env, error) {
 	h.mu.Unlock()
 	if ok {
 		if want != "" && name != spec.DefaultEnvironment && !sameAddr(want, p.routerAddr) {
-			return nil, store.Conflictf("environment %s's router listens on %s, and the spec now says %s: take it down first (slipway down --env %s), then apply",
-				name, p.routerAddr, want, name)
+			return nil, store.Conflictf("environments.%s.router: the environment's router listens on %s, and the spec now says %s; an environment keeps the router address it was created with",
+				name, p.routerAddr, want)
 		}
 		if p.down.Load() {
 			return nil, store.Conflictf("environment %s is being taken down: apply once that is over", name)
@@ -336,4 +335,3 @@ func (h *hosted) ofrepFor(w http.ResponseWriter, r *http.Request) {
 }
 
 var _ httpapi.Environments = (*hosted)(nil)
-var _ = ofrep.Default
