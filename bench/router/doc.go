@@ -8,8 +8,9 @@
 //   - the slipway router with a 90/10 weighted split between two
 //     revisions (both on the same backend, so only the split's cost shows);
 //   - with -router-gogc N, the slipway router again with GOGC=N in its
-//     environment: what tuning the garbage collector would give (slipway
-//     server does not set it, so the rows above run with the default).
+//     environment (the rows above run as slipway server does: GOGC=400
+//     with a 1 GiB soft memory limit, internal/gctune; N=100 shows Go's
+//     default).
 //
 // After the table it prints the top functions of a CPU profile of the
 // router taken during its (unsplit) run.

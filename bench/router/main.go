@@ -39,7 +39,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.rounds, "rounds", 1, "measure every target this many times, interleaved, and print medians")
 	fs.StringVar(&c.keepProfile, "keep-profile", "", "also write the router's CPU profile to this file")
 	fs.IntVar(&c.topN, "top", 15, "functions of the router's CPU profile to print (0 skips the profile)")
-	fs.IntVar(&c.routerGOGC, "router-gogc", 0, "also measure the router with GOGC set to this, as its own row (the server does not set it; 0 skips the row)")
+	fs.IntVar(&c.routerGOGC, "router-gogc", 0, "also measure the router with GOGC set to this, as its own row (the server sets GOGC=400 and a 1 GiB soft memory limit, internal/gctune; 100 shows Go's default; 0 skips the row)")
 	fs.BoolVar(&c.worktree, "worktree", false, "build the router from the working tree as it is (default: the committed HEAD)")
 	if err := fs.Parse(args); err != nil {
 		return c, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slipway-dev/slipway/internal/gctune"
 	"github.com/slipway-dev/slipway/server"
 )
 
@@ -34,6 +35,8 @@ func newServerCmd() *cobra.Command {
 				return err
 			}
 			cfg.Logger = logger
+			percent, limit := gctune.Apply() // the router shares this process
+			logger.Debug("garbage collector", "gogc", percent, "memlimit", limit)
 			srv, err := server.New(cfg)
 			if err != nil {
 				return err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/bench/internal/benchkit"
+	"github.com/slipway-dev/slipway/internal/gctune"
 	"github.com/slipway-dev/slipway/router"
 )
 
@@ -36,6 +37,7 @@ func run(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if c.backend == "" {
 		return errors.New("-backend is required")
 	}
+	gctune.Apply() // as slipway server does
 	rt := router.New(router.Config{})
 	defer rt.Close()
 	rt.Update([]router.Route{route(c)})
