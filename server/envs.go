@@ -156,6 +156,13 @@ func (h *hosted) start(name string, rln net.Listener) (*parts, error) {
 	h.mu.Lock()
 	h.m[name] = p
 	h.mu.Unlock()
+	if name == spec.DefaultEnvironment {
+		// The hub: promotions are reconciled on its queue, from its
+		// first pass on.
+		h.s.hubQueue = p.queue
+		h.s.pipeline = pipeline.New(pipeline.Config{Hub: p.store, Env: h.pipelineEnv, Clock: h.s.cfg.Clock, Logger: h.s.cfg.Logger,
+			Enqueue: p.queue.AddAfter, Context: h.ctx})
+	}
 	h.wg.Go(func() { h.s.runEnv(h.ctx, p, rln) })
 	return p, nil
 }

@@ -44,6 +44,9 @@ type Server struct {
 	artifacts *artifact.Store
 	ports     freePorts
 	pipeline  *pipeline.Controller
+	// hubQueue is the default environment's queue, where promotions are
+	// reconciled. Set, with pipeline, before any environment runs.
+	hubQueue *queue.Queue
 
 	mu         sync.Mutex // guards addr, routerAddr
 	addr       string
@@ -121,8 +124,6 @@ func (s *Server) Run(ctx context.Context) error {
 	if _, err := h.start(spec.DefaultEnvironment, rln); err != nil {
 		return err
 	}
-	s.pipeline = pipeline.New(pipeline.Config{Hub: h.hub().store, Env: h.pipelineEnv, Clock: s.cfg.Clock, Logger: s.cfg.Logger,
-		Enqueue: h.hub().queue.AddAfter, Context: ctx})
 	if err := h.openRegistered(); err != nil {
 		return err
 	}
@@ -200,6 +201,11 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 		Providers: s.providers(p), Mirrors: p.mirrors,
 	})
 	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
+	p.ops.OnEnded(func(op store.Operation) {
+		if op.Promotion != 0 && s.hubQueue != nil {
+			s.hubQueue.Add(pipeline.Key(op.Promotion)) // the promotion ends with it
+		}
+	})
 	ofr, err := s.ofrep(p)
 	if err != nil {
 		db.Close()

@@ -18,6 +18,8 @@ type Controller struct {
 	clock clock.Clock
 	// enqueue asks for a pass over a key ("svc:NAME" or "op:ID").
 	enqueue func(key string, after time.Duration)
+	// ended, when set, hears of every operation that ended.
+	ended func(store.Operation)
 }
 
 // NewController returns an operation controller.
@@ -25,10 +27,17 @@ func NewController(s store.Store, c clock.Clock, enqueue func(string, time.Durat
 	return &Controller{store: s, clock: c, enqueue: enqueue}
 }
 
+// OnEnded makes the controller call fn with each operation it ends
+// (after the commit): a promotion follows its deploy operation so.
+// Call it before the first Reconcile.
+func (c *Controller) OnEnded(fn func(store.Operation)) { c.ended = fn }
+
 // Reconcile takes the next steps of one operation.
 func (c *Controller) Reconcile(ctx context.Context, id int64) (time.Duration, error) {
 	var touched []string
+	var ended *store.Operation
 	err := c.store.Update(ctx, func(tx store.Tx) error {
+		ended = nil
 		op, err := tx.GetOperation(id)
 		if err != nil || op.State.Terminal() {
 			return err
@@ -49,10 +58,16 @@ func (c *Controller) Reconcile(ctx context.Context, id int64) (time.Duration, er
 			return nil
 		}
 		op.UpdatedAt = s.now
+		if op.State.Terminal() {
+			ended = &op
+		}
 		return tx.PutOperation(op)
 	})
 	if err != nil {
 		return time.Second, fmt.Errorf("operation %d: %w", id, err)
+	}
+	if ended != nil && c.ended != nil {
+		c.ended(*ended)
 	}
 	for _, name := range touched {
 		c.enqueue("svc:"+name, 0)
