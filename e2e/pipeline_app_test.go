@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -77,9 +78,35 @@ func newPipelineApp(t *testing.T, spec string) *pipelineApp {
 	dir := specDir(t)
 	file := writeSpec(t, dir, "slipway.yaml", spec)
 	writeExecutable(t, filepath.Join(dir, "acceptance.sh"), []byte(acceptanceScript))
-	p := &pipelineApp{t: t, srv: startServer(t, t.TempDir()), dir: dir, file: file}
+	data := t.TempDir()
+	t.Cleanup(func() { stopEnvironmentInstances(t, data) }) // after the servers are killed
+	p := &pipelineApp{t: t, srv: startServer(t, data), dir: dir, file: file}
 	t.Cleanup(p.dumpOnFailure) // before the server is killed
 	return p
+}
+
+// stopEnvironmentInstances kills the instances of every environment but
+// the default one (data/envs/NAME/instances), which the harness's
+// cleanup, looking in data/instances only, does not see; and removes
+// their cgroups.
+func stopEnvironmentInstances(t *testing.T, data string) {
+	root := filepath.Join(data, "envs")
+	deadline := time.Now().Add(10 * time.Second)
+	for pids := pidsUnder(root); len(pids) > 0; pids = pidsUnder(root) {
+		if time.Now().After(deadline) {
+			t.Errorf("instances of environments still alive after cleanup: %v", pids)
+			break
+		}
+		for _, pid := range pids {
+			_ = syscall.Kill(-pid, syscall.SIGKILL)
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	envs, _ := os.ReadDir(root)
+	for _, e := range envs {
+		removeCgroups(filepath.Join(root, e.Name(), "instances"))
+	}
 }
 
 func (p *pipelineApp) dumpOnFailure() {
