@@ -228,8 +228,8 @@ func (s *server) exited(d time.Duration) bool {
 }
 
 // registerInstanceCleanup kills, at the end of the test, every process
-// whose working directory is under data/instances (each instance is in its
-// own process group), and removes their cgroups. Registered once per data
+// whose working directory is under an environment's instances directory
+// (each instance is in its own process group), and removes their cgroups. Registered once per data
 // directory; it runs after the servers' cleanups (LIFO).
 func registerInstanceCleanup(t *testing.T, data string) {
 	key := t.Name() + "\x00" + data
@@ -237,10 +237,16 @@ func registerInstanceCleanup(t *testing.T, data string) {
 		return
 	}
 	t.Cleanup(func() {
-		root := filepath.Join(data, "instances")
+		// Every environment's instances: data/instances (default) and
+		// data/envs/NAME/instances.
+		roots, _ := filepath.Glob(filepath.Join(data, "envs", "*", "instances"))
+		roots = append(roots, filepath.Join(data, "instances"))
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			pids := pidsUnder(root)
+			var pids []int
+			for _, root := range roots {
+				pids = append(pids, pidsUnder(root)...)
+			}
 			if len(pids) == 0 {
 				break
 			}
@@ -254,7 +260,9 @@ func registerInstanceCleanup(t *testing.T, data string) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		removeCgroups(root)
+		for _, root := range roots {
+			removeCgroups(root)
+		}
 	})
 }
 

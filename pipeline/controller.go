@@ -105,7 +105,9 @@ func (c *Controller) Reconcile(ctx context.Context, id int64) (time.Duration, er
 	}
 	to, err := c.cfg.Env(p.To)
 	if err != nil {
-		return 0, c.finish(ctx, p, store.PromotionFailed, "environment "+p.To+" is gone: "+err.Error())
+		// Environments are never removed: one not there yet is being
+		// opened (a server starting). Look again.
+		return 0, fmt.Errorf("promotion %d: target: %w", p.ID, err)
 	}
 	if p.State == store.PromotionDeploying {
 		return c.deploying(ctx, p, to)
@@ -179,7 +181,7 @@ func current(p store.Promotion) int {
 func (c *Controller) source(ctx context.Context, env, service string) (Source, error) {
 	e, err := c.cfg.Env(env)
 	if err != nil {
-		return Source{Phase: "gone", Message: err.Error()}, nil
+		return Source{}, fmt.Errorf("source: %w", err) // not open yet: look again
 	}
 	var out Source
 	err = e.Store.View(ctx, func(tx store.Tx) error {

@@ -145,51 +145,74 @@ func (h *hosted) hub() *parts {
 	return p
 }
 
-// start opens an environment on the router listener rln and runs it.
-func (h *hosted) start(name string, rln net.Listener) (*parts, error) {
+// open opens an environment on the router listener rln (its store, its
+// platform, its components) without running it.
+func (h *hosted) open(name string, rln net.Listener) (*parts, error) {
 	p, err := h.s.open(h.ctx, name, h.envDir(name))
 	if err != nil {
 		rln.Close()
 		return nil, err
 	}
-	p.routerAddr = rln.Addr().String()
+	p.routerAddr, p.routerLn = rln.Addr().String(), rln
 	h.mu.Lock()
 	h.m[name] = p
 	h.mu.Unlock()
 	if name == spec.DefaultEnvironment {
-		// The hub: promotions are reconciled on its queue, from its
-		// first pass on.
+		// The hub: promotions are reconciled on its queue.
 		h.s.hubQueue = p.queue
 		h.s.pipeline = pipeline.New(pipeline.Config{Hub: p.store, Env: h.pipelineEnv, Clock: h.s.cfg.Clock, Logger: h.s.cfg.Logger,
 			Enqueue: p.queue.AddAfter, Context: h.ctx})
 	}
-	h.wg.Go(func() { h.s.runEnv(h.ctx, p, rln) })
 	return p, nil
 }
 
-// openRegistered starts every environment the registry names, and
-// finishes the take-down of one a crash interrupted.
-func (h *hosted) openRegistered() error {
+// run starts an opened environment's loops, and its controllers unless
+// it is going down (takeDown starts them once it is down).
+func (h *hosted) run(p *parts) {
+	if p.down.Load() {
+		p.control = func() {}
+	} else {
+		h.s.startControl(h.ctx, p)
+	}
+	h.wg.Go(func() { h.s.runEnv(h.ctx, p, p.routerLn) })
+}
+
+// openAll opens the default environment and every one the registry
+// names, then runs them all: no controller runs before every environment
+// a promotion may name is there. It finishes the take-down of an
+// environment a crash interrupted.
+func (h *hosted) openAll(rln net.Listener) error {
+	if _, err := h.open(spec.DefaultEnvironment, rln); err != nil {
+		return err
+	}
 	rs, err := h.readRegistry()
 	if err != nil {
 		return err
 	}
+	var down []*parts
 	for _, r := range rs {
 		rln, err := listen("the router of environment "+r.Name, r.Router)
 		if err != nil {
 			return err
 		}
-		p, err := h.start(r.Name, rln)
+		p, err := h.open(r.Name, rln)
 		if err != nil {
 			return fmt.Errorf("environment %s: %w", r.Name, err)
 		}
 		if r.Down {
-			h.wg.Go(func() {
-				if err := h.s.takeDown(h.ctx, h, p); err != nil && h.ctx.Err() == nil {
-					h.s.cfg.Logger.Error("take down environment", "env", p.name, "err", err)
-				}
-			})
+			p.down.Store(true)
+			down = append(down, p)
 		}
+	}
+	for _, p := range h.all() {
+		h.run(p)
+	}
+	for _, p := range down {
+		h.wg.Go(func() {
+			if err := h.s.takeDown(h.ctx, h, p); err != nil && h.ctx.Err() == nil {
+				h.s.cfg.Logger.Error("take down environment", "env", p.name, "err", err)
+			}
+		})
 	}
 	return nil
 }
@@ -248,10 +271,11 @@ func (h *hosted) Open(name string, app *spec.App) (*httpapi.Env, error) {
 		rln.Close()
 		return nil, err
 	}
-	p, err = h.start(name, rln)
+	p, err = h.open(name, rln)
 	if err != nil {
 		return nil, err
 	}
+	h.run(p)
 	h.s.cfg.Logger.Info("environment created", "env", name, "router", "http://"+p.routerAddr)
 	return p.apiEnv(), nil
 }

@@ -88,6 +88,7 @@ type parts struct {
 	// flagMux serves its flags over OFREP and to in-process evaluators.
 	flagMux    http.Handler
 	closeFlags func()
+	routerLn   net.Listener
 	// down is set while the environment is being taken down; control
 	// ends its controllers (the router keeps serving, to drain).
 	down    atomic.Bool
@@ -121,10 +122,7 @@ func (s *Server) Run(ctx context.Context) error {
 	h := &hosted{s: s, ctx: ctx, m: map[string]*parts{}}
 	defer h.wg.Wait()
 	defer cancel()
-	if _, err := h.start(spec.DefaultEnvironment, rln); err != nil {
-		return err
-	}
-	if err := h.openRegistered(); err != nil {
+	if err := h.openAll(rln); err != nil {
 		return err
 	}
 	err = s.serve(ctx, ln, h)
@@ -138,7 +136,6 @@ func (s *Server) Run(ctx context.Context) error {
 func (s *Server) runEnv(ctx context.Context, p *parts, rln net.Listener) {
 	defer p.store.Close()
 	var wg sync.WaitGroup
-	s.startControl(ctx, p)
 	wg.Go(func() { s.routes(ctx, p) })
 	wg.Go(func() { s.followFlags(ctx, p) })
 	wg.Go(func() { s.serveRouter(ctx, rln, p.router) })
