@@ -361,7 +361,10 @@ func (e *env) waitPromotion(ctx context.Context, c *client.Client, p api.Promoti
 		}
 		cur := findPromotion(pl, p.ID)
 		if cur != nil {
-			line := cur.State + ": " + cur.Reason
+			line := cur.State
+			if cur.Reason != "" {
+				line += ": " + cur.Reason
+			}
 			if line != last {
 				fmt.Fprintf(e.stdout, "%s  %s\n", e.now().Format("15:04:05"), line)
 				last = line

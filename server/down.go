@@ -78,6 +78,9 @@ func (s *Server) takeDown(ctx context.Context, h *hosted, p *parts) error {
 			return err
 		}
 		for _, svc := range svcs {
+			if err := supersedeAll(tx, svc.Name); err != nil {
+				return err
+			}
 			if err := tx.DeleteService(svc.Name); err != nil {
 				return err
 			}
@@ -118,6 +121,23 @@ func (s *Server) drainAndStop(ctx context.Context, p *parts, in store.Instance, 
 	}
 	if err := p.driver.Remove(ctx, in.ID); err != nil && !errors.Is(err, workload.ErrNotFound) {
 		return fmt.Errorf("remove %s: %w", in.ID, err)
+	}
+	return nil
+}
+
+// supersedeAll marks a service's stable revisions Superseded: nothing
+// runs them once the environment is down.
+func supersedeAll(tx store.Tx, service string) error {
+	revs, err := tx.ListRevisions(service)
+	if err != nil {
+		return err
+	}
+	for _, r := range revs {
+		if r.State == store.RevisionStable {
+			if err := tx.SetRevisionState(service, r.Number, store.RevisionSuperseded, "the environment was taken down"); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
