@@ -2,6 +2,10 @@ package api
 
 import "time"
 
+// HeaderEnv names the environment a request is about (the query parameter
+// env does too); neither means the server's "default" environment.
+const HeaderEnv = "X-Slipway-Env"
+
 // Environment is one environment a server hosts (GET /v1/environments).
 type Environment struct {
 	Name string `json:"name"`

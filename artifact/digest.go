@@ -43,3 +43,13 @@ func isLowerHex(s string) bool {
 	}
 	return true
 }
+
+// Short shortens "sha256:<hex>" to "sha256:" and 12 hex digits, for
+// messages (a digest of another shape is returned as it is).
+func Short(digest string) string {
+	const keep = len(prefix) + 12
+	if len(digest) > keep {
+		return digest[:keep]
+	}
+	return digest
+}

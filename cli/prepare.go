@@ -11,6 +11,7 @@ import (
 
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/api"
+	artifactstore "github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/client"
 	"github.com/slipway-dev/slipway/flags"
 	"github.com/slipway-dev/slipway/spec"
@@ -164,11 +165,5 @@ func sortedServices(app *spec.App) []string {
 	return names
 }
 
-// shortDigest shortens "sha256:<hex>" to "sha256:" and 12 hex digits.
-func shortDigest(d string) string {
-	const keep = len("sha256:") + 12
-	if len(d) > keep {
-		return d[:keep]
-	}
-	return d
-}
+// shortDigest shortens a digest for messages.
+func shortDigest(d string) string { return artifactstore.Short(d) }

@@ -9,10 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-)
 
-// HeaderEnv names the environment a request is about.
-const HeaderEnv = "X-Slipway-Env"
+	"github.com/slipway-dev/slipway/api"
+)
 
 // DefaultServer is the address a local "slipway server" listens on.
 const DefaultServer = "http://127.0.0.1:7400"
@@ -73,7 +72,7 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body io.Re
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	if c.env != "" {
-		req.Header.Set(HeaderEnv, c.env)
+		req.Header.Set(api.HeaderEnv, c.env)
 	}
 	req.Header.Set("User-Agent", "slipway-client")
 	return req, nil

@@ -68,3 +68,11 @@ func (c *Client) Pipeline(ctx context.Context, service string) (api.Pipeline, er
 func (c *Client) Down(ctx context.Context) error {
 	return c.do(ctx, http.MethodPost, "/v1/down", struct{}{}, nil)
 }
+
+// CancelPromotion cancels the promotion of a service into the client's
+// environment that waits at its gates.
+func (c *Client) CancelPromotion(ctx context.Context, service, by string) (api.Promotion, error) {
+	var out api.Promotion
+	err := c.do(ctx, http.MethodPost, "/v1/services/"+url.PathEscape(service)+"/promotion/cancel", api.ApproveRequest{By: by}, &out)
+	return out, err
+}

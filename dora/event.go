@@ -41,7 +41,6 @@ func EventTypes() []string { return slices.Clone(eventTypes) }
 // IncidentEventTypes returns the types of event Incidents reads.
 func IncidentEventTypes() []string { return []string{TypeIncidentOpened, TypeIncidentResolved} }
 
-
 // envOf is the environment of a rollout event: the one whose log it was
 // read from (store.Event.Env), DefaultEnvironment when unsaid.
 // (Incidents carry theirs in their data.)

@@ -52,7 +52,7 @@ type Environments interface {
 
 // HeaderEnv names the environment a request is about; the query
 // parameter env does too. Neither means spec.DefaultEnvironment.
-const HeaderEnv = "X-Slipway-Env"
+const HeaderEnv = api.HeaderEnv
 
 var envName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 
@@ -96,6 +96,9 @@ func (h *handler) withEnv(r *http.Request) (*http.Request, error) {
 		}
 		e = &Env{Name: name}
 	}
+	if e.Down && mutates(r.Method) && r.URL.Path != "/v1/down" {
+		return r, store.Conflictf("environment %s is being taken down: nothing in it changes until that is over (slipway env list)", name)
+	}
 	return r.WithContext(context.WithValue(r.Context(), envKey{}, e)), nil
 }
 
@@ -103,7 +106,7 @@ func (h *handler) withEnv(r *http.Request) (*http.Request, error) {
 // does not host yet.
 func envless(r *http.Request) bool {
 	p := r.URL.Path
-	return p == "/v1/health" || p == "/v1/apply" || p == "/v1/validate" || p == "/v1/environments" ||
+	return p == "/v1/health" || p == "/v1/apply" || p == "/v1/validate" || p == "/v1/plan" || p == "/v1/environments" ||
 		strings.HasPrefix(p, "/v1/artifacts/") || strings.HasPrefix(p, "/v1/versions") ||
 		strings.HasPrefix(p, "/v1/pipeline/") || p == "/v1/dora"
 }
@@ -120,8 +123,8 @@ func (s single) Get(name string) (*Env, error) {
 }
 
 func (s single) Open(name string, _ *spec.App) (*Env, error) { return s.Get(name) }
-func (s single) List() []*Env                                 { return []*Env{s.env} }
-func (s single) Production() string                           { return s.env.Name }
+func (s single) List() []*Env                                { return []*Env{s.env} }
+func (s single) Production() string                          { return s.env.Name }
 func (s single) Down(context.Context, string) error {
 	return store.Conflictf("this server cannot take environments down")
 }

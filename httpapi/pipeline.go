@@ -17,6 +17,7 @@ type Pipeline interface {
 	Deploy(ctx context.Context, service, version, env, by string) (store.Promotion, error)
 	Promote(ctx context.Context, service, from, to, version, by string) (store.Promotion, error)
 	Approve(ctx context.Context, service, env, by string, reject bool, reason string) (store.Promotion, error)
+	Cancel(ctx context.Context, service, env, by string) (store.Promotion, error)
 	Status(ctx context.Context, service string, hosted []string) (pipeline.Status, error)
 }
 
@@ -27,6 +28,7 @@ func (h *handler) pipelineRoutes() {
 	m.HandleFunc("POST /v1/services/{name}/deploy", h.deploy)
 	m.HandleFunc("POST /v1/services/{name}/promote-env", h.promoteEnv)
 	m.HandleFunc("POST /v1/services/{name}/approve", h.approve)
+	m.HandleFunc("POST /v1/services/{name}/promotion/cancel", h.cancelPromotion)
 	m.HandleFunc("GET /v1/pipeline/{name}", h.pipelineStatus)
 	m.HandleFunc("POST /v1/down", h.down)
 }
@@ -42,7 +44,7 @@ func (h *handler) hub() (store.Store, error) {
 
 func (h *handler) pipeline() (Pipeline, error) {
 	if h.cfg.Pipeline == nil {
-		return nil, store.NotFoundf("this server does not promote versions")
+		return nil, store.NotFoundf("this server runs without a pipeline: versions, deploys and promotions need slipway server")
 	}
 	return h.cfg.Pipeline, nil
 }
@@ -178,6 +180,21 @@ func (h *handler) approve(w http.ResponseWriter, r *http.Request) {
 	var p store.Promotion
 	if err == nil {
 		p, err = pl.Approve(r.Context(), r.PathValue("name"), h.in(r).Name, req.By, req.Reject, req.Reason)
+	}
+	h.writePromotion(w, p, err)
+}
+
+// cancelPromotion serves POST /v1/services/{name}/promotion/cancel?env=NAME.
+func (h *handler) cancelPromotion(w http.ResponseWriter, r *http.Request) {
+	var req api.ApproveRequest
+	if err := decodeJSON(r, &req); err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	pl, err := h.pipeline()
+	var p store.Promotion
+	if err == nil {
+		p, err = pl.Cancel(r.Context(), r.PathValue("name"), h.in(r).Name, req.By)
 	}
 	h.writePromotion(w, p, err)
 }

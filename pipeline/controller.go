@@ -29,6 +29,9 @@ type Env struct {
 	// Measure takes an analysis run's due measurements of a service's
 	// revision there (rollout.Controller.MeasureRevision).
 	Measure func(ctx context.Context, service string, revision int, a *spec.Analysis, run *store.AnalysisRun, now time.Time)
+	// Down, when set, reports whether the environment is being taken
+	// down: nothing is deployed into it meanwhile.
+	Down func() bool
 }
 
 // Config wires the controller to the server.
@@ -63,6 +66,7 @@ type Controller struct {
 type testRun struct {
 	gate   int
 	result *testrun.Result
+	cancel context.CancelFunc
 }
 
 // New returns a controller for cfg.
@@ -132,13 +136,21 @@ func (c *Controller) waiting(ctx context.Context, p store.Promotion, to *Env) (t
 	case StartTests:
 		c.startTests(p, to)
 	case Deploy:
-		return c.deploy(ctx, p, to)
+		// The gates' results are stored before anything is deployed: a
+		// crash after this never runs a gate again; Deploying with no
+		// operation yet makes one (or finds the one a cut pass made).
+		c.forget(p.ID)
+		p.State, p.Reason = store.PromotionDeploying, "every gate passed; deploying into "+p.To
+		if err := c.save(ctx, before, p); err != nil {
+			return 0, err
+		}
+		return c.deploying(ctx, p, to)
 	}
 	if p.State == store.PromotionFailed {
 		c.forget(p.ID)
-		return 0, c.finish(ctx, p, store.PromotionFailed, p.Reason)
+		return 0, c.finish(ctx, before, p, store.PromotionFailed, p.Reason)
 	}
-	if err := c.save(ctx, before, p, to); err != nil {
+	if err := c.save(ctx, before, p); err != nil {
 		return 0, err
 	}
 	if f.Test != nil {
@@ -282,17 +294,32 @@ func (c *Controller) startTests(p store.Promotion, to *Env) {
 		c.mu.Unlock()
 		return
 	}
-	run := &testRun{gate: i}
+	ctx, cancel := context.WithCancel(c.cfg.Context)
+	run := &testRun{gate: i, cancel: cancel}
 	c.tests[p.ID] = run
 	c.mu.Unlock()
 	cmd := testrun.Command{Run: g.Def.Tests.Run, Dir: g.Dir, Timeout: g.Def.Tests.Timeout.Duration, Env: c.testEnv(p)}
 	go func() {
-		res := c.cfg.Run(c.cfg.Context, cmd)
+		defer cancel()
+		res := c.cfg.Run(ctx, cmd)
+		if c.cfg.Context.Err() != nil {
+			return // the server is stopping: not the command's verdict; the next server runs it again
+		}
 		c.mu.Lock()
 		run.result = &res
 		c.mu.Unlock()
 		c.cfg.Enqueue(Key(p.ID), 0)
 	}()
+}
+
+// stopTests stops a promotion's test command, if one runs.
+func (c *Controller) stopTests(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, ok := c.tests[id]; ok {
+		t.cancel()
+		delete(c.tests, id)
+	}
 }
 
 // testEnv is a test command's environment: where to reach the version
@@ -316,7 +343,10 @@ func (c *Controller) testEnv(p store.Promotion) map[string]string {
 func (c *Controller) forget(id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.tests, id)
+	if t, ok := c.tests[id]; ok {
+		t.cancel()
+		delete(c.tests, id)
+	}
 }
 
 // deploy starts the target's rollout of the version, once: a deploy
@@ -324,6 +354,11 @@ func (c *Controller) forget(id int64) {
 // it) is found again rather than made twice.
 func (c *Controller) deploy(ctx context.Context, p store.Promotion, to *Env) (time.Duration, error) {
 	now := c.cfg.Clock.Now()
+	before := clonePromotion(p)
+	if to.Down != nil && to.Down() {
+		p.Reason = "every gate passed; waiting for " + p.To + " to be up (it is being taken down)"
+		return time.Second, c.save(ctx, before, p)
+	}
 	v, err := c.version(ctx, p)
 	if err != nil {
 		return 0, err
@@ -335,26 +370,22 @@ func (c *Controller) deploy(ctx context.Context, p store.Promotion, to *Env) (ti
 			op, rev = &found, found.Changes[0].To
 			return err
 		}
-		if _, err := tx.AppendEvent(store.Event{Time: now, Type: "promotion.gates_passed", Service: p.Service,
-			Message: fmt.Sprintf("promotion %d of %s version %s into %s: every gate passed", p.ID, p.Service, p.Version, p.To)}); err != nil {
-			return err
-		}
 		op, rev, err = stack.Deploy(tx, p.Service, v, p.ID, now)
 		return err
 	})
+	if errors.Is(err, store.ErrConflict) {
+		p.Reason = "every gate passed; waiting to deploy: " + err.Error()
+		return time.Second, c.save(ctx, before, p)
+	}
 	if err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			p.Reason = "gates passed; waiting to deploy: " + err.Error()
-			return time.Second, c.put(ctx, p)
-		}
-		return 0, c.finish(ctx, p, store.PromotionFailed, "deploy: "+err.Error())
+		return 0, c.finish(ctx, before, p, store.PromotionFailed, "deploy: "+err.Error())
 	}
 	p.Revision, p.DeployStartedAt = rev, now
 	if op == nil {
-		return 0, c.finish(ctx, p, store.PromotionSucceeded, fmt.Sprintf("%s already runs version %s (revision %d)", p.To, p.Version, rev))
+		return 0, c.finish(ctx, before, p, store.PromotionSucceeded, fmt.Sprintf("%s already runs version %s (revision %d)", p.To, p.Version, rev))
 	}
-	p.State, p.Operation, p.Reason = store.PromotionDeploying, op.ID, fmt.Sprintf("rolling out revision %d in %s", rev, p.To)
-	if err := c.put(ctx, p); err != nil {
+	p.Operation, p.Reason = op.ID, fmt.Sprintf("rolling out revision %d in %s", rev, p.To)
+	if err := c.save(ctx, before, p); err != nil {
 		return 0, err
 	}
 	to.Enqueue(rollout.OperationKey(op.ID))
@@ -363,7 +394,7 @@ func (c *Controller) deploy(ctx context.Context, p store.Promotion, to *Env) (ti
 
 // promotionOperation finds the deploy operation made for a promotion.
 func promotionOperation(tx store.Tx, id int64) (store.Operation, bool, error) {
-	ops, err := tx.ListOperations(false, 50)
+	ops, err := tx.ListOperations(false, 0)
 	for _, op := range ops {
 		if op.Promotion == id && len(op.Changes) > 0 {
 			return op, true, err
@@ -387,8 +418,13 @@ func (c *Controller) version(ctx context.Context, p store.Promotion) (store.Vers
 	return v, err
 }
 
-// deploying follows the target's deploy operation to its end.
+// deploying makes the target's deploy operation (deploy), then follows
+// it to its end.
 func (c *Controller) deploying(ctx context.Context, p store.Promotion, to *Env) (time.Duration, error) {
+	if p.Operation == 0 {
+		return c.deploy(ctx, p, to)
+	}
+	before := clonePromotion(p)
 	var op store.Operation
 	err := to.Store.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -396,65 +432,57 @@ func (c *Controller) deploying(ctx context.Context, p store.Promotion, to *Env) 
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return 0, c.finish(ctx, p, store.PromotionFailed, fmt.Sprintf("operation %d in %s is gone", p.Operation, p.To))
+		return 0, c.finish(ctx, before, p, store.PromotionFailed, fmt.Sprintf("operation %d in %s is gone", p.Operation, p.To))
 	}
 	if err != nil {
 		return 0, err
 	}
 	switch op.State {
 	case store.OperationSucceeded:
-		return 0, c.finish(ctx, p, store.PromotionSucceeded, fmt.Sprintf("%s runs version %s (revision %d)", p.To, p.Version, p.Revision))
+		return 0, c.finish(ctx, before, p, store.PromotionSucceeded, fmt.Sprintf("%s runs version %s (revision %d)", p.To, p.Version, p.Revision))
 	case store.OperationRolledBack, store.OperationFailed:
-		return 0, c.finish(ctx, p, store.PromotionFailed, fmt.Sprintf("the rollout in %s failed: %s", p.To, op.Message))
+		return 0, c.finish(ctx, before, p, store.PromotionFailed, fmt.Sprintf("the rollout in %s failed: %s", p.To, op.Message))
 	}
 	return time.Second, nil
 }
 
-// finish ends a promotion with an event in the target environment.
-func (c *Controller) finish(ctx context.Context, p store.Promotion, state store.PromotionState, reason string) error {
-	now := c.cfg.Clock.Now()
-	p.State, p.Reason, p.FinishedAt = state, reason, now
-	if err := c.put(ctx, p); err != nil {
+// finish ends a promotion (before is it as last stored).
+func (c *Controller) finish(ctx context.Context, before, p store.Promotion, state store.PromotionState, reason string) error {
+	p.State, p.Reason, p.FinishedAt = state, reason, c.cfg.Clock.Now()
+	if err := c.save(ctx, before, p); err != nil {
 		return err
 	}
 	c.cfg.Logger.Info("promotion ended", "id", p.ID, "service", p.Service, "version", p.Version, "to", p.To, "state", state, "reason", reason)
-	return c.event(ctx, p.To, store.Event{Time: now, Type: "promotion." + lower(state), Service: p.Service, Revision: p.Revision,
-		Operation: p.Operation, Message: fmt.Sprintf("promotion %d of %s version %s into %s %s: %s", p.ID, p.Service, p.Version, p.To, lower(state), reason)})
-}
-
-// save stores a waiting promotion that changed, with an event per gate
-// that ended.
-func (c *Controller) save(ctx context.Context, before, p store.Promotion, to *Env) error {
-	if equalPromotions(before, p) {
-		return nil
-	}
-	if err := c.put(ctx, p); err != nil {
-		return err
-	}
-	for i, g := range p.Gates {
-		if i < len(before.Gates) && before.Gates[i].State != g.State && (g.State == store.GatePassed || g.State == store.GateFailed) {
-			err := c.event(ctx, to.Name, store.Event{Time: g.EndedAt, Type: "promotion.gate." + lower(g.State), Service: p.Service,
-				Message: fmt.Sprintf("promotion %d of %s version %s into %s: gate %d (%s) %s: %s", p.ID, p.Service, p.Version, p.To, i+1, g.Kind, lower(g.State), g.Reason)})
-			if err != nil {
-				return err
-			}
-		}
-	}
 	return nil
 }
 
-func (c *Controller) put(ctx context.Context, p store.Promotion) error {
-	return c.cfg.Hub.Update(ctx, func(tx store.Tx) error { return tx.PutPromotion(p) })
-}
-
-// event appends e to an environment's event log (its timeline).
-func (c *Controller) event(ctx context.Context, env string, e store.Event) error {
-	ev, err := c.cfg.Env(env)
-	if err != nil {
-		return nil // the environment is gone: nowhere to tell
+// save stores a promotion that changed since before, in one transaction
+// with an event for each gate that ended and for its state when that
+// moved (promotion.gate.passed|failed, promotion.deploying|succeeded|
+// failed|cancelled), in the hub's event log with the promotion itself.
+func (c *Controller) save(ctx context.Context, before, p store.Promotion) error {
+	if equalPromotions(before, p) && before.Operation == p.Operation {
+		return nil
 	}
-	return ev.Store.Update(ctx, func(tx store.Tx) error {
-		_, err := tx.AppendEvent(e)
+	now := c.cfg.Clock.Now()
+	return c.cfg.Hub.Update(ctx, func(tx store.Tx) error {
+		if err := tx.PutPromotion(p); err != nil {
+			return err
+		}
+		for i, g := range p.Gates {
+			if i < len(before.Gates) && before.Gates[i].State != g.State && (g.State == store.GatePassed || g.State == store.GateFailed) {
+				e := store.Event{Time: g.EndedAt, Type: "promotion.gate." + lower(g.State), Service: p.Service,
+					Message: fmt.Sprintf("promotion %d of %s version %s into %s: gate %d (%s) %s: %s", p.ID, p.Service, p.Version, p.To, i+1, g.Kind, lower(g.State), g.Reason)}
+				if _, err := tx.AppendEvent(e); err != nil {
+					return err
+				}
+			}
+		}
+		if before.State == p.State {
+			return nil
+		}
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: "promotion." + lower(p.State), Service: p.Service, Revision: p.Revision,
+			Message: fmt.Sprintf("promotion %d of %s version %s into %s %s: %s", p.ID, p.Service, p.Version, p.To, lower(p.State), p.Reason)})
 		return err
 	})
 }

@@ -227,7 +227,7 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 		{"unknown environment", func() error { _, err := w.c.Promote(ctx, "order", "staging", "qa", "", "ana"); return err },
 			`environment "qa" does not exist on this server`, store.ErrNotFound},
 		{"deploy into a promoted environment", func() error { _, err := w.c.Deploy(ctx, "order", "v2", "prod", "ana"); return err },
-			"prod is promoted from staging, not deployed to: slipway promote order --from staging --to prod", store.ErrConflict},
+			"prod is promoted from staging, not deployed to: slipway promote order --from staging --to prod", store.ErrInvalid},
 		{"deploy a version never pushed", func() error { _, err := w.c.Deploy(ctx, "order", "v7", "dev", "ana"); return err },
 			"version v7 of order was never pushed (pushed: v1, v2)", store.ErrNotFound},
 		{"deploy an unknown service", func() error { _, err := w.c.Deploy(ctx, "billing", "v1", "dev", "ana"); return err },
@@ -314,5 +314,45 @@ func TestHangingTestCommandFailsTheGate(t *testing.T) {
 	}
 	if p.State != store.PromotionFailed || !strings.Contains(p.Reason, "gate 1 (tests) failed: timed out after 300ms") {
 		t.Fatalf("got %s %q", p.State, p.Reason)
+	}
+}
+
+func TestCancelStopsAWaitingPromotion(t *testing.T) {
+	w := newWorld(t)
+	started := make(chan struct{})
+	w.c.cfg.Run = func(ctx context.Context, _ testrun.Command) testrun.Result {
+		close(started)
+		<-ctx.Done() // runs until cancelled
+		return testrun.Result{Reason: "canceled"}
+	}
+	w.update(w.envs["dev"].Store, func(tx store.Tx) error { return w.run(tx, 2, "sha256:d2", "v2") })
+	p, err := w.c.Promote(context.Background(), "order", "dev", "staging", "", "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.c.Reconcile(context.Background(), p.ID); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	if p, err = w.c.Cancel(context.Background(), "order", "staging", "bo"); err != nil {
+		t.Fatal(err)
+	}
+	if p.State != store.PromotionCancelled || p.Reason != "cancelled by bo" {
+		t.Fatalf("got %s %q", p.State, p.Reason)
+	}
+	if p = w.settle(p.ID); p.State != store.PromotionCancelled {
+		t.Fatalf("after a pass: %s %q", p.State, p.Reason)
+	}
+	var n int
+	w.update(w.envs["staging"].Store, func(tx store.Tx) error { ops, err := tx.ListOperations(false, 0); n = len(ops); return err })
+	if n != 0 {
+		t.Fatalf("a cancelled promotion deployed: %d operations", n)
+	}
+	if _, err := w.c.Cancel(context.Background(), "order", "staging", "bo"); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("cancelling again: %v", err)
+	}
+	// A new promotion into staging may start now.
+	if _, err := w.c.Promote(context.Background(), "order", "dev", "staging", "", "ana"); err != nil {
+		t.Fatalf("a promotion after the cancel: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -68,11 +69,11 @@ func (c *Controller) Deploy(ctx context.Context, service, version, env, by strin
 		return store.Promotion{}, err
 	}
 	if def, ok := app.Env(env); ok && def.Source() != "" {
-		return store.Promotion{}, store.Conflictf("%s is promoted from %s, not deployed to: slipway promote %s --from %s --to %s",
+		return store.Promotion{}, store.Invalidf("%s is promoted from %s, not deployed to: slipway promote %s --from %s --to %s",
 			env, def.Source(), service, def.Source(), env)
 	}
-	if _, ok := app.Services[service]; !ok {
-		return store.Promotion{}, store.NotFoundf("service %q is not in the spec applied to %s (services: %s)", service, env, strings.Join(names(app), ", "))
+	if err := runsArtifact(app, service, env); err != nil {
+		return store.Promotion{}, err
 	}
 	v, err := c.pushed(ctx, service, version)
 	if err != nil {
@@ -103,8 +104,8 @@ func (c *Controller) Promote(ctx context.Context, service, from, toName, version
 	case def.Source() != from:
 		return store.Promotion{}, store.Invalidf("%s is promoted from %s (environments.%s.from), not from %s", toName, def.Source(), toName, from)
 	}
-	if _, ok := app.Services[service]; !ok {
-		return store.Promotion{}, store.NotFoundf("service %q is not in the spec applied to %s (services: %s)", service, toName, strings.Join(names(app), ", "))
+	if err := runsArtifact(app, service, toName); err != nil {
+		return store.Promotion{}, err
 	}
 	src, err := c.env(from)
 	if err != nil {
@@ -194,7 +195,7 @@ func (c *Controller) versionOf(ctx context.Context, service string, a *spec.Arti
 	if errors.Is(err, store.ErrNotFound) {
 		label := a.Version
 		if label == "" {
-			label = shortDigest(a.Digest)
+			label = artifact.Short(a.Digest)
 		}
 		return store.Version{Service: service, Version: label, Digest: a.Digest}, nil
 	}
@@ -239,24 +240,26 @@ func (c *Controller) create(ctx context.Context, p store.Promotion, to *Env) (st
 		}
 		for _, a := range active {
 			if a.To == p.To {
-				return store.Conflictf("promotion %d of %s version %s into %s is still %s (%s): approve it, or wait for it to end",
-					a.ID, a.Service, a.Version, a.To, lower(a.State), a.Reason)
+				return store.Conflictf("promotion %d of %s version %s into %s is still %s (%s): approve it, cancel it (slipway pipeline cancel %s --env %s), or wait for it to end",
+					a.ID, a.Service, a.Version, a.To, lower(a.State), a.Reason, a.Service, a.To)
 			}
 		}
-		p, err = tx.CreatePromotion(p)
+		if p, err = tx.CreatePromotion(p); err != nil {
+			return err
+		}
+		what := "deploy"
+		if p.From != "" {
+			what = "promotion from " + p.From
+		}
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: "promotion.requested", Service: p.Service,
+			Message: fmt.Sprintf("promotion %d: %s of %s version %s into %s (gates: %s), by %s", p.ID, what, p.Service, p.Version, p.To, gateList(p.Gates), p.By)})
 		return err
 	})
 	if err != nil {
 		return p, err
 	}
-	what := "deploy"
-	if p.From != "" {
-		what = "promotion from " + p.From
-	}
-	err = c.event(ctx, to.Name, store.Event{Time: now, Type: "promotion.requested", Service: p.Service,
-		Message: fmt.Sprintf("promotion %d: %s of %s version %s into %s (gates: %s)", p.ID, what, p.Service, p.Version, p.To, gateList(p.Gates))})
 	c.cfg.Enqueue(Key(p.ID), 0)
-	return p, err
+	return p, nil
 }
 
 func gateList(gs []store.Gate) string {
@@ -294,27 +297,74 @@ func (c *Controller) Approve(ctx context.Context, service, env, by string, rejec
 		}
 		gate := &p.Gates[g]
 		gate.ApprovedBy, gate.EndedAt = by, now
+		verb := "approved"
 		if reject {
-			gate.State, gate.Reason = store.GateFailed, "rejected by "+by
+			verb, gate.State, gate.Reason = "rejected", store.GateFailed, "rejected by "+by
 			if reason != "" {
 				gate.Reason += ": " + reason
 			}
 		} else {
 			gate.State, gate.Reason = store.GatePassed, "approved by "+by
 		}
-		return tx.PutPromotion(p)
+		if err := tx.PutPromotion(p); err != nil {
+			return err
+		}
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: "promotion." + verb, Service: service,
+			Message: fmt.Sprintf("promotion %d of %s version %s into %s %s by %s", p.ID, service, p.Version, env, verb, by)})
+		return err
 	})
 	if err != nil {
 		return p, err
 	}
-	verb := "approved"
-	if reject {
-		verb = "rejected"
-	}
-	err = c.event(ctx, env, store.Event{Time: now, Type: "promotion." + verb, Service: service,
-		Message: fmt.Sprintf("promotion %d of %s version %s into %s %s by %s", p.ID, service, p.Version, env, verb, by)})
 	c.cfg.Enqueue(Key(p.ID), 0)
+	return p, nil
+}
+
+// Cancel ends the promotion of service into env that waits at its gates
+// (a test command it runs is stopped). One already deploying is not
+// cancelled: its rollout is the target's to finish or roll back.
+func (c *Controller) Cancel(ctx context.Context, service, env, by string) (store.Promotion, error) {
+	now := c.cfg.Clock.Now()
+	var p store.Promotion
+	err := c.cfg.Hub.Update(ctx, func(tx store.Tx) error {
+		active, err := tx.ListPromotions(service, true, 0)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(active, func(a store.Promotion) bool { return a.To == env })
+		if i < 0 {
+			return store.Conflictf("no promotion of %s into %s is in flight: nothing to cancel", service, env)
+		}
+		p = active[i]
+		if p.State == store.PromotionDeploying {
+			return store.Conflictf("promotion %d of %s version %s into %s is deploying (operation %d): it is past its gates; roll it back with slipway rollback %s --env %s",
+				p.ID, service, p.Version, env, p.Operation, service, env)
+		}
+		p.State, p.FinishedAt, p.Reason = store.PromotionCancelled, now, "cancelled by "+by
+		if err := tx.PutPromotion(p); err != nil {
+			return err
+		}
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: "promotion.cancelled", Service: service,
+			Message: fmt.Sprintf("promotion %d of %s version %s into %s cancelled by %s", p.ID, service, p.Version, env, by)})
+		return err
+	})
+	if err == nil {
+		c.stopTests(p.ID)
+	}
 	return p, err
+}
+
+// runsArtifact checks, before any gate runs, that the service is in the
+// spec applied to env and runs an artifact a version can replace.
+func runsArtifact(app *spec.App, service, env string) error {
+	svc, ok := app.Services[service]
+	switch {
+	case !ok:
+		return store.NotFoundf("service %q is not in the spec applied to %s (services: %s)", service, env, strings.Join(names(app), ", "))
+	case svc.Artifact == nil:
+		return store.Invalidf("service %s runs a command in %s, not an artifact: give it `artifact: {path: FILE}` in the spec to deploy pushed versions", service, env)
+	}
+	return nil
 }
 
 func orState(p store.Promotion) string {
@@ -331,12 +381,4 @@ func names(app *spec.App) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-func shortDigest(d string) string {
-	const prefix = len("sha256:")
-	if len(d) > prefix+12 {
-		return d[:prefix+12]
-	}
-	return d
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
@@ -19,11 +18,10 @@ import (
 // operations in flight end Failed, and the services are removed (their
 // revisions and events stay: an apply brings the environment back). A
 // crash midway is finished by the restarted server (the registry says
-// the environment was going down).
-func (s *Server) takeDown(ctx context.Context, h *hosted, p *parts) error {
+// the environment was going down; hosted.takeDown clears that once done).
+func (s *Server) takeDown(ctx context.Context, p *parts) error {
 	p.down.Store(true)
-	p.control()
-	p.workers.Wait()
+	p.ctl.stop()
 	now := s.cfg.Clock.Now()
 	var ins []store.Instance
 	limits := map[string]spec.Service{}
@@ -92,13 +90,8 @@ func (s *Server) takeDown(ctx context.Context, h *hosted, p *parts) error {
 	if err != nil {
 		return err
 	}
-	if p.name != spec.DefaultEnvironment {
-		if err := h.register(registered{Name: p.name, Router: p.routerAddr}); err != nil {
-			return err
-		}
-	}
-	s.startControl(h.ctx, p)
 	p.down.Store(false)
+	s.startControl(ctx, p)
 	return nil
 }
 
@@ -107,14 +100,14 @@ func (s *Server) takeDown(ctx context.Context, h *hosted, p *parts) error {
 func (s *Server) drainAndStop(ctx context.Context, p *parts, in store.Instance, sv spec.Service) error {
 	drain := sv.Route.DrainTimeout.Duration
 	if drain <= 0 {
-		drain = 30 * time.Second
+		drain = spec.DefaultDrainTimeout
 	}
 	dctx, cancel := context.WithTimeout(ctx, drain)
 	_ = p.router.Drain(dctx, in.ID) // past the timeout, it is stopped anyway
 	cancel()
 	grace := sv.StopGrace.Duration
 	if grace <= 0 {
-		grace = 10 * time.Second
+		grace = spec.DefaultStopGrace
 	}
 	if err := p.driver.Stop(ctx, in.ID, grace); err != nil && !errors.Is(err, workload.ErrNotFound) {
 		return fmt.Errorf("stop %s: %w", in.ID, err)

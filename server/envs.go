@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/pipeline"
@@ -30,11 +31,18 @@ type hosted struct {
 	mu sync.Mutex // guards m
 	m  map[string]*parts
 
+	// creating is held while an environment is created, so that two
+	// first applies to one name open it once.
+	creating sync.Mutex
+	// regMu guards environments.json's read-modify-write.
+	regMu sync.Mutex
+
 	wg sync.WaitGroup
 }
 
-// registered is an environment other than the default, as remembered in
-// DataDir/environments.json, so that a restarted server opens it again.
+// registered is an environment as remembered in DataDir/environments.json,
+// so that a restarted server opens it again (the default one is always
+// opened; it has an entry only while it is going down).
 type registered struct {
 	Name   string `json:"name"`
 	Router string `json:"router"`
@@ -59,18 +67,19 @@ func (h *hosted) readRegistry() ([]registered, error) {
 	return out, nil
 }
 
-// writeRegistry stores the registry atomically (a crash leaves the old
-// file or the new one).
+// writeRegistry stores the registry atomically: a crash leaves the old
+// file or the new one, never a mix. Callers hold regMu.
 func (h *hosted) writeRegistry(rs []registered) error {
 	data, err := json.MarshalIndent(rs, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp := h.registryPath() + ".tmp"
-	f, err := os.Create(tmp)
+	dir := h.s.cfg.DataDir
+	f, err := os.CreateTemp(dir, ".environments-*.json")
 	if err != nil {
 		return err
 	}
+	defer os.Remove(f.Name()) // gone after the rename; left only by an error
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err
@@ -82,22 +91,40 @@ func (h *hosted) writeRegistry(rs []registered) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, h.registryPath())
+	if err := os.Rename(f.Name(), h.registryPath()); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync() // the rename itself survives a power cut
 }
 
-// register adds or replaces an environment in the registry.
-func (h *hosted) register(r registered) error {
+// register adds, replaces (or with drop, removes) an environment's entry.
+func (h *hosted) register(r registered, drop bool) error {
+	h.regMu.Lock()
+	defer h.regMu.Unlock()
 	rs, err := h.readRegistry()
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(rs, func(x registered) bool { return x.Name == r.Name })
-	if i < 0 {
+	rs = slices.DeleteFunc(rs, func(x registered) bool { return x.Name == r.Name })
+	if !drop {
 		rs = append(rs, r)
-	} else {
-		rs[i] = r
 	}
 	return h.writeRegistry(rs)
+}
+
+// remember records an environment for restarts: with its router address,
+// and whether it is going down. The default environment is always
+// opened; it is remembered only while it goes down.
+func (h *hosted) remember(p *parts) error {
+	if p.name == spec.DefaultEnvironment {
+		return h.register(registered{Name: p.name, Down: true}, !p.down.Load())
+	}
+	return h.register(registered{Name: p.name, Router: p.routerAddr, Down: p.down.Load()}, false)
 }
 
 // envDir is where an environment keeps its database and instances: the
@@ -169,9 +196,7 @@ func (h *hosted) open(name string, rln net.Listener) (*parts, error) {
 // run starts an opened environment's loops, and its controllers unless
 // it is going down (takeDown starts them once it is down).
 func (h *hosted) run(p *parts) {
-	if p.down.Load() {
-		p.control = func() {}
-	} else {
+	if !p.down.Load() {
 		h.s.startControl(h.ctx, p)
 	}
 	h.wg.Go(func() { h.s.runEnv(h.ctx, p, p.routerLn) })
@@ -182,7 +207,8 @@ func (h *hosted) run(p *parts) {
 // a promotion may name is there. It finishes the take-down of an
 // environment a crash interrupted.
 func (h *hosted) openAll(rln net.Listener) error {
-	if _, err := h.open(spec.DefaultEnvironment, rln); err != nil {
+	hub, err := h.open(spec.DefaultEnvironment, rln)
+	if err != nil {
 		return err
 	}
 	rs, err := h.readRegistry()
@@ -191,16 +217,21 @@ func (h *hosted) openAll(rln net.Listener) error {
 	}
 	var down []*parts
 	for _, r := range rs {
-		rln, err := listen("the router of environment "+r.Name, r.Router)
-		if err != nil {
-			return err
+		if r.Name == spec.DefaultEnvironment {
+			hub.down.Store(r.Down)
+			if r.Down {
+				down = append(down, hub)
+			}
+			continue
 		}
-		p, err := h.open(r.Name, rln)
+		p, err := h.openRegistered(r)
 		if err != nil {
-			return fmt.Errorf("environment %s: %w", r.Name, err)
+			// One environment that cannot open (its router's port taken)
+			// does not keep the others down; its promotions wait.
+			h.s.cfg.Logger.Error("environment not opened", "env", r.Name, "err", err)
+			continue
 		}
 		if r.Down {
-			p.down.Store(true)
 			down = append(down, p)
 		}
 	}
@@ -208,13 +239,22 @@ func (h *hosted) openAll(rln net.Listener) error {
 		h.run(p)
 	}
 	for _, p := range down {
-		h.wg.Go(func() {
-			if err := h.s.takeDown(h.ctx, h, p); err != nil && h.ctx.Err() == nil {
-				h.s.cfg.Logger.Error("take down environment", "env", p.name, "err", err)
-			}
-		})
+		h.wg.Go(func() { _ = h.takeDown(p) })
 	}
 	return nil
+}
+
+func (h *hosted) openRegistered(r registered) (*parts, error) {
+	rln, err := listen("the router of environment "+r.Name, r.Router)
+	if err != nil {
+		return nil, err
+	}
+	p, err := h.open(r.Name, rln)
+	if err != nil {
+		return nil, err
+	}
+	p.down.Store(r.Down)
+	return p, nil
 }
 
 // Get implements httpapi.Environments.
@@ -246,9 +286,9 @@ func (h *hosted) Open(name string, app *spec.App) (*httpapi.Env, error) {
 	if def, ok := app.Env(name); ok {
 		want = def.Router
 	}
-	h.mu.Lock()
-	p, ok := h.m[name]
-	h.mu.Unlock()
+	h.creating.Lock()
+	defer h.creating.Unlock()
+	p, ok := h.get(name)
 	if ok {
 		if want != "" && name != spec.DefaultEnvironment && !sameAddr(want, p.routerAddr) {
 			return nil, store.Conflictf("environments.%s.router: the environment's router listens on %s, and the spec now says %s; an environment keeps the router address it was created with",
@@ -267,12 +307,13 @@ func (h *hosted) Open(name string, app *spec.App) (*httpapi.Env, error) {
 	if err != nil {
 		return nil, store.Conflictf("%v", err)
 	}
-	if err := h.register(registered{Name: name, Router: rln.Addr().String()}); err != nil {
+	if err := h.register(registered{Name: name, Router: rln.Addr().String()}, false); err != nil {
 		rln.Close()
 		return nil, err
 	}
 	p, err = h.open(name, rln)
 	if err != nil {
+		_ = h.register(registered{Name: name}, true) // not remembered: it never opened
 		return nil, err
 	}
 	h.run(p)
@@ -317,7 +358,10 @@ func (h *hosted) Production() string {
 	return app.Production()
 }
 
-// Down implements httpapi.Environments.
+// Down implements httpapi.Environments. The take-down runs on the
+// server's context: a caller that goes away does not leave it half-done;
+// it is retried until it is done (or the server stops, and the restarted
+// one finishes it).
 func (h *hosted) Down(ctx context.Context, name string) error {
 	p, ok := h.get(name)
 	if !ok {
@@ -327,13 +371,40 @@ func (h *hosted) Down(ctx context.Context, name string) error {
 	if !p.down.CompareAndSwap(false, true) {
 		return store.Conflictf("environment %s is already being taken down", name)
 	}
-	if name != spec.DefaultEnvironment {
-		if err := h.register(registered{Name: name, Router: p.routerAddr, Down: true}); err != nil {
-			p.down.Store(false)
+	if err := h.remember(p); err != nil {
+		p.down.Store(false)
+		return err
+	}
+	done := make(chan error, 1)
+	h.wg.Go(func() { done <- h.takeDown(p) })
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// takeDown takes p down, again and again after a failure (an instance
+// that would not stop), until it is down or the server stops.
+func (h *hosted) takeDown(p *parts) error {
+	backoff := time.Second
+	for {
+		err := h.s.takeDown(h.ctx, p)
+		if err == nil {
+			return h.remember(p)
+		}
+		if h.ctx.Err() != nil {
 			return err
 		}
+		h.s.cfg.Logger.Error("take down environment; trying again", "env", p.name, "err", err, "retry", backoff)
+		select {
+		case <-h.ctx.Done():
+			return err
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
 	}
-	return h.s.takeDown(ctx, h, p)
 }
 
 // pipelineEnv is an environment as package pipeline sees it.
@@ -343,7 +414,7 @@ func (h *hosted) pipelineEnv(name string) (*pipeline.Env, error) {
 		return nil, store.NotFoundf("environment %q does not exist on this server", name)
 	}
 	return &pipeline.Env{Name: name, Store: p.store, RouterURL: "http://" + p.routerAddr,
-		Enqueue: p.queue.Add, Measure: p.rollouts.MeasureRevision}, nil
+		Enqueue: p.queue.Add, Measure: p.rollouts.MeasureRevision, Down: p.down.Load}, nil
 }
 
 // apiEnv is an environment as package httpapi sees it.

@@ -89,11 +89,10 @@ type parts struct {
 	flagMux    http.Handler
 	closeFlags func()
 	routerLn   net.Listener
-	// down is set while the environment is being taken down; control
-	// ends its controllers (the router keeps serving, to drain).
-	down    atomic.Bool
-	control context.CancelFunc
-	workers sync.WaitGroup
+	// down is set while the environment is being taken down; ctl stops
+	// its controllers meanwhile (the router keeps serving, to drain).
+	down atomic.Bool
+	ctl  control
 }
 
 // Run serves until ctx ends, then shuts down: the API stops, the
@@ -140,8 +139,7 @@ func (s *Server) runEnv(ctx context.Context, p *parts, rln net.Listener) {
 	wg.Go(func() { s.followFlags(ctx, p) })
 	wg.Go(func() { s.serveRouter(ctx, rln, p.router) })
 	wg.Wait()
-	p.control()
-	p.workers.Wait()
+	p.ctl.close()
 	p.rollouts.Close()
 	if s.cfg.StopOnExit {
 		stopAll(p.driver)
@@ -151,12 +149,13 @@ func (s *Server) runEnv(ctx context.Context, p *parts, rln net.Listener) {
 // startControl starts an environment's controllers: the queue's workers
 // and the resync loop.
 func (s *Server) startControl(ctx context.Context, p *parts) {
-	ctx, p.control = context.WithCancel(ctx)
-	var fails failures
-	for range workers {
-		p.workers.Go(func() { s.work(ctx, p, &fails) })
-	}
-	p.workers.Go(func() { s.resync(ctx, p) })
+	p.ctl.start(ctx, func(ctx context.Context, wg *sync.WaitGroup) {
+		var fails failures
+		for range workers {
+			wg.Go(func() { s.work(ctx, p, &fails) })
+		}
+		wg.Go(func() { s.resync(ctx, p) })
+	})
 }
 
 func listen(flag, addr string) (net.Listener, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -49,7 +50,7 @@ func Deploy(tx store.Tx, service string, v store.Version, promotion int64, now t
 		return nil, 0, err
 	}
 	err = started(tx, &op, store.Event{Time: now, Type: "deploy.started", Service: service, Revision: rev.Number, Operation: op.ID,
-		Message: fmt.Sprintf("deploy of %s version %s (%s) as revision %d (operation %d)", service, v.Version, short(v.Digest), rev.Number, op.ID)})
+		Message: fmt.Sprintf("deploy of %s version %s (%s) as revision %d (operation %d)", service, v.Version, artifact.Short(v.Digest), rev.Number, op.ID)})
 	return &op, rev.Number, err
 }
 
@@ -65,13 +66,4 @@ func versionArtifact(path string, v store.Version) *spec.Artifact {
 		a.Commits = append(a.Commits, spec.ArtifactCommit{ID: c.ID, Time: spec.Timestamp(c.Time.UTC().Format(time.RFC3339))})
 	}
 	return a
-}
-
-// short is a digest's first 12 hex digits, for messages.
-func short(digest string) string {
-	const prefix = len("sha256:")
-	if len(digest) > prefix+12 {
-		return digest[:prefix+12]
-	}
-	return digest
 }

@@ -141,7 +141,7 @@ type Operation struct {
 	// pipeline) a deploy operation carries out.
 	Promotion int64     `json:"promotion,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // Change is what an operation does to one service.

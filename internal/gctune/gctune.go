@@ -22,17 +22,16 @@ const (
 )
 
 // Apply sets Percent and MemoryLimit, each unless its environment
-// variable (GOGC, GOMEMLIMIT) is set, and returns what is in effect
-// (-1 for a limit left as the runtime has it).
+// variable (GOGC, GOMEMLIMIT) is set, and returns the settings in effect
+// (percent -1 is GOGC=off).
 func Apply() (percent int, limit int64) {
-	percent, limit = -1, -1
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(Percent)
-		percent = Percent
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(MemoryLimit)
-		limit = MemoryLimit
 	}
-	return percent, limit
+	percent = debug.SetGCPercent(100) // reads it: set it back at once
+	debug.SetGCPercent(percent)
+	return percent, debug.SetMemoryLimit(-1) // a negative limit only reads it
 }
