@@ -62,40 +62,32 @@ type deployedData struct {
 	} `json:"artifact"`
 }
 
-// commitOf returns the commit a successful rollout event says is now
-// running, if it names one with its time.
-func commitOf(e store.Event) (spec.CommitID, time.Time, bool) {
+// commitsOf returns the commits a successful rollout event says are now
+// running, each with its time: the artifact's own commit first (ok when
+// it names one with its time), then the others it carries (a version
+// pushed with --git), read from one decoding of the event's data.
+func commitsOf(e store.Event) (own commitAt, ok bool, more []commitAt) {
 	if len(e.Data) == 0 {
-		return "", time.Time{}, false
+		return own, false, nil
 	}
 	var d deployedData
-	if json.Unmarshal(e.Data, &d) != nil || d.Artifact == nil || d.Artifact.Commit == "" {
-		return "", time.Time{}, false
+	if json.Unmarshal(e.Data, &d) != nil || d.Artifact == nil {
+		return own, false, nil
 	}
-	when, ok := d.Artifact.CommitTime.Time()
-	return d.Artifact.Commit, when, ok
+	a := d.Artifact
+	if a.Commit != "" {
+		own.id = a.Commit
+		own.when, ok = a.CommitTime.Time()
+	}
+	for _, c := range a.Commits {
+		if when, tok := c.Time.Time(); tok && c.ID != a.Commit {
+			more = append(more, commitAt{c.ID, when})
+		}
+	}
+	return own, ok, more
 }
 
 type commitAt struct {
 	id   spec.CommitID
 	when time.Time
-}
-
-// moreCommits returns the commits a successful rollout event's artifact
-// carries besides its own commit (a version pushed with --git).
-func moreCommits(e store.Event) []commitAt {
-	if len(e.Data) == 0 {
-		return nil
-	}
-	var d deployedData
-	if json.Unmarshal(e.Data, &d) != nil || d.Artifact == nil {
-		return nil
-	}
-	var out []commitAt
-	for _, c := range d.Artifact.Commits {
-		if when, ok := c.Time.Time(); ok && c.ID != d.Artifact.Commit {
-			out = append(out, commitAt{c.ID, when})
-		}
-	}
-	return out
 }

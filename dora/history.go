@@ -113,11 +113,12 @@ func (s *serviceLog) succeeded(e store.Event, restore bool) {
 		return
 	}
 	d.Succeeded = true
-	if commit, when, ok := commitOf(e); ok && !s.commits[commit] {
-		s.commits[commit] = true
-		d.Commit, d.NewCommit, d.LeadTime = commit, true, max(e.Time.Sub(when), 0)
+	own, ok, more := commitsOf(e)
+	if ok && !s.commits[own.id] {
+		s.commits[own.id] = true
+		d.Commit, d.NewCommit, d.LeadTime = own.id, true, max(e.Time.Sub(own.when), 0)
 	}
-	for _, c := range moreCommits(e) {
+	for _, c := range more {
 		if !s.commits[c.id] {
 			s.commits[c.id] = true
 			d.MoreLeadTimes = append(d.MoreLeadTimes, max(e.Time.Sub(c.when), 0))

@@ -69,7 +69,44 @@ type Metrics struct {
 // Compute replays events (oldest first) and measures the window.
 func Compute(events []store.Event, q Query) Report {
 	q = q.withDefaults()
-	h := replay(events, q.Env, q.To)
+	return report(replay(events, q.Env, q.To), q)
+}
+
+// Log is one environment's replay kept between reads (a projection of
+// its event log): each read folds in only the events appended since the
+// last, instead of replaying the whole log. Not safe for concurrent use.
+type Log struct {
+	h   *history
+	seq int64
+}
+
+// NewLog returns an empty replay of environment env's log.
+func NewLog(env string) *Log {
+	return &Log{h: replay(nil, env, time.Time{})}
+}
+
+// Seq is the sequence number of the last event folded in (0: none).
+func (l *Log) Seq() int64 { return l.seq }
+
+// Add folds in events, oldest first, each after Seq (others are skipped:
+// already folded in).
+func (l *Log) Add(events []store.Event) {
+	for _, e := range events {
+		if e.Seq > l.seq {
+			l.h.apply(e)
+			l.seq = e.Seq
+		}
+	}
+}
+
+// Report measures the window [q.From, q.To) over what was folded in; for
+// a window that ends now (every event folded in happened before q.To).
+// q.Env must be the log's environment.
+func (l *Log) Report(q Query) Report {
+	return report(l.h, q.withDefaults())
+}
+
+func report(h *history, q Query) Report {
 	days := q.To.Sub(q.From).Hours() / 24
 	r := Report{Env: q.Env, Production: q.Env == q.Production, From: q.From, To: q.To}
 	var all tally

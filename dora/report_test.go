@@ -282,3 +282,26 @@ func TestComputeStack(t *testing.T) {
 		t.Errorf("with production named prod, the default environment's events count: %+v", other)
 	}
 }
+
+// TestLogMatchesCompute: folding a log in piece by piece, as the API
+// does between reads, reports what a full replay does.
+func TestLogMatchesCompute(t *testing.T) {
+	l := (&log{}).
+		deploy(1, "order", 1, 0, 1, "aaaaaaa", -10).
+		failDeploy(2, "order", 2, 1, 24, 25, 26, typeRolloutFailed).
+		deploy(3, "order", 3, 48, 50, "bbbbbbb", 30).
+		incident(1, "order", 3, 60).
+		deploy(4, "order", 4, 70, 71, "ccccccc", 69)
+	q := Query{From: t0, To: t0.Add(14 * 24 * time.Hour)}
+	want := Compute(l.evs, q)
+	inc := NewLog(DefaultEnvironment)
+	for i := 0; i < len(l.evs); i += 3 {
+		inc.Add(l.evs[:min(i+3, len(l.evs))]) // overlapping reads: already-seen events are skipped
+	}
+	if got := inc.Report(q); !reflect.DeepEqual(got, want) {
+		t.Fatalf("incremental:\n%+v\nfull replay:\n%+v", got, want)
+	}
+	if inc.Seq() != int64(len(l.evs)) {
+		t.Errorf("Seq %d, want %d", inc.Seq(), len(l.evs))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slipway-dev/slipway/api"
@@ -51,30 +52,60 @@ func (h *handler) dora(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	var evs []store.Event
 	e, err := h.cfg.Envs.Get(q.Env)
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
+	l := h.doraLogs.of(q.Env)
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	err = e.Store.View(r.Context(), func(tx store.Tx) error {
 		if q.Service != "" {
 			if _, err := knownService(tx, q.Service); err != nil {
 				return err
 			}
 		}
-		var err error
-		evs, err = tx.ListEventsOfType(0, dora.EventTypes(), 0)
+		// Only what was appended since the last read: the replay of
+		// the rest is kept (dora.Log).
+		evs, err := tx.ListEventsOfType(l.log.Seq(), dora.EventTypes(), 0)
 		for i := range evs {
 			evs[i].Env = q.Env
 		}
+		l.log.Add(evs)
 		return err
 	})
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toDORA(dora.Compute(evs, q), window))
+	writeJSON(w, http.StatusOK, toDORA(l.log.Report(q), window))
+}
+
+// doraLogs keeps each environment's DORA replay between reads.
+type doraLogs struct {
+	mu sync.Mutex // guards m
+	m  map[string]*doraLog
+}
+
+// doraLog is one environment's replay; mu serializes its reads.
+type doraLog struct {
+	mu  sync.Mutex
+	log *dora.Log
+}
+
+func (d *doraLogs) of(env string) *doraLog {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.m == nil {
+		d.m = map[string]*doraLog{}
+	}
+	l, ok := d.m[env]
+	if !ok {
+		l = &doraLog{log: dora.NewLog(env)}
+		d.m[env] = l
+	}
+	return l
 }
 
 func (h *handler) doraQuery(r *http.Request) (dora.Query, time.Duration, error) {

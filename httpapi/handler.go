@@ -54,8 +54,9 @@ type Config struct {
 }
 
 type handler struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg      Config
+	mux      *http.ServeMux
+	doraLogs doraLogs
 }
 
 // New returns the API's http.Handler.

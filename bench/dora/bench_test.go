@@ -212,3 +212,62 @@ func TestQueryPlan(t *testing.T) {
 		t.Errorf("the read is not one pass in seq order:\n%s", p)
 	}
 }
+
+// benchmarkKept is what GET /v1/dora costs once the server keeps the
+// replay (dora.Log): each read folds in the events appended since the
+// last (here 10 deployments' worth: a busy day) and measures the window
+// over the whole history.
+func benchmarkKept(b *testing.B, noise bool) {
+	s, _ := fill(b, generate(100_000, noise))
+	q := dora.Query{From: start, To: start.Add(91 * 24 * time.Hour)}
+	l := dora.NewLog(dora.DefaultEnvironment)
+	read := func() (dora.Report, int) {
+		var n int
+		err := s.View(context.Background(), func(tx store.Tx) error {
+			evs, err := tx.ListEventsOfType(l.Seq(), dora.EventTypes(), 0)
+			l.Add(evs)
+			n = len(evs)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return l.Report(q), n
+	}
+	read() // the first read after a start replays everything (the rows above)
+	var r dora.Report
+	var n int
+	cpu := cpuTime()
+	for b.Loop() {
+		b.StopTimer()
+		appendDeployments(b, s, 10)
+		b.StartTimer()
+		r, n = read()
+	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(n), "events-read")
+	b.ReportMetric(float64(r.Total.Changes), "deployments")
+}
+
+// appendDeployments appends n successful rollouts of a new revision.
+func appendDeployments(tb testing.TB, s store.Store, n int) {
+	err := s.Update(context.Background(), func(tx store.Tx) error {
+		for i := range n {
+			e := store.Event{Time: start.Add(90 * 24 * time.Hour), Type: "service.rollout.succeeded", Service: "svc-kept",
+				Revision: i + 1, Message: "a deployment"}
+			if _, err := tx.AppendEvent(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// BenchmarkDORA100kKept: the realistic log, the replay kept.
+func BenchmarkDORA100kKept(b *testing.B) { benchmarkKept(b, true) }
+
+// BenchmarkDORA100kAllReadKept: the worst case, the replay kept.
+func BenchmarkDORA100kAllReadKept(b *testing.B) { benchmarkKept(b, false) }
