@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/slipway-dev/slipway/internal/gctune"
 	"io"
 	"runtime"
 	"slices"
@@ -51,7 +52,8 @@ func printTable(w io.Writer, cfg config, rounds []results) {
 	}
 	fmt.Fprintf(w, "\nCPU/req is utime+stime (/proc/PID/stat, 10ms ticks) over the measured run / requests; nginx's is master + worker.\n")
 	if cfg.routerGOGC > 0 {
-		fmt.Fprintf(w, "GOGC=%d: the router with the garbage collector's GOGC at %d (a proposal: slipway server runs with the default, 100).\n", cfg.routerGOGC, cfg.routerGOGC)
+		fmt.Fprintf(w, "GOGC=%d: the router with the garbage collector's GOGC at %d; the rows above run as slipway server does (GOGC=%d, %d MiB soft memory limit: internal/gctune).\n",
+			cfg.routerGOGC, cfg.routerGOGC, gctune.Percent, gctune.MemoryLimit>>20)
 	}
 	fmt.Fprintf(w, "Everything shares %d CPUs: wrk, the backend and the proxy compete for them.\n", runtime.NumCPU())
 }
