@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/pipeline/testrun"
+	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -354,5 +356,48 @@ func TestCancelStopsAWaitingPromotion(t *testing.T) {
 	// A new promotion into staging may start now.
 	if _, err := w.c.Promote(context.Background(), "order", "dev", "staging", "", "ana"); err != nil {
 		t.Fatalf("a promotion after the cancel: %v", err)
+	}
+}
+
+// TestAnalysisGateMeasuresTheSource: an analysis gate with no metrics of
+// its own measures the router's success rate of the version where it
+// comes from, count passes in a row, one interval apart.
+func TestAnalysisGateMeasuresTheSource(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		verdict analysis.Verdict
+		want    store.PromotionState
+	}{{"passes", analysis.Pass, store.PromotionDeploying}, {"fails", analysis.Fail, store.PromotionFailed}} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			var measured []string
+			w.envs["staging"].Measure = func(_ context.Context, service string, revision int, a *spec.Analysis, run *store.AnalysisRun, now time.Time) {
+				measured = append(measured, fmt.Sprintf("%s r%d %s %s", service, revision, a.Metrics[0].Metric, a.Metrics[0].SuccessCondition))
+				rollout.Record(run, a, map[string]analysis.Measurement{a.Metrics[0].Name: {Metric: a.Metrics[0].Name, Verdict: c.verdict, Reason: "measured"}}, now)
+			}
+			w.update(w.envs["staging"].Store, func(tx store.Tx) error { return w.run(tx, 2, "sha256:d2", "v2") })
+			p, err := w.c.Promote(context.Background(), "order", "staging", "prod", "", "ana")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Gates = []store.Gate{{Kind: "analysis", State: store.GatePending, Def: spec.Gate{Analysis: &spec.AnalysisGate{Count: 3}}}}
+			w.update(w.hub, func(tx store.Tx) error { return tx.PutPromotion(p) })
+			for range 10 {
+				if _, err := w.c.Reconcile(context.Background(), p.ID); err != nil {
+					t.Fatal(err)
+				}
+				w.clock.Advance(spec.DefaultAnalysisInterval)
+			}
+			p = w.promotion(p.ID)
+			if p.State != c.want {
+				t.Fatalf("got %s %q; want %s", p.State, p.Reason, c.want)
+			}
+			if len(measured) == 0 || measured[0] != "order r2 successRate result >= 0.99" {
+				t.Fatalf("measured %v", measured)
+			}
+			if c.verdict == analysis.Pass && len(measured) != 3 {
+				t.Errorf("measured %d times, want 3 (count)", len(measured))
+			}
+		})
 	}
 }
