@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/client"
 )
 
 func newStatus(e *env) *cobra.Command {
@@ -40,9 +42,30 @@ func newStatus(e *env) *cobra.Command {
 			return printJSON(e.stdout, nonNil(services))
 		}
 		printStatus(e.stdout, services)
+		if len(services) == 0 && e.envName == "" {
+			e.otherEnvironments(cmd.Context(), c)
+		}
 		return nil
 	})
 	return cmd
+}
+
+// otherEnvironments says which environments have services, when the
+// default one (shown without --env) has none.
+func (e *env) otherEnvironments(ctx context.Context, c *client.Client) {
+	envs, err := c.Environments(ctx)
+	if err != nil {
+		return
+	}
+	var names []string
+	for _, en := range envs {
+		if len(en.Services) > 0 {
+			names = append(names, en.Name)
+		}
+	}
+	if len(names) > 0 {
+		fmt.Fprintf(e.stdout, "Services run in environments %s: slipway status --env %s\n", strings.Join(names, ", "), names[0])
+	}
 }
 
 // printStatus writes one row per service and, under each, its canary or

@@ -91,6 +91,12 @@ func TestEnvironmentsAreKeptApart(t *testing.T) {
 		t.Error("dev's event log shows prod's kill")
 	}
 
+	// Without --env, status shows the default environment, empty here,
+	// and says where services run.
+	if out := s.mustCLI("status").stdout; !strings.Contains(out, "Services run in environments dev, prod: slipway status --env dev") {
+		t.Errorf("status without --env:\n%s", out)
+	}
+
 	// An environment the server does not host is an error, not the default.
 	if r := s.cli("status", "--env", "qa"); r.code == 0 || !strings.Contains(r.stderr, `environment "qa" does not exist on this server`) {
 		t.Errorf("status --env qa: %s", r)
