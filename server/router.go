@@ -11,7 +11,8 @@ import (
 )
 
 // serveRouter serves user traffic until ctx ends, then lets requests in
-// flight finish (up to 10s).
+// flight finish (up to 10s). The router's front serves the fast path's
+// requests; the server takes every connection the front hands over.
 func (s *Server) serveRouter(ctx context.Context, ln net.Listener, rt *router.Router) {
 	srv := &http.Server{
 		Handler:           rt,
@@ -20,7 +21,8 @@ func (s *Server) serveRouter(ctx context.Context, ln net.Listener, rt *router.Ro
 		MaxHeaderBytes:    64 << 10,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	front := router.NewFront(rt, srv)
+	go func() { errc <- front.Serve(ln) }()
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
@@ -31,8 +33,8 @@ func (s *Server) serveRouter(ctx context.Context, ln net.Listener, rt *router.Ro
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		_ = srv.Close()
+	if err := front.Shutdown(shutdown); err != nil {
+		_ = front.Close()
 	}
 	rt.Close()
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/pprof"
 	"time"
@@ -41,17 +43,40 @@ func run(ctx context.Context, args []string, _, stderr io.Writer) error {
 	rt := router.New(router.Config{})
 	defer rt.Close()
 	rt.Update([]router.Route{route(c)})
-	servers := []*http.Server{{
-		Addr:              c.listen,
+	srv := &http.Server{
 		Handler:           rt,
 		ReadHeaderTimeout: 10 * time.Second, // as server/router.go
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
-	}}
-	if c.pprof != "" {
-		servers = append(servers, &http.Server{Addr: c.pprof, Handler: profileMux(), ReadHeaderTimeout: 10 * time.Second})
 	}
-	return benchkit.Serve(ctx, servers...)
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return err
+	}
+	if c.pprof != "" {
+		go func() {
+			_ = benchkit.Serve(ctx, &http.Server{Addr: c.pprof, Handler: profileMux(), ReadHeaderTimeout: 10 * time.Second})
+		}()
+	}
+	return serveFront(ctx, router.NewFront(rt, srv), ln)
+}
+
+// serveFront serves ln with the router's front, as server/router.go
+// does, until ctx ends.
+func serveFront(ctx context.Context, front *router.Front, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- front.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := front.Shutdown(shutdown); err != nil {
+		return errors.Join(err, front.Close())
+	}
+	return nil
 }
 
 // route is the one route under test.

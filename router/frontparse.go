@@ -1,0 +1,193 @@
+package router
+
+import (
+	"bytes"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strings"
+)
+
+// The front (front.go) serves itself only requests it can read with
+// certainty as net/http would, and that the fast path takes (fastPathOK):
+// GET, HEAD or OPTIONS, in origin form, HTTP/1.0 or 1.1, every line
+// ending in CRLF, header names that are tokens followed at once by the
+// colon, values without control characters, no body (no Content-Length
+// but "0", no Transfer-Encoding), no Upgrade, no Expect, one plain Host.
+// Anything else, malformed or merely unusual, is not judged here: the
+// connection goes to net/http with the bytes read, and net/http answers
+// it (a 400, a 431, a body, an upgrade) as it would have without the
+// front. So the front cannot read a request differently from net/http:
+// it never reads one net/http would not, and reads those it does read
+// the same way (frontparse_test.go holds it to net/http's reading).
+
+// headVerdict is what parseHead makes of the bytes buffered so far.
+type headVerdict int
+
+const (
+	headIncomplete headVerdict = iota // no blank line yet: read on
+	headServe                         // a request for the front to serve
+	headHandOff                       // not the front's: net/http reads it
+)
+
+// parsedHead is a request head the front serves.
+type parsedHead struct {
+	req  *http.Request
+	size int // bytes of the head, blank line included
+}
+
+// parseHead reads the request head at the start of buf. It returns
+// headServe with the request, headIncomplete when buf holds no complete
+// head yet, and headHandOff for any head it does not serve.
+func parseHead(buf []byte) (parsedHead, headVerdict) {
+	end := bytes.Index(buf, []byte("\r\n\r\n"))
+	if end < 0 {
+		if bytes.IndexByte(buf, '\n') >= 0 && !crlfOnly(buf) {
+			return parsedHead{}, headHandOff // a bare LF: net/http's to judge
+		}
+		return parsedHead{}, headIncomplete
+	}
+	block := string(buf[:end+2]) // one allocation for every line
+	line, rest, ok := cutLine(block)
+	if !ok {
+		return parsedHead{}, headHandOff
+	}
+	req, ok := requestLine(line)
+	if !ok {
+		return parsedHead{}, headHandOff
+	}
+	if !requestFields(req, rest) {
+		return parsedHead{}, headHandOff
+	}
+	return parsedHead{req: req, size: end + 4}, headServe
+}
+
+// crlfOnly reports whether every LF in buf follows a CR.
+func crlfOnly(buf []byte) bool {
+	for i, c := range buf {
+		if c == '\n' && (i == 0 || buf[i-1] != '\r') {
+			return false
+		}
+	}
+	return true
+}
+
+// requestLine parses "GET /path?q HTTP/1.1" into a request.
+func requestLine(line string) (*http.Request, bool) {
+	method, rest, ok1 := strings.Cut(line, " ")
+	target, proto, ok2 := strings.Cut(rest, " ")
+	if !ok1 || !ok2 {
+		return nil, false
+	}
+	switch method { // the constants: no string kept alive by the head's block
+	case http.MethodGet:
+		method = http.MethodGet
+	case http.MethodHead:
+		method = http.MethodHead
+	case http.MethodOptions:
+		method = http.MethodOptions
+	default:
+		return nil, false
+	}
+	req := &http.Request{Method: method, RequestURI: target, ProtoMajor: 1}
+	switch proto {
+	case "HTTP/1.1":
+		req.Proto, req.ProtoMinor = "HTTP/1.1", 1
+	case "HTTP/1.0":
+		req.Proto = "HTTP/1.0"
+	default:
+		return nil, false
+	}
+	if target == "" || target[0] != '/' || !validTarget(target) {
+		return nil, false
+	}
+	u, err := url.ParseRequestURI(target)
+	if err != nil {
+		return nil, false
+	}
+	req.URL = u
+	return req, true
+}
+
+// validTarget reports whether a request target holds only visible ASCII
+// (no space, control or 8-bit byte, no fragment).
+func validTarget(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '#' {
+			return false
+		}
+	}
+	return true
+}
+
+// requestFields parses the header lines (each ending in CRLF) into req,
+// and reports whether the front serves the request they describe.
+func requestFields(req *http.Request, lines string) bool {
+	h := make(http.Header, 8)
+	hosts := 0
+	for lines != "" {
+		line, rest, crlf := cutLine(lines)
+		if !crlf {
+			return false
+		}
+		lines = rest
+		name, value, found := strings.Cut(line, ":")
+		if !found || !validFieldName(name) || !validFieldValue(value) {
+			return false // also an obs-fold line: it starts with a space
+		}
+		key := textproto.CanonicalMIMEHeaderKey(name)
+		value = textproto.TrimString(value)
+		switch key {
+		case "Transfer-Encoding", "Upgrade", "Expect", "Http2-Settings":
+			return false
+		case "Content-Length":
+			if value != "0" || h[key] != nil {
+				return false
+			}
+		case "Host":
+			if hosts++; hosts > 1 || !plainHost(value) {
+				return false
+			}
+			req.Host = value
+			continue // net/http keeps Host out of the header map
+		}
+		h[key] = append(h[key], value)
+	}
+	if hosts == 0 && req.ProtoMinor == 1 {
+		return false // net/http answers 400
+	}
+	if p := h["Pragma"]; len(p) > 0 && p[0] == "no-cache" && h["Cache-Control"] == nil {
+		h["Cache-Control"] = []string{"no-cache"} // as net/http's fixPragmaCacheControl
+	}
+	req.Header = h
+	req.Body = http.NoBody
+	req.Close = wantsClose(req)
+	return true
+}
+
+// wantsClose is net/http's Request.Close for a request: it asks to
+// close, or it is HTTP/1.0 and does not ask to keep alive.
+func wantsClose(req *http.Request) bool {
+	conn := req.Header["Connection"]
+	return tokenIn(conn, "close") || req.ProtoMinor == 0 && !tokenIn(conn, "keep-alive")
+}
+
+// validFieldValue reports whether v holds no control character but tab
+// (net/http's check of request header values).
+func validFieldValue(v string) bool { return validText(v) }
+
+// plainHost reports whether h is a host or host:port of letters, digits
+// and . - _ : [ ] only (a subset of what net/http accepts; the others
+// go to net/http).
+func plainHost(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '.', c == '-', c == '_', c == ':', c == '[', c == ']':
+		default:
+			return false
+		}
+	}
+	return true
+}
