@@ -3,7 +3,9 @@ package router
 import (
 	"hash/fnv"
 	"net/http"
+	"net/textproto"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -131,11 +133,46 @@ func pinValue(p *Pin, req *http.Request) string {
 		}
 	}
 	if p.Cookie != "" {
-		if c, err := req.Cookie(p.Cookie); err == nil {
-			return c.Value
+		if v, ok := cookieValue(req.Header, p.Cookie); ok {
+			return v
 		}
 	}
 	return ""
+}
+
+// cookieValue returns the value of the first cookie called name in the
+// Cookie headers, as req.Cookie would (surrounding double quotes
+// removed), without parsing every cookie into a new slice: a sticky
+// split reads it on every request.
+func cookieValue(h http.Header, name string) (string, bool) {
+	for _, line := range h["Cookie"] {
+		for part := range strings.SplitSeq(line, ";") {
+			part = textproto.TrimString(part)
+			k, v, _ := strings.Cut(part, "=") // "b" alone is b with no value, as net/http reads it
+			if k != name {
+				continue
+			}
+			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			if validCookieValue(v) {
+				return v, true
+			}
+		}
+	}
+	return "", false
+}
+
+// validCookieValue is net/http's check of a cookie value's bytes
+// (RFC 6265 cookie-octet, plus space and comma as net/http allows).
+func validCookieValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == ';' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func contains(bs []*backend, b *backend) bool {
@@ -166,11 +203,11 @@ func stickyBucket(s *Sticky, req *http.Request) (int, bool) {
 		_, _ = h.Write([]byte(v))
 		return int(h.Sum32() % buckets), true
 	case s.Cookie != "":
-		c, err := req.Cookie(s.Cookie)
-		if err != nil {
+		v, ok := cookieValue(req.Header, s.Cookie)
+		if !ok {
 			return 0, false
 		}
-		b, err := strconv.Atoi(c.Value)
+		b, err := strconv.Atoi(v)
 		return b, err == nil && b >= 0 && b < buckets
 	}
 	return 0, false
