@@ -58,7 +58,9 @@ func TestPipelineAnalysisGate(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			var wg sync.WaitGroup
 			var load loadgen.Result
-			wg.Go(func() { load = loadgen.Run(ctx, loadgen.Config{URL: p.routerOf("staging") + "/", Workers: 4, Interval: 5 * time.Millisecond}) })
+			wg.Go(func() {
+				load = loadgen.Run(ctx, loadgen.Config{URL: p.routerOf("staging") + "/", Workers: 4, Interval: 5 * time.Millisecond})
+			})
 			r := p.srv.mustCLI("promote", "order", "--from", "staging", "--to", "prod")
 			done := p.waitPromotion("prod", promotionID(t, r))
 			cancel()

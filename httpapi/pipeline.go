@@ -25,10 +25,10 @@ func (h *handler) pipelineRoutes() {
 	m := h.mux
 	m.HandleFunc("POST /v1/versions", h.pushVersion)
 	m.HandleFunc("GET /v1/versions", h.listVersions)
-	m.HandleFunc("POST /v1/services/{name}/deploy", h.deploy)
-	m.HandleFunc("POST /v1/services/{name}/promote-env", h.promoteEnv)
-	m.HandleFunc("POST /v1/services/{name}/approve", h.approve)
-	m.HandleFunc("POST /v1/services/{name}/promotion/cancel", h.cancelPromotion)
+	m.HandleFunc("POST /v1/services/{name}/deploy", promotionVerb(h, h.deploy))
+	m.HandleFunc("POST /v1/services/{name}/promote-env", promotionVerb(h, h.promoteEnv))
+	m.HandleFunc("POST /v1/services/{name}/approve", promotionVerb(h, h.approve))
+	m.HandleFunc("POST /v1/services/{name}/promotion/cancel", promotionVerb(h, h.cancelPromotion))
 	m.HandleFunc("GET /v1/pipeline/{name}", h.pipelineStatus)
 	m.HandleFunc("POST /v1/down", h.down)
 }
@@ -135,76 +135,50 @@ func (h *handler) listVersions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// promotionVerb serves a request that starts or moves a promotion of
+// the service in the path: it decodes a request of type R and answers
+// the promotion do returns.
+func promotionVerb[R any](h *handler, do func(r *http.Request, pl Pipeline, service string, req R) (store.Promotion, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req R
+		if err := decodeJSON(r, &req); err != nil {
+			writeError(w, h.cfg.Logger, err)
+			return
+		}
+		pl, err := h.pipeline()
+		var p store.Promotion
+		if err == nil {
+			p, err = do(r, pl, r.PathValue("name"), req)
+		}
+		if err != nil {
+			writeError(w, h.cfg.Logger, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, toPromotion(p))
+	}
+}
+
 // deploy serves POST /v1/services/{name}/deploy?env=NAME.
-func (h *handler) deploy(w http.ResponseWriter, r *http.Request) {
-	var req api.DeployRequest
-	if err := decodeJSON(r, &req); err != nil {
-		writeError(w, h.cfg.Logger, err)
-		return
-	}
-	pl, err := h.pipeline()
-	var p store.Promotion
-	if err == nil {
-		p, err = pl.Deploy(r.Context(), r.PathValue("name"), req.Version, h.in(r).Name, req.By)
-	}
-	h.writePromotion(w, p, err)
+func (h *handler) deploy(r *http.Request, pl Pipeline, service string, req api.DeployRequest) (store.Promotion, error) {
+	return pl.Deploy(r.Context(), service, req.Version, h.in(r).Name, req.By)
 }
 
 // promoteEnv serves POST /v1/services/{name}/promote-env.
-func (h *handler) promoteEnv(w http.ResponseWriter, r *http.Request) {
-	var req api.PromoteRequest
-	if err := decodeJSON(r, &req); err != nil {
-		writeError(w, h.cfg.Logger, err)
-		return
-	}
+func (h *handler) promoteEnv(r *http.Request, pl Pipeline, service string, req api.PromoteRequest) (store.Promotion, error) {
 	if req.From == "" || req.To == "" {
-		writeError(w, h.cfg.Logger, badRequest{"from and to: both environments are required (slipway promote S --from staging --to prod)"})
-		return
+		return store.Promotion{}, badRequest{"from and to: both environments are required (slipway promote S --from staging --to prod)"}
 	}
-	pl, err := h.pipeline()
-	var p store.Promotion
-	if err == nil {
-		p, err = pl.Promote(r.Context(), r.PathValue("name"), req.From, req.To, req.Version, req.By)
-	}
-	h.writePromotion(w, p, err)
+	return pl.Promote(r.Context(), service, req.From, req.To, req.Version, req.By)
 }
 
 // approve serves POST /v1/services/{name}/approve?env=NAME.
-func (h *handler) approve(w http.ResponseWriter, r *http.Request) {
-	var req api.ApproveRequest
-	if err := decodeJSON(r, &req); err != nil {
-		writeError(w, h.cfg.Logger, err)
-		return
-	}
-	pl, err := h.pipeline()
-	var p store.Promotion
-	if err == nil {
-		p, err = pl.Approve(r.Context(), r.PathValue("name"), h.in(r).Name, req.By, req.Reject, req.Reason)
-	}
-	h.writePromotion(w, p, err)
+func (h *handler) approve(r *http.Request, pl Pipeline, service string, req api.ApproveRequest) (store.Promotion, error) {
+	return pl.Approve(r.Context(), service, h.in(r).Name, req.By, req.Reject, req.Reason)
 }
 
 // cancelPromotion serves POST /v1/services/{name}/promotion/cancel?env=NAME.
-func (h *handler) cancelPromotion(w http.ResponseWriter, r *http.Request) {
-	var req api.ApproveRequest
-	if err := decodeJSON(r, &req); err != nil {
-		writeError(w, h.cfg.Logger, err)
-		return
-	}
-	pl, err := h.pipeline()
-	var p store.Promotion
-	if err == nil {
-		p, err = pl.Cancel(r.Context(), r.PathValue("name"), h.in(r).Name, req.By)
-	}
-	h.writePromotion(w, p, err)
-}
-
-func (h *handler) writePromotion(w http.ResponseWriter, p store.Promotion, err error) {
-	if err != nil {
-		writeError(w, h.cfg.Logger, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, toPromotion(p))
+func (h *handler) cancelPromotion(r *http.Request, pl Pipeline, service string, req api.ApproveRequest) (store.Promotion, error) {
+	return pl.Cancel(r.Context(), service, h.in(r).Name, req.By)
 }
 
 // pipelineStatus serves GET /v1/pipeline/{name}.

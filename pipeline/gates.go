@@ -1,0 +1,203 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slipway-dev/slipway/pipeline/testrun"
+	"github.com/slipway-dev/slipway/rollout"
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// facts gathers what Advance needs: the source environment's service,
+// and the current test command's run.
+func (c *Controller) facts(ctx context.Context, p store.Promotion) (Facts, error) {
+	var f Facts
+	if p.From != "" {
+		src, err := c.source(ctx, p.From, p.Service)
+		if err != nil {
+			return f, err
+		}
+		f.Source = &src
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, ok := c.tests[p.ID]; ok && t.gate == current(p) {
+		f.Test, f.TestRunning = t.result, t.result == nil
+	}
+	return f, nil
+}
+
+// current is the index of the first gate that has not passed.
+func current(p store.Promotion) int {
+	for i, g := range p.Gates {
+		if g.State != store.GatePassed {
+			return i
+		}
+	}
+	return len(p.Gates)
+}
+
+// source reads a service's state in an environment: what its stable
+// revision runs, whether it is healthy, since when.
+func (c *Controller) source(ctx context.Context, env, service string) (Source, error) {
+	e, err := c.cfg.Env(env)
+	if err != nil {
+		return Source{}, fmt.Errorf("source: %w", err) // not open yet: look again
+	}
+	var out Source
+	err = e.Store.View(ctx, func(tx store.Tx) error {
+		svc, err := tx.GetService(service)
+		if errors.Is(err, store.ErrNotFound) {
+			out.Phase, out.Message = "gone", "the service is not there"
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		out.Revision, out.Phase, out.Message = svc.Stable, string(svc.Phase), svc.Message
+		out.Ready = svc.Phase == store.PhaseReady && svc.Revision == svc.Stable && !svc.Removed
+		if svc.Stable == 0 {
+			return nil
+		}
+		rev, err := tx.GetRevision(service, svc.Stable)
+		if err != nil {
+			return err
+		}
+		if a := rev.Spec.Artifact; a != nil {
+			out.Digest = a.Digest
+		}
+		out.Since, err = stableSince(tx, service, svc.Stable)
+		return err
+	})
+	return out, err
+}
+
+// stableSince is when a revision of a service last became stable: its
+// latest successful rollout.
+func stableSince(tx store.Tx, service string, revision int) (time.Time, error) {
+	evs, err := tx.ListEventsOfType(0, []string{"service.rollout.succeeded"}, 0)
+	var since time.Time
+	for _, e := range evs {
+		if e.Service == service && e.Revision == revision {
+			since = e.Time
+		}
+	}
+	return since, err
+}
+
+// measure takes an analysis gate's due measurements in the source
+// environment.
+func (c *Controller) measure(ctx context.Context, p *store.Promotion, src *Source, now time.Time) {
+	i := current(*p)
+	if i >= len(p.Gates) || src == nil {
+		return
+	}
+	g := &p.Gates[i]
+	e, err := c.cfg.Env(p.From)
+	if err != nil || e.Measure == nil {
+		return
+	}
+	a := c.gateAnalysis(ctx, e, p.Service, src.Revision, g.Def.Analysis)
+	if g.Analysis == nil {
+		g.Analysis = rollout.NewRun(a, nil, g.Def.Analysis.Count, -1, now)
+		return
+	}
+	e.Measure(ctx, p.Service, src.Revision, a, g.Analysis, now)
+}
+
+// gateAnalysis is what an analysis gate measures: its own metrics, else
+// the service's canary analysis's conditions, else a success rate of at
+// least 99% on the router.
+func (c *Controller) gateAnalysis(ctx context.Context, e *Env, service string, revision int, g *spec.AnalysisGate) *spec.Analysis {
+	a := &spec.Analysis{Interval: g.Interval, Metrics: g.Metrics}
+	if len(a.Metrics) == 0 {
+		_ = e.Store.View(ctx, func(tx store.Tx) error {
+			rev, err := tx.GetRevision(service, revision)
+			if err == nil && rev.Spec.Strategy.Canary != nil && rev.Spec.Strategy.Canary.Analysis != nil {
+				for _, m := range rev.Spec.Strategy.Canary.Analysis.Metrics {
+					if !m.Compares() {
+						a.Metrics = append(a.Metrics, m)
+					}
+				}
+			}
+			return nil
+		})
+	}
+	if len(a.Metrics) == 0 {
+		a.Metrics = []spec.Metric{{Name: "success-rate", Provider: spec.ProviderRouter, Metric: "successRate", SuccessCondition: "result >= 0.99"}}
+	}
+	if a.Interval.Duration <= 0 {
+		a.Interval.Duration = spec.DefaultAnalysisInterval
+	}
+	a.Defaults()
+	return a
+}
+
+// startTests runs the current gate's command in the background; its
+// result is recorded by the next pass.
+func (c *Controller) startTests(p store.Promotion, to *Env) {
+	i := current(p)
+	g := p.Gates[i]
+	c.mu.Lock()
+	if t, ok := c.tests[p.ID]; ok && t.gate == i && t.result == nil {
+		c.mu.Unlock()
+		return
+	}
+	ctx, cancel := context.WithCancel(c.cfg.Context)
+	run := &testRun{gate: i, cancel: cancel}
+	c.tests[p.ID] = run
+	c.mu.Unlock()
+	cmd := testrun.Command{Run: g.Def.Tests.Run, Dir: g.Dir, Timeout: g.Def.Tests.Timeout.Duration, Env: c.testEnv(p)}
+	go func() {
+		defer cancel()
+		res := c.cfg.Run(ctx, cmd)
+		if c.cfg.Context.Err() != nil {
+			return // the server is stopping: not the command's verdict; the next server runs it again
+		}
+		c.mu.Lock()
+		run.result = &res
+		c.mu.Unlock()
+		c.cfg.Enqueue(Key(p.ID), 0)
+	}()
+}
+
+// stopTests stops a promotion's test command, if one runs.
+func (c *Controller) stopTests(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, ok := c.tests[id]; ok {
+		t.cancel()
+		delete(c.tests, id)
+	}
+}
+
+// testEnv is a test command's environment: where to reach the version
+// under test and what it is.
+func (c *Controller) testEnv(p store.Promotion) map[string]string {
+	env := map[string]string{
+		"SLIPWAY_SERVICE": p.Service, "SLIPWAY_VERSION": p.Version, "SLIPWAY_DIGEST": p.Digest,
+		"SLIPWAY_TARGET_ENVIRONMENT": p.To, "SLIPWAY_ENVIRONMENT": p.To,
+	}
+	at := p.To
+	if p.From != "" {
+		at = p.From
+		env["SLIPWAY_ENVIRONMENT"] = p.From
+	}
+	if e, err := c.cfg.Env(at); err == nil {
+		env["SLIPWAY_URL"] = e.RouterURL
+	}
+	return env
+}
+
+func (c *Controller) forget(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, ok := c.tests[id]; ok {
+		t.cancel()
+		delete(c.tests, id)
+	}
+}
