@@ -165,16 +165,6 @@ func (c *Controller) startTests(p store.Promotion, to *Env) {
 	}()
 }
 
-// stopTests stops a promotion's test command, if one runs.
-func (c *Controller) stopTests(id int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t, ok := c.tests[id]; ok {
-		t.cancel()
-		delete(c.tests, id)
-	}
-}
-
 // testEnv is a test command's environment: where to reach the version
 // under test and what it is.
 func (c *Controller) testEnv(p store.Promotion) map[string]string {
@@ -193,6 +183,8 @@ func (c *Controller) testEnv(p store.Promotion) map[string]string {
 	return env
 }
 
+// forget stops a promotion's test command, if one runs, and forgets its
+// result.
 func (c *Controller) forget(id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

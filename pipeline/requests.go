@@ -234,15 +234,13 @@ func (c *Controller) create(ctx context.Context, p store.Promotion, to *Env) (st
 	now := c.cfg.Clock.Now()
 	p.State, p.CreatedAt = store.PromotionWaiting, now
 	err := c.cfg.Hub.Update(ctx, func(tx store.Tx) error {
-		active, err := tx.ListPromotions(p.Service, true, 0)
+		a, found, err := inFlight(tx, p.Service, p.To)
 		if err != nil {
 			return err
 		}
-		for _, a := range active {
-			if a.To == p.To {
-				return store.Conflictf("promotion %d of %s version %s into %s is still %s (%s): approve it, cancel it (slipway pipeline cancel %s --env %s), or wait for it to end",
-					a.ID, a.Service, a.Version, a.To, lower(a.State), a.Reason, a.Service, a.To)
-			}
+		if found {
+			return store.Conflictf("promotion %d of %s version %s into %s is still %s (%s): approve it, cancel it (slipway pipeline cancel %s --env %s), or wait for it to end",
+				a.ID, a.Service, a.Version, a.To, lower(a.State), a.Reason, a.Service, a.To)
 		}
 		if p, err = tx.CreatePromotion(p); err != nil {
 			return err
@@ -273,6 +271,17 @@ func gateList(gs []store.Gate) string {
 	return strings.Join(out, ", ")
 }
 
+// inFlight returns the promotion of service into env that has not ended,
+// if any (there is at most one: create refuses a second).
+func inFlight(tx store.Tx, service, env string) (store.Promotion, bool, error) {
+	active, err := tx.ListPromotions(service, true, 0)
+	i := slices.IndexFunc(active, func(a store.Promotion) bool { return a.To == env })
+	if err != nil || i < 0 {
+		return store.Promotion{}, false, err
+	}
+	return active[i], true, nil
+}
+
 // Approve passes (or, with reject, fails) the approval gate a promotion
 // of service into env waits at, recording who.
 func (c *Controller) Approve(ctx context.Context, service, env, by string, reject bool, reason string) (store.Promotion, error) {
@@ -282,15 +291,15 @@ func (c *Controller) Approve(ctx context.Context, service, env, by string, rejec
 	now := c.cfg.Clock.Now()
 	var p store.Promotion
 	err := c.cfg.Hub.Update(ctx, func(tx store.Tx) error {
-		active, err := tx.ListPromotions(service, true, 0)
+		var found bool
+		var err error
+		p, found, err = inFlight(tx, service, env)
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(active, func(a store.Promotion) bool { return a.To == env })
-		if i < 0 {
+		if !found {
 			return store.Conflictf("no promotion of %s into %s is in flight: nothing waits for approval", service, env)
 		}
-		p = active[i]
 		g := current(p)
 		if p.State != store.PromotionWaiting || g >= len(p.Gates) || p.Gates[g].Def.Approval == nil {
 			return store.Conflictf("promotion %d of %s version %s into %s waits for no approval now (%s)", p.ID, service, p.Version, env, orState(p))
@@ -327,15 +336,15 @@ func (c *Controller) Cancel(ctx context.Context, service, env, by string) (store
 	now := c.cfg.Clock.Now()
 	var p store.Promotion
 	err := c.cfg.Hub.Update(ctx, func(tx store.Tx) error {
-		active, err := tx.ListPromotions(service, true, 0)
+		var found bool
+		var err error
+		p, found, err = inFlight(tx, service, env)
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(active, func(a store.Promotion) bool { return a.To == env })
-		if i < 0 {
+		if !found {
 			return store.Conflictf("no promotion of %s into %s is in flight: nothing to cancel", service, env)
 		}
-		p = active[i]
 		if p.State == store.PromotionDeploying {
 			return store.Conflictf("promotion %d of %s version %s into %s is deploying (operation %d): it is past its gates; roll it back with slipway rollback %s --env %s",
 				p.ID, service, p.Version, env, p.Operation, service, env)
@@ -349,7 +358,7 @@ func (c *Controller) Cancel(ctx context.Context, service, env, by string) (store
 		return err
 	})
 	if err == nil {
-		c.stopTests(p.ID)
+		c.forget(p.ID)
 	}
 	return p, err
 }

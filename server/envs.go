@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/httpapi"
+	"github.com/slipway-dev/slipway/internal/atomicfile"
 	"github.com/slipway-dev/slipway/pipeline"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
@@ -74,32 +75,7 @@ func (h *hosted) writeRegistry(rs []registered) error {
 	if err != nil {
 		return err
 	}
-	dir := h.s.cfg.DataDir
-	f, err := os.CreateTemp(dir, ".environments-*.json")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // gone after the rename; left only by an error
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), h.registryPath()); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync() // the rename itself survives a power cut
+	return atomicfile.WriteFile(h.registryPath(), data)
 }
 
 // register adds, replaces (or with drop, removes) an environment's entry.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"strings"
 )
 
 // versionKey is a version's identity: its service and version label.
@@ -25,7 +24,7 @@ type promotionDoc struct {
 
 // PutVersion implements Tx.
 func (tx *memTx) PutVersion(v Version) error {
-	if err := checkVersion(v); err != nil {
+	if err := v.Check(); err != nil {
 		return err
 	}
 	if err := tx.write(tableVersions); err != nil {
@@ -33,7 +32,7 @@ func (tx *memTx) PutVersion(v Version) error {
 	}
 	key := versionKey{v.Service, v.Version}
 	if i, ok := tx.t.versionAt[key]; ok {
-		return repush(v, tx.t.versions[i].digest)
+		return v.Repush(tx.t.versions[i].digest)
 	}
 	b, err := encode("version", v)
 	if err != nil {
@@ -42,32 +41,6 @@ func (tx *memTx) PutVersion(v Version) error {
 	tx.t.versionAt[key] = len(tx.t.versions)
 	tx.t.versions = append(tx.t.versions, versionDoc{key: key, digest: v.Digest, doc: b})
 	return nil
-}
-
-// checkVersion reports every key field of v that is empty.
-func checkVersion(v Version) error {
-	var empty []string
-	for _, f := range []struct{ name, value string }{
-		{"service", v.Service}, {"version", v.Version}, {"digest", v.Digest},
-	} {
-		if f.value == "" {
-			empty = append(empty, f.name)
-		}
-	}
-	if len(empty) > 0 {
-		return Invalidf("put version: empty %s", strings.Join(empty, ", "))
-	}
-	return nil
-}
-
-// repush is the outcome of pushing v again over a stored version with
-// digest stored: nothing for the same file, a conflict for another.
-func repush(v Version, stored string) error {
-	if v.Digest == stored {
-		return nil
-	}
-	return Conflictf("version %s of %s is already pushed with digest %s, not %s: versions are immutable, push the new file under a new version",
-		v.Version, v.Service, stored, v.Digest)
 }
 
 // GetVersion implements Tx.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"time"
 
 	"github.com/slipway-dev/slipway/spec"
@@ -25,6 +26,33 @@ type Version struct {
 	CommitTime time.Time     `json:"commitTime,omitzero"`
 	Commits    []Commit      `json:"commits,omitempty"`
 	PushedAt   time.Time     `json:"pushedAt"`
+}
+
+// Check reports every key field of v that is empty (PutVersion of every
+// store refuses such a version with it).
+func (v Version) Check() error {
+	var empty []string
+	for _, f := range []struct{ name, value string }{
+		{"service", v.Service}, {"version", v.Version}, {"digest", v.Digest},
+	} {
+		if f.value == "" {
+			empty = append(empty, f.name)
+		}
+	}
+	if len(empty) > 0 {
+		return Invalidf("put version: empty %s", strings.Join(empty, ", "))
+	}
+	return nil
+}
+
+// Repush is the outcome of pushing v again over a stored version with
+// digest stored: nothing for the same file, a conflict for another.
+func (v Version) Repush(stored string) error {
+	if v.Digest == stored {
+		return nil
+	}
+	return Conflictf("version %s of %s is already pushed with digest %s, not %s: versions are immutable, push the new file under a new version",
+		v.Version, v.Service, stored, v.Digest)
 }
 
 // Commit is one source commit and when it was made.

@@ -2,13 +2,14 @@ package main
 
 import (
 	"fmt"
-	"github.com/slipway-dev/slipway/internal/gctune"
 	"io"
 	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/gctune"
 )
 
 // printTable prints one line per target, the router's lines compared with

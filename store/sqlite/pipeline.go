@@ -17,7 +17,7 @@ const (
 
 // PutVersion implements store.Tx.
 func (t *tx) PutVersion(v store.Version) error {
-	if err := checkVersion(v); err != nil {
+	if err := v.Check(); err != nil {
 		return err
 	}
 	if err := t.write(); err != nil {
@@ -27,7 +27,7 @@ func (t *tx) PutVersion(v store.Version) error {
 	err := t.queryRow(`SELECT digest FROM versions WHERE service = ? AND version = ?`,
 		v.Service, v.Version).Scan(&stored)
 	if err == nil {
-		return repush(v, stored)
+		return v.Repush(stored)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return wrap(err, "put version %s of %s", v.Version, v.Service)
@@ -39,33 +39,6 @@ func (t *tx) PutVersion(v store.Version) error {
 			v.Service, v.Version, v.Digest, data)
 	}
 	return wrap(err, "put version %s of %s", v.Version, v.Service)
-}
-
-// checkVersion reports every key field of v that is empty (as
-// store.Memory does).
-func checkVersion(v store.Version) error {
-	var empty []string
-	for _, f := range []struct{ name, value string }{
-		{"service", v.Service}, {"version", v.Version}, {"digest", v.Digest},
-	} {
-		if f.value == "" {
-			empty = append(empty, f.name)
-		}
-	}
-	if len(empty) > 0 {
-		return store.Invalidf("put version: empty %s", strings.Join(empty, ", "))
-	}
-	return nil
-}
-
-// repush is the outcome of pushing v again over a stored version with
-// digest stored: nothing for the same file, a conflict for another.
-func repush(v store.Version, stored string) error {
-	if v.Digest == stored {
-		return nil
-	}
-	return store.Conflictf("version %s of %s is already pushed with digest %s, not %s: versions are immutable, push the new file under a new version",
-		v.Version, v.Service, stored, v.Digest)
 }
 
 // GetVersion implements store.Tx.

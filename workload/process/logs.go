@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/atomicfile"
 )
 
 // The log files of an instance, in its directory.
@@ -134,7 +136,7 @@ func rotateLog(path string, limit int64) error {
 	if err != nil {
 		return fmt.Errorf("rotate %s: %w", path, err)
 	}
-	if err := writeFileAtomic(path+".1", data); err != nil {
+	if err := atomicfile.WriteFile(path+".1", data); err != nil {
 		return fmt.Errorf("rotate %s: %w", path, err)
 	}
 	return os.Truncate(path, 0)
