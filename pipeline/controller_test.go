@@ -42,12 +42,16 @@ type world struct {
 
 	mu     sync.Mutex // guards queued, ran
 	queued []string
-	ran    []testrun.Command
-	result testrun.Result
+	// enqueued hears every Enqueue: a test command's goroutine queues the
+	// promotion once its result is recorded.
+	enqueued chan string
+	ran      []testrun.Command
+	result   testrun.Result
 }
 
 func newWorld(t *testing.T) *world {
-	w := &world{t: t, clock: clock.NewFake(t0), hub: store.NewMemory(), envs: map[string]*Env{}, result: testrun.Result{Passed: true, Output: "ok"}}
+	w := &world{t: t, clock: clock.NewFake(t0), hub: store.NewMemory(), envs: map[string]*Env{}, result: testrun.Result{Passed: true, Output: "ok"},
+		enqueued: make(chan string, 100)}
 	for _, name := range []string{"dev", "staging", "prod"} {
 		db := store.NewMemory()
 		w.envs[name] = &Env{Name: name, Store: db, RouterURL: "http://127.0.0.1:1/" + name, Enqueue: func(string) {}}
@@ -65,7 +69,15 @@ func newWorld(t *testing.T) *world {
 			}
 			return nil, store.NotFoundf("no %s", name)
 		},
-		Enqueue: func(key string, _ time.Duration) { w.mu.Lock(); w.queued = append(w.queued, key); w.mu.Unlock() },
+		Enqueue: func(key string, _ time.Duration) {
+			w.mu.Lock()
+			w.queued = append(w.queued, key)
+			w.mu.Unlock()
+			select {
+			case w.enqueued <- key:
+			default:
+			}
+		},
 		Run: func(_ context.Context, cmd testrun.Command) testrun.Result {
 			w.mu.Lock()
 			defer w.mu.Unlock()
@@ -108,18 +120,39 @@ func (w *world) run(tx store.Tx, n int, digest, version string) error {
 	return err
 }
 
-// settle runs passes over a promotion until the controller has nothing
-// left to do now (test commands run synchronously enough: we wait for
-// them).
+// settle runs passes over a promotion until it is quiet; after a pass
+// that left a test command running, it waits for the command's goroutine
+// to record its result (it queues the promotion then).
 func (w *world) settle(id int64) store.Promotion {
 	w.t.Helper()
 	for range 20 {
 		if _, err := w.c.Reconcile(context.Background(), id); err != nil {
 			w.t.Fatal(err)
 		}
-		time.Sleep(2 * time.Millisecond) // a test command's goroutine records its result
+		w.awaitTests()
 	}
 	return w.promotion(id)
+}
+
+// awaitTests waits until no test command runs without a result.
+func (w *world) awaitTests() {
+	w.t.Helper()
+	for {
+		w.c.mu.Lock()
+		running := false
+		for _, r := range w.c.tests {
+			running = running || r.result == nil
+		}
+		w.c.mu.Unlock()
+		if !running {
+			return
+		}
+		select {
+		case <-w.enqueued:
+		case <-time.After(10 * time.Second):
+			w.t.Fatal("a test command never recorded its result")
+		}
+	}
 }
 
 func (w *world) promotion(id int64) store.Promotion {
