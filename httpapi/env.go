@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/slipway-dev/slipway/api"
@@ -129,7 +128,7 @@ func (s single) Down(context.Context, string) error {
 	return store.Conflictf("this server cannot take environments down")
 }
 
-// environmentsList serves GET /v1/environments.
+// environmentsList serves GET /v1/environments, in List's order.
 func (h *handler) environmentsList(w http.ResponseWriter, r *http.Request) {
 	prod := h.cfg.Envs.Production()
 	out := []api.Environment{}
@@ -144,21 +143,5 @@ func (h *handler) environmentsList(w http.ResponseWriter, r *http.Request) {
 		})
 		out = append(out, ae)
 	}
-	slices.SortStableFunc(out, func(a, b api.Environment) int {
-		if a.Name == spec.DefaultEnvironment || b.Name == spec.DefaultEnvironment {
-			return boolCmp(b.Name == spec.DefaultEnvironment, a.Name == spec.DefaultEnvironment)
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
 	writeJSON(w, http.StatusOK, out)
-}
-
-func boolCmp(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
-		return 1
-	}
-	return -1
 }
