@@ -1,0 +1,108 @@
+package archtest
+
+// layer ranks one package of the module, named by its path inside the
+// module ("store/sqlite").
+type layer struct {
+	pkg  string
+	rank int
+}
+
+// layers ranks every package of the module. A non-test file may import
+// only module packages of a strictly lower rank; a test file may also
+// import its own package and its package's subpackages (store's tests run
+// storetest against store/sqlite). Ranks are derived from today's imports,
+// each package as low as the architecture allows, except where noted: a
+// package is raised when something below it must not import it (api sits
+// above every domain package; examples and benchmarks at the top).
+//
+// A new package gets the lowest rank above everything it imports; when it
+// must sit between two ranks, shift the ranks above it up by one. Keep one
+// line per package and draw changes in docs/ARCHITECTURE.md#layers.
+var layers = []layer{
+	// 0: leaf helpers; they import nothing of the module.
+	{"internal/atomicfile", 0},
+	{"internal/clock", 0},
+	{"internal/gctune", 0},
+	{"internal/loadgen", 0},
+	{"internal/promtest", 0},
+	{"internal/queue", 0},
+
+	// 1-3: the pure domain, its contracts and their plain implementations.
+	{"analysis", 1},
+	{"artifact", 1},
+	{"mirror", 1},
+	{"pipeline/testrun", 1},
+	{"analysis/httpjson", 2},
+	{"analysis/prometheus", 2},
+	{"router", 2},
+	{"spec", 2},
+	{"flags", 3},
+	{"health", 3},
+	{"router/metrics", 3},
+	{"store", 3},
+
+	// 4-7: store and driver suites and backends, controllers and verbs.
+	{"dora", 4},
+	{"flags/feed", 4},
+	{"flags/ofrep", 4},
+	{"stack", 4},
+	{"store/storetest", 4},
+	{"workload", 4},
+	{"flags/ofrep/ofreptest", 5},
+	{"store/sqlite", 5}, // above storetest: its tests run the suite
+	{"workload/workloadtest", 5},
+	{"rollout", 6},          // above store/sqlite: its benchmark runs on it
+	{"workload/process", 6}, // above workloadtest: its tests run the suite
+	{"pipeline", 7},
+
+	// 8-9: the wire. api is raised above the domain so that no domain
+	// package can import wire types.
+	{"api", 8},
+	{"client", 9},
+	{"httpapi", 9},
+
+	// 10: the edge: composition root, commands, parts of programs.
+	{"bench/flags/flagspec", 10},
+	{"bench/internal/benchkit", 10},
+	{"cli", 10},
+	{"examples/shop", 10}, // raised: only programs embed the example service
+	{"server", 10},
+
+	// 11: programs and tests; nothing imports them.
+	{"bench/canary", 11},
+	{"bench/dora", 11},
+	{"bench/flags", 11},
+	{"bench/flags/flagsproc", 11},
+	{"bench/foundation", 11},
+	{"bench/promotion", 11},
+	{"bench/router", 11},
+	{"bench/router/backend", 11},
+	{"bench/router/routerproc", 11},
+	{"cmd/slipway", 11},
+	{"e2e", 11},
+	{"examples/order", 11},
+	{"internal/archtest", 11},
+}
+
+// onlyImports are the rules ranks cannot express: the non-test files of a
+// listed package may import only the listed module packages.
+var onlyImports = map[string][]string{
+	// api is the v1 wire format: plain types, nothing of the server.
+	"api": {},
+	// client speaks the wire format and nothing else.
+	"client": {"api"},
+	// cli talks to the server only through client + api; it also parses
+	// the spec (and its expressions), flags and artifacts locally, so that
+	// problems show before anything is sent.
+	"cli": {"analysis", "api", "artifact", "client", "flags", "spec"},
+}
+
+// testSupport are packages made for tests (conformance suites, a real
+// Prometheus): only test files, and other test-support packages, may
+// import them.
+var testSupport = []string{
+	"flags/ofrep/ofreptest",
+	"internal/promtest",
+	"store/storetest",
+	"workload/workloadtest",
+}
