@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -141,10 +140,11 @@ func (c *Controller) waiting(ctx context.Context, p store.Promotion, to *Env) (t
 		// operation yet makes one (or finds the one a cut pass made).
 		c.forget(p.ID)
 		p.State, p.Reason = store.PromotionDeploying, "every gate passed; deploying into "+p.To
-		if err := c.save(ctx, before, p); err != nil {
+		saved, err := c.saved(ctx, before, p)
+		if err != nil {
 			return 0, err
 		}
-		return c.deploying(ctx, p, to)
+		return c.deploying(ctx, saved, to)
 	}
 	if p.State == store.PromotionFailed {
 		c.forget(p.ID)
@@ -173,12 +173,22 @@ func (c *Controller) finish(ctx context.Context, before, p store.Promotion, stat
 // with an event for each gate that ended and for its state when that
 // moved (promotion.gate.passed|failed, promotion.deploying|succeeded|
 // failed|cancelled), in the hub's event log with the promotion itself.
+//
+// The write names the version the pass read: a promotion changed
+// meanwhile (cancelled, approved) is a conflict, and the pass starts
+// again from what is stored.
 func (c *Controller) save(ctx context.Context, before, p store.Promotion) error {
-	if reflect.DeepEqual(before, p) {
-		return nil
+	_, err := c.saved(ctx, before, p)
+	return err
+}
+
+// saved is save that returns the promotion as now stored.
+func (c *Controller) saved(ctx context.Context, before, p store.Promotion) (store.Promotion, error) {
+	if store.Same(before, p) {
+		return p, nil
 	}
 	now := c.cfg.Clock.Now()
-	return c.cfg.Hub.Update(ctx, func(tx store.Tx) error {
+	err := c.cfg.Hub.Update(ctx, func(tx store.Tx) error {
 		if err := tx.PutPromotion(p); err != nil {
 			return err
 		}
@@ -198,6 +208,11 @@ func (c *Controller) save(ctx context.Context, before, p store.Promotion) error 
 			Message: fmt.Sprintf("promotion %d of %s version %s into %s %s: %s", p.ID, p.Service, p.Version, p.To, lower(p.State), p.Reason)})
 		return err
 	})
+	if err != nil {
+		return p, err
+	}
+	p.StoreVersion++ // the store keeps a written record at one more
+	return p, nil
 }
 
 func lower[S ~string](s S) string { return strings.ToLower(string(s)) }

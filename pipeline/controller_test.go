@@ -113,11 +113,21 @@ func (w *world) run(tx store.Tx, n int, digest, version string) error {
 	if rev.Number != n {
 		return fmt.Errorf("created revision %d, want %d", rev.Number, n)
 	}
-	if err := tx.PutService(store.Service{Name: "order", Revision: n, Stable: n, Phase: store.PhaseReady}); err != nil {
+	if err := setService(tx, store.Service{Name: "order", Revision: n, Stable: n, Phase: store.PhaseReady}); err != nil {
 		return err
 	}
 	_, err = tx.AppendEvent(store.Event{Time: w.clock.Now(), Type: "service.rollout.succeeded", Service: "order", Revision: n})
 	return err
+}
+
+// setService makes svc the stored service, whatever version is stored.
+func setService(tx store.Tx, svc store.Service) error {
+	cur, err := tx.GetService(svc.Name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	svc.StoreVersion = cur.StoreVersion
+	return tx.PutService(svc)
 }
 
 // settle runs passes over a promotion until it is quiet; after a pass
@@ -319,7 +329,7 @@ func TestApprovalIsRecordedAndOnlyWhenWaited(t *testing.T) {
 	}
 	// Staging rolls back meanwhile: the bake fails, nothing is deployed.
 	w.update(w.envs["staging"].Store, func(tx store.Tx) error {
-		return tx.PutService(store.Service{Name: "order", Revision: 1, Stable: 1, Phase: store.PhaseReady})
+		return setService(tx, store.Service{Name: "order", Revision: 1, Stable: 1, Phase: store.PhaseReady})
 	})
 	if p = w.settle(p.ID); p.State != store.PromotionFailed || !strings.Contains(p.Reason, "staging no longer runs version v2") {
 		t.Fatalf("got %s %q", p.State, p.Reason)
@@ -432,5 +442,50 @@ func TestAnalysisGateMeasuresTheSource(t *testing.T) {
 				t.Errorf("measured %d times, want 3 (count)", len(measured))
 			}
 		})
+	}
+}
+
+// TestCancelDuringASlowAnalysisGateHolds: a person cancels a promotion
+// while a pass measures its analysis gate (seconds, outside any
+// transaction). The pass's write, made from what it read before, must
+// not bring the promotion back to Waiting: it is a conflict, and the
+// next pass, reading afresh, leaves the promotion cancelled.
+func TestCancelDuringASlowAnalysisGateHolds(t *testing.T) {
+	w := newWorld(t)
+	cancelled := false
+	w.envs["staging"].Measure = func(_ context.Context, _ string, _ int, a *spec.Analysis, run *store.AnalysisRun, now time.Time) {
+		if !cancelled {
+			cancelled = true
+			if _, err := w.c.Cancel(context.Background(), "order", "prod", "bo"); err != nil {
+				t.Errorf("cancel during the measurement: %v", err)
+			}
+		}
+		rollout.Record(run, a, map[string]analysis.Measurement{a.Metrics[0].Name: {Metric: a.Metrics[0].Name, Verdict: analysis.Pass, Reason: "measured"}}, now)
+	}
+	w.update(w.envs["staging"].Store, func(tx store.Tx) error { return w.run(tx, 2, "sha256:d2", "v2") })
+	p, err := w.c.Promote(context.Background(), "order", "staging", "prod", "", "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Gates = []store.Gate{{Kind: "analysis", State: store.GatePending, Def: spec.Gate{Analysis: &spec.AnalysisGate{Count: 1}}}}
+	w.update(w.hub, func(tx store.Tx) error { return tx.PutPromotion(p) })
+	for !cancelled {
+		if _, err := w.c.Reconcile(context.Background(), p.ID); cancelled != errors.Is(err, store.ErrConflict) {
+			t.Fatalf("a pass (measured across a cancel: %v): %v", cancelled, err)
+		}
+		w.clock.Advance(spec.DefaultAnalysisInterval)
+	}
+	for range 3 {
+		if _, err := w.c.Reconcile(context.Background(), p.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p = w.promotion(p.ID); p.State != store.PromotionCancelled || p.Reason != "cancelled by bo" {
+		t.Fatalf("after the cancel: %s %q, want Cancelled", p.State, p.Reason)
+	}
+	var n int
+	w.update(w.envs["prod"].Store, func(tx store.Tx) error { ops, err := tx.ListOperations(false, 0); n = len(ops); return err })
+	if n != 0 {
+		t.Fatalf("a cancelled promotion deployed: %d operations", n)
 	}
 }

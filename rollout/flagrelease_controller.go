@@ -56,7 +56,7 @@ func (c *Controller) ReconcileFlag(ctx context.Context, key string) (time.Durati
 		c.measureRun(ctx, run, p.Analysis, analysis.Query{Service: r.Service, Canary: svc.Stable}, now)
 	}
 	pass := AdvanceFlag(*r, p, run, obs, now)
-	err = c.recordFlag(ctx, key, seen, pass, now)
+	err = c.recordFlag(ctx, key, seen, cfg.Revision, pass, now)
 	if errors.Is(err, errStale) {
 		return time.Millisecond, nil // look again at once, at the release as it is now
 	}
@@ -100,9 +100,12 @@ func (c *Controller) forgetFlagRun(key string) {
 
 // recordFlag writes what the pass decided: a new share, the end of the
 // release, or nothing (the analysis goes on in memory). seen is the
-// release as the pass read it: when it changed since (an apply replaced
-// it), nothing is written and errStale is returned.
-func (c *Controller) recordFlag(ctx context.Context, key string, seen store.FlagRelease, pass FlagPass, now time.Time) error {
+// release as the pass read it, in the flag configuration of revision
+// base: when the flags changed since (an apply replaced the release, a
+// person killed the flag), nothing is written and errStale is returned;
+// the next pass reads them afresh (the step's analysis in memory is kept
+// while the release and its step are the same: flagRun).
+func (c *Controller) recordFlag(ctx context.Context, key string, seen store.FlagRelease, base int, pass FlagPass, now time.Time) error {
 	c.mu.Lock()
 	c.flagRuns[key] = flagRun{release: seen.Started, run: pass.Run}
 	c.mu.Unlock()
@@ -133,20 +136,13 @@ func (c *Controller) recordFlag(ctx context.Context, key string, seen store.Flag
 		if err != nil {
 			return err
 		}
-		if !sameStep(cur.Releases[key], seen) {
+		if cur.Revision != base {
 			return errStale
 		}
 		return stack.SaveRelease(tx, key, next, typ, reason, now)
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errStale) {
 		c.forgetFlagRun(key)
 	}
 	return err
-}
-
-// sameStep reports whether the stored release cur is still the one the
-// pass read, at the same step.
-func sameStep(cur *store.FlagRelease, seen store.FlagRelease) bool {
-	return cur != nil && cur.Started.Equal(seen.Started) && cur.Step == seen.Step &&
-		cur.StepStarted.Equal(seen.StepStarted) && cur.Outcome == seen.Outcome
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/slipway-dev/slipway/health"
@@ -100,18 +99,17 @@ func (c *Controller) keepGoing(ctx context.Context, seen store.Service, msg stri
 }
 
 // updateService re-reads the service in a transaction and applies fn
-// only if its target and phase are still what the pass saw. Its canary
-// and parallel run must be too: a pass writes them whole from what it
-// read, and a verb stored meanwhile (an abort, a pause, a promote, while
-// a slow provider measured) would otherwise be overwritten and lost.
+// only if it is still the version the pass saw: a pass writes the
+// record whole from what it read, and a verb stored meanwhile (an abort,
+// a pause, a promote, while a slow provider measured) would otherwise be
+// overwritten and lost.
 func (c *Controller) updateService(ctx context.Context, seen store.Service, fn func(tx store.Tx, svc *store.Service) error) error {
 	return c.cfg.Store.Update(ctx, func(tx store.Tx) error {
 		svc, err := tx.GetService(seen.Name)
 		if err != nil {
 			return err
 		}
-		if svc.Revision != seen.Revision || svc.Phase != seen.Phase || svc.Removed != seen.Removed ||
-			!reflect.DeepEqual(svc.Canary, seen.Canary) || !reflect.DeepEqual(svc.ParallelRun, seen.ParallelRun) {
+		if svc.StoreVersion != seen.StoreVersion {
 			return errStale
 		}
 		svc.UpdatedAt = c.cfg.Clock.Now()

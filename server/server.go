@@ -275,6 +275,11 @@ func (s *Server) work(ctx context.Context, p *parts, fails *failures) {
 		}
 		after, err := s.reconcile(ctx, p, key)
 		switch {
+		case errors.Is(err, store.ErrConflict) && ctx.Err() == nil:
+			// A record changed since the pass read it: not a failure;
+			// the next pass reads it afresh, at once.
+			s.cfg.Logger.Debug("reconcile: stale read, again", "key", key, "err", err)
+			p.queue.Add(key)
 		case err != nil && ctx.Err() == nil:
 			backoff := min(time.Duration(1<<min(fails.add(key), 16))*50*time.Millisecond, time.Minute)
 			s.cfg.Logger.Warn("reconcile", "key", key, "err", err, "retry", backoff)

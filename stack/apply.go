@@ -85,7 +85,7 @@ func Apply(tx store.Tx, app *spec.App, src Source, now time.Time) (spec.ChangeSe
 	if err != nil {
 		return plan, nil, err
 	}
-	if err := tx.PutApp(store.App{Name: app.Name, Spec: src.Text, File: src.File, Dir: src.Dir, AppliedAt: now}); err != nil {
+	if err := putApp(tx, store.App{Name: app.Name, Spec: src.Text, File: src.File, Dir: src.Dir, AppliedAt: now}); err != nil {
 		return plan, nil, err
 	}
 	op, err := tx.CreateOperation(store.Operation{Kind: store.KindApply, State: store.OperationRunning, Changes: changes, CreatedAt: now, UpdatedAt: now})
@@ -95,6 +95,17 @@ func Apply(tx store.Tx, app *spec.App, src Source, now time.Time) (spec.ChangeSe
 	err = started(tx, &op, store.Event{Time: now, Type: "operation.started", Operation: op.ID,
 		Message: fmt.Sprintf("apply of %s (operation %d): %s", src.File, op.ID, summary(plan))})
 	return plan, &op, err
+}
+
+// putApp replaces the app record (whichever version is stored: the
+// applied spec as a whole replaces the last one).
+func putApp(tx store.Tx, a store.App) error {
+	prev, err := tx.GetApp()
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	a.StoreVersion = prev.StoreVersion
+	return tx.PutApp(a)
 }
 
 // refuseIfBusy returns a conflict while another operation runs: two

@@ -43,7 +43,7 @@ func (c *Controller) Reconcile(ctx context.Context, id int64) (time.Duration, er
 			return err
 		}
 		s := step{tx: tx, op: &op, now: c.clock.Now()}
-		before := fmt.Sprint(op)
+		before := store.Copy(op)
 		switch op.State {
 		case store.OperationRunning:
 			err = s.advance()
@@ -54,7 +54,7 @@ func (c *Controller) Reconcile(ctx context.Context, id int64) (time.Duration, er
 			return err
 		}
 		touched = s.touched
-		if fmt.Sprint(op) == before {
+		if store.Same(before, op) {
 			return nil
 		}
 		op.UpdatedAt = s.now

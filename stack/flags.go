@@ -54,7 +54,7 @@ func ApplyFlags(tx store.Tx, app *spec.App, src Source, now time.Time) (FlagPlan
 	if err != nil {
 		return plan, err
 	}
-	next := store.FlagConfig{Flags: cloneFlags(app.Flags), Segments: maps.Clone(app.Segments),
+	next := store.FlagConfig{Revision: cur.Revision, Flags: cloneFlags(app.Flags), Segments: maps.Clone(app.Segments),
 		Overrides: map[string]store.FlagOverride{}, Changed: map[string]time.Time{}, CreatedAt: now,
 		Reason: fmt.Sprintf("applied from %s: %s", src.File, flagSummary(plan))}
 	touched := append(slices.Clone(plan.Flags.Added), plan.Flags.Names()...)

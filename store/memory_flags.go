@@ -11,6 +11,9 @@ func (tx *memTx) CreateFlagConfig(c FlagConfig) (FlagConfig, error) {
 	if err := tx.write(tableFlags); err != nil {
 		return FlagConfig{}, fmt.Errorf("create flag config: %w", err)
 	}
+	if err := CheckFlagBase(c.Revision, len(tx.t.flags)); err != nil {
+		return FlagConfig{}, err
+	}
 	c.Revision = len(tx.t.flags) + 1
 	b, err := encode("flag config", c)
 	if err != nil {

@@ -91,12 +91,13 @@ func (tx *memTx) CreatePromotion(p Promotion) (Promotion, error) {
 		return Promotion{}, fmt.Errorf("create promotion of %s: %w", p.Service, err)
 	}
 	p.ID = int64(len(tx.t.promotions) + 1)
-	d, err := promotionDocOf(p)
+	p.StoreVersion = 0
+	d, err := promotionDocOf(p, nil)
 	if err != nil {
 		return Promotion{}, err
 	}
 	tx.t.promotions = append(tx.t.promotions, d)
-	return decode[Promotion]("promotion", d.doc)
+	return decodeV[Promotion]("promotion", d.doc)
 }
 
 // PutPromotion implements Tx.
@@ -110,16 +111,17 @@ func (tx *memTx) PutPromotion(p Promotion) error {
 	if p.ID < 1 || p.ID > int64(len(tx.t.promotions)) {
 		return NotFoundf("promotion %d not found", p.ID)
 	}
-	d, err := promotionDocOf(p)
+	d, err := promotionDocOf(p, tx.t.promotions[p.ID-1].doc)
 	if err != nil {
-		return err
+		return fmt.Errorf("put promotion %d: %w", p.ID, err)
 	}
 	tx.t.promotions[p.ID-1] = d
 	return nil
 }
 
-func promotionDocOf(p Promotion) (promotionDoc, error) {
-	b, err := encode("promotion", p)
+// promotionDocOf is p stored over stored (nil: a new promotion).
+func promotionDocOf(p Promotion, stored []byte) (promotionDoc, error) {
+	b, err := putV("promotion", fmt.Sprint(p.ID), p.StoreVersion, stored, p)
 	return promotionDoc{service: p.Service, active: !p.State.Terminal(), doc: b}, err
 }
 
@@ -131,7 +133,7 @@ func (tx *memTx) GetPromotion(id int64) (Promotion, error) {
 	if id < 1 || id > int64(len(tx.t.promotions)) {
 		return Promotion{}, NotFoundf("promotion %d not found", id)
 	}
-	return decode[Promotion]("promotion", tx.t.promotions[id-1].doc)
+	return decodeV[Promotion]("promotion", tx.t.promotions[id-1].doc)
 }
 
 // ListPromotions implements Tx.
@@ -146,5 +148,5 @@ func (tx *memTx) ListPromotions(service string, activeOnly bool, limit int) ([]P
 			docs = append(docs, d.doc)
 		}
 	}
-	return decodeAll[Promotion]("promotion", docs)
+	return decodeAllV[Promotion]("promotion", docs)
 }

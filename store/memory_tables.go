@@ -163,3 +163,68 @@ func (t *tables) unindex(id string) {
 	}
 	delete(t.owner, id)
 }
+
+// envelope is how Memory keeps a versioned record: its store version
+// beside its JSON (the record's own JSON leaves the version out).
+type envelope struct {
+	V int64           `json:"v"`
+	R json.RawMessage `json:"r"`
+}
+
+// encodeV encodes rec as stored at version v.
+func encodeV(kind string, v int64, rec any) ([]byte, error) {
+	r, err := encode(kind, rec)
+	if err != nil {
+		return nil, err
+	}
+	return encode(kind, envelope{V: v, R: r})
+}
+
+// decodeV decodes a versioned record and sets its store version.
+func decodeV[T any](kind string, b []byte) (T, error) {
+	var rec T
+	env, err := decode[envelope](kind, b)
+	if err != nil {
+		return rec, err
+	}
+	if rec, err = decode[T](kind, env.R); err != nil {
+		return rec, err
+	}
+	SetVersion(&rec, env.V)
+	return rec, nil
+}
+
+// decodeAllV decodes every versioned document in docs, in order.
+func decodeAllV[T any](kind string, docs [][]byte) ([]T, error) {
+	out := make([]T, 0, len(docs))
+	for _, b := range docs {
+		v, err := decodeV[T](kind, b)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// versionOf returns the store version of a stored document (0: none).
+func versionOf(kind string, b []byte) (int64, error) {
+	if b == nil {
+		return 0, nil
+	}
+	env, err := decode[envelope](kind, b)
+	return env.V, err
+}
+
+// putV checks the version rule for a write of rec over stored (nil: no
+// such record) and returns the document to store.
+func putV(kind, key string, given int64, stored []byte, rec any) ([]byte, error) {
+	cur, err := versionOf(kind, stored)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckVersion(kind, key, given, cur); err != nil {
+		return nil, err
+	}
+	return encodeV(kind, cur+1, rec)
+}

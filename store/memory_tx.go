@@ -53,7 +53,7 @@ func (tx *memTx) GetApp() (App, error) {
 	if tx.t.app == nil {
 		return App{}, fmt.Errorf("get app: %w", ErrNotFound)
 	}
-	return decode[App]("app", tx.t.app)
+	return decodeV[App]("app", tx.t.app)
 }
 
 // PutApp implements Tx.
@@ -61,9 +61,9 @@ func (tx *memTx) PutApp(a App) error {
 	if err := tx.write(0); err != nil {
 		return fmt.Errorf("put app: %w", err)
 	}
-	b, err := encode("app", a)
+	b, err := putV("app", a.Name, a.StoreVersion, tx.t.app, a)
 	if err != nil {
-		return err
+		return fmt.Errorf("put app: %w", err)
 	}
 	tx.t.app = b
 	return nil
@@ -78,7 +78,7 @@ func (tx *memTx) GetService(name string) (Service, error) {
 	if !ok {
 		return Service{}, fmt.Errorf("get service %q: %w", name, ErrNotFound)
 	}
-	return decode[Service]("service", b)
+	return decodeV[Service]("service", b)
 }
 
 // ListServices implements Tx.
@@ -86,7 +86,7 @@ func (tx *memTx) ListServices() ([]Service, error) {
 	if err := tx.read(); err != nil {
 		return nil, err
 	}
-	return decodeAll[Service]("service", sortedValues(tx.t.services))
+	return decodeAllV[Service]("service", sortedValues(tx.t.services))
 }
 
 // PutService implements Tx.
@@ -97,9 +97,9 @@ func (tx *memTx) PutService(s Service) error {
 	if err := tx.write(tableServices); err != nil {
 		return fmt.Errorf("put service %q: %w", s.Name, err)
 	}
-	b, err := encode("service", s)
+	b, err := putV("service", s.Name, s.StoreVersion, tx.t.services[s.Name], s)
 	if err != nil {
-		return err
+		return fmt.Errorf("put service %q: %w", s.Name, err)
 	}
 	tx.t.services[s.Name] = b
 	return nil

@@ -14,9 +14,9 @@ func (tx *memTx) PutInstance(i Instance) error {
 	if err := tx.write(tableInstances); err != nil {
 		return fmt.Errorf("put instance %s: %w", i.ID, err)
 	}
-	b, err := encode("instance", i)
+	b, err := putV("instance", i.ID, i.StoreVersion, tx.t.instances[i.ID], i)
 	if err != nil {
-		return err
+		return fmt.Errorf("put instance %s: %w", i.ID, err)
 	}
 	tx.t.instances[i.ID] = b
 	tx.t.index(i.ID, i.Service)
@@ -32,7 +32,7 @@ func (tx *memTx) GetInstance(id string) (Instance, error) {
 	if !ok {
 		return Instance{}, fmt.Errorf("get instance %s: %w", id, ErrNotFound)
 	}
-	return decode[Instance]("instance", b)
+	return decodeV[Instance]("instance", b)
 }
 
 // ListInstances implements Tx.
@@ -41,14 +41,14 @@ func (tx *memTx) ListInstances(service string) ([]Instance, error) {
 		return nil, err
 	}
 	if service == "" {
-		return decodeAll[Instance]("instance", sortedValues(tx.t.instances))
+		return decodeAllV[Instance]("instance", sortedValues(tx.t.instances))
 	}
 	ids := tx.t.byService[service]
 	docs := make([][]byte, len(ids))
 	for i, id := range ids {
 		docs[i] = tx.t.instances[id]
 	}
-	return decodeAll[Instance]("instance", docs)
+	return decodeAllV[Instance]("instance", docs)
 }
 
 // DeleteInstance implements Tx.
@@ -70,12 +70,12 @@ func (tx *memTx) CreateOperation(op Operation) (Operation, error) {
 		return Operation{}, fmt.Errorf("create operation: %w", err)
 	}
 	op.ID = int64(len(tx.t.operations) + 1)
-	b, err := encode("operation", op)
+	b, err := encodeV("operation", 1, op)
 	if err != nil {
 		return Operation{}, err
 	}
 	tx.t.operations = append(tx.t.operations, b)
-	return decode[Operation]("operation", b)
+	return decodeV[Operation]("operation", b)
 }
 
 // PutOperation implements Tx.
@@ -86,9 +86,9 @@ func (tx *memTx) PutOperation(op Operation) error {
 	if op.ID < 1 || op.ID > int64(len(tx.t.operations)) {
 		return fmt.Errorf("put operation %d: %w", op.ID, ErrNotFound)
 	}
-	b, err := encode("operation", op)
+	b, err := putV("operation", fmt.Sprint(op.ID), op.StoreVersion, tx.t.operations[op.ID-1], op)
 	if err != nil {
-		return err
+		return fmt.Errorf("put operation %d: %w", op.ID, err)
 	}
 	tx.t.operations[op.ID-1] = b
 	return nil
@@ -102,7 +102,7 @@ func (tx *memTx) GetOperation(id int64) (Operation, error) {
 	if id < 1 || id > int64(len(tx.t.operations)) {
 		return Operation{}, fmt.Errorf("get operation %d: %w", id, ErrNotFound)
 	}
-	return decode[Operation]("operation", tx.t.operations[id-1])
+	return decodeV[Operation]("operation", tx.t.operations[id-1])
 }
 
 // ListOperations implements Tx.
@@ -112,7 +112,7 @@ func (tx *memTx) ListOperations(activeOnly bool, limit int) ([]Operation, error)
 	}
 	var out []Operation
 	for i := len(tx.t.operations) - 1; i >= 0 && !full(len(out), limit); i-- {
-		op, err := decode[Operation]("operation", tx.t.operations[i])
+		op, err := decodeV[Operation]("operation", tx.t.operations[i])
 		if err != nil {
 			return nil, err
 		}

@@ -86,10 +86,13 @@ func (s PromotionState) Terminal() bool {
 // deploy, From empty, or a promotion from another environment), through
 // the target's gates.
 type Promotion struct {
-	ID      int64  `json:"id"`
-	Service string `json:"service"`
-	Version string `json:"version"`
-	Digest  string `json:"digest"`
+	// StoreVersion is the store's version of the record (version.go);
+	// Version is the pushed version the promotion takes.
+	StoreVersion int64  `json:"-"`
+	ID           int64  `json:"id"`
+	Service      string `json:"service"`
+	Version      string `json:"version"`
+	Digest       string `json:"digest"`
 	// From is the environment the version comes from ("" for a deploy).
 	From string `json:"from,omitempty"`
 	// To is the environment it goes into.

@@ -9,7 +9,9 @@ import (
 
 // App is the applied app spec as a whole.
 type App struct {
-	Name string `json:"name"`
+	// StoreVersion is the store's version of the record (version.go).
+	StoreVersion int64  `json:"-"`
+	Name         string `json:"name"`
 	// Spec is the YAML text last applied, as the user wrote it.
 	Spec string `json:"spec"`
 	// File is the name the spec was applied from (for messages).
@@ -22,7 +24,9 @@ type App struct {
 
 // Service is a service's desired state.
 type Service struct {
-	Name string `json:"name"`
+	// StoreVersion is the store's version of the record (version.go).
+	StoreVersion int64  `json:"-"`
+	Name         string `json:"name"`
 	// Revision is the revision the service should converge to (the target).
 	Revision int `json:"revision"`
 	// Stable is the last revision that fully converged (0 = none yet).
@@ -98,11 +102,13 @@ type Revision struct {
 // itself is observed through the workload driver; this record is what
 // should exist and what was seen last.
 type Instance struct {
-	ID       string        `json:"id"`
-	Service  string        `json:"service"`
-	Revision int           `json:"revision"`
-	Port     int           `json:"port"`
-	State    InstanceState `json:"state"`
+	// StoreVersion is the store's version of the record (version.go).
+	StoreVersion int64         `json:"-"`
+	ID           string        `json:"id"`
+	Service      string        `json:"service"`
+	Revision     int           `json:"revision"`
+	Port         int           `json:"port"`
+	State        InstanceState `json:"state"`
 	// PID and StartTime (kernel clock ticks since boot, from
 	// /proc/PID/stat) identify the process; both 0 when none runs.
 	PID       int    `json:"pid"`
@@ -127,11 +133,13 @@ type Instance struct {
 // Operation is one apply (or rollback) of the whole app: a stack change
 // that converges every changed service or reverts them all.
 type Operation struct {
-	ID      int64          `json:"id"`
-	Kind    OperationKind  `json:"kind"`
-	State   OperationState `json:"state"`
-	Changes []Change       `json:"changes"`
-	Message string         `json:"message,omitempty"`
+	// StoreVersion is the store's version of the record (version.go).
+	StoreVersion int64          `json:"-"`
+	ID           int64          `json:"id"`
+	Kind         OperationKind  `json:"kind"`
+	State        OperationState `json:"state"`
+	Changes      []Change       `json:"changes"`
+	Message      string         `json:"message,omitempty"`
 	// Failure names the service and instance that failed, and why.
 	Failure *Failure `json:"failure,omitempty"`
 	// EventsAfter is the sequence number just before the operation's

@@ -12,7 +12,8 @@ var (
 	// ErrNotFound means the record asked for does not exist.
 	ErrNotFound = errors.New("not found")
 	// ErrConflict means the write clashes with what is stored (a record
-	// that already exists, an immutable field changed).
+	// that already exists, an immutable field changed, a record changed
+	// since the writer read it: see version.go).
 	ErrConflict = errors.New("conflict")
 	// ErrInvalid means the request itself is wrong (a weight of 120).
 	ErrInvalid = errors.New("invalid")
@@ -42,14 +43,15 @@ type Store interface {
 type Tx interface {
 	// GetApp returns the app record (there is one app per server).
 	GetApp() (App, error)
-	// PutApp creates or replaces the app record.
+	// PutApp creates or replaces the app record (version-checked: see
+	// version.go, as for every Put of a mutable record).
 	PutApp(a App) error
 
 	// GetService returns one service.
 	GetService(name string) (Service, error)
 	// ListServices returns all services ordered by name.
 	ListServices() ([]Service, error)
-	// PutService creates or replaces a service.
+	// PutService creates or replaces a service (version-checked).
 	PutService(s Service) error
 	// DeleteService removes a service record (its revisions stay);
 	// ErrNotFound if there is none.
@@ -69,7 +71,8 @@ type Tx interface {
 	// SetRevisionState changes a revision's lifecycle state and reason.
 	SetRevisionState(service string, n int, state RevisionState, reason string) error
 
-	// PutInstance creates or replaces an instance record.
+	// PutInstance creates or replaces an instance record
+	// (version-checked).
 	PutInstance(i Instance) error
 	// GetInstance returns one instance record.
 	GetInstance(id string) (Instance, error)
@@ -80,9 +83,11 @@ type Tx interface {
 	// none.
 	DeleteInstance(id string) error
 
-	// CreateOperation stores op with a new ID and returns it.
+	// CreateOperation stores op with a new ID and returns it (at store
+	// version 1).
 	CreateOperation(op Operation) (Operation, error)
-	// PutOperation replaces an existing operation (ErrNotFound if none).
+	// PutOperation replaces an existing operation (ErrNotFound if none;
+	// version-checked).
 	PutOperation(op Operation) error
 	// GetOperation returns one operation.
 	GetOperation(id int64) (Operation, error)
@@ -112,7 +117,7 @@ type Tx interface {
 	// ErrInvalid.
 	CreatePromotion(p Promotion) (Promotion, error)
 	// PutPromotion replaces an existing promotion (ErrNotFound if none;
-	// an empty Service is ErrInvalid).
+	// an empty Service is ErrInvalid; version-checked).
 	PutPromotion(p Promotion) error
 	// GetPromotion returns one promotion.
 	GetPromotion(id int64) (Promotion, error)
@@ -123,7 +128,9 @@ type Tx interface {
 	ListPromotions(service string, activeOnly bool, limit int) ([]Promotion, error)
 
 	// CreateFlagConfig stores c as the latest flag configuration with
-	// Revision set to one more than the highest, and returns it.
+	// Revision set to one more than the highest, and returns it. c.Revision
+	// as passed is the revision c was made from, which must be the latest
+	// (0 when there is none): else ErrConflict (see version.go).
 	CreateFlagConfig(c FlagConfig) (FlagConfig, error)
 	// GetFlagConfig returns the latest flag configuration; ErrNotFound
 	// when there is none yet.

@@ -41,6 +41,7 @@ func TestPersistsAcrossReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	s = open(t, path)
+	svc.StoreVersion = 1
 	err = s.View(t.Context(), func(tx store.Tx) error {
 		got, err := tx.GetService("invoice")
 		if err != nil || !reflect.DeepEqual(got, svc) {

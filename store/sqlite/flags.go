@@ -12,6 +12,9 @@ func (t *tx) CreateFlagConfig(c store.FlagConfig) (store.FlagConfig, error) {
 	if err != nil {
 		return store.FlagConfig{}, wrap(err, "create flag config")
 	}
+	if err := store.CheckFlagBase(c.Revision, int(n)-1); err != nil {
+		return store.FlagConfig{}, err
+	}
 	c.Revision = int(n)
 	data, err := encode(c)
 	if err == nil {

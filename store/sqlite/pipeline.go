@@ -3,6 +3,7 @@ package sqlite
 import (
 	"database/sql"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/slipway-dev/slipway/store"
@@ -79,7 +80,7 @@ func (t *tx) CreatePromotion(p store.Promotion) (store.Promotion, error) {
 	if err != nil {
 		return store.Promotion{}, wrap(err, "create promotion of %s", p.Service)
 	}
-	p.ID = id
+	p.ID, p.StoreVersion = id, 1
 	data, err := encode(p)
 	if err == nil {
 		_, err = t.exec(`INSERT INTO promotions (id, service, active, data) VALUES (?, ?, ?, ?)`,
@@ -88,7 +89,7 @@ func (t *tx) CreatePromotion(p store.Promotion) (store.Promotion, error) {
 	if err != nil {
 		return store.Promotion{}, wrap(err, "create promotion of %s", p.Service)
 	}
-	return decode[store.Promotion]([]byte(data), nil)
+	return p, nil
 }
 
 // PutPromotion implements store.Tx.
@@ -98,18 +99,17 @@ func (t *tx) PutPromotion(p store.Promotion) error {
 	}
 	data, err := encode(p)
 	if err == nil {
-		err = mustChange(t.exec(`UPDATE promotions SET service = ?, active = ?, data = ? WHERE id = ?`,
-			p.Service, !p.State.Terminal(), data, p.ID))
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return store.NotFoundf("promotion %d not found", p.ID)
+		err = t.checked(vwrite{kind: "promotion", key: strconv.FormatInt(p.ID, 10), given: p.StoreVersion,
+			update:     `UPDATE promotions SET service = ?, active = ?, data = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			current:    `SELECT version FROM promotions WHERE id = ?`,
+			updateArgs: []any{p.Service, !p.State.Terminal(), data, p.ID}, keyArgs: []any{p.ID}})
 	}
 	return wrap(err, "put promotion %d", p.ID)
 }
 
 // GetPromotion implements store.Tx.
 func (t *tx) GetPromotion(id int64) (store.Promotion, error) {
-	p, err := decode[store.Promotion](t.doc(`SELECT data FROM promotions WHERE id = ?`, id))
+	p, err := decodeV[store.Promotion](t.vdoc(`SELECT version, data FROM promotions WHERE id = ?`, id))
 	if errors.Is(err, store.ErrNotFound) {
 		return p, store.NotFoundf("promotion %d not found", id)
 	}
@@ -123,7 +123,7 @@ func (t *tx) ListPromotions(service string, activeOnly bool, limit int) ([]store
 		args = append(args, service)
 	}
 	args = append(args, limitArg(limit))
-	ps, err := decodeAll[store.Promotion](t.docs(promotionsQuery(service != "", activeOnly), args...))
+	ps, err := decodeAllV[store.Promotion](t.vdocs(promotionsQuery(service != "", activeOnly), args...))
 	return ps, wrap(err, "list promotions")
 }
 
@@ -138,7 +138,7 @@ func promotionsQuery(byService, activeOnly bool) string {
 	if activeOnly {
 		where = append(where, "active = 1")
 	}
-	q := `SELECT data FROM promotions`
+	q := `SELECT version, data FROM promotions`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}

@@ -9,7 +9,7 @@ import (
 
 // GetApp implements store.Tx.
 func (t *tx) GetApp() (store.App, error) {
-	a, err := decode[store.App](t.doc(`SELECT data FROM app WHERE id = 1`))
+	a, err := decodeV[store.App](t.vdoc(`SELECT version, data FROM app WHERE id = 1`))
 	return a, wrap(err, "get app")
 }
 
@@ -17,21 +17,24 @@ func (t *tx) GetApp() (store.App, error) {
 func (t *tx) PutApp(a store.App) error {
 	data, err := encode(a)
 	if err == nil {
-		_, err = t.exec(`INSERT INTO app (id, data) VALUES (1, ?)
-			ON CONFLICT (id) DO UPDATE SET data = excluded.data`, data)
+		err = t.checked(vwrite{kind: "app", key: a.Name, given: a.StoreVersion,
+			insert:     `INSERT INTO app (id, data, version) VALUES (1, ?, 1)`,
+			update:     `UPDATE app SET data = ?, version = version + 1 WHERE id = 1 AND version = ?`,
+			current:    `SELECT version FROM app WHERE id = 1`,
+			insertArgs: []any{data}, updateArgs: []any{data}})
 	}
 	return wrap(err, "put app")
 }
 
 // GetService implements store.Tx.
 func (t *tx) GetService(name string) (store.Service, error) {
-	s, err := decode[store.Service](t.doc(`SELECT data FROM services WHERE name = ?`, name))
+	s, err := decodeV[store.Service](t.vdoc(`SELECT version, data FROM services WHERE name = ?`, name))
 	return s, wrap(err, "get service %q", name)
 }
 
 // ListServices implements store.Tx.
 func (t *tx) ListServices() ([]store.Service, error) {
-	ss, err := decodeAll[store.Service](t.docs(`SELECT data FROM services ORDER BY name`))
+	ss, err := decodeAllV[store.Service](t.vdocs(`SELECT version, data FROM services ORDER BY name`))
 	return ss, wrap(err, "list services")
 }
 
@@ -42,8 +45,11 @@ func (t *tx) PutService(s store.Service) error {
 	}
 	data, err := encode(s)
 	if err == nil {
-		_, err = t.exec(`INSERT INTO services (name, data) VALUES (?, ?)
-			ON CONFLICT (name) DO UPDATE SET data = excluded.data`, s.Name, data)
+		err = t.checked(vwrite{kind: "service", key: s.Name, given: s.StoreVersion,
+			insert:     `INSERT INTO services (name, data, version) VALUES (?, ?, 1)`,
+			update:     `UPDATE services SET data = ?, version = version + 1 WHERE name = ? AND version = ?`,
+			current:    `SELECT version FROM services WHERE name = ?`,
+			insertArgs: []any{s.Name, data}, updateArgs: []any{data, s.Name}, keyArgs: []any{s.Name}})
 	}
 	return wrap(err, "put service %q", s.Name)
 }

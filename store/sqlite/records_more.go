@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/slipway-dev/slipway/store"
@@ -14,27 +15,29 @@ func (t *tx) PutInstance(i store.Instance) error {
 	}
 	data, err := encode(i)
 	if err == nil {
-		_, err = t.exec(`INSERT INTO instances (id, service, data) VALUES (?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET service = excluded.service, data = excluded.data`,
-			i.ID, i.Service, data)
+		err = t.checked(vwrite{kind: "instance", key: i.ID, given: i.StoreVersion,
+			insert:     `INSERT INTO instances (id, service, data, version) VALUES (?, ?, ?, 1)`,
+			update:     `UPDATE instances SET service = ?, data = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			current:    `SELECT version FROM instances WHERE id = ?`,
+			insertArgs: []any{i.ID, i.Service, data}, updateArgs: []any{i.Service, data, i.ID}, keyArgs: []any{i.ID}})
 	}
 	return wrap(err, "put instance %s", i.ID)
 }
 
 // GetInstance implements store.Tx.
 func (t *tx) GetInstance(id string) (store.Instance, error) {
-	i, err := decode[store.Instance](t.doc(`SELECT data FROM instances WHERE id = ?`, id))
+	i, err := decodeV[store.Instance](t.vdoc(`SELECT version, data FROM instances WHERE id = ?`, id))
 	return i, wrap(err, "get instance %s", id)
 }
 
 // ListInstances implements store.Tx.
 func (t *tx) ListInstances(service string) ([]store.Instance, error) {
 	if service == "" {
-		is, err := decodeAll[store.Instance](t.docs(`SELECT data FROM instances ORDER BY id`))
+		is, err := decodeAllV[store.Instance](t.vdocs(`SELECT version, data FROM instances ORDER BY id`))
 		return is, wrap(err, "list instances")
 	}
-	is, err := decodeAll[store.Instance](t.docs(
-		`SELECT data FROM instances WHERE service = ? ORDER BY id`, service))
+	is, err := decodeAllV[store.Instance](t.vdocs(
+		`SELECT version, data FROM instances WHERE service = ? ORDER BY id`, service))
 	return is, wrap(err, "list instances of %q", service)
 }
 
@@ -50,7 +53,7 @@ func (t *tx) CreateOperation(op store.Operation) (store.Operation, error) {
 	if err != nil {
 		return store.Operation{}, wrap(err, "create operation")
 	}
-	op.ID = id
+	op.ID, op.StoreVersion = id, 1
 	data, err := encode(op)
 	if err == nil {
 		_, err = t.exec(`INSERT INTO operations (id, state, active, data) VALUES (?, ?, ?, ?)`,
@@ -59,32 +62,35 @@ func (t *tx) CreateOperation(op store.Operation) (store.Operation, error) {
 	if err != nil {
 		return store.Operation{}, wrap(err, "create operation")
 	}
-	return decode[store.Operation]([]byte(data), nil)
+	return op, nil
 }
 
 // PutOperation implements store.Tx.
 func (t *tx) PutOperation(op store.Operation) error {
 	data, err := encode(op)
 	if err == nil {
-		err = mustChange(t.exec(`UPDATE operations SET state = ?, active = ?, data = ? WHERE id = ?`,
-			op.State, !op.State.Terminal(), data, op.ID))
+		key := strconv.FormatInt(op.ID, 10)
+		err = t.checked(vwrite{kind: "operation", key: key, given: op.StoreVersion,
+			update:     `UPDATE operations SET state = ?, active = ?, data = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			current:    `SELECT version FROM operations WHERE id = ?`,
+			updateArgs: []any{op.State, !op.State.Terminal(), data, op.ID}, keyArgs: []any{op.ID}})
 	}
 	return wrap(err, "put operation %d", op.ID)
 }
 
 // GetOperation implements store.Tx.
 func (t *tx) GetOperation(id int64) (store.Operation, error) {
-	op, err := decode[store.Operation](t.doc(`SELECT data FROM operations WHERE id = ?`, id))
+	op, err := decodeV[store.Operation](t.vdoc(`SELECT version, data FROM operations WHERE id = ?`, id))
 	return op, wrap(err, "get operation %d", id)
 }
 
 // ListOperations implements store.Tx.
 func (t *tx) ListOperations(activeOnly bool, limit int) ([]store.Operation, error) {
-	query := `SELECT data FROM operations ORDER BY id DESC LIMIT ?`
+	query := `SELECT version, data FROM operations ORDER BY id DESC LIMIT ?`
 	if activeOnly {
-		query = `SELECT data FROM operations WHERE active = 1 ORDER BY id DESC LIMIT ?`
+		query = `SELECT version, data FROM operations WHERE active = 1 ORDER BY id DESC LIMIT ?`
 	}
-	ops, err := decodeAll[store.Operation](t.docs(query, limitArg(limit)))
+	ops, err := decodeAllV[store.Operation](t.vdocs(query, limitArg(limit)))
 	return ops, wrap(err, "list operations")
 }
 

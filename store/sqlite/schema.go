@@ -88,6 +88,14 @@ var migrations = []string{
 	CREATE INDEX promotions_service ON promotions (service, id);
 	CREATE INDEX promotions_active ON promotions (id) WHERE active = 1;
 	CREATE INDEX promotions_service_active ON promotions (service, id) WHERE active = 1;`,
+	// Store versions of the mutable records (store/version.go): a write
+	// names the version it read and changes the row only if it is still
+	// the stored one. Rows written before start at version 1.
+	`ALTER TABLE app ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+	ALTER TABLE services ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+	ALTER TABLE instances ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+	ALTER TABLE operations ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+	ALTER TABLE promotions ADD COLUMN version INTEGER NOT NULL DEFAULT 1;`,
 }
 
 // migrate applies the migrations db has not seen yet, all in one

@@ -35,7 +35,9 @@ func testFlagConfigs(t *testing.T, s store.Store) {
 	})
 	for i, reason := range []string{"applied", "rollout 50%", "killed"} {
 		update(t, s, func(tx store.Tx) error {
-			c, err := tx.CreateFlagConfig(sampleFlagConfig(reason))
+			next := sampleFlagConfig(reason)
+			next.Revision = i // made from the latest
+			c, err := tx.CreateFlagConfig(next)
 			equal(t, "revision", c.Revision, i+1)
 			return err
 		})

@@ -19,7 +19,7 @@ func testOperationIDs(t *testing.T, s store.Store) {
 				t.Errorf("operation id %d after %d: want increasing", op.ID, last)
 			}
 			last = op.ID
-			want.ID = op.ID
+			want.ID, want.StoreVersion = op.ID, 1
 			equal(t, "created", op, want)
 			return nil
 		})
@@ -35,7 +35,7 @@ func testOperationIDs(t *testing.T, s store.Store) {
 		op, err := tx.GetOperation(last)
 		must(t, err)
 		want := sampleOperation(store.OperationSucceeded)
-		want.ID = last
+		want.ID, want.StoreVersion = last, 2
 		want.Changes[0].Done = true
 		equal(t, "replaced", op, want)
 		return nil

@@ -135,15 +135,16 @@ func testPromotions(t *testing.T, s store.Store) {
 			if p.ID <= last {
 				t.Errorf("promotion id %d after %d: want increasing", p.ID, last)
 			}
-			last, want.ID = p.ID, p.ID
+			last, want.ID, want.StoreVersion = p.ID, p.ID, 1
 			equal(t, "created", p, want)
 			return nil
 		})
 	}
 	want := samplePromotion("a", store.PromotionDeploying)
-	want.ID, want.Operation, want.Revision = last, 7, 3
+	want.ID, want.Operation, want.Revision, want.StoreVersion = last, 7, 3, 1
 	want.Gates[1].State, want.Gates[1].ApprovedBy = store.GatePassed, "bo"
 	update(t, s, func(tx store.Tx) error { return tx.PutPromotion(want) })
+	want.StoreVersion = 2
 	view(t, s, func(tx store.Tx) error {
 		p, err := tx.GetPromotion(last)
 		must(t, err)
@@ -161,7 +162,7 @@ func testPromotions(t *testing.T, s store.Store) {
 	}
 	for name, write := range map[string]func(tx store.Tx) error{
 		"CreatePromotion": func(tx store.Tx) error { _, err := tx.CreatePromotion(store.Promotion{To: "x"}); return err },
-		"PutPromotion":    func(tx store.Tx) error { return tx.PutPromotion(store.Promotion{ID: last, To: "x"}) },
+		"PutPromotion":    func(tx store.Tx) error { return tx.PutPromotion(store.Promotion{ID: last, To: "x", StoreVersion: 2}) },
 	} {
 		if err := s.Update(t.Context(), write); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("%s without a service: got %v, want ErrInvalid", name, err)
@@ -343,7 +344,7 @@ func testPipelineCopies(t *testing.T, s store.Store) {
 		p, err := tx.GetPromotion(id)
 		must(t, err)
 		want := samplePromotion("a", store.PromotionWaiting)
-		want.ID = id
+		want.ID, want.StoreVersion = id, 1
 		equal(t, "promotion", p, want)
 		return nil
 	})

@@ -44,8 +44,9 @@ func testNotFound(t *testing.T, s store.Store) {
 func testApp(t *testing.T, s store.Store) {
 	want := store.App{Name: "shop", Spec: "app: shop\n", File: "slipway.yaml", AppliedAt: epoch}
 	update(t, s, func(tx store.Tx) error { return tx.PutApp(want) })
-	want.Spec = "app: shop\nservices: {}\n"
+	want.Spec, want.StoreVersion = "app: shop\nservices: {}\n", 1
 	update(t, s, func(tx store.Tx) error { return tx.PutApp(want) })
+	want.StoreVersion = 2
 	view(t, s, func(tx store.Tx) error {
 		got, err := tx.GetApp()
 		must(t, err)
@@ -60,7 +61,7 @@ func testServices(t *testing.T, s store.Store) {
 			must(t, tx.PutService(sampleService(n)))
 		}
 		replaced := sampleService("order")
-		replaced.Phase = store.PhaseReady
+		replaced.Phase, replaced.StoreVersion = store.PhaseReady, 1
 		return tx.PutService(replaced)
 	})
 	update(t, s, func(tx store.Tx) error { return tx.DeleteService("zeta") })
@@ -71,7 +72,7 @@ func testServices(t *testing.T, s store.Store) {
 		one, err := tx.GetService("order")
 		must(t, err)
 		want := sampleService("order")
-		want.Phase = store.PhaseReady
+		want.Phase, want.StoreVersion = store.PhaseReady, 2
 		equal(t, "order", one, want)
 		if _, err := tx.GetService("zeta"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("deleted service: got %v, want ErrNotFound", err)
@@ -163,7 +164,7 @@ func testInstances(t *testing.T, s store.Store) {
 			must(t, tx.PutInstance(sampleInstance(in[0], in[1])))
 		}
 		replaced := sampleInstance("a-1", "a")
-		replaced.State = store.InstanceBackoff
+		replaced.State, replaced.StoreVersion = store.InstanceBackoff, 1
 		must(t, tx.PutInstance(replaced))
 		return tx.DeleteInstance("c-1")
 	})
@@ -180,7 +181,7 @@ func testInstances(t *testing.T, s store.Store) {
 		got, err := tx.GetInstance("a-1")
 		must(t, err)
 		want := sampleInstance("a-1", "a")
-		want.State = store.InstanceBackoff
+		want.State, want.StoreVersion = store.InstanceBackoff, 2
 		equal(t, "a-1", got, want)
 		return nil
 	})

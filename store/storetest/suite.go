@@ -42,6 +42,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ViewSnapshot", testViewSnapshot},
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"CanceledContext", testCanceledContext},
+		{"StaleWrites", testStaleWrites},
+		{"StaleFlagConfig", testStaleFlagConfig},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -139,7 +139,7 @@ func checkPristine(t *testing.T, tx store.Tx, opID, seq int64) {
 	op, err := tx.GetOperation(opID)
 	must(t, err)
 	wantOp := sampleOperation(store.OperationRunning)
-	wantOp.ID = opID
+	wantOp.ID, wantOp.StoreVersion = opID, 1
 	equal(t, "operation", op, wantOp)
 	evs, err := tx.ListEvents(0, "", 0)
 	must(t, err)
