@@ -66,7 +66,7 @@ func printPlan(w io.Writer, p api.Plan) {
 	printChanges(w, "segment", p.Segments)
 	fmt.Fprintf(w, "\nPlan: %s.\n", planSummary(p))
 	if p.Flags != nil && len(p.Flags.Changed) > 0 {
-		fmt.Fprintln(w, "A changed flag loses its run-time changes (slipway flags enable, disable, kill, set, rollout): "+
+		fmt.Fprintln(w, "A changed flag loses its run-time changes (slipway flags enable, disable, set, rollout; a kill holds): "+
 			"it serves what the spec says.")
 	}
 }
