@@ -10,11 +10,16 @@ type Flag struct {
 	Type        string `json:"type"`
 	Description string `json:"description,omitempty"`
 	Owner       string `json:"owner,omitempty"`
-	// Enabled false serves the default to everyone; Killed is the kill
-	// switch (also served as disabled).
-	Enabled  bool           `json:"enabled"`
-	Killed   bool           `json:"killed,omitempty"`
-	Default  string         `json:"default"`
+	// Enabled false serves Off to everyone; Killed is the kill switch
+	// (also served as disabled).
+	Enabled bool   `json:"enabled"`
+	Killed  bool   `json:"killed,omitempty"`
+	Default string `json:"default"`
+	// Off is the variant a disabled or killed flag serves. OffUnset says
+	// the flag names none, so that it is the default (a flag of a type
+	// other than boolean without off:).
+	Off      string         `json:"off"`
+	OffUnset bool           `json:"offUnset,omitempty"`
 	Variants map[string]any `json:"variants"`
 	Rules    []FlagRule     `json:"rules,omitempty"`
 	// Prerequisites are "flag=variant".

@@ -38,6 +38,10 @@ type Plan struct {
 	// Name is then a flag key or segment name); nil when none change.
 	Flags    *Changes `json:"flags,omitempty"`
 	Segments *Changes `json:"segments,omitempty"`
+	// Warnings are about what is served now and this plan does not
+	// change by itself, like a kill switch that serves its default
+	// because it was stored before flags had off.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Changes lists what is added, changed (field by field) and removed.

@@ -47,9 +47,10 @@ func newFlagsList(e *env) *cobra.Command {
 		Use:   "list [--stale]",
 		Short: "List the feature flags as they are served",
 		Long: "list shows every feature flag as it is served. STATE is on, off (disabled:\n" +
-			"everyone gets the default) or KILLED; ROLLOUT is the percentage split of\n" +
-			"everyone no rule matches. * marks a flag with a run-time change on top of\n" +
-			"the spec, ! a stale one (see \"slipway flags stale\").",
+			"everyone gets the OFF variant) or KILLED (the same); ROLLOUT is the\n" +
+			"percentage split of everyone no rule matches. * marks a flag with a\n" +
+			"run-time change on top of the spec, ! a stale one (see \"slipway flags\n" +
+			"stale\").",
 		Args: cobra.NoArgs,
 	}
 	out := addOutputFlag(cmd)
@@ -80,12 +81,12 @@ func printFlags(w io.Writer, fs []api.Flag, stale bool) {
 		return
 	}
 	t := newTable(w)
-	fmt.Fprintln(t, "   KEY\tCLASS\tTYPE\tSTATE\tDEFAULT\tROLLOUT\tRULES\tOWNER")
+	fmt.Fprintln(t, "   KEY\tCLASS\tTYPE\tSTATE\tDEFAULT\tOFF\tROLLOUT\tRULES\tOWNER")
 	var overridden, stales bool
 	for _, f := range fs {
 		overridden, stales = overridden || f.Overridden, stales || f.Stale
-		fmt.Fprintf(t, "%s %s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", flagMarks(f), f.Key, orDash(f.Class), orDash(f.Type),
-			flagState(f), orDash(f.Default), rolloutText(f), len(f.Rules), orDash(f.Owner))
+		fmt.Fprintf(t, "%s %s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", flagMarks(f), f.Key, orDash(f.Class), orDash(f.Type),
+			flagState(f), orDash(f.Default), offColumn(f), rolloutText(f), len(f.Rules), orDash(f.Owner))
 	}
 	t.Flush()
 	if overridden || stales {
@@ -147,7 +148,7 @@ func percentText(p float64) string { return strconv.FormatFloat(p, 'f', -1, 64) 
 // decide first, then on 25% / off 75% for everyone else".
 func serving(f api.Flag) string {
 	if f.Killed || !f.Enabled {
-		return "everyone gets its default, " + f.Default
+		return "everyone gets " + offText(f) + offNote(f)
 	}
 	var s string
 	switch n := len(f.Rules); {
@@ -164,6 +165,35 @@ func serving(f api.Flag) string {
 		s += fmt.Sprintf(" (when %s; otherwise its default, %s)", strings.Join(f.Prerequisites, " and "), f.Default)
 	}
 	return s
+}
+
+// offText is the variant a disabled or killed flag serves, with its
+// value: `"off" (false)`.
+func offText(f api.Flag) string {
+	off := cmp.Or(f.Off, f.Default) // a server from before flags had off serves the default
+	s := strconv.Quote(off)
+	if v, ok := f.Variants[off]; ok {
+		s += " (" + jsonText(v) + ")"
+	}
+	return s
+}
+
+// offNote says, of a flag that names no off variant, that a kill serves
+// its default; "" otherwise.
+func offNote(f api.Flag) string {
+	if !f.OffUnset {
+		return ""
+	}
+	return ", its default: the flag has no off variant (name one with off: in the spec)"
+}
+
+// offColumn is the OFF column of the list: the variant, marked when it
+// is only the default.
+func offColumn(f api.Flag) string {
+	if f.OffUnset {
+		return orDash(f.Off) + " (default)"
+	}
+	return orDash(cmp.Or(f.Off, f.Default))
 }
 
 func rulesDecide(n int) string {

@@ -16,9 +16,9 @@ import (
 func newFlagsGet(e *env) *cobra.Command {
 	cmd := e.flagCommand("get KEY", "Show everything about one feature flag",
 		"get shows one feature flag as it is served: its variants and their values,\n"+
-			"prerequisites, rules, rollout and stickiness, when it last changed and was\n"+
-			"last evaluated, whether it is stale, and whether a run-time change applies\n"+
-			"on top of the spec.")
+			"what it serves when disabled or killed (off), prerequisites, rules, rollout\n"+
+			"and stickiness, when it last changed and was last evaluated, whether it is\n"+
+			"stale, and whether a run-time change applies on top of the spec.")
 	out := addOutputFlag(cmd)
 	cmd.RunE = e.run(func(cmd *cobra.Command, args []string) error {
 		f, err := e.client().Flag(cmd.Context(), args[0])
@@ -57,6 +57,7 @@ func printFlag(w io.Writer, f api.Flag) {
 	row("state", stateLine(f))
 	row("serves", serving(f))
 	row("default", orDash(f.Default))
+	row("off", offText(f)+offNote(f))
 	row("variants", variantLines(f)...)
 	row("prerequisites", orDash(strings.Join(f.Prerequisites, ", ")))
 	row("rules", ruleLines(f.Rules)...)
@@ -74,9 +75,9 @@ func printFlag(w io.Writer, f api.Flag) {
 func stateLine(f api.Flag) string {
 	switch {
 	case f.Killed:
-		return fmt.Sprintf(`KILLED: everyone gets the default; "slipway flags enable %s" turns it back on`, f.Key)
+		return fmt.Sprintf(`KILLED: everyone gets %s; "slipway flags enable %s" turns it back on`, offText(f), f.Key)
 	case !f.Enabled:
-		return fmt.Sprintf(`off (disabled): everyone gets the default; "slipway flags enable %s" turns it on`, f.Key)
+		return fmt.Sprintf(`off (disabled): everyone gets %s; "slipway flags enable %s" turns it on`, offText(f), f.Key)
 	}
 	return "on"
 }

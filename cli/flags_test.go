@@ -13,11 +13,11 @@ func TestFlagsList(t *testing.T) {
 	f, url := newFake(t)
 	f.flags = shopFlags()
 	res := run(t, url, "flags", "list")
-	want := `   KEY           CLASS        TYPE     STATE   DEFAULT   ROLLOUT           RULES  OWNER
- ! banner-color  release      string   on      blue      -                 0      -
-*  new-checkout  release      boolean  on      off       on 25% / off 75%  2      payments-team
-   pro-pricing   permission   string   off     standard  -                 1      growth
-*  search-cache  operational  boolean  KILLED  off       on 100% / off 0%  0      search-team
+	want := `   KEY           CLASS        TYPE     STATE   DEFAULT   OFF                 ROLLOUT           RULES  OWNER
+ ! banner-color  release      string   on      blue      blue (default)      -                 0      -
+*  new-checkout  release      boolean  on      off       off                 on 25% / off 75%  2      payments-team
+   pro-pricing   permission   string   off     standard  standard (default)  -                 1      growth
+*  search-cache  operational  boolean  KILLED  on        off                 off 0% / on 100%  0      search-team
 
 * a run-time change applies on top of the spec (see "slipway flags get KEY")
 ! stale (see "slipway flags stale")
@@ -36,8 +36,8 @@ func TestFlagsListStale(t *testing.T) {
 	f, url := newFake(t)
 	f.flags = shopFlags()
 	res := run(t, url, "flags", "list", "--stale")
-	want := `   KEY           CLASS    TYPE    STATE  DEFAULT  ROLLOUT  RULES  OWNER
- ! banner-color  release  string  on     blue     -        0      -
+	want := `   KEY           CLASS    TYPE    STATE  DEFAULT  OFF             ROLLOUT  RULES  OWNER
+ ! banner-color  release  string  on     blue     blue (default)  -        0      -
 
 ! stale (see "slipway flags stale")
 `
@@ -88,6 +88,7 @@ owner:          payments-team
 state:          on
 serves:         2 rules decide first, then on 25% / off 75% for everyone else
 default:        off
+off:            "off" (false)
 variants:       off = false (default)
                 on = true
 prerequisites:  -
@@ -105,9 +106,10 @@ revision:       7
 class:          permission
 type:           string
 owner:          growth
-state:          off (disabled): everyone gets the default; "slipway flags enable pro-pricing" turns it on
-serves:         everyone gets its default, standard
+state:          off (disabled): everyone gets "standard" ("std"); "slipway flags enable pro-pricing" turns it on
+serves:         everyone gets "standard" ("std"), its default: the flag has no off variant (name one with off: in the spec)
 default:        standard
+off:            "standard" ("std"), its default: the flag has no off variant (name one with off: in the spec)
 variants:       pro = "pro-v2"
                 standard = "std" (default)
 prerequisites:  new-checkout=on
@@ -124,14 +126,15 @@ revision:       7
 class:          operational
 type:           boolean
 owner:          search-team
-state:          KILLED: everyone gets the default; "slipway flags enable search-cache" turns it back on
-serves:         everyone gets its default, off
-default:        off
-variants:       off = false (default)
-                on = true
+state:          KILLED: everyone gets "off" (false); "slipway flags enable search-cache" turns it back on
+serves:         everyone gets "off" (false)
+default:        on
+off:            "off" (false)
+variants:       off = false
+                on = true (default)
 prerequisites:  -
 rules:          -
-rollout:        on 100% / off 0%
+rollout:        off 0% / on 100%
 stickiness:     targetingKey
 override:       yes: a run-time change (enable, disable, kill, set, rollout) applies on top of the spec, until an apply changes this flag in the spec
 changed:        2026-11-20T09:30:00Z
@@ -146,6 +149,7 @@ owner:          -
 state:          on
 serves:         everyone gets its default, blue
 default:        blue
+off:            "blue" ("#0000ff"), its default: the flag has no off variant (name one with off: in the spec)
 variants:       blue = "#0000ff" (default)
                 red = "#ff0000"
 prerequisites:  -
@@ -237,7 +241,13 @@ func floatPtr(f float64) *float64 { return &f }
 // TestFlagVerbs checks each verb's request and what it prints about the
 // flag the server answers with.
 func TestFlagVerbs(t *testing.T) {
-	withDefault := func(f api.Flag, variant string) api.Flag { f.Default = variant; return f }
+	withDefault := func(f api.Flag, variant string) api.Flag {
+		f.Default = variant
+		if f.OffUnset { // the server reports the default as what off serves
+			f.Off = variant
+		}
+		return f
+	}
 	noRules := newCheckout()
 	noRules.Rules = nil
 	disabled := newCheckout()
@@ -261,20 +271,21 @@ func TestFlagVerbs(t *testing.T) {
 				"(when new-checkout=on; otherwise its default, standard)"},
 		{"disable", []string{"disable", "pro-pricing", "--reason", "billing bug"}, proPricing(),
 			flagCall{key: "pro-pricing", verb: "disable", req: api.FlagRequest{Reason: "billing bug"}},
-			`disabled pro-pricing: everyone gets its default, standard, until "slipway flags enable pro-pricing"`},
+			`disabled pro-pricing: everyone gets "standard" ("std"), its default: the flag has no off variant (name one with off: in the spec), ` +
+				`until "slipway flags enable pro-pricing"`},
 		{"kill", []string{"kill", "search-cache", "--reason", "stale results"}, searchCache(),
 			flagCall{key: "search-cache", verb: "kill", req: api.FlagRequest{Reason: "stale results"}},
-			`killed search-cache: it serves its default, off, to everyone, everywhere, from now on; ` +
-				`turn it back on with "slipway flags enable search-cache"`},
+			`search-cache killed: serves "off" (false) to everyone; "slipway flags enable search-cache" turns it back on`},
 		{"set", []string{"set", "new-checkout", "on", "--reason", "GA"}, withDefault(noRules, "on"),
 			flagCall{key: "new-checkout", verb: "set", req: api.FlagRequest{Variant: "on", Reason: "GA"}},
 			"new-checkout now defaults to on: off 75% / on 25% for everyone"},
 		{"set while off", []string{"set", "pro-pricing", "pro"}, withDefault(proPricing(), "pro"),
 			flagCall{key: "pro-pricing", verb: "set", req: api.FlagRequest{Variant: "pro"}},
-			`pro-pricing now defaults to pro: everyone gets it while the flag is off ("slipway flags enable pro-pricing" turns it on)`},
+			`pro-pricing now defaults to pro; while the flag is off everyone gets "pro" ("pro-v2"), its default: the flag has no off variant ` +
+				`(name one with off: in the spec) ("slipway flags enable pro-pricing" turns it on)`},
 		{"set while killed", []string{"set", "search-cache", "on"}, withDefault(searchCache(), "on"),
 			flagCall{key: "search-cache", verb: "set", req: api.FlagRequest{Variant: "on"}},
-			`search-cache now defaults to on: everyone gets it while the flag is KILLED ("slipway flags enable search-cache" turns it on)`},
+			`search-cache now defaults to on; while the flag is KILLED everyone gets "off" (false) ("slipway flags enable search-cache" turns it on)`},
 		{"rollout 25%", []string{"rollout", "new-checkout", "25%"}, newCheckout(),
 			flagCall{key: "new-checkout", verb: "rollout", req: api.FlagRequest{Percent: floatPtr(25)}},
 			"rolled out new-checkout: 2 rules decide first, then on 25% / off 75% for everyone else, sticky by targetingKey"},
@@ -283,7 +294,7 @@ func TestFlagVerbs(t *testing.T) {
 			"rolled out new-checkout: on 25% / off 75% for everyone, sticky by targetingKey"},
 		{"rollout while off", []string{"rollout", "new-checkout", "25"}, disabled,
 			flagCall{key: "new-checkout", verb: "rollout", req: api.FlagRequest{Percent: floatPtr(25)}},
-			`new-checkout rolls out on 25% / off 75% once enabled ("slipway flags enable new-checkout"); until then everyone gets its default, off`},
+			`new-checkout rolls out on 25% / off 75% once enabled ("slipway flags enable new-checkout"); until then everyone gets "off" (false)`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

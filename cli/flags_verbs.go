@@ -49,9 +49,9 @@ func newFlagEnable(e *env) *cobra.Command {
 
 func newFlagDisable(e *env) *cobra.Command {
 	var reason string
-	cmd := e.flagCommand("disable KEY [--reason TEXT]", "Turn a flag off: everyone gets its default",
-		"disable turns a flag off: everyone gets its default variant, with reason\n"+
-			"DISABLED, until it is enabled again.")
+	cmd := e.flagCommand("disable KEY [--reason TEXT]", "Turn a flag off: everyone gets its off variant",
+		"disable turns a flag off: everyone gets its off variant (off: in the spec; a\n"+
+			"boolean flag's false one), with reason DISABLED, until it is enabled again.")
 	addReasonFlag(cmd, &reason)
 	cmd.RunE = e.run(func(cmd *cobra.Command, args []string) error {
 		return e.runFlagVerb(cmd, args[0], flagVerb{name: "disable", req: api.FlagRequest{Reason: reason}, say: func(f api.Flag) string {
@@ -63,16 +63,14 @@ func newFlagDisable(e *env) *cobra.Command {
 
 func newFlagKill(e *env) *cobra.Command {
 	var reason string
-	cmd := e.flagCommand("kill KEY [--reason TEXT]", "The kill switch: a flag serves its default to everyone at once",
-		"kill is the kill switch: the flag serves its default variant to everyone at\n"+
-			"once, everywhere, whatever its rules and rollout say, until it is enabled\n"+
-			"again. Clients that follow the server's event stream re-fetch at once.")
+	cmd := e.flagCommand("kill KEY [--reason TEXT]", "The kill switch: a flag serves its off variant to everyone at once",
+		"kill is the kill switch: the flag serves its off variant (off: in the spec; a\n"+
+			"boolean flag's false one) to everyone at once, everywhere, whatever its\n"+
+			"rules and rollout say, until it is enabled again. Clients that follow the\n"+
+			"server's event stream re-fetch at once.")
 	addReasonFlag(cmd, &reason)
 	cmd.RunE = e.run(func(cmd *cobra.Command, args []string) error {
-		return e.runFlagVerb(cmd, args[0], flagVerb{name: "kill", req: api.FlagRequest{Reason: reason}, say: func(f api.Flag) string {
-			return fmt.Sprintf(`killed %s: it serves its default, %s, to everyone, everywhere, from now on; `+
-				`turn it back on with "slipway flags enable %s"`, f.Key, f.Default, f.Key)
-		}})
+		return e.runFlagVerb(cmd, args[0], flagVerb{name: "kill", req: api.FlagRequest{Reason: reason}, say: killed})
 	})
 	return cmd
 }
@@ -83,7 +81,8 @@ func newFlagSet(e *env) *cobra.Command {
 		Use:   "set KEY VARIANT [--reason TEXT]",
 		Short: "Make a variant a flag's default",
 		Long: "set makes VARIANT the flag's default: what everyone no rule or rollout\n" +
-			"decides for gets, and what everyone gets while the flag is off or killed.",
+			"decides for gets. A flag off or killed serves its off variant instead (its\n" +
+			"default only when it has none: a flag other than boolean without off:).",
 		Args:              cobra.ExactArgs(2),
 		ValidArgsFunction: e.completeFlagVariant,
 	}
@@ -92,8 +91,8 @@ func newFlagSet(e *env) *cobra.Command {
 		req := api.FlagRequest{Variant: args[1], Reason: reason}
 		return e.runFlagVerb(cmd, args[0], flagVerb{name: "set", req: req, say: func(f api.Flag) string {
 			if f.Killed || !f.Enabled {
-				return fmt.Sprintf(`%s now defaults to %s: everyone gets it while the flag is %s ("slipway flags enable %s" turns it on)`,
-					f.Key, f.Default, flagState(f), f.Key)
+				return fmt.Sprintf(`%s now defaults to %s; while the flag is %s everyone gets %s%s ("slipway flags enable %s" turns it on)`,
+					f.Key, f.Default, flagState(f), offText(f), offNote(f), f.Key)
 			}
 			return fmt.Sprintf("%s now defaults to %s: %s", f.Key, f.Default, serving(f))
 		}})
@@ -137,12 +136,19 @@ func newFlagRollout(e *env) *cobra.Command {
 // or, when it is off, that the split waits for enable.
 func rolledOut(f api.Flag) string {
 	if f.Killed || !f.Enabled {
-		return fmt.Sprintf(`%s rolls out %s once enabled ("slipway flags enable %s"); until then everyone gets its default, %s`,
-			f.Key, rolloutText(f), f.Key, f.Default)
+		return fmt.Sprintf(`%s rolls out %s once enabled ("slipway flags enable %s"); until then everyone gets %s%s`,
+			f.Key, rolloutText(f), f.Key, offText(f), offNote(f))
 	}
 	s := fmt.Sprintf("rolled out %s: %s", f.Key, serving(f))
 	if f.Stickiness != "" {
 		s += ", sticky by " + f.Stickiness
 	}
 	return s
+}
+
+// killed says what a killed flag serves now:
+// `payments killed: serves "off" (false) to everyone; ...`.
+func killed(f api.Flag) string {
+	return fmt.Sprintf(`%s killed: serves %s to everyone%s; "slipway flags enable %s" turns it back on`,
+		f.Key, offText(f), offNote(f), f.Key)
 }

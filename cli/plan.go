@@ -43,6 +43,7 @@ func newPlan(e *env) *cobra.Command {
 // with one line per field, "-" removed; the services, then the feature
 // flags and segments; then a summary line.
 func printPlan(w io.Writer, p api.Plan) {
+	defer printWarnings(w, p.Warnings)
 	if p.Empty() {
 		fmt.Fprintln(w, "No changes.")
 		return
@@ -65,8 +66,18 @@ func printPlan(w io.Writer, p api.Plan) {
 	printChanges(w, "segment", p.Segments)
 	fmt.Fprintf(w, "\nPlan: %s.\n", planSummary(p))
 	if p.Flags != nil && len(p.Flags.Changed) > 0 {
-		fmt.Fprintln(w, "A changed flag loses its run-time changes (slipway flags enable, disable, kill, set, rollout): "+
+		fmt.Fprintln(w, "A changed flag loses its run-time changes (slipway flags enable, disable, set, rollout; a kill holds): "+
 			"it serves what the spec says.")
+	}
+}
+
+// printWarnings writes the plan's warnings after it, each on its line.
+func printWarnings(w io.Writer, warnings []string) {
+	if len(warnings) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, msg := range warnings {
+		fmt.Fprintln(w, "Warning: "+msg)
 	}
 }
 

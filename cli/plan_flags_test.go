@@ -42,12 +42,23 @@ func TestPlanFlags(t *testing.T) {
 + segment beta-testers (new)
 
 Plan: services 1 to add, 1 to change, 1 to remove; flags 1 to add, 1 to change, 1 to remove; segments 1 to add, 0 to change, 0 to remove.
-A changed flag loses its run-time changes (slipway flags enable, disable, kill, set, rollout): it serves what the spec says.
+A changed flag loses its run-time changes (slipway flags enable, disable, set, rollout; a kill holds): it serves what the spec says.
 `},
 		{"flags only", api.Plan{App: "shop", Unchanged: []string{"invoice", "order"},
 			Flags: &api.Changes{Added: []string{"new-checkout"}}}, `+ flag new-checkout (new)
 
 Plan: flags 1 to add, 0 to change, 0 to remove.
+`},
+		{"a warning", api.Plan{App: "shop", Flags: &api.Changes{Changed: []api.ServiceChange{{Name: "tuning",
+			Fields: []api.FieldChange{{Path: "off", Old: "", New: "safe"}}}}},
+			Warnings: []string{`flags.tuning: stored before flags had off: a kill or disable serves its default, "fast", until this apply makes it serve off: safe`}},
+			`~ flag tuning
+    off: - -> safe
+
+Plan: flags 0 to add, 1 to change, 0 to remove.
+A changed flag loses its run-time changes (slipway flags enable, disable, set, rollout; a kill holds): it serves what the spec says.
+
+Warning: flags.tuning: stored before flags had off: a kill or disable serves its default, "fast", until this apply makes it serve off: safe
 `},
 		{"segments only", api.Plan{App: "shop", Segments: &api.Changes{Changed: []api.ServiceChange{{Name: "beta-testers",
 			Fields: []api.FieldChange{{Path: "if", Old: `ctx.email.endsWith("@shop.example")`, New: `ctx.beta == true`}}}}}},
@@ -91,7 +102,7 @@ func TestApplyFlags(t *testing.T) {
 - flag old-banner (removed)
 
 Plan: flags 1 to add, 1 to change, 1 to remove.
-A changed flag loses its run-time changes (slipway flags enable, disable, kill, set, rollout): it serves what the spec says.
+A changed flag loses its run-time changes (slipway flags enable, disable, set, rollout; a kill holds): it serves what the spec says.
 The flag changes are served from now on.
 `
 	if res.code != 0 || res.stdout != want {

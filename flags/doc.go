@@ -8,7 +8,7 @@
 // then, so a bad one is rejected when the flag is saved, never at
 // evaluation. Set.Evaluate follows the evaluation order
 //
-//	disabled or killed -> DISABLED, the default
+//	disabled or killed -> DISABLED, the off variant (spec.Flag.OffVariant)
 //	no prerequisite, rule or rollout -> STATIC, the default
 //	a prerequisite not served its variant -> DEFAULT, the default
 //	the first rule that matches -> TARGETING_MATCH, its variant

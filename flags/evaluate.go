@@ -1,7 +1,7 @@
 package flags
 
-// evaluate runs the flag's evaluation order for c: disabled ->
-// prerequisites -> rules in order -> percentage rollout -> default.
+// evaluate runs the flag's evaluation order for c: disabled (the off
+// variant) -> prerequisites -> rules in order -> percentage rollout -> default.
 func (f *flag) evaluate(c Context, vars *map[string]any) Result {
 	v, reason, code := f.decide(c, vars)
 	if code != "" {
@@ -15,7 +15,7 @@ func (f *flag) evaluate(c Context, vars *map[string]any) Result {
 func (f *flag) decide(c Context, vars *map[string]any) (int, Reason, ErrorCode) {
 	switch {
 	case f.disabled:
-		return f.def, ReasonDisabled, ""
+		return f.off, ReasonDisabled, ""
 	case f.static:
 		return f.def, ReasonStatic, ""
 	case !f.prerequisitesMet(c, vars):

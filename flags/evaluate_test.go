@@ -53,6 +53,7 @@ flags:
     type: object
     variants: {small: {rps: 10}, large: {rps: 1000}}
     default: small
+    off: small
     rules:
       - {if: 'ctx.plan == "team"', segment: beta-testers, serve: large}
   by-user:
@@ -127,7 +128,7 @@ func TestEvaluate(t *testing.T) {
 		{"no targeting key", "new-checkout", Context{"", attrs("plan", "pro")}, "", nil, ReasonError, ErrTargetingKeyMissing},
 		{"no targeting key, rule matches", "new-checkout", Context{"", attrs("country", "NL", "plan", "team")}, "on", true, ReasonTargetingMatch, ""},
 		{"static", "static-color", Context{}, "red", "#f00", ReasonStatic, ""},
-		{"disabled", "off-flag", Context{onUser, nil}, "on", true, ReasonDisabled, ""},
+		{"disabled: off, not the default", "off-flag", Context{onUser, nil}, "off", false, ReasonDisabled, ""},
 		{"prerequisite met, rule", "checkout-theme", Context{onUser, attrs("beta", true)}, "fancy", "fancy", ReasonTargetingMatch, ""},
 		{"prerequisite met, no rule", "checkout-theme", Context{onUser, attrs("beta", false)}, "plain", "plain", ReasonDefault, ""},
 		{"prerequisite not met", "checkout-theme", Context{offUser, attrs("beta", true)}, "plain", "plain", ReasonDefault, ""},

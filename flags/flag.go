@@ -13,6 +13,7 @@ type flag struct {
 	hashPrefix string // key + "/": the start of every bucket's hash input
 	variants   []variant
 	def        int  // the default variant
+	off        int  // the variant served disabled or killed (spec.Flag.OffVariant)
 	disabled   bool // Enabled false, or killed
 	static     bool // no prerequisite, rule or split: always the default
 	prereqs    []prereq
@@ -52,6 +53,7 @@ func newFlag(key string, f *spec.Flag, o Override, segments map[string]*spec.Seg
 		key:        key,
 		hashPrefix: key + "/",
 		def:        slices.Index(names, eff.Default),
+		off:        slices.Index(names, eff.OffVariant()),
 		disabled:   !eff.IsEnabled(),
 		stickiness: eff.Stickiness,
 		metadata:   metadata(eff, o),

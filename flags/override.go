@@ -14,7 +14,7 @@ import (
 type Override struct {
 	// Enabled, when set, turns the flag on or off whatever the spec says.
 	Enabled *bool
-	// Killed is the kill switch: the flag serves its default to
+	// Killed is the kill switch: the flag serves its off variant to
 	// everyone, reason DISABLED, whatever else is set. Meant for
 	// operational flags, allowed on any.
 	Killed bool

@@ -19,7 +19,7 @@ const (
 	ReasonDefault        Reason = "DEFAULT"         // rules and split did not match: the default
 	ReasonTargetingMatch Reason = "TARGETING_MATCH" // a rule (or prerequisite-gated rule) matched
 	ReasonSplit          Reason = "SPLIT"           // the percentage split chose the variant
-	ReasonDisabled       Reason = "DISABLED"        // the flag is off (or killed): the default
+	ReasonDisabled       Reason = "DISABLED"        // the flag is off (or killed): its off variant
 	ReasonError          Reason = "ERROR"           // see ErrorCode
 )
 

@@ -47,14 +47,14 @@ func Stale(f *spec.Flag, o Override, u Usage, now time.Time) (bool, string) {
 }
 
 // ServesOne returns the variant a flag serves to every context, when
-// there is only one: the default when it is disabled or killed;
+// there is only one: the off variant when it is disabled or killed;
 // otherwise when every rule, the rollout's variants with a share above
 // 0 (or the default without a rollout) and the default if prerequisites
 // can fail, are one variant.
 func ServesOne(f *spec.Flag, o Override) (string, bool) {
 	eff := o.Apply(f)
 	if !eff.IsEnabled() {
-		return eff.Default, true
+		return eff.OffVariant(), true
 	}
 	var served []string
 	if len(eff.Prerequisites) > 0 {

@@ -82,7 +82,7 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		plan = toPlan(app.Name, cs)
-		plan.Flags, plan.Segments = toChanges(fp.Flags), toChanges(fp.Segments)
+		plan.Flags, plan.Segments, plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), fp.Warnings
 		plan.Revisions, err = nextRevisions(tx, cs)
 		return err
 	})
@@ -121,7 +121,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := api.ApplyResponse{Plan: toPlan(app.Name, cs)}
-	out.Plan.Flags, out.Plan.Segments = toChanges(fp.Flags), toChanges(fp.Segments)
+	out.Plan.Flags, out.Plan.Segments, out.Plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), fp.Warnings
 	status := http.StatusOK
 	if op != nil {
 		out.Plan.Revisions = map[string]api.RevisionChange{}

@@ -48,8 +48,9 @@ func (v flagView) flag(key string) (api.Flag, bool) {
 	o := flags.Override{Enabled: so.Enabled, Killed: so.Killed, Default: so.Default, Rollout: so.Rollout}
 	eff := o.Apply(f)
 	out := api.Flag{Key: key, Class: string(eff.Class), Type: string(eff.Type), Description: eff.Description, Owner: eff.Owner,
-		Enabled: eff.Enabled == nil || *eff.Enabled, Killed: so.Killed, Default: eff.Default, Variants: map[string]any{},
-		Rollout: eff.Rollout, Stickiness: eff.Stickiness, Overridden: !zeroOverride(so),
+		Enabled: eff.Enabled == nil || *eff.Enabled, Killed: so.Killed, Default: eff.Default, Off: eff.OffVariant(), OffUnset: eff.OffUnset(),
+		Variants: map[string]any{},
+		Rollout:  eff.Rollout, Stickiness: eff.Stickiness, Overridden: !zeroOverride(so),
 		Changed: v.cfg.Changed[key], Evaluated: v.usage[key], Revision: v.cfg.Revision}
 	for name, val := range eff.Variants {
 		out.Variants[name] = val.Value

@@ -43,6 +43,9 @@ func TestFlagsAppliedEditedAndEvaluated(t *testing.T) {
 		t.Fatalf("evaluate: %s", body)
 	}
 	_, body = a.do(t, "POST", "/v1/flags/new-checkout/kill", "", api.FlagRequest{Reason: "checkout errors"})
+	if err := json.Unmarshal(body, &f); err != nil || !f.Killed || f.Off != "off" || f.OffUnset {
+		t.Fatalf("kill answers with the flag and what it serves now: %s", body)
+	}
 	_, body = a.do(t, "POST", "/v1/flags/new-checkout/evaluate", "", api.EvaluateRequest{Context: map[string]any{"targetingKey": "u1", "country": "NL"}})
 	if err := json.Unmarshal(body, &e); err != nil || e.Value != false || e.Reason != "DISABLED" {
 		t.Fatalf("evaluate after kill: %s", body)

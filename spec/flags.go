@@ -16,6 +16,7 @@ import (
 //	  type: boolean
 //	  variants: {on: true, off: false}
 //	  default: off
+//	  off: off
 //	  rules:
 //	    - if: 'ctx.country == "NL" && ctx.plan in ["pro", "team"]'
 //	      serve: on
@@ -25,9 +26,9 @@ import (
 //	  stickiness: targetingKey
 //	  owner: payments-team
 //
-// The default is also the safe state: it is what a disabled or killed
-// flag serves, so an operational kill switch has the "off" behaviour as
-// its default and turns on by rollout or rules.
+// A disabled or killed flag serves its Off variant (LaunchDarkly's off
+// variation), not its default: a kill switch whose default is on still
+// switches off. See OffVariant for what a flag without off serves.
 type Flag struct {
 	// Key is the key under `flags:`; not part of the YAML body.
 	Key string `yaml:"-" json:"key"`
@@ -41,15 +42,18 @@ type Flag struct {
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 	// Owner is who to ask about the flag (a team).
 	Owner string `yaml:"owner,omitempty" json:"owner,omitempty"`
-	// Enabled false serves the default to everyone, with reason DISABLED
-	// (default true).
+	// Enabled false serves the Off variant to everyone, with reason
+	// DISABLED (default true).
 	Enabled *bool `yaml:"enabled,omitempty" json:"enabled"`
 	// Variants name the values the flag can take. A boolean flag without
 	// variants gets {on: true, off: false}.
 	Variants map[string]FlagValue `yaml:"variants,omitempty" json:"variants,omitempty"`
-	// Default is the variant served when nothing else decides, and when
-	// the flag is disabled or killed.
+	// Default is the variant served when nothing else decides.
 	Default string `yaml:"default" json:"default"`
+	// Off is the variant served when the flag is disabled or killed. A
+	// boolean flag defaults it to its variant whose value is false; an
+	// operational flag of another type must name it (flags_off.go).
+	Off string `yaml:"off,omitempty" json:"off,omitempty"`
 	// Prerequisites must all evaluate to their variant for the rules and
 	// the rollout to apply; otherwise the default is served.
 	Prerequisites []Prerequisite `yaml:"prerequisites,omitempty" json:"prerequisites,omitempty"`
@@ -118,7 +122,7 @@ const (
 	// ClassPermission flags gate entitlements; they never expire.
 	ClassPermission FlagClass = "permission"
 	// ClassOperational flags are kill switches and tuning knobs; they
-	// never expire and can be killed at once (served their default).
+	// never expire and can be killed at once (served their off variant).
 	ClassOperational FlagClass = "operational"
 )
 
@@ -170,6 +174,9 @@ func (f *Flag) ApplyDefaults() {
 		if t, err := f.Type.Convert(v.Value); err == nil {
 			f.Variants[name] = FlagValue{t}
 		}
+	}
+	if f.Off == "" {
+		f.Off, _ = f.implicitOff()
 	}
 	if p := f.Progressive; p != nil && p.Analysis != nil {
 		p.Analysis.applyDefaults()

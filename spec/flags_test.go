@@ -34,6 +34,7 @@ func TestFlagExample(t *testing.T) {
 		Enabled:  ptr(true),
 		Variants: map[string]FlagValue{"on": {true}, "off": {false}},
 		Default:  "off",
+		Off:      "off",
 		Rules: []FlagRule{
 			{If: `ctx.country == "NL" && ctx.plan in ["pro", "team"]`, Serve: "on"},
 			{Segment: "beta-testers", Serve: "on"},
@@ -61,7 +62,7 @@ func TestFlagDefaults(t *testing.T) {
 		want Flag
 	}{
 		{"boolean without variants", "{class: operational, type: boolean, default: off}",
-			Flag{Key: "f", Class: ClassOperational, Type: TypeBoolean, Enabled: ptr(true), Default: "off",
+			Flag{Key: "f", Class: ClassOperational, Type: TypeBoolean, Enabled: ptr(true), Default: "off", Off: "off",
 				Variants: map[string]FlagValue{"on": {true}, "off": {false}}, Stickiness: "targetingKey", StaleAfter: Never()}},
 		{"experiment, typed values", "{class: experiment, type: float, variants: {a: 1, b: 2.5}, default: a, enabled: false, stickiness: userId}",
 			Flag{Key: "f", Class: ClassExperiment, Type: TypeFloat, Enabled: ptr(false), Default: "a",
@@ -162,6 +163,16 @@ func TestFlagProblems(t *testing.T) {
 		{"segment does not compile", web + "segments:\n  s:\n    if: 'a !! b'\n", 7, "segments.s.if", "does not compile"},
 		{"segment null", web + "segments:\n  s:\n", 6, "segments.s", "empty segment"},
 		{"segment name", web + "segments:\n  s/x: {if: ctx.a}\n", 6, "segments.s/x", "invalid segment name"},
+		{"operational without off", flag0("    class: operational\n    type: string\n    variants: {fast: a, safe: b}\n    default: fast\n"), 6, f + ".off",
+			"required for an operational flag of type string: the variant a kill or disable serves, one of fast, safe"},
+		{"operational integer without off", flag0("    class: operational\n    type: integer\n    variants: {low: 1, high: 9}\n    default: high\n"), 6, f + ".off",
+			"required for an operational flag of type integer"},
+		{"operational boolean without a false variant", flag0("    class: operational\n    type: boolean\n    variants: {yes: true}\n    default: yes\n"), 6, f + ".off",
+			"required for an operational flag of type boolean without a variant whose value is false: the variant a kill or disable serves, one of yes"},
+		{"off not a variant", flag0(okFlag + "    off: of\n"), 10, f + ".off", `unknown variant "of" (did you mean "off"?); variants: off, on`},
+		{"off empty", flag0(okFlag + "    off: ''\n"), 10, f + ".off", "required: the variant served when the flag is disabled or killed, one of off, on"},
+		{"off unknown on an operational flag", flag0("    class: operational\n    type: string\n    variants: {fast: a, safe: b}\n    default: fast\n    off: saf\n"), 11, f + ".off",
+			`unknown variant "saf" (did you mean "safe"?); variants: fast, safe`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

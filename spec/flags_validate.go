@@ -11,10 +11,12 @@ import (
 // ValidateFlags checks flags and segments that did not come from a
 // parsed spec (the store's records, the API's JSON), with the same rules
 // as Validate, and returns every problem as a *Problems error, or nil.
-// Paths start at flags.KEY and segments.NAME; there are no lines.
+// Paths start at flags.KEY and segments.NAME; there are no lines. One
+// rule is relaxed: an operational flag may lack off, as those stored
+// before off existed do (see Flag.OffVariant).
 func ValidateFlags(flags map[string]*Flag, segments map[string]*Segment, opts Options) error {
 	v := newValidator(&App{Flags: flags, Segments: segments})
-	v.opts = opts
+	v.opts, v.stored = opts, true
 	v.flags()
 	return v.probs.err()
 }
@@ -77,6 +79,7 @@ func (v *validator) flag(key string, f *Flag) {
 	v.variants(p, f)
 	names := f.VariantNames()
 	v.variantRef(p+".default", "the variant served when nothing else decides", f.Default, names)
+	v.offRef(p, f, names)
 	for i, r := range f.Rules {
 		v.rule(p+".rules["+strconv.Itoa(i)+"]", r, names)
 	}

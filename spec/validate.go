@@ -22,6 +22,9 @@ type validator struct {
 	skip  map[string]bool // paths that failed to decode: already reported
 	probs Problems
 	opts  Options
+	// stored says the flags come from the store, not a spec being
+	// applied: a flag may lack off there (stored before off existed).
+	stored bool
 }
 
 func newValidator(a *App) *validator {

@@ -18,7 +18,8 @@ func EnableFlag(reason string) FlagEdit {
 	}}
 }
 
-// DisableFlag turns a flag off: it serves its default, reason DISABLED.
+// DisableFlag turns a flag off: it serves its off variant, reason
+// DISABLED.
 func DisableFlag(reason string) FlagEdit {
 	return FlagEdit{Verb: "disable", Reason: reason, Apply: func(_ *spec.Flag, o *store.FlagOverride) error {
 		o.Enabled = new(false)
@@ -26,8 +27,8 @@ func DisableFlag(reason string) FlagEdit {
 	}}
 }
 
-// KillFlag is the kill switch: the flag serves its default to everyone
-// at once, whatever else is set, until enabled again.
+// KillFlag is the kill switch: the flag serves its off variant to
+// everyone at once, whatever else is set, until enabled again.
 func KillFlag(reason string) FlagEdit {
 	return FlagEdit{Verb: "kill", Reason: reason, Apply: func(_ *spec.Flag, o *store.FlagOverride) error {
 		o.Killed = true

@@ -16,6 +16,9 @@ import (
 // FlagPlan is what applying a spec would change in the flags.
 type FlagPlan struct {
 	Flags, Segments spec.ChangeSet
+	// Warnings are about flags as they are served, like an operational
+	// flag stored before flags had off (spec.OffWarnings).
+	Warnings []string
 }
 
 // Empty reports whether the flags and segments would stay as they are.
@@ -36,7 +39,8 @@ func PlanFlags(tx store.Tx, app *spec.App) (FlagPlan, error) {
 	if err != nil {
 		return FlagPlan{}, err
 	}
-	return FlagPlan{Flags: spec.DiffFlags(cur.Flags, app.Flags), Segments: spec.DiffSegments(cur.Segments, app.Segments)}, nil
+	return FlagPlan{Flags: spec.DiffFlags(cur.Flags, app.Flags), Segments: spec.DiffSegments(cur.Segments, app.Segments),
+		Warnings: spec.OffWarnings(cur.Flags, app.Flags)}, nil
 }
 
 // ApplyFlags makes the spec's flags and segments the served ones, in

@@ -32,8 +32,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fmt.Fprintf(w, `{"revision": %d, "flags": {"canary-only": {"class": "release", "type": "boolean", "default": "off",
-			"rules": [{"if": "ctx.service == \"order\" && ctx.revision == \"7\"", "serve": "on"}]}},
-			"overrides": {"canary-only": {"killed": %t}}}`, rev, rev > 1)
+			"rules": [{"if": "ctx.service == \"order\" && ctx.revision == \"7\"", "serve": "on"}]},
+			"payments": {"class": "operational", "type": "boolean", "default": "on"}},
+			"overrides": {"canary-only": {"killed": %t}, "payments": {"killed": %t}}}`, rev, rev > 1, rev > 1)
 	case pathEvents:
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.(http.Flusher).Flush()
@@ -95,8 +96,11 @@ func TestFeedTargetsTheInstanceItRunsIn(t *testing.T) {
 
 func TestFeedFollowsChanges(t *testing.T) {
 	f, srv := start(t, map[string]any{"service": "order", "revision": "7"})
+	if r := f.Evaluate("payments", flags.Context{}); r.Value != true {
+		t.Fatalf("payments before the kill: %+v, want on", r)
+	}
 	changed := f.Changed()
-	srv.rev.Store(2) // the flag is killed in revision 2
+	srv.rev.Store(2) // the flags are killed in revision 2
 	srv.changed <- struct{}{}
 	select {
 	case <-changed:
@@ -105,6 +109,10 @@ func TestFeedFollowsChanges(t *testing.T) {
 	}
 	if r := f.Evaluate("canary-only", flags.Context{}); f.Revision() != 2 || r.Reason != flags.ReasonDisabled {
 		t.Fatalf("revision %d, %+v", f.Revision(), r)
+	}
+	// A kill switch whose default is on serves its off variant, false.
+	if r := f.Evaluate("payments", flags.Context{}); r.Value != false || r.Variant != "off" || r.Reason != flags.ReasonDisabled {
+		t.Fatalf("killed payments: %+v, want off (false), DISABLED", r)
 	}
 }
 

@@ -20,11 +20,13 @@ const FlagsYAML = `flags:
     type: integer
     variants: {answer: 42}
     default: answer
+    off: answer
   float-flag:
     class: operational
     type: float
     variants: {pi-ish: 3.25}
     default: pi-ish
+    off: pi-ish
   object-flag:
     class: permission
     type: object
