@@ -12,7 +12,7 @@ func (t *tx) PutInstance(i store.Instance) error {
 	if i.ID == "" {
 		return errors.New("put instance: empty id")
 	}
-	data, err := encode(i)
+	data, err := instanceCodec.encode(i)
 	if err == nil {
 		_, err = t.exec(`INSERT INTO instances (id, service, data) VALUES (?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET service = excluded.service, data = excluded.data`,
@@ -23,17 +23,17 @@ func (t *tx) PutInstance(i store.Instance) error {
 
 // GetInstance implements store.Tx.
 func (t *tx) GetInstance(id string) (store.Instance, error) {
-	i, err := decode[store.Instance](t.doc(`SELECT data FROM instances WHERE id = ?`, id))
+	i, err := instanceCodec.decode(t.doc(`SELECT data FROM instances WHERE id = ?`, id))
 	return i, wrap(err, "get instance %s", id)
 }
 
 // ListInstances implements store.Tx.
 func (t *tx) ListInstances(service string) ([]store.Instance, error) {
 	if service == "" {
-		is, err := decodeAll[store.Instance](t.docs(`SELECT data FROM instances ORDER BY id`))
+		is, err := instanceCodec.decodeAll(t.docs(`SELECT data FROM instances ORDER BY id`))
 		return is, wrap(err, "list instances")
 	}
-	is, err := decodeAll[store.Instance](t.docs(
+	is, err := instanceCodec.decodeAll(t.docs(
 		`SELECT data FROM instances WHERE service = ? ORDER BY id`, service))
 	return is, wrap(err, "list instances of %q", service)
 }
@@ -51,7 +51,7 @@ func (t *tx) CreateOperation(op store.Operation) (store.Operation, error) {
 		return store.Operation{}, wrap(err, "create operation")
 	}
 	op.ID = id
-	data, err := encode(op)
+	data, err := operationCodec.encode(op)
 	if err == nil {
 		_, err = t.exec(`INSERT INTO operations (id, state, active, data) VALUES (?, ?, ?, ?)`,
 			op.ID, op.State, !op.State.Terminal(), data)
@@ -59,12 +59,12 @@ func (t *tx) CreateOperation(op store.Operation) (store.Operation, error) {
 	if err != nil {
 		return store.Operation{}, wrap(err, "create operation")
 	}
-	return decode[store.Operation]([]byte(data), nil)
+	return operationCodec.decode([]byte(data), nil)
 }
 
 // PutOperation implements store.Tx.
 func (t *tx) PutOperation(op store.Operation) error {
-	data, err := encode(op)
+	data, err := operationCodec.encode(op)
 	if err == nil {
 		err = mustChange(t.exec(`UPDATE operations SET state = ?, active = ?, data = ? WHERE id = ?`,
 			op.State, !op.State.Terminal(), data, op.ID))
@@ -74,7 +74,7 @@ func (t *tx) PutOperation(op store.Operation) error {
 
 // GetOperation implements store.Tx.
 func (t *tx) GetOperation(id int64) (store.Operation, error) {
-	op, err := decode[store.Operation](t.doc(`SELECT data FROM operations WHERE id = ?`, id))
+	op, err := operationCodec.decode(t.doc(`SELECT data FROM operations WHERE id = ?`, id))
 	return op, wrap(err, "get operation %d", id)
 }
 
@@ -84,7 +84,7 @@ func (t *tx) ListOperations(activeOnly bool, limit int) ([]store.Operation, erro
 	if activeOnly {
 		query = `SELECT data FROM operations WHERE active = 1 ORDER BY id DESC LIMIT ?`
 	}
-	ops, err := decodeAll[store.Operation](t.docs(query, limitArg(limit)))
+	ops, err := operationCodec.decodeAll(t.docs(query, limitArg(limit)))
 	return ops, wrap(err, "list operations")
 }
 
@@ -95,14 +95,14 @@ func (t *tx) AppendEvent(e store.Event) (store.Event, error) {
 		return store.Event{}, wrap(err, "append event")
 	}
 	e.Seq = seq
-	data, err := encode(e)
+	data, err := eventCodec.encode(e)
 	if err == nil {
 		_, err = t.exec(`INSERT INTO events (seq, service, type, data) VALUES (?, ?, ?, ?)`, e.Seq, e.Service, e.Type, data)
 	}
 	if err != nil {
 		return store.Event{}, wrap(err, "append event")
 	}
-	return decode[store.Event]([]byte(data), nil)
+	return eventCodec.decode([]byte(data), nil)
 }
 
 // Event queries, named for the query-plan test.
@@ -114,10 +114,10 @@ const (
 // ListEvents implements store.Tx.
 func (t *tx) ListEvents(after int64, service string, limit int) ([]store.Event, error) {
 	if service == "" {
-		evs, err := decodeAll[store.Event](t.docs(eventsAll, after, limitArg(limit)))
+		evs, err := eventCodec.decodeAll(t.docs(eventsAll, after, limitArg(limit)))
 		return evs, wrap(err, "list events")
 	}
-	evs, err := decodeAll[store.Event](t.docs(eventsOfService, service, after, limitArg(limit)))
+	evs, err := eventCodec.decodeAll(t.docs(eventsOfService, service, after, limitArg(limit)))
 	return evs, wrap(err, "list events of %q", service)
 }
 
@@ -131,7 +131,7 @@ func (t *tx) ListEventsOfType(after int64, types []string, limit int) ([]store.E
 		args = append(args, typ)
 	}
 	args = append(args, after, limitArg(limit))
-	evs, err := decodeAll[store.Event](t.docs(eventsOfTypes(len(types)), args...))
+	evs, err := eventCodec.decodeAll(t.docs(eventsOfTypes(len(types)), args...))
 	return evs, wrap(err, "list events of type %v", types)
 }
 
