@@ -23,4 +23,14 @@
 // instance id, event seq and service, operation state). The schema carries
 // a version in schema_version and is brought forward, never back, by the
 // migrations in schema.go, each applied in one transaction at Open.
+//
+// Documents. What a data column holds is a document type of this package
+// (doc_*.go), never a domain type serialized as is: every write and read
+// goes through the kind's codec (doc_codec.go), which converts the record
+// to its document and back. A field renamed in spec, analysis or mirror
+// thus changes the conversion, not the database. The golden files in
+// testdata/golden pin each kind's JSON: a change to a document ships with
+// a migration or a read-side rule for old documents, and a test on old
+// data (testdata/release-2026-11 is the data of the November 2026
+// release).
 package sqlite

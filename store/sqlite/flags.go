@@ -16,19 +16,19 @@ func (t *tx) CreateFlagConfig(c store.FlagConfig) (store.FlagConfig, error) {
 		return store.FlagConfig{}, err
 	}
 	c.Revision = int(n)
-	data, err := encode(c)
+	data, err := flagConfigCodec.encode(c)
 	if err == nil {
 		_, err = t.exec(`INSERT INTO flag_configs (revision, data) VALUES (?, ?)`, c.Revision, data)
 	}
 	if err != nil {
 		return store.FlagConfig{}, wrap(err, "create flag config")
 	}
-	return decode[store.FlagConfig]([]byte(data), nil)
+	return flagConfigCodec.decode([]byte(data), nil)
 }
 
 // GetFlagConfig implements store.Tx.
 func (t *tx) GetFlagConfig() (store.FlagConfig, error) {
-	c, err := decode[store.FlagConfig](t.doc(`SELECT data FROM flag_configs ORDER BY revision DESC LIMIT 1`))
+	c, err := flagConfigCodec.decode(t.doc(`SELECT data FROM flag_configs ORDER BY revision DESC LIMIT 1`))
 	return c, wrap(err, "get flag config")
 }
 
@@ -44,7 +44,7 @@ func (t *tx) FlagConfigRevision() (int, error) {
 
 // ListFlagConfigs implements store.Tx.
 func (t *tx) ListFlagConfigs(limit int) ([]store.FlagConfig, error) {
-	cs, err := decodeAll[store.FlagConfig](t.docs(`SELECT data FROM flag_configs ORDER BY revision DESC LIMIT ?`, limitArg(limit)))
+	cs, err := flagConfigCodec.decodeAll(t.docs(`SELECT data FROM flag_configs ORDER BY revision DESC LIMIT ?`, limitArg(limit)))
 	return cs, wrap(err, "list flag configs")
 }
 

@@ -33,7 +33,7 @@ func (t *tx) PutVersion(v store.Version) error {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return wrap(err, "put version %s of %s", v.Version, v.Service)
 	}
-	data, err := encode(v)
+	data, err := versionCodec.encode(v)
 	if err == nil {
 		// seq, the rowid, is left to SQLite: one more than the highest.
 		_, err = t.exec(`INSERT INTO versions (service, version, digest, data) VALUES (?, ?, ?, ?)`,
@@ -44,7 +44,7 @@ func (t *tx) PutVersion(v store.Version) error {
 
 // GetVersion implements store.Tx.
 func (t *tx) GetVersion(service, version string) (store.Version, error) {
-	v, err := decode[store.Version](t.doc(
+	v, err := versionCodec.decode(t.doc(
 		`SELECT data FROM versions WHERE service = ? AND version = ?`, service, version))
 	if errors.Is(err, store.ErrNotFound) {
 		return v, store.NotFoundf("version %s of %s not found", version, service)
@@ -55,16 +55,16 @@ func (t *tx) GetVersion(service, version string) (store.Version, error) {
 // ListVersions implements store.Tx.
 func (t *tx) ListVersions(service string) ([]store.Version, error) {
 	if service == "" {
-		vs, err := decodeAll[store.Version](t.docs(versionsAll))
+		vs, err := versionCodec.decodeAll(t.docs(versionsAll))
 		return vs, wrap(err, "list versions")
 	}
-	vs, err := decodeAll[store.Version](t.docs(versionsOfService, service))
+	vs, err := versionCodec.decodeAll(t.docs(versionsOfService, service))
 	return vs, wrap(err, "list versions of %s", service)
 }
 
 // VersionByDigest implements store.Tx.
 func (t *tx) VersionByDigest(service, digest string) (store.Version, error) {
-	v, err := decode[store.Version](t.doc(versionOfDigest, service, digest))
+	v, err := versionCodec.decode(t.doc(versionOfDigest, service, digest))
 	if errors.Is(err, store.ErrNotFound) {
 		return v, store.NotFoundf("no version of %s has digest %s", service, digest)
 	}
@@ -81,7 +81,7 @@ func (t *tx) CreatePromotion(p store.Promotion) (store.Promotion, error) {
 		return store.Promotion{}, wrap(err, "create promotion of %s", p.Service)
 	}
 	p.ID, p.StoreVersion = id, 1
-	data, err := encode(p)
+	data, err := promotionCodec.encode(p)
 	if err == nil {
 		_, err = t.exec(`INSERT INTO promotions (id, service, active, data) VALUES (?, ?, ?, ?)`,
 			p.ID, p.Service, !p.State.Terminal(), data)
@@ -97,7 +97,7 @@ func (t *tx) PutPromotion(p store.Promotion) error {
 	if p.Service == "" {
 		return store.Invalidf("put promotion %d: empty service", p.ID)
 	}
-	data, err := encode(p)
+	data, err := promotionCodec.encode(p)
 	if err == nil {
 		err = t.checked(vwrite{kind: "promotion", key: strconv.FormatInt(p.ID, 10), given: p.StoreVersion,
 			update:     `UPDATE promotions SET service = ?, active = ?, data = ?, version = version + 1 WHERE id = ? AND version = ?`,
@@ -109,7 +109,7 @@ func (t *tx) PutPromotion(p store.Promotion) error {
 
 // GetPromotion implements store.Tx.
 func (t *tx) GetPromotion(id int64) (store.Promotion, error) {
-	p, err := decodeV[store.Promotion](t.vdoc(`SELECT version, data FROM promotions WHERE id = ?`, id))
+	p, err := promotionCodec.decodeV(t.vdoc(`SELECT version, data FROM promotions WHERE id = ?`, id))
 	if errors.Is(err, store.ErrNotFound) {
 		return p, store.NotFoundf("promotion %d not found", id)
 	}
@@ -123,7 +123,7 @@ func (t *tx) ListPromotions(service string, activeOnly bool, limit int) ([]store
 		args = append(args, service)
 	}
 	args = append(args, limitArg(limit))
-	ps, err := decodeAllV[store.Promotion](t.vdocs(promotionsQuery(service != "", activeOnly), args...))
+	ps, err := promotionCodec.decodeAllV(t.vdocs(promotionsQuery(service != "", activeOnly), args...))
 	return ps, wrap(err, "list promotions")
 }
 

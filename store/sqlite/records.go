@@ -9,13 +9,13 @@ import (
 
 // GetApp implements store.Tx.
 func (t *tx) GetApp() (store.App, error) {
-	a, err := decodeV[store.App](t.vdoc(`SELECT version, data FROM app WHERE id = 1`))
+	a, err := appCodec.decodeV(t.vdoc(`SELECT version, data FROM app WHERE id = 1`))
 	return a, wrap(err, "get app")
 }
 
 // PutApp implements store.Tx.
 func (t *tx) PutApp(a store.App) error {
-	data, err := encode(a)
+	data, err := appCodec.encode(a)
 	if err == nil {
 		err = t.checked(vwrite{kind: "app", key: a.Name, given: a.StoreVersion,
 			insert:     `INSERT INTO app (id, data, version) VALUES (1, ?, 1)`,
@@ -28,13 +28,13 @@ func (t *tx) PutApp(a store.App) error {
 
 // GetService implements store.Tx.
 func (t *tx) GetService(name string) (store.Service, error) {
-	s, err := decodeV[store.Service](t.vdoc(`SELECT version, data FROM services WHERE name = ?`, name))
+	s, err := serviceCodec.decodeV(t.vdoc(`SELECT version, data FROM services WHERE name = ?`, name))
 	return s, wrap(err, "get service %q", name)
 }
 
 // ListServices implements store.Tx.
 func (t *tx) ListServices() ([]store.Service, error) {
-	ss, err := decodeAllV[store.Service](t.vdocs(`SELECT version, data FROM services ORDER BY name`))
+	ss, err := serviceCodec.decodeAllV(t.vdocs(`SELECT version, data FROM services ORDER BY name`))
 	return ss, wrap(err, "list services")
 }
 
@@ -43,7 +43,7 @@ func (t *tx) PutService(s store.Service) error {
 	if s.Name == "" {
 		return errors.New("put service: empty name")
 	}
-	data, err := encode(s)
+	data, err := serviceCodec.encode(s)
 	if err == nil {
 		err = t.checked(vwrite{kind: "service", key: s.Name, given: s.StoreVersion,
 			insert:     `INSERT INTO services (name, data, version) VALUES (?, ?, 1)`,
@@ -70,7 +70,7 @@ func (t *tx) CreateRevision(r store.Revision) (store.Revision, error) {
 		return store.Revision{}, wrap(err, "create revision of %q", r.Service)
 	}
 	r.Number = int(n)
-	data, err := encode(r)
+	data, err := revisionCodec.encode(r)
 	if err == nil {
 		_, err = t.exec(`INSERT INTO revisions (service, number, data) VALUES (?, ?, ?)`,
 			r.Service, r.Number, data)
@@ -78,19 +78,19 @@ func (t *tx) CreateRevision(r store.Revision) (store.Revision, error) {
 	if err != nil {
 		return store.Revision{}, wrap(err, "create revision of %q", r.Service)
 	}
-	return decode[store.Revision]([]byte(data), nil)
+	return revisionCodec.decode([]byte(data), nil)
 }
 
 // GetRevision implements store.Tx.
 func (t *tx) GetRevision(service string, n int) (store.Revision, error) {
-	r, err := decode[store.Revision](t.doc(
+	r, err := revisionCodec.decode(t.doc(
 		`SELECT data FROM revisions WHERE service = ? AND number = ?`, service, n))
 	return r, wrap(err, "get revision %s/%d", service, n)
 }
 
 // ListRevisions implements store.Tx.
 func (t *tx) ListRevisions(service string) ([]store.Revision, error) {
-	rs, err := decodeAll[store.Revision](t.docs(
+	rs, err := revisionCodec.decodeAll(t.docs(
 		`SELECT data FROM revisions WHERE service = ? ORDER BY number`, service))
 	return rs, wrap(err, "list revisions of %q", service)
 }
@@ -105,7 +105,7 @@ func (t *tx) SetRevisionState(service string, n int, state store.RevisionState, 
 		return wrap(err, "set revision state")
 	}
 	r.State, r.Reason = state, reason
-	data, err := encode(r)
+	data, err := revisionCodec.encode(r)
 	if err == nil {
 		_, err = t.exec(`UPDATE revisions SET data = ? WHERE service = ? AND number = ?`, data, service, n)
 	}

@@ -13,7 +13,7 @@ func (t *tx) PutInstance(i store.Instance) error {
 	if i.ID == "" {
 		return errors.New("put instance: empty id")
 	}
-	data, err := encode(i)
+	data, err := instanceCodec.encode(i)
 	if err == nil {
 		err = t.checked(vwrite{kind: "instance", key: i.ID, given: i.StoreVersion,
 			insert:     `INSERT INTO instances (id, service, data, version) VALUES (?, ?, ?, 1)`,
@@ -26,17 +26,17 @@ func (t *tx) PutInstance(i store.Instance) error {
 
 // GetInstance implements store.Tx.
 func (t *tx) GetInstance(id string) (store.Instance, error) {
-	i, err := decodeV[store.Instance](t.vdoc(`SELECT version, data FROM instances WHERE id = ?`, id))
+	i, err := instanceCodec.decodeV(t.vdoc(`SELECT version, data FROM instances WHERE id = ?`, id))
 	return i, wrap(err, "get instance %s", id)
 }
 
 // ListInstances implements store.Tx.
 func (t *tx) ListInstances(service string) ([]store.Instance, error) {
 	if service == "" {
-		is, err := decodeAllV[store.Instance](t.vdocs(`SELECT version, data FROM instances ORDER BY id`))
+		is, err := instanceCodec.decodeAllV(t.vdocs(`SELECT version, data FROM instances ORDER BY id`))
 		return is, wrap(err, "list instances")
 	}
-	is, err := decodeAllV[store.Instance](t.vdocs(
+	is, err := instanceCodec.decodeAllV(t.vdocs(
 		`SELECT version, data FROM instances WHERE service = ? ORDER BY id`, service))
 	return is, wrap(err, "list instances of %q", service)
 }
@@ -54,7 +54,7 @@ func (t *tx) CreateOperation(op store.Operation) (store.Operation, error) {
 		return store.Operation{}, wrap(err, "create operation")
 	}
 	op.ID, op.StoreVersion = id, 1
-	data, err := encode(op)
+	data, err := operationCodec.encode(op)
 	if err == nil {
 		_, err = t.exec(`INSERT INTO operations (id, state, active, data) VALUES (?, ?, ?, ?)`,
 			op.ID, op.State, !op.State.Terminal(), data)
@@ -67,7 +67,7 @@ func (t *tx) CreateOperation(op store.Operation) (store.Operation, error) {
 
 // PutOperation implements store.Tx.
 func (t *tx) PutOperation(op store.Operation) error {
-	data, err := encode(op)
+	data, err := operationCodec.encode(op)
 	if err == nil {
 		key := strconv.FormatInt(op.ID, 10)
 		err = t.checked(vwrite{kind: "operation", key: key, given: op.StoreVersion,
@@ -80,7 +80,7 @@ func (t *tx) PutOperation(op store.Operation) error {
 
 // GetOperation implements store.Tx.
 func (t *tx) GetOperation(id int64) (store.Operation, error) {
-	op, err := decodeV[store.Operation](t.vdoc(`SELECT version, data FROM operations WHERE id = ?`, id))
+	op, err := operationCodec.decodeV(t.vdoc(`SELECT version, data FROM operations WHERE id = ?`, id))
 	return op, wrap(err, "get operation %d", id)
 }
 
@@ -90,7 +90,7 @@ func (t *tx) ListOperations(activeOnly bool, limit int) ([]store.Operation, erro
 	if activeOnly {
 		query = `SELECT version, data FROM operations WHERE active = 1 ORDER BY id DESC LIMIT ?`
 	}
-	ops, err := decodeAllV[store.Operation](t.vdocs(query, limitArg(limit)))
+	ops, err := operationCodec.decodeAllV(t.vdocs(query, limitArg(limit)))
 	return ops, wrap(err, "list operations")
 }
 
@@ -101,14 +101,14 @@ func (t *tx) AppendEvent(e store.Event) (store.Event, error) {
 		return store.Event{}, wrap(err, "append event")
 	}
 	e.Seq = seq
-	data, err := encode(e)
+	data, err := eventCodec.encode(e)
 	if err == nil {
 		_, err = t.exec(`INSERT INTO events (seq, service, type, data) VALUES (?, ?, ?, ?)`, e.Seq, e.Service, e.Type, data)
 	}
 	if err != nil {
 		return store.Event{}, wrap(err, "append event")
 	}
-	return decode[store.Event]([]byte(data), nil)
+	return eventCodec.decode([]byte(data), nil)
 }
 
 // Event queries, named for the query-plan test.
@@ -120,10 +120,10 @@ const (
 // ListEvents implements store.Tx.
 func (t *tx) ListEvents(after int64, service string, limit int) ([]store.Event, error) {
 	if service == "" {
-		evs, err := decodeAll[store.Event](t.docs(eventsAll, after, limitArg(limit)))
+		evs, err := eventCodec.decodeAll(t.docs(eventsAll, after, limitArg(limit)))
 		return evs, wrap(err, "list events")
 	}
-	evs, err := decodeAll[store.Event](t.docs(eventsOfService, service, after, limitArg(limit)))
+	evs, err := eventCodec.decodeAll(t.docs(eventsOfService, service, after, limitArg(limit)))
 	return evs, wrap(err, "list events of %q", service)
 }
 
@@ -137,7 +137,7 @@ func (t *tx) ListEventsOfType(after int64, types []string, limit int) ([]store.E
 		args = append(args, typ)
 	}
 	args = append(args, after, limitArg(limit))
-	evs, err := decodeAll[store.Event](t.docs(eventsOfTypes(len(types)), args...))
+	evs, err := eventCodec.decodeAll(t.docs(eventsOfTypes(len(types)), args...))
 	return evs, wrap(err, "list events of type %v", types)
 }
 

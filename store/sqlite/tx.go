@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -143,42 +142,6 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", store.ErrConflict, err)
 	}
 	return err
-}
-
-func encode(v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("encode: %w", err)
-	}
-	return string(b), nil
-}
-
-// decode decodes a record, passing a lookup error through.
-func decode[T any](b []byte, err error) (T, error) {
-	var v T
-	if err != nil {
-		return v, err
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return v, fmt.Errorf("decode: %w", err)
-	}
-	return v, nil
-}
-
-// decodeAll decodes a list of records, passing a query error through.
-func decodeAll[T any](docs [][]byte, err error) ([]T, error) {
-	if err != nil {
-		return nil, err
-	}
-	out := make([]T, 0, len(docs))
-	for _, b := range docs {
-		v, err := decode[T](b, nil)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
 
 // limitArg maps the contract's "limit <= 0: no limit" to SQLite's LIMIT -1.

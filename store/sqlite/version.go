@@ -52,9 +52,10 @@ type versioned struct {
 	data    []byte
 }
 
-// decodeV decodes a versioned record, passing a lookup error through.
-func decodeV[T any](v versioned, err error) (T, error) {
-	rec, err := decode[T](v.data, err)
+// decodeV decodes a versioned record and sets its store version,
+// passing a lookup error through.
+func (c codec[R, D]) decodeV(v versioned, err error) (R, error) {
+	rec, err := c.decode(v.data, err)
 	if err == nil {
 		store.SetVersion(&rec, v.version)
 	}
@@ -62,13 +63,13 @@ func decodeV[T any](v versioned, err error) (T, error) {
 }
 
 // decodeAllV decodes versioned records, passing a query error through.
-func decodeAllV[T any](vs []versioned, err error) ([]T, error) {
+func (c codec[R, D]) decodeAllV(vs []versioned, err error) ([]R, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]T, 0, len(vs))
+	out := make([]R, 0, len(vs))
 	for _, v := range vs {
-		rec, err := decodeV[T](v, nil)
+		rec, err := c.decodeV(v, nil)
 		if err != nil {
 			return nil, err
 		}

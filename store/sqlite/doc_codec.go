@@ -1,0 +1,70 @@
+package sqlite
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/slipway-dev/slipway/store"
+)
+
+// codec turns a record of kind R into its stored document D and back;
+// every data column is written and read through one.
+type codec[R, D any] struct {
+	kind string // the record's kind, for errors and golden files
+	to   func(R) D
+	from func(D) R
+}
+
+// The stored kinds: one codec per data column.
+var (
+	appCodec        = codec[store.App, appDoc]{"app", toAppDoc, fromAppDoc}
+	serviceCodec    = codec[store.Service, serviceDoc]{"service", toServiceDoc, fromServiceDoc}
+	revisionCodec   = codec[store.Revision, revisionDoc]{"revision", toRevisionDoc, fromRevisionDoc}
+	instanceCodec   = codec[store.Instance, instanceDoc]{"instance", toInstanceDoc, fromInstanceDoc}
+	operationCodec  = codec[store.Operation, operationDoc]{"operation", toOperationDoc, fromOperationDoc}
+	eventCodec      = codec[store.Event, eventDoc]{"event", toEventDoc, fromEventDoc}
+	flagConfigCodec = codec[store.FlagConfig, flagConfigDoc]{"flag config", toFlagConfigDoc, fromFlagConfigDoc}
+	versionCodec    = codec[store.Version, versionDoc]{"version", toVersionDoc, fromVersionDoc}
+	promotionCodec  = codec[store.Promotion, promotionDoc]{"promotion", toPromotionDoc, fromPromotionDoc}
+)
+
+// encode returns r's stored document as JSON text.
+func (c codec[R, D]) encode(r R) (string, error) {
+	b, err := json.Marshal(c.to(r))
+	if err != nil {
+		return "", fmt.Errorf("encode %s: %w", c.kind, err)
+	}
+	return string(b), nil
+}
+
+// decode reads a stored document into its record, passing a lookup
+// error through.
+func (c codec[R, D]) decode(b []byte, err error) (R, error) {
+	var d D
+	if err != nil {
+		var zero R
+		return zero, err
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		var zero R
+		return zero, fmt.Errorf("decode %s: %w", c.kind, err)
+	}
+	return c.from(d), nil
+}
+
+// decodeAll reads a list of stored documents, passing a query error
+// through.
+func (c codec[R, D]) decodeAll(docs [][]byte, err error) ([]R, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]R, 0, len(docs))
+	for _, b := range docs {
+		r, err := c.decode(b, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

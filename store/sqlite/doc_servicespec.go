@@ -1,0 +1,155 @@
+package sqlite
+
+import "github.com/slipway-dev/slipway/spec"
+
+// serviceSpecDoc is a revision's service spec as stored (spec.Service):
+// what runs, its environment, health checks, route, artifact and
+// strategy (doc_strategy.go).
+type serviceSpecDoc struct {
+	Name      string            `json:"name"`
+	Run       []string          `json:"run"`
+	Env       map[string]string `json:"env,omitempty"`
+	Instances *int              `json:"instances"`
+	Resources resourcesDoc      `json:"resources"`
+	Health    healthDoc         `json:"health"`
+	Route     routeDoc          `json:"route"`
+	DependsOn []string          `json:"dependsOn,omitempty"`
+	Artifact  *artifactDoc      `json:"artifact,omitempty"`
+	Strategy  strategyDoc       `json:"strategy"`
+	StopGrace durationDoc       `json:"stopGrace"`
+}
+
+// resourcesDoc is a service's limits; Memory in bytes.
+type resourcesDoc struct {
+	CPU    float64 `json:"cpu,omitempty"`
+	Memory int64   `json:"memory,omitempty"`
+	PIDs   int     `json:"pids,omitempty"`
+}
+
+// healthDoc holds a service's probes.
+type healthDoc struct {
+	Readiness *probeDoc `json:"readiness,omitempty"`
+	Liveness  *probeDoc `json:"liveness,omitempty"`
+}
+
+// probeDoc is one health probe.
+type probeDoc struct {
+	HTTP             string      `json:"http,omitempty"`
+	TCP              bool        `json:"tcp,omitempty"`
+	Exec             []string    `json:"exec,omitempty"`
+	Interval         durationDoc `json:"interval"`
+	Timeout          durationDoc `json:"timeout"`
+	FailureThreshold int         `json:"failureThreshold"`
+	SuccessThreshold int         `json:"successThreshold"`
+	InitialDelay     durationDoc `json:"initialDelay"`
+}
+
+// routeDoc is how users reach a service; MaxBody in bytes.
+type routeDoc struct {
+	Host         string      `json:"host,omitempty"`
+	Path         string      `json:"path,omitempty"`
+	Timeout      durationDoc `json:"timeout"`
+	MaxBody      int64       `json:"maxBody,omitempty"`
+	DrainTimeout durationDoc `json:"drainTimeout"`
+}
+
+// artifactDoc is the file a service runs, by digest, with its commits.
+type artifactDoc struct {
+	Path       string              `json:"path"`
+	Version    string              `json:"version,omitempty"`
+	Digest     string              `json:"digest,omitempty"`
+	Commit     string              `json:"commit,omitempty"`
+	CommitTime string              `json:"commitTime,omitempty"`
+	Commits    []artifactCommitDoc `json:"commits,omitempty"`
+}
+
+// artifactCommitDoc is one commit an artifact carries; Time as written
+// (RFC 3339).
+type artifactCommitDoc struct {
+	ID   string `json:"id"`
+	Time string `json:"time"`
+}
+
+func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
+	return serviceSpecDoc{
+		Name: s.Name, Run: s.Run, Env: s.Env, Instances: s.Instances,
+		Resources: resourcesDoc{CPU: s.Resources.CPU, Memory: int64(s.Resources.Memory), PIDs: s.Resources.PIDs},
+		Health: healthDoc{
+			Readiness: ptr(s.Health.Readiness, toProbeDoc),
+			Liveness:  ptr(s.Health.Liveness, toProbeDoc),
+		},
+		Route:     toRouteDoc(s.Route),
+		DependsOn: s.DependsOn,
+		Artifact:  ptr(s.Artifact, toArtifactDoc),
+		Strategy:  toStrategyDoc(s.Strategy),
+		StopGrace: toDurationDoc(s.StopGrace),
+	}
+}
+
+func fromServiceSpecDoc(d serviceSpecDoc) spec.Service {
+	return spec.Service{
+		Name: d.Name, Run: d.Run, Env: d.Env, Instances: d.Instances,
+		Resources: spec.Resources{CPU: d.Resources.CPU, Memory: spec.Quantity(d.Resources.Memory), PIDs: d.Resources.PIDs},
+		Health: spec.Health{
+			Readiness: ptr(d.Health.Readiness, fromProbeDoc),
+			Liveness:  ptr(d.Health.Liveness, fromProbeDoc),
+		},
+		Route:     fromRouteDoc(d.Route),
+		DependsOn: d.DependsOn,
+		Artifact:  ptr(d.Artifact, fromArtifactDoc),
+		Strategy:  fromStrategyDoc(d.Strategy),
+		StopGrace: fromDurationDoc(d.StopGrace),
+	}
+}
+
+func toProbeDoc(p spec.Probe) probeDoc {
+	return probeDoc{
+		HTTP: p.HTTP, TCP: p.TCP, Exec: p.Exec,
+		Interval: toDurationDoc(p.Interval), Timeout: toDurationDoc(p.Timeout),
+		FailureThreshold: p.FailureThreshold, SuccessThreshold: p.SuccessThreshold,
+		InitialDelay: toDurationDoc(p.InitialDelay),
+	}
+}
+
+func fromProbeDoc(d probeDoc) spec.Probe {
+	return spec.Probe{
+		HTTP: d.HTTP, TCP: d.TCP, Exec: d.Exec,
+		Interval: fromDurationDoc(d.Interval), Timeout: fromDurationDoc(d.Timeout),
+		FailureThreshold: d.FailureThreshold, SuccessThreshold: d.SuccessThreshold,
+		InitialDelay: fromDurationDoc(d.InitialDelay),
+	}
+}
+
+func toRouteDoc(r spec.Route) routeDoc {
+	return routeDoc{
+		Host: r.Host, Path: r.Path, Timeout: toDurationDoc(r.Timeout),
+		MaxBody: int64(r.MaxBody), DrainTimeout: toDurationDoc(r.DrainTimeout),
+	}
+}
+
+func fromRouteDoc(d routeDoc) spec.Route {
+	return spec.Route{
+		Host: d.Host, Path: d.Path, Timeout: fromDurationDoc(d.Timeout),
+		MaxBody: spec.Quantity(d.MaxBody), DrainTimeout: fromDurationDoc(d.DrainTimeout),
+	}
+}
+
+func toArtifactDoc(a spec.Artifact) artifactDoc {
+	return artifactDoc{
+		Path: a.Path, Version: a.Version, Digest: a.Digest,
+		Commit: string(a.Commit), CommitTime: string(a.CommitTime),
+		Commits: each(a.Commits, func(c spec.ArtifactCommit) artifactCommitDoc {
+			return artifactCommitDoc{ID: string(c.ID), Time: string(c.Time)}
+		}),
+	}
+}
+
+func fromArtifactDoc(d artifactDoc) spec.Artifact {
+	return spec.Artifact{
+		Path: d.Path, Version: d.Version, Digest: d.Digest,
+		Commit: spec.CommitID(d.Commit), CommitTime: spec.Timestamp(d.CommitTime),
+		Commits: each(d.Commits, func(c artifactCommitDoc) spec.ArtifactCommit {
+			return spec.ArtifactCommit{ID: spec.CommitID(c.ID), Time: spec.Timestamp(c.Time)}
+		}),
+	}
+}
