@@ -38,6 +38,11 @@ type Plan struct {
 	// Name is then a flag key or segment name); nil when none change.
 	Flags    *Changes `json:"flags,omitempty"`
 	Segments *Changes `json:"segments,omitempty"`
+	// Kept names the parts of the app, "services" or "flags" (with the
+	// segments), that the spec leaves as they are because its file does
+	// not have them: a file of flags only keeps the services, one of
+	// services only keeps the flags. Only parts the app has are named.
+	Kept []string `json:"kept,omitempty"`
 }
 
 // Changes lists what is added, changed (field by field) and removed.

@@ -43,6 +43,7 @@ func newPlan(e *env) *cobra.Command {
 // with one line per field, "-" removed; the services, then the feature
 // flags and segments; then a summary line.
 func printPlan(w io.Writer, p api.Plan) {
+	defer printKept(w, p.Kept)
 	if p.Empty() {
 		fmt.Fprintln(w, "No changes.")
 		return
@@ -69,6 +70,25 @@ func printPlan(w io.Writer, p api.Plan) {
 			"it serves what the spec says.")
 	}
 }
+
+// printKept says which parts of the app the spec leaves as they are
+// because its file does not have them.
+func printKept(w io.Writer, kept []string) {
+	for _, part := range kept {
+		switch part {
+		case partServices:
+			fmt.Fprintln(w, "This file has no services: the app's services stay as they are.")
+		case partFlags:
+			fmt.Fprintln(w, "This file has no flags or segments: the served flags stay as they are.")
+		}
+	}
+}
+
+// The parts of an app that api.Plan.Kept names.
+const (
+	partServices = "services"
+	partFlags    = "flags"
+)
 
 // printChanges writes the changes to flags or segments as services are
 // written, each name after its kind: "+ flag new-checkout (new)".

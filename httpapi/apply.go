@@ -83,6 +83,9 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 		}
 		plan = toPlan(app.Name, cs)
 		plan.Flags, plan.Segments = toChanges(fp.Flags), toChanges(fp.Segments)
+		if plan.Kept, err = stack.Kept(tx, app); err != nil {
+			return err
+		}
 		plan.Revisions, err = nextRevisions(tx, cs)
 		return err
 	})
@@ -107,8 +110,15 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 	var cs spec.ChangeSet
 	var fp stack.FlagPlan
 	var op *store.Operation
+	var kept []string
+	// The spec's parts are applied together; a part its file does not
+	// have (services in a file of flags only, flags in one of services
+	// only) is left as it is, not emptied (spec/sections.go).
 	err = e.Store.Update(r.Context(), func(tx store.Tx) error {
 		src := stack.Source{File: req.File, Text: req.Spec, Dir: req.Dir}
+		if kept, err = stack.Kept(tx, app); err != nil {
+			return err
+		}
 		cs, op, err = stack.Apply(tx, app, src, h.cfg.Clock.Now())
 		if err != nil {
 			return err
@@ -122,6 +132,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 	}
 	out := api.ApplyResponse{Plan: toPlan(app.Name, cs)}
 	out.Plan.Flags, out.Plan.Segments = toChanges(fp.Flags), toChanges(fp.Segments)
+	out.Plan.Kept = kept
 	status := http.StatusOK
 	if op != nil {
 		out.Plan.Revisions = map[string]api.RevisionChange{}
