@@ -102,7 +102,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	e, err := h.cfg.Envs.Open(h.in(r).Name, app)
+	e, err := h.target(h.in(r).Name, app)
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
@@ -146,6 +146,21 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		out.Operation, status = &o, http.StatusCreated
 	}
 	writeJSON(w, status, out)
+}
+
+// target is the environment an apply of app goes to. A spec with
+// services creates it the first time; a file of flags only does not (an
+// environment is made by its services' spec, which names its router).
+func (h *handler) target(name string, app *spec.App) (*Env, error) {
+	if app.HasServices() {
+		return h.cfg.Envs.Open(name, app)
+	}
+	e, err := h.cfg.Envs.Get(name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, store.NotFoundf("environment %s does not exist yet: a file of flags only applies to an environment "+
+			"its services' spec made (slipway apply -f slipway.yaml --env %s)", name, name)
+	}
+	return e, err
 }
 
 func (h *handler) rollback(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,9 @@
 package spec
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestParts: which parts of the app an apply of a spec owns: the
 // sections its file has (sections.go).
@@ -44,5 +47,20 @@ func TestPartsOfABuiltApp(t *testing.T) {
 	app = &App{Name: "shop", Services: map[string]*Service{"web": {}}}
 	if !app.HasServices() || app.HasFlags() {
 		t.Errorf("HasServices %v, HasFlags %v; want true, false", app.HasServices(), app.HasFlags())
+	}
+}
+
+// TestFlagsOnlyForAnEnvironment: a file of flags only has no
+// environments, and applies to the one it is given (the server checks
+// it exists); a file of services without environments has only the
+// default one.
+func TestFlagsOnlyForAnEnvironment(t *testing.T) {
+	app, err := ParseWith("flags.yaml", []byte("app: shop\nflags: {}\n"), Options{Environment: "prod"})
+	if err != nil || app.Environment != "prod" {
+		t.Fatalf("flags only for prod: %v, environment %q", err, app.Environment)
+	}
+	if _, err := ParseWith("slipway.yaml", []byte(web), Options{Environment: "prod"}); err == nil ||
+		!strings.Contains(err.Error(), `environment "prod" is not in the spec`) {
+		t.Fatalf("services without environments, for prod: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"errors"
+
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -13,17 +15,20 @@ const (
 
 // Kept names the parts of the app that applying app leaves as they are
 // because its file does not have them, among those the app has: the
-// services for a file of flags only, the flags and segments for a file
-// of services only.
+// services for a file of flags only (once a spec of services was
+// applied), the flags and segments for a file of services only (while
+// any are served).
 func Kept(tx store.Tx, app *spec.App) ([]string, error) {
 	var kept []string
 	if !app.HasServices() {
-		cur, err := Current(tx)
-		if err != nil {
-			return nil, err
-		}
-		if len(cur) > 0 {
+		// A services spec was applied (its operation may not have
+		// started its services yet).
+		_, err := tx.GetApp()
+		switch {
+		case err == nil:
 			kept = append(kept, PartServices)
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, err
 		}
 	}
 	if !app.HasFlags() {
