@@ -42,6 +42,11 @@ type Plan struct {
 	// change by itself, like a kill switch that serves its default
 	// because it was stored before flags had off.
 	Warnings []string `json:"warnings,omitempty"`
+	// Kept names the parts of the app, "services" or "flags" (with the
+	// segments), that the spec leaves as they are because its file does
+	// not have them: a file of flags only keeps the services, one of
+	// services only keeps the flags. Only parts the app has are named.
+	Kept []string `json:"kept,omitempty"`
 }
 
 // Changes lists what is added, changed (field by field) and removed.

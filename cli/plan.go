@@ -44,6 +44,7 @@ func newPlan(e *env) *cobra.Command {
 // flags and segments; then a summary line.
 func printPlan(w io.Writer, p api.Plan) {
 	defer printWarnings(w, p.Warnings)
+	defer printKept(w, p.Kept) // deferred: runs before the warnings
 	if p.Empty() {
 		fmt.Fprintln(w, "No changes.")
 		return
@@ -80,6 +81,25 @@ func printWarnings(w io.Writer, warnings []string) {
 		fmt.Fprintln(w, "Warning: "+msg)
 	}
 }
+
+// printKept says which parts of the app the spec leaves as they are
+// because its file does not have them.
+func printKept(w io.Writer, kept []string) {
+	for _, part := range kept {
+		switch part {
+		case partServices:
+			fmt.Fprintln(w, "This file has no services: the app's services stay as they are.")
+		case partFlags:
+			fmt.Fprintln(w, "This file has no flags or segments: the served flags stay as they are.")
+		}
+	}
+}
+
+// The parts of an app that api.Plan.Kept names.
+const (
+	partServices = "services"
+	partFlags    = "flags"
+)
 
 // printChanges writes the changes to flags or segments as services are
 // written, each name after its kind: "+ flag new-checkout (new)".

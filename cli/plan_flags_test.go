@@ -109,3 +109,54 @@ The flag changes are served from now on.
 		t.Fatalf("exit %d, stderr %q, stdout:\n%s\nwant:\n%s", res.code, res.stderr, res.stdout, want)
 	}
 }
+
+// flagsFile is a team's file of flags for app shop: no services.
+const flagsFile = `app: shop
+flags:
+  new-checkout:
+    class: release
+    type: boolean
+    default: off
+    rules:
+      - {segment: staff, serve: on}
+segments:
+  staff: {if: 'ctx.email.endsWith("@shop.example")'}
+`
+
+// TestFlagsOnlyFile: a file of flags only validates, plans and applies;
+// the plan says the app's services stay as they are.
+func TestFlagsOnlyFile(t *testing.T) {
+	f, url := newFake(t)
+	path := writeSpec(t, flagsFile)
+	res := run(t, url, "validate", "-f", path)
+	if want := path + " is valid: app shop, 1 flag, 1 segment; no services: applying it leaves the app's services as they are\n"; res.code != 0 || res.stdout != want {
+		t.Fatalf("validate: exit %d, stderr %q, stdout:\n%s\nwant:\n%s", res.code, res.stderr, res.stdout, want)
+	}
+	f.plan = api.Plan{App: "shop", Flags: &api.Changes{Added: []string{"new-checkout"}}, Segments: segmentChanges, Kept: []string{"services"}}
+	want := `+ flag new-checkout (new)
++ segment beta-testers (new)
+
+Plan: flags 1 to add, 0 to change, 0 to remove; segments 1 to add, 0 to change, 0 to remove.
+This file has no services: the app's services stay as they are.
+`
+	if res = run(t, url, "plan", "-f", path); res.code != 0 || res.stdout != want {
+		t.Fatalf("plan: exit %d, stderr %q, stdout:\n%s\nwant:\n%s", res.code, res.stderr, res.stdout, want)
+	}
+	want += "The flag changes are served from now on.\n"
+	if res = run(t, url, "apply", "-f", path, "--wait"); res.code != 0 || res.stdout != want {
+		t.Fatalf("apply: exit %d, stderr %q, stdout:\n%s\nwant:\n%s", res.code, res.stderr, res.stdout, want)
+	}
+}
+
+// TestServicesOnlyFileKeepsTheFlags: the plan of a file without flags
+// says the served flags stay as they are, changes or not.
+func TestServicesOnlyFileKeepsTheFlags(t *testing.T) {
+	f, url := newFake(t)
+	f.plan = api.Plan{App: "shop", Unchanged: []string{"invoice", "order"}, Kept: []string{"flags"}}
+	f.artifacts[orderDigest()] = []byte("uploaded before")
+	res := run(t, url, "plan", "-f", writeSpec(t, shopSpec))
+	want := "No changes.\nThis file has no flags or segments: the served flags stay as they are.\n"
+	if res.code != 0 || res.stdout != want {
+		t.Fatalf("exit %d, stderr %q, stdout:\n%s\nwant:\n%s", res.code, res.stderr, res.stdout, want)
+	}
+}

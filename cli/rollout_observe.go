@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/slipway-dev/slipway/api"
@@ -51,11 +52,15 @@ func (w *canaryWatch) observe(s api.Service, now time.Time) (lines []watchLine, 
 	if c == nil || c.Revision != w.revision {
 		return nil, true, w.replaced(s)
 	}
+	var rs []reading
+	var phases []watchLine
 	for _, r := range []*api.AnalysisRun{c.Analysis, c.StepAnalysis} {
 		if r != nil {
-			lines = append(lines, w.observeRun(r, now)...)
+			more, phase := w.observeRun(r, now)
+			rs, phases = append(rs, more...), append(phases, phase...)
 		}
 	}
+	lines = append(readingLines(rs), phases...)
 	if st := w.stateLine(c); c.Outcome == "" && st != w.state {
 		w.state = st
 		lines = append(lines, watchLine{now, st})
@@ -112,43 +117,88 @@ func (w *canaryWatch) stateLine(c *api.Canary) string {
 	return line
 }
 
-// observeRun returns the lines for what is new in an analysis run: each
-// new measurement of each metric, and a change of the run's phase. The
-// first time round, only each metric's latest measurement is shown.
-func (w *canaryWatch) observeRun(r *api.AnalysisRun, now time.Time) []watchLine {
+// observeRun returns what is new in an analysis run: each new
+// measurement of each metric, and a line for a change of the run's
+// phase. The first time round, only each metric's latest measurement is
+// shown.
+func (w *canaryWatch) observeRun(r *api.AnalysisRun, now time.Time) ([]reading, []watchLine) {
 	name := runName(r)
 	seen, ok := w.runs[name]
 	if !ok || !seen.started.Equal(r.Started) {
 		seen = seenRun{started: r.Started, phase: "running", taken: map[string]int{}}
 	}
-	var lines []watchLine
+	var rs []reading
 	for _, m := range r.Metrics {
 		fresh := min(max(m.Taken-seen.taken[m.Name], 0), len(m.Measurements))
 		if !w.started {
 			fresh = min(fresh, 1)
 		}
 		for _, x := range m.Measurements[len(m.Measurements)-fresh:] {
-			lines = append(lines, watchLine{orNow(x.Time, now), measurementLine(r, m, x)})
+			rs = append(rs, reading{at: orNow(x.Time, now), run: runLabel(r), text: measurementText(m, x)})
 		}
 		seen.taken[m.Name] = m.Taken
 	}
+	var lines []watchLine
 	if r.Phase != seen.phase && (w.started || r.Phase != "running") {
 		lines = append(lines, watchLine{orNow(r.Ended, now), name + " " + phaseText(r.Phase, r.Reason)})
 	}
 	seen.phase = r.Phase
 	w.runs[name] = seen
+	return rs, lines
+}
+
+// reading is one measurement as watch shows it: when it was taken, the
+// analysis run that took it ("background", "step 4") and what it found.
+type reading struct {
+	at   time.Time
+	run  string
+	text string
+}
+
+// readingLines writes each reading once, labelled with its analysis:
+// "[background] success-rate 0.993 >= 0.99 pass". The background
+// analysis and an analysis step that share a metric measure it at the
+// same pass, and the provider gives both the same answer: one reading
+// with the same time and text in both runs is one line labelled with
+// both, "[background, step 4] ...", not the same line twice.
+func readingLines(rs []reading) []watchLine {
+	type key struct {
+		at   int64
+		text string
+	}
+	var labels [][]string
+	var lines []watchLine
+	index := map[key]int{}
+	for _, r := range rs {
+		k := key{r.at.UnixNano(), r.text}
+		i, ok := index[k]
+		if ok && !slices.Contains(labels[i], r.run) {
+			labels[i] = append(labels[i], r.run)
+			continue
+		}
+		index[k] = len(lines)
+		labels = append(labels, []string{r.run})
+		lines = append(lines, watchLine{at: r.at, text: r.text})
+	}
+	for i := range lines {
+		lines[i].text = "[" + strings.Join(labels[i], ", ") + "] " + lines[i].text
+	}
 	return lines
 }
 
-// measurementLine is one measurement in a line: "success-rate 0.993 >=
-// 0.99 pass", "latency p=0.003 effect +128% fail: why"; a step's
-// analysis is named first.
-func measurementLine(r *api.AnalysisRun, m api.MetricRun, x api.Measurement) string {
-	line := fmt.Sprintf("%s %s %s", m.Name, measuredText(m, x), verdictText(x))
-	if r.Step >= 0 {
-		line = runName(r) + ": " + line
+// runLabel is an analysis run's label on its measurements: "background",
+// or "step 4" for the analysis step 4/5.
+func runLabel(r *api.AnalysisRun) string {
+	if r.Step < 0 {
+		return "background"
 	}
-	return line
+	return fmt.Sprintf("step %d", r.Step+1)
+}
+
+// measurementText is one measurement in words: "success-rate 0.993 >=
+// 0.99 pass", "latency p=0.003 effect +128% fail: why".
+func measurementText(m api.MetricRun, x api.Measurement) string {
+	return fmt.Sprintf("%s %s %s", m.Name, measuredText(m, x), verdictText(x))
 }
 
 // orNow is t, or now when t is not known.

@@ -49,17 +49,17 @@ func TestObserve(t *testing.T) {
 	}{
 		{"first look: the latest measurement only, then the state", shop(0, 10, 2, m1, m2), sec(20), `
 2026-03-01T12:00:20Z  watching the canary r2 of shop (stable r1); Ctrl-C stops the watch, not the canary
-2026-03-01T12:00:15Z  success-rate 0.995 >= 0.99 pass
+2026-03-01T12:00:15Z  [background] success-rate 0.995 >= 0.99 pass
 2026-03-01T12:00:20Z  step 1/3 setWeight: 10; stable r1 90% / canary r2 10%`, false, ""},
 		{"nothing new", shop(0, 10, 2, m1, m2), sec(21), ``, false, ""},
 		{"a measurement, and the oldest no longer kept", shop(0, 10, 3, m2, m3), sec(30), `
-2026-03-01T12:00:25Z  success-rate 0.98 >= 0.99 fail: why fail`, false, ""},
+2026-03-01T12:00:25Z  [background] success-rate 0.98 >= 0.99 fail: why fail`, false, ""},
 		{"a step with its analysis", edit(shop(1, 10, 3, m2, m3), func(c *api.Canary) {
 			c.StepAnalysis = &api.AnalysisRun{Step: 1, Phase: "running", Started: sec(31), Metrics: []api.MetricRun{
 				{Name: "success-rate", Judge: "result >= 0.99", Taken: 2, Measurements: []api.Measurement{rate(33, 0.991, "pass"), rate(36, 0.992, "pass")}}}}
 		}), sec(40), `
-2026-03-01T12:00:33Z  analysis step 2: success-rate 0.991 >= 0.99 pass
-2026-03-01T12:00:36Z  analysis step 2: success-rate 0.992 >= 0.99 pass
+2026-03-01T12:00:33Z  [step 2] success-rate 0.991 >= 0.99 pass
+2026-03-01T12:00:36Z  [step 2] success-rate 0.992 >= 0.99 pass
 2026-03-01T12:00:40Z  step 2/3 analysis: 2 passing measurements per metric; stable r1 90% / canary r2 10%`, false, ""},
 		{"paused by an inconclusive analysis; a count that went back does no harm", edit(shop(1, 10, 1, m3), func(c *api.Canary) {
 			c.Paused, c.PauseReason = true, "analysis inconclusive: success-rate: 3 measurements inconclusive"
@@ -101,7 +101,7 @@ func TestObserveEnds(t *testing.T) {
 		{"rolled back", edit(shop(0, 10, 2, rate(5, 0.999, "pass"), rate(15, 0.5, "fail")), func(c *api.Canary) {
 			c.Outcome, c.Reason, c.Ended = "RolledBack", "analysis failed: success-rate: too many failures", sec(16)
 			c.Analysis.Phase, c.Analysis.Reason, c.Analysis.Ended = "failed", "success-rate: too many failures", sec(16)
-		}), `2026-03-01T12:00:15Z  success-rate 0.5 >= 0.99 fail: why fail
+		}), `2026-03-01T12:00:15Z  [background] success-rate 0.5 >= 0.99 fail: why fail
 2026-03-01T12:00:16Z  background analysis failed: success-rate: too many failures
 2026-03-01T12:00:16Z  rolled back: analysis failed: success-rate: too many failures`,
 			`the canary r2 of shop was rolled back: analysis failed: success-rate: too many failures; see "slipway rollout explain shop"`},

@@ -21,7 +21,9 @@ func newWatch(e *env) *cobra.Command {
 		"watch follows a service's canary or parallel run in flight: it polls the\n"+
 			"service and prints a line, starting with the time, for each change.\n"+
 			"For a canary: a step or weight, a header route, a pause, each new\n"+
-			"measurement of each metric, an analysis that ends. For a parallel run:\n"+
+			"measurement of each metric labelled with its analysis ([background],\n"+
+			"[step 4], or both when they took the same reading), an analysis that\n"+
+			"ends. For a parallel run:\n"+
 			"mirroring that starts, the requests compared and differing, the verdict\n"+
 			"so far, each field that starts to count against the candidate.\n"+
 			"It exits 0 when the rollout is promoted and fails with the reason when it\n"+

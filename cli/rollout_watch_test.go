@@ -60,15 +60,15 @@ func TestWatchUntilPromoted(t *testing.T) {
 	}
 	res := run(t, url, "rollout", "watch", "order", fast)
 	want := `T  watching the canary r3 of order (stable r2); Ctrl-C stops the watch, not the canary
-T  success-rate 0.993 >= 0.99 pass
-T  latency p=0.41 effect +2% pass
+T  [background] success-rate 0.993 >= 0.99 pass
+T  [background] latency p=0.41 effect +2% pass
 T  step 2/5 setWeight: 20; stable r2 80% / canary r3 20%
-T  success-rate 0.991 >= 0.99 pass
-T  latency p=0.003 effect +128% fail: latency 12.1 vs baseline 5.3 (+128%, p=0.003 < 0.05): worse by more than the 50% allowed
+T  [background] success-rate 0.991 >= 0.99 pass
+T  [background] latency p=0.003 effect +128% fail: latency 12.1 vs baseline 5.3 (+128%, p=0.003 < 0.05): worse by more than the 50% allowed
 T  step 3/5 setWeight: 50; stable r2 50% / canary r3 50%
-T  analysis step 4: success-rate 0.995 >= 0.99 pass
-T  analysis step 4: success-rate 0.993 >= 0.99 pass
-T  analysis step 4: success-rate 0.995 >= 0.99 pass
+T  [step 4] success-rate 0.995 >= 0.99 pass
+T  [step 4] success-rate 0.993 >= 0.99 pass
+T  [step 4] success-rate 0.995 >= 0.99 pass
 T  analysis step 4 successful: success-rate: 3 of 3 measurements passed, within limits
 T  promoted: every step passed; analysis: 2 metrics, 6 measurements passed
 `
@@ -84,11 +84,11 @@ func TestWatchUntilRolledBack(t *testing.T) {
 	const reason = "analysis failed: success-rate: 2 measurements failed, more than the 1 failure allowed; " +
 		"last: success-rate 0.7 does not meet result >= 0.99"
 	wantOut := `T  watching the canary r3 of order (stable r2); Ctrl-C stops the watch, not the canary
-T  success-rate 0.993 >= 0.99 pass
-T  latency p=0.41 effect +2% pass
+T  [background] success-rate 0.993 >= 0.99 pass
+T  [background] latency p=0.41 effect +2% pass
 T  step 2/5 setWeight: 20; stable r2 80% / canary r3 20%
-T  success-rate 0.8 >= 0.99 fail: success-rate 0.8 does not meet result >= 0.99
-T  success-rate 0.7 >= 0.99 fail: success-rate 0.7 does not meet result >= 0.99
+T  [background] success-rate 0.8 >= 0.99 fail: success-rate 0.8 does not meet result >= 0.99
+T  [background] success-rate 0.7 >= 0.99 fail: success-rate 0.7 does not meet result >= 0.99
 T  background analysis failed: ` + reason[len("analysis failed: "):] + `
 T  rolled back: ` + reason + `
 `
@@ -169,4 +169,69 @@ func TestWatchBadInterval(t *testing.T) {
 	if res.code != 1 || res.stderr != "error: --interval must be positive, not 0s\n" || len(f.calls) != 0 {
 		t.Fatalf("exit %d, stderr %q, calls %v", res.code, res.stderr, f.calls)
 	}
+}
+
+// analysingOrder is order at its analysis step 4/5 (started at 50 s),
+// whose step analysis measures success-rate, a metric the background
+// analysis measures too: bg and step are the success-rate measurements
+// each run has taken (latency, background only, stays as it was).
+func analysingOrder(bg, step []api.Measurement) api.Service {
+	s := runningOrder()
+	c := s.Canary
+	c.Step, c.StepName, c.StepStarted, c.Weight = 3, "analysis: 3 passing measurements per metric", at(50), 50
+	sr := &c.Analysis.Metrics[0]
+	sr.Measurements, sr.Taken, sr.Passes = bg, len(bg), len(bg)
+	c.StepAnalysis = &api.AnalysisRun{Step: 3, Phase: "running", Started: at(50), Metrics: []api.MetricRun{
+		{Name: "success-rate", Provider: "router", Judge: "result >= 0.99", Phase: "running", Passes: len(step), Taken: len(step),
+			Measurements: step}}}
+	return s
+}
+
+// TestWatchSharedMetric follows a canary whose background analysis and
+// analysis step both measure success-rate: each measurement is printed
+// once, labelled with the analysis that took it; the reading both runs
+// took at the same pass (same time, same answer) is one line labelled
+// with both, not the same line twice.
+func TestWatchSharedMetric(t *testing.T) {
+	ok991, ok994 := withTime(ok993, at(80)), withTime(ok995, at(100))
+	ok991.Value, ok991.Reason = 0.991, "success-rate 0.991 meets result >= 0.99"
+	ok994.Value, ok994.Reason = 0.994, "success-rate 0.994 meets result >= 0.99"
+	ok992 := withTime(ok991, at(100))
+	ok992.Value, ok992.Reason = 0.992, "success-rate 0.992 meets result >= 0.99"
+	last := func() api.Service {
+		// Asked apart, the provider may answer each run differently.
+		return analysingOrder([]api.Measurement{ok995, ok993, ok991, ok992}, []api.Measurement{ok993, ok991, ok994})
+	}
+	f, url := newFake(t)
+	f.polls = []api.Service{
+		analysingOrder([]api.Measurement{ok995, ok993}, []api.Measurement{ok993}),
+		analysingOrder([]api.Measurement{ok995, ok993, ok991}, []api.Measurement{ok993, ok991}),
+		last(),
+		promoted(last()),
+	}
+	res := run(t, url, "rollout", "watch", "order", fast)
+	want := `T  watching the canary r3 of order (stable r2); Ctrl-C stops the watch, not the canary
+T  [background, step 4] success-rate 0.993 >= 0.99 pass
+T  [background] latency p=0.41 effect +2% pass
+T  step 4/5 analysis: 3 passing measurements per metric; stable r2 50% / canary r3 50%
+T  [background, step 4] success-rate 0.991 >= 0.99 pass
+T  [background] success-rate 0.992 >= 0.99 pass
+T  [step 4] success-rate 0.994 >= 0.99 pass
+T  analysis step 4 successful: success-rate: 3 of 3 measurements passed, within limits
+T  promoted: every step passed
+`
+	if got := blankTimes(res.stdout); res.code != 0 || got != want {
+		t.Fatalf("exit %d, stderr %q, stdout:\n%s\nwant:\n%s", res.code, res.stderr, got, want)
+	}
+}
+
+// promoted is s after its analysis step passed and its canary was
+// promoted.
+func promoted(s api.Service) api.Service {
+	c := s.Canary
+	r := c.StepAnalysis
+	r.Phase, r.Reason, r.Ended = "successful", "success-rate: 3 of 3 measurements passed, within limits", at(100)
+	c.Step, c.StepName, c.Weight, c.Full = 5, "", 100, true
+	c.Outcome, c.Reason, c.Ended = "Promoted", "every step passed", at(110)
+	return s
 }

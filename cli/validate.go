@@ -3,11 +3,13 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/client"
+	"github.com/slipway-dev/slipway/spec"
 )
 
 func newValidate(e *env) *cobra.Command {
@@ -37,10 +39,31 @@ func newValidate(e *env) *cobra.Command {
 		if *out == outputJSON {
 			return printJSON(e.stdout, plan)
 		}
-		fmt.Fprintf(e.stdout, "%s is valid: app %s, %s\n", file, s.app.Name, plural(len(s.app.Services), "service"))
+		fmt.Fprintf(e.stdout, "%s is valid: app %s, %s\n", file, s.app.Name, contents(s.app))
 		return nil
 	})
 	return cmd
+}
+
+// contents counts what a spec holds: "2 services", "2 services, 3
+// flags", or for a file of flags only "3 flags, 1 segment; no services:
+// applying it leaves the app's services as they are".
+func contents(app *spec.App) string {
+	var parts []string
+	if app.HasServices() {
+		parts = append(parts, plural(len(app.Services), "service"))
+	}
+	if app.HasFlags() {
+		parts = append(parts, plural(len(app.Flags), "flag"))
+		if len(app.Segments) > 0 {
+			parts = append(parts, plural(len(app.Segments), "segment"))
+		}
+	}
+	out := strings.Join(parts, ", ")
+	if !app.HasServices() {
+		out += "; no services: applying it leaves the app's services as they are"
+	}
+	return out
 }
 
 // addFileFlag adds -f/--file, the spec file, defaulting to slipway.yaml.

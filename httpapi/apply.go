@@ -83,6 +83,9 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 		}
 		plan = toPlan(app.Name, cs)
 		plan.Flags, plan.Segments, plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), fp.Warnings
+		if plan.Kept, err = stack.Kept(tx, app); err != nil {
+			return err
+		}
 		plan.Revisions, err = nextRevisions(tx, cs)
 		return err
 	})
@@ -99,7 +102,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	e, err := h.cfg.Envs.Open(h.in(r).Name, app)
+	e, err := h.target(h.in(r).Name, app)
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
@@ -107,8 +110,15 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 	var cs spec.ChangeSet
 	var fp stack.FlagPlan
 	var op *store.Operation
+	var kept []string
+	// The spec's parts are applied together; a part its file does not
+	// have (services in a file of flags only, flags in one of services
+	// only) is left as it is, not emptied (spec/sections.go).
 	err = e.Store.Update(r.Context(), func(tx store.Tx) error {
 		src := stack.Source{File: req.File, Text: req.Spec, Dir: req.Dir}
+		if kept, err = stack.Kept(tx, app); err != nil {
+			return err
+		}
 		cs, op, err = stack.Apply(tx, app, src, h.cfg.Clock.Now())
 		if err != nil {
 			return err
@@ -122,6 +132,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 	}
 	out := api.ApplyResponse{Plan: toPlan(app.Name, cs)}
 	out.Plan.Flags, out.Plan.Segments, out.Plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), fp.Warnings
+	out.Plan.Kept = kept
 	status := http.StatusOK
 	if op != nil {
 		out.Plan.Revisions = map[string]api.RevisionChange{}
@@ -135,6 +146,21 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		out.Operation, status = &o, http.StatusCreated
 	}
 	writeJSON(w, status, out)
+}
+
+// target is the environment an apply of app goes to. A spec with
+// services creates it the first time; a file of flags only does not (an
+// environment is made by its services' spec, which names its router).
+func (h *handler) target(name string, app *spec.App) (*Env, error) {
+	if app.HasServices() {
+		return h.cfg.Envs.Open(name, app)
+	}
+	e, err := h.cfg.Envs.Get(name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, store.NotFoundf("environment %s does not exist yet: a file of flags only applies to an environment "+
+			"its services' spec made (slipway apply -f slipway.yaml --env %s)", name, name)
+	}
+	return e, err
 }
 
 func (h *handler) rollback(w http.ResponseWriter, r *http.Request) {

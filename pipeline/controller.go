@@ -128,7 +128,9 @@ func (c *Controller) waiting(ctx context.Context, p store.Promotion, to *Env) (t
 	}
 	act, after := Advance(&p, f, now)
 	if act == Measure {
-		c.measure(ctx, &p, f.Source, now)
+		if err := c.measure(ctx, &p, f.Source, now); err != nil {
+			return 0, err
+		}
 		act, after = Advance(&p, f, now)
 	}
 	switch act {

@@ -105,8 +105,18 @@ func (w *world) update(s store.Store, fn func(tx store.Tx) error) {
 
 // run makes revision n (running digest) order's stable, ready revision.
 func (w *world) run(tx store.Tx, n int, digest, version string) error {
-	rev, err := tx.CreateRevision(store.Revision{Service: "order", State: store.RevisionStable, CreatedAt: w.clock.Now(),
-		Spec: spec.Service{Name: "order", Run: []string{"./order"}, Artifact: &spec.Artifact{Path: "./order", Digest: digest, Version: version}}})
+	return w.runSpec(tx, n, orderSpec(digest, version))
+}
+
+// orderSpec is order's spec running digest.
+func orderSpec(digest, version string) spec.Service {
+	return spec.Service{Name: "order", Run: []string{"./order"}, Artifact: &spec.Artifact{Path: "./order", Digest: digest, Version: version}}
+}
+
+// runSpec makes revision n of order, with spec sp, its stable, ready
+// revision.
+func (w *world) runSpec(tx store.Tx, n int, sp spec.Service) error {
+	rev, err := tx.CreateRevision(store.Revision{Service: "order", State: store.RevisionStable, CreatedAt: w.clock.Now(), Spec: sp})
 	if err != nil {
 		return err
 	}

@@ -90,42 +90,42 @@ func stableSince(tx store.Tx, service string, revision int) (time.Time, error) {
 }
 
 // measure takes an analysis gate's due measurements in the source
-// environment.
-func (c *Controller) measure(ctx context.Context, p *store.Promotion, src *Source, now time.Time) {
+// environment. An error reading what the gate measures fails the pass
+// (the queue retries it with backoff): a gate never falls back to the
+// default check because a read failed.
+func (c *Controller) measure(ctx context.Context, p *store.Promotion, src *Source, now time.Time) error {
 	i := current(*p)
 	if i >= len(p.Gates) || src == nil {
-		return
+		return nil
 	}
 	g := &p.Gates[i]
 	e, err := c.cfg.Env(p.From)
 	if err != nil || e.Measure == nil {
-		return
+		return nil
 	}
-	a := c.gateAnalysis(ctx, e, p.Service, src.Revision, g.Def.Analysis)
+	a, err := gateAnalysis(ctx, e, p.Service, src.Revision, g.Def.Analysis)
+	if err != nil {
+		return fmt.Errorf("analysis gate of promotion %d: %w", p.ID, err)
+	}
 	if g.Analysis == nil {
 		g.Analysis = rollout.NewRun(a, nil, g.Def.Analysis.Count, -1, now)
-		return
+		return nil
 	}
 	e.Measure(ctx, p.Service, src.Revision, a, g.Analysis, now)
+	return nil
 }
 
 // gateAnalysis is what an analysis gate measures: its own metrics, else
 // the service's canary analysis's conditions, else a success rate of at
 // least 99% on the router.
-func (c *Controller) gateAnalysis(ctx context.Context, e *Env, service string, revision int, g *spec.AnalysisGate) *spec.Analysis {
+func gateAnalysis(ctx context.Context, e *Env, service string, revision int, g *spec.AnalysisGate) (*spec.Analysis, error) {
 	a := &spec.Analysis{Interval: g.Interval, Metrics: g.Metrics}
 	if len(a.Metrics) == 0 {
-		_ = e.Store.View(ctx, func(tx store.Tx) error {
-			rev, err := tx.GetRevision(service, revision)
-			if err == nil && rev.Spec.Strategy.Canary != nil && rev.Spec.Strategy.Canary.Analysis != nil {
-				for _, m := range rev.Spec.Strategy.Canary.Analysis.Metrics {
-					if !m.Compares() {
-						a.Metrics = append(a.Metrics, m)
-					}
-				}
-			}
-			return nil
-		})
+		ms, err := canaryConditions(ctx, e.Store, service, revision)
+		if err != nil {
+			return nil, err
+		}
+		a.Metrics = ms
 	}
 	if len(a.Metrics) == 0 {
 		a.Metrics = []spec.Metric{{Name: "success-rate", Provider: spec.ProviderRouter, Metric: "successRate", SuccessCondition: "result >= 0.99"}}
@@ -134,7 +134,33 @@ func (c *Controller) gateAnalysis(ctx context.Context, e *Env, service string, r
 		a.Interval.Duration = spec.DefaultAnalysisInterval
 	}
 	a.Defaults()
-	return a
+	return a, nil
+}
+
+// canaryConditions are the metrics of a revision's canary analysis that
+// a condition judges (a comparison needs a baseline a gate does not
+// have); none when the revision has no canary analysis. The revision is
+// the source's stable one: not finding it is an error like any other.
+func canaryConditions(ctx context.Context, db store.Store, service string, revision int) ([]spec.Metric, error) {
+	var ms []spec.Metric
+	err := db.View(ctx, func(tx store.Tx) error {
+		rev, err := tx.GetRevision(service, revision)
+		if err != nil {
+			return err
+		}
+		if c := rev.Spec.Strategy.Canary; c != nil && c.Analysis != nil {
+			for _, m := range c.Analysis.Metrics {
+				if !m.Compares() {
+					ms = append(ms, m)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the canary analysis of %s revision %d: %w", service, revision, err)
+	}
+	return ms, nil
 }
 
 // startTests runs the current gate's command in the background; its

@@ -301,6 +301,11 @@ func splitServicePath(path string) (name, rel string, ok bool) {
 func (v *validator) resolveEnvironments(root *yaml.Node, want string, budget int) *App {
 	a := v.app
 	if len(a.Environments) == 0 {
+		if want != "" && !a.HasServices() {
+			// A file of flags only applies to an environment its
+			// services' file made (the server checks it exists).
+			return withEnvironment(a, want)
+		}
 		if want != "" && want != DefaultEnvironment {
 			v.unknownEnvironment(want)
 		}

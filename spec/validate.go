@@ -65,9 +65,7 @@ func (v *validator) validate() {
 	case !isDNSLabel(a.Name):
 		v.addf("app", "invalid name %q: %s", a.Name, dnsLabelRule)
 	}
-	if len(a.Services) == 0 {
-		v.addf("services", "at least one service is required, like services: {web: {run: [./web]}}")
-	}
+	v.parts()
 	for _, name := range sortedNames(a.Services) {
 		if v.probs.full() {
 			return
@@ -78,6 +76,25 @@ func (v *validator) validate() {
 	v.routes()
 	v.flags()
 	v.environments()
+}
+
+// parts checks that the spec has something to apply (sections.go):
+// services, or flags for a file of flags only. A services: section, when
+// written, holds at least one service (an apply would otherwise remove
+// them all; slipway down does that), and environments go with services.
+func (v *validator) parts() {
+	a := v.app
+	switch {
+	case a.index.has("services") && len(a.Services) == 0:
+		v.addf("services", "at least one service is required, like services: {web: {run: [./web]}}; "+
+			"a file without services: leaves the app's services as they are")
+	case !a.HasServices() && !a.HasFlags():
+		v.addf("services", "at least one service is required, like services: {web: {run: [./web]}}; "+
+			"a file of feature flags only has flags: (and segments:) instead")
+	case !a.HasServices() && len(a.Environments) > 0:
+		v.addf("environments", "environments promote services: write them with services: in the same file, "+
+			"not in a file of flags only")
+	}
 }
 
 // dnsLabelRule says what a valid app or service name is.

@@ -43,10 +43,15 @@ func Current(tx store.Tx) (map[string]*spec.Service, error) {
 	return cur, nil
 }
 
-// Plan returns what applying app would change.
+// Plan returns what applying app would change in the services. A spec
+// without a services: section (a file of flags only) changes none: it
+// is not a spec of no services, which would remove them all.
 func Plan(tx store.Tx, app *spec.App) (spec.ChangeSet, error) {
 	if err := checkApp(tx, app); err != nil {
 		return spec.ChangeSet{}, err
+	}
+	if !app.HasServices() {
+		return spec.ChangeSet{}, nil
 	}
 	cur, err := Current(tx)
 	if err != nil {
@@ -72,7 +77,9 @@ func checkApp(tx store.Tx, app *spec.App) error {
 // Apply records an operation that converges the store to app: a new
 // revision for every added or changed service, and one change per
 // service in dependency order. It returns a nil operation when nothing
-// changes. It changes no service yet: the Controller starts the changes.
+// changes, and for a spec without services (see Plan); the app record
+// (the spec last applied, which pipelines read) is then left as it is.
+// It changes no service yet: the Controller starts the changes.
 func Apply(tx store.Tx, app *spec.App, src Source, now time.Time) (spec.ChangeSet, *store.Operation, error) {
 	plan, err := Plan(tx, app)
 	if err != nil || plan.Empty() {

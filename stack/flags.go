@@ -34,7 +34,12 @@ func currentFlags(tx store.Tx) (store.FlagConfig, error) {
 }
 
 // PlanFlags compares the spec's flags and segments with what is served.
+// A spec without flags: or segments: (a file of services only) changes
+// none: it leaves the served flags as they are.
 func PlanFlags(tx store.Tx, app *spec.App) (FlagPlan, error) {
+	if !app.HasFlags() {
+		return FlagPlan{}, nil
+	}
 	cur, err := currentFlags(tx)
 	if err != nil {
 		return FlagPlan{}, err
