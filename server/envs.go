@@ -2,19 +2,16 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/slipway-dev/slipway/httpapi"
-	"github.com/slipway-dev/slipway/internal/atomicfile"
 	"github.com/slipway-dev/slipway/pipeline"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
@@ -35,72 +32,8 @@ type hosted struct {
 	// creating is held while an environment is created, so that two
 	// first applies to one name open it once.
 	creating sync.Mutex
-	// regMu guards environments.json's read-modify-write.
-	regMu sync.Mutex
 
 	wg sync.WaitGroup
-}
-
-// registered is an environment as remembered in DataDir/environments.json,
-// so that a restarted server opens it again (the default one is always
-// opened; it has an entry only while it is going down).
-type registered struct {
-	Name   string `json:"name"`
-	Router string `json:"router"`
-	// Down is set while it is being taken down: a restart finishes that.
-	Down bool `json:"down,omitempty"`
-}
-
-func (h *hosted) registryPath() string { return filepath.Join(h.s.cfg.DataDir, "environments.json") }
-
-func (h *hosted) readRegistry() ([]registered, error) {
-	data, err := os.ReadFile(h.registryPath())
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []registered
-	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, fmt.Errorf("%s: %w", h.registryPath(), err)
-	}
-	return out, nil
-}
-
-// writeRegistry stores the registry atomically: a crash leaves the old
-// file or the new one, never a mix. Callers hold regMu.
-func (h *hosted) writeRegistry(rs []registered) error {
-	data, err := json.MarshalIndent(rs, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(h.registryPath(), data)
-}
-
-// register adds, replaces (or with drop, removes) an environment's entry.
-func (h *hosted) register(r registered, drop bool) error {
-	h.regMu.Lock()
-	defer h.regMu.Unlock()
-	rs, err := h.readRegistry()
-	if err != nil {
-		return err
-	}
-	rs = slices.DeleteFunc(rs, func(x registered) bool { return x.Name == r.Name })
-	if !drop {
-		rs = append(rs, r)
-	}
-	return h.writeRegistry(rs)
-}
-
-// remember records an environment for restarts: with its router address,
-// and whether it is going down. The default environment is always
-// opened; it is remembered only while it goes down.
-func (h *hosted) remember(p *parts) error {
-	if p.name == spec.DefaultEnvironment {
-		return h.register(registered{Name: p.name, Down: true}, !p.down.Load())
-	}
-	return h.register(registered{Name: p.name, Router: p.routerAddr, Down: p.down.Load()}, false)
 }
 
 // envDir is where an environment keeps its database and instances: the
@@ -179,35 +112,39 @@ func (h *hosted) run(p *parts) {
 }
 
 // openAll opens the default environment and every one the registry
-// names, then runs them all: no controller runs before every environment
-// a promotion may name is there. It finishes the take-down of an
-// environment a crash interrupted.
+// names (importing DATA/environments.json first, once), then runs them
+// all: no controller runs before every environment a promotion may name
+// is there. It finishes the take-down of an environment a crash
+// interrupted.
 func (h *hosted) openAll(rln net.Listener) error {
 	hub, err := h.open(spec.DefaultEnvironment, rln)
 	if err != nil {
 		return err
 	}
-	rs, err := h.readRegistry()
-	if err != nil {
+	now := h.s.cfg.Clock.Now()
+	if err := importRegistry(h.ctx, hub.store, h.s.cfg.DataDir, now); err != nil {
 		return err
+	}
+	if err := ensureDefault(h.ctx, hub.store, now); err != nil {
+		return fmt.Errorf("the environments registry: %w", err)
+	}
+	rs, err := listEnvironments(h.ctx, hub.store)
+	if err != nil {
+		return fmt.Errorf("the environments registry: %w", err)
 	}
 	var down []*parts
 	for _, r := range rs {
-		if r.Name == spec.DefaultEnvironment {
-			hub.down.Store(r.Down)
-			if r.Down {
-				down = append(down, hub)
+		p := hub
+		if r.Name != spec.DefaultEnvironment {
+			if p, err = h.openRegistered(r); err != nil {
+				// One environment that cannot open (its router's port taken)
+				// does not keep the others down; its promotions wait.
+				h.s.cfg.Logger.Error("environment not opened", "env", r.Name, "err", err)
+				continue
 			}
-			continue
 		}
-		p, err := h.openRegistered(r)
-		if err != nil {
-			// One environment that cannot open (its router's port taken)
-			// does not keep the others down; its promotions wait.
-			h.s.cfg.Logger.Error("environment not opened", "env", r.Name, "err", err)
-			continue
-		}
-		if r.Down {
+		p.down.Store(r.GoingDown())
+		if r.GoingDown() {
 			down = append(down, p)
 		}
 	}
@@ -220,17 +157,12 @@ func (h *hosted) openAll(rln net.Listener) error {
 	return nil
 }
 
-func (h *hosted) openRegistered(r registered) (*parts, error) {
+func (h *hosted) openRegistered(r store.Environment) (*parts, error) {
 	rln, err := listen("the router of environment "+r.Name, r.Router)
 	if err != nil {
 		return nil, err
 	}
-	p, err := h.open(r.Name, rln)
-	if err != nil {
-		return nil, err
-	}
-	p.down.Store(r.Down)
-	return p, nil
+	return h.open(r.Name, rln)
 }
 
 // Get implements httpapi.Environments.
@@ -283,13 +215,13 @@ func (h *hosted) Open(name string, app *spec.App) (*httpapi.Env, error) {
 	if err != nil {
 		return nil, store.Conflictf("%v", err)
 	}
-	if err := h.register(registered{Name: name, Router: rln.Addr().String()}, false); err != nil {
+	if err := h.register(name, rln.Addr().String()); err != nil {
 		rln.Close()
 		return nil, err
 	}
 	p, err = h.open(name, rln)
 	if err != nil {
-		_ = h.register(registered{Name: name}, true) // not remembered: it never opened
+		_ = h.forget(name) // not remembered: it never opened
 		return nil, err
 	}
 	h.run(p)
@@ -347,7 +279,14 @@ func (h *hosted) Down(ctx context.Context, name string) error {
 	if !p.down.CompareAndSwap(false, true) {
 		return store.Conflictf("environment %s is already being taken down", name)
 	}
-	if err := h.remember(p); err != nil {
+	err := editEnvironment(ctx, h.hub().store, name, func(e *store.Environment) error {
+		if e.GoingDown() {
+			return store.Conflictf("environment %s is already being taken down", name)
+		}
+		e.Down = &store.Teardown{RequestedAt: h.s.cfg.Clock.Now()}
+		return nil
+	})
+	if err != nil {
 		p.down.Store(false)
 		return err
 	}
@@ -368,7 +307,7 @@ func (h *hosted) takeDown(p *parts) error {
 	for {
 		err := h.s.takeDown(h.ctx, p)
 		if err == nil {
-			return h.remember(p)
+			return h.markDown(p.name)
 		}
 		if h.ctx.Err() != nil {
 			return err
@@ -413,3 +352,38 @@ func (h *hosted) ofrepFor(w http.ResponseWriter, r *http.Request) {
 }
 
 var _ httpapi.Environments = (*hosted)(nil)
+
+// register records a new environment and its router address in the
+// registry (replacing the record of one that failed to open).
+func (h *hosted) register(name, router string) error {
+	return editEnvironment(h.ctx, h.hub().store, name, func(e *store.Environment) error {
+		e.Router = router
+		if e.CreatedAt.IsZero() {
+			e.CreatedAt = h.s.cfg.Clock.Now()
+		}
+		return nil
+	})
+}
+
+// forget removes an environment that never opened from the registry.
+func (h *hosted) forget(name string) error {
+	return h.hub().store.Update(h.ctx, func(tx store.Tx) error {
+		err := tx.DeleteEnvironment(name)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+}
+
+// markDown records that an environment's take-down is over.
+func (h *hosted) markDown(name string) error {
+	return editEnvironment(h.ctx, h.hub().store, name, func(e *store.Environment) error {
+		if e.Down != nil {
+			done := *e.Down
+			done.DoneAt = h.s.cfg.Clock.Now()
+			e.LastDown, e.Down = &done, nil
+		}
+		return nil
+	})
+}

@@ -88,6 +88,15 @@ var migrations = []string{
 	CREATE INDEX promotions_service ON promotions (service, id);
 	CREATE INDEX promotions_active ON promotions (id) WHERE active = 1;
 	CREATE INDEX promotions_service_active ON promotions (service, id) WHERE active = 1;`,
+	// The registry of the environments a server hosts (in the default
+	// environment's database only), which was DATA/environments.json.
+	// version is the record's write count, a column so that a write
+	// checks it without decoding.
+	`CREATE TABLE environments (
+		name    TEXT PRIMARY KEY,
+		version INTEGER NOT NULL,
+		data    TEXT NOT NULL
+	) WITHOUT ROWID;`,
 }
 
 // migrate applies the migrations db has not seen yet, all in one
