@@ -9,12 +9,13 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/slipway-dev/slipway/httpapi"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/pipeline"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
+	"github.com/slipway-dev/slipway/teardown"
 )
 
 // hosted are the environments the server hosts. Each has its own store
@@ -32,6 +33,12 @@ type hosted struct {
 	// creating is held while an environment is created, so that two
 	// first applies to one name open it once.
 	creating sync.Mutex
+
+	// downs is the take-down controller's queue (environment names);
+	// teardown, set with the hub, works it. It runs apart from the
+	// environments' own queues, whose workers a take-down stops.
+	downs    *queue.Queue
+	teardown *teardown.Controller
 
 	wg sync.WaitGroup
 }
@@ -98,12 +105,14 @@ func (h *hosted) open(name string, rln net.Listener) (*parts, error) {
 		h.s.hubQueue = p.queue
 		h.s.pipeline = pipeline.New(pipeline.Config{Hub: p.store, Env: h.pipelineEnv, Clock: h.s.cfg.Clock, Logger: h.s.cfg.Logger,
 			Enqueue: p.queue.AddAfter, Context: h.ctx})
+		h.teardown = teardown.New(teardown.Config{Hub: p.store, Env: h.teardownEnv, Clock: h.s.cfg.Clock,
+			Logger: h.s.cfg.Logger})
 	}
 	return p, nil
 }
 
 // run starts an opened environment's loops, and its controllers unless
-// it is going down (takeDown starts them once it is down).
+// it is going down (the take-down starts them once it is down).
 func (h *hosted) run(p *parts) {
 	if !p.down.Load() {
 		h.s.startControl(h.ctx, p)
@@ -152,9 +161,16 @@ func (h *hosted) openAll(rln net.Listener) error {
 		h.run(p)
 	}
 	for _, p := range down {
-		h.wg.Go(func() { _ = h.takeDown(p) })
+		h.downs.Add(p.name)
 	}
 	return nil
+}
+
+// runTeardowns works the take-down controller's queue until the server
+// stops.
+func (h *hosted) runTeardowns() {
+	var fails failures
+	h.s.drive(h.ctx, h.downs, &fails, h.teardown.Reconcile)
 }
 
 func (h *hosted) openRegistered(r store.Environment) (*parts, error) {
@@ -215,7 +231,8 @@ func (h *hosted) Open(name string, app *spec.App) (*httpapi.Env, error) {
 	if err != nil {
 		return nil, store.Conflictf("%v", err)
 	}
-	if err := h.register(name, rln.Addr().String()); err != nil {
+	down, err := h.register(name, rln.Addr().String())
+	if err != nil {
 		rln.Close()
 		return nil, err
 	}
@@ -224,8 +241,14 @@ func (h *hosted) Open(name string, app *spec.App) (*httpapi.Env, error) {
 		_ = h.forget(name) // not remembered: it never opened
 		return nil, err
 	}
+	p.down.Store(down)
 	h.run(p)
 	h.s.cfg.Logger.Info("environment created", "env", name, "router", "http://"+p.routerAddr)
+	if down {
+		// It was going down when it failed to open at the server's start.
+		h.downs.Add(name)
+		return nil, store.Conflictf("environment %s is being taken down: apply once that is over", name)
+	}
 	return p.apiEnv(), nil
 }
 
@@ -266,62 +289,6 @@ func (h *hosted) Production() string {
 	return app.Production()
 }
 
-// Down implements httpapi.Environments. The take-down runs on the
-// server's context: a caller that goes away does not leave it half-done;
-// it is retried until it is done (or the server stops, and the restarted
-// one finishes it).
-func (h *hosted) Down(ctx context.Context, name string) error {
-	p, ok := h.get(name)
-	if !ok {
-		_, err := h.Get(name)
-		return err
-	}
-	if !p.down.CompareAndSwap(false, true) {
-		return store.Conflictf("environment %s is already being taken down", name)
-	}
-	err := editEnvironment(ctx, h.hub().store, name, func(e *store.Environment) error {
-		if e.GoingDown() {
-			return store.Conflictf("environment %s is already being taken down", name)
-		}
-		e.Down = &store.Teardown{RequestedAt: h.s.cfg.Clock.Now()}
-		return nil
-	})
-	if err != nil {
-		p.down.Store(false)
-		return err
-	}
-	done := make(chan error, 1)
-	h.wg.Go(func() { done <- h.takeDown(p) })
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// takeDown takes p down, again and again after a failure (an instance
-// that would not stop), until it is down or the server stops.
-func (h *hosted) takeDown(p *parts) error {
-	backoff := time.Second
-	for {
-		err := h.s.takeDown(h.ctx, p)
-		if err == nil {
-			return h.markDown(p.name)
-		}
-		if h.ctx.Err() != nil {
-			return err
-		}
-		h.s.cfg.Logger.Error("take down environment; trying again", "env", p.name, "err", err, "retry", backoff)
-		select {
-		case <-h.ctx.Done():
-			return err
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 30*time.Second)
-	}
-}
-
 // pipelineEnv is an environment as package pipeline sees it.
 func (h *hosted) pipelineEnv(name string) (*pipeline.Env, error) {
 	p, ok := h.get(name)
@@ -354,15 +321,17 @@ func (h *hosted) ofrepFor(w http.ResponseWriter, r *http.Request) {
 var _ httpapi.Environments = (*hosted)(nil)
 
 // register records a new environment and its router address in the
-// registry (replacing the record of one that failed to open).
-func (h *hosted) register(name, router string) error {
-	return editEnvironment(h.ctx, h.hub().store, name, func(e *store.Environment) error {
-		e.Router = router
+// registry (replacing the address of one that failed to open at the
+// server's start), and says whether it is going down.
+func (h *hosted) register(name, router string) (down bool, err error) {
+	err = editEnvironment(h.ctx, h.hub().store, name, func(e *store.Environment) error {
+		e.Router, down = router, e.GoingDown()
 		if e.CreatedAt.IsZero() {
 			e.CreatedAt = h.s.cfg.Clock.Now()
 		}
 		return nil
 	})
+	return down, err
 }
 
 // forget removes an environment that never opened from the registry.
@@ -373,17 +342,5 @@ func (h *hosted) forget(name string) error {
 			return nil
 		}
 		return err
-	})
-}
-
-// markDown records that an environment's take-down is over.
-func (h *hosted) markDown(name string) error {
-	return editEnvironment(h.ctx, h.hub().store, name, func(e *store.Environment) error {
-		if e.Down != nil {
-			done := *e.Down
-			done.DoneAt = h.s.cfg.Clock.Now()
-			e.LastDown, e.Down = &done, nil
-		}
-		return nil
 	})
 }

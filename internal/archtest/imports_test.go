@@ -34,6 +34,7 @@ var forbidden = map[string][]string{
 	"flags":               {"store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
 	"analysis/prometheus": {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
 	"pipeline":            {"server", "httpapi", "cli", "client", "api"},
+	"teardown":            {"rollout", "stack", "pipeline", "router", "server", "httpapi", "cli", "client", "api", "workload/process", "store/sqlite"},
 	"analysis/httpjson":   {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
 }
 
