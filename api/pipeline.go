@@ -17,6 +17,15 @@ type Environment struct {
 	Down bool `json:"down,omitempty"`
 }
 
+// DownRequest asks for an environment to be taken down (POST
+// /v1/down?env=NAME); the server answers 202 Accepted with the
+// Environment, Down set, and takes it down in the background: it is down
+// once GET /v1/environments shows it without Down.
+type DownRequest struct {
+	// By is who asks, recorded with the request.
+	By string `json:"by,omitempty"`
+}
+
 // Commit is one source commit a version carries.
 type Commit struct {
 	ID   string    `json:"id"`

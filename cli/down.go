@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -12,17 +13,30 @@ func newDown(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "down --env ENV",
 		Short: "Take an environment down: stop its controllers, then drain and stop its instances",
-		Long: "down first suspends desired-state management for the environment (no\n" +
-			"controller may start an instance meanwhile), then takes every instance out\n" +
-			"of the router's rotation, lets its requests finish, and stops it. The\n" +
-			"services' history stays; an apply brings the environment back.",
+		Long: "down records the environment going down (who, when); the server then\n" +
+			"suspends desired-state management for the environment (no controller may\n" +
+			"start an instance meanwhile), takes every instance out of the router's\n" +
+			"rotation, lets its requests finish, and stops it; a restarted server\n" +
+			"carries on. down waits for that unless --no-wait. The services' history\n" +
+			"stays; an apply brings the environment back.",
 		Args: cobra.NoArgs,
 	}
+	by, noWait := who(), false
+	cmd.Flags().StringVar(&by, "by", by, "who takes it down, recorded with the request")
+	cmd.Flags().BoolVar(&noWait, "no-wait", false, "return once the server recorded the request, without waiting for the environment to be down")
 	cmd.RunE = e.run(func(cmd *cobra.Command, _ []string) error {
 		if e.envName == "" {
 			return errors.New("--env is required: the environment to take down")
 		}
-		if err := e.client().Down(cmd.Context()); err != nil {
+		c := e.client()
+		if err := c.Down(cmd.Context(), by); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "environment %s is going down\n", e.envName)
+		if noWait {
+			return nil
+		}
+		if err := c.WaitDown(cmd.Context(), 200*time.Millisecond); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "environment %s is down\n", e.envName)

@@ -2,8 +2,10 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/slipway-dev/slipway/api"
 )
@@ -63,10 +65,45 @@ func (c *Client) Pipeline(ctx context.Context, service string) (api.Pipeline, er
 	return out, err
 }
 
-// Down takes the client's environment down: its controllers stop, then
-// its instances are drained and stopped. It returns when that is done.
-func (c *Client) Down(ctx context.Context) error {
-	return c.do(ctx, http.MethodPost, "/v1/down", struct{}{}, nil)
+// Down asks for the client's environment to be taken down (its
+// controllers stop, then its instances are drained and stopped), by
+// whom. It returns once the server recorded the request; WaitDown waits
+// for the take-down to be over.
+func (c *Client) Down(ctx context.Context, by string) error {
+	return c.do(ctx, http.MethodPost, "/v1/down", api.DownRequest{By: by}, nil)
+}
+
+// WaitDown waits until the client's environment is no longer being
+// taken down, polling every interval, or until ctx ends.
+func (c *Client) WaitDown(ctx context.Context, interval time.Duration) error {
+	for {
+		envs, err := c.Environments(ctx)
+		if err != nil {
+			return err
+		}
+		if !goingDown(envs, c.env) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for environment %s to be down: %w", c.env, ctx.Err())
+		case <-time.After(interval):
+		}
+	}
+}
+
+// goingDown reports whether envs has name (or the default one, for "")
+// going down.
+func goingDown(envs []api.Environment, name string) bool {
+	if name == "" {
+		name = "default"
+	}
+	for _, e := range envs {
+		if e.Name == name {
+			return e.Down
+		}
+	}
+	return false
 }
 
 // CancelPromotion cancels the promotion of a service into the client's

@@ -43,10 +43,13 @@ type Environments interface {
 	// Production names the production environment (the latest applied
 	// spec's, spec.App.Production).
 	Production() string
-	// Down takes an environment down: its controllers stop first (none
-	// may start an instance meanwhile), then its instances are drained
-	// and stopped, and its services removed (their history stays).
-	Down(ctx context.Context, name string) error
+	// Down asks for an environment to be taken down, by whom, and
+	// returns once that is recorded: the server then stops its
+	// controllers (none may start an instance meanwhile), drains and
+	// stops its instances and removes its services (their history
+	// stays). Env.Down is set until it is over. A conflict when it is
+	// already going down.
+	Down(ctx context.Context, name, by string) error
 }
 
 // HeaderEnv names the environment a request is about; the query
@@ -124,7 +127,7 @@ func (s single) Get(name string) (*Env, error) {
 func (s single) Open(name string, _ *spec.App) (*Env, error) { return s.Get(name) }
 func (s single) List() []*Env                                { return []*Env{s.env} }
 func (s single) Production() string                          { return s.env.Name }
-func (s single) Down(context.Context, string) error {
+func (s single) Down(context.Context, string, string) error {
 	return store.Conflictf("this server cannot take environments down")
 }
 

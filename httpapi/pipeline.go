@@ -200,15 +200,22 @@ func (h *handler) pipelineStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, toPipeline(st))
 }
 
-// down serves POST /v1/down?env=NAME: the environment's controllers stop,
-// then its instances are drained and stopped.
+// down serves POST /v1/down?env=NAME: it records the environment going
+// down and answers 202 Accepted; the server takes it down in the
+// background (its controllers stop, its instances are drained and
+// stopped, its services removed).
 func (h *handler) down(w http.ResponseWriter, r *http.Request) {
-	name := h.in(r).Name
-	if err := h.cfg.Envs.Down(r.Context(), name); err != nil {
+	var req api.DownRequest
+	if err := decodeJSON(r, &req); err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, api.Environment{Name: name})
+	name := h.in(r).Name
+	if err := h.cfg.Envs.Down(r.Context(), name, req.By); err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, api.Environment{Name: name, Down: true})
 }
 
 func toVersion(v store.Version) api.Version {

@@ -28,6 +28,13 @@ func (c *control) start(ctx context.Context, run func(ctx context.Context, wg *s
 	run(ctx, &c.workers)
 }
 
+// running reports whether the controllers run.
+func (c *control) running() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cancel != nil
+}
+
 // stop ends the controllers and waits for the passes in flight: when it
 // returns, no controller acts until start.
 func (c *control) stop() {

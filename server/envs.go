@@ -2,22 +2,20 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/slipway-dev/slipway/httpapi"
-	"github.com/slipway-dev/slipway/internal/atomicfile"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/pipeline"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
+	"github.com/slipway-dev/slipway/teardown"
 )
 
 // hosted are the environments the server hosts. Each has its own store
@@ -35,72 +33,14 @@ type hosted struct {
 	// creating is held while an environment is created, so that two
 	// first applies to one name open it once.
 	creating sync.Mutex
-	// regMu guards environments.json's read-modify-write.
-	regMu sync.Mutex
+
+	// downs is the take-down controller's queue (environment names);
+	// teardown, set with the hub, works it. It runs apart from the
+	// environments' own queues, whose workers a take-down stops.
+	downs    *queue.Queue
+	teardown *teardown.Controller
 
 	wg sync.WaitGroup
-}
-
-// registered is an environment as remembered in DataDir/environments.json,
-// so that a restarted server opens it again (the default one is always
-// opened; it has an entry only while it is going down).
-type registered struct {
-	Name   string `json:"name"`
-	Router string `json:"router"`
-	// Down is set while it is being taken down: a restart finishes that.
-	Down bool `json:"down,omitempty"`
-}
-
-func (h *hosted) registryPath() string { return filepath.Join(h.s.cfg.DataDir, "environments.json") }
-
-func (h *hosted) readRegistry() ([]registered, error) {
-	data, err := os.ReadFile(h.registryPath())
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []registered
-	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, fmt.Errorf("%s: %w", h.registryPath(), err)
-	}
-	return out, nil
-}
-
-// writeRegistry stores the registry atomically: a crash leaves the old
-// file or the new one, never a mix. Callers hold regMu.
-func (h *hosted) writeRegistry(rs []registered) error {
-	data, err := json.MarshalIndent(rs, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(h.registryPath(), data)
-}
-
-// register adds, replaces (or with drop, removes) an environment's entry.
-func (h *hosted) register(r registered, drop bool) error {
-	h.regMu.Lock()
-	defer h.regMu.Unlock()
-	rs, err := h.readRegistry()
-	if err != nil {
-		return err
-	}
-	rs = slices.DeleteFunc(rs, func(x registered) bool { return x.Name == r.Name })
-	if !drop {
-		rs = append(rs, r)
-	}
-	return h.writeRegistry(rs)
-}
-
-// remember records an environment for restarts: with its router address,
-// and whether it is going down. The default environment is always
-// opened; it is remembered only while it goes down.
-func (h *hosted) remember(p *parts) error {
-	if p.name == spec.DefaultEnvironment {
-		return h.register(registered{Name: p.name, Down: true}, !p.down.Load())
-	}
-	return h.register(registered{Name: p.name, Router: p.routerAddr, Down: p.down.Load()}, false)
 }
 
 // envDir is where an environment keeps its database and instances: the
@@ -165,12 +105,14 @@ func (h *hosted) open(name string, rln net.Listener) (*parts, error) {
 		h.s.hubQueue = p.queue
 		h.s.pipeline = pipeline.New(pipeline.Config{Hub: p.store, Env: h.pipelineEnv, Clock: h.s.cfg.Clock, Logger: h.s.cfg.Logger,
 			Enqueue: p.queue.AddAfter, Context: h.ctx})
+		h.teardown = teardown.New(teardown.Config{Hub: p.store, Env: h.teardownEnv, Clock: h.s.cfg.Clock,
+			Logger: h.s.cfg.Logger})
 	}
 	return p, nil
 }
 
 // run starts an opened environment's loops, and its controllers unless
-// it is going down (takeDown starts them once it is down).
+// it is going down (the take-down starts them once it is down).
 func (h *hosted) run(p *parts) {
 	if !p.down.Load() {
 		h.s.startControl(h.ctx, p)
@@ -179,35 +121,39 @@ func (h *hosted) run(p *parts) {
 }
 
 // openAll opens the default environment and every one the registry
-// names, then runs them all: no controller runs before every environment
-// a promotion may name is there. It finishes the take-down of an
-// environment a crash interrupted.
+// names (importing DATA/environments.json first, once), then runs them
+// all: no controller runs before every environment a promotion may name
+// is there. It finishes the take-down of an environment a crash
+// interrupted.
 func (h *hosted) openAll(rln net.Listener) error {
 	hub, err := h.open(spec.DefaultEnvironment, rln)
 	if err != nil {
 		return err
 	}
-	rs, err := h.readRegistry()
-	if err != nil {
+	now := h.s.cfg.Clock.Now()
+	if err := importRegistry(h.ctx, hub.store, h.s.cfg.DataDir, now); err != nil {
 		return err
+	}
+	if err := ensureDefault(h.ctx, hub.store, now); err != nil {
+		return fmt.Errorf("the environments registry: %w", err)
+	}
+	rs, err := listEnvironments(h.ctx, hub.store)
+	if err != nil {
+		return fmt.Errorf("the environments registry: %w", err)
 	}
 	var down []*parts
 	for _, r := range rs {
-		if r.Name == spec.DefaultEnvironment {
-			hub.down.Store(r.Down)
-			if r.Down {
-				down = append(down, hub)
+		p := hub
+		if r.Name != spec.DefaultEnvironment {
+			if p, err = h.openRegistered(r); err != nil {
+				// One environment that cannot open (its router's port taken)
+				// does not keep the others down; its promotions wait.
+				h.s.cfg.Logger.Error("environment not opened", "env", r.Name, "err", err)
+				continue
 			}
-			continue
 		}
-		p, err := h.openRegistered(r)
-		if err != nil {
-			// One environment that cannot open (its router's port taken)
-			// does not keep the others down; its promotions wait.
-			h.s.cfg.Logger.Error("environment not opened", "env", r.Name, "err", err)
-			continue
-		}
-		if r.Down {
+		p.down.Store(r.GoingDown())
+		if r.GoingDown() {
 			down = append(down, p)
 		}
 	}
@@ -215,22 +161,24 @@ func (h *hosted) openAll(rln net.Listener) error {
 		h.run(p)
 	}
 	for _, p := range down {
-		h.wg.Go(func() { _ = h.takeDown(p) })
+		h.downs.Add(p.name)
 	}
 	return nil
 }
 
-func (h *hosted) openRegistered(r registered) (*parts, error) {
+// runTeardowns works the take-down controller's queue until the server
+// stops.
+func (h *hosted) runTeardowns() {
+	var fails failures
+	h.s.drive(h.ctx, h.downs, &fails, h.teardown.Reconcile)
+}
+
+func (h *hosted) openRegistered(r store.Environment) (*parts, error) {
 	rln, err := listen("the router of environment "+r.Name, r.Router)
 	if err != nil {
 		return nil, err
 	}
-	p, err := h.open(r.Name, rln)
-	if err != nil {
-		return nil, err
-	}
-	p.down.Store(r.Down)
-	return p, nil
+	return h.open(r.Name, rln)
 }
 
 // Get implements httpapi.Environments.
@@ -283,17 +231,24 @@ func (h *hosted) Open(name string, app *spec.App) (*httpapi.Env, error) {
 	if err != nil {
 		return nil, store.Conflictf("%v", err)
 	}
-	if err := h.register(registered{Name: name, Router: rln.Addr().String()}, false); err != nil {
+	down, err := h.register(name, rln.Addr().String())
+	if err != nil {
 		rln.Close()
 		return nil, err
 	}
 	p, err = h.open(name, rln)
 	if err != nil {
-		_ = h.register(registered{Name: name}, true) // not remembered: it never opened
+		_ = h.forget(name) // not remembered: it never opened
 		return nil, err
 	}
+	p.down.Store(down)
 	h.run(p)
 	h.s.cfg.Logger.Info("environment created", "env", name, "router", "http://"+p.routerAddr)
+	if down {
+		// It was going down when it failed to open at the server's start.
+		h.downs.Add(name)
+		return nil, store.Conflictf("environment %s is being taken down: apply once that is over", name)
+	}
 	return p.apiEnv(), nil
 }
 
@@ -334,55 +289,6 @@ func (h *hosted) Production() string {
 	return app.Production()
 }
 
-// Down implements httpapi.Environments. The take-down runs on the
-// server's context: a caller that goes away does not leave it half-done;
-// it is retried until it is done (or the server stops, and the restarted
-// one finishes it).
-func (h *hosted) Down(ctx context.Context, name string) error {
-	p, ok := h.get(name)
-	if !ok {
-		_, err := h.Get(name)
-		return err
-	}
-	if !p.down.CompareAndSwap(false, true) {
-		return store.Conflictf("environment %s is already being taken down", name)
-	}
-	if err := h.remember(p); err != nil {
-		p.down.Store(false)
-		return err
-	}
-	done := make(chan error, 1)
-	h.wg.Go(func() { done <- h.takeDown(p) })
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// takeDown takes p down, again and again after a failure (an instance
-// that would not stop), until it is down or the server stops.
-func (h *hosted) takeDown(p *parts) error {
-	backoff := time.Second
-	for {
-		err := h.s.takeDown(h.ctx, p)
-		if err == nil {
-			return h.remember(p)
-		}
-		if h.ctx.Err() != nil {
-			return err
-		}
-		h.s.cfg.Logger.Error("take down environment; trying again", "env", p.name, "err", err, "retry", backoff)
-		select {
-		case <-h.ctx.Done():
-			return err
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 30*time.Second)
-	}
-}
-
 // pipelineEnv is an environment as package pipeline sees it.
 func (h *hosted) pipelineEnv(name string) (*pipeline.Env, error) {
 	p, ok := h.get(name)
@@ -413,3 +319,28 @@ func (h *hosted) ofrepFor(w http.ResponseWriter, r *http.Request) {
 }
 
 var _ httpapi.Environments = (*hosted)(nil)
+
+// register records a new environment and its router address in the
+// registry (replacing the address of one that failed to open at the
+// server's start), and says whether it is going down.
+func (h *hosted) register(name, router string) (down bool, err error) {
+	err = editEnvironment(h.ctx, h.hub().store, name, func(e *store.Environment) error {
+		e.Router, down = router, e.GoingDown()
+		if e.CreatedAt.IsZero() {
+			e.CreatedAt = h.s.cfg.Clock.Now()
+		}
+		return nil
+	})
+	return down, err
+}
+
+// forget removes an environment that never opened from the registry.
+func (h *hosted) forget(name string) error {
+	return h.hub().store.Update(h.ctx, func(tx store.Tx) error {
+		err := tx.DeleteEnvironment(name)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+}

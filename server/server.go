@@ -89,8 +89,9 @@ type parts struct {
 	flagMux    http.Handler
 	closeFlags func()
 	routerLn   net.Listener
-	// down is set while the environment is being taken down; ctl stops
-	// its controllers meanwhile (the router keeps serving, to drain).
+	// down is set while the environment is being taken down (the
+	// registry's record says so); ctl's controllers are stopped meanwhile
+	// (the router keeps serving, to drain).
 	down atomic.Bool
 	ctl  control
 }
@@ -118,12 +119,13 @@ func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.artifacts = artifact.New(filepath.Join(s.cfg.DataDir, "artifacts"))
-	h := &hosted{s: s, ctx: ctx, m: map[string]*parts{}}
+	h := &hosted{s: s, ctx: ctx, m: map[string]*parts{}, downs: queue.New()}
 	defer h.wg.Wait()
 	defer cancel()
 	if err := h.openAll(rln); err != nil {
 		return err
 	}
+	h.wg.Go(h.runTeardowns)
 	err = s.serve(ctx, ln, h)
 	cancel()
 	return err
@@ -265,34 +267,12 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, envs *hosted) error
 	return nil
 }
 
-// work reconciles queued keys, one at a time per worker. A failing key
-// backs off, doubling up to a minute, however often resync adds it.
+// work reconciles an environment's queued keys, one at a time per
+// worker.
 func (s *Server) work(ctx context.Context, p *parts, fails *failures) {
-	for {
-		key, ok := p.queue.Get(ctx)
-		if !ok {
-			return
-		}
-		after, err := s.reconcile(ctx, p, key)
-		switch {
-		case errors.Is(err, store.ErrConflict) && ctx.Err() == nil:
-			// A record changed since the pass read it: not a failure;
-			// the next pass reads it afresh, at once.
-			s.cfg.Logger.Debug("reconcile: stale read, again", "key", key, "err", err)
-			p.queue.Add(key)
-		case err != nil && ctx.Err() == nil:
-			backoff := min(time.Duration(1<<min(fails.add(key), 16))*50*time.Millisecond, time.Minute)
-			s.cfg.Logger.Warn("reconcile", "key", key, "err", err, "retry", backoff)
-			p.queue.Backoff(key, backoff)
-		case err == nil:
-			fails.reset(key)
-			p.queue.Forget(key)
-			if after > 0 {
-				p.queue.AddAfter(key, after)
-			}
-		}
-		p.queue.Done(key)
-	}
+	s.drive(ctx, p.queue, fails, func(ctx context.Context, key string) (time.Duration, error) {
+		return s.reconcile(ctx, p, key)
+	})
 }
 
 // workers is how many keys are reconciled at once (the queue never hands

@@ -33,6 +33,8 @@ type tables struct {
 	versions   []versionDoc
 	versionAt  map[versionKey]int
 	promotions []promotionDoc // promotion id at index id-1
+	// environments is the registry, by name.
+	environments map[string]environmentDoc
 }
 
 // eventDoc is a stored event with its service and type kept apart for
@@ -51,6 +53,8 @@ func newTables() *tables {
 		owner:     map[string]string{},
 		flagUsage: map[string]time.Time{},
 		versionAt: map[versionKey]int{},
+
+		environments: map[string]environmentDoc{},
 	}
 }
 
@@ -65,6 +69,7 @@ const (
 	tableFlags
 	tableVersions
 	tablePromotions
+	tableEnvironments
 )
 
 // clone gives t its own copy of one table's container; the JSON values
@@ -89,6 +94,8 @@ func (t *tables) clone(which table) {
 		t.versionAt = maps.Clone(t.versionAt)
 	case tablePromotions:
 		t.promotions = slices.Clone(t.promotions)
+	case tableEnvironments:
+		t.environments = maps.Clone(t.environments)
 	}
 }
 

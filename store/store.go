@@ -127,6 +127,21 @@ type Tx interface {
 	// is set.
 	ListPromotions(service string, activeOnly bool, limit int) ([]Promotion, error)
 
+	// GetEnvironment returns one environment of the registry (kept in
+	// the default environment's store).
+	GetEnvironment(name string) (Environment, error)
+	// ListEnvironments returns the registry's environments ordered by
+	// name (none, without error, when it is empty).
+	ListEnvironments() ([]Environment, error)
+	// PutEnvironment creates or replaces an environment, checking its
+	// Version (Environment.Stale: 0 creates it, otherwise it must be the
+	// stored version; a mismatch is ErrConflict) and storing it with
+	// Version one higher. An empty Name is ErrInvalid.
+	PutEnvironment(e Environment) error
+	// DeleteEnvironment removes an environment from the registry;
+	// ErrNotFound if there is none.
+	DeleteEnvironment(name string) error
+
 	// CreateFlagConfig stores c as the latest flag configuration with
 	// Revision set to one more than the highest, and returns it. c.Revision
 	// as passed is the revision c was made from, which must be the latest

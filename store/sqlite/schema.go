@@ -96,6 +96,15 @@ var migrations = []string{
 	ALTER TABLE instances ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 	ALTER TABLE operations ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 	ALTER TABLE promotions ADD COLUMN version INTEGER NOT NULL DEFAULT 1;`,
+	// The registry of the environments a server hosts (in the default
+	// environment's database only), which was DATA/environments.json.
+	// version is the record's write count, a column so that a write
+	// checks it without decoding.
+	`CREATE TABLE environments (
+		name    TEXT PRIMARY KEY,
+		version INTEGER NOT NULL,
+		data    TEXT NOT NULL
+	) WITHOUT ROWID;`,
 }
 
 // migrate applies the migrations db has not seen yet, all in one

@@ -32,6 +32,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"VersionConflicts", testVersionConflicts},
 		{"Promotions", testPromotions},
 		{"ListPromotions", testListPromotions},
+		{"Environments", testEnvironments},
+		{"EnvironmentVersions", testEnvironmentVersions},
 		{"PipelineRollback", testPipelineRollback},
 		{"PipelineViewRejectsWrites", testPipelineViewRejectsWrites},
 		{"PipelineCopies", testPipelineCopies},
