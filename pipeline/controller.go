@@ -183,18 +183,20 @@ func (c *Controller) save(ctx context.Context, before, p store.Promotion) error 
 			return err
 		}
 		for i, g := range p.Gates {
-			if i < len(before.Gates) && before.Gates[i].State != g.State && (g.State == store.GatePassed || g.State == store.GateFailed) {
-				e := store.Event{Time: g.EndedAt, Type: "promotion.gate." + lower(g.State), Service: p.Service,
+			typ, ended := store.GateEvent(g.State)
+			if i < len(before.Gates) && before.Gates[i].State != g.State && ended {
+				e := store.Event{Time: g.EndedAt, Type: typ, Service: p.Service,
 					Message: fmt.Sprintf("promotion %d of %s version %s into %s: gate %d (%s) %s: %s", p.ID, p.Service, p.Version, p.To, i+1, g.Kind, lower(g.State), g.Reason)}
 				if _, err := tx.AppendEvent(e); err != nil {
 					return err
 				}
 			}
 		}
-		if before.State == p.State {
+		typ, ok := store.PromotionEvent(p.State)
+		if before.State == p.State || !ok {
 			return nil
 		}
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: "promotion." + lower(p.State), Service: p.Service, Revision: p.Revision,
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: typ, Service: p.Service, Revision: p.Revision,
 			Message: fmt.Sprintf("promotion %d of %s version %s into %s %s: %s", p.ID, p.Service, p.Version, p.To, lower(p.State), p.Reason)})
 		return err
 	})

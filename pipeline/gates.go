@@ -79,7 +79,7 @@ func (c *Controller) source(ctx context.Context, env, service string) (Source, e
 // stableSince is when a revision of a service last became stable: its
 // latest successful rollout.
 func stableSince(tx store.Tx, service string, revision int) (time.Time, error) {
-	evs, err := tx.ListEventsOfType(0, []string{"service.rollout.succeeded"}, 0)
+	evs, err := tx.ListEventsOfType(0, []store.EventType{store.EventRolloutSucceeded}, 0)
 	var since time.Time
 	for _, e := range evs {
 		if e.Service == service && e.Revision == revision {

@@ -306,7 +306,7 @@ func (h *harness) operation(id int64) store.Operation {
 	return op
 }
 
-func (h *harness) events(typ string) []store.Event {
+func (h *harness) events(typ store.EventType) []store.Event {
 	var out []store.Event
 	h.view(func(tx store.Tx) error {
 		evs, err := tx.ListEvents(0, "", 100000)

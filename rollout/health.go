@@ -80,10 +80,10 @@ func (c *Controller) recordReadiness(ch health.Change) (string, error) {
 		}
 		now := c.cfg.Clock.Now()
 		in.Ready, in.Message = ready, "readiness "+ch.Summary
-		typ, msg := "instance.unready", fmt.Sprintf("instance %s not ready: %s", in.ID, ch.Summary)
+		typ, msg := store.EventInstanceUnready, fmt.Sprintf("instance %s not ready: %s", in.ID, ch.Summary)
 		if ready {
 			in.ReadySince = now
-			typ, msg = "instance.ready", fmt.Sprintf("instance %s ready (%s)", in.ID, ch.Summary)
+			typ, msg = store.EventInstanceReady, fmt.Sprintf("instance %s ready (%s)", in.ID, ch.Summary)
 		}
 		service = in.Service
 		if err := tx.PutInstance(in); err != nil {

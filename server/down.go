@@ -49,7 +49,7 @@ func (s *Server) takeDown(ctx context.Context, p *parts) error {
 				return err
 			}
 		}
-		_, err = tx.AppendEvent(store.Event{Time: now, Type: "environment.down.started",
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: store.EventEnvironmentDownStarted,
 			Message: fmt.Sprintf("environment %s going down: %d instances to drain and stop", p.name, len(ins))})
 		return err
 	})
@@ -83,7 +83,7 @@ func (s *Server) takeDown(ctx context.Context, p *parts) error {
 				return err
 			}
 		}
-		_, err = tx.AppendEvent(store.Event{Time: s.cfg.Clock.Now(), Type: "environment.down",
+		_, err = tx.AppendEvent(store.Event{Time: s.cfg.Clock.Now(), Type: store.EventEnvironmentDown,
 			Message: fmt.Sprintf("environment %s is down: %d instances stopped, %d services removed", p.name, len(ins), len(svcs))})
 		return err
 	})
