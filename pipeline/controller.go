@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/pipeline/testrun"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
@@ -25,7 +25,7 @@ type Env struct {
 	// (http://host:port); test commands get it as SLIPWAY_URL.
 	RouterURL string
 	// Enqueue asks the environment's controllers for a pass over a key.
-	Enqueue func(key string)
+	Enqueue func(key queue.Key)
 	// Measure takes an analysis run's due measurements of a service's
 	// revision there (rollout.Controller.MeasureRevision).
 	Measure func(ctx context.Context, service string, revision int, a *spec.Analysis, run *store.AnalysisRun, now time.Time)
@@ -42,7 +42,7 @@ type Config struct {
 	// Env returns a hosted environment; a not-found error otherwise.
 	Env func(name string) (*Env, error)
 	// Enqueue asks for a pass over a promotion's key after a while.
-	Enqueue func(key string, after time.Duration)
+	Enqueue func(key queue.Key, after time.Duration)
 	Clock   clock.Clock
 	Logger  *slog.Logger
 	// Run runs a test command (testrun.Run unless a test says).
@@ -82,15 +82,6 @@ func New(cfg Config) *Controller {
 	}
 	return &Controller{cfg: cfg, tests: map[int64]*testRun{}}
 }
-
-// keyPrefix starts a promotion's queue key.
-const keyPrefix = "promo:"
-
-// Key is a promotion's queue key.
-func Key(id int64) string { return keyPrefix + strconv.FormatInt(id, 10) }
-
-// ParseKey returns the promotion a key names.
-func ParseKey(name string) (int64, error) { return strconv.ParseInt(name, 10, 64) }
 
 // Reconcile takes the next step of one promotion, and says when to look
 // again (0: when something happens).

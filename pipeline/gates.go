@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/pipeline/testrun"
 	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/spec"
@@ -161,7 +162,7 @@ func (c *Controller) startTests(p store.Promotion, to *Env) {
 		c.mu.Lock()
 		run.result = &res
 		c.mu.Unlock()
-		c.cfg.Enqueue(Key(p.ID), 0)
+		c.cfg.Enqueue(queue.PromotionKey(p.ID), 0)
 	}()
 }
 

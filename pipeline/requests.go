@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/slipway-dev/slipway/artifact"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -256,7 +257,7 @@ func (c *Controller) create(ctx context.Context, p store.Promotion, to *Env) (st
 	if err != nil {
 		return p, err
 	}
-	c.cfg.Enqueue(Key(p.ID), 0)
+	c.cfg.Enqueue(queue.PromotionKey(p.ID), 0)
 	return p, nil
 }
 
@@ -325,7 +326,7 @@ func (c *Controller) Approve(ctx context.Context, service, env, by string, rejec
 	if err != nil {
 		return p, err
 	}
-	c.cfg.Enqueue(Key(p.ID), 0)
+	c.cfg.Enqueue(queue.PromotionKey(p.ID), 0)
 	return p, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
 )
@@ -149,7 +150,7 @@ func (c *Controller) exited(ctx context.Context, a workload.Action) error {
 		msg = fmt.Sprintf("instance %s is crash-looping (%d crashes in a row, last: %s); restarting in %s", in.ID, a.Crashes, a.Reason, wait)
 	}
 	in.Message = msg
-	c.cfg.Enqueue(ServiceKey(in.Service), wait)
+	c.cfg.Enqueue(queue.ServiceKey(in.Service), wait)
 	return c.cfg.Store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.PutInstance(in); err != nil {
 			return err
@@ -232,7 +233,7 @@ func (c *Controller) stopInBackground(in store.Instance) {
 		c.mu.Lock()
 		delete(c.stopping, in.ID)
 		c.mu.Unlock()
-		c.cfg.Enqueue(ServiceKey(in.Service), 0)
+		c.cfg.Enqueue(queue.ServiceKey(in.Service), 0)
 	}()
 }
 
@@ -305,7 +306,7 @@ func (c *Controller) deleteService(ctx context.Context, svc store.Service) error
 		return err
 	})
 	if err == nil && svc.Operation != 0 {
-		c.cfg.Enqueue(OperationKey(svc.Operation), 0)
+		c.cfg.Enqueue(queue.OperationKey(svc.Operation), 0)
 	}
 	return err
 }

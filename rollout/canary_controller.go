@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
@@ -168,7 +169,7 @@ func (c *Controller) reject(ctx context.Context, seen store.Service, r rejection
 		return err
 	})
 	if err == nil && seen.Operation != 0 {
-		c.cfg.Enqueue(OperationKey(seen.Operation), 0)
+		c.cfg.Enqueue(queue.OperationKey(seen.Operation), 0)
 	}
 	return err
 }

@@ -11,9 +11,6 @@ import (
 	"github.com/slipway-dev/slipway/store"
 )
 
-// FlagKey is the queue key of a flag's progressive release.
-func FlagKey(key string) string { return "flag:" + key }
-
 // ReconcileFlag takes a flag's progressive release one step: it waits
 // for the service that reads the flag to finish its rollout, measures
 // the step's analysis when due (against that service's stable

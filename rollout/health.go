@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/slipway-dev/slipway/health"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
 )
@@ -53,7 +54,7 @@ func (c *Controller) onHealth(ch health.Change) {
 		}
 		c.mu.Unlock()
 		if in, err := c.instance(context.Background(), ch.ID); err == nil {
-			c.cfg.Enqueue(ServiceKey(in.Service), 0)
+			c.cfg.Enqueue(queue.ServiceKey(in.Service), 0)
 		}
 		return
 	}
@@ -63,7 +64,7 @@ func (c *Controller) onHealth(ch health.Change) {
 		return
 	}
 	if service != "" {
-		c.cfg.Enqueue(ServiceKey(service), 0)
+		c.cfg.Enqueue(queue.ServiceKey(service), 0)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/health"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
 )
@@ -144,7 +145,7 @@ func (c *Controller) succeed(ctx context.Context, seen store.Service, now time.T
 		return err
 	})
 	if err == nil && seen.Operation != 0 {
-		c.cfg.Enqueue(OperationKey(seen.Operation), 0)
+		c.cfg.Enqueue(queue.OperationKey(seen.Operation), 0)
 	}
 	return err
 }
@@ -181,7 +182,7 @@ func (c *Controller) fail(ctx context.Context, seen store.Service, now time.Time
 		return err
 	})
 	if err == nil && seen.Operation != 0 {
-		c.cfg.Enqueue(OperationKey(seen.Operation), 0)
+		c.cfg.Enqueue(queue.OperationKey(seen.Operation), 0)
 	}
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -16,14 +17,14 @@ import (
 type Controller struct {
 	store store.Store
 	clock clock.Clock
-	// enqueue asks for a pass over a key ("svc:NAME" or "op:ID").
-	enqueue func(key string, after time.Duration)
+	// enqueue asks for a pass over a key (a service's).
+	enqueue func(key queue.Key, after time.Duration)
 	// ended, when set, hears of every operation that ended.
 	ended func(store.Operation)
 }
 
 // NewController returns an operation controller.
-func NewController(s store.Store, c clock.Clock, enqueue func(string, time.Duration)) *Controller {
+func NewController(s store.Store, c clock.Clock, enqueue func(queue.Key, time.Duration)) *Controller {
 	return &Controller{store: s, clock: c, enqueue: enqueue}
 }
 
@@ -70,7 +71,7 @@ func (c *Controller) Reconcile(ctx context.Context, id int64) (time.Duration, er
 		c.ended(*ended)
 	}
 	for _, name := range touched {
-		c.enqueue("svc:"+name, 0)
+		c.enqueue(queue.ServiceKey(name), 0)
 	}
 	return 0, nil
 }
