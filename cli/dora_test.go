@@ -10,6 +10,7 @@ import (
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -38,7 +39,7 @@ func realServer(t *testing.T, events ...store.Event) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := httpapi.New(httpapi.Config{Store: st, Clock: clock.NewFake(serverNow), Enqueue: func(string) {},
+	h := httpapi.New(httpapi.Config{Store: st, Clock: clock.NewFake(serverNow), Enqueue: func(queue.Key) {},
 		Changes: func() <-chan struct{} { return make(chan struct{}) }})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

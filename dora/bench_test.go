@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/slipway-dev/slipway/store"
 )
 
 // syntheticLog returns a history of about n events of the types a
@@ -23,10 +25,10 @@ func syntheticLog(n int) *log {
 		r := rev[svc]
 		switch {
 		case i%7 == 6:
-			l.failDeploy(op, svc, r, r-1, at, at+step, at+2*step, typeRolloutFailed)
+			l.failDeploy(op, svc, r, r-1, at, at+step, at+2*step, store.EventRolloutFailed)
 		default:
-			l.add(at, typeRolloutStarted, svc, 0, op, "")
-			l.add(at+step, typeRolloutSucceeded, svc, r, op,
+			l.add(at, store.EventRolloutStarted, svc, 0, op, "")
+			l.add(at+step, store.EventRolloutSucceeded, svc, r, op,
 				fmt.Sprintf(`{"artifact":{"path":"bin/%s","version":"v%d","digest":"sha256:%064d","commit":"%040x","commitTime":%q}}`,
 					svc, r, i, i, hr(at-3).Format(time.RFC3339)))
 		}

@@ -67,10 +67,10 @@ func (h *history) service(name string) *serviceLog {
 
 // apply folds one event in.
 func (h *history) apply(e store.Event) {
-	if e.Type == typeRollbackRequested {
+	if e.Type == store.EventRollbackRequested {
 		h.rollbackOps[e.Operation] = true // whatever the environment: ops are global
 	}
-	if e.Type == TypeIncidentOpened || e.Type == TypeIncidentResolved {
+	if e.Type == store.EventIncidentOpened || e.Type == store.EventIncidentResolved {
 		h.incident(e)
 		return
 	}
@@ -80,20 +80,20 @@ func (h *history) apply(e store.Event) {
 	s := h.service(e.Service)
 	restore := h.rollbackOps[e.Operation] || (s.restoreOp != 0 && s.restoreOp == e.Operation)
 	switch e.Type {
-	case typeRollbackRequested:
+	case store.EventRollbackRequested:
 		s.blameCurrent(CauseRollback, e.Time, func(*deployment) bool { return true })
-	case typeRevertStarted:
+	case store.EventRollbackStarted:
 		// Only a deployment of the reverted operation that succeeded is
 		// rolled back; one still in flight never ran in production.
 		s.blameCurrent(CauseReverted, e.Time, func(d *deployment) bool { return d.Operation == e.Operation })
 		s.restoreOp = e.Operation
-	case typeRolloutSucceeded:
+	case store.EventRolloutSucceeded:
 		s.succeeded(e, restore)
-	case typeRolloutFailed:
+	case store.EventRolloutFailed:
 		s.failed(e, CauseRollout, restore)
-	case typeCanaryRolledBack, typeParallelRolledBack:
+	case store.EventCanaryRolledBack, store.EventParallelRunRolledBack:
 		s.failed(e, CauseAnalysis, restore)
-	case typeServiceRemoved:
+	case store.EventServiceRemoved:
 		s.heal(e.Time, RecoveredByRemoval)
 		s.restoreOp, s.current, s.restored, s.removed = 0, nil, false, e.Time
 	}
@@ -181,12 +181,12 @@ func (s *serviceLog) heal(at time.Time, by Recovery) {
 // incident links an opened incident to the deployment of the revision
 // it names, failing it; resolving heals the service.
 func (h *history) incident(e store.Event) {
-	var d incidentData
+	var d store.IncidentData
 	if json.Unmarshal(e.Data, &d) != nil || orDefault(d.Env) != h.env || e.Service == "" {
 		return
 	}
 	s := h.service(e.Service)
-	if e.Type == TypeIncidentResolved {
+	if e.Type == store.EventIncidentResolved {
 		if f := h.incidents[d.ID]; f != nil && f.Recovered.IsZero() {
 			s.heal(e.Time, RecoveredByResolve)
 		}

@@ -28,34 +28,25 @@ type Incident struct {
 // Open reports whether the incident is not resolved yet.
 func (i Incident) Open() bool { return i.Resolved.IsZero() }
 
-// incidentData is the data of incident.opened and incident.resolved
-// events: a stored shape, keep it compatible.
-type incidentData struct {
-	ID       int    `json:"id"`
-	Env      string `json:"env"`
-	CausedBy int    `json:"causedBy,omitempty"`
-	Title    string `json:"title,omitempty"`
-}
-
 // Incidents folds incident events (oldest first; others are ignored)
 // into incidents, by ID.
 func Incidents(events []store.Event) ([]Incident, error) {
 	var out []Incident
 	byID := map[int]int{}
 	for _, e := range events {
-		if e.Type != TypeIncidentOpened && e.Type != TypeIncidentResolved {
+		if e.Type != store.EventIncidentOpened && e.Type != store.EventIncidentResolved {
 			continue
 		}
-		var d incidentData
+		var d store.IncidentData
 		if err := json.Unmarshal(e.Data, &d); err != nil {
 			return nil, fmt.Errorf("event %d (%s): %w", e.Seq, e.Type, err)
 		}
 		i, seen := byID[d.ID]
 		switch {
-		case e.Type == TypeIncidentOpened && !seen:
+		case e.Type == store.EventIncidentOpened && !seen:
 			byID[d.ID] = len(out)
 			out = append(out, Incident{ID: d.ID, Service: e.Service, Env: d.Env, CausedBy: d.CausedBy, Title: d.Title, Opened: e.Time})
-		case e.Type == TypeIncidentResolved && seen && out[i].Open():
+		case e.Type == store.EventIncidentResolved && seen && out[i].Open():
 			out[i].Resolved = e.Time
 		}
 	}
@@ -79,7 +70,7 @@ func OpenIncident(existing []Incident, in Incident, now time.Time) (store.Event,
 	if in.Title != "" {
 		msg += ": " + in.Title
 	}
-	return incidentEvent(TypeIncidentOpened, in, now, msg), in
+	return incidentEvent(store.EventIncidentOpened, in, now, msg), in
 }
 
 // ResolveIncident returns the event that resolves incident id, and the
@@ -95,13 +86,13 @@ func ResolveIncident(existing []Incident, id int, now time.Time) (store.Event, I
 		}
 		in.Resolved = now
 		msg := fmt.Sprintf("incident %d on %s (%s) resolved after %s", id, in.Service, in.Env, now.Sub(in.Opened).Round(time.Second))
-		return incidentEvent(TypeIncidentResolved, in, now, msg), in, nil
+		return incidentEvent(store.EventIncidentResolved, in, now, msg), in, nil
 	}
 	return store.Event{}, Incident{}, store.NotFoundf("incident %d does not exist", id)
 }
 
-func incidentEvent(typ string, in Incident, now time.Time, msg string) store.Event {
+func incidentEvent(typ store.EventType, in Incident, now time.Time, msg string) store.Event {
 	// Marshaling ints and strings cannot fail.
-	data, _ := json.Marshal(incidentData{ID: in.ID, Env: in.Env, CausedBy: in.CausedBy, Title: in.Title})
+	data, _ := json.Marshal(store.IncidentData{ID: in.ID, Env: in.Env, CausedBy: in.CausedBy, Title: in.Title})
 	return store.Event{Time: now, Type: typ, Service: in.Service, Revision: in.CausedBy, Message: msg, Data: data}
 }

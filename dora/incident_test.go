@@ -24,7 +24,7 @@ func TestIncidentLifecycle(t *testing.T) {
 	}
 	e, first := OpenIncident(nil, Incident{Service: "order", Env: "default", CausedBy: 3, Title: "checkout 500s"}, hr(1))
 	record(e)
-	if first.ID != 1 || e.Type != TypeIncidentOpened || e.Service != "order" || e.Revision != 3 ||
+	if first.ID != 1 || e.Type != store.EventIncidentOpened || e.Service != "order" || e.Revision != 3 ||
 		e.Message != "incident 1 opened on order (default), caused by revision 3: checkout 500s" {
 		t.Errorf("first incident %+v, event %+v", first, e)
 	}
@@ -55,7 +55,7 @@ func TestIncidentLifecycle(t *testing.T) {
 }
 
 func TestIncidentsBadData(t *testing.T) {
-	evs := []store.Event{{Seq: 4, Type: TypeIncidentOpened, Data: []byte(`[]`)}}
+	evs := []store.Event{{Seq: 4, Type: store.EventIncidentOpened, Data: []byte(`[]`)}}
 	if _, err := Incidents(evs); err == nil {
 		t.Error("Incidents of an event with bad data: no error")
 	}

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/slipway-dev/slipway/store"
 )
 
 // figures is what a case checks of a Metrics.
@@ -50,7 +52,7 @@ func TestCompute(t *testing.T) {
 		log: (&log{}).
 			deploy(1, "order", 1, 0, 1, "aaaaaaa", -2).
 			deploy(2, "order", 2, 24, 25, "bbbbbbb", 20).
-			failDeploy(3, "order", 3, 2, 48, 48.5, 48.6, typeRolloutFailed),
+			failDeploy(3, "order", 3, 2, 48, 48.5, 48.6, store.EventRolloutFailed),
 		q: twoWeeks,
 		want: figures{Deployments: 2, Changes: 3, ChangeFailures: 1,
 			LeadTime: Durations{2, hrs(4), hrs(4.8)}, Recovery: Durations{1, mins(6), mins(6)},
@@ -59,7 +61,7 @@ func TestCompute(t *testing.T) {
 		name: "a canary rolled back by its analysis",
 		log: (&log{}).
 			deploy(1, "order", 1, 0, 1, "", 0).
-			failDeploy(2, "order", 2, 1, 24, 24.5, 24.55, typeCanaryRolledBack),
+			failDeploy(2, "order", 2, 1, 24, 24.5, 24.55, store.EventCanaryRolledBack),
 		q: twoWeeks,
 		want: figures{Deployments: 1, Changes: 2, ChangeFailures: 1, Recovery: Durations{1, mins(3), mins(3)},
 			Failures: []string{"order r2 failed analysis -> rollback"}, Overall: LevelLow},
@@ -67,7 +69,7 @@ func TestCompute(t *testing.T) {
 		name: "a parallel run that rejected its candidate",
 		log: (&log{}).
 			deploy(1, "order", 1, 0, 1, "", 0).
-			failDeploy(2, "order", 2, 1, 24, 25, 25.1, typeParallelRolledBack),
+			failDeploy(2, "order", 2, 1, 24, 25, 25.1, store.EventParallelRunRolledBack),
 		q: twoWeeks,
 		want: figures{Deployments: 1, Changes: 2, ChangeFailures: 1, Recovery: Durations{1, mins(6), mins(6)},
 			Failures: []string{"order r2 failed analysis -> rollback"}, Overall: LevelLow},
@@ -79,7 +81,7 @@ func TestCompute(t *testing.T) {
 		name: "a canary retried",
 		log: (&log{}).
 			deploy(1, "order", 1, 0, 1, "", 0).
-			failDeploy(2, "order", 2, 1, 24, 24.5, 24.55, typeCanaryRolledBack).
+			failDeploy(2, "order", 2, 1, 24, 24.5, 24.55, store.EventCanaryRolledBack).
 			add(29, "rollout.retry.requested", "order", 2, 3, "").
 			deploy(3, "order", 2, 29, 30, "bbbbbbb", 22),
 		q: twoWeeks,
@@ -208,10 +210,10 @@ func TestCompute(t *testing.T) {
 		// revert removes it, which is its recovery.
 		name: "a new service that never got ready",
 		log: (&log{}).
-			add(0, typeRolloutStarted, "order", 0, 1, "").
-			add(0.5, typeRolloutFailed, "order", 1, 1, "").
-			add(0.5, typeRevertStarted, "order", 0, 1, "").
-			add(0.6, typeServiceRemoved, "order", 0, 1, ""),
+			add(0, store.EventRolloutStarted, "order", 0, 1, "").
+			add(0.5, store.EventRolloutFailed, "order", 1, 1, "").
+			add(0.5, store.EventRollbackStarted, "order", 0, 1, "").
+			add(0.6, store.EventServiceRemoved, "order", 0, 1, ""),
 		q: twoWeeks,
 		want: figures{Changes: 1, ChangeFailures: 1, Recovery: Durations{1, mins(6), mins(6)},
 			Failures: []string{"order r1 rollout failed -> service removed"}, Overall: LevelLow},
@@ -239,17 +241,17 @@ func TestComputeStack(t *testing.T) {
 		deploy(1, "invoice", 1, 0, 1, "", 0).
 		deploy(1, "order", 1, 0, 1, "", 0).
 		deploy(1, "shop", 1, 0, 1, "", 0).
-		add(24, typeRolloutStarted, "invoice", 0, 2, "").
-		add(24, typeRolloutStarted, "shop", 0, 2, "").
-		add(24.5, typeRolloutSucceeded, "invoice", 2, 2, "").
-		add(24.5, typeRolloutStarted, "order", 0, 2, "").
-		add(25, typeRolloutFailed, "order", 2, 2, "").
-		add(25, typeRevertStarted, "invoice", 0, 2, "").
-		add(25, typeRevertStarted, "order", 0, 2, "").
-		add(25, typeRevertStarted, "shop", 0, 2, "").
-		add(25.1, typeRolloutSucceeded, "invoice", 1, 2, "").
-		add(25.2, typeRolloutSucceeded, "order", 1, 2, "").
-		add(25.3, typeRolloutSucceeded, "shop", 1, 2, "")
+		add(24, store.EventRolloutStarted, "invoice", 0, 2, "").
+		add(24, store.EventRolloutStarted, "shop", 0, 2, "").
+		add(24.5, store.EventRolloutSucceeded, "invoice", 2, 2, "").
+		add(24.5, store.EventRolloutStarted, "order", 0, 2, "").
+		add(25, store.EventRolloutFailed, "order", 2, 2, "").
+		add(25, store.EventRollbackStarted, "invoice", 0, 2, "").
+		add(25, store.EventRollbackStarted, "order", 0, 2, "").
+		add(25, store.EventRollbackStarted, "shop", 0, 2, "").
+		add(25.1, store.EventRolloutSucceeded, "invoice", 1, 2, "").
+		add(25.2, store.EventRolloutSucceeded, "order", 1, 2, "").
+		add(25.3, store.EventRolloutSucceeded, "shop", 1, 2, "")
 	r := Compute(l.evs, twoWeeks)
 	want := map[string]figures{
 		"invoice": {Deployments: 2, Changes: 2, ChangeFailures: 1, Recovery: Durations{1, mins(6), mins(6)},
@@ -288,7 +290,7 @@ func TestComputeStack(t *testing.T) {
 func TestLogMatchesCompute(t *testing.T) {
 	l := (&log{}).
 		deploy(1, "order", 1, 0, 1, "aaaaaaa", -10).
-		failDeploy(2, "order", 2, 1, 24, 25, 26, typeRolloutFailed).
+		failDeploy(2, "order", 2, 1, 24, 25, 26, store.EventRolloutFailed).
 		deploy(3, "order", 3, 48, 50, "bbbbbbb", 30).
 		incident(1, "order", 3, 60).
 		deploy(4, "order", 4, 70, 71, "ccccccc", 69)

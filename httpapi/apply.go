@@ -10,7 +10,7 @@ import (
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/flags"
-	"github.com/slipway-dev/slipway/rollout"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
@@ -141,7 +141,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 				out.Plan.Revisions[ch.Service] = api.RevisionChange{From: ch.From, To: ch.To}
 			}
 		}
-		e.Enqueue(rollout.OperationKey(op.ID))
+		e.Enqueue(queue.OperationKey(op.ID))
 		o := toOperation(*op)
 		out.Operation, status = &o, http.StatusCreated
 	}
@@ -181,7 +181,7 @@ func (h *handler) rollback(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	h.in(r).Enqueue(rollout.OperationKey(op.ID))
+	h.in(r).Enqueue(queue.OperationKey(op.ID))
 	writeJSON(w, http.StatusCreated, toOperation(*op))
 }
 

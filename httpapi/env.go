@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -18,7 +19,7 @@ type Env struct {
 	Store store.Store
 	Logs  LogReader
 	// Enqueue asks the environment's controllers for a pass over a key.
-	Enqueue func(key string)
+	Enqueue func(key queue.Key)
 	// Changes returns a channel closed at the next committed write.
 	Changes func() <-chan struct{}
 	// Metrics, when set, serves GET /metrics (Prometheus format).

@@ -10,7 +10,7 @@ import (
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/flags"
-	"github.com/slipway-dev/slipway/rollout"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
@@ -180,7 +180,7 @@ func (h *handler) flagVerb(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	h.in(r).Enqueue(rollout.FlagKey(key)) // a kill stops a release in flight
+	h.in(r).Enqueue(queue.FlagKey(key)) // a kill stops a release in flight
 	writeJSON(w, http.StatusOK, out)
 }
 

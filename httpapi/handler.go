@@ -14,6 +14,7 @@ import (
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -36,7 +37,7 @@ type Config struct {
 	Logs      LogReader
 	Clock     clock.Clock
 	// Enqueue asks the controllers for a pass over a key.
-	Enqueue func(key string)
+	Enqueue func(key queue.Key)
 	// Changes returns a channel closed at the next committed store write.
 	Changes func() <-chan struct{}
 	// Token, when set, is required on every mutating request.

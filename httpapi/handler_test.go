@@ -18,6 +18,7 @@ import (
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/store"
 )
 
@@ -30,7 +31,7 @@ type testAPI struct {
 	*httptest.Server
 	store    store.Store
 	mu       sync.Mutex // guards enqueued, ch
-	enqueued []string
+	enqueued []queue.Key
 	ch       chan struct{}
 }
 
@@ -39,7 +40,7 @@ func newTestAPI(t *testing.T, token string) *testAPI {
 	h := New(Config{
 		Store: a.store, Artifacts: artifact.New(t.TempDir()), Logs: noLogs{}, Token: token,
 		Clock:   clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)),
-		Enqueue: func(k string) { a.mu.Lock(); a.enqueued = append(a.enqueued, k); a.mu.Unlock() },
+		Enqueue: func(k queue.Key) { a.mu.Lock(); a.enqueued = append(a.enqueued, k); a.mu.Unlock() },
 		Changes: func() <-chan struct{} { a.mu.Lock(); defer a.mu.Unlock(); return a.ch },
 	})
 	a.Server = httptest.NewServer(h)
@@ -112,7 +113,7 @@ func TestApplyStatuses(t *testing.T) {
 			}
 		})
 	}
-	if len(a.enqueued) != 1 || a.enqueued[0] != "op:1" {
+	if len(a.enqueued) != 1 || a.enqueued[0] != queue.OperationKey(1) {
 		t.Fatalf("enqueued %v, want [op:1]", a.enqueued)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/api"
-	"github.com/slipway-dev/slipway/rollout"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -83,9 +83,9 @@ func (h *handler) rolloutVerb(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	h.in(r).Enqueue(rollout.ServiceKey(name))
+	h.in(r).Enqueue(queue.ServiceKey(name))
 	if op != nil {
-		h.in(r).Enqueue(rollout.OperationKey(op.ID))
+		h.in(r).Enqueue(queue.OperationKey(op.ID))
 	}
 	writeJSON(w, http.StatusOK, out)
 }

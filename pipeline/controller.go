@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/pipeline/testrun"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
@@ -24,7 +24,7 @@ type Env struct {
 	// (http://host:port); test commands get it as SLIPWAY_URL.
 	RouterURL string
 	// Enqueue asks the environment's controllers for a pass over a key.
-	Enqueue func(key string)
+	Enqueue func(key queue.Key)
 	// Measure takes an analysis run's due measurements of a service's
 	// revision there (rollout.Controller.MeasureRevision).
 	Measure func(ctx context.Context, service string, revision int, a *spec.Analysis, run *store.AnalysisRun, now time.Time)
@@ -41,7 +41,7 @@ type Config struct {
 	// Env returns a hosted environment; a not-found error otherwise.
 	Env func(name string) (*Env, error)
 	// Enqueue asks for a pass over a promotion's key after a while.
-	Enqueue func(key string, after time.Duration)
+	Enqueue func(key queue.Key, after time.Duration)
 	Clock   clock.Clock
 	Logger  *slog.Logger
 	// Run runs a test command (testrun.Run unless a test says).
@@ -81,15 +81,6 @@ func New(cfg Config) *Controller {
 	}
 	return &Controller{cfg: cfg, tests: map[int64]*testRun{}}
 }
-
-// keyPrefix starts a promotion's queue key.
-const keyPrefix = "promo:"
-
-// Key is a promotion's queue key.
-func Key(id int64) string { return keyPrefix + strconv.FormatInt(id, 10) }
-
-// ParseKey returns the promotion a key names.
-func ParseKey(name string) (int64, error) { return strconv.ParseInt(name, 10, 64) }
 
 // Reconcile takes the next step of one promotion, and says when to look
 // again (0: when something happens).
@@ -195,18 +186,20 @@ func (c *Controller) saved(ctx context.Context, before, p store.Promotion) (stor
 			return err
 		}
 		for i, g := range p.Gates {
-			if i < len(before.Gates) && before.Gates[i].State != g.State && (g.State == store.GatePassed || g.State == store.GateFailed) {
-				e := store.Event{Time: g.EndedAt, Type: "promotion.gate." + lower(g.State), Service: p.Service,
+			typ, ended := store.GateEvent(g.State)
+			if i < len(before.Gates) && before.Gates[i].State != g.State && ended {
+				e := store.Event{Time: g.EndedAt, Type: typ, Service: p.Service,
 					Message: fmt.Sprintf("promotion %d of %s version %s into %s: gate %d (%s) %s: %s", p.ID, p.Service, p.Version, p.To, i+1, g.Kind, lower(g.State), g.Reason)}
 				if _, err := tx.AppendEvent(e); err != nil {
 					return err
 				}
 			}
 		}
-		if before.State == p.State {
+		typ, ok := store.PromotionEvent(p.State)
+		if before.State == p.State || !ok {
 			return nil
 		}
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: "promotion." + lower(p.State), Service: p.Service, Revision: p.Revision,
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: typ, Service: p.Service, Revision: p.Revision,
 			Message: fmt.Sprintf("promotion %d of %s version %s into %s %s: %s", p.ID, p.Service, p.Version, p.To, lower(p.State), p.Reason)})
 		return err
 	})

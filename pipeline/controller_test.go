@@ -11,6 +11,7 @@ import (
 
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/pipeline/testrun"
 	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/spec"
@@ -41,20 +42,20 @@ type world struct {
 	c     *Controller
 
 	mu     sync.Mutex // guards queued, ran
-	queued []string
+	queued []queue.Key
 	// enqueued hears every Enqueue: a test command's goroutine queues the
 	// promotion once its result is recorded.
-	enqueued chan string
+	enqueued chan queue.Key
 	ran      []testrun.Command
 	result   testrun.Result
 }
 
 func newWorld(t *testing.T) *world {
 	w := &world{t: t, clock: clock.NewFake(t0), hub: store.NewMemory(), envs: map[string]*Env{}, result: testrun.Result{Passed: true, Output: "ok"},
-		enqueued: make(chan string, 100)}
+		enqueued: make(chan queue.Key, 100)}
 	for _, name := range []string{"dev", "staging", "prod"} {
 		db := store.NewMemory()
-		w.envs[name] = &Env{Name: name, Store: db, RouterURL: "http://127.0.0.1:1/" + name, Enqueue: func(string) {}}
+		w.envs[name] = &Env{Name: name, Store: db, RouterURL: "http://127.0.0.1:1/" + name, Enqueue: func(queue.Key) {}}
 		w.update(db, func(tx store.Tx) error {
 			if err := tx.PutApp(store.App{Name: "shop", Spec: pipelineSpec, File: "slipway.yaml", Dir: "/src", AppliedAt: t0}); err != nil {
 				return err
@@ -69,7 +70,7 @@ func newWorld(t *testing.T) *world {
 			}
 			return nil, store.NotFoundf("no %s", name)
 		},
-		Enqueue: func(key string, _ time.Duration) {
+		Enqueue: func(key queue.Key, _ time.Duration) {
 			w.mu.Lock()
 			w.queued = append(w.queued, key)
 			w.mu.Unlock()

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/slipway-dev/slipway/rollout"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -50,7 +50,7 @@ func (c *Controller) deploy(ctx context.Context, p store.Promotion, to *Env) (ti
 	if err := c.save(ctx, before, p); err != nil {
 		return 0, err
 	}
-	to.Enqueue(rollout.OperationKey(op.ID))
+	to.Enqueue(queue.OperationKey(op.ID))
 	return time.Second, nil
 }
 

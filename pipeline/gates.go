@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/pipeline/testrun"
 	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/spec"
@@ -79,7 +80,7 @@ func (c *Controller) source(ctx context.Context, env, service string) (Source, e
 // stableSince is when a revision of a service last became stable: its
 // latest successful rollout.
 func stableSince(tx store.Tx, service string, revision int) (time.Time, error) {
-	evs, err := tx.ListEventsOfType(0, []string{"service.rollout.succeeded"}, 0)
+	evs, err := tx.ListEventsOfType(0, []store.EventType{store.EventRolloutSucceeded}, 0)
 	var since time.Time
 	for _, e := range evs {
 		if e.Service == service && e.Revision == revision {
@@ -187,7 +188,7 @@ func (c *Controller) startTests(p store.Promotion, to *Env) {
 		c.mu.Lock()
 		run.result = &res
 		c.mu.Unlock()
-		c.cfg.Enqueue(Key(p.ID), 0)
+		c.cfg.Enqueue(queue.PromotionKey(p.ID), 0)
 	}()
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/slipway-dev/slipway/artifact"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -249,14 +250,14 @@ func (c *Controller) create(ctx context.Context, p store.Promotion, to *Env) (st
 		if p.From != "" {
 			what = "promotion from " + p.From
 		}
-		_, err = tx.AppendEvent(store.Event{Time: now, Type: "promotion.requested", Service: p.Service,
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: store.EventPromotionRequested, Service: p.Service,
 			Message: fmt.Sprintf("promotion %d: %s of %s version %s into %s (gates: %s), by %s", p.ID, what, p.Service, p.Version, p.To, gateList(p.Gates), p.By)})
 		return err
 	})
 	if err != nil {
 		return p, err
 	}
-	c.cfg.Enqueue(Key(p.ID), 0)
+	c.cfg.Enqueue(queue.PromotionKey(p.ID), 0)
 	return p, nil
 }
 
@@ -306,9 +307,9 @@ func (c *Controller) Approve(ctx context.Context, service, env, by string, rejec
 		}
 		gate := &p.Gates[g]
 		gate.ApprovedBy, gate.EndedAt = by, now
-		verb := "approved"
+		verb, typ := "approved", store.EventPromotionApproved
 		if reject {
-			verb, gate.State, gate.Reason = "rejected", store.GateFailed, "rejected by "+by
+			verb, typ, gate.State, gate.Reason = "rejected", store.EventPromotionRejected, store.GateFailed, "rejected by "+by
 			if reason != "" {
 				gate.Reason += ": " + reason
 			}
@@ -318,14 +319,14 @@ func (c *Controller) Approve(ctx context.Context, service, env, by string, rejec
 		if err := tx.PutPromotion(p); err != nil {
 			return err
 		}
-		_, err = tx.AppendEvent(store.Event{Time: now, Type: "promotion." + verb, Service: service,
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: typ, Service: service,
 			Message: fmt.Sprintf("promotion %d of %s version %s into %s %s by %s", p.ID, service, p.Version, env, verb, by)})
 		return err
 	})
 	if err != nil {
 		return p, err
 	}
-	c.cfg.Enqueue(Key(p.ID), 0)
+	c.cfg.Enqueue(queue.PromotionKey(p.ID), 0)
 	return p, nil
 }
 
@@ -353,7 +354,7 @@ func (c *Controller) Cancel(ctx context.Context, service, env, by string) (store
 		if err := tx.PutPromotion(p); err != nil {
 			return err
 		}
-		_, err = tx.AppendEvent(store.Event{Time: now, Type: "promotion.cancelled", Service: service,
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: store.EventPromotionCancelled, Service: service,
 			Message: fmt.Sprintf("promotion %d of %s version %s into %s cancelled by %s", p.ID, service, p.Version, env, by)})
 		return err
 	})

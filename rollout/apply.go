@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
 )
@@ -47,7 +48,7 @@ func (c *Controller) create(ctx context.Context, service string, a workload.Acti
 		if err := tx.PutInstance(in); err != nil {
 			return err
 		}
-		return event(tx, now, "instance.created", in, fmt.Sprintf("instance %s of revision %d created on port %d", in.ID, in.Revision, port))
+		return event(tx, now, store.EventInstanceCreated, in, fmt.Sprintf("instance %s of revision %d created on port %d", in.ID, in.Revision, port))
 	})
 	if err != nil {
 		return err
@@ -111,10 +112,10 @@ func (c *Controller) startFailed(in store.Instance, err error) workload.Action {
 
 func (c *Controller) started(ctx context.Context, in store.Instance, st workload.Status) error {
 	now := c.cfg.Clock.Now()
-	typ, msg := "instance.started", fmt.Sprintf("instance %s started (pid %d, port %d)", in.ID, st.PID, in.Port)
+	typ, msg := store.EventInstanceStarted, fmt.Sprintf("instance %s started (pid %d, port %d)", in.ID, st.PID, in.Port)
 	if in.State == store.InstanceBackoff || in.State == store.InstanceExited {
 		in.Restarts++
-		typ, msg = "instance.restarted", fmt.Sprintf("instance %s restarted (pid %d, restart %d)", in.ID, st.PID, in.Restarts)
+		typ, msg = store.EventInstanceRestarted, fmt.Sprintf("instance %s restarted (pid %d, restart %d)", in.ID, st.PID, in.Restarts)
 	}
 	adopted := in.PID == st.PID && in.StartTime == st.StartTime && in.PID != 0
 	in.State, in.PID, in.StartTime = store.InstanceRunning, st.PID, st.StartTime
@@ -143,13 +144,13 @@ func (c *Controller) exited(ctx context.Context, a workload.Action) error {
 	wait := a.NextStart.Sub(now).Round(time.Millisecond)
 	in.State, in.PID, in.StartTime, in.Ready = store.InstanceBackoff, 0, 0, false
 	in.LastExit, in.Crashes, in.NextStart = a.Reason, a.Crashes, a.NextStart
-	typ, msg := "instance.exited", fmt.Sprintf("instance %s ended: %s; restarting in %s", in.ID, a.Reason, wait)
+	typ, msg := store.EventInstanceExited, fmt.Sprintf("instance %s ended: %s; restarting in %s", in.ID, a.Reason, wait)
 	if c.cfg.Restart.CrashLooping(a.Crashes) {
-		typ = "instance.crashloop"
+		typ = store.EventInstanceCrashLoop
 		msg = fmt.Sprintf("instance %s is crash-looping (%d crashes in a row, last: %s); restarting in %s", in.ID, a.Crashes, a.Reason, wait)
 	}
 	in.Message = msg
-	c.cfg.Enqueue(ServiceKey(in.Service), wait)
+	c.cfg.Enqueue(queue.ServiceKey(in.Service), wait)
 	return c.cfg.Store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.PutInstance(in); err != nil {
 			return err
@@ -173,7 +174,7 @@ func (c *Controller) stop(ctx context.Context, id, reason string) error {
 			if err := tx.PutInstance(in); err != nil {
 				return err
 			}
-			return event(tx, now, "instance.stopping", in, fmt.Sprintf("stopping instance %s: %s", id, reason))
+			return event(tx, now, store.EventInstanceStopping, in, fmt.Sprintf("stopping instance %s: %s", id, reason))
 		})
 		if err != nil {
 			return err
@@ -197,7 +198,7 @@ func (c *Controller) kill(ctx context.Context, id, reason string) error {
 		if err := tx.PutInstance(in); err != nil {
 			return err
 		}
-		return event(tx, now, "instance.unhealthy", in, fmt.Sprintf("killing instance %s: %s", id, reason))
+		return event(tx, now, store.EventInstanceUnhealthy, in, fmt.Sprintf("killing instance %s: %s", id, reason))
 	})
 	if err != nil {
 		return err
@@ -232,7 +233,7 @@ func (c *Controller) stopInBackground(in store.Instance) {
 		c.mu.Lock()
 		delete(c.stopping, in.ID)
 		c.mu.Unlock()
-		c.cfg.Enqueue(ServiceKey(in.Service), 0)
+		c.cfg.Enqueue(queue.ServiceKey(in.Service), 0)
 	}()
 }
 
@@ -273,7 +274,7 @@ func (c *Controller) forget(ctx context.Context, id string) error {
 		} else if err != nil {
 			return err
 		}
-		return event(tx, now, "instance.stopped", in, fmt.Sprintf("instance %s stopped", id))
+		return event(tx, now, store.EventInstanceStopped, in, fmt.Sprintf("instance %s stopped", id))
 	})
 }
 
@@ -300,19 +301,19 @@ func (c *Controller) deleteService(ctx context.Context, svc store.Service) error
 		if err := tx.DeleteService(svc.Name); err != nil {
 			return err
 		}
-		_, err = tx.AppendEvent(store.Event{Time: now, Type: "service.removed", Service: svc.Name, Operation: svc.Operation,
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: store.EventServiceRemoved, Service: svc.Name, Operation: svc.Operation,
 			Message: fmt.Sprintf("service %s removed: no instance left", svc.Name)})
 		return err
 	})
 	if err == nil && svc.Operation != 0 {
-		c.cfg.Enqueue(OperationKey(svc.Operation), 0)
+		c.cfg.Enqueue(queue.OperationKey(svc.Operation), 0)
 	}
 	return err
 }
 
 // event appends an instance event, linked to the operation rolling its
 // service out, if one is, so that `apply --wait` can show it.
-func event(tx store.Tx, now time.Time, typ string, in store.Instance, msg string) error {
+func event(tx store.Tx, now time.Time, typ store.EventType, in store.Instance, msg string) error {
 	e := store.Event{Time: now, Type: typ, Service: in.Service, Revision: in.Revision, Instance: in.ID, Message: msg}
 	if svc, err := tx.GetService(in.Service); err == nil && svc.Phase == store.PhaseProgressing {
 		e.Operation = svc.Operation

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/store/sqlite"
@@ -39,7 +40,7 @@ func openSQLite(b *testing.B) store.Store {
 
 func benchPass(b *testing.B, s store.Store) {
 	const services, perService = 1000, 3
-	h := &harness{t: &testing.T{}, store: s, driver: newFakeDriver(), clock: newHarness(&testing.T{}).clock, due: map[string]time.Time{}}
+	h := &harness{t: &testing.T{}, store: s, driver: newFakeDriver(), clock: newHarness(&testing.T{}).clock, due: map[queue.Key]time.Time{}}
 	h.restartControllers()
 	names := seed(b, h, services, perService)
 	ctx := context.Background()

@@ -33,7 +33,7 @@ func (c *Controller) promote(ctx context.Context, seen store.Service, bg *spec.B
 		from := svc.Traffic.Active
 		svc.Traffic = store.Traffic{Active: svc.Revision}
 		svc.Keep, svc.KeepUntil, svc.Promote = from, now.Add(delay), false
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.promoted", Service: svc.Name, Revision: svc.Revision, Operation: svc.Operation,
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: store.EventServicePromoted, Service: svc.Name, Revision: svc.Revision, Operation: svc.Operation,
 			Message: fmt.Sprintf("%s: all traffic switched from revision %d to %d; revision %d kept for %s", svc.Name, from, svc.Revision, from, delay)})
 		return err
 	})
@@ -59,7 +59,7 @@ func (c *Controller) awaitPromotion(ctx context.Context, seen store.Service, bg 
 	}
 	return true, c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
 		svc.Message, svc.Deadline = msg, time.Time{}
-		_, err := tx.AppendEvent(store.Event{Time: c.cfg.Clock.Now(), Type: "service.rollout.paused", Service: svc.Name,
+		_, err := tx.AppendEvent(store.Event{Time: c.cfg.Clock.Now(), Type: store.EventRolloutPaused, Service: svc.Name,
 			Revision: svc.Revision, Operation: svc.Operation, Message: svc.Name + ": " + msg})
 		return err
 	})

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -52,7 +53,7 @@ func TestBlueGreenWaitsForPromotionThenSwitches(t *testing.T) {
 	if err := h.store.Update(t.Context(), func(tx store.Tx) error { return stack.Promote(tx, "order", false, h.clock.Now()) }); err != nil {
 		t.Fatal(err)
 	}
-	h.enqueue(ServiceKey("order"), 0)
+	h.enqueue(queue.ServiceKey("order"), 0)
 	h.settle()
 	svc = h.service("order")
 	if svc.Traffic.Active != 2 || svc.Stable != 2 || svc.Keep != 1 || h.operation(op.ID).State != store.OperationSucceeded {
@@ -88,7 +89,7 @@ func TestBlueGreenRollbackIsATrafficSwitch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.enqueue(OperationKey(op.ID), 0)
+	h.enqueue(queue.OperationKey(op.ID), 0)
 	h.settle() // no readiness to wait for: revision 1 is still running and ready
 	svc := h.service("order")
 	if svc.Traffic.Active != 1 || svc.Revision != 1 || h.operation(op.ID).State != store.OperationSucceeded {

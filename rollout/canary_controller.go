@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
@@ -118,7 +119,7 @@ func canaryMessage(cn *store.Canary, sc *spec.Canary, avail, replicas int) strin
 
 func canaryEvents(tx store.Tx, svc *store.Service, events []string, now time.Time) error {
 	for _, e := range events {
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.canary.step", Service: svc.Name, Revision: svc.Revision,
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: store.EventCanaryStep, Service: svc.Name, Revision: svc.Revision,
 			Operation: svc.Operation, Message: svc.Name + ": " + e})
 		if err != nil {
 			return err
@@ -133,7 +134,7 @@ func (c *Controller) rollBackCanary(ctx context.Context, seen store.Service, pas
 	next := pass.Next
 	next.Outcome, next.Reason, next.Ended = store.CanaryRolledBack, pass.Reason, now
 	endRuns(&next, now)
-	r := rejection{candidate: next.Revision, stable: next.Stable, what: "canary", reason: pass.Reason, typ: "service.canary.rolled_back", record: next}
+	r := rejection{candidate: next.Revision, stable: next.Stable, what: "canary", reason: pass.Reason, typ: store.EventCanaryRolledBack, record: next}
 	return c.reject(ctx, seen, r, now, func(svc *store.Service) { svc.Canary = &next })
 }
 
@@ -141,7 +142,8 @@ func (c *Controller) rollBackCanary(ctx context.Context, seen store.Service, pas
 // analysis, a parallel run's comparison, an abort).
 type rejection struct {
 	candidate, stable int
-	what, reason, typ string
+	what, reason      string
+	typ               store.EventType
 	record            any // stored with the event: what the verdict rests on
 }
 
@@ -167,7 +169,7 @@ func (c *Controller) reject(ctx context.Context, seen store.Service, r rejection
 		return err
 	})
 	if err == nil && seen.Operation != 0 {
-		c.cfg.Enqueue(OperationKey(seen.Operation), 0)
+		c.cfg.Enqueue(queue.OperationKey(seen.Operation), 0)
 	}
 	return err
 }
@@ -185,15 +187,16 @@ func (c *Controller) promoteCanary(ctx context.Context, seen store.Service, pass
 			return err
 		}
 		return takeAllTraffic(tx, svc, promotion{candidate: next.Revision, what: "canary", reason: pass.Reason,
-			typ: "service.canary.promoted", record: next}, now.Add(drain), now)
+			typ: store.EventCanaryPromoted, record: next}, now.Add(drain), now)
 	})
 }
 
 // promotion is a candidate promoted by its rollout.
 type promotion struct {
-	candidate         int
-	what, reason, typ string
-	record            any
+	candidate    int
+	what, reason string
+	typ          store.EventType
+	record       any
 }
 
 // takeAllTraffic switches all traffic to a promoted candidate; the

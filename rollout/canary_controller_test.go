@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/analysis"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -147,7 +148,7 @@ func promote(t *testing.T, h *harness, full bool) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	h.enqueue(ServiceKey("order"), 0)
+	h.enqueue(queue.ServiceKey("order"), 0)
 	h.settle()
 }
 
@@ -212,7 +213,7 @@ func TestARejectedCanaryNeverStopsStable(t *testing.T) {
 	h.values.set(2, 0.5)
 	h.clock.Advance(5 * time.Second)
 	for range 5 {
-		if _, err := h.reconcile(ServiceKey("order")); err != nil {
+		if _, err := h.reconcile(queue.ServiceKey("order")); err != nil {
 			t.Fatal(err)
 		}
 		h.ctl.wg.Wait()

@@ -13,6 +13,7 @@ import (
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/health"
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
@@ -47,9 +48,10 @@ type Config struct {
 	Clock        clock.Clock
 	Logger       *slog.Logger
 	Restart      workload.RestartPolicy
-	// Enqueue asks for another pass over a key ("svc:NAME" or "op:ID")
-	// after a delay; the server's queue implements it.
-	Enqueue func(key string, after time.Duration)
+	// Enqueue asks for another pass over a key (a service's, an
+	// operation's, a flag release's) after a delay; the server's queue
+	// implements it.
+	Enqueue func(key queue.Key, after time.Duration)
 	// NewID returns a short random suffix for instance IDs.
 	NewID func() string
 	// BaseEnv is added under every instance's own environment (PATH).
@@ -132,12 +134,6 @@ func (c *Controller) Close() {
 	c.monitor.Close()
 	c.wg.Wait()
 }
-
-// ServiceKey is the queue key of a service.
-func ServiceKey(name string) string { return "svc:" + name }
-
-// OperationKey is the queue key of an operation.
-func OperationKey(id int64) string { return fmt.Sprintf("op:%d", id) }
 
 // snapshot is what one pass reads from the store.
 type snapshot struct {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/store"
 )
 
@@ -77,7 +78,7 @@ func TestCrashedInstanceRestartsWithBackoff(t *testing.T) {
 	victim := h.instances("invoice")[0]
 	for crash := 1; crash <= 4; crash++ {
 		_ = h.driver.end(victim.ID, "exit status 2")
-		h.enqueue(ServiceKey("invoice"), 0)
+		h.enqueue(queue.ServiceKey("invoice"), 0)
 		h.settle()
 		in := h.instances("invoice")[0]
 		if in.State != store.InstanceBackoff || in.Crashes != crash {
@@ -201,7 +202,7 @@ func TestRollbackCommandSwitchesBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.enqueue(OperationKey(op.ID), 0)
+	h.enqueue(queue.OperationKey(op.ID), 0)
 	h.settle()
 	for range 6 {
 		h.markReady("invoice")
@@ -218,8 +219,8 @@ func TestRestartedControllerAdoptsWithoutStarting(t *testing.T) {
 	h, _ := converged(t)
 	starts := h.driver.starts
 	h.restartControllers()
-	h.enqueue(ServiceKey("order"), 0)
-	h.enqueue(ServiceKey("invoice"), 0)
+	h.enqueue(queue.ServiceKey("order"), 0)
+	h.enqueue(queue.ServiceKey("invoice"), 0)
 	h.settle()
 	if h.driver.starts != starts {
 		t.Fatalf("a restarted controller started %d processes", h.driver.starts-starts)
@@ -262,7 +263,7 @@ func TestRestartedControllerFinishesAStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.restartControllers()
-	h.enqueue(ServiceKey("invoice"), 0)
+	h.enqueue(queue.ServiceKey("invoice"), 0)
 	h.settle()
 	if st, err := h.driver.Status(t.Context(), in.ID); err == nil && st.Running {
 		t.Fatalf("instance %s left running after a restart mid-stop", in.ID)
@@ -281,7 +282,7 @@ func TestStaleLivenessDoesNotKillTheRestartedProcess(t *testing.T) {
 	h, _ := converged(t)
 	old := h.instances("order")[0]
 	_ = h.driver.end(old.ID, "exit status 1")
-	h.enqueue(ServiceKey("order"), 0)
+	h.enqueue(queue.ServiceKey("order"), 0)
 	h.settle()
 	h.ctl.onHealth(healthChange(old, false, true)) // the dead process's check, late
 	h.advance(time.Second)

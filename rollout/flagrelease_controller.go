@@ -11,9 +11,6 @@ import (
 	"github.com/slipway-dev/slipway/store"
 )
 
-// FlagKey is the queue key of a flag's progressive release.
-func FlagKey(key string) string { return "flag:" + key }
-
 // ReconcileFlag takes a flag's progressive release one step: it waits
 // for the service that reads the flag to finish its rollout, measures
 // the step's analysis when due (against that service's stable
@@ -111,14 +108,14 @@ func (c *Controller) recordFlag(ctx context.Context, key string, seen store.Flag
 	c.mu.Unlock()
 	next := pass.Next
 	next.Analysis = pass.Run
-	typ, reason := "flag.release.step", ""
+	typ, reason := store.EventFlagReleaseStep, ""
 	switch pass.Decision {
 	case CanaryRollBack:
 		next.Outcome, next.Reason, next.Ended, next.Percent = store.CanaryRolledBack, pass.Reason, now, 0
-		typ, reason = "flag.release.rolled_back", "release rolled back, "+next.Variant+" back to 0%: "+pass.Reason
+		typ, reason = store.EventFlagReleaseRolledBack, "release rolled back, "+next.Variant+" back to 0%: "+pass.Reason
 	case CanaryPromote:
 		next.Outcome, next.Reason, next.Ended = store.CanaryPromoted, pass.Reason, now
-		typ, reason = "flag.release.promoted", "release done: "+pass.Reason
+		typ, reason = store.EventFlagReleasePromoted, "release done: "+pass.Reason
 	default:
 		if !pass.Served {
 			return nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/flags"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -65,7 +66,7 @@ func TestAKilledReleaseServesOff(t *testing.T) {
 	h.values.set(1, 1.0)
 	h.apply(flowRelease)
 	h.markReady("order")
-	h.enqueue(FlagKey("checkout-flow"), 0)
+	h.enqueue(queue.FlagKey("checkout-flow"), 0)
 	h.settle()
 	if v, _ := h.servedFlow(); v["v2"] < 50 || v["v2"] > 150 {
 		t.Fatalf("step 1: %v, want about 100 on v2", v)

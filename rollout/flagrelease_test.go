@@ -9,6 +9,7 @@ import (
 
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/flags"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
@@ -71,13 +72,13 @@ func TestFlagReleaseWaitsForTheServiceThenRaisesItsShare(t *testing.T) {
 	h := newHarness(t)
 	h.values.set(1, 1.0) // order's stable revision, which reads the flag
 	h.apply(flagRelease)
-	h.enqueue(FlagKey("new-checkout"), 0)
+	h.enqueue(queue.FlagKey("new-checkout"), 0)
 	h.settle()
 	if r := h.release(); !r.StepStarted.IsZero() || h.served() != 0 {
 		t.Fatalf("before order is ready: release %+v, %d of 1000 on", r, h.served())
 	}
 	h.markReady("order")
-	h.enqueue(FlagKey("new-checkout"), 0)
+	h.enqueue(queue.FlagKey("new-checkout"), 0)
 	h.settle()
 	if r, on := h.release(), h.served(); r.Percent != 10 || on < 50 || on > 150 {
 		t.Fatalf("step 1: release %+v, %d of 1000 on, want about 100", r, on)
@@ -100,7 +101,7 @@ func TestFailedFlagAnalysisFlipsItBack(t *testing.T) {
 	h.values.set(1, 1.0)
 	h.apply(flagRelease)
 	h.markReady("order")
-	h.enqueue(FlagKey("new-checkout"), 0)
+	h.enqueue(queue.FlagKey("new-checkout"), 0)
 	h.settle()
 	h.values.set(1, 0.9)
 	h.advance(10 * time.Second)
@@ -141,7 +142,7 @@ func TestAFlagReleaseRestartedDuringAPassIsKept(t *testing.T) {
 	h.values.set(1, 1.0)
 	h.apply(flagRelease)
 	h.markReady("order")
-	h.enqueue(FlagKey("new-checkout"), 0)
+	h.enqueue(queue.FlagKey("new-checkout"), 0)
 	h.settle()
 	for range 5 {
 		h.advance(10 * time.Second)
@@ -160,7 +161,7 @@ func TestARestartedFlagReleaseDoesNotInheritTheOldAnalysis(t *testing.T) {
 	h.values.set(1, 1.0)
 	h.apply(flagRelease)
 	h.markReady("order")
-	h.enqueue(FlagKey("new-checkout"), 0)
+	h.enqueue(queue.FlagKey("new-checkout"), 0)
 	h.settle()
 	for range 5 {
 		h.advance(10 * time.Second)
@@ -225,7 +226,7 @@ func TestKillingAFlagStopsItsRelease(t *testing.T) {
 	h.values.set(1, 1.0)
 	h.apply(flagRelease)
 	h.markReady("order")
-	h.enqueue(FlagKey("new-checkout"), 0)
+	h.enqueue(queue.FlagKey("new-checkout"), 0)
 	h.settle()
 	edit := func(e stack.FlagEdit) {
 		if err := h.store.Update(t.Context(), func(tx store.Tx) error { return stack.EditFlag(tx, "new-checkout", e, h.clock.Now()) }); err != nil {
@@ -246,7 +247,7 @@ func TestFlagStepWithoutDataDoesNotPass(t *testing.T) {
 	h := newHarness(t) // order's stable revision has no data: the fake provider answers none
 	h.apply(flagRelease)
 	h.markReady("order")
-	h.enqueue(FlagKey("new-checkout"), 0)
+	h.enqueue(queue.FlagKey("new-checkout"), 0)
 	h.settle()
 	for range 12 {
 		h.advance(10 * time.Second)

@@ -3,7 +3,7 @@ package rollout
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +12,7 @@ import (
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/health"
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/mirror"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
@@ -146,11 +147,11 @@ type harness struct {
 	ops    *stack.Controller
 
 	mu  sync.Mutex // guards due
-	due map[string]time.Time
+	due map[queue.Key]time.Time
 }
 
 func newHarness(t *testing.T) *harness {
-	h := &harness{t: t, store: store.NewNotifier(store.NewMemory()), driver: newFakeDriver(), clock: clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), due: map[string]time.Time{}, values: &fakeProvider{value: map[int]float64{}}, book: mirror.NewBook()}
+	h := &harness{t: t, store: store.NewNotifier(store.NewMemory()), driver: newFakeDriver(), clock: clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), due: map[queue.Key]time.Time{}, values: &fakeProvider{value: map[int]float64{}}, book: mirror.NewBook()}
 	h.restartControllers()
 	return h
 }
@@ -174,7 +175,7 @@ func (h *harness) newID() func() string {
 	return func() string { n++; return fmt.Sprintf("%04d", n) }
 }
 
-func (h *harness) enqueue(key string, after time.Duration) {
+func (h *harness) enqueue(key queue.Key, after time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	at := h.clock.Now().Add(after)
@@ -184,19 +185,19 @@ func (h *harness) enqueue(key string, after time.Duration) {
 }
 
 // next pops a key due now (within a few ms: "again at once").
-func (h *harness) next() (string, bool) {
+func (h *harness) next() (queue.Key, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var keys []string
+	var keys []queue.Key
 	for k, at := range h.due {
 		if !at.After(h.clock.Now().Add(10 * time.Millisecond)) {
 			keys = append(keys, k)
 		}
 	}
 	if len(keys) == 0 {
-		return "", false
+		return queue.Key{}, false
 	}
-	sort.Strings(keys)
+	slices.SortFunc(keys, func(a, b queue.Key) int { return strings.Compare(a.String(), b.String()) })
 	delete(h.due, keys[0])
 	return keys[0], true
 }
@@ -220,17 +221,18 @@ func (h *harness) settle() {
 	h.t.Fatal("controllers did not settle within 10000 passes")
 }
 
-func (h *harness) reconcile(key string) (time.Duration, error) {
-	kind, name, _ := strings.Cut(key, ":")
-	if kind == "op" {
-		var id int64
-		fmt.Sscan(name, &id)
+func (h *harness) reconcile(key queue.Key) (time.Duration, error) {
+	switch key.Kind {
+	case queue.Operation:
+		id, err := key.ID()
+		if err != nil {
+			return 0, err
+		}
 		return h.ops.Reconcile(context.Background(), id)
+	case queue.Flag:
+		return h.ctl.ReconcileFlag(context.Background(), key.Name)
 	}
-	if kind == "flag" {
-		return h.ctl.ReconcileFlag(context.Background(), name)
-	}
-	return h.ctl.Reconcile(context.Background(), name)
+	return h.ctl.Reconcile(context.Background(), key.Name)
 }
 
 // advance moves the clock and runs what became due.
@@ -259,7 +261,7 @@ func (h *harness) apply(yaml string) *store.Operation {
 		h.t.Fatalf("apply: %v", err)
 	}
 	if op != nil {
-		h.enqueue(OperationKey(op.ID), 0)
+		h.enqueue(queue.OperationKey(op.ID), 0)
 	}
 	h.settle()
 	return op
@@ -306,7 +308,7 @@ func (h *harness) operation(id int64) store.Operation {
 	return op
 }
 
-func (h *harness) events(typ string) []store.Event {
+func (h *harness) events(typ store.EventType) []store.Event {
 	var out []store.Event
 	h.view(func(tx store.Tx) error {
 		evs, err := tx.ListEvents(0, "", 100000)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/slipway-dev/slipway/health"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
 )
@@ -53,7 +54,7 @@ func (c *Controller) onHealth(ch health.Change) {
 		}
 		c.mu.Unlock()
 		if in, err := c.instance(context.Background(), ch.ID); err == nil {
-			c.cfg.Enqueue(ServiceKey(in.Service), 0)
+			c.cfg.Enqueue(queue.ServiceKey(in.Service), 0)
 		}
 		return
 	}
@@ -63,7 +64,7 @@ func (c *Controller) onHealth(ch health.Change) {
 		return
 	}
 	if service != "" {
-		c.cfg.Enqueue(ServiceKey(service), 0)
+		c.cfg.Enqueue(queue.ServiceKey(service), 0)
 	}
 }
 
@@ -80,10 +81,10 @@ func (c *Controller) recordReadiness(ch health.Change) (string, error) {
 		}
 		now := c.cfg.Clock.Now()
 		in.Ready, in.Message = ready, "readiness "+ch.Summary
-		typ, msg := "instance.unready", fmt.Sprintf("instance %s not ready: %s", in.ID, ch.Summary)
+		typ, msg := store.EventInstanceUnready, fmt.Sprintf("instance %s not ready: %s", in.ID, ch.Summary)
 		if ready {
 			in.ReadySince = now
-			typ, msg = "instance.ready", fmt.Sprintf("instance %s ready (%s)", in.ID, ch.Summary)
+			typ, msg = store.EventInstanceReady, fmt.Sprintf("instance %s ready (%s)", in.ID, ch.Summary)
 		}
 		service = in.Service
 		if err := tx.PutInstance(in); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/health"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
 )
@@ -92,7 +93,7 @@ func (c *Controller) keepGoing(ctx context.Context, seen store.Service, msg stri
 		}
 		kept := svc.Keep
 		svc.Keep, svc.KeepUntil = 0, time.Time{}
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.scaled_down", Service: svc.Name, Revision: kept,
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: store.EventServiceScaledDown, Service: svc.Name, Revision: kept,
 			Message: fmt.Sprintf("%s: revision %d scaled down after its scale-down delay", svc.Name, kept)})
 		return err
 	})
@@ -137,26 +138,25 @@ func (c *Controller) succeed(ctx context.Context, seen store.Service, now time.T
 		if err != nil {
 			return err
 		}
-		_, err = tx.AppendEvent(store.Event{Time: now, Type: "service.rollout.succeeded", Service: svc.Name, Revision: svc.Revision,
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: store.EventRolloutSucceeded, Service: svc.Name, Revision: svc.Revision,
 			Operation: svc.Operation, Message: fmt.Sprintf("%s is running revision %d", svc.Name, svc.Revision), Data: data})
 		return err
 	})
 	if err == nil && seen.Operation != 0 {
-		c.cfg.Enqueue(OperationKey(seen.Operation), 0)
+		c.cfg.Enqueue(queue.OperationKey(seen.Operation), 0)
 	}
 	return err
 }
 
-// runningArtifact is the data of a service.rollout.succeeded event: the
-// artifact now running ({"artifact": {path, version, digest, commit,
-// commitTime}}), none without one. The DORA metrics (package dora) read a
-// deployment's commit from it.
+// runningArtifact is the data of an EventRolloutSucceeded event: the
+// artifact now running (store.RolloutSucceededData), none without one.
+// The DORA metrics (package dora) read a deployment's commit from it.
 func runningArtifact(tx store.Tx, service string, n int) (json.RawMessage, error) {
 	r, err := tx.GetRevision(service, n)
 	if err != nil || r.Spec.Artifact == nil {
 		return nil, err
 	}
-	return json.Marshal(map[string]any{"artifact": r.Spec.Artifact})
+	return json.Marshal(store.RolloutSucceededData{Artifact: r.Spec.Artifact})
 }
 
 func supersede(tx store.Tx, service string, prev, by int) error {
@@ -175,12 +175,12 @@ func (c *Controller) fail(ctx context.Context, seen store.Service, now time.Time
 	err = c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
 		svc.Phase, svc.Message, svc.Failure = store.PhaseFailed, f.Reason, &f
 		data, _ := json.Marshal(f)
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.rollout.failed", Service: svc.Name, Revision: svc.Revision,
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: store.EventRolloutFailed, Service: svc.Name, Revision: svc.Revision,
 			Instance: f.Instance, Operation: svc.Operation, Message: fmt.Sprintf("%s revision %d failed: %s", svc.Name, svc.Revision, f.Reason), Data: data})
 		return err
 	})
 	if err == nil && seen.Operation != 0 {
-		c.cfg.Enqueue(OperationKey(seen.Operation), 0)
+		c.cfg.Enqueue(queue.OperationKey(seen.Operation), 0)
 	}
 	return err
 }

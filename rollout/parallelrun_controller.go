@@ -95,7 +95,7 @@ func (c *Controller) recordParallelRun(ctx context.Context, seen store.Service, 
 		if pass.Event == "" {
 			return nil
 		}
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: "service.parallel_run.step", Service: svc.Name, Revision: svc.Revision,
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: store.EventParallelRunStep, Service: svc.Name, Revision: svc.Revision,
 			Operation: svc.Operation, Message: svc.Name + ": " + pass.Event})
 		return err
 	})
@@ -128,13 +128,13 @@ func (c *Controller) endParallelRun(ctx context.Context, seen store.Service, pas
 	if pass.Decision == ParallelRollBack {
 		next.Outcome = store.CanaryRolledBack
 		r := rejection{candidate: next.Revision, stable: next.Stable, what: "parallel run of", reason: pass.Reason,
-			typ: "service.parallel_run.rolled_back", record: next}
+			typ: store.EventParallelRunRolledBack, record: next}
 		return c.reject(ctx, seen, r, now, func(svc *store.Service) { svc.ParallelRun = &next })
 	}
 	next.Outcome = store.CanaryPromoted
 	return c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
 		svc.ParallelRun = &next
 		return takeAllTraffic(tx, svc, promotion{candidate: next.Revision, what: "parallel run of", reason: pass.Reason,
-			typ: "service.parallel_run.promoted", record: next}, now.Add(pr.ProgressDeadline.Duration), now)
+			typ: store.EventParallelRunPromoted, record: next}, now.Add(pr.ProgressDeadline.Duration), now)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/mirror"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
@@ -116,7 +117,7 @@ func TestParallelRunStartsAgainWhenItsCountsAreLost(t *testing.T) {
 	h.advance(40 * time.Second)
 	h.book = mirror.NewBook() // a restarted server counts from nothing
 	h.restartControllers()
-	h.enqueue(ServiceKey("order"), 0)
+	h.enqueue(queue.ServiceKey("order"), 0)
 	h.advance(time.Second)
 	p := h.service("order").ParallelRun
 	if !p.Started.After(started) || p.Outcome != "" || len(h.events("service.parallel_run.step")) != 2 {
@@ -131,7 +132,7 @@ func TestParallelRunVerbs(t *testing.T) {
 	if err := h.store.Update(t.Context(), func(tx store.Tx) error { return stack.Promote(tx, "order", false, h.clock.Now()) }); err != nil {
 		t.Fatal(err)
 	}
-	h.enqueue(ServiceKey("order"), 0)
+	h.enqueue(queue.ServiceKey("order"), 0)
 	h.settle()
 	if svc := h.service("order"); svc.Stable != 2 {
 		t.Fatalf("promote of a passing run did not end it: %+v", svc.ParallelRun)
@@ -141,7 +142,7 @@ func TestParallelRunVerbs(t *testing.T) {
 	if err := h.store.Update(t.Context(), func(tx store.Tx) error { return stack.Abort(tx, "order", "bob saw enough", h.clock.Now()) }); err != nil {
 		t.Fatal(err)
 	}
-	h.enqueue(ServiceKey("order"), 0)
+	h.enqueue(queue.ServiceKey("order"), 0)
 	h.settle()
 	if p := h.service("order").ParallelRun; p.Outcome != store.CanaryRolledBack || p.Reason != "aborted: bob saw enough" {
 		t.Fatalf("run after abort %+v", p)

@@ -35,7 +35,7 @@ func (h *hosted) Down(ctx context.Context, name, by string) error {
 		p.down.Store(false)
 		return err
 	}
-	h.downs.Add(name)
+	h.downs.Add(queue.EnvironmentKey(name))
 	return nil
 }
 
@@ -71,7 +71,7 @@ func (c controllers) Start() {
 
 // drive runs a queue's keys through reconcile, one at a time. A failing
 // key backs off, doubling up to a minute, however often it is added.
-func (s *Server) drive(ctx context.Context, q *queue.Queue, fails *failures, reconcile func(ctx context.Context, key string) (time.Duration, error)) {
+func (s *Server) drive(ctx context.Context, q *queue.Queue, fails *failures, reconcile func(ctx context.Context, key queue.Key) (time.Duration, error)) {
 	for {
 		key, ok := q.Get(ctx)
 		if !ok {
@@ -82,11 +82,11 @@ func (s *Server) drive(ctx context.Context, q *queue.Queue, fails *failures, rec
 		case errors.Is(err, store.ErrConflict) && ctx.Err() == nil:
 			// A record changed since the pass read it: not a failure;
 			// the next pass reads it afresh, at once.
-			s.cfg.Logger.Debug("reconcile: stale read, again", "key", key, "err", err)
+			s.cfg.Logger.Debug("reconcile: stale read, again", "key", key.String(), "err", err)
 			q.Add(key)
 		case err != nil && ctx.Err() == nil:
 			backoff := min(time.Duration(1<<min(fails.add(key), 16))*50*time.Millisecond, time.Minute)
-			s.cfg.Logger.Warn("reconcile", "key", key, "err", err, "retry", backoff)
+			s.cfg.Logger.Warn("reconcile", "key", key.String(), "err", err, "retry", backoff)
 			q.Backoff(key, backoff)
 		case err == nil:
 			fails.reset(key)

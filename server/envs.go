@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/queue"
@@ -161,7 +162,7 @@ func (h *hosted) openAll(rln net.Listener) error {
 		h.run(p)
 	}
 	for _, p := range down {
-		h.downs.Add(p.name)
+		h.downs.Add(queue.EnvironmentKey(p.name))
 	}
 	return nil
 }
@@ -170,7 +171,9 @@ func (h *hosted) openAll(rln net.Listener) error {
 // stops.
 func (h *hosted) runTeardowns() {
 	var fails failures
-	h.s.drive(h.ctx, h.downs, &fails, h.teardown.Reconcile)
+	h.s.drive(h.ctx, h.downs, &fails, func(ctx context.Context, key queue.Key) (time.Duration, error) {
+		return h.teardown.Reconcile(ctx, key.Name)
+	})
 }
 
 func (h *hosted) openRegistered(r store.Environment) (*parts, error) {
@@ -246,7 +249,7 @@ func (h *hosted) Open(name string, app *spec.App) (*httpapi.Env, error) {
 	h.s.cfg.Logger.Info("environment created", "env", name, "router", "http://"+p.routerAddr)
 	if down {
 		// It was going down when it failed to open at the server's start.
-		h.downs.Add(name)
+		h.downs.Add(queue.EnvironmentKey(name))
 		return nil, store.Conflictf("environment %s is being taken down: apply once that is over", name)
 	}
 	return p.apiEnv(), nil

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -201,7 +199,7 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
 	p.ops.OnEnded(func(op store.Operation) {
 		if op.Promotion != 0 && s.hubQueue != nil {
-			s.hubQueue.Add(pipeline.Key(op.Promotion)) // the promotion ends with it
+			s.hubQueue.Add(queue.PromotionKey(op.Promotion)) // the promotion ends with it
 		}
 	})
 	ofr, err := s.ofrep(p)
@@ -270,7 +268,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, envs *hosted) error
 // work reconciles an environment's queued keys, one at a time per
 // worker.
 func (s *Server) work(ctx context.Context, p *parts, fails *failures) {
-	s.drive(ctx, p.queue, fails, func(ctx context.Context, key string) (time.Duration, error) {
+	s.drive(ctx, p.queue, fails, func(ctx context.Context, key queue.Key) (time.Duration, error) {
 		return s.reconcile(ctx, p, key)
 	})
 }
@@ -283,46 +281,46 @@ const workers = 4
 // failures counts each key's failed passes in a row, for its backoff.
 type failures struct {
 	mu sync.Mutex // guards n
-	n  map[string]int
+	n  map[queue.Key]int
 }
 
-func (f *failures) add(key string) int {
+func (f *failures) add(key queue.Key) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.n == nil {
-		f.n = map[string]int{}
+		f.n = map[queue.Key]int{}
 	}
 	f.n[key]++
 	return f.n[key]
 }
 
-func (f *failures) reset(key string) {
+func (f *failures) reset(key queue.Key) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	delete(f.n, key)
 }
 
-func (s *Server) reconcile(ctx context.Context, p *parts, key string) (time.Duration, error) {
-	kind, name, _ := strings.Cut(key, ":")
-	switch kind {
-	case "svc":
-		return p.rollouts.Reconcile(ctx, name)
-	case "op":
-		id, err := strconv.ParseInt(name, 10, 64)
+// reconcile hands a key to the controller of its kind.
+func (s *Server) reconcile(ctx context.Context, p *parts, key queue.Key) (time.Duration, error) {
+	switch key.Kind {
+	case queue.Service:
+		return p.rollouts.Reconcile(ctx, key.Name)
+	case queue.Operation:
+		id, err := key.ID()
 		if err != nil {
-			return 0, fmt.Errorf("bad key %q", key)
+			return 0, err
 		}
 		return p.ops.Reconcile(ctx, id)
-	case "flag":
-		return p.rollouts.ReconcileFlag(ctx, name)
-	case "promo":
-		id, err := pipeline.ParseKey(name)
+	case queue.Flag:
+		return p.rollouts.ReconcileFlag(ctx, key.Name)
+	case queue.Promotion:
+		id, err := key.ID()
 		if err != nil {
-			return 0, fmt.Errorf("bad key %q", key)
+			return 0, err
 		}
 		return s.pipeline.Reconcile(ctx, id)
 	}
-	return 0, fmt.Errorf("unknown key %q", key)
+	return 0, fmt.Errorf("unknown key %s", key)
 }
 
 // resync queues every service, active operation and flag release in
@@ -357,7 +355,7 @@ func enqueueAll(ctx context.Context, p *parts) error {
 		seen := map[string]bool{}
 		for _, svc := range svcs {
 			seen[svc.Name] = true
-			p.queue.Add(rollout.ServiceKey(svc.Name))
+			p.queue.Add(queue.ServiceKey(svc.Name))
 		}
 		ins, err := tx.ListInstances("")
 		if err != nil {
@@ -366,7 +364,7 @@ func enqueueAll(ctx context.Context, p *parts) error {
 		for _, in := range ins {
 			if !seen[in.Service] {
 				seen[in.Service] = true
-				p.queue.Add(rollout.ServiceKey(in.Service))
+				p.queue.Add(queue.ServiceKey(in.Service))
 			}
 		}
 		ops, err := tx.ListOperations(true, 100)
@@ -374,18 +372,18 @@ func enqueueAll(ctx context.Context, p *parts) error {
 			return err
 		}
 		for _, op := range ops {
-			p.queue.Add(rollout.OperationKey(op.ID))
+			p.queue.Add(queue.OperationKey(op.ID))
 		}
 		keys, err := stack.FlagReleasesInFlight(tx)
 		for _, key := range keys {
-			p.queue.Add(rollout.FlagKey(key))
+			p.queue.Add(queue.FlagKey(key))
 		}
 		if err != nil || p.name != spec.DefaultEnvironment {
 			return err
 		}
 		promos, err := tx.ListPromotions("", true, 0)
 		for _, pr := range promos {
-			p.queue.Add(pipeline.Key(pr.ID))
+			p.queue.Add(queue.PromotionKey(pr.ID))
 		}
 		return err
 	})

@@ -99,7 +99,7 @@ func Apply(tx store.Tx, app *spec.App, src Source, now time.Time) (spec.ChangeSe
 	if err != nil {
 		return plan, nil, err
 	}
-	err = started(tx, &op, store.Event{Time: now, Type: "operation.started", Operation: op.ID,
+	err = started(tx, &op, store.Event{Time: now, Type: store.EventOperationStarted, Operation: op.ID,
 		Message: fmt.Sprintf("apply of %s (operation %d): %s", src.File, op.ID, summary(plan))})
 	return plan, &op, err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -16,14 +17,14 @@ import (
 type Controller struct {
 	store store.Store
 	clock clock.Clock
-	// enqueue asks for a pass over a key ("svc:NAME" or "op:ID").
-	enqueue func(key string, after time.Duration)
+	// enqueue asks for a pass over a key (a service's).
+	enqueue func(key queue.Key, after time.Duration)
 	// ended, when set, hears of every operation that ended.
 	ended func(store.Operation)
 }
 
 // NewController returns an operation controller.
-func NewController(s store.Store, c clock.Clock, enqueue func(string, time.Duration)) *Controller {
+func NewController(s store.Store, c clock.Clock, enqueue func(queue.Key, time.Duration)) *Controller {
 	return &Controller{store: s, clock: c, enqueue: enqueue}
 }
 
@@ -70,7 +71,7 @@ func (c *Controller) Reconcile(ctx context.Context, id int64) (time.Duration, er
 		c.ended(*ended)
 	}
 	for _, name := range touched {
-		c.enqueue("svc:"+name, 0)
+		c.enqueue(queue.ServiceKey(name), 0)
 	}
 	return 0, nil
 }
@@ -89,7 +90,7 @@ func (s *step) advance() error {
 	for i := range s.op.Changes {
 		ch := &s.op.Changes[i]
 		if !ch.Started && s.depsDone(ch) {
-			if err := s.start(ch, ch.To, "service.rollout.started"); err != nil {
+			if err := s.start(ch, ch.To, store.EventRolloutStarted); err != nil {
 				return err
 			}
 			ch.Started = true
@@ -108,7 +109,7 @@ func (s *step) advance() error {
 	}
 	if s.allDone(func(ch store.Change) bool { return ch.Done }) {
 		s.op.State, s.op.Message = store.OperationSucceeded, "every change converged"
-		return s.event("operation.succeeded", "", fmt.Sprintf("operation %d succeeded", s.op.ID))
+		return s.event(store.EventOperationSucceeded, "", fmt.Sprintf("operation %d succeeded", s.op.ID))
 	}
 	return nil
 }
@@ -127,7 +128,7 @@ func (s *step) depsDone(ch *store.Change) bool {
 // start points a service at revision to (0 = remove it). A rollback
 // (or the revert of a failed apply) takes the traffic as soon as it is
 // ready: under blue/green that is a traffic switch to the kept revision.
-func (s *step) start(ch *store.Change, to int, typ string) error {
+func (s *step) start(ch *store.Change, to int, typ store.EventType) error {
 	svc, err := s.tx.GetService(ch.Service)
 	if errors.Is(err, store.ErrNotFound) {
 		svc, err = store.Service{Name: ch.Service}, nil
@@ -145,7 +146,7 @@ func (s *step) start(ch *store.Change, to int, typ string) error {
 			return err
 		}
 		svc.Revision, svc.Deadline = to, s.now.Add(deadline(rev.Spec))
-		svc.Promote = s.op.Kind == store.KindRollback || typ == "service.rollback.started"
+		svc.Promote = s.op.Kind == store.KindRollback || typ == store.EventRollbackStarted
 		route(&svc, rev.Spec, from, s.now)
 		msg = fmt.Sprintf("%s: revision %d -> %d", ch.Service, from, to)
 	}
@@ -211,10 +212,10 @@ func (s *step) failed(f *store.Failure) error {
 	s.op.Failure = f
 	if s.op.Kind == store.KindRollback {
 		s.op.State, s.op.Message = store.OperationFailed, "rollback failed: "+f.Reason
-		return s.event("operation.failed", f.Service, fmt.Sprintf("operation %d failed: %s: %s", s.op.ID, f.Service, f.Reason))
+		return s.event(store.EventOperationFailed, f.Service, fmt.Sprintf("operation %d failed: %s: %s", s.op.ID, f.Service, f.Reason))
 	}
 	s.op.State, s.op.Message = store.OperationRollingBack, fmt.Sprintf("%s failed: %s", f.Service, f.Reason)
-	if err := s.event("operation.rolling_back", f.Service, fmt.Sprintf("operation %d rolling back: %s failed: %s", s.op.ID, f.Service, f.Reason)); err != nil {
+	if err := s.event(store.EventOperationRollingBack, f.Service, fmt.Sprintf("operation %d rolling back: %s failed: %s", s.op.ID, f.Service, f.Reason)); err != nil {
 		return err
 	}
 	return s.revert()
@@ -234,7 +235,7 @@ func (s *step) revert() error {
 				return err
 			}
 		}
-		if err := s.start(ch, ch.From, "service.rollback.started"); err != nil {
+		if err := s.start(ch, ch.From, store.EventRollbackStarted); err != nil {
 			return err
 		}
 		ch.Reverted, ch.Done = true, false
@@ -262,7 +263,7 @@ func (s *step) finishRevert() error {
 		return nil
 	}
 	s.op.State = store.OperationRolledBack
-	return s.event("operation.rolled_back", "", fmt.Sprintf("operation %d rolled back: %s", s.op.ID, s.op.Message))
+	return s.event(store.EventOperationRolledBack, "", fmt.Sprintf("operation %d rolled back: %s", s.op.ID, s.op.Message))
 }
 
 func (s *step) allDone(done func(store.Change) bool) bool {
@@ -274,7 +275,7 @@ func (s *step) allDone(done func(store.Change) bool) bool {
 	return true
 }
 
-func (s *step) event(typ, service, msg string) error {
+func (s *step) event(typ store.EventType, service, msg string) error {
 	_, err := s.tx.AppendEvent(store.Event{Time: s.now, Type: typ, Service: service, Operation: s.op.ID, Message: msg})
 	return err
 }

@@ -49,7 +49,7 @@ func Deploy(tx store.Tx, service string, v store.Version, promotion int64, now t
 	if err != nil {
 		return nil, 0, err
 	}
-	err = started(tx, &op, store.Event{Time: now, Type: "deploy.started", Service: service, Revision: rev.Number, Operation: op.ID,
+	err = started(tx, &op, store.Event{Time: now, Type: store.EventDeployStarted, Service: service, Revision: rev.Number, Operation: op.ID,
 		Message: fmt.Sprintf("deploy of %s version %s (%s) as revision %d (operation %d)", service, v.Version, artifact.Short(v.Digest), rev.Number, op.ID)})
 	return &op, rev.Number, err
 }

@@ -12,7 +12,7 @@ import (
 
 // EnableFlag turns a flag on (and lifts a kill).
 func EnableFlag(reason string) FlagEdit {
-	return FlagEdit{Verb: "enable", Reason: reason, Apply: func(_ *spec.Flag, o *store.FlagOverride) error {
+	return FlagEdit{Verb: "enable", Event: store.EventFlagEnabled, Reason: reason, Apply: func(_ *spec.Flag, o *store.FlagOverride) error {
 		o.Enabled, o.Killed = new(true), false
 		return nil
 	}}
@@ -21,7 +21,7 @@ func EnableFlag(reason string) FlagEdit {
 // DisableFlag turns a flag off: it serves its off variant, reason
 // DISABLED.
 func DisableFlag(reason string) FlagEdit {
-	return FlagEdit{Verb: "disable", Reason: reason, Apply: func(_ *spec.Flag, o *store.FlagOverride) error {
+	return FlagEdit{Verb: "disable", Event: store.EventFlagDisabled, Reason: reason, Apply: func(_ *spec.Flag, o *store.FlagOverride) error {
 		o.Enabled = new(false)
 		return nil
 	}}
@@ -30,7 +30,7 @@ func DisableFlag(reason string) FlagEdit {
 // KillFlag is the kill switch: the flag serves its off variant to
 // everyone at once, whatever else is set, until enabled again.
 func KillFlag(reason string) FlagEdit {
-	return FlagEdit{Verb: "kill", Reason: reason, Apply: func(_ *spec.Flag, o *store.FlagOverride) error {
+	return FlagEdit{Verb: "kill", Event: store.EventFlagKilled, Reason: reason, Apply: func(_ *spec.Flag, o *store.FlagOverride) error {
 		o.Killed = true
 		return nil
 	}}
@@ -38,7 +38,7 @@ func KillFlag(reason string) FlagEdit {
 
 // SetFlagDefault makes variant the flag's default.
 func SetFlagDefault(variant, reason string) FlagEdit {
-	return FlagEdit{Verb: "set", Reason: reason, Apply: func(_ *spec.Flag, o *store.FlagOverride) error {
+	return FlagEdit{Verb: "set", Event: store.EventFlagSet, Reason: reason, Apply: func(_ *spec.Flag, o *store.FlagOverride) error {
 		o.Default = variant
 		return nil
 	}}
@@ -49,7 +49,7 @@ func SetFlagDefault(variant, reason string) FlagEdit {
 // a flag of two variants: that share goes to the variant that is not the
 // default, the rest to the default.
 func RolloutFlag(split map[string]float64, percent float64, reason string) FlagEdit {
-	return FlagEdit{Verb: "rollout", Reason: reason, Apply: func(f *spec.Flag, o *store.FlagOverride) error {
+	return FlagEdit{Verb: "rollout", Event: store.EventFlagRollout, Reason: reason, Apply: func(f *spec.Flag, o *store.FlagOverride) error {
 		if split != nil {
 			o.Rollout = maps.Clone(split)
 			return nil

@@ -92,7 +92,7 @@ func ApplyFlags(tx store.Tx, app *spec.App, src Source, now time.Time) (FlagPlan
 	if _, err := flags.Compile(next.Flags, next.Segments, Overrides(next)); err != nil {
 		return plan, err
 	}
-	return plan, saveFlags(tx, next, "flags.applied", "", now)
+	return plan, saveFlags(tx, next, store.EventFlagsApplied, "", now)
 }
 
 func cloneFlags(in map[string]*spec.Flag) map[string]*spec.Flag {
@@ -124,7 +124,7 @@ func CompileFlags(c store.FlagConfig) (*flags.Set, error) {
 }
 
 // saveFlags stores next as the new flag configuration with its event.
-func saveFlags(tx store.Tx, next store.FlagConfig, typ, key string, now time.Time) error {
+func saveFlags(tx store.Tx, next store.FlagConfig, typ store.EventType, key string, now time.Time) error {
 	saved, err := tx.CreateFlagConfig(next)
 	if err != nil {
 		return err
@@ -139,8 +139,10 @@ func saveFlags(tx store.Tx, next store.FlagConfig, typ, key string, now time.Tim
 
 // FlagEdit is a run-time change to one flag's override.
 type FlagEdit struct {
-	// Verb names it in events: enable, disable, kill, rollout, set.
+	// Verb names it in messages: enable, disable, kill, rollout, set.
 	Verb string
+	// Event is the type of the event that records it.
+	Event store.EventType
 	// Apply changes the override of flag f; it may refuse (store.Invalidf).
 	Apply func(f *spec.Flag, o *store.FlagOverride) error
 	// Reason is why, as the person said it.
@@ -160,7 +162,7 @@ func EditFlag(tx store.Tx, key string, e FlagEdit, now time.Time) error {
 	if !ok {
 		return store.NotFoundf("flag %q does not exist%s", key, known(cur.Flags))
 	}
-	if r := cur.Releases[key]; e.Verb == "rollout" && r.InFlight() {
+	if r := cur.Releases[key]; e.Event == store.EventFlagRollout && r.InFlight() {
 		return store.Conflictf("flag %s is being released progressively (step %d, %g%% on %s): its split is the release's; kill the flag to stop it",
 			key, r.Step+1, r.Percent, r.Variant)
 	}
@@ -187,7 +189,7 @@ func EditFlag(tx store.Tx, key string, e FlagEdit, now time.Time) error {
 	if e.Reason != "" {
 		next.Reason += ": " + e.Reason
 	}
-	return saveFlags(tx, next, "flag."+e.Verb, key, now)
+	return saveFlags(tx, next, e.Event, key, now)
 }
 
 func known(fs map[string]*spec.Flag) string {
@@ -229,7 +231,7 @@ func FlagReleasesInFlight(tx store.Tx) ([]string, error) {
 // SaveRelease records a progressive release's new state as a flag
 // revision with an event: the release, and the variant's share it
 // serves (percent of subjects; the rest get the default).
-func SaveRelease(tx store.Tx, key string, r store.FlagRelease, typ, reason string, now time.Time) error {
+func SaveRelease(tx store.Tx, key string, r store.FlagRelease, typ store.EventType, reason string, now time.Time) error {
 	cur, err := currentFlags(tx)
 	if err != nil {
 		return err

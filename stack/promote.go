@@ -27,12 +27,12 @@ func Promote(tx store.Tx, service string, full bool, now time.Time) error {
 			return store.Conflictf("service %s has nothing to promote yet: its parallel run waits for revision %d's instances", service, svc.Revision)
 		}
 		svc.ParallelRun.Promote = true
-		return putWithEvent(tx, svc, now, "rollout.promote.requested",
+		return putWithEvent(tx, svc, now, store.EventPromoteRequested,
 			fmt.Sprintf("%s: the parallel run of revision %d is judged now rather than at its end", service, svc.Revision))
 	}
 	if svc.Canary.InFlight(svc.Revision) && svc.Phase == store.PhaseProgressing {
 		msg := promoteCanary(&svc, svc.Canary, full, now)
-		return putWithEvent(tx, svc, now, "rollout.promote.requested", msg)
+		return putWithEvent(tx, svc, now, store.EventPromoteRequested, msg)
 	}
 	if c := svc.Canary; c != nil && (c.Revision == svc.Revision || c.Outcome == store.CanaryRolledBack && c.Stable == svc.Revision) {
 		return store.Conflictf("service %s has nothing to promote: %s", service, noCanary(svc))
@@ -46,12 +46,12 @@ func Promote(tx store.Tx, service string, full bool, now time.Time) error {
 		return nil // asked already
 	}
 	svc.Promote = true
-	return putWithEvent(tx, svc, now, "rollout.promote.requested",
+	return putWithEvent(tx, svc, now, store.EventPromoteRequested,
 		fmt.Sprintf("%s: promotion of revision %d requested (revision %d takes the traffic until it is ready)", service, svc.Revision, t.Active))
 }
 
 // putWithEvent stores an edited service with the event that says why.
-func putWithEvent(tx store.Tx, svc store.Service, now time.Time, typ, msg string) error {
+func putWithEvent(tx store.Tx, svc store.Service, now time.Time, typ store.EventType, msg string) error {
 	svc.UpdatedAt = now
 	if err := tx.PutService(svc); err != nil {
 		return err

@@ -38,7 +38,7 @@ func Rollback(tx store.Tx, service string, to int, reason string, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	err = started(tx, &op, store.Event{Time: now, Type: "rollback.requested", Service: service, Revision: to, Operation: op.ID,
+	err = started(tx, &op, store.Event{Time: now, Type: store.EventRollbackRequested, Service: service, Revision: to, Operation: op.ID,
 		Message: fmt.Sprintf("rollback of %s from revision %d to %d (operation %d): %s", service, svc.Revision, to, op.ID, reason)})
 	return &op, err
 }

@@ -43,7 +43,7 @@ func Resume(tx store.Tx, service string, now time.Time) error {
 func Abort(tx store.Tx, service, reason string, now time.Time) error {
 	if svc, err := tx.GetService(service); err == nil && svc.ParallelRun.InFlight(svc.Revision) && svc.Phase == store.PhaseProgressing {
 		svc.ParallelRun.Abort = orUser(reason)
-		return putWithEvent(tx, svc, now, "rollout.verb", fmt.Sprintf("%s: abort of the parallel run of revision %d requested: %s", service, svc.Revision, svc.ParallelRun.Abort))
+		return putWithEvent(tx, svc, now, store.EventRolloutVerb, fmt.Sprintf("%s: abort of the parallel run of revision %d requested: %s", service, svc.Revision, svc.ParallelRun.Abort))
 	}
 	return editCanary(tx, service, now, func(svc *store.Service, c *store.Canary) (string, error) {
 		c.Abort = orUser(reason)
@@ -110,7 +110,7 @@ func editCanary(tx store.Tx, service string, now time.Time, fn func(*store.Servi
 	if err := tx.PutService(svc); err != nil {
 		return err
 	}
-	_, err = tx.AppendEvent(store.Event{Time: now, Type: "rollout.verb", Service: service, Revision: svc.Revision, Operation: svc.Operation, Message: msg})
+	_, err = tx.AppendEvent(store.Event{Time: now, Type: store.EventRolloutVerb, Service: service, Revision: svc.Revision, Operation: svc.Operation, Message: msg})
 	return err
 }
 
@@ -163,7 +163,7 @@ func Retry(tx store.Tx, service string, now time.Time) (*store.Operation, error)
 	if err != nil {
 		return nil, err
 	}
-	err = started(tx, &op, store.Event{Time: now, Type: "rollout.retry.requested", Service: service, Revision: c.Revision, Operation: op.ID,
+	err = started(tx, &op, store.Event{Time: now, Type: store.EventRetryRequested, Service: service, Revision: c.Revision, Operation: op.ID,
 		Message: fmt.Sprintf("retry of the canary of %s revision %d (operation %d); it was rolled back: %s", service, c.Revision, op.ID, c.Reason)})
 	return &op, err
 }

@@ -40,8 +40,9 @@ type tables struct {
 // eventDoc is a stored event with its service and type kept apart for
 // filtering.
 type eventDoc struct {
-	service, typ string
-	doc          []byte
+	service string
+	typ     EventType
+	doc     []byte
 }
 
 func newTables() *tables {

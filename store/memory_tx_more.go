@@ -144,7 +144,7 @@ func (tx *memTx) ListEvents(after int64, service string, limit int) ([]Event, er
 }
 
 // ListEventsOfType implements Tx.
-func (tx *memTx) ListEventsOfType(after int64, types []string, limit int) ([]Event, error) {
+func (tx *memTx) ListEventsOfType(after int64, types []EventType, limit int) ([]Event, error) {
 	return tx.listEvents(after, limit, func(d eventDoc) bool { return slices.Contains(types, d.typ) })
 }
 

@@ -183,7 +183,7 @@ type Failure struct {
 type Event struct {
 	Seq      int64     `json:"seq"`
 	Time     time.Time `json:"time"`
-	Type     string    `json:"type"` // e.g. "service.rollout.started"
+	Type     EventType `json:"type"`
 	Service  string    `json:"service,omitempty"`
 	Revision int       `json:"revision,omitempty"`
 	Instance string    `json:"instance,omitempty"`

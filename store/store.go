@@ -173,7 +173,7 @@ type Tx interface {
 	// with Seq > after whose Type is one of types, oldest first. Readers
 	// of a few kinds of event (the DORA metrics, incidents) use it to
 	// skip the many others without decoding them.
-	ListEventsOfType(after int64, types []string, limit int) ([]Event, error)
+	ListEventsOfType(after int64, types []EventType, limit int) ([]Event, error)
 }
 
 // kindError is an error of one of the kinds above whose message stands on

@@ -12,17 +12,6 @@ import (
 	"github.com/slipway-dev/slipway/store"
 )
 
-// Event types a take-down writes in the environment's log.
-const (
-	// EventStarted: its instances left rotation, to be drained and stopped.
-	EventStarted = "environment.down.started"
-	// EventDown: it is down, empty.
-	EventDown = "environment.down"
-	// EventServiceRemoved: one of its services was removed (the type the
-	// rollout controller writes when a service leaves the spec).
-	EventServiceRemoved = "service.removed"
-)
-
 // Again is how soon a pass that took a step asks to come back, for the
 // next one.
 const Again = time.Millisecond
@@ -151,7 +140,7 @@ func (c *Controller) apply(ctx context.Context, name string, rec store.Environme
 // and starts its controllers.
 func (c *Controller) finish(ctx context.Context, name string, rec store.Environment, env Env, now time.Time) error {
 	err := env.Store.Update(ctx, func(tx store.Tx) error {
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: EventDown,
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: store.EventEnvironmentDown,
 			Message: fmt.Sprintf("environment %s is down: every instance stopped, every service removed%s", name, asked(rec.Down))})
 		return err
 	})

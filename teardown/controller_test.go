@@ -208,12 +208,12 @@ func (f *fixture) checkDown(t *testing.T) {
 		if len(revs) != 1 || revs[0].State != store.RevisionSuperseded {
 			t.Errorf("revisions: %+v", revs)
 		}
-		evs, err := tx.ListEventsOfType(0, []string{EventStarted, EventServiceRemoved, EventDown}, 0)
-		var types []string
+		evs, err := tx.ListEventsOfType(0, []store.EventType{store.EventEnvironmentDownStarted, store.EventServiceRemoved, store.EventEnvironmentDown}, 0)
+		var types []store.EventType
 		for _, e := range evs {
 			types = append(types, e.Type)
 		}
-		if !slices.Equal(types, []string{EventStarted, EventServiceRemoved, EventDown}) {
+		if !slices.Equal(types, []store.EventType{store.EventEnvironmentDownStarted, store.EventServiceRemoved, store.EventEnvironmentDown}) {
 			t.Errorf("events %v", types)
 		}
 		return err

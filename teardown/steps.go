@@ -48,7 +48,7 @@ func leaveRotation(ctx context.Context, s store.Store, name string, now time.Tim
 			}
 			n++
 		}
-		_, err = tx.AppendEvent(store.Event{Time: now, Type: EventStarted,
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: store.EventEnvironmentDownStarted,
 			Message: fmt.Sprintf("environment %s going down: %d instances to drain and stop", name, n)})
 		return err
 	})
@@ -118,7 +118,7 @@ func removeServices(ctx context.Context, s store.Store, now time.Time) error {
 			if err := tx.DeleteService(svc.Name); err != nil {
 				return err
 			}
-			_, err := tx.AppendEvent(store.Event{Time: now, Type: EventServiceRemoved, Service: svc.Name,
+			_, err := tx.AppendEvent(store.Event{Time: now, Type: store.EventServiceRemoved, Service: svc.Name,
 				Message: fmt.Sprintf("service %s removed: the environment was taken down", svc.Name)})
 			if err != nil {
 				return err

@@ -11,13 +11,15 @@ import (
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/bench/internal/benchkit"
+	"github.com/slipway-dev/slipway/store"
 )
 
-// Event types and the step message the measure is taken between.
+// Event types and the step message the measure is taken between (the
+// API sends an event's type as its string).
 const (
-	stepEvent       = "service.canary.step"
-	rolledBackEvent = "service.canary.rolled_back"
-	promotedEvent   = "service.canary.promoted"
+	stepEvent       = string(store.EventCanaryStep)
+	rolledBackEvent = string(store.EventCanaryRolledBack)
+	promotedEvent   = string(store.EventCanaryPromoted)
 )
 
 // The phases of a run around the measured canary.

@@ -25,7 +25,7 @@ type history struct {
 	noise bool
 }
 
-func (h *history) add(at time.Time, typ, svc string, rev int, op int64, data string) {
+func (h *history) add(at time.Time, typ store.EventType, svc string, rev int, op int64, data string) {
 	e := store.Event{Time: at, Type: typ, Service: svc, Revision: rev, Operation: op,
 		Message: fmt.Sprintf("%s: %s revision %d (operation %d)", svc, typ, rev, op)}
 	if data != "" {
@@ -100,8 +100,8 @@ func (h *history) deployment(at time.Time, step time.Duration, svc string, rev i
 		}
 		h.add(tick(5), "service.rollout.succeeded", svc, rev-1, op+1e6, "")
 	case i%17 == 16:
-		h.add(tick(4), dora.TypeIncidentOpened, svc, rev, 0, fmt.Sprintf(`{"id":%d,"env":"default","causedBy":%d}`, i, rev))
-		h.add(tick(6), dora.TypeIncidentResolved, svc, rev, 0, fmt.Sprintf(`{"id":%d,"env":"default"}`, i))
+		h.add(tick(4), store.EventIncidentOpened, svc, rev, 0, fmt.Sprintf(`{"id":%d,"env":"default","causedBy":%d}`, i, rev))
+		h.add(tick(6), store.EventIncidentResolved, svc, rev, 0, fmt.Sprintf(`{"id":%d,"env":"default"}`, i))
 	}
 }
 

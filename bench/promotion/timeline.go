@@ -6,13 +6,15 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/store"
 )
 
-// Event types the measure ends at.
+// Event types the measure ends at (the API sends an event's type as its
+// string).
 const (
-	rolloutStartedEvent  = "service.rollout.started"
-	instanceCreatedEvent = "instance.created"
-	opSucceededEvent     = "operation.succeeded"
+	rolloutStartedEvent  = string(store.EventRolloutStarted)
+	instanceCreatedEvent = string(store.EventInstanceCreated)
+	opSucceededEvent     = string(store.EventOperationSucceeded)
 )
 
 // timeline is one measured change of prod. sent and answered are the

@@ -2,7 +2,10 @@
 // key is queued at most once however often it is added, waits at most
 // once (at its earliest due time) however often it is added for later,
 // is never handed to two workers at once, and a key that keeps failing
-// backs off however often something adds it.
+// backs off however often something adds it. Keys are typed (Key: a
+// Kind and a name, built by ServiceKey, OperationKey, FlagKey and
+// PromotionKey), so producers and the server's dispatch agree on them at
+// compile time.
 package queue
 
 import (
@@ -18,13 +21,13 @@ type Queue struct {
 	now func() time.Time
 
 	mu     sync.Mutex // guards all fields below
-	ready  []string
-	queued map[string]bool      // in ready
-	active map[string]bool      // handed out, not yet Done
-	dirty  map[string]bool      // added while active: requeue on Done
-	due    map[string]time.Time // waiting: the earliest time each is due
-	held   map[string]time.Time // backing off: not ready before this
-	later  timers               // due and held times; stale entries skipped
+	ready  []Key
+	queued map[Key]bool      // in ready
+	active map[Key]bool      // handed out, not yet Done
+	dirty  map[Key]bool      // added while active: requeue on Done
+	due    map[Key]time.Time // waiting: the earliest time each is due
+	held   map[Key]time.Time // backing off: not ready before this
+	later  timers            // due and held times; stale entries skipped
 	wake   chan struct{}
 }
 
@@ -33,18 +36,18 @@ func New() *Queue { return NewWithClock(time.Now) }
 
 // NewWithClock returns an empty queue that tells time with now (tests).
 func NewWithClock(now func() time.Time) *Queue {
-	return &Queue{now: now, queued: map[string]bool{}, active: map[string]bool{}, dirty: map[string]bool{},
-		due: map[string]time.Time{}, held: map[string]time.Time{}, wake: make(chan struct{}, 1)}
+	return &Queue{now: now, queued: map[Key]bool{}, active: map[Key]bool{}, dirty: map[Key]bool{},
+		due: map[Key]time.Time{}, held: map[Key]time.Time{}, wake: make(chan struct{}, 1)}
 }
 
 // Add queues key now, or when its backoff ends if it is backing off.
-func (q *Queue) Add(key string) {
+func (q *Queue) Add(key Key) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.addLocked(key, q.now())
 }
 
-func (q *Queue) addLocked(key string, now time.Time) {
+func (q *Queue) addLocked(key Key, now time.Time) {
 	if until, ok := q.held[key]; ok && until.After(now) {
 		q.waitLocked(key, until)
 		return
@@ -61,7 +64,7 @@ func (q *Queue) addLocked(key string, now time.Time) {
 }
 
 // AddAfter queues key once d has passed (now when d <= 0).
-func (q *Queue) AddAfter(key string, d time.Duration) {
+func (q *Queue) AddAfter(key Key, d time.Duration) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	now := q.now()
@@ -73,7 +76,7 @@ func (q *Queue) AddAfter(key string, d time.Duration) {
 }
 
 // waitLocked makes key due at t unless it is due earlier already.
-func (q *Queue) waitLocked(key string, t time.Time) {
+func (q *Queue) waitLocked(key Key, t time.Time) {
 	if cur, ok := q.due[key]; ok && !t.Before(cur) {
 		return
 	}
@@ -84,7 +87,7 @@ func (q *Queue) waitLocked(key string, t time.Time) {
 
 // Backoff holds key back until d has passed: adds before then wait. Call
 // it (between Get and Done) for a key whose pass failed.
-func (q *Queue) Backoff(key string, d time.Duration) {
+func (q *Queue) Backoff(key Key, d time.Duration) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	until := q.now().Add(d)
@@ -93,7 +96,7 @@ func (q *Queue) Backoff(key string, d time.Duration) {
 }
 
 // Forget ends key's backoff (its pass succeeded).
-func (q *Queue) Forget(key string) {
+func (q *Queue) Forget(key Key) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	delete(q.held, key)
@@ -108,7 +111,7 @@ func (q *Queue) signal() {
 
 // Get blocks until a key is ready or ctx ends (ok false). The caller
 // must call Done(key) when finished with it.
-func (q *Queue) Get(ctx context.Context) (key string, ok bool) {
+func (q *Queue) Get(ctx context.Context) (key Key, ok bool) {
 	for {
 		q.mu.Lock()
 		wait := q.promoteLocked(q.now())
@@ -122,7 +125,7 @@ func (q *Queue) Get(ctx context.Context) (key string, ok bool) {
 		}
 		q.mu.Unlock()
 		if !q.sleep(ctx, wait) {
-			return "", false
+			return Key{}, false
 		}
 	}
 }
@@ -162,7 +165,7 @@ func (q *Queue) sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // Done marks key finished; if it was added meanwhile it is queued again.
-func (q *Queue) Done(key string) {
+func (q *Queue) Done(key Key) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	delete(q.active, key)
@@ -187,7 +190,7 @@ func (q *Queue) Waiting() int {
 }
 
 type timer struct {
-	key string
+	key Key
 	at  time.Time
 }
 

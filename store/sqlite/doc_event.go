@@ -24,14 +24,14 @@ type eventDoc struct {
 
 func toEventDoc(e store.Event) eventDoc {
 	return eventDoc{
-		Seq: e.Seq, Time: e.Time, Type: e.Type, Service: e.Service, Revision: e.Revision,
+		Seq: e.Seq, Time: e.Time, Type: string(e.Type), Service: e.Service, Revision: e.Revision,
 		Instance: e.Instance, Operation: e.Operation, Message: e.Message, Data: e.Data,
 	}
 }
 
 func fromEventDoc(d eventDoc) store.Event {
 	return store.Event{
-		Seq: d.Seq, Time: d.Time, Type: d.Type, Service: d.Service, Revision: d.Revision,
+		Seq: d.Seq, Time: d.Time, Type: store.EventType(d.Type), Service: d.Service, Revision: d.Revision,
 		Instance: d.Instance, Operation: d.Operation, Message: d.Message, Data: d.Data,
 	}
 }

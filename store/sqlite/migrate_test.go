@@ -37,7 +37,7 @@ func TestMigrationFillsEventTypes(t *testing.T) {
 	}
 	defer s.Close()
 	err = s.View(context.Background(), func(tx store.Tx) error {
-		evs, err := tx.ListEventsOfType(0, []string{"incident.opened"}, 0)
+		evs, err := tx.ListEventsOfType(0, []store.EventType{store.EventIncidentOpened}, 0)
 		if err == nil && (len(evs) != 1 || evs[0].Seq != 1) {
 			t.Errorf("incident events after migration: %+v", evs)
 		}

@@ -216,7 +216,7 @@ func checkOldEvents(t *testing.T, tx store.Tx) {
 	if evs[0].Seq != 1 || evs[109].Seq != 110 || evs[0].Time.IsZero() || evs[0].Message == "" {
 		t.Errorf("events from %+v to %+v", evs[0], evs[109])
 	}
-	rb, err := tx.ListEventsOfType(0, []string{"service.canary.rolled_back", "incident.opened"}, 0)
+	rb, err := tx.ListEventsOfType(0, []store.EventType{store.EventCanaryRolledBack, store.EventIncidentOpened}, 0)
 	if err != nil || len(rb) != 2 || rb[0].Service != "api" || rb[0].Revision != 3 || len(rb[0].Data) == 0 {
 		t.Errorf("canary rollback and incident events: %+v, %v", rb, err)
 	}

@@ -103,7 +103,7 @@ func (t *tx) AppendEvent(e store.Event) (store.Event, error) {
 	e.Seq = seq
 	data, err := eventCodec.encode(e)
 	if err == nil {
-		_, err = t.exec(`INSERT INTO events (seq, service, type, data) VALUES (?, ?, ?, ?)`, e.Seq, e.Service, e.Type, data)
+		_, err = t.exec(`INSERT INTO events (seq, service, type, data) VALUES (?, ?, ?, ?)`, e.Seq, e.Service, string(e.Type), data)
 	}
 	if err != nil {
 		return store.Event{}, wrap(err, "append event")
@@ -128,13 +128,13 @@ func (t *tx) ListEvents(after int64, service string, limit int) ([]store.Event, 
 }
 
 // ListEventsOfType implements store.Tx.
-func (t *tx) ListEventsOfType(after int64, types []string, limit int) ([]store.Event, error) {
+func (t *tx) ListEventsOfType(after int64, types []store.EventType, limit int) ([]store.Event, error) {
 	if len(types) == 0 {
 		return nil, nil
 	}
 	args := make([]any, 0, len(types)+2)
 	for _, typ := range types {
-		args = append(args, typ)
+		args = append(args, string(typ))
 	}
 	args = append(args, after, limitArg(limit))
 	evs, err := eventCodec.decodeAll(t.docs(eventsOfTypes(len(types)), args...))

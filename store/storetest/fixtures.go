@@ -75,7 +75,7 @@ func sampleOperation(state store.OperationState) store.Operation {
 func sampleEvent(service string, i int) store.Event {
 	return store.Event{
 		Time:     epoch.Add(time.Duration(i) * time.Second),
-		Type:     "service.rollout.started",
+		Type:     store.EventRolloutStarted,
 		Service:  service,
 		Revision: i,
 		Message:  fmt.Sprintf("event %d", i),

@@ -157,7 +157,7 @@ func testListEvents(t *testing.T, s store.Store) {
 }
 
 func testListEventsOfType(t *testing.T, s store.Store) {
-	types := []string{"a.x", "b.y", "a.x", "c.z", "b.y", "a.x"}
+	types := []store.EventType{"a.x", "b.y", "a.x", "c.z", "b.y", "a.x"}
 	var q []int64
 	update(t, s, func(tx store.Tx) error {
 		for i, typ := range types {
@@ -172,15 +172,15 @@ func testListEventsOfType(t *testing.T, s store.Store) {
 	view(t, s, func(tx store.Tx) error {
 		for _, tc := range []struct {
 			after int64
-			types []string
+			types []store.EventType
 			limit int
 			want  []int64
 		}{
-			{0, []string{"a.x"}, 0, []int64{q[0], q[2], q[5]}},
-			{0, []string{"b.y", "a.x"}, 0, []int64{q[0], q[1], q[2], q[4], q[5]}},
-			{0, []string{"b.y", "a.x"}, 2, []int64{q[0], q[1]}},
-			{q[2], []string{"a.x", "c.z"}, 0, []int64{q[3], q[5]}},
-			{0, []string{"a"}, 0, nil},
+			{0, []store.EventType{"a.x"}, 0, []int64{q[0], q[2], q[5]}},
+			{0, []store.EventType{"b.y", "a.x"}, 0, []int64{q[0], q[1], q[2], q[4], q[5]}},
+			{0, []store.EventType{"b.y", "a.x"}, 2, []int64{q[0], q[1]}},
+			{q[2], []store.EventType{"a.x", "c.z"}, 0, []int64{q[3], q[5]}},
+			{0, []store.EventType{"a"}, 0, nil},
 			{0, nil, 0, nil},
 		} {
 			evs, err := tx.ListEventsOfType(tc.after, tc.types, tc.limit)

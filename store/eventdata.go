@@ -1,0 +1,26 @@
+package store
+
+import "github.com/slipway-dev/slipway/spec"
+
+// The Data of events that other packages read back. Each is a stored
+// shape: events written by older releases must keep decoding, so fields
+// are only ever added, and their JSON names never change.
+
+// RolloutSucceededData is the Data of an EventRolloutSucceeded event:
+// the artifact the service now runs (none for a service without one).
+// Package rollout writes it; the DORA metrics read a deployment's
+// commits (lead time) from it.
+type RolloutSucceededData struct {
+	Artifact *spec.Artifact `json:"artifact"`
+}
+
+// IncidentData is the Data of EventIncidentOpened and
+// EventIncidentResolved events: which incident, in which environment,
+// what caused it (a revision of the event's service; 0 when not known)
+// and its title.
+type IncidentData struct {
+	ID       int    `json:"id"`
+	Env      string `json:"env"`
+	CausedBy int    `json:"causedBy,omitempty"`
+	Title    string `json:"title,omitempty"`
+}

@@ -1,0 +1,262 @@
+package store
+
+// EventType names what an Event records. Every type Slipway writes is a
+// constant below: writers and readers (the DORA metrics, the pipeline's
+// gates, the CLI's timeline through the API) share these, so a rename is
+// a compile error rather than a metric that silently reads zero.
+//
+// The value is stored in each event (and its "type" column) and sent on
+// the wire as is: never change a constant's value, add a new one.
+type EventType string
+
+// String returns the type as stored, e.g. "service.rollout.succeeded".
+func (t EventType) String() string { return string(t) }
+
+// Instance events: one instance of a revision, written by package
+// rollout as it creates, starts, checks and stops instances.
+const (
+	// EventInstanceCreated: an instance record was written, before its
+	// process starts.
+	EventInstanceCreated EventType = "instance.created"
+	// EventInstanceStarted: an instance's process started the first time.
+	EventInstanceStarted EventType = "instance.started"
+	// EventInstanceRestarted: an instance's process started again after
+	// it ended.
+	EventInstanceRestarted EventType = "instance.restarted"
+	// EventInstanceExited: an instance's process ended; it restarts after
+	// a backoff.
+	EventInstanceExited EventType = "instance.exited"
+	// EventInstanceCrashLoop: an instance's process ended again and
+	// again (the restart policy says it is crash-looping); it restarts
+	// after a backoff.
+	EventInstanceCrashLoop EventType = "instance.crashloop"
+	// EventInstanceReady: an instance passed its readiness check.
+	EventInstanceReady EventType = "instance.ready"
+	// EventInstanceUnready: an instance failed its readiness check.
+	EventInstanceUnready EventType = "instance.unready"
+	// EventInstanceUnhealthy: an instance failed its liveness check and
+	// is killed.
+	EventInstanceUnhealthy EventType = "instance.unhealthy"
+	// EventInstanceStopping: an instance leaves rotation to be drained and
+	// stopped.
+	EventInstanceStopping EventType = "instance.stopping"
+	// EventInstanceStopped: an instance stopped and its record is deleted.
+	EventInstanceStopped EventType = "instance.stopped"
+)
+
+// Service and rollout events: a service moving between revisions,
+// written by package stack (starts) and package rollout (outcomes).
+const (
+	// EventRolloutStarted: an operation pointed a service at a new
+	// revision.
+	EventRolloutStarted EventType = "service.rollout.started"
+	// EventRolloutSucceeded: a service runs its target revision, now
+	// stable. Data: RolloutSucceededData (the DORA metrics read it).
+	EventRolloutSucceeded EventType = "service.rollout.succeeded"
+	// EventRolloutFailed: a service missed its progress deadline. Data:
+	// Failure.
+	EventRolloutFailed EventType = "service.rollout.failed"
+	// EventRolloutPaused: a blue/green rollout waits for a promote.
+	EventRolloutPaused EventType = "service.rollout.paused"
+	// EventRollbackStarted: a failed operation points a service back at
+	// its previous revision.
+	EventRollbackStarted EventType = "service.rollback.started"
+	// EventServicePromoted: a blue/green service's traffic switched to its
+	// new revision.
+	EventServicePromoted EventType = "service.promoted"
+	// EventServiceScaledDown: a blue/green service's previous revision
+	// was stopped after its scale-down delay.
+	EventServiceScaledDown EventType = "service.scaled_down"
+	// EventServiceRemoved: a service left the spec and its last instance
+	// stopped.
+	EventServiceRemoved EventType = "service.removed"
+)
+
+// Canary events: the steps and outcome of a canary release (package
+// rollout).
+const (
+	// EventCanaryStep: a canary took a step (a weight, a pause, an
+	// analysis verdict), said in its message.
+	EventCanaryStep EventType = "service.canary.step"
+	// EventCanaryRolledBack: a canary was aborted or failed its analysis;
+	// all traffic is back on stable. Data: Canary.
+	EventCanaryRolledBack EventType = "service.canary.rolled_back"
+	// EventCanaryPromoted: a canary passed its last step and serves all
+	// traffic. Data: Canary.
+	EventCanaryPromoted EventType = "service.canary.promoted"
+)
+
+// Parallel run events: the progress and outcome of a parallel run
+// (package rollout).
+const (
+	// EventParallelRunStep: a parallel run began mirroring (or began
+	// again after a restart), or went on when a promote came too early;
+	// said in its message.
+	EventParallelRunStep EventType = "service.parallel_run.step"
+	// EventParallelRunRolledBack: a parallel run rejected its candidate.
+	// Data: ParallelRun.
+	EventParallelRunRolledBack EventType = "service.parallel_run.rolled_back"
+	// EventParallelRunPromoted: a parallel run promoted its candidate.
+	// Data: ParallelRun.
+	EventParallelRunPromoted EventType = "service.parallel_run.promoted"
+)
+
+// Rollout verb events: a person's edit to a rollout in flight (package
+// stack).
+const (
+	// EventRolloutVerb: pause, resume, abort or set-weight was asked.
+	EventRolloutVerb EventType = "rollout.verb"
+	// EventPromoteRequested: a promote of a canary, blue/green or
+	// parallel run was asked.
+	EventPromoteRequested EventType = "rollout.promote.requested"
+	// EventRetryRequested: a retry of a rolled-back revision was asked;
+	// it starts an operation.
+	EventRetryRequested EventType = "rollout.retry.requested"
+)
+
+// Operation events: an apply, rollback or deploy of the app (package
+// stack).
+const (
+	// EventOperationStarted: an apply started an operation.
+	EventOperationStarted EventType = "operation.started"
+	// EventDeployStarted: a deploy of a pushed version started an
+	// operation.
+	EventDeployStarted EventType = "deploy.started"
+	// EventRollbackRequested: a person asked for a rollback of a service;
+	// it starts an operation.
+	EventRollbackRequested EventType = "rollback.requested"
+	// EventOperationSucceeded: every change of an operation is done.
+	EventOperationSucceeded EventType = "operation.succeeded"
+	// EventOperationFailed: an operation failed and is not reverted.
+	EventOperationFailed EventType = "operation.failed"
+	// EventOperationRollingBack: an operation failed and reverts its
+	// started changes.
+	EventOperationRollingBack EventType = "operation.rolling_back"
+	// EventOperationRolledBack: a failed operation's revert is done.
+	EventOperationRolledBack EventType = "operation.rolled_back"
+)
+
+// Promotion events: a pushed version through the environments' gates,
+// in the hub's log (package pipeline).
+const (
+	// EventPromotionRequested: a deploy or promote was asked.
+	EventPromotionRequested EventType = "promotion.requested"
+	// EventPromotionGatePassed: one of a promotion's gates passed.
+	EventPromotionGatePassed EventType = "promotion.gate.passed"
+	// EventPromotionGateFailed: one of a promotion's gates failed.
+	EventPromotionGateFailed EventType = "promotion.gate.failed"
+	// EventPromotionApproved: a person approved a promotion's approval
+	// gate.
+	EventPromotionApproved EventType = "promotion.approved"
+	// EventPromotionRejected: a person rejected a promotion's approval
+	// gate.
+	EventPromotionRejected EventType = "promotion.rejected"
+	// EventPromotionDeploying: a promotion passed its gates and deploys.
+	EventPromotionDeploying EventType = "promotion.deploying"
+	// EventPromotionSucceeded: a promotion's deploy succeeded.
+	EventPromotionSucceeded EventType = "promotion.succeeded"
+	// EventPromotionFailed: a promotion's gate or deploy failed.
+	EventPromotionFailed EventType = "promotion.failed"
+	// EventPromotionCancelled: a person cancelled a promotion.
+	EventPromotionCancelled EventType = "promotion.cancelled"
+)
+
+// PromotionEvent returns the type of the event that records a promotion
+// entering state s (a new one enters PromotionWaiting: it was
+// requested); ok is false for an unknown state.
+func PromotionEvent(s PromotionState) (typ EventType, ok bool) {
+	switch s {
+	case PromotionWaiting:
+		return EventPromotionRequested, true
+	case PromotionDeploying:
+		return EventPromotionDeploying, true
+	case PromotionSucceeded:
+		return EventPromotionSucceeded, true
+	case PromotionFailed:
+		return EventPromotionFailed, true
+	case PromotionCancelled:
+		return EventPromotionCancelled, true
+	}
+	return "", false
+}
+
+// GateEvent returns the type of the event that records a promotion's
+// gate ending in state s; ok is false while it has not ended (Pending,
+// Running).
+func GateEvent(s GateState) (typ EventType, ok bool) {
+	switch s {
+	case GatePassed:
+		return EventPromotionGatePassed, true
+	case GateFailed:
+		return EventPromotionGateFailed, true
+	}
+	return "", false
+}
+
+// Flag events: each writes a new flag configuration revision (package
+// stack; releases by package rollout).
+const (
+	// EventFlagsApplied: an apply stored the spec's flags.
+	EventFlagsApplied EventType = "flags.applied"
+	// EventFlagEnabled: a flag was enabled at run time.
+	EventFlagEnabled EventType = "flag.enable"
+	// EventFlagDisabled: a flag was disabled at run time.
+	EventFlagDisabled EventType = "flag.disable"
+	// EventFlagKilled: a flag was killed (its kill switch).
+	EventFlagKilled EventType = "flag.kill"
+	// EventFlagSet: a flag's default variant was set at run time.
+	EventFlagSet EventType = "flag.set"
+	// EventFlagRollout: a flag's variants' split was set at run time.
+	EventFlagRollout EventType = "flag.rollout"
+	// EventFlagReleaseStep: a progressive release raised its variant's
+	// share.
+	EventFlagReleaseStep EventType = "flag.release.step"
+	// EventFlagReleaseRolledBack: a progressive release failed its
+	// analysis; its variant is back to 0%.
+	EventFlagReleaseRolledBack EventType = "flag.release.rolled_back"
+	// EventFlagReleasePromoted: a progressive release reached its last
+	// step.
+	EventFlagReleasePromoted EventType = "flag.release.promoted"
+)
+
+// Incident events: failures a person reported (the API, with package
+// dora's OpenIncident and ResolveIncident).
+const (
+	// EventIncidentOpened: an incident was opened. Data: IncidentData.
+	EventIncidentOpened EventType = "incident.opened"
+	// EventIncidentResolved: an incident was resolved. Data:
+	// IncidentData.
+	EventIncidentResolved EventType = "incident.resolved"
+)
+
+// Environment events: an environment taken down (package server).
+const (
+	// EventEnvironmentDownStarted: taking an environment down began.
+	EventEnvironmentDownStarted EventType = "environment.down.started"
+	// EventEnvironmentDown: an environment's instances are stopped and
+	// its services deleted.
+	EventEnvironmentDown EventType = "environment.down"
+)
+
+// EventTypes returns every event type Slipway writes, grouped as above.
+func EventTypes() []EventType {
+	return []EventType{
+		EventInstanceCreated, EventInstanceStarted, EventInstanceRestarted, EventInstanceExited,
+		EventInstanceCrashLoop, EventInstanceReady, EventInstanceUnready, EventInstanceUnhealthy,
+		EventInstanceStopping, EventInstanceStopped,
+		EventRolloutStarted, EventRolloutSucceeded, EventRolloutFailed, EventRolloutPaused,
+		EventRollbackStarted, EventServicePromoted, EventServiceScaledDown, EventServiceRemoved,
+		EventCanaryStep, EventCanaryRolledBack, EventCanaryPromoted,
+		EventParallelRunStep, EventParallelRunRolledBack, EventParallelRunPromoted,
+		EventRolloutVerb, EventPromoteRequested, EventRetryRequested,
+		EventOperationStarted, EventDeployStarted, EventRollbackRequested, EventOperationSucceeded,
+		EventOperationFailed, EventOperationRollingBack, EventOperationRolledBack,
+		EventPromotionRequested, EventPromotionGatePassed, EventPromotionGateFailed,
+		EventPromotionApproved, EventPromotionRejected, EventPromotionDeploying,
+		EventPromotionSucceeded, EventPromotionFailed, EventPromotionCancelled,
+		EventFlagsApplied, EventFlagEnabled, EventFlagDisabled, EventFlagKilled, EventFlagSet,
+		EventFlagRollout, EventFlagReleaseStep, EventFlagReleaseRolledBack, EventFlagReleasePromoted,
+		EventIncidentOpened, EventIncidentResolved,
+		EventEnvironmentDownStarted, EventEnvironmentDown,
+	}
+}
