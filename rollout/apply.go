@@ -180,7 +180,7 @@ func (c *Controller) stop(ctx context.Context, id, reason string) error {
 			return err
 		}
 	}
-	c.stopInBackground(in)
+	c.stopInBackground(ctx, in)
 	return nil
 }
 
@@ -203,12 +203,15 @@ func (c *Controller) kill(ctx context.Context, id, reason string) error {
 	if err != nil {
 		return err
 	}
-	c.stopInBackground(in)
+	c.stopInBackground(ctx, in)
 	return nil
 }
 
 // stopInBackground stops the process unless a stop is already in flight.
-func (c *Controller) stopInBackground(in store.Instance) {
+// The stop outlives the pass but not ctx (the server's): a server that
+// shuts down leaves the process to the next one, which finds the record
+// Stopping and stops it again.
+func (c *Controller) stopInBackground(ctx context.Context, in store.Instance) {
 	c.mu.Lock()
 	if c.stopping[in.ID] {
 		c.mu.Unlock()
@@ -218,16 +221,16 @@ func (c *Controller) stopInBackground(in store.Instance) {
 	delete(c.unhealthy, in.ID)
 	c.mu.Unlock()
 	grace, drain := 10*time.Second, c.cfg.DrainTimeout
-	if rev, err := c.revision(context.Background(), in.Service, in.Revision); err == nil {
+	if rev, err := c.revision(ctx, in.Service, in.Revision); err == nil {
 		grace = cmp.Or(rev.Spec.StopGrace.Duration, grace)
 		drain = cmp.Or(rev.Spec.Route.DrainTimeout.Duration, drain)
 	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		c.drain(in.ID, drain)
-		err := c.cfg.Driver.Stop(context.Background(), in.ID, grace)
-		if err != nil && !errors.Is(err, workload.ErrNotFound) {
+		c.drain(ctx, in.ID, drain)
+		err := c.cfg.Driver.Stop(ctx, in.ID, grace)
+		if err != nil && !errors.Is(err, workload.ErrNotFound) && ctx.Err() == nil {
 			c.cfg.Logger.Error("stop instance", "instance", in.ID, "err", err)
 		}
 		c.mu.Lock()
@@ -240,14 +243,14 @@ func (c *Controller) stopInBackground(in store.Instance) {
 // drain waits until the instance serves no request, bounded by the drain
 // timeout: the router sends it nothing new once its record says it is
 // leaving, and its requests in flight finish before SIGTERM.
-func (c *Controller) drain(id string, timeout time.Duration) {
+func (c *Controller) drain(ctx context.Context, id string, timeout time.Duration) {
 	if c.cfg.Drainer == nil {
 		return
 	}
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := c.cfg.Drainer.Drain(ctx, id); err != nil {
 		c.cfg.Logger.Warn("drain timed out; stopping anyway", "instance", id, "timeout", timeout)
@@ -259,6 +262,8 @@ func (c *Controller) forget(ctx context.Context, id string) error {
 	c.monitor.Unwatch(id)
 	c.mu.Lock()
 	delete(c.unhealthy, id)
+	delete(c.readiness, id)
+	delete(c.watched, id)
 	c.mu.Unlock()
 	in, err := c.instance(ctx, id)
 	if err != nil {

@@ -89,11 +89,13 @@ type Controller struct {
 	cfg     Config
 	monitor Checker
 
-	mu         sync.Mutex // guards stopping, unhealthy, revisions, reads, conditions, flagRuns
+	mu         sync.Mutex // guards stopping, unhealthy, readiness, watched, revisions, reads, conditions, flagRuns
 	stopping   map[string]bool
 	conditions map[string]*analysis.Condition // compiled success conditions, by expression
 	flagRuns   map[string]flagRun             // the current step's analysis of flag releases, by key
 	unhealthy  map[string]liveness            // by instance ID
+	readiness  map[string]readiness           // observed, not yet recorded: by instance ID
+	watched    map[string]string              // the service of each instance ever watched, by ID
 	revisions  map[revKey]store.Revision      // immutable once created: safe to cache
 	reads      map[string]cachedRead          // by service; see read
 
@@ -120,7 +122,7 @@ func New(cfg Config) *Controller {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]liveness{}, revisions: map[revKey]store.Revision{}, reads: map[string]cachedRead{}, conditions: map[string]*analysis.Condition{}, flagRuns: map[string]flagRun{}}
+	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]liveness{}, readiness: map[string]readiness{}, watched: map[string]string{}, revisions: map[revKey]store.Revision{}, reads: map[string]cachedRead{}, conditions: map[string]*analysis.Condition{}, flagRuns: map[string]flagRun{}}
 	if cfg.Checks == nil {
 		c.monitor = health.NewMonitor(c.onHealth)
 	} else {
@@ -196,6 +198,9 @@ func (c *Controller) readStore(ctx context.Context, name string) (snapshot, erro
 // Reconcile takes the next safe steps for one service and returns when
 // it wants to be looked at again (0: only when something changes).
 func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration, error) {
+	if err := c.recordReadiness(ctx, name); err != nil {
+		return time.Second, err
+	}
 	s, err := c.read(ctx, name)
 	if err != nil {
 		return 0, fmt.Errorf("read service %s: %w", name, err)

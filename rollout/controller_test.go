@@ -311,3 +311,24 @@ func TestReplacedInstancesAreNotWatched(t *testing.T) {
 		t.Fatalf("watching %d instances, want 5", len(h.checks.watched))
 	}
 }
+
+// TestAHealthCallbackWritesNothing: a readiness check's transition is
+// noted in memory and queues the service; the instance record and its
+// event are written by the next pass, on the pass's context, never by
+// the monitor's callback (which raced the pass's own writes).
+func TestAHealthCallbackWritesNothing(t *testing.T) {
+	h, _ := converged(t)
+	in := h.instances("order")[0]
+	var before int
+	h.view(func(tx store.Tx) error { evs, err := tx.ListEvents(0, "", 0); before = len(evs); return err })
+	h.ctl.onHealth(healthChange(in, false, false))
+	var after int
+	h.view(func(tx store.Tx) error { evs, err := tx.ListEvents(0, "", 0); after = len(evs); return err })
+	if got := h.instances("order")[0]; !got.Ready || got.StoreVersion != in.StoreVersion || after != before {
+		t.Fatalf("the callback wrote: ready %v, version %d -> %d, events %d -> %d", got.Ready, in.StoreVersion, got.StoreVersion, before, after)
+	}
+	h.settle()
+	if got := h.instances("order")[0]; got.Ready || !strings.Contains(got.Message, "readiness failing") {
+		t.Fatalf("after a pass: ready %v %q, want not ready", got.Ready, got.Message)
+	}
+}

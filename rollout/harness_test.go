@@ -168,6 +168,14 @@ func (h *harness) restartControllers() {
 		Mirrors:   h.book,
 	})
 	h.ops = stack.NewController(h.store, h.clock, h.enqueue)
+	// As a starting server's resync does: every service gets a pass.
+	h.view(func(tx store.Tx) error {
+		svcs, err := tx.ListServices()
+		for _, svc := range svcs {
+			h.enqueue(queue.ServiceKey(svc.Name), 0)
+		}
+		return err
+	})
 }
 
 func (h *harness) newID() func() string {
@@ -270,6 +278,7 @@ func (h *harness) apply(yaml string) *store.Operation {
 // markReady reports every running, unready instance of service as ready.
 func (h *harness) markReady(service string) {
 	h.t.Helper()
+	h.settle() // the monitor reports only instances a pass watches
 	for _, in := range h.instances(service) {
 		if in.State == store.InstanceRunning && !in.Ready {
 			h.ctl.onHealth(health.Change{ID: in.ID, PID: in.PID, Kind: health.Readiness, State: health.Passing, Summary: "passing"})

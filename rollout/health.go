@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/slipway-dev/slipway/health"
 	"github.com/slipway-dev/slipway/internal/queue"
@@ -29,6 +30,9 @@ func (c *Controller) watch(ctx context.Context, obs []workload.Observed, acted [
 			c.monitor.Unwatch(in.ID)
 			continue
 		}
+		c.mu.Lock()
+		c.watched[in.ID] = in.Service
+		c.mu.Unlock()
 		rev, err := c.revision(ctx, in.Service, in.Revision)
 		if err != nil {
 			continue
@@ -43,54 +47,101 @@ func (c *Controller) watch(ctx context.Context, obs []workload.Observed, acted [
 	}
 }
 
-// onHealth records a check's transition and asks for a pass.
+// onHealth notes a check's transition in memory and asks for a pass
+// over the instance's service: only a reconcile pass writes the
+// instance record (recordReadiness), so a health callback never races a
+// pass over the same record, and it runs on no context of its own.
 func (c *Controller) onHealth(ch health.Change) {
-	if ch.Kind == health.Liveness {
-		c.mu.Lock()
-		if ch.State == health.Failing {
-			c.unhealthy[ch.ID] = liveness{pid: ch.PID, reason: ch.Summary}
-		} else if c.unhealthy[ch.ID].pid == ch.PID {
+	c.mu.Lock()
+	service := c.watched[ch.ID]
+	switch {
+	case ch.Kind == health.Liveness && ch.State == health.Failing:
+		c.unhealthy[ch.ID] = liveness{pid: ch.PID, reason: ch.Summary}
+	case ch.Kind == health.Liveness:
+		if c.unhealthy[ch.ID].pid == ch.PID {
 			delete(c.unhealthy, ch.ID)
 		}
-		c.mu.Unlock()
-		if in, err := c.instance(context.Background(), ch.ID); err == nil {
-			c.cfg.Enqueue(queue.ServiceKey(in.Service), 0)
-		}
-		return
+	default:
+		c.readiness[ch.ID] = readiness{pid: ch.PID, ready: ch.State == health.Passing, summary: ch.Summary}
 	}
-	service, err := c.recordReadiness(ch)
-	if err != nil {
-		c.cfg.Logger.Warn("record readiness", "instance", ch.ID, "err", err)
-		return
-	}
+	c.mu.Unlock()
 	if service != "" {
 		c.cfg.Enqueue(queue.ServiceKey(service), 0)
 	}
 }
 
-func (c *Controller) recordReadiness(ch health.Change) (string, error) {
-	ready := ch.State == health.Passing
-	var service string
-	err := c.cfg.Store.Update(context.Background(), func(tx store.Tx) error {
-		in, err := tx.GetInstance(ch.ID)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && (in.PID != ch.PID || in.State != store.InstanceRunning || in.Ready == ready)) {
-			return nil // gone, restarted or stopping since: nothing to record
+// readiness is a readiness transition observed by the monitor, not yet
+// recorded on the instance by a pass.
+type readiness struct {
+	pid     int
+	ready   bool
+	summary string
+}
+
+// takeReadiness returns and forgets the readiness transitions observed
+// for a service's instances.
+func (c *Controller) takeReadiness(service string) map[string]readiness {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[string]readiness{}
+	for id, r := range c.readiness {
+		if c.watched[id] == service {
+			out[id] = r
+			delete(c.readiness, id)
 		}
-		if err != nil {
-			return err
+	}
+	return out
+}
+
+// recordReadiness writes the readiness transitions observed since the
+// last pass over service on its instances, with their events, in one
+// transaction. A transition of a process that is no longer the
+// instance's (restarted, stopping, gone) is dropped; one that could not
+// be written is kept for the next pass.
+func (c *Controller) recordReadiness(ctx context.Context, service string) error {
+	seen := c.takeReadiness(service)
+	if len(seen) == 0 {
+		return nil
+	}
+	now := c.cfg.Clock.Now()
+	err := c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		for id, r := range seen {
+			if err := recordOne(tx, id, r, now); err != nil {
+				return err
+			}
 		}
-		now := c.cfg.Clock.Now()
-		in.Ready, in.Message = ready, "readiness "+ch.Summary
-		typ, msg := store.EventInstanceUnready, fmt.Sprintf("instance %s not ready: %s", in.ID, ch.Summary)
-		if ready {
-			in.ReadySince = now
-			typ, msg = store.EventInstanceReady, fmt.Sprintf("instance %s ready (%s)", in.ID, ch.Summary)
-		}
-		service = in.Service
-		if err := tx.PutInstance(in); err != nil {
-			return err
-		}
-		return event(tx, now, typ, in, msg)
+		return nil
 	})
-	return service, err
+	if err != nil {
+		c.mu.Lock()
+		for id, r := range seen {
+			if _, newer := c.readiness[id]; !newer {
+				c.readiness[id] = r
+			}
+		}
+		c.mu.Unlock()
+		return fmt.Errorf("record readiness of %s: %w", service, err)
+	}
+	return nil
+}
+
+// recordOne writes one readiness transition on its instance.
+func recordOne(tx store.Tx, id string, r readiness, now time.Time) error {
+	in, err := tx.GetInstance(id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (in.PID != r.pid || in.State != store.InstanceRunning || in.Ready == r.ready)) {
+		return nil // gone, restarted or stopping since: nothing to record
+	}
+	if err != nil {
+		return err
+	}
+	in.Ready, in.Message = r.ready, "readiness "+r.summary
+	typ, msg := store.EventInstanceUnready, fmt.Sprintf("instance %s not ready: %s", in.ID, r.summary)
+	if r.ready {
+		in.ReadySince = now
+		typ, msg = store.EventInstanceReady, fmt.Sprintf("instance %s ready (%s)", in.ID, r.summary)
+	}
+	if err := tx.PutInstance(in); err != nil {
+		return err
+	}
+	return event(tx, now, typ, in, msg)
 }
