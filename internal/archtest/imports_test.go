@@ -30,6 +30,7 @@ var forbidden = map[string][]string{
 	"artifact":            {"store", "workload", "rollout", "stack", "server", "httpapi", "cli"},
 	"analysis":            {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
 	"router":              {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client"},
+	"router/front":        {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client"},
 	"mirror":              {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
 	"flags":               {"store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
 	"analysis/prometheus": {"spec", "store", "workload", "rollout", "stack", "server", "httpapi", "cli", "client", "router"},
