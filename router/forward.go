@@ -28,7 +28,7 @@ func (rt *Router) serveFast(w http.ResponseWriter, r *route, req *http.Request) 
 		return rt.fastAttempt(r, b, req, w)
 	})
 	if err != nil {
-		proxyError(w, r, err)
+		rt.proxyError(w, req, r, err)
 		return
 	}
 	rt.relay(w, req, resp)
