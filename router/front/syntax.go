@@ -50,16 +50,65 @@ func validFieldName(k string) bool {
 	return true
 }
 
-// tokenIn reports whether a comma-separated header holds token (any case).
+// tokenIn reports whether a comma-separated header holds token in any
+// ASCII case, as net/http reads a request's Connection for its Close
+// (httpguts.HeaderValuesContainsToken). Not strings.EqualFold, which
+// would read "clo\u017fe" or "\u212aeep-alive" as a token net/http does
+// not (FuzzRequestHead found it).
 func tokenIn(values []string, token string) bool {
 	for _, f := range values {
 		for sf := range strings.SplitSeq(f, ",") {
-			if strings.EqualFold(textproto.TrimString(sf), token) {
+			if asciiEqualFold(strings.Trim(sf, " \t"), token) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// hasToken is net/http's server's reading of a Connection value for its
+// answer (its hasToken): whether v holds token, in any ASCII case,
+// between spaces, tabs or commas. It is looser than tokenIn ("x close"
+// holds close) and net/http applies it to the first value only.
+func hasToken(v, token string) bool {
+	for at := 0; at+len(token) <= len(v); at++ {
+		end := at + len(token)
+		if (at == 0 || tokenBoundary(v[at-1])) && (end == len(v) || tokenBoundary(v[end])) &&
+			asciiEqualFold(v[at:end], token) {
+			return true
+		}
+	}
+	return false
+}
+
+func tokenBoundary(b byte) bool { return b == ' ' || b == ',' || b == '\t' }
+
+// asciiEqualFold reports whether s and t are equal in ASCII case.
+func asciiEqualFold(s, t string) bool {
+	if len(s) != len(t) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if asciiLower(s[i]) != asciiLower(t[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func asciiLower(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
+// firstValue is a header's first value, or "".
+func firstValue(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
 }
 
 // writeField writes one header line, with CR and LF in the value turned

@@ -218,7 +218,8 @@ func (w *responseWriter) writeHeader(first []byte) {
 		w.length = int64(len(first))
 		extra.length = strconv.Itoa(len(first))
 	}
-	wants10KeepAlive := !is11 && tokenIn(w.req.Header["Connection"], "keep-alive") // as net/http, even with "close"
+	conn := firstValue(w.req.Header["Connection"])            // net/http reads the first value only, and loosely (hasToken)
+	wants10KeepAlive := !is11 && hasToken(conn, "keep-alive") // as net/http, even with "close"
 	if wants10KeepAlive && keepAlives && h.Get("Content-Length") != "" && h.Get("Connection") == "keep-alive" {
 		w.closeAfter = false
 	}
@@ -227,7 +228,7 @@ func (w *responseWriter) writeHeader(first []byte) {
 		if _, set := h["Connection"]; !set {
 			extra.connection = "keep-alive"
 		}
-	} else if !is11 || w.req.Close {
+	} else if !is11 || w.req.Close || hasToken(conn, "close") {
 		w.closeAfter = true
 	}
 	if h.Get("Connection") == "close" || !keepAlives {
@@ -266,7 +267,7 @@ func (w *responseWriter) writeHeader(first []byte) {
 	if w.chunking {
 		exclude |= excludeContentLength
 	}
-	if w.closeAfter && (!keepAlives || !tokenIn(h["Connection"], "close")) {
+	if w.closeAfter && (!keepAlives || !hasToken(firstValue(h["Connection"]), "close")) {
 		exclude |= excludeConnection
 		if is11 {
 			extra.connection = "close"
