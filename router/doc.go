@@ -19,9 +19,7 @@
 // parsed from the connection's buffer (response.go). Everything else
 // (bodies, upgrades) goes through the ReverseProxy and http.Transport.
 //
-// Front serves the router's listener (front.go): it reads the requests
-// the fast path takes itself, strictly (frontparse.go), and answers them
-// as net/http's server would (frontwriter.go) without its per-request
-// goroutine wakeups and allocations; the first request on a connection
-// it does not serve hands the whole connection to an http.Server.
+// The router's listener is served by router/front, an HTTP/1.1 front
+// that answers the common requests itself and hands every other
+// connection to an http.Server whose Handler is the Router.
 package router

@@ -28,7 +28,7 @@ func (rt *Router) serveFast(w http.ResponseWriter, r *route, req *http.Request) 
 		return rt.fastAttempt(r, b, req, w)
 	})
 	if err != nil {
-		proxyError(w, r, err)
+		rt.proxyError(w, req, r, err)
 		return
 	}
 	rt.relay(w, req, resp)
@@ -212,16 +212,38 @@ func notForwarded(k string) bool {
 	return false
 }
 
-// namedIn reports whether a Connection header names field k.
+// namedIn reports whether a Connection header names field k, in ASCII
+// case as ReverseProxy's Header.Del and httpguts read it: not
+// strings.EqualFold, which takes "X-\u017fig" for X-Sig.
 func namedIn(conn []string, k string) bool {
 	for _, f := range conn {
 		for sf := range strings.SplitSeq(f, ",") {
-			if strings.EqualFold(textproto.TrimString(sf), k) {
+			if asciiEqualFold(textproto.TrimString(sf), k) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// asciiEqualFold reports whether s and t are equal in ASCII case.
+func asciiEqualFold(s, t string) bool {
+	if len(s) != len(t) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		a, b := s[i], t[i]
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
 }
 
 // tokenIn reports whether a comma-separated header holds token (any case).

@@ -138,6 +138,7 @@ func TestFastPathForwardsAsTheReverseProxy(t *testing.T) {
 		"GET / HTTP/1.1\r\nHost: shop.example\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: 300\r\n" +
 			"Proxy-Authorization: Basic x\r\nProxy-Connection: keep-alive\r\nTe: gzip, trailers\r\nTrailer: X-T\r\nX-Kept: yes" + end,
 		"GET / HTTP/1.1\r\nHost: shop.example\r\nTe: gzip" + end,
+		"GET / HTTP/1.1\r\nHost: shop.example\r\nConnection: X-\u017fig\r\nX-Sig: 1\r\nTe: trailer\u017f" + end, // not ASCII: no token
 		"GET / HTTP/1.1\r\nHost: shop.example\r\nX-Forwarded-For: 10.0.0.1\r\nX-Forwarded-Host: evil\r\n" +
 			"X-Forwarded-Proto: https\r\nForwarded: for=10.0.0.1" + end,
 		"GET / HTTP/1.1\r\nHost: shop.example\r\nAccept: a\r\nAccept: b\r\nCookie: a=1\r\nCookie: b=2\r\nContent-Length: 0" + end,

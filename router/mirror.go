@@ -146,7 +146,8 @@ func (rt *Router) serveMirrored(w http.ResponseWriter, r *route, req *http.Reque
 	}
 	defer c.finish()
 	proxy := &httputil.ReverseProxy{Rewrite: rewrite, Transport: c, BufferPool: rt.buffers,
-		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) { proxyError(w, r, err) }}
+		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) { rt.proxyError(w, req, r, err) },
+		ErrorLog:     rt.errorLog}
 	proxy.ServeHTTP(w, req)
 	return true
 }

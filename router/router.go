@@ -1,8 +1,8 @@
 package router
 
 import (
-	"context"
-	"errors"
+	"log"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -36,6 +36,10 @@ type Config struct {
 	// the user's request to the last copy's answer (default 64); more
 	// are not copied (MirrorObserver.Dropped).
 	MaxMirrorsInFlight int
+	// Logger gets what the error pages leave out: why a request got
+	// one (the instance's address, the error), and the reverse proxies'
+	// own errors (default: discard).
+	Logger *slog.Logger
 	// Now and Rand are injected for tests (default: wall clock,
 	// math/rand/v2).
 	Now  func() time.Time
@@ -66,6 +70,7 @@ type Router struct {
 	dialer    net.Dialer      // the fast path's (fastpath.go)
 	pools     pools           // the fast path's idle connections
 	mirror    mirrors         // copies of requests (mirror.go)
+	errorLog  *log.Logger     // the reverse proxies', into cfg.Logger
 
 	mu     sync.Mutex // guards states
 	states map[string]*state
@@ -84,6 +89,7 @@ func New(cfg Config) *Router {
 		ExpectContinueTimeout: time.Second,
 		ForceAttemptHTTP2:     false,
 	}
+	rt.errorLog = slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)
 	rt.buffers = newBufferPool()
 	rt.mirror = newMirrors(cfg.MaxMirrorsInFlight)
 	rt.table.Store(&table{})
@@ -102,6 +108,9 @@ func withDefaults(c Config) Config {
 	}
 	if c.Attempts == 0 {
 		c.Attempts = 3
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -131,7 +140,8 @@ func (rt *Router) newProxy(r *route) *httputil.ReverseProxy {
 		Rewrite:      rewrite,
 		Transport:    routeTransport{rt: rt, r: r},
 		BufferPool:   rt.buffers,
-		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) { proxyError(w, r, err) },
+		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) { rt.proxyError(w, req, r, err) },
+		ErrorLog:     rt.errorLog,
 	}
 }
 
@@ -149,15 +159,16 @@ func (t routeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r := rt.table.Load().match(req.Host, req.URL.Path)
 	if r == nil {
-		writePage(w, http.StatusNotFound, "no service is routed at "+req.Host+req.URL.Path)
+		rt.cfg.Logger.Debug("router: no route", "host", req.Host, "path", req.URL.Path)
+		writePage(w, http.StatusNotFound)
 		return
 	}
 	if len(r.backends) == 0 {
-		writePage(w, http.StatusServiceUnavailable, "service "+r.Service+" has no ready instance")
+		rt.refuse(w, req, r, http.StatusServiceUnavailable, errNoReady)
 		return
 	}
 	if req.ContentLength > r.MaxBody {
-		writePage(w, http.StatusRequestEntityTooLarge, "request body larger than the route's limit")
+		rt.refuse(w, req, r, http.StatusRequestEntityTooLarge, &http.MaxBytesError{Limit: r.MaxBody})
 		return
 	}
 	if req.Body != nil && req.Body != http.NoBody {
@@ -180,38 +191,4 @@ func rewrite(pr *httputil.ProxyRequest) {
 	pr.Out.URL.Scheme = "http"
 	pr.Out.URL.Host = "backend.invalid" // replaced per attempt
 	pr.Out.Host = pr.In.Host
-}
-
-// errNoBackend means every instance was tried, or none was in rotation.
-var errNoBackend = errors.New("no instance could take the request")
-
-// proxyError writes the page for a request no backend answered.
-func proxyError(w http.ResponseWriter, r *route, err error) {
-	name := "service " + r.Service
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		writePage(w, http.StatusRequestEntityTooLarge, "request body larger than the route's limit")
-	case errors.Is(err, context.Canceled):
-		// The client went away: nobody to answer.
-	case isTimeout(err):
-		writePage(w, http.StatusGatewayTimeout, name+" did not answer in time")
-	case errors.Is(err, errNoBackend):
-		writePage(w, http.StatusBadGateway, name+": no instance could take the request")
-	default:
-		writePage(w, http.StatusBadGateway, name+": "+err.Error())
-	}
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
-}
-
-// writePage writes a short plain-text error page.
-func writePage(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(http.StatusText(status) + ": " + msg + " (slipway router)\n"))
 }

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 )
@@ -75,15 +74,6 @@ func TestTrailersPassThrough(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	if string(b) != "body" || resp.Trailer.Get("X-Checksum") != "abc" {
 		t.Fatalf("body %q trailer %v", b, resp.Trailer)
-	}
-}
-
-func TestErrorPagesAreClear(t *testing.T) {
-	rt := New(Config{})
-	rt.Update([]Route{{Service: "invoice", Path: "/invoice"}})
-	_, body := get(t, rt, "x", "/invoice")
-	if !strings.HasPrefix(body, "Service Unavailable: service invoice has no ready instance") {
-		t.Fatalf("503 page %q", body)
 	}
 }
 

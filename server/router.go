@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/router"
+	"github.com/slipway-dev/slipway/router/front"
 )
 
 // serveRouter serves user traffic until ctx ends, then lets requests in
@@ -21,8 +22,8 @@ func (s *Server) serveRouter(ctx context.Context, ln net.Listener, rt *router.Ro
 		MaxHeaderBytes:    64 << 10,
 	}
 	errc := make(chan error, 1)
-	front := router.NewFront(rt, srv)
-	go func() { errc <- front.Serve(ln) }()
+	fr := front.New(srv)
+	go func() { errc <- fr.Serve(ln) }()
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
@@ -33,8 +34,8 @@ func (s *Server) serveRouter(ctx context.Context, ln net.Listener, rt *router.Ro
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := front.Shutdown(shutdown); err != nil {
-		_ = front.Close()
+	if err := fr.Shutdown(shutdown); err != nil {
+		_ = fr.Close()
 	}
 	rt.Close()
 }

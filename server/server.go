@@ -188,7 +188,7 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 	p.metrics = metrics.New(metrics.Options{InFlight: func() map[string]int64 { return p.router.InFlightAll() }})
 	p.mirrors = mirror.NewBook()
 	p.flags = newLiveFlags(s.cfg.Clock)
-	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors})
+	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors, Logger: s.cfg.Logger.With("env", name)})
 	p.rollouts = rollout.New(rollout.Config{
 		Drainer: p.router,
 		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: &s.ports,

@@ -35,6 +35,7 @@ var layers = []layer{
 	{"analysis/httpjson", 2},
 	{"analysis/prometheus", 2},
 	{"router", 2},
+	{"router/front", 3}, // its differential tests serve the router through it
 	{"spec", 2},
 	{"flags", 3},
 	{"health", 3},

@@ -14,6 +14,7 @@ import (
 	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 	"github.com/slipway-dev/slipway/internal/gctune"
 	"github.com/slipway-dev/slipway/router"
+	"github.com/slipway-dev/slipway/router/front"
 )
 
 func main() { benchkit.Main("routerproc", run) }
@@ -58,14 +59,14 @@ func run(ctx context.Context, args []string, _, stderr io.Writer) error {
 			_ = benchkit.Serve(ctx, &http.Server{Addr: c.pprof, Handler: profileMux(), ReadHeaderTimeout: 10 * time.Second})
 		}()
 	}
-	return serveFront(ctx, router.NewFront(rt, srv), ln)
+	return serveFront(ctx, front.New(srv), ln)
 }
 
 // serveFront serves ln with the router's front, as server/router.go
 // does, until ctx ends.
-func serveFront(ctx context.Context, front *router.Front, ln net.Listener) error {
+func serveFront(ctx context.Context, fr *front.Server, ln net.Listener) error {
 	errc := make(chan error, 1)
-	go func() { errc <- front.Serve(ln) }()
+	go func() { errc <- fr.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
@@ -73,8 +74,8 @@ func serveFront(ctx context.Context, front *router.Front, ln net.Listener) error
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := front.Shutdown(shutdown); err != nil {
-		return errors.Join(err, front.Close())
+	if err := fr.Shutdown(shutdown); err != nil {
+		return errors.Join(err, fr.Close())
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package router
+package front
 
 import (
 	"bufio"
@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// frontWriter is the http.ResponseWriter of a request the front serves.
+// responseWriter is the http.ResponseWriter of a request the front serves.
 // It frames the answer as net/http's server does (its chunkWriter's
 // writeHeader, ported): the first 2 KiB of body are held back so that a
 // short answer gets a Content-Length and a Content-Type sniffed when it
@@ -21,9 +21,9 @@ import (
 //
 // Unlike net/http it does not copy the header map at WriteHeader: the
 // headers are written from the handler's map when the first bytes go
-// out. The only handler it serves is the Router's, which changes the map
-// after WriteHeader only to set trailers, and only after a flush.
-type frontWriter struct {
+// out: the handler may change the map after WriteHeader only to set
+// trailers, and only after a flush (New).
+type responseWriter struct {
 	bw  *bufio.Writer
 	req *http.Request
 	h   http.Header
@@ -49,17 +49,17 @@ const bufferBeforeChunking = 2048
 
 // reset readies w for req, with the connection's buffers and header map
 // (nobody keeps the map past the handler).
-func (w *frontWriter) reset(req *http.Request) {
+func (w *responseWriter) reset(req *http.Request) {
 	held, h, trailers := w.held[:0], w.h, w.trailers[:0]
 	clear(h)
-	*w = frontWriter{bw: w.bw, shutdown: w.shutdown, dates: w.dates, req: req, h: h, held: held, trailers: trailers, length: -1}
+	*w = responseWriter{bw: w.bw, shutdown: w.shutdown, dates: w.dates, req: req, h: h, held: held, trailers: trailers, length: -1}
 }
 
 // Header returns the answer's header map.
-func (w *frontWriter) Header() http.Header { return w.h }
+func (w *responseWriter) Header() http.Header { return w.h }
 
 // WriteHeader writes a 1xx answer at once, or sets the final status.
-func (w *frontWriter) WriteHeader(code int) {
+func (w *responseWriter) WriteHeader(code int) {
 	if w.wroteHeader {
 		return
 	}
@@ -84,7 +84,7 @@ func (w *frontWriter) WriteHeader(code int) {
 }
 
 // Write writes body bytes, held back until the headers go.
-func (w *frontWriter) Write(p []byte) (int, error) {
+func (w *responseWriter) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -118,7 +118,7 @@ func (w *frontWriter) Write(p []byte) (int, error) {
 
 // sendHeldAnd writes the headers, judged on the held body (or p when
 // none is held), then the held body and p.
-func (w *frontWriter) sendHeldAnd(p []byte) {
+func (w *responseWriter) sendHeldAnd(p []byte) {
 	first := w.held
 	if len(first) == 0 {
 		first = p
@@ -130,7 +130,7 @@ func (w *frontWriter) sendHeldAnd(p []byte) {
 }
 
 // FlushError sends what is written so far (http.ResponseController).
-func (w *frontWriter) FlushError() error {
+func (w *responseWriter) FlushError() error {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -142,11 +142,11 @@ func (w *frontWriter) FlushError() error {
 }
 
 // Flush is FlushError for http.Flusher.
-func (w *frontWriter) Flush() { _ = w.FlushError() }
+func (w *responseWriter) Flush() { _ = w.FlushError() }
 
 // finish ends the answer once the handler returned, and reports whether
 // the connection may serve another request. The caller flushes bw.
-func (w *frontWriter) finish() bool {
+func (w *responseWriter) finish() bool {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -164,7 +164,7 @@ func (w *frontWriter) finish() bool {
 	return !w.closeAfter && complete && w.werr == nil
 }
 
-func (w *frontWriter) writeBody(p []byte) {
+func (w *responseWriter) writeBody(p []byte) {
 	if len(p) == 0 || w.req.Method == http.MethodHead || w.werr != nil {
 		return
 	}
@@ -179,7 +179,7 @@ func (w *frontWriter) writeBody(p []byte) {
 	w.noteErr(err)
 }
 
-func (w *frontWriter) noteErr(err error) {
+func (w *responseWriter) noteErr(err error) {
 	if err != nil && w.werr == nil {
 		w.werr = err
 	}
@@ -199,7 +199,7 @@ const (
 // writeHeader writes the status line and headers, deciding the framing
 // as net/http does; first is the start of the body (all of it when the
 // handler is done).
-func (w *frontWriter) writeHeader(first []byte) {
+func (w *responseWriter) writeHeader(first []byte) {
 	w.sent = true
 	h, code := w.h, w.status
 	keepAlives := !w.shutdown.Load()
@@ -218,7 +218,8 @@ func (w *frontWriter) writeHeader(first []byte) {
 		w.length = int64(len(first))
 		extra.length = strconv.Itoa(len(first))
 	}
-	wants10KeepAlive := !is11 && tokenIn(w.req.Header["Connection"], "keep-alive") // as net/http, even with "close"
+	conn := firstValue(w.req.Header["Connection"])            // net/http reads the first value only, and loosely (hasToken)
+	wants10KeepAlive := !is11 && hasToken(conn, "keep-alive") // as net/http, even with "close"
 	if wants10KeepAlive && keepAlives && h.Get("Content-Length") != "" && h.Get("Connection") == "keep-alive" {
 		w.closeAfter = false
 	}
@@ -227,7 +228,7 @@ func (w *frontWriter) writeHeader(first []byte) {
 		if _, set := h["Connection"]; !set {
 			extra.connection = "keep-alive"
 		}
-	} else if !is11 || w.req.Close {
+	} else if !is11 || w.req.Close || hasToken(conn, "close") {
 		w.closeAfter = true
 	}
 	if h.Get("Connection") == "close" || !keepAlives {
@@ -266,7 +267,7 @@ func (w *frontWriter) writeHeader(first []byte) {
 	if w.chunking {
 		exclude |= excludeContentLength
 	}
-	if w.closeAfter && (!keepAlives || !tokenIn(h["Connection"], "close")) {
+	if w.closeAfter && (!keepAlives || !hasToken(firstValue(h["Connection"]), "close")) {
 		exclude |= excludeConnection
 		if is11 {
 			extra.connection = "close"
@@ -294,7 +295,7 @@ func (w *frontWriter) writeHeader(first []byte) {
 
 // declareTrailers notes the trailers the Trailer header declares, and
 // reports whether the answer has trailers.
-func (w *frontWriter) declareTrailers() bool {
+func (w *responseWriter) declareTrailers() bool {
 	found := false
 	for k := range w.h {
 		if strings.HasPrefix(k, http.TrailerPrefix) {
@@ -319,7 +320,7 @@ func (w *frontWriter) declareTrailers() bool {
 
 // writeTrailers writes the declared trailers and those set under
 // http.TrailerPrefix.
-func (w *frontWriter) writeTrailers() {
+func (w *responseWriter) writeTrailers() {
 	for _, k := range w.trailers {
 		for _, v := range w.h[k] {
 			writeField(w.bw, k, v)
@@ -334,7 +335,7 @@ func (w *frontWriter) writeTrailers() {
 	}
 }
 
-func (w *frontWriter) writeStatus(code int) {
+func (w *responseWriter) writeStatus(code int) {
 	if w.req.ProtoMinor == 1 {
 		w.bw.WriteString("HTTP/1.1 ")
 	} else {
@@ -351,7 +352,7 @@ func (w *frontWriter) writeStatus(code int) {
 }
 
 // writeFields writes the handler's header fields but the excluded.
-func (w *frontWriter) writeFields(exclude int) {
+func (w *responseWriter) writeFields(exclude int) {
 	for k, vv := range w.h {
 		if excluded(k, exclude) || !validFieldName(k) {
 			continue

@@ -1,4 +1,4 @@
-package router
+package front
 
 import (
 	"bytes"
@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// The front (front.go) serves itself only requests it can read with
-// certainty as net/http would, and that the fast path takes (fastPathOK):
+// The front serves itself only requests it can read with certainty as
+// net/http would, and that need none of what it leaves to net/http:
 // GET, HEAD or OPTIONS, in origin form, HTTP/1.0 or 1.1, every line
 // ending in CRLF, header names that are tokens followed at once by the
 // colon, values without control characters, no body (no Content-Length
@@ -19,7 +19,7 @@ import (
 // it (a 400, a 431, a body, an upgrade) as it would have without the
 // front. So the front cannot read a request differently from net/http:
 // it never reads one net/http would not, and reads those it does read
-// the same way (frontparse_test.go holds it to net/http's reading).
+// the same way (parse_test.go and FuzzRequestHead hold it to net/http's reading).
 
 // headVerdict is what parseHead makes of the bytes buffered so far.
 type headVerdict int

@@ -1,4 +1,4 @@
-package router
+package front_test
 
 import (
 	"bufio"
@@ -9,17 +9,29 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/slipway-dev/slipway/router"
+	"github.com/slipway-dev/slipway/router/front"
 )
+
+// backendServer is a real HTTP instance serving h.
+func backendServer(t *testing.T, name string, h http.HandlerFunc) router.Backend {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return router.Backend{ID: name, Addr: srv.Listener.Addr().String()}
+}
 
 // frontBackend answers with what it was sent, and a few answers of
 // every shape: long, streamed, with trailers, 1xx, no body, an upgrade.
-func frontBackend(t *testing.T) Backend {
+func frontBackend(t *testing.T) router.Backend {
 	t.Helper()
 	return backendServer(t, "front", func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -89,13 +101,13 @@ func upgradeEcho(w http.ResponseWriter, r *http.Request) {
 
 // frontServers serves one router both ways: with net/http alone, and
 // with the front.
-func frontServers(t *testing.T) (std, front string) {
+func frontServers(t *testing.T) (std, fronted string) {
 	t.Helper()
-	rt := New(Config{})
+	rt := router.New(router.Config{})
 	t.Cleanup(rt.Close)
-	rt.Update([]Route{
+	rt.Update([]router.Route{
 		{Service: "none", Host: "none.localhost", Path: "/"},
-		{Service: "app", Path: "/", Backends: []Backend{frontBackend(t)}},
+		{Service: "app", Path: "/", Backends: []router.Backend{frontBackend(t)}},
 	})
 	serve := func(withFront bool) string {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -109,7 +121,7 @@ func frontServers(t *testing.T) (std, front string) {
 			t.Cleanup(func() { _ = srv.Close() })
 			return ln.Addr().String()
 		}
-		f := NewFront(rt, srv)
+		f := front.New(srv)
 		go func() { _ = f.Serve(ln) }()
 		t.Cleanup(func() { _ = f.Close() })
 		return ln.Addr().String()
@@ -124,7 +136,7 @@ func frontServers(t *testing.T) (std, front string) {
 // handed off after fast-path requests, smuggling attempts and malformed
 // requests (handed off, so that net/http refuses them).
 func TestFrontAnswersAsNetHTTP(t *testing.T) {
-	std, front := frontServers(t)
+	std, fronted := frontServers(t)
 	get := func(path string, fields ...string) string {
 		return "GET " + path + " HTTP/1.1\r\nHost: app.localhost\r\n" + strings.Join(fields, "") + "\r\n"
 	}
@@ -142,6 +154,11 @@ func TestFrontAnswersAsNetHTTP(t *testing.T) {
 		{"http/1.0", []string{"GET /a HTTP/1.0\r\n\r\n", get("/never")}},
 		{"http/1.0 keep-alive", []string{"GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", "GET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"}},
 		{"http/1.0 keep-alive and close", []string{"GET /a HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n", get("/b")}},
+		{"http/1.0 keep-alive after a token", []string{"GET /a HTTP/1.0\r\nConnection: x keep-alive\r\n\r\n", "GET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"}},
+		{"http/1.0 keep-alive in a second field", []string{"GET /a HTTP/1.0\r\nConnection: x\r\nConnection: keep-alive\r\n\r\n", "GET /b HTTP/1.0\r\n\r\n"}},
+		{"http/1.0 kelvin keep-alive", []string{"GET /a HTTP/1.0\r\nConnection: \u212Aeep-alive\r\n\r\n", "GET /b HTTP/1.0\r\n\r\n"}},
+		{"close after a token", []string{get("/a", "Connection: x close\r\n"), get("/b")}},
+		{"long-s close", []string{get("/a", "Connection: clo\u017Fe\r\n"), get("/b")}},
 		{"http/1.0 big", []string{"GET /big HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", get("/never")}},
 		{"head", []string{"HEAD /a HTTP/1.1\r\nHost: x\r\n\r\n", "HEAD /big HTTP/1.1\r\nHost: x\r\n\r\n", get("/after")}},
 		{"options", []string{"OPTIONS /a HTTP/1.1\r\nHost: x\r\n\r\n", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"}},
@@ -174,7 +191,7 @@ func TestFrontAnswersAsNetHTTP(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			want := transcript(t, std, tc.parts)
-			got := transcript(t, front, tc.parts)
+			got := transcript(t, fronted, tc.parts)
 			if got != want {
 				t.Errorf("front:\n%s\nnet/http:\n%s", got, want)
 			}
@@ -272,14 +289,14 @@ func TestFrontClientLeavingEndsTheRequest(t *testing.T) {
 		case <-time.After(10 * time.Second):
 		}
 	})
-	rt := New(Config{})
+	rt := router.New(router.Config{})
 	t.Cleanup(rt.Close)
-	rt.Update([]Route{{Service: "slow", Path: "/", Backends: []Backend{b}}})
+	rt.Update([]router.Route{{Service: "slow", Path: "/", Backends: []router.Backend{b}}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := NewFront(rt, &http.Server{Handler: rt})
+	f := front.New(&http.Server{Handler: rt})
 	go func() { _ = f.Serve(ln) }()
 	t.Cleanup(func() { _ = f.Close() })
 	c, err := net.Dial("tcp", ln.Addr().String())
@@ -309,14 +326,14 @@ func TestFrontShutdown(t *testing.T) {
 		io.WriteString(w, "done")
 	})
 	t.Cleanup(func() { once.Do(func() { close(release) }) }) // before the backend closes
-	rt := New(Config{})
+	rt := router.New(router.Config{})
 	t.Cleanup(rt.Close)
-	rt.Update([]Route{{Service: "held", Path: "/", Backends: []Backend{b}}})
+	rt.Update([]router.Route{{Service: "held", Path: "/", Backends: []router.Backend{b}}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := NewFront(rt, &http.Server{Handler: rt})
+	f := front.New(&http.Server{Handler: rt})
 	served := make(chan error, 1)
 	go func() { served <- f.Serve(ln) }()
 	dial := func() (net.Conn, *bufio.Reader) {

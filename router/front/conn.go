@@ -1,4 +1,4 @@
-package router
+package front
 
 import (
 	"bufio"
@@ -9,20 +9,19 @@ import (
 	"net/http"
 	"os"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// frontConn is one client connection the front serves, on one goroutine,
+// clientConn is one client connection the front serves, on one goroutine,
 // until the connection ends or is handed to net/http.
-type frontConn struct {
-	f      *Front
+type clientConn struct {
+	s      *Server
 	conn   net.Conn
 	raw    rawReader // conn, after the byte a background read took
 	br     *bufio.Reader
 	bw     *bufio.Writer
-	w      frontWriter
+	w      responseWriter
 	base   context.Context // the requests' values: net/http's server and local address
 	remote string
 	born   time.Time
@@ -44,28 +43,28 @@ const (
 	connClosed                  // closed by Shutdown
 )
 
-// frontBufSize is the size of a connection's buffers: a request head
+// bufSize is the size of a connection's buffers: a request head
 // that does not fit in the reader's goes to net/http, which allows it
 // up to MaxHeaderBytes.
-const frontBufSize = 4 << 10
+const bufSize = 4 << 10
 
-func newFrontConn(f *Front, c net.Conn) *frontConn {
-	fc := &frontConn{f: f, conn: c, remote: c.RemoteAddr().String(), born: time.Now()}
+func newClientConn(s *Server, c net.Conn) *clientConn {
+	fc := &clientConn{s: s, conn: c, remote: c.RemoteAddr().String(), born: time.Now()}
 	fc.raw.conn = c
-	fc.br = bufio.NewReaderSize(&fc.raw, frontBufSize)
-	fc.bw = bufio.NewWriterSize(c, frontBufSize)
-	fc.w = frontWriter{bw: fc.bw, h: make(http.Header, 16), shutdown: &f.shutdown, dates: &f.dates}
+	fc.br = bufio.NewReaderSize(&fc.raw, bufSize)
+	fc.bw = bufio.NewWriterSize(c, bufSize)
+	fc.w = responseWriter{bw: fc.bw, h: make(http.Header, 16), shutdown: &s.shutdown, dates: &s.dates}
 	fc.base = context.WithValue(context.WithValue(context.Background(),
-		http.ServerContextKey, f.srv), http.LocalAddrContextKey, c.LocalAddr())
+		http.ServerContextKey, s.srv), http.LocalAddrContextKey, c.LocalAddr())
 	return fc
 }
 
 // serve serves requests until the connection ends or is handed off.
-func (c *frontConn) serve() {
+func (c *clientConn) serve() {
 	handedOff := false
 	defer func() {
 		if !handedOff {
-			c.f.track(c, false)
+			c.s.track(c, false)
 			_ = c.conn.Close()
 		}
 	}()
@@ -77,8 +76,8 @@ func (c *frontConn) serve() {
 		head, v := c.readHead(first)
 		switch v {
 		case headHandOff:
-			c.f.track(c, false)
-			c.f.handoff.give(&handedConn{Conn: c.conn, r: c.br})
+			c.s.track(c, false)
+			c.s.handoff.give(&handedConn{Conn: c.conn, r: c.br})
 			handedOff = true
 			return
 		case headIncomplete:
@@ -95,7 +94,7 @@ func (c *frontConn) serve() {
 // awaitRequest waits for the first byte of a request within the idle
 // timeout (the header timeout for the first), and marks the connection
 // active. It reports false when the connection is to end.
-func (c *frontConn) awaitRequest(first bool) bool {
+func (c *clientConn) awaitRequest(first bool) bool {
 	from := connIdle
 	if first {
 		from = connNew
@@ -103,9 +102,9 @@ func (c *frontConn) awaitRequest(first bool) bool {
 	if c.br.Buffered() == 0 {
 		c.state.Store(int32(from))
 		if first {
-			c.setDeadline(c.born, c.f.srv.ReadHeaderTimeout)
+			c.setDeadline(c.born, c.s.srv.ReadHeaderTimeout)
 		} else {
-			c.setDeadline(time.Now(), c.f.srv.IdleTimeout)
+			c.setDeadline(time.Now(), c.s.srv.IdleTimeout)
 		}
 		if _, err := c.br.Peek(1); err != nil {
 			return false
@@ -115,7 +114,7 @@ func (c *frontConn) awaitRequest(first bool) bool {
 		c.state.CompareAndSwap(int32(connActive), int32(connActive))
 }
 
-func (c *frontConn) setDeadline(from time.Time, d time.Duration) {
+func (c *clientConn) setDeadline(from time.Time, d time.Duration) {
 	var t time.Time
 	if d > 0 {
 		t = from.Add(d)
@@ -125,7 +124,7 @@ func (c *frontConn) setDeadline(from time.Time, d time.Duration) {
 
 // closeIfIdle closes the connection when it waits for a request (a new
 // one only once 5s old, as net/http), and reports whether it did.
-func (c *frontConn) closeIfIdle() bool {
+func (c *clientConn) closeIfIdle() bool {
 	if c.state.CompareAndSwap(int32(connIdle), int32(connClosed)) ||
 		time.Since(c.born) > 5*time.Second && c.state.CompareAndSwap(int32(connNew), int32(connClosed)) {
 		_ = c.conn.Close()
@@ -137,7 +136,7 @@ func (c *frontConn) closeIfIdle() bool {
 // readHead reads until a whole request head is buffered and judges it.
 // A head larger than the buffer, or cut by an error other than the
 // timeout, goes to net/http with what was read.
-func (c *frontConn) readHead(first bool) (parsedHead, headVerdict) {
+func (c *clientConn) readHead(first bool) (parsedHead, headVerdict) {
 	timed := first
 	for {
 		buf, _ := c.br.Peek(c.br.Buffered())
@@ -149,7 +148,7 @@ func (c *frontConn) readHead(first bool) (parsedHead, headVerdict) {
 			return parsedHead{}, headHandOff // net/http allows more, or answers 431
 		}
 		if !timed {
-			c.setDeadline(time.Now(), c.f.srv.ReadHeaderTimeout)
+			c.setDeadline(time.Now(), c.s.srv.ReadHeaderTimeout)
 			timed = true
 		}
 		if _, err := c.br.Peek(c.br.Buffered() + 1); err != nil {
@@ -163,7 +162,7 @@ func (c *frontConn) readHead(first bool) (parsedHead, headVerdict) {
 
 // serveOne serves one request, and reports whether the connection may
 // serve another.
-func (c *frontConn) serveOne(req *http.Request) (keep bool) {
+func (c *clientConn) serveOne(req *http.Request) (keep bool) {
 	ctx := &reqCtx{Context: c.base, c: c}
 	req = req.WithContext(ctx)
 	req.RemoteAddr = c.remote
@@ -178,7 +177,7 @@ func (c *frontConn) serveOne(req *http.Request) (keep bool) {
 			keep = false
 		}
 	}()
-	c.f.rt.ServeHTTP(&c.w, req)
+	c.s.handler.ServeHTTP(&c.w, req)
 	broken := c.endRequest(ctx)
 	keep = c.w.finish()
 	if err := c.bw.Flush(); err != nil {
@@ -189,7 +188,7 @@ func (c *frontConn) serveOne(req *http.Request) (keep bool) {
 
 // endRequest ends the request's context and its background read, and
 // reports whether that read found the connection ended.
-func (c *frontConn) endRequest(ctx *reqCtx) bool {
+func (c *clientConn) endRequest(ctx *reqCtx) bool {
 	cancel := ctx.end()
 	if cancel == nil {
 		return false
@@ -206,9 +205,9 @@ func (c *frontConn) endRequest(ctx *reqCtx) bool {
 // net/http does for every request: a read that fails (the client left)
 // cancels the request's context. A byte it reads (a pipelined request)
 // is kept for the next request. The front starts it only when something
-// waits on the context (reqCtx.Done): the fast path does so only for a
-// request slower than watchAfter.
-func (c *frontConn) startBackgroundRead(cancel context.CancelFunc) {
+// waits on the context (reqCtx.Done): the router's fast path does so
+// only for a request slower than its watchAfter.
+func (c *clientConn) startBackgroundRead(cancel context.CancelFunc) {
 	done := make(chan struct{})
 	c.bgDone = done
 	_ = c.conn.SetReadDeadline(time.Time{})
@@ -223,11 +222,11 @@ func (c *frontConn) startBackgroundRead(cancel context.CancelFunc) {
 	}()
 }
 
-func (c *frontConn) logPanic(p any) {
+func (c *clientConn) logPanic(p any) {
 	buf := make([]byte, 64<<10)
 	buf = buf[:runtime.Stack(buf, false)]
 	msg := "http: panic serving " + c.remote + ": %v\n%s"
-	if l := c.f.srv.ErrorLog; l != nil {
+	if l := c.s.srv.ErrorLog; l != nil {
 		l.Printf(msg, p, buf)
 		return
 	}
@@ -266,64 +265,6 @@ type handedConn struct {
 }
 
 func (c *handedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
-
-// reqCtx is a request's context. net/http makes a cancelable context per
-// request and keeps a read pending on the connection to cancel it when
-// the client leaves; that costs a goroutine wakeup and a syscall per
-// request. reqCtx does both only once something waits on it (Done,
-// AfterFunc): the fast path checks Err, and waits only for a request
-// slower than watchAfter. Once the handler returned it is canceled, as
-// net/http's.
-type reqCtx struct {
-	context.Context // the connection's base: values only, never done
-	c               *frontConn
-
-	mu     sync.Mutex // guards inner, cancel and ended
-	inner  context.Context
-	cancel context.CancelFunc
-	ended  bool
-}
-
-func (x *reqCtx) Deadline() (time.Time, bool)    { return time.Time{}, false }
-func (x *reqCtx) Done() <-chan struct{}          { return x.watched().Done() }
-func (x *reqCtx) AfterFunc(f func()) func() bool { return context.AfterFunc(x.watched(), f) }
-
-func (x *reqCtx) Err() error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	switch {
-	case x.inner != nil:
-		return x.inner.Err()
-	case x.ended:
-		return context.Canceled
-	}
-	return nil
-}
-
-// watched returns the context that is canceled when the client leaves
-// or the request ends, starting the background read on first use.
-func (x *reqCtx) watched() context.Context {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.inner == nil {
-		x.inner, x.cancel = context.WithCancel(x.Context)
-		if x.ended {
-			x.cancel()
-		} else {
-			x.c.startBackgroundRead(x.cancel)
-		}
-	}
-	return x.inner
-}
-
-// end marks the request ended, and returns the cancel of a background
-// read to stop (nil when none was started).
-func (x *reqCtx) end() context.CancelFunc {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.ended = true
-	return x.cancel
-}
 
 // CloseWrite half-closes the connection, as net/http does before closing
 // one whose client may still be sending (after a 400 or 431), so that

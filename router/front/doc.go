@@ -1,0 +1,35 @@
+// Package front is the router's HTTP/1.1 front: it serves the router's
+// listener, reading and answering the common requests itself, and hands
+// every other connection to an http.Server.
+//
+// Its contract is to answer as net/http would, except where a later
+// hardening issue makes the router stricter, as nginx is. A Server reads
+// each request head from its own buffer and serves, on the connection's
+// goroutine and without net/http's per-request goroutine wakeups and
+// allocations, only the requests it reads with certainty as net/http
+// reads them (parse.go):
+//
+//   - GET, HEAD or OPTIONS, in origin form ("/path?query"), HTTP/1.0 or
+//     HTTP/1.1;
+//   - no body: no Content-Length but "0", no Transfer-Encoding;
+//   - no Upgrade, Expect or HTTP2-Settings;
+//   - every line ending in CRLF, header names that are tokens followed
+//     at once by the colon (no obs-fold), values without control
+//     characters, one Host of plain host characters (required in
+//     HTTP/1.1), and a head that fits in the connection's 4 KiB buffer.
+//
+// It answers them as net/http's server would (writer.go): the same
+// status line, framing (Content-Length, chunking, Connection), Date,
+// sniffed Content-Type, 1xx and trailers, and the same keep-alive,
+// pipelining, timeouts and shutdown.
+//
+// The first request on a connection it does not serve (another method,
+// a body, an upgrade, 100-continue, a malformed or merely unusual head,
+// a head larger than the buffer) hands the connection, with the bytes
+// read so far, to the http.Server for the rest of its life, and net/http
+// answers it as it would alone (a 400, a 431, a body, an upgrade). So
+// the front never reads a request differently from net/http: the tests
+// hold it to net/http's reading (TestParseHead, FuzzRequestHead) and the
+// whole server to net/http's answers on the same bytes
+// (TestFrontAnswersAsNetHTTP).
+package front

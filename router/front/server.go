@@ -1,0 +1,215 @@
+package front
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Server serves a listener in front of an http.Server. It reads
+// requests itself and serves those it can read with certainty as
+// net/http would (parse.go) with none of net/http's per-request
+// machinery: no background reader goroutine, no per-request context and
+// buffered writer, one header map reused per connection. The first
+// request it does not serve hands its whole connection, with the bytes
+// read so far, to the http.Server for the rest of its life: bodies,
+// upgrades, 100-continue, malformed requests and their 400s are all
+// net/http's. The two answer the same requests the same way
+// (server_test.go).
+//
+// Its timeouts are the http.Server's: ReadHeaderTimeout (from the first
+// byte of a request to its blank line; the first request's from accept)
+// and IdleTimeout (between requests).
+type Server struct {
+	handler http.Handler // srv's, for the requests the front serves
+	srv     *http.Server // serves the handed-off connections
+
+	mu       sync.Mutex // guards ln and conns
+	ln       net.Listener
+	conns    map[*clientConn]struct{}
+	shutdown atomic.Bool
+	handoff  *handoffListener
+	dates    dateCache // the answers' Date
+}
+
+// New returns a Server that serves srv.Handler (http.DefaultServeMux
+// when nil) itself and hands connections to srv, applying srv's
+// ReadHeaderTimeout and IdleTimeout too. srv must not be served
+// otherwise, and its Handler not changed.
+//
+// The handler must not change its header map between WriteHeader and
+// the first Write or Flush, but to declare trailers after a Flush:
+// unlike net/http, the front writes the headers from the handler's map
+// when the first bytes go out rather than copying it at WriteHeader.
+// The router's handler keeps to that.
+func New(srv *http.Server) *Server {
+	h := srv.Handler
+	if h == nil {
+		h = http.DefaultServeMux
+	}
+	return &Server{handler: h, srv: srv, conns: map[*clientConn]struct{}{}}
+}
+
+// Serve accepts connections on ln until Shutdown or Close, or until
+// accepting fails; it returns http.ErrServerClosed after Shutdown or
+// Close. The handing-off server runs as long.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.shutdown.Load() {
+		s.mu.Unlock()
+		return http.ErrServerClosed
+	}
+	s.ln = ln
+	s.handoff = newHandoffListener(ln.Addr())
+	s.mu.Unlock()
+	srvDone := make(chan struct{})
+	go func() {
+		defer close(srvDone)
+		_ = s.srv.Serve(s.handoff) // ends when the front shuts it down
+	}()
+	err := s.accept(ln)
+	if !s.shutdown.Load() {
+		_ = s.srv.Close()
+	}
+	<-srvDone
+	return err
+}
+
+// accept runs the accept loop, backing off on temporary errors as
+// net/http does.
+func (s *Server) accept(ln net.Listener) error {
+	var delay time.Duration
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if s.shutdown.Load() {
+				return http.ErrServerClosed
+			}
+			var te interface{ Temporary() bool } // EMFILE and the like, as net/http retries them
+			if errors.As(err, &te) && te.Temporary() {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		fc := newClientConn(s, c)
+		if !s.track(fc, true) {
+			_ = c.Close()
+			continue
+		}
+		go fc.serve()
+	}
+}
+
+// track adds or removes a connection; adding fails once shutting down.
+func (s *Server) track(c *clientConn, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !add {
+		delete(s.conns, c)
+		return true
+	}
+	if s.shutdown.Load() {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	return true
+}
+
+// Shutdown stops accepting, closes idle connections, and waits for the
+// requests in flight on the front's and the server's connections, until
+// ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closeListener()
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- s.srv.Shutdown(ctx) }()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for !s.closeIdle() {
+		select {
+		case <-ctx.Done():
+			<-srvErr
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+	return <-srvErr
+}
+
+// Close closes the listener and every connection at once.
+func (s *Server) Close() error {
+	s.closeListener()
+	err := s.srv.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		_ = c.conn.Close()
+	}
+	return err
+}
+
+func (s *Server) closeListener() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.shutdown.Store(true)
+	if s.ln != nil {
+		_ = s.ln.Close()
+	}
+}
+
+// closeIdle closes the connections waiting for a request (new ones only
+// after 5s, as net/http), and reports whether none is left.
+func (s *Server) closeIdle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if c.closeIfIdle() {
+			delete(s.conns, c)
+		}
+	}
+	return len(s.conns) == 0
+}
+
+// handoffListener is the http.Server's listener: it accepts the
+// connections the front hands over.
+type handoffListener struct {
+	addr  net.Addr
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newHandoffListener(addr net.Addr) *handoffListener {
+	return &handoffListener{addr: addr, conns: make(chan net.Conn), done: make(chan struct{})}
+}
+
+func (l *handoffListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *handoffListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *handoffListener) Addr() net.Addr { return l.addr }
+
+// give hands c to the server; c is closed when the server is gone.
+func (l *handoffListener) give(c net.Conn) {
+	select {
+	case l.conns <- c:
+	case <-l.done:
+		_ = c.Close()
+	}
+}
