@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"maps"
 	"time"
 )
 
@@ -80,4 +81,10 @@ type Measurement struct {
 	// Stats holds the numbers the verdict rests on (medians, p-value,
 	// thresholds), keyed by short names documented by each judge.
 	Stats map[string]float64 `json:"stats,omitempty"`
+}
+
+// Clone returns a copy of m that shares no map with it (Stats).
+func (m Measurement) Clone() Measurement {
+	m.Stats = maps.Clone(m.Stats)
+	return m
 }

@@ -79,6 +79,20 @@ type FieldReport struct {
 	Samples []Sample `json:"samples,omitempty"`
 }
 
+// Clone returns a deep copy of the report: it shares no slice with r
+// (its routes, their fields and samples). Nil slices stay nil.
+func (r Report) Clone() Report {
+	r.Routes = slices.Clone(r.Routes)
+	for i := range r.Routes {
+		rr := &r.Routes[i]
+		rr.Fields = slices.Clone(rr.Fields)
+		for j := range rr.Fields {
+			rr.Fields[j].Samples = slices.Clone(rr.Fields[j].Samples)
+		}
+	}
+	return r
+}
+
 // Report returns the counts so far. The result shares nothing with the
 // Tally.
 func (t *Tally) Report() Report {

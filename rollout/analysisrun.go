@@ -39,9 +39,14 @@ func deref(p *int, def int) int {
 }
 
 // Record folds one round of measurements (one per metric, by name) into
-// a run, and schedules the next round. It is pure. A measurement with no
-// data is kept but not counted: the metric waits for data, and fails
-// once it has waited longer than the analysis deadline.
+// run, and schedules the next round. It does no I/O and reads no clock,
+// but it is not pure: it edits run in place (each metric's tally,
+// measurements, count and last data; the run's phase, reason, next and
+// end times), and nothing else. The caller must own run: pass a copy
+// (store.AnalysisRun.Clone) of a run others may read, such as one from
+// a cached snapshot. A measurement with no data is kept but not
+// counted: the metric waits for data, and fails once it has waited
+// longer than the analysis deadline.
 func Record(run *store.AnalysisRun, a *spec.Analysis, ms map[string]analysis.Measurement, now time.Time) {
 	if over(run) {
 		return

@@ -37,6 +37,9 @@ func (d CanaryDecision) String() string {
 
 // CanaryPass is the outcome of Advance.
 type CanaryPass struct {
+	// Next is the canary's next state, a deep copy of Advance's input
+	// with the pass's changes: it shares no pointer, slice or map with
+	// the input, so the caller may edit either.
 	Next     store.Canary
 	Decision CanaryDecision
 	// Reason explains a roll back or a promotion.
@@ -66,8 +69,11 @@ func CanaryReplicas(w, replicas int) int {
 }
 
 // Advance takes a canary's step machine as far as it can go at now. It
-// is pure. avail is how many instances of the candidate are ready;
-// replicas is the service's full count.
+// is pure: it edits nothing reachable from c or sc (the analysis runs c
+// points to included) and returns the next state as a deep copy
+// (CanaryPass.Next), so any caller may pass a record it shares. avail
+// is how many instances of the candidate are ready; replicas is the
+// service's full count.
 //
 // Order of precedence: an abort or a failed analysis rolls back; an
 // inconclusive analysis pauses; promote --full skips every step; a
@@ -77,7 +83,7 @@ func CanaryReplicas(w, replicas int) int {
 // its verdict, setHeaderRoute for nothing. After the last step the
 // candidate scales to full and is promoted.
 func Advance(c store.Canary, sc *spec.Canary, avail, replicas int, now time.Time) CanaryPass {
-	p := CanaryPass{Next: c}
+	p := CanaryPass{Next: *c.Clone()} // endStep ends the step's run: never c's
 	n := &p.Next
 	if why := rollBackReason(n); why != "" {
 		p.Decision, p.Reason = CanaryRollBack, why
@@ -211,6 +217,7 @@ func stepDone(p *CanaryPass, st spec.Step, avail, replicas int, now time.Time) b
 
 // endStep moves to the next step; a finished analysis step's run is
 // kept as the last one for explanation until the next analysis step.
+// n is the pass's own copy (Advance): its run may be edited.
 func endStep(n *store.Canary, now time.Time) {
 	if r := n.StepAnalysis; r != nil && r.Ended.IsZero() {
 		r.Ended = now

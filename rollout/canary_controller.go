@@ -47,10 +47,11 @@ func (c *Controller) judgeCanary(ctx context.Context, s snapshot, sc *spec.Canar
 		return false, 0, err
 	}
 	replicas := rev.Spec.Replicas()
-	cn, err := cloneCanary(seen.Canary)
-	if err != nil {
-		return false, 0, err
-	}
+	// Advance edits nothing it is given, but measure records into the
+	// canary's runs in place (Record): it gets the pass's own copy, so
+	// that seen stays as read (updateService checks it, and the pass
+	// compares with it to write only what changed).
+	cn := seen.Canary.Clone()
 	c.measure(ctx, seen, cn, sc, now)
 	pass := Advance(*cn, sc, p.Available, replicas, now)
 	deadline := canaryDeadline(seen, pass, p, replicas, sc, now)
@@ -212,20 +213,6 @@ func takeAllTraffic(tx store.Tx, svc *store.Service, p promotion, deadline, now 
 	_, err = tx.AppendEvent(store.Event{Time: now, Type: p.typ, Service: svc.Name, Revision: p.candidate,
 		Operation: svc.Operation, Message: fmt.Sprintf("%s: all traffic on revision %d; %s", svc.Name, p.candidate, p.reason), Data: data})
 	return err
-}
-
-// cloneCanary deep-copies a stored canary (through JSON: it is a stored
-// shape), so that a pass never edits the cached snapshot.
-func cloneCanary(cn *store.Canary) (*store.Canary, error) {
-	b, err := json.Marshal(cn)
-	if err != nil {
-		return nil, fmt.Errorf("copy the canary of revision %d: %w", cn.Revision, err)
-	}
-	var out store.Canary
-	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, fmt.Errorf("copy the canary of revision %d: %w", cn.Revision, err)
-	}
-	return &out, nil
 }
 
 // endRuns stops the canary's analysis runs with it: a run still going

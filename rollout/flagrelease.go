@@ -9,11 +9,12 @@ import (
 	"github.com/slipway-dev/slipway/store"
 )
 
-// FlagPass is the outcome of AdvanceFlag.
+// FlagPass is the outcome of AdvanceFlag. Next and Run are deep copies:
+// they share no pointer, slice or map with AdvanceFlag's inputs.
 type FlagPass struct {
 	Next store.FlagRelease
-	// Run is the current step's analysis after the pass (a new one when
-	// a step began; nil without analysis).
+	// Run is the current step's analysis after the pass (a copy of the
+	// one given, a new one when a step began; nil without analysis).
 	Run *store.AnalysisRun
 	// Decision: CanaryWait (the release goes on), CanaryRollBack (the
 	// variant goes back to 0%), CanaryPromote (every step done).
@@ -37,10 +38,14 @@ type FlagSeen struct {
 }
 
 // AdvanceFlag takes a progressive flag release as far as it can go at
-// now. It is pure. run is the current step's analysis (nil before the
-// first step, or without analysis).
+// now. It is pure: it edits nothing reachable from r, p or run, and
+// returns the next state as deep copies (FlagPass.Next, Run). run is
+// the current step's analysis (nil before the first step, or without
+// analysis).
 func AdvanceFlag(r store.FlagRelease, p *spec.FlagProgressive, run *store.AnalysisRun, seen FlagSeen, now time.Time) FlagPass {
-	out := FlagPass{Next: r, Run: run}
+	// flagStep ends the run and appends it to Done: on copies, never on
+	// run or r.Done's array.
+	out := FlagPass{Next: *r.Clone(), Run: run.Clone()}
 	n := &out.Next
 	switch {
 	case seen.Killed:

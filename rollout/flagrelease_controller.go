@@ -83,7 +83,7 @@ func (c *Controller) flagRun(key string, r *store.FlagRelease, now time.Time) *s
 	if r.Analysis == nil || r.StepStarted.IsZero() || r.Analysis.Step != r.Step {
 		return nil
 	}
-	run := r.Analysis
+	run := r.Analysis.Clone() // measured in place from now on: not the release read
 	run.Restart(now)
 	c.flagRuns[key] = flagRun{release: r.Started, run: run}
 	return run

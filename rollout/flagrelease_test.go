@@ -207,12 +207,7 @@ func TestAdvanceFlag(t *testing.T) {
 		{"killed: rolled back", started, running, FlagSeen{ServiceDone: true, Killed: true}, time.Minute, 0, 10, CanaryRollBack, "killed at 10%"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			run := tc.run
-			if run != nil {
-				cp := *run
-				run = &cp
-			}
-			out := AdvanceFlag(tc.r, p, run, tc.seen, t0.Add(tc.at))
+			out := AdvanceFlag(tc.r, p, tc.run, tc.seen, t0.Add(tc.at)) // edits nothing it is given
 			if out.Next.Step != tc.step || out.Next.Percent != tc.percent || out.Decision != tc.decision || !strings.Contains(out.Reason, tc.reason) {
 				t.Fatalf("step %d at %g%%, %s %q; want step %d at %g%%, %s %q",
 					out.Next.Step, out.Next.Percent, out.Decision, out.Reason, tc.step, tc.percent, tc.decision, tc.reason)

@@ -15,7 +15,8 @@ import (
 const maxMeasureTime = 3 * time.Second
 
 // measure takes the measurements that are due for a canary's analysis
-// runs and records them in cn. A provider's failure is a measurement
+// runs and records them in cn's runs, in place (Record): cn must be the
+// pass's own copy. A provider's failure is a measurement
 // (an error the analysis counts), not an error of the pass.
 func (c *Controller) measure(ctx context.Context, svc store.Service, cn *store.Canary, sc *spec.Canary, now time.Time) {
 	a := sc.Analysis
@@ -29,7 +30,7 @@ func (c *Controller) measure(ctx context.Context, svc store.Service, cn *store.C
 }
 
 // measureRun takes a run's measurements when they are due and records
-// them.
+// them in run, in place (Record): the caller owns run.
 func (c *Controller) measureRun(ctx context.Context, run *store.AnalysisRun, a *spec.Analysis, who analysis.Query, now time.Time) {
 	if run == nil || over(run) || now.Before(run.NextAt) {
 		return
@@ -112,7 +113,8 @@ func (c *Controller) condition(expr string) (*analysis.Condition, error) {
 }
 
 // MeasureRevision takes a run's measurements of one revision of a
-// service when they are due, and records them: a promotion's analysis
+// service when they are due, and records them in run, in place (Record:
+// the caller owns run, e.g. the promotion it just read): a promotion's analysis
 // gate judges the version running in the environment it comes from.
 func (c *Controller) MeasureRevision(ctx context.Context, service string, revision int, a *spec.Analysis, run *store.AnalysisRun, now time.Time) {
 	c.measureRun(ctx, run, a, analysis.Query{Service: service, Canary: revision, Baseline: revision}, now)

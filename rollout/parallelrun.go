@@ -30,6 +30,8 @@ const (
 
 // ParallelPass is the outcome of DecideParallel.
 type ParallelPass struct {
+	// Next is the run's next state, a deep copy: it shares no pointer or
+	// slice with DecideParallel's inputs (p, rep).
 	Next     store.ParallelRun
 	Decision ParallelDecision
 	Reason   string
@@ -41,12 +43,13 @@ type ParallelPass struct {
 // brought up to date (when it changed).
 const refreshEvery = 2 * time.Second
 
-// DecideParallel takes a parallel run one step at now. It is pure.
-// ready says the candidate runs all its instances; rep is its
+// DecideParallel takes a parallel run one step at now. It is pure: it
+// edits nothing reachable from p or rep, and Next shares nothing with
+// them. ready says the candidate runs all its instances; rep is its
 // comparison so far, counting false when none is open (not started yet,
 // or lost with a restart of the server: the run then starts again).
 func DecideParallel(p store.ParallelRun, pr *spec.ParallelRun, ready bool, rep mirror.Report, counting bool, now time.Time) ParallelPass {
-	out := ParallelPass{Next: p}
+	out := ParallelPass{Next: *p.Clone()}
 	n := &out.Next
 	switch {
 	case n.Abort != "":
@@ -64,7 +67,8 @@ func DecideParallel(p store.ParallelRun, pr *spec.ParallelRun, ready bool, rep m
 		out.Decision, out.Requeue = ParallelStart, refreshEvery
 		return out
 	}
-	n.Report, n.Verdict = &rep, rep.Judge(pr.MaxMismatchRate, pr.MinRequests)
+	report := rep.Clone() // rep's routes are the caller's
+	n.Report, n.Verdict = &report, rep.Judge(pr.MaxMismatchRate, pr.MinRequests)
 	if now.Before(n.Ends) && !n.Promote {
 		out.Requeue = min(refreshEvery, n.Ends.Sub(now))
 		return out
