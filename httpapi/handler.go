@@ -52,6 +52,8 @@ type Config struct {
 	// Pipeline, when set, serves versions, deploys, promotions and
 	// approvals.
 	Pipeline Pipeline
+	// Limits bound the instances a spec may ask for (zero: defaults).
+	Limits Limits
 }
 
 type handler struct {

@@ -285,7 +285,7 @@ func (h *hosted) Production() string {
 	if latest.Spec == "" {
 		return spec.DefaultEnvironment
 	}
-	app, err := spec.Parse(latest.File, []byte(latest.Spec))
+	app, err := spec.ParseWith(latest.File, []byte(latest.Spec), spec.Options{MaxInstancesPerService: -1})
 	if err != nil {
 		return spec.DefaultEnvironment
 	}

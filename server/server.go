@@ -230,6 +230,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, envs *hosted) error
 	h := httpapi.New(httpapi.Config{
 		Artifacts: s.artifacts, Clock: s.cfg.Clock, Token: s.cfg.Token, Logger: s.cfg.Logger,
 		Envs: envs, Pipeline: s.pipeline,
+		Limits: httpapi.Limits{MaxInstancesPerService: s.cfg.MaxInstancesPerService, MaxInstances: s.cfg.MaxInstances},
 	})
 	hub := envs.hub()
 	mux := http.NewServeMux()

@@ -50,6 +50,8 @@ func newServerCmd() *cobra.Command {
 	f.StringVar(&cfg.RouterAddr, "router", cfg.RouterAddr, "address of the traffic router")
 	f.StringSliceVar(&cfg.FlagKeys, "flag-key", nil, "an evaluation key OFREP clients may use (repeat for several; env SLIPWAY_FLAG_KEYS, comma-separated); without any, flags are served without a key on loopback only")
 	f.StringVar(&cfg.PrometheusURL, "prometheus", cfg.PrometheusURL, "base URL of the Prometheus that canary metrics of provider prometheus query")
+	f.IntVar(&cfg.MaxInstancesPerService, "max-instances-per-service", cfg.MaxInstancesPerService, "the most instances one service may ask for; a spec asking for more is refused")
+	f.IntVar(&cfg.MaxInstances, "max-instances", cfg.MaxInstances, "the most instances all services of every environment may ask for together")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
 	return cmd
 }
