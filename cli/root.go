@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slipway-dev/slipway/client"
+	"github.com/slipway-dev/slipway/spec"
 )
 
 // Environment variables that give the global flags their defaults.
@@ -37,6 +39,19 @@ type env struct {
 // client returns a client for the --server and --token flags.
 func (e *env) client() *client.Client {
 	return client.New(e.server, client.WithToken(e.token), client.WithEnv(e.envName))
+}
+
+// checkEnv refuses an --env (or SLIPWAY_ENV) that cannot name an
+// environment, before anything is sent.
+func (e *env) checkEnv() error {
+	if e.envName == "" {
+		return nil
+	}
+	e.started = true // a usage error would print the whole help
+	if err := spec.CheckEnvironmentName(e.envName); err != nil {
+		return fmt.Errorf("--env (or %s): %w", EnvEnv, err)
+	}
+	return nil
 }
 
 // run wraps a command's body so that the tree knows it got past parsing.
@@ -68,6 +83,7 @@ func newRoot(now func() time.Time, stdout, stderr io.Writer, extra ...*cobra.Com
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return e.checkEnv() }
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&e.server, "server", envOr(EnvServer, client.DefaultServer),
