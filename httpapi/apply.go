@@ -36,6 +36,9 @@ func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 	if err := h.checkTotal(r.Context(), app, h.in(r).Name, req.File); err != nil {
 		return nil, req, err
 	}
+	if err := h.checkRouters(app, req.File); err != nil {
+		return nil, req, err
+	}
 	return app, req, h.checkArtifacts(app, req.File)
 }
 

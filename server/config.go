@@ -41,6 +41,12 @@ type Config struct {
 	// MaxInstances is the most instances all services of every
 	// environment may ask for together (0: httpapi.DefaultMaxInstances).
 	MaxInstances int
+	// AllowPublicRouter lets a spec put an environment's router on any
+	// address; without it, only loopback and AllowedRouters.
+	AllowPublicRouter bool
+	// AllowedRouters are non-loopback router addresses (host:port, or a
+	// host) a spec may use for an environment's router.
+	AllowedRouters []string
 	// StopOnExit stops every instance when Run returns (the demo's
 	// choice; a real server leaves them running to be adopted).
 	StopOnExit bool

@@ -230,7 +230,8 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, envs *hosted) error
 	h := httpapi.New(httpapi.Config{
 		Artifacts: s.artifacts, Clock: s.cfg.Clock, Token: s.cfg.Token, Logger: s.cfg.Logger,
 		Envs: envs, Pipeline: s.pipeline,
-		Limits: httpapi.Limits{MaxInstancesPerService: s.cfg.MaxInstancesPerService, MaxInstances: s.cfg.MaxInstances},
+		Limits:  httpapi.Limits{MaxInstancesPerService: s.cfg.MaxInstancesPerService, MaxInstances: s.cfg.MaxInstances},
+		Routers: httpapi.RouterPolicy{AllowPublic: s.cfg.AllowPublicRouter, Allowed: s.cfg.AllowedRouters},
 	})
 	hub := envs.hub()
 	mux := http.NewServeMux()

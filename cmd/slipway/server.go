@@ -52,6 +52,8 @@ func newServerCmd() *cobra.Command {
 	f.StringVar(&cfg.PrometheusURL, "prometheus", cfg.PrometheusURL, "base URL of the Prometheus that canary metrics of provider prometheus query")
 	f.IntVar(&cfg.MaxInstancesPerService, "max-instances-per-service", cfg.MaxInstancesPerService, "the most instances one service may ask for; a spec asking for more is refused")
 	f.IntVar(&cfg.MaxInstances, "max-instances", cfg.MaxInstances, "the most instances all services of every environment may ask for together")
+	f.BoolVar(&cfg.AllowPublicRouter, "allow-public-router", false, "let a spec put an environment's router (environments.NAME.router) on a non-loopback address, such as 0.0.0.0:7481")
+	f.StringSliceVar(&cfg.AllowedRouters, "allow-router", nil, "a non-loopback address (host:port, or a host) a spec may put an environment's router on (repeat for several)")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
 	return cmd
 }
