@@ -25,6 +25,9 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	server, token  string
+	// tokenFile is --token-file: a file holding the token, which ps
+	// does not show as it shows --token.
+	tokenFile string
 	// envName is --env: the environment commands read and change
 	// ("" = the server's default one).
 	envName string
@@ -83,13 +86,20 @@ func newRoot(now func() time.Time, stdout, stderr io.Writer, extra ...*cobra.Com
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.PersistentPreRunE = func(*cobra.Command, []string) error { return e.checkEnv() }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := e.readToken(cmd); err != nil {
+			return err
+		}
+		return e.checkEnv()
+	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&e.server, "server", envOr(EnvServer, client.DefaultServer),
 		"address of the slipway server (env "+EnvServer+")")
 	root.PersistentFlags().StringVar(&e.token, "token", os.Getenv(EnvToken),
-		"API token sent as a bearer token (env "+EnvToken+")")
+		"API token sent as a bearer token; visible to every user in ps, so prefer --token-file or env "+EnvToken)
+	root.PersistentFlags().StringVar(&e.tokenFile, "token-file", "",
+		"file holding the API token (instead of --token, which ps shows)")
 	root.PersistentFlags().StringVar(&e.envName, "env", os.Getenv(EnvEnv),
 		"environment to read or change (dev, staging, prod...; env "+EnvEnv+"; default: the server's default one)")
 	root.AddCommand(

@@ -81,7 +81,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--api %q: want host:port (e.g. 127.0.0.1:7400): %w", c.APIAddr, err)
 	}
 	if !isLoopback(host) && c.Token == "" {
-		return fmt.Errorf("--api %s is not a loopback address: set --token (or SLIPWAY_TOKEN) so that only holders of it can use the API", c.APIAddr)
+		return fmt.Errorf("--api %s is not a loopback address: set --token-file (or SLIPWAY_TOKEN) so that only holders of the token can use the API", c.APIAddr)
 	}
 	if c.MaxInstancesPerService < 0 || c.MaxInstances < 0 {
 		return fmt.Errorf("--max-instances-per-service and --max-instances must be positive (0 for the default)")
