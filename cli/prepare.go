@@ -46,7 +46,10 @@ func loadSpec(path, envName string, needEnv bool) (*specFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read spec: %w", err)
 	}
-	app, err := spec.ParseWith(path, text, spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr, Environment: envName})
+	// The server checks its own instance limits, which its operator may
+	// have raised (validate checks the defaults when no server answers).
+	app, err := spec.ParseWith(path, text, spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr,
+		Environment: envName, MaxInstancesPerService: -1})
 	if err != nil {
 		return nil, err
 	}
@@ -167,3 +170,10 @@ func sortedServices(app *spec.App) []string {
 
 // shortDigest shortens a digest for messages.
 func shortDigest(d string) string { return artifactstore.Short(d) }
+
+// checkDefaultLimits checks the spec against a server's default instance
+// limit: what validate can say when no server answers.
+func (s *specFile) checkDefaultLimits(envName string) error {
+	_, err := spec.ParseWith(s.path, []byte(s.request.Spec), spec.Options{Environment: envName})
+	return err
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slipway-dev/slipway/client"
+	"github.com/slipway-dev/slipway/spec"
 )
 
 // Environment variables that give the global flags their defaults.
@@ -23,6 +25,9 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	server, token  string
+	// tokenFile is --token-file: a file holding the token, which ps
+	// does not show as it shows --token.
+	tokenFile string
 	// envName is --env: the environment commands read and change
 	// ("" = the server's default one).
 	envName string
@@ -37,6 +42,19 @@ type env struct {
 // client returns a client for the --server and --token flags.
 func (e *env) client() *client.Client {
 	return client.New(e.server, client.WithToken(e.token), client.WithEnv(e.envName))
+}
+
+// checkEnv refuses an --env (or SLIPWAY_ENV) that cannot name an
+// environment, before anything is sent.
+func (e *env) checkEnv() error {
+	if e.envName == "" {
+		return nil
+	}
+	e.started = true // a usage error would print the whole help
+	if err := spec.CheckEnvironmentName(e.envName); err != nil {
+		return fmt.Errorf("--env (or %s): %w", EnvEnv, err)
+	}
+	return nil
 }
 
 // run wraps a command's body so that the tree knows it got past parsing.
@@ -68,12 +86,20 @@ func newRoot(now func() time.Time, stdout, stderr io.Writer, extra ...*cobra.Com
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := e.readToken(cmd); err != nil {
+			return err
+		}
+		return e.checkEnv()
+	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&e.server, "server", envOr(EnvServer, client.DefaultServer),
 		"address of the slipway server (env "+EnvServer+")")
 	root.PersistentFlags().StringVar(&e.token, "token", os.Getenv(EnvToken),
-		"API token sent as a bearer token (env "+EnvToken+")")
+		"API token sent as a bearer token; visible to every user in ps, so prefer --token-file or env "+EnvToken)
+	root.PersistentFlags().StringVar(&e.tokenFile, "token-file", "",
+		"file holding the API token (instead of --token, which ps shows)")
 	root.PersistentFlags().StringVar(&e.envName, "env", os.Getenv(EnvEnv),
 		"environment to read or change (dev, staging, prod...; env "+EnvEnv+"; default: the server's default one)")
 	root.AddCommand(

@@ -32,6 +32,9 @@ func newValidate(e *env) *cobra.Command {
 		}
 		var unreachable *client.UnreachableError
 		if errors.As(err, &unreachable) {
+			if err := s.checkDefaultLimits(e.envName); err != nil {
+				return err
+			}
 			fmt.Fprintf(e.stderr, "note: validated locally only: %v\n", unreachable)
 		} else if err != nil {
 			return err

@@ -16,8 +16,9 @@ import (
 	"github.com/slipway-dev/slipway/store"
 )
 
-// parse decodes an ApplyRequest and its spec, and checks that every
-// artifact it names was uploaded.
+// parse decodes an ApplyRequest and its spec, checks it within the
+// server's instance limits, and checks that every artifact it names was
+// uploaded.
 // The spec is resolved for the request's environment (its overrides).
 func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 	var req api.ApplyRequest
@@ -27,8 +28,15 @@ func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 	if req.File == "" {
 		req.File = "slipway.yaml"
 	}
-	app, err := spec.ParseWith(req.File, []byte(req.Spec), spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr, Environment: h.in(r).Name})
+	app, err := spec.ParseWith(req.File, []byte(req.Spec), spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr,
+		Environment: h.in(r).Name, MaxInstancesPerService: h.cfg.Limits.perService()})
 	if err != nil {
+		return nil, req, err
+	}
+	if err := h.checkTotal(r.Context(), app, h.in(r).Name, req.File); err != nil {
+		return nil, req, err
+	}
+	if err := h.checkRouters(app, req.File); err != nil {
 		return nil, req, err
 	}
 	return app, req, h.checkArtifacts(app, req.File)

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/slipway-dev/slipway/api"
@@ -57,8 +56,6 @@ type Environments interface {
 // parameter env does too. Neither means spec.DefaultEnvironment.
 const HeaderEnv = api.HeaderEnv
 
-var envName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
-
 // requestedEnv is the environment a request names.
 func requestedEnv(r *http.Request) (string, error) {
 	name := r.URL.Query().Get("env")
@@ -68,8 +65,8 @@ func requestedEnv(r *http.Request) (string, error) {
 	if name == "" {
 		return spec.DefaultEnvironment, nil
 	}
-	if !envName.MatchString(name) {
-		return "", badRequest{"environment " + quote(name) + ": want a name like dev, staging or prod (lower-case letters, digits and dashes)"}
+	if err := spec.CheckEnvironmentName(name); err != nil {
+		return "", badRequest{HeaderEnv + " or ?env=: " + err.Error() + ", like dev, staging or prod"}
 	}
 	return name, nil
 }

@@ -52,6 +52,11 @@ type Config struct {
 	// Pipeline, when set, serves versions, deploys, promotions and
 	// approvals.
 	Pipeline Pipeline
+	// Limits bound the instances a spec may ask for (zero: defaults).
+	Limits Limits
+	// Routers says where a spec may put an environment's router (zero:
+	// loopback only).
+	Routers RouterPolicy
 }
 
 type handler struct {

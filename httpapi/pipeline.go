@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/slipway-dev/slipway/api"
@@ -79,10 +80,13 @@ func (h *handler) pushVersion(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, toVersion(v))
 }
 
+// serviceName is the rule for service names (a DNS label).
+var serviceName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
 // checkVersion checks a pushed version before anything is stored.
 func (h *handler) checkVersion(req api.Version) (store.Version, error) {
 	var bad []string
-	if !envName.MatchString(req.Service) {
+	if !serviceName.MatchString(req.Service) {
 		bad = append(bad, "service: want a service name like invoice, got "+quote(req.Service))
 	}
 	if req.Version == "" || len(req.Version) > 128 || strings.ContainsAny(req.Version, " \t\n/") {

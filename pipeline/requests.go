@@ -28,7 +28,7 @@ func envSpec(ctx context.Context, e *Env) (*spec.App, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	app, err := spec.ParseWith(a.File, []byte(a.Spec), spec.Options{Environment: e.Name})
+	app, err := spec.ParseWith(a.File, []byte(a.Spec), spec.Options{Environment: e.Name, MaxInstancesPerService: -1}) // accepted when applied
 	if err != nil {
 		return nil, "", fmt.Errorf("the spec applied to %s no longer parses: %w", e.Name, err)
 	}

@@ -122,7 +122,7 @@ func (c *Controller) order(ctx context.Context, hosted []string) ([]string, map[
 		if e.Store.View(ctx, func(tx store.Tx) error { var err error; a, err = tx.GetApp(); return err }) != nil {
 			continue
 		}
-		app, err := spec.ParseWith(a.File, []byte(a.Spec), spec.Options{Environment: name})
+		app, err := spec.ParseWith(a.File, []byte(a.Spec), spec.Options{Environment: name, MaxInstancesPerService: -1}) // accepted when applied
 		if err != nil {
 			continue
 		}

@@ -82,11 +82,21 @@ func (c *Controller) freePort(ctx context.Context) (int, error) {
 	return 0, fmt.Errorf("allocate port: no free port among 100 tries (%d held by instances)", len(held))
 }
 
-// start starts (or restarts) an instance's process and records it.
+// start starts (or restarts) an instance's process and records it. An
+// instance whose port another process took (since it was handed out, or
+// while the instance was down) gets another first.
 func (c *Controller) start(ctx context.Context, id string) error {
 	in, err := c.instance(ctx, id)
 	if err != nil {
 		return err
+	}
+	if c.portTaken(ctx, in) {
+		if err := c.movePort(ctx, in, "before its start"); err != nil {
+			return err
+		}
+		if in, err = c.instance(ctx, id); err != nil {
+			return err
+		}
 	}
 	rev, err := c.revision(ctx, in.Service, in.Revision)
 	if err != nil {
@@ -149,6 +159,17 @@ func (c *Controller) exited(ctx context.Context, a workload.Action) error {
 		typ = store.EventInstanceCrashLoop
 		msg = fmt.Sprintf("instance %s is crash-looping (%d crashes in a row, last: %s); restarting in %s", in.ID, a.Crashes, a.Reason, wait)
 	}
+	if c.portTaken(ctx, in) {
+		// Another process took the port before this one could listen on
+		// it: not the instance's fault, so no crash, and a new port now.
+		port, err := c.freePort(ctx)
+		if err != nil {
+			return err
+		}
+		typ, wait = store.EventInstancePortMoved, 0
+		msg = fmt.Sprintf("instance %s ended (%s): another process listens on its port %d; moved to port %d, restarting now", in.ID, a.Reason, in.Port, port)
+		in.Port, in.Crashes, in.NextStart = port, max(a.Crashes-1, 0), now
+	}
 	in.Message = msg
 	c.cfg.Enqueue(queue.ServiceKey(in.Service), wait)
 	return c.cfg.Store.Update(ctx, func(tx store.Tx) error {
@@ -156,6 +177,33 @@ func (c *Controller) exited(ctx context.Context, a workload.Action) error {
 			return err
 		}
 		return event(tx, now, typ, in, msg)
+	})
+}
+
+// portTaken reports whether another process listens on the instance's
+// port: its own process is not running, and the port cannot be had.
+func (c *Controller) portTaken(ctx context.Context, in store.Instance) bool {
+	if st, err := c.cfg.Driver.Status(ctx, in.ID); err == nil && st.Running {
+		return false
+	}
+	return !c.cfg.Ports.Free(in.Port)
+}
+
+// movePort gives an instance that is not running a new port, recording
+// why.
+func (c *Controller) movePort(ctx context.Context, in store.Instance, when string) error {
+	port, err := c.freePort(ctx)
+	if err != nil {
+		return err
+	}
+	now := c.cfg.Clock.Now()
+	msg := fmt.Sprintf("instance %s: another process listens on its port %d %s; moved to port %d", in.ID, in.Port, when, port)
+	in.Port, in.Message = port, msg
+	return c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.PutInstance(in); err != nil {
+			return err
+		}
+		return event(tx, now, store.EventInstancePortMoved, in, msg)
 	})
 }
 

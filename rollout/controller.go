@@ -30,9 +30,15 @@ type Drainer interface {
 	Drain(ctx context.Context, id string) error
 }
 
-// Ports hands out a free port for a new instance.
+// Ports hands out instances' ports. A port is free when handed out, but
+// nothing keeps another process from taking it before the instance
+// listens on it: Free says whether that happened.
 type Ports interface {
+	// Allocate returns a port nobody listens on now.
 	Allocate() (int, error)
+	// Free reports whether port can be listened on now; false when
+	// another process listens on it.
+	Free(port int) bool
 }
 
 // Config wires a Controller.

@@ -129,9 +129,15 @@ func (f *fakeChecks) Summary(string, health.Kind) string {
 }
 func (f *fakeChecks) Close() {}
 
-type fakePorts struct{ next int }
+// fakePorts hands out ports counting up from 20001; taken are those
+// another process listens on.
+type fakePorts struct {
+	next  int
+	taken map[int]bool
+}
 
 func (p *fakePorts) Allocate() (int, error) { p.next++; return 20000 + p.next, nil }
+func (p *fakePorts) Free(port int) bool     { return !p.taken[port] }
 
 // harness steps the controllers by hand on a fake clock: settle runs
 // every pass that is due, one at a time, until none is.

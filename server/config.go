@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/spec"
 )
 
 // Config is a server's settings. Start from Default() and override.
@@ -33,6 +35,18 @@ type Config struct {
 	// PrometheusURL is the Prometheus that canary metrics of provider
 	// prometheus query (its HTTP API's base URL).
 	PrometheusURL string
+	// MaxInstancesPerService is the most instances one service may ask
+	// for (0: spec.DefaultMaxInstancesPerService).
+	MaxInstancesPerService int
+	// MaxInstances is the most instances all services of every
+	// environment may ask for together (0: httpapi.DefaultMaxInstances).
+	MaxInstances int
+	// AllowPublicRouter lets a spec put an environment's router on any
+	// address; without it, only loopback and AllowedRouters.
+	AllowPublicRouter bool
+	// AllowedRouters are non-loopback router addresses (host:port, or a
+	// host) a spec may use for an environment's router.
+	AllowedRouters []string
 	// StopOnExit stops every instance when Run returns (the demo's
 	// choice; a real server leaves them running to be adopted).
 	StopOnExit bool
@@ -44,14 +58,16 @@ type Config struct {
 // on loopback port 7400, router on loopback port 7480.
 func Default() Config {
 	return Config{
-		DataDir:       ".slipway",
-		APIAddr:       "127.0.0.1:7400",
-		RouterAddr:    "127.0.0.1:7480",
-		Resync:        time.Second,
-		Environment:   "default",
-		PrometheusURL: "http://127.0.0.1:9090",
-		Logger:        slog.Default(),
-		Clock:         clock.Real{},
+		DataDir:                ".slipway",
+		APIAddr:                "127.0.0.1:7400",
+		RouterAddr:             "127.0.0.1:7480",
+		Resync:                 time.Second,
+		MaxInstancesPerService: spec.DefaultMaxInstancesPerService,
+		MaxInstances:           httpapi.DefaultMaxInstances,
+		Environment:            "default",
+		PrometheusURL:          "http://127.0.0.1:9090",
+		Logger:                 slog.Default(),
+		Clock:                  clock.Real{},
 	}
 }
 
@@ -65,7 +81,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--api %q: want host:port (e.g. 127.0.0.1:7400): %w", c.APIAddr, err)
 	}
 	if !isLoopback(host) && c.Token == "" {
-		return fmt.Errorf("--api %s is not a loopback address: set --token (or SLIPWAY_TOKEN) so that only holders of it can use the API", c.APIAddr)
+		return fmt.Errorf("--api %s is not a loopback address: set --token-file (or SLIPWAY_TOKEN) so that only holders of the token can use the API", c.APIAddr)
+	}
+	if c.MaxInstancesPerService < 0 || c.MaxInstances < 0 {
+		return fmt.Errorf("--max-instances-per-service and --max-instances must be positive (0 for the default)")
 	}
 	if c.Resync <= 0 {
 		return fmt.Errorf("resync interval must be positive, got %s", c.Resync)

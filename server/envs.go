@@ -46,11 +46,16 @@ type hosted struct {
 
 // envDir is where an environment keeps its database and instances: the
 // data directory itself for the default one (as before environments).
-func (h *hosted) envDir(name string) string {
+// A name that breaks the rule (a registry row written before names were
+// checked) is refused: its folder could be anywhere (../../etc).
+func (h *hosted) envDir(name string) (string, error) {
 	if name == spec.DefaultEnvironment {
-		return h.s.cfg.DataDir
+		return h.s.cfg.DataDir, nil
 	}
-	return filepath.Join(h.s.cfg.DataDir, "envs", name)
+	if err := spec.CheckEnvironmentName(name); err != nil {
+		return "", fmt.Errorf("open environment: %w", err)
+	}
+	return filepath.Join(h.s.cfg.DataDir, "envs", name), nil
 }
 
 // get returns a hosted environment.
@@ -92,7 +97,12 @@ func (h *hosted) hub() *parts {
 // open opens an environment on the router listener rln (its store, its
 // platform, its components) without running it.
 func (h *hosted) open(name string, rln net.Listener) (*parts, error) {
-	p, err := h.s.open(h.ctx, name, h.envDir(name))
+	dir, err := h.envDir(name)
+	if err != nil {
+		rln.Close()
+		return nil, err
+	}
+	p, err := h.s.open(h.ctx, name, dir)
 	if err != nil {
 		rln.Close()
 		return nil, err
@@ -285,7 +295,7 @@ func (h *hosted) Production() string {
 	if latest.Spec == "" {
 		return spec.DefaultEnvironment
 	}
-	app, err := spec.Parse(latest.File, []byte(latest.Spec))
+	app, err := spec.ParseWith(latest.File, []byte(latest.Spec), spec.Options{MaxInstancesPerService: -1})
 	if err != nil {
 		return spec.DefaultEnvironment
 	}

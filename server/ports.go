@@ -1,11 +1,22 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
+
+// portAllocator hands out instances' ports (rollout.Ports); a field of
+// its own type so that a test can take a port between its allocation and
+// an instance's start.
+type portAllocator interface {
+	Allocate() (int, error)
+	Free(port int) bool
+}
 
 // freePorts asks the kernel for free loopback ports. With several
 // workers, two instances may be created at once, each before the other's
@@ -60,4 +71,15 @@ func kernelPort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Free reports whether port can be listened on now (on loopback, where
+// instances listen): false when another process took it.
+func (f *freePorts) Free(port int) bool {
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return !errors.Is(err, syscall.EADDRINUSE)
+	}
+	l.Close()
+	return true
 }

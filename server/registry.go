@@ -52,6 +52,9 @@ func importRegistry(ctx context.Context, hub store.Store, dataDir string, now ti
 	if err := json.Unmarshal(data, &entries); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	if err := checkEntries(entries); err != nil {
+		return fmt.Errorf("%s: %w; fix or remove that entry and start again", path, err)
+	}
 	err = hub.Update(ctx, func(tx store.Tx) error {
 		if have, err := tx.ListEnvironments(); err != nil || len(have) > 0 {
 			return err
@@ -72,6 +75,17 @@ func importRegistry(ctx context.Context, hub store.Store, dataDir string, now ti
 	}
 	if err := os.Rename(path, path+importedSuffix); err != nil {
 		return fmt.Errorf("import %s: %w", path, err)
+	}
+	return nil
+}
+
+// checkEntries refuses an environments.json whose names break the rule
+// (spec.CheckEnvironmentName): a name is a folder under the data folder.
+func checkEntries(entries []legacyEntry) error {
+	for i, en := range entries {
+		if err := spec.CheckEnvironmentName(en.Name); err != nil {
+			return fmt.Errorf("entry %d: %w", i+1, err)
+		}
 	}
 	return nil
 }

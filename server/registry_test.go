@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,5 +114,43 @@ func TestImportRegistryRefusesABadFile(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, legacyRegistry)); err != nil {
 		t.Errorf("environments.json after a failed import: %v, want it left", err)
+	}
+}
+
+// TestImportRegistryRefusesBadNames: an environments.json naming an
+// environment ../../etc (whose folder would be outside the data folder)
+// is refused with the entry named, nothing is imported, and the file is
+// left for a person to fix.
+func TestImportRegistryRefusesBadNames(t *testing.T) {
+	dir := t.TempDir()
+	data := `[{"name":"dev","router":"127.0.0.1:7481"},{"name":"../../etc","router":"127.0.0.1:7482"}]`
+	if err := os.WriteFile(filepath.Join(dir, legacyRegistry), []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hub := openHub(t, dir)
+	err := importRegistry(context.Background(), hub, dir, epoch)
+	if err == nil || !strings.Contains(err.Error(), `"../../etc"`) {
+		t.Fatalf("import = %v; want a refusal naming ../../etc", err)
+	}
+	if got, _ := listEnvironments(context.Background(), hub); len(got) != 0 {
+		t.Errorf("registry after the refusal: %+v; want nothing", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, legacyRegistry)); err != nil {
+		t.Errorf("environments.json after a refused import: %v, want it left", err)
+	}
+}
+
+// TestEnvDirRefusesBadNames: whatever a registry row says, an
+// environment's folder is inside the data folder.
+func TestEnvDirRefusesBadNames(t *testing.T) {
+	data := t.TempDir()
+	h := &hosted{s: &Server{cfg: Config{DataDir: data}}}
+	for _, name := range []string{"../../etc", "..", "a/b", ""} {
+		if dir, err := h.envDir(name); err == nil {
+			t.Errorf("envDir(%q) = %s; want an error", name, dir)
+		}
+	}
+	if dir, err := h.envDir("dev"); err != nil || dir != filepath.Join(data, "envs", "dev") {
+		t.Errorf("envDir(dev) = %s, %v", dir, err)
 	}
 }

@@ -40,7 +40,7 @@ type Server struct {
 
 	// Shared by every environment.
 	artifacts *artifact.Store
-	ports     freePorts
+	ports     portAllocator
 	pipeline  *pipeline.Controller
 	// hubQueue is the default environment's queue, where promotions are
 	// reconciled. Set, with pipeline, before any environment runs.
@@ -56,7 +56,7 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, ready: make(chan struct{})}, nil
+	return &Server{cfg: cfg, ready: make(chan struct{}), ports: &freePorts{}}, nil
 }
 
 // Ready is closed once the API accepts requests.
@@ -191,7 +191,7 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors, Logger: s.cfg.Logger.With("env", name)})
 	p.rollouts = rollout.New(rollout.Config{
 		Drainer: p.router,
-		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: &s.ports,
+		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: s.ports,
 		Clock: s.cfg.Clock, Logger: s.cfg.Logger.With("env", name), Restart: workload.DefaultRestartPolicy(),
 		Enqueue: p.queue.AddAfter, BaseEnv: baseEnv(), Environment: name,
 		Providers: s.providers(p), Mirrors: p.mirrors,
@@ -230,6 +230,8 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, envs *hosted) error
 	h := httpapi.New(httpapi.Config{
 		Artifacts: s.artifacts, Clock: s.cfg.Clock, Token: s.cfg.Token, Logger: s.cfg.Logger,
 		Envs: envs, Pipeline: s.pipeline,
+		Limits:  httpapi.Limits{MaxInstancesPerService: s.cfg.MaxInstancesPerService, MaxInstances: s.cfg.MaxInstances},
+		Routers: httpapi.RouterPolicy{AllowPublic: s.cfg.AllowPublicRouter, Allowed: s.cfg.AllowedRouters},
 	})
 	hub := envs.hub()
 	mux := http.NewServeMux()

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -155,9 +156,43 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 		d.typeError(n, path, "must be %s; got %s", want, describe(n))
 		return
 	}
+	if isInt(v.Kind()) && n.ShortTag() == "!!float" {
+		d.wholeNumber(n, v, path)
+		return
+	}
 	if err := n.Decode(v.Addr().Interface()); err != nil {
 		d.typeError(n, path, "must be %s; got %s", want, describe(n))
 	}
+}
+
+// isInt reports whether k is a signed integer kind.
+func isInt(k reflect.Kind) bool {
+	switch k {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return true
+	}
+	return false
+}
+
+// wholeNumber decodes a YAML float into the integer v when it is whole
+// (2.0, 1e1), and refuses a fraction: yaml.v3 would truncate 1.5 to 1
+// without a word, so a spec asking for 1.5 instances would get one.
+func (d *decoder) wholeNumber(n *yaml.Node, v reflect.Value, path string) {
+	var f float64
+	if err := n.Decode(&f); err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		d.typeError(n, path, "must be a whole number; got %s", describe(n))
+		return
+	}
+	if f != math.Trunc(f) {
+		d.typeError(n, path, "must be a whole number, like %s or %s; got %s",
+			strconv.FormatFloat(math.Floor(f), 'f', -1, 64), strconv.FormatFloat(math.Ceil(f), 'f', -1, 64), describe(n))
+		return
+	}
+	if f < math.MinInt64 || f >= math.MaxInt64 || v.OverflowInt(int64(f)) {
+		d.typeError(n, path, "must be a whole number that fits %s; got %s", typeName(v.Type()), describe(n))
+		return
+	}
+	v.SetInt(int64(f))
 }
 
 // resolve follows an alias to the node it names.

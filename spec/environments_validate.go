@@ -28,8 +28,8 @@ func (v *validator) environments() {
 // environment checks one environment; paths are environments.<name>.
 func (v *validator) environment(name string, e *Environment) {
 	p := "environments." + name
-	if !isDNSLabel(name) {
-		v.addf(p, "invalid environment name %q: %s", name, dnsLabelRule)
+	if err := CheckEnvironmentName(name); err != nil {
+		v.addf(p, "%s", err)
 	}
 	if e == nil {
 		return

@@ -22,6 +22,28 @@ type Options struct {
 	// (App.Environment names it). A spec without environments has one,
 	// DefaultEnvironment. ValidateWith ignores it.
 	Environment string
+	// MaxInstancesPerService is the most instances a service may ask
+	// for: 0 means DefaultMaxInstancesPerService, a negative value
+	// checks nothing (a client that leaves the limit to the server).
+	// The server sets its --max-instances-per-service.
+	MaxInstancesPerService int
+}
+
+// DefaultMaxInstancesPerService is the per-service instance limit of a
+// server started without --max-instances-per-service. A spec asking for
+// a million instances had a server create rows and folders until it ran
+// out of memory.
+const DefaultMaxInstancesPerService = 100
+
+// instanceLimit is the per-service limit opts ask for; 0 for none.
+func (o Options) instanceLimit() int {
+	switch {
+	case o.MaxInstancesPerService < 0:
+		return 0
+	case o.MaxInstancesPerService == 0:
+		return DefaultMaxInstancesPerService
+	}
+	return o.MaxInstancesPerService
 }
 
 // ParseWith is Parse with options. Whatever opts.Environment is, it

@@ -18,9 +18,7 @@ func (v *validator) service(name string, s *Service) {
 	}
 	v.run(p+".run", s.Run, s.Env)
 	v.env(p+".env", s.Env)
-	if s.Instances != nil && *s.Instances < 0 {
-		v.addf(p+".instances", "must be >= 0, got %d", *s.Instances)
-	}
+	v.instances(p+".instances", s.Instances)
 	v.resources(p+".resources", s.Resources)
 	v.probe(p+".health.readiness", s.Health.Readiness, s.Env)
 	v.probe(p+".health.liveness", s.Health.Liveness, s.Env)
@@ -117,5 +115,19 @@ func (v *validator) nonNegative(path string, d Duration) {
 func (v *validator) positive(path string, d Duration) {
 	if d.Duration < 0 || (d.Duration == 0 && v.set(path)) {
 		v.addf(path, "must be > 0, like 1s; got %s", d)
+	}
+}
+
+// instances checks a service's instance count: not negative, and within
+// the server's per-service limit.
+func (v *validator) instances(path string, n *int) {
+	limit := v.opts.instanceLimit()
+	switch {
+	case n == nil:
+	case *n < 0:
+		v.addf(path, "must be >= 0, got %d", *n)
+	case limit > 0 && *n > limit:
+		v.addf(path, "%d is more than the %d instances a service may have; "+
+			"the server's operator can raise the limit with slipway server --max-instances-per-service", *n, limit)
 	}
 }

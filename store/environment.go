@@ -2,6 +2,8 @@ package store
 
 import (
 	"time"
+
+	"github.com/slipway-dev/slipway/spec"
 )
 
 // Environment is one environment a server hosts, as the registry in the
@@ -49,6 +51,9 @@ func (e Environment) GoingDown() bool { return e.Down != nil }
 func (e Environment) Check() error {
 	if e.Name == "" {
 		return Invalidf("put environment: empty name")
+	}
+	if err := spec.CheckEnvironmentName(e.Name); err != nil {
+		return Invalidf("put environment: %s", err)
 	}
 	return nil
 }

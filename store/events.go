@@ -42,6 +42,9 @@ const (
 	EventInstanceStopping EventType = "instance.stopping"
 	// EventInstanceStopped: an instance stopped and its record is deleted.
 	EventInstanceStopped EventType = "instance.stopped"
+	// EventInstancePortMoved: an instance's port was taken by another
+	// process before the instance could listen on it; it got another.
+	EventInstancePortMoved EventType = "instance.portmoved"
 )
 
 // Service and rollout events: a service moving between revisions,
@@ -243,7 +246,7 @@ func EventTypes() []EventType {
 	return []EventType{
 		EventInstanceCreated, EventInstanceStarted, EventInstanceRestarted, EventInstanceExited,
 		EventInstanceCrashLoop, EventInstanceReady, EventInstanceUnready, EventInstanceUnhealthy,
-		EventInstanceStopping, EventInstanceStopped,
+		EventInstanceStopping, EventInstanceStopped, EventInstancePortMoved,
 		EventRolloutStarted, EventRolloutSucceeded, EventRolloutFailed, EventRolloutPaused,
 		EventRollbackStarted, EventServicePromoted, EventServiceScaledDown, EventServiceRemoved,
 		EventCanaryStep, EventCanaryRolledBack, EventCanaryPromoted,

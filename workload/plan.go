@@ -118,6 +118,9 @@ func (p *Plan) requeueIn(d time.Duration) {
 // Decide compares desired state with observed instances and returns the
 // next safe steps. It is pure: the same inputs give the same plan.
 //
+// It creates at most MaxStartsPerPass instances a pass (fewer by those
+// created and not started yet), and then asks to be called again.
+//
 // It never plans more than Replicas+MaxSurge running processes, counting
 // those still stopping (Replicas when no other revision runs and none is
 // stopping), and never stops a ready instance when that would leave fewer
@@ -227,9 +230,32 @@ func create(p *Plan, d Desired, cur, old []Observed, leaving int) {
 	if len(old) > 0 || leaving > 0 {
 		need = min(need, d.Replicas+d.MaxSurge-len(cur)-len(old)-leaving)
 	}
+	if budget := MaxStartsPerPass - pending(cur); need > budget {
+		need = max(budget, 0)
+		p.requeueIn(0) // the rest next pass, once these are recorded
+	}
 	for range max(need, 0) {
 		p.add(Action{Kind: Create, Revision: d.Revision, Reason: fmt.Sprintf("want %d of revision %d", d.Replicas, d.Revision)})
 	}
+}
+
+// MaxStartsPerPass bounds the new instances one decision starts: created
+// now, or created by an earlier pass and not started yet. A service
+// scaled from 1 to 100 grows by this many a pass, so one pass stays
+// short, the store sees a few writes at a time, and a spec asking for
+// too much is noticed (and can be changed) before it has taken the
+// machine.
+const MaxStartsPerPass = 8
+
+// pending counts the instances created but not started yet.
+func pending(obs []Observed) int {
+	n := 0
+	for _, o := range obs {
+		if o.Instance.State == store.InstancePending {
+			n++
+		}
+	}
+	return n
 }
 
 // replace stops old-revision instances: unready ones freely, ready ones

@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slipway-dev/slipway/cli"
+
 	"github.com/slipway-dev/slipway/internal/gctune"
 	"github.com/slipway-dev/slipway/server"
 )
@@ -24,12 +26,14 @@ func newServerCmd() *cobra.Command {
 			"when it stops, and a server started again over the same --data adopts them.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if f := cmd.Flags().Lookup("token"); f != nil {
+			if f := cmd.Flags().Lookup("token"); f != nil { // the root's: --token-file, SLIPWAY_TOKEN or --token
 				cfg.Token = f.Value.String()
 			}
-			if keys := os.Getenv("SLIPWAY_FLAG_KEYS"); keys != "" && !cmd.Flags().Changed("flag-key") {
-				cfg.FlagKeys = strings.Split(keys, ",")
+			keys, err := flagKeys(cmd)
+			if err != nil {
+				return err
 			}
+			cfg.FlagKeys = keys
 			logger, err := newLogger(level)
 			if err != nil {
 				return err
@@ -48,8 +52,13 @@ func newServerCmd() *cobra.Command {
 	f.StringVar(&cfg.DataDir, "data", cfg.DataDir, "directory for the database, artifacts and instances")
 	f.StringVar(&cfg.APIAddr, "api", cfg.APIAddr, "address of the HTTP API")
 	f.StringVar(&cfg.RouterAddr, "router", cfg.RouterAddr, "address of the traffic router")
-	f.StringSliceVar(&cfg.FlagKeys, "flag-key", nil, "an evaluation key OFREP clients may use (repeat for several; env SLIPWAY_FLAG_KEYS, comma-separated); without any, flags are served without a key on loopback only")
+	f.StringSlice("flag-key", nil, "an evaluation key OFREP clients may use (repeat for several); visible to every user in ps, so prefer --flag-key-file or env SLIPWAY_FLAG_KEYS (comma-separated); without any, flags are served without a key on loopback only")
+	f.String("flag-key-file", "", "file holding the evaluation keys OFREP clients may use, one a line")
 	f.StringVar(&cfg.PrometheusURL, "prometheus", cfg.PrometheusURL, "base URL of the Prometheus that canary metrics of provider prometheus query")
+	f.IntVar(&cfg.MaxInstancesPerService, "max-instances-per-service", cfg.MaxInstancesPerService, "the most instances one service may ask for; a spec asking for more is refused")
+	f.IntVar(&cfg.MaxInstances, "max-instances", cfg.MaxInstances, "the most instances all services of every environment may ask for together")
+	f.BoolVar(&cfg.AllowPublicRouter, "allow-public-router", false, "let a spec put an environment's router (environments.NAME.router) on a non-loopback address, such as 0.0.0.0:7481")
+	f.StringSliceVar(&cfg.AllowedRouters, "allow-router", nil, "a non-loopback address (host:port, or a host) a spec may put an environment's router on (repeat for several)")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
 	return cmd
 }
@@ -60,4 +69,38 @@ func newLogger(level string) (*slog.Logger, error) {
 		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+}
+
+// flagKeys settles the OFREP evaluation keys: --flag-key-file (one a
+// line), else --flag-key (with a warning: other users see a command line
+// in ps), else SLIPWAY_FLAG_KEYS (comma-separated).
+// Warnings go to cmd's stderr.
+func flagKeys(cmd *cobra.Command) ([]string, error) {
+	flags := cmd.Flags()
+	if file, _ := flags.GetString("flag-key-file"); file != "" {
+		text, err := cli.ReadSecretFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--flag-key-file: %w", err)
+		}
+		return nonEmpty(strings.Split(text, "\n")), nil
+	}
+	if flags.Changed("flag-key") {
+		cli.WarnSecretFlag(cmd.ErrOrStderr(), "--flag-key", "--flag-key-file or SLIPWAY_FLAG_KEYS")
+		return flags.GetStringSlice("flag-key")
+	}
+	if keys := os.Getenv("SLIPWAY_FLAG_KEYS"); keys != "" {
+		return nonEmpty(strings.Split(keys, ",")), nil
+	}
+	return nil, nil
+}
+
+// nonEmpty returns the trimmed strings of ss that are not empty.
+func nonEmpty(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -72,6 +72,12 @@ func testEnvironments(t *testing.T, s store.Store) {
 	if !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("PutEnvironment without a name: got %v, want ErrInvalid", err)
 	}
+	for _, bad := range []string{"../../etc", "a/b", "Prod", ".."} {
+		err = s.Update(t.Context(), func(tx store.Tx) error { return tx.PutEnvironment(sampleEnvironment(bad)) })
+		if !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("PutEnvironment named %q: got %v, want ErrInvalid (a name becomes a folder)", bad, err)
+		}
+	}
 }
 
 // testEnvironmentVersions checks that every stale write is a conflict
