@@ -163,6 +163,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writePage(w, http.StatusNotFound)
 		return
 	}
+	r = previewed(r, req)
 	if len(r.backends) == 0 {
 		rt.refuse(w, req, r, http.StatusServiceUnavailable, errNoReady)
 		return
