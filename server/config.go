@@ -18,6 +18,16 @@ type Config struct {
 	APIAddr string
 	// RouterAddr is where the traffic router listens (reserved).
 	RouterAddr string
+	// RouterMaxConns bounds the client connections the routers hold
+	// open at once (over every environment); past it a new connection
+	// is closed at once. 0 derives it from the open files limit (half
+	// of what is left past a reserve for the API, the store and health
+	// checks); negative means no bound.
+	RouterMaxConns int
+	// RouterMaxConnsPerIP bounds one client address's connections; 0
+	// (the default) means no bound: on loopback every client shares one
+	// address. Set it on a router that faces the network.
+	RouterMaxConnsPerIP int
 	// Token, when set, is required (Authorization: Bearer) on every
 	// request that changes something. It must be set when APIAddr is not
 	// a loopback address.
@@ -66,6 +76,9 @@ func (c Config) Validate() error {
 	}
 	if !isLoopback(host) && c.Token == "" {
 		return fmt.Errorf("--api %s is not a loopback address: set --token (or SLIPWAY_TOKEN) so that only holders of it can use the API", c.APIAddr)
+	}
+	if c.RouterMaxConnsPerIP < 0 {
+		return fmt.Errorf("--router-max-conns-per-ip must be 0 (no bound) or positive, got %d", c.RouterMaxConnsPerIP)
 	}
 	if c.Resync <= 0 {
 		return fmt.Errorf("resync interval must be positive, got %s", c.Resync)

@@ -48,6 +48,8 @@ func newServerCmd() *cobra.Command {
 	f.StringVar(&cfg.DataDir, "data", cfg.DataDir, "directory for the database, artifacts and instances")
 	f.StringVar(&cfg.APIAddr, "api", cfg.APIAddr, "address of the HTTP API")
 	f.StringVar(&cfg.RouterAddr, "router", cfg.RouterAddr, "address of the traffic router")
+	f.IntVar(&cfg.RouterMaxConns, "router-max-conns", cfg.RouterMaxConns, "client connections the routers hold open at once; past it a new one is closed (0: half of the open files limit left past a reserve for the API, the store and health checks; -1: no bound)")
+	f.IntVar(&cfg.RouterMaxConnsPerIP, "router-max-conns-per-ip", cfg.RouterMaxConnsPerIP, "client connections one address may hold open on the routers (0: no bound; on loopback every client shares an address)")
 	f.StringSliceVar(&cfg.FlagKeys, "flag-key", nil, "an evaluation key OFREP clients may use (repeat for several; env SLIPWAY_FLAG_KEYS, comma-separated); without any, flags are served without a key on loopback only")
 	f.StringVar(&cfg.PrometheusURL, "prometheus", cfg.PrometheusURL, "base URL of the Prometheus that canary metrics of provider prometheus query")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
