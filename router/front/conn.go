@@ -2,8 +2,10 @@ package front
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -76,9 +78,9 @@ func (c *clientConn) serve() {
 		head, v := c.readHead(first)
 		switch v {
 		case headHandOff:
-			c.s.track(c, false)
-			c.s.handoff.give(&handedConn{Conn: c.conn, r: c.br})
-			handedOff = true
+			if handedOff = c.handOff(); !handedOff {
+				return // refused: ambiguous framing
+			}
 			return
 		case headIncomplete:
 			return // the client left or timed out mid-head
@@ -88,6 +90,40 @@ func (c *clientConn) serve() {
 			return
 		}
 		first = false
+	}
+}
+
+// handOff gives the connection to net/http, with the bytes read so far,
+// unless its request's head has ambiguous framing (framing.go): that
+// gets a 400 and the connection is closed. It reports whether it handed
+// the connection off.
+func (c *clientConn) handOff() bool {
+	buffered, _ := c.br.Peek(c.br.Buffered())
+	taken, end := wholeHead(c.br, buffered, maxHeaderBytes(c.s.srv))
+	head := taken
+	if taken == nil {
+		head = buffered
+	}
+	if end >= 0 && ambiguousFraming(head[:end]) {
+		_, _ = c.br.Discard(c.br.Buffered())
+		_ = c.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		_, _ = io.WriteString(c.conn, badFraming)
+		closeWrite(c.conn) // the answer is not lost to a reset
+		return false
+	}
+	c.s.track(c, false)
+	var r io.Reader = c.br
+	if taken != nil {
+		r = io.MultiReader(bytes.NewReader(taken), c.br)
+	}
+	c.s.handoff.give(&handedConn{Conn: c.conn, r: r})
+	return true
+}
+
+// closeWrite half-closes c when it can.
+func closeWrite(c net.Conn) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
 	}
 }
 
@@ -261,7 +297,7 @@ func (r *rawReader) Read(p []byte) (int, error) {
 // what the front had buffered.
 type handedConn struct {
 	net.Conn
-	r *bufio.Reader
+	r io.Reader
 }
 
 func (c *handedConn) Read(p []byte) (int, error) { return c.r.Read(p) }

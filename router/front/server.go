@@ -39,7 +39,9 @@ type Server struct {
 // New returns a Server that serves srv.Handler (http.DefaultServeMux
 // when nil) itself and hands connections to srv, applying srv's
 // ReadHeaderTimeout and IdleTimeout too. srv must not be served
-// otherwise, and its Handler not changed.
+// otherwise, and its Handler not changed. New turns srv's keep-alive
+// off: a connection handed to it serves one request, so that every
+// request head is judged by the front first (framing.go).
 //
 // The handler must not change its header map between WriteHeader and
 // the first Write or Flush, but to declare trailers after a Flush:
@@ -51,6 +53,7 @@ func New(srv *http.Server) *Server {
 	if h == nil {
 		h = http.DefaultServeMux
 	}
+	srv.SetKeepAlivesEnabled(false) // a handed-off connection serves one request (framing.go)
 	return &Server{handler: h, srv: srv, conns: map[*clientConn]struct{}{}}
 }
 
