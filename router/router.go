@@ -157,6 +157,7 @@ func (t routeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // ServeHTTP routes one request.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	normalizeRequestPath(req)
 	r := rt.table.Load().match(req.Host, req.URL.Path)
 	if r == nil {
 		rt.cfg.Logger.Debug("router: no route", "host", req.Host, "path", req.URL.Path)
