@@ -108,7 +108,7 @@ func (c *clientConn) handOff() bool {
 		_, _ = c.br.Discard(c.br.Buffered())
 		_ = c.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
 		_, _ = io.WriteString(c.conn, badFraming)
-		closeWrite(c.conn) // the answer is not lost to a reset
+		lingeringClose(c.conn)
 		return false
 	}
 	c.s.track(c, false)
@@ -120,11 +120,16 @@ func (c *clientConn) handOff() bool {
 	return true
 }
 
-// closeWrite half-closes c when it can.
-func closeWrite(c net.Conn) {
+// lingeringClose half-closes c and reads what the client still sends,
+// for up to half a second (as net/http before closing after a 400), so
+// that closing with unread bytes does not reset the connection before
+// the client read the answer. The caller closes c.
+func lingeringClose(c net.Conn) {
 	if cw, ok := c.(interface{ CloseWrite() error }); ok {
 		_ = cw.CloseWrite()
 	}
+	_ = c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	_, _ = io.Copy(io.Discard, io.LimitReader(c, 256<<10))
 }
 
 // awaitRequest waits for the first byte of a request within the idle
