@@ -45,5 +45,9 @@
 //     connection, to the front. Requests the front serves itself keep
 //     their connection alive as net/http would.
 //   - Limiter (limit.go) bounds the connections held open, in all and
-//     per client address; a connection over a bound is closed at once.
+//     per client address. When all places are taken the Server closes
+//     one of its idle connections (the oldest that sent nothing yet,
+//     else one between requests) to make room, as nginx reuses idle
+//     connections; a connection over its address's bound, or with no
+//     idle one to close, is closed at once.
 package front

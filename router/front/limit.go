@@ -22,7 +22,13 @@ type Limits struct {
 // serve several listeners (the router of each environment): they share
 // the process's descriptors.
 //
-// A connection over a limit is accepted and closed at once: the client
+// When every place is taken, a Server serving the listener first closes
+// one of its idle connections (one that sent no request yet, else one
+// waiting between requests) to make room for the new one, as nginx
+// reuses its idle connections: a flood of idle connections then cannot
+// keep a new client out. A connection over a limit otherwise (its
+// address's, or no idle connection to close) is accepted and closed at
+// once: the client
 // sees its connection closed rather than waiting in the kernel's
 // backlog, and the connections behind it in the backlog (another
 // client's) are still reached. That costs one descriptor for a moment;
@@ -57,22 +63,31 @@ func (l *Limiter) Open() int {
 // Refused returns how many connections were closed for a limit.
 func (l *Limiter) Refused() int64 { return l.refused.Load() }
 
-// admit counts a connection from ip in, and reports false (counting
-// nothing) when it would pass a limit.
-func (l *Limiter) admit(ip string) bool {
+// admission is what admit makes of a connection.
+type admission int
+
+const (
+	admitted   admission = iota
+	overAll              // MaxConns reached
+	overClient           // the client's MaxConnsPerIP reached
+)
+
+// admit counts a connection from ip in, unless it would pass a limit
+// (then it counts nothing and says which).
+func (l *Limiter) admit(ip string) admission {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if max := l.limits.MaxConns; max > 0 && l.open >= max {
-		return false
+	if max := l.limits.MaxConnsPerIP; max > 0 && l.perIP[ip] >= max {
+		return overClient
 	}
-	if max := l.limits.MaxConnsPerIP; max > 0 {
-		if l.perIP[ip] >= max {
-			return false
-		}
+	if max := l.limits.MaxConns; max > 0 && l.open >= max {
+		return overAll
+	}
+	if l.limits.MaxConnsPerIP > 0 {
 		l.perIP[ip]++
 	}
 	l.open++
-	return true
+	return admitted
 }
 
 // release counts a connection from ip out.
@@ -91,6 +106,10 @@ func (l *Limiter) release(ip string) {
 type limitListener struct {
 	net.Listener
 	l *Limiter
+	// reclaim, when set (by the Server serving the listener), closes an
+	// idle connection of the server to make room, and reports whether
+	// it did.
+	reclaim func() bool
 }
 
 func (ll *limitListener) Accept() (net.Conn, error) {
@@ -100,7 +119,11 @@ func (ll *limitListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		ip := remoteIP(c)
-		if ll.l.admit(ip) {
+		a := ll.l.admit(ip)
+		if a == overAll && ll.reclaim != nil && ll.reclaim() {
+			a = ll.l.admit(ip) // an idle connection made room, as nginx reuses them
+		}
+		if a == admitted {
 			return &limitConn{Conn: c, l: ll.l, ip: ip}, nil
 		}
 		ll.l.refused.Add(1)

@@ -69,6 +69,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.ln = ln
 	s.handoff = newHandoffListener(ln.Addr())
 	s.mu.Unlock()
+	if ll, ok := ln.(*limitListener); ok {
+		ll.reclaim = s.closeOneIdle
+	}
 	srvDone := make(chan struct{})
 	go func() {
 		defer close(srvDone)
@@ -177,6 +180,44 @@ func (s *Server) closeIdle() bool {
 		}
 	}
 	return len(s.conns) == 0
+}
+
+// reclaimScan bounds the connections closeOneIdle looks at: enough to
+// find an idle one under a flood, little work per new connection
+// however many are open.
+const reclaimScan = 64
+
+// closeOneIdle closes one idle connection to make room for a new one:
+// among up to reclaimScan connections (in the map's random order), the
+// oldest that sent no request yet, else one waiting between requests.
+// It reports whether it closed one.
+func (s *Server) closeOneIdle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var fresh, idle *clientConn
+	n := 0
+	for c := range s.conns {
+		switch connState(c.state.Load()) {
+		case connNew:
+			if fresh == nil || c.born.Before(fresh.born) {
+				fresh = c
+			}
+		case connIdle:
+			idle = c
+		}
+		if n++; n == reclaimScan {
+			break
+		}
+	}
+	for _, c := range []*clientConn{fresh, idle} {
+		if c != nil && (c.state.CompareAndSwap(int32(connNew), int32(connClosed)) ||
+			c.state.CompareAndSwap(int32(connIdle), int32(connClosed))) {
+			_ = c.conn.Close()
+			delete(s.conns, c)
+			return true
+		}
+	}
+	return false
 }
 
 // handoffListener is the http.Server's listener: it accepts the
