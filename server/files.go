@@ -35,9 +35,12 @@ func raiseFileLimit() (uint64, error) {
 // routerLimits are the router's connection limits: cfg's, or, for
 // MaxConns 0, half of what the descriptor budget leaves past the
 // reserve (each client connection may hold a connection to an instance
-// too), at least 1.
+// too), at least 1; no bound when the limit is unknown (0).
 func routerLimits(cfg Config, softLimit uint64) front.Limits {
 	l := front.Limits{MaxConns: cfg.RouterMaxConns, MaxConnsPerIP: cfg.RouterMaxConnsPerIP}
+	if l.MaxConns == 0 && softLimit == 0 {
+		l.MaxConns = -1 // the limit is unknown: no bound
+	}
 	if l.MaxConns == 0 {
 		l.MaxConns = 1
 		if softLimit > 2*fileReserve {

@@ -17,6 +17,7 @@ func TestRouterLimits(t *testing.T) {
 		{"derived from a tiny limit: at least one", 0, 0, 300, front.Limits{MaxConns: 1}},
 		{"set", 5000, 50, 1024, front.Limits{MaxConns: 5000, MaxConnsPerIP: 50}},
 		{"no bound, asked for", -1, 0, 1024, front.Limits{}},
+		{"the open files limit unknown: no bound", 0, 0, 0, front.Limits{}},
 	}
 	for _, tc := range cases {
 		got := routerLimits(Config{RouterMaxConns: tc.max, RouterMaxConnsPerIP: tc.perIP}, tc.soft)

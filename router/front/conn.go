@@ -99,7 +99,13 @@ func (c *clientConn) serve() {
 // the connection off.
 func (c *clientConn) handOff() bool {
 	buffered, _ := c.br.Peek(c.br.Buffered())
-	taken, end := wholeHead(c.br, buffered, maxHeaderBytes(c.s.srv))
+	if headEnd(buffered) < 0 {
+		c.setDeadline(time.Now(), c.s.srv.ReadHeaderTimeout) // the rest of the head, as net/http allows it
+	}
+	taken, end, err := wholeHead(c.br, buffered, maxHeaderBytes(c.s.srv))
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return false // too slow a head: net/http too closes without an answer
+	}
 	head := taken
 	if taken == nil {
 		head = buffered

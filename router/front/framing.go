@@ -89,28 +89,28 @@ func asciiFold(b []byte, s string) bool {
 // wholeHead reads, past the connection's buffer if need be, the head of
 // the request about to be handed off, up to limit bytes. It returns the
 // bytes it took out of br (to be read again first by net/http), the
-// head's length in them (-1 when there is no whole head within limit,
-// or the read failed: net/http judges what it gets).
-func wholeHead(br io.Reader, buffered []byte, limit int) (taken []byte, end int) {
+// head's length in them (-1 when there is no whole head within limit:
+// net/http judges what it gets), and the error that cut the read.
+func wholeHead(br io.Reader, buffered []byte, limit int) (taken []byte, end int, err error) {
 	if end := headEnd(buffered); end >= 0 {
-		return nil, end
+		return nil, end, nil
 	}
-	taken = append([]byte(nil), buffered...)
-	if _, err := io.ReadFull(br, taken); err != nil { // consume what was copied
-		return taken, -1
+	taken = make([]byte, len(buffered))
+	if _, err := io.ReadFull(br, taken); err != nil { // takes what was buffered
+		return taken, -1, err
 	}
 	buf := make([]byte, 4096)
 	for len(taken) < limit {
 		n, err := br.Read(buf)
 		taken = append(taken, buf[:n]...)
 		if end := headEnd(taken); end >= 0 {
-			return taken, end
+			return taken, end, nil
 		}
 		if err != nil {
-			return taken, -1
+			return taken, -1, err
 		}
 	}
-	return taken, -1
+	return taken, -1, nil
 }
 
 // badFraming is the answer to a request with ambiguous framing, in
