@@ -124,6 +124,9 @@ type Traffic struct {
 	Active        int    `json:"active"`
 	Preview       int    `json:"preview,omitempty"`
 	PreviewHeader string `json:"previewHeader,omitempty"`
+	// PreviewSecret is the value PreviewHeader must carry to reach the
+	// Preview revision.
+	PreviewSecret string `json:"previewSecret,omitempty"`
 	// Kept is a previous revision still running (for a fast rollback).
 	Kept int `json:"kept,omitempty"`
 	// Canary takes Weight percent beside Active; CanaryHeader reaches it

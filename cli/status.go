@@ -79,11 +79,21 @@ func printStatus(w io.Writer, services []api.Service) {
 	fmt.Fprintln(w, rows[0])
 	for i, s := range services {
 		fmt.Fprintln(w, rows[i+1])
-		if brief := cmp.Or(canaryBrief(s), parallelBrief(s)); brief != "" {
+		if brief := cmp.Or(canaryBrief(s), parallelBrief(s), previewBrief(s)); brief != "" {
 			fmt.Fprintf(w, "    %s\n", brief)
 		}
 		printInstances(w, s.Instances)
 	}
+}
+
+// previewBrief tells how to reach a blue/green preview: its header and
+// the secret value it must carry.
+func previewBrief(s api.Service) string {
+	t := s.Traffic
+	if t == nil || t.Preview == 0 || t.PreviewSecret == "" {
+		return ""
+	}
+	return fmt.Sprintf("preview r%d: %s: %s", t.Preview, t.PreviewHeader, t.PreviewSecret)
 }
 
 // serviceRows aligns the service table: the header, then one row per

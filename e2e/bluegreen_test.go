@@ -21,8 +21,9 @@ import (
 // bgPreviewHeader is the default preview header of a blue/green rollout.
 const bgPreviewHeader = "X-Slipway-Preview"
 
-// bgPreview is the header set of a request for the preview revision.
-var bgPreview = http.Header{bgPreviewHeader: {"1"}}
+// bgPreview is the header set of a request for the preview revision:
+// the header carrying the rollout's secret, as the status API shows it.
+func bgPreview(secret string) http.Header { return http.Header{bgPreviewHeader: {secret}} }
 
 // writeBG rewrites the app's spec file with the bg app, the shop service
 // at version with a blue/green strategy, and returns its path.
@@ -128,8 +129,15 @@ func TestBlueGreenPromoteUnderLoad(t *testing.T) {
 	if got := a.versions(60); got["v1"] != 60 {
 		t.Errorf("while waiting for promotion, plain requests were answered by %v; want all by v1", got)
 	}
-	if got := a.versionsWith(30, bgPreview); got["v2"] != 30 {
-		t.Errorf("while waiting for promotion, requests with %s were answered by %v; want all by v2", bgPreviewHeader, got)
+	secret := ""
+	if tr := waiting.Traffic; tr != nil {
+		secret = tr.PreviewSecret
+	}
+	if got := a.versionsWith(30, bgPreview(secret)); secret == "" || got["v2"] != 30 {
+		t.Errorf("while waiting for promotion, requests with %s: %q were answered by %v; want all by v2", bgPreviewHeader, secret, got)
+	}
+	if got := a.versionsWith(20, bgPreview("false")); got["v1"] != 20 {
+		t.Errorf("while waiting for promotion, requests with %s: false were answered by %v; want all by v1", bgPreviewHeader, got)
 	}
 	// Waiting is not bounded by the 20s progress deadline, nor does it end
 	// the operation.

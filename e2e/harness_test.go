@@ -141,13 +141,21 @@ func (s *server) lostPortRace(addr string) bool {
 // process group and registers its cleanup; it does not wait for it.
 func spawnServer(t *testing.T, data string, args ...string) *server {
 	t.Helper()
+	return spawnServerWrapped(t, data, nil, args...)
+}
+
+// spawnServerWrapped is spawnServer with the server's command line run
+// by wrap (e.g. prlimit and its options), which must exec it.
+func spawnServerWrapped(t *testing.T, data string, wrap []string, args ...string) *server {
+	t.Helper()
 	registerInstanceCleanup(t, data)
 	s := &server{t: t, data: data, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	if !slices.Contains(args, "--router") {
 		s.router = freeAddr(t) // several servers may run at once
 		args = append(args, "--router", s.router)
 	}
-	s.cmd = exec.Command(bin.slipway, append([]string{"server", "--data", data}, args...)...)
+	argv := append(append(slices.Clone(wrap), bin.slipway, "server", "--data", data), args...)
+	s.cmd = exec.Command(argv[0], argv[1:]...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stderr, s.stderr
 	// Its own process group, so that kill -9 hits only it; and killed if
 	// the test binary dies before its cleanup runs (a test timeout).

@@ -14,7 +14,7 @@ func serviceView(tx store.Tx, svc store.Service) (api.Service, error) {
 	out := api.Service{Name: svc.Name, Revision: svc.Revision, Stable: svc.Stable, Phase: string(svc.Phase),
 		Message: svc.Message, Removed: svc.Removed, Instances: []api.Instance{}}
 	if t := svc.Traffic; t.Active != 0 {
-		out.Traffic = &api.Traffic{Active: t.Active, Preview: t.Preview, PreviewHeader: t.PreviewHeader, Kept: svc.Keep,
+		out.Traffic = &api.Traffic{Active: t.Active, Preview: t.Preview, PreviewHeader: t.PreviewHeader, PreviewSecret: t.PreviewSecret, Kept: svc.Keep,
 			Canary: t.Canary, Weight: t.Weight, CanaryHeader: t.CanaryHeader, Mirror: t.Mirror, MirrorPercent: t.MirrorPercent}
 	}
 	if c := svc.Canary; c != nil {

@@ -52,7 +52,7 @@ func (c *Controller) awaitPromotion(ctx context.Context, seen store.Service, bg 
 	if bg != nil {
 		header = bg.PreviewHeader
 	}
-	msg := fmt.Sprintf("revision %d is ready beside revision %d; preview it with the %s header, switch traffic with: slipway rollout promote %s",
+	msg := fmt.Sprintf("revision %d is ready beside revision %d; preview it with the %s header set to the secret slipway status shows, switch traffic with: slipway rollout promote %s",
 		seen.Revision, seen.Traffic.Active, header, seen.Name)
 	if seen.Message == msg && seen.Deadline.IsZero() {
 		return false, nil

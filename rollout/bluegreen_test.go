@@ -41,8 +41,12 @@ func TestBlueGreenWaitsForPromotionThenSwitches(t *testing.T) {
 	if n, _ := live(h.instances("order")); n != 4 {
 		t.Fatalf("%d live instances, want the whole new revision (2) beside the old (2)", n)
 	}
-	if svc := h.service("order"); svc.Traffic != (store.Traffic{Active: 1, Preview: 2, PreviewHeader: "X-Slipway-Preview"}) {
-		t.Fatalf("traffic during the rollout %+v, want v1 live and v2 in preview", svc.Traffic)
+	during := h.service("order").Traffic
+	if len(during.PreviewSecret) != 32 {
+		t.Fatalf("preview secret %q, want 128 random bits in hex", during.PreviewSecret)
+	}
+	if during.PreviewSecret = ""; during != (store.Traffic{Active: 1, Preview: 2, PreviewHeader: "X-Slipway-Preview"}) {
+		t.Fatalf("traffic during the rollout %+v, want v1 live and v2 in preview", during)
 	}
 	h.markReady("order")
 	h.advance(time.Hour) // waiting for promotion is not bounded by the deadline
@@ -56,6 +60,9 @@ func TestBlueGreenWaitsForPromotionThenSwitches(t *testing.T) {
 	h.enqueue(queue.ServiceKey("order"), 0)
 	h.settle()
 	svc = h.service("order")
+	if svc.Traffic.PreviewSecret != "" {
+		t.Errorf("after promotion the preview secret %q is kept", svc.Traffic.PreviewSecret)
+	}
 	if svc.Traffic.Active != 2 || svc.Stable != 2 || svc.Keep != 1 || h.operation(op.ID).State != store.OperationSucceeded {
 		t.Fatalf("after promotion: traffic %+v stable %d keep %d op %s", svc.Traffic, svc.Stable, svc.Keep, h.operation(op.ID).State)
 	}

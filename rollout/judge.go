@@ -125,7 +125,7 @@ func (c *Controller) succeed(ctx context.Context, seen store.Service, now time.T
 	err := c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
 		prev := svc.Stable
 		svc.Phase, svc.Stable, svc.Message, svc.Deadline, svc.Failure = store.PhaseReady, svc.Revision, "", time.Time{}, nil
-		svc.Traffic.Preview, svc.Traffic.PreviewHeader, svc.Promote = 0, "", false
+		svc.Traffic.Preview, svc.Traffic.PreviewHeader, svc.Traffic.PreviewSecret, svc.Promote = 0, "", "", false
 		if err := tx.SetRevisionState(svc.Name, svc.Revision, store.RevisionStable, ""); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"net"
+	"net/http"
 	"strconv"
 
 	"github.com/slipway-dev/slipway/router"
@@ -73,7 +74,7 @@ func split(r *router.Route, t store.Traffic) {
 	r.Weights = map[int]int{t.Active: 100}
 	switch {
 	case t.Preview != 0 && t.PreviewHeader != "":
-		r.Pin = &router.Pin{Header: t.PreviewHeader, Revisions: map[string]int{"*": t.Preview}}
+		r.Preview = &router.Preview{Header: http.CanonicalHeaderKey(t.PreviewHeader), Key: t.PreviewSecret, Revision: t.Preview}
 	case t.Canary != 0 && t.CanaryHeader != "":
 		value := t.CanaryValue
 		if value == "" {

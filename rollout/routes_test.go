@@ -68,12 +68,12 @@ func TestRoutes(t *testing.T) {
 		instances: []store.Instance{stopping},
 		want:      []router.Route{webRoute(nil, nil)},
 	}, {
-		name:      "blue/green: all on the active revision, the preview pinned by header",
-		services:  []Routed{web(2, store.Traffic{Active: 1, Preview: 2, PreviewHeader: "X-Preview"})},
+		name:      "blue/green: all on the active revision, the preview reached with its secret",
+		services:  []Routed{web(2, store.Traffic{Active: 1, Preview: 2, PreviewHeader: "x-preview", PreviewSecret: "k"})},
 		instances: []store.Instance{ready("web-1", 1, 1001), ready("web-2", 2, 1002)},
 		want: []router.Route{webRoute([]router.Backend{backend("web-1", 1, 1001), backend("web-2", 2, 1002)}, func(r *router.Route) {
 			r.Weights = map[int]int{1: 100}
-			r.Pin = &router.Pin{Header: "X-Preview", Revisions: map[string]int{"*": 2}}
+			r.Preview = &router.Preview{Header: "X-Preview", Key: "k", Revision: 2}
 		})},
 	}, {
 		name:      "blue/green promoted: the new revision active, no preview",

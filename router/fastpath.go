@@ -66,9 +66,10 @@ func (rt *Router) fastAttempt(r *route, b *backend, req *http.Request, client ht
 }
 
 // attemptFailed counts a failed attempt against the instance, unless the
-// client went away: that says nothing of the instance's health.
+// client went away or its body could not be read: that says nothing of
+// the instance's health.
 func (rt *Router) attemptFailed(b *backend, req *http.Request) {
-	if req.Context().Err() == nil {
+	if req.Context().Err() == nil && !clientBodyFailed(req) {
 		b.failed(rt.now())
 	}
 }

@@ -53,11 +53,16 @@ func writePage(w http.ResponseWriter, status int) {
 }
 
 // proxyError answers a request no instance answered with the page its
-// error calls for, and logs the error; a client that went away gets
-// nothing.
+// error calls for, and logs the error. A client that went away gets
+// nothing: its connection is cut rather than left to the server, which
+// would answer an empty 200 for a handler that wrote nothing.
 func (rt *Router) proxyError(w http.ResponseWriter, req *http.Request, r *route, err error) {
 	if status := errorStatus(err); status != 0 {
 		rt.refuse(w, req, r, status, err)
+		return
+	}
+	if req.Context().Value(http.ServerContextKey) != nil {
+		panic(http.ErrAbortHandler) // the server recovers it and closes the connection
 	}
 }
 
@@ -80,6 +85,8 @@ func errorStatus(err error) int {
 	switch {
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge
+	case errors.As(err, new(*clientBodyError)):
+		return http.StatusBadRequest // before Canceled: a half-closed client still reads
 	case errors.Is(err, context.Canceled):
 		return 0
 	case isTimeout(err):

@@ -157,12 +157,14 @@ func (t routeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // ServeHTTP routes one request.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	normalizeRequestPath(req)
 	r := rt.table.Load().match(req.Host, req.URL.Path)
 	if r == nil {
 		rt.cfg.Logger.Debug("router: no route", "host", req.Host, "path", req.URL.Path)
 		writePage(w, http.StatusNotFound)
 		return
 	}
+	r = previewed(r, req)
 	if len(r.backends) == 0 {
 		rt.refuse(w, req, r, http.StatusServiceUnavailable, errNoReady)
 		return

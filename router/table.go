@@ -37,6 +37,9 @@ type Route struct {
 	// Pin, when set, sends a request to a revision named by a header or
 	// cookie value (e.g. a blue/green preview).
 	Pin *Pin
+	// Preview, when set, sends a request carrying a revision's secret
+	// to that unreleased revision (a blue/green preview).
+	Preview *Preview
 	// Sticky, when set, keeps each user on one side of a weighted split.
 	Sticky *Sticky
 	// Mirror, when set, copies requests to a candidate revision whose
@@ -84,6 +87,7 @@ type route struct {
 	revs     []int      // revisions with weight > 0 and backends, in order
 	cumul    []int      // cumulative weights for revs
 	total    int
+	preview  *route                 // the preview's requests (buildPreview), or nil
 	proxy    *httputil.ReverseProxy // built with the table (Router.newProxy)
 }
 

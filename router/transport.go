@@ -22,12 +22,32 @@ func (rt *Router) roundTrip(r *route, req *http.Request) (*http.Response, error)
 		req.Body = body
 	}
 	fast := fastPathOK(req)
-	return rt.tryInstances(r, req, body, func(b *backend) (*http.Response, error) {
+	resp, err := rt.tryInstances(r, req, body, func(b *backend) (*http.Response, error) {
 		if fast {
 			return rt.fastAttempt(r, b, req, nil)
 		}
 		return rt.attempt(r, b, req)
 	})
+	if err != nil && body.failure() != nil {
+		return nil, &clientBodyError{err: body.failure()}
+	}
+	return resp, err
+}
+
+// clientBodyError is a request that failed because the client's body
+// could not be read (malformed chunking, a body cut short, too large):
+// the client's fault, answered 400 (413 when too large), never
+// counted against the instance.
+type clientBodyError struct{ err error }
+
+func (e *clientBodyError) Error() string { return "read the client's request body: " + e.err.Error() }
+func (e *clientBodyError) Unwrap() error { return e.err }
+
+// clientBodyFailed reports whether req's body, as roundTrip tracks it,
+// failed to read from the client.
+func clientBodyFailed(req *http.Request) bool {
+	tb, ok := req.Body.(*trackedBody)
+	return ok && tb.failure() != nil
 }
 
 // tryInstances sends req with send to an instance picked for route r,
@@ -160,20 +180,41 @@ func sameUpgrade(req *http.Request, resp *http.Response) bool {
 	return want != "" && strings.EqualFold(want, got)
 }
 
-// trackedBody remembers whether the request body was read, and does not
-// let the transport close it: a failed attempt closes its request body,
-// and a retry needs it. The server closes the real body after the handler.
+// trackedBody remembers whether the request body was read, and the error
+// reading it from the client met, and does not let the transport close
+// it: a failed attempt closes its request body, and a retry needs it.
+// The server closes the real body after the handler.
 type trackedBody struct {
 	io.ReadCloser
-	mu   sync.Mutex // guards read
+	mu   sync.Mutex // guards read and err
 	read bool
+	err  error // the first read error but EOF: the client's
 }
 
 func (b *trackedBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
 	b.read = true
 	b.mu.Unlock()
-	return b.ReadCloser.Read(p)
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		b.mu.Lock()
+		if b.err == nil {
+			b.err = err
+		}
+		b.mu.Unlock()
+	}
+	return n, err
+}
+
+// failure returns the error reading the client's body met, if any; nil
+// for a nil body.
+func (b *trackedBody) failure() error {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
 }
 
 func (b *trackedBody) Close() error { return nil }

@@ -82,6 +82,7 @@ func (rt *Router) build(in Route, seen map[string]bool) *route {
 		r.cumul = append(r.cumul, r.total)
 	}
 	r.proxy = rt.newProxy(r)
+	r.preview = rt.buildPreview(r)
 	if len(in.Weights) > 0 && len(revs) == 0 {
 		// No weighted revision can serve: answer 503 rather than send
 		// users to a revision nobody released (a blue/green preview).

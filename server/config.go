@@ -20,6 +20,16 @@ type Config struct {
 	APIAddr string
 	// RouterAddr is where the traffic router listens (reserved).
 	RouterAddr string
+	// RouterMaxConns bounds the client connections the routers hold
+	// open at once (over every environment); past it a new connection
+	// is closed at once. 0 derives it from the open files limit (half
+	// of what is left past a reserve for the API, the store and health
+	// checks); negative means no bound.
+	RouterMaxConns int
+	// RouterMaxConnsPerIP bounds one client address's connections; 0
+	// (the default) means no bound: on loopback every client shares one
+	// address. Set it on a router that faces the network.
+	RouterMaxConnsPerIP int
 	// Token, when set, is required (Authorization: Bearer) on every
 	// request that changes something. It must be set when APIAddr is not
 	// a loopback address.
@@ -85,6 +95,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxInstancesPerService < 0 || c.MaxInstances < 0 {
 		return fmt.Errorf("--max-instances-per-service and --max-instances must be positive (0 for the default)")
+	}
+	if c.RouterMaxConnsPerIP < 0 {
+		return fmt.Errorf("--router-max-conns-per-ip must be 0 (no bound) or positive, got %d", c.RouterMaxConnsPerIP)
 	}
 	if c.Resync <= 0 {
 		return fmt.Errorf("resync interval must be positive, got %s", c.Resync)

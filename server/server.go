@@ -24,6 +24,7 @@ import (
 	"github.com/slipway-dev/slipway/pipeline"
 	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/router"
+	"github.com/slipway-dev/slipway/router/front"
 	"github.com/slipway-dev/slipway/router/metrics"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
@@ -45,6 +46,8 @@ type Server struct {
 	// hubQueue is the default environment's queue, where promotions are
 	// reconciled. Set, with pipeline, before any environment runs.
 	hubQueue *queue.Queue
+	// conns admits the routers' client connections (routerLimits).
+	conns *front.Limiter
 
 	mu         sync.Mutex // guards addr, routerAddr
 	addr       string
@@ -98,6 +101,13 @@ type parts struct {
 // controllers finish their pass, the stores close. Instances keep
 // running.
 func (s *Server) Run(ctx context.Context) error {
+	soft, err := raiseFileLimit()
+	if err != nil {
+		s.cfg.Logger.Warn("open files limit", "err", err)
+	}
+	limits := routerLimits(s.cfg, soft)
+	s.conns = front.NewLimiter(limits)
+	s.cfg.Logger.Debug("router connection limits", "open_files", soft, "max_conns", limits.MaxConns, "max_conns_per_ip", limits.MaxConnsPerIP)
 	ln, err := listen("--api", s.cfg.APIAddr)
 	if err != nil {
 		return err

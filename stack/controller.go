@@ -21,11 +21,13 @@ type Controller struct {
 	enqueue func(key queue.Key, after time.Duration)
 	// ended, when set, hears of every operation that ended.
 	ended func(store.Operation)
+	// secret draws a blue/green preview's secret (randomSecret).
+	secret func() (string, error)
 }
 
 // NewController returns an operation controller.
 func NewController(s store.Store, c clock.Clock, enqueue func(queue.Key, time.Duration)) *Controller {
-	return &Controller{store: s, clock: c, enqueue: enqueue}
+	return &Controller{store: s, clock: c, enqueue: enqueue, secret: randomSecret}
 }
 
 // OnEnded makes the controller call fn with each operation it ends
@@ -43,7 +45,7 @@ func (c *Controller) Reconcile(ctx context.Context, id int64) (time.Duration, er
 		if err != nil || op.State.Terminal() {
 			return err
 		}
-		s := step{tx: tx, op: &op, now: c.clock.Now()}
+		s := step{tx: tx, op: &op, now: c.clock.Now(), secret: c.secret}
 		before := store.Copy(op)
 		switch op.State {
 		case store.OperationRunning:
@@ -81,6 +83,7 @@ type step struct {
 	tx      store.Tx
 	op      *store.Operation
 	now     time.Time
+	secret  func() (string, error)
 	touched []string
 }
 
@@ -147,7 +150,11 @@ func (s *step) start(ch *store.Change, to int, typ store.EventType) error {
 		}
 		svc.Revision, svc.Deadline = to, s.now.Add(deadline(rev.Spec))
 		svc.Promote = s.op.Kind == store.KindRollback || typ == store.EventRollbackStarted
-		route(&svc, rev.Spec, from, s.now)
+		secret, err := s.secret()
+		if err != nil {
+			return fmt.Errorf("preview secret of %s: %w", ch.Service, err)
+		}
+		route(&svc, rev.Spec, from, s.now, secret)
 		msg = fmt.Sprintf("%s: revision %d -> %d", ch.Service, from, to)
 	}
 	if err := s.tx.PutService(svc); err != nil {
@@ -160,8 +167,9 @@ func (s *step) start(ch *store.Change, to int, typ store.EventType) error {
 // route sets who takes the traffic while svc moves to its new target.
 // Rolling: every ready instance, old and new. Blue/green: the revision
 // taking traffic now keeps it, kept running beside the target, which is
-// reachable with the preview header until it is promoted.
-func route(svc *store.Service, sp spec.Service, from int, now time.Time) {
+// reachable with the preview header carrying secret until it is
+// promoted.
+func route(svc *store.Service, sp spec.Service, from int, now time.Time, secret string) {
 	if progressiveRoute(svc, sp, from, now) {
 		return
 	}
@@ -178,7 +186,7 @@ func route(svc *store.Service, sp spec.Service, from int, now time.Time) {
 		svc.Traffic, svc.Keep, svc.KeepUntil = store.Traffic{Active: svc.Revision}, 0, time.Time{}
 		return
 	}
-	svc.Traffic = store.Traffic{Active: active, Preview: svc.Revision, PreviewHeader: bg.PreviewHeader}
+	svc.Traffic = store.Traffic{Active: active, Preview: svc.Revision, PreviewHeader: bg.PreviewHeader, PreviewSecret: secret}
 	svc.Keep, svc.KeepUntil = active, time.Time{}
 }
 

@@ -67,9 +67,12 @@ type Traffic struct {
 	// Active is the revision that takes live traffic; 0 means every
 	// ready instance whatever its revision (a rolling update).
 	Active int `json:"active,omitempty"`
-	// Preview is a revision reachable only with PreviewHeader.
+	// Preview is a revision reachable only with PreviewHeader carrying
+	// PreviewSecret exactly: a random value drawn when the blue/green
+	// rollout starts. Without a secret the preview is unreachable.
 	Preview       int    `json:"preview,omitempty"`
 	PreviewHeader string `json:"previewHeader,omitempty"`
+	PreviewSecret string `json:"previewSecret,omitempty"`
 	// Canary takes Weight percent of the traffic beside Active (a canary
 	// rollout); requests carrying CanaryHeader (with CanaryValue, when
 	// set) go to it at any weight. Sticky keeps users on their side.

@@ -2,8 +2,10 @@ package front
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -76,9 +78,9 @@ func (c *clientConn) serve() {
 		head, v := c.readHead(first)
 		switch v {
 		case headHandOff:
-			c.s.track(c, false)
-			c.s.handoff.give(&handedConn{Conn: c.conn, r: c.br})
-			handedOff = true
+			if handedOff = c.handOff(); !handedOff {
+				return // refused: ambiguous framing
+			}
 			return
 		case headIncomplete:
 			return // the client left or timed out mid-head
@@ -89,6 +91,51 @@ func (c *clientConn) serve() {
 		}
 		first = false
 	}
+}
+
+// handOff gives the connection to net/http, with the bytes read so far,
+// unless its request's head has ambiguous framing (framing.go): that
+// gets a 400 and the connection is closed. It reports whether it handed
+// the connection off.
+func (c *clientConn) handOff() bool {
+	buffered, _ := c.br.Peek(c.br.Buffered())
+	if headEnd(buffered) < 0 {
+		c.setDeadline(time.Now(), c.s.srv.ReadHeaderTimeout) // the rest of the head, as net/http allows it
+	}
+	taken, end, err := wholeHead(c.br, buffered, maxHeaderBytes(c.s.srv))
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return false // too slow a head: net/http too closes without an answer
+	}
+	head := taken
+	if taken == nil {
+		head = buffered
+	}
+	if end >= 0 && ambiguousFraming(head[:end]) {
+		_, _ = c.br.Discard(c.br.Buffered())
+		_ = c.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		_, _ = io.WriteString(c.conn, badFraming)
+		lingeringClose(c.conn)
+		return false
+	}
+	c.s.track(c, false)
+	var r io.Reader = c.br
+	if taken != nil {
+		r = io.MultiReader(bytes.NewReader(taken), c.br)
+	}
+	c.s.handoff.give(&handedConn{Conn: c.conn, r: r})
+	return true
+}
+
+// lingeringClose half-closes c and reads what the client still sends,
+// for up to half a second (as net/http before closing after a 400), so
+// that closing with unread bytes does not reset the connection before
+// the client read the answer. The caller closes c.
+func lingeringClose(c net.Conn) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
+	}
+	_ = c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	_, _ = io.Copy(io.Discard, io.LimitReader(c, 256<<10))
 }
 
 // awaitRequest waits for the first byte of a request within the idle
@@ -261,7 +308,7 @@ func (r *rawReader) Read(p []byte) (int, error) {
 // what the front had buffered.
 type handedConn struct {
 	net.Conn
-	r *bufio.Reader
+	r io.Reader
 }
 
 func (c *handedConn) Read(p []byte) (int, error) { return c.r.Read(p) }

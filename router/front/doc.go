@@ -26,10 +26,28 @@
 // The first request on a connection it does not serve (another method,
 // a body, an upgrade, 100-continue, a malformed or merely unusual head,
 // a head larger than the buffer) hands the connection, with the bytes
-// read so far, to the http.Server for the rest of its life, and net/http
-// answers it as it would alone (a 400, a 431, a body, an upgrade). So
-// the front never reads a request differently from net/http: the tests
-// hold it to net/http's reading (TestParseHead, FuzzRequestHead) and the
-// whole server to net/http's answers on the same bytes
-// (TestFrontAnswersAsNetHTTP).
+// read so far, to the http.Server, and net/http answers it as it would
+// alone (a 400, a 431, a body, an upgrade). So the front never reads a
+// request differently from net/http: the tests hold it to net/http's
+// reading (TestParseHead, FuzzRequestHead) and the whole server to
+// net/http's answers on the same bytes (TestFrontAnswersAsNetHTTP).
+//
+// Where the router is stricter than net/http, deliberately, as nginx is:
+//
+//   - A request whose head has both Content-Length and
+//     Transfer-Encoding, or a Transfer-Encoding folded over lines
+//     (obs-fold), gets a 400 and its connection is closed (RFC 9112
+//     6.1, 6.3), where net/http drops the Content-Length or unfolds the
+//     field and serves it (framing.go, TestFrontRefusesAmbiguousFraming).
+//   - So that every head is judged so, a connection handed to net/http
+//     serves that one request and is closed (New turns the http.Server's
+//     keep-alive off): the client's next request comes on a new
+//     connection, to the front. Requests the front serves itself keep
+//     their connection alive as net/http would.
+//   - Limiter (limit.go) bounds the connections held open, in all and
+//     per client address. When all places are taken the Server closes
+//     one of its idle connections (the oldest that sent nothing yet,
+//     else one between requests) to make room, as nginx reuses idle
+//     connections; a connection over its address's bound, or with no
+//     idle one to close, is closed at once.
 package front

@@ -17,7 +17,9 @@ import (
 // head, net/http reads the same bytes as the same request (method,
 // target, proto, Host, every header, Close, no body) and ends it at the
 // same byte, so that both agree where the next request starts; whenever
-// net/http refuses a head, the front hands it off rather than serve it.
+// net/http refuses a head, the front hands it off rather than serve it;
+// and it never serves a head with ambiguous framing (framing.go), which
+// it refuses where net/http would serve it.
 // It checks the parser on the whole input and on what a connection's
 // buffer holds (its first bufSize bytes), and that a prefix of the input
 // (the bytes a connection has read so far) is never served as a
@@ -47,6 +49,9 @@ func checkHead(t *testing.T, data []byte) {
 	head, v := parseHead(data)
 	if v != headServe {
 		return
+	}
+	if ambiguousFraming(data[:head.size]) {
+		t.Fatalf("the front serves a head it is to refuse (ambiguous framing): %q", data)
 	}
 	std, consumed, err := serverReads(data)
 	if err != nil {

@@ -39,7 +39,9 @@ type Server struct {
 // New returns a Server that serves srv.Handler (http.DefaultServeMux
 // when nil) itself and hands connections to srv, applying srv's
 // ReadHeaderTimeout and IdleTimeout too. srv must not be served
-// otherwise, and its Handler not changed.
+// otherwise, and its Handler not changed. New turns srv's keep-alive
+// off: a connection handed to it serves one request, so that every
+// request head is judged by the front first (framing.go).
 //
 // The handler must not change its header map between WriteHeader and
 // the first Write or Flush, but to declare trailers after a Flush:
@@ -51,6 +53,7 @@ func New(srv *http.Server) *Server {
 	if h == nil {
 		h = http.DefaultServeMux
 	}
+	srv.SetKeepAlivesEnabled(false) // a handed-off connection serves one request (framing.go)
 	return &Server{handler: h, srv: srv, conns: map[*clientConn]struct{}{}}
 }
 
@@ -66,6 +69,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.ln = ln
 	s.handoff = newHandoffListener(ln.Addr())
 	s.mu.Unlock()
+	if ll, ok := ln.(*limitListener); ok {
+		ll.reclaim = s.closeOneIdle
+	}
 	srvDone := make(chan struct{})
 	go func() {
 		defer close(srvDone)
@@ -174,6 +180,44 @@ func (s *Server) closeIdle() bool {
 		}
 	}
 	return len(s.conns) == 0
+}
+
+// reclaimScan bounds the connections closeOneIdle looks at: enough to
+// find an idle one under a flood, little work per new connection
+// however many are open.
+const reclaimScan = 64
+
+// closeOneIdle closes one idle connection to make room for a new one:
+// among up to reclaimScan connections (in the map's random order), the
+// oldest that sent no request yet, else one waiting between requests.
+// It reports whether it closed one.
+func (s *Server) closeOneIdle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var fresh, idle *clientConn
+	n := 0
+	for c := range s.conns {
+		switch connState(c.state.Load()) {
+		case connNew:
+			if fresh == nil || c.born.Before(fresh.born) {
+				fresh = c
+			}
+		case connIdle:
+			idle = c
+		}
+		if n++; n == reclaimScan {
+			break
+		}
+	}
+	for _, c := range []*clientConn{fresh, idle} {
+		if c != nil && (c.state.CompareAndSwap(int32(connNew), int32(connClosed)) ||
+			c.state.CompareAndSwap(int32(connIdle), int32(connClosed))) {
+			_ = c.conn.Close()
+			delete(s.conns, c)
+			return true
+		}
+	}
+	return false
 }
 
 // handoffListener is the http.Server's listener: it accepts the

@@ -33,6 +33,7 @@ type trafficDoc struct {
 	Active        int            `json:"active,omitempty"`
 	Preview       int            `json:"preview,omitempty"`
 	PreviewHeader string         `json:"previewHeader,omitempty"`
+	PreviewSecret string         `json:"previewSecret,omitempty"`
 	Canary        int            `json:"canary,omitempty"`
 	Weight        int            `json:"weight,omitempty"`
 	CanaryHeader  string         `json:"canaryHeader,omitempty"`
@@ -79,7 +80,7 @@ func fromServiceDoc(d serviceDoc) store.Service {
 
 func toTrafficDoc(t store.Traffic) trafficDoc {
 	return trafficDoc{
-		Active: t.Active, Preview: t.Preview, PreviewHeader: t.PreviewHeader,
+		Active: t.Active, Preview: t.Preview, PreviewHeader: t.PreviewHeader, PreviewSecret: t.PreviewSecret,
 		Canary: t.Canary, Weight: t.Weight, CanaryHeader: t.CanaryHeader, CanaryValue: t.CanaryValue,
 		Sticky: ptr(t.Sticky, toStickinessDoc),
 		Mirror: t.Mirror, MirrorPercent: t.MirrorPercent, MirrorUnsafe: t.MirrorUnsafe,
@@ -88,7 +89,7 @@ func toTrafficDoc(t store.Traffic) trafficDoc {
 
 func fromTrafficDoc(d trafficDoc) store.Traffic {
 	return store.Traffic{
-		Active: d.Active, Preview: d.Preview, PreviewHeader: d.PreviewHeader,
+		Active: d.Active, Preview: d.Preview, PreviewHeader: d.PreviewHeader, PreviewSecret: d.PreviewSecret,
 		Canary: d.Canary, Weight: d.Weight, CanaryHeader: d.CanaryHeader, CanaryValue: d.CanaryValue,
 		Sticky: ptr(d.Sticky, fromStickinessDoc),
 		Mirror: d.Mirror, MirrorPercent: d.MirrorPercent, MirrorUnsafe: d.MirrorUnsafe,

@@ -43,7 +43,7 @@ func fullService() store.Service {
 
 func fullTraffic() store.Traffic {
 	return store.Traffic{
-		Active: 2, Preview: 3, PreviewHeader: "X-Slipway-Preview", Canary: 3, Weight: 25,
+		Active: 2, Preview: 3, PreviewHeader: "X-Slipway-Preview", PreviewSecret: "0123456789abcdef0123456789abcdef", Canary: 3, Weight: 25,
 		CanaryHeader: "X-Canary", CanaryValue: "yes", Sticky: &spec.Stickiness{Cookie: "c", Header: "X-User-Id"},
 		Mirror: 3, MirrorPercent: 50, MirrorUnsafe: true,
 	}

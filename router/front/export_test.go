@@ -1,0 +1,8 @@
+package front
+
+// HandedOff reports whether the front hands off the request at the start
+// of part to net/http (for server_test's expected transcripts).
+func HandedOff(part string) bool {
+	head, v := parseHead([]byte(part))
+	return v != headServe || head.size > bufSize
+}
