@@ -11,6 +11,7 @@ import (
 	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/internal/queue"
+	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/store/storetest"
 )
@@ -33,6 +34,17 @@ func newSeeded(tb testing.TB, dir string) seeded {
 	if rec := s.serve("POST", "/v1/apply", `{"file":"slipway.yaml","spec":`+jsonString(flagSpec)+`}`, nil); rec.Code != 201 {
 		tb.Fatalf("apply: %d %s", rec.Code, rec.Body)
 	}
+	err := st.Update(tb.Context(), func(tx store.Tx) error {
+		// What the operation controller would have made of the apply: the
+		// service at revision 1, ready.
+		if _, err := tx.CreateRevision(store.Revision{Service: "order", Spec: spec.Service{Name: "order", Run: []string{"./order"}}}); err != nil {
+			return err
+		}
+		return tx.PutService(store.Service{Name: "order", Revision: 1, Stable: 1, Phase: store.PhaseReady})
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	return s
 }
 
@@ -45,6 +57,9 @@ func (s seeded) serve(method, path, body string, headers []string) *httptest.Res
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
+		if headers[i] == "Host" {
+			req.Host = headers[i+1]
+		}
 	}
 	rec := httptest.NewRecorder()
 	s.h.ServeHTTP(rec, req)
