@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -155,9 +156,20 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string) {
 		d.typeError(n, path, "must be %s; got %s", want, describe(n))
 		return
 	}
-	if err := n.Decode(v.Addr().Interface()); err != nil {
+	if err := n.Decode(v.Addr().Interface()); err != nil || fraction(n, v) {
 		d.typeError(n, path, "must be %s; got %s", want, describe(n))
 	}
+}
+
+// fraction reports whether n is a number with a fractional part decoded
+// into an integer: yaml.v3 truncates it (instances: 1.5 would run one),
+// where the user should hear that it must be whole.
+func fraction(n *yaml.Node, v reflect.Value) bool {
+	if n.ShortTag() != "!!float" || !v.CanInt() {
+		return false
+	}
+	var f float64
+	return n.Decode(&f) == nil && f != math.Trunc(f)
 }
 
 // resolve follows an alias to the node it names.

@@ -26,7 +26,7 @@ const MaxSize = 1 << 20
 // document holding a mapping.
 func parseYAML(file string, data []byte) (root *yaml.Node, prob *Problem) {
 	if len(data) > MaxSize {
-		return nil, &Problem{File: file, Message: fmt.Sprintf("file is %d bytes; a spec may be at most %d", len(data), MaxSize)}
+		return nil, &Problem{File: file, Line: 1, Message: fmt.Sprintf("file is %d bytes; a spec may be at most %d", len(data), MaxSize)}
 	}
 	defer func() {
 		// yaml.v3 has panicked on hostile input before; a spec comes
