@@ -71,7 +71,8 @@ func checkProblem(t *testing.T, p Problem) {
 // whole rather than a field.
 func documentProblem(msg string) bool {
 	for _, prefix := range []string{"invalid YAML", "top level", "only one YAML document", "file is",
-		`unknown field ""`} { // a top-level key "": its path is the empty key
+		`unknown field ""`,             // a top-level key "": its path is the empty key
+		"keys must be plain strings"} { // a key of the top-level mapping: its path is the mapping's, ""
 		if strings.HasPrefix(msg, prefix) {
 			return true
 		}
