@@ -49,6 +49,8 @@ var badRaws = []badRaw{
 	{"two Content-Lengths", "POST / HTTP/1.1\r\nHost: web.example\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400, "400 Bad Request"},
 	{"unknown Transfer-Encoding", "POST / HTTP/1.1\r\nHost: web.example\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "Unsupported transfer encoding"},
 	{"header too large", "GET / HTTP/1.1\r\nHost: web.example\r\n" + big + "\r\n", 431, "Request Header Fields Too Large"},
+	{"CONNECT", "CONNECT web.example:443 HTTP/1.1\r\nHost: web.example:443\r\n\r\n", 405, "the router does not forward this method"},
+	{"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 405, "the router does not forward this method"},
 	{"no route", "GET / HTTP/1.1\r\nHost: nothing.example\r\n\r\n", 404, "no service is routed here"},
 	{"body over the route's limit", "POST /small HTTP/1.1\r\nHost: web.example\r\nContent-Length: 100\r\n\r\n" + strings.Repeat("x", 100), 413, "Request Entity Too Large"},
 	{"service with no instance", "GET / HTTP/1.1\r\nHost: empty.example\r\n\r\n", 503, "the service is unavailable"},
@@ -120,4 +122,26 @@ func rawRequest(t *testing.T, addr, raw string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// TestMethodsNotProxied sends CONNECT and HTTP/2's preface to a router
+// whose one route takes every host and path: both get 405, and the
+// backend sees neither (net/http hands both to the handler, which once
+// forwarded them).
+func TestMethodsNotProxied(t *testing.T) {
+	var seen atomic.Int64
+	be := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { seen.Add(1) }))
+	t.Cleanup(be.Close)
+	rt := New(Config{})
+	t.Cleanup(rt.Close)
+	rt.Update([]Route{{Service: "all", Backends: []Backend{{ID: "a", Revision: 1, Addr: be.Listener.Addr().String()}}}})
+	addr := serveFront(t, rt)
+	for _, raw := range []string{"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n"} {
+		if status, body := rawRequest(t, addr, raw); status != 405 || body != "405 Method Not Allowed: the router does not forward this method\n" {
+			t.Errorf("%q: %d %q", raw, status, body)
+		}
+	}
+	if status, _ := rawRequest(t, addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); status != 200 || seen.Load() != 1 {
+		t.Errorf("a GET: status %d, backend saw %d requests; want 200 and exactly that one", status, seen.Load())
+	}
 }
