@@ -47,6 +47,7 @@ func Compile(expr string) (*Condition, error) {
 		// "result > 1" should mean what it says, not fail on double vs int.
 		cel.CrossTypeNumericComparisons(true),
 		ext.Math(), // math.isNaN, math.abs, math.greatest, ...
+		cel.ParserExpressionSizeLimit(MaxExprSize),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("cel environment: %w", err)
@@ -61,11 +62,34 @@ func Compile(expr string) (*Condition, error) {
 			Message: fmt.Sprintf("expression yields %s, want bool", ast.OutputType()),
 		}}}
 	}
-	prg, err := env.Program(ast, cel.EvalOptions(cel.OptOptimize))
+	prg, err := env.Program(ast, ProgramLimits()...)
 	if err != nil {
 		return nil, fmt.Errorf("cel program: %w", err)
 	}
 	return &Condition{expr: expr, prg: prg}, nil
+}
+
+// Limits on what one expression may cost. A condition is written by a
+// user and evaluated by the server on every measurement (and a flag's
+// on every request): nested comprehensions over list literals can make
+// a short expression run for minutes, so evaluation stops at MaxCost
+// (CEL's abstract cost units; an ordinary condition costs tens) and a
+// longer source is refused at compile time.
+const (
+	// MaxExprSize is the longest expression accepted, in code points.
+	MaxExprSize = 4096
+	// MaxCost is the evaluation cost at which CEL stops with an error.
+	MaxCost = 100_000
+)
+
+// ProgramLimits are the program options every condition is built with:
+// CEL's optimizer, and the cost limit (checked as evaluation goes, so a
+// comprehension is stopped part way).
+func ProgramLimits() []cel.ProgramOption {
+	return []cel.ProgramOption{
+		cel.EvalOptions(cel.OptOptimize),
+		cel.CostLimit(MaxCost),
+	}
 }
 
 // NewCompileError turns CEL's issues with expr into a CompileError with
@@ -75,8 +99,10 @@ func NewCompileError(expr string, iss *cel.Issues) *CompileError {
 	for _, e := range iss.Errors() {
 		msg := strings.TrimSuffix(e.Message, " (in container '')")
 		ce.Problems = append(ce.Problems, Problem{
-			Line:    e.Location.Line(),
-			Column:  e.Location.Column() + 1, // cel columns are 0-based
+			// CEL's columns are 0-based, and an error at the end of an
+			// empty expression is at column -1: clamp to 1-based.
+			Line:    max(e.Location.Line(), 1),
+			Column:  max(e.Location.Column()+1, 1),
 			Message: msg,
 		})
 	}

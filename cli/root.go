@@ -113,6 +113,7 @@ func newRoot(now func() time.Time, stdout, stderr io.Writer, extra ...*cobra.Com
 	}
 	root.AddCommand(extra...)
 	root.InitDefaultCompletionCmd()
+	refuseUnknownSubcommands(root)
 	return root, e
 }
 

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -95,8 +96,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func decodeJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 8<<20))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	err := dec.Decode(v)
+	switch {
+	case errors.Is(err, io.EOF):
+		return badRequest{"request body: empty; want a JSON object"}
+	case err != nil:
 		return badRequest{"request body: " + err.Error()}
+	}
+	// One object, nothing after it: a second one would be ignored, and
+	// whoever sent it meant something by it.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return badRequest{"request body: want one JSON object, found more after it"}
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 // pageTexts are the error pages' texts after their status.
 var pageTexts = map[int]string{
 	http.StatusNotFound:              "no service is routed here",
+	http.StatusMethodNotAllowed:      "the router does not forward this method",
 	http.StatusRequestEntityTooLarge: "the request body is too large",
 	http.StatusBadGateway:            "the service is unavailable",
 	http.StatusServiceUnavailable:    "the service is unavailable",

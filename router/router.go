@@ -157,6 +157,11 @@ func (t routeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // ServeHTTP routes one request.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if !proxied(req.Method) {
+		rt.cfg.Logger.Debug("router: method not proxied", "method", req.Method, "target", req.RequestURI)
+		writePage(w, http.StatusMethodNotAllowed)
+		return
+	}
 	normalizeRequestPath(req)
 	r := rt.table.Load().match(req.Host, req.URL.Path)
 	if r == nil {
@@ -193,4 +198,13 @@ func rewrite(pr *httputil.ProxyRequest) {
 	pr.Out.URL.Scheme = "http"
 	pr.Out.URL.Host = "backend.invalid" // replaced per attempt
 	pr.Out.Host = pr.In.Host
+}
+
+// proxied reports whether the router forwards requests of method to a
+// service. net/http's server hands it two it should not: CONNECT (a
+// reverse proxy opens no tunnels to wherever a client names) and PRI,
+// HTTP/2's connection preface sent to this HTTP/1.1 port (forwarded, a
+// backend would get "PRI * HTTP/1.1"). nginx refuses both.
+func proxied(method string) bool {
+	return method != http.MethodConnect && method != "PRI"
 }

@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -33,7 +34,9 @@ func FuzzParse(f *testing.F) {
 			if !errors.As(err, &ps) || len(*ps) == 0 {
 				t.Fatalf("error %v is not a non-empty *Problems", err)
 			}
-			_ = err.Error()
+			for _, p := range *ps {
+				checkProblem(t, p)
+			}
 			return
 		}
 		if err := app.Validate(); err != nil {
@@ -49,4 +52,30 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkProblem checks that a problem says where: the file, a line, and
+// a field path unless it is about the document as a whole (a YAML
+// syntax error, a document that is not a mapping: those have none).
+func checkProblem(t *testing.T, p Problem) {
+	t.Helper()
+	if p.File != "slipway.yaml" || p.Line < 1 || p.Message == "" {
+		t.Fatalf("problem %+v lacks its file, line or message", p)
+	}
+	if p.Path == "" && !documentProblem(p.Message) {
+		t.Fatalf("problem %+v names no field", p)
+	}
+}
+
+// documentProblem reports whether a message is about the document as a
+// whole rather than a field.
+func documentProblem(msg string) bool {
+	for _, prefix := range []string{"invalid YAML", "top level", "only one YAML document", "file is",
+		`unknown field ""`,             // a top-level key "": its path is the empty key
+		"keys must be plain strings"} { // a key of the top-level mapping: its path is the mapping's, ""
+		if strings.HasPrefix(msg, prefix) {
+			return true
+		}
+	}
+	return false
 }

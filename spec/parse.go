@@ -26,14 +26,14 @@ const MaxSize = 1 << 20
 // document holding a mapping.
 func parseYAML(file string, data []byte) (root *yaml.Node, prob *Problem) {
 	if len(data) > MaxSize {
-		return nil, &Problem{File: file, Message: fmt.Sprintf("file is %d bytes; a spec may be at most %d", len(data), MaxSize)}
+		return nil, &Problem{File: file, Line: 1, Message: fmt.Sprintf("file is %d bytes; a spec may be at most %d", len(data), MaxSize)}
 	}
 	defer func() {
 		// yaml.v3 has panicked on hostile input before; a spec comes
 		// from users over the API, so a parser bug must not take the
 		// server down.
 		if r := recover(); r != nil {
-			root, prob = nil, &Problem{File: file, Message: fmt.Sprintf("invalid YAML: %v", r)}
+			root, prob = nil, &Problem{File: file, Line: 1, Message: fmt.Sprintf("invalid YAML: %v", r)}
 		}
 	}()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -42,7 +42,7 @@ func parseYAML(file string, data []byte) (root *yaml.Node, prob *Problem) {
 		return nil, syntaxProblem(file, data, err)
 	}
 	if len(doc.Content) == 0 {
-		return nil, &Problem{File: file, Message: "file is empty: expected a mapping with app and services"}
+		return nil, &Problem{File: file, Line: 1, Message: "file is empty: expected a mapping with app and services"}
 	}
 	root = resolve(doc.Content[0])
 	if root.Kind != yaml.MappingNode {
@@ -50,8 +50,12 @@ func parseYAML(file string, data []byte) (root *yaml.Node, prob *Problem) {
 			Message: "top level must be a mapping with app and services; got " + describe(root)}
 	}
 	var next yaml.Node
-	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
-		return nil, &Problem{File: file, Line: next.Line, Column: next.Column,
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+	case err != nil: // text after the mapping that is no document ("{}0")
+		return nil, syntaxProblem(file, data, err)
+	default:
+		return nil, &Problem{File: file, Line: max(next.Line, 1), Column: next.Column,
 			Message: "only one YAML document is allowed (remove the ---)"}
 	}
 	return root, nil

@@ -22,13 +22,19 @@ var parserErrors = []string{
 // syntaxProblem turns a yaml.v3 error into a Problem on the line the
 // mistake most likely is.
 func syntaxProblem(file string, data []byte, err error) *Problem {
-	p := &Problem{File: file, Message: "invalid YAML: " + err.Error()}
+	p := &Problem{File: file, Line: lastLine(data), Message: "invalid YAML: " + err.Error()}
 	m := yamlLine.FindStringSubmatch(err.Error())
 	if m == nil {
 		return p
 	}
-	p.Line, _ = strconv.Atoi(m[1])
 	p.Message = "invalid YAML: " + m[2]
+	if m[1] == "" {
+		// yaml.v3 names no line for what it finds at the end of the
+		// input ("found unexpected end of stream": an unclosed quote):
+		// the last line is where the user should look.
+		return p
+	}
+	p.Line, _ = strconv.Atoi(m[1])
 	if !isParserError(m[2]) || m[1] == "" {
 		return p
 	}
@@ -103,3 +109,15 @@ func misindented(lines []string, start int) int {
 }
 
 func indent(line string) int { return len(line) - len(strings.TrimLeft(line, " ")) }
+
+// lastLine is the 1-based number of the last line of data that holds
+// anything but space (1 for a blank file).
+func lastLine(data []byte) int {
+	lines := strings.Split(string(data), "\n")
+	for i := len(lines) - 1; i > 0; i-- {
+		if strings.TrimSpace(lines[i]) != "" {
+			return i + 1
+		}
+	}
+	return 1
+}

@@ -28,7 +28,7 @@ func TestParseProblems(t *testing.T) {
 		path, msg string
 	}{
 		{"malformed yaml", "app: shop\nservices: [a,\n", 2, "", "invalid YAML: did not find expected node content"},
-		{"empty file", "# nothing\n", 0, "", "file is empty"},
+		{"empty file", "# nothing\n", 1, "", "file is empty"},
 		{"top level list", "- a\n- b\n", 1, "", "top level must be a mapping with app and services; got a list"},
 		{"two documents", web + "---\napp: b\n", 5, "", "only one YAML document"},
 		{"unknown top field", web + "servics: {}\n", 5, "servics", `unknown field "servics" (did you mean "services"?); valid: app, services`},

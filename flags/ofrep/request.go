@@ -92,6 +92,8 @@ func jsonKind(v any) string {
 		return "a boolean"
 	case []any:
 		return "an array"
+	case map[string]any:
+		return "an object"
 	default:
 		return fmt.Sprintf("%T", v)
 	}

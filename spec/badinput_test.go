@@ -1,0 +1,101 @@
+package spec
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/slipway-dev/slipway/analysis"
+)
+
+// badSpec is one bad spec document: the problem it must report, at
+// which line and field path, with which words.
+type badSpec struct {
+	name, src string
+	line      int
+	path      string
+	want      string
+}
+
+// flagBase starts a flags section after web; a case's lines start at 6.
+const flagBase = web + "flags:\n"
+
+// badSpecs is the catalogue of bad spec documents. TestParseProblems and
+// the section tests hold many more, one clause each; these are what a
+// user (or an attacker) sends: hostile YAML, wrong types in every
+// section, expressions that do not compile.
+var badSpecs = []badSpec{
+	// Hostile or broken YAML.
+	{"unclosed quote at the end", "app: shop\nservices:\n  web: {run: [\"./web]}\n", 3, "", "invalid YAML"},
+	{"text after the mapping", "{}0", 1, "", "invalid YAML"},
+	{"byte order mark only", "\xfe\xff", 1, "", "file is empty"},
+	{"tab indentation", "app: shop\nservices:\n\tweb: {run: [x]}\n", 3, "", "invalid YAML"},
+	{"undefined alias", web + "    env: *nope\n", 5, "", "invalid YAML"},
+	{"recursive alias", "a: &a [*a]\n", 1, "a", `unknown field "a"`},
+	{"billion laughs", "app: shop\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n" +
+		"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\nservices: {web: {run: [x]}}\n", 2, "a", `unknown field "a"`},
+	{"deep nesting", "app: shop\nservices: " + strings.Repeat("[", 10000) + "\n", 2, "", "invalid YAML"},
+	{"a scalar document", "shop\n", 1, "", "top level must be a mapping"},
+	{"too large", "app: shop\n#" + strings.Repeat("x", MaxSize) + "\n", 1, "", "a spec may be at most"},
+	// Wrong types and values, section by section.
+	{"env not a map", web + "    env: [A=1]\n", 5, "services.web.env", "must be a mapping"},
+	{"env value a map", web + "    env: {A: {b: 1}}\n", 5, "services.web.env.A", "must be a string; got a mapping"},
+	{"instances a float", web + "    instances: 1.5\n", 5, "services.web.instances", "must be a whole number, like 1 or 2; got the number 1.5"},
+	{"memory without unit", web + "    resources: {memory: lots}\n", 5, "services.web.resources.memory", "invalid quantity \"lots\""},
+	{"negative cpu", web + "    resources: {cpu: -1}\n", 5, "services.web.resources.cpu", "must be >= 0 cores, got -1"},
+	{"interval not a duration", web + "    health: {readiness: {http: /, interval: often}}\n", 5, "services.web.health.readiness.interval", "invalid duration \"often\""},
+	{"route path without slash", web + "    route: {path: invoice}\n", 5, "services.web.route.path", "must start with /"},
+	{"route timeout negative", web + "    route: {timeout: -1s}\n", 5, "services.web.route.timeout", "must be > 0, like 1s; got -1s"},
+	{"two strategies", web + "    strategy: {rolling: {}, blueGreen: {}}\n", 5, "services.web.strategy", "set one strategy"},
+	{"canary weight over 100", canaryBase + "        steps: [{setWeight: 120}]\n", 7, "services.web.strategy.canary.steps[0].setWeight", "must be 0..100"},
+	{"canary condition does not compile", canaryBase + "        steps: [{setWeight: 20}]\n        analysis:\n          metrics: [{name: up, provider: router, metric: successRate, successCondition: 'result >='}]\n",
+		9, "services.web.strategy.canary.analysis.metrics[0].successCondition", "does not compile: Syntax error"},
+	{"artifact without path", web + "    artifact: {version: v1}\n", 5, "services.web.artifact.path", "required: the artifact file"},
+	{"flag without variants' value", flagBase + "  f: {class: release, type: boolean, variants: {on: yes-please}, default: on}\n", 6, "flags.f.variants.on", "must be true or false (type boolean); got \"yes-please\""},
+	{"flag unknown type", flagBase + "  f: {class: release, type: colour, default: on}\n", 6, "flags.f.type", "unknown type \"colour\""},
+	{"flag unknown class", flagBase + "  f: {class: fun, type: boolean, default: on}\n", 6, "flags.f.class", "unknown class \"fun\""},
+	{"flag rule does not compile", flagBase + "  f:\n    class: release\n    type: boolean\n    default: off\n    rules:\n      - {if: 'ctx.country ==', serve: on}\n",
+		11, "flags.f.rules[0].if", "does not compile: Syntax error"},
+	{"flag rollout not 100", flagBase + "  f: {class: release, type: boolean, default: off, rollout: {on: 30, off: 30}}\n", 6, "flags.f.rollout", "add up to 60"},
+	{"flag unknown segment", flagBase + "  f:\n    class: release\n    type: boolean\n    default: off\n    rules:\n      - {segment: nope, serve: on}\n", 11, "flags.f.rules[0].segment", "unknown segment \"nope\""},
+	{"flag prerequisite cycle", flagBase + "  a: {class: release, type: boolean, default: on, prerequisites: [{flag: b, variant: on}]}\n  b: {class: release, type: boolean, default: on, prerequisites: [{flag: a, variant: on}]}\n", 6, "flags.a.prerequisites", "prerequisite cycle: a -> b -> a"},
+	{"environment unknown field", web + "environments:\n  dev: {gatez: []}\n", 6, "environments.dev.gatez", `unknown field "gatez"`},
+}
+
+// catalogueOptions check expressions as the server does. A flag
+// condition is CEL over ctx (package flags, which ranks above spec);
+// the catalogue's bad flag condition is a syntax error, which analysis's
+// CEL environment finds alike.
+var catalogueOptions = Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: analysis.CheckExpr}
+
+// TestBadInputCatalogueSpec parses every bad document: each reports its
+// problem at its line and path, with its words, and leaves the bytes it
+// was given as they were.
+func TestBadInputCatalogueSpec(t *testing.T) {
+	for _, tc := range badSpecs {
+		t.Run(tc.name, func(t *testing.T) {
+			src := []byte(tc.src)
+			_, err := ParseWith("slipway.yaml", src, catalogueOptions)
+			if !bytes.Equal(src, []byte(tc.src)) {
+				t.Fatal("Parse changed its input")
+			}
+			if err == nil {
+				t.Fatal("parsed without a problem")
+			}
+			if !hasProblem(err.(*Problems), tc) {
+				t.Fatalf("problems:\n%v\nwant slipway.yaml:%d: %s: ...%s...", err, tc.line, tc.path, tc.want)
+			}
+		})
+	}
+	t.Logf("catalogue: spec: %d bad inputs", len(badSpecs))
+}
+
+// hasProblem reports whether ps holds the problem tc expects.
+func hasProblem(ps *Problems, tc badSpec) bool {
+	for _, p := range *ps {
+		if p.File == "slipway.yaml" && p.Line == tc.line && p.Path == tc.path && strings.Contains(p.Message, tc.want) {
+			return true
+		}
+	}
+	return false
+}
