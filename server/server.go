@@ -74,6 +74,7 @@ type parts struct {
 	name       string
 	routerAddr string
 	store      *store.Notifier
+	db         *sqlite.Store // under store: backups copy it
 	artifacts  *artifact.Store
 	driver     *process.Driver
 	queue      *queue.Queue
@@ -179,7 +180,7 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	p := &parts{name: name, store: store.NewNotifier(db), artifacts: s.artifacts, queue: queue.New()}
+	p := &parts{name: name, store: store.NewNotifier(db), db: db, artifacts: s.artifacts, queue: queue.New()}
 	p.driver = process.New(filepath.Join(dir, "instances"), process.Options{Logger: s.cfg.Logger})
 	if err := p.driver.Open(ctx); err != nil {
 		db.Close()
@@ -229,7 +230,7 @@ func baseEnv() map[string]string {
 func (s *Server) serve(ctx context.Context, ln net.Listener, envs *hosted) error {
 	h := httpapi.New(httpapi.Config{
 		Artifacts: s.artifacts, Clock: s.cfg.Clock, Token: s.cfg.Token, Logger: s.cfg.Logger,
-		Envs: envs, Pipeline: s.pipeline,
+		Envs: envs, Pipeline: s.pipeline, Backup: envs.backup,
 	})
 	hub := envs.hub()
 	mux := http.NewServeMux()

@@ -15,6 +15,7 @@ import (
 
 // Store is a store.Store in one SQLite file. Safe for concurrent use.
 type Store struct {
+	path   string  // the database file
 	w      *sql.DB // the single writer connection
 	r      *sql.DB // query_only connections for View
 	wStmts *stmts  // statements prepared on w
@@ -50,7 +51,7 @@ func Open(path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return &Store{w: w, r: r, wStmts: newStmts(w), rStmts: newStmts(r)}, nil
+	return &Store{path: path, w: w, r: r, wStmts: newStmts(w), rStmts: newStmts(r)}, nil
 }
 
 // dsn returns the connection parameters, applied to every connection.

@@ -1,0 +1,30 @@
+package server
+
+import (
+	"context"
+	"path"
+
+	"github.com/slipway-dev/slipway/backup"
+	"github.com/slipway-dev/slipway/httpapi"
+	"github.com/slipway-dev/slipway/spec"
+)
+
+// backup takes a consistent copy of every environment's database (the
+// hub's first), in a temporary folder of the data folder, for POST
+// /v1/backup to stream.
+func (h *hosted) backup(ctx context.Context) (httpapi.Snapshot, error) {
+	var srcs []backup.Source
+	for _, p := range h.all() {
+		srcs = append(srcs, backup.Source{Database: backup.Database{Env: p.name, Path: dbPath(p.name)}, Store: p.db})
+	}
+	return backup.Take(ctx, h.s.cfg.DataDir, h.s.cfg.DataDir, srcs, h.s.cfg.Clock.Now())
+}
+
+// dbPath is where an environment's database is inside the data folder,
+// with slashes (envDir's layout).
+func dbPath(env string) string {
+	if env == spec.DefaultEnvironment {
+		return "slipway.db"
+	}
+	return path.Join("envs", env, "slipway.db")
+}
