@@ -65,6 +65,7 @@ var layers = []layer{
 	{"httpapi", 10},
 
 	// 11: the edge: composition root, commands, parts of programs.
+	{"bench/chaos/monkey", 11},
 	{"bench/flags/flagspec", 11},
 	{"bench/internal/benchkit", 11},
 	{"cli", 11},
@@ -73,6 +74,7 @@ var layers = []layer{
 
 	// 12: programs and tests; nothing imports them.
 	{"bench/canary", 12},
+	{"bench/chaos", 12},
 	{"bench/dora", 12},
 	{"bench/flags", 12},
 	{"bench/flags/flagsproc", 12},
