@@ -9,7 +9,9 @@ package e2e
 
 import (
 	"context"
+	"io"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +36,31 @@ func TestChaosKill9EveryStrategy(t *testing.T) {
 		if got := c.Outcomes[s][s.Expected()]; got != 2 {
 			t.Errorf("%s: outcomes %v; want 2 %s", s, c.Outcomes[s], s.Expected())
 		}
+	}
+	for _, v := range c.Violations {
+		t.Errorf("violation: %s", v)
+	}
+}
+
+// TestChaosFullDisk runs a server on a full small tmpfs (the suite mounts
+// and unmounts it: root only): an apply is refused saying the disk is
+// full, the server stays up, and once space is back the version rolls
+// out with nothing committed lost.
+func TestChaosFullDisk(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a tmpfs needs root")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var c monkey.Counts
+	err := monkey.DiskFull(ctx, monkey.Config{Slipway: bin.slipway, Order: bin.order, Dir: t.TempDir(),
+		MaxDelay: time.Second, Rand: rand.New(rand.NewPCG(1, 1)), Log: io.Discard}, &c)
+	t.Logf("full disk:\n%s", strings.Join(c.DiskFull, "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.DiskFull) < 2 || !strings.Contains(c.DiskFull[1], "disk is full") {
+		t.Errorf("an apply on a full disk: want a refusal saying the disk is full; got %q", c.DiskFull)
 	}
 	for _, v := range c.Violations {
 		t.Errorf("violation: %s", v)

@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	start := time.Now()
 	counts, err := monkey.Run(ctx, mc)
 	if err == nil && cfg.disk {
-		counts.DiskFull, err = monkey.DiskFull(ctx, mc)
+		err = monkey.DiskFull(ctx, mc, &counts)
 	}
 	printTable(stdout, counts, time.Since(start))
 	return err
