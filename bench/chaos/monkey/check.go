@@ -10,6 +10,7 @@ import (
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/backup"
+	"github.com/slipway-dev/slipway/client"
 )
 
 // orphanWait is how long a process no record accounts for may live: the
@@ -44,7 +45,7 @@ func checkAll(ctx context.Context, s *server) []string {
 func checkProcs(ctx context.Context, s *server) ([]string, error) {
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	svcs, err := s.client.Services(cctx)
+	svcs, err := allServices(cctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -72,6 +73,23 @@ func checkProcs(ctx context.Context, s *server) ([]string, error) {
 		}
 	}
 	return v, nil
+}
+
+// allServices lists the services of every environment the server hosts.
+func allServices(ctx context.Context, s *server) ([]api.Service, error) {
+	envs, err := s.client.Environments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []api.Service
+	for _, e := range envs {
+		svcs, err := client.New("http://"+s.api, client.WithEnv(e.Name)).Services(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("environment %s: %w", e.Name, err)
+		}
+		out = append(out, svcs...)
+	}
+	return out, nil
 }
 
 // ids lists instances as "ID(rev N)".

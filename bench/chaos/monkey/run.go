@@ -84,7 +84,7 @@ func runStrategy(ctx context.Context, cfg Config, s Strategy, stops int, c *Coun
 		return err
 	}
 	defer b.close()
-	if _, err := b.apply(ctx, 1, true); err != nil {
+	if err := b.setup(ctx); err != nil {
 		return err
 	}
 	lctx, stopLoad := context.WithCancel(ctx)
@@ -140,6 +140,15 @@ func (b *bench) close() {
 	endInstances(b.data)
 }
 
+// setup deploys the first version (or sets the pipeline up).
+func (b *bench) setup(ctx context.Context) error {
+	if b.strategy == Promotion {
+		return b.setupPipeline(ctx)
+	}
+	_, err := b.apply(ctx, 1, true)
+	return err
+}
+
 // started is how apply says which operation it started.
 var started = regexp.MustCompile(`operation (\d+) started`)
 
@@ -169,15 +178,13 @@ func (b *bench) apply(ctx context.Context, n int, wait bool) (int64, error) {
 // moments, restarts it over the same data, lets the rollout finish and
 // checks the invariants.
 func (b *bench) rollout(ctx context.Context, n int, c *Counts) error {
-	op, err := b.apply(ctx, n, false)
+	op, err := b.start(ctx, n)
 	if err != nil {
 		return err
 	}
 	kills := 1 + b.cfg.Rand.IntN(2)
 	for range kills {
-		if b.strategy.needsPromote() {
-			_, _ = b.srv.cli(ctx, 10*time.Second, "rollout", "promote", "shop")
-		}
+		b.nudge(ctx)
 		time.Sleep(time.Duration(b.cfg.Rand.Int64N(int64(b.cfg.MaxDelay) + 1)))
 		b.srv.kill()
 		c.Kills++
@@ -194,8 +201,35 @@ func (b *bench) rollout(ctx context.Context, n int, c *Counts) error {
 	for _, line := range v {
 		c.Violations = append(c.Violations, fmt.Sprintf("%s, v%d: %s", b.strategy, n, line))
 	}
-	fmt.Fprintf(b.cfg.Log, "%s v%d: %d kill(s), operation %d %s, %d violation(s)\n", b.strategy, n, kills, op, state, len(v))
+	fmt.Fprintf(b.cfg.Log, "%s v%d: %d kill(s), %s %d %s, %d violation(s)\n", b.strategy, n, kills, b.what(), op, state, len(v))
 	return nil
+}
+
+// start starts rollout n: an apply, or a promotion into prod.
+func (b *bench) start(ctx context.Context, n int) (int64, error) {
+	if b.strategy == Promotion {
+		return b.startPromotion(ctx, n)
+	}
+	return b.apply(ctx, n, false)
+}
+
+// nudge does what a person would for the rollout to go on: promote a
+// blue/green, approve a promotion.
+func (b *bench) nudge(ctx context.Context) {
+	switch {
+	case b.strategy.needsPromote():
+		_, _ = b.srv.cli(ctx, 10*time.Second, "rollout", "promote", "shop")
+	case b.strategy == Promotion:
+		b.approve(ctx)
+	}
+}
+
+// what names what a rollout of the strategy is.
+func (b *bench) what() string {
+	if b.strategy == Promotion {
+		return "promotion"
+	}
+	return "operation"
 }
 
 // finish waits (up to 90s) for operation op to end, promoting it when a
@@ -203,8 +237,13 @@ func (b *bench) rollout(ctx context.Context, n int, c *Counts) error {
 func (b *bench) finish(ctx context.Context, op int64) string {
 	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
-		if b.strategy.needsPromote() {
-			_, _ = b.srv.cli(ctx, 10*time.Second, "rollout", "promote", "shop")
+		b.nudge(ctx)
+		if b.strategy == Promotion {
+			if st := b.promotionState(ctx, op); promotionTerminal(st) {
+				return st
+			}
+			time.Sleep(300 * time.Millisecond)
+			continue
 		}
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		o, err := b.srv.client.Operation(cctx, op)

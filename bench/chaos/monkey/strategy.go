@@ -12,10 +12,11 @@ const (
 	CanaryPromoted Strategy = "canary (promoted)"
 	CanaryRollback Strategy = "canary (analysis rolls back)"
 	ParallelRun    Strategy = "parallel run"
+	Promotion      Strategy = "promotion dev -> prod (gates)"
 )
 
 // Strategies lists every strategy, in the table's order.
-var Strategies = []Strategy{Rolling, BlueGreen, CanaryPromoted, CanaryRollback, ParallelRun}
+var Strategies = []Strategy{Rolling, BlueGreen, CanaryPromoted, CanaryRollback, ParallelRun, Promotion}
 
 // host is what the shop service is routed at.
 const host = "shop.localhost"
@@ -27,6 +28,7 @@ var strategyYAML = map[Strategy]string{
 	CanaryPromoted: `canary: {steps: [{setWeight: 50}, {pause: 1s}], progressDeadline: 30s}`,
 	CanaryRollback: `canary: {steps: [{setWeight: 50}, {analysis: {count: 3}}], progressDeadline: 30s, analysis: {interval: 1s, deadline: 20s, metrics: [` +
 		`{name: success-rate, provider: router, metric: successRate, successCondition: "result >= 0.95"}]}}`,
+	Promotion: `rolling: {maxSurge: 1, progressDeadline: 30s}`,
 	ParallelRun: `parallelRun: {duration: 2s, minRequests: 10, maxMismatchRate: 0.2, progressDeadline: 30s, ` +
 		`compare: {ignoreJsonPaths: [$.version, $.revision, $.instance]}}`,
 }
@@ -46,6 +48,9 @@ func (s Strategy) needsPromote() bool { return s == BlueGreen }
 // binary, at version n with the strategy's block. A candidate of
 // CanaryRollback fails half its requests.
 func spec(s Strategy, n int) string {
+	if s == Promotion {
+		return pipelineSpec
+	}
 	env := fmt.Sprintf("VERSION: v%d", n)
 	if s == CanaryRollback && n > 1 {
 		env += `, FAIL_RATE: "0.5"`
@@ -66,3 +71,30 @@ services:
       %s
 `, env, host, strategyYAML[s])
 }
+
+// pipelineSpec is the app promoted from dev into prod, through an
+// approval and a bake in dev; the versions are pushed artifacts.
+const pipelineSpec = `app: chaos
+services:
+  shop:
+    run: ["./bin/order", "--name", "shop", "--port", "${PORT}"]
+    artifact: {path: ./bin/order}
+    env: {VERSION: pipeline}
+    instances: 1
+    health:
+      readiness: {http: /healthz, interval: 200ms, failureThreshold: 1}
+    route: {path: /, drainTimeout: 1s}
+    stopGrace: 1s
+    strategy:
+      rolling: {maxSurge: 1, progressDeadline: 30s}
+environments:
+  dev: {}
+  prod:
+    production: true
+    gates:
+      - approval: {}
+      - bake: 1s
+    overrides:
+      services:
+        shop: {instances: 2}
+`
