@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"os"
 	"path"
+	"path/filepath"
 
 	"github.com/slipway-dev/slipway/backup"
 	"github.com/slipway-dev/slipway/httpapi"
@@ -27,4 +29,20 @@ func dbPath(env string) string {
 		return "slipway.db"
 	}
 	return path.Join("envs", env, "slipway.db")
+}
+
+// removeBackupLeftovers removes the temporary copies of backups a killed
+// server was taking (backup.Take's DATA/.backup-*): none runs before the
+// server starts.
+func removeBackupLeftovers(dataDir string) error {
+	dirs, err := filepath.Glob(filepath.Join(dataDir, ".backup-*"))
+	if err != nil {
+		return err
+	}
+	for _, d := range dirs {
+		if err := os.RemoveAll(d); err != nil {
+			return err
+		}
+	}
+	return nil
 }

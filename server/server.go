@@ -115,6 +115,10 @@ func (s *Server) Run(ctx context.Context) error {
 		rln.Close()
 		return fmt.Errorf("data directory %s: %w", s.cfg.DataDir, err)
 	}
+	if err := removeBackupLeftovers(s.cfg.DataDir); err != nil {
+		rln.Close()
+		return fmt.Errorf("data directory %s: %w", s.cfg.DataDir, err)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.artifacts = artifact.New(filepath.Join(s.cfg.DataDir, "artifacts"))
