@@ -21,6 +21,10 @@ type Report struct {
 	Manifest Manifest
 	// Files is how many files were unpacked.
 	Files int
+	// Problems are the store's invariants found broken in the restored
+	// databases (store.Check), "env: problem" each: the data is as the
+	// server had it, so they do not stop the restore; they are reported.
+	Problems []string
 	// Adopted counts, per environment, the instance processes the restored
 	// records name that a server there will adopt; Strays those running
 	// from the source folder that no record names (started after the
@@ -31,7 +35,8 @@ type Report struct {
 
 // Restore unpacks the backup read from r into dir, a new data folder: it
 // refuses one that exists and is not empty. It then checks every database
-// (Check) and writes the adoption records of the instances still running
+// (SQLite's checks refuse a damaged copy; broken invariants are reported
+// in Report.Problems) and writes the adoption records of the instances still running
 // from the backup's source folder (adopt.go). On failure it removes what
 // it unpacked.
 func Restore(ctx context.Context, r io.Reader, dir string, now time.Time) (rep Report, err error) {
@@ -51,8 +56,16 @@ func Restore(ctx context.Context, r io.Reader, dir string, now time.Time) (rep R
 		return rep, err
 	}
 	for _, db := range rep.Manifest.Databases {
-		if err := Check(ctx, filepath.Join(dir, filepath.FromSlash(db.Path))); err != nil {
+		path := filepath.Join(dir, filepath.FromSlash(db.Path))
+		if err := sqlite.Check(ctx, path); err != nil {
 			return rep, fmt.Errorf("restore: environment %s: %w", db.Env, err)
+		}
+		problems, err := Invariants(ctx, path)
+		if err != nil {
+			return rep, fmt.Errorf("restore: environment %s: %w", db.Env, err)
+		}
+		for _, p := range problems {
+			rep.Problems = append(rep.Problems, db.Env+": "+p)
 		}
 	}
 	if err := adoptAll(ctx, dir, &rep, now); err != nil {
@@ -159,9 +172,22 @@ func Check(ctx context.Context, path string) error {
 	if err := sqlite.Check(ctx, path); err != nil {
 		return err
 	}
-	db, err := sqlite.Open(path)
+	problems, err := Invariants(ctx, path)
 	if err != nil {
 		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("check %s: %s", path, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Invariants opens the database at path and returns the store's
+// invariants it breaks (store.Check).
+func Invariants(ctx context.Context, path string) ([]string, error) {
+	db, err := sqlite.Open(path)
+	if err != nil {
+		return nil, err
 	}
 	defer db.Close()
 	var problems []string
@@ -170,10 +196,7 @@ func Check(ctx context.Context, path string) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("check %s: %w", path, err)
+		return nil, fmt.Errorf("check %s: %w", path, err)
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("check %s: %s", path, strings.Join(problems, "; "))
-	}
-	return nil
+	return problems, nil
 }

@@ -66,8 +66,11 @@ func printReport(w io.Writer, rep backup.Report, data string) {
 		}
 	}
 	for _, env := range envs {
-		fmt.Fprintf(w, "  %s: database checked; %d instances to adopt, %d no longer running (restarted), %d not in the backup (stopped by the server)\n",
+		fmt.Fprintf(w, "  %s: database intact; %d instances to adopt, %d no longer running (restarted), %d not in the backup (stopped by the server)\n",
 			env, rep.Adopted[env], rep.Gone[env], rep.Strays[env])
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "  warning: %s\n", p)
 	}
 	fmt.Fprintf(w, "start the server with: slipway server --data %s\n", data)
 }
