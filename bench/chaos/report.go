@@ -31,6 +31,7 @@ func printTable(w io.Writer, c monkey.Counts, took time.Duration) {
 	fmt.Fprintf(tw, "total\t%d\t\t\n", total)
 	tw.Flush()
 	fmt.Fprintf(w, "\nkill -9 of the server: %d\nSIGSTOP'd instances: %d, found unhealthy and replaced: %d\n", c.Kills, c.Stopped, c.Replaced)
+	fmt.Fprintf(w, "backups through the API mid-rollout: %d whole (each restored and checked), %d cut by the kill\n", c.Backups, c.BackupsCut)
 	fmt.Fprintf(w, "background load through the router: %d requests, %d failed (the router dies with the server)\n", c.Requests, c.Failed)
 	for _, line := range c.DiskFull {
 		fmt.Fprintf(w, "full disk: %s\n", line)

@@ -42,6 +42,9 @@ type Counts struct {
 	// Stopped counts SIGSTOP'd instances, Replaced those found unhealthy
 	// and replaced.
 	Stopped, Replaced int
+	// Backups counts backups taken through the API mid-rollout, whole
+	// (and restored and checked) or cut by a kill.
+	Backups, BackupsCut int
 	// Requests and Failed count the background load through the router
 	// (requests fail while the server, which runs the router, is dead).
 	Requests, Failed int64
@@ -183,10 +186,17 @@ func (b *bench) rollout(ctx context.Context, n int, c *Counts) error {
 		return err
 	}
 	kills := 1 + b.cfg.Rand.IntN(2)
-	for range kills {
+	for i := range kills {
 		b.nudge(ctx)
+		var bk *pendingBackup
+		if i == 0 && b.cfg.Rand.IntN(2) == 0 {
+			bk = b.startBackup(ctx)
+		}
 		time.Sleep(time.Duration(b.cfg.Rand.Int64N(int64(b.cfg.MaxDelay) + 1)))
 		b.srv.kill()
+		if bk != nil {
+			b.checkBackup(ctx, bk, c)
+		}
 		c.Kills++
 		if b.srv, err = startServer(ctx, b.cfg.Slipway, b.data, b.router); err != nil {
 			return err
