@@ -10,7 +10,6 @@ package e2e
 import (
 	"context"
 	"errors"
-	"io"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -55,8 +54,7 @@ func TestChaosFullDisk(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var c monkey.Counts
-	err := monkey.DiskFull(ctx, monkey.Config{Slipway: bin.slipway, Order: bin.order, Dir: t.TempDir(),
-		MaxDelay: time.Second, Rand: rand.New(rand.NewPCG(1, 1)), Log: io.Discard}, &c)
+	err := monkey.DiskFull(ctx, monkey.Config{Slipway: bin.slipway, Order: bin.order, Dir: t.TempDir()}, &c)
 	t.Logf("full disk:\n%s", strings.Join(c.DiskFull, "\n"))
 	if errors.Is(err, syscall.EPERM) {
 		t.Skipf("no tmpfs for the full disk: %v", err) // root without CAP_SYS_ADMIN (a container)

@@ -29,7 +29,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("chaos", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.IntVar(&c.rollouts, "rollouts", 20, "rollouts per strategy (5 strategies), each cut by one or two kill -9")
+	fs.IntVar(&c.rollouts, "rollouts", 20, "rollouts per strategy (6 strategies), each cut by one or two kill -9")
 	fs.IntVar(&c.stops, "stops", 3, "instances stopped with SIGSTOP")
 	fs.DurationVar(&c.maxDelay, "max-delay", 3*time.Second, "longest random delay before a kill")
 	fs.Uint64Var(&c.seed, "seed", uint64(time.Now().UnixNano()), "random seed (printed, to replay a run)")

@@ -25,6 +25,7 @@ const diskSlack = 6 << 20
 // still there), and the invariants must hold after. What happened goes
 // to c.DiskFull, broken invariants to c.Violations.
 func DiskFull(ctx context.Context, cfg Config, c *Counts) error {
+	cfg = cfg.withDefaults()
 	mnt := filepath.Join(cfg.Dir, "full")
 	if err := mountTmpfs(mnt, cfg.Order); err != nil {
 		return err

@@ -28,9 +28,24 @@ type Config struct {
 	// Stops is how many instances are stopped with SIGSTOP (on the first
 	// strategy's server, after its rollouts).
 	Stops int
-	Rand  *rand.Rand
-	// Log receives one line per rollout.
+	Rand  *rand.Rand // default: seeded from the clock
+	// Log receives one line per rollout (default: discarded).
 	Log io.Writer
+}
+
+// withDefaults fills what cfg leaves out: a discarded log, a seeded
+// random source, a 3s delay.
+func (cfg Config) withDefaults() Config {
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	}
+	if cfg.MaxDelay <= 0 {
+		cfg.MaxDelay = 3 * time.Second
+	}
+	return cfg
 }
 
 // Counts are what a run saw.
@@ -56,6 +71,7 @@ type Counts struct {
 
 // Run runs the kill -9 rounds of every strategy, then the SIGSTOP ones.
 func Run(ctx context.Context, cfg Config) (Counts, error) {
+	cfg = cfg.withDefaults()
 	c := Counts{Outcomes: map[Strategy]map[string]int{}}
 	for i, s := range cfg.Strategies {
 		stops := 0
