@@ -79,12 +79,27 @@ func (b *bench) onFullDisk(ctx context.Context, c *Counts) {
 		c.Violations = append(c.Violations, "full disk: the server does not answer reads: "+err.Error())
 	}
 	c.DiskFull = append(c.DiskFull, "the server stayed up and answered reads")
+	b.restartOnFullDisk(ctx, c)
+}
+
+// restartOnFullDisk kills the server -9 and starts it again on the full
+// disk: it must come up (its reads need no room) or say clearly why not.
+func (b *bench) restartOnFullDisk(ctx context.Context, c *Counts) {
+	b.srv.kill()
+	c.Kills++
+	srv, err := startServer(ctx, b.cfg.Slipway, b.data, b.router)
+	if err != nil {
+		c.Violations = append(c.Violations, "full disk: a server restarted on the full disk does not start: "+firstLine(lastLine(err.Error())))
+		return
+	}
+	b.srv = srv
+	c.DiskFull = append(c.DiskFull, "killed -9 and restarted on the full disk: it came up")
 }
 
 // afterFullDisk lets v2 roll out once space is back, then checks that
 // every event from before is still there and the invariants hold.
 func (b *bench) afterFullDisk(ctx context.Context, c *Counts, before []api.Event) error {
-	if !b.srv.alive() {
+	if b.srv == nil || !b.srv.alive() {
 		var err error
 		if b.srv, err = startServer(ctx, b.cfg.Slipway, b.data, b.router); err != nil {
 			return err
@@ -158,26 +173,29 @@ func unmount(dir string) {
 	}
 }
 
-// fill writes path until the disk is full and returns how many bytes it
-// wrote.
+// fill writes path until the disk is full (to the last byte: smaller
+// and smaller writes) and returns how many bytes it wrote.
 func fill(path string) (int64, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	buf := make([]byte, 64<<10)
 	var n int64
-	for {
-		w, err := f.Write(buf)
-		n += int64(w)
-		if errors.Is(err, syscall.ENOSPC) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
+	for _, size := range []int{64 << 10, 4 << 10, 512, 1} {
+		buf := make([]byte, size)
+		for {
+			w, err := f.Write(buf)
+			n += int64(w)
+			if errors.Is(err, syscall.ENOSPC) {
+				break
+			}
+			if err != nil {
+				return n, err
+			}
 		}
 	}
+	return n, nil
 }
 
 // missing lists the events of before that after does not hold.
@@ -193,6 +211,12 @@ func missing(before, after []api.Event) []string {
 		}
 	}
 	return out
+}
+
+// lastLine is the last non-empty line of s.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
 }
 
 // firstLine is s up to its first newline.
