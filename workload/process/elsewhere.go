@@ -67,6 +67,8 @@ func Adopt(dir string, r Running, now time.Time) error {
 	if err := os.Mkdir(inst, 0o755); err != nil {
 		return err
 	}
+	// Cgroup: the process may have cgroups, named by its ID as every
+	// Driver names them; they are released when it ends (none is fine).
 	return writeRecord(inst, record{Phase: PhaseRunning, PID: r.PID, StartTime: r.StartTime, StartedAt: now,
-		Spec: workload.InstanceSpec{ID: r.ID}})
+		Cgroup: true, Spec: workload.InstanceSpec{ID: r.ID}})
 }
