@@ -231,7 +231,7 @@ const (
 	KindForbidden    = "forbidden"    // 403: a cross-site or rebinding request
 	KindNotFound     = "not_found"    // 404
 	KindConflict     = "conflict"     // 409
-	KindUnavailable  = "unavailable"  // 503
+	KindUnavailable  = "unavailable"  // 503; 507 when the server's disk is full
 	KindInternal     = "internal"     // 500
 )
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"syscall"
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/spec"
@@ -41,8 +42,11 @@ func (e unsupportedMedia) Error() string {
 // writeError is the one place where errors become HTTP statuses.
 func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	status, body := classify(err)
-	if status == http.StatusInternalServerError {
+	switch status {
+	case http.StatusInternalServerError:
 		log.Error("api request failed", "err", err)
+	case http.StatusInsufficientStorage: // the operator must act
+		log.Warn("api request refused: disk full", "err", err)
 	}
 	writeJSON(w, status, body)
 }
@@ -70,6 +74,9 @@ func classify(err error) (int, api.ErrorBody) {
 		status, detail.Kind = http.StatusBadRequest, api.KindInvalid
 	case errors.Is(err, store.ErrConflict):
 		status, detail.Kind = http.StatusConflict, api.KindConflict
+	case errors.Is(err, store.ErrNoSpace) || errors.Is(err, syscall.ENOSPC):
+		status, detail.Kind = http.StatusInsufficientStorage, api.KindUnavailable
+		detail.Message = "the server's disk is full (its data folder): nothing was changed; free some space and retry"
 	default: // the details go to the server's log, not to the client
 		detail.Kind, detail.Message = api.KindInternal, "internal error; the server's log has the details"
 	}

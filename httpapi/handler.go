@@ -57,6 +57,9 @@ type Config struct {
 	// Routers says where a spec may put an environment's router (zero:
 	// loopback only).
 	Routers RouterPolicy
+	// Backup, when set, serves POST /v1/backup: it takes a consistent
+	// copy of the server's data, which the handler streams then closes.
+	Backup func(ctx context.Context) (Snapshot, error)
 }
 
 type handler struct {
@@ -105,6 +108,7 @@ func (h *handler) routes() {
 	m.HandleFunc("HEAD /v1/artifacts/{digest}", h.hasArtifact)
 	m.HandleFunc("PUT /v1/artifacts/{digest}", h.putArtifact)
 	m.HandleFunc("GET /v1/environments", h.environmentsList)
+	m.HandleFunc("POST /v1/backup", h.backup)
 	h.pipelineRoutes()
 	m.HandleFunc("GET /metrics", h.metrics)
 }

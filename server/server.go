@@ -77,6 +77,7 @@ type parts struct {
 	name       string
 	routerAddr string
 	store      *store.Notifier
+	db         *sqlite.Store // under store: backups copy it
 	artifacts  *artifact.Store
 	driver     *process.Driver
 	queue      *queue.Queue
@@ -121,6 +122,10 @@ func (s *Server) Run(ctx context.Context) error {
 	s.routerAddr = rln.Addr().String()
 	s.mu.Unlock()
 	if err := os.MkdirAll(s.cfg.DataDir, 0o755); err != nil {
+		rln.Close()
+		return fmt.Errorf("data directory %s: %w", s.cfg.DataDir, err)
+	}
+	if err := removeBackupLeftovers(s.cfg.DataDir); err != nil {
 		rln.Close()
 		return fmt.Errorf("data directory %s: %w", s.cfg.DataDir, err)
 	}
@@ -189,7 +194,7 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	p := &parts{name: name, store: store.NewNotifier(db), artifacts: s.artifacts, queue: queue.New()}
+	p := &parts{name: name, store: store.NewNotifier(db), db: db, artifacts: s.artifacts, queue: queue.New()}
 	p.driver = process.New(filepath.Join(dir, "instances"), process.Options{Logger: s.cfg.Logger})
 	if err := p.driver.Open(ctx); err != nil {
 		db.Close()
@@ -239,7 +244,7 @@ func baseEnv() map[string]string {
 func (s *Server) serve(ctx context.Context, ln net.Listener, envs *hosted) error {
 	h := httpapi.New(httpapi.Config{
 		Artifacts: s.artifacts, Clock: s.cfg.Clock, Token: s.cfg.Token, Logger: s.cfg.Logger,
-		Envs: envs, Pipeline: s.pipeline,
+		Envs: envs, Pipeline: s.pipeline, Backup: envs.backup,
 		Limits:  httpapi.Limits{MaxInstancesPerService: s.cfg.MaxInstancesPerService, MaxInstances: s.cfg.MaxInstances},
 		Routers: httpapi.RouterPolicy{AllowPublic: s.cfg.AllowPublicRouter, Allowed: s.cfg.AllowedRouters},
 	})

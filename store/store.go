@@ -17,6 +17,9 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvalid means the request itself is wrong (a weight of 120).
 	ErrInvalid = errors.New("invalid")
+	// ErrNoSpace means the store could not write for lack of disk space:
+	// the transaction rolled back; it may succeed once space is freed.
+	ErrNoSpace = errors.New("no space left on the store's disk")
 )
 
 // Store is the single source of truth: desired state, revisions, instance

@@ -11,7 +11,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr, newServerCmd(), newDemoCmd(), newExampleAppCmd())
+	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr, newServerCmd(), newRestoreCmd(), newDemoCmd(), newExampleAppCmd())
 	stop()
 	os.Exit(code)
 }

@@ -56,6 +56,7 @@ var layers = []layer{
 	{"rollout", 7},          // above stack and store/sqlite
 	{"workload/process", 7}, // above workloadtest: its tests run the suite
 	{"pipeline", 8},
+	{"backup", 8}, // above store/sqlite and workload/process, which it drives
 
 	// 9-10: the wire. api is raised above the domain so that no domain
 	// package can import wire types.
@@ -64,6 +65,7 @@ var layers = []layer{
 	{"httpapi", 10},
 
 	// 11: the edge: composition root, commands, parts of programs.
+	{"bench/chaos/monkey", 11},
 	{"bench/flags/flagspec", 11},
 	{"bench/internal/benchkit", 11},
 	{"cli", 11},
@@ -72,6 +74,7 @@ var layers = []layer{
 
 	// 12: programs and tests; nothing imports them.
 	{"bench/canary", 12},
+	{"bench/chaos", 12},
 	{"bench/dora", 12},
 	{"bench/flags", 12},
 	{"bench/flags/flagsproc", 12},

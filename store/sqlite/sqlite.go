@@ -7,14 +7,16 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"syscall"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/slipway-dev/slipway/store"
 )
 
 // Store is a store.Store in one SQLite file. Safe for concurrent use.
 type Store struct {
+	path   string  // the database file
 	w      *sql.DB // the single writer connection
 	r      *sql.DB // query_only connections for View
 	wStmts *stmts  // statements prepared on w
@@ -50,7 +52,7 @@ func Open(path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return &Store{w: w, r: r, wStmts: newStmts(w), rStmts: newStmts(r)}, nil
+	return &Store{path: path, w: w, r: r, wStmts: newStmts(w), rStmts: newStmts(r)}, nil
 }
 
 // dsn returns the connection parameters, applied to every connection.
@@ -96,18 +98,32 @@ func (s *Store) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 	}
 	sqlTx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin update: %w", err)
+		return noSpace(fmt.Errorf("begin update: %w", err))
 	}
 	defer sqlTx.Rollback() // after a Commit: a no-op returning ErrTxDone
 	t := &tx{ctx: ctx, q: sqlTx, stmts: s.wStmts, writable: true}
 	defer t.finish()
 	if err := fn(t); err != nil {
-		return err
+		return noSpace(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return noSpace(fmt.Errorf("commit: %w", err))
 	}
 	return nil
+}
+
+// sqliteFull is SQLITE_FULL, the primary result code of a write that
+// found the disk full (SQLite's unix VFS reports ENOSPC so).
+const sqliteFull = 13
+
+// noSpace marks an error caused by a full disk with store.ErrNoSpace, so
+// that callers can say so; any other error is returned as is.
+func noSpace(err error) error {
+	var se *sqlite.Error
+	if (errors.As(err, &se) && se.Code()&0xff == sqliteFull) || errors.Is(err, syscall.ENOSPC) {
+		return fmt.Errorf("%w: %w", store.ErrNoSpace, err)
+	}
+	return err
 }
 
 // Close closes both connection pools.
