@@ -62,10 +62,17 @@ type InstanceSpec struct {
 	Env map[string]string
 	// Resources are cgroup limits; zero values mean unlimited.
 	Resources spec.Resources
-	// Artifact, when set, is a file placed at ArtifactPath (relative) in
-	// the instance's working directory, executable.
-	Artifact     string
-	ArtifactPath string
+	// Artifact, when set, is a file a copy of which is placed at
+	// ArtifactPath (relative) in the instance's working directory,
+	// executable and read-only to the instance. ArtifactDigest, when set,
+	// is the digest ("sha256:...") the copy must have, else Start fails.
+	Artifact       string
+	ArtifactPath   string
+	ArtifactDigest string
+	// User is who the instance runs as when the server is root: "NAME",
+	// "UID", either with ":GID"; "" is a dynamic user of the service's
+	// own. A server that is not root runs instances as its own user.
+	User string
 }
 
 // Status is what the driver observes of one instance.

@@ -148,3 +148,10 @@ func count(lines []string, line string) int {
 	}
 	return n
 }
+
+// WaitEnded waits until the driver reports id no longer running, for a
+// driver's own tests.
+func WaitEnded(t *testing.T, d workload.Driver, id string) workload.Status {
+	t.Helper()
+	return waitEnded(t, d, id)
+}

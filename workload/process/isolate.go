@@ -1,0 +1,134 @@
+package process
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/slipway-dev/slipway/workload"
+	"golang.org/x/sys/unix"
+)
+
+// credentialFor decides who s runs as. Nil means the server's own user:
+// a server that is not root cannot run anything as another user. A root
+// server runs s as s.User when the spec names one ("root" or "0" is the
+// only way to get root), else as the dynamic user of its service.
+func (d *Driver) credentialFor(s workload.InstanceSpec) (*credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	if s.User != "" {
+		uid, gid, err := ParseUser(s.User)
+		if err != nil {
+			return nil, err
+		}
+		return &credential{UID: uid, GID: gid}, nil
+	}
+	key := s.Service
+	if key == "" {
+		key = s.ID
+	}
+	if d.opts.UserScope != "" {
+		key = d.opts.UserScope + "/" + key
+	}
+	uid, err := d.users.Allocate(key)
+	if err != nil {
+		return nil, err
+	}
+	return &credential{UID: uid, GID: uid}, nil
+}
+
+// setCredential makes cmd's child switch to c (no supplementary groups)
+// before it executes anything. Nil c leaves the server's user.
+func setCredential(cmd *exec.Cmd, c *credential) {
+	if c == nil {
+		return
+	}
+	cmd.SysProcAttr.Credential = &syscall.Credential{
+		Uid: uint32(c.UID), Gid: uint32(c.GID), Groups: []uint32{},
+	}
+}
+
+// startConfined starts cmd from an OS thread of its own that first takes
+// what the child must not have, since Go cannot run code in the child
+// between fork and exec: a child inherits its thread's current directory
+// (work, entered by a root thread: the instance need not be able to walk
+// the data folder's path to it), no_new_privs, and the capability bounding,
+// inheritable and ambient sets. The thread is never unlocked, so it ends
+// with its goroutine instead of running other Go code.
+func startConfined(cmd *exec.Cmd, work string, c *credential) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := confineThread(work, c); err != nil {
+			errc <- err
+			return
+		}
+		errc <- cmd.Start()
+	}()
+	return <-errc
+}
+
+// confineThread changes the calling (locked) thread as startConfined says.
+// An instance that runs as root by its spec keeps its capabilities.
+func confineThread(work string, c *credential) error {
+	if err := unix.Unshare(unix.CLONE_FS); err != nil {
+		return fmt.Errorf("unshare fs: %w", err)
+	}
+	if err := unix.Chdir(work); err != nil {
+		return fmt.Errorf("enter work dir: %w", err)
+	}
+	if c != nil && c.root() {
+		return nil
+	}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("no_new_privs: %w", err)
+	}
+	if c == nil {
+		return nil // not root: nothing to drop
+	}
+	return dropCapabilities()
+}
+
+// dropCapabilities empties the thread's bounding, ambient and inheritable
+// sets. Its permitted and effective sets stay (the child needs them to
+// change user); the change of user to a non-root one clears them in the
+// child.
+func dropCapabilities() error {
+	for c := 0; c <= lastCap(); c++ {
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && !errors.Is(err, unix.EINVAL) {
+			return fmt.Errorf("drop capability %d from the bounding set: %w", c, err)
+		}
+	}
+	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil && !errors.Is(err, unix.EINVAL) {
+		return fmt.Errorf("clear ambient capabilities: %w", err)
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("capget: %w", err)
+	}
+	data[0].Inheritable, data[1].Inheritable = 0, 0
+	if err := unix.Capset(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("clear inheritable capabilities: %w", err)
+	}
+	return nil
+}
+
+// lastCap is the highest capability the kernel knows.
+func lastCap() int {
+	data, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
+	if err != nil {
+		return 63
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		return 63
+	}
+	return n
+}
