@@ -98,7 +98,12 @@ func (s *Store) Open(digest string) (*os.File, error) {
 // empty) and renames it into place.
 func (s *Store) put(r io.Reader, want string) (string, error) {
 	dir := filepath.Join(s.dir, algorithm)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("put artifact: %w", err)
+	}
+	// Only the server reads the store (an older release made it 0755);
+	// instances get copies.
+	if err := os.Chmod(s.dir, 0o700); err != nil {
 		return "", fmt.Errorf("put artifact: %w", err)
 	}
 	tmp, digest, err := writeTemp(dir, r)

@@ -8,9 +8,8 @@ import (
 
 // privateDir creates dir, or takes an existing one (a data folder made by
 // an older release was 0755), readable only by the server's user: it
-// holds the database, the artifacts and every instance's logs, and no
-// instance needs to walk it (process.Driver starts each one inside its
-// own work directory).
+// holds the database, the artifacts and every instance's logs. Instances
+// need not walk it: each sees its own directory at process.InstanceMount.
 func privateDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err

@@ -38,13 +38,28 @@ func validSpec(s workload.InstanceSpec) error {
 	return nil
 }
 
-// makeDriverDir creates the Driver's directory, readable only by the
-// server.
+// makeDriverDir creates the Driver's directory, which only the server
+// may list (see PathMode).
 func makeDriverDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(dir, PathMode()); err != nil {
 		return err
 	}
-	return os.Chmod(dir, 0o700)
+	return os.Chmod(dir, PathMode())
+}
+
+// PathMode is the mode of the directories on the way from the data folder
+// to an instance's work directory: 0711 when the server is root, so that
+// an instance, running as another user, may pass through them (programs
+// use the absolute path of their working directory: getcwd) but list
+// none, and 0700 otherwise (instances run as the server's user). What
+// they hold is guarded by its own mode: logs and records 0600, each work
+// directory 0700 and its instance's own, each artifact copy readable by
+// its instance's group only.
+func PathMode() os.FileMode {
+	if os.Geteuid() == 0 {
+		return 0o711
+	}
+	return 0o700
 }
 
 // makeDirs creates the instance's directory (the server's, mode 0711: the
@@ -94,16 +109,52 @@ func placeArtifact(s workload.InstanceSpec, dir string, c *credential) error {
 		return fmt.Errorf("place artifact: %w", err)
 	}
 	dst := filepath.Join(adir, s.ArtifactPath)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	dirMode, fileMode := artifactModes(c)
+	if err := os.MkdirAll(filepath.Dir(dst), dirMode); err != nil {
 		return fmt.Errorf("place artifact: %w", err)
 	}
-	if err := artifact.CopyFile(s.Artifact, dst, s.ArtifactDigest, 0o555); err != nil {
+	if err := artifact.CopyFile(s.Artifact, dst, s.ArtifactDigest, fileMode); err != nil {
+		return fmt.Errorf("place artifact: %w", err)
+	}
+	if err := shareWithGroup(adir, c); err != nil {
 		return fmt.Errorf("place artifact: %w", err)
 	}
 	if err := linkArtifact(filepath.Join(dir, "work"), s.ArtifactPath, dst, c); err != nil {
 		return fmt.Errorf("place artifact: %w", err)
 	}
 	return nil
+}
+
+// artifactModes are the modes of the artifact's directories and copy:
+// readable and executable by the instance's group (its own) when it runs
+// as a user of its own, by everyone otherwise; never writable by it.
+func artifactModes(c *credential) (dir, file os.FileMode) {
+	if c == nil {
+		return 0o755, 0o555
+	}
+	return 0o750, 0o550
+}
+
+// shareWithGroup gives everything under dir to the server's user and c's
+// group (nothing when c is nil), and sets the modes artifactModes says
+// (MkdirAll's are masked by the umask).
+func shareWithGroup(dir string, c *credential) error {
+	if c == nil {
+		return nil
+	}
+	dirMode, _ := artifactModes(c)
+	return filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := os.Lchown(path, os.Geteuid(), c.GID); err != nil {
+			return err
+		}
+		if e.IsDir() {
+			return os.Chmod(path, dirMode)
+		}
+		return nil
+	})
 }
 
 // linkArtifact makes work/<rel> a relative symlink to target. The work

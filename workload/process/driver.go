@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/clock"
@@ -86,6 +87,8 @@ type Driver struct {
 	cg     cgroups
 	cgDone bool
 	users  *Users
+	// mountWarned says the lack of mount namespaces was logged.
+	mountWarned atomic.Bool
 }
 
 // instance is one instance as the Driver knows it.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -54,18 +55,26 @@ func setCredential(cmd *exec.Cmd, c *credential) {
 	}
 }
 
+// InstanceMount is where, when the server is root, an instance sees its
+// own directory, in a mount namespace of its own: its working directory
+// is InstanceMount/work, whatever the data folder's path. The data folder
+// stays 0700 (and its parents as they are, a home directory 0700 say),
+// and a program that uses the absolute path of its working directory
+// (getcwd: Python's http.server) still reaches it.
+const InstanceMount = "/run/slipway/instance"
+
 // startConfined starts cmd from an OS thread of its own that first takes
 // what the child must not have, since Go cannot run code in the child
-// between fork and exec: a child inherits its thread's current directory
-// (work, entered by a root thread: the instance need not be able to walk
-// the data folder's path to it), no_new_privs, and the capability bounding,
-// inheritable and ambient sets. The thread is never unlocked, so it ends
-// with its goroutine instead of running other Go code.
-func startConfined(cmd *exec.Cmd, work string, c *credential) error {
+// between fork and exec: a child inherits its thread's mount namespace and
+// current directory (see InstanceMount), no_new_privs, and the capability
+// bounding, inheritable and ambient sets. The thread is never unlocked, so
+// it ends with its goroutine instead of running other Go code (and the Go
+// runtime starts no thread from it).
+func startConfined(cmd *exec.Cmd, dir string, c *credential, warn func(error)) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		if err := confineThread(work, c); err != nil {
+		if err := confineThread(dir, c, warn); err != nil {
 			errc <- err
 			return
 		}
@@ -76,12 +85,12 @@ func startConfined(cmd *exec.Cmd, work string, c *credential) error {
 
 // confineThread changes the calling (locked) thread as startConfined says.
 // An instance that runs as root by its spec keeps its capabilities.
-func confineThread(work string, c *credential) error {
+func confineThread(dir string, c *credential, warn func(error)) error {
 	if err := unix.Unshare(unix.CLONE_FS); err != nil {
 		return fmt.Errorf("unshare fs: %w", err)
 	}
-	if err := unix.Chdir(work); err != nil {
-		return fmt.Errorf("enter work dir: %w", err)
+	if err := enterDir(dir, c != nil, warn); err != nil {
+		return err
 	}
 	if c != nil && c.root() {
 		return nil
@@ -131,4 +140,44 @@ func lastCap() int {
 		return 63
 	}
 	return n
+}
+
+// enterDir makes the thread's current directory the instance's work
+// directory: InstanceMount/work in a mount namespace of its own when
+// mount is set (a root server) and that works, else (warned) its real
+// path.
+func enterDir(dir string, mount bool, warn func(error)) error {
+	if mount {
+		err := mountInstance(dir)
+		if err == nil {
+			return nil
+		}
+		warn(err)
+	}
+	if err := unix.Chdir(filepath.Join(dir, "work")); err != nil {
+		return fmt.Errorf("enter work dir: %w", err)
+	}
+	return nil
+}
+
+// mountInstance moves the thread to a new mount namespace, in which dir is
+// bound at InstanceMount, and enters InstanceMount/work. Mounts the host
+// makes later still reach the instance (slave); its own reach nobody.
+func mountInstance(dir string) error {
+	if err := os.MkdirAll(InstanceMount, 0o755); err != nil {
+		return fmt.Errorf("mount point: %w", err)
+	}
+	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+		return fmt.Errorf("unshare mount namespace: %w", err)
+	}
+	if err := unix.Mount("none", "/", "", unix.MS_REC|unix.MS_SLAVE, ""); err != nil {
+		return fmt.Errorf("make mounts slave: %w", err)
+	}
+	if err := unix.Mount(dir, InstanceMount, "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind instance directory: %w", err)
+	}
+	if err := unix.Chdir(filepath.Join(InstanceMount, "work")); err != nil {
+		return fmt.Errorf("enter work dir: %w", err)
+	}
+	return nil
 }

@@ -131,8 +131,19 @@ func TestInstanceCannotLeaveItsCgroup(t *testing.T) {
 
 func TestInstanceCannotReadOthers(t *testing.T) {
 	l := newRootLayout(t)
-	other := l.probe(t, "other-1", "other", "echo other-secret-log; echo other-secret-file > secret")
-	if !slices.Contains(other, "other-secret-log") {
+	src := filepath.Join(l.data, "object")
+	if err := os.WriteFile(src, []byte("#!/bin/sh\necho other-secret-artifact\n"), 0o555); err != nil {
+		t.Fatal(err)
+	}
+	startSpec(t, l.d, workload.InstanceSpec{
+		ID: "other-1", Service: "other",
+		Command:  []string{"sh", "-c", "./app.sh; echo other-secret-log; echo other-secret-file > secret"},
+		Env:      map[string]string{"PATH": "/usr/bin:/bin"},
+		Artifact: src, ArtifactPath: "app.sh",
+	})
+	waitEndedLocal(t, l.d, "other-1")
+	other, _ := l.d.Logs(context.Background(), "other-1", 10)
+	if !slices.Contains(other, "other-secret-log") || !slices.Contains(other, "other-secret-artifact") {
 		t.Fatalf("other instance printed %q", other)
 	}
 	otherDir := filepath.Join(l.d.dir, "other-1")
@@ -141,11 +152,13 @@ cat %[1]s && echo read-db
 cat %[2]s/stdout.log && echo read-log
 cat %[2]s/work/secret && echo read-work
 ls %[2]s/work && echo list-work
-echo mine > mine && cat mine && echo wrote-own-work
-`, l.db, otherDir)
+cat %[2]s/artifact/app.sh && echo read-artifact
+ls %[3]s && echo list-instances
+echo mine > mine && cat "$(/bin/pwd)/mine" && echo wrote-own-work
+`, l.db, otherDir, l.d.dir)
 	lines := l.probe(t, "nosy-1", "nosy", script)
 	all := strings.Join(lines, "\n")
-	for _, bad := range []string{"read-db", "read-log", "read-work", "list-work", "secret database", "other-secret-log", "other-secret-file"} {
+	for _, bad := range []string{"read-db", "read-log", "read-work", "list-work", "read-artifact", "list-instances", "secret database", "other-secret-log", "other-secret-file", "other-secret-artifact"} {
 		if strings.Contains(all, bad) {
 			t.Errorf("instance of another service could: %s (%q)", bad, lines)
 		}
@@ -208,4 +221,26 @@ func TestInstanceCannotModifyItsArtifact(t *testing.T) {
 func waitEndedLocal(t *testing.T, d *Driver, id string) {
 	t.Helper()
 	workloadtest.WaitEnded(t, d, id)
+}
+
+func TestLookPathSkipsWhatTheUserCannotRun(t *testing.T) {
+	l := newRootLayout(t)
+	private := filepath.Join(l.data, "home", "bin") // under a 0700 folder
+	if err := os.MkdirAll(private, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(private, "id"), []byte("#!/bin/sh\necho private\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := workload.InstanceSpec{
+		ID: "path-1", Service: "path",
+		Command: []string{"id", "-u"},
+		Env:     map[string]string{"PATH": private + ":/usr/bin:/bin"},
+	}
+	startSpec(t, l.d, s)
+	waitEndedLocal(t, l.d, s.ID)
+	lines, _ := l.d.Logs(context.Background(), s.ID, 10)
+	if len(lines) != 1 || lines[0] == "private" || lines[0] == "0" {
+		t.Fatalf("id -u printed %q, want the instance's uid from /usr/bin/id", lines)
+	}
 }

@@ -87,7 +87,7 @@ func (d *Driver) launch(inst *instance, s workload.InstanceSpec) error {
 
 // spawn starts the process with its logs, environment, user and cgroups.
 func (d *Driver) spawn(inst *instance, s workload.InstanceSpec, work string, cred *credential) (*exec.Cmd, error) {
-	cmd, err := command(s, inst.dir, work)
+	cmd, err := command(s, inst.dir, work, cred)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (d *Driver) spawn(inst *instance, s workload.InstanceSpec, work string, cre
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	release := d.enterCgroups(inst, s, cmd, cred)
 	defer release()
-	if err := startConfined(cmd, work, cred); err != nil {
+	if err := startConfined(cmd, inst.dir, cred, d.warnNoMount); err != nil {
 		return nil, err
 	}
 	return cmd, nil
@@ -161,8 +161,8 @@ func (d *Driver) reap(inst *instance, cmd *exec.Cmd) {
 // the work directory, and a program inside the instance's directory is
 // named relative to it ("./app", "../artifact/app"), since the instance's
 // user may not walk the data folder's path.
-func command(s workload.InstanceSpec, dir, work string) (*exec.Cmd, error) {
-	path, err := lookPath(s.Command[0], s.Env, work)
+func command(s workload.InstanceSpec, dir, work string, cred *credential) (*exec.Cmd, error) {
+	path, err := lookPath(s.Command[0], s.Env, work, cred)
 	if err != nil {
 		return nil, err
 	}
@@ -187,8 +187,10 @@ func command(s workload.InstanceSpec, dir, work string) (*exec.Cmd, error) {
 
 // lookPath resolves a command name. A name with a slash is taken relative
 // to the work directory. A bare name is searched in the instance's PATH,
-// or in the server's PATH when the instance's environment has none.
-func lookPath(name string, env map[string]string, work string) (string, error) {
+// or in the server's PATH when the instance's environment has none, for a
+// file the instance's user (cred; nil: the server's) may run: root's PATH
+// can name directories only root may enter (~/.pyenv/shims).
+func lookPath(name string, env map[string]string, work string, cred *credential) (string, error) {
 	if strings.Contains(name, "/") {
 		if !filepath.IsAbs(name) {
 			name = filepath.Join(work, name)
@@ -206,7 +208,7 @@ func lookPath(name string, env map[string]string, work string) (string, error) {
 		if !filepath.IsAbs(dir) {
 			dir = filepath.Join(work, dir)
 		}
-		if p := filepath.Join(dir, name); executable(p) == nil {
+		if p := filepath.Join(dir, name); executable(p) == nil && runnableBy(p, cred) {
 			return p, nil
 		}
 	}
@@ -223,4 +225,12 @@ func executable(path string) error {
 		return fmt.Errorf("%s is not an executable file", path)
 	}
 	return nil
+}
+
+// warnNoMount logs, once per Driver, that instances run without a mount
+// namespace of their own.
+func (d *Driver) warnNoMount(err error) {
+	if d.mountWarned.CompareAndSwap(false, true) {
+		d.opts.Logger.Warn("no mount namespace for instances: they see their work directory at its real path, which their user may not be able to walk", "err", err)
+	}
 }
