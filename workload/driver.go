@@ -48,6 +48,15 @@ type Driver interface {
 	Logs(ctx context.Context, id string, n int) ([]string, error)
 }
 
+// Execer is a Driver that can run a command as one of its instances runs
+// (same user, limits and working directory): exec health checks go
+// through it, so that they never run with the server's privileges. It
+// returns the command's combined output; ErrNotFound (wrapped) for an
+// unknown instance.
+type Execer interface {
+	Exec(ctx context.Context, id string, argv []string) ([]byte, error)
+}
+
 // InstanceSpec is everything a driver needs to start one instance.
 type InstanceSpec struct {
 	// ID is unique across the server, e.g. "invoice-3-7f2c".

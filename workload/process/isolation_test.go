@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slipway-dev/slipway/workload"
 	"github.com/slipway-dev/slipway/workload/workloadtest"
@@ -242,5 +243,33 @@ func TestLookPathSkipsWhatTheUserCannotRun(t *testing.T) {
 	lines, _ := l.d.Logs(context.Background(), s.ID, 10)
 	if len(lines) != 1 || lines[0] == "private" || lines[0] == "0" {
 		t.Fatalf("id -u printed %q, want the instance's uid from /usr/bin/id", lines)
+	}
+}
+
+func TestExecChecksRunAsTheInstance(t *testing.T) {
+	l := newRootLayout(t)
+	s := workload.InstanceSpec{
+		ID: "check-1", Service: "check",
+		Command: []string{"sh", "-c", "printf '#!/bin/sh\\nid -u\\n' > check.sh; chmod +x check.sh; echo planted; exec sleep 60"},
+		Env:     map[string]string{"PATH": "/usr/bin:/bin"},
+	}
+	startSpec(t, l.d, s)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		lines, _ := l.d.Logs(context.Background(), s.ID, 10)
+		if slices.Contains(lines, "planted") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("instance did not plant its check: %q", lines)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, argv := range [][]string{{"id", "-u"}, {"./check.sh"}} {
+		out, err := l.d.Exec(context.Background(), s.ID, argv)
+		got := strings.TrimSpace(string(out))
+		if err != nil || got == "" || got == "0" {
+			t.Errorf("Exec(%q) = %q, %v; want the instance's uid, not root", argv, got, err)
+		}
 	}
 }
