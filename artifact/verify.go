@@ -42,7 +42,7 @@ func (s *Store) verify(digest, path string) error {
 	if got != digest {
 		s.forget(digest)
 		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
-			return fmt.Errorf("artifact %s: %w (it hashes to %s); remove it: %v", digest, ErrCorrupt, Short(got), err)
+			return fmt.Errorf("artifact %s: %w (it hashes to %s); remove it: %w", digest, ErrCorrupt, Short(got), err)
 		}
 		return fmt.Errorf("artifact %s: %w (it hashes to %s); it was removed: upload it again", digest, ErrCorrupt, Short(got))
 	}

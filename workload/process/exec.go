@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"syscall"
 
@@ -32,7 +33,7 @@ func (d *Driver) Exec(ctx context.Context, id string, argv []string) ([]byte, er
 	}
 	s := rec.Spec
 	s.Command = slices.Clone(argv)
-	cmd, err := command(s, inst.dir, inst.dir+"/work", rec.User)
+	cmd, err := command(s, inst.dir, filepath.Join(inst.dir, "work"), rec.User)
 	if err != nil {
 		return nil, fmt.Errorf("exec in instance %s: %w", id, err)
 	}
