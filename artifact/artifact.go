@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/slipway-dev/slipway/internal/atomicfile"
 )
@@ -18,13 +19,23 @@ const fileMode = 0o555
 
 // Store is a content-addressed file store rooted at a directory. Safe for
 // concurrent use, by goroutines and by processes sharing the directory.
+//
+// Every object is checked against its digest before the store hands it out
+// (Path, Open, Has): a corrupt object is removed and reported as
+// ErrCorrupt, and an upload of its digest stores it again. A check is
+// remembered while the file's inode, size and change time stay the same
+// (writing to a file, or changing its mode, moves its ctime, which no
+// unprivileged process can set back).
 type Store struct {
 	dir string
+
+	mu       sync.Mutex // guards verified
+	verified map[string]stamp
 }
 
 // New returns a store rooted at dir. It does no I/O: directories are
 // created by the first Put.
-func New(dir string) *Store { return &Store{dir: dir} }
+func New(dir string) *Store { return &Store{dir: dir, verified: map[string]stamp{}} }
 
 // Put stores r's content and returns its digest, "sha256:<hex>". Putting
 // content that is already stored is a no-op that returns the same digest.
@@ -42,14 +53,17 @@ func (s *Store) PutVerified(r io.Reader, want string) error {
 	return err
 }
 
-// Has reports whether an artifact with digest is stored.
+// Has reports whether an artifact with digest is stored, intact.
 func (s *Store) Has(digest string) bool {
 	_, err := s.Path(digest)
 	return err == nil
 }
 
-// Path returns the file holding digest's content: ErrInvalidDigest when
-// digest is malformed, ErrNotFound when it is not stored.
+// Path returns the file holding digest's content, once it has checked
+// that the content hashes to digest: ErrInvalidDigest when digest is
+// malformed, ErrNotFound when it is not stored, ErrCorrupt (and the object
+// is removed) when its bytes changed. Use the file through CopyFile, never
+// a link: a link shares the stored bytes with whoever can write the link.
 func (s *Store) Path(digest string) (string, error) {
 	hex, err := parseDigest(digest)
 	if err != nil {
@@ -60,6 +74,9 @@ func (s *Store) Path(digest string) (string, error) {
 		return "", fmt.Errorf("%w: %s", ErrNotFound, digest)
 	} else if err != nil {
 		return "", fmt.Errorf("stat artifact %s: %w", digest, err)
+	}
+	if err := s.verify(digest, path); err != nil {
+		return "", err
 	}
 	return path, nil
 }
@@ -81,7 +98,12 @@ func (s *Store) Open(digest string) (*os.File, error) {
 // empty) and renames it into place.
 func (s *Store) put(r io.Reader, want string) (string, error) {
 	dir := filepath.Join(s.dir, algorithm)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("put artifact: %w", err)
+	}
+	// Only the server reads the store (an older release made it 0755);
+	// instances get copies.
+	if err := os.Chmod(s.dir, 0o700); err != nil {
 		return "", fmt.Errorf("put artifact: %w", err)
 	}
 	tmp, digest, err := writeTemp(dir, r)
@@ -92,7 +114,7 @@ func (s *Store) put(r io.Reader, want string) (string, error) {
 	if want != "" && digest != want {
 		return "", fmt.Errorf("put artifact: %w: got %s, want %s", ErrDigestMismatch, digest, want)
 	}
-	if err := install(tmp, filepath.Join(dir, digest[len(prefix):])); err != nil {
+	if err := s.install(tmp, digest, filepath.Join(dir, digest[len(prefix):])); err != nil {
 		return "", fmt.Errorf("put artifact %s: %w", digest, err)
 	}
 	return digest, nil
@@ -128,12 +150,13 @@ func writeTemp(dir string, r io.Reader) (name, digest string, err error) {
 	return f.Name(), prefix + hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// install renames tmp to final unless final exists (same digest, same
-// content), then syncs the directory so the rename survives a crash.
-// Two concurrent installs of one content both succeed: rename replaces
-// atomically and either file holds the same bytes.
-func install(tmp, final string) error {
-	if _, err := os.Lstat(final); err == nil {
+// install renames tmp to final unless final exists intact (same digest,
+// same content), then syncs the directory so the rename survives a crash.
+// A corrupt final is replaced. Two concurrent installs of one content both
+// succeed: rename replaces atomically and either file holds the same
+// bytes.
+func (s *Store) install(tmp, digest, final string) error {
+	if _, err := os.Lstat(final); err == nil && s.verify(digest, final) == nil {
 		return nil
 	}
 	if err := os.Rename(tmp, final); err != nil {

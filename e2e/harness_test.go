@@ -276,8 +276,18 @@ func registerInstanceCleanup(t *testing.T, data string) {
 
 var cleanups sync.Map
 
-// pidsUnder lists live processes whose working directory is under dir.
+// pidsUnder lists live processes whose working directory is under dir:
+// by path, or, for an instance in a mount namespace of its own (a root
+// server's: it sees its directory elsewhere), by being the very directory
+// dir/ID/work.
 func pidsUnder(dir string) []int {
+	works, _ := filepath.Glob(filepath.Join(dir, "*", "work"))
+	var dirs []os.FileInfo
+	for _, w := range works {
+		if fi, err := os.Stat(w); err == nil {
+			dirs = append(dirs, fi)
+		}
+	}
 	entries, _ := os.ReadDir("/proc")
 	var pids []int
 	for _, e := range entries {
@@ -286,7 +296,10 @@ func pidsUnder(dir string) []int {
 			continue
 		}
 		cwd, err := os.Readlink(filepath.Join("/proc", e.Name(), "cwd"))
-		if err != nil || !strings.HasPrefix(cwd, dir+"/") {
+		if err != nil {
+			continue
+		}
+		if !strings.HasPrefix(cwd, dir+"/") && !sameDir(filepath.Join("/proc", e.Name(), "cwd"), dirs) {
 			continue
 		}
 		if !alive(pid) {
@@ -688,4 +701,18 @@ func sha256File(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return fmt.Sprintf("%x", sha256.Sum256(b))
+}
+
+// sameDir reports whether path is one of dirs.
+func sameDir(path string, dirs []os.FileInfo) bool {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	for _, d := range dirs {
+		if os.SameFile(fi, d) {
+			return true
+		}
+	}
+	return false
 }

@@ -22,6 +22,10 @@ type Target struct {
 	Dir string
 	// Env is the environment for exec checks.
 	Env []string
+	// Exec, when set, runs exec checks (as the instance runs, through
+	// its platform) instead of a process of the server's own with Dir
+	// and Env.
+	Exec func(ctx context.Context, argv []string) ([]byte, error)
 }
 
 // Prober runs one check against a target. It is safe for concurrent use.
@@ -85,9 +89,15 @@ func tcpDial(ctx context.Context, t Target) Result {
 }
 
 func execCheck(ctx context.Context, argv []string, t Target) Result {
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Dir, cmd.Env = t.Dir, t.Env
-	out, err := cmd.CombinedOutput()
+	var out []byte
+	var err error
+	if t.Exec != nil {
+		out, err = t.Exec(ctx, argv)
+	} else {
+		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+		cmd.Dir, cmd.Env = t.Dir, t.Env
+		out, err = cmd.CombinedOutput()
+	}
 	if err != nil {
 		return Result{Detail: fmt.Sprintf("exec %s: %v: %.200s", argv[0], err, out)}
 	}

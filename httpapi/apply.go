@@ -90,7 +90,7 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		plan = toPlan(app.Name, cs)
-		plan.Flags, plan.Segments, plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), fp.Warnings
+		plan.Flags, plan.Segments, plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), warnings(app, fp)
 		if plan.Kept, err = stack.Kept(tx, app); err != nil {
 			return err
 		}
@@ -139,7 +139,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := api.ApplyResponse{Plan: toPlan(app.Name, cs)}
-	out.Plan.Flags, out.Plan.Segments, out.Plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), fp.Warnings
+	out.Plan.Flags, out.Plan.Segments, out.Plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), warnings(app, fp)
 	out.Plan.Kept = kept
 	status := http.StatusOK
 	if op != nil {
@@ -253,4 +253,10 @@ func nextRevisions(tx store.Tx, cs spec.ChangeSet) (map[string]api.RevisionChang
 		out[name] = rc
 	}
 	return out, nil
+}
+
+// warnings are a plan's warnings: the flags' (stack.PlanFlags), then the
+// services that would run as root.
+func warnings(app *spec.App, fp stack.FlagPlan) []string {
+	return append(fp.Warnings, spec.UserWarnings(app.Services)...)
 }

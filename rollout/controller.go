@@ -380,13 +380,14 @@ func (c *Controller) instanceSpec(in store.Instance, rev store.Revision) (worklo
 	is := workload.InstanceSpec{
 		ID: in.ID, Service: in.Service, Revision: in.Revision, Port: in.Port,
 		Command: spec.Expand(rev.Spec.Run, env), Env: env, Resources: rev.Spec.Resources,
+		User: rev.Spec.User,
 	}
 	if a := rev.Spec.Artifact; a != nil && a.Digest != "" {
 		p, err := c.cfg.Artifacts.Path(a.Digest)
 		if err != nil {
 			return is, fmt.Errorf("artifact %s: %w", a.Digest, err)
 		}
-		is.Artifact, is.ArtifactPath = p, a.Path
+		is.Artifact, is.ArtifactPath, is.ArtifactDigest = p, a.Path, a.Digest
 	}
 	return is, nil
 }

@@ -38,7 +38,7 @@ func (c *Controller) watch(ctx context.Context, obs []workload.Observed, acted [
 			continue
 		}
 		c.monitor.Watch(health.Watch{
-			Target:    health.Target{ID: in.ID, Port: in.Port, Dir: o.Process.Dir},
+			Target:    c.healthTarget(in, o.Process.Dir),
 			PID:       in.PID,
 			Readiness: rev.Spec.Health.Readiness,
 			Liveness:  rev.Spec.Health.Liveness,
@@ -144,4 +144,16 @@ func recordOne(tx store.Tx, id string, r readiness, now time.Time) error {
 		return err
 	}
 	return event(tx, now, typ, in, msg)
+}
+
+// healthTarget is what the monitor checks for an instance. Exec checks run
+// through the driver when it can (workload.Execer): as the instance runs,
+// never as the server.
+func (c *Controller) healthTarget(in store.Instance, dir string) health.Target {
+	t := health.Target{ID: in.ID, Port: in.Port, Dir: dir}
+	if ex, ok := c.cfg.Driver.(workload.Execer); ok {
+		id := in.ID
+		t.Exec = func(ctx context.Context, argv []string) ([]byte, error) { return ex.Exec(ctx, id, argv) }
+	}
+	return t
 }

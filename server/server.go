@@ -41,6 +41,7 @@ type Server struct {
 
 	// Shared by every environment.
 	artifacts *artifact.Store
+	users     *process.Users // each service's dynamic user, every environment's
 	ports     portAllocator
 	pipeline  *pipeline.Controller
 	// hubQueue is the default environment's queue, where promotions are
@@ -121,7 +122,7 @@ func (s *Server) Run(ctx context.Context) error {
 	s.mu.Lock()
 	s.routerAddr = rln.Addr().String()
 	s.mu.Unlock()
-	if err := os.MkdirAll(s.cfg.DataDir, 0o755); err != nil {
+	if err := privateDir(s.cfg.DataDir); err != nil {
 		rln.Close()
 		return fmt.Errorf("data directory %s: %w", s.cfg.DataDir, err)
 	}
@@ -129,9 +130,11 @@ func (s *Server) Run(ctx context.Context) error {
 		rln.Close()
 		return fmt.Errorf("data directory %s: %w", s.cfg.DataDir, err)
 	}
+	s.logIsolation()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.artifacts = artifact.New(filepath.Join(s.cfg.DataDir, "artifacts"))
+	s.users = process.NewUsers(filepath.Join(s.cfg.DataDir, "users.json"))
 	h := &hosted{s: s, ctx: ctx, m: map[string]*parts{}, downs: queue.New()}
 	defer h.wg.Wait()
 	defer cancel()
@@ -187,15 +190,21 @@ func listen(flag, addr string) (net.Listener, error) {
 // open opens one environment's store and local platform in dir and
 // builds its components.
 func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := privateDir(dir); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)
 	}
 	db, err := sqlite.Open(filepath.Join(dir, "slipway.db"))
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	if err := privateDB(filepath.Join(dir, "slipway.db")); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
 	p := &parts{name: name, store: store.NewNotifier(db), db: db, artifacts: s.artifacts, queue: queue.New()}
-	p.driver = process.New(filepath.Join(dir, "instances"), process.Options{Logger: s.cfg.Logger})
+	p.driver = process.New(filepath.Join(dir, "instances"), process.Options{
+		Logger: s.cfg.Logger, Users: s.users, UserScope: name,
+	})
 	if err := p.driver.Open(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open local platform: %w", err)

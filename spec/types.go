@@ -57,6 +57,12 @@ type Service struct {
 	Strategy Strategy `yaml:"strategy,omitempty" json:"strategy"`
 	// StopGrace is how long an instance has between SIGTERM and SIGKILL.
 	StopGrace Duration `yaml:"stopGrace,omitempty" json:"stopGrace"`
+	// User is who instances run as when the server runs as root: "NAME",
+	// "UID", either with ":GID" or ":GROUP". Empty (the default) is a
+	// dynamic unprivileged user of the service's own; "root" or "0" is
+	// the only way to run as root (plan warns). A server that is not
+	// root runs instances as its own user whatever this says.
+	User string `yaml:"user,omitempty" json:"user,omitempty"`
 }
 
 // Replicas returns the desired instance count.

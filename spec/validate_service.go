@@ -27,6 +27,7 @@ func (v *validator) service(name string, s *Service) {
 	v.strategy(p+".strategy", s.Strategy, s.Replicas())
 	v.parallelRunRoute(p, name, s)
 	v.nonNegative(p+".stopGrace", s.StopGrace)
+	v.user(p+".user", s.User)
 }
 
 // run checks a command: present, with a command name, and with no

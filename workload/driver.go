@@ -48,6 +48,15 @@ type Driver interface {
 	Logs(ctx context.Context, id string, n int) ([]string, error)
 }
 
+// Execer is a Driver that can run a command as one of its instances runs
+// (same user, limits and working directory): exec health checks go
+// through it, so that they never run with the server's privileges. It
+// returns the command's combined output; ErrNotFound (wrapped) for an
+// unknown instance.
+type Execer interface {
+	Exec(ctx context.Context, id string, argv []string) ([]byte, error)
+}
+
 // InstanceSpec is everything a driver needs to start one instance.
 type InstanceSpec struct {
 	// ID is unique across the server, e.g. "invoice-3-7f2c".
@@ -62,10 +71,17 @@ type InstanceSpec struct {
 	Env map[string]string
 	// Resources are cgroup limits; zero values mean unlimited.
 	Resources spec.Resources
-	// Artifact, when set, is a file placed at ArtifactPath (relative) in
-	// the instance's working directory, executable.
-	Artifact     string
-	ArtifactPath string
+	// Artifact, when set, is a file a copy of which is placed at
+	// ArtifactPath (relative) in the instance's working directory,
+	// executable and read-only to the instance. ArtifactDigest, when set,
+	// is the digest ("sha256:...") the copy must have, else Start fails.
+	Artifact       string
+	ArtifactPath   string
+	ArtifactDigest string
+	// User is who the instance runs as when the server is root: "NAME",
+	// "UID", either with ":GID"; "" is a dynamic user of the service's
+	// own. A server that is not root runs instances as its own user.
+	User string
 }
 
 // Status is what the driver observes of one instance.

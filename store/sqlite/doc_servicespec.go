@@ -17,6 +17,7 @@ type serviceSpecDoc struct {
 	Artifact  *artifactDoc      `json:"artifact,omitempty"`
 	Strategy  strategyDoc       `json:"strategy"`
 	StopGrace durationDoc       `json:"stopGrace"`
+	User      string            `json:"user,omitempty"`
 }
 
 // resourcesDoc is a service's limits; Memory in bytes.
@@ -83,6 +84,7 @@ func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
 		Artifact:  ptr(s.Artifact, toArtifactDoc),
 		Strategy:  toStrategyDoc(s.Strategy),
 		StopGrace: toDurationDoc(s.StopGrace),
+		User:      s.User,
 	}
 }
 
@@ -99,6 +101,7 @@ func fromServiceSpecDoc(d serviceSpecDoc) spec.Service {
 		Artifact:  ptr(d.Artifact, fromArtifactDoc),
 		Strategy:  fromStrategyDoc(d.Strategy),
 		StopGrace: fromDurationDoc(d.StopGrace),
+		User:      d.User,
 	}
 }
 

@@ -126,6 +126,7 @@ func fullServiceSpec() spec.Service {
 		},
 		Strategy:  fullStrategy(),
 		StopGrace: dur("2s"),
+		User:      "1000:1000",
 	}
 }
 

@@ -36,9 +36,21 @@ type cgroups interface {
 	dirs(id string) []string
 }
 
-// hasLimits reports whether r asks for any limit.
-func hasLimits(r spec.Resources) bool {
-	return r.CPU > 0 || r.Memory > 0 || r.PIDs > 0
+// delegateJoin lets an instance running as c join its own v1 cgroups:
+// the v1 wrapper, already running as the instance's user, writes its PID
+// into each cgroup.procs, so those files (and only those: not their
+// parents', not the root's) are given to it. On v2 the server clones the
+// process straight in and nothing is delegated.
+func delegateJoin(cg cgroups, id string, c *credential) error {
+	if _, v1 := cg.(*cgroupsV1); !v1 || c == nil {
+		return nil
+	}
+	for _, dir := range cg.dirs(id) {
+		if err := os.Chown(filepath.Join(dir, "cgroup.procs"), c.UID, c.GID); err != nil {
+			return fmt.Errorf("delegate cgroup %s: %w", dir, err)
+		}
+	}
+	return nil
 }
 
 // detectCgroups returns the cgroup version mounted at root (v2 when

@@ -7,7 +7,8 @@
 //
 // Every instance lives in dir/<id>/:
 //
-//	work/          the process's working directory; the artifact goes here
+//	work/          the process's working directory; the artifact's link goes here
+//	artifact/      the instance's copy of its artifact (read-only to it)
 //	stdout.log     standard output, opened O_APPEND (stdout.log.1 after rotation)
 //	stderr.log     standard error, likewise
 //	instance.json  the record that identifies the process (see record)
@@ -39,10 +40,25 @@
 // cannot carry a marker, because it must be exactly InstanceSpec.Env.) If
 // none is found, the instance is reported ended.
 //
+// # Users, capabilities, files
+//
+// When the server is root, an instance runs as InstanceSpec.User or as its
+// service's dynamic user (Users), with no supplementary groups, no
+// capabilities and no_new_privs, in a mount namespace where its directory
+// is at InstanceMount (see startConfined). Its directory is laid out as:
+//
+//	(dir/<id> 0711, the server's)
+//	work/          0700, the instance's own; its working directory
+//	artifact/      the artifact's copy, the server's, readable by the instance's group
+//	work/<path>    a symlink to artifact/<path>
+//	*.log, instance.json   0600, the server's
+//
+// A server that is not root runs instances as itself, with no_new_privs.
+//
 // # cgroups
 //
-// When an instance sets a resource limit, it gets its own cgroup under a
-// "slipway" parent: on cgroup v2 the process is cloned straight into it
+// Every instance gets its own cgroup (DefaultPIDs processes at most unless
+// its spec sets a limit) under a "slipway" parent: on cgroup v2 the process is cloned straight into it
 // (CLONE_INTO_CGROUP); on v1 it is started through a tiny /bin/sh wrapper
 // that writes its own PID into each controller's cgroup.procs and then execs
 // the command, so user code never runs outside its limits (if it cannot

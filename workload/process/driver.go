@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/clock"
@@ -22,6 +23,10 @@ var ErrRunning = errors.New("instance is running")
 
 // DefaultLogLimit is the default size cap of each log stream.
 const DefaultLogLimit = 10 << 20
+
+// DefaultPIDs is the pids limit of an instance whose spec sets none: every
+// instance runs inside a cgroup of its own, limited at least this way.
+const DefaultPIDs = 512
 
 // exitUnwatched is the Exit of an adopted process whose end the driver
 // could only notice, not wait for.
@@ -39,6 +44,15 @@ type Options struct {
 	CgroupRoot string
 	// Clock stamps start and exit times (default the wall clock).
 	Clock clock.Clock
+	// Users records the dynamic user of each service when the server is
+	// root (default: users.json in the Driver's directory). A server
+	// shares one between its Drivers so that no two services share a
+	// user.
+	Users *Users
+	// UserScope prefixes the key of a service's dynamic user (the
+	// environment's name), so that the same service name in two
+	// environments gets two users.
+	UserScope string
 }
 
 // withDefaults returns o with zero fields set to their defaults.
@@ -72,6 +86,9 @@ type Driver struct {
 	// cg is nil when cgroups are unavailable; cgDone says detection ran.
 	cg     cgroups
 	cgDone bool
+	users  *Users
+	// mountWarned says the lack of mount namespaces was logged.
+	mountWarned atomic.Bool
 }
 
 // instance is one instance as the Driver knows it.
@@ -89,13 +106,17 @@ var _ workload.Driver = (*Driver)(nil)
 // the directory is created, and earlier instances found, on first use (or
 // by Open).
 func New(dir string, opts Options) *Driver {
-	return &Driver{dir: dir, opts: opts.withDefaults(), insts: map[string]*instance{}}
+	d := &Driver{dir: dir, opts: opts.withDefaults(), insts: map[string]*instance{}, users: opts.Users}
+	if d.users == nil {
+		d.users = NewUsers(filepath.Join(dir, "users.json"))
+	}
+	return d
 }
 
 // Open creates the directory and adopts the instances a previous Driver
 // left in it. Calling it is optional: every method finds instances lazily.
 func (d *Driver) Open(ctx context.Context) error {
-	if err := os.MkdirAll(d.dir, 0o755); err != nil {
+	if err := makeDriverDir(d.dir); err != nil {
 		return fmt.Errorf("open driver: %w", err)
 	}
 	d.mu.Lock()

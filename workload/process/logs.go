@@ -27,7 +27,17 @@ const tailChunk = 64 << 10
 // write land at the current end, so the file can be truncated under a
 // running writer.
 func openLog(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	// Logs can hold secrets: only the server reads them (older ones were
+	// created 0644).
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // streamTail reads the last n lines of a stream: its live file and, when

@@ -66,8 +66,14 @@ func alive(pid int, startTime uint64) bool {
 
 // findOrphan looks for the process an interrupted Start left behind: a
 // live process group leader whose current directory is workDir. It returns
-// 0 when there is none.
+// 0 when there is none. Directories are compared as files (device and
+// inode), not by path: an instance in a mount namespace of its own sees
+// its work directory under another path.
 func findOrphan(workDir string) (pid int, st procStat) {
+	want, err := os.Stat(workDir)
+	if err != nil {
+		return 0, procStat{}
+	}
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return 0, procStat{}
@@ -77,8 +83,8 @@ func findOrphan(workDir string) (pid int, st procStat) {
 		if err != nil {
 			continue
 		}
-		cwd, err := os.Readlink(filepath.Join("/proc", e.Name(), "cwd"))
-		if err != nil || cwd != workDir {
+		cwd, err := os.Stat(filepath.Join("/proc", e.Name(), "cwd"))
+		if err != nil || !os.SameFile(cwd, want) {
 			continue
 		}
 		if s, err := readStat(p); err == nil && s.PGID == p && !s.ended() {

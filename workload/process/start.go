@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/workload"
 )
 
@@ -46,21 +47,25 @@ func (d *Driver) Start(ctx context.Context, s workload.InstanceSpec) (workload.S
 // launch prepares the instance's directory and starts its process. On
 // failure the instance is recorded as ended. d.mu is held.
 func (d *Driver) launch(inst *instance, s workload.InstanceSpec) error {
-	work := filepath.Join(inst.dir, "work")
-	if err := os.MkdirAll(work, 0o755); err != nil {
+	cred, err := d.credentialFor(s)
+	if err != nil {
 		return err
 	}
-	if err := placeArtifact(s, work); err != nil {
+	work := filepath.Join(inst.dir, "work")
+	if err := makeDirs(inst.dir, cred); err != nil {
+		return err
+	}
+	if err := placeArtifact(s, inst.dir, cred); err != nil {
 		return err
 	}
 	// Recorded before the fork, so that a later Driver knows to look for
 	// an orphan if this server dies before recording the PID.
-	inst.rec = record{Phase: PhaseStarting, StartedAt: d.now(), Spec: s}
+	inst.rec = record{Phase: PhaseStarting, StartedAt: d.now(), Spec: s, User: cred}
 	inst.done = nil
 	if err := writeRecord(inst.dir, inst.rec); err != nil {
 		return err
 	}
-	cmd, err := d.spawn(inst, s, work)
+	cmd, err := d.spawn(inst, s, work, cred)
 	if err != nil {
 		d.ended(inst, "start failed: "+err.Error())
 		d.insts[s.ID] = inst
@@ -80,12 +85,13 @@ func (d *Driver) launch(inst *instance, s workload.InstanceSpec) error {
 	return nil
 }
 
-// spawn starts the process with its logs, environment and cgroups.
-func (d *Driver) spawn(inst *instance, s workload.InstanceSpec, work string) (*exec.Cmd, error) {
-	cmd, err := command(s, work)
+// spawn starts the process with its logs, environment, user and cgroups.
+func (d *Driver) spawn(inst *instance, s workload.InstanceSpec, work string, cred *credential) (*exec.Cmd, error) {
+	cmd, err := command(s, inst.dir, work, cred)
 	if err != nil {
 		return nil, err
 	}
+	setCredential(cmd, cred)
 	stdout, err := openLog(filepath.Join(inst.dir, stdoutLog))
 	if err != nil {
 		return nil, err
@@ -97,28 +103,42 @@ func (d *Driver) spawn(inst *instance, s workload.InstanceSpec, work string) (*e
 	}
 	defer stderr.Close()
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	release := d.enterCgroups(inst, s, cmd)
+	release := d.enterCgroups(inst, s, cmd, cred)
 	defer release()
-	if err := cmd.Start(); err != nil {
+	if err := startConfined(cmd, inst.dir, cred, d.warnNoMount); err != nil {
 		return nil, err
 	}
 	return cmd, nil
 }
 
-// enterCgroups gives the instance its cgroups when it asks for limits and
-// cgroups work; otherwise it runs without (logged). d.mu is held.
-func (d *Driver) enterCgroups(inst *instance, s workload.InstanceSpec, cmd *exec.Cmd) (release func()) {
+// withDefaultPIDs is r with the pids limit an instance gets when its spec
+// sets none.
+func withDefaultPIDs(r spec.Resources) spec.Resources {
+	if r.PIDs <= 0 {
+		r.PIDs = DefaultPIDs
+	}
+	return r
+}
+
+// enterCgroups gives the instance its cgroups (always: with no limits in
+// its spec it still gets DefaultPIDs) when cgroups work; otherwise it runs
+// without (logged). d.mu is held.
+func (d *Driver) enterCgroups(inst *instance, s workload.InstanceSpec, cmd *exec.Cmd, cred *credential) (release func()) {
 	cg := d.cgroups()
-	if !hasLimits(s.Resources) || cg == nil {
+	if cg == nil {
 		return func() {}
 	}
 	inst.rec.Cgroup = true // so that a failure below is cleaned up too
-	if err := cg.create(s.ID, s.Resources); err != nil {
+	err := cg.create(s.ID, withDefaultPIDs(s.Resources))
+	if err == nil {
+		err = delegateJoin(cg, s.ID, cred)
+	}
+	if err != nil {
 		d.opts.Logger.Warn("create cgroup; instance runs without resource limits", "id", s.ID, "err", err)
 		d.releaseCgroups(inst)
 		return func() {}
 	}
-	release, err := cg.enter(s.ID, cmd)
+	release, err = cg.enter(s.ID, cmd)
 	if err != nil {
 		d.opts.Logger.Warn("enter cgroup; instance runs without resource limits", "id", s.ID, "err", err)
 		d.releaseCgroups(inst)
@@ -137,11 +157,17 @@ func (d *Driver) reap(inst *instance, cmd *exec.Cmd) {
 }
 
 // command builds the exec.Cmd for s: in its own session and process
-// group, with exactly s.Env, in the work directory.
-func command(s workload.InstanceSpec, work string) (*exec.Cmd, error) {
-	path, err := lookPath(s.Command[0], s.Env, work)
+// group, with exactly s.Env. It has no Dir: startConfined starts it in
+// the work directory, and a program inside the instance's directory is
+// named relative to it ("./app", "../artifact/app"), since the instance's
+// user may not walk the data folder's path.
+func command(s workload.InstanceSpec, dir, work string, cred *credential) (*exec.Cmd, error) {
+	path, err := lookPath(s.Command[0], s.Env, work, cred)
 	if err != nil {
 		return nil, err
+	}
+	if rel, err := filepath.Rel(work, path); err == nil && strings.HasPrefix(path, dir+string(filepath.Separator)) {
+		path = "./" + rel
 	}
 	env := make([]string, 0, len(s.Env))
 	for k, v := range s.Env {
@@ -152,7 +178,6 @@ func command(s workload.InstanceSpec, work string) (*exec.Cmd, error) {
 		Path: path,
 		Args: slices.Clone(s.Command),
 		Env:  env,
-		Dir:  work,
 		// Setsid: a new session and process group (pgid == pid) with no
 		// controlling terminal, so neither the server's death nor a
 		// Ctrl-C or hangup in its terminal reaches the instance.
@@ -162,8 +187,10 @@ func command(s workload.InstanceSpec, work string) (*exec.Cmd, error) {
 
 // lookPath resolves a command name. A name with a slash is taken relative
 // to the work directory. A bare name is searched in the instance's PATH,
-// or in the server's PATH when the instance's environment has none.
-func lookPath(name string, env map[string]string, work string) (string, error) {
+// or in the server's PATH when the instance's environment has none, for a
+// file the instance's user (cred; nil: the server's) may run: root's PATH
+// can name directories only root may enter (~/.pyenv/shims).
+func lookPath(name string, env map[string]string, work string, cred *credential) (string, error) {
 	if strings.Contains(name, "/") {
 		if !filepath.IsAbs(name) {
 			name = filepath.Join(work, name)
@@ -181,7 +208,7 @@ func lookPath(name string, env map[string]string, work string) (string, error) {
 		if !filepath.IsAbs(dir) {
 			dir = filepath.Join(work, dir)
 		}
-		if p := filepath.Join(dir, name); executable(p) == nil {
+		if p := filepath.Join(dir, name); executable(p) == nil && runnableBy(p, cred) {
 			return p, nil
 		}
 	}
@@ -198,4 +225,12 @@ func executable(path string) error {
 		return fmt.Errorf("%s is not an executable file", path)
 	}
 	return nil
+}
+
+// warnNoMount logs, once per Driver, that instances run without a mount
+// namespace of their own.
+func (d *Driver) warnNoMount(err error) {
+	if d.mountWarned.CompareAndSwap(false, true) {
+		d.opts.Logger.Warn("no mount namespace for instances: they see their work directory at its real path, which their user may not be able to walk", "err", err)
+	}
 }

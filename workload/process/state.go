@@ -38,6 +38,7 @@ type record struct {
 	Exit      string                `json:"exit,omitempty"`
 	ExitedAt  time.Time             `json:"exitedAt,omitzero"`
 	Cgroup    bool                  `json:"cgroup,omitempty"` // has its own cgroups
+	User      *credential           `json:"user,omitempty"`   // nil: the server's user
 	Spec      workload.InstanceSpec `json:"spec"`
 }
 

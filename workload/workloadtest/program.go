@@ -20,11 +20,18 @@ const (
 	// PrintEnv writes its whole environment to stdout, one NAME=value per
 	// line, and exits 0.
 	PrintEnv
+	// PrintUser writes the line "uid=N", N its user ID, and exits 0.
+	PrintUser
+	// ModifyArtifact runs its artifact (at ArtifactPath, which the suite
+	// sets: a script that prints "artifact ran"), then tries to append
+	// the line "echo changed" to it, writing "modified" if that worked,
+	// then runs it again, and exits 0.
+	ModifyArtifact
 )
 
 // String names the behaviour.
 func (b Behavior) String() string {
-	return [...]string{"serve", "fail", "ignore-term", "count", "print-env"}[b]
+	return [...]string{"serve", "fail", "ignore-term", "count", "print-env", "print-user", "modify-artifact"}[b]
 }
 
 // Program turns s into the spec of a program that behaves as b. The suite
@@ -52,6 +59,11 @@ func Shell(b Behavior, s workload.InstanceSpec) workload.InstanceSpec {
 		s.Command = []string{"sh", "-c", `i=1; while [ $i -le 50 ]; do echo "line $i"; i=$((i+1)); done`}
 	case PrintEnv:
 		s.Command = []string{"env"}
+	case PrintUser:
+		s.Command = []string{"sh", "-c", "echo uid=$(id -u)"}
+	case ModifyArtifact:
+		a := "./" + s.ArtifactPath
+		s.Command = []string{"sh", "-c", a + `; echo "echo changed" >> ` + a + " && echo modified; " + a}
 	}
 	return s
 }

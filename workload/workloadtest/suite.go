@@ -42,6 +42,8 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness, prog Program) {
 		{"EnvIsExact", testEnvIsExact},
 		{"NotFound", testNotFound},
 		{"Adopt", testAdopt},
+		{"NotRoot", testNotRoot},
+		{"ArtifactReadOnly", testArtifactReadOnly},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -64,14 +66,22 @@ var ids atomic.Int64
 // start starts a program with behaviour b and stops it when the test ends.
 func (s *suite) start(t *testing.T, b Behavior) (workload.InstanceSpec, workload.Status) {
 	t.Helper()
+	return s.startWith(t, b, func(*workload.InstanceSpec) {})
+}
+
+// startWith is start with edit applied to the spec before the Program.
+func (s *suite) startWith(t *testing.T, b Behavior, edit func(*workload.InstanceSpec)) (workload.InstanceSpec, workload.Status) {
+	t.Helper()
 	n := ids.Add(1)
-	spec := s.prog(b, workload.InstanceSpec{
+	spec := workload.InstanceSpec{
 		ID:       fmt.Sprintf("wt-%s-%d", b, n),
 		Service:  "wt",
 		Revision: 1,
 		Port:     20000 + int(n),
 		Env:      map[string]string{"PORT": fmt.Sprint(20000 + n), "SLIPWAY_TEST": "a b=c"},
-	})
+	}
+	edit(&spec)
+	spec = s.prog(b, spec)
 	st, err := s.Driver.Start(context.Background(), spec)
 	if err != nil {
 		t.Fatalf("Start(%s): %v", b, err)
@@ -147,4 +157,11 @@ func count(lines []string, line string) int {
 		}
 	}
 	return n
+}
+
+// WaitEnded waits until the driver reports id no longer running, for a
+// driver's own tests.
+func WaitEnded(t *testing.T, d workload.Driver, id string) workload.Status {
+	t.Helper()
+	return waitEnded(t, d, id)
 }

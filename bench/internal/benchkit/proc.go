@@ -173,14 +173,50 @@ func alive(pid int) bool {
 
 // PIDsUnder lists live processes whose working directory is under dir:
 // every instance a server started over a data directory, even ones it
-// started after its instance list was read.
+// started after its instance list was read. An instance of a root server
+// sees its directory in a mount namespace of its own, under another path,
+// so a process whose working directory is an instance's work directory
+// (dir/instances/ID/work, dir/envs/NAME/instances/ID/work) counts too.
 func PIDsUnder(dir string) []int {
+	works := workDirs(dir)
 	var pids []int
 	for _, pid := range allPIDs() {
-		cwd, err := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "cwd"))
-		if err == nil && strings.HasPrefix(cwd, dir+string(filepath.Separator)) && alive(pid) {
+		path := filepath.Join("/proc", strconv.Itoa(pid), "cwd")
+		cwd, err := os.Readlink(path)
+		if err != nil || !alive(pid) {
+			continue
+		}
+		if strings.HasPrefix(cwd, dir+string(filepath.Separator)) || isOneOf(path, works) {
 			pids = append(pids, pid)
 		}
 	}
 	return pids
+}
+
+// workDirs are the instances' work directories under a data directory.
+func workDirs(dir string) []os.FileInfo {
+	var out []os.FileInfo
+	for _, pattern := range []string{"instances/*/work", "envs/*/instances/*/work", "*/work"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, m := range matches {
+			if fi, err := os.Stat(m); err == nil {
+				out = append(out, fi)
+			}
+		}
+	}
+	return out
+}
+
+// isOneOf reports whether path is the same directory as one of dirs.
+func isOneOf(path string, dirs []os.FileInfo) bool {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	for _, d := range dirs {
+		if os.SameFile(fi, d) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,183 @@
+package process
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/slipway-dev/slipway/workload"
+	"golang.org/x/sys/unix"
+)
+
+// credentialFor decides who s runs as. Nil means the server's own user:
+// a server that is not root cannot run anything as another user. A root
+// server runs s as s.User when the spec names one ("root" or "0" is the
+// only way to get root), else as the dynamic user of its service.
+func (d *Driver) credentialFor(s workload.InstanceSpec) (*credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	if s.User != "" {
+		uid, gid, err := ParseUser(s.User)
+		if err != nil {
+			return nil, err
+		}
+		return &credential{UID: uid, GID: gid}, nil
+	}
+	key := s.Service
+	if key == "" {
+		key = s.ID
+	}
+	if d.opts.UserScope != "" {
+		key = d.opts.UserScope + "/" + key
+	}
+	uid, err := d.users.Allocate(key)
+	if err != nil {
+		return nil, err
+	}
+	return &credential{UID: uid, GID: uid}, nil
+}
+
+// setCredential makes cmd's child switch to c (no supplementary groups)
+// before it executes anything. Nil c leaves the server's user.
+func setCredential(cmd *exec.Cmd, c *credential) {
+	if c == nil {
+		return
+	}
+	cmd.SysProcAttr.Credential = &syscall.Credential{
+		Uid: uint32(c.UID), Gid: uint32(c.GID), Groups: []uint32{},
+	}
+}
+
+// InstanceMount is where, when the server is root, an instance sees its
+// own directory, in a mount namespace of its own: its working directory
+// is InstanceMount/work, whatever the data folder's path. The data folder
+// stays 0700 (and its parents as they are, a home directory 0700 say),
+// and a program that uses the absolute path of its working directory
+// (getcwd: Python's http.server) still reaches it.
+const InstanceMount = "/run/slipway/instance"
+
+// startConfined starts cmd from an OS thread of its own that first takes
+// what the child must not have, since Go cannot run code in the child
+// between fork and exec: a child inherits its thread's mount namespace and
+// current directory (see InstanceMount), no_new_privs, and the capability
+// bounding, inheritable and ambient sets. The thread is never unlocked, so
+// it ends with its goroutine instead of running other Go code (and the Go
+// runtime starts no thread from it).
+func startConfined(cmd *exec.Cmd, dir string, c *credential, warn func(error)) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		if err := confineThread(dir, c, warn); err != nil {
+			errc <- err
+			return
+		}
+		errc <- cmd.Start()
+	}()
+	return <-errc
+}
+
+// confineThread changes the calling (locked) thread as startConfined says.
+// An instance that runs as root by its spec keeps its capabilities.
+func confineThread(dir string, c *credential, warn func(error)) error {
+	if err := unix.Unshare(unix.CLONE_FS); err != nil {
+		return fmt.Errorf("unshare fs: %w", err)
+	}
+	if err := enterDir(dir, c != nil, warn); err != nil {
+		return err
+	}
+	if c != nil && c.root() {
+		return nil
+	}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("no_new_privs: %w", err)
+	}
+	if c == nil {
+		return nil // not root: nothing to drop
+	}
+	return dropCapabilities()
+}
+
+// dropCapabilities empties the thread's bounding, ambient and inheritable
+// sets. Its permitted and effective sets stay (the child needs them to
+// change user); the change of user to a non-root one clears them in the
+// child.
+func dropCapabilities() error {
+	for c := 0; c <= lastCap(); c++ {
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && !errors.Is(err, unix.EINVAL) {
+			return fmt.Errorf("drop capability %d from the bounding set: %w", c, err)
+		}
+	}
+	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil && !errors.Is(err, unix.EINVAL) {
+		return fmt.Errorf("clear ambient capabilities: %w", err)
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("capget: %w", err)
+	}
+	data[0].Inheritable, data[1].Inheritable = 0, 0
+	if err := unix.Capset(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("clear inheritable capabilities: %w", err)
+	}
+	return nil
+}
+
+// lastCap is the highest capability the kernel knows.
+func lastCap() int {
+	data, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
+	if err != nil {
+		return 63
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		return 63
+	}
+	return n
+}
+
+// enterDir makes the thread's current directory the instance's work
+// directory: InstanceMount/work in a mount namespace of its own when
+// mount is set (a root server) and that works, else (warned) its real
+// path.
+func enterDir(dir string, mount bool, warn func(error)) error {
+	if mount {
+		err := mountInstance(dir)
+		if err == nil {
+			return nil
+		}
+		warn(err)
+	}
+	if err := unix.Chdir(filepath.Join(dir, "work")); err != nil {
+		return fmt.Errorf("enter work dir: %w", err)
+	}
+	return nil
+}
+
+// mountInstance moves the thread to a new mount namespace, in which dir is
+// bound at InstanceMount, and enters InstanceMount/work. Mounts the host
+// makes later still reach the instance (slave); its own reach nobody.
+func mountInstance(dir string) error {
+	if err := os.MkdirAll(InstanceMount, 0o755); err != nil {
+		return fmt.Errorf("mount point: %w", err)
+	}
+	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+		return fmt.Errorf("unshare mount namespace: %w", err)
+	}
+	if err := unix.Mount("none", "/", "", unix.MS_REC|unix.MS_SLAVE, ""); err != nil {
+		return fmt.Errorf("make mounts slave: %w", err)
+	}
+	if err := unix.Mount(dir, InstanceMount, "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind instance directory: %w", err)
+	}
+	if err := unix.Chdir(filepath.Join(InstanceMount, "work")); err != nil {
+		return fmt.Errorf("enter work dir: %w", err)
+	}
+	return nil
+}
