@@ -216,6 +216,10 @@ func (f *fixture) checkDown(t *testing.T) {
 		if !slices.Equal(types, []store.EventType{store.EventEnvironmentDownStarted, store.EventServiceRemoved, store.EventEnvironmentDown}) {
 			t.Errorf("events %v", types)
 		}
+		// State and events agree: the failed operation has its event.
+		if problems, err := store.Check(tx); err != nil || len(problems) > 0 {
+			t.Errorf("store check after the take-down: %v %v", problems, err)
+		}
 		return err
 	})
 	if err != nil {

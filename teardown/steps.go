@@ -24,6 +24,12 @@ func failOperations(ctx context.Context, s store.Store, now time.Time) error {
 			if err := tx.PutOperation(op); err != nil {
 				return fmt.Errorf("fail operation %d: %w", op.ID, err)
 			}
+			// Every terminal state of an operation has its event
+			// (store.Check holds the log to it).
+			if _, err := tx.AppendEvent(store.Event{Time: now, Type: store.EventOperationFailed, Operation: op.ID,
+				Message: fmt.Sprintf("operation %d failed: %s", op.ID, op.Message)}); err != nil {
+				return fmt.Errorf("fail operation %d: %w", op.ID, err)
+			}
 		}
 		return nil
 	})
