@@ -18,17 +18,25 @@ type Config struct {
 	APIAddr string
 	// RouterAddr is where the traffic router listens (reserved).
 	RouterAddr string
-	// Token, when set, is required (Authorization: Bearer) on every
-	// request that changes something. It must be set when APIAddr is not
-	// a loopback address.
+	// Token, when set, is the admin token's value (else the server keeps
+	// one in DATA/admin.token, made at first start). The TCP API takes a
+	// token on every request but the health check. It must be set when
+	// APIAddr is not a loopback address.
 	Token string
+	// Socket is the API's Unix socket (owner-only; its peers' uid decides
+	// what they may do). Empty: client.SocketFor(DataDir).
+	Socket string
+	// OFREPOrigins are the browser origins (https://app.example.com)
+	// that may evaluate flags over OFREP across origins (CORS).
+	OFREPOrigins []string
 	// Resync is how often every service is reconciled even if nothing
 	// was seen to change (this is how crashed processes are noticed).
 	Resync time.Duration
 	// Environment is the name instances see in SLIPWAY_ENVIRONMENT.
 	Environment string
-	// FlagKeys are the evaluation keys OFREP clients send (Authorization:
+	// FlagKeys are evaluation keys OFREP clients may send (Authorization:
 	// Bearer or X-API-Key); they can evaluate flags and nothing else.
+	// OFREP takes any token the server knows, these included.
 	FlagKeys []string
 	// PrometheusURL is the Prometheus that canary metrics of provider
 	// prometheus query (its HTTP API's base URL).

@@ -24,9 +24,11 @@ func newServerCmd() *cobra.Command {
 			"when it stops, and a server started again over the same --data adopts them.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if f := cmd.Flags().Lookup("token"); f != nil {
-				cfg.Token = f.Value.String()
+			token, err := adminToken(cmd)
+			if err != nil {
+				return err
 			}
+			cfg.Token = token
 			if keys := os.Getenv("SLIPWAY_FLAG_KEYS"); keys != "" && !cmd.Flags().Changed("flag-key") {
 				cfg.FlagKeys = strings.Split(keys, ",")
 			}
@@ -46,12 +48,32 @@ func newServerCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.DataDir, "data", cfg.DataDir, "directory for the database, artifacts and instances")
-	f.StringVar(&cfg.APIAddr, "api", cfg.APIAddr, "address of the HTTP API")
+	f.StringVar(&cfg.APIAddr, "api", cfg.APIAddr, "address of the HTTP API (every request but the health check takes a token; --token, --token-file or SLIPWAY_TOKEN names the admin one, else DATA/admin.token holds it)")
+	f.StringVar(&cfg.Socket, "socket", "", "the API's Unix socket, owner-only: its peers' uid is their credential (default: DATA/slipway.sock, or /tmp/slipway-HASH.sock when that path is too long for a socket)")
+	f.StringSliceVar(&cfg.OFREPOrigins, "ofrep-cors-origin", nil, "a browser origin (https://app.example.com) that may evaluate flags over OFREP across origins (repeat for several)")
 	f.StringVar(&cfg.RouterAddr, "router", cfg.RouterAddr, "address of the traffic router")
 	f.StringSliceVar(&cfg.FlagKeys, "flag-key", nil, "an evaluation key OFREP clients may use (repeat for several; env SLIPWAY_FLAG_KEYS, comma-separated); without any, flags are served without a key on loopback only")
 	f.StringVar(&cfg.PrometheusURL, "prometheus", cfg.PrometheusURL, "base URL of the Prometheus that canary metrics of provider prometheus query")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
 	return cmd
+}
+
+// adminToken is the admin token's value the command line names: --token
+// (or SLIPWAY_TOKEN; it shows in ps), else --token-file's content, else
+// "" (the server keeps one in DATA/admin.token).
+func adminToken(cmd *cobra.Command) (string, error) {
+	if f := cmd.Flags().Lookup("token"); f != nil && f.Value.String() != "" {
+		return f.Value.String(), nil
+	}
+	f := cmd.Flags().Lookup("token-file")
+	if f == nil || f.Value.String() == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(f.Value.String())
+	if err != nil {
+		return "", fmt.Errorf("--token-file: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
 }
 
 func newLogger(level string) (*slog.Logger, error) {
