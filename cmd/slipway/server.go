@@ -52,7 +52,7 @@ func newServerCmd() *cobra.Command {
 	f.StringVar(&cfg.Socket, "socket", "", "the API's Unix socket, owner-only: its peers' uid is their credential (default: DATA/slipway.sock, or /tmp/slipway-HASH.sock when that path is too long for a socket)")
 	f.StringSliceVar(&cfg.OFREPOrigins, "ofrep-cors-origin", nil, "a browser origin (https://app.example.com) that may evaluate flags over OFREP across origins (repeat for several)")
 	f.StringVar(&cfg.RouterAddr, "router", cfg.RouterAddr, "address of the traffic router")
-	f.StringSliceVar(&cfg.FlagKeys, "flag-key", nil, "an evaluation key OFREP clients may use (repeat for several; env SLIPWAY_FLAG_KEYS, comma-separated); without any, flags are served without a key on loopback only")
+	f.StringSliceVar(&cfg.FlagKeys, "flag-key", nil, "an evaluation key OFREP clients may use (repeat for several; env SLIPWAY_FLAG_KEYS, comma-separated); OFREP also takes any API token, and instances get their environment's key in SLIPWAY_FLAG_KEY)")
 	f.StringVar(&cfg.PrometheusURL, "prometheus", cfg.PrometheusURL, "base URL of the Prometheus that canary metrics of provider prometheus query")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
 	return cmd
