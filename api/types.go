@@ -243,3 +243,28 @@ type ErrorDetail struct {
 	Message  string    `json:"message"`
 	Problems []Problem `json:"problems,omitempty"`
 }
+
+// Token is an API token as GET /v1/tokens lists it: never its value.
+type Token struct {
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	CreatedAt time.Time `json:"createdAt"`
+	CreatedBy string    `json:"createdBy,omitempty"`
+	// LastUsedAt is when the server last accepted it since it started
+	// (zero: not since).
+	LastUsedAt time.Time `json:"lastUsedAt,omitzero"`
+}
+
+// TokenRequest is POST /v1/tokens's body.
+type TokenRequest struct {
+	Name string `json:"name"`
+	// Role is viewer, deployer, admin or evaluator.
+	Role string `json:"role"`
+}
+
+// TokenCreated is POST /v1/tokens's answer: the only time the token's
+// value is shown.
+type TokenCreated struct {
+	Token
+	Value string `json:"value"`
+}

@@ -44,6 +44,8 @@ type Config struct {
 	// A request that carries none and whose connection carries no
 	// principal (see WithPrincipal) is refused, the health check aside.
 	Tokens Tokens
+	// TokenAdmin, when set, serves /v1/tokens (admins only).
+	TokenAdmin TokenAdmin
 	// Token, when set and Tokens is not, is the one admin token (for
 	// tests and embedders). With neither, the API trusts every request
 	// whose Host is a loopback name as an admin: never what a server
@@ -111,6 +113,7 @@ func (h *handler) routes() {
 	m.HandleFunc("PUT /v1/artifacts/{digest}", h.putArtifact)
 	m.HandleFunc("GET /v1/environments", h.environmentsList)
 	h.pipelineRoutes()
+	h.tokenRoutes()
 	m.HandleFunc("GET /metrics", h.metrics)
 }
 

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/slipway-dev/slipway/client"
 	"github.com/slipway-dev/slipway/httpapi"
@@ -21,30 +22,55 @@ import (
 // keyring holds the bearer tokens the server accepts, by the SHA-256 of
 // their value: the values themselves are kept nowhere in memory.
 type keyring struct {
-	mu     sync.RWMutex // guards byHash
+	mu     sync.RWMutex // guards byHash, used
 	byHash map[[sha256.Size]byte]httpapi.Principal
+	// used is when each principal's token was last accepted, by name.
+	used map[string]time.Time
 }
 
 var _ httpapi.Tokens = (*keyring)(nil)
 
 func newKeyring() *keyring {
-	return &keyring{byHash: map[[sha256.Size]byte]httpapi.Principal{}}
+	return &keyring{byHash: map[[sha256.Size]byte]httpapi.Principal{}, used: map[string]time.Time{}}
 }
 
 // add accepts value as p's token.
 func (k *keyring) add(value string, p httpapi.Principal) {
+	k.addHash(sha256.Sum256([]byte(value)), p)
+}
+
+// addHash accepts the token whose value hashes to sum as p's.
+func (k *keyring) addHash(sum [sha256.Size]byte, p httpapi.Principal) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.byHash[sha256.Sum256([]byte(value))] = p
+	k.byHash[sum] = p
+}
+
+// remove forgets the token whose value hashes to sum.
+func (k *keyring) remove(sum [sha256.Size]byte) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.byHash, sum)
 }
 
 // Lookup implements httpapi.Tokens. Comparing hashes of a 256-bit value
 // leaks nothing useful through timing.
 func (k *keyring) Lookup(value string) (httpapi.Principal, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	p, ok := k.byHash[sha256.Sum256([]byte(value))]
+	if ok {
+		k.used[p.Name] = time.Now()
+	}
+	return p, ok
+}
+
+// lastUsed is when the token of the principal named name was last
+// accepted since the server started.
+func (k *keyring) lastUsed(name string) time.Time {
 	k.mu.RLock()
 	defer k.mu.RUnlock()
-	p, ok := k.byHash[sha256.Sum256([]byte(value))]
-	return p, ok
+	return k.used[name]
 }
 
 // checkKey is OFREP's key check: any token the server knows, whatever

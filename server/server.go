@@ -138,8 +138,12 @@ func (s *Server) Run(ctx context.Context) error {
 	if err := h.openAll(rln); err != nil {
 		return err
 	}
+	tokens := &tokenAdmin{hub: h.hub().store, keys: s.keys, now: s.cfg.Clock.Now}
+	if err := tokens.load(ctx); err != nil {
+		return err
+	}
 	h.wg.Go(h.runTeardowns)
-	err = s.serve(ctx, ln, sock, h)
+	err = s.serve(ctx, ln, sock, h, tokens)
 	cancel()
 	return err
 }
@@ -251,9 +255,9 @@ func baseEnv() map[string]string {
 
 // serve serves the API on the TCP listener ln (bearer tokens) and the
 // Unix socket sock (peer credentials) until ctx ends.
-func (s *Server) serve(ctx context.Context, ln, sock net.Listener, envs *hosted) error {
+func (s *Server) serve(ctx context.Context, ln, sock net.Listener, envs *hosted, tokens *tokenAdmin) error {
 	h := httpapi.New(httpapi.Config{
-		Artifacts: s.artifacts, Clock: s.cfg.Clock, Tokens: s.keys, Logger: s.cfg.Logger,
+		Artifacts: s.artifacts, Clock: s.cfg.Clock, Tokens: s.keys, TokenAdmin: tokens, Logger: s.cfg.Logger,
 		Envs: envs, Pipeline: s.pipeline,
 	})
 	hub := envs.hub()
