@@ -225,7 +225,8 @@ type Problem struct {
 const (
 	KindInvalid      = "invalid"      // 422 (400 for a malformed request, 415 for a wrong Content-Type)
 	KindUnauthorized = "unauthorized" // 401: a token is required
-	KindForbidden    = "forbidden"    // 403: a cross-site or rebinding request
+	KindForbidden    = "forbidden"    // 403: a cross-site or rebinding request, or a role too weak
+	KindRateLimited  = "rateLimited"  // 429: too many requests; Retry-After says when to retry
 	KindNotFound     = "not_found"    // 404
 	KindConflict     = "conflict"     // 409
 	KindUnavailable  = "unavailable"  // 503

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"math"
 	"net/http"
+	"strconv"
 )
 
 // minRole is the authorization table: each route's weakest role. A
@@ -109,4 +111,20 @@ func who(r *http.Request) string {
 		return p.Name
 	}
 	return "unknown"
+}
+
+// limit takes one request from the bucket of r's principal; past the
+// limit it sets Retry-After and returns tooManyRequests.
+func (h *handler) limit(w http.ResponseWriter, r *http.Request) error {
+	p, ok := PrincipalFrom(r.Context())
+	if !ok {
+		return nil // the open health check
+	}
+	allowed, wait := h.cfg.Limit.Allow(p.Name)
+	if allowed {
+		return nil
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return tooManyRequests{p.Name, secs}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/internal/queue"
+	"github.com/slipway-dev/slipway/internal/ratelimit"
 	"github.com/slipway-dev/slipway/store"
 )
 
@@ -105,5 +106,32 @@ func TestParseRole(t *testing.T) {
 	}
 	if _, err := ParseRole("root"); err == nil {
 		t.Error("ParseRole(root): want an error")
+	}
+}
+
+// TestRateLimitPerToken: past its burst a token gets 429 with
+// Retry-After, and another token is not held up by it.
+func TestRateLimitPerToken(t *testing.T) {
+	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	a := &testAPI{store: store.NewMemory(), ch: make(chan struct{})}
+	a.Server = httptest.NewServer(New(Config{
+		Store: a.store, Artifacts: artifact.New(t.TempDir()), Logs: noLogs{}, Tokens: roleTokens,
+		Clock: clock.NewFake(now), Limit: ratelimit.New(1, 2, func() time.Time { return now }),
+	}))
+	t.Cleanup(a.Close)
+	for i := range 2 {
+		if resp, body := a.do(t, "GET", "/v1/services", "v", nil); resp.StatusCode != 200 {
+			t.Fatalf("request %d within the burst: %d %s", i+1, resp.StatusCode, body)
+		}
+	}
+	resp, body := a.do(t, "GET", "/v1/services", "v", nil)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "1" || !strings.Contains(string(body), "token:view") {
+		t.Errorf("past the burst: %d, Retry-After %q, %s; want 429, 1, naming the token", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	if resp, body := a.do(t, "GET", "/v1/services", "a", nil); resp.StatusCode != 200 {
+		t.Errorf("another token: %d %s; want 200", resp.StatusCode, body)
+	}
+	if resp, _ := a.do(t, "GET", "/v1/health", "", nil); resp.StatusCode != 200 {
+		t.Errorf("health: %d; not limited", resp.StatusCode)
 	}
 }

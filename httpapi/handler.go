@@ -15,6 +15,7 @@ import (
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/internal/queue"
+	"github.com/slipway-dev/slipway/internal/ratelimit"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -44,6 +45,9 @@ type Config struct {
 	// A request that carries none and whose connection carries no
 	// principal (see WithPrincipal) is refused, the health check aside.
 	Tokens Tokens
+	// Limit, when set, limits each principal's requests (429 with
+	// Retry-After past it); the health check is not limited.
+	Limit *ratelimit.Limiter
 	// TokenAdmin, when set, serves /v1/tokens (admins only).
 	TokenAdmin TokenAdmin
 	// Token, when set and Tokens is not, is the one admin token (for
@@ -127,6 +131,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r, err := h.withEnv(r)
 	if err == nil {
 		r, err = h.authorize(r)
+	}
+	if err == nil {
+		err = h.limit(w, r)
 	}
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)

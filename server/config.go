@@ -26,6 +26,11 @@ type Config struct {
 	// Socket is the API's Unix socket (owner-only; its peers' uid decides
 	// what they may do). Empty: client.SocketFor(DataDir).
 	Socket string
+	// APIRate and APIBurst limit each principal's API requests (a
+	// second, at once); OFREPRate and OFREPBurst each key's evaluations.
+	// A rate of 0 is no limit.
+	APIRate, OFREPRate   float64
+	APIBurst, OFREPBurst int
 	// OFREPOrigins are the browser origins (https://app.example.com)
 	// that may evaluate flags over OFREP across origins (CORS).
 	OFREPOrigins []string
@@ -56,6 +61,10 @@ func Default() Config {
 		APIAddr:       "127.0.0.1:7400",
 		RouterAddr:    "127.0.0.1:7480",
 		Resync:        time.Second,
+		APIRate:       50,
+		APIBurst:      200,
+		OFREPRate:     2000,
+		OFREPBurst:    4000,
 		Environment:   "default",
 		PrometheusURL: "http://127.0.0.1:9090",
 		Logger:        slog.Default(),

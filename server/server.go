@@ -21,6 +21,7 @@ import (
 	"github.com/slipway-dev/slipway/flags/ofrep"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/queue"
+	"github.com/slipway-dev/slipway/internal/ratelimit"
 	"github.com/slipway-dev/slipway/mirror"
 	"github.com/slipway-dev/slipway/pipeline"
 	"github.com/slipway-dev/slipway/rollout"
@@ -258,12 +259,14 @@ func baseEnv() map[string]string {
 func (s *Server) serve(ctx context.Context, ln, sock net.Listener, envs *hosted, tokens *tokenAdmin) error {
 	h := httpapi.New(httpapi.Config{
 		Artifacts: s.artifacts, Clock: s.cfg.Clock, Tokens: s.keys, TokenAdmin: tokens, Logger: s.cfg.Logger,
-		Envs: envs, Pipeline: s.pipeline,
+		Limit: ratelimit.New(s.cfg.APIRate, s.cfg.APIBurst, s.cfg.Clock.Now),
+		Envs:  envs, Pipeline: s.pipeline,
 	})
 	hub := envs.hub()
 	mux := http.NewServeMux()
-	mux.Handle("/ofrep/", s.ofrepGuard(hub.flagMux)) // any token, evaluators' included
-	mux.Handle("/envs/{env}/ofrep/", s.ofrepGuard(http.HandlerFunc(envs.ofrepFor)))
+	evals := ratelimit.New(s.cfg.OFREPRate, s.cfg.OFREPBurst, s.cfg.Clock.Now)
+	mux.Handle("/ofrep/", s.ofrepGuard(hub.flagMux, evals)) // any token, evaluators' included
+	mux.Handle("/envs/{env}/ofrep/", s.ofrepGuard(http.HandlerFunc(envs.ofrepFor), evals))
 	mux.Handle("/", h)
 	// Requests' contexts end with ctx, so that streams (events, logs)
 	// end at shutdown instead of outliving the store.
