@@ -201,15 +201,19 @@ type Failure struct {
 
 // Event is one entry of the event log.
 type Event struct {
-	Seq       int64           `json:"seq"`
-	Time      time.Time       `json:"time"`
-	Type      string          `json:"type"`
-	Service   string          `json:"service,omitempty"`
-	Revision  int             `json:"revision,omitempty"`
-	Instance  string          `json:"instance,omitempty"`
-	Operation int64           `json:"operation,omitempty"`
-	Message   string          `json:"message"`
-	Data      json.RawMessage `json:"data,omitempty"`
+	Seq       int64     `json:"seq"`
+	Time      time.Time `json:"time"`
+	Type      string    `json:"type"`
+	Service   string    `json:"service,omitempty"`
+	Revision  int       `json:"revision,omitempty"`
+	Instance  string    `json:"instance,omitempty"`
+	Operation int64     `json:"operation,omitempty"`
+	Message   string    `json:"message"`
+	// By is who made the change (token:NAME, uid:1000 (alice)), as the
+	// server established it from the credentials; empty for a
+	// controller's own step.
+	By   string          `json:"by,omitempty"`
+	Data json.RawMessage `json:"data,omitempty"`
 }
 
 // Problem is one thing wrong with a spec or request.

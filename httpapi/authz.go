@@ -4,6 +4,8 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+
+	"github.com/slipway-dev/slipway/store"
 )
 
 // minRole is the authorization table: each route's weakest role. A
@@ -102,7 +104,8 @@ func (h *handler) authorize(r *http.Request) (*http.Request, error) {
 	if !p.Role.Allows(min) {
 		return nil, forbidden{p.Name + " (role " + p.Role.String() + ") may not " + r.Method + " " + r.URL.Path + ": it needs the role " + min.String() + " or stronger"}
 	}
-	return r.WithContext(WithPrincipal(r.Context(), p)), nil
+	// Events the request's transactions append record who made it.
+	return r.WithContext(store.WithActor(WithPrincipal(r.Context(), p), p.Name)), nil
 }
 
 // who is the principal a handler records as having made r.

@@ -135,3 +135,22 @@ func TestRateLimitPerToken(t *testing.T) {
 		t.Errorf("health: %d; not limited", resp.StatusCode)
 	}
 }
+
+// TestEventsRecordWhoFromTheCredentials: the events of a change name the
+// token that made it.
+func TestEventsRecordWhoFromTheCredentials(t *testing.T) {
+	a := newRoleAPI(t)
+	if resp, body := a.do(t, "POST", "/v1/apply", "d", api.ApplyRequest{File: "slipway.yaml", Spec: goodSpec}); resp.StatusCode != 201 {
+		t.Fatalf("apply: %d %s", resp.StatusCode, body)
+	}
+	var got []store.Event
+	err := a.store.View(t.Context(), func(tx store.Tx) (err error) { got, err = tx.ListEvents(0, "", 0); return err })
+	if err != nil || len(got) == 0 {
+		t.Fatalf("events: %v %v", got, err)
+	}
+	for _, ev := range got {
+		if ev.By != "token:ci" {
+			t.Errorf("event %s %q by %q, want token:ci", ev.Type, ev.Message, ev.By)
+		}
+	}
+}

@@ -193,7 +193,7 @@ func fullOperation() store.Operation {
 func fullEvent() store.Event {
 	return store.Event{
 		Seq: 100, Time: at(23), Type: "service.canary.rolled_back", Service: "api", Revision: 3,
-		Instance: "api-3-abc", Operation: 4, Message: "api: rolled back",
+		Instance: "api-3-abc", Operation: 4, Message: "api: rolled back", By: "token:ci",
 		Data: json.RawMessage(`{"reason":"analysis failed","weight":50}`),
 	}
 }

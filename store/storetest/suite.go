@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Environments", testEnvironments},
 		{"EnvironmentVersions", testEnvironmentVersions},
 		{"Tokens", testTokens},
+		{"EventActor", testEventActor},
 		{"PipelineRollback", testPipelineRollback},
 		{"PipelineViewRejectsWrites", testPipelineViewRejectsWrites},
 		{"PipelineCopies", testPipelineCopies},

@@ -65,3 +65,26 @@ func testTokens(t *testing.T, s store.Store) {
 		t.Errorf("PutToken with a short hash: got %v, want ErrInvalid", err)
 	}
 }
+
+// testEventActor checks that an event appended in an Update whose
+// context names an actor records it, and that a writer's own By wins.
+func testEventActor(t *testing.T, s store.Store) {
+	ctx := store.WithActor(t.Context(), "token:ci")
+	var got, own store.Event
+	err := s.Update(ctx, func(tx store.Tx) (err error) {
+		if got, err = tx.AppendEvent(store.Event{Time: epoch, Type: "test.actor", Message: "m"}); err != nil {
+			return err
+		}
+		own, err = tx.AppendEvent(store.Event{Time: epoch, Type: "test.actor", Message: "m", By: "uid:0 (root)"})
+		return err
+	})
+	must(t, err)
+	equal(t, "by from the context", got.By, "token:ci")
+	equal(t, "the writer's own by", own.By, "uid:0 (root)")
+	view(t, s, func(tx store.Tx) error {
+		evs, err := tx.ListEvents(0, "", 0)
+		must(t, err)
+		equal(t, "stored by", evs[len(evs)-2].By, "token:ci")
+		return nil
+	})
+}
