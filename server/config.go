@@ -31,6 +31,9 @@ type Config struct {
 	// A rate of 0 is no limit.
 	APIRate, OFREPRate   float64
 	APIBurst, OFREPBurst int
+	// SocketGroup, when set, names a group whose members may use the
+	// socket as admins (mode 0660), as the docker group does.
+	SocketGroup string
 	// OFREPOrigins are the browser origins (https://app.example.com)
 	// that may evaluate flags over OFREP across origins (CORS).
 	OFREPOrigins []string

@@ -19,10 +19,14 @@ type running struct {
 	data string
 }
 
-// runServer runs a real server on a fresh data folder until the test ends.
-func runServer(t *testing.T) running {
+// runServer runs a real server on a fresh data folder until the test
+// ends, with edits made to its settings.
+func runServer(t *testing.T, edits ...func(*Config)) running {
 	t.Helper()
 	cfg := Default()
+	for _, edit := range edits {
+		edit(&cfg)
+	}
 	cfg.DataDir, cfg.APIAddr, cfg.RouterAddr, cfg.PrometheusURL = t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", ""
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	s, err := New(cfg)
@@ -39,6 +43,9 @@ func runServer(t *testing.T) running {
 		t.Fatalf("server: %v", err)
 	}
 	t.Cleanup(func() { cancel(); <-done })
+	for d := filepath.Dir(s.SocketPath()); d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+		_ = os.Chmod(d, 0o755) // only the socket's own mode stands in others' way
+	}
 	return running{s: s, data: cfg.DataDir}
 }
 
@@ -165,5 +172,19 @@ func TestSocketPeerMustBeTheServersUser(t *testing.T) {
 	}
 	if out := asNobody(t, sock, "GET", "/v1/services"); out != "403" {
 		t.Errorf("nobody reading on a world-writable socket: %q; want 403", out)
+	}
+}
+
+func TestSocketGroupMembersAreAdmins(t *testing.T) {
+	r := runServer(t, func(c *Config) { c.SocketGroup = "nogroup" }) // nobody's group here
+	fi, err := os.Stat(r.s.SocketPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o660 {
+		t.Errorf("socket mode %v, want 0660", fi.Mode().Perm())
+	}
+	if out := asNobody(t, r.s.SocketPath(), "GET", "/v1/services"); out != "200" {
+		t.Errorf("nobody, in group nogroup, reading on the socket: %q; want 200", out)
 	}
 }

@@ -124,7 +124,12 @@ func (s *Server) Run(ctx context.Context) error {
 		rln.Close()
 		return err
 	}
-	sock, err := listenSocket(s.SocketPath())
+	gid, err := lookupGroup(s.cfg.SocketGroup)
+	if err != nil {
+		rln.Close()
+		return err
+	}
+	sock, err := listenSocket(s.SocketPath(), gid)
 	if err != nil {
 		rln.Close()
 		return err
@@ -144,7 +149,7 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	h.wg.Go(h.runTeardowns)
-	err = s.serve(ctx, ln, sock, h, tokens)
+	err = s.serve(ctx, ln, sock, h, tokens, gid)
 	cancel()
 	return err
 }
@@ -256,7 +261,7 @@ func baseEnv() map[string]string {
 
 // serve serves the API on the TCP listener ln (bearer tokens) and the
 // Unix socket sock (peer credentials) until ctx ends.
-func (s *Server) serve(ctx context.Context, ln, sock net.Listener, envs *hosted, tokens *tokenAdmin) error {
+func (s *Server) serve(ctx context.Context, ln, sock net.Listener, envs *hosted, tokens *tokenAdmin, gid int) error {
 	h := httpapi.New(httpapi.Config{
 		Artifacts: s.artifacts, Clock: s.cfg.Clock, Tokens: s.keys, TokenAdmin: tokens, Logger: s.cfg.Logger,
 		Limit: ratelimit.New(s.cfg.APIRate, s.cfg.APIBurst, s.cfg.Clock.Now),
@@ -271,7 +276,8 @@ func (s *Server) serve(ctx context.Context, ln, sock net.Listener, envs *hosted,
 	// Requests' contexts end with ctx, so that streams (events, logs)
 	// end at shutdown instead of outliving the store.
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return ctx }, ConnContext: peer}
+		BaseContext: func(net.Listener) context.Context { return ctx },
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context { return peer(ctx, c, gid) }}
 	srv.RegisterOnShutdown(func() { // flag event streams end, or Shutdown waits on them
 		for _, p := range envs.all() {
 			p.closeFlags()

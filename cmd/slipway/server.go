@@ -50,6 +50,7 @@ func newServerCmd() *cobra.Command {
 	f.StringVar(&cfg.DataDir, "data", cfg.DataDir, "directory for the database, artifacts and instances")
 	f.StringVar(&cfg.APIAddr, "api", cfg.APIAddr, "address of the HTTP API (every request but the health check takes a token; --token, --token-file or SLIPWAY_TOKEN names the admin one, else DATA/admin.token holds it)")
 	f.StringVar(&cfg.Socket, "socket", "", "the API's Unix socket, owner-only: its peers' uid is their credential (default: DATA/slipway.sock, or /tmp/slipway-HASH.sock when that path is too long for a socket)")
+	f.StringVar(&cfg.SocketGroup, "socket-group", "", "a group whose members may use the socket as admins (mode 0660; as the docker group, it is as good as the server's user)")
 	f.Float64Var(&cfg.APIRate, "api-rate", cfg.APIRate, "API requests a second each token or socket user may make on average (0: no limit)")
 	f.IntVar(&cfg.APIBurst, "api-burst", cfg.APIBurst, "API requests each token or socket user may make at once")
 	f.Float64Var(&cfg.OFREPRate, "ofrep-rate", cfg.OFREPRate, "flag evaluations a second each key may make on average (0: no limit)")
