@@ -130,7 +130,7 @@ func (d *demo) startServer(ctx context.Context) (<-chan error, error) {
 	// there, with no token to pass around.
 	d.url, d.routerURL = "unix://"+srv.SocketPath(), "http://"+srv.RouterAddr()
 	d.say("Slipway server started: API %s (and http://%s with the token in %s), router %s (data in %s)",
-		d.url, srv.Addr(), filepath.Join(d.dir, "admin.token"), d.routerURL, d.dir)
+		d.url, srv.Addr(), filepath.Join(cfg.DataDir, "admin.token"), d.routerURL, d.dir)
 	return done, nil
 }
 
