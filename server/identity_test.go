@@ -188,3 +188,39 @@ func TestSocketGroupMembersAreAdmins(t *testing.T) {
 		t.Errorf("nobody, in group nogroup, reading on the socket: %q; want 200", out)
 	}
 }
+
+func TestOFREPRateLimitPerKey(t *testing.T) {
+	r := runServer(t, func(c *Config) { c.OFREPRate, c.OFREPBurst = 0.5, 1 })
+	key := readSecret(t, filepath.Join(r.data, "flag.key"))
+	const path = "/ofrep/v1/evaluate/flags/nope"
+	if code, body := r.request(t, "POST", path, key, ""); code != http.StatusNotFound {
+		t.Fatalf("first evaluation: %d %s; want 404 (no such flag)", code, body)
+	}
+	code, body := r.request(t, "POST", path, key, "")
+	if code != http.StatusTooManyRequests {
+		t.Errorf("second evaluation at once: %d %s; want 429", code, body)
+	}
+	admin := readSecret(t, filepath.Join(r.data, "admin.token"))
+	if code, body := r.request(t, "POST", path, admin, ""); code != http.StatusNotFound {
+		t.Errorf("another key: %d %s; want 404, not limited by the first", code, body)
+	}
+}
+
+func TestOFREPCORSOnlyForConfiguredOrigins(t *testing.T) {
+	r := runServer(t, func(c *Config) { c.OFREPOrigins = []string{"https://app.example.com"} })
+	key := readSecret(t, filepath.Join(r.data, "flag.key"))
+	for origin, want := range map[string]int{"https://app.example.com": http.StatusNotFound, "https://evil.example": http.StatusForbidden} {
+		req, _ := http.NewRequest("POST", "http://"+r.s.Addr()+"/ofrep/v1/evaluate/flags/nope", strings.NewReader(`{}`))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Origin", origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		allow := resp.Header.Get("Access-Control-Allow-Origin")
+		if resp.StatusCode != want || (want != http.StatusForbidden) != (allow == origin) {
+			t.Errorf("Origin %s: %d, Access-Control-Allow-Origin %q; want %d, CORS only for the configured one", origin, resp.StatusCode, allow, want)
+		}
+	}
+}
