@@ -204,15 +204,19 @@ type Failure struct {
 
 // Event is one entry of the event log.
 type Event struct {
-	Seq       int64           `json:"seq"`
-	Time      time.Time       `json:"time"`
-	Type      string          `json:"type"`
-	Service   string          `json:"service,omitempty"`
-	Revision  int             `json:"revision,omitempty"`
-	Instance  string          `json:"instance,omitempty"`
-	Operation int64           `json:"operation,omitempty"`
-	Message   string          `json:"message"`
-	Data      json.RawMessage `json:"data,omitempty"`
+	Seq       int64     `json:"seq"`
+	Time      time.Time `json:"time"`
+	Type      string    `json:"type"`
+	Service   string    `json:"service,omitempty"`
+	Revision  int       `json:"revision,omitempty"`
+	Instance  string    `json:"instance,omitempty"`
+	Operation int64     `json:"operation,omitempty"`
+	Message   string    `json:"message"`
+	// By is who made the change (token:NAME, uid:1000 (alice)), as the
+	// server established it from the credentials; empty for a
+	// controller's own step.
+	By   string          `json:"by,omitempty"`
+	Data json.RawMessage `json:"data,omitempty"`
 }
 
 // Problem is one thing wrong with a spec or request.
@@ -228,7 +232,8 @@ type Problem struct {
 const (
 	KindInvalid      = "invalid"      // 422 (400 for a malformed request, 415 for a wrong Content-Type)
 	KindUnauthorized = "unauthorized" // 401: a token is required
-	KindForbidden    = "forbidden"    // 403: a cross-site or rebinding request
+	KindForbidden    = "forbidden"    // 403: a cross-site or rebinding request, or a role too weak
+	KindRateLimited  = "rateLimited"  // 429: too many requests; Retry-After says when to retry
 	KindNotFound     = "not_found"    // 404
 	KindConflict     = "conflict"     // 409
 	KindUnavailable  = "unavailable"  // 503; 507 when the server's disk is full
@@ -245,4 +250,29 @@ type ErrorDetail struct {
 	Kind     string    `json:"kind"`
 	Message  string    `json:"message"`
 	Problems []Problem `json:"problems,omitempty"`
+}
+
+// Token is an API token as GET /v1/tokens lists it: never its value.
+type Token struct {
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	CreatedAt time.Time `json:"createdAt"`
+	CreatedBy string    `json:"createdBy,omitempty"`
+	// LastUsedAt is when the server last accepted it since it started
+	// (zero: not since).
+	LastUsedAt time.Time `json:"lastUsedAt,omitzero"`
+}
+
+// TokenRequest is POST /v1/tokens's body.
+type TokenRequest struct {
+	Name string `json:"name"`
+	// Role is viewer, deployer, admin or evaluator.
+	Role string `json:"role"`
+}
+
+// TokenCreated is POST /v1/tokens's answer: the only time the token's
+// value is shown.
+type TokenCreated struct {
+	Token
+	Value string `json:"value"`
 }

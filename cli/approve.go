@@ -17,7 +17,7 @@ func newApprove(e *env) *cobra.Command {
 		Short: "Approve (or reject) the promotion waiting for approval in an environment",
 		Args:  cobra.ExactArgs(1),
 	}
-	cmd.Flags().StringVar(&req.By, "by", who(), "who approves, recorded with the promotion")
+	cmd.Flags().StringVar(&req.By, "by", who(), "ignored: the server records who approves from the credentials (token:NAME or uid:N (user))")
 	cmd.Flags().BoolVar(&req.Reject, "reject", false, "reject it instead: the promotion fails")
 	cmd.Flags().StringVar(&req.Reason, "reason", "", "why (with --reject)")
 	cmd.ValidArgsFunction = e.completeService
@@ -33,8 +33,19 @@ func newApprove(e *env) *cobra.Command {
 		if req.Reject {
 			verb = "rejected"
 		}
-		fmt.Fprintf(e.stdout, "promotion %d of %s version %s into %s %s by %s\n", p.ID, p.Service, p.Version, p.To, verb, req.By)
+		fmt.Fprintf(e.stdout, "promotion %d of %s version %s into %s %s by %s\n", p.ID, p.Service, p.Version, p.To, verb, approver(p))
 		return nil
 	})
 	return cmd
+}
+
+// approver is who the server recorded as approving p (its approval
+// gate's), from the credentials; "-" when it names none.
+func approver(p api.Promotion) string {
+	for _, g := range p.Gates {
+		if g.ApprovedBy != "" {
+			return g.ApprovedBy
+		}
+	}
+	return "-"
 }

@@ -85,7 +85,7 @@ func newPromoteEnv(e *env) *cobra.Command {
 		if !wait {
 			return nil
 		}
-		return e.waitPromotion(cmd.Context(), client.New(c.BaseURL(), client.WithToken(e.token), client.WithEnv(req.To)), p, timeout)
+		return e.waitPromotion(cmd.Context(), client.New(c.BaseURL(), client.WithToken(e.resolvedToken()), client.WithEnv(req.To)), p, timeout)
 	})
 	return cmd
 }

@@ -65,7 +65,11 @@ func newEvents(e *env) *cobra.Command {
 
 // formatEvent writes an event as one line: time, type, subject, message.
 func formatEvent(ev api.Event) string {
-	return strings.Join([]string{formatTime(ev.Time), ev.Type, eventSubject(ev), ev.Message}, "  ")
+	line := strings.Join([]string{formatTime(ev.Time), ev.Type, eventSubject(ev), ev.Message}, "  ")
+	if ev.By != "" {
+		line += "  (by " + ev.By + ")"
+	}
+	return line
 }
 
 // eventSubject names what an event is about: "invoice r3", or the

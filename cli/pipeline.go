@@ -71,6 +71,9 @@ func printPipeline(w io.Writer, pl api.Pipeline, now time.Time) {
 		latest := "-"
 		if p := st.Promotion; p != nil {
 			latest = fmt.Sprintf("#%d %s %s", p.ID, p.Version, strings.ToLower(p.State))
+			if p.By != "" {
+				latest += " by " + p.By
+			}
 			if st.Waiting != "" {
 				latest += ": " + st.Waiting
 			} else if p.State == "Failed" {

@@ -70,11 +70,16 @@ func TestHistory(t *testing.T) {
 		{Number: 2, State: "Stable", Version: "v1.1.0", Digest: "sha256:2222222222222222222222", CreatedAt: created, Current: true},
 		{Number: 1, State: "Superseded", CreatedAt: created, Reason: "apply"},
 	}
+	f.events = []api.Event{
+		{Seq: 1, Type: "x", Service: "invoice", Revision: 2, Message: "m"},
+		{Seq: 2, Type: "x", Service: "invoice", Revision: 2, Message: "m", By: "token:ci"},
+		{Seq: 3, Type: "x", Service: "invoice", Revision: 2, Message: "m", By: "uid:0 (root)"},
+	}
 	res := run(t, url, "history", "invoice")
-	want := `  REV  STATE       VERSION  DIGEST               CREATED               REASON
-  3    Failed      v1.2.0   sha256:333333333333  2026-11-26T22:01:03Z  readiness failed
-* 2    Stable      v1.1.0   sha256:222222222222  2026-11-26T22:01:03Z  -
-  1    Superseded  -        -                    2026-11-26T22:01:03Z  apply
+	want := `  REV  STATE       VERSION  DIGEST               CREATED               BY        REASON
+  3    Failed      v1.2.0   sha256:333333333333  2026-11-26T22:01:03Z  -         readiness failed
+* 2    Stable      v1.1.0   sha256:222222222222  2026-11-26T22:01:03Z  token:ci  -
+  1    Superseded  -        -                    2026-11-26T22:01:03Z  -         apply
 `
 	if res.code != 0 || res.stdout != want {
 		t.Fatalf("exit %d, stderr %q, stdout:\n%s\nwant:\n%s", res.code, res.stderr, res.stdout, want)

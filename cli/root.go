@@ -25,9 +25,11 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	server, token  string
-	// tokenFile is --token-file: a file holding the token, which ps
-	// does not show as it shows --token.
+	// tokenFile is --token-file: a file holding the token.
 	tokenFile string
+	// tried are the places resolve looked for a server, for the error
+	// when none answers.
+	tried []string
 	// envName is --env: the environment commands read and change
 	// ("" = the server's default one).
 	envName string
@@ -39,9 +41,12 @@ type env struct {
 	started bool
 }
 
-// client returns a client for the --server and --token flags.
+// client returns a client for the --server and --token flags, or for
+// the server the CLI finds by itself (see resolve).
 func (e *env) client() *client.Client {
-	return client.New(e.server, client.WithToken(e.token), client.WithEnv(e.envName))
+	server, token, tried := e.resolve()
+	e.tried = tried
+	return client.New(server, client.WithToken(token), client.WithEnv(e.envName))
 }
 
 // checkEnv refuses an --env (or SLIPWAY_ENV) that cannot name an
@@ -94,19 +99,20 @@ func newRoot(now func() time.Time, stdout, stderr io.Writer, extra ...*cobra.Com
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.PersistentFlags().StringVar(&e.server, "server", envOr(EnvServer, client.DefaultServer),
-		"address of the slipway server (env "+EnvServer+")")
+	root.PersistentFlags().StringVar(&e.server, "server", os.Getenv(EnvServer),
+		"address of the slipway server: unix:///path/slipway.sock or http://host:port (env "+EnvServer+
+			"; default: the socket ./.slipway/slipway.sock, then "+client.DefaultServer+" with ./.slipway/admin.token)")
 	root.PersistentFlags().StringVar(&e.token, "token", os.Getenv(EnvToken),
 		"API token sent as a bearer token; visible to every user in ps, so prefer --token-file or env "+EnvToken)
 	root.PersistentFlags().StringVar(&e.tokenFile, "token-file", "",
-		"file holding the API token (instead of --token, which ps shows)")
+		"file holding the API token (instead of --token, which ps shows; a server's is DATA/admin.token)")
 	root.PersistentFlags().StringVar(&e.envName, "env", os.Getenv(EnvEnv),
 		"environment to read or change (dev, staging, prod...; env "+EnvEnv+"; default: the server's default one)")
 	root.AddCommand(
 		newEnvCmd(e), newArtifact(e), newDeploy(e), newPromoteEnv(e), newApprove(e), newPipeline(e), newDown(e),
 		newValidate(e), newPlan(e), newApply(e),
 		newStatus(e), newHistory(e), newRollback(e),
-		newLogs(e), newEvents(e), newVersion(e), newBackup(e), newRollout(e), newFlags(e), newDora(e), newIncident(e),
+		newLogs(e), newEvents(e), newVersion(e), newBackup(e), newRollout(e), newFlags(e), newDora(e), newIncident(e), newToken(e),
 	)
 	for _, c := range extra {
 		e.wrap(c)
@@ -134,7 +140,7 @@ func execute(ctx context.Context, now func() time.Time, args []string, stdout, s
 	if !e.started {
 		return usageFailure(stderr, cmd, err)
 	}
-	return failure(stderr, err)
+	return failure(stderr, unreachable(err, e.tried))
 }
 
 func envOr(key, fallback string) string {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,10 +19,13 @@ const DefaultServer = "http://127.0.0.1:7400"
 
 // Client calls one Slipway server. It is safe for concurrent use.
 type Client struct {
-	base  string
-	token string
-	env   string
-	http  *http.Client
+	// server is the address New was given; base the URL requests go to
+	// (http://localhost for a Unix socket).
+	server string
+	base   string
+	token  string
+	env    string
+	http   *http.Client
 }
 
 // Option configures a Client.
@@ -46,20 +50,33 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // New returns a Client for the server at baseURL (for example
-// "http://127.0.0.1:7400"). A baseURL without a scheme gets "http://".
+// "http://127.0.0.1:7400", or "unix:///path/slipway.sock" for a Unix
+// socket). A baseURL without a scheme gets "http://".
 func New(baseURL string, opts ...Option) *Client {
 	if !strings.Contains(baseURL, "://") {
 		baseURL = "http://" + baseURL
 	}
-	c := &Client{base: strings.TrimRight(baseURL, "/"), http: &http.Client{}}
+	c := &Client{server: baseURL, base: strings.TrimRight(baseURL, "/"), http: &http.Client{}}
+	if path, ok := strings.CutPrefix(baseURL, "unix://"); ok {
+		c.base, c.http = "http://localhost", &http.Client{Transport: unixTransport(path)}
+	}
 	for _, opt := range opts {
 		opt(c)
 	}
 	return c
 }
 
-// BaseURL returns the server address the Client talks to.
-func (c *Client) BaseURL() string { return c.base }
+// BaseURL returns the server address the Client talks to, as New was
+// given it.
+func (c *Client) BaseURL() string { return c.server }
+
+// unixTransport dials the Unix socket at path for every request.
+func unixTransport(path string) *http.Transport {
+	return &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", path)
+	}}
+}
 
 // newRequest builds a request for path (which may carry a query) relative
 // to the server's base URL.

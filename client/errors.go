@@ -149,7 +149,7 @@ func (c *Client) transportError(req *http.Request, err error) error {
 		return fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, ctxErr)
 	}
 	if isConnectFailure(err) {
-		return &UnreachableError{Server: c.base, Err: err}
+		return &UnreachableError{Server: c.server, Err: err}
 	}
 	return fmt.Errorf("%s %s: %w", req.Method, req.URL.Path, err)
 }

@@ -68,7 +68,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		t.Run(bad.name, func(t *testing.T) {
 			file := writeSpec(t, dir, fmt.Sprintf("bad%d.yaml", i), bad.text)
 			for _, verb := range []string{"validate", "apply"} {
-				r := runCLI(t, 30*time.Second, "--server", srv.url, verb, "-f", file)
+				r := runCLI(t, 30*time.Second, "--server", srv.url, "--token-file", srv.tokenFile(), verb, "-f", file)
 				checkProblem(t, r, file, bad.lines, bad.path)
 			}
 			if bad.name != "missing artifact file" { // the server never sees local files
@@ -120,7 +120,7 @@ func checkServerRejects(t *testing.T, srv *server, text, path string) {
 	t.Helper()
 	body, _ := json.Marshal(api.ApplyRequest{File: "slipway.yaml", Spec: text})
 	for _, ep := range []string{"/v1/validate", "/v1/apply"} {
-		code, resp, err := httpDo("POST", srv.url+ep, "", body)
+		code, resp, err := httpDo("POST", srv.url+ep, srv.token, body)
 		if err != nil {
 			t.Fatal(err)
 		}

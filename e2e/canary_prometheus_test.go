@@ -43,8 +43,9 @@ func (a *zdApp) deploy(spec string) {
 
 func TestBadCanaryIsRolledBackByPrometheus(t *testing.T) {
 	addr := freeAddr(t)
-	prom := promtest.Start(t, addr)
-	a := &zdApp{srv: startServerWith(t, addr, "--prometheus", prom.URL), dir: specDir(t)}
+	const token = "prometheus-scrapes-with-this"
+	prom := promtest.StartWithToken(t, token, addr)
+	a := &zdApp{srv: startServerWith(t, addr, "--prometheus", prom.URL, "--token", token), dir: specDir(t)}
 	const steps = "[{setWeight: 30}, {pause: {}}]"
 	a.deploy(shopSpec("prom", "VERSION: v1", promStrategy(steps, "")))
 	l := a.startLoad(loadLimit)

@@ -69,7 +69,7 @@ func TestEnvironmentsAreKeptApart(t *testing.T) {
 	// Flags: a kill in prod leaves dev's flag on.
 	s.mustCLI("flags", "kill", "new-checkout", "--env", "prod")
 	eval := func(env string) string {
-		_, body, _ := httpDo("POST", s.url+"/envs/"+env+"/ofrep/v1/evaluate/flags/new-checkout", "", []byte(`{"context":{"targetingKey":"u1"}}`))
+		_, body, _ := httpDo("POST", s.url+"/envs/"+env+"/ofrep/v1/evaluate/flags/new-checkout", s.token, []byte(`{"context":{"targetingKey":"u1"}}`))
 		return body
 	}
 	waitFor(t, 10*time.Second, "prod's flag killed", func() (bool, string) {

@@ -98,7 +98,7 @@ func TestInProcessFeedMatchesOFREPAndFollowsChanges(t *testing.T) {
 	}
 	changed := f.Changed()
 	start := time.Now()
-	if code, body, err := httpDo("POST", s.url+"/v1/flags/bool-flag/kill", "", []byte(`{"reason":"test"}`)); err != nil || code != http.StatusOK {
+	if code, body, err := httpDo("POST", s.url+"/v1/flags/bool-flag/kill", s.token, []byte(`{"reason":"test"}`)); err != nil || code != http.StatusOK {
 		t.Fatalf("kill: %d %s %v", code, body, err)
 	}
 	select {

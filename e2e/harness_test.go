@@ -213,7 +213,15 @@ func (s *server) waitHealthy(addr string) {
 		}
 		return code == http.StatusOK, body
 	})
+	if s.token == "" { // the admin token the server made at its first start
+		if b, err := os.ReadFile(s.tokenFile()); err == nil {
+			s.token = strings.TrimSpace(string(b))
+		}
+	}
 }
+
+// tokenFile is where the server keeps its admin token.
+func (s *server) tokenFile() string { return filepath.Join(s.data, "admin.token") }
 
 // kill sends SIGKILL to the server's process group and waits for it.
 func (s *server) kill() {
@@ -416,7 +424,7 @@ func startedOperation(out string) (int64, bool) {
 // cli runs the slipway CLI against this server.
 func (s *server) cli(args ...string) result {
 	s.t.Helper()
-	return runCLI(s.t, 60*time.Second, append([]string{"--server", s.url}, args...)...)
+	return runCLI(s.t, 60*time.Second, append([]string{"--server", s.url, "--token-file", s.tokenFile()}, args...)...)
 }
 
 // mustCLI runs the CLI and fails the test unless it exits 0.

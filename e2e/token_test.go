@@ -37,7 +37,7 @@ func TestTokenRequiredOffLoopback(t *testing.T) {
 	if code, resp, err := httpDo("POST", srv.url+"/v1/apply", "wrong", body); err != nil || code != http.StatusUnauthorized {
 		t.Errorf("POST /v1/apply with a wrong token: %d %s %v; want 401", code, resp, err)
 	}
-	if r := srv.cli("apply", "-f", file); r.code == 0 {
+	if r := runCLI(t, 30*time.Second, "--server", srv.url, "apply", "-f", file); r.code == 0 {
 		t.Errorf("CLI apply without --token succeeded:\n%s", r)
 	}
 	srv.mustCLI("--token", "X", "apply", "-f", file, "--wait", "--timeout", "30s")
@@ -47,8 +47,11 @@ func TestTokenRequiredOffLoopback(t *testing.T) {
 	if code, resp, err := httpDo("GET", srv.url+"/v1/health", "", nil); err != nil || code != http.StatusOK {
 		t.Errorf("GET /v1/health without a token: %d %s %v; want 200", code, resp, err)
 	}
-	if code, resp, err := httpDo("POST", srv.url+"/ofrep/v1/evaluate/flags/any", "X", []byte(`{}`)); err != nil || code != http.StatusUnauthorized {
-		t.Errorf("OFREP off loopback without --flag-key, with the admin token: %d %s %v; want 401 (the admin token is no evaluation key)", code, resp, err)
+	if code, resp, err := httpDo("POST", srv.url+"/ofrep/v1/evaluate/flags/any", "", []byte(`{}`)); err != nil || code != http.StatusUnauthorized {
+		t.Errorf("OFREP off loopback without a key: %d %s %v; want 401", code, resp, err)
+	}
+	if code, resp, err := httpDo("POST", srv.url+"/ofrep/v1/evaluate/flags/any", "X", []byte(`{}`)); err != nil || code != http.StatusNotFound {
+		t.Errorf("OFREP with the admin token: %d %s %v; want 404 (any role may evaluate; no such flag)", code, resp, err)
 	}
 	srv.token = "X"
 	srv.waitConverged(10*time.Second, map[string]int{"order": 2, "invoice": 2})

@@ -252,7 +252,7 @@ func checkNoFailures(t *testing.T, scenario string, res loadgen.Result, took tim
 // closes when it has exited; wait (on the test goroutine) returns its
 // result and when it exited.
 func asyncCLI(srv *server, timeout time.Duration, args ...string) (done <-chan struct{}, wait func() (result, time.Time)) {
-	c := newCLIRun(timeout, append([]string{"--server", srv.url}, args...))
+	c := newCLIRun(timeout, append([]string{"--server", srv.url, "--token-file", srv.tokenFile()}, args...))
 	exited := make(chan struct{})
 	var (
 		err error

@@ -50,7 +50,7 @@ func toOperation(op store.Operation) api.Operation {
 
 func toEvent(e store.Event) api.Event {
 	return api.Event{Seq: e.Seq, Time: e.Time, Type: string(e.Type), Service: e.Service, Revision: e.Revision,
-		Instance: e.Instance, Operation: e.Operation, Message: e.Message, Data: e.Data}
+		Instance: e.Instance, Operation: e.Operation, Message: e.Message, By: e.By, Data: e.Data}
 }
 
 func toRevision(r store.Revision, current int) api.Revision {

@@ -108,7 +108,7 @@ func envless(r *http.Request) bool {
 	p := r.URL.Path
 	return p == "/v1/health" || p == "/v1/apply" || p == "/v1/validate" || p == "/v1/plan" || p == "/v1/environments" ||
 		strings.HasPrefix(p, "/v1/artifacts/") || strings.HasPrefix(p, "/v1/versions") ||
-		strings.HasPrefix(p, "/v1/pipeline/") || p == "/v1/dora"
+		strings.HasPrefix(p, "/v1/pipeline/") || p == "/v1/dora" || strings.HasPrefix(p, "/v1/tokens")
 }
 
 // single is the Environments of a server with one environment, built

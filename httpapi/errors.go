@@ -32,6 +32,16 @@ type forbidden struct{ msg string }
 
 func (e forbidden) Error() string { return e.msg }
 
+// tooManyRequests is a principal past its rate limit.
+type tooManyRequests struct {
+	who  string
+	secs int
+}
+
+func (e tooManyRequests) Error() string {
+	return e.who + " made too many requests: retry in " + strconv.Itoa(e.secs) + "s"
+}
+
 // unsupportedMedia is a request body that is not JSON.
 type unsupportedMedia struct{ got string }
 
@@ -66,6 +76,8 @@ func classify(err error) (int, api.ErrorBody) {
 		status, detail.Kind = http.StatusUnauthorized, api.KindUnauthorized
 	case errors.As(err, new(forbidden)):
 		status, detail.Kind = http.StatusForbidden, api.KindForbidden
+	case errors.As(err, new(tooManyRequests)):
+		status, detail.Kind = http.StatusTooManyRequests, api.KindRateLimited
 	case errors.As(err, new(unsupportedMedia)):
 		status, detail.Kind = http.StatusUnsupportedMediaType, api.KindInvalid
 	case errors.Is(err, store.ErrNotFound):

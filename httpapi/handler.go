@@ -15,6 +15,7 @@ import (
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/internal/queue"
+	"github.com/slipway-dev/slipway/internal/ratelimit"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -40,7 +41,19 @@ type Config struct {
 	Enqueue func(key queue.Key)
 	// Changes returns a channel closed at the next committed store write.
 	Changes func() <-chan struct{}
-	// Token, when set, is required on every mutating request.
+	// Tokens are the bearer tokens the API accepts, each with its role.
+	// A request that carries none and whose connection carries no
+	// principal (see WithPrincipal) is refused, the health check aside.
+	Tokens Tokens
+	// Limit, when set, limits each principal's requests (429 with
+	// Retry-After past it); the health check is not limited.
+	Limit *ratelimit.Limiter
+	// TokenAdmin, when set, serves /v1/tokens (admins only).
+	TokenAdmin TokenAdmin
+	// Token, when set and Tokens is not, is the one admin token (for
+	// tests and embedders). With neither, the API trusts every request
+	// whose Host is a loopback name as an admin: never what a server
+	// does, since any local user could then act as the server's user.
 	Token   string
 	Logger  *slog.Logger
 	Version string
@@ -77,6 +90,9 @@ func New(cfg Config) http.Handler {
 		cfg.Envs = single{&Env{Name: spec.DefaultEnvironment, Store: cfg.Store, Logs: cfg.Logs,
 			Enqueue: cfg.Enqueue, Changes: cfg.Changes, Metrics: cfg.Metrics}}
 	}
+	if cfg.Tokens == nil && cfg.Token != "" {
+		cfg.Tokens = oneToken(cfg.Token)
+	}
 	h := &handler{cfg: cfg, mux: http.NewServeMux()}
 	h.routes()
 	return h
@@ -110,16 +126,24 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /v1/environments", h.environmentsList)
 	m.HandleFunc("POST /v1/backup", h.backup)
 	h.pipelineRoutes()
+	h.tokenRoutes()
 	m.HandleFunc("GET /metrics", h.metrics)
 }
 
-// ServeHTTP checks where a request comes from and its token, then routes.
+// ServeHTTP checks where a request comes from and who makes it, then
+// routes it.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := h.guard(r); err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
 	r, err := h.withEnv(r)
+	if err == nil {
+		r, err = h.authorize(r)
+	}
+	if err == nil {
+		err = h.limit(w, r)
+	}
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
@@ -140,17 +164,13 @@ func mutates(method string) bool {
 	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
 }
 
-// guard refuses what a browser could be tricked into sending. With a
-// token, every request but the health check must carry it. Without one
-// (the loopback default), the Host must be a loopback name (no DNS
-// rebinding), and a change must be same-origin JSON: a cross-site form
-// or "simple" fetch can send neither.
+// guard refuses what a browser could be tricked into sending: a change
+// must be same-origin JSON, which a cross-site form or "simple" fetch
+// cannot send. An API without tokens (tests, embedders) also wants a
+// loopback Host (no DNS rebinding); one with tokens needs no such check,
+// as a rebinding page has no token to send.
 func (h *handler) guard(r *http.Request) error {
-	if h.cfg.Token != "" {
-		if r.URL.Path != "/v1/health" && !h.authorized(r) {
-			return unauthorized{}
-		}
-	} else if !loopbackHost(r.Host) {
+	if h.cfg.Tokens == nil && !loopbackHost(r.Host) {
 		return forbidden{"host " + strconv.Quote(r.Host) + " is not a loopback name; this server has no token and only answers on loopback"}
 	}
 	if !mutates(r.Method) {
@@ -164,6 +184,10 @@ func (h *handler) guard(r *http.Request) error {
 	}
 	return nil
 }
+
+// LoopbackHost reports whether hostport (a Host header) names the
+// loopback interface: what a DNS-rebinding page cannot send.
+func LoopbackHost(hostport string) bool { return loopbackHost(hostport) }
 
 func loopbackHost(hostport string) bool {
 	host := hostport
@@ -187,10 +211,15 @@ func isJSON(contentType string) bool {
 	return err == nil && mt == "application/json"
 }
 
-func (h *handler) authorized(r *http.Request) bool {
-	got := r.Header.Get("Authorization")
-	want := "Bearer " + h.cfg.Token
-	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+// oneToken is a single admin token.
+type oneToken string
+
+// Lookup implements Tokens.
+func (t oneToken) Lookup(value string) (Principal, bool) {
+	if subtle.ConstantTimeCompare([]byte(value), []byte(t)) != 1 {
+		return Principal{}, false
+	}
+	return Principal{Name: "token:admin", Role: RoleAdmin}, true
 }
 
 func (h *handler) health(w http.ResponseWriter, r *http.Request) {

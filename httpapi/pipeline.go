@@ -164,7 +164,7 @@ func promotionVerb[R any](h *handler, do func(r *http.Request, pl Pipeline, serv
 
 // deploy serves POST /v1/services/{name}/deploy?env=NAME.
 func (h *handler) deploy(r *http.Request, pl Pipeline, service string, req api.DeployRequest) (store.Promotion, error) {
-	return pl.Deploy(r.Context(), service, req.Version, h.in(r).Name, req.By)
+	return pl.Deploy(r.Context(), service, req.Version, h.in(r).Name, who(r))
 }
 
 // promoteEnv serves POST /v1/services/{name}/promote-env.
@@ -172,17 +172,17 @@ func (h *handler) promoteEnv(r *http.Request, pl Pipeline, service string, req a
 	if req.From == "" || req.To == "" {
 		return store.Promotion{}, badRequest{"from and to: both environments are required (slipway promote S --from staging --to prod)"}
 	}
-	return pl.Promote(r.Context(), service, req.From, req.To, req.Version, req.By)
+	return pl.Promote(r.Context(), service, req.From, req.To, req.Version, who(r))
 }
 
 // approve serves POST /v1/services/{name}/approve?env=NAME.
 func (h *handler) approve(r *http.Request, pl Pipeline, service string, req api.ApproveRequest) (store.Promotion, error) {
-	return pl.Approve(r.Context(), service, h.in(r).Name, req.By, req.Reject, req.Reason)
+	return pl.Approve(r.Context(), service, h.in(r).Name, who(r), req.Reject, req.Reason)
 }
 
 // cancelPromotion serves POST /v1/services/{name}/promotion/cancel?env=NAME.
 func (h *handler) cancelPromotion(r *http.Request, pl Pipeline, service string, req api.ApproveRequest) (store.Promotion, error) {
-	return pl.Cancel(r.Context(), service, h.in(r).Name, req.By)
+	return pl.Cancel(r.Context(), service, h.in(r).Name, who(r))
 }
 
 // pipelineStatus serves GET /v1/pipeline/{name}.
@@ -215,7 +215,7 @@ func (h *handler) down(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := h.in(r).Name
-	if err := h.cfg.Envs.Down(r.Context(), name, req.By); err != nil {
+	if err := h.cfg.Envs.Down(r.Context(), name, who(r)); err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}

@@ -30,17 +30,33 @@ type Config struct {
 	// (the default) means no bound: on loopback every client shares one
 	// address. Set it on a router that faces the network.
 	RouterMaxConnsPerIP int
-	// Token, when set, is required (Authorization: Bearer) on every
-	// request that changes something. It must be set when APIAddr is not
-	// a loopback address.
+	// Token, when set, is the admin token's value (else the server keeps
+	// one in DATA/admin.token, made at first start). The TCP API takes a
+	// token on every request but the health check. It must be set when
+	// APIAddr is not a loopback address.
 	Token string
+	// Socket is the API's Unix socket (owner-only; its peers' uid decides
+	// what they may do). Empty: client.SocketFor(DataDir).
+	Socket string
+	// APIRate and APIBurst limit each principal's API requests (a
+	// second, at once); OFREPRate and OFREPBurst each key's evaluations.
+	// A rate of 0 is no limit.
+	APIRate, OFREPRate   float64
+	APIBurst, OFREPBurst int
+	// SocketGroup, when set, names a group whose members may use the
+	// socket as admins (mode 0660), as the docker group does.
+	SocketGroup string
+	// OFREPOrigins are the browser origins (https://app.example.com)
+	// that may evaluate flags over OFREP across origins (CORS).
+	OFREPOrigins []string
 	// Resync is how often every service is reconciled even if nothing
 	// was seen to change (this is how crashed processes are noticed).
 	Resync time.Duration
 	// Environment is the name instances see in SLIPWAY_ENVIRONMENT.
 	Environment string
-	// FlagKeys are the evaluation keys OFREP clients send (Authorization:
+	// FlagKeys are evaluation keys OFREP clients may send (Authorization:
 	// Bearer or X-API-Key); they can evaluate flags and nothing else.
+	// OFREP takes any token the server knows, these included.
 	FlagKeys []string
 	// PrometheusURL is the Prometheus that canary metrics of provider
 	// prometheus query (its HTTP API's base URL).
@@ -72,6 +88,10 @@ func Default() Config {
 		APIAddr:                "127.0.0.1:7400",
 		RouterAddr:             "127.0.0.1:7480",
 		Resync:                 time.Second,
+		APIRate:                50,
+		APIBurst:               200,
+		OFREPRate:              2000,
+		OFREPBurst:             4000,
 		MaxInstancesPerService: spec.DefaultMaxInstancesPerService,
 		MaxInstances:           httpapi.DefaultMaxInstances,
 		Environment:            "default",

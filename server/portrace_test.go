@@ -5,7 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,7 +76,7 @@ func TestPortTakenBeforeStart(t *testing.T) {
 	}
 	ports := &grabbingPorts{t: t}
 	s.ports = ports
-	c := runServer(t, s)
+	c := runGivenServer(t, s, cfg.DataDir)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if _, err := c.Apply(ctx, api.ApplyRequest{File: "slipway.yaml", Spec: listenSpec}); err != nil {
@@ -97,8 +99,9 @@ func TestPortTakenBeforeStart(t *testing.T) {
 	t.Fatalf("no ready instance on another port than the taken %d: %+v", ports.taken(), last.Instances)
 }
 
-// runServer runs s until the test ends and returns its client.
-func runServer(t *testing.T, s *Server) *client.Client {
+// runGivenServer runs s (on data folder dir) until the test ends and
+// returns a client of its TCP API with the admin token it wrote.
+func runGivenServer(t *testing.T, s *Server, dir string) *client.Client {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -115,5 +118,9 @@ func runServer(t *testing.T, s *Server) *client.Client {
 			t.Errorf("server: %v", err)
 		}
 	})
-	return client.New(s.Addr())
+	token, err := os.ReadFile(client.AdminTokenFor(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client.New(s.Addr(), client.WithToken(strings.TrimSpace(string(token))))
 }

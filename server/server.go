@@ -17,9 +17,11 @@ import (
 	"github.com/slipway-dev/slipway/analysis/httpjson"
 	"github.com/slipway-dev/slipway/analysis/prometheus"
 	"github.com/slipway-dev/slipway/artifact"
+	"github.com/slipway-dev/slipway/client"
 	"github.com/slipway-dev/slipway/flags/ofrep"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/queue"
+	"github.com/slipway-dev/slipway/internal/ratelimit"
 	"github.com/slipway-dev/slipway/mirror"
 	"github.com/slipway-dev/slipway/pipeline"
 	"github.com/slipway-dev/slipway/rollout"
@@ -49,6 +51,10 @@ type Server struct {
 	hubQueue *queue.Queue
 	// conns admits the routers' client connections (routerLimits).
 	conns *front.Limiter
+
+	// keys are the tokens the API and OFREP accept. Set by Run before
+	// any environment opens.
+	keys *keyring
 
 	mu         sync.Mutex // guards addr, routerAddr
 	addr       string
@@ -131,6 +137,21 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("data directory %s: %w", s.cfg.DataDir, err)
 	}
 	s.logIsolation()
+	if s.keys, err = s.identity(); err != nil {
+		rln.Close()
+		return err
+	}
+	gid, err := lookupGroup(s.cfg.SocketGroup)
+	if err != nil {
+		rln.Close()
+		return err
+	}
+	sock, err := listenSocket(s.SocketPath(), gid)
+	if err != nil {
+		rln.Close()
+		return err
+	}
+	defer sock.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.artifacts = artifact.New(filepath.Join(s.cfg.DataDir, "artifacts"))
@@ -141,8 +162,12 @@ func (s *Server) Run(ctx context.Context) error {
 	if err := h.openAll(rln); err != nil {
 		return err
 	}
+	tokens := &tokenAdmin{hub: h.hub().store, keys: s.keys, now: s.cfg.Clock.Now}
+	if err := tokens.load(ctx); err != nil {
+		return err
+	}
 	h.wg.Go(h.runTeardowns)
-	err = s.serve(ctx, ln, h)
+	err = s.serve(ctx, ln, sock, h, tokens, gid)
 	cancel()
 	return err
 }
@@ -201,6 +226,13 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	flagKey, err := s.instanceKey(name, dir)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	instEnv := baseEnv()
+	instEnv["SLIPWAY_FLAG_KEY"] = flagKey // its flags work with no setup
 	p := &parts{name: name, store: store.NewNotifier(db), db: db, artifacts: s.artifacts, queue: queue.New()}
 	p.driver = process.New(filepath.Join(dir, "instances"), process.Options{
 		Logger: s.cfg.Logger, Users: s.users, UserScope: name,
@@ -217,7 +249,7 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 		Drainer: p.router,
 		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: s.ports,
 		Clock: s.cfg.Clock, Logger: s.cfg.Logger.With("env", name), Restart: workload.DefaultRestartPolicy(),
-		Enqueue: p.queue.AddAfter, BaseEnv: baseEnv(), Environment: name,
+		Enqueue: p.queue.AddAfter, BaseEnv: instEnv, Environment: name,
 		Providers: s.providers(p), Mirrors: p.mirrors,
 	})
 	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
@@ -239,7 +271,8 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 }
 
 // baseEnv is what every instance inherits from the server: enough to find
-// programs, nothing secret.
+// programs, nothing secret (open adds its environment's evaluation key,
+// which can only read flags).
 func baseEnv() map[string]string {
 	env := map[string]string{"PATH": "/usr/local/bin:/usr/bin:/bin"}
 	for _, k := range []string{"PATH", "LANG", "TZ"} {
@@ -250,22 +283,27 @@ func baseEnv() map[string]string {
 	return env
 }
 
-func (s *Server) serve(ctx context.Context, ln net.Listener, envs *hosted) error {
+// serve serves the API on the TCP listener ln (bearer tokens) and the
+// Unix socket sock (peer credentials) until ctx ends.
+func (s *Server) serve(ctx context.Context, ln, sock net.Listener, envs *hosted, tokens *tokenAdmin, gid int) error {
 	h := httpapi.New(httpapi.Config{
-		Artifacts: s.artifacts, Clock: s.cfg.Clock, Token: s.cfg.Token, Logger: s.cfg.Logger,
-		Envs: envs, Pipeline: s.pipeline, Backup: envs.backup,
+		Artifacts: s.artifacts, Clock: s.cfg.Clock, Tokens: s.keys, TokenAdmin: tokens, Logger: s.cfg.Logger,
+		Limit: ratelimit.New(s.cfg.APIRate, s.cfg.APIBurst, s.cfg.Clock.Now),
+		Envs:  envs, Pipeline: s.pipeline, Backup: envs.backup,
 		Limits:  httpapi.Limits{MaxInstancesPerService: s.cfg.MaxInstancesPerService, MaxInstances: s.cfg.MaxInstances},
 		Routers: httpapi.RouterPolicy{AllowPublic: s.cfg.AllowPublicRouter, Allowed: s.cfg.AllowedRouters},
 	})
 	hub := envs.hub()
 	mux := http.NewServeMux()
-	mux.Handle("/ofrep/", hub.flagMux) // evaluation keys, not the admin token
-	mux.HandleFunc("/envs/{env}/ofrep/", envs.ofrepFor)
+	evals := ratelimit.New(s.cfg.OFREPRate, s.cfg.OFREPBurst, s.cfg.Clock.Now)
+	mux.Handle("/ofrep/", s.ofrepGuard(hub.flagMux, evals)) // any token, evaluators' included
+	mux.Handle("/envs/{env}/ofrep/", s.ofrepGuard(http.HandlerFunc(envs.ofrepFor), evals))
 	mux.Handle("/", h)
 	// Requests' contexts end with ctx, so that streams (events, logs)
 	// end at shutdown instead of outliving the store.
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return ctx }}
+		BaseContext: func(net.Listener) context.Context { return ctx },
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context { return peer(ctx, c, gid) }}
 	srv.RegisterOnShutdown(func() { // flag event streams end, or Shutdown waits on them
 		for _, p := range envs.all() {
 			p.closeFlags()
@@ -275,9 +313,11 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, envs *hosted) error
 	s.addr = ln.Addr().String()
 	s.mu.Unlock()
 	close(s.ready)
-	s.cfg.Logger.Info("slipway server ready", "api", "http://"+s.addr, "data", s.cfg.DataDir)
-	errc := make(chan error, 1)
+	s.cfg.Logger.Info("slipway server ready", "api", "http://"+s.addr, "socket", sock.Addr().String(),
+		"token", client.AdminTokenFor(s.cfg.DataDir), "data", s.cfg.DataDir)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(sock) }()
 	select {
 	case err := <-errc:
 		return err
@@ -449,24 +489,11 @@ func (s *Server) providers(p *parts) map[string]analysis.Provider {
 }
 
 // ofrep serves flag evaluations (OFREP) on the API's listener. They
-// take evaluation keys (--flag-key), which can only evaluate; without
-// any, a server on loopback serves anyone who can reach it, and one
-// listening elsewhere serves no one.
+// take a token, always: an evaluator's (--flag-key, or the one each
+// environment gives its instances in SLIPWAY_FLAG_KEY) or any other.
 func (s *Server) ofrep(p *parts) (*ofrep.Handler, error) {
 	cfg := ofrep.Default()
 	cfg.Evaluator, cfg.Logger = p.flags, s.cfg.Logger
-	host, _, _ := net.SplitHostPort(s.cfg.APIAddr)
-	switch {
-	case len(s.cfg.FlagKeys) > 0:
-		cfg.CheckKey = ofrep.StaticKeys(s.cfg.FlagKeys...)
-	case isLoopback(host):
-		cfg.AllowAnonymous = true
-	default:
-		cfg.CheckKey = func(string) error { return noFlagKeys }
-	}
+	cfg.CheckKey = s.keys.checkKey
 	return ofrep.New(cfg)
 }
-
-// noFlagKeys refuses every evaluation key of a server that has none and
-// listens off loopback.
-var noFlagKeys = fmt.Errorf("%w: this server has no evaluation keys: start it with --flag-key", ofrep.ErrUnknownKey)

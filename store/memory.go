@@ -56,7 +56,7 @@ func (m *Memory) Update(ctx context.Context, fn func(tx Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("begin update: %w", err)
 	}
-	tx := &memTx{t: *m.snap.Load(), writable: true}
+	tx := &memTx{t: *m.snap.Load(), writable: true, by: ActorFrom(ctx)}
 	defer tx.finish()
 	if err := fn(tx); err != nil {
 		return err

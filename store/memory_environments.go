@@ -6,7 +6,7 @@ import (
 	"slices"
 )
 
-// environmentDoc is a stored environment with its version kept apart,
+// environmentDoc is a stored environment (or token) with its version kept apart,
 // so that a write checks it without decoding.
 type environmentDoc struct {
 	version int64

@@ -35,6 +35,8 @@ type tables struct {
 	promotions []promotionDoc // promotion id at index id-1
 	// environments is the registry, by name.
 	environments map[string]environmentDoc
+	// tokens are the API tokens, by name.
+	tokens map[string]environmentDoc
 }
 
 // eventDoc is a stored event with its service and type kept apart for
@@ -56,6 +58,7 @@ func newTables() *tables {
 		versionAt: map[versionKey]int{},
 
 		environments: map[string]environmentDoc{},
+		tokens:       map[string]environmentDoc{},
 	}
 }
 
@@ -71,6 +74,7 @@ const (
 	tableVersions
 	tablePromotions
 	tableEnvironments
+	tableTokens
 )
 
 // clone gives t its own copy of one table's container; the JSON values
@@ -97,6 +101,8 @@ func (t *tables) clone(which table) {
 		t.promotions = slices.Clone(t.promotions)
 	case tableEnvironments:
 		t.environments = maps.Clone(t.environments)
+	case tableTokens:
+		t.tokens = maps.Clone(t.tokens)
 	}
 }
 

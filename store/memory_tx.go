@@ -19,6 +19,8 @@ type memTx struct {
 	writable bool
 	done     bool
 	owned    table // tables already cloned by this transaction
+	// by is the actor of the Update's context, for its events' By.
+	by string
 }
 
 func (tx *memTx) finish() { tx.done = true }

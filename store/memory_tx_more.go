@@ -129,6 +129,9 @@ func (tx *memTx) AppendEvent(e Event) (Event, error) {
 		return Event{}, fmt.Errorf("append event: %w", err)
 	}
 	e.Seq = int64(len(tx.t.events) + 1)
+	if e.By == "" {
+		e.By = tx.by
+	}
 	b, err := encode("event", e)
 	if err != nil {
 		return Event{}, err

@@ -191,9 +191,12 @@ type Event struct {
 	Revision int       `json:"revision,omitempty"`
 	Instance string    `json:"instance,omitempty"`
 	// Operation links the event to an apply or rollback.
-	Operation int64           `json:"operation,omitempty"`
-	Message   string          `json:"message"`
-	Data      json.RawMessage `json:"data,omitempty"`
+	Operation int64  `json:"operation,omitempty"`
+	Message   string `json:"message"`
+	// By is who made the change, from the credentials of the request
+	// that made it (see WithActor); empty for a controller's own step.
+	By   string          `json:"by,omitempty"`
+	Data json.RawMessage `json:"data,omitempty"`
 	// Env is the environment whose log holds the event. Each environment
 	// has its own store, so stores leave it empty; a reader that merges
 	// environments' logs (the DORA metrics) sets it.

@@ -145,6 +145,20 @@ type Tx interface {
 	// ErrNotFound if there is none.
 	DeleteEnvironment(name string) error
 
+	// GetToken returns one API token (kept in the default environment's
+	// store); ErrNotFound if there is none.
+	GetToken(name string) (Token, error)
+	// ListTokens returns every API token ordered by name.
+	ListTokens() ([]Token, error)
+	// PutToken creates or replaces a token, checking its Version (0
+	// creates it; otherwise it must be the stored version, else
+	// ErrConflict) and storing it with Version one higher. A token
+	// without name, role or a SHA-256 hash is ErrInvalid.
+	PutToken(t Token) error
+	// DeleteToken removes a token (revokes it); ErrNotFound if there is
+	// none.
+	DeleteToken(name string) error
+
 	// CreateFlagConfig stores c as the latest flag configuration with
 	// Revision set to one more than the highest, and returns it. c.Revision
 	// as passed is the revision c was made from, which must be the latest

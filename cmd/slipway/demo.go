@@ -126,8 +126,11 @@ func (d *demo) startServer(ctx context.Context) (<-chan error, error) {
 	case <-time.After(30 * time.Second):
 		return nil, fmt.Errorf("demo server did not start within 30s")
 	}
-	d.url, d.routerURL = "http://"+srv.Addr(), "http://"+srv.RouterAddr()
-	d.say("Slipway server started: API %s, router %s (data in %s)", d.url, d.routerURL, d.dir)
+	// The demo talks over the owner-only socket: its user is an admin
+	// there, with no token to pass around.
+	d.url, d.routerURL = "unix://"+srv.SocketPath(), "http://"+srv.RouterAddr()
+	d.say("Slipway server started: API %s (and http://%s with the token in %s), router %s (data in %s)",
+		d.url, srv.Addr(), filepath.Join(cfg.DataDir, "admin.token"), d.routerURL, d.dir)
 	return done, nil
 }
 

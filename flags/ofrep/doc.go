@@ -81,8 +81,8 @@
 // # Keys
 //
 // Evaluation keys come as "Authorization: Bearer KEY" or "X-API-Key: KEY"
-// and are checked by Config.CheckKey; they are separate from the admin
-// token and grant nothing but this handler. With Config.AllowAnonymous, a
-// request without a key is served too (the server decides when: loopback
-// without keys).
+// and are checked by Config.CheckKey. The Slipway server accepts any
+// token it knows (an evaluator's grants nothing but this handler) and
+// never serves anonymous requests; Config.AllowAnonymous, which serves a
+// request without a key, is for other embedders and tests.
 package ofrep

@@ -26,6 +26,7 @@ var layers = []layer{
 	{"internal/loadgen", 0},
 	{"internal/promtest", 0},
 	{"internal/queue", 0},
+	{"internal/ratelimit", 0},
 
 	// 1-3: the pure domain, its contracts and their plain implementations.
 	{"analysis", 1},

@@ -21,7 +21,7 @@ func TestConfig(t *testing.T) {
 		{"several", []string{"127.0.0.1:1", "127.0.0.1:2"}, []string{`- "127.0.0.1:1"`, `- "127.0.0.1:2"`}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := string(config(tc.targets))
+			got := string(config(tc.targets, ""))
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("config lacks %q:\n%s", w, got)

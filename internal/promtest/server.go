@@ -31,10 +31,17 @@ type Server struct {
 // and stops it when t ends.
 func Start(t testing.TB, targets ...string) *Server {
 	t.Helper()
+	return StartWithToken(t, "", targets...)
+}
+
+// StartWithToken is Start with Prometheus sending token as a bearer
+// token on every scrape (a Slipway server's /metrics takes one).
+func StartWithToken(t testing.TB, token string, targets ...string) *Server {
+	t.Helper()
 	bin := binary(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfg, config(targets), 0o644); err != nil {
+	if err := os.WriteFile(cfg, config(targets, token), 0o600); err != nil {
 		t.Fatalf("write prometheus config: %v", err)
 	}
 	var lastLog string

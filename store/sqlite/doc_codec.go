@@ -27,6 +27,7 @@ var (
 	versionCodec     = codec[store.Version, versionDoc]{"version", toVersionDoc, fromVersionDoc}
 	promotionCodec   = codec[store.Promotion, promotionDoc]{"promotion", toPromotionDoc, fromPromotionDoc}
 	environmentCodec = codec[store.Environment, environmentDoc]{"environment", toEnvironmentDoc, fromEnvironmentDoc}
+	tokenCodec       = codec[store.Token, tokenDoc]{"token", toTokenDoc, fromTokenDoc}
 )
 
 // encode returns r's stored document as JSON text.

@@ -19,19 +19,20 @@ type eventDoc struct {
 	Instance  string          `json:"instance,omitempty"`
 	Operation int64           `json:"operation,omitempty"`
 	Message   string          `json:"message"`
+	By        string          `json:"by,omitempty"`
 	Data      json.RawMessage `json:"data,omitempty"`
 }
 
 func toEventDoc(e store.Event) eventDoc {
 	return eventDoc{
 		Seq: e.Seq, Time: e.Time, Type: string(e.Type), Service: e.Service, Revision: e.Revision,
-		Instance: e.Instance, Operation: e.Operation, Message: e.Message, Data: e.Data,
+		Instance: e.Instance, Operation: e.Operation, Message: e.Message, By: e.By, Data: e.Data,
 	}
 }
 
 func fromEventDoc(d eventDoc) store.Event {
 	return store.Event{
 		Seq: d.Seq, Time: d.Time, Type: store.EventType(d.Type), Service: d.Service, Revision: d.Revision,
-		Instance: d.Instance, Operation: d.Operation, Message: d.Message, Data: d.Data,
+		Instance: d.Instance, Operation: d.Operation, Message: d.Message, By: d.By, Data: d.Data,
 	}
 }

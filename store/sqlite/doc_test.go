@@ -50,6 +50,7 @@ func kinds() []kindCase {
 		caseOf(flagConfigCodec, fullFlagConfig()),
 		caseOf(versionCodec, fullVersion()),
 		caseOf(promotionCodec, fullPromotion()),
+		caseOf(tokenCodec, fullToken()),
 	}
 }
 

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/slipway-dev/slipway/analysis"
@@ -193,7 +194,7 @@ func fullOperation() store.Operation {
 func fullEvent() store.Event {
 	return store.Event{
 		Seq: 100, Time: at(23), Type: "service.canary.rolled_back", Service: "api", Revision: 3,
-		Instance: "api-3-abc", Operation: 4, Message: "api: rolled back",
+		Instance: "api-3-abc", Operation: 4, Message: "api: rolled back", By: "token:ci",
 		Data: json.RawMessage(`{"reason":"analysis failed","weight":50}`),
 	}
 }
@@ -269,4 +270,9 @@ func fullPromotion() store.Promotion {
 		By: "ana", CreatedAt: at(34), GatesPassedAt: at(35), Operation: 2, Revision: 2,
 		DeployStartedAt: at(36), FinishedAt: at(37),
 	}
+}
+
+func fullToken() store.Token {
+	return store.Token{Name: "ci", Role: "deployer", Hash: strings.Repeat("0f", 32), Version: 3,
+		CreatedAt: time.Date(2026, 12, 7, 4, 0, 0, 0, time.UTC), CreatedBy: "uid:1000 (alice)"}
 }

@@ -101,6 +101,9 @@ func (t *tx) AppendEvent(e store.Event) (store.Event, error) {
 		return store.Event{}, wrap(err, "append event")
 	}
 	e.Seq = seq
+	if e.By == "" {
+		e.By = store.ActorFrom(t.ctx)
+	}
 	data, err := eventCodec.encode(e)
 	if err == nil {
 		_, err = t.exec(`INSERT INTO events (seq, service, type, data) VALUES (?, ?, ?, ?)`, e.Seq, e.Service, string(e.Type), data)

@@ -105,6 +105,13 @@ var migrations = []string{
 		version INTEGER NOT NULL,
 		data    TEXT NOT NULL
 	) WITHOUT ROWID;`,
+	// API tokens (issue 12), in the default environment's database: a
+	// name, a role and the SHA-256 of the value, never the value.
+	`CREATE TABLE tokens (
+		name    TEXT PRIMARY KEY,
+		version INTEGER NOT NULL,
+		data    TEXT NOT NULL
+	) WITHOUT ROWID;`,
 }
 
 // migrate applies the migrations db has not seen yet, all in one

@@ -34,6 +34,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListPromotions", testListPromotions},
 		{"Environments", testEnvironments},
 		{"EnvironmentVersions", testEnvironmentVersions},
+		{"Tokens", testTokens},
+		{"EventActor", testEventActor},
 		{"PipelineRollback", testPipelineRollback},
 		{"PipelineViewRejectsWrites", testPipelineViewRejectsWrites},
 		{"PipelineCopies", testPipelineCopies},

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/slipway-dev/slipway/client"
+)
+
+// Where the CLI looks for a server when --server and SLIPWAY_SERVER are
+// not set: the Unix socket of a server on the default data folder
+// (./.slipway), then the default TCP address with that folder's admin
+// token.
+func (e *env) resolve() (server, token string, tried []string) {
+	token = e.token
+	if token == "" && e.tokenFile != "" {
+		b, err := os.ReadFile(e.tokenFile)
+		if err == nil {
+			token = strings.TrimSpace(string(b))
+		}
+	}
+	if e.server != "" {
+		if token == "" && isDefaultTCP(e.server) {
+			token = localAdminToken()
+		}
+		return e.server, token, nil
+	}
+	sock := client.SocketFor(client.DefaultDataDir)
+	tried = append(tried, "unix://"+sock)
+	if fi, err := os.Stat(sock); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		return "unix://" + sock, "", tried // the peer's uid is its credential
+	}
+	if token == "" {
+		token = localAdminToken()
+	}
+	return client.DefaultServer, token, append(tried, client.DefaultServer)
+}
+
+// isDefaultTCP reports whether server is the default TCP address, whose
+// admin token the CLI may read from the default data folder: never sent
+// to any other server.
+func isDefaultTCP(server string) bool {
+	s := strings.TrimSuffix(strings.TrimPrefix(server, "http://"), "/")
+	return s == strings.TrimPrefix(client.DefaultServer, "http://") || s == "localhost:7400"
+}
+
+// localAdminToken is the admin token of a server on the default data
+// folder, when this user may read it.
+func localAdminToken() string {
+	b, err := os.ReadFile(client.AdminTokenFor(client.DefaultDataDir))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// unreachable adds to an unreachable server's error every place the CLI
+// tried.
+func unreachable(err error, tried []string) error {
+	var u *client.UnreachableError
+	if len(tried) < 2 || !errors.As(err, &u) {
+		return err
+	}
+	return fmt.Errorf("%w (tried, in order: %s)", err, strings.Join(tried, ", "))
+}
+
+// resolvedToken is the token the CLI sends (see resolve).
+func (e *env) resolvedToken() string {
+	_, token, _ := e.resolve()
+	return token
+}
