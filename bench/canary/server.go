@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"time"
 
@@ -55,7 +54,7 @@ func (s *server) apply(ctx context.Context, file string, wait bool) error {
 		args = append(args, "--wait", "--timeout", applyTimeout.String())
 	}
 	cmd := exec.CommandContext(ctx, s.bin, args...)
-	cmd.Env = append(os.Environ(), "SLIPWAY_SERVER=", "SLIPWAY_TOKEN=")
+	cmd.Env = s.CLIEnv()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("slipway apply -f %s: %w\n%s", file, err, out)
 	}

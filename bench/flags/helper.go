@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -40,9 +41,16 @@ type (
 // flagsproc runs the helper built from the measured source with args,
 // bounded by timeout, and decodes the JSON it prints into out.
 func flagsproc(ctx context.Context, bin string, timeout time.Duration, out any, args ...string) error {
+	return flagsprocEnv(ctx, bin, timeout, out, nil, args...)
+}
+
+// flagsprocEnv is flagsproc with env added to the helper's environment
+// (the server's token, which a command line would show in ps).
+func flagsprocEnv(ctx context.Context, bin string, timeout time.Duration, out any, env []string, args ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -135,7 +135,7 @@ func (b *bench) measureChanges(ctx context.Context, srv *server, key string, n i
 	}
 	b.progressf("changes: %d of %s ...", n, key)
 	var ct changeTimes
-	err := flagsproc(ctx, b.ws.Path("flagsproc"), time.Duration(n+2)*changeTimeout, &ct, "changes",
+	err := flagsprocEnv(ctx, b.ws.Path("flagsproc"), time.Duration(n+2)*changeTimeout, &ct, []string{"SLIPWAY_TOKEN=" + srv.Token}, "changes",
 		"-url", srv.URL, "-key", flagKey, "-flag", key, "-n", strconv.Itoa(n), "-timeout", changeTimeout.String())
 	if err != nil {
 		return err

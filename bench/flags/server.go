@@ -69,7 +69,7 @@ func (s *server) apply(ctx context.Context, name string, lines []string, wait bo
 		args = append(args, "--wait", "--timeout", applyTimeout.String())
 	}
 	cmd := exec.CommandContext(ctx, s.bin, args...)
-	cmd.Env = append(os.Environ(), "SLIPWAY_SERVER=", "SLIPWAY_TOKEN=")
+	cmd.Env = s.CLIEnv()
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	took := time.Since(start)

@@ -61,7 +61,7 @@ func newBench(ctx context.Context, ws *benchkit.Workspace, progress io.Writer) (
 		return nil, err
 	}
 	return &bench{srv: srv, bin: ws.Path("slipway"), order: order, dir: dir, progress: progress,
-		staging: client.New(srv.URL, client.WithEnv("staging")), prod: client.New(srv.URL, client.WithEnv("prod"))}, nil
+		staging: client.New(srv.URL, client.WithEnv("staging"), client.WithToken(srv.Token)), prod: client.New(srv.URL, client.WithEnv("prod"), client.WithToken(srv.Token))}, nil
 }
 
 // Close stops the server and every instance it started, in every
@@ -119,7 +119,7 @@ func (b *bench) cli(ctx context.Context, args ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, cliTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, b.bin, append([]string{"--server", b.srv.URL}, args...)...)
-	cmd.Env = append(os.Environ(), "SLIPWAY_SERVER=", "SLIPWAY_TOKEN=", "SLIPWAY_ENV=")
+	cmd.Env = append(b.srv.CLIEnv(), "SLIPWAY_ENV=")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("slipway %s: %w\n%s", strings.Join(args, " "), err, out)
 	}

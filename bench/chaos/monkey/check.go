@@ -83,7 +83,7 @@ func allServices(ctx context.Context, s *server) ([]api.Service, error) {
 	}
 	var out []api.Service
 	for _, e := range envs {
-		svcs, err := client.New("http://"+s.api, client.WithEnv(e.Name)).Services(ctx)
+		svcs, err := client.New("http://"+s.api, client.WithEnv(e.Name), client.WithToken(s.token)).Services(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("environment %s: %w", e.Name, err)
 		}

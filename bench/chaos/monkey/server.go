@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -23,6 +24,9 @@ type server struct {
 	out         *syncBuffer
 	done        chan struct{}
 	client      *client.Client
+	// token is the server's admin token (DATA/admin.token, written at
+	// its first start): the TCP API takes one on every request.
+	token string
 }
 
 // syncBuffer keeps a child's output for a failure's report.
@@ -67,6 +71,7 @@ func startServer(ctx context.Context, bin, data, router string) (*server, error)
 		s := &server{bin: bin, data: data, api: api, router: router, out: &syncBuffer{}, done: make(chan struct{}),
 			client: client.New("http://" + api)}
 		s.cmd = exec.Command(bin, "server", "--data", data, "--api", api, "--router", router, "--log-level", "warn")
+		s.cmd.Env = append(os.Environ(), "SLIPWAY_TOKEN=") // its own admin token, kept in DATA/admin.token
 		s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 		s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 		if err := s.cmd.Start(); err != nil {
@@ -74,6 +79,9 @@ func startServer(ctx context.Context, bin, data, router string) (*server, error)
 		}
 		go func() { _ = s.cmd.Wait(); close(s.done) }()
 		err = s.waitHealthy(ctx)
+		if err == nil {
+			err = s.readToken()
+		}
 		if err == nil {
 			return s, nil
 		}
@@ -83,6 +91,17 @@ func startServer(ctx context.Context, bin, data, router string) (*server, error)
 		}
 		time.Sleep(500 * time.Millisecond) // the router's port, just freed, or an API port race
 	}
+}
+
+// readToken reads the server's admin token and gives it to its client.
+func (s *server) readToken() error {
+	b, err := os.ReadFile(client.AdminTokenFor(s.data))
+	if err != nil {
+		return fmt.Errorf("admin token: %w", err)
+	}
+	s.token = strings.TrimSpace(string(b))
+	s.client = client.New("http://"+s.api, client.WithToken(s.token))
+	return nil
 }
 
 // waitHealthy waits up to 20s for GET /v1/health.
@@ -134,7 +153,7 @@ func (s *server) cli(ctx context.Context, timeout time.Duration, args ...string)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, s.bin, append([]string{"--server", "http://" + s.api}, args...)...)
-	cmd.Env = append(os.Environ(), "SLIPWAY_SERVER=", "SLIPWAY_TOKEN=")
+	cmd.Env = append(os.Environ(), "SLIPWAY_SERVER=", "SLIPWAY_TOKEN="+s.token)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return string(out), fmt.Errorf("slipway %v: %w: %s", args, err, out)

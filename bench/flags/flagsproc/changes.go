@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ func changes(ctx context.Context, args []string, stderr io.Writer) (Changes, err
 		return Changes{}, err
 	}
 	out := Changes{Flags: len(f.EvaluateAll(flags.Context{}))}
-	admin := client.New(c.url)
+	admin := client.New(c.url, client.WithToken(os.Getenv("SLIPWAY_TOKEN")))
 	for i := range c.n {
 		if err := sleep(ctx, c.gap); err != nil {
 			return out, err

@@ -2,8 +2,11 @@ package benchkit
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"syscall"
 	"time"
@@ -18,8 +21,11 @@ type Server struct {
 	Data                string // its --data
 	APIAddr, RouterAddr string // host:port
 	URL                 string // the API's base URL
-	Client              *Client
-	Proc                *Child
+	// Token is the server's admin token (the TCP API takes one on every
+	// request): given to it at start, for the client and the CLI.
+	Token  string
+	Client *Client
+	Proc   *Child
 }
 
 // Client is the API client a Server carries.
@@ -38,12 +44,18 @@ func StartServer(ctx context.Context, bin, data string, healthy time.Duration, a
 		return nil, err
 	}
 	argv := append([]string{"server", "--data", data, "--api", apiAddr, "--router", routerAddr, "--log-level", "warn"}, args...)
-	proc, err := StartChild("slipway server", exec.Command(bin, argv...))
+	token, err := NewToken()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Data: data, APIAddr: apiAddr, RouterAddr: routerAddr, URL: "http://" + apiAddr,
-		Client: client.New("http://" + apiAddr), Proc: proc}
+	cmd := exec.Command(bin, argv...)
+	cmd.Env = append(os.Environ(), "SLIPWAY_TOKEN="+token) // names its admin token; ps does not show it
+	proc, err := StartChild("slipway server", cmd)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Data: data, APIAddr: apiAddr, RouterAddr: routerAddr, URL: "http://" + apiAddr, Token: token,
+		Client: client.New("http://"+apiAddr, client.WithToken(token)), Proc: proc}
 	if err := s.waitHealthy(ctx, healthy); err != nil {
 		return nil, errors.Join(err, s.Stop(10*time.Second))
 	}
@@ -91,4 +103,19 @@ func (s *Server) Stop(grace time.Duration) error {
 	SignalGroups(groups, syscall.SIGTERM)
 	err := s.Proc.Stop(grace)
 	return errors.Join(err, Sweep(s.Data, grace))
+}
+
+// NewToken returns a random admin token for a server a benchmark starts.
+func NewToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// CLIEnv is the environment for the slipway CLI run against s: its
+// token, and no other server's settings.
+func (s *Server) CLIEnv() []string {
+	return append(os.Environ(), "SLIPWAY_TOKEN="+s.Token, "SLIPWAY_SERVER=")
 }
