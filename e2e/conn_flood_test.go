@@ -144,7 +144,7 @@ func apiLatencies(t *testing.T, srv *server, n int) []time.Duration {
 	var out []time.Duration
 	for range n {
 		start := time.Now()
-		code, body, err := httpDo("GET", srv.url+"/v1/services", "", nil)
+		code, body, err := httpDo("GET", srv.url+"/v1/services", srv.token, nil)
 		if err != nil || code != http.StatusOK {
 			t.Errorf("GET /v1/services during the flood: %d %v %.200s", code, err, body)
 			out = append(out, time.Since(start))

@@ -17,6 +17,11 @@ import (
 // the database, instance records and logs.
 const diskSlack = 6 << 20
 
+// artifactCopies is how many copies of the artifact the data folder
+// holds at most: the store's, and one per instance (each instance runs a
+// read-only copy of its own), with a rolling update's surge.
+const artifactCopies = 5
+
 // DiskFull runs a server whose data folder is on a small tmpfs it mounts
 // (root only) and unmounts: with a rolling service running, it fills the
 // disk until writes fail, applies a new version (the server must refuse
@@ -149,8 +154,8 @@ func (b *bench) prepare() error {
 	return err
 }
 
-// mountTmpfs mounts a tmpfs at dir with room for the artifact and
-// diskSlack.
+// mountTmpfs mounts a tmpfs at dir with room for the artifact (in the
+// store and copied into each instance: artifactCopies) and diskSlack.
 func mountTmpfs(dir, artifact string) error {
 	st, err := os.Stat(artifact)
 	if err != nil {
@@ -159,7 +164,7 @@ func mountTmpfs(dir, artifact string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	size := fmt.Sprintf("size=%dk", (st.Size()+diskSlack)>>10)
+	size := fmt.Sprintf("size=%dk", (st.Size()*artifactCopies+diskSlack)>>10)
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, size); err != nil {
 		return fmt.Errorf("mount a tmpfs at %s (needs root): %w", dir, err)
 	}
