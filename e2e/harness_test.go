@@ -42,6 +42,12 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	// Instances run as users of their own (a root server's): a script
+	// artifact that runs the built example service must reach it.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
 	bin.slipway = filepath.Join(dir, "slipway")
 	bin.order = filepath.Join(dir, "order")
 	for out, pkg := range map[string]string{bin.slipway: "./cmd/slipway", bin.order: "./examples/order"} {

@@ -30,9 +30,11 @@ func TestServerStartsOverTheOldReleasesData(t *testing.T) {
 	s := startServer(t, data)
 	waitServing(t, s, map[string]int{"api": 2, "search": 2, "web": 2})
 	checkRoutes(t, s.router, map[string]string{"api.localhost": `"version": "v2"`, "search.localhost": `"version": "v2"`})
-	if code, body, err := httpDo("GET", "http://"+s.router+"/", "", nil); err != nil || code != http.StatusOK {
-		t.Errorf("web (python3 -m http.server) through the router: %d %v\n%s", code, err, body)
-	}
+	// Ready instances join the router's table at the next commit it sees.
+	waitFor(t, 10*time.Second, "web (python3 -m http.server) through the router", func() (bool, string) {
+		code, body, err := httpDo("GET", "http://"+s.router+"/", "", nil)
+		return err == nil && code == http.StatusOK, fmt.Sprint(code, body, err)
+	})
 	waitFor(t, 60*time.Second, "dev's order serving through dev's router", func() (bool, string) {
 		code, body, err := httpDo("GET", "http://"+devRouter+"/", "", nil)
 		return err == nil && code == http.StatusOK && strings.Contains(body, `"version": "pipeline"`), fmt.Sprint(code, body, err)
