@@ -34,11 +34,31 @@ func TestPIDReuseIsNotAdopted(t *testing.T) {
 	dir := t.TempDir()
 	a := New(dir, Options{Logger: quiet})
 	st := startSpec(t, a, sleeper("reuse"))
+	if err := a.Stop(context.Background(), "reuse", 0); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, st.PID)
+	// Another process, nothing of the instance's (its own directory and
+	// cgroup), now holds the PID the record names: as if the PID were
+	// reused. The record still says running, with the old start time.
+	// Start times are clock ticks (10 ms): a PID reused later never shares
+	// the instance's tick, so let one pass.
+	time.Sleep(30 * time.Millisecond)
+	other := exec.Command("sleep", "60")
+	other.Dir = t.TempDir()
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = other.Process.Kill(); _ = other.Wait() })
+	otherStat, err := readStat(other.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	rec, err := readRecord(filepath.Join(dir, "reuse"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec.StartTime++ // as if the PID now belonged to another process
+	rec.Phase, rec.PID = PhaseRunning, other.Process.Pid // its start time stays the instance's
 	if err := writeRecord(filepath.Join(dir, "reuse"), rec); err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +69,7 @@ func TestPIDReuseIsNotAdopted(t *testing.T) {
 	if err := b.Stop(context.Background(), "reuse", 0); err != nil {
 		t.Fatalf("B.Stop: %v", err)
 	}
-	if !alive(st.PID, st.StartTime) {
+	if !alive(other.Process.Pid, otherStat.StartTime) {
 		t.Fatal("B signalled a process it did not own")
 	}
 }
