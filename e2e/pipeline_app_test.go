@@ -75,10 +75,18 @@ type pipelineApp struct {
 // events.
 func newPipelineApp(t *testing.T, spec string) *pipelineApp {
 	t.Helper()
-	dir := specDir(t)
-	file := writeSpec(t, dir, "slipway.yaml", spec)
-	writeExecutable(t, filepath.Join(dir, "acceptance.sh"), []byte(acceptanceScript))
+	return newPipelineAppWith(t, func(string) string { return spec })
+}
+
+// newPipelineAppWith is newPipelineApp with a spec that may name the
+// server's data directory.
+func newPipelineAppWith(t *testing.T, spec func(data string) string) *pipelineApp {
+	t.Helper()
 	data := t.TempDir()
+	dir := specDir(t)
+	openToAll(t, dir) // a root server runs the gates as the service's user
+	file := writeSpec(t, dir, "slipway.yaml", spec(data))
+	writeExecutable(t, filepath.Join(dir, "acceptance.sh"), []byte(acceptanceScript))
 	t.Cleanup(func() { stopEnvironmentInstances(t, data) }) // after the servers are killed
 	p := &pipelineApp{t: t, srv: startServer(t, data), dir: dir, file: file}
 	t.Cleanup(p.dumpOnFailure) // before the server is killed

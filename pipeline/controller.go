@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os/exec"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +49,12 @@ type Config struct {
 	Run func(ctx context.Context, c testrun.Command) testrun.Result
 	// Context bounds test commands: they are killed when it ends.
 	Context context.Context
+	// Starter, when set, returns how to start a test command for service
+	// in environment env whose spec names user ("" when none): the
+	// server's process.Users.StartFunc, so that a root server runs it as
+	// the service's unprivileged user. A nil Starter, or a nil func from
+	// it, runs the command as the server's user.
+	Starter func(env, service, user string) (func(*exec.Cmd) error, error)
 }
 
 // Controller moves promotions through their gates into their target

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/queue"
@@ -181,7 +182,7 @@ func (c *Controller) startTests(p store.Promotion, to *Env) {
 	cmd := testrun.Command{Run: g.Def.Tests.Run, Dir: g.Dir, Timeout: g.Def.Tests.Timeout.Duration, Env: c.testEnv(p)}
 	go func() {
 		defer cancel()
-		res := c.cfg.Run(ctx, cmd)
+		res := c.runTests(ctx, cmd, p, to)
 		if c.cfg.Context.Err() != nil {
 			return // the server is stopping: not the command's verdict; the next server runs it again
 		}
@@ -190,6 +191,34 @@ func (c *Controller) startTests(p store.Promotion, to *Env) {
 		c.mu.Unlock()
 		c.cfg.Enqueue(queue.PromotionKey(p.ID), 0)
 	}()
+}
+
+// runTests runs a promotion's test command as the service's user in
+// the target environment (Config.Starter), or fails it, unstarted, when
+// that user cannot be known: never as the server's user instead.
+func (c *Controller) runTests(ctx context.Context, cmd testrun.Command, p store.Promotion, to *Env) testrun.Result {
+	if c.cfg.Starter != nil {
+		start, err := c.testStarter(ctx, p, to)
+		if err != nil {
+			return testrun.Result{ExitCode: -1, Reason: "cannot start: " + err.Error()}
+		}
+		cmd.Start = start
+	}
+	return c.cfg.Run(ctx, cmd)
+}
+
+// testStarter is how a promotion's test command starts: as the user the
+// target environment's spec gives the service, if any (Config.Starter).
+func (c *Controller) testStarter(ctx context.Context, p store.Promotion, to *Env) (func(*exec.Cmd) error, error) {
+	app, _, err := envSpec(ctx, to)
+	if err != nil {
+		return nil, fmt.Errorf("user of %s in %s: %w", p.Service, to.Name, err)
+	}
+	var user string
+	if svc, ok := app.Services[p.Service]; ok && svc != nil {
+		user = svc.User
+	}
+	return c.cfg.Starter(to.Name, p.Service, user)
 }
 
 // testEnv is a test command's environment: where to reach the version

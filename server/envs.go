@@ -115,7 +115,7 @@ func (h *hosted) open(name string, rln net.Listener) (*parts, error) {
 		// The hub: promotions are reconciled on its queue.
 		h.s.hubQueue = p.queue
 		h.s.pipeline = pipeline.New(pipeline.Config{Hub: p.store, Env: h.pipelineEnv, Clock: h.s.cfg.Clock, Logger: h.s.cfg.Logger,
-			Enqueue: p.queue.AddAfter, Context: h.ctx})
+			Enqueue: p.queue.AddAfter, Context: h.ctx, Starter: h.s.users.StartFunc})
 		h.teardown = teardown.New(teardown.Config{Hub: p.store, Env: h.teardownEnv, Clock: h.s.cfg.Clock,
 			Logger: h.s.cfg.Logger})
 	}

@@ -18,6 +18,14 @@
 // command only if the caller puts them in Env. Standard input is
 // /dev/null.
 //
+// # User
+//
+// Run starts the shell with Command.Start when set: the server passes a
+// func that makes a root server run it as the service's unprivileged user,
+// without capabilities (workload/process's Users.StartFunc, injected by
+// the server through pipeline.Config, as this package sits below it).
+// Without Start it runs as the server's user.
+//
 // # Process group and stopping
 //
 // The shell runs in its own session and process group (Setsid), without a

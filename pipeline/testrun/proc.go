@@ -59,7 +59,11 @@ func start(c Command, env []string, out io.Writer) (*proc, error) {
 		Stderr:      w,
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
 	}
-	err = cmd.Start()
+	if c.Start != nil {
+		err = c.Start(cmd)
+	} else {
+		err = cmd.Start()
+	}
 	w.Close() // the shell has its own copy; ours would hold off EOF
 	if err != nil {
 		r.Close()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"time"
@@ -29,6 +30,11 @@ type Command struct {
 	// MaxOutput is how many bytes of output, from the end, are kept;
 	// 0 means DefaultMaxOutput.
 	MaxOutput int
+	// Start, when set, starts the shell's cmd, built as the package doc
+	// says (it may set the user to run as, and must keep the rest); nil
+	// means cmd.Start, as the server's user. Its error fails the run
+	// before it started, with the error as the Reason.
+	Start func(cmd *exec.Cmd) error
 }
 
 // Result is how a run ended.

@@ -2,8 +2,10 @@ package testrun
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -334,4 +336,23 @@ func waitGone(t *testing.T, pid int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("process %d still running", pid)
+}
+
+// TestStartFunc checks that Command.Start starts the shell Run built (in
+// its directory, with its environment) and that its error fails the run
+// unstarted with the error as the Reason.
+func TestStartFunc(t *testing.T) {
+	dir := t.TempDir()
+	var started *exec.Cmd
+	c := Command{Run: "pwd; echo $X", Dir: dir, Env: map[string]string{"X": "x"}, Timeout: 10 * time.Second,
+		Start: func(cmd *exec.Cmd) error { started = cmd; return cmd.Start() }}
+	res := Run(context.Background(), c)
+	if !res.Passed || res.Output != dir+"\nx\n" || started == nil || started.SysProcAttr == nil || !started.SysProcAttr.Setsid {
+		t.Errorf("run through Start: %+v, cmd %+v", res, started)
+	}
+	c.Start = func(*exec.Cmd) error { return errors.New("directory /x is not readable by uid 61184") }
+	res = Run(context.Background(), c)
+	if res.Passed || res.ExitCode != -1 || res.Reason != "cannot start: directory /x is not readable by uid 61184" {
+		t.Errorf("refused by Start: %+v", res)
+	}
 }

@@ -15,29 +15,36 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// credentialFor decides who s runs as. Nil means the server's own user:
-// a server that is not root cannot run anything as another user. A root
-// server runs s as s.User when the spec names one ("root" or "0" is the
-// only way to get root), else as the dynamic user of its service.
+// credentialFor decides who s runs as: see serviceCredential, keyed by
+// its service (or, without one, its ID) within the Driver's UserScope.
 func (d *Driver) credentialFor(s workload.InstanceSpec) (*credential, error) {
+	key := s.Service
+	if key == "" {
+		key = s.ID
+	}
+	return serviceCredential(d.users, d.opts.UserScope, key, s.User)
+}
+
+// serviceCredential decides who runs things of the service key in scope.
+// Nil means the server's own user: a server that is not root cannot run
+// anything as another user. A root server runs them as user when the
+// spec names one ("root" or "0" is the only way to get root), else as the
+// dynamic user of scope/key.
+func serviceCredential(users *Users, scope, key, user string) (*credential, error) {
 	if os.Geteuid() != 0 {
 		return nil, nil
 	}
-	if s.User != "" {
-		uid, gid, err := ParseUser(s.User)
+	if user != "" {
+		uid, gid, err := ParseUser(user)
 		if err != nil {
 			return nil, err
 		}
 		return &credential{UID: uid, GID: gid}, nil
 	}
-	key := s.Service
-	if key == "" {
-		key = s.ID
+	if scope != "" {
+		key = scope + "/" + key
 	}
-	if d.opts.UserScope != "" {
-		key = d.opts.UserScope + "/" + key
-	}
-	uid, err := d.users.Allocate(key)
+	uid, err := users.Allocate(key)
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +99,15 @@ func confineThread(dir string, c *credential, warn func(error)) error {
 	if err := enterDir(dir, c != nil, warn); err != nil {
 		return err
 	}
+	return dropPrivileges(c)
+}
+
+// dropPrivileges sets no_new_privs on the calling (locked) thread and,
+// when the child changes to a user c that is not root, empties its
+// capability sets (dropCapabilities). A child that runs as root by its
+// spec keeps its capabilities; one that stays the server's user (nil c:
+// a server that is not root) has none to drop.
+func dropPrivileges(c *credential) error {
 	if c != nil && c.root() {
 		return nil
 	}
