@@ -3,8 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/slipway-dev/slipway/client"
 )
@@ -31,18 +33,30 @@ func (e *env) resolve() (server, token string, tried []string) {
 	}
 	sock, ok := client.SocketFor(localDataDir())
 	tried = append(tried, "unix://"+sock)
-	if ok {
+	if ok && answers(sock) {
 		return "unix://" + sock, "", tried // the peer's uid is its credential
 	}
 	sys := e.systemSocketPath()
 	tried = append(tried, "unix://"+sys)
-	if fi, err := os.Stat(sys); err == nil && fi.Mode()&os.ModeSocket != 0 {
+	if answers(sys) {
 		return "unix://" + sys, "", tried
 	}
 	if token == "" {
 		token = localAdminToken()
 	}
 	return client.DefaultServer, token, append(tried, client.DefaultServer)
+}
+
+// answers reports whether this user may connect to the socket at path:
+// a stale socket (its server killed) or one this user may not open (a
+// root server's, 0600) is passed over for the next place.
+func answers(path string) bool {
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }
 
 // systemSocketPath is where a root server's system socket is:

@@ -46,7 +46,7 @@ func TestResolveWithoutServerTriesTheSocketsThenTCP(t *testing.T) {
 // TestResolveNamesTheRealSystemSocket: the not-found error of a CLI
 // with its default settings names /run/slipway/slipway.sock.
 func TestResolveNamesTheRealSystemSocket(t *testing.T) {
-	if _, err := os.Stat(client.SystemSocket); err == nil {
+	if answers(client.SystemSocket) {
 		t.Skip("a root server listens on " + client.SystemSocket)
 	}
 	t.Chdir(t.TempDir())
@@ -113,5 +113,23 @@ func TestResolveNeverSendsTheLocalTokenElsewhere(t *testing.T) {
 	e := &env{server: "http://example.com", tokenFile: filepath.Join(client.DefaultDataDir, client.AdminTokenName)}
 	if _, token, _ := e.resolve(); token != "tok" {
 		t.Errorf("--token-file: token %q, want tok", token)
+	}
+}
+
+// TestResolvePassesOverAStaleSystemSocket: a system socket no server
+// answers on (its server was killed) does not stop the CLI from trying
+// the TCP address.
+func TestResolvePassesOverAStaleSystemSocket(t *testing.T) {
+	t.Chdir(t.TempDir())
+	sys := filepath.Join(t.TempDir(), "slipway.sock")
+	ln, err := net.Listen("unix", sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	ln.Close() // the file stays, as after kill -9
+	e := &env{systemSocket: sys}
+	if server, _, tried := e.resolve(); server != client.DefaultServer || len(tried) != 3 {
+		t.Errorf("resolve = %q, tried %v; want the TCP address after both sockets", server, tried)
 	}
 }
