@@ -281,3 +281,35 @@ func TestStopRemovesOnlyItsOwnSocket(t *testing.T) {
 		t.Errorf("the server removed a socket that was not its own: %v", err)
 	}
 }
+
+// TestLongDataPathLeftoverIsCleared: the private socket directory of a
+// server killed before its clean stop is removed by the next start.
+func TestLongDataPathLeftoverIsCleared(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.DataDir = longDataDir(t)
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "slipway-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	old := filepath.Join(dir, client.SocketName)
+	ln, err := net.Listen("unix", old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	ln.Close() // as after kill -9
+	if err := os.WriteFile(client.SocketRecordFor(cfg.DataDir), []byte(old+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, s := startConfig(t, cfg)
+	if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the killed server's socket directory %s is still there (%v)", dir, err)
+	}
+	if got, ok := client.SocketFor(cfg.DataDir); !ok || got != s.SocketPath() || got == old {
+		t.Errorf("client.SocketFor = %q, %v; want the new socket %s", got, ok, s.SocketPath())
+	}
+}

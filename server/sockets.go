@@ -106,8 +106,11 @@ func (s *Server) listenOwn(gid int) (*ownedSocket, error) {
 // listener removes the record, the socket and the directory.
 func (s *Server) listenPrivate(gid int) (*ownedSocket, error) {
 	rec := client.SocketRecordFor(s.cfg.DataDir)
-	if old, ok := client.SocketFor(s.cfg.DataDir); ok && answers(old) {
-		return nil, fmt.Errorf("%s names %s: %w", rec, old, errAnswers)
+	if old, ok := client.SocketFor(s.cfg.DataDir); ok {
+		if answers(old) {
+			return nil, fmt.Errorf("%s names %s: %w", rec, old, errAnswers)
+		}
+		removeLeftover(old)
 	}
 	dir, err := privateSocketDir(gid)
 	if err != nil {
@@ -131,6 +134,18 @@ func (s *Server) listenPrivate(gid int) (*ownedSocket, error) {
 	}
 	ln.after = func() { removeSocketRecord(rec, path); os.Remove(dir) }
 	return ln, nil
+}
+
+// removeLeftover removes the stale socket at path, which an earlier run
+// killed before its clean stop left, and its directory, if that is one
+// of listenPrivate's (slipway-* in the temporary folder) and now empty.
+func removeLeftover(path string) {
+	dir := filepath.Dir(path)
+	if filepath.Dir(dir) != filepath.Clean(os.TempDir()) || !strings.HasPrefix(filepath.Base(dir), "slipway-") {
+		return
+	}
+	_ = os.Remove(path)
+	_ = os.Remove(dir) // only if empty
 }
 
 // privateSocketDir makes the directory of listenPrivate: 0700, or 0710
