@@ -30,6 +30,9 @@ type env struct {
 	// tried are the places resolve looked for a server, for the error
 	// when none answers.
 	tried []string
+	// systemSocket is where resolve looks for a root server's socket
+	// ("": client.SystemSocket); tests point it elsewhere.
+	systemSocket string
 	// envName is --env: the environment commands read and change
 	// ("" = the server's default one).
 	envName string
@@ -101,7 +104,8 @@ func newRoot(now func() time.Time, stdout, stderr io.Writer, extra ...*cobra.Com
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&e.server, "server", os.Getenv(EnvServer),
 		"address of the slipway server: unix:///path/slipway.sock or http://host:port (env "+EnvServer+
-			"; default: the socket ./.slipway/slipway.sock, then "+client.DefaultServer+" with ./.slipway/admin.token)")
+			"; default: the socket ./.slipway/slipway.sock (env "+EnvData+" names another data folder than ./.slipway), then "+
+			client.SystemSocket+", then "+client.DefaultServer+" with ./.slipway/admin.token)")
 	root.PersistentFlags().StringVar(&e.token, "token", os.Getenv(EnvToken),
 		"API token sent as a bearer token; visible to every user in ps, so prefer --token-file or env "+EnvToken)
 	root.PersistentFlags().StringVar(&e.tokenFile, "token-file", "",

@@ -3,16 +3,20 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/slipway-dev/slipway/client"
 )
 
 // Where the CLI looks for a server when --server and SLIPWAY_SERVER are
-// not set: the Unix socket of a server on the default data folder
-// (./.slipway), then the default TCP address with that folder's admin
-// token.
+// not set, in order: the socket of a server on the local data folder
+// (./.slipway, or SLIPWAY_DATA: DATA/slipway.sock, or the one
+// DATA/socket.path names when that path is too long), then the system
+// socket a root server listens on (/run/slipway/slipway.sock), then the
+// default TCP address with the data folder's admin token.
 func (e *env) resolve() (server, token string, tried []string) {
 	token = e.token
 	if token == "" && e.tokenFile != "" {
@@ -27,15 +31,50 @@ func (e *env) resolve() (server, token string, tried []string) {
 		}
 		return e.server, token, nil
 	}
-	sock := client.SocketFor(client.DefaultDataDir)
+	sock, ok := client.SocketFor(localDataDir())
 	tried = append(tried, "unix://"+sock)
-	if fi, err := os.Stat(sock); err == nil && fi.Mode()&os.ModeSocket != 0 {
+	if ok && answers(sock) {
 		return "unix://" + sock, "", tried // the peer's uid is its credential
+	}
+	sys := e.systemSocketPath()
+	tried = append(tried, "unix://"+sys)
+	if answers(sys) {
+		return "unix://" + sys, "", tried
 	}
 	if token == "" {
 		token = localAdminToken()
 	}
 	return client.DefaultServer, token, append(tried, client.DefaultServer)
+}
+
+// answers reports whether this user may connect to the socket at path:
+// a stale socket (its server killed) or one this user may not open (a
+// root server's, 0600) is passed over for the next place.
+func answers(path string) bool {
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// systemSocketPath is where a root server's system socket is:
+// client.SystemSocket, unless a test set env.systemSocket.
+func (e *env) systemSocketPath() string {
+	if e.systemSocket != "" {
+		return e.systemSocket
+	}
+	return client.SystemSocket
+}
+
+// EnvData names the data folder of the local server the CLI looks for
+// (default ./.slipway).
+const EnvData = "SLIPWAY_DATA"
+
+// localDataDir is the data folder of the local server the CLI looks for.
+func localDataDir() string {
+	return envOr(EnvData, client.DefaultDataDir)
 }
 
 // isDefaultTCP reports whether server is the default TCP address, whose
@@ -46,10 +85,10 @@ func isDefaultTCP(server string) bool {
 	return s == strings.TrimPrefix(client.DefaultServer, "http://") || s == "localhost:7400"
 }
 
-// localAdminToken is the admin token of a server on the default data
-// folder, when this user may read it.
+// localAdminToken is the admin token of a server on the local data
+// folder (localDataDir), when this user may read it.
 func localAdminToken() string {
-	b, err := os.ReadFile(client.AdminTokenFor(client.DefaultDataDir))
+	b, err := os.ReadFile(client.AdminTokenFor(localDataDir()))
 	if err != nil {
 		return ""
 	}

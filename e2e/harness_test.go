@@ -160,7 +160,9 @@ func spawnServerWrapped(t *testing.T, data string, wrap []string, args ...string
 		s.router = freeAddr(t) // several servers may run at once
 		args = append(args, "--router", s.router)
 	}
-	argv := append(append(slices.Clone(wrap), bin.slipway, "server", "--data", data), args...)
+	// Not the machine's system socket (when run as root): a test server
+	// killed with -9 would leave it behind, and one server is not the others'.
+	argv := append(append(slices.Clone(wrap), bin.slipway, "server", "--data", data, "--no-system-socket"), args...)
 	s.cmd = exec.Command(argv[0], argv[1:]...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stderr, s.stderr
 	// Its own process group, so that kill -9 hits only it; and killed if

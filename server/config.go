@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/slipway-dev/slipway/client"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/spec"
@@ -36,8 +37,15 @@ type Config struct {
 	// APIAddr is not a loopback address.
 	Token string
 	// Socket is the API's Unix socket (owner-only; its peers' uid decides
-	// what they may do). Empty: client.SocketFor(DataDir).
+	// what they may do). Empty: DATA/slipway.sock, or, when that is too
+	// long for a socket address, one in a private temporary directory
+	// named in DATA/socket.path.
 	Socket string
+	// SystemSocket is where a server run as root also listens, unless
+	// Socket is set (client.SystemSocket by default; empty: nowhere, as
+	// --no-system-socket says). Its folder must be root's and writable by
+	// root alone. Tests point it elsewhere.
+	SystemSocket string
 	// APIRate and APIBurst limit each principal's API requests (a
 	// second, at once); OFREPRate and OFREPBurst each key's evaluations.
 	// A rate of 0 is no limit.
@@ -95,6 +103,7 @@ func Default() Config {
 		MaxInstancesPerService: spec.DefaultMaxInstancesPerService,
 		MaxInstances:           httpapi.DefaultMaxInstances,
 		Environment:            "default",
+		SystemSocket:           client.SystemSocket,
 		PrometheusURL:          "http://127.0.0.1:9090",
 		Logger:                 slog.Default(),
 		Clock:                  clock.Real{},

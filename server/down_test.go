@@ -22,6 +22,7 @@ func start(t *testing.T, dir string) (c *client.Client, stop func()) {
 	cfg := Default()
 	cfg.DataDir, cfg.APIAddr, cfg.RouterAddr, cfg.PrometheusURL = dir, "127.0.0.1:0", "127.0.0.1:0", ""
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.SystemSocket = "" // not the real /run/slipway
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

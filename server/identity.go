@@ -153,11 +153,17 @@ func (s *Server) instanceKey(name, dir string) (string, error) {
 	return key, nil
 }
 
-// SocketPath returns the API's Unix socket: --socket, else the one
-// derived from the data folder (client.SocketFor).
+// SocketPath returns the API's own Unix socket: once Run listens, the
+// one it listens on; before, --socket or DATA/slipway.sock.
 func (s *Server) SocketPath() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.socket != "" {
+		return s.socket
+	}
 	if s.cfg.Socket != "" {
 		return s.cfg.Socket
 	}
-	return client.SocketFor(s.cfg.DataDir)
+	p, _ := client.DataSocket(s.cfg.DataDir)
+	return p
 }

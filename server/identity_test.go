@@ -24,11 +24,12 @@ type running struct {
 func runServer(t *testing.T, edits ...func(*Config)) running {
 	t.Helper()
 	cfg := Default()
+	cfg.DataDir, cfg.APIAddr, cfg.RouterAddr, cfg.PrometheusURL = t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", ""
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.SystemSocket = "" // the tests that want one name their own
 	for _, edit := range edits {
 		edit(&cfg)
 	}
-	cfg.DataDir, cfg.APIAddr, cfg.RouterAddr, cfg.PrometheusURL = t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", ""
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

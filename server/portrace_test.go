@@ -69,6 +69,7 @@ func TestPortTakenBeforeStart(t *testing.T) {
 	cfg := Default()
 	cfg.DataDir, cfg.APIAddr, cfg.RouterAddr, cfg.PrometheusURL = t.TempDir(), "127.0.0.1:0", "127.0.0.1:0", ""
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.SystemSocket = "" // not the real /run/slipway
 	cfg.StopOnExit = true
 	s, err := New(cfg)
 	if err != nil {

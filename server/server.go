@@ -56,9 +56,10 @@ type Server struct {
 	// any environment opens.
 	keys *keyring
 
-	mu         sync.Mutex // guards addr, routerAddr
+	mu         sync.Mutex // guards addr, routerAddr, socket
 	addr       string
 	routerAddr string
+	socket     string // the API's own Unix socket, once Run listens
 }
 
 // New returns a server for cfg. It does no I/O and starts nothing.
@@ -146,12 +147,12 @@ func (s *Server) Run(ctx context.Context) error {
 		rln.Close()
 		return err
 	}
-	sock, err := listenSocket(s.SocketPath(), gid)
+	socks, err := s.listenSockets(gid)
 	if err != nil {
 		rln.Close()
 		return err
 	}
-	defer sock.Close()
+	defer closeAll(socks)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.artifacts = artifact.New(filepath.Join(s.cfg.DataDir, "artifacts"))
@@ -167,7 +168,7 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	h.wg.Go(h.runTeardowns)
-	err = s.serve(ctx, ln, sock, h, tokens, gid)
+	err = s.serve(ctx, ln, socks, h, tokens, gid)
 	cancel()
 	return err
 }
@@ -284,8 +285,8 @@ func baseEnv() map[string]string {
 }
 
 // serve serves the API on the TCP listener ln (bearer tokens) and the
-// Unix socket sock (peer credentials) until ctx ends.
-func (s *Server) serve(ctx context.Context, ln, sock net.Listener, envs *hosted, tokens *tokenAdmin, gid int) error {
+// Unix sockets socks (peer credentials) until ctx ends.
+func (s *Server) serve(ctx context.Context, ln net.Listener, socks []net.Listener, envs *hosted, tokens *tokenAdmin, gid int) error {
 	h := httpapi.New(httpapi.Config{
 		Artifacts: s.artifacts, Clock: s.cfg.Clock, Tokens: s.keys, TokenAdmin: tokens, Logger: s.cfg.Logger,
 		Limit: ratelimit.New(s.cfg.APIRate, s.cfg.APIBurst, s.cfg.Clock.Now),
@@ -313,11 +314,13 @@ func (s *Server) serve(ctx context.Context, ln, sock net.Listener, envs *hosted,
 	s.addr = ln.Addr().String()
 	s.mu.Unlock()
 	close(s.ready)
-	s.cfg.Logger.Info("slipway server ready", "api", "http://"+s.addr, "socket", sock.Addr().String(),
+	s.cfg.Logger.Info("slipway server ready", "api", "http://"+s.addr, "sockets", socketPaths(socks),
 		"token", client.AdminTokenFor(s.cfg.DataDir), "data", s.cfg.DataDir)
-	errc := make(chan error, 2)
+	errc := make(chan error, 1+len(socks))
 	go func() { errc <- srv.Serve(ln) }()
-	go func() { errc <- srv.Serve(sock) }()
+	for _, sock := range socks {
+		go func() { errc <- srv.Serve(sock) }()
+	}
 	select {
 	case err := <-errc:
 		return err

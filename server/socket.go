@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net"
@@ -18,26 +19,21 @@ import (
 	"github.com/slipway-dev/slipway/httpapi"
 )
 
+// errAnswers means a live server already listens on a socket's path.
+var errAnswers = errors.New("another server answers there")
+
 // listenSocket listens on the Unix socket at path, owner-only (mode
 // 0600), as the Docker daemon's socket is: who can connect is decided by
 // the file system, then by the peer's credentials (see peer). With a
 // group (gid >= 0), the socket is the group's too (mode 0660). A stale
-// socket file from an earlier run is replaced; any other file is not.
-func listenSocket(path string, gid int) (net.Listener, error) {
+// socket file from an earlier run is replaced; any other file is not,
+// nor a socket where a server answers (errAnswers).
+func listenSocket(path string, gid int) (*ownedSocket, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("--socket %s: %w", path, err)
 	}
-	if fi, err := os.Lstat(path); err == nil {
-		if fi.Mode()&fs.ModeSocket == 0 {
-			return nil, fmt.Errorf("--socket %s: a file that is not a socket is in the way", path)
-		}
-		if c, err := net.Dial("unix", path); err == nil {
-			c.Close()
-			return nil, fmt.Errorf("--socket %s: another server answers there", path)
-		}
-		if err := os.Remove(path); err != nil {
-			return nil, fmt.Errorf("--socket %s: remove the stale socket: %w", path, err)
-		}
+	if err := clearStale(path); err != nil {
+		return nil, fmt.Errorf("--socket %s: %w", path, err)
 	}
 	old := unix.Umask(0o177) // created 0600: no window where others may connect
 	ln, err := net.Listen("unix", path)
@@ -45,14 +41,52 @@ func listenSocket(path string, gid int) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--socket %s: %w", path, err)
 	}
-	ln.(*net.UnixListener).SetUnlinkOnClose(true)
+	ln.(*net.UnixListener).SetUnlinkOnClose(false) // ownedSocket removes it, if still ours
+	o, err := own(ln, path)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
 	if gid >= 0 {
 		if err := shareWithGroup(path, gid); err != nil {
-			ln.Close()
+			o.Close() // and its file
 			return nil, err
 		}
 	}
-	return ln, nil
+	return o, nil
+}
+
+// clearStale removes a stale socket at path (no server answers there).
+// Anything else in the way is an error.
+func clearStale(path string) error {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.Mode()&fs.ModeSocket == 0 {
+		return errors.New("a file that is not a socket is in the way")
+	}
+	if answers(path) {
+		return errAnswers
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("remove the stale socket: %w", err)
+	}
+	return nil
+}
+
+// answers reports whether a server accepts connections on the socket at
+// path.
+func answers(path string) bool {
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }
 
 // shareWithGroup gives the socket at path to group gid, mode 0660.

@@ -113,6 +113,7 @@ func (d *demo) startServer(ctx context.Context) (<-chan error, error) {
 	cfg := server.Default()
 	cfg.DataDir, cfg.APIAddr, cfg.RouterAddr, cfg.StopOnExit = filepath.Join(d.dir, "data"), d.addr, d.routerAddr, true
 	cfg.Logger = slog.New(slog.NewTextHandler(d.errOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfg.SystemSocket = "" // a throwaway server: not the one the CLI should find from anywhere
 	srv, err := server.New(cfg)
 	if err != nil {
 		return nil, err

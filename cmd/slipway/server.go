@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slipway-dev/slipway/cli"
+	"github.com/slipway-dev/slipway/client"
 
 	"github.com/slipway-dev/slipway/internal/gctune"
 	"github.com/slipway-dev/slipway/server"
@@ -19,6 +20,7 @@ import (
 func newServerCmd() *cobra.Command {
 	cfg := server.Default()
 	var level string
+	var noSystem bool // --no-system-socket
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run the Slipway server (API, controllers, local platform)",
@@ -34,6 +36,9 @@ func newServerCmd() *cobra.Command {
 				return err
 			}
 			cfg.FlagKeys = keys
+			if noSystem {
+				cfg.SystemSocket = ""
+			}
 			logger, err := newLogger(level)
 			if err != nil {
 				return err
@@ -51,7 +56,8 @@ func newServerCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&cfg.DataDir, "data", cfg.DataDir, "directory for the database, artifacts and instances")
 	f.StringVar(&cfg.APIAddr, "api", cfg.APIAddr, "address of the HTTP API (every request but the health check takes a token; --token, --token-file or SLIPWAY_TOKEN names the admin one, else DATA/admin.token holds it)")
-	f.StringVar(&cfg.Socket, "socket", "", "the API's Unix socket, owner-only: its peers' uid is their credential (default: DATA/slipway.sock, or /tmp/slipway-HASH.sock when that path is too long for a socket)")
+	f.StringVar(&cfg.Socket, "socket", "", "the API's Unix socket, owner-only: its peers' uid is their credential (default: DATA/slipway.sock, or, when that path is too long for a socket, one in a private temporary directory that DATA/socket.path names; run as root, the server also listens on "+client.SystemSocket+" unless --socket is set)")
+	f.BoolVar(&noSystem, "no-system-socket", false, "run as root, do not also listen on "+client.SystemSocket)
 	f.StringVar(&cfg.SocketGroup, "socket-group", "", "a group whose members may use the socket as admins (mode 0660; as the docker group, it is as good as the server's user)")
 	f.Float64Var(&cfg.APIRate, "api-rate", cfg.APIRate, "API requests a second each token or socket user may make on average (0: no limit)")
 	f.IntVar(&cfg.APIBurst, "api-burst", cfg.APIBurst, "API requests each token or socket user may make at once")

@@ -70,7 +70,7 @@ func startServer(ctx context.Context, bin, data, router string) (*server, error)
 		}
 		s := &server{bin: bin, data: data, api: api, router: router, out: &syncBuffer{}, done: make(chan struct{}),
 			client: client.New("http://" + api)}
-		s.cmd = exec.Command(bin, "server", "--data", data, "--api", api, "--router", router, "--log-level", "warn")
+		s.cmd = exec.Command(bin, "server", "--data", data, "--api", api, "--router", router, "--log-level", "warn", "--no-system-socket")
 		s.cmd.Env = append(os.Environ(), "SLIPWAY_TOKEN=") // its own admin token, kept in DATA/admin.token
 		s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 		s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}

@@ -43,7 +43,7 @@ func StartServer(ctx context.Context, bin, data string, healthy time.Duration, a
 	if err != nil {
 		return nil, err
 	}
-	argv := append([]string{"server", "--data", data, "--api", apiAddr, "--router", routerAddr, "--log-level", "warn"}, args...)
+	argv := append([]string{"server", "--data", data, "--api", apiAddr, "--router", routerAddr, "--log-level", "warn", "--no-system-socket"}, args...)
 	token, err := NewToken()
 	if err != nil {
 		return nil, err
