@@ -1,4 +1,4 @@
-// Command chaos is Slipway's chaos suite as a benchmark (package
+// Package main, the command chaos, is Slipway's chaos suite as a benchmark (package
 // bench/chaos/monkey does the work): rollouts of every strategy cut by
 // kill -9 of the server at random moments, instances stopped with
 // SIGSTOP, a data folder on a full disk; after each, the invariants are
