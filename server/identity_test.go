@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/slipway-dev/slipway/httpapi"
 )
 
 // running is a real server for the identity tests.
@@ -223,5 +225,30 @@ func TestOFREPCORSOnlyForConfiguredOrigins(t *testing.T) {
 		if resp.StatusCode != want || (want != http.StatusForbidden) != (allow == origin) {
 			t.Errorf("Origin %s: %d, Access-Control-Allow-Origin %q; want %d, CORS only for the configured one", origin, resp.StatusCode, allow, want)
 		}
+	}
+}
+
+// TestKeyringRecordsLastUse: an accepted token's principal is stamped
+// with its last use, one name shared by its tokens; a refused value and
+// an unused principal are stamped with nothing.
+func TestKeyringRecordsLastUse(t *testing.T) {
+	k := newKeyring()
+	k.add("a", httpapi.Principal{Name: "token:ci", Role: httpapi.RoleAdmin})
+	k.add("b", httpapi.Principal{Name: "token:idle", Role: httpapi.RoleAdmin})
+	if _, ok := k.Lookup("nope"); ok {
+		t.Fatal("an unknown value was accepted")
+	}
+	if !k.lastUsed("token:ci").IsZero() {
+		t.Fatal("token:ci was stamped before its first use")
+	}
+	p, ok := k.Lookup("a")
+	if !ok || p.Name != "token:ci" {
+		t.Fatalf("Lookup(a) = %v, %v; want token:ci", p, ok)
+	}
+	if k.lastUsed("token:ci").IsZero() {
+		t.Error("token:ci was not stamped by its use")
+	}
+	if !k.lastUsed("token:idle").IsZero() || !k.lastUsed("token:gone").IsZero() {
+		t.Error("an unused or unknown principal was stamped")
 	}
 }
