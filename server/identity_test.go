@@ -203,6 +203,20 @@ func TestOFREPRateLimitPerKey(t *testing.T) {
 	if code != http.StatusTooManyRequests {
 		t.Errorf("second evaluation at once: %d %s; want 429", code, body)
 	}
+	// The key spelled as OFREP also accepts it is the same key, limited.
+	for _, h := range [][2]string{{"Authorization", "bearer " + key}, {"Authorization", "Bearer  " + key + " "}, {"X-API-Key", " " + key}} {
+		req, _ := http.NewRequest("POST", "http://"+r.s.Addr()+path, strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(h[0], h[1])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("%s: %q at once: %d; want 429", h[0], strings.Replace(h[1], key, "KEY", 1), resp.StatusCode)
+		}
+	}
 	admin := readSecret(t, filepath.Join(r.data, "admin.token"))
 	if code, body := r.request(t, "POST", path, admin, ""); code != http.StatusNotFound {
 		t.Errorf("another key: %d %s; want 404, not limited by the first", code, body)
