@@ -22,7 +22,7 @@ import (
 // 429 with Retry-After past the limit.
 func (s *Server) ofrepGuard(next http.Handler, limit *ratelimit.Limiter) http.Handler {
 	host, _, _ := net.SplitHostPort(s.cfg.APIAddr)
-	loopback := isLoopback(host)
+	loopback := httpapi.LoopbackAddrHost(host)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if loopback && !httpapi.LoopbackHost(r.Host) {
 			http.Error(w, "host "+r.Host+" is not a loopback name; this server only answers on loopback", http.StatusForbidden)
