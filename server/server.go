@@ -213,17 +213,20 @@ func listen(flag, addr string) (net.Listener, error) {
 	return ln, nil
 }
 
+// dbFile is an environment's database, in its folder (envDir).
+const dbFile = "slipway.db"
+
 // open opens one environment's store and local platform in dir and
 // builds its components.
 func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 	if err := privateDir(dir); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)
 	}
-	db, err := sqlite.Open(filepath.Join(dir, "slipway.db"))
+	db, err := sqlite.Open(filepath.Join(dir, dbFile))
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	if err := privateDB(filepath.Join(dir, "slipway.db")); err != nil {
+	if err := privateDB(filepath.Join(dir, dbFile)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
