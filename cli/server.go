@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"time"
 
@@ -20,10 +19,7 @@ import (
 func (e *env) resolve() (server, token string, tried []string) {
 	token = e.token
 	if token == "" && e.tokenFile != "" {
-		b, err := os.ReadFile(e.tokenFile)
-		if err == nil {
-			token = strings.TrimSpace(string(b))
-		}
+		token, _ = ReadSecretFile(e.tokenFile) // readToken reports its error
 	}
 	if e.server != "" {
 		if token == "" && isDefaultTCP(e.server) {
@@ -88,11 +84,8 @@ func isDefaultTCP(server string) bool {
 // localAdminToken is the admin token of a server on the local data
 // folder (localDataDir), when this user may read it.
 func localAdminToken() string {
-	b, err := os.ReadFile(client.AdminTokenFor(localDataDir()))
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(b))
+	token, _ := ReadSecretFile(client.AdminTokenFor(localDataDir()))
+	return token
 }
 
 // unreachable adds to an unreachable server's error every place the CLI

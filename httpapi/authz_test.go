@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/api"
-	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/internal/clock"
-	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/internal/ratelimit"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -28,16 +26,7 @@ var roleTokens = tokenBook{
 }
 
 func newRoleAPI(t *testing.T) *testAPI {
-	a := &testAPI{store: store.NewMemory(), ch: make(chan struct{})}
-	h := New(Config{
-		Store: a.store, Artifacts: artifact.New(t.TempDir()), Logs: noLogs{}, Tokens: roleTokens,
-		Clock:   clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)),
-		Enqueue: func(queue.Key) {},
-		Changes: func() <-chan struct{} { return a.ch },
-	})
-	a.Server = httptest.NewServer(h)
-	t.Cleanup(a.Close)
-	return a
+	return newTestAPIWith(t, func(c *Config) { c.Tokens = roleTokens })
 }
 
 // TestRolesTable checks who may do what, over real HTTP: the table's
@@ -113,12 +102,9 @@ func TestParseRole(t *testing.T) {
 // Retry-After, and another token is not held up by it.
 func TestRateLimitPerToken(t *testing.T) {
 	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
-	a := &testAPI{store: store.NewMemory(), ch: make(chan struct{})}
-	a.Server = httptest.NewServer(New(Config{
-		Store: a.store, Artifacts: artifact.New(t.TempDir()), Logs: noLogs{}, Tokens: roleTokens,
-		Clock: clock.NewFake(now), Limit: ratelimit.New(1, 2, func() time.Time { return now }),
-	}))
-	t.Cleanup(a.Close)
+	a := newTestAPIWith(t, func(c *Config) {
+		c.Tokens, c.Clock, c.Limit = roleTokens, clock.NewFake(now), ratelimit.New(1, 2, func() time.Time { return now })
+	})
 	for i := range 2 {
 		if resp, body := a.do(t, "GET", "/v1/services", "v", nil); resp.StatusCode != 200 {
 			t.Fatalf("request %d within the burst: %d %s", i+1, resp.StatusCode, body)

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -36,16 +37,34 @@ type testAPI struct {
 }
 
 func newTestAPI(t *testing.T, token string) *testAPI {
+	return newTestAPIWith(t, func(c *Config) { c.Token = token })
+}
+
+// newTestAPIWith is newTestAPI on a server whose config edit changes
+// (limits, a router policy).
+func newTestAPIWith(t *testing.T, edit func(*Config)) *testAPI {
+	t.Helper()
 	a := &testAPI{store: store.NewMemory(), ch: make(chan struct{})}
-	h := New(Config{
-		Store: a.store, Artifacts: artifact.New(t.TempDir()), Logs: noLogs{}, Token: token,
+	cfg := Config{
+		Store: a.store, Artifacts: artifact.New(t.TempDir()), Logs: noLogs{},
 		Clock:   clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)),
 		Enqueue: func(k queue.Key) { a.mu.Lock(); a.enqueued = append(a.enqueued, k); a.mu.Unlock() },
 		Changes: func() <-chan struct{} { a.mu.Lock(); defer a.mu.Unlock(); return a.ch },
-	})
-	a.Server = httptest.NewServer(h)
+	}
+	edit(&cfg)
+	a.Server = httptest.NewServer(New(cfg))
 	t.Cleanup(a.Close)
 	return a
+}
+
+// nothingStored fails t unless the store still holds no app, as after a
+// refused apply.
+func (a *testAPI) nothingStored(t *testing.T) {
+	t.Helper()
+	err := a.store.View(t.Context(), func(tx store.Tx) error { _, err := tx.GetApp(); return err })
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("after the refusal GetApp = %v; want nothing stored", err)
+	}
 }
 
 // poke wakes event followers, as the server's notifying store does.

@@ -74,7 +74,7 @@ func replicas(app *spec.App) int {
 }
 
 // instancesElsewhere sums the instances the specs applied to every
-// environment but except ask for.
+// environment other than except ask for.
 func (h *handler) instancesElsewhere(ctx context.Context, except string) (int, error) {
 	n := 0
 	for _, e := range h.cfg.Envs.List() {

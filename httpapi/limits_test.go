@@ -1,34 +1,12 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/slipway-dev/slipway/api"
-	"github.com/slipway-dev/slipway/artifact"
-	"github.com/slipway-dev/slipway/internal/clock"
-	"github.com/slipway-dev/slipway/internal/queue"
-	"github.com/slipway-dev/slipway/store"
 )
-
-// newLimitedAPI is newTestAPI on a server with instance limits.
-func newLimitedAPI(t *testing.T, limits Limits) *testAPI {
-	t.Helper()
-	a := &testAPI{store: store.NewMemory(), ch: make(chan struct{})}
-	h := New(Config{
-		Store: a.store, Artifacts: artifact.New(t.TempDir()), Logs: noLogs{}, Limits: limits,
-		Clock:   clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)),
-		Enqueue: func(queue.Key) {},
-		Changes: func() <-chan struct{} { return a.ch },
-	})
-	a.Server = httptest.NewServer(h)
-	t.Cleanup(a.Close)
-	return a
-}
 
 // TestInstanceLimits: a spec asking for more instances than a service or
 // the server may have is refused at its line, naming the limit and the
@@ -50,7 +28,7 @@ func TestInstanceLimits(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a := newLimitedAPI(t, c.limits)
+			a := newTestAPIWith(t, func(cfg *Config) { cfg.Limits = c.limits })
 			for _, path := range []string{"/v1/plan", "/v1/apply"} {
 				resp, body := a.do(t, "POST", path, "", api.ApplyRequest{File: "slipway.yaml", Spec: c.spec})
 				if resp.StatusCode != http.StatusUnprocessableEntity {
@@ -62,13 +40,10 @@ func TestInstanceLimits(t *testing.T) {
 					}
 				}
 			}
-			err := a.store.View(t.Context(), func(tx store.Tx) error { _, err := tx.GetApp(); return err })
-			if !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("after the refusal GetApp = %v; want nothing stored", err)
-			}
+			a.nothingStored(t)
 		})
 	}
-	a := newLimitedAPI(t, Limits{MaxInstances: 6})
+	a := newTestAPIWith(t, func(cfg *Config) { cfg.Limits = Limits{MaxInstances: 6} })
 	if resp, body := a.do(t, "POST", "/v1/apply", "", api.ApplyRequest{File: "slipway.yaml", Spec: twoServices}); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("apply at the limit: %d %s", resp.StatusCode, body)
 	}

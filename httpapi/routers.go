@@ -27,15 +27,17 @@ func (p RouterPolicy) allows(addr string) bool {
 	if err != nil {
 		return false // the spec's own check reports it
 	}
-	if isLoopbackHost(host) || p.AllowPublic {
+	if LoopbackAddrHost(host) || p.AllowPublic {
 		return true
 	}
 	return slices.Contains(p.Allowed, addr) || slices.Contains(p.Allowed, host)
 }
 
-// isLoopbackHost reports whether host names the loopback interface only:
-// an empty host, like 0.0.0.0 and ::, means every interface.
-func isLoopbackHost(host string) bool {
+// LoopbackAddrHost reports whether host, of an address to listen on,
+// names the loopback interface only: an empty host, like 0.0.0.0 and ::,
+// means every interface. (LoopbackHost is for a Host header, which may
+// also say *.localhost.)
+func LoopbackAddrHost(host string) bool {
 	if host == "localhost" {
 		return true
 	}

@@ -1,34 +1,12 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/slipway-dev/slipway/api"
-	"github.com/slipway-dev/slipway/artifact"
-	"github.com/slipway-dev/slipway/internal/clock"
-	"github.com/slipway-dev/slipway/internal/queue"
-	"github.com/slipway-dev/slipway/store"
 )
-
-// newRouterPolicyAPI is newTestAPI on a server with a router policy.
-func newRouterPolicyAPI(t *testing.T, policy RouterPolicy) *testAPI {
-	t.Helper()
-	a := &testAPI{store: store.NewMemory(), ch: make(chan struct{})}
-	h := New(Config{
-		Store: a.store, Artifacts: artifact.New(t.TempDir()), Logs: noLogs{}, Routers: policy,
-		Clock:   clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)),
-		Enqueue: func(queue.Key) {},
-		Changes: func() <-chan struct{} { return a.ch },
-	})
-	a.Server = httptest.NewServer(h)
-	t.Cleanup(a.Close)
-	return a
-}
 
 // routerSpec is goodSpec with environment dev's router at addr
 // (line 8).
@@ -62,7 +40,7 @@ func TestPublicRouterNeedsPermission(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a := newRouterPolicyAPI(t, c.policy)
+			a := newTestAPIWith(t, func(cfg *Config) { cfg.Routers = c.policy })
 			resp, body := a.do(t, "POST", "/v1/plan?env=dev", "", api.ApplyRequest{File: "slipway.yaml", Spec: routerSpec(c.addr)})
 			if c.ok {
 				if resp.StatusCode != http.StatusOK {
@@ -76,10 +54,7 @@ func TestPublicRouterNeedsPermission(t *testing.T) {
 					t.Errorf("apply: %d %s; want 422 saying %q", resp.StatusCode, body, w)
 				}
 			}
-			err := a.store.View(t.Context(), func(tx store.Tx) error { _, err := tx.GetApp(); return err })
-			if !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("after the refusal GetApp = %v; want nothing stored", err)
-			}
+			a.nothingStored(t)
 		})
 	}
 }

@@ -3,12 +3,10 @@ package server
 import (
 	"context"
 	"os"
-	"path"
 	"path/filepath"
 
 	"github.com/slipway-dev/slipway/backup"
 	"github.com/slipway-dev/slipway/httpapi"
-	"github.com/slipway-dev/slipway/spec"
 )
 
 // backup takes a consistent copy of every environment's database (the
@@ -17,18 +15,24 @@ import (
 func (h *hosted) backup(ctx context.Context) (httpapi.Snapshot, error) {
 	var srcs []backup.Source
 	for _, p := range h.all() {
-		srcs = append(srcs, backup.Source{Database: backup.Database{Env: p.name, Path: dbPath(p.name)}, Store: p.db})
+		db, err := h.dbPath(p.name)
+		if err != nil {
+			return nil, err
+		}
+		srcs = append(srcs, backup.Source{Database: backup.Database{Env: p.name, Path: db}, Store: p.db})
 	}
 	return backup.Take(ctx, h.s.cfg.DataDir, h.s.cfg.DataDir, srcs, h.s.cfg.Clock.Now())
 }
 
 // dbPath is where an environment's database is inside the data folder,
-// with slashes (envDir's layout).
-func dbPath(env string) string {
-	if env == spec.DefaultEnvironment {
-		return "slipway.db"
+// with slashes: envDir's layout, never spelled out again.
+func (h *hosted) dbPath(env string) (string, error) {
+	dir, err := h.envDir(env)
+	if err != nil {
+		return "", err
 	}
-	return path.Join("envs", env, "slipway.db")
+	rel, err := filepath.Rel(h.s.cfg.DataDir, filepath.Join(dir, dbFile))
+	return filepath.ToSlash(rel), err
 }
 
 // removeBackupLeftovers removes the temporary copies of backups a killed

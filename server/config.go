@@ -119,7 +119,7 @@ func (c Config) Validate() error {
 	if err != nil {
 		return fmt.Errorf("--api %q: want host:port (e.g. 127.0.0.1:7400): %w", c.APIAddr, err)
 	}
-	if !isLoopback(host) && c.Token == "" {
+	if !httpapi.LoopbackAddrHost(host) && c.Token == "" {
 		return fmt.Errorf("--api %s is not a loopback address: set --token-file (or SLIPWAY_TOKEN) so that only holders of the token can use the API", c.APIAddr)
 	}
 	if c.MaxInstancesPerService < 0 || c.MaxInstances < 0 {
@@ -135,12 +135,4 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--prometheus %q: want the base URL of a Prometheus, like http://127.0.0.1:9090, or \"\" for none", c.PrometheusURL)
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slipway-dev/slipway/client"
@@ -22,16 +23,25 @@ import (
 // keyring holds the bearer tokens the server accepts, by the SHA-256 of
 // their value: the values themselves are kept nowhere in memory.
 type keyring struct {
-	mu     sync.RWMutex // guards byHash, used
-	byHash map[[sha256.Size]byte]httpapi.Principal
-	// used is when each principal's token was last accepted, by name.
-	used map[string]time.Time
+	mu     sync.RWMutex // guards byHash, used (the maps; not the clocks they point to)
+	byHash map[[sha256.Size]byte]accepted
+	// used is when each principal's token was last accepted, by name, in
+	// Unix nanoseconds (0: not since the server started). Lookup, on
+	// every request and flag evaluation, only reads the maps and stores
+	// a clock atomically, so token checks never wait on one another.
+	used map[string]*atomic.Int64
+}
+
+// accepted is one accepted token: whose it is and its principal's clock.
+type accepted struct {
+	p    httpapi.Principal
+	used *atomic.Int64
 }
 
 var _ httpapi.Tokens = (*keyring)(nil)
 
 func newKeyring() *keyring {
-	return &keyring{byHash: map[[sha256.Size]byte]httpapi.Principal{}, used: map[string]time.Time{}}
+	return &keyring{byHash: map[[sha256.Size]byte]accepted{}, used: map[string]*atomic.Int64{}}
 }
 
 // add accepts value as p's token.
@@ -43,7 +53,12 @@ func (k *keyring) add(value string, p httpapi.Principal) {
 func (k *keyring) addHash(sum [sha256.Size]byte, p httpapi.Principal) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.byHash[sum] = p
+	used := k.used[p.Name]
+	if used == nil {
+		used = new(atomic.Int64)
+		k.used[p.Name] = used
+	}
+	k.byHash[sum] = accepted{p: p, used: used}
 }
 
 // remove forgets the token whose value hashes to sum.
@@ -56,21 +71,30 @@ func (k *keyring) remove(sum [sha256.Size]byte) {
 // Lookup implements httpapi.Tokens. Comparing hashes of a 256-bit value
 // leaks nothing useful through timing.
 func (k *keyring) Lookup(value string) (httpapi.Principal, bool) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	p, ok := k.byHash[sha256.Sum256([]byte(value))]
-	if ok {
-		k.used[p.Name] = time.Now()
+	sum := sha256.Sum256([]byte(value))
+	k.mu.RLock()
+	e, ok := k.byHash[sum]
+	k.mu.RUnlock()
+	if !ok {
+		return httpapi.Principal{}, false
 	}
-	return p, ok
+	e.used.Store(time.Now().UnixNano())
+	return e.p, true
 }
 
 // lastUsed is when the token of the principal named name was last
 // accepted since the server started.
 func (k *keyring) lastUsed(name string) time.Time {
 	k.mu.RLock()
-	defer k.mu.RUnlock()
-	return k.used[name]
+	used := k.used[name]
+	k.mu.RUnlock()
+	if used == nil {
+		return time.Time{}
+	}
+	if n := used.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
 }
 
 // checkKey is OFREP's key check: any token the server knows, whatever

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/slipway-dev/slipway/httpapi"
 )
 
 // running is a real server for the identity tests.
@@ -201,6 +203,20 @@ func TestOFREPRateLimitPerKey(t *testing.T) {
 	if code != http.StatusTooManyRequests {
 		t.Errorf("second evaluation at once: %d %s; want 429", code, body)
 	}
+	// The key spelled as OFREP also accepts it is the same key, limited.
+	for _, h := range [][2]string{{"Authorization", "bearer " + key}, {"Authorization", "Bearer  " + key + " "}, {"X-API-Key", " " + key}} {
+		req, _ := http.NewRequest("POST", "http://"+r.s.Addr()+path, strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(h[0], h[1])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("%s: %q at once: %d; want 429", h[0], strings.Replace(h[1], key, "KEY", 1), resp.StatusCode)
+		}
+	}
 	admin := readSecret(t, filepath.Join(r.data, "admin.token"))
 	if code, body := r.request(t, "POST", path, admin, ""); code != http.StatusNotFound {
 		t.Errorf("another key: %d %s; want 404, not limited by the first", code, body)
@@ -223,5 +239,30 @@ func TestOFREPCORSOnlyForConfiguredOrigins(t *testing.T) {
 		if resp.StatusCode != want || (want != http.StatusForbidden) != (allow == origin) {
 			t.Errorf("Origin %s: %d, Access-Control-Allow-Origin %q; want %d, CORS only for the configured one", origin, resp.StatusCode, allow, want)
 		}
+	}
+}
+
+// TestKeyringRecordsLastUse: an accepted token's principal is stamped
+// with its last use, one name shared by its tokens; a refused value and
+// an unused principal are stamped with nothing.
+func TestKeyringRecordsLastUse(t *testing.T) {
+	k := newKeyring()
+	k.add("a", httpapi.Principal{Name: "token:ci", Role: httpapi.RoleAdmin})
+	k.add("b", httpapi.Principal{Name: "token:idle", Role: httpapi.RoleAdmin})
+	if _, ok := k.Lookup("nope"); ok {
+		t.Fatal("an unknown value was accepted")
+	}
+	if !k.lastUsed("token:ci").IsZero() {
+		t.Fatal("token:ci was stamped before its first use")
+	}
+	p, ok := k.Lookup("a")
+	if !ok || p.Name != "token:ci" {
+		t.Fatalf("Lookup(a) = %v, %v; want token:ci", p, ok)
+	}
+	if k.lastUsed("token:ci").IsZero() {
+		t.Error("token:ci was not stamped by its use")
+	}
+	if !k.lastUsed("token:idle").IsZero() || !k.lastUsed("token:gone").IsZero() {
+		t.Error("an unused or unknown principal was stamped")
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
+	"github.com/slipway-dev/slipway/flags/ofrep"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/ratelimit"
 )
@@ -22,13 +22,14 @@ import (
 // 429 with Retry-After past the limit.
 func (s *Server) ofrepGuard(next http.Handler, limit *ratelimit.Limiter) http.Handler {
 	host, _, _ := net.SplitHostPort(s.cfg.APIAddr)
-	loopback := isLoopback(host)
+	loopback := httpapi.LoopbackAddrHost(host)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if loopback && !httpapi.LoopbackHost(r.Host) {
 			http.Error(w, "host "+r.Host+" is not a loopback name; this server only answers on loopback", http.StatusForbidden)
 			return
 		}
-		if p, ok := s.keys.Lookup(ofrepKey(r)); ok {
+		key, _ := ofrep.RequestKey(r.Header) // a malformed one: ofrep refuses the request
+		if p, ok := s.keys.Lookup(key); ok {
 			if allowed, wait := limit.Allow(p.Name); !allowed {
 				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 				http.Error(w, p.Name+" made too many evaluations", http.StatusTooManyRequests)
@@ -55,13 +56,4 @@ func (s *Server) ofrepGuard(next http.Handler, limit *ratelimit.Limiter) http.Ha
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// ofrepKey is the key an OFREP request carries, as package ofrep reads
-// it: a bearer token or X-API-Key.
-func ofrepKey(r *http.Request) string {
-	if v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		return v
-	}
-	return r.Header.Get("X-API-Key")
 }

@@ -6,13 +6,6 @@ import (
 	"slices"
 )
 
-// environmentDoc is a stored environment (or token) with its version kept apart,
-// so that a write checks it without decoding.
-type environmentDoc struct {
-	version int64
-	doc     []byte
-}
-
 // GetEnvironment implements Tx.
 func (tx *memTx) GetEnvironment(name string) (Environment, error) {
 	if err := tx.read(); err != nil {
@@ -54,7 +47,7 @@ func (tx *memTx) PutEnvironment(e Environment) error {
 	if err != nil {
 		return err
 	}
-	tx.t.environments[e.Name] = environmentDoc{version: e.Version, doc: b}
+	tx.t.environments[e.Name] = recordDoc{version: e.Version, doc: b}
 	return nil
 }
 

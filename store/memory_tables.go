@@ -34,9 +34,16 @@ type tables struct {
 	versionAt  map[versionKey]int
 	promotions []promotionDoc // promotion id at index id-1
 	// environments is the registry, by name.
-	environments map[string]environmentDoc
+	environments map[string]recordDoc
 	// tokens are the API tokens, by name.
-	tokens map[string]environmentDoc
+	tokens map[string]recordDoc
+}
+
+// recordDoc is a stored registry record (an environment, a token) with
+// its version kept apart, so that a write checks it without decoding.
+type recordDoc struct {
+	version int64
+	doc     []byte
 }
 
 // eventDoc is a stored event with its service and type kept apart for
@@ -57,8 +64,8 @@ func newTables() *tables {
 		flagUsage: map[string]time.Time{},
 		versionAt: map[versionKey]int{},
 
-		environments: map[string]environmentDoc{},
-		tokens:       map[string]environmentDoc{},
+		environments: map[string]recordDoc{},
+		tokens:       map[string]recordDoc{},
 	}
 }
 

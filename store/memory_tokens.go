@@ -47,7 +47,7 @@ func (tx *memTx) PutToken(t Token) error {
 	if err != nil {
 		return err
 	}
-	tx.t.tokens[t.Name] = environmentDoc{version: t.Version, doc: b}
+	tx.t.tokens[t.Name] = recordDoc{version: t.Version, doc: b}
 	return nil
 }
 

@@ -50,7 +50,7 @@ type caller struct {
 
 // authorize finds the request's key and checks it.
 func (h *Handler) authorize(r *http.Request) (caller, error) {
-	key, err := requestKey(r.Header)
+	key, err := RequestKey(r.Header)
 	if err != nil {
 		return caller{}, err
 	}
@@ -68,9 +68,11 @@ func (h *Handler) authorize(r *http.Request) (caller, error) {
 	return caller{key: key}, nil
 }
 
-// requestKey returns the key of "Authorization: Bearer KEY", or else of
-// "X-API-Key: KEY"; empty if there is neither.
-func requestKey(h http.Header) (string, error) {
+// RequestKey returns the key of "Authorization: Bearer KEY" (any case,
+// any spaces), or else of "X-API-Key: KEY"; empty if there is neither.
+// A server that guards OFREP (a rate limit per key) reads the key with
+// it, so that a key the handler accepts is never one the guard missed.
+func RequestKey(h http.Header) (string, error) {
 	if auth := h.Get("Authorization"); auth != "" {
 		scheme, key, _ := strings.Cut(auth, " ")
 		key = strings.TrimSpace(key)
