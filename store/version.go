@@ -87,6 +87,12 @@ func Same[T any](a, b T) bool {
 // store version kept), to compare with Same after v is edited in place.
 // A value that cannot be encoded comes back zero, which Same tells
 // apart from any record.
+//
+// Copy is for that snapshot only: it is what Same compares, so the two
+// agree on every type without a copier per type. A pure decide step
+// that builds its next state from a record's parts uses their Clone
+// methods (clone.go), which cost no encoding and keep an empty slice
+// empty where the JSON would make it nil.
 func Copy[T any](v T) T {
 	var out T
 	b, err := json.Marshal(v)
