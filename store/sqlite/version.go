@@ -45,18 +45,7 @@ func (c codec[R, D]) decodeV(v versioned, err error) (R, error) {
 
 // decodeAllV decodes versioned records, passing a query error through.
 func (c codec[R, D]) decodeAllV(vs []versioned, err error) ([]R, error) {
-	if err != nil {
-		return nil, err
-	}
-	out := make([]R, 0, len(vs))
-	for _, v := range vs {
-		rec, err := c.decodeV(v, nil)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-	return out, nil
+	return decodeEach(vs, err, c.decodeV)
 }
 
 // vwrite is one version-checked write of a record.
