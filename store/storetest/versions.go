@@ -46,6 +46,12 @@ func versionedKinds() []versionedKind {
 			return p.ID, err
 		}, store.Tx.GetPromotion, store.Tx.PutPromotion,
 			func(p *store.Promotion) (*int64, *string) { return &p.StoreVersion, &p.Reason }),
+		kindOf("environment", func(tx store.Tx) (string, error) { return "staging", tx.PutEnvironment(sampleEnvironment("staging")) },
+			store.Tx.GetEnvironment, store.Tx.PutEnvironment,
+			func(e *store.Environment) (*int64, *string) { return &e.Version, &e.Router }),
+		kindOf("token", func(tx store.Tx) (string, error) { return "ci", tx.PutToken(sampleToken("ci")) },
+			store.Tx.GetToken, store.Tx.PutToken,
+			func(tk *store.Token) (*int64, *string) { return &tk.Version, &tk.CreatedBy }),
 	}
 }
 
