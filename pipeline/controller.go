@@ -119,7 +119,7 @@ func (c *Controller) Reconcile(ctx context.Context, id int64) (time.Duration, er
 // waiting advances a promotion's gates and deploys once all passed.
 func (c *Controller) waiting(ctx context.Context, p store.Promotion, to *Env) (time.Duration, error) {
 	now := c.cfg.Clock.Now()
-	before := clonePromotion(p)
+	before := store.Copy(p)
 	f, err := c.facts(ctx, p)
 	if err != nil {
 		return 0, err
@@ -218,15 +218,3 @@ func (c *Controller) saved(ctx context.Context, before, p store.Promotion) (stor
 }
 
 func lower[S ~string](s S) string { return strings.ToLower(string(s)) }
-
-func clonePromotion(p store.Promotion) store.Promotion {
-	p.Gates = append([]store.Gate(nil), p.Gates...)
-	for i := range p.Gates {
-		if run := p.Gates[i].Analysis; run != nil {
-			r := *run
-			r.Metrics = append([]store.MetricRun(nil), run.Metrics...)
-			p.Gates[i].Analysis = &r
-		}
-	}
-	return p
-}

@@ -16,7 +16,7 @@ import (
 // it) is found again rather than made twice.
 func (c *Controller) deploy(ctx context.Context, p store.Promotion, to *Env) (time.Duration, error) {
 	now := c.cfg.Clock.Now()
-	before := clonePromotion(p)
+	before := store.Copy(p)
 	if to.Down != nil && to.Down() {
 		p.Reason = "every gate passed; waiting for " + p.To + " to be up (it is being taken down)"
 		return time.Second, c.save(ctx, before, p)
@@ -86,7 +86,7 @@ func (c *Controller) deploying(ctx context.Context, p store.Promotion, to *Env) 
 	if p.Operation == 0 {
 		return c.deploy(ctx, p, to)
 	}
-	before := clonePromotion(p)
+	before := store.Copy(p)
 	var op store.Operation
 	err := to.Store.View(ctx, func(tx store.Tx) error {
 		var err error

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/queue"
@@ -66,7 +65,9 @@ func (c *Controller) judgeCanary(ctx context.Context, s snapshot, sc *spec.Canar
 	next := pass.Next
 	msg := canaryMessage(&next, sc, p.Available, replicas)
 	traffic := canaryTraffic(&next, sc)
-	if reflect.DeepEqual(&next, seen.Canary) && reflect.DeepEqual(traffic, seen.Traffic) && deadline.Equal(seen.Deadline) && msg == seen.Message {
+	want := seen
+	want.Canary, want.Deadline, want.Message, want.Traffic = &next, deadline, msg, traffic
+	if store.Same(seen, want) {
 		return false, pass.Requeue, nil
 	}
 	err = c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {

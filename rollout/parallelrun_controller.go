@@ -81,17 +81,19 @@ func (c *Controller) recordParallelRun(ctx context.Context, seen store.Service, 
 	if !next.Started.IsZero() {
 		traffic = store.Traffic{Active: next.Stable, Mirror: next.Revision, MirrorPercent: pr.Percent(), MirrorUnsafe: pr.Unsafe}
 	}
-	old := seen.ParallelRun
-	same := pass.Event == "" && msg == seen.Message && traffic == seen.Traffic && next.Promote == old.Promote &&
-		next.Started.Equal(old.Started) && compared(next.Report) == compared(old.Report)
-	if same {
-		return false, pass.Requeue, nil
-	}
-	err := c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
+	record := func(svc *store.Service) {
 		svc.ParallelRun, svc.Message, svc.Traffic = &next, msg, traffic
 		if !next.Started.IsZero() {
 			svc.Deadline = time.Time{} // the run's own duration bounds it now
 		}
+	}
+	want := seen
+	record(&want)
+	if pass.Event == "" && store.Same(seen, want) {
+		return false, pass.Requeue, nil
+	}
+	err := c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
+		record(svc)
 		if pass.Event == "" {
 			return nil
 		}
@@ -100,13 +102,6 @@ func (c *Controller) recordParallelRun(ctx context.Context, seen store.Service, 
 		return err
 	})
 	return true, pass.Requeue, err
-}
-
-func compared(r *mirror.Report) int {
-	if r == nil {
-		return -1
-	}
-	return r.Compared
 }
 
 // parallelMessage is the service's one-line status during a run.

@@ -27,7 +27,7 @@ func (tx *memTx) ListEnvironments() ([]Environment, error) {
 	for _, name := range slices.Sorted(maps.Keys(tx.t.environments)) {
 		docs = append(docs, tx.t.environments[name].doc)
 	}
-	return decodeAll[Environment]("environment", docs)
+	return decodeAll("environment", docs, decode[Environment])
 }
 
 // PutEnvironment implements Tx.

@@ -66,7 +66,7 @@ func (tx *memTx) ListVersions(service string) ([]Version, error) {
 			docs = append(docs, d.doc)
 		}
 	}
-	return decodeAll[Version]("version", docs)
+	return decodeAll("version", docs, decode[Version])
 }
 
 // VersionByDigest implements Tx.
@@ -148,5 +148,5 @@ func (tx *memTx) ListPromotions(service string, activeOnly bool, limit int) ([]P
 			docs = append(docs, d.doc)
 		}
 	}
-	return decodeAllV[Promotion]("promotion", docs)
+	return decodeAll("promotion", docs, decodeV[Promotion])
 }

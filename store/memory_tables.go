@@ -129,11 +129,12 @@ func decode[T any](kind string, b []byte) (T, error) {
 	return v, nil
 }
 
-// decodeAll decodes every document in docs, in order.
-func decodeAll[T any](kind string, docs [][]byte) ([]T, error) {
+// decodeAll decodes every document in docs, in order, with dec (decode,
+// or decodeV for a versioned kind).
+func decodeAll[T any](kind string, docs [][]byte, dec func(string, []byte) (T, error)) ([]T, error) {
 	out := make([]T, 0, len(docs))
 	for _, b := range docs {
-		v, err := decode[T](kind, b)
+		v, err := dec(kind, b)
 		if err != nil {
 			return nil, err
 		}
@@ -213,19 +214,6 @@ func decodeV[T any](kind string, b []byte) (T, error) {
 	}
 	SetVersion(&rec, env.V)
 	return rec, nil
-}
-
-// decodeAllV decodes every versioned document in docs, in order.
-func decodeAllV[T any](kind string, docs [][]byte) ([]T, error) {
-	out := make([]T, 0, len(docs))
-	for _, b := range docs {
-		v, err := decodeV[T](kind, b)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
 
 // versionOf returns the store version of a stored document (0: none).

@@ -27,7 +27,7 @@ func (tx *memTx) ListTokens() ([]Token, error) {
 	for _, name := range slices.Sorted(maps.Keys(tx.t.tokens)) {
 		docs = append(docs, tx.t.tokens[name].doc)
 	}
-	return decodeAll[Token]("token", docs)
+	return decodeAll("token", docs, decode[Token])
 }
 
 // PutToken implements Tx.

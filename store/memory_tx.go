@@ -88,7 +88,7 @@ func (tx *memTx) ListServices() ([]Service, error) {
 	if err := tx.read(); err != nil {
 		return nil, err
 	}
-	return decodeAllV[Service]("service", sortedValues(tx.t.services))
+	return decodeAll("service", sortedValues(tx.t.services), decodeV[Service])
 }
 
 // PutService implements Tx.
@@ -155,7 +155,7 @@ func (tx *memTx) ListRevisions(service string) ([]Revision, error) {
 	if err := tx.read(); err != nil {
 		return nil, err
 	}
-	return decodeAll[Revision]("revision", tx.t.revisions[service])
+	return decodeAll("revision", tx.t.revisions[service], decode[Revision])
 }
 
 // SetRevisionState implements Tx.

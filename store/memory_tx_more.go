@@ -41,14 +41,14 @@ func (tx *memTx) ListInstances(service string) ([]Instance, error) {
 		return nil, err
 	}
 	if service == "" {
-		return decodeAllV[Instance]("instance", sortedValues(tx.t.instances))
+		return decodeAll("instance", sortedValues(tx.t.instances), decodeV[Instance])
 	}
 	ids := tx.t.byService[service]
 	docs := make([][]byte, len(ids))
 	for i, id := range ids {
 		docs[i] = tx.t.instances[id]
 	}
-	return decodeAllV[Instance]("instance", docs)
+	return decodeAll("instance", docs, decodeV[Instance])
 }
 
 // DeleteInstance implements Tx.

@@ -45,19 +45,19 @@ func CheckVersion(kind, key string, given, stored int64) error {
 // is a pointer to one of the versioned record types (others are left
 // alone).
 func SetVersion(rec any, v int64) {
-	switch r := rec.(type) {
-	case *App:
-		r.StoreVersion = v
-	case *Service:
-		r.StoreVersion = v
-	case *Instance:
-		r.StoreVersion = v
-	case *Operation:
-		r.StoreVersion = v
-	case *Promotion:
-		r.StoreVersion = v
+	if r, ok := rec.(versioned); ok {
+		*r.storeVersion() = v
 	}
 }
+
+// versioned is a pointer to a record that carries its store version.
+type versioned interface{ storeVersion() *int64 }
+
+func (r *App) storeVersion() *int64       { return &r.StoreVersion }
+func (r *Service) storeVersion() *int64   { return &r.StoreVersion }
+func (r *Instance) storeVersion() *int64  { return &r.StoreVersion }
+func (r *Operation) storeVersion() *int64 { return &r.StoreVersion }
+func (r *Promotion) storeVersion() *int64 { return &r.StoreVersion }
 
 // CheckFlagBase is the version rule for a new flag configuration made
 // from revision base when the latest stored is latest (0: none yet).
@@ -87,6 +87,12 @@ func Same[T any](a, b T) bool {
 // store version kept), to compare with Same after v is edited in place.
 // A value that cannot be encoded comes back zero, which Same tells
 // apart from any record.
+//
+// Copy is for that snapshot only: it is what Same compares, so the two
+// agree on every type without a copier per type. A pure decide step
+// that builds its next state from a record's parts uses their Clone
+// methods (clone.go), which cost no encoding and keep an empty slice
+// empty where the JSON would make it nil.
 func Copy[T any](v T) T {
 	var out T
 	b, err := json.Marshal(v)
@@ -94,24 +100,8 @@ func Copy[T any](v T) T {
 		var zero T
 		return zero
 	}
-	SetVersion(&out, storeVersionOf(&v))
-	return out
-}
-
-// storeVersionOf is the store version of a pointer to a versioned record (0
-// for any other value).
-func storeVersionOf(rec any) int64 {
-	switch r := rec.(type) {
-	case *App:
-		return r.StoreVersion
-	case *Service:
-		return r.StoreVersion
-	case *Instance:
-		return r.StoreVersion
-	case *Operation:
-		return r.StoreVersion
-	case *Promotion:
-		return r.StoreVersion
+	if r, ok := any(&v).(versioned); ok {
+		SetVersion(&out, *r.storeVersion())
 	}
-	return 0
+	return out
 }

@@ -57,12 +57,18 @@ func (c codec[R, D]) decode(b []byte, err error) (R, error) {
 // decodeAll reads a list of stored documents, passing a query error
 // through.
 func (c codec[R, D]) decodeAll(docs [][]byte, err error) ([]R, error) {
+	return decodeEach(docs, err, c.decode)
+}
+
+// decodeEach decodes every stored row with dec, in order, passing a
+// query error through.
+func decodeEach[S, R any](rows []S, err error, dec func(S, error) (R, error)) ([]R, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]R, 0, len(docs))
-	for _, b := range docs {
-		r, err := c.decode(b, nil)
+	out := make([]R, 0, len(rows))
+	for _, row := range rows {
+		r, err := dec(row, nil)
 		if err != nil {
 			return nil, err
 		}

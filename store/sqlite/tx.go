@@ -50,19 +50,37 @@ func (t *tx) write() error {
 // doc returns the data column of the one row query selects, wrapping
 // ErrNotFound when there is none.
 func (t *tx) doc(query string, args ...any) ([]byte, error) {
-	if err := t.read(); err != nil {
-		return nil, err
-	}
 	var b []byte
-	err := t.queryRow(query, args...).Scan(&b)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, store.ErrNotFound
-	}
+	err := t.row(query, args, &b)
 	return b, err
 }
 
 // docs returns the data column of every row query selects.
 func (t *tx) docs(query string, args ...any) ([][]byte, error) {
+	return scanAll(t, func(s scanner) (b []byte, err error) {
+		err = s.Scan(&b)
+		return
+	}, query, args...)
+}
+
+// row scans the one row query selects into dest, ErrNotFound when there
+// is none.
+func (t *tx) row(query string, args []any, dest ...any) error {
+	if err := t.read(); err != nil {
+		return err
+	}
+	err := t.queryRow(query, args...).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+// scanner is a row to scan.
+type scanner interface{ Scan(dest ...any) error }
+
+// scanAll returns what scan makes of every row query selects.
+func scanAll[T any](t *tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	if err := t.read(); err != nil {
 		return nil, err
 	}
@@ -71,13 +89,13 @@ func (t *tx) docs(query string, args ...any) ([][]byte, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out [][]byte
+	var out []T
 	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
+		v, err := scan(rows)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, b)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }

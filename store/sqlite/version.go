@@ -14,36 +14,17 @@ import (
 
 // vdoc is doc for a versioned table: query selects version, data.
 func (t *tx) vdoc(query string, args ...any) (versioned, error) {
-	if err := t.read(); err != nil {
-		return versioned{}, err
-	}
 	var v versioned
-	err := t.queryRow(query, args...).Scan(&v.version, &v.data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, store.ErrNotFound
-	}
+	err := t.row(query, args, &v.version, &v.data)
 	return v, err
 }
 
 // vdocs is docs for a versioned table: query selects version, data.
 func (t *tx) vdocs(query string, args ...any) ([]versioned, error) {
-	if err := t.read(); err != nil {
-		return nil, err
-	}
-	rows, err := t.query(query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []versioned
-	for rows.Next() {
-		var v versioned
-		if err := rows.Scan(&v.version, &v.data); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return scanAll(t, func(s scanner) (v versioned, err error) {
+		err = s.Scan(&v.version, &v.data)
+		return
+	}, query, args...)
 }
 
 // versioned is a stored document and its store version.
@@ -64,18 +45,7 @@ func (c codec[R, D]) decodeV(v versioned, err error) (R, error) {
 
 // decodeAllV decodes versioned records, passing a query error through.
 func (c codec[R, D]) decodeAllV(vs []versioned, err error) ([]R, error) {
-	if err != nil {
-		return nil, err
-	}
-	out := make([]R, 0, len(vs))
-	for _, v := range vs {
-		rec, err := c.decodeV(v, nil)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-	return out, nil
+	return decodeEach(vs, err, c.decodeV)
 }
 
 // vwrite is one version-checked write of a record.

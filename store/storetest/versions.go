@@ -24,82 +24,62 @@ type versionedKind struct {
 }
 
 func versionedKinds() []versionedKind {
+	getApp := func(tx store.Tx, _ struct{}) (store.App, error) { return tx.GetApp() }
 	return []versionedKind{
-		{
-			name:   "app",
-			create: func(tx store.Tx) (any, error) { return nil, tx.PutApp(store.App{Name: "shop"}) },
-			get: func(tx store.Tx, _ any) (any, int64, error) {
-				a, err := tx.GetApp()
-				return a, a.StoreVersion, err
-			},
-			put: func(tx store.Tx, rec any, v int64, mark string) error {
-				a := rec.(store.App)
-				a.StoreVersion, a.File = v, mark
-				return tx.PutApp(a)
-			},
-			mark: func(rec any) string { return rec.(store.App).File },
+		kindOf("app", func(tx store.Tx) (struct{}, error) { return struct{}{}, tx.PutApp(store.App{Name: "shop"}) },
+			getApp, store.Tx.PutApp,
+			func(a *store.App) (*int64, *string) { return &a.StoreVersion, &a.File }),
+		kindOf("service", func(tx store.Tx) (string, error) { return "order", tx.PutService(sampleService("order")) },
+			store.Tx.GetService, store.Tx.PutService,
+			func(s *store.Service) (*int64, *string) { return &s.StoreVersion, &s.Message }),
+		kindOf("instance", func(tx store.Tx) (string, error) {
+			return "order-1", tx.PutInstance(sampleInstance("order-1", "order"))
+		}, store.Tx.GetInstance, store.Tx.PutInstance,
+			func(in *store.Instance) (*int64, *string) { return &in.StoreVersion, &in.Message }),
+		kindOf("operation", func(tx store.Tx) (int64, error) {
+			op, err := tx.CreateOperation(sampleOperation(store.OperationRunning))
+			return op.ID, err
+		}, store.Tx.GetOperation, store.Tx.PutOperation,
+			func(op *store.Operation) (*int64, *string) { return &op.StoreVersion, &op.Message }),
+		kindOf("promotion", func(tx store.Tx) (int64, error) {
+			p, err := tx.CreatePromotion(samplePromotion("order", store.PromotionWaiting))
+			return p.ID, err
+		}, store.Tx.GetPromotion, store.Tx.PutPromotion,
+			func(p *store.Promotion) (*int64, *string) { return &p.StoreVersion, &p.Reason }),
+		kindOf("environment", func(tx store.Tx) (string, error) { return "staging", tx.PutEnvironment(sampleEnvironment("staging")) },
+			store.Tx.GetEnvironment, store.Tx.PutEnvironment,
+			func(e *store.Environment) (*int64, *string) { return &e.Version, &e.Router }),
+		kindOf("token", func(tx store.Tx) (string, error) { return "ci", tx.PutToken(sampleToken("ci")) },
+			store.Tx.GetToken, store.Tx.PutToken,
+			func(tk *store.Token) (*int64, *string) { return &tk.Version, &tk.CreatedBy }),
+	}
+}
+
+// kindOf makes the versionedKind of records R keyed by K: create stores
+// one and returns its key, get and put are the Tx's methods, and fields
+// points into a record at its store version and at a string field the
+// test changes.
+func kindOf[K, R any](name string, create func(store.Tx) (K, error),
+	get func(store.Tx, K) (R, error), put func(store.Tx, R) error,
+	fields func(*R) (version *int64, mark *string)) versionedKind {
+	return versionedKind{
+		name:   name,
+		create: func(tx store.Tx) (any, error) { return create(tx) },
+		get: func(tx store.Tx, key any) (any, int64, error) {
+			r, err := get(tx, key.(K))
+			v, _ := fields(&r)
+			return r, *v, err
 		},
-		{
-			name:   "service",
-			create: func(tx store.Tx) (any, error) { return "order", tx.PutService(sampleService("order")) },
-			get: func(tx store.Tx, key any) (any, int64, error) {
-				s, err := tx.GetService(key.(string))
-				return s, s.StoreVersion, err
-			},
-			put: func(tx store.Tx, rec any, v int64, mark string) error {
-				s := rec.(store.Service)
-				s.StoreVersion, s.Message = v, mark
-				return tx.PutService(s)
-			},
-			mark: func(rec any) string { return rec.(store.Service).Message },
+		put: func(tx store.Tx, rec any, v int64, mark string) error {
+			r := rec.(R)
+			pv, pm := fields(&r)
+			*pv, *pm = v, mark
+			return put(tx, r)
 		},
-		{
-			name:   "instance",
-			create: func(tx store.Tx) (any, error) { return "order-1", tx.PutInstance(sampleInstance("order-1", "order")) },
-			get: func(tx store.Tx, key any) (any, int64, error) {
-				in, err := tx.GetInstance(key.(string))
-				return in, in.StoreVersion, err
-			},
-			put: func(tx store.Tx, rec any, v int64, mark string) error {
-				in := rec.(store.Instance)
-				in.StoreVersion, in.Message = v, mark
-				return tx.PutInstance(in)
-			},
-			mark: func(rec any) string { return rec.(store.Instance).Message },
-		},
-		{
-			name: "operation",
-			create: func(tx store.Tx) (any, error) {
-				op, err := tx.CreateOperation(sampleOperation(store.OperationRunning))
-				return op.ID, err
-			},
-			get: func(tx store.Tx, key any) (any, int64, error) {
-				op, err := tx.GetOperation(key.(int64))
-				return op, op.StoreVersion, err
-			},
-			put: func(tx store.Tx, rec any, v int64, mark string) error {
-				op := rec.(store.Operation)
-				op.StoreVersion, op.Message = v, mark
-				return tx.PutOperation(op)
-			},
-			mark: func(rec any) string { return rec.(store.Operation).Message },
-		},
-		{
-			name: "promotion",
-			create: func(tx store.Tx) (any, error) {
-				p, err := tx.CreatePromotion(samplePromotion("order", store.PromotionWaiting))
-				return p.ID, err
-			},
-			get: func(tx store.Tx, key any) (any, int64, error) {
-				p, err := tx.GetPromotion(key.(int64))
-				return p, p.StoreVersion, err
-			},
-			put: func(tx store.Tx, rec any, v int64, mark string) error {
-				p := rec.(store.Promotion)
-				p.StoreVersion, p.Reason = v, mark
-				return tx.PutPromotion(p)
-			},
-			mark: func(rec any) string { return rec.(store.Promotion).Reason },
+		mark: func(rec any) string {
+			r := rec.(R)
+			_, m := fields(&r)
+			return *m
 		},
 	}
 }

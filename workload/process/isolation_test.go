@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/slipway-dev/slipway/workload"
 	"github.com/slipway-dev/slipway/workload/workloadtest"
@@ -49,7 +48,7 @@ func (l rootLayout) probe(t *testing.T, id, service, script string) []string {
 		Env:     map[string]string{"PATH": "/usr/bin:/bin"},
 	}
 	startSpec(t, l.d, s)
-	waitEndedLocal(t, l.d, id)
+	workloadtest.WaitEnded(t, l.d, id)
 	lines, err := l.d.Logs(context.Background(), id, 1000)
 	if err != nil {
 		t.Fatalf("Logs: %v", err)
@@ -142,7 +141,7 @@ func TestInstanceCannotReadOthers(t *testing.T) {
 		Env:      map[string]string{"PATH": "/usr/bin:/bin"},
 		Artifact: src, ArtifactPath: "app.sh",
 	})
-	waitEndedLocal(t, l.d, "other-1")
+	workloadtest.WaitEnded(t, l.d, "other-1")
 	other, _ := l.d.Logs(context.Background(), "other-1", 10)
 	if !slices.Contains(other, "other-secret-log") || !slices.Contains(other, "other-secret-artifact") {
 		t.Fatalf("other instance printed %q", other)
@@ -205,7 +204,7 @@ func TestInstanceCannotModifyItsArtifact(t *testing.T) {
 		Artifact: src, ArtifactPath: "app.sh",
 	}
 	startSpec(t, l.d, s)
-	waitEndedLocal(t, l.d, s.ID)
+	workloadtest.WaitEnded(t, l.d, s.ID)
 	lines, _ := l.d.Logs(context.Background(), s.ID, 100)
 	if count := strings.Count(strings.Join(lines, "\n"), "original"); count != 2 {
 		t.Errorf("artifact ran %d times unchanged, want 2: %q", count, lines)
@@ -216,12 +215,6 @@ func TestInstanceCannotModifyItsArtifact(t *testing.T) {
 	if data, _ := os.ReadFile(src); string(data) != "#!/bin/sh\necho original\n" {
 		t.Errorf("stored object changed: %q", data)
 	}
-}
-
-// waitEndedLocal waits for id to end.
-func waitEndedLocal(t *testing.T, d *Driver, id string) {
-	t.Helper()
-	workloadtest.WaitEnded(t, d, id)
 }
 
 func TestLookPathSkipsWhatTheUserCannotRun(t *testing.T) {
@@ -239,7 +232,7 @@ func TestLookPathSkipsWhatTheUserCannotRun(t *testing.T) {
 		Env:     map[string]string{"PATH": private + ":/usr/bin:/bin"},
 	}
 	startSpec(t, l.d, s)
-	waitEndedLocal(t, l.d, s.ID)
+	workloadtest.WaitEnded(t, l.d, s.ID)
 	lines, _ := l.d.Logs(context.Background(), s.ID, 10)
 	if len(lines) != 1 || lines[0] == "private" || lines[0] == "0" {
 		t.Fatalf("id -u printed %q, want the instance's uid from /usr/bin/id", lines)
@@ -254,17 +247,7 @@ func TestExecChecksRunAsTheInstance(t *testing.T) {
 		Env:     map[string]string{"PATH": "/usr/bin:/bin"},
 	}
 	startSpec(t, l.d, s)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		lines, _ := l.d.Logs(context.Background(), s.ID, 10)
-		if slices.Contains(lines, "planted") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("instance did not plant its check: %q", lines)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	workloadtest.WaitLog(t, l.d, s.ID, "planted")
 	for _, argv := range [][]string{{"id", "-u"}, {"./check.sh"}} {
 		out, err := l.d.Exec(context.Background(), s.ID, argv)
 		got := strings.TrimSpace(string(out))

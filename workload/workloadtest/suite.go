@@ -165,3 +165,10 @@ func WaitEnded(t *testing.T, d workload.Driver, id string) workload.Status {
 	t.Helper()
 	return waitEnded(t, d, id)
 }
+
+// WaitLog waits until a line of id's logs equals line, for a driver's
+// own tests.
+func WaitLog(t *testing.T, d workload.Driver, id, line string) {
+	t.Helper()
+	waitLog(t, d, id, line)
+}
