@@ -17,6 +17,7 @@ import (
 
 // pageTexts are the error pages' texts after their status.
 var pageTexts = map[int]string{
+	http.StatusBadRequest:            "the request could not be read",
 	http.StatusNotFound:              "no service is routed here",
 	http.StatusMethodNotAllowed:      "the router does not forward this method",
 	http.StatusRequestEntityTooLarge: "the request body is too large",

@@ -158,14 +158,16 @@ func (t routeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // ServeHTTP routes one request.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if !proxied(req.Method) {
-		rt.cfg.Logger.Debug("router: method not proxied", "method", req.Method, "target", req.RequestURI)
+		rt.cfg.Logger.LogAttrs(req.Context(), slog.LevelDebug, "router: method not proxied",
+			slog.String("method", req.Method), slog.String("target", req.RequestURI))
 		writePage(w, http.StatusMethodNotAllowed)
 		return
 	}
 	normalizeRequestPath(req)
 	r := rt.table.Load().match(req.Host, req.URL.Path)
 	if r == nil {
-		rt.cfg.Logger.Debug("router: no route", "host", req.Host, "path", req.URL.Path)
+		rt.cfg.Logger.LogAttrs(req.Context(), slog.LevelDebug, "router: no route",
+			slog.String("host", req.Host), slog.String("path", req.URL.Path))
 		writePage(w, http.StatusNotFound)
 		return
 	}

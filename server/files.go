@@ -38,17 +38,15 @@ func raiseFileLimit() (uint64, error) {
 // too), at least 1; no bound when the limit is unknown (0).
 func routerLimits(cfg Config, softLimit uint64) front.Limits {
 	l := front.Limits{MaxConns: cfg.RouterMaxConns, MaxConnsPerIP: cfg.RouterMaxConnsPerIP}
-	if l.MaxConns == 0 && softLimit == 0 {
-		l.MaxConns = -1 // the limit is unknown: no bound
-	}
-	if l.MaxConns == 0 {
-		l.MaxConns = 1
-		if softLimit > 2*fileReserve {
-			l.MaxConns = int(min((softLimit-fileReserve)/2, 1<<30))
-		}
-	}
-	if l.MaxConns < 0 {
+	switch {
+	case l.MaxConns < 0:
 		l.MaxConns = 0 // no limit, asked for
+	case l.MaxConns > 0: // as configured
+	case softLimit == 0: // the limit is unknown: no bound
+	case softLimit > 2*fileReserve:
+		l.MaxConns = int(min((softLimit-fileReserve)/2, 1<<30))
+	default:
+		l.MaxConns = 1
 	}
 	return l
 }

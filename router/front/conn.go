@@ -78,9 +78,7 @@ func (c *clientConn) serve() {
 		head, v := c.readHead(first)
 		switch v {
 		case headHandOff:
-			if handedOff = c.handOff(); !handedOff {
-				return // refused: ambiguous framing
-			}
+			handedOff = c.handOff() // false: refused for ambiguous framing
 			return
 		case headIncomplete:
 			return // the client left or timed out mid-head

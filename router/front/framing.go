@@ -61,29 +61,11 @@ func ambiguousFraming(head []byte) bool {
 			continue
 		}
 		name, _, _ := bytes.Cut(line, []byte(":"))
-		inTE = asciiFold(name, "transfer-encoding")
+		inTE = asciiEqualFold(string(name), "transfer-encoding")
 		te = te || inTE
-		cl = cl || asciiFold(name, "content-length")
+		cl = cl || asciiEqualFold(string(name), "content-length")
 	}
 	return cl && te || foldedTE
-}
-
-// asciiFold reports whether b equals the lower-case s, ignoring ASCII
-// case only.
-func asciiFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range len(b) {
-		c := b[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != s[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // wholeHead reads, past the connection's buffer if need be, the head of

@@ -37,11 +37,26 @@ func TestLimiterAdmits(t *testing.T) {
 		t.Cleanup(func() { c.Close() })
 		return c
 	}
+	var held []net.Conn // the server's side of the admitted connections
+	// admitted waits for c's fate: accepted (the listener returned it) or
+	// refused (closed, so that the client reads EOF).
 	admitted := func(c net.Conn) bool {
-		_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-		_, err := c.Read(make([]byte, 1))
-		ne, ok := err.(net.Error)
-		return ok && ne.Timeout() // held open, not closed
+		t.Helper()
+		closed := make(chan struct{})
+		go func() {
+			_, _ = c.Read(make([]byte, 1)) // ends at the test's cleanup when admitted
+			close(closed)
+		}()
+		select {
+		case sc := <-accepted:
+			held = append(held, sc)
+			return true
+		case <-closed:
+			return false
+		case <-time.After(5 * time.Second):
+			t.Fatal("the connection was neither accepted nor closed")
+			return false
+		}
 	}
 	steps := []struct {
 		from string
@@ -58,7 +73,7 @@ func TestLimiterAdmits(t *testing.T) {
 	if l.Open() != 3 || l.Refused() != 2 {
 		t.Fatalf("open %d refused %d, want 3 and 2", l.Open(), l.Refused())
 	}
-	(<-accepted).Close()
+	held[0].Close()
 	if !admitted(dial("127.0.0.3")) {
 		t.Fatal("a closed connection did not free its place")
 	}

@@ -1,4 +1,4 @@
-package front_test
+package router
 
 import (
 	"bufio"
@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/router/front"
 )
 
@@ -19,11 +18,11 @@ import (
 // client allocates nothing either); ns/op include four loopback
 // syscalls each way.
 //
-//	go test -run '^$' -bench FastPathFront -benchmem ./router/front/
+//	go test -run '^$' -bench FastPathFront -benchmem ./router/
 func BenchmarkFastPathFront(b *testing.B) {
-	rt := router.New(router.Config{})
+	rt := New(Config{})
 	defer rt.Close()
-	rt.Update([]router.Route{{Service: "s", Backends: []router.Backend{cannedBackend(b, cannedAnswer)}}})
+	rt.Update([]Route{{Service: "s", Backends: []Backend{cannedBackend(b, cannedAnswer)}}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -80,47 +79,3 @@ func readAnswer(br *bufio.Reader) error {
 	_, err = br.Discard(length)
 	return err
 }
-
-// cannedBackend is an HTTP/1.1 instance that answers every request on a
-// connection with the same bytes and allocates nothing per request. It
-// reads a request up to its blank line (the benchmark sends no bodies).
-func cannedBackend(b *testing.B, answer string) router.Backend {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serveCanned(c, []byte(answer))
-		}
-	}()
-	return router.Backend{ID: "canned", Revision: 1, Addr: ln.Addr().String()}
-}
-
-func serveCanned(c net.Conn, answer []byte) {
-	defer c.Close()
-	br := bufio.NewReader(c)
-	for {
-		for {
-			line, err := br.ReadSlice('\n')
-			if err != nil {
-				return
-			}
-			if len(bytes.TrimRight(line, "\r\n")) == 0 {
-				break
-			}
-		}
-		if _, err := c.Write(answer); err != nil {
-			return
-		}
-	}
-}
-
-// cannedAnswer is the bench/router backend's answer: 100 bytes, keep-alive.
-const cannedAnswer = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\nDate: Mon, 02 Jan 2006 15:04:05 GMT\r\n\r\n" +
-	"hello from the bench/router backend; this body is padded to exactly one hundred bytes..............\n"
