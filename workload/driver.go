@@ -82,6 +82,26 @@ type InstanceSpec struct {
 	// "UID", either with ":GID"; "" is a dynamic user of the service's
 	// own. A server that is not root runs instances as its own user.
 	User string
+	// Image, when set, runs the instance as a container of an unpacked
+	// OCI image (workload/container) instead of a host process; Command
+	// is then the program inside the image, already resolved from the
+	// spec's command or the image's entrypoint and cmd, and Artifact is
+	// unused.
+	Image *Image
+}
+
+// Image is an unpacked OCI image an instance runs in.
+type Image struct {
+	// Digest is the image's manifest digest ("sha256:...").
+	Digest string
+	// Rootfs is the unpacked root filesystem, shared read-only by every
+	// instance of the image.
+	Rootfs string
+	// User is the image config's user ("" when the image sets none);
+	// an image whose user is root or unset runs as InstanceSpec.User.
+	User string
+	// WorkingDir is the image config's working directory ("" = "/").
+	WorkingDir string
 }
 
 // Status is what the driver observes of one instance.
