@@ -1,0 +1,174 @@
+package analysis
+
+import "math"
+
+// The mixture of CountTest is over the rate ratio theta = canary rate /
+// stable rate, on a grid of gridN points from 2^gridLo2 to 2^-gridLo2 in
+// steps of 2^gridStep2, weighted by a normal prior on ln(theta) with sd
+// mixtureSD (the mSPRT's normal mixture, discretised). A finite mixture
+// of likelihood ratios is itself a likelihood ratio: exact, not an
+// approximation of the continuous one.
+const (
+	gridN     = 97
+	gridLo2   = -6.0
+	gridStep2 = 0.125
+	mixtureSD = 1.0
+)
+
+// grid holds the thetas and the prior's log weights (normalised).
+var grid = func() (g struct{ theta, logW [gridN]float64 }) {
+	var sum float64
+	for i := range gridN {
+		l := (gridLo2 + float64(i)*gridStep2) * math.Ln2
+		g.theta[i] = math.Exp(l)
+		g.logW[i] = -l * l / (2 * mixtureSD * mixtureSD)
+		sum += math.Exp(g.logW[i])
+	}
+	for i := range g.logW {
+		g.logW[i] -= math.Log(sum)
+	}
+	return g
+}()
+
+// CountTest is a sequential, anytime-valid test that the canary's event
+// rate per request (its errors) is no higher than the stable's, after
+// Lindon, Sanden and Shirikian (KDD 2022) on counting processes.
+//
+// Conditional on the events of a tick (canary x, stable y) and on the
+// requests each side answered in it (the exposure: canary share p), the
+// canary's count is Binomial(x+y, rho) with rho = theta*p / (theta*p +
+// 1-p), where theta is the ratio of the per-request rates (exact for
+// Poisson counts; for Bernoulli requests the conditional law is
+// hypergeometric, which the binomial likelihood ratio dominates in convex
+// order, so the test stays valid). The product over ticks of the
+// mixture's likelihood over the null's is a nonnegative martingale under
+// the null, so by Ville's inequality it exceeds 1/alpha with probability
+// at most alpha, at any time, however often it is looked at. Inverting it
+// gives a confidence sequence for theta.
+//
+// Add is called once per tick with that tick's increments; it allocates
+// nothing. The zero CountTest is not ready: use NewCountTest.
+type CountTest struct {
+	cfg  SequentialConfig
+	ll   [gridN]float64 // log-likelihood of each grid theta
+	one  nullPoint      // theta = 1: no regression
+	edge nullPoint      // theta = 1+MinEffect: the largest regression tolerated
+	// Cumulative requests and events of each side.
+	CanaryN, StableN, CanaryEvents, StableEvents int64
+}
+
+// nullPoint is the log-likelihood of one theta and its derivative in
+// ln(theta) (the score): positive when the data favour a larger theta.
+type nullPoint struct{ theta, ll, score float64 }
+
+func (p *nullPoint) add(x, y, share float64) {
+	r := rho(p.theta, share)
+	p.ll += term(x, r) + term(y, 1-r)
+	p.score += x*(1-r) - y*r
+}
+
+// NewCountTest returns a test judged by cfg (Alpha and MinEffect).
+func NewCountTest(cfg SequentialConfig) *CountTest {
+	return &CountTest{cfg: cfg, one: nullPoint{theta: 1}, edge: nullPoint{theta: 1 + cfg.MinEffect}}
+}
+
+// Add counts one tick: the requests each side answered and the events
+// (errors) among them. Ticks with no events change only the totals.
+func (t *CountTest) Add(canaryN, canaryEvents, stableN, stableEvents int64) {
+	t.CanaryN += canaryN
+	t.StableN += stableN
+	t.CanaryEvents += canaryEvents
+	t.StableEvents += stableEvents
+	if canaryEvents+stableEvents == 0 || canaryN+stableN == 0 {
+		return
+	}
+	share := float64(canaryN) / float64(canaryN+stableN)
+	x, y := float64(canaryEvents), float64(stableEvents)
+	for i := range t.ll {
+		r := rho(grid.theta[i], share)
+		t.ll[i] += term(x, r) + term(y, 1-r)
+	}
+	t.one.add(x, y, share)
+	t.edge.add(x, y, share)
+}
+
+func rho(theta, share float64) float64 { return theta * share / (theta*share + 1 - share) }
+
+// term is k*ln(r), 0 when k is 0 (r may then be 0 as well).
+func term(k, r float64) float64 {
+	if k == 0 {
+		return 0
+	}
+	return k * math.Log(r)
+}
+
+// logMixture is the log of the mixture's likelihood.
+func (t *CountTest) logMixture() float64 {
+	hi := math.Inf(-1)
+	for i := range t.ll {
+		hi = max(hi, grid.logW[i]+t.ll[i])
+	}
+	var s float64
+	for i := range t.ll {
+		s += math.Exp(grid.logW[i] + t.ll[i] - hi)
+	}
+	return hi + math.Log(s)
+}
+
+// CountState is where a CountTest stands.
+type CountState struct {
+	// LogE is ln of the e-value against theta = 1 (no regression);
+	// LogPass against theta = 1+MinEffect. Each decides once it reaches
+	// LogBound = ln(1/Alpha) with the data on the right side of it.
+	LogE, LogPass, LogBound float64
+	// Estimate is the ratio of the sides' event rates per request
+	// (NaN without events); Lower and Upper bound theta at level
+	// 1-Alpha, at any time (0 and +Inf when unbounded, to the grid's
+	// resolution of 9%).
+	Estimate, Lower, Upper float64
+	Verdict                Verdict // Pass, Fail, or Pending while undecided
+}
+
+// State evaluates the test now: Fail once a regression is proven (theta
+// > 1 at level Alpha) and the estimate is worse by more than MinEffect
+// with the canary's rate above Floor; Pass once theta >= 1+MinEffect is
+// ruled out; Pending otherwise.
+func (t *CountTest) State() CountState {
+	lm := t.logMixture()
+	s := CountState{LogE: lm - t.one.ll, LogPass: lm - t.edge.ll, LogBound: math.Log(1 / t.cfg.Alpha)}
+	s.Estimate = rateRatio(t.CanaryEvents, t.CanaryN, t.StableEvents, t.StableN)
+	s.Lower, s.Upper = math.Inf(1), 0
+	for i := range t.ll {
+		if lm-t.ll[i] < s.LogBound {
+			s.Lower, s.Upper = min(s.Lower, grid.theta[i]), max(s.Upper, grid.theta[i])
+		}
+	}
+	if s.Lower == grid.theta[0] {
+		s.Lower = 0
+	}
+	if s.Upper == grid.theta[gridN-1] {
+		s.Upper = math.Inf(1)
+	}
+	canaryRate := float64(t.CanaryEvents) / float64(max(t.CanaryN, 1))
+	switch {
+	case t.one.score > 0 && s.LogE >= s.LogBound && s.Estimate-1 > t.cfg.MinEffect && canaryRate > t.cfg.Floor:
+		s.Verdict = Fail
+	case t.edge.score < 0 && s.LogPass >= s.LogBound:
+		s.Verdict = Pass
+	default:
+		s.Verdict = Pending
+	}
+	return s
+}
+
+// rateRatio is (x/nx) / (y/ny): +Inf when only the canary had events,
+// NaN when neither did.
+func rateRatio(x, nx, y, ny int64) float64 {
+	switch {
+	case x == 0 && y == 0, nx == 0 || ny == 0:
+		return math.NaN()
+	case y == 0:
+		return math.Inf(1)
+	}
+	return (float64(x) / float64(nx)) / (float64(y) / float64(ny))
+}

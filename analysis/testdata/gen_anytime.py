@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""Generate anytime.json: reference values for analysis.CountTest and
+analysis.QuantileBounds, computed independently with Python 3's standard
+library only (math, random, json).
+
+Run from analysis/testdata:  python3 gen_anytime.py > anytime.json
+The inputs come from a fixed seed, so the output is reproducible.
+
+Counts: the mixture is over theta on the grid 2^(-6 + i/8), i = 0..96,
+with weights proportional to exp(-ln(theta)^2 / 2) (sd 1); each tick
+(canary n, canary events x, stable n, stable events y) adds
+x ln(rho) + y ln(1-rho), rho = theta p / (theta p + 1 - p), p = n_c/(n_c+n_s).
+Quantiles: the beta-binomial mixture BB(s; n, 100q, 100(1-q)) / Bin(s; n, q)
+is scanned over every s = 0..n (no search), which is how this script
+differs from the Go code's ternary and binary searches.
+"""
+import json
+import math
+import random
+
+GRID = [2 ** (-6 + i / 8) for i in range(97)]
+_w = [math.exp(-math.log(t) ** 2 / 2) for t in GRID]
+LOGW = [math.log(w / sum(_w)) for w in _w]
+
+
+def rho(theta, p):
+    return theta * p / (theta * p + 1 - p)
+
+
+def loglik(theta, ticks):
+    ll = 0.0
+    for cn, x, sn, y in ticks:
+        if x + y == 0 or cn + sn == 0:
+            continue
+        r = rho(theta, cn / (cn + sn))
+        if x:
+            ll += x * math.log(r)
+        if y:
+            ll += y * math.log(1 - r)
+    return ll
+
+
+def score(theta, ticks):
+    s = 0.0
+    for cn, x, sn, y in ticks:
+        if x + y == 0 or cn + sn == 0:
+            continue
+        r = rho(theta, cn / (cn + sn))
+        s += x * (1 - r) - y * r
+    return s
+
+
+def count_case(name, ticks, alpha, min_effect, floor):
+    lls = [loglik(t, ticks) for t in GRID]
+    terms = [w + l for w, l in zip(LOGW, lls)]
+    hi = max(terms)
+    lm = hi + math.log(sum(math.exp(t - hi) for t in terms))
+    bound = math.log(1 / alpha)
+    log_e = lm - loglik(1.0, ticks)
+    log_pass = lm - loglik(1 + min_effect, ticks)
+    inside = [t for t, l in zip(GRID, lls) if lm - l < bound]
+    lower, upper = min(inside), max(inside)
+    lower = 0.0 if lower == GRID[0] else lower
+    upper = "inf" if upper == GRID[-1] else upper
+    cn = sum(t[0] for t in ticks)
+    x = sum(t[1] for t in ticks)
+    sn = sum(t[2] for t in ticks)
+    y = sum(t[3] for t in ticks)
+    if x == 0 and y == 0:
+        est = "nan"
+    elif y == 0:
+        est = "inf"
+    else:
+        est = (x / cn) / (y / sn)
+    e_num = float("inf") if est == "inf" else (float("nan") if est == "nan" else est)
+    verdict = "pending"
+    if score(1.0, ticks) > 0 and log_e >= bound and e_num - 1 > min_effect and x / max(cn, 1) > floor:
+        verdict = "fail"
+    elif score(1 + min_effect, ticks) < 0 and log_pass >= bound:
+        verdict = "pass"
+    return {"name": name, "ticks": ticks, "alpha": alpha, "minEffect": min_effect, "floor": floor,
+            "logE": log_e, "logPass": log_pass, "lower": lower, "upper": upper,
+            "estimate": est, "verdict": verdict}
+
+
+def lbeta(a, b):
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+def log_qe(s, n, q):
+    a, b = 100 * q, 100 * (1 - q)
+    return lbeta(a + s, b + n - s) - lbeta(a, b) - s * math.log(q) - (n - s) * math.log1p(-q)
+
+
+def quantile_case(name, counts, upper, q, alpha):
+    n = sum(counts)
+    bound = math.log(1 / alpha)
+    ok = [s for s in range(n + 1) if log_qe(s, n, q) < bound]
+    s_lo, s_hi = min(ok), max(ok)
+    lo, hi, s = 0.0, "inf", 0
+    for c, u in zip(counts, upper):
+        s += c
+        if s < s_lo:
+            lo = u
+        if s > s_hi and hi == "inf":
+            hi = u
+    return {"name": name, "counts": counts, "upper": upper, "q": q, "alpha": alpha,
+            "n": n, "sLo": s_lo, "sHi": s_hi, "lo": lo, "hi": hi}
+
+
+def main():
+    rnd = random.Random(20261207)
+    counts = []
+    for name, pc, ps, weight, nticks, alpha, m, floor in [
+        ("a/a 1% errors", 0.01, 0.01, 0.1, 400, 0.05, 0.5, 0.0),
+        ("20% vs 1% at 10%", 0.20, 0.01, 0.1, 20, 0.05, 0.5, 0.0),
+        ("20% vs 0% at 10%", 0.20, 0.0, 0.1, 10, 0.01, 0.5, 0.0),
+        ("5% vs 5% at 50%", 0.05, 0.05, 0.5, 300, 0.05, 0.2, 0.0),
+        ("better canary", 0.01, 0.05, 0.25, 200, 0.05, 0.5, 0.0),
+        ("worse but under floor", 0.03, 0.01, 0.2, 300, 0.05, 0.5, 0.05),
+        ("1.5% vs 1% at 10%", 0.015, 0.01, 0.1, 3000, 0.01, 0.2, 0.0),
+        ("no events", 0.0, 0.0, 0.1, 30, 0.05, 0.5, 0.0),
+    ]:
+        ticks = []
+        for _ in range(nticks):
+            cn = sum(1 for _ in range(10) if rnd.random() < weight) + 1
+            sn = 10 - cn + 1 + rnd.randrange(5)
+            x = sum(1 for _ in range(cn) if rnd.random() < pc)
+            y = sum(1 for _ in range(sn) if rnd.random() < ps)
+            ticks.append([cn, x, sn, y])
+        counts.append(count_case(name, ticks, alpha, m, floor))
+    upper = [0.001 * 1.125 ** i for i in range(60)]
+    quantiles = []
+    for name, n, mu, sigma, q, alpha in [
+        ("p99 of 50", 50, -4.0, 0.5, 0.99, 0.025),
+        ("p99 of 2000", 2000, -4.0, 0.5, 0.99, 0.025),
+        ("p99 of 600", 600, -4.0, 0.5, 0.99, 0.005),
+        ("p50 of 30", 30, -4.0, 0.5, 0.5, 0.025),
+        ("p50 of 1000", 1000, -3.0, 0.3, 0.5, 0.05),
+        ("p90 of 400", 400, -4.0, 1.0, 0.9, 0.025),
+        ("p99 of 1", 1, -4.0, 0.5, 0.99, 0.025),
+    ]:
+        c = [0] * len(upper)
+        for _ in range(n):
+            v = rnd.lognormvariate(mu, sigma)
+            i = next((i for i, u in enumerate(upper) if v < u), len(upper) - 1)
+            c[i] += 1
+        quantiles.append(quantile_case(name, c, upper, q, alpha))
+    print(json.dumps({"generator": "gen_anytime.py (Python 3 standard library)",
+                      "counts": counts, "quantiles": quantiles}, indent=1))
+
+
+main()
