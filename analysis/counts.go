@@ -4,10 +4,12 @@ import "math"
 
 // The mixture of CountTest is over the rate ratio theta = canary rate /
 // stable rate, on a grid of gridN points from 2^gridLo2 to 2^-gridLo2 in
-// steps of 2^gridStep2, weighted by a normal prior on ln(theta) with sd
-// mixtureSD (the mSPRT's normal mixture, discretised). A finite mixture
-// of likelihood ratios is itself a likelihood ratio: exact, not an
-// approximation of the continuous one.
+// steps of 2^gridStep2. Half its weight follows a normal prior on
+// ln(theta) with sd mixtureSD (the mSPRT's normal mixture, discretised),
+// which detects small regressions; the other half is uniform on the
+// grid, so that a canary failing many times more often than stable is
+// caught within a few errors. A finite mixture of likelihood ratios is
+// itself a likelihood ratio: exact, not an approximation.
 const (
 	gridN     = 97
 	gridLo2   = -6.0
@@ -17,15 +19,16 @@ const (
 
 // grid holds the thetas and the prior's log weights (normalised).
 var grid = func() (g struct{ theta, logW [gridN]float64 }) {
+	var normal [gridN]float64
 	var sum float64
 	for i := range gridN {
 		l := (gridLo2 + float64(i)*gridStep2) * math.Ln2
 		g.theta[i] = math.Exp(l)
-		g.logW[i] = -l * l / (2 * mixtureSD * mixtureSD)
-		sum += math.Exp(g.logW[i])
+		normal[i] = math.Exp(-l * l / (2 * mixtureSD * mixtureSD))
+		sum += normal[i]
 	}
 	for i := range g.logW {
-		g.logW[i] -= math.Log(sum)
+		g.logW[i] = math.Log(0.5*normal[i]/sum + 0.5/gridN)
 	}
 	return g
 }()

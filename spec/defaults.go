@@ -31,6 +31,7 @@ const (
 	DefaultConfidence            = 0.95
 	DefaultMinEffect             = 0.5
 	DefaultMinSamples            = 10
+	DefaultAlpha                 = 0.05
 
 	DefaultTestsTimeout      = 10 * time.Minute
 	DefaultGateAnalysisCount = 3
@@ -191,4 +192,35 @@ func (m *Metric) applyDefaults() {
 	if m.MinSamples == 0 {
 		m.MinSamples = DefaultMinSamples
 	}
+	if m.Alpha == 0 && m.Judge == JudgeSequential {
+		m.Alpha = DefaultAlpha
+	}
+}
+
+// applyParseDefaults fills in what only a spec being parsed gets, never
+// a stored one that ApplyDefaults brings up to date: a comparison's
+// judge. A revision stored before judges existed has none and keeps the
+// interval judge it was created with; a spec parsed now gets the
+// sequential judge where it fits. The new field shows in plan.
+func (a *App) applyParseDefaults() {
+	for _, s := range a.Services {
+		if s == nil || s.Strategy.Canary == nil || s.Strategy.Canary.Analysis == nil {
+			continue
+		}
+		ms := s.Strategy.Canary.Analysis.Metrics
+		for i := range ms {
+			if ms[i].Compares() && ms[i].Judge == "" {
+				ms[i].Judge = ms[i].defaultJudge()
+				ms[i].applyDefaults() // alpha, for the judge just chosen
+			}
+		}
+	}
+}
+
+// defaultJudge is the judge a comparison written now gets.
+func (m Metric) defaultJudge() string {
+	if m.SequentialFits() {
+		return JudgeSequential
+	}
+	return JudgeInterval
 }

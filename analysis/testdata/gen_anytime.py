@@ -7,7 +7,8 @@ Run from analysis/testdata:  python3 gen_anytime.py > anytime.json
 The inputs come from a fixed seed, so the output is reproducible.
 
 Counts: the mixture is over theta on the grid 2^(-6 + i/8), i = 0..96,
-with weights proportional to exp(-ln(theta)^2 / 2) (sd 1); each tick
+with weights half a normal density exp(-ln(theta)^2 / 2) (sd 1),
+normalised on the grid, and half uniform on it; each tick
 (canary n, canary events x, stable n, stable events y) adds
 x ln(rho) + y ln(1-rho), rho = theta p / (theta p + 1 - p), p = n_c/(n_c+n_s).
 Quantiles: the beta-binomial mixture BB(s; n, 100q, 100(1-q)) / Bin(s; n, q)
@@ -20,7 +21,7 @@ import random
 
 GRID = [2 ** (-6 + i / 8) for i in range(97)]
 _w = [math.exp(-math.log(t) ** 2 / 2) for t in GRID]
-LOGW = [math.log(w / sum(_w)) for w in _w]
+LOGW = [math.log(0.5 * w / sum(_w) + 0.5 / len(GRID)) for w in _w]
 
 
 def rho(theta, p):
