@@ -144,3 +144,12 @@ func ratio(a, b float64) float64 {
 func (cfg SequentialConfig) format(v float64) string { return num(v) + cfg.Unit }
 
 func percentOf(f float64) string { return strconv.FormatFloat(f*100, 'g', 3, 64) + "%" }
+
+// Totals is what one revision answered since counting began, as a
+// sequential judge reads it on every tick: requests, errors, and the
+// latency histogram (counts per bin, bins given by their upper edges
+// elsewhere).
+type Totals struct {
+	Requests, Errors int64
+	Latency          []int64
+}
