@@ -20,6 +20,10 @@ type anytimeRef struct {
 		EstimateV               jsonFloat `json:"estimate"`
 		Verdict                 string    `json:"verdict"`
 	} `json:"counts"`
+	Rates []struct {
+		X, N         int64
+		Alpha, Upper float64
+	} `json:"rates"`
 	Quantiles []struct {
 		Name     string    `json:"name"`
 		Counts   []int64   `json:"counts"`
@@ -114,5 +118,15 @@ func TestQuantileBoundsMatchPython(t *testing.T) {
 				t.Errorf("bounds = [%v, %v] of %d, want [%v, %v] of %d", lo, hi, n, c.Lo, float64(c.Hi), c.N)
 			}
 		})
+	}
+}
+
+func TestRateUpperMatchesPython(t *testing.T) {
+	for _, c := range readAnytimeRef(t).Rates {
+		// The script scans p in steps of 1e-6, below the bound: Go's
+		// bisection lands within a step above it.
+		if got := RateUpper(c.X, c.N, c.Alpha); got < c.Upper || got > c.Upper+1e-6 {
+			t.Errorf("RateUpper(%d, %d, %v) = %.9f, want %.6f (+1e-6)", c.X, c.N, c.Alpha, got, c.Upper)
+		}
 	}
 }

@@ -15,6 +15,9 @@ const (
 	gridLo2   = -6.0
 	gridStep2 = 0.125
 	mixtureSD = 1.0
+	// shareTicks is how many ticks (of 100ms in the controller: 5s)
+	// estimate the canary's share of traffic.
+	shareTicks = 50
 )
 
 // grid holds the thetas and the prior's log weights (normalised).
@@ -37,13 +40,17 @@ var grid = func() (g struct{ theta, logW [gridN]float64 }) {
 // rate per request (its errors) is no higher than the stable's, after
 // Lindon, Sanden and Shirikian (KDD 2022) on counting processes.
 //
-// Conditional on the events of a tick (canary x, stable y) and on the
-// requests each side answered in it (the exposure: canary share p), the
-// canary's count is Binomial(x+y, rho) with rho = theta*p / (theta*p +
-// 1-p), where theta is the ratio of the per-request rates (exact for
-// Poisson counts; for Bernoulli requests the conditional law is
-// hypergeometric, which the binomial likelihood ratio dominates in convex
-// order, so the test stays valid). The product over ticks of the
+// The router sends each request to the canary with probability p, its
+// weight, whatever the request's fate; so conditional on the events of a
+// tick (canary x, stable y), the canary's count is Binomial(x+y, rho)
+// with rho = theta*p / (theta*p + 1-p), where theta is the ratio of the
+// sides' per-request event rates (theta = 1 under the null). p is the
+// canary's share of the requests of the last shareTicks ticks: the
+// router's split as it is, sticky sessions and header routes included,
+// following a weight change within that time. (Conditioning on the
+// tick's own share instead would be exact for Poisson counts but,
+// with ticks of a few requests, would give away the information: an
+// erroring request is itself part of its tick's share.) The product over ticks of the
 // mixture's likelihood over the null's is a nonnegative martingale under
 // the null, so by Ville's inequality it exceeds 1/alpha with probability
 // at most alpha, at any time, however often it is looked at. Inverting it
@@ -52,10 +59,12 @@ var grid = func() (g struct{ theta, logW [gridN]float64 }) {
 // Add is called once per tick with that tick's increments; it allocates
 // nothing. The zero CountTest is not ready: use NewCountTest.
 type CountTest struct {
-	cfg  SequentialConfig
-	ll   [gridN]float64 // log-likelihood of each grid theta
-	one  nullPoint      // theta = 1: no regression
-	edge nullPoint      // theta = 1+MinEffect: the largest regression tolerated
+	cfg      SequentialConfig
+	recent   [shareTicks][2]int64 // the last ticks' requests, canary and stable, for the share
+	nextTick int
+	ll       [gridN]float64 // log-likelihood of each grid theta
+	one      nullPoint      // theta = 1: no regression
+	edge     nullPoint      // theta = 1+MinEffect: the largest regression tolerated
 	// Cumulative requests and events of each side.
 	CanaryN, StableN, CanaryEvents, StableEvents int64
 }
@@ -82,10 +91,16 @@ func (t *CountTest) Add(canaryN, canaryEvents, stableN, stableEvents int64) {
 	t.StableN += stableN
 	t.CanaryEvents += canaryEvents
 	t.StableEvents += stableEvents
-	if canaryEvents+stableEvents == 0 || canaryN+stableN == 0 {
+	t.recent[t.nextTick%shareTicks] = [2]int64{canaryN, stableN}
+	t.nextTick++
+	if canaryEvents+stableEvents == 0 {
 		return
 	}
-	share := float64(canaryN) / float64(canaryN+stableN)
+	var rc, rs int64
+	for _, r := range t.recent {
+		rc, rs = rc+r[0], rs+r[1]
+	}
+	share := float64(rc) / float64(rc+rs)
 	x, y := float64(canaryEvents), float64(stableEvents)
 	for i := range t.ll {
 		r := rho(grid.theta[i], share)
@@ -135,7 +150,9 @@ type CountState struct {
 // State evaluates the test now: Fail once a regression is proven (theta
 // > 1 at level Alpha) and the estimate is worse by more than MinEffect
 // with the canary's rate above Floor; Pass once theta >= 1+MinEffect is
-// ruled out; Pending otherwise.
+// ruled out, or once the canary's own rate is proven at or below Floor
+// (RateUpper): rare events cannot rule out a relative regression soon,
+// an absolute floor can; Pending otherwise.
 func (t *CountTest) State() CountState {
 	lm := t.logMixture()
 	s := CountState{LogE: lm - t.one.ll, LogPass: lm - t.edge.ll, LogBound: math.Log(1 / t.cfg.Alpha)}
@@ -158,6 +175,8 @@ func (t *CountTest) State() CountState {
 		s.Verdict = Fail
 	case t.edge.score < 0 && s.LogPass >= s.LogBound:
 		s.Verdict = Pass
+	case t.cfg.Floor > 0 && RateUpper(t.CanaryEvents, t.CanaryN, t.cfg.Alpha) <= t.cfg.Floor:
+		s.Verdict = Pass
 	default:
 		s.Verdict = Pending
 	}
@@ -174,4 +193,32 @@ func rateRatio(x, nx, y, ny int64) float64 {
 		return math.Inf(1)
 	}
 	return (float64(x) / float64(nx)) / (float64(y) / float64(ny))
+}
+
+// rateUpperPrior is the beta prior Beta(1, rateUpperPrior) of RateUpper's
+// mixture: its mean, 1%, is the error rates it is meant to bound.
+const rateUpperPrior = 99
+
+// RateUpper returns an upper confidence sequence for the rate of events
+// per trial after x events in n trials, at level 1-alpha, valid at every
+// n at once: the largest p with BB(x; n, 1, rateUpperPrior) /
+// Bin(x; n, p) below 1/alpha (the beta-binomial mixture martingale, as
+// in QuantileBounds), found by bisection. It is 1 without trials.
+func RateUpper(x, n int64, alpha float64) float64 {
+	if n == 0 {
+		return 1
+	}
+	fx, fn, bound := float64(x), float64(n), math.Log(1/alpha)
+	mix := lbeta(1+fx, rateUpperPrior+fn-fx) - lbeta(1, rateUpperPrior)
+	logE := func(p float64) float64 { return mix - fx*math.Log(p) - (fn-fx)*math.Log1p(-p) }
+	lo, hi := fx/fn, 1.0 // logE rises from its minimum at x/n towards p = 1
+	for range 60 {
+		mid := (lo + hi) / 2
+		if logE(mid) < bound {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo
 }

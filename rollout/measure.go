@@ -30,18 +30,42 @@ func (c *Controller) measure(ctx context.Context, svc store.Service, cn *store.C
 }
 
 // measureRun takes a run's measurements when they are due and records
-// them in run, in place (Record): the caller owns run.
+// them in run, in place (Record): the caller owns run. A sequential
+// metric's judge runs on every tick (sequential): its measurement is
+// recorded at the interval, and at once when the judge has decided.
 func (c *Controller) measureRun(ctx context.Context, run *store.AnalysisRun, a *spec.Analysis, who analysis.Query, now time.Time) {
-	if run == nil || over(run) || now.Before(run.NextAt) {
+	if run == nil || over(run) {
 		return
 	}
+	due := !now.Before(run.NextAt)
 	ms := map[string]analysis.Measurement{}
 	for _, mr := range run.Metrics {
-		if m, ok := a.Metric(mr.Name); ok {
+		m, ok := a.Metric(mr.Name)
+		switch {
+		case !ok:
+		case m.Sequential():
+			k := seqKey{service: who.Service, canary: who.Canary, stable: who.Baseline, started: run.Started, step: run.Step}
+			if sm, decided := c.seq.judge(k, m, a.Metrics, now); due || (decided && !recorded(mr, sm)) {
+				ms[mr.Name] = sm
+			}
+		case due:
 			ms[mr.Name] = c.measureOne(ctx, who, m, a.Interval.Duration, run.Started, now)
 		}
 	}
-	Record(run, a, ms, now)
+	if len(ms) > 0 {
+		Record(run, a, ms, now)
+	}
+}
+
+// recorded reports whether a sequential decision is already the
+// metric's last measurement: it is recorded once at once, then at the
+// interval, or every pass would write it again.
+func recorded(mr store.MetricRun, m analysis.Measurement) bool {
+	if len(mr.Measurements) == 0 {
+		return false
+	}
+	last := mr.Measurements[len(mr.Measurements)-1]
+	return last.Verdict == m.Verdict && last.Stats[analysis.StatCrossedAt] == m.Stats[analysis.StatCrossedAt]
 }
 
 // measureOne asks the metric's provider and judges the answer. A

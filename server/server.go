@@ -182,6 +182,7 @@ func (s *Server) runEnv(ctx context.Context, p *parts, rln net.Listener) {
 	wg.Go(func() { s.routes(ctx, p) })
 	wg.Go(func() { s.followFlags(ctx, p) })
 	wg.Go(func() { s.serveRouter(ctx, rln, p.router) })
+	wg.Go(func() { p.rollouts.RunSequential(ctx) })
 	wg.Wait()
 	p.ctl.close()
 	p.rollouts.Close()
@@ -254,7 +255,7 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: s.ports,
 		Clock: s.cfg.Clock, Logger: s.cfg.Logger.With("env", name), Restart: workload.DefaultRestartPolicy(),
 		Enqueue: p.queue.AddAfter, BaseEnv: instEnv, Environment: name,
-		Providers: s.providers(p), Mirrors: p.mirrors,
+		Providers: s.providers(p), Mirrors: p.mirrors, Counts: p.metrics,
 	})
 	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
 	p.ops.OnEnded(func(op store.Operation) {

@@ -10,7 +10,8 @@ Counts: the mixture is over theta on the grid 2^(-6 + i/8), i = 0..96,
 with weights half a normal density exp(-ln(theta)^2 / 2) (sd 1),
 normalised on the grid, and half uniform on it; each tick
 (canary n, canary events x, stable n, stable events y) adds
-x ln(rho) + y ln(1-rho), rho = theta p / (theta p + 1 - p), p = n_c/(n_c+n_s).
+x ln(rho) + y ln(1-rho), rho = theta p / (theta p + 1 - p), p = the canary's
+share of the requests of the last 50 ticks (this one included).
 Quantiles: the beta-binomial mixture BB(s; n, 100q, 100(1-q)) / Bin(s; n, q)
 is scanned over every s = 0..n (no search), which is how this script
 differs from the Go code's ternary and binary searches.
@@ -28,12 +29,24 @@ def rho(theta, p):
     return theta * p / (theta * p + 1 - p)
 
 
+def shares(ticks):
+    """The canary's share of the requests of the last 50 ticks, this one
+    included, for each tick."""
+    out = []
+    for i in range(len(ticks)):
+        w = ticks[max(0, i - 49):i + 1]
+        c = sum(t[0] for t in w)
+        s = sum(t[2] for t in w)
+        out.append(c / (c + s) if c + s else 0.0)
+    return out
+
+
 def loglik(theta, ticks):
     ll = 0.0
-    for cn, x, sn, y in ticks:
-        if x + y == 0 or cn + sn == 0:
+    for (cn, x, sn, y), p in zip(ticks, shares(ticks)):
+        if x + y == 0:
             continue
-        r = rho(theta, cn / (cn + sn))
+        r = rho(theta, p)
         if x:
             ll += x * math.log(r)
         if y:
@@ -43,10 +56,10 @@ def loglik(theta, ticks):
 
 def score(theta, ticks):
     s = 0.0
-    for cn, x, sn, y in ticks:
-        if x + y == 0 or cn + sn == 0:
+    for (cn, x, sn, y), p in zip(ticks, shares(ticks)):
+        if x + y == 0:
             continue
-        r = rho(theta, cn / (cn + sn))
+        r = rho(theta, p)
         s += x * (1 - r) - y * r
     return s
 
@@ -79,9 +92,30 @@ def count_case(name, ticks, alpha, min_effect, floor):
         verdict = "fail"
     elif score(1 + min_effect, ticks) < 0 and log_pass >= bound:
         verdict = "pass"
+    elif floor > 0 and rate_upper(x, cn, alpha) <= floor:
+        verdict = "pass"
     return {"name": name, "ticks": ticks, "alpha": alpha, "minEffect": min_effect, "floor": floor,
             "logE": log_e, "logPass": log_pass, "lower": lower, "upper": upper,
             "estimate": est, "verdict": verdict}
+
+
+def rate_upper(x, n, alpha):
+    """Largest p with BB(x; n, 1, 99) / Bin(x; n, p) < 1/alpha, on a grid
+    of 10^6 steps in p (the Go code bisects)."""
+    if n == 0:
+        return 1.0
+    mix = lbeta(1 + x, 99 + n - x) - lbeta(1, 99)
+    bound = math.log(1 / alpha)
+    best = x / n
+    for i in range(1, 10 ** 6):
+        p = i / 10 ** 6
+        if p <= x / n:
+            continue
+        if mix - x * math.log(p) - (n - x) * math.log1p(-p) < bound:
+            best = p
+        else:
+            break
+    return best
 
 
 def lbeta(a, b):
@@ -119,6 +153,7 @@ def main():
         ("5% vs 5% at 50%", 0.05, 0.05, 0.5, 300, 0.05, 0.2, 0.0),
         ("better canary", 0.01, 0.05, 0.25, 200, 0.05, 0.5, 0.0),
         ("worse but under floor", 0.03, 0.01, 0.2, 300, 0.05, 0.5, 0.05),
+        ("no errors, floor 2%", 0.0, 0.0, 0.1, 300, 0.05, 0.5, 0.02),
         ("1.5% vs 1% at 10%", 0.015, 0.01, 0.1, 3000, 0.01, 0.2, 0.0),
         ("no events", 0.0, 0.0, 0.1, 30, 0.05, 0.5, 0.0),
     ]:
@@ -131,6 +166,9 @@ def main():
             ticks.append([cn, x, sn, y])
         counts.append(count_case(name, ticks, alpha, m, floor))
     upper = [0.001 * 1.125 ** i for i in range(60)]
+    rates = []
+    for x, n, alpha in [(0, 10, 0.05), (0, 500, 0.05), (0, 3000, 0.01), (3, 300, 0.05), (50, 1000, 0.05), (10, 10, 0.1)]:
+        rates.append({"x": x, "n": n, "alpha": alpha, "upper": rate_upper(x, n, alpha)})
     quantiles = []
     for name, n, mu, sigma, q, alpha in [
         ("p99 of 50", 50, -4.0, 0.5, 0.99, 0.025),
@@ -148,7 +186,7 @@ def main():
             c[i] += 1
         quantiles.append(quantile_case(name, c, upper, q, alpha))
     print(json.dumps({"generator": "gen_anytime.py (Python 3 standard library)",
-                      "counts": counts, "quantiles": quantiles}, indent=1))
+                      "counts": counts, "rates": rates, "quantiles": quantiles}, indent=1))
 
 
 main()
