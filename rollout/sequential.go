@@ -53,12 +53,11 @@ type seqKey struct {
 
 // seqRun is the judges of one run and the counts they have seen.
 type seqRun struct {
-	metrics      []*seqMetric
-	asked        time.Time // the last pass that asked: a run not asked for dropIdle is dropped
-	start, prev  [2]analysis.Totals
-	cur          [2]analysis.Totals // read on each tick; kept to reuse its buffers
-	delta        [2][]int64         // the latency since start, per side
-	decidedAlarm bool               // the service was enqueued for a decision
+	metrics     []*seqMetric
+	asked       time.Time // the last pass that asked: a run not asked for dropIdle is dropped
+	start, prev [2]analysis.Totals
+	cur         [2]analysis.Totals // read on each tick; kept to reuse its buffers
+	delta       [2][]int64         // the latency since start, per side
 }
 
 // seqMetric is one metric's judge and its latest measurement.
@@ -67,7 +66,8 @@ type seqMetric struct {
 	counts    *analysis.CountTest // successRate's errors; nil for a latency
 	quantile  float64             // the latency's quantile
 	last      analysis.Measurement
-	crossedAt time.Time
+	decided   analysis.Verdict // Pass or Fail since crossedAt, else Pending
+	crossedAt time.Time        // when the statistic crossed into decided
 }
 
 // dropIdle is how long a run is watched without a pass asking for it.
@@ -142,15 +142,14 @@ func (s *sequential) Tick(now time.Time) {
 			delete(s.runs, k)
 			continue
 		}
-		if s.step(k, run, now) && !run.decidedAlarm {
-			run.decidedAlarm = true
+		if s.step(k, run, now) {
 			s.enqueue(queue.ServiceKey(k.service), 0)
 		}
 	}
 }
 
-// step judges one run on the counts of now; it reports whether any
-// metric has decided.
+// step judges one run on the counts of now; it reports whether a
+// metric has just decided (its verdict became Pass or Fail).
 func (s *sequential) step(k seqKey, run *seqRun, now time.Time) bool {
 	for i, rev := range []int{k.canary, k.stable} {
 		s.counts.Totals(k.service, rev, &run.cur[i])
@@ -170,13 +169,15 @@ func (s *sequential) step(k seqKey, run *seqRun, now time.Time) bool {
 		} else {
 			sm.last = analysis.CompareQuantiles(sequentialConfig(sm.spec), sm.spec.Name, sm.quantile, run.delta[0], run.delta[1], s.upper)
 		}
-		if v := sm.last.Verdict; v == analysis.Pass || v == analysis.Fail {
-			if sm.crossedAt.IsZero() {
-				sm.crossedAt = now
-			}
-			sm.last.Stats[analysis.StatCrossedAt] = float64(sm.crossedAt.UnixMilli()) / 1000
-			decided = true
+		v := sm.last.Verdict
+		if v != analysis.Pass && v != analysis.Fail {
+			sm.decided = analysis.Pending
+			continue
 		}
+		if v != sm.decided {
+			sm.decided, sm.crossedAt, decided = v, now, true
+		}
+		sm.last.Stats[analysis.StatCrossedAt] = float64(sm.crossedAt.UnixMilli()) / 1000
 	}
 	for i := range run.prev {
 		run.prev[i].Requests, run.prev[i].Errors = run.cur[i].Requests, run.cur[i].Errors
