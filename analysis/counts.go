@@ -15,9 +15,9 @@ const (
 	gridLo2   = -6.0
 	gridStep2 = 0.125
 	mixtureSD = 1.0
-	// shareTicks is how many ticks (of 100ms in the controller: 5s)
-	// estimate the canary's share of traffic.
-	shareTicks = 50
+	// shareDecay weighs the requests that estimate the canary's share
+	// of traffic: each counts 1/500 less than the next.
+	shareDecay = 1 - 1.0/500
 )
 
 // grid holds the thetas and the prior's log weights (normalised).
@@ -45,13 +45,13 @@ var grid = func() (g struct{ theta, logW [gridN]float64 }) {
 // tick (canary x, stable y), the canary's count is Binomial(x+y, rho)
 // with rho = theta*p / (theta*p + 1-p), where theta is the ratio of the
 // sides' per-request event rates (theta = 1 under the null). p is the
-// canary's share of the requests of the last shareTicks ticks: the
-// router's split as it is, sticky sessions and header routes included,
-// following a weight change within that time. (Conditioning on the
-// tick's own share instead would be exact for Poisson counts but,
-// with ticks of a few requests, would give away the information: an
-// erroring request is itself part of its tick's share.) The product over ticks of the
-// mixture's likelihood over the null's is a nonnegative martingale under
+// canary's share of recent requests (decayed by shareDecay a request,
+// about the last 500): the router's split as it is, sticky sessions and
+// header routes included, following a weight change. (Conditioning on
+// the tick's own share instead would be exact for Poisson counts but,
+// with ticks of a few requests, would give the information away: an
+// erroring request is itself part of its tick's share.) The product over
+// ticks of the mixture's likelihood over the null's is a nonnegative martingale under
 // the null, so by Ville's inequality it exceeds 1/alpha with probability
 // at most alpha, at any time, however often it is looked at. Inverting it
 // gives a confidence sequence for theta.
@@ -59,12 +59,12 @@ var grid = func() (g struct{ theta, logW [gridN]float64 }) {
 // Add is called once per tick with that tick's increments; it allocates
 // nothing. The zero CountTest is not ready: use NewCountTest.
 type CountTest struct {
-	cfg      SequentialConfig
-	recent   [shareTicks][2]int64 // the last ticks' requests, canary and stable, for the share
-	nextTick int
-	ll       [gridN]float64 // log-likelihood of each grid theta
-	one      nullPoint      // theta = 1: no regression
-	edge     nullPoint      // theta = 1+MinEffect: the largest regression tolerated
+	cfg        SequentialConfig
+	recent     [2]float64     // each side's requests, decayed by shareDecay a request
+	logMixture float64        // ln of the mixture's likelihood, kept by Add
+	ll         [gridN]float64 // log-likelihood of each grid theta
+	one        nullPoint      // theta = 1: no regression
+	edge       nullPoint      // theta = 1+MinEffect: the largest regression tolerated
 	// Cumulative requests and events of each side.
 	CanaryN, StableN, CanaryEvents, StableEvents int64
 }
@@ -91,16 +91,13 @@ func (t *CountTest) Add(canaryN, canaryEvents, stableN, stableEvents int64) {
 	t.StableN += stableN
 	t.CanaryEvents += canaryEvents
 	t.StableEvents += stableEvents
-	t.recent[t.nextTick%shareTicks] = [2]int64{canaryN, stableN}
-	t.nextTick++
-	if canaryEvents+stableEvents == 0 {
+	d := math.Pow(shareDecay, float64(canaryN+stableN))
+	t.recent[0] = t.recent[0]*d + float64(canaryN)
+	t.recent[1] = t.recent[1]*d + float64(stableN)
+	if canaryEvents+stableEvents == 0 || t.recent[0]+t.recent[1] == 0 {
 		return
 	}
-	var rc, rs int64
-	for _, r := range t.recent {
-		rc, rs = rc+r[0], rs+r[1]
-	}
-	share := float64(rc) / float64(rc+rs)
+	share := t.recent[0] / (t.recent[0] + t.recent[1])
 	x, y := float64(canaryEvents), float64(stableEvents)
 	for i := range t.ll {
 		r := rho(grid.theta[i], share)
@@ -108,6 +105,7 @@ func (t *CountTest) Add(canaryN, canaryEvents, stableN, stableEvents int64) {
 	}
 	t.one.add(x, y, share)
 	t.edge.add(x, y, share)
+	t.logMixture = t.mixture()
 }
 
 func rho(theta, share float64) float64 { return theta * share / (theta*share + 1 - share) }
@@ -120,8 +118,8 @@ func term(k, r float64) float64 {
 	return k * math.Log(r)
 }
 
-// logMixture is the log of the mixture's likelihood.
-func (t *CountTest) logMixture() float64 {
+// mixture is the log of the mixture's likelihood.
+func (t *CountTest) mixture() float64 {
 	hi := math.Inf(-1)
 	for i := range t.ll {
 		hi = max(hi, grid.logW[i]+t.ll[i])
@@ -154,7 +152,7 @@ type CountState struct {
 // (RateUpper): rare events cannot rule out a relative regression soon,
 // an absolute floor can; Pending otherwise.
 func (t *CountTest) State() CountState {
-	lm := t.logMixture()
+	lm := t.logMixture
 	s := CountState{LogE: lm - t.one.ll, LogPass: lm - t.edge.ll, LogBound: math.Log(1 / t.cfg.Alpha)}
 	s.Estimate = rateRatio(t.CanaryEvents, t.CanaryN, t.StableEvents, t.StableN)
 	s.Lower, s.Upper = math.Inf(1), 0

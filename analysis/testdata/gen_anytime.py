@@ -11,7 +11,7 @@ with weights half a normal density exp(-ln(theta)^2 / 2) (sd 1),
 normalised on the grid, and half uniform on it; each tick
 (canary n, canary events x, stable n, stable events y) adds
 x ln(rho) + y ln(1-rho), rho = theta p / (theta p + 1 - p), p = the canary's
-share of the requests of the last 50 ticks (this one included).
+share of recent requests (each side's, decayed by 1 - 1/500 a request).
 Quantiles: the beta-binomial mixture BB(s; n, 100q, 100(1-q)) / Bin(s; n, q)
 is scanned over every s = 0..n (no search), which is how this script
 differs from the Go code's ternary and binary searches.
@@ -30,13 +30,12 @@ def rho(theta, p):
 
 
 def shares(ticks):
-    """The canary's share of the requests of the last 50 ticks, this one
-    included, for each tick."""
-    out = []
-    for i in range(len(ticks)):
-        w = ticks[max(0, i - 49):i + 1]
-        c = sum(t[0] for t in w)
-        s = sum(t[2] for t in w)
+    """The canary's share of recent requests at each tick: each side's
+    requests, decayed by (1 - 1/500) a request."""
+    out, c, s = [], 0.0, 0.0
+    for cn, _, sn, _ in ticks:
+        d = (1 - 1.0 / 500) ** (cn + sn)
+        c, s = c * d + cn, s * d + sn
         out.append(c / (c + s) if c + s else 0.0)
     return out
 
