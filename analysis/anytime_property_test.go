@@ -107,23 +107,24 @@ func binIndex(up []float64, v float64) int {
 
 // On A/A log-normal latencies the quantile confidence sequences, looked
 // at after every observation, fail the canary at most alpha of the time.
-func TestCompareQuantilesAAFalseAlarms(t *testing.T) {
-	const runs = 200
+func TestQuantileTestAAFalseAlarms(t *testing.T) {
+	const runs = 150
 	up := testEdges()
 	for _, q := range []float64{0.5, 0.99} {
 		cfg := SequentialConfig{Alpha: 0.1}
 		fails := 0
 		for seed := range runs {
+			qt := NewQuantileTest(cfg, q)
 			rng := rand.New(rand.NewPCG(uint64(seed), 7))
 			canary, base := make([]int64, len(up)), make([]int64, len(up))
-			for i := range 3000 {
+			for range 3000 {
 				v := math.Exp(-4 + 0.5*rng.NormFloat64())
 				if rng.Float64() < 0.1 {
 					canary[binIndex(up, v)]++
 				} else {
 					base[binIndex(up, v)]++
 				}
-				if i%50 == 49 && CompareQuantiles(cfg, "latency", q, canary, base, up).Verdict == Fail {
+				if qt.State(canary, base, up).Verdict == Fail {
 					fails++
 					break
 				}
@@ -161,9 +162,24 @@ func TestSequentialJudgesDecide(t *testing.T) {
 			canary[binIndex(up, c.scale*math.Exp(-4+0.5*rng.NormFloat64()))]++
 			base[binIndex(up, math.Exp(-4+0.5*rng.NormFloat64()))]++
 		}
-		m := CompareQuantiles(SequentialConfig{Alpha: 0.05, MinEffect: 0.5, Unit: "s"}, "latency", 0.99, canary, base, up)
+		m := NewQuantileTest(SequentialConfig{Alpha: 0.05, MinEffect: 0.5, Unit: "s"}, 0.99).Measure("latency", canary, base, up)
 		if m.Verdict != c.want {
 			t.Errorf("latency x%v: %s, want %s: %s", c.scale, m.Verdict, c.want, m.Reason)
+		}
+	}
+}
+
+// The interval a QuantileTest keeps between looks, stepped from the last
+// one, is the one a fresh search finds, for every n and for jumps.
+func TestQuantileSeqStepsAsSearch(t *testing.T) {
+	for _, q := range []float64{0.5, 0.9, 0.99} {
+		qs := quantileSeq{q: q, bound: math.Log(2 / 0.05)}
+		for n := int64(1); n < 3000; n += 1 + n/500 + (n%97)/90*100 {
+			lo, hi := qs.interval(n)
+			wantLo, wantHi := countInterval(n, q, qs.bound)
+			if lo != wantLo || hi != wantHi {
+				t.Fatalf("q %v n %d: stepped [%d, %d], searched [%d, %d]", q, n, lo, hi, wantLo, wantHi)
+			}
 		}
 	}
 }

@@ -30,11 +30,18 @@ func QuantileBounds(counts []int64, upper []float64, q, alpha float64) (lo, hi f
 	for _, c := range counts {
 		n += c
 	}
-	lo, hi = 0, math.Inf(1)
 	if n == 0 {
-		return lo, hi, 0
+		return 0, math.Inf(1), 0
 	}
 	sLo, sHi := countInterval(n, q, math.Log(1/alpha))
+	lo, hi = boundsAt(counts, upper, sLo, sHi)
+	return lo, hi, n
+}
+
+// boundsAt turns the interval of plausible counts [sLo, sHi] into bounds
+// on the quantile, over the bins.
+func boundsAt(counts []int64, upper []float64, sLo, sHi int64) (lo, hi float64) {
+	lo, hi = 0, math.Inf(1)
 	var s int64
 	for i, c := range counts {
 		s += c
@@ -45,7 +52,50 @@ func QuantileBounds(counts []int64, upper []float64, q, alpha float64) (lo, hi f
 			hi = upper[i]
 		}
 	}
-	return lo, hi, n
+	return lo, hi
+}
+
+// quantileSeq is countInterval for one side of a QuantileTest, kept
+// between looks: as n grows by a few, each end moves by a few, so it
+// steps from the last interval instead of searching anew (a few
+// evaluations a look instead of ~60).
+type quantileSeq struct {
+	q, bound float64
+	n        int64 // 0: nothing kept
+	sLo, sHi int64
+}
+
+// maxStep is the growth of n beyond which interval searches anew.
+const maxStep = 64
+
+func (qs *quantileSeq) interval(n int64) (sLo, sHi int64) {
+	if qs.n == 0 || n < qs.n || n-qs.n > maxStep {
+		qs.sLo, qs.sHi = countInterval(n, qs.q, qs.bound)
+		qs.n = n
+		return qs.sLo, qs.sHi
+	}
+	if n == qs.n {
+		return qs.sLo, qs.sHi
+	}
+	f := func(s int64) float64 { return logQuantileE(s, n, qs.q) }
+	// The interval is [sLo, sHi]: f < bound inside, >= bound outside;
+	// f is convex, so each end is found by walking from the last one.
+	lo := min(qs.sLo, n)
+	for lo > 0 && f(lo-1) < qs.bound {
+		lo--
+	}
+	for lo < n && f(lo) >= qs.bound {
+		lo++
+	}
+	hi := max(qs.sHi, lo)
+	for hi < n && f(hi+1) < qs.bound {
+		hi++
+	}
+	for hi > lo && f(hi) >= qs.bound {
+		hi--
+	}
+	qs.n, qs.sLo, qs.sHi = n, lo, hi
+	return lo, hi
 }
 
 // QuantileEstimate is the nearest-rank q-quantile of the histogram: the

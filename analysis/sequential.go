@@ -7,7 +7,7 @@ import (
 )
 
 // SequentialConfig says how the sequential judges (CountTest,
-// CompareQuantiles) decide. Unlike Compare, they may be asked after
+// QuantileTest) decide. Unlike Compare, they may be asked after
 // every observation: the chance that a canary as good as its baseline is
 // ever failed stays below Alpha.
 type SequentialConfig struct {
@@ -93,41 +93,95 @@ func (m Measurement) sequential(v Verdict, head string, minEffect float64) Measu
 	return m.judged(Inconclusive, head+": not decided yet, collecting")
 }
 
-// CompareQuantiles judges the canary's q-quantile (latency, higher is
-// worse) against the baseline's from the histograms of everything each
-// side answered since the analysis began (counts per bin with upper
-// edges upper, as QuantileBounds). Each side gets a confidence sequence
-// at level alpha/2, so the ratio's bounds, lower = lo_c/hi_b and upper =
+// QuantileTest judges the canary's q-quantile (latency, higher is worse)
+// against the baseline's, from the histograms of everything each side
+// answered since the analysis began (counts per bin with upper edges, as
+// QuantileBounds). Each side gets a confidence sequence at level
+// alpha/2, so the ratio's bounds, lower = lo_c/hi_b and upper =
 // hi_c/lo_b, hold together at 1-alpha at any time. It fails once lower >
 // 1 (a regression is proven) with the estimated ratio worse by more than
 // MinEffect and the canary's quantile above Floor; it passes once upper
 // <= 1+MinEffect or the canary's upper bound is at or below Floor.
-func CompareQuantiles(cfg SequentialConfig, metric string, q float64, canary, baseline []int64, upper []float64) Measurement {
+//
+// It keeps each side's interval of plausible counts between looks, so a
+// look costs a few evaluations and two passes over the bins. The zero
+// QuantileTest is not ready: use NewQuantileTest.
+type QuantileTest struct {
+	cfg  SequentialConfig
+	q    float64
+	c, b quantileSeq
+}
+
+// NewQuantileTest returns a test of the q-quantile judged by cfg.
+func NewQuantileTest(cfg SequentialConfig, q float64) *QuantileTest {
+	bound := math.Log(2 / cfg.Alpha)
+	return &QuantileTest{cfg: cfg, q: q, c: quantileSeq{q: q, bound: bound}, b: quantileSeq{q: q, bound: bound}}
+}
+
+// QuantileState is where a QuantileTest stands.
+type QuantileState struct {
+	// Canary and Baseline are the sides' estimates (nearest rank, a
+	// bin's midpoint), with their confidence sequences [Lo, Hi].
+	Canary, CanaryLo, CanaryHi       float64
+	Baseline, BaselineLo, BaselineHi float64
+	CanaryN, BaselineN               int64
+	// Estimate is Canary/Baseline; Lower and Upper bound the ratio.
+	Estimate, Lower, Upper float64
+	Verdict                Verdict // Pass, Fail, or Pending while undecided
+}
+
+// State evaluates the test on the histograms of now. It allocates
+// nothing.
+func (t *QuantileTest) State(canary, baseline []int64, upper []float64) QuantileState {
+	var s QuantileState
+	for _, c := range canary {
+		s.CanaryN += c
+	}
+	for _, c := range baseline {
+		s.BaselineN += c
+	}
+	s.CanaryLo, s.CanaryHi = 0, math.Inf(1)
+	s.BaselineLo, s.BaselineHi = 0, math.Inf(1)
+	if s.CanaryN > 0 {
+		sLo, sHi := t.c.interval(s.CanaryN)
+		s.CanaryLo, s.CanaryHi = boundsAt(canary, upper, sLo, sHi)
+	}
+	if s.BaselineN > 0 {
+		sLo, sHi := t.b.interval(s.BaselineN)
+		s.BaselineLo, s.BaselineHi = boundsAt(baseline, upper, sLo, sHi)
+	}
+	s.Canary, s.Baseline = QuantileEstimate(canary, upper, t.q), QuantileEstimate(baseline, upper, t.q)
+	s.Lower, s.Upper, s.Estimate = ratio(s.CanaryLo, s.BaselineHi), ratio(s.CanaryHi, s.BaselineLo), ratio(s.Canary, s.Baseline)
+	s.Verdict = Pending
+	switch {
+	case s.Lower > 1 && s.Estimate-1 > t.cfg.MinEffect && s.Canary > t.cfg.Floor:
+		s.Verdict = Fail
+	case s.CanaryN > 0 && s.BaselineN > 0 && (s.Upper <= 1+t.cfg.MinEffect || s.CanaryHi <= t.cfg.Floor):
+		s.Verdict = Pass
+	}
+	return s
+}
+
+// Measure turns the test's state into a measurement of metric.
+func (t *QuantileTest) Measure(metric string, canary, baseline []int64, upper []float64) Measurement {
 	m := Measurement{Metric: metric}
-	if err := cfg.Validate(); err != nil {
+	if err := t.cfg.Validate(); err != nil {
 		return m.judged(Error, err.Error())
 	}
-	cLo, cHi, cn := QuantileBounds(canary, upper, q, cfg.Alpha/2)
-	bLo, bHi, bn := QuantileBounds(baseline, upper, q, cfg.Alpha/2)
-	c, b := QuantileEstimate(canary, upper, q), QuantileEstimate(baseline, upper, q)
-	lower, up, est := ratio(cLo, bHi), ratio(cHi, bLo), ratio(c, b)
-	m.Value, m.Samples = c, int(min(cn, bn))
+	s := t.State(canary, baseline, upper)
+	m.Value, m.Samples = s.Canary, int(min(s.CanaryN, s.BaselineN))
 	m.Stats = map[string]float64{
-		StatStatistic: lower, StatBoundary: 1, StatEstimate: est, StatLower: lower, StatUpper: up,
-		StatEffect: est - 1, StatAlpha: cfg.Alpha, StatMinEffect: cfg.MinEffect, StatAbsoluteFloor: cfg.Floor,
-		StatCanaryMedian: c, StatBaselineMedian: b, StatCanarySamples: float64(cn), StatBaselineSamples: float64(bn),
+		StatStatistic: s.Lower, StatBoundary: 1, StatEstimate: s.Estimate, StatLower: s.Lower, StatUpper: s.Upper,
+		StatEffect: s.Estimate - 1, StatAlpha: t.cfg.Alpha, StatMinEffect: t.cfg.MinEffect, StatAbsoluteFloor: t.cfg.Floor,
+		StatCanaryMedian: s.Canary, StatBaselineMedian: s.Baseline,
+		StatCanarySamples: float64(s.CanaryN), StatBaselineSamples: float64(s.BaselineN),
 	}
+	cfg := t.cfg
 	head := fmt.Sprintf("%s p%s %s [%s, %s] vs baseline %s [%s, %s] over %d and %d requests: ratio %s [%s, %s]",
-		metric, num(q*100), cfg.format(c), cfg.format(cLo), cfg.format(cHi), cfg.format(b), cfg.format(bLo), cfg.format(bHi),
-		cn, bn, num(est), num(lower), num(up))
-	v := Pending
-	switch {
-	case lower > 1 && est-1 > cfg.MinEffect && c > cfg.Floor:
-		v = Fail
-	case cn > 0 && bn > 0 && (up <= 1+cfg.MinEffect || cHi <= cfg.Floor):
-		v = Pass
-	}
-	return m.sequential(v, head, cfg.MinEffect)
+		metric, num(t.q*100), cfg.format(s.Canary), cfg.format(s.CanaryLo), cfg.format(s.CanaryHi),
+		cfg.format(s.Baseline), cfg.format(s.BaselineLo), cfg.format(s.BaselineHi),
+		s.CanaryN, s.BaselineN, num(s.Estimate), num(s.Lower), num(s.Upper))
+	return m.sequential(s.Verdict, head, t.cfg.MinEffect)
 }
 
 // ratio is a/b, +Inf for a positive a over 0, and 0 for 0 over anything.

@@ -63,8 +63,8 @@ type seqRun struct {
 // seqMetric is one metric's judge and its latest measurement.
 type seqMetric struct {
 	spec      spec.Metric
-	counts    *analysis.CountTest // successRate's errors; nil for a latency
-	quantile  float64             // the latency's quantile
+	counts    *analysis.CountTest    // successRate's errors; nil for a latency
+	quantile  *analysis.QuantileTest // a latency's quantile
 	last      analysis.Measurement
 	decided   analysis.Verdict // Pass or Fail since crossedAt, else Pending
 	crossedAt time.Time        // when the statistic crossed into decided
@@ -120,7 +120,7 @@ func (s *sequential) watch(k seqKey, ms []spec.Metric) *seqRun {
 		sm := &seqMetric{spec: m}
 		cfg := sequentialConfig(m)
 		if q, ok := latencyQuantile(m.Metric); ok {
-			sm.quantile = q
+			sm.quantile = analysis.NewQuantileTest(cfg, q)
 		} else {
 			sm.counts = analysis.NewCountTest(cfg)
 		}
@@ -167,7 +167,7 @@ func (s *sequential) step(k seqKey, run *seqRun, now time.Time) bool {
 			sm.counts.Add(c.Requests-pc.Requests, c.Errors-pc.Errors, b.Requests-pb.Requests, b.Errors-pb.Errors)
 			sm.last = sm.counts.Measure(sm.spec.Name)
 		} else {
-			sm.last = analysis.CompareQuantiles(sequentialConfig(sm.spec), sm.spec.Name, sm.quantile, run.delta[0], run.delta[1], s.upper)
+			sm.last = sm.quantile.Measure(sm.spec.Name, run.delta[0], run.delta[1], s.upper)
 		}
 		v := sm.last.Verdict
 		if v != analysis.Pass && v != analysis.Fail {
