@@ -14,6 +14,7 @@ type anytimeRef struct {
 		Name                    string     `json:"name"`
 		Ticks                   [][4]int64 `json:"ticks"`
 		Alpha, MinEffect, Floor float64
+		Weight                  float64
 		LogE, LogPass           float64
 		Lower                   float64   `json:"lower"`
 		Upper                   jsonFloat `json:"upper"`
@@ -82,7 +83,7 @@ func sameFloat(a, b float64) bool {
 func TestCountTestMatchesPython(t *testing.T) {
 	for _, c := range readAnytimeRef(t).Counts {
 		t.Run(c.Name, func(t *testing.T) {
-			ct := NewCountTest(SequentialConfig{Alpha: c.Alpha, MinEffect: c.MinEffect, Floor: c.Floor})
+			ct := NewCountTest(SequentialConfig{Alpha: c.Alpha, MinEffect: c.MinEffect, Floor: c.Floor, Weight: c.Weight})
 			for _, tk := range c.Ticks {
 				ct.Add(tk[0], tk[1], tk[2], tk[3])
 			}

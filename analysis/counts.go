@@ -2,26 +2,31 @@ package analysis
 
 import "math"
 
-// The mixture of CountTest is over the rate ratio theta = canary rate /
+// The mixtures of CountTest are over the rate ratio theta = canary rate /
 // stable rate, on a grid of gridN points from 2^gridLo2 to 2^-gridLo2 in
-// steps of 2^gridStep2. Half its weight follows a normal prior on
-// ln(theta) with sd mixtureSD (the mSPRT's normal mixture, discretised),
-// which detects small regressions; the other half is uniform on the
-// grid, so that a canary failing many times more often than stable is
-// caught within a few errors. A finite mixture of likelihood ratios is
+// steps of 2^gridStep2. The prior puts 1-uniformShare of its weight on a
+// normal prior on ln(theta) with sd mixtureSD (the mSPRT's normal
+// mixture, discretised), which detects small regressions, and
+// uniformShare uniformly on the grid, so that a canary failing many
+// times more often than stable is caught within two or three errors.
+// The test of a regression mixes over theta >= 1 only, the test of no
+// regression over theta <= 1+MinEffect only (each alternative where it
+// can be: twice the evidence for the same data), and the confidence
+// sequence over the whole grid. A finite mixture of likelihood ratios is
 // itself a likelihood ratio: exact, not an approximation.
 const (
-	gridN     = 97
-	gridLo2   = -6.0
-	gridStep2 = 0.125
-	mixtureSD = 1.0
+	gridN        = 97
+	gridLo2      = -6.0
+	gridStep2    = 0.125
+	mixtureSD    = 1.0
+	uniformShare = 0.7
 	// shareDecay weighs the requests that estimate the canary's share
 	// of traffic: each counts 1/500 less than the next.
 	shareDecay = 1 - 1.0/500
 )
 
-// grid holds the thetas and the prior's log weights (normalised).
-var grid = func() (g struct{ theta, logW [gridN]float64 }) {
+// grid holds the thetas and the prior's weights (normalised).
+var grid = func() (g struct{ theta, w, logW [gridN]float64 }) {
 	var normal [gridN]float64
 	var sum float64
 	for i := range gridN {
@@ -31,10 +36,32 @@ var grid = func() (g struct{ theta, logW [gridN]float64 }) {
 		sum += normal[i]
 	}
 	for i := range g.logW {
-		g.logW[i] = math.Log(0.5*normal[i]/sum + 0.5/gridN)
+		g.w[i] = (1-uniformShare)*normal[i]/sum + uniformShare/gridN
+		g.logW[i] = math.Log(g.w[i])
 	}
 	return g
 }()
+
+// restricted returns the log weights of the prior restricted to the
+// thetas keep accepts, normalised; -Inf elsewhere.
+func restricted(keep func(theta float64) bool) (out [gridN]float64) {
+	var sum float64
+	for i, th := range grid.theta {
+		if keep(th) {
+			sum += grid.w[i]
+		}
+	}
+	for i, th := range grid.theta {
+		out[i] = math.Inf(-1)
+		if keep(th) {
+			out[i] = math.Log(grid.w[i] / sum)
+		}
+	}
+	return out
+}
+
+// worseW weighs the alternatives of the test of a regression.
+var worseW = restricted(func(th float64) bool { return th >= 1 })
 
 // CountTest is a sequential, anytime-valid test that the canary's event
 // rate per request (its errors) is no higher than the stable's, after
@@ -46,8 +73,9 @@ var grid = func() (g struct{ theta, logW [gridN]float64 }) {
 // with rho = theta*p / (theta*p + 1-p), where theta is the ratio of the
 // sides' per-request event rates (theta = 1 under the null). p is the
 // canary's share of recent requests (decayed by shareDecay a request,
-// about the last 500): the router's split as it is, sticky sessions and
-// header routes included, following a weight change. (Conditioning on
+// about the last 500, starting from 500 at the configured weight): the
+// router's split as it is, sticky sessions and header routes included,
+// following a weight change. (Conditioning on
 // the tick's own share instead would be exact for Poisson counts but,
 // with ticks of a few requests, would give the information away: an
 // erroring request is itself part of its tick's share.) The product over
@@ -59,12 +87,15 @@ var grid = func() (g struct{ theta, logW [gridN]float64 }) {
 // Add is called once per tick with that tick's increments; it allocates
 // nothing. The zero CountTest is not ready: use NewCountTest.
 type CountTest struct {
-	cfg        SequentialConfig
-	recent     [2]float64     // each side's requests, decayed by shareDecay a request
-	logMixture float64        // ln of the mixture's likelihood, kept by Add
-	ll         [gridN]float64 // log-likelihood of each grid theta
-	one        nullPoint      // theta = 1: no regression
-	edge       nullPoint      // theta = 1+MinEffect: the largest regression tolerated
+	cfg    SequentialConfig
+	recent [2]float64     // each side's requests, decayed by shareDecay a request
+	passW  [gridN]float64 // weighs the alternatives of the test of no regression
+	// ln of the mixtures' likelihoods, kept by Add: the whole grid's
+	// (the confidence sequence), worseW's and passW's.
+	logMixture, logWorse, logBetter float64
+	ll                              [gridN]float64 // log-likelihood of each grid theta
+	one                             nullPoint      // theta = 1: no regression
+	edge                            nullPoint      // theta = 1+MinEffect: the largest regression tolerated
 	// Cumulative requests and events of each side.
 	CanaryN, StableN, CanaryEvents, StableEvents int64
 }
@@ -81,7 +112,15 @@ func (p *nullPoint) add(x, y, share float64) {
 
 // NewCountTest returns a test judged by cfg (Alpha and MinEffect).
 func NewCountTest(cfg SequentialConfig) *CountTest {
-	return &CountTest{cfg: cfg, one: nullPoint{theta: 1}, edge: nullPoint{theta: 1 + cfg.MinEffect}}
+	edge := 1 + cfg.MinEffect
+	t := &CountTest{cfg: cfg, one: nullPoint{theta: 1}, edge: nullPoint{theta: edge},
+		passW: restricted(func(th float64) bool { return th <= edge })}
+	if w := cfg.Weight; w > 0 && w < 1 {
+		// The router's weight counts as the requests shareDecay
+		// remembers, until real ones replace them.
+		t.recent = [2]float64{w / (1 - shareDecay), (1 - w) / (1 - shareDecay)}
+	}
+	return t
 }
 
 // Add counts one tick: the requests each side answered and the events
@@ -105,7 +144,9 @@ func (t *CountTest) Add(canaryN, canaryEvents, stableN, stableEvents int64) {
 	}
 	t.one.add(x, y, share)
 	t.edge.add(x, y, share)
-	t.logMixture = t.mixture()
+	t.logMixture = t.mixture(&grid.logW)
+	t.logWorse = t.mixture(&worseW)
+	t.logBetter = t.mixture(&t.passW)
 }
 
 func rho(theta, share float64) float64 { return theta * share / (theta*share + 1 - share) }
@@ -118,15 +159,18 @@ func term(k, r float64) float64 {
 	return k * math.Log(r)
 }
 
-// mixture is the log of the mixture's likelihood.
-func (t *CountTest) mixture() float64 {
+// mixture is the log of the likelihood of the mixture with log weights
+// logW.
+func (t *CountTest) mixture(logW *[gridN]float64) float64 {
 	hi := math.Inf(-1)
 	for i := range t.ll {
-		hi = max(hi, grid.logW[i]+t.ll[i])
+		hi = max(hi, logW[i]+t.ll[i])
 	}
 	var s float64
 	for i := range t.ll {
-		s += math.Exp(grid.logW[i] + t.ll[i] - hi)
+		if !math.IsInf(logW[i], -1) {
+			s += math.Exp(logW[i] + t.ll[i] - hi)
+		}
 	}
 	return hi + math.Log(s)
 }
@@ -153,7 +197,7 @@ type CountState struct {
 // an absolute floor can; Pending otherwise.
 func (t *CountTest) State() CountState {
 	lm := t.logMixture
-	s := CountState{LogE: lm - t.one.ll, LogPass: lm - t.edge.ll, LogBound: math.Log(1 / t.cfg.Alpha)}
+	s := CountState{LogE: t.logWorse - t.one.ll, LogPass: t.logBetter - t.edge.ll, LogBound: math.Log(1 / t.cfg.Alpha)}
 	s.Estimate = rateRatio(t.CanaryEvents, t.CanaryN, t.StableEvents, t.StableN)
 	s.Lower, s.Upper = math.Inf(1), 0
 	for i := range t.ll {

@@ -25,6 +25,10 @@ type SequentialConfig struct {
 	Floor float64
 	// Unit is appended to values in reasons, e.g. "s". Optional.
 	Unit string
+	// Weight is the canary's configured share of requests, in (0, 1),
+	// where the count test's estimate of the share starts; 0 when
+	// unknown (it then starts from the first requests).
+	Weight float64
 }
 
 // Stats keys set by the sequential judges, with StatAlpha, StatMinEffect,

@@ -25,7 +25,7 @@ func (c *Controller) measure(ctx context.Context, svc store.Service, cn *store.C
 	}
 	who := analysis.Query{Service: svc.Name, Canary: cn.Revision, Baseline: cn.Stable}
 	for _, run := range []*store.AnalysisRun{cn.Analysis, cn.StepAnalysis} {
-		c.measureRun(ctx, run, a, who, now)
+		c.measureRun(ctx, run, a, who, float64(cn.Weight)/100, now)
 	}
 }
 
@@ -33,7 +33,9 @@ func (c *Controller) measure(ctx context.Context, svc store.Service, cn *store.C
 // them in run, in place (Record): the caller owns run. A sequential
 // metric's judge runs on every tick (sequential): its measurement is
 // recorded at the interval, and at once when the judge has decided.
-func (c *Controller) measureRun(ctx context.Context, run *store.AnalysisRun, a *spec.Analysis, who analysis.Query, now time.Time) {
+// weight is the canary's share of traffic now, where a sequential
+// judge's estimate of it starts.
+func (c *Controller) measureRun(ctx context.Context, run *store.AnalysisRun, a *spec.Analysis, who analysis.Query, weight float64, now time.Time) {
 	if run == nil || over(run) {
 		return
 	}
@@ -45,7 +47,7 @@ func (c *Controller) measureRun(ctx context.Context, run *store.AnalysisRun, a *
 		case !ok:
 		case m.Sequential():
 			k := seqKey{service: who.Service, canary: who.Canary, stable: who.Baseline, started: run.Started, step: run.Step}
-			if sm, decided := c.seq.judge(k, m, a.Metrics, now); due || (decided && !recorded(mr, sm)) {
+			if sm, decided := c.seq.judge(k, m, a.Metrics, weight, now); due || (decided && !recorded(mr, sm)) {
 				ms[mr.Name] = sm
 			}
 		case due:
@@ -141,5 +143,5 @@ func (c *Controller) condition(expr string) (*analysis.Condition, error) {
 // the caller owns run, e.g. the promotion it just read): a promotion's analysis
 // gate judges the version running in the environment it comes from.
 func (c *Controller) MeasureRevision(ctx context.Context, service string, revision int, a *spec.Analysis, run *store.AnalysisRun, now time.Time) {
-	c.measureRun(ctx, run, a, analysis.Query{Service: service, Canary: revision, Baseline: revision}, now)
+	c.measureRun(ctx, run, a, analysis.Query{Service: service, Canary: revision, Baseline: revision}, 0, now)
 }

@@ -85,7 +85,7 @@ func newSequential(counts Counter, enqueue func(queue.Key, time.Duration)) *sequ
 // starting to watch the run on the first ask; decided says whether the
 // judge reached a verdict (a pass records it at once, not at the next
 // interval).
-func (s *sequential) judge(k seqKey, m spec.Metric, ms []spec.Metric, now time.Time) (analysis.Measurement, bool) {
+func (s *sequential) judge(k seqKey, m spec.Metric, ms []spec.Metric, weight float64, now time.Time) (analysis.Measurement, bool) {
 	if s.counts == nil {
 		return errorMeasurement(m.Name, fmt.Errorf("the sequential judge needs the router's counts, which this server does not keep")), true
 	}
@@ -93,7 +93,7 @@ func (s *sequential) judge(k seqKey, m spec.Metric, ms []spec.Metric, now time.T
 	defer s.mu.Unlock()
 	run := s.runs[k]
 	if run == nil {
-		run = s.watch(k, ms)
+		run = s.watch(k, ms, weight)
 		s.runs[k] = run
 	}
 	run.asked = now
@@ -105,8 +105,9 @@ func (s *sequential) judge(k seqKey, m spec.Metric, ms []spec.Metric, now time.T
 	return errorMeasurement(m.Name, fmt.Errorf("not a sequential metric of this run")), true
 }
 
-// watch starts a run's judges from the counts of now.
-func (s *sequential) watch(k seqKey, ms []spec.Metric) *seqRun {
+// watch starts a run's judges from the counts of now, the canary's
+// share of traffic at weight.
+func (s *sequential) watch(k seqKey, ms []spec.Metric, weight float64) *seqRun {
 	run := &seqRun{}
 	for i, rev := range []int{k.canary, k.stable} {
 		s.counts.Totals(k.service, rev, &run.start[i])
@@ -119,6 +120,7 @@ func (s *sequential) watch(k seqKey, ms []spec.Metric) *seqRun {
 		}
 		sm := &seqMetric{spec: m}
 		cfg := sequentialConfig(m)
+		cfg.Weight = weight
 		if q, ok := latencyQuantile(m.Metric); ok {
 			sm.quantile = analysis.NewQuantileTest(cfg, q)
 		} else {

@@ -6,9 +6,11 @@ library only (math, random, json).
 Run from analysis/testdata:  python3 gen_anytime.py > anytime.json
 The inputs come from a fixed seed, so the output is reproducible.
 
-Counts: the mixture is over theta on the grid 2^(-6 + i/8), i = 0..96,
-with weights half a normal density exp(-ln(theta)^2 / 2) (sd 1),
-normalised on the grid, and half uniform on it; each tick
+Counts: the mixtures are over theta on the grid 2^(-6 + i/8), i = 0..96,
+with weights 0.3 of a normal density exp(-ln(theta)^2 / 2) (sd 1),
+normalised on the grid, and 0.7 uniform on it; the test of a regression
+mixes over theta >= 1, that of no regression over theta <= 1+minEffect
+(the weights renormalised), the confidence sequence over all; each tick
 (canary n, canary events x, stable n, stable events y) adds
 x ln(rho) + y ln(1-rho), rho = theta p / (theta p + 1 - p), p = the canary's
 share of recent requests (each side's, decayed by 1 - 1/500 a request).
@@ -21,18 +23,32 @@ import math
 import random
 
 GRID = [2 ** (-6 + i / 8) for i in range(97)]
-_w = [math.exp(-math.log(t) ** 2 / 2) for t in GRID]
-LOGW = [math.log(0.5 * w / sum(_w) + 0.5 / len(GRID)) for w in _w]
+_n = [math.exp(-math.log(t) ** 2 / 2) for t in GRID]
+W = [0.3 * w / sum(_n) + 0.7 / len(GRID) for w in _n]
+
+
+def logsum(terms):
+    hi = max(terms)
+    return hi + math.log(sum(math.exp(t - hi) for t in terms))
+
+
+def log_mixture(lls, keep):
+    """ln of the prior's mixture restricted to the thetas keep accepts."""
+    total = sum(w for w, t in zip(W, GRID) if keep(t))
+    return logsum([math.log(w / total) + l for w, t, l in zip(W, GRID, lls) if keep(t)])
 
 
 def rho(theta, p):
     return theta * p / (theta * p + 1 - p)
 
 
-def shares(ticks):
+def shares(ticks, weight):
     """The canary's share of recent requests at each tick: each side's
-    requests, decayed by (1 - 1/500) a request."""
+    requests, decayed by (1 - 1/500) a request, starting from 500 requests
+    at weight (when it is in (0, 1))."""
     out, c, s = [], 0.0, 0.0
+    if 0 < weight < 1:
+        c, s = weight * 500, (1 - weight) * 500
     for cn, _, sn, _ in ticks:
         d = (1 - 1.0 / 500) ** (cn + sn)
         c, s = c * d + cn, s * d + sn
@@ -40,9 +56,9 @@ def shares(ticks):
     return out
 
 
-def loglik(theta, ticks):
+def loglik(theta, ticks, weight):
     ll = 0.0
-    for (cn, x, sn, y), p in zip(ticks, shares(ticks)):
+    for (cn, x, sn, y), p in zip(ticks, shares(ticks, weight)):
         if x + y == 0:
             continue
         r = rho(theta, p)
@@ -53,9 +69,9 @@ def loglik(theta, ticks):
     return ll
 
 
-def score(theta, ticks):
+def score(theta, ticks, weight):
     s = 0.0
-    for (cn, x, sn, y), p in zip(ticks, shares(ticks)):
+    for (cn, x, sn, y), p in zip(ticks, shares(ticks, weight)):
         if x + y == 0:
             continue
         r = rho(theta, p)
@@ -63,14 +79,12 @@ def score(theta, ticks):
     return s
 
 
-def count_case(name, ticks, alpha, min_effect, floor):
-    lls = [loglik(t, ticks) for t in GRID]
-    terms = [w + l for w, l in zip(LOGW, lls)]
-    hi = max(terms)
-    lm = hi + math.log(sum(math.exp(t - hi) for t in terms))
+def count_case(name, ticks, alpha, min_effect, floor, weight):
+    lls = [loglik(t, ticks, weight) for t in GRID]
+    lm = log_mixture(lls, lambda t: True)
     bound = math.log(1 / alpha)
-    log_e = lm - loglik(1.0, ticks)
-    log_pass = lm - loglik(1 + min_effect, ticks)
+    log_e = log_mixture(lls, lambda t: t >= 1) - loglik(1.0, ticks, weight)
+    log_pass = log_mixture(lls, lambda t: t <= 1 + min_effect) - loglik(1 + min_effect, ticks, weight)
     inside = [t for t, l in zip(GRID, lls) if lm - l < bound]
     lower, upper = min(inside), max(inside)
     lower = 0.0 if lower == GRID[0] else lower
@@ -87,13 +101,13 @@ def count_case(name, ticks, alpha, min_effect, floor):
         est = (x / cn) / (y / sn)
     e_num = float("inf") if est == "inf" else (float("nan") if est == "nan" else est)
     verdict = "pending"
-    if score(1.0, ticks) > 0 and log_e >= bound and e_num - 1 > min_effect and x / max(cn, 1) > floor:
+    if score(1.0, ticks, weight) > 0 and log_e >= bound and e_num - 1 > min_effect and x / max(cn, 1) > floor:
         verdict = "fail"
-    elif score(1 + min_effect, ticks) < 0 and log_pass >= bound:
+    elif score(1 + min_effect, ticks, weight) < 0 and log_pass >= bound:
         verdict = "pass"
     elif floor > 0 and rate_upper(x, cn, alpha) <= floor:
         verdict = "pass"
-    return {"name": name, "ticks": ticks, "alpha": alpha, "minEffect": min_effect, "floor": floor,
+    return {"name": name, "ticks": ticks, "alpha": alpha, "minEffect": min_effect, "floor": floor, "weight": weight,
             "logE": log_e, "logPass": log_pass, "lower": lower, "upper": upper,
             "estimate": est, "verdict": verdict}
 
@@ -163,7 +177,7 @@ def main():
             x = sum(1 for _ in range(cn) if rnd.random() < pc)
             y = sum(1 for _ in range(sn) if rnd.random() < ps)
             ticks.append([cn, x, sn, y])
-        counts.append(count_case(name, ticks, alpha, m, floor))
+        counts.append(count_case(name, ticks, alpha, m, floor, weight if len(counts) % 2 else 0.0))
     upper = [0.001 * 1.125 ** i for i in range(60)]
     rates = []
     for x, n, alpha in [(0, 10, 0.05), (0, 500, 0.05), (0, 3000, 0.01), (3, 300, 0.05), (50, 1000, 0.05), (10, 10, 0.1)]:
