@@ -99,7 +99,10 @@ type Metric struct {
 	MinEffect float64 `yaml:"minEffect,omitempty" json:"minEffect,omitempty"`
 	// Floor is an absolute change, in the metric's unit, that a worse
 	// canary must also exceed to fail, so that 5ms -> 10ms can pass with
-	// floor 0.02 (default 0: no floor).
+	// floor 0.02 (default 0: no floor). For the sequential judge it is a
+	// level: an error rate for successRate (default 0.01), seconds for a
+	// latency (default 0); a canary at or below it never fails, and one
+	// proven at or below it passes.
 	Floor float64 `yaml:"floor,omitempty" json:"floor,omitempty"`
 	// MinSamples is how many samples each side needs before a comparison
 	// judges; fewer keeps the analysis waiting (default 10).

@@ -96,7 +96,7 @@ func TestCanaryDefaults(t *testing.T) {
 		*a.FailureLimit != 0 || *a.InconclusiveLimit != 1 || *a.ConsecutiveErrorLimit != 4 {
 		t.Errorf("defaults %+v / %+v", c, a)
 	}
-	if m := a.Metrics[0]; m.Better != BetterHigher || m.Confidence != 0.95 || m.MinEffect != 0.5 || m.Floor != 0 {
+	if m := a.Metrics[0]; m.Better != BetterHigher || m.Confidence != 0.95 || m.MinEffect != 0.5 || m.Floor != DefaultErrorFloor || m.Judge != JudgeSequential {
 		t.Errorf("metric defaults %+v", m)
 	}
 	if app.Services["web"].Strategy.Rolling != nil {

@@ -32,6 +32,12 @@ const (
 	DefaultMinEffect             = 0.5
 	DefaultMinSamples            = 10
 	DefaultAlpha                 = 0.05
+	// DefaultErrorFloor is the sequential judge's floor on successRate:
+	// an error rate of 1%. Rare errors cannot prove that a canary is no
+	// more than minEffect worse than stable (with none, nothing can), but
+	// a canary whose error rate is proven under 1% passes, and one under
+	// it never fails.
+	DefaultErrorFloor = 0.01
 
 	DefaultTestsTimeout      = 10 * time.Minute
 	DefaultGateAnalysisCount = 3
@@ -192,8 +198,14 @@ func (m *Metric) applyDefaults() {
 	if m.MinSamples == 0 {
 		m.MinSamples = DefaultMinSamples
 	}
-	if m.Alpha == 0 && m.Judge == JudgeSequential {
+	if m.Judge != JudgeSequential {
+		return
+	}
+	if m.Alpha == 0 {
 		m.Alpha = DefaultAlpha
+	}
+	if m.Floor == 0 && m.Metric == "successRate" {
+		m.Floor = DefaultErrorFloor
 	}
 }
 

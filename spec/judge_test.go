@@ -17,12 +17,12 @@ func TestParseDefaultJudge(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []struct {
-		judge string
-		alpha float64
-	}{{JudgeSequential, DefaultAlpha}, {JudgeSequential, 0.01}, {JudgeInterval, 0}, {JudgeInterval, 0}, {JudgeInterval, 0}, {"", 0}}
+		judge        string
+		alpha, floor float64
+	}{{JudgeSequential, DefaultAlpha, DefaultErrorFloor}, {JudgeSequential, 0.01, 0}, {JudgeInterval, 0, 0}, {JudgeInterval, 0, 0}, {JudgeInterval, 0, 0}, {"", 0, 0}}
 	for i, m := range app.Services["web"].Strategy.Canary.Analysis.Metrics {
-		if m.Judge != want[i].judge || m.Alpha != want[i].alpha {
-			t.Errorf("%s: judge %q alpha %v, want %q %v", m.Name, m.Judge, m.Alpha, want[i].judge, want[i].alpha)
+		if m.Judge != want[i].judge || m.Alpha != want[i].alpha || m.Floor != want[i].floor {
+			t.Errorf("%s: judge %q alpha %v floor %v, want %q %v %v", m.Name, m.Judge, m.Alpha, m.Floor, want[i].judge, want[i].alpha, want[i].floor)
 		}
 	}
 }
@@ -36,7 +36,7 @@ func TestApplyDefaultsKeepsAStoredRevisionsJudge(t *testing.T) {
 	}}}}}
 	s.ApplyDefaults()
 	m := s.Strategy.Canary.Analysis.Metrics[0]
-	if m.Judge != "" || m.Sequential() || m.Alpha != 0 {
+	if m.Judge != "" || m.Sequential() || m.Alpha != 0 || m.Floor != 0 {
 		t.Errorf("stored metric after ApplyDefaults: judge %q alpha %v sequential %v; want the interval judge it had", m.Judge, m.Alpha, m.Sequential())
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 	"github.com/slipway-dev/slipway/router/metrics"
+	"github.com/slipway-dev/slipway/spec"
 )
 
 func main() { benchkit.Main("bench/anytime", run) }
@@ -34,7 +35,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.rate, "rate", 50, "requests a second, both sides")
 	fs.Float64Var(&c.weight, "weight", 0.1, "the canary's share of requests")
 	fs.DurationVar(&c.deadline, "deadline", 5*time.Minute, "how long a canary is watched (the analysis deadline)")
-	fs.Float64Var(&c.alpha, "alpha", 0.05, "the sequential judge's alpha")
+	fs.Float64Var(&c.alpha, "alpha", spec.DefaultAlpha, "the sequential judge's alpha")
 	fs.Uint64Var(&c.seed, "seed", 19, "seed of the simulation")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -55,8 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Simulated canaries: %.0f req/s, %.0f%% to the canary, watched up to %s; sequential alpha %v, minEffect 0.5.\n\n",
-		cfg.rate, cfg.weight*100, cfg.deadline, cfg.alpha)
+	fmt.Fprintf(stdout, "Simulated canaries: %.0f req/s, %.0f%% to the canary, watched up to %s; sequential alpha %v, minEffect %v, error floor %v.\n\n",
+		cfg.rate, cfg.weight*100, cfg.deadline, cfg.alpha, spec.DefaultMinEffect, spec.DefaultErrorFloor)
 	start := time.Now()
 	fa, err := falseAlarms(ctx, cfg)
 	if err != nil {
@@ -94,6 +95,7 @@ var (
 	}
 	passScenarios = []scenario{
 		{name: "errors 1% vs 1%", stableErr: 0.01, canaryErr: 0.01, latency: 1},
+		{name: "errors 0.1% vs 0.1%", stableErr: 0.001, canaryErr: 0.001, latency: 1},
 		{name: "errors 0% vs 0%", stableErr: 0, canaryErr: 0, latency: 1},
 		{name: "p50 latency, same", stableErr: 0.01, canaryErr: 0.01, latency: 1, quantile: 0.5},
 		{name: "p99 latency, same", stableErr: 0.01, canaryErr: 0.01, latency: 1, quantile: 0.99},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/rollout"
+	"github.com/slipway-dev/slipway/spec"
 )
 
 // setup is what every simulated canary shares.
@@ -133,12 +134,14 @@ func (sd *side) endSecond(sc scenario, upper []float64) {
 // on after a pass.
 func (c *canary) run(watch bool) [numJudges]outcome {
 	s, sc := c.s, c.sc
-	cfg := analysis.SequentialConfig{Alpha: s.alpha, MinEffect: 0.5, Weight: s.weight}
-	counts := analysis.NewCountTest(cfg)
+	cfg := analysis.SequentialConfig{Alpha: s.alpha, MinEffect: spec.DefaultMinEffect, Weight: s.weight}
 	var qt *analysis.QuantileTest
 	if sc.quantile > 0 {
 		qt = analysis.NewQuantileTest(cfg, sc.quantile)
+	} else {
+		cfg.Floor = spec.DefaultErrorFloor
 	}
+	counts := analysis.NewCountTest(cfg)
 	cs, bs := newSide(len(s.upper)), newSide(len(s.upper))
 	var out [numJudges]outcome
 	passes := [numJudges]int{}

@@ -74,6 +74,7 @@ var layers = []layer{
 	{"server", 11},
 
 	// 12: programs and tests; nothing imports them.
+	{"bench/anytime", 12},
 	{"bench/canary", 12},
 	{"bench/chaos", 12},
 	{"bench/dora", 12},

@@ -237,7 +237,7 @@ func TestOldReleaseComparisonKeepsItsJudge(t *testing.T) {
 			}
 			r.Spec.ApplyDefaults()
 			m := r.Spec.Strategy.Canary.Analysis.Metrics[1]
-			if !m.Compares() || m.Judge != "" || m.Sequential() || m.Alpha != 0 {
+			if !m.Compares() || m.Judge != "" || m.Sequential() || m.Alpha != 0 || m.Floor != 0.05 {
 				t.Errorf("api revision %d's %s: judge %q, alpha %v, sequential %v; want the interval judge it was created with",
 					n, m.Name, m.Judge, m.Alpha, m.Sequential())
 			}
