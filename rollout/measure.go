@@ -54,8 +54,13 @@ func (c *Controller) measureRun(ctx context.Context, run *store.AnalysisRun, a *
 			ms[mr.Name] = c.measureOne(ctx, who, m, a.Interval.Duration, run.Started, now)
 		}
 	}
-	if len(ms) > 0 {
-		Record(run, a, ms, now)
+	if len(ms) == 0 {
+		return
+	}
+	next := run.NextAt
+	Record(run, a, ms, now)
+	if !due { // a decision between intervals: the others keep their time
+		run.NextAt = next
 	}
 }
 

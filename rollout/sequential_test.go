@@ -140,3 +140,25 @@ func TestSequentialDropsIdleRuns(t *testing.T) {
 		t.Errorf("%d runs still watched after %s unasked", n, dropIdle)
 	}
 }
+
+// A comparison with judge: interval (what a revision stored before
+// judges existed has) is measured through its provider at the interval;
+// the sequential judges do not watch it.
+func TestIntervalJudgeStaysOnItsProvider(t *testing.T) {
+	h := newHarness(t)
+	interval := strings.Replace(seqCanary, "alpha: 0.05, floor: 0.02}", "judge: interval}", 1)
+	interval = strings.Replace(interval, "{analysis: {metrics: [errors]}}", "{pause: 1m}", 1)
+	interval = strings.Replace(interval, "            - {name: p50, provider: router, metric: latencyP50, compare: baseline}\n", "", 1)
+	h.apply(interval)
+	h.markReady("order")
+	h.apply(strings.Replace(interval, "VERSION: v1", "VERSION: v2", 1))
+	h.markReady("order")
+	asked := h.values.asked
+	h.advance(time.Minute)
+	if n := len(h.ctl.seq.runs); n != 0 {
+		t.Errorf("%d runs watched by the sequential judges, want none", n)
+	}
+	if h.values.asked == asked {
+		t.Error("the provider was not asked at the interval")
+	}
+}
