@@ -177,7 +177,6 @@ func (t *QuantileTest) Measure(metric string, canary, baseline []int64, upper []
 	m.Stats = map[string]float64{
 		StatStatistic: s.Lower, StatBoundary: 1, StatEstimate: s.Estimate, StatLower: s.Lower, StatUpper: s.Upper,
 		StatEffect: s.Estimate - 1, StatAlpha: t.cfg.Alpha, StatMinEffect: t.cfg.MinEffect, StatAbsoluteFloor: t.cfg.Floor,
-		StatCanaryMedian: s.Canary, StatBaselineMedian: s.Baseline,
 		StatCanarySamples: float64(s.CanaryN), StatBaselineSamples: float64(s.BaselineN),
 	}
 	cfg := t.cfg

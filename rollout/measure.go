@@ -40,6 +40,12 @@ func (c *Controller) measureRun(ctx context.Context, run *store.AnalysisRun, a *
 		return
 	}
 	due := !now.Before(run.NextAt)
+	var seqs []spec.Metric // the run's metrics the sequential judges watch
+	for _, mr := range run.Metrics {
+		if m, ok := a.Metric(mr.Name); ok && m.Sequential() {
+			seqs = append(seqs, m)
+		}
+	}
 	ms := map[string]analysis.Measurement{}
 	for _, mr := range run.Metrics {
 		m, ok := a.Metric(mr.Name)
@@ -47,7 +53,7 @@ func (c *Controller) measureRun(ctx context.Context, run *store.AnalysisRun, a *
 		case !ok:
 		case m.Sequential():
 			k := seqKey{service: who.Service, canary: who.Canary, stable: who.Baseline, started: run.Started, step: run.Step}
-			if sm, decided := c.seq.judge(k, m, a.Metrics, weight, now); due || (decided && !recorded(mr, sm)) {
+			if sm, decided := c.seq.judge(k, m, seqs, weight, now); due || (decided && !recorded(mr, sm)) {
 				ms[mr.Name] = sm
 			}
 		case due:

@@ -81,10 +81,10 @@ func newSequential(counts Counter, enqueue func(queue.Key, time.Duration)) *sequ
 	return s
 }
 
-// judge returns the latest measurement of a sequential metric of a run,
-// starting to watch the run on the first ask; decided says whether the
-// judge reached a verdict (a pass records it at once, not at the next
-// interval).
+// judge returns the latest measurement of m, one of the sequential
+// metrics ms of a run, starting to watch the run on the first ask;
+// decided says whether the judge reached a verdict (a pass records it at
+// once, not at the next interval).
 func (s *sequential) judge(k seqKey, m spec.Metric, ms []spec.Metric, weight float64, now time.Time) (analysis.Measurement, bool) {
 	if s.counts == nil {
 		return errorMeasurement(m.Name, fmt.Errorf("the sequential judge needs the router's counts, which this server does not keep")), true
@@ -105,8 +105,8 @@ func (s *sequential) judge(k seqKey, m spec.Metric, ms []spec.Metric, weight flo
 	return errorMeasurement(m.Name, fmt.Errorf("not a sequential metric of this run")), true
 }
 
-// watch starts a run's judges from the counts of now, the canary's
-// share of traffic at weight.
+// watch starts the judges of a run's sequential metrics ms from the
+// counts of now, the canary's share of traffic at weight.
 func (s *sequential) watch(k seqKey, ms []spec.Metric, weight float64) *seqRun {
 	run := &seqRun{}
 	for i, rev := range []int{k.canary, k.stable} {
@@ -115,9 +115,6 @@ func (s *sequential) watch(k seqKey, ms []spec.Metric, weight float64) *seqRun {
 		run.delta[i] = make([]int64, len(s.upper))
 	}
 	for _, m := range ms {
-		if !m.Sequential() {
-			continue
-		}
 		sm := &seqMetric{spec: m}
 		cfg := sequentialConfig(m)
 		cfg.Weight = weight
