@@ -17,11 +17,15 @@ import (
 )
 
 // canaryStrategy is a canary in YAML flow style: steps, then an analysis
-// of the router's success rate and p99 latency against the baseline.
+// of the router's success rate and p99 latency against the baseline
+// (judged sequentially, the default). The floor is 0.2s: under the
+// load generator a lone fresh canary instance answers its p99 two or
+// three times slower than the stable's three (the judge proves that
+// within a second), which is not the regression these tests are about.
 func canaryStrategy(steps, interval string) string {
 	return fmt.Sprintf(`canary: {steps: %s, progressDeadline: 20s, analysis: {interval: %s, metrics: [`+
 		`{name: success-rate, provider: router, metric: successRate, successCondition: "result >= 0.99"}, `+
-		`{name: latency, provider: router, metric: latencyP99, compare: baseline, floor: 0.05, minSamples: 5}]}}`, steps, interval)
+		`{name: latency, provider: router, metric: latencyP99, compare: baseline, floor: 0.2, minSamples: 5}]}}`, steps, interval)
 }
 
 // startCanaryApp starts a server, deploys v1 of the shop service (a first
