@@ -34,7 +34,7 @@
 //
 // Run it from the module root:
 //
-//	go run ./bench/anytime                  # 2,000 A/A canaries; ~1-2 min on 2 cores
+//	go run ./bench/anytime                  # 2,000 A/A canaries; about 9 min on 2 busy cores
 //	go run ./bench/anytime -canaries 200 -runs 100
 //
 // The tables go to stdout, progress to stderr. TestShortForm runs a small
