@@ -36,7 +36,7 @@
 // interval, the success condition above; and sequential, the same canary
 // with the one metric
 //
-//	- {name: errors, provider: router, metric: successRate, compare: baseline}
+//	metrics: [{name: errors, provider: router, metric: successRate, compare: baseline}]
 //
 // judged by the sequential judge at its defaults (issue 19: an
 // anytime-valid test on every 100ms tick; goal: a median under 2s). A
