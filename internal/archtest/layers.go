@@ -60,7 +60,7 @@ var layers = []layer{
 	{"workload/process", 7}, // above workloadtest: its tests run the suite
 	{"pipeline", 8},
 	{"workload/container", 8}, // above workload/process, whose users, logs and /proc checks it shares
-	{"backup", 8}, // above store/sqlite and workload/process, which it drives
+	{"backup", 8},             // above store/sqlite and workload/process, which it drives
 
 	// 9-10: the wire. api is raised above the domain so that no domain
 	// package can import wire types.
