@@ -30,6 +30,10 @@ type bundle struct {
 	// WorkDir is where the instance's writable directory appears inside
 	// (and its working directory); Work is that directory on the host.
 	WorkDir, Work string
+	// Lower, when set, is the image's own WorkingDir on the host: the
+	// work directory is then an overlay of Work (upper, OverlayWork its
+	// scratch) on Lower, so that the image's files there stay visible.
+	Lower, OverlayWork string
 	// Artifact (host path) is bound read-only at WorkDir/ArtifactPath.
 	Artifact, ArtifactPath string
 	Resources              spec.Resources
@@ -111,7 +115,7 @@ func mounts(b bundle) []specs.Mount {
 		{Destination: "/sys", Type: "sysfs", Source: "sysfs", Options: []string{"nosuid", "noexec", "nodev", "ro"}},
 		{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup", Options: []string{"nosuid", "noexec", "nodev", "relatime", "ro"}},
 		{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "nodev", "mode=1777", "size=65536k"}},
-		{Destination: b.WorkDir, Type: "bind", Source: b.Work, Options: []string{"rbind", "rw", "nosuid", "nodev"}},
+		workMount(b),
 	}
 	if b.Artifact != "" {
 		ms = append(ms, specs.Mount{Destination: path.Join(b.WorkDir, b.ArtifactPath), Type: "bind", Source: b.Artifact,
@@ -121,6 +125,17 @@ func mounts(b bundle) []specs.Mount {
 		ms = append(ms, specs.Mount{Destination: f, Type: "bind", Source: f, Options: []string{"bind", "ro", "nosuid", "nodev", "noexec"}})
 	}
 	return ms
+}
+
+// workMount is the instance's writable work directory: a bind of Work,
+// or an overlay of it on the image's own directory there.
+func workMount(b bundle) specs.Mount {
+	if b.Lower == "" {
+		return specs.Mount{Destination: b.WorkDir, Type: "bind", Source: b.Work, Options: []string{"rbind", "rw", "nosuid", "nodev"}}
+	}
+	return specs.Mount{Destination: b.WorkDir, Type: "overlay", Source: "overlay", Options: []string{
+		"lowerdir=" + b.Lower, "upperdir=" + b.Work, "workdir=" + b.OverlayWork, "nosuid", "nodev",
+	}}
 }
 
 // resources turns the spec's limits into the runtime's: every device

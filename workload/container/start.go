@@ -159,6 +159,12 @@ func (d *Driver) bundleFor(dir string, s workload.InstanceSpec, c credential) (b
 		Resources: s.Resources, CgroupsPath: "/slipway/container-" + s.ID, Swap: d.swapAccounted(),
 		NoFile: noFile(),
 	}
+	if lower := imageDir(s.Image.Rootfs, b.WorkDir); lower != "" {
+		b.Lower, b.OverlayWork = lower, filepath.Join(dir, overlayDir)
+		if err := os.MkdirAll(b.OverlayWork, 0o700); err != nil {
+			return bundle{}, err
+		}
+	}
 	if b.Resources.PIDs <= 0 {
 		b.Resources.PIDs = process.DefaultPIDs
 	}
@@ -289,4 +295,27 @@ func noFile() uint64 {
 		return 1024
 	}
 	return min(r.Max, maxNoFile)
+}
+
+// imageDir returns the host path of the directory at dir inside the
+// image when it is a non-empty directory reached through plain
+// directories only, else "". A symlink on the way is refused rather than
+// resolved: overlay's lowerdir is a host path, and a link the image made
+// could point it at the host's files.
+func imageDir(rootfs, dir string) string {
+	p := rootfs
+	for _, el := range strings.Split(strings.Trim(path.Clean(dir), "/"), "/") {
+		if el == "" {
+			return ""
+		}
+		p = filepath.Join(p, el)
+		if fi, err := os.Lstat(p); err != nil || !fi.IsDir() {
+			return ""
+		}
+	}
+	entries, err := os.ReadDir(p)
+	if err != nil || len(entries) == 0 {
+		return ""
+	}
+	return p
 }

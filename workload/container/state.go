@@ -23,6 +23,7 @@ const (
 	runtimeLog  = "runtime.log"   // the runtime's own messages
 	bundleDir   = "bundle"        // config.json
 	artifactDir = "artifact"      // the instance's copy of its artifact
+	overlayDir  = "overlay"       // overlay's scratch when work/ is an upper layer
 )
 
 // Phase is where an instance is in its life, as recorded in instance.json.
