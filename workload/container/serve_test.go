@@ -20,15 +20,7 @@ import (
 // its image (no shell, no libc), run as nobody.
 func orderImage(t *testing.T) *workload.Image {
 	return testImage(t, "order", func() (v1.Image, error) {
-		prog, err := imagetest.Program("github.com/slipway-dev/slipway/examples/order", "app/order")
-		if err != nil {
-			return nil, err
-		}
-		l, err := imagetest.Layer(prog)
-		if err != nil {
-			return nil, err
-		}
-		return imagetest.Image(imagetest.Options{Entrypoint: []string{"/app/order"}, User: "65534"}, l)
+		return imagetest.ProgramImage("github.com/slipway-dev/slipway/examples/order", "app/order", imagetest.Options{User: "65534"})
 	})
 }
 
