@@ -84,3 +84,36 @@ func TestSurvivesKillOfTheServer(t *testing.T) {
 		t.Fatalf("ended %+v with logs %q; want a clean exit on SIGTERM, recorded", end, lines)
 	}
 }
+
+// TestNonRootServerIsRefused runs the test binary as nobody, as a server
+// that is not root, and checks that Start says why it cannot run images.
+func TestNonRootServerIsRefused(t *testing.T) {
+	need(t)
+	s := shellSpec(t, newID("nonroot"), "true")
+	// Folders nobody can reach (t.TempDir's parent is root's, 0700).
+	bin, err := os.MkdirTemp("", "nonroot-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(bin) })
+	if err := os.Chmod(bin, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	self, _ := os.Executable()
+	body, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin+"/test", body, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := bin
+	data, _ := json.Marshal(s)
+	srv := exec.Command(bin+"/test", "-test.run=^$")
+	srv.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", serverEnv + "=" + dir + "/containers", specEnv + "=" + string(data)}
+	srv.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, _ := srv.CombinedOutput()
+	if !strings.Contains(string(out), container.ErrNotRoot.Error()) {
+		t.Fatalf("a server as nobody said %q, want %q", out, container.ErrNotRoot)
+	}
+}
