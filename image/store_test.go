@@ -3,6 +3,7 @@ package image_test
 import (
 	"archive/tar"
 	"context"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,7 +13,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/slipway-dev/slipway/image"
 	"github.com/slipway-dev/slipway/image/imagetest"
@@ -284,5 +287,25 @@ func TestConfigCommand(t *testing.T) {
 	}
 	if !strings.Contains(image.ErrNoCommand.Error(), "command:") {
 		t.Errorf("ErrNoCommand = %q, want it to name command:", image.ErrNoCommand)
+	}
+}
+
+// TestPullWithDockerConfigCredentials checks that Pull logs in as Docker's
+// config file says (DOCKER_CONFIG, as docker login writes it).
+func TestPullWithDockerConfigCredentials(t *testing.T) {
+	locked := imagetest.Serve("alice", "secret")
+	defer locked.Close()
+	ref, err := locked.Push("shop/hello", helloImage(t), remote.WithAuth(&authn.Basic{Username: "alice", Password: "secret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := t.TempDir()
+	auth := base64.StdEncoding.EncodeToString([]byte("alice:secret"))
+	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths":{"`+locked.Host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_CONFIG", cfg)
+	if _, err := openStore(t).Pull(context.Background(), ref); err != nil {
+		t.Fatalf("Pull with the config's credentials: %v", err)
 	}
 }
