@@ -99,6 +99,11 @@ func TestPullByDigestStoresAndUnpacks(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(rootfs, "app/suid")); err != nil || fi.Mode()&os.ModeSetuid != 0 || fi.Mode().Perm() != 0o755 {
 		t.Fatalf("app/suid = %v, %v; want 0755 without setuid", fi.Mode(), err)
 	}
+	for _, mp := range []string{"proc", "work", "etc/hosts", "etc/resolv.conf"} {
+		if _, err := os.Lstat(filepath.Join(rootfs, mp)); err != nil {
+			t.Errorf("mount point %s missing: %v", mp, err)
+		}
+	}
 	for _, gone := range []string{"app/old", "app/.wh.old", "dev/null"} {
 		if _, err := os.Lstat(filepath.Join(rootfs, gone)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s exists in the root filesystem (err %v)", gone, err)

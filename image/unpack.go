@@ -77,6 +77,9 @@ func unpackAtomic(ctx context.Context, img v1.Image, dst string) error {
 	err := Extract(ctx, rc, tmp)
 	rc.Close()
 	if err == nil {
+		err = addMountPoints(tmp)
+	}
+	if err == nil {
 		if err = os.Rename(tmp, dst); err != nil && dirExists(dst) {
 			err = nil // another process finished first (ENOTEMPTY)
 		}
@@ -85,6 +88,47 @@ func unpackAtomic(ctx context.Context, img v1.Image, dst string) error {
 		_ = os.RemoveAll(tmp)
 	}
 	return err
+}
+
+// mountDirs and mountFiles are where a container's runtime mounts
+// something (workload/container's work directory is /work): Unpack
+// creates those the image lacks, empty, so that a runtime never creates
+// them later in a root filesystem that other containers share.
+var (
+	mountDirs  = []string{"proc", "dev", "sys", "tmp", "work", "etc"}
+	mountFiles = []string{"etc/resolv.conf", "etc/hosts"}
+)
+
+// addMountPoints creates the missing mount points in the root
+// filesystem at dir; a name the image already has, whatever it is, stays.
+func addMountPoints(dir string) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	for _, d := range mountDirs {
+		if _, err := root.Lstat(d); errors.Is(err, fs.ErrNotExist) {
+			if err := root.Mkdir(d, 0o755); err != nil {
+				return err
+			}
+		}
+	}
+	for _, f := range mountFiles {
+		if _, err := root.Lstat(f); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		fi, err := root.Lstat(path.Dir(f))
+		if err != nil || !fi.IsDir() {
+			continue // etc is the image's symlink: the runtime resolves it inside
+		}
+		file, err := root.OpenFile(f, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		file.Close()
+	}
+	return nil
 }
 
 // dirExists reports whether dir is there.

@@ -184,6 +184,9 @@ func (d *Driver) bundleFor(dir string, s workload.InstanceSpec, c credential) (b
 		if err != nil {
 			return bundle{}, err
 		}
+		if err := artifactMountpoint(b.Work, s.ArtifactPath, c); err != nil {
+			return bundle{}, fmt.Errorf("place artifact: %w", err)
+		}
 		b.Artifact, b.ArtifactPath = dst, s.ArtifactPath
 	}
 	return b, nil
@@ -205,6 +208,43 @@ func placeArtifact(dir string, s workload.InstanceSpec) (string, error) {
 		return "", fmt.Errorf("place artifact: %w", err)
 	}
 	return dst, nil
+}
+
+// artifactMountpoint makes work/<rel> an empty file, root's, under plain
+// directories of the instance's, for the runtime to mount the artifact
+// on. The work directory is the instance's: a symlink it left on the way
+// would make the runtime create the mount point where it points (inside
+// the shared root filesystem), so anything that is not a plain directory
+// is replaced, never followed. The instance is not running here.
+func artifactMountpoint(work, rel string, c credential) error {
+	p := work
+	for _, el := range strings.Split(filepath.Dir(rel), string(filepath.Separator)) {
+		if el == "." {
+			continue
+		}
+		p = filepath.Join(p, el)
+		if fi, err := os.Lstat(p); err == nil && fi.IsDir() {
+			continue
+		}
+		if err := os.RemoveAll(p); err != nil {
+			return err
+		}
+		if err := os.Mkdir(p, 0o700); err != nil {
+			return err
+		}
+		if err := os.Lchown(p, int(c.UID), int(c.GID)); err != nil {
+			return err
+		}
+	}
+	target := filepath.Join(work, rel)
+	if err := os.RemoveAll(target); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(target, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o444)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // swapAccounted reports whether a memory limit can also cap swap: always
