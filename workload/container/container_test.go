@@ -57,6 +57,7 @@ func TestExitRecordedWhileNoDriverRuns(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	d2 := container.New(dir, container.Options{})
+	t.Cleanup(func() { _ = d2.Stop(context.Background(), s.ID, 0) }) // waits for the monitor
 	st, err := d2.Status(context.Background(), s.ID)
 	if err != nil || st.Running || st.Exit != "exit status 7" || st.ExitedAt.IsZero() {
 		t.Fatalf("new driver's Status = %+v, %v; want ended with exit status 7", st, err)
