@@ -45,6 +45,9 @@ var minRole = map[string]Role{
 	"GET /v1/pipeline/{name}":                   RoleViewer,
 	"POST /v1/down":                             RoleAdmin,
 	"GET /metrics":                              RoleViewer,
+	"GET /v1/whoami":                            RoleEvaluator,
+	"POST /v1/dashboard/login":                  RoleViewer,
+	"GET /v1/openapi.json":                      RoleNone, // open: it describes, it reveals nothing stored
 }
 
 // routeRole returns the weakest role that may make request r.
