@@ -3,6 +3,7 @@ package dashboard
 import (
 	"html/template"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,7 +32,14 @@ var funcs = template.FuncMap{
 	"num":      trimFloat,
 	"envURL":   envURL,
 	"esc":      esc,
-	"role":     func(u User) string { return u.Role },
+	"diffLink": func(name, env string, a int) string {
+		sep := "?"
+		if env != "" {
+			sep = "&"
+		}
+		return envURL("/services/"+esc(name)+"/revisions", env) + sep + "a=" + strconv.Itoa(a)
+	},
+	"role": func(u User) string { return u.Role },
 	"can": func(u User, need string) bool { // whether to expect the API to allow it
 		rank := map[string]int{"viewer": 1, "deployer": 2, "admin": 3}
 		return rank[u.Role] >= rank[need]
