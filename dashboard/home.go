@@ -123,13 +123,13 @@ func weightsOf(s api.Service) string {
 // paused canary (a pause step, or an inconclusive analysis).
 func waitingOn(rw row) (waiting, bool) {
 	c := rw.Service.Canary
-	if c == nil || c.Outcome != "" || !c.Paused {
+	if c == nil || !waitsForPerson(c) {
 		return waiting{}, false
 	}
 	base := "/v1/services/" + esc(rw.Service.Name) + "/rollout/"
 	seen := seenBody(c, "")
 	w := waiting{Env: rw.Env, Service: rw.Service.Name, Link: serviceLink(rw.Env, rw.Service.Name),
-		What: fmt.Sprintf("canary r%d paused at step %d of %d: %s", c.Revision, c.Step+1, c.Steps, orWord(c.PauseReason, "waiting for a promote"))}
+		What: fmt.Sprintf("canary r%d paused at step %d of %d: %s", c.Revision, c.Step+1, c.Steps, pauseReason(c))}
 	w.Actions = []action{
 		{Label: "Promote", URL: envURL(base+"promote", rw.Env), Body: seen, Confirm: "Promote " + rw.Service.Name + " to its next step?"},
 		{Label: "Abort", URL: envURL(base+"abort", rw.Env), Body: seenBody(c, "aborted from the dashboard"), Confirm: "Abort the rollout of " + rw.Service.Name + " and roll back to r" + strconv.Itoa(c.Stable) + "?", Danger: true},

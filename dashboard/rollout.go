@@ -232,9 +232,9 @@ func verdictWords(s api.Service, c *api.Canary) string {
 	case "RolledBack":
 		return fmt.Sprintf("Revision %d was rolled back; revision %d takes all traffic. Why: %s", c.Revision, c.Stable, orWord(c.Reason, "no reason recorded"))
 	}
-	if c.Paused {
-		return fmt.Sprintf("Revision %d is paused at step %d of %d with %d%% of traffic: %s. Promote to go on, resume to measure again, or abort.",
-			c.Revision, c.Step+1, c.Steps, c.Weight, orWord(c.PauseReason, "waiting for a person"))
+	if waitsForPerson(c) {
+		return fmt.Sprintf("Revision %d is paused at step %d of %d with %d%% of traffic (%s). Promote to go on, or abort to send all traffic back to revision %d.",
+			c.Revision, c.Step+1, c.Steps, c.Weight, pauseReason(c), c.Stable)
 	}
 	return fmt.Sprintf("Revision %d is at step %d of %d with %d%% of traffic; %s.", c.Revision, c.Step+1, c.Steps, c.Weight, analysisWords(c))
 }
@@ -247,7 +247,11 @@ func analysisWords(c *api.Canary) string {
 	if run == nil {
 		return "no analysis judges it"
 	}
-	return "the analysis is " + verdictStatus(run.Phase).Text + orWord(": "+run.Reason, "")
+	words := "the analysis is " + verdictStatus(run.Phase).Text
+	if run.Reason != "" {
+		words += ": " + run.Reason
+	}
+	return words
 }
 
 // canaryActions are the verbs that make sense for the canary now, each

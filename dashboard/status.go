@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/slipway-dev/slipway/api"
 )
@@ -23,7 +24,7 @@ func stateOf(s api.Service) status {
 				return status{"rolling back", "bad"}
 			}
 			return status{"rolled back", "bad"}
-		case c.Outcome == "" && c.Paused:
+		case waitsForPerson(c):
 			return status{"paused", "wait"}
 		case c.Outcome == "":
 			return status{fmt.Sprintf("progressing: step %d of %d", c.Step+1, c.Steps), "busy"}
@@ -43,19 +44,36 @@ func stateOf(s api.Service) status {
 	return status{orWord(s.Phase, "unknown"), "idle"}
 }
 
-// verdictStatus words an analysis or measurement verdict.
+// verdictStatus words an analysis phase (running, successful, failed,
+// inconclusive) or a measurement's verdict (pending, pass, fail,
+// inconclusive, error), and a parallel run's (waiting, passed, failed).
 func verdictStatus(v string) status {
 	switch v {
-	case "Successful", "Pass", "pass", "Passed", "passed", "Successful ":
+	case "successful", "pass", "passed":
 		return status{"pass", "ok"}
-	case "Failed", "Fail", "fail", "failed":
+	case "failed", "fail":
 		return status{"fail", "bad"}
-	case "Inconclusive", "inconclusive":
+	case "inconclusive":
 		return status{"inconclusive", "wait"}
-	case "Running", "Pending", "":
-		return status{"running", "busy"}
-	case "Error", "error":
+	case "error":
 		return status{"error", "bad"}
+	case "running", "pending", "waiting", "":
+		return status{orWord(v, "running"), "busy"}
 	}
 	return status{v, "idle"}
+}
+
+// waitsForPerson reports whether a canary waits for someone: paused (by
+// a person, or by an inconclusive analysis), or at a pause step that
+// lasts until promoted.
+func waitsForPerson(c *api.Canary) bool {
+	return c.Outcome == "" && (c.Paused || strings.HasSuffix(c.StepName, "until promoted"))
+}
+
+// pauseReason says why a waiting canary waits.
+func pauseReason(c *api.Canary) string {
+	if c.Paused {
+		return orWord(c.PauseReason, "paused")
+	}
+	return "a pause step that lasts until promoted"
 }
