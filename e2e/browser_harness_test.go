@@ -95,7 +95,7 @@ func (b *browser) eval(expr string) string {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
 	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[string]("String(" + expr + ")"))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string]("String("+expr+")"))
 	if err != nil {
 		b.t.Fatalf("evaluate %s: %v", expr, err)
 	}
@@ -136,8 +136,8 @@ func (b *browser) status() string { return b.eval(`document.getElementById("stat
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
 	for _, size := range []struct {
-		name string
-		w, h int64
+		name  string
+		w, h  int64
 		phone bool
 	}{{"desktop", 1280, 900, false}, {"phone", 390, 844, true}} {
 		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)

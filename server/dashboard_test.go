@@ -187,7 +187,7 @@ func TestDashboardActionsCSRFAndRoles(t *testing.T) {
 	forged := [][]string{
 		{"Content-Type", "application/json", "Origin", "http://evil.example"},
 		{"Content-Type", "application/json", "Origin", deployer.srv.URL, "Sec-Fetch-Site", "cross-site"},
-		{"Content-Type", "application/json"}, // no Origin at all
+		{"Content-Type", "application/json"},                                                        // no Origin at all
 		{"Content-Type", "text/plain", "Origin", deployer.srv.URL, "Sec-Fetch-Site", "same-origin"}, // a form's shape
 	}
 	for _, h := range forged {
