@@ -121,9 +121,9 @@ func compareBars(canary, baseline float64) template.HTML {
 		top = 1
 	}
 	cw, bw := int(float64(w-70)*canary/top), int(float64(w-70)*baseline/top)
-	return template.HTML(fmt.Sprintf(`<svg class="compare" viewBox="0 0 %d %d" role="img" aria-label="canary median %s, baseline median %s">`+
-		`<text x="0" y="13" class="axis">baseline</text><rect x="60" y="3" width="%d" height="12" class="s0fill"/>`+
-		`<text x="0" y="33" class="axis">canary</text><rect x="60" y="23" width="%d" height="12" class="s1fill"/></svg>`,
+	return template.HTML(fmt.Sprintf(`<svg class="compare" width="%[1]d" height="%[2]d" viewBox="0 0 %[1]d %[2]d" role="img" aria-label="canary median %[3]s, baseline median %[4]s">`+
+		`<text x="0" y="13" class="axis">baseline</text><rect x="60" y="3" width="%[5]d" height="12" class="s0fill"/>`+
+		`<text x="0" y="33" class="axis">canary</text><rect x="60" y="23" width="%[6]d" height="12" class="s1fill"/></svg>`,
 		w, h, trimFloat(canary), trimFloat(baseline), bw, cw))
 }
 

@@ -106,7 +106,9 @@ func (b *browser) eval(expr string) string {
 func (b *browser) waitJS(timeout time.Duration, what, expr string) {
 	b.t.Helper()
 	deadline := time.Now().Add(timeout)
-	for b.eval("!!("+expr+")") != "true" {
+	// A page between two documents (a form's navigation) has no body
+	// for a moment: that is "not yet", not a failure.
+	for b.eval("(() => { try { return !!("+expr+") } catch (e) { return false } })()") != "true" {
 		if time.Now().After(deadline) {
 			b.t.Fatalf("waited %s for %s; the page shows:\n%s", timeout, what, b.eval("document.body.innerText"))
 		}
