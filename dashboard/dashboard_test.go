@@ -13,7 +13,7 @@ import (
 func TestCrossSite(t *testing.T) {
 	cases := []struct {
 		method, origin, site string
-		refused             bool
+		refused              bool
 	}{
 		{"GET", "", "", false},
 		{"POST", "http://dash:7400", "", false},
