@@ -65,8 +65,12 @@ func lineChart(title string, w, h int, ymax float64, unit string, labels []strin
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" class="grid"/><text x="2" y="%.1f" class="axis">%s%s</text>`,
 			left, w-4, y, y, y+3, trimFloat(ymax*f), unit)
 	}
-	fmt.Fprintf(&b, `<text x="%d" y="%d" class="axis">%s</text>`, left, h-3, t0.Format("15:04:05"))
-	fmt.Fprintf(&b, `<text x="%d" y="%d" class="axis" text-anchor="end">%s</text>`, w-4, h-3, t1.Format("15:04:05"))
+	layout := "15:04:05"
+	if span > 2*24*3600 {
+		layout = "Jan 2"
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="%d" class="axis">%s</text>`, left, h-3, t0.Format(layout))
+	fmt.Fprintf(&b, `<text x="%d" y="%d" class="axis" text-anchor="end">%s</text>`, w-4, h-3, t1.Format(layout))
 	for i, s := range series {
 		var pts []string
 		for _, p := range s {

@@ -75,9 +75,9 @@ func timelineChart(evs []timelineEvent, hs []sample, now time.Time) template.HTM
 			errs = append(errs, point{hs[i].T, 100 * bad / req})
 		}
 	}
-	t0 := now.Add(-time.Hour)
-	if len(evs) > 0 && evs[0].Time.Before(t0) {
-		t0 = evs[0].Time
+	t0 := now.Add(-time.Hour) // the axis starts a little before the first change
+	if len(evs) > 0 {
+		t0 = evs[0].Time.Add(-max(now.Sub(evs[0].Time)/20, time.Second))
 	}
 	base := []point{{t0, 0}, {now, 0}}
 	chart := string(lineChart("router error rate (percent) and changes over time", 640, 140, 100, "%", []string{"", "error rate"}, base, errs))

@@ -16,6 +16,7 @@ import (
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/internal/queue"
+	"github.com/slipway-dev/slipway/mirror"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -270,5 +271,41 @@ func BenchmarkDashboardHome(b *testing.B) {
 		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "svc199") {
 			b.Fatalf("home: %d", rec.Code)
 		}
+	}
+}
+
+// TestDashboardParallelRun renders a parallel run: the gate, the fields
+// that differ (signal) apart from those stable differs on by itself
+// (noise), and a sample diff.
+func TestDashboardParallelRun(t *testing.T) {
+	s := newDashStack(t, 2)
+	err := s.store.Update(context.Background(), func(tx store.Tx) error {
+		svc, err := tx.GetService("svc001")
+		if err != nil {
+			return err
+		}
+		svc.ParallelRun = &store.ParallelRun{Revision: 2, Stable: 1, Started: s.clock.Now(),
+			Verdict: mirror.Verdict{Outcome: mirror.Failed, Reason: "mismatch rate 40% above 1%"},
+			Report: &mirror.Report{Compared: 10, Mismatched: 4, MismatchRate: 0.4, Routes: []mirror.RouteReport{{Route: "/price", Compared: 10, Mismatched: 4, MismatchRate: 0.4, NoiseSamples: 10,
+				Fields: []mirror.FieldReport{
+					{Field: "body.total", Differences: 4, Rate: 0.4, Mismatch: true, Samples: []mirror.Sample{{Method: "GET", Path: "/price?id=7", Field: "body.total", Primary: "12.50", Candidate: "12.05"}}},
+					{Field: "header.Date", Differences: 10, Rate: 1, Noise: 10, NoiseRate: 1},
+				}}}}}
+		return tx.PutService(svc)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser(t)
+	b.loginToken(t, "viewer-secret")
+	resp, body := b.do(t, "GET", "/services/svc001", "")
+	for _, want := range []string{"Parallel run", "Mismatch rate 40%", "body.total", "12.50", "12.05", "header.Date", "Fields that differ as much within stable (noise)"} {
+		if resp.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Errorf("parallel run page: %d, missing %q", resp.StatusCode, want)
+		}
+	}
+	noise := body[strings.Index(body, "(noise)"):]
+	if strings.Contains(noise, "body.total") {
+		t.Errorf("body.total, a mismatch, listed as noise")
 	}
 }
