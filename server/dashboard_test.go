@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/dashboard"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/clock"
@@ -29,6 +31,7 @@ func (b dashTokens) Lookup(v string) (httpapi.Principal, bool) { p, ok := b[v]; 
 var dashRoles = dashTokens{
 	"viewer-secret":   {Name: "token:view", Role: httpapi.RoleViewer},
 	"deployer-secret": {Name: "token:ci", Role: httpapi.RoleDeployer},
+	"admin-secret":    {Name: "token:root", Role: httpapi.RoleAdmin},
 }
 
 // dashStack is the API over a memory store with the dashboard in front,
@@ -43,9 +46,9 @@ type dashStack struct {
 func newDashStack(tb testing.TB, services int) *dashStack {
 	tb.Helper()
 	s := &dashStack{store: store.NewMemory(), clock: clock.NewFake(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))}
-	api := httpapi.New(httpapi.Config{Store: s.store, Clock: s.clock, Tokens: dashRoles,
+	handler := httpapi.New(httpapi.Config{Store: s.store, Clock: s.clock, Tokens: dashRoles,
 		Enqueue: func(queue.Key) {}, Changes: func() <-chan struct{} { return make(chan struct{}) }})
-	s.dash = dashboard.New(dashboard.Config{API: api, AsUser: dashboardAsUser, Clock: s.clock})
+	s.dash = dashboard.New(dashboard.Config{API: handler, AsUser: dashboardAsUser, Clock: s.clock})
 	s.h = s.dash
 	if err := s.store.Update(context.Background(), func(tx store.Tx) error { return seedServices(tx, services, s.clock.Now()) }); err != nil {
 		tb.Fatal(err)
@@ -307,5 +310,44 @@ func TestDashboardParallelRun(t *testing.T) {
 	noise := body[strings.Index(body, "(noise)"):]
 	if strings.Contains(noise, "body.total") {
 		t.Errorf("body.total, a mismatch, listed as noise")
+	}
+}
+
+const dashFlagSpec = `app: shop
+flags:
+  new-checkout:
+    class: release
+    type: boolean
+    owner: team-pay
+    default: off
+    rollout: {on: 25, off: 75}
+`
+
+// TestDashboardFlags lists a flag with its class, owner, state and
+// split; its Kill goes through the API, which only an admin may use.
+func TestDashboardFlags(t *testing.T) {
+	s := newDashStack(t, 0)
+	admin, deployer := s.browser(t), s.browser(t)
+	admin.loginToken(t, "admin-secret")
+	deployer.loginToken(t, "deployer-secret")
+	body, _ := json.Marshal(api.ApplyRequest{File: "slipway.yaml", Spec: dashFlagSpec})
+	if resp, out := admin.do(t, "POST", "/v1/apply", string(body), admin.same()...); resp.StatusCode >= 300 {
+		t.Fatalf("apply flags: %d %s", resp.StatusCode, out)
+	}
+	resp, page := admin.do(t, "GET", "/flags", "")
+	for _, want := range []string{"new-checkout", "release", "team-pay", "enabled", "on 25%", `data-url="/v1/flags/new-checkout/kill"`} {
+		if resp.StatusCode != 200 || !strings.Contains(page, want) {
+			t.Errorf("flags page: %d, missing %q", resp.StatusCode, want)
+		}
+	}
+	kill := `{"reason":"killed from the dashboard"}`
+	if resp, out := deployer.do(t, "POST", "/v1/flags/new-checkout/kill", kill, deployer.same()...); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("deployer kills a flag: %d %s; want 403 (flags need an admin)", resp.StatusCode, out)
+	}
+	if resp, out := admin.do(t, "POST", "/v1/flags/new-checkout/kill", kill, admin.same()...); resp.StatusCode != 200 {
+		t.Errorf("admin kills a flag: %d %s", resp.StatusCode, out)
+	}
+	if _, page := admin.do(t, "GET", "/flags", ""); !strings.Contains(page, "killed") {
+		t.Errorf("after the kill the flags page does not say killed")
 	}
 }
