@@ -173,19 +173,36 @@ func statsOf(hs []sample, rev int, label string) revStats {
 // quantile estimates q from the difference of two cumulative histograms:
 // the upper bound of the first bucket that holds q of the requests.
 func quantile(now, then map[float64]float64, q float64) string {
+	ms, ok := quantileMS(now, then, q)
+	switch {
+	case !ok:
+		return "-"
+	case ms < 0:
+		return "> " + trimFloat(-ms) + " ms"
+	}
+	return "≤ " + trimFloat(ms) + " ms"
+}
+
+// quantileMS is quantile in milliseconds; past the last bucket it is the
+// last bound, negated.
+func quantileMS(now, then map[float64]float64, q float64) (float64, bool) {
 	les := make([]float64, 0, len(now))
 	for le := range now {
 		les = append(les, le)
 	}
 	sort.Float64s(les)
 	if len(les) == 0 {
-		return "-"
+		return 0, false
 	}
-	total := now[les[len(les)-1]] - then[les[len(les)-1]]
+	top := les[len(les)-1]
+	total := now[top] - then[top]
+	if total <= 0 {
+		return 0, false
+	}
 	for _, le := range les {
-		if total > 0 && (now[le]-then[le])/total >= q {
-			return "≤ " + trimFloat(le*1000) + " ms"
+		if (now[le]-then[le])/total >= q {
+			return le * 1000, true
 		}
 	}
-	return "> " + trimFloat(les[len(les)-1]*1000) + " ms"
+	return -top * 1000, true
 }

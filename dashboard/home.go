@@ -120,9 +120,16 @@ func weightsOf(s api.Service) string {
 }
 
 // waitingOn returns what a row waits for from a person, if anything: a
-// paused canary (a pause step, or an inconclusive analysis).
+// paused canary (a pause step, or an inconclusive analysis), or a
+// blue/green revision waiting for its switch.
 func waitingOn(rw row) (waiting, bool) {
 	c := rw.Service.Canary
+	if t := rw.Service.Traffic; (c == nil || c.Outcome != "") && t != nil && t.Preview != 0 && rw.Service.Phase == "Progressing" &&
+		rw.Service.Ready >= rw.Service.Desired {
+		return waiting{Env: rw.Env, Service: rw.Service.Name, Link: serviceLink(rw.Env, rw.Service.Name),
+			What:    fmt.Sprintf("blue/green r%d is ready behind the preview header, waiting for the switch from r%d", t.Preview, t.Active),
+			Actions: otherActions(rw.Env, rw.Service)}, true
+	}
 	if c == nil || !waitsForPerson(c) {
 		return waiting{}, false
 	}

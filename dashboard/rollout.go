@@ -98,6 +98,9 @@ func (d *Dashboard) rolloutData(ctx context.Context, se session, env, name strin
 		out.Verdict = verdictWords(s, c)
 		out.Actions = canaryActions(env, s, c)
 	}
+	if s.Canary == nil || s.Canary.Outcome != "" {
+		out.Actions = append(out.Actions, otherActions(env, s)...)
+	}
 	if p := s.ParallelRun; p != nil {
 		out.Parallel = newParallelView(p)
 		out.Parallel.Chart = mismatchChart(hs, p.MaxMismatchRate)
@@ -293,4 +296,21 @@ func rollbackActions(env string, s api.Service, revs []api.Revision) []action {
 			Confirm: fmt.Sprintf("Make revision %d (%s) the target of %s again?", r.Number, orWord(r.Version, "no version"), s.Name), Danger: true})
 	}
 	return out
+}
+
+// otherActions are the verbs of a parallel run in flight (judge now,
+// abort) and of a blue/green revision waiting for its switch.
+func otherActions(env string, s api.Service) []action {
+	base := "/v1/services/" + esc(s.Name) + "/rollout/"
+	if p := s.ParallelRun; p != nil && p.Outcome == "" && s.Phase == "Progressing" {
+		return []action{
+			{Label: "Promote", URL: envURL(base+"promote", env), Body: `{}`, Confirm: fmt.Sprintf("Judge the parallel run of revision %d now, and promote it if it passes?", p.Revision)},
+			{Label: "Abort", URL: envURL(base+"abort", env), Body: `{"reason":"aborted from the dashboard"}`, Confirm: fmt.Sprintf("Abort the parallel run and keep revision %d?", p.Stable), Danger: true},
+		}
+	}
+	if t := s.Traffic; t != nil && t.Preview != 0 && s.Phase == "Progressing" {
+		return []action{{Label: "Promote", URL: envURL(base+"promote", env), Body: `{}`,
+			Confirm: fmt.Sprintf("Switch all traffic from revision %d to revision %d?", t.Active, t.Preview)}}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -58,29 +59,36 @@ func eventKind(t string) string {
 }
 
 // timelineChart draws events as marks on a time axis over the router's
-// error rate (percent of 5xx between consecutive samples).
+// error rate (percent of 5xx) and p99 latency between consecutive
+// samples, each on its own scale.
 func timelineChart(evs []timelineEvent, hs []sample, now time.Time) template.HTML {
-	var errs []point
+	var errs, p99 []point
 	for i := 1; i < len(hs); i++ {
-		var req, bad float64
-		for _, c := range hs[i].Revs {
-			req += c.Requests
-			bad += c.Errors
+		cur, prev := total(hs[i].Revs), total(hs[i-1].Revs)
+		req := cur.Requests - prev.Requests
+		if req <= 0 {
+			continue
 		}
-		for _, c := range hs[i-1].Revs {
-			req -= c.Requests
-			bad -= c.Errors
-		}
-		if req > 0 {
-			errs = append(errs, point{hs[i].T, 100 * bad / req})
+		errs = append(errs, point{hs[i].T, 100 * (cur.Errors - prev.Errors) / req})
+		if ms, ok := quantileMS(cur.Buckets, prev.Buckets, 0.99); ok {
+			p99 = append(p99, point{hs[i].T, math.Abs(ms)}) // past the last bucket: its bound
 		}
 	}
 	t0 := now.Add(-time.Hour) // the axis starts a little before the first change
 	if len(evs) > 0 {
 		t0 = evs[0].Time.Add(-max(now.Sub(evs[0].Time)/20, time.Second))
 	}
-	base := []point{{t0, 0}, {now, 0}}
-	chart := string(lineChart("router error rate (percent) and changes over time", 640, 140, 100, "%", []string{"", "error rate"}, base, errs))
+	axis := []point{{t0, 0}, {now, 0}}
+	top := 1.0
+	for _, p := range p99 {
+		top = maxf(top, p.V)
+	}
+	return template.HTML(withMarks(lineChart("router error rate (percent) and changes over time", 640, 140, 100, "%", []string{"", "error rate"}, axis, errs), evs, t0, now) +
+		withMarks(lineChart("router p99 latency (ms) and changes over time", 640, 140, top, "ms", []string{"", "p99 latency"}, axis, p99), evs, t0, now))
+}
+
+// withMarks adds a vertical mark per event to a chart of the same axis.
+func withMarks(chart template.HTML, evs []timelineEvent, t0, now time.Time) string {
 	var marks strings.Builder
 	span := now.Sub(t0).Seconds()
 	for _, e := range evs {
@@ -88,5 +96,18 @@ func timelineChart(evs []timelineEvent, hs []sample, now time.Time) template.HTM
 		fmt.Fprintf(&marks, `<g><title>%s %s: %s</title><line x1="%.1f" x2="%.1f" y1="6" y2="124" class="mark-%s"/></g>`,
 			e.Time.Format("15:04:05"), e.Kind, esch(e.Message), x, x, e.Kind)
 	}
-	return template.HTML(strings.Replace(chart, "</svg>", marks.String()+"</svg>", 1))
+	return strings.Replace(string(chart), "</svg>", marks.String()+"</svg>", 1)
+}
+
+// total sums every revision's counters.
+func total(revs map[int]revCounters) revCounters {
+	out := revCounters{Buckets: map[float64]float64{}}
+	for _, c := range revs {
+		out.Requests += c.Requests
+		out.Errors += c.Errors
+		for le, n := range c.Buckets {
+			out.Buckets[le] += n
+		}
+	}
+	return out
 }
