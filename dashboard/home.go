@@ -36,6 +36,8 @@ type waiting struct {
 	Env, Service, What string
 	Link               string
 	Actions            []action
+	// Approval is set for a promotion waiting at an approval gate.
+	Approval bool
 }
 
 // homeData is the home page: what needs a person, then every row.
@@ -82,6 +84,7 @@ func (d *Dashboard) homeData(ctx context.Context, se session) (homeData, error) 
 		for _, n := range names {
 			out.Waiting = append(out.Waiting, d.approvals(ctx, se, n)...)
 		}
+		markApprovals(out)
 	}
 	return out, nil
 }
@@ -158,7 +161,7 @@ func (d *Dashboard) approvals(ctx context.Context, se session, service string) [
 			continue
 		}
 		u := envURL("/v1/services/"+esc(service)+"/approve", p.To)
-		out = append(out, waiting{Env: p.To, Service: service, Link: "/pipeline/" + esc(service),
+		out = append(out, waiting{Env: p.To, Service: service, Link: "/pipeline/" + esc(service), Approval: true,
 			What: fmt.Sprintf("version %s from %s waits for an approval to enter %s", p.Version, orWord(p.From, "a push"), p.To),
 			Actions: []action{
 				{Label: "Approve", URL: u, Body: `{}`, Confirm: "Approve " + service + " " + p.Version + " into " + p.To + "?"},
@@ -243,3 +246,18 @@ func envURL(u, env string) string {
 }
 
 func serviceLink(env, name string) string { return envURL("/services/"+esc(name), env) }
+
+// markApprovals says "waiting for approval" on the rows of the services
+// and environments whose promotion waits for one.
+func markApprovals(h homeData) {
+	for _, w := range h.Waiting {
+		if !w.Approval {
+			continue
+		}
+		for i := range h.Rows {
+			if r := &h.Rows[i]; r.Env == w.Env && r.Service.Name == w.Service {
+				r.State = status{"waiting for approval", "wait"}
+			}
+		}
+	}
+}

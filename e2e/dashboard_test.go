@@ -183,6 +183,9 @@ func TestDashboardApprovalInBrowser(t *testing.T) {
 	b := newBrowser(t, p.srv.url)
 	b.open(loginLink(t, p.srv))
 	b.waitJS(10*time.Second, "the approval pinned on top", `document.body.innerText.includes("waits for an approval to enter prod")`)
+	if txt := b.text(); !strings.Contains(txt, "waiting for approval") {
+		t.Errorf("home: %q; want prod's row to say it waits for an approval", txt)
+	}
 	b.screenshot("home-approval")
 	b.clickAction("Approve")
 	waitFor(t, 30*time.Second, "the approval gate passed", func() (bool, string) {
