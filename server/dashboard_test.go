@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -350,4 +351,75 @@ func TestDashboardFlags(t *testing.T) {
 	if _, page := admin.do(t, "GET", "/flags", ""); !strings.Contains(page, "killed") {
 		t.Errorf("after the kill the flags page does not say killed")
 	}
+}
+
+// TestDashboardLiveStreamCatchesUp reads the live view's event stream,
+// drops it, changes the rollout meanwhile, and reconnects as an
+// EventSource would (Last-Event-ID): the first event is the rollout as
+// it stands now (no replay needed: each event is the whole fragment). Without a session the stream is refused.
+func TestDashboardLiveStreamCatchesUp(t *testing.T) {
+	s := newDashStack(t, 1)
+	b := s.browser(t)
+	b.loginToken(t, "deployer-secret")
+	first := readFirstFragment(t, b, "")
+	if !strings.Contains(first, "pause until promoted <strong>(current)") {
+		t.Fatalf("first fragment does not show step 2 current:\n%.600s", first)
+	}
+	err := s.store.Update(context.Background(), func(tx store.Tx) error { // the controller's next step
+		svc, err := tx.GetService("svc000")
+		if err != nil {
+			return err
+		}
+		svc.Canary.Step, svc.Canary.Paused = 2, false
+		return tx.PutService(svc)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := readFirstFragment(t, b, "1")
+	if !strings.Contains(again, "set weight 20% <strong>(current)") {
+		t.Errorf("after reconnecting, the first fragment does not show step 3 current:\n%.600s", again)
+	}
+	anon, _ := http.Get(b.srv.URL + "/services/svc000/live")
+	if anon.StatusCode != http.StatusUnauthorized {
+		t.Errorf("live stream without a session: %d, want 401", anon.StatusCode)
+	}
+	anon.Body.Close()
+}
+
+// readFirstFragment opens the live stream and returns its first event's
+// data, then closes the stream.
+func readFirstFragment(t *testing.T, b *browser, lastID string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", b.srv.URL+"/services/svc000/live", nil)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || ct != "text/event-stream" {
+		t.Fatalf("live: %d %s", resp.StatusCode, ct)
+	}
+	var data []string
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	inEvent := false
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "event: fragment":
+			inEvent = true
+		case inEvent && strings.HasPrefix(line, "data: "):
+			data = append(data, strings.TrimPrefix(line, "data: "))
+		case inEvent && line == "":
+			return strings.Join(data, "\n")
+		}
+	}
+	t.Fatalf("the stream ended before a fragment: %v", sc.Err())
+	return ""
 }

@@ -26,7 +26,15 @@
       status("Your session ended: log in again.", true);
     });
     es.onerror = function () {
-      if (state) state.textContent = "reconnecting…";
+      // EventSource retries by itself after a network error; it gives up
+      // (CLOSED) when the server answers with an error, as it does once
+      // the session is gone (a restarted server keeps no sessions).
+      if (es.readyState === EventSource.CLOSED) {
+        if (state) state.textContent = "stopped";
+        status("The live view stopped: the server restarted or your session ended. Reload the page to log in again.", true);
+      } else if (state) {
+        state.textContent = "reconnecting…";
+      }
     };
   });
 
