@@ -40,9 +40,16 @@ func (r *recorder) WriteHeader(status int) {
 	}
 }
 
-// withCredentials makes req carry se's credentials: its token, or its
-// user as the request's principal (set in-process, which no client can).
+// withCredentials makes req, an in-process call a page makes, carry
+// se's credentials: its token, or its user as the request's principal
+// (set in-process, which no client can).
 func (d *Dashboard) withCredentials(req *http.Request, se session) *http.Request {
+	return d.credentials(req.WithContext(d.cfg.InProcess(req.Context())), se)
+}
+
+// credentials makes req carry se's credentials and nothing more: what a
+// browser's own call of the API gets (it is rate-limited as any call).
+func (d *Dashboard) credentials(req *http.Request, se session) *http.Request {
 	if se.token != "" {
 		req.Header.Set("Authorization", "Bearer "+se.token)
 		return req
@@ -99,7 +106,7 @@ func (d *Dashboard) forward(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, http.StatusForbidden, api.KindForbidden, msg)
 		return
 	}
-	d.cfg.API.ServeHTTP(w, d.withCredentials(r, se))
+	d.cfg.API.ServeHTTP(w, d.credentials(r, se))
 }
 
 // crossSite says why a request that authenticates with the session

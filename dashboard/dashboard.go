@@ -4,11 +4,14 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,8 +34,15 @@ type Config struct {
 	// how a session opened by a one-time link acts (the server maps it to
 	// httpapi.WithPrincipal).
 	AsUser func(ctx context.Context, u User) context.Context
-	Clock  clock.Clock
-	Logger *slog.Logger
+	// InProcess marks the context of the API calls a page makes, which
+	// the page's own request was already counted for (the server maps it
+	// to httpapi.InProcess); Allow counts a page load or a live stream
+	// against user's rate limit, and says when to retry past it. Either
+	// may be nil.
+	InProcess func(ctx context.Context) context.Context
+	Allow     func(user string) (ok bool, retry time.Duration)
+	Clock     clock.Clock
+	Logger    *slog.Logger
 	// SessionTTL is how long a session lasts (default 12h); LinkTTL how
 	// long a one-time link may wait to be opened (default 2m).
 	SessionTTL, LinkTTL time.Duration
@@ -59,6 +69,12 @@ func New(cfg Config) *Dashboard {
 	}
 	if cfg.AsUser == nil {
 		cfg.AsUser = userContext
+	}
+	if cfg.InProcess == nil {
+		cfg.InProcess = func(ctx context.Context) context.Context { return ctx }
+	}
+	if cfg.Allow == nil {
+		cfg.Allow = func(string) (bool, time.Duration) { return true, 0 }
 	}
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 12 * time.Hour
@@ -147,6 +163,9 @@ func (d *Dashboard) page(fn func(r *http.Request, se session) (view, error)) htt
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
+		if !d.allow(w, se) {
+			return
+		}
 		v, err := fn(r, se)
 		status := http.StatusOK
 		if err != nil {
@@ -188,4 +207,16 @@ func (d *Dashboard) render(w http.ResponseWriter, status int, name string, data 
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(buf.String()))
+}
+
+// allow counts a page load against the session user's rate limit; past
+// it the answer is 429 with Retry-After.
+func (d *Dashboard) allow(w http.ResponseWriter, se session) bool {
+	ok, retry := d.cfg.Allow(se.user.Name)
+	if !ok {
+		secs := int(math.Ceil(retry.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		http.Error(w, fmt.Sprintf("too many requests from %s: retry in %ds", se.user.Name, secs), http.StatusTooManyRequests)
+	}
+	return ok
 }

@@ -18,6 +18,9 @@ func (d *Dashboard) live(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "log in first", http.StatusUnauthorized)
 		return
 	}
+	if !d.allow(w, se) {
+		return
+	}
 	env, name := r.URL.Query().Get("env"), r.PathValue("name")
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/slipway-dev/slipway/api"
@@ -74,3 +75,15 @@ func outcomeSuffix(outcome string) string {
 	}
 	return " (" + outcome + ")"
 }
+
+type inProcessKey struct{}
+
+// InProcess marks ctx as a request the server makes to its own API for
+// a caller whose request was already counted by the rate limit (a
+// dashboard page reads through several API calls): the limit does not
+// count it again. Only code in the server's process can set it.
+func InProcess(ctx context.Context) context.Context {
+	return context.WithValue(ctx, inProcessKey{}, true)
+}
+
+func inProcess(ctx context.Context) bool { return ctx.Value(inProcessKey{}) != nil }

@@ -19,6 +19,7 @@ import (
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/internal/queue"
+	"github.com/slipway-dev/slipway/internal/ratelimit"
 	"github.com/slipway-dev/slipway/mirror"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
@@ -45,11 +46,18 @@ type dashStack struct {
 }
 
 func newDashStack(tb testing.TB, services int) *dashStack {
+	return newDashStackLimited(tb, services, nil)
+}
+
+// newDashStackLimited is newDashStack with the API's rate limit, which
+// the dashboard shares as the server wires them.
+func newDashStackLimited(tb testing.TB, services int, limit *ratelimit.Limiter) *dashStack {
 	tb.Helper()
 	s := &dashStack{store: store.NewMemory(), clock: clock.NewFake(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))}
-	handler := httpapi.New(httpapi.Config{Store: s.store, Clock: s.clock, Tokens: dashRoles,
+	handler := httpapi.New(httpapi.Config{Store: s.store, Clock: s.clock, Tokens: dashRoles, Limit: limit,
 		Enqueue: func(queue.Key) {}, Changes: func() <-chan struct{} { return make(chan struct{}) }})
-	s.dash = dashboard.New(dashboard.Config{API: handler, AsUser: dashboardAsUser, Clock: s.clock})
+	s.dash = dashboard.New(dashboard.Config{API: handler, AsUser: dashboardAsUser, InProcess: httpapi.InProcess,
+		Allow: limit.Allow, Clock: s.clock})
 	s.h = s.dash
 	if err := s.store.Update(context.Background(), func(tx store.Tx) error { return seedServices(tx, services, s.clock.Now()) }); err != nil {
 		tb.Fatal(err)
@@ -422,4 +430,22 @@ func readFirstFragment(t *testing.T, b *browser, lastID string) string {
 	}
 	t.Fatalf("the stream ended before a fragment: %v", sc.Err())
 	return ""
+}
+
+// TestDashboardRateLimit: a page counts once against its user's rate
+// limit, however many API reads it makes; past the limit, 429 with
+// Retry-After.
+func TestDashboardRateLimit(t *testing.T) {
+	s := newDashStackLimited(t, 3, ratelimit.New(0.001, 3, time.Now))
+	b := s.browser(t)
+	b.loginToken(t, "viewer-secret")
+	for i := range 3 {
+		if resp, body := b.do(t, "GET", "/", ""); resp.StatusCode != 200 {
+			t.Fatalf("page %d: %d %.300s; want 200 (a page is one request)", i+1, resp.StatusCode, body)
+		}
+	}
+	resp, _ := b.do(t, "GET", "/", "")
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("page past the limit: %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
 }
