@@ -138,8 +138,11 @@ func (d *Dashboard) dora(r *http.Request, se session) (view, error) {
 }
 
 func duration(secs float64) string {
-	if secs == 0 {
+	switch {
+	case secs == 0:
 		return "-"
+	case secs < 1:
+		return "under 1s"
 	}
 	return (time.Duration(secs) * time.Second).String()
 }
