@@ -8,6 +8,7 @@ import (
 
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/router"
+	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
 
@@ -162,3 +163,43 @@ func TestIntervalJudgeStaysOnItsProvider(t *testing.T) {
 		t.Error("the provider was not asked at the interval")
 	}
 }
+
+// Record on a sequential metric's measurements: a fail ends the run
+// whatever the failure limit; a pass ends an analysis step (a count) but
+// not the background run; undecided, a step waits for data up to the
+// deadline while the background run waits as long as the canary runs.
+func TestRecordSequential(t *testing.T) {
+	a := &spec.Analysis{Interval: spec.Duration{Duration: 5 * time.Second}, Deadline: spec.Duration{Duration: time.Minute},
+		FailureLimit: ptrTo(3), Metrics: []spec.Metric{{Name: "errors", Provider: spec.ProviderRouter, Metric: "successRate",
+			Compare: spec.CompareBaseline, Judge: spec.JudgeSequential, Alpha: 0.05, MinEffect: 0.5}}}
+	undecided := analysis.Measurement{Metric: "errors", Verdict: analysis.Inconclusive, NoData: true, Samples: 40, Reason: "collecting"}
+	noTraffic := analysis.Measurement{Metric: "errors", Verdict: analysis.Inconclusive, NoData: true, Reason: "collecting"}
+	fail := analysis.Measurement{Metric: "errors", Verdict: analysis.Fail, Samples: 40, Reason: "regression proven"}
+	pass := analysis.Measurement{Metric: "errors", Verdict: analysis.Pass, Samples: 40, Reason: "ruled out"}
+	for _, tc := range []struct {
+		name  string
+		count int
+		ms    []analysis.Measurement
+		want  analysis.Phase
+	}{
+		{"a fail ends the background run at once", 0, []analysis.Measurement{fail}, analysis.PhaseFailed},
+		{"a fail ends a step at once", 3, []analysis.Measurement{fail}, analysis.PhaseFailed},
+		{"a pass ends a step", 3, []analysis.Measurement{pass}, analysis.PhaseSuccessful},
+		{"the background run watches on after a pass", 0, []analysis.Measurement{pass}, analysis.PhaseRunning},
+		{"the background run waits undecided past the deadline", 0, []analysis.Measurement{undecided, undecided}, analysis.PhaseRunning},
+		{"a step undecided at the deadline fails", 3, []analysis.Measurement{undecided, undecided}, analysis.PhaseFailed},
+		{"no traffic at all past the deadline fails", 0, []analysis.Measurement{noTraffic, noTraffic}, analysis.PhaseFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := NewRun(a, nil, tc.count, -1, t0)
+			for i, m := range tc.ms {
+				Record(run, a, map[string]analysis.Measurement{"errors": m}, t0.Add(time.Duration(i+1)*time.Minute))
+			}
+			if run.Phase != tc.want {
+				t.Errorf("phase %s (%s), want %s", run.Phase, run.Reason, tc.want)
+			}
+		})
+	}
+}
+
+func ptrTo(n int) *int { return &n }
