@@ -198,8 +198,14 @@ def main():
             i = next((i for i, u in enumerate(upper) if v < u), len(upper) - 1)
             c[i] += 1
         quantiles.append(quantile_case(name, c, upper, q, alpha))
-    print(json.dumps({"generator": "gen_anytime.py (Python 3 standard library)",
-                      "counts": counts, "rates": rates, "quantiles": quantiles}, indent=1))
+    # One case a line: the ticks make the file long otherwise.
+    lines = ['{"generator": "gen_anytime.py (Python 3 standard library)",']
+    for key, cases in (("counts", counts), ("rates", rates), ("quantiles", quantiles)):
+        lines.append(' "%s": [' % key)
+        lines.append(",\n".join("  " + json.dumps(c) for c in cases))
+        lines.append(" ]" + ("," if key != "quantiles" else ""))
+    lines.append("}")
+    print("\n".join(lines))
 
 
 main()
