@@ -71,7 +71,21 @@ var badSpecs = []badSpec{
 	{"flag unknown segment", flagBase + "  f:\n    class: release\n    type: boolean\n    default: off\n    rules:\n      - {segment: nope, serve: on}\n", 11, "flags.f.rules[0].segment", "unknown segment \"nope\""},
 	{"flag prerequisite cycle", flagBase + "  a: {class: release, type: boolean, default: on, prerequisites: [{flag: b, variant: on}]}\n  b: {class: release, type: boolean, default: on, prerequisites: [{flag: a, variant: on}]}\n", 6, "flags.a.prerequisites", "prerequisite cycle: a -> b -> a"},
 	{"environment unknown field", web + "environments:\n  dev: {gatez: []}\n", 6, "environments.dev.gatez", `unknown field "gatez"`},
+	{"scale and instances", routed + "    instances: 2\n    scale: {min: 1, max: 3, target: {concurrency: 10}}\n", 6, "services.web.instances", "set either instances or scale, not both"},
+	{"scale min above max", routed + "    scale: {min: 5, max: 3, target: {concurrency: 10}}\n", 6, "services.web.scale.min", "must be <= max (3), got 5"},
+	{"scale target zero", routed + "    scale:\n      max: 3\n      target: {concurrency: 0}\n", 8, "services.web.scale.target.concurrency", "must be > 0 requests in flight per instance"},
+	{"scale rps negative", routed + "    scale: {max: 3, target: {rps: -5}}\n", 6, "services.web.scale.target.rps", "must be > 0 requests per second"},
+	{"scale cpu without percent", routed + "    scale: {max: 3, target: {cpu: 70}}\n", 6, "services.web.scale.target.cpu", `like "70%"; got "70"`},
+	{"scale two targets", routed + "    scale: {max: 3, target: {rps: 5, concurrency: 2}}\n", 6, "services.web.scale.target", "set exactly one of concurrency, rps or cpu"},
+	{"scale no target", routed + "    scale: {max: 3}\n", 6, "services.web.scale.target", "set exactly one of concurrency, rps or cpu"},
+	{"scale negative idleAfter", routed + "    scale: {max: 3, target: {rps: 5}, idleAfter: -1m}\n", 6, "services.web.scale.idleAfter", "must be >= 0, got -1m"},
+	{"scale negative stabilization", routed + "    scale: {max: 3, target: {rps: 5}, stabilization: {down: -2m}}\n", 6, "services.web.scale.stabilization.down", "must be >= 0"},
+	{"scale to zero without route", web + "    scale: {min: 0, max: 3, target: {rps: 5}}\n", 5, "services.web.scale.min", "0 needs a route"},
+	{"scale max zero", routed + "    scale: {min: 0, max: 0, target: {rps: 5}}\n", 6, "services.web.scale.max", "must be >= 1, got 0"},
 }
+
+// routed is web with a route; a case's lines start at 6.
+const routed = web + "    route: {path: /}\n"
 
 // seqPath is the field path of seqMetric's metric.
 const seqPath = "services.web.strategy.canary.analysis.metrics[0]"

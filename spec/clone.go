@@ -14,6 +14,7 @@ func (s *Service) Clone() *Service {
 	c.Run = slices.Clone(s.Run)
 	c.Env = maps.Clone(s.Env)
 	c.Instances = clonePtr(s.Instances)
+	c.Scale = clonePtr(s.Scale)
 	c.Health.Readiness = s.Health.Readiness.clone()
 	c.Health.Liveness = s.Health.Liveness.clone()
 	c.DependsOn = slices.Clone(s.DependsOn)

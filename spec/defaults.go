@@ -62,6 +62,12 @@ func (a *App) ApplyDefaults() {
 // value. Probes that are not written stay nil: no check is configured.
 // It is idempotent.
 func (s *Service) ApplyDefaults() {
+	if s.Scale != nil {
+		s.Scale.applyDefaults()
+		if s.Instances == nil {
+			s.Instances = ptr(max(s.Scale.Min, 1)) // a new revision proves it can start
+		}
+	}
 	if s.Instances == nil {
 		s.Instances = ptr(DefaultInstances)
 	}

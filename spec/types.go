@@ -42,6 +42,9 @@ type Service struct {
 	Env map[string]string `yaml:"env,omitempty" json:"env,omitempty"`
 	// Instances is how many copies run; default 1, 0 is allowed (scaled down).
 	Instances *int `yaml:"instances,omitempty" json:"instances"`
+	// Scale, when set, lets the autoscaler set the count from traffic
+	// (scale.go); Instances is then the count a new revision starts with.
+	Scale *Scale `yaml:"scale,omitempty" json:"scale,omitempty"`
 	// Resources are per-instance limits.
 	Resources Resources `yaml:"resources,omitempty" json:"resources"`
 	// Health holds the readiness and liveness checks.

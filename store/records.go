@@ -57,6 +57,9 @@ type Service struct {
 	// ParallelRun is the latest parallel run of the service
 	// (parallelrun.go): in flight while its Outcome is empty.
 	ParallelRun *ParallelRun `json:"parallelRun,omitempty"`
+	// Autoscale is the count the autoscaler set (autoscale.go); nil
+	// when it never did.
+	Autoscale *Autoscale `json:"autoscale,omitempty"`
 	// Operation that set the current target.
 	Operation int64     `json:"operation,omitempty"`
 	UpdatedAt time.Time `json:"updatedAt"`

@@ -24,6 +24,7 @@ type serviceDoc struct {
 	Failure     *failureDoc     `json:"failure,omitempty"`
 	Canary      *canaryDoc      `json:"canary,omitempty"`
 	ParallelRun *parallelRunDoc `json:"parallelRun,omitempty"`
+	Autoscale   *autoscaleDoc   `json:"autoscale,omitempty"`
 	Operation   int64           `json:"operation,omitempty"`
 	UpdatedAt   time.Time       `json:"updatedAt"`
 }
@@ -61,6 +62,7 @@ func toServiceDoc(s store.Service) serviceDoc {
 		Failure:     ptr(s.Failure, toFailureDoc),
 		Canary:      ptr(s.Canary, toCanaryDoc),
 		ParallelRun: ptr(s.ParallelRun, toParallelRunDoc),
+		Autoscale:   ptr(s.Autoscale, toAutoscaleDoc),
 		Operation:   s.Operation, UpdatedAt: s.UpdatedAt,
 	}
 }
@@ -74,6 +76,7 @@ func fromServiceDoc(d serviceDoc) store.Service {
 		Failure:     ptr(d.Failure, fromFailureDoc),
 		Canary:      ptr(d.Canary, fromCanaryDoc),
 		ParallelRun: ptr(d.ParallelRun, fromParallelRunDoc),
+		Autoscale:   ptr(d.Autoscale, fromAutoscaleDoc),
 		Operation:   d.Operation, UpdatedAt: d.UpdatedAt,
 	}
 }

@@ -10,6 +10,7 @@ type serviceSpecDoc struct {
 	Run       []string          `json:"run"`
 	Env       map[string]string `json:"env,omitempty"`
 	Instances *int              `json:"instances"`
+	Scale     *scaleDoc         `json:"scale,omitempty"`
 	Resources resourcesDoc      `json:"resources"`
 	Health    healthDoc         `json:"health"`
 	Route     routeDoc          `json:"route"`
@@ -73,7 +74,7 @@ type artifactCommitDoc struct {
 
 func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
 	return serviceSpecDoc{
-		Name: s.Name, Run: s.Run, Env: s.Env, Instances: s.Instances,
+		Name: s.Name, Run: s.Run, Env: s.Env, Instances: s.Instances, Scale: ptr(s.Scale, toScaleDoc),
 		Resources: resourcesDoc{CPU: s.Resources.CPU, Memory: int64(s.Resources.Memory), PIDs: s.Resources.PIDs},
 		Health: healthDoc{
 			Readiness: ptr(s.Health.Readiness, toProbeDoc),
@@ -90,7 +91,7 @@ func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
 
 func fromServiceSpecDoc(d serviceSpecDoc) spec.Service {
 	return spec.Service{
-		Name: d.Name, Run: d.Run, Env: d.Env, Instances: d.Instances,
+		Name: d.Name, Run: d.Run, Env: d.Env, Instances: d.Instances, Scale: ptr(d.Scale, fromScaleDoc),
 		Resources: spec.Resources{CPU: d.Resources.CPU, Memory: spec.Quantity(d.Resources.Memory), PIDs: d.Resources.PIDs},
 		Health: spec.Health{
 			Readiness: ptr(d.Health.Readiness, fromProbeDoc),

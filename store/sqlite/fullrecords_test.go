@@ -38,6 +38,7 @@ func fullService() store.Service {
 		Name: "api", Revision: 3, Stable: 2, Phase: store.PhaseFailed, Message: "canary rolled back",
 		Removed: true, Deadline: at(2), Traffic: fullTraffic(), Promote: true, Keep: 1, KeepUntil: at(3),
 		Failure: fullFailure(), Canary: fullCanary(), ParallelRun: fullParallelRun(),
+		Autoscale: &store.Autoscale{Revision: 3, Replicas: 4, Reason: "concurrency 38 over target 10 x 3 instances", ChangedAt: at(17)},
 		Operation: 4, UpdatedAt: at(4),
 	}
 }
@@ -115,6 +116,8 @@ func fullServiceSpec() spec.Service {
 	return spec.Service{
 		Name: "api", Run: []string{"python3", "./app.py"}, Env: map[string]string{"VERSION": "v3"},
 		Instances: intp(2),
+		Scale: &spec.Scale{Min: 0, Max: 20, Target: spec.ScaleTarget{Concurrency: 10, RPS: 200, CPU: "70%"},
+			IdleAfter: dur("5m"), Stabilization: spec.Stabilization{Up: dur("1s"), Down: dur("2m")}},
 		Resources: spec.Resources{CPU: 0.5, Memory: 128 << 20, PIDs: 64},
 		Health:    spec.Health{Readiness: probe, Liveness: probe},
 		Route: spec.Route{Host: "api.localhost", Path: "/api", Timeout: dur("30s"), MaxBody: 1 << 20,
