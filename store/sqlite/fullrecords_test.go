@@ -116,7 +116,7 @@ func fullServiceSpec() spec.Service {
 	return spec.Service{
 		Name: "api", Run: []string{"python3", "./app.py"}, Env: map[string]string{"VERSION": "v3"},
 		Instances: intp(2),
-		Scale: &spec.Scale{Min: 0, Max: 20, Target: spec.ScaleTarget{Concurrency: 10, RPS: 200, CPU: "70%"},
+		Scale: &spec.Scale{Min: 1, Max: 20, Target: spec.ScaleTarget{Concurrency: 10, RPS: 200, CPU: "70%"},
 			IdleAfter: dur("5m"), Stabilization: spec.Stabilization{Up: dur("1s"), Down: dur("2m")}},
 		Resources: spec.Resources{CPU: 0.5, Memory: 128 << 20, PIDs: 64},
 		Health:    spec.Health{Readiness: probe, Liveness: probe},
