@@ -43,6 +43,7 @@ var layers = []layer{
 	{"flags", 3},
 	{"health", 3},
 	{"router/metrics", 3},
+	{"autoscale", 3},
 	{"store", 3},
 
 	// 4-8: store and driver suites and backends, controllers and verbs.
