@@ -24,3 +24,11 @@ type IncidentData struct {
 	CausedBy int    `json:"causedBy,omitempty"`
 	Title    string `json:"title,omitempty"`
 }
+
+// AutoscaledData is the Data of an EventServiceAutoscaled event: the
+// revision's desired count before and after, and why.
+type AutoscaledData struct {
+	From   int    `json:"from"`
+	To     int    `json:"to"`
+	Reason string `json:"reason"`
+}

@@ -73,6 +73,10 @@ const (
 	// EventServiceRemoved: a service left the spec and its last instance
 	// stopped.
 	EventServiceRemoved EventType = "service.removed"
+	// EventServiceAutoscaled: the autoscaler changed a service's desired
+	// instance count (to 0: scaled to zero; from 0: woken by a request).
+	// Data: AutoscaledData.
+	EventServiceAutoscaled EventType = "service.autoscaled"
 )
 
 // Canary events: the steps and outcome of a canary release (package
@@ -249,6 +253,7 @@ func EventTypes() []EventType {
 		EventInstanceStopping, EventInstanceStopped, EventInstancePortMoved,
 		EventRolloutStarted, EventRolloutSucceeded, EventRolloutFailed, EventRolloutPaused,
 		EventRollbackStarted, EventServicePromoted, EventServiceScaledDown, EventServiceRemoved,
+		EventServiceAutoscaled,
 		EventCanaryStep, EventCanaryRolledBack, EventCanaryPromoted,
 		EventParallelRunStep, EventParallelRunRolledBack, EventParallelRunPromoted,
 		EventRolloutVerb, EventPromoteRequested, EventRetryRequested,
