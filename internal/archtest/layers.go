@@ -37,6 +37,7 @@ var layers = []layer{
 	{"analysis/prometheus", 2},
 	{"router", 2},
 	{"router/front", 3}, // its differential tests serve the router through it
+	{"router/edge", 3},  // TLS in front of the router: ACME, SNI, mutual TLS
 	{"spec", 2},
 	{"flags", 3},
 	{"health", 3},
