@@ -53,9 +53,10 @@ type ACME struct {
 	// CARoot is a PEM file of roots the directory's certificate chains
 	// to ("" trusts the system's).
 	CARoot string
-	// RenewalWindow is the share of a certificate's life, before it
-	// expires, in which it is renewed (default 1/3). Above 1, it is
-	// renewed at every check (tests).
+	// RenewalWindow, when set, is the share of a certificate's life,
+	// before it expires, in which it is renewed, instead of the window
+	// the CA suggests (ACME Renewal Information; without it, 1/3).
+	// Above 1, it is renewed at every check (tests).
 	RenewalWindow float64
 	// Challenge, when set, is the only challenge offered to the CA:
 	// "http-01" or "tls-alpn-01" (default: either).
@@ -168,7 +169,7 @@ func (e *Edge) Start(ctx context.Context) error {
 		Logger:             zap.NewNop(),
 	})
 	e.magic = certmagic.New(e.cache, certmagic.Config{
-		Storage: storage, RenewalWindowRatio: a.RenewalWindow, Logger: zap.NewNop(),
+		Storage: storage, RenewalWindowRatio: a.RenewalWindow, DisableARI: a.RenewalWindow != 0, Logger: zap.NewNop(),
 		OnEvent: e.onEvent,
 	})
 	// The challenge solvers try to listen where the CA will knock; those

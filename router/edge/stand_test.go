@@ -26,7 +26,8 @@ type stand struct {
 	plainLn, tlsLn  net.Listener
 	backend         *httptest.Server
 	events          chan Event
-	mu              sync.Mutex
+	mu              sync.Mutex // guards routes and seen
+	seen            []Event
 	routes          []router.Route
 	httpPort, tport int
 }
@@ -145,19 +146,28 @@ func get(t *testing.T, c *http.Client, url string) (int, string, *http.Response)
 	return resp.StatusCode, string(body), resp
 }
 
-// waitEvent waits for an event of kind for host.
+// waitEvent waits for an event of kind for host, in any order with
+// the others (every event is kept).
 func (s *stand) waitEvent(t *testing.T, kind EventKind, host string, renewal bool) Event {
 	t.Helper()
 	timeout := time.After(30 * time.Second)
-	for {
-		select {
-		case ev := <-s.events:
-			if ev.Kind == kind && ev.Host == host && ev.Renewal == renewal {
+	for i := 0; ; {
+		s.mu.Lock()
+		for ; i < len(s.seen); i++ {
+			if ev := s.seen[i]; ev.Kind == kind && ev.Host == host && ev.Renewal == renewal {
+				s.seen = append(s.seen[:i], s.seen[i+1:]...)
+				s.mu.Unlock()
 				return ev
 			}
-			t.Logf("event: %+v", ev)
+		}
+		s.mu.Unlock()
+		select {
+		case ev := <-s.events:
+			s.mu.Lock()
+			s.seen = append(s.seen, ev)
+			s.mu.Unlock()
 		case <-timeout:
-			t.Fatalf("no %s event for %s (renewal %v)", kind, host, renewal)
+			t.Fatalf("no %s event for %s (renewal %v); seen %+v", kind, host, renewal, s.seen)
 		}
 	}
 }
