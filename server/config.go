@@ -21,6 +21,10 @@ type Config struct {
 	APIAddr string
 	// RouterAddr is where the traffic router listens (reserved).
 	RouterAddr string
+	// RouterTLSAddr, when set, is where the default environment's router
+	// serves TLS (its certificates as the applied spec's tls: section
+	// and routes say; tls.go).
+	RouterTLSAddr string
 	// RouterMaxConns bounds the client connections the routers hold
 	// open at once (over every environment); past it a new connection
 	// is closed at once. 0 derives it from the open files limit (half

@@ -108,6 +108,9 @@ func (h *hosted) open(name string, rln net.Listener) (*parts, error) {
 		return nil, err
 	}
 	p.routerAddr, p.routerLn = rln.Addr().String(), rln
+	if name == spec.DefaultEnvironment && h.s.tlsLn != nil {
+		p.tls = &tlsEdge{ln: h.s.tlsLn}
+	}
 	h.mu.Lock()
 	h.m[name] = p
 	h.mu.Unlock()

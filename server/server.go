@@ -55,6 +55,9 @@ type Server struct {
 	// keys are the tokens the API and OFREP accept. Set by Run before
 	// any environment opens.
 	keys *keyring
+	// tlsLn is --router-tls's listener, for the default environment; set
+	// by Run before any environment opens.
+	tlsLn net.Listener
 
 	mu         sync.Mutex // guards addr, routerAddr, socket
 	addr       string
@@ -99,6 +102,9 @@ type parts struct {
 	flagMux    http.Handler
 	closeFlags func()
 	routerLn   net.Listener
+	// tls is the environment's TLS listener and edge (tls.go); nil
+	// without one.
+	tls *tlsEdge
 	// down is set while the environment is being taken down (the
 	// registry's record says so); ctl's controllers are stopped meanwhile
 	// (the router keeps serving, to drain).
@@ -129,6 +135,13 @@ func (s *Server) Run(ctx context.Context) error {
 	s.mu.Lock()
 	s.routerAddr = rln.Addr().String()
 	s.mu.Unlock()
+	if s.cfg.RouterTLSAddr != "" {
+		if s.tlsLn, err = listen("--router-tls", s.cfg.RouterTLSAddr); err != nil {
+			rln.Close()
+			return err
+		}
+		defer s.tlsLn.Close()
+	}
 	if err := privateDir(s.cfg.DataDir); err != nil {
 		rln.Close()
 		return fmt.Errorf("data directory %s: %w", s.cfg.DataDir, err)
@@ -181,7 +194,12 @@ func (s *Server) runEnv(ctx context.Context, p *parts, rln net.Listener) {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.routes(ctx, p) })
 	wg.Go(func() { s.followFlags(ctx, p) })
-	wg.Go(func() { s.serveRouter(ctx, rln, p.router) })
+	var handler http.Handler = p.router
+	if p.tls != nil {
+		handler = p.tls.plainHandler(p.router)
+		wg.Go(func() { s.serveTLS(ctx, p) })
+	}
+	wg.Go(func() { s.serveRouter(ctx, rln, p.router, handler) })
 	wg.Wait()
 	p.ctl.close()
 	p.rollouts.Close()

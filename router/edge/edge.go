@@ -227,6 +227,17 @@ func (e *Edge) TLSConfig() *tls.Config {
 	return c
 }
 
+// ConfigForClient is the configuration for one handshake (as
+// tls.Config.GetConfigForClient): TLSConfig's, asking for a client
+// certificate when the SNI host's route verifies them. A server that
+// swaps edges serves each handshake with the current one's.
+func (e *Edge) ConfigForClient(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+	if c, _ := e.configForClient(hello); c != nil {
+		return c, nil
+	}
+	return e.baseConf, nil
+}
+
 // configForClient asks for a client certificate when the SNI host's
 // route verifies them.
 func (e *Edge) configForClient(hello *tls.ClientHelloInfo) (*tls.Config, error) {
