@@ -11,7 +11,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net/http"
 	"os"
@@ -59,7 +61,7 @@ func (a *zdApp) client() *http.Client {
 func startTLSApp(t *testing.T, write func(a *zdApp) string) *zdApp {
 	t.Helper()
 	tlsAddr := freeAddr(t)
-	a := &zdApp{srv: startServer(t, t.TempDir(), "--router-tls", tlsAddr), dir: specDir(t)}
+	a := &zdApp{srv: startServer(t, t.TempDir(), "--router-tls", tlsAddr, "--router-access-log"), dir: specDir(t)}
 	a.tls = &zdTLS{addr: tlsAddr, roots: writeCertificate(t, filepath.Join(a.dir, "tls"), zdHost)}
 	a.file = write(a)
 	a.srv.mustCLI("apply", "-f", a.file, "--wait", "--timeout", "30s")
@@ -125,6 +127,7 @@ func TestTLSZeroDowntime(t *testing.T) {
 			}
 			checkNoFailures(t, c.name+" over TLS", res, took, l.probe)
 			a.waitServes("v2", 10*time.Second)
+			checkAccessLog(t, a)
 		})
 	}
 }
@@ -156,4 +159,27 @@ func checkHTTP2(t *testing.T, a *zdApp) {
 	if presp.StatusCode != 200 {
 		t.Fatalf("plain HTTP: %d", presp.StatusCode)
 	}
+}
+
+// checkAccessLog checks that the access log has a line per request
+// served over HTTP/2, each naming the instance that answered.
+func checkAccessLog(t *testing.T, a *zdApp) {
+	t.Helper()
+	var e struct {
+		Proto, Instance, TraceID string
+		Revision, Status         int
+	}
+	file := filepath.Join(a.srv.data, "access", "default.log")
+	waitFor(t, 5*time.Second, "an HTTP/2 line in "+file, func() (bool, string) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return false, err.Error()
+		}
+		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+		if err := json.Unmarshal([]byte(lines[len(lines)-1]), &e); err != nil {
+			return false, err.Error()
+		}
+		return e.Proto == "HTTP/2.0" && e.Instance != "" && e.Revision > 0 && e.Status == 200 && len(e.TraceID) == 32,
+			fmt.Sprintf("%d lines, the last %+v", len(lines), e)
+	})
 }

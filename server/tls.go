@@ -23,6 +23,10 @@ import (
 // environment's edge (router/edge).
 const certsDir = "certs"
 
+// accessLogDir holds each environment's access log (ENV.log, rotated by
+// size) with --router-access-log.
+const accessLogDir = "access"
+
 // tlsEdge is an environment's TLS listener and the edge in front of its
 // router. The edge in force is built from the tls: section of the spec
 // the environment's store last applied (none: routes' own certificates
@@ -59,7 +63,7 @@ func (s *Server) RouterTLSAddr() string {
 
 // plainHandler is the router's plain listener handler: the edge's
 // (ACME's HTTP-01, redirects) once one is in force.
-func (t *tlsEdge) plainHandler(rt *router.Router) http.Handler {
+func (t *tlsEdge) plainHandler(rt http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if cur := t.cur.Load(); cur != nil {
 			cur.plain.ServeHTTP(w, req)
@@ -225,7 +229,7 @@ func (s *Server) newEdge(ctx context.Context, p *parts, conf spec.TLS) (*edgeSta
 	if rs := p.tls.routes.Load(); rs != nil {
 		p.tls.logUpdate(s.cfg.Logger, p.name, e.Update(*rs))
 	}
-	return &edgeState{e: e, plain: e.Plain(p.router), secure: e.Secure(p.router), cancel: cancel}, nil
+	return &edgeState{e: e, plain: e.Plain(p.handler), secure: e.Secure(p.handler), cancel: cancel}, nil
 }
 
 // setRoutes hands the router's new table to the edge in force.

@@ -36,8 +36,9 @@ var layers = []layer{
 	{"analysis/httpjson", 2},
 	{"analysis/prometheus", 2},
 	{"router", 2},
-	{"router/front", 3}, // its differential tests serve the router through it
-	{"router/edge", 3},  // TLS in front of the router: ACME, SNI, mutual TLS
+	{"router/front", 3},     // its differential tests serve the router through it
+	{"router/edge", 3},      // TLS in front of the router: ACME, SNI, mutual TLS
+	{"router/accesslog", 3}, // the router's access log and trace context
 	{"spec", 2},
 	{"flags", 3},
 	{"health", 3},
