@@ -24,6 +24,7 @@ var layers = []layer{
 	{"internal/clock", 0},
 	{"internal/gctune", 0},
 	{"internal/loadgen", 0},
+	{"internal/pebbletest", 0},
 	{"internal/promtest", 0},
 	{"internal/queue", 0},
 	{"internal/ratelimit", 0},
@@ -110,6 +111,7 @@ var onlyImports = map[string][]string{
 // import them.
 var testSupport = []string{
 	"flags/ofrep/ofreptest",
+	"internal/pebbletest",
 	"internal/promtest",
 	"store/storetest",
 	"workload/workloadtest",

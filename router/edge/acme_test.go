@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/pebbletest"
 )
 
 // TestACMEIssues: pebble issues each host a certificate over the
@@ -16,7 +18,7 @@ func TestACMEIssues(t *testing.T) {
 	for _, challenge := range []string{"http-01", "tls-alpn-01"} {
 		t.Run(challenge, func(t *testing.T) {
 			s := newStand(t)
-			p := startPebble(t, s.httpPort, s.tport)
+			p := pebbletest.Start(t, s.httpPort, s.tport)
 			s.start(t, Config{ACME: &ACME{Directory: p.Directory, CARoot: p.CAFile, Email: "ops@shop.example", Challenge: challenge}})
 			hosts := []string{challenge + ".shop.example", "www." + challenge + ".shop.example"}
 			if err := s.route(t, "shop", hosts, nil); err != nil {
@@ -46,7 +48,7 @@ func TestACMEIssues(t *testing.T) {
 // that says why, and the router keeps serving the last certificate.
 func TestACMERenewal(t *testing.T) {
 	s := newStand(t)
-	p := startPebble(t, s.httpPort, s.tport)
+	p := pebbletest.Start(t, s.httpPort, s.tport)
 	s.start(t, Config{ACME: &ACME{Directory: p.Directory, CARoot: p.CAFile, RenewalWindow: 1.5, RenewCheck: time.Second, Challenge: "http-01"}})
 	// certmagic queues renewals by name, process-wide: a name of its own
 	// keeps this test's renewals apart from the jobs other tests left.
@@ -82,7 +84,7 @@ func TestACMERenewal(t *testing.T) {
 // at Start that names it.
 func TestACMEUnreachableDirectory(t *testing.T) {
 	e, err := New(Config{PlainAddr: "127.0.0.1:1", TLSAddr: "127.0.0.1:2", Storage: t.TempDir(),
-		ACME: &ACME{Directory: "https://" + freeAddr(t) + "/dir"}})
+		ACME: &ACME{Directory: "https://" + pebbletest.FreeAddr(t) + "/dir"}})
 	if err != nil {
 		t.Fatal(err)
 	}

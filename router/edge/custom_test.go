@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/pebbletest"
 	"github.com/slipway-dev/slipway/router"
 )
 
@@ -19,7 +20,7 @@ import (
 func pair(t *testing.T, dir, name string, names ...string) (*router.RouteTLS, *x509.CertPool) {
 	t.Helper()
 	certFile, keyFile := filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key")
-	cert := writeSelfSigned(t, certFile, keyFile, names, nil, time.Now().Add(24*time.Hour))
+	cert := pebbletest.WriteSelfSigned(t, certFile, keyFile, names, nil, time.Now().Add(24*time.Hour))
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	return &router.RouteTLS{CertFile: certFile, KeyFile: keyFile}, pool
@@ -65,7 +66,7 @@ func TestCustomCertificates(t *testing.T) {
 
 // TestCurlHTTP2: curl --http2 negotiates h2 with the edge.
 func TestCurlHTTP2(t *testing.T) {
-	needTool(t, "curl", "curl")
+	pebbletest.NeedTool(t, "curl", "curl")
 	dir := t.TempDir()
 	s := newStand(t)
 	s.start(t, Config{})
@@ -143,7 +144,7 @@ func TestBadCertificateKeepsServing(t *testing.T) {
 	good, roots := pair(t, dir, "good", "shop.example")
 	must(t, s.route(t, "shop", []string{"shop.example"}, good))
 	expired := &router.RouteTLS{CertFile: filepath.Join(dir, "old.pem"), KeyFile: filepath.Join(dir, "old.key")}
-	writeSelfSigned(t, expired.CertFile, expired.KeyFile, []string{"shop.example"}, nil, time.Now().Add(-time.Minute))
+	pebbletest.WriteSelfSigned(t, expired.CertFile, expired.KeyFile, []string{"shop.example"}, nil, time.Now().Add(-time.Minute))
 	other, _ := pair(t, dir, "other", "shop.example")
 	open, _ := pair(t, dir, "open", "shop.example")
 	must(t, os.Chmod(open.KeyFile, 0o644))

@@ -1,4 +1,8 @@
-package edge
+// Package pebbletest starts a real ACME CA for tests: Debian's pebble
+// on loopback, with pebble-challtestsrv as its DNS (every name resolves
+// to 127.0.0.1), so that its validations reach the server under test.
+// Test support: imported by test files only.
+package pebbletest
 
 import (
 	"bytes"
@@ -23,19 +27,17 @@ import (
 	"time"
 )
 
-// pebble is a real ACME CA (Debian's pebble) on loopback, with
-// pebble-challtestsrv as its DNS: every name resolves to 127.0.0.1, so
-// its validations reach the router's listeners.
-type pebble struct {
+// CA is a running pebble.
+type CA struct {
 	Directory string // the ACME directory URL
 	CAFile    string // the root of pebble's own HTTPS certificate
 	mgmt      string // pebble's management address
 	dnsMgmt   string // challtestsrv's management address
 }
 
-// needTool fails under CI (SLIPWAY_CI=1) when a tool is missing, and
+// NeedTool fails under CI (SLIPWAY_CI=1) when a tool is missing, and
 // skips with how to install it otherwise.
-func needTool(t *testing.T, tool, pkg string) {
+func NeedTool(t *testing.T, tool, pkg string) {
 	t.Helper()
 	if _, err := exec.LookPath(tool); err != nil {
 		if os.Getenv("SLIPWAY_CI") == "1" {
@@ -45,17 +47,17 @@ func needTool(t *testing.T, tool, pkg string) {
 	}
 }
 
-// startPebble starts pebble validating HTTP-01 on httpPort and
-// TLS-ALPN-01 on tlsPort; env adds pebble's environment (e.g.
+// Start starts pebble validating HTTP-01 on httpPort and TLS-ALPN-01 on
+// tlsPort, until the test ends; env adds pebble's environment (e.g.
 // PEBBLE_VA_ALWAYS_VALID=1).
-func startPebble(t *testing.T, httpPort, tlsPort int, env ...string) *pebble {
+func Start(t *testing.T, httpPort, tlsPort int, env ...string) *CA {
 	t.Helper()
-	needTool(t, "pebble", "pebble")
-	needTool(t, "pebble-challtestsrv", "pebble")
+	NeedTool(t, "pebble", "pebble")
+	NeedTool(t, "pebble-challtestsrv", "pebble")
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "pebble.pem"), filepath.Join(dir, "pebble.key")
-	writeSelfSigned(t, certFile, keyFile, []string{"localhost"}, []net.IP{net.ParseIP("127.0.0.1")}, time.Now().Add(24*time.Hour))
-	dns, dnsMgmt, api, mgmt := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
+	WriteSelfSigned(t, certFile, keyFile, []string{"localhost"}, []net.IP{net.ParseIP("127.0.0.1")}, time.Now().Add(24*time.Hour))
+	dns, dnsMgmt, api, mgmt := FreeAddr(t), FreeAddr(t), FreeAddr(t), FreeAddr(t)
 	cfg := map[string]any{"pebble": map[string]any{
 		"listenAddress": api, "managementListenAddress": mgmt,
 		"certificate": certFile, "privateKey": keyFile,
@@ -72,7 +74,7 @@ func startPebble(t *testing.T, httpPort, tlsPort int, env ...string) *pebble {
 	cmd := exec.Command("pebble", "-config", cfgFile, "-dnsserver", dns)
 	cmd.Env = append(os.Environ(), append([]string{"PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "PEBBLE_AUTHZREUSE=0"}, env...)...)
 	startProc(t, cmd)
-	p := &pebble{Directory: "https://" + api + "/dir", CAFile: certFile, mgmt: mgmt, dnsMgmt: dnsMgmt}
+	p := &CA{Directory: "https://" + api + "/dir", CAFile: certFile, mgmt: mgmt, dnsMgmt: dnsMgmt}
 	waitUp(t, p.client(), p.Directory)
 	return p
 }
@@ -103,7 +105,7 @@ func tail(s string, n int) string {
 }
 
 // client trusts pebble's own HTTPS certificate.
-func (p *pebble) client() *http.Client {
+func (p *CA) client() *http.Client {
 	data, err := os.ReadFile(p.CAFile)
 	if err != nil {
 		panic(err)
@@ -115,7 +117,7 @@ func (p *pebble) client() *http.Client {
 
 // Root returns the root pebble issues certificates under, from its
 // management endpoint.
-func (p *pebble) Root(t *testing.T) *x509.CertPool {
+func (p *CA) Root(t *testing.T) *x509.CertPool {
 	t.Helper()
 	resp, err := p.client().Get("https://" + p.mgmt + "/roots/0")
 	if err != nil {
@@ -132,7 +134,7 @@ func (p *pebble) Root(t *testing.T) *x509.CertPool {
 
 // Misdirect makes host resolve to 127.0.0.2, where nothing answers:
 // pebble's validations of it fail.
-func (p *pebble) Misdirect(t *testing.T, host string) {
+func (p *CA) Misdirect(t *testing.T, host string) {
 	t.Helper()
 	body := fmt.Sprintf(`{"host":%q,"addresses":["127.0.0.2"]}`, host+".")
 	resp, err := http.Post("http://"+p.dnsMgmt+"/add-a", "application/json", strings.NewReader(body))
@@ -160,7 +162,7 @@ func waitUp(t *testing.T, c *http.Client, url string) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
+func FreeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -170,9 +172,9 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// writeSelfSigned writes a self-signed ECDSA P-256 certificate and its
+// WriteSelfSigned writes a self-signed ECDSA P-256 certificate and its
 // key (0600).
-func writeSelfSigned(t *testing.T, certFile, keyFile string, names []string, ips []net.IP, notAfter time.Time) *x509.Certificate {
+func WriteSelfSigned(t *testing.T, certFile, keyFile string, names []string, ips []net.IP, notAfter time.Time) *x509.Certificate {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
