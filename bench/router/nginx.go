@@ -38,6 +38,11 @@ http {
     }
     server {
         listen {{.Listen}};
+{{if .TLSListen}}        listen {{.TLSListen}} ssl http2;
+        ssl_certificate {{.Cert}};
+        ssl_certificate_key {{.Key}};
+        ssl_protocols TLSv1.2 TLSv1.3;
+{{end}}
         location / {
             proxy_pass http://backend;
             proxy_http_version 1.1;
@@ -54,14 +59,20 @@ http {
 // startNginx writes a config into dir and starts nginx in the foreground
 // on listen, proxying to backend.
 func startNginx(nginx, dir, listen, backend string) (*benchkit.Child, error) {
+	return startNginxTLS(nginx, dir, listen, "", backend, "", "")
+}
+
+// startNginxTLS is startNginx also serving TLS (and HTTP/2) on tlsListen
+// with cert and key, when tlsListen is set.
+func startNginxTLS(nginx, dir, listen, tlsListen, backend, cert, key string) (*benchkit.Child, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("nginx prefix: %w", err)
 	}
 	var conf strings.Builder
 	err := nginxConf.Execute(&conf, struct {
-		Dir, Listen, Backend string
-		Root                 bool
-	}{dir, listen, backend, os.Geteuid() == 0})
+		Dir, Listen, Backend, TLSListen, Cert, Key string
+		Root                                       bool
+	}{dir, listen, backend, tlsListen, cert, key, os.Geteuid() == 0})
 	if err != nil {
 		return nil, fmt.Errorf("nginx config: %w", err)
 	}
