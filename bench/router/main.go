@@ -27,6 +27,7 @@ type config struct {
 	routerGOGC  int           // also measure the router with this GOGC (0: not)
 	worktree    bool          // build the working tree rather than HEAD
 	tls         bool          // also measure TLS and HTTP/2 (tls.go)
+	idle        int           // also measure memory per idle connection with this many (idle.go)
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -42,6 +43,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.topN, "top", 15, "functions of the router's CPU profile to print (0 skips the profile)")
 	fs.IntVar(&c.routerGOGC, "router-gogc", 0, "also measure the router with GOGC set to this, as its own row (the server sets GOGC=400 and a 1 GiB soft memory limit, internal/gctune; 100 shows Go's default; 0 skips the row)")
 	fs.BoolVar(&c.tls, "tls", false, "also measure nginx and the router over TLS (keep-alive, a new handshake per request, HTTP/2 with h2load when installed), one round")
+	fs.IntVar(&c.idle, "idle", 0, "also measure the memory of this many idle keep-alive connections (e.g. 10000) on nginx and the router (0 skips it)")
 	fs.BoolVar(&c.worktree, "worktree", false, "build the router from the working tree as it is (default: the committed HEAD)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -112,13 +114,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	rounds, tlsRes, err := measureAll(ctx, cfg, tl, ws, stderr)
+	rounds, tlsRes, idle, err := measureAll(ctx, cfg, tl, ws, stderr)
 	if err != nil {
 		return err
 	}
 	printTable(stdout, cfg, rounds)
 	if cfg.tls {
 		printTLSTable(stdout, cfg, tlsRes)
+	}
+	if cfg.idle > 0 {
+		printIdle(stdout, idle)
 	}
 	if top := rounds[0].profile; top != "" {
 		fmt.Fprintf(stdout, "\nslipway router, CPU profile over its measured run (top %d by flat time):\n%s", cfg.topN, top)

@@ -49,22 +49,27 @@ type bench struct {
 // measureAll starts the backend and measures each target in turn in
 // front of it (direct, nginx, the router, the router with a split),
 // cfg.rounds times over; the router is profiled in the first round.
-func measureAll(ctx context.Context, cfg config, tl tools, ws *benchkit.Workspace, progress io.Writer) (rounds []results, tls tlsResults, err error) {
+func measureAll(ctx context.Context, cfg config, tl tools, ws *benchkit.Workspace, progress io.Writer) (rounds []results, tls tlsResults, idle [2]idleResult, err error) {
 	b := &bench{cfg: cfg, tools: tl, ws: ws, progress: progress}
 	if b.upstream, err = benchkit.FreeAddr(); err != nil {
-		return nil, tls, err
+		return nil, tls, idle, err
 	}
 	b.backend, err = benchkit.StartChild("backend", exec.Command(ws.Path("backend"), "-listen", b.upstream))
 	if err != nil {
-		return nil, tls, err
+		return nil, tls, idle, err
 	}
 	defer func() { err = errors.Join(err, b.backend.Stop(stopTimeout)) }()
 	if err := b.backend.WaitListening(ctx, b.upstream, startTimeout); err != nil {
-		return nil, tls, err
+		return nil, tls, idle, err
+	}
+	if cfg.idle > 0 {
+		if idle, err = b.measureIdle(ctx); err != nil {
+			return nil, tls, idle, err
+		}
 	}
 	if cfg.tls {
 		if tls, err = b.measureTLS(ctx); err != nil {
-			return nil, tls, err
+			return nil, tls, idle, err
 		}
 	}
 	for i := range cfg.rounds {
@@ -73,11 +78,11 @@ func measureAll(ctx context.Context, cfg config, tl tools, ws *benchkit.Workspac
 		}
 		res, err := b.round(ctx, i == 0)
 		if err != nil {
-			return nil, tls, err
+			return nil, tls, idle, err
 		}
 		rounds = append(rounds, res)
 	}
-	return rounds, tls, nil
+	return rounds, tls, idle, nil
 }
 
 // round measures every target once, profiling the router when profile is
