@@ -183,3 +183,29 @@ func checkAccessLog(t *testing.T, a *zdApp) {
 			fmt.Sprintf("%d lines, the last %+v", len(lines), e)
 	})
 }
+
+// TestEnvironmentTLS: an environment's tls.address is its own TLS
+// router, opened when the environment is created and again when the
+// server restarts on the same data.
+func TestEnvironmentTLS(t *testing.T) {
+	data, dir := t.TempDir(), specDir(t)
+	roots := writeCertificate(t, filepath.Join(dir, "tls"), zdHost)
+	tlsAddr := freeAddr(t)
+	text := strings.Replace(shopSpec("envtls", "VERSION: v1", "rolling: {}"), "route: {host: "+zdHost+"}",
+		"route: {hosts: ["+zdHost+"], certificate: {cert: ./tls/shop.pem, key: ./tls/shop.key}}", 1) +
+		"environments:\n  staging:\n    tls: {address: " + tlsAddr + "}\n"
+	file := writeSpec(t, dir, "slipway.yaml", text)
+	get := func(srv *server) {
+		t.Helper()
+		a := &zdApp{srv: srv, tls: &zdTLS{addr: tlsAddr, roots: roots}}
+		waitFor(t, 15*time.Second, "staging over TLS at "+tlsAddr, func() (bool, string) {
+			v, err := a.get(a.client())
+			return err == nil && v == "v1", fmt.Sprint(v, err)
+		})
+	}
+	srv := startServer(t, data)
+	srv.mustCLI("apply", "-f", file, "--env", "staging", "--wait", "--timeout", "60s")
+	get(srv)
+	srv.kill()
+	get(startServer(t, data))
+}

@@ -52,6 +52,54 @@ type edgeState struct {
 	cancel    context.CancelFunc
 }
 
+// openTLS gives p its TLS listener: --router-tls for the default
+// environment; for another, the address its spec's tls: section names
+// (addr, or the stored spec's). An address that cannot be listened on
+// leaves the environment without TLS, logged: its plain router serves.
+// An environment's TLS address is read when it opens (created, or the
+// server started); a later change to it waits for a restart.
+func (s *Server) openTLS(ctx context.Context, p *parts, addr string) {
+	if p.name == spec.DefaultEnvironment {
+		if s.tlsLn != nil {
+			p.tls = &tlsEdge{ln: s.tlsLn}
+		}
+		return
+	}
+	if addr == "" {
+		addr = storedTLSAddr(ctx, p)
+	}
+	if addr == "" {
+		return
+	}
+	ln, err := listen("environments."+p.name+".tls.address", addr)
+	if err != nil {
+		s.cfg.Logger.Error("environment without TLS", "env", p.name, "err", err)
+		return
+	}
+	p.tls = &tlsEdge{ln: ln}
+}
+
+// storedTLSAddr is the TLS address of the spec p's store last applied.
+func storedTLSAddr(ctx context.Context, p *parts) string {
+	var app store.App
+	err := p.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		app, err = tx.GetApp()
+		return err
+	})
+	if err != nil || app.Spec == "" {
+		return ""
+	}
+	parsed, err := spec.ParseWith(app.File, []byte(app.Spec), spec.Options{Environment: p.name, MaxInstancesPerService: -1})
+	if err != nil {
+		return ""
+	}
+	if t := parsed.TLSFor(p.name); t != nil {
+		return t.Address
+	}
+	return ""
+}
+
 // RouterTLSAddr returns the default environment's TLS router address
 // once Ready ("" without --router-tls).
 func (s *Server) RouterTLSAddr() string {
