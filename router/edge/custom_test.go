@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -172,5 +174,35 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestForwardingHeaders: behind TLS the backend gets X-Forwarded-Proto
+// https and the request's host, whatever forwarding headers the client
+// sent (a client's Forwarded or X-Forwarded-* never reach it), on the
+// router's fast path (GET) and through its proxy (a body).
+func TestForwardingHeaders(t *testing.T) {
+	dir := t.TempDir()
+	s := newStand(t)
+	s.start(t, Config{})
+	shopTLS, roots := pair(t, dir, "shop", "shop.example")
+	must(t, s.route(t, "shop", []string{"shop.example"}, shopTLS))
+	c := s.client(roots, nil, true)
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		req, err := http.NewRequest(method, fmt.Sprintf("https://shop.example:%d/", s.tport), strings.NewReader("body"))
+		must(t, err)
+		if method == http.MethodGet {
+			req.Body, req.ContentLength = nil, 0
+		}
+		req.Header.Set("Forwarded", "for=10.0.0.1;proto=http")
+		req.Header.Set("X-Forwarded-Proto", "http")
+		req.Header.Set("X-Forwarded-Host", "evil.example")
+		resp, err := c.Do(req)
+		must(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if want := `xfp=https fwd="" xfh=shop.example`; !strings.Contains(string(body), want) {
+			t.Fatalf("%s: the backend saw %s; want %s", method, body, want)
+		}
 	}
 }

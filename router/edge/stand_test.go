@@ -48,7 +48,8 @@ func newStand(t *testing.T) *stand {
 	s.httpPort = s.plainLn.Addr().(*net.TCPAddr).Port
 	s.tport = s.tlsLn.Addr().(*net.TCPAddr).Port
 	s.backend = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "host=%s proto=%s xfp=%s", r.Host, r.Proto, r.Header.Get("X-Forwarded-Proto"))
+		fmt.Fprintf(w, "host=%s proto=%s xfp=%s fwd=%q xfh=%s", r.Host, r.Proto, r.Header.Get("X-Forwarded-Proto"),
+			r.Header.Get("Forwarded"), r.Header.Get("X-Forwarded-Host"))
 	}))
 	t.Cleanup(s.backend.Close)
 	s.rt = router.New(router.Config{})
