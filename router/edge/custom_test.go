@@ -206,3 +206,14 @@ func TestForwardingHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestWildcardWithoutCertificate: a wildcard host with no certificate of
+// its own is an error from Update (ACME cannot issue it here).
+func TestWildcardWithoutCertificate(t *testing.T) {
+	s := newStand(t)
+	s.start(t, Config{})
+	err := s.route(t, "api", []string{"*.api.example"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "host *.api.example has no certificate of its own") {
+		t.Fatalf("Update: %v", err)
+	}
+}

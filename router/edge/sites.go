@@ -63,6 +63,10 @@ func (e *Edge) Update(routes []router.Route) error {
 				}
 			}
 			if suffix, ok := strings.CutPrefix(h, "*"); ok {
+				if put.cert == nil {
+					errs = append(errs, fmt.Errorf("service %s: host %s has no certificate of its own, and ACME issues none for a wildcard here (DNS-01 is not supported): its requests over TLS fail their handshake", r.Service, h))
+					continue
+				}
 				next.wild[suffix] = put
 				continue
 			}
