@@ -69,6 +69,10 @@ func TestTLSFromACME(t *testing.T) {
 		t.Fatalf("plain HTTP: %s %q, want 308 %q", resp.Status, resp.Header.Get("Location"), want)
 	}
 	waitEvent(t, srv, "router.certificate.obtained", "www.shop.example")
+	if out := srv.mustCLI("status").stdout; !strings.Contains(out, "CERTIFICATE") || !strings.Contains(out, "www.shop.example") ||
+		!strings.Contains(out, "obtained") {
+		t.Fatalf("slipway status shows no certificates:\n%s", out)
+	}
 
 	// A directory nobody answers: an event, and the certificates stay.
 	file = writeSpec(t, dir, "slipway.yaml", acmeSpec("https://"+freeAddr(t)+"/dir", ca.CAFile))
