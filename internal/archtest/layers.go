@@ -32,6 +32,8 @@ var layers = []layer{
 	// 1-3: the pure domain, its contracts and their plain implementations.
 	{"analysis", 1},
 	{"artifact", 1},
+	{"image", 1},
+	{"image/imagetest", 1}, // not test-only: the demo and bench/containers build images with it
 	{"mirror", 1},
 	{"pipeline/testrun", 1},
 	{"analysis/httpjson", 2},
@@ -60,12 +62,14 @@ var layers = []layer{
 	{"rollout", 7},          // above stack and store/sqlite
 	{"workload/process", 7}, // above workloadtest: its tests run the suite
 	{"pipeline", 8},
-	{"backup", 8}, // above store/sqlite and workload/process, which it drives
+	{"workload/container", 8}, // above workload/process, whose users, logs and /proc checks it shares
+	{"backup", 8},             // above store/sqlite and workload/process, which it drives
 
 	// 9-10: the wire. api is raised above the domain so that no domain
 	// package can import wire types.
 	{"api", 9},
 	{"client", 10},
+	{"dashboard", 10}, // calls the API in-process, as a handler
 	{"httpapi", 10},
 
 	// 11: the edge: composition root, commands, parts of programs.
@@ -79,6 +83,7 @@ var layers = []layer{
 	// 12: programs and tests; nothing imports them.
 	{"bench/canary", 12},
 	{"bench/chaos", 12},
+	{"bench/containers", 12},
 	{"bench/dora", 12},
 	{"bench/flags", 12},
 	{"bench/flags/flagsproc", 12},
