@@ -18,8 +18,9 @@ import (
 //	  redirectHTTP: true
 //	  hsts: {maxAge: 8760h, includeSubdomains: true}
 type TLS struct {
-	// Address is the TLS listener's host:port. The default environment's
-	// is the server's --router-tls, which it must equal when both are set.
+	// Address is an environment's TLS listener (host:port), opened when
+	// the environment is created or the server starts. The default
+	// environment's is the server's --router-tls: there it is not read.
 	Address string `yaml:"address,omitempty" json:"address,omitempty"`
 	// ACME, when set, obtains and renews certificates for every route
 	// host without a certificate of its own.
