@@ -118,6 +118,7 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /v1/services/{name}/rollout/{verb}", h.rolloutVerb)
 	m.HandleFunc("GET /v1/services/{name}/logs", h.logs)
 	m.HandleFunc("GET /v1/events", h.events)
+	m.HandleFunc("GET /v1/certificates", h.certificates)
 	m.HandleFunc("GET /v1/dora", h.dora)
 	m.HandleFunc("GET /v1/incidents", h.listIncidents)
 	m.HandleFunc("POST /v1/incidents", h.openIncident)

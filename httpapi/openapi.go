@@ -43,6 +43,7 @@ var operations = []operation{
 	{Pattern: "POST /v1/services/{name}/rollout/{verb}", Summary: "promote, pause, resume, abort, retry or set-weight; IfRevision/IfStep make a stale view a 409", In: api.RolloutRequest{}, Out: api.Service{}},
 	{Pattern: "GET /v1/services/{name}/logs", Summary: "Instance logs (?lines=N&follow=true)", Media: "text/plain"},
 	{Pattern: "GET /v1/events", Summary: "The event log (?after=SEQ&service=S&limit=N; follow=true: text/event-stream)", Out: []api.Event{}},
+	{Pattern: "GET /v1/certificates", Summary: "The TLS router's certificates from ACME: each host's last state, failures first", Out: []api.Certificate{}},
 	{Pattern: "GET /v1/dora", Summary: "The four DORA metrics (?window=90d)", Out: api.DORA{}},
 	{Pattern: "GET /v1/incidents", Summary: "Incidents", Out: []api.Incident{}},
 	{Pattern: "POST /v1/incidents", Summary: "Open an incident", In: api.IncidentRequest{}, Out: api.Incident{}, Status: http.StatusCreated},

@@ -118,7 +118,8 @@ func fullServiceSpec() spec.Service {
 		Resources: spec.Resources{CPU: 0.5, Memory: 128 << 20, PIDs: 64},
 		Health:    spec.Health{Readiness: probe, Liveness: probe},
 		Route: spec.Route{Host: "api.localhost", Path: "/api", Timeout: dur("30s"), MaxBody: 1 << 20,
-			DrainTimeout: dur("1h")},
+			DrainTimeout: dur("1h"), Hosts: []string{"api.localhost", "*.api.localhost"},
+			Certificate: &spec.Certificate{Cert: "/srv/tls/api.pem", Key: "/srv/tls/api.key"}, ClientCA: "/srv/tls/ca.pem"},
 		DependsOn: []string{"db"},
 		Artifact: &spec.Artifact{
 			Path: "./app.py", Version: "v3", Digest: "sha256:5cf1", Commit: "0123456789abcdef",
