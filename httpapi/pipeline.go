@@ -95,7 +95,7 @@ func (h *handler) checkVersion(req api.Version) (store.Version, error) {
 	if !h.cfg.Artifacts.Has(req.Digest) {
 		bad = append(bad, "digest: artifact "+quote(req.Digest)+" was never uploaded (PUT /v1/artifacts/{digest}; slipway artifact push does)")
 	}
-	v := store.Version{Service: req.Service, Version: req.Version, Digest: req.Digest, Path: req.Path, Size: req.Size,
+	v := store.Version{Service: req.Service, Version: req.Version, Kind: store.VersionFile, Digest: req.Digest, Path: req.Path, Size: req.Size,
 		CommitTime: req.CommitTime, PushedAt: h.cfg.Clock.Now()}
 	if req.Commit != "" {
 		c, err := spec.ParseCommitID(req.Commit)
