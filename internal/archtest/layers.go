@@ -31,6 +31,8 @@ var layers = []layer{
 	// 1-3: the pure domain, its contracts and their plain implementations.
 	{"analysis", 1},
 	{"artifact", 1},
+	{"image", 1},
+	{"image/imagetest", 1}, // not test-only: the demo and bench/containers build images with it
 	{"mirror", 1},
 	{"pipeline/testrun", 1},
 	{"analysis/httpjson", 2},
