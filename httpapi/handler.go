@@ -35,6 +35,9 @@ type LogReader interface {
 type Config struct {
 	Store     store.Store
 	Artifacts Artifacts
+	// Images, when set, is the image store that image versions, specs
+	// with image: and image uploads use.
+	Images Images
 	Logs      LogReader
 	Clock     clock.Clock
 	// Enqueue asks the controllers for a pass over a key.
@@ -123,6 +126,7 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /v1/flags/{key}/{verb}", h.flagVerb)
 	m.HandleFunc("HEAD /v1/artifacts/{digest}", h.hasArtifact)
 	m.HandleFunc("PUT /v1/artifacts/{digest}", h.putArtifact)
+	h.imageRoutes()
 	m.HandleFunc("GET /v1/environments", h.environmentsList)
 	m.HandleFunc("POST /v1/backup", h.backup)
 	h.pipelineRoutes()
