@@ -38,8 +38,8 @@ type Config struct {
 	// Images, when set, is the image store that image versions, specs
 	// with image: and image uploads use.
 	Images Images
-	Logs      LogReader
-	Clock     clock.Clock
+	Logs   LogReader
+	Clock  clock.Clock
 	// Enqueue asks the controllers for a pass over a key.
 	Enqueue func(key queue.Key)
 	// Changes returns a channel closed at the next committed store write.

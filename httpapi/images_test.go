@@ -158,8 +158,14 @@ func TestImageVersions(t *testing.T) {
 	dir := t.TempDir()
 	tarball, layout := filepath.Join(dir, "image.tar"), filepath.Join(dir, "layout")
 	for i, write := range []func(v1.Image) (io.Reader, error){
-		func(img v1.Image) (io.Reader, error) { err := imagetest.WriteTarball(tarball, img); return readFile(tarball), err },
-		func(img v1.Image) (io.Reader, error) { err := imagetest.WriteLayout(layout, img); return tarDir(t, layout), err },
+		func(img v1.Image) (io.Reader, error) {
+			err := imagetest.WriteTarball(tarball, img)
+			return readFile(tarball), err
+		},
+		func(img v1.Image) (io.Reader, error) {
+			err := imagetest.WriteLayout(layout, img)
+			return tarDir(t, layout), err
+		},
 	} {
 		up := testImage(t, imagetest.Options{Entrypoint: []string{"/srv"}}, "uploaded"+string(rune('0'+i)))
 		body, err := write(up)
