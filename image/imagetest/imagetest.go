@@ -3,6 +3,7 @@ package imagetest
 import (
 	"archive/tar"
 	"bytes"
+	"debug/elf"
 	"fmt"
 	"io"
 	"os"
@@ -131,7 +132,7 @@ func Busybox() ([]File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("busybox: %w (install it: apt-get install busybox-static)", err)
 	}
-	if !bytes.HasPrefix(body, []byte("\x7fELF")) || bytes.Contains(body, []byte("ld-linux")) {
+	if !static(body) {
 		return nil, fmt.Errorf("busybox: %s is not a static binary (install busybox-static, not busybox)", BusyboxPath)
 	}
 	files := []File{
@@ -148,4 +149,20 @@ func Busybox() ([]File, error) {
 		files = append(files, File{Name: "bin/" + tool, Type: tar.TypeLink, Linkname: "bin/busybox"})
 	}
 	return files, nil
+}
+
+// static reports whether body is an ELF executable with no interpreter
+// (no dynamic loader to find inside an image).
+func static(body []byte) bool {
+	f, err := elf.NewFile(bytes.NewReader(body))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return false
+		}
+	}
+	return true
 }

@@ -59,7 +59,8 @@ var layers = []layer{
 	{"rollout", 7},          // above stack and store/sqlite
 	{"workload/process", 7}, // above workloadtest: its tests run the suite
 	{"pipeline", 8},
-	{"backup", 8}, // above store/sqlite and workload/process, which it drives
+	{"workload/container", 8}, // above workload/process, whose users, logs and /proc checks it shares
+	{"backup", 8},             // above store/sqlite and workload/process, which it drives
 
 	// 9-10: the wire. api is raised above the domain so that no domain
 	// package can import wire types.
