@@ -45,7 +45,7 @@ type Server struct {
 
 	// Shared by every environment.
 	artifacts *artifact.Store
-	images    *image.Store // DATA/images: every environment's images, by digest
+	images    *image.Store   // DATA/images: every environment's images, by digest
 	users     *process.Users // each service's dynamic user, every environment's
 	ports     portAllocator
 	pipeline  *pipeline.Controller
@@ -268,7 +268,7 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 		Drainer: p.router,
 		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: s.ports,
 		Images: &images{store: s.images, runtime: ctrs.Err(), logger: s.cfg.Logger.With("env", name)},
-		Clock: s.cfg.Clock, Logger: s.cfg.Logger.With("env", name), Restart: workload.DefaultRestartPolicy(),
+		Clock:  s.cfg.Clock, Logger: s.cfg.Logger.With("env", name), Restart: workload.DefaultRestartPolicy(),
 		Enqueue: p.queue.AddAfter, BaseEnv: instEnv, Environment: name,
 		Providers: s.providers(p), Mirrors: p.mirrors,
 	})
