@@ -71,7 +71,8 @@ func (h *handler) resolveImage(ctx context.Context, ref string) (image.Image, er
 // pinImages pins every image of app named by a tag to the digest the
 // registry gives now, so a revision runs one image and a moved tag makes
 // a new revision; an image pinned already is pulled unless stored. A
-// pull that fails is a problem at the service's image line.
+// pull that fails, or an image with nothing to run when the spec has no
+// command, is a problem at the service's image line.
 func (h *handler) pinImages(ctx context.Context, app *spec.App, file string) error {
 	var ps spec.Problems
 	for _, name := range spec.TopoOrder(app.Services) {
@@ -83,6 +84,12 @@ func (h *handler) pinImages(ctx context.Context, app *spec.App, file string) err
 		if err != nil {
 			path := "services." + name + ".image"
 			ps = append(ps, spec.Problem{File: file, Line: app.Line(path), Path: path, Message: imageAdvice(err)})
+			continue
+		}
+		if _, err := img.Config.Command(s.Command); err != nil {
+			path := "services." + name + ".image"
+			ps = append(ps, spec.Problem{File: file, Line: app.Line(path), Path: path,
+				Message: fmt.Sprintf("image %s has neither an entrypoint nor a cmd: give the service command: [PROGRAM, ARGS...]", s.Image)})
 			continue
 		}
 		s.Image = spec.PinImage(s.Image, img.Digest)

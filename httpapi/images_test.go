@@ -69,9 +69,16 @@ func TestApplyPinsImages(t *testing.T) {
 		"unknown image":      {reg.Host + "/shop/nope:v1", "image not found in the registry"},
 		"unknown tag":        {reg.Host + "/shop/order:v9", "check the name and tag"},
 		"other architecture": {"", "build the image for linux/"},
+		"nothing to run":     {"bare", "has neither an entrypoint nor a cmd: give the service command:"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ref := tc.ref
+			if ref == "bare" {
+				ref, err = reg.Tag("shop/bare", "v1", testImage(t, imagetest.Options{}, "x"))
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
 			if ref == "" {
 				ref, err = reg.Tag("shop/arm", "v1", testImage(t, imagetest.Options{Architecture: "s390x"}, "x"))
 				if err != nil {
