@@ -1,0 +1,210 @@
+package e2e
+
+// Services run from OCI images, end to end with runc: the same zero
+// downtime, adoption and restarts as processes, limits and isolation
+// from the spec, and bad images refused before anything starts.
+
+import (
+	"maps"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/slipway-dev/slipway/image/imagetest"
+)
+
+func TestContainerRollingUpdateAndCanaryUnderLoad(t *testing.T) {
+	a := startCtrApp(t, rolling("30s"))
+	l := a.startLoad(loadLimit)
+	time.Sleep(300 * time.Millisecond)
+	r := a.srv.cli("apply", "-f", a.writeImage("v2", "", rolling("30s")), "--wait", "--timeout", "60s")
+	res, took := l.stop()
+	if r.code != 0 {
+		t.Fatalf("apply v2 failed:\n%s", r)
+	}
+	checkNoFailures(t, "rolling update of containers", res, took, l.probe)
+	a.checkServes("v2", 30)
+
+	const steps = "[{setWeight: 30}, {analysis: {count: 2}}, {setWeight: 60}, {pause: 1s}]"
+	l = a.startLoad(loadLimit)
+	time.Sleep(300 * time.Millisecond)
+	r = a.srv.cli("apply", "-f", a.writeImage("v3", "", canaryStrategy(steps, "1s")), "--wait", "--timeout", "90s")
+	res, took = l.stop()
+	if r.code != 0 {
+		t.Fatalf("apply v3 as a canary: %s\n%s", r, describe(a.srv.service("shop")))
+	}
+	checkNoFailures(t, "canary of containers", res, took, l.probe)
+	if c := a.srv.service("shop").Canary; c == nil || c.Outcome != "Promoted" {
+		t.Fatalf("canary %+v, want promoted", c)
+	}
+	if seen := l.probe.seen(); seen["v2"] == 0 || seen["v3"] == 0 {
+		t.Errorf("the prober saw %v: want both versions answer during the canary", seen)
+	}
+	a.checkServes("v3", 30)
+}
+
+func TestContainerServerKill9AdoptsAndReplacesKilled(t *testing.T) {
+	a := startCtrApp(t, rolling("30s"))
+	want := map[string]int{"shop": 3}
+	before := allPIDs(a.srv.waitConverged(10*time.Second, want))
+	a.srv.kill()
+	for id, pid := range before {
+		if !alive(pid) {
+			t.Errorf("container %s (pid %d) died with the server", id, pid)
+		}
+	}
+	a.srv = startServer(t, a.srv.data)
+	time.Sleep(3 * time.Second) // a few resync passes to (wrongly) restart anything
+	after := allPIDs(a.srv.waitConverged(20*time.Second, want))
+	if !maps.Equal(before, after) {
+		t.Fatalf("containers after the restart = %v; want the same IDs and PIDs as before %v", after, before)
+	}
+	var id string
+	var pid int
+	for id, pid = range after {
+		break
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the killed container restarted and ready", func() (bool, string) {
+		svc := a.srv.service("shop")
+		for _, in := range svc.Instances {
+			if in.ID == id {
+				return in.PID != pid && in.PID != 0 && in.Ready && in.Restarts == 1, describe(svc)
+			}
+		}
+		return false, describe(svc)
+	})
+	a.waitServes("v1", 10*time.Second)
+}
+
+// Limits and isolation come from the spec and the runtime: the shell
+// inside tries what an instance must not manage, then runs the service.
+func TestContainerLimitsAndIsolation(t *testing.T) {
+	a := startCtrApp(t, rolling("30s"))
+	probe := strings.Join([]string{
+		`touch /planted 2>/dev/null && echo wrote-root`,
+		`echo "procs=$(ls /proc | grep -c '^[0-9]')"`,
+		`dd if=/dev/zero of=/dev/null bs=96M count=1 2>/dev/null; echo "dd=$?"`,
+		`i=0; while [ $i -lt 80 ]; do sleep 2 & i=$((i+1)); done 2>/work/forks; grep -q "can't fork" /work/forks && echo pids-limited; wait`,
+		`exec /order --name shop --port ${PORT}`,
+	}, "; ")
+	spec := strings.Replace(imageShopSpec(a.ref, "VERSION: v2", rolling("30s")),
+		`command: ["/order", "--name", "shop", "--port", "${PORT}"]`, `command: ["sh", "-c", '`+probe+`']`, 1)
+	a.srv.mustCLI("apply", "-f", writeSpec(t, a.dir, "slipway.yaml", spec), "--wait", "--timeout", "90s")
+	a.waitServes("v2", 10*time.Second)
+	logs := a.srv.mustCLI("logs", "shop").stdout
+	for _, want := range []string{"procs=", "dd=137", "pids-limited"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %q (memory 64Mi, pids 64):\n%s", want, tail(logs, 30))
+		}
+	}
+	if strings.Contains(logs, "wrote-root") {
+		t.Errorf("an instance wrote to the image's root:\n%s", logs)
+	}
+	for _, line := range strings.Split(logs, "\n") {
+		if _, n, ok := strings.Cut(line, "procs="); ok && n != "1" && n != "2" && n != "3" {
+			t.Errorf("an instance sees %s processes: want only its own (its own pid namespace): %q", n, line)
+		}
+	}
+	host, _ := os.Readlink("/proc/self/ns/pid")
+	for id, pid := range instancePIDs(a.srv.service("shop")) {
+		if ns, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/ns/pid"); err != nil || ns == host {
+			t.Errorf("instance %s (pid %d) pid namespace %q (%v), the host's is %q", id, pid, ns, err, host)
+		}
+	}
+}
+
+// Bad images are refused at apply, with the file's line, and nothing
+// changes: the running revision keeps serving.
+func TestContainerBadInput(t *testing.T) {
+	a := startCtrApp(t, rolling("5s"))
+	other, err := imagetest.Image(imagetest.Options{Architecture: otherArch(), Entrypoint: []string{"/order"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, err := a.reg.Tag("shop/foreign", "v1", other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare, err := imagetest.Image(imagetest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bareRef, err := a.reg.Tag("shop/bare", "v1", bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		ref, spec string
+		want      string
+	}{
+		"unknown image":      {a.reg.Host + "/shop/nope:v1", "", "image not found in the registry"},
+		"other architecture": {foreign, "", "build the image for linux/"},
+		"missing entrypoint": {bareRef, `command: ["/order", "--name", "shop", "--port", "${PORT}"]`, "neither an entrypoint nor a cmd"},
+		"registry down":      {"127.0.0.1:1/shop/order:v1", "", "could not reach the registry"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			revBefore := a.srv.service("shop").Revision
+			text := imageShopSpec(tc.ref, "VERSION: v9", rolling("5s"))
+			if tc.spec != "" {
+				text = strings.Replace(text, tc.spec+"\n", "", 1)
+			}
+			r := a.srv.cli("apply", "-f", writeSpec(t, a.dir, "slipway.yaml", text), "--wait", "--timeout", "30s")
+			if r.code == 0 || !strings.Contains(r.stderr, "slipway.yaml:4: services.shop.image") || !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("apply of %s: want exit 1 with slipway.yaml:4 and %q; got %s", tc.ref, tc.want, r)
+			}
+			if rev := a.srv.service("shop").Revision; rev != revBefore {
+				t.Errorf("revision %d after a refused apply, was %d", rev, revBefore)
+			}
+			a.checkServes("v1", 10)
+		})
+	}
+}
+
+// A server whose OCI runtime is missing runs processes as before; a
+// release that moves a service to an image cannot start, the rollout
+// fails at its deadline naming the runtime, and the process revision
+// keeps serving. The server's log says so.
+func TestContainerRuntimeMissing(t *testing.T) {
+	needContainers(t)
+	img, err := shopImage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := imagetest.Serve("", "")
+	defer reg.Close()
+	ref, err := reg.Tag("shop/order", "v1", img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &zdApp{srv: startServer(t, t.TempDir(), "--container-runtime", "/nonexistent/runc"), dir: specDir(t)}
+	a.file = a.write("v1", "", "5s")
+	a.srv.mustCLI("apply", "-f", a.file, "--wait", "--timeout", "30s")
+	a.waitServes("v1", 10*time.Second)
+	l := a.startLoad(loadLimit)
+	r := a.srv.cli("apply", "-f", writeSpec(t, a.dir, "slipway.yaml", imageShopSpec(ref, "VERSION: v2", rolling("5s"))), "--wait", "--timeout", "60s")
+	a.srv.waitConverged(20*time.Second, map[string]int{"shop": 3})
+	res, took := l.stop()
+	if r.code == 0 || !strings.Contains(r.stdout+r.stderr, "/nonexistent/runc") {
+		t.Fatalf("apply of an image without a runtime: want a failure naming the runtime; got %s\n%s", r, describe(a.srv.service("shop")))
+	}
+	checkNoFailures(t, "release to an image without a runtime", res, took, l.probe)
+	a.checkServes("v1", 30)
+	if n := strings.Count(a.srv.stderr.String(), "cannot run containers"); n != 1 {
+		t.Errorf("the server's log says %d times that it cannot run containers, want once:\n%s", n, tail(a.srv.stderr.String(), 20))
+	}
+}
+
+// otherArch is a CPU architecture this machine does not run.
+func otherArch() string {
+	if runtime.GOARCH == "s390x" {
+		return "arm64"
+	}
+	return "s390x"
+}
