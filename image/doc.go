@@ -36,7 +36,10 @@
 // (Extract emits the upper layer's entry first, and it wins), so a symlink
 // from a lower layer never replaces a directory already written. Device
 // nodes and fifos are skipped, setuid and setgid bits cleared; owners are
-// kept, since an image's files belong to its own users. The result is
+// kept, since an image's files belong to its own users. The empty mount
+// points a container needs (proc, dev, sys, tmp, work, etc/resolv.conf,
+// etc/hosts) are added where the image lacks them, so that a runtime never
+// creates them later in a root filesystem that containers share. The result is
 // written under a temporary name and renamed into place, so a crash never
 // leaves a half-unpacked root filesystem that looks complete, and callers
 // racing to unpack the same image all get the one that won.

@@ -3,6 +3,7 @@ package image_test
 import (
 	"archive/tar"
 	"context"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,7 +13,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/slipway-dev/slipway/image"
 	"github.com/slipway-dev/slipway/image/imagetest"
@@ -95,6 +98,11 @@ func TestPullByDigestStoresAndUnpacks(t *testing.T) {
 	}
 	if fi, err := os.Stat(filepath.Join(rootfs, "app/suid")); err != nil || fi.Mode()&os.ModeSetuid != 0 || fi.Mode().Perm() != 0o755 {
 		t.Fatalf("app/suid = %v, %v; want 0755 without setuid", fi.Mode(), err)
+	}
+	for _, mp := range []string{"proc", "work", "etc/hosts", "etc/resolv.conf"} {
+		if _, err := os.Lstat(filepath.Join(rootfs, mp)); err != nil {
+			t.Errorf("mount point %s missing: %v", mp, err)
+		}
 	}
 	for _, gone := range []string{"app/old", "app/.wh.old", "dev/null"} {
 		if _, err := os.Lstat(filepath.Join(rootfs, gone)); !errors.Is(err, os.ErrNotExist) {
@@ -284,5 +292,25 @@ func TestConfigCommand(t *testing.T) {
 	}
 	if !strings.Contains(image.ErrNoCommand.Error(), "command:") {
 		t.Errorf("ErrNoCommand = %q, want it to name command:", image.ErrNoCommand)
+	}
+}
+
+// TestPullWithDockerConfigCredentials checks that Pull logs in as Docker's
+// config file says (DOCKER_CONFIG, as docker login writes it).
+func TestPullWithDockerConfigCredentials(t *testing.T) {
+	locked := imagetest.Serve("alice", "secret")
+	defer locked.Close()
+	ref, err := locked.Push("shop/hello", helloImage(t), remote.WithAuth(&authn.Basic{Username: "alice", Password: "secret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := t.TempDir()
+	auth := base64.StdEncoding.EncodeToString([]byte("alice:secret"))
+	if err := os.WriteFile(filepath.Join(cfg, "config.json"), []byte(`{"auths":{"`+locked.Host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_CONFIG", cfg)
+	if _, err := openStore(t).Pull(context.Background(), ref); err != nil {
+		t.Fatalf("Pull with the config's credentials: %v", err)
 	}
 }

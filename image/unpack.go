@@ -45,7 +45,7 @@ func (s *Store) Unpack(ctx context.Context, digest string) (rootfs string, cfg C
 	if err != nil {
 		return "", Config{}, fmt.Errorf("unpack %s: %w", digest, err)
 	}
-	if err := unpackAtomic(ctx, img, rootfs); err != nil {
+	if err := unpackAtomic(ctx, img, rootfs, rec.Config.WorkingDir); err != nil {
 		return "", Config{}, fmt.Errorf("unpack %s: %w", digest, err)
 	}
 	return rootfs, rec.Config, nil
@@ -66,7 +66,7 @@ func (s *Store) unpackLock(digest string) *sync.Mutex {
 // unpackAtomic extracts img into a temporary sibling of dst and renames
 // it to dst. Another process that won the race leaves dst in place, and
 // this one's copy is dropped.
-func unpackAtomic(ctx context.Context, img v1.Image, dst string) error {
+func unpackAtomic(ctx context.Context, img v1.Image, dst, workingDir string) error {
 	var suffix [8]byte
 	_, _ = rand.Read(suffix[:])
 	tmp := filepath.Join(filepath.Dir(dst), ".tmp-"+filepath.Base(dst)[:12]+"-"+hex.EncodeToString(suffix[:]))
@@ -77,6 +77,9 @@ func unpackAtomic(ctx context.Context, img v1.Image, dst string) error {
 	err := Extract(ctx, rc, tmp)
 	rc.Close()
 	if err == nil {
+		err = addMountPoints(tmp, workingDir)
+	}
+	if err == nil {
 		if err = os.Rename(tmp, dst); err != nil && dirExists(dst) {
 			err = nil // another process finished first (ENOTEMPTY)
 		}
@@ -85,6 +88,54 @@ func unpackAtomic(ctx context.Context, img v1.Image, dst string) error {
 		_ = os.RemoveAll(tmp)
 	}
 	return err
+}
+
+// mountDirs and mountFiles are where a container's runtime mounts
+// something (workload/container's work directory is /work, or the
+// image's working directory, which Unpack creates too): Unpack
+// creates those the image lacks, empty, so that a runtime never creates
+// them later in a root filesystem that other containers share.
+var (
+	mountDirs  = []string{"proc", "dev", "sys", "tmp", "work", "etc"}
+	mountFiles = []string{"etc/resolv.conf", "etc/hosts"}
+)
+
+// addMountPoints creates the missing mount points in the root
+// filesystem at dir, and the image's working directory; a name the image
+// already has, whatever it is, stays.
+func addMountPoints(dir, workingDir string) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	if wd, err := cleanName(workingDir); err == nil && wd != "." {
+		// A working directory through the image's own symlinks may fail
+		// here; the runtime then resolves it inside the root.
+		_ = root.MkdirAll(wd, 0o755)
+	}
+	for _, d := range mountDirs {
+		if _, err := root.Lstat(d); errors.Is(err, fs.ErrNotExist) {
+			if err := root.Mkdir(d, 0o755); err != nil {
+				return err
+			}
+		}
+	}
+	for _, f := range mountFiles {
+		if _, err := root.Lstat(f); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		fi, err := root.Lstat(path.Dir(f))
+		if err != nil || !fi.IsDir() {
+			continue // etc is the image's symlink: the runtime resolves it inside
+		}
+		file, err := root.OpenFile(f, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		file.Close()
+	}
+	return nil
 }
 
 // dirExists reports whether dir is there.

@@ -42,8 +42,17 @@ func needContainers(t *testing.T) {
 
 var busybox struct {
 	once sync.Once
+	dir  string
 	img  *workload.Image
 	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if busybox.dir != "" {
+		os.RemoveAll(busybox.dir)
+	}
+	os.Exit(code)
 }
 
 // busyboxImage loads a busybox image into a store of the test's and
@@ -61,7 +70,12 @@ func busyboxImage(t *testing.T) *workload.Image {
 			busybox.err = err
 			return
 		}
-		dir, _ := os.MkdirTemp("", "multi-test-")
+		dir, err := os.MkdirTemp("", "multi-test-")
+		if err != nil {
+			busybox.err = err
+			return
+		}
+		busybox.dir = dir
 		if busybox.err = imagetest.WriteLayout(filepath.Join(dir, "layout"), img); busybox.err != nil {
 			return
 		}

@@ -166,3 +166,21 @@ func static(body []byte) bool {
 	}
 	return true
 }
+
+// ProgramImage is an image holding only the Go main package pkg, built
+// static at name ("app/order"), with opts; its entrypoint is /name unless
+// opts gives one. It needs the go command.
+func ProgramImage(pkg, name string, opts Options) (v1.Image, error) {
+	prog, err := Program(pkg, name)
+	if err != nil {
+		return nil, err
+	}
+	l, err := Layer(prog)
+	if err != nil {
+		return nil, err
+	}
+	if len(opts.Entrypoint) == 0 {
+		opts.Entrypoint = []string{"/" + name}
+	}
+	return Image(opts, l)
+}

@@ -79,6 +79,7 @@ var layers = []layer{
 	// 12: programs and tests; nothing imports them.
 	{"bench/canary", 12},
 	{"bench/chaos", 12},
+	{"bench/containers", 12},
 	{"bench/dora", 12},
 	{"bench/flags", 12},
 	{"bench/flags/flagsproc", 12},

@@ -57,6 +57,7 @@ func TestExitRecordedWhileNoDriverRuns(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	d2 := container.New(dir, container.Options{})
+	t.Cleanup(func() { _ = d2.Stop(context.Background(), s.ID, 0) }) // waits for the monitor
 	st, err := d2.Status(context.Background(), s.ID)
 	if err != nil || st.Running || st.Exit != "exit status 7" || st.ExitedAt.IsZero() {
 		t.Fatalf("new driver's Status = %+v, %v; want ended with exit status 7", st, err)
@@ -262,5 +263,34 @@ func TestNoRuntimeIsAClearError(t *testing.T) {
 	}
 	if all, err := d.Observe(context.Background()); err != nil || len(all) != 0 {
 		t.Fatalf("Observe = %v, %v", all, err)
+	}
+}
+
+// TestArtifactMountpointIgnoresPlantedSymlinks plants, in an instance's
+// work directory, a symlink on the artifact's path into the image, and
+// checks that a restart neither follows it nor changes the shared root.
+func TestArtifactMountpointIgnoresPlantedSymlinks(t *testing.T) {
+	need(t)
+	d, dir := newDriver(t)
+	src := filepath.Join(t.TempDir(), "tool")
+	if err := os.WriteFile(src, []byte("#!/bin/sh\necho tool ran\n"), 0o555); err != nil {
+		t.Fatal(err)
+	}
+	s := shellSpec(t, newID("plant"), "ln -s /etc /work/bin 2>/dev/null; ./bin/tool")
+	s.Artifact, s.ArtifactPath = src, "bin/tool"
+	// The first run replaces bin by a symlink to /etc (inside the image).
+	run(t, d, s)
+	if err := os.RemoveAll(filepath.Join(dir, s.ID, "work", "bin")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc", filepath.Join(dir, s.ID, "work", "bin")); err != nil {
+		t.Fatal(err)
+	}
+	_, lines := run(t, d, s)
+	if !slices.Contains(lines, "tool ran") {
+		t.Fatalf("logs %q, want the tool to run", lines)
+	}
+	if _, err := os.Lstat(filepath.Join(s.Image.Rootfs, "etc", "tool")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a mount point was created in the shared root filesystem")
 	}
 }

@@ -204,6 +204,7 @@ func (d *Driver) Remove(ctx context.Context, id string) error {
 	if inst.rec.Phase != PhaseEnded {
 		return fmt.Errorf("remove instance %s: %w", id, ErrRunning)
 	}
+	d.waitMonitor(inst)
 	d.deleteContainer(id)
 	if err := os.RemoveAll(inst.dir); err != nil {
 		return fmt.Errorf("remove instance %s: %w", id, err)

@@ -30,6 +30,9 @@ var shared struct {
 }
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(serverEnv); dir != "" {
+		os.Exit(actAsServer(dir))
+	}
 	code := m.Run()
 	if shared.reg != nil {
 		shared.reg.Close()

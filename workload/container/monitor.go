@@ -66,6 +66,9 @@ func monitorMain(args []string) int {
 	if err != nil {
 		fmt.Fprintf(status, "error: %v\n", err)
 		status.Close()
+		// A container created but not started stays in the runtime's
+		// state (and cgroups) until deleted.
+		_ = exec.Command(a.Runtime, "--root", a.Root, "delete", "--force", a.ID).Run()
 		return 1
 	}
 	fmt.Fprintf(status, "ok %d\n", pid)

@@ -27,29 +27,46 @@ const startTimeout = 30 * time.Second
 
 // Start starts the instance as a container of s.Image, or returns the
 // status of the one already running under s.ID. An ended instance starts
-// again in the same directory, appending to its logs.
+// again in the same directory, appending to its logs. The driver's lock
+// is not held while the runtime starts the container (a few hundred
+// milliseconds), so Observe and other instances' calls go on meanwhile.
 func (d *Driver) Start(ctx context.Context, s workload.InstanceSpec) (workload.Status, error) {
 	if err := d.startable(s); err != nil {
 		return workload.Status{}, fmt.Errorf("start instance %s: %w", s.ID, err)
 	}
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	inst, err := d.lookup(s.ID)
 	switch {
 	case errors.Is(err, workload.ErrNotFound):
 		inst = &instance{dir: filepath.Join(d.dir, s.ID)}
 	case err != nil:
+		d.mu.Unlock()
 		return workload.Status{}, fmt.Errorf("start instance %s: %w", s.ID, err)
 	default:
 		d.refresh(inst)
 		if inst.rec.Phase != PhaseEnded {
+			defer d.mu.Unlock()
 			return inst.status(), nil
 		}
 	}
-	if err := d.launch(ctx, inst, s); err != nil {
+	status, err := d.launch(inst, s)
+	d.mu.Unlock()
+	if err != nil {
 		return inst.status(), fmt.Errorf("start instance %s: %w", s.ID, err)
 	}
-	d.insts[s.ID] = inst
+	pid, err := readStatus(ctx, status)
+	status.Close()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err != nil {
+		d.ended(inst, "start failed: "+err.Error(), d.now())
+		return inst.status(), fmt.Errorf("start instance %s: %w", s.ID, err)
+	}
+	if inst.rec.Phase == PhaseStarting { // else refresh got there first
+		st, _ := process.StartTime(pid) // 0 if already gone: exit.json tells
+		inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = PhaseRunning, pid, st
+		d.save(inst)
+	}
 	return inst.status(), nil
 }
 
@@ -75,16 +92,16 @@ func (d *Driver) startable(s workload.InstanceSpec) error {
 	return nil
 }
 
-// launch prepares the instance's directory and bundle, then starts its
-// monitor and waits for it to report the container running. On failure
-// the instance is recorded as ended. d.mu is held.
-func (d *Driver) launch(ctx context.Context, inst *instance, s workload.InstanceSpec) error {
+// launch prepares the instance's directory and bundle, records it
+// starting, and starts its monitor; it returns the monitor's status pipe.
+// On failure the instance is recorded as ended. d.mu is held.
+func (d *Driver) launch(inst *instance, s workload.InstanceSpec) (*os.File, error) {
 	cred, err := d.credentialFor(s)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := d.prepare(inst.dir, s, cred); err != nil {
-		return err
+		return nil, err
 	}
 	// A container of the same ID left in the runtime's state by an
 	// earlier run (its monitor killed before it deleted it) would make
@@ -92,26 +109,15 @@ func (d *Driver) launch(ctx context.Context, inst *instance, s workload.Instance
 	d.deleteContainer(s.ID)
 	inst.rec = record{Phase: PhaseStarting, StartedAt: d.now(), Spec: s, UID: cred.UID, GID: cred.GID}
 	if err := writeRecord(inst.dir, inst.rec); err != nil {
-		return err
+		return nil, err
 	}
 	d.insts[s.ID] = inst
-	mpid, pid, err := d.spawnMonitor(ctx, inst.dir, s.ID)
-	if mpid > 0 {
-		inst.rec.MonitorPID = mpid
-		inst.rec.MonitorStart, _ = process.StartTime(mpid)
-	}
+	status, err := d.spawnMonitor(inst)
 	if err != nil {
 		d.ended(inst, "start failed: "+err.Error(), d.now())
-		return err
+		return nil, err
 	}
-	st, err := process.StartTime(pid)
-	if err != nil {
-		// Already gone: the monitor writes exit.json, which refresh reads.
-		st = 0
-	}
-	inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = PhaseRunning, pid, st
-	d.save(inst)
-	return nil
+	return status, nil
 }
 
 // prepare lays out the instance's directory: work/ (the instance's own),
@@ -178,6 +184,9 @@ func (d *Driver) bundleFor(dir string, s workload.InstanceSpec, c credential) (b
 		if err != nil {
 			return bundle{}, err
 		}
+		if err := artifactMountpoint(b.Work, s.ArtifactPath, c); err != nil {
+			return bundle{}, fmt.Errorf("place artifact: %w", err)
+		}
 		b.Artifact, b.ArtifactPath = dst, s.ArtifactPath
 	}
 	return b, nil
@@ -199,6 +208,43 @@ func placeArtifact(dir string, s workload.InstanceSpec) (string, error) {
 		return "", fmt.Errorf("place artifact: %w", err)
 	}
 	return dst, nil
+}
+
+// artifactMountpoint makes work/<rel> an empty file, root's, under plain
+// directories of the instance's, for the runtime to mount the artifact
+// on. The work directory is the instance's: a symlink it left on the way
+// would make the runtime create the mount point where it points (inside
+// the shared root filesystem), so anything that is not a plain directory
+// is replaced, never followed. The instance is not running here.
+func artifactMountpoint(work, rel string, c credential) error {
+	p := work
+	for _, el := range strings.Split(filepath.Dir(rel), string(filepath.Separator)) {
+		if el == "." {
+			continue
+		}
+		p = filepath.Join(p, el)
+		if fi, err := os.Lstat(p); err == nil && fi.IsDir() {
+			continue
+		}
+		if err := os.RemoveAll(p); err != nil {
+			return err
+		}
+		if err := os.Mkdir(p, 0o700); err != nil {
+			return err
+		}
+		if err := os.Lchown(p, int(c.UID), int(c.GID)); err != nil {
+			return err
+		}
+	}
+	target := filepath.Join(work, rel)
+	if err := os.RemoveAll(target); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(target, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o444)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // swapAccounted reports whether a memory limit can also cap swap: always
@@ -223,27 +269,28 @@ func envList(env map[string]string) []string {
 
 // spawnMonitor starts the instance's monitor, detached (its own session:
 // a signal to the server's group or terminal never reaches it), with the
-// instance's logs as its stdout and stderr, and waits for its word on the
-// status pipe: the container's PID, or why it did not start.
-func (d *Driver) spawnMonitor(ctx context.Context, dir, id string) (monitorPID, pid int, err error) {
+// instance's logs as its stdout and stderr, records its PID (so that a
+// server that dies now finds it), and returns the status pipe on which
+// it says the container's PID, or why it did not start. d.mu is held.
+func (d *Driver) spawnMonitor(inst *instance) (*os.File, error) {
 	self := d.opts.Monitor
 	if self == "" {
+		var err error
 		if self, err = os.Executable(); err != nil {
-			return 0, 0, fmt.Errorf("find own binary for the monitor: %w", err)
+			return nil, fmt.Errorf("find own binary for the monitor: %w", err)
 		}
 	}
-	stdout, stderr, err := process.OpenLogs(dir)
+	stdout, stderr, err := process.OpenLogs(inst.dir)
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	defer stdout.Close()
 	defer stderr.Close()
 	pr, pw, err := os.Pipe()
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
-	defer pr.Close()
-	args := monitorArgs{Runtime: d.runtime, Root: d.stateRoot(), Dir: dir, ID: id}
+	args := monitorArgs{Runtime: d.runtime, Root: d.stateRoot(), Dir: inst.dir, ID: inst.rec.Spec.ID}
 	cmd := &exec.Cmd{
 		Path: self, Args: args.argv(), Env: []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
 		Stdout: stdout, Stderr: stderr, ExtraFiles: []*os.File{pw},
@@ -252,14 +299,14 @@ func (d *Driver) spawnMonitor(ctx context.Context, dir, id string) (monitorPID, 
 	err = cmd.Start()
 	pw.Close()
 	if err != nil {
-		return 0, 0, fmt.Errorf("start monitor: %w", err)
+		pr.Close()
+		return nil, fmt.Errorf("start monitor: %w", err)
 	}
 	go cmd.Wait() // reap it if it ends while this server runs
-	line, err := readStatus(ctx, pr)
-	if err != nil {
-		return cmd.Process.Pid, 0, err
-	}
-	return cmd.Process.Pid, line, nil
+	inst.rec.MonitorPID = cmd.Process.Pid
+	inst.rec.MonitorStart, _ = process.StartTime(cmd.Process.Pid)
+	d.save(inst)
+	return pr, nil
 }
 
 // readStatus reads the monitor's one line: "ok PID" or "error: why".

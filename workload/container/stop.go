@@ -8,6 +8,8 @@ import (
 	"slices"
 	"syscall"
 	"time"
+
+	"github.com/slipway-dev/slipway/workload/process"
 )
 
 // killWait bounds the wait for a container to be gone after SIGKILL, and
@@ -46,8 +48,19 @@ func (d *Driver) Stop(ctx context.Context, id string, grace time.Duration) error
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.waitMonitor(inst)
 	d.deleteContainer(id)
 	return nil
+}
+
+// waitMonitor waits (up to killWait) for an ended instance's monitor to
+// finish deleting the container and exit, so that nothing writes in the
+// instance's directory once Stop or Remove returns. d.mu is held.
+func (d *Driver) waitMonitor(inst *instance) {
+	deadline := time.Now().Add(killWait)
+	for process.Alive(inst.rec.MonitorPID, inst.rec.MonitorStart) && time.Now().Before(deadline) {
+		time.Sleep(pollInterval)
+	}
 }
 
 // kill sends a signal to the container's init through the runtime.
