@@ -7,13 +7,19 @@ package e2e
 import (
 	"maps"
 	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
+	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/image/imagetest"
 )
 
@@ -210,4 +216,113 @@ func otherArch() string {
 		return "arm64"
 	}
 	return "s390x"
+}
+
+// imagePipelineSpec runs shop from an image in dev and prod (prod takes
+// what dev ran); the image's own env says its version.
+const imagePipelineSpec = `app: pipe
+services:
+  shop:
+    image: %s
+    command: ["/order", "--name", "shop", "--port", "${PORT}"]
+    instances: 1
+    health:
+      readiness: {http: /healthz, interval: 200ms, failureThreshold: 1}
+    route: {path: /}
+    stopGrace: 2s
+    strategy:
+      rolling: {maxSurge: 1, progressDeadline: 30s}
+environments:
+  dev: {}
+  prod: {from: dev}
+`
+
+// Image versions, pushed by reference (the server pulls) and from a file
+// (a docker-save tarball, uploaded), move through environments by digest:
+// prod runs exactly the image dev ran, whatever its tag says later.
+func TestContainerImageVersionsPromoted(t *testing.T) {
+	needContainers(t)
+	base, err := shopImage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, err := withEnv(base, "VERSION=v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := withEnv(base, "VERSION=v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := imagetest.Serve("", "")
+	defer reg.Close()
+	tag, err := reg.Tag("shop/order", "v1", v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	registerContainerCleanup(t, data)
+	t.Cleanup(func() { stopEnvironmentInstances(t, data) })
+	srv := startServer(t, data)
+	dir := specDir(t)
+	file := writeSpec(t, dir, "slipway.yaml", strings.Replace(imagePipelineSpec, "%s", tag, 1))
+	for _, env := range []string{"dev", "prod"} {
+		srv.mustCLI("apply", "-f", file, "--env", env, "--wait", "--timeout", "60s")
+	}
+
+	r := srv.mustCLI("artifact", "push", "--image", tag, "--service", "shop", "--version", "v1")
+	d1 := digestOf(t, v1)
+	if !strings.Contains(r.stdout, tag+"@"+d1) {
+		t.Fatalf("push --image: %s; want the tag pinned to %s", r, d1)
+	}
+	tarball := filepath.Join(t.TempDir(), "v2.tar")
+	if err := imagetest.WriteTarball(tarball, v2); err != nil {
+		t.Fatal(err)
+	}
+	d2 := digestOf(t, v2)
+	r = srv.mustCLI("artifact", "push", "--image-file", tarball, "--image", "shop/order", "--service", "shop", "--version", "v2")
+	if !strings.Contains(r.stdout, "shop/order@"+d2) {
+		t.Fatalf("push --image-file: %s; want shop/order@%s", r, d2)
+	}
+	// The tag moves to v2 in the registry: what was pushed as v1 does not.
+	if _, err := reg.Tag("shop/order", "v1", v2); err != nil {
+		t.Fatal(err)
+	}
+	srv.mustCLI("deploy", "shop", "--version", "v2", "--env", "dev", "--wait", "--timeout", "60s")
+	srv.mustCLI("promote", "shop", "--from", "dev", "--to", "prod", "--wait", "--timeout", "60s")
+	srv.mustCLI("deploy", "shop", "--version", "v1", "--env", "dev", "--wait", "--timeout", "60s")
+	for env, want := range map[string]string{"dev": d1, "prod": d2} {
+		var revs []api.Revision
+		decodeCLI(t, srv.mustCLI("history", "shop", "--env", env, "-o", "json"), &revs)
+		i := slices.IndexFunc(revs, func(r api.Revision) bool { return r.Current })
+		if i < 0 || revs[i].Digest != want {
+			t.Errorf("%s runs %+v; want digest %s", env, revs, want)
+		}
+	}
+	// A version of the wrong kind is refused and changes nothing.
+	art := filepath.Join(dir, "bin", "order")
+	srv.mustCLI("artifact", "push", art, "--service", "shop", "--version", "file1")
+	if r := srv.cli("deploy", "shop", "--version", "file1", "--env", "dev"); r.code == 0 || !strings.Contains(r.stderr, "runs an image, and version file1 is a file") {
+		t.Errorf("deploy of a file version onto an image service: %s", r)
+	}
+}
+
+// withEnv is img with its config's environment set to env (and PATH).
+func withEnv(img v1.Image, env ...string) (v1.Image, error) {
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	cf.Config.Env = append([]string{"PATH=/bin"}, env...)
+	return mutate.ConfigFile(img, cf)
+}
+
+func digestOf(t *testing.T, img v1.Image) string {
+	t.Helper()
+	d, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.String()
 }

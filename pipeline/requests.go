@@ -10,6 +10,7 @@ import (
 	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 )
 
@@ -80,6 +81,9 @@ func (c *Controller) Deploy(ctx context.Context, service, version, env, by strin
 	if err != nil {
 		return store.Promotion{}, err
 	}
+	if err := stack.CheckVersionKind(*app.Services[service], v); err != nil {
+		return store.Promotion{}, err
+	}
 	p := store.Promotion{Service: service, Version: v.Version, Digest: v.Digest, To: env, By: by, Gates: gates(app, env, dir)}
 	return c.create(ctx, p, to)
 }
@@ -114,6 +118,9 @@ func (c *Controller) Promote(ctx context.Context, service, from, toName, version
 	}
 	running, err := c.runningIn(ctx, src, service, version)
 	if err != nil {
+		return store.Promotion{}, err
+	}
+	if err := stack.CheckVersionKind(*app.Services[service], running); err != nil {
 		return store.Promotion{}, err
 	}
 	p := store.Promotion{Service: service, Version: running.Version, Digest: running.Digest, From: from, To: toName, By: by, Gates: gates(app, toName, dir)}
@@ -402,13 +409,14 @@ func (c *Controller) Cancel(ctx context.Context, service, env, by string) (store
 }
 
 // runsArtifact checks, before any gate runs, that the service is in the
-// spec applied to env and runs an artifact a version can replace.
+// spec applied to env and runs an artifact or an image a version can
+// replace (stack.Deploy checks the version is of the same kind).
 func runsArtifact(app *spec.App, service, env string) error {
 	svc, ok := app.Services[service]
 	switch {
 	case !ok:
 		return store.NotFoundf("service %q is not in the spec applied to %s (services: %s)", service, env, strings.Join(names(app), ", "))
-	case svc.Artifact == nil:
+	case svc.Artifact == nil && !svc.RunsImage():
 		return store.Invalidf("service %s runs a command in %s, not an artifact: give it `artifact: {path: FILE}` in the spec to deploy pushed versions", service, env)
 	}
 	return nil

@@ -58,23 +58,36 @@ func Deploy(tx store.Tx, service string, v store.Version, promotion int64, now t
 // environment it comes from) has no kind and no reference: it takes the
 // service's own kind, and an image keeps the service's repository.
 func withVersion(cur spec.Service, v store.Version) (*spec.Service, error) {
+	if err := CheckVersionKind(cur, v); err != nil {
+		return nil, err
+	}
 	next := cur.Clone()
 	switch {
-	case cur.RunsImage() && v.Kind == store.VersionFile:
-		return nil, store.Invalidf("service %s runs an image, and version %s is a file: push the image (slipway artifact push --image REF) or deploy a version that is one", cur.Name, v.Version)
 	case cur.RunsImage():
 		next.Image = v.Image
 		if next.Image == "" {
 			next.Image = spec.PinImage(cur.Image, v.Digest)
 		}
-	case v.Kind.IsImage():
-		return nil, store.Invalidf("service %s runs a command, and version %s is an image: give the service `image:` in the spec (an environment's overrides may) to deploy images", cur.Name, v.Version)
 	case cur.Artifact == nil:
 		return nil, store.Invalidf("service %s runs a command, not an artifact: give it `artifact: {path: FILE}` in the spec to deploy pushed versions", cur.Name)
 	default:
 		next.Artifact = versionArtifact(cur.Artifact.Path, v)
 	}
 	return next, nil
+}
+
+// CheckVersionKind refuses a version of the other kind than what the
+// service runs: a file onto an image, an image onto a command. A
+// version without a kind (carried by a promotion, never pushed) takes
+// the service's.
+func CheckVersionKind(cur spec.Service, v store.Version) error {
+	switch {
+	case cur.RunsImage() && v.Kind == store.VersionFile:
+		return store.Invalidf("service %s runs an image, and version %s is a file: push the image (slipway artifact push --image REF) or deploy a version that is one", cur.Name, v.Version)
+	case !cur.RunsImage() && v.Kind.IsImage():
+		return store.Invalidf("service %s runs a command, and version %s is an image: give the service `image:` in the spec (an environment's overrides may) to deploy images", cur.Name, v.Version)
+	}
+	return nil
 }
 
 // runningDigest is the digest of the file or image a service runs.
