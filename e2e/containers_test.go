@@ -178,8 +178,8 @@ func TestContainerBadInput(t *testing.T) {
 
 // A server whose OCI runtime is missing runs processes as before; a
 // release that moves a service to an image cannot start, the rollout
-// fails at its deadline naming the runtime, and the process revision
-// keeps serving. The server's log says so.
+// fails at once naming the runtime, and the process revision keeps
+// serving. The server's log says so, once.
 func TestContainerRuntimeMissing(t *testing.T) {
 	needContainers(t)
 	img, err := shopImage()
@@ -193,15 +193,19 @@ func TestContainerRuntimeMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := &zdApp{srv: startServer(t, t.TempDir(), "--container-runtime", "/nonexistent/runc"), dir: specDir(t)}
-	a.file = a.write("v1", "", "5s")
+	a.file = a.write("v1", "", "5m")
 	a.srv.mustCLI("apply", "-f", a.file, "--wait", "--timeout", "30s")
 	a.waitServes("v1", 10*time.Second)
 	l := a.startLoad(loadLimit)
-	r := a.srv.cli("apply", "-f", writeSpec(t, a.dir, "slipway.yaml", strings.Replace(imageShopSpec(ref, "VERSION: v2", rolling("5s")), "app: ctr", "app: zd", 1)), "--wait", "--timeout", "60s")
+	r := a.srv.cli("apply", "-f", writeSpec(t, a.dir, "slipway.yaml", strings.Replace(imageShopSpec(ref, "VERSION: v2", rolling("5m")), "app: ctr", "app: zd", 1)), "--wait", "--timeout", "60s")
 	a.srv.waitConverged(20*time.Second, map[string]int{"shop": 3})
 	res, took := l.stop()
 	if r.code == 0 || !strings.Contains(r.stdout+r.stderr, "/nonexistent/runc") {
 		t.Fatalf("apply of an image without a runtime: want a failure naming the runtime; got %s\n%s", r, describe(a.srv.service("shop")))
+	}
+	// Not at the 5m deadline: an image that cannot run fails its rollout at once.
+	if svc := a.srv.service("shop"); svc.Revision != 1 || svc.Phase != "Ready" {
+		t.Errorf("after the failed release: %s; want revision 1 Ready", describe(svc))
 	}
 	checkNoFailures(t, "release to an image without a runtime", res, took, l.probe)
 	a.checkServes("v1", 30)

@@ -149,6 +149,7 @@ type harness struct {
 	checks *fakeChecks
 	values *fakeProvider
 	book   *mirror.Book
+	images images // the image store instances of images unpack from
 	ctl    *Controller
 	ops    *stack.Controller
 
@@ -172,6 +173,7 @@ func (h *harness) restartControllers() {
 		Checks:    func(func(health.Change)) Checker { return h.checks },
 		Providers: map[string]analysis.Provider{"router": h.values},
 		Mirrors:   h.book,
+		Images:    h.images,
 	})
 	h.ops = stack.NewController(h.store, h.clock, h.enqueue)
 	// As a starting server's resync does: every service gets a pass.
