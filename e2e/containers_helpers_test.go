@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -136,5 +138,34 @@ func registerContainerCleanup(t *testing.T, data string) {
 				}
 			}
 		}
+		// Each container's monitor records its end in data, then exits:
+		// wait for them, so that the folder is not written while removed.
+		deadline := time.Now().Add(10 * time.Second)
+		for len(monitorsOf(data)) > 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if m := monitorsOf(data); len(m) > 0 {
+			t.Errorf("container monitors still running after cleanup: %v", m)
+		}
 	})
+}
+
+// monitorsOf lists the container monitors (argv[0]
+// slipway-container-monitor) whose arguments name a path under data.
+func monitorsOf(data string) []int {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	var pids []int
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(b), "\x00")
+		if len(args) > 0 && args[0] == "slipway-container-monitor" && slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, data) }) {
+			if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p))); err == nil {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids
 }

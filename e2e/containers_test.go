@@ -97,7 +97,7 @@ func TestContainerLimitsAndIsolation(t *testing.T) {
 		`touch /planted 2>/dev/null && echo wrote-root`,
 		`echo "procs=$(ls /proc | grep -c '^[0-9]')"`,
 		`dd if=/dev/zero of=/dev/null bs=96M count=1 2>/dev/null; echo "dd=$?"`,
-		`(i=0; while [ $i -lt 80 ]; do sleep 1 & i=$((i+1)); done) 2>forks; grep -q "can't fork" forks && echo pids-limited; sleep 2`,
+		`(i=0; while [ $i -lt 80 ]; do sleep 3 & i=$((i+1)); done) 2>forks; sleep 5; grep -q "can't fork" forks && echo pids-limited`,
 		`exec /order --name shop --port ${PORT}`,
 	}, "; ")
 	spec := strings.Replace(imageShopSpec(a.ref, "VERSION: v2", rolling("30s")),
@@ -122,7 +122,8 @@ func TestContainerLimitsAndIsolation(t *testing.T) {
 		}
 	}
 	host, _ := os.Readlink("/proc/self/ns/pid")
-	for id, pid := range instancePIDs(a.srv.service("shop")) {
+	svc := a.srv.service("shop")
+	for id, pid := range revisionPIDs(svc, svc.Revision) {
 		if ns, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/ns/pid"); err != nil || ns == host {
 			t.Errorf("instance %s (pid %d) pid namespace %q (%v), the host's is %q", id, pid, ns, err, host)
 		}
