@@ -12,6 +12,11 @@ type RolloutRequest struct {
 	Weight *int `json:"weight,omitempty"`
 	// Reason, for pause and abort, is recorded with the verb.
 	Reason string `json:"reason,omitempty"`
+	// IfRevision and IfStep, when set, are the canary revision and step
+	// the caller saw: a rollout that has moved since is a conflict (409),
+	// not a second action on something the caller did not see.
+	IfRevision int  `json:"ifRevision,omitempty"`
+	IfStep     *int `json:"ifStep,omitempty"`
 }
 
 // Canary is a service's latest canary rollout: in flight while Outcome

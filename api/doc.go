@@ -22,4 +22,7 @@
 //	HEAD /v1/artifacts/{digest}                       -> 200 or 404
 //	PUT  /v1/artifacts/{digest}   (body: the bytes)   -> 201 (400 on digest mismatch)
 //	GET  /metrics                                     -> Prometheus text: router metrics
+//	GET  /v1/whoami                                   -> Whoami
+//	POST /v1/dashboard/login                          -> LoginLink
+//	GET  /v1/openapi.json                             -> the OpenAPI 3.1 document of every route
 package api

@@ -46,6 +46,9 @@ var minRole = map[string]Role{
 	"GET /v1/pipeline/{name}":                   RoleViewer,
 	"POST /v1/down":                             RoleAdmin,
 	"GET /metrics":                              RoleViewer,
+	"GET /v1/whoami":                            RoleEvaluator,
+	"POST /v1/dashboard/login":                  RoleViewer,
+	"GET /v1/openapi.json":                      RoleNone, // open: it describes, it reveals nothing stored
 }
 
 // routeRole returns the weakest role that may make request r.
@@ -121,8 +124,8 @@ func who(r *http.Request) string {
 // limit it sets Retry-After and returns tooManyRequests.
 func (h *handler) limit(w http.ResponseWriter, r *http.Request) error {
 	p, ok := PrincipalFrom(r.Context())
-	if !ok {
-		return nil // the open health check
+	if !ok || inProcess(r.Context()) {
+		return nil // the open health check; a dashboard page's reads
 	}
 	allowed, wait := h.cfg.Limit.Allow(p.Name)
 	if allowed {

@@ -62,6 +62,8 @@ var badRequests = []badRequestCase{
 	{"rollout: no canary to promote", "POST", "/v1/services/order/promote", `{}`, nil, 409, []string{"service order has nothing to promote"}},
 	{"rollout: unknown service", "POST", "/v1/services/nope/rollout/pause", `{}`, nil, 404, []string{`service \"nope\" does not exist`}},
 	{"rollout: bad body", "POST", "/v1/services/order/rollout/abort", `{"reason":1}`, nil, 400, []string{"cannot unmarshal number"}},
+	{"rollout: a stale view (no canary now)", "POST", "/v1/services/order/rollout/promote", `{"ifRevision":1,"ifStep":0}`, nil, 409, []string{"order has no canary rollout any more: reload"}},
+	{"rollout: ifStep not a number", "POST", "/v1/services/order/rollout/abort", `{"ifStep":"2"}`, nil, 400, []string{"cannot unmarshal string"}},
 	{"service: unknown", "GET", "/v1/services/nope", ``, nil, 404, []string{`service \"nope\" does not exist (services: [order])`}},
 	{"operation: id not a number", "GET", "/v1/operations/abc", ``, nil, 400, []string{"operation id: want an integer"}},
 	{"operation: unknown", "GET", "/v1/operations/99", ``, nil, 404, []string{"operation 99 does not exist"}},

@@ -76,6 +76,10 @@ type Config struct {
 	// Backup, when set, serves POST /v1/backup: it takes a consistent
 	// copy of the server's data, which the handler streams then closes.
 	Backup func(ctx context.Context) (Snapshot, error)
+	// LoginLink, when set, serves POST /v1/dashboard/login: it returns a
+	// one-time dashboard login link for the principal p (see
+	// dashboard.Dashboard.Grant).
+	LoginLink func(p Principal) (api.LoginLink, error)
 }
 
 type handler struct {
@@ -131,6 +135,7 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /v1/backup", h.backup)
 	h.pipelineRoutes()
 	h.tokenRoutes()
+	h.dashboardRoutes()
 	m.HandleFunc("GET /metrics", h.metrics)
 }
 

@@ -68,6 +68,9 @@ func (h *handler) rolloutVerb(w http.ResponseWriter, r *http.Request) {
 	var out api.Service
 	var op *store.Operation
 	err := h.in(r).Store.Update(r.Context(), func(tx store.Tx) error {
+		if err := checkSeen(tx, name, req); err != nil {
+			return err
+		}
 		var err error
 		if op, err = do(tx, name, req, h.cfg.Clock.Now()); err != nil {
 			return err

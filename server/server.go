@@ -16,8 +16,10 @@ import (
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/analysis/httpjson"
 	"github.com/slipway-dev/slipway/analysis/prometheus"
+	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/client"
+	"github.com/slipway-dev/slipway/dashboard"
 	"github.com/slipway-dev/slipway/flags/ofrep"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/image"
@@ -306,9 +308,12 @@ func baseEnv() map[string]string {
 // serve serves the API on the TCP listener ln (bearer tokens) and the
 // Unix sockets socks (peer credentials) until ctx ends.
 func (s *Server) serve(ctx context.Context, ln net.Listener, socks []net.Listener, envs *hosted, tokens *tokenAdmin, gid int) error {
+	var dash *dashboard.Dashboard // LoginLink runs once both exist
+	limit := ratelimit.New(s.cfg.APIRate, s.cfg.APIBurst, s.cfg.Clock.Now)
 	h := httpapi.New(httpapi.Config{
+		LoginLink: func(p httpapi.Principal) (api.LoginLink, error) { return s.loginLink(&dash, p) },
 		Artifacts: s.artifacts, Images: s.images, Clock: s.cfg.Clock, Tokens: s.keys, TokenAdmin: tokens, Logger: s.cfg.Logger,
-		Limit: ratelimit.New(s.cfg.APIRate, s.cfg.APIBurst, s.cfg.Clock.Now),
+		Limit: limit,
 		Envs:  envs, Pipeline: s.pipeline, Backup: envs.backup,
 		Limits:  httpapi.Limits{MaxInstancesPerService: s.cfg.MaxInstancesPerService, MaxInstances: s.cfg.MaxInstances},
 		Routers: httpapi.RouterPolicy{AllowPublic: s.cfg.AllowPublicRouter, Allowed: s.cfg.AllowedRouters},
@@ -318,7 +323,9 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, socks []net.Listene
 	evals := ratelimit.New(s.cfg.OFREPRate, s.cfg.OFREPBurst, s.cfg.Clock.Now)
 	mux.Handle("/ofrep/", s.ofrepGuard(hub.flagMux, evals)) // any token, evaluators' included
 	mux.Handle("/envs/{env}/ofrep/", s.ofrepGuard(http.HandlerFunc(envs.ofrepFor), evals))
-	mux.Handle("/", h)
+	dash = dashboard.New(dashboard.Config{API: h, AsUser: dashboardAsUser, InProcess: httpapi.InProcess, Allow: limit.Allow,
+		Clock: s.cfg.Clock, Logger: s.cfg.Logger})
+	mux.Handle("/", dash) // the dashboard's pages; /v1/ and /metrics go on to h
 	// Requests' contexts end with ctx, so that streams (events, logs)
 	// end at shutdown instead of outliving the store.
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,

@@ -66,6 +66,7 @@ var layers = []layer{
 	// package can import wire types.
 	{"api", 9},
 	{"client", 10},
+	{"dashboard", 10}, // calls the API in-process, as a handler
 	{"httpapi", 10},
 
 	// 11: the edge: composition root, commands, parts of programs.

@@ -245,6 +245,11 @@ func (d *Driver) deleteContainer(id string) {
 	if d.runtime == "" {
 		return
 	}
+	// runc and crun both keep a container's state in root/<id>/: none,
+	// no container (and one exec of the runtime saved per Start).
+	if _, err := os.Stat(filepath.Join(d.stateRoot(), id)); errors.Is(err, os.ErrNotExist) {
+		return
+	}
 	out, err := exec.Command(d.runtime, "--root", d.stateRoot(), "delete", "--force", id).CombinedOutput()
 	if err != nil && !strings.Contains(string(out), "does not exist") && !strings.Contains(string(out), "not exist") {
 		d.opts.Logger.Warn("delete container", "id", id, "err", err, "output", strings.TrimSpace(string(out)))

@@ -1,0 +1,113 @@
+package dashboard
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/slipway-dev/slipway/api"
+)
+
+type timelineData struct {
+	Chart  template.HTML
+	Events []timelineEvent
+}
+
+type timelineEvent struct {
+	api.Event
+	Kind string // deploy, flag, incident
+}
+
+// timeline puts deployments, flag changes and incidents on one time
+// axis with the router's error rate, so that "what changed just before
+// this spike?" has an answer. The error rate comes from the samples the
+// dashboard took of the router's counters (on this page and live views)
+// since the server started.
+func (d *Dashboard) timeline(r *http.Request, se session) (view, error) {
+	env := r.URL.Query().Get("env")
+	top := d.lastSeq(r.Context(), se, env)
+	var evs []api.Event
+	err := d.get(r.Context(), se, env, fmt.Sprintf("/v1/events?after=%d&limit=500", max(0, top-500)), &evs)
+	out := timelineData{}
+	for _, e := range evs {
+		if k := eventKind(e.Type); k != "" {
+			out.Events = append(out.Events, timelineEvent{e, k})
+		}
+	}
+	hs := d.history.add(env+"/*", sample{T: d.cfg.Clock.Now(), Revs: d.routerCounters(r.Context(), se, env, "*"), Mismatch: -1})
+	out.Chart = timelineChart(out.Events, hs, d.cfg.Clock.Now())
+	for i, j := 0, len(out.Events)-1; i < j; i, j = i+1, j-1 {
+		out.Events[i], out.Events[j] = out.Events[j], out.Events[i]
+	}
+	return view{Template: "timeline", Title: "Timeline", Data: out}, err
+}
+
+func eventKind(t string) string {
+	switch {
+	case strings.HasPrefix(t, "incident."):
+		return "incident"
+	case strings.HasPrefix(t, "flag"):
+		return "flag"
+	case t == "operation.started" || t == "deploy.started" || strings.HasPrefix(t, "rollback.") ||
+		strings.HasSuffix(t, ".promoted") || strings.HasSuffix(t, ".rolled_back") || strings.HasPrefix(t, "promotion.succeeded"):
+		return "deploy"
+	}
+	return ""
+}
+
+// timelineChart draws events as marks on a time axis over the router's
+// error rate (percent of 5xx) and p99 latency between consecutive
+// samples, each on its own scale.
+func timelineChart(evs []timelineEvent, hs []sample, now time.Time) template.HTML {
+	var errs, p99 []point
+	for i := 1; i < len(hs); i++ {
+		cur, prev := total(hs[i].Revs), total(hs[i-1].Revs)
+		req := cur.Requests - prev.Requests
+		if req <= 0 {
+			continue
+		}
+		errs = append(errs, point{hs[i].T, 100 * (cur.Errors - prev.Errors) / req})
+		if ms, ok := quantileMS(cur.Buckets, prev.Buckets, 0.99); ok {
+			p99 = append(p99, point{hs[i].T, math.Abs(ms)}) // past the last bucket: its bound
+		}
+	}
+	t0 := now.Add(-time.Hour) // the axis starts a little before the first change
+	if len(evs) > 0 {
+		t0 = evs[0].Time.Add(-max(now.Sub(evs[0].Time)/20, time.Second))
+	}
+	axis := []point{{t0, 0}, {now, 0}}
+	top := 1.0
+	for _, p := range p99 {
+		top = maxf(top, p.V)
+	}
+	return template.HTML(withMarks(lineChart("router error rate (percent) and changes over time", 640, 140, 100, "%", []string{"", "error rate"}, axis, errs), evs, t0, now) +
+		withMarks(lineChart("router p99 latency (ms) and changes over time", 640, 140, top, "ms", []string{"", "p99 latency"}, axis, p99), evs, t0, now))
+}
+
+// withMarks adds a vertical mark per event to a chart of the same axis.
+func withMarks(chart template.HTML, evs []timelineEvent, t0, now time.Time) string {
+	var marks strings.Builder
+	span := now.Sub(t0).Seconds()
+	for _, e := range evs {
+		x := 36 + (640-40)*e.Time.Sub(t0).Seconds()/span
+		fmt.Fprintf(&marks, `<g><title>%s %s: %s</title><line x1="%.1f" x2="%.1f" y1="6" y2="124" class="mark-%s"/></g>`,
+			e.Time.Format("15:04:05"), e.Kind, esch(e.Message), x, x, e.Kind)
+	}
+	return strings.Replace(string(chart), "</svg>", marks.String()+"</svg>", 1)
+}
+
+// total sums every revision's counters.
+func total(revs map[int]revCounters) revCounters {
+	out := revCounters{Buckets: map[float64]float64{}}
+	for _, c := range revs {
+		out.Requests += c.Requests
+		out.Errors += c.Errors
+		for le, n := range c.Buckets {
+			out.Buckets[le] += n
+		}
+	}
+	return out
+}
