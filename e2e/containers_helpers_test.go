@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -128,13 +129,16 @@ func registerContainerCleanup(t *testing.T, data string) {
 		roots, _ := filepath.Glob(filepath.Join(data, "envs", "*", "containers", ".runtime"))
 		roots = append(roots, filepath.Join(data, "containers", ".runtime"))
 		for _, root := range roots {
-			out, err := exec.Command("runc", "--root", root, "list", "-q").Output()
-			if err != nil {
-				continue
-			}
-			for _, id := range strings.Fields(string(out)) {
-				if msg, err := exec.Command("runc", "--root", root, "delete", "-f", id).CombinedOutput(); err != nil {
-					t.Logf("runc delete %s: %v %s", id, err, msg)
+			// Every state folder, not runc list: list fails as a whole
+			// when one container's state is half written (a server
+			// killed while creating it), and would leave them all.
+			ents, _ := os.ReadDir(root)
+			for _, e := range ents {
+				if !e.IsDir() {
+					continue
+				}
+				if msg, err := exec.Command("runc", "--root", root, "delete", "-f", e.Name()).CombinedOutput(); err != nil {
+					t.Logf("runc delete %s: %v %s", e.Name(), err, msg)
 				}
 			}
 		}
@@ -145,7 +149,10 @@ func registerContainerCleanup(t *testing.T, data string) {
 			time.Sleep(50 * time.Millisecond)
 		}
 		if m := monitorsOf(data); len(m) > 0 {
-			t.Errorf("container monitors still running after cleanup: %v", m)
+			t.Errorf("container monitors still running after cleanup: %v; killing what they run", m)
+			for _, pid := range m {
+				killChildren(pid)
+			}
 		}
 	})
 }
@@ -168,4 +175,23 @@ func monitorsOf(data string) []int {
 		}
 	}
 	return pids
+}
+
+// killChildren sends SIGKILL to every process whose parent is pid (a
+// monitor's container, when the runtime could not delete it).
+func killChildren(pid int) {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, st := range stats {
+		b, err := os.ReadFile(st)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after it.
+		i := strings.LastIndexByte(string(b), ')')
+		if f := strings.Fields(string(b[i+1:])); i > 0 && len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			if child, err := strconv.Atoi(filepath.Base(filepath.Dir(st))); err == nil {
+				_ = syscall.Kill(child, syscall.SIGKILL)
+			}
+		}
+	}
 }
