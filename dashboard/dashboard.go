@@ -56,7 +56,6 @@ type Dashboard struct {
 	sessions *sessions
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
-	history  histories
 }
 
 // New returns a Dashboard; it starts nothing.

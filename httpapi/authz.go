@@ -26,6 +26,8 @@ var minRole = map[string]Role{
 	"POST /v1/services/{name}/rollout/{verb}":   RoleDeployer,
 	"GET /v1/services/{name}/logs":              RoleViewer,
 	"GET /v1/events":                            RoleViewer,
+	"GET /v1/history":                           RoleViewer,
+	"GET /v1/services/{name}/history":           RoleViewer,
 	"GET /v1/dora":                              RoleViewer,
 	"GET /v1/incidents":                         RoleViewer,
 	"POST /v1/incidents":                        RoleDeployer,

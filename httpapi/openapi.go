@@ -42,6 +42,8 @@ var operations = []operation{
 	{Pattern: "POST /v1/services/{name}/promote", Summary: "End the current canary step (older form of rollout/promote)", In: api.RolloutRequest{}, Out: api.Service{}},
 	{Pattern: "POST /v1/services/{name}/rollout/{verb}", Summary: "promote, pause, resume, abort, retry or set-weight; IfRevision/IfStep make a stale view a 409", In: api.RolloutRequest{}, Out: api.Service{}},
 	{Pattern: "GET /v1/services/{name}/logs", Summary: "Instance logs (?lines=N&follow=true)", Media: "text/plain"},
+	{Pattern: "GET /v1/services/{name}/history", Summary: "A service's traffic as recorded every few seconds: canary weight, per-revision rate, success rate, p50/p99 (?since=RFC3339)", Out: api.History{}},
+	{Pattern: "GET /v1/history", Summary: "The environment's whole router as recorded every few seconds: error rate and latency (?since=RFC3339)", Out: api.History{}},
 	{Pattern: "GET /v1/events", Summary: "The event log (?after=SEQ&service=S&limit=N; follow=true: text/event-stream)", Out: []api.Event{}},
 	{Pattern: "GET /v1/dora", Summary: "The four DORA metrics (?window=90d)", Out: api.DORA{}},
 	{Pattern: "GET /v1/incidents", Summary: "Incidents", Out: []api.Incident{}},

@@ -21,6 +21,7 @@ import (
 	"github.com/slipway-dev/slipway/client"
 	"github.com/slipway-dev/slipway/dashboard"
 	"github.com/slipway-dev/slipway/flags/ofrep"
+	"github.com/slipway-dev/slipway/history"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/internal/ratelimit"
@@ -95,6 +96,7 @@ type parts struct {
 	ops        *stack.Controller
 	router     *router.Router
 	metrics    *metrics.Metrics
+	history    *history.Recorder
 	mirrors    *mirror.Book
 	flags      *liveFlags
 	// flagMux serves its flags over OFREP and to in-process evaluators.
@@ -184,6 +186,7 @@ func (s *Server) runEnv(ctx context.Context, p *parts, rln net.Listener) {
 	wg.Go(func() { s.routes(ctx, p) })
 	wg.Go(func() { s.followFlags(ctx, p) })
 	wg.Go(func() { s.serveRouter(ctx, rln, p.router) })
+	wg.Go(func() { p.history.Run(ctx) })
 	wg.Wait()
 	p.ctl.close()
 	p.rollouts.Close()
@@ -248,6 +251,7 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 		return nil, fmt.Errorf("open local platform: %w", err)
 	}
 	p.metrics = metrics.New(metrics.Options{InFlight: func() map[string]int64 { return p.router.InFlightAll() }})
+	p.history = s.newHistory(p)
 	p.mirrors = mirror.NewBook()
 	p.flags = newLiveFlags(s.cfg.Clock)
 	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors, Logger: s.cfg.Logger.With("env", name)})
