@@ -93,4 +93,3 @@ func withMarks(chart template.HTML, evs []timelineEvent, t0, now time.Time) stri
 	}
 	return strings.Replace(string(chart), "</svg>", marks.String()+"</svg>", 1)
 }
-
