@@ -312,7 +312,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, socks []net.Listene
 	mux.Handle("/ofrep/", s.ofrepGuard(hub.flagMux, evals)) // any token, evaluators' included
 	mux.Handle("/envs/{env}/ofrep/", s.ofrepGuard(http.HandlerFunc(envs.ofrepFor), evals))
 	dash = dashboard.New(dashboard.Config{API: h, AsUser: dashboardAsUser, InProcess: httpapi.InProcess, Allow: limit.Allow,
-		Clock: s.cfg.Clock, Logger: s.cfg.Logger})
+		Clock: s.cfg.Clock, Logger: s.cfg.Logger, Changes: dashboardChanges(envs)})
 	mux.Handle("/", dash) // the dashboard's pages; /v1/ and /metrics go on to h
 	// Requests' contexts end with ctx, so that streams (events, logs)
 	// end at shutdown instead of outliving the store.
