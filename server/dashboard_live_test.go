@@ -105,7 +105,9 @@ func TestDashboardLiveFollowsTheStore(t *testing.T) {
 		t.Errorf("a write that changes nothing shown sent a fragment:\n%.300s", f)
 	case <-time.After(500 * time.Millisecond):
 	}
-	step(func(svc *store.Service) { svc.Canary.Outcome, svc.Stable, svc.Phase = store.CanaryPromoted, 2, store.PhaseReady })
+	step(func(svc *store.Service) {
+		svc.Canary.Outcome, svc.Stable, svc.Phase = store.CanaryPromoted, 2, store.PhaseReady
+	})
 	if f := st.next(t); !strings.Contains(f, "was promoted") {
 		t.Errorf("after the promotion:\n%.600s", f)
 	}

@@ -43,9 +43,9 @@ type dashStack struct {
 	// notify wraps store as the server's does: writes through it wake
 	// live views (which poll only hourly here).
 	notify *store.Notifier
-	clock *clock.Fake
-	dash  *dashboard.Dashboard
-	h     http.Handler
+	clock  *clock.Fake
+	dash   *dashboard.Dashboard
+	h      http.Handler
 }
 
 func newDashStack(tb testing.TB, services int) *dashStack {
