@@ -26,9 +26,7 @@ type timelineEvent struct {
 // server recorded of its router every few seconds since it started.
 func (d *Dashboard) timeline(r *http.Request, se session) (view, error) {
 	env := r.URL.Query().Get("env")
-	top := d.lastSeq(r.Context(), se, env)
-	var evs []api.Event
-	err := d.get(r.Context(), se, env, fmt.Sprintf("/v1/events?after=%d&limit=500", max(0, top-500)), &evs)
+	evs, err := d.newestEvents(r.Context(), se, env, "", 500)
 	out := timelineData{}
 	for _, e := range evs {
 		if k := eventKind(e.Type); k != "" {
@@ -43,18 +41,7 @@ func (d *Dashboard) timeline(r *http.Request, se session) (view, error) {
 	return view{Template: "timeline", Title: "Timeline", Data: out}, err
 }
 
-func eventKind(t string) string {
-	switch {
-	case strings.HasPrefix(t, "incident."):
-		return "incident"
-	case strings.HasPrefix(t, "flag"):
-		return "flag"
-	case t == "operation.started" || t == "deploy.started" || strings.HasPrefix(t, "rollback.") ||
-		strings.HasSuffix(t, ".promoted") || strings.HasSuffix(t, ".rolled_back") || strings.HasPrefix(t, "promotion.succeeded"):
-		return "deploy"
-	}
-	return ""
-}
+func eventKind(t string) string { return markKinds[t] }
 
 // timelineChart draws events as marks on a time axis over the router's
 // error rate (percent of 5xx) and p99 latency in each recorded
