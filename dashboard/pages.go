@@ -12,6 +12,7 @@ import (
 
 type pipelineData struct {
 	Pipeline api.Pipeline
+	Grid     []gridRow
 	Waiting  []waiting
 	Now      time.Time
 }
@@ -22,6 +23,7 @@ func (d *Dashboard) pipeline(r *http.Request, se session) (view, error) {
 	name := r.PathValue("name")
 	out := pipelineData{Now: d.cfg.Clock.Now()}
 	err := d.get(r.Context(), se, "", "/v1/pipeline/"+esc(name), &out.Pipeline)
+	out.Grid = pipelineGrid(out.Pipeline, out.Now)
 	out.Waiting = d.approvals(r.Context(), se, name)
 	return view{Template: "pipeline", Title: name + ": pipeline", Data: out}, err
 }
