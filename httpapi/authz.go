@@ -29,6 +29,7 @@ var minRole = map[string]Role{
 	"GET /v1/history":                           RoleViewer,
 	"GET /v1/services/{name}/history":           RoleViewer,
 	"GET /v1/dora":                              RoleViewer,
+	"GET /v1/dora/trend":                        RoleViewer,
 	"GET /v1/incidents":                         RoleViewer,
 	"POST /v1/incidents":                        RoleDeployer,
 	"POST /v1/incidents/{id}/resolve":           RoleDeployer,

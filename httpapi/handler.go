@@ -124,6 +124,7 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /v1/history", h.routerHistory)
 	m.HandleFunc("GET /v1/events", h.events)
 	m.HandleFunc("GET /v1/dora", h.dora)
+	m.HandleFunc("GET /v1/dora/trend", h.doraTrend)
 	m.HandleFunc("GET /v1/incidents", h.listIncidents)
 	m.HandleFunc("POST /v1/incidents", h.openIncident)
 	m.HandleFunc("POST /v1/incidents/{id}/resolve", h.resolveIncident)

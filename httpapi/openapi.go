@@ -46,6 +46,7 @@ var operations = []operation{
 	{Pattern: "GET /v1/history", Summary: "The environment's whole router as recorded every few seconds: error rate and latency (?since=RFC3339)", Out: api.History{}},
 	{Pattern: "GET /v1/events", Summary: "The event log, oldest first (?after=SEQ&service=S&limit=N; follow=true: text/event-stream), or newest first (?order=newest&before=SEQ&service=S&limit=N)", Out: []api.Event{}},
 	{Pattern: "GET /v1/dora", Summary: "The four DORA metrics (?window=90d)", Out: api.DORA{}},
+	{Pattern: "GET /v1/dora/trend", Summary: "The four DORA metrics week by week, each rated (?weeks=12, at most 104; service=S)", Out: api.DORATrend{}},
 	{Pattern: "GET /v1/incidents", Summary: "Incidents", Out: []api.Incident{}},
 	{Pattern: "POST /v1/incidents", Summary: "Open an incident", In: api.IncidentRequest{}, Out: api.Incident{}, Status: http.StatusCreated},
 	{Pattern: "POST /v1/incidents/{id}/resolve", Summary: "Resolve an incident", Out: api.Incident{}},

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slipway-dev/slipway/store"
 )
@@ -50,6 +51,47 @@ func TestDashboardHomeStrategyAndLastEvent(t *testing.T) {
 			if !strings.Contains(rows[svc], w) {
 				t.Errorf("%s's row does not say %q:\n%s", svc, w, rows[svc])
 			}
+		}
+	}
+}
+
+// TestDashboardDORATrend: the DORA page shows twelve weeks, each rated,
+// and links a failure and its incident to the revision that caused it.
+func TestDashboardDORATrend(t *testing.T) {
+	s := newDashStack(t, 1)
+	now := s.clock.Now()
+	err := s.notify.Update(context.Background(), func(tx store.Tx) error {
+		for _, e := range []store.Event{
+			{Time: now.Add(-20 * 24 * time.Hour), Type: store.EventRolloutStarted, Service: "svc000", Operation: 7},
+			{Time: now.Add(-20*24*time.Hour + time.Minute), Type: store.EventRolloutSucceeded, Service: "svc000", Revision: 2, Operation: 7},
+			{Time: now.Add(-19 * 24 * time.Hour), Type: store.EventIncidentOpened, Service: "svc000", Revision: 2,
+				Data: []byte(`{"id":1,"env":"default","causedBy":2,"title":"checkout errors"}`)},
+		} {
+			if _, err := tx.AppendEvent(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser(t)
+	b.loginToken(t, "viewer-secret")
+	resp, page := b.do(t, "GET", "/dora", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("dora: %d %.500s", resp.StatusCode, page)
+	}
+	if n := strings.Count(page, `<tr><th scope="row">`); n != 12 {
+		t.Errorf("%d weeks in the trend table; want 12", n)
+	}
+	for _, want := range []string{
+		`<a href="/services/svc000/revisions?a=1&amp;b=2">svc000 r2</a>: incident (incident 1)`,
+		`caused by <a href="/services/svc000/revisions?a=1&amp;b=2">r2</a>`,
+		`1 of 1 <span class="chip">svc000 r2</span> <span class="quiet">low</span>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the DORA page does not say %s", want)
 		}
 	}
 }
