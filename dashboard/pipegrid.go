@@ -109,12 +109,16 @@ func inFlight(c gridCell, p *api.Promotion, now time.Time) gridCell {
 			continue
 		}
 		c.State = status{"waiting at " + g.Kind, "wait"}
-		c.Detail = orWord(g.Spec, g.Kind)
-		if left := bakeLeft(g, now); left != "" {
-			c.Detail += ": " + left
-		} else if g.Reason != "" {
-			c.Detail += ": " + g.Reason
+		detail := []string{}
+		if g.Spec != "" && g.Spec != g.Kind {
+			detail = append(detail, g.Spec)
 		}
+		if left := bakeLeft(g, now); left != "" {
+			detail = append(detail, left)
+		} else if g.Reason != "" {
+			detail = append(detail, g.Reason)
+		}
+		c.Detail = strings.Join(detail, ": ")
 		c.Output = g.Output
 		return c
 	}
