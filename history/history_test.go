@@ -135,3 +135,38 @@ func TestRemovedServiceLosesItsRing(t *testing.T) {
 		t.Error("a removed service still has points")
 	}
 }
+
+// TestRecordWhileRead: the API reads rings while Run records (go test
+// -race checks the locking; the reads see whole points, oldest first).
+func TestRecordWhileRead(t *testing.T) {
+	f := newFixture(t, 50)
+	f.put(t, store.Service{Name: "a", Revision: 1, Stable: 1})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			f.serve("a", 1, 3, 1)
+			if err := f.rec.Record(context.Background()); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			if pts, _ := f.rec.Service("a", time.Time{}); len(pts) != 50 {
+				t.Errorf("%d points kept; want 50", len(pts))
+			}
+			return
+		default:
+		}
+		pts, _ := f.rec.Service("a", time.Time{})
+		for i := 1; i < len(pts); i++ {
+			if pts[i].T.Before(pts[i-1].T) || len(pts[i].Revisions) != 1 {
+				t.Fatalf("point %d out of order or torn: %+v", i, pts[i])
+			}
+		}
+		_ = f.rec.Router(time.Time{})
+	}
+}
