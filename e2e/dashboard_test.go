@@ -194,7 +194,11 @@ func TestDashboardApprovalInBrowser(t *testing.T) {
 		t.Errorf("the grid's v1 row says %q; want deployed in dev, waiting at approval for prod", row)
 	}
 	b.screenshot("pipeline-waiting")
+	b.eval(`window.beforeApproval = true`)
 	b.clickAction("Approve")
+	// A page with no live view reloads itself after an action: let it,
+	// or its reload aborts the next navigation.
+	b.waitJS(10*time.Second, "the page reloaded after the approval", `!window.beforeApproval && document.readyState === "complete"`)
 	waitFor(t, 30*time.Second, "the approval gate passed", func() (bool, string) {
 		var pl api.Pipeline
 		if err := p.srv.getJSON("/v1/pipeline/order", &pl); err != nil {
