@@ -222,6 +222,25 @@ type Event struct {
 	Data json.RawMessage `json:"data,omitempty"`
 }
 
+// Certificate is one host's certificate from ACME, as the environment's
+// TLS router last reported it (GET /v1/certificates).
+type Certificate struct {
+	Host string `json:"host"`
+	// State is CertificateObtained, CertificateRenewed or
+	// CertificateFailed (the host keeps the certificate it had, if any).
+	State string    `json:"state"`
+	Since time.Time `json:"since"`
+	// Error says why the last attempt failed.
+	Error string `json:"error,omitempty"`
+}
+
+// The states of a Certificate.
+const (
+	CertificateObtained = "obtained"
+	CertificateRenewed  = "renewed"
+	CertificateFailed   = "failed"
+)
+
 // Problem is one thing wrong with a spec or request.
 type Problem struct {
 	File    string `json:"file,omitempty"`

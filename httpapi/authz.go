@@ -28,6 +28,7 @@ var minRole = map[string]Role{
 	"GET /v1/events":                            RoleViewer,
 	"GET /v1/history":                           RoleViewer,
 	"GET /v1/services/{name}/history":           RoleViewer,
+	"GET /v1/certificates":                      RoleViewer,
 	"GET /v1/dora":                              RoleViewer,
 	"GET /v1/dora/trend":                        RoleViewer,
 	"GET /v1/incidents":                         RoleViewer,

@@ -123,6 +123,7 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /v1/services/{name}/history", h.serviceHistory)
 	m.HandleFunc("GET /v1/history", h.routerHistory)
 	m.HandleFunc("GET /v1/events", h.events)
+	m.HandleFunc("GET /v1/certificates", h.certificates)
 	m.HandleFunc("GET /v1/dora", h.dora)
 	m.HandleFunc("GET /v1/dora/trend", h.doraTrend)
 	m.HandleFunc("GET /v1/incidents", h.listIncidents)

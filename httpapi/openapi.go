@@ -45,6 +45,7 @@ var operations = []operation{
 	{Pattern: "GET /v1/services/{name}/history", Summary: "A service's traffic as recorded every few seconds: canary weight, per-revision rate, success rate, p50/p99 (?since=RFC3339)", Out: api.History{}},
 	{Pattern: "GET /v1/history", Summary: "The environment's whole router as recorded every few seconds: error rate and latency (?since=RFC3339)", Out: api.History{}},
 	{Pattern: "GET /v1/events", Summary: "The event log, oldest first (?after=SEQ&service=S&limit=N; follow=true: text/event-stream), or newest first (?order=newest&before=SEQ&service=S&limit=N)", Out: []api.Event{}},
+	{Pattern: "GET /v1/certificates", Summary: "The TLS router's certificates from ACME: each host's last state, failures first", Out: []api.Certificate{}},
 	{Pattern: "GET /v1/dora", Summary: "The four DORA metrics (?window=90d)", Out: api.DORA{}},
 	{Pattern: "GET /v1/dora/trend", Summary: "The four DORA metrics week by week, each rated (?weeks=12, at most 104; service=S)", Out: api.DORATrend{}},
 	{Pattern: "GET /v1/incidents", Summary: "Incidents", Out: []api.Incident{}},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/spec"
@@ -43,7 +44,7 @@ func serviceView(tx store.Tx, svc store.Service) (api.Service, error) {
 		if a := rev.Spec.Artifact; a != nil {
 			out.Version = a.Version
 		}
-		out.Route = rev.Spec.Route.Host + rev.Spec.Route.Path
+		out.Route = strings.Join(rev.Spec.Route.AllHosts(), ",") + rev.Spec.Route.Path
 		out.Strategy = strategyName(rev.Spec.Strategy)
 	}
 	ins, err := tx.ListInstances(svc.Name)

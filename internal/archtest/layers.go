@@ -24,6 +24,7 @@ var layers = []layer{
 	{"internal/clock", 0},
 	{"internal/gctune", 0},
 	{"internal/loadgen", 0},
+	{"internal/pebbletest", 0},
 	{"internal/promtest", 0},
 	{"internal/queue", 0},
 	{"internal/ratelimit", 0},
@@ -31,12 +32,16 @@ var layers = []layer{
 	// 1-3: the pure domain, its contracts and their plain implementations.
 	{"analysis", 1},
 	{"artifact", 1},
+	{"image", 1},
+	{"image/imagetest", 1}, // not test-only: the demo and bench/containers build images with it
 	{"mirror", 1},
 	{"pipeline/testrun", 1},
 	{"analysis/httpjson", 2},
 	{"analysis/prometheus", 2},
 	{"router", 2},
-	{"router/front", 3}, // its differential tests serve the router through it
+	{"router/front", 3},     // its differential tests serve the router through it
+	{"router/edge", 3},      // TLS in front of the router: ACME, SNI, mutual TLS
+	{"router/accesslog", 3}, // the router's access log and trace context
 	{"spec", 2},
 	{"flags", 3},
 	{"health", 3},
@@ -58,7 +63,8 @@ var layers = []layer{
 	{"rollout", 7},          // above stack and store/sqlite
 	{"workload/process", 7}, // above workloadtest: its tests run the suite
 	{"pipeline", 8},
-	{"backup", 8}, // above store/sqlite and workload/process, which it drives
+	{"workload/container", 8}, // above workload/process, whose users, logs and /proc checks it shares
+	{"backup", 8},             // above store/sqlite and workload/process, which it drives
 
 	// 9-10: the wire. api is raised above the domain so that no domain
 	// package can import wire types.
@@ -76,8 +82,10 @@ var layers = []layer{
 	{"server", 11},
 
 	// 12: programs and tests; nothing imports them.
+	{"bench/anytime", 12},
 	{"bench/canary", 12},
 	{"bench/chaos", 12},
+	{"bench/containers", 12},
 	{"bench/dora", 12},
 	{"bench/flags", 12},
 	{"bench/flags/flagsproc", 12},
@@ -110,6 +118,7 @@ var onlyImports = map[string][]string{
 // import them.
 var testSupport = []string{
 	"flags/ofrep/ofreptest",
+	"internal/pebbletest",
 	"internal/promtest",
 	"store/storetest",
 	"workload/workloadtest",

@@ -169,3 +169,28 @@ func readTail(path string, size, keep int64) ([]byte, error) {
 	}
 	return slices.Clip(data), nil
 }
+
+// InstanceLogs returns the last n lines of the logs in an instance
+// directory laid out as this package lays it out (stdout.log and
+// stderr.log, "stderr: " prefixes, as Driver.Logs): workload/container
+// writes the same files, so that slipway logs reads both alike.
+func InstanceLogs(dir string, n int) ([]string, error) { return instanceLogs(dir, n) }
+
+// RotateLogs caps both log streams of an instance directory at limit, as
+// Driver.Rotate does.
+func RotateLogs(dir string, limit int64) error {
+	return errors.Join(rotateLog(filepath.Join(dir, stdoutLog), limit), rotateLog(filepath.Join(dir, stderrLog), limit))
+}
+
+// OpenLogs opens (creating them, mode 0600) an instance directory's
+// stdout.log and stderr.log for appending.
+func OpenLogs(dir string) (stdout, stderr *os.File, err error) {
+	if stdout, err = openLog(filepath.Join(dir, stdoutLog)); err != nil {
+		return nil, nil, err
+	}
+	if stderr, err = openLog(filepath.Join(dir, stderrLog)); err != nil {
+		stdout.Close()
+		return nil, nil, err
+	}
+	return stdout, stderr, nil
+}

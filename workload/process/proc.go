@@ -93,3 +93,10 @@ func findOrphan(workDir string) (pid int, st procStat) {
 	}
 	return 0, procStat{}
 }
+
+// StartTime returns the start time of pid in clock ticks since boot
+// (/proc/PID/stat field 22).
+func StartTime(pid int) (uint64, error) {
+	st, err := readStat(pid)
+	return st.StartTime, err
+}
