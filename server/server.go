@@ -21,6 +21,7 @@ import (
 	"github.com/slipway-dev/slipway/client"
 	"github.com/slipway-dev/slipway/dashboard"
 	"github.com/slipway-dev/slipway/flags/ofrep"
+	"github.com/slipway-dev/slipway/history"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/image"
 	"github.com/slipway-dev/slipway/internal/queue"
@@ -102,6 +103,7 @@ type parts struct {
 	ops        *stack.Controller
 	router     *router.Router
 	metrics    *metrics.Metrics
+	history    *history.Recorder
 	mirrors    *mirror.Book
 	flags      *liveFlags
 	// flagMux serves its flags over OFREP and to in-process evaluators.
@@ -222,6 +224,7 @@ func (s *Server) runEnv(ctx context.Context, p *parts, rln net.Listener) {
 	}
 	wg.Go(func() { s.serveRouter(ctx, rln, p.router, handler) })
 	wg.Go(func() { p.rollouts.RunSequential(ctx) })
+	wg.Go(func() { p.history.Run(ctx) })
 	wg.Wait()
 	p.ctl.close()
 	p.rollouts.Close()
@@ -294,6 +297,7 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 	}
 	p.driver = &workload.Multi{Process: procs, Container: ctrs}
 	p.metrics = metrics.New(metrics.Options{InFlight: func() map[string]int64 { return p.router.InFlightAll() }})
+	p.history = s.newHistory(p)
 	p.mirrors = mirror.NewBook()
 	p.flags = newLiveFlags(s.cfg.Clock)
 	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors, Logger: s.cfg.Logger.With("env", name),
@@ -361,7 +365,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, socks []net.Listene
 	mux.Handle("/ofrep/", s.ofrepGuard(hub.flagMux, evals)) // any token, evaluators' included
 	mux.Handle("/envs/{env}/ofrep/", s.ofrepGuard(http.HandlerFunc(envs.ofrepFor), evals))
 	dash = dashboard.New(dashboard.Config{API: h, AsUser: dashboardAsUser, InProcess: httpapi.InProcess, Allow: limit.Allow,
-		Clock: s.cfg.Clock, Logger: s.cfg.Logger})
+		Clock: s.cfg.Clock, Logger: s.cfg.Logger, Changes: dashboardChanges(envs)})
 	mux.Handle("/", dash) // the dashboard's pages; /v1/ and /metrics go on to h
 	// Requests' contexts end with ctx, so that streams (events, logs)
 	// end at shutdown instead of outliving the store.
