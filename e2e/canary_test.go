@@ -42,7 +42,7 @@ func startCanaryApp(t *testing.T, steps, interval string) *zdApp {
 
 func (a *zdApp) writeCanary(version, env, steps, interval string) string {
 	spec := shopSpec("canary", "VERSION: "+version+env, canaryStrategy(steps, interval))
-	return writeSpec(a.srv.t, a.dir, "slipway.yaml", spec)
+	return writeSpec(a.srv.t, a.dir, "slipway.yaml", a.routed(spec))
 }
 
 func TestCanaryPromotedByAnalysisUnderLoad(t *testing.T) {

@@ -17,10 +17,22 @@ import (
 type Config struct {
 	// DataDir holds the database, artifacts and instance directories.
 	DataDir string
+	// ContainerRuntime is the OCI runtime that runs services with an
+	// image (a name looked up in PATH, or a path); empty picks crun on a
+	// cgroup v2 host when installed, else runc.
+	ContainerRuntime string
 	// APIAddr is where the HTTP API listens.
 	APIAddr string
 	// RouterAddr is where the traffic router listens (reserved).
 	RouterAddr string
+	// RouterTLSAddr, when set, is where the default environment's router
+	// serves TLS (its certificates as the applied spec's tls: section
+	// and routes say; tls.go).
+	RouterTLSAddr string
+	// RouterAccessLog writes every environment's access log (one JSON
+	// line per request, DATA/access/ENV.log) and starts a W3C trace for
+	// requests that carry none.
+	RouterAccessLog bool
 	// RouterMaxConns bounds the client connections the routers hold
 	// open at once (over every environment); past it a new connection
 	// is closed at once. 0 derives it from the open files limit (half

@@ -17,6 +17,10 @@ type badSpec struct {
 	want      string
 }
 
+// imageBase is a service that runs an image; a case writes the
+// reference (line 4) and what follows.
+const imageBase = "app: shop\nservices:\n  web:\n    image: "
+
 // flagBase starts a flags section after web; a case's lines start at 6.
 const flagBase = web + "flags:\n"
 
@@ -45,6 +49,17 @@ var badSpecs = []badSpec{
 	{"negative cpu", web + "    resources: {cpu: -1}\n", 5, "services.web.resources.cpu", "must be >= 0 cores, got -1"},
 	{"interval not a duration", web + "    health: {readiness: {http: /, interval: often}}\n", 5, "services.web.health.readiness.interval", "invalid duration \"often\""},
 	{"route path without slash", web + "    route: {path: invoice}\n", 5, "services.web.route.path", "must start with /"},
+	{"route host and hosts", web + "    route: {host: a.example, hosts: [b.example]}\n", 5, "services.web.route.hosts", "set host (one host) or hosts (a list), not both"},
+	{"route wildcard inside", web + "    route: {hosts: [a.*.example]}\n", 5, "services.web.route.hosts[0]", "a wildcard stands for the leftmost label only"},
+	{"route wildcard on a TLD", web + "    route: {hosts: [\"*.example\"]}\n", 5, "services.web.route.hosts[0]", "a wildcard needs a domain of two labels or more"},
+	{"route certificate without key", web + "    route: {hosts: [a.example], certificate: {cert: a.pem}}\n", 5, "services.web.route.certificate.key", "required: the private key's PEM file"},
+	{"route certificate without host", web + "    route: {path: /a, certificate: {cert: a.pem, key: a.key}}\n", 5, "services.web.route.hosts", "TLS picks a certificate by host name"},
+	{"wildcard overlaps another service's host", web + "    route: {hosts: [\"*.shop.example\"]}\n  api:\n    run: [./api]\n    route: {hosts: [x.example, api.shop.example]}\n",
+		5, "services.web.route.hosts[0]", "same route as service api (host api.shop.example, which overlaps *.shop.example, path /)"},
+	{"tls address without port", web + "tls: {address: 0.0.0.0}\n", 5, "tls.address", "must be host:port"},
+	{"acme directory over http", web + "tls: {acme: {directory: 'http://ca.example/dir'}}\n", 5, "tls.acme.directory", "must be the https URL of an ACME directory"},
+	{"hsts without max age", web + "tls: {hsts: {includeSubdomains: true}}\n", 5, "tls.hsts.maxAge", "must be > 0"},
+	{"environment tls unknown field", web + "environments:\n  prod: {tls: {adress: ':443'}}\n", 6, "environments.prod.tls.adress", "unknown field"},
 	{"route timeout negative", web + "    route: {timeout: -1s}\n", 5, "services.web.route.timeout", "must be > 0, like 1s; got -1s"},
 	{"two strategies", web + "    strategy: {rolling: {}, blueGreen: {}}\n", 5, "services.web.strategy", "set one strategy"},
 	{"canary weight over 100", canaryBase + "        steps: [{setWeight: 120}]\n", 7, "services.web.strategy.canary.steps[0].setWeight", "must be 0..100"},
@@ -70,6 +85,15 @@ var badSpecs = []badSpec{
 	{"flag rollout not 100", flagBase + "  f: {class: release, type: boolean, default: off, rollout: {on: 30, off: 30}}\n", 6, "flags.f.rollout", "add up to 60"},
 	{"flag unknown segment", flagBase + "  f:\n    class: release\n    type: boolean\n    default: off\n    rules:\n      - {segment: nope, serve: on}\n", 11, "flags.f.rules[0].segment", "unknown segment \"nope\""},
 	{"flag prerequisite cycle", flagBase + "  a: {class: release, type: boolean, default: on, prerequisites: [{flag: b, variant: on}]}\n  b: {class: release, type: boolean, default: on, prerequisites: [{flag: a, variant: on}]}\n", 6, "flags.a.prerequisites", "prerequisite cycle: a -> b -> a"},
+	{"image and run", web + "    image: shop/web:v1\n", 4, "services.web.run", "runs an image (image:, with an optional command:) or a command (run:, with an optional artifact:), not both"},
+	{"command without image", web + "    command: [/web]\n", 5, "services.web.command", "command is the program inside an image: set image: too"},
+	{"image reference with spaces", imageBase + "'shop/web v1'\n", 4, "services.web.image", `invalid image reference "shop/web v1"`},
+	{"image reference upper case", imageBase + "Shop/Web:v1\n", 4, "services.web.image", "want repo[:tag][@sha256:<64 hex>]"},
+	{"image digest too short", imageBase + "shop/web@sha256:abc\n", 4, "services.web.image", "invalid image"},
+	{"image empty", imageBase + "''\n", 4, "services.web.image", "must not be empty"},
+	{"image with artifact", imageBase + "shop/web:v1\n    artifact: {path: ./web}\n", 5, "services.web.artifact", "the image is its artifact"},
+	{"image command empty", imageBase + "shop/web:v1\n    command: []\n", 5, "services.web.command", "leave command out to run the image's entrypoint"},
+	{"image command unknown variable", imageBase + "shop/web:v1\n    command: [/web, '${NOPE}']\n", 5, "services.web.command[1]", "${NOPE} is not set"},
 	{"environment unknown field", web + "environments:\n  dev: {gatez: []}\n", 6, "environments.dev.gatez", `unknown field "gatez"`},
 	{"scale and instances", routed + "    instances: 2\n    scale: {min: 1, max: 3, target: {concurrency: 10}}\n", 6, "services.web.instances", "set either instances or scale, not both"},
 	{"scale min above max", routed + "    scale: {min: 5, max: 3, target: {concurrency: 10}}\n", 6, "services.web.scale.min", "must be <= max (3), got 5"},

@@ -73,7 +73,7 @@ func (s *Service) ApplyDefaults() {
 	}
 	s.Health.Readiness.applyDefaults(DefaultReadinessInterval)
 	s.Health.Liveness.applyDefaults(DefaultLivenessInterval)
-	if s.Route.Host != "" && s.Route.Path == "" {
+	if s.Route.HasHost() && s.Route.Path == "" {
 		s.Route.Path = DefaultRoutePath
 	}
 	orDefault(&s.Route.Timeout, DefaultRouteTimeout)

@@ -20,6 +20,9 @@ type App struct {
 	Flags map[string]*Flag `yaml:"flags,omitempty" json:"flags,omitempty"`
 	// Segments are named conditions that flag rules share, by name.
 	Segments map[string]*Segment `yaml:"segments,omitempty" json:"segments,omitempty"`
+	// TLS is the default environment's TLS listener (tls.go); an
+	// environment has its own.
+	TLS *TLS `yaml:"tls,omitempty" json:"tls,omitempty"`
 
 	// file and index remember where the app was parsed from, so that
 	// problems found later (CheckArtifacts) and Line can name a line.
@@ -36,8 +39,17 @@ type Service struct {
 	// Name is the key under `services:`; not part of the YAML body.
 	Name string `yaml:"-" json:"name"`
 	// Run is the command and its arguments. ${PORT} and ${VAR} expand from
-	// the instance's environment.
+	// the instance's environment. A service has Run (with an optional
+	// Artifact) or Image (with an optional Command), never both.
 	Run []string `yaml:"run" json:"run"`
+	// Image is an OCI image reference, repo[:tag][@sha256:...] (image.go),
+	// that instances run in, each as its own container. Once applied or
+	// deployed it is pinned by digest (repo:tag@sha256:...): a revision
+	// names exactly one image, never a tag that may move.
+	Image string `yaml:"image,omitempty" json:"image,omitempty"`
+	// Command is the program inside the image and its arguments, expanded
+	// like Run; empty runs the image's entrypoint and cmd. Only with Image.
+	Command []string `yaml:"command,omitempty" json:"command,omitempty"`
 	// Env is added to every instance's environment.
 	Env map[string]string `yaml:"env,omitempty" json:"env,omitempty"`
 	// Instances is how many copies run; default 1, 0 is allowed (scaled down).
@@ -115,8 +127,18 @@ type Probe struct {
 // Route is where the router sends a service's traffic from, and the
 // limits it holds requests to.
 type Route struct {
+	// Host is the one-host form of Hosts; a route sets one or the other.
 	Host string `yaml:"host,omitempty" json:"host,omitempty"`
-	Path string `yaml:"path,omitempty" json:"path,omitempty"`
+	// Hosts are the host names the route answers (tls.go): exact names
+	// and wildcards ("*.shop.example", one leftmost label).
+	Hosts []string `yaml:"hosts,omitempty" json:"hosts,omitempty"`
+	// Certificate, when set, is served for the route's hosts instead of
+	// one obtained over ACME (tls.go).
+	Certificate *Certificate `yaml:"certificate,omitempty" json:"certificate,omitempty"`
+	// ClientCA, when set, is a PEM file of the authorities a client's
+	// certificate must chain to (mutual TLS on the route's hosts).
+	ClientCA string `yaml:"clientCA,omitempty" json:"clientCA,omitempty"`
+	Path     string `yaml:"path,omitempty" json:"path,omitempty"`
 	// Timeout bounds the wait for an instance's response headers
 	// (default 60s); past it the client gets a 504.
 	Timeout Duration `yaml:"timeout,omitempty" json:"timeout"`

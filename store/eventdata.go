@@ -32,3 +32,11 @@ type AutoscaledData struct {
 	To     int    `json:"to"`
 	Reason string `json:"reason"`
 }
+
+// CertificateData is the data of the certificate events: the host, and
+// whether it renewed a certificate still served, or why it failed.
+type CertificateData struct {
+	Host    string `json:"host,omitempty"`
+	Renewal bool   `json:"renewal,omitempty"`
+	Error   string `json:"error,omitempty"`
+}

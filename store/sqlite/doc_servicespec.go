@@ -3,11 +3,13 @@ package sqlite
 import "github.com/slipway-dev/slipway/spec"
 
 // serviceSpecDoc is a revision's service spec as stored (spec.Service):
-// what runs, its environment, health checks, route, artifact and
+// what runs (a command, or an image pinned by digest and its command), its environment, health checks, route, artifact and
 // strategy (doc_strategy.go).
 type serviceSpecDoc struct {
 	Name      string            `json:"name"`
 	Run       []string          `json:"run"`
+	Image     string            `json:"image,omitempty"`
+	Command   []string          `json:"command,omitempty"`
 	Env       map[string]string `json:"env,omitempty"`
 	Instances *int              `json:"instances"`
 	Scale     *scaleDoc         `json:"scale,omitempty"`
@@ -48,11 +50,21 @@ type probeDoc struct {
 
 // routeDoc is how users reach a service; MaxBody in bytes.
 type routeDoc struct {
-	Host         string      `json:"host,omitempty"`
-	Path         string      `json:"path,omitempty"`
-	Timeout      durationDoc `json:"timeout"`
-	MaxBody      int64       `json:"maxBody,omitempty"`
-	DrainTimeout durationDoc `json:"drainTimeout"`
+	Host         string          `json:"host,omitempty"`
+	Hosts        []string        `json:"hosts,omitempty"`
+	Certificate  *certificateDoc `json:"certificate,omitempty"`
+	ClientCA     string          `json:"clientCA,omitempty"`
+	Path         string          `json:"path,omitempty"`
+	Timeout      durationDoc     `json:"timeout"`
+	MaxBody      int64           `json:"maxBody,omitempty"`
+	DrainTimeout durationDoc     `json:"drainTimeout"`
+}
+
+// certificateDoc is a route's own certificate: the PEM files' absolute
+// paths (the key stays in its file).
+type certificateDoc struct {
+	Cert string `json:"cert"`
+	Key  string `json:"key"`
 }
 
 // artifactDoc is the file a service runs, by digest, with its commits.
@@ -74,7 +86,7 @@ type artifactCommitDoc struct {
 
 func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
 	return serviceSpecDoc{
-		Name: s.Name, Run: s.Run, Env: s.Env, Instances: s.Instances, Scale: ptr(s.Scale, toScaleDoc),
+		Name: s.Name, Run: s.Run, Image: s.Image, Command: s.Command, Env: s.Env, Instances: s.Instances, Scale: ptr(s.Scale, toScaleDoc),
 		Resources: resourcesDoc{CPU: s.Resources.CPU, Memory: int64(s.Resources.Memory), PIDs: s.Resources.PIDs},
 		Health: healthDoc{
 			Readiness: ptr(s.Health.Readiness, toProbeDoc),
@@ -91,7 +103,7 @@ func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
 
 func fromServiceSpecDoc(d serviceSpecDoc) spec.Service {
 	return spec.Service{
-		Name: d.Name, Run: d.Run, Env: d.Env, Instances: d.Instances, Scale: ptr(d.Scale, fromScaleDoc),
+		Name: d.Name, Run: d.Run, Image: d.Image, Command: d.Command, Env: d.Env, Instances: d.Instances, Scale: ptr(d.Scale, fromScaleDoc),
 		Resources: spec.Resources{CPU: d.Resources.CPU, Memory: spec.Quantity(d.Resources.Memory), PIDs: d.Resources.PIDs},
 		Health: spec.Health{
 			Readiness: ptr(d.Health.Readiness, fromProbeDoc),
@@ -126,15 +138,17 @@ func fromProbeDoc(d probeDoc) spec.Probe {
 
 func toRouteDoc(r spec.Route) routeDoc {
 	return routeDoc{
-		Host: r.Host, Path: r.Path, Timeout: toDurationDoc(r.Timeout),
+		Host: r.Host, Hosts: r.Hosts, ClientCA: r.ClientCA, Path: r.Path, Timeout: toDurationDoc(r.Timeout),
 		MaxBody: int64(r.MaxBody), DrainTimeout: toDurationDoc(r.DrainTimeout),
+		Certificate: ptr(r.Certificate, func(c spec.Certificate) certificateDoc { return certificateDoc(c) }),
 	}
 }
 
 func fromRouteDoc(d routeDoc) spec.Route {
 	return spec.Route{
-		Host: d.Host, Path: d.Path, Timeout: fromDurationDoc(d.Timeout),
+		Host: d.Host, Hosts: d.Hosts, ClientCA: d.ClientCA, Path: d.Path, Timeout: fromDurationDoc(d.Timeout),
 		MaxBody: spec.Quantity(d.MaxBody), DrainTimeout: fromDurationDoc(d.DrainTimeout),
+		Certificate: ptr(d.Certificate, func(c certificateDoc) spec.Certificate { return spec.Certificate(c) }),
 	}
 }
 

@@ -115,13 +115,15 @@ func fullServiceSpec() spec.Service {
 	}
 	return spec.Service{
 		Name: "api", Run: []string{"python3", "./app.py"}, Env: map[string]string{"VERSION": "v3"},
+		Image: "registry.example/shop/api:v3@sha256:9a1c", Command: []string{"/api", "--port", "${PORT}"},
 		Instances: intp(2),
 		Scale: &spec.Scale{Min: 1, Max: 20, Target: spec.ScaleTarget{Concurrency: 10, RPS: 200, CPU: "70%"},
 			IdleAfter: dur("5m"), Stabilization: spec.Stabilization{Up: dur("1s"), Down: dur("2m")}},
 		Resources: spec.Resources{CPU: 0.5, Memory: 128 << 20, PIDs: 64},
 		Health:    spec.Health{Readiness: probe, Liveness: probe},
 		Route: spec.Route{Host: "api.localhost", Path: "/api", Timeout: dur("30s"), MaxBody: 1 << 20,
-			DrainTimeout: dur("1h")},
+			DrainTimeout: dur("1h"), Hosts: []string{"api.localhost", "*.api.localhost"},
+			Certificate: &spec.Certificate{Cert: "/srv/tls/api.pem", Key: "/srv/tls/api.key"}, ClientCA: "/srv/tls/ca.pem"},
 		DependsOn: []string{"db"},
 		Artifact: &spec.Artifact{
 			Path: "./app.py", Version: "v3", Digest: "sha256:5cf1", Commit: "0123456789abcdef",
@@ -245,7 +247,8 @@ func fullFlag() *spec.Flag {
 
 func fullVersion() store.Version {
 	return store.Version{
-		Service: "order", Version: "v1.0.0", Digest: "sha256:4464", Path: "app.py", Size: 1306,
+		Service: "order", Version: "v1.0.0", Kind: store.VersionImage, Digest: "sha256:4464",
+		Image: "registry.example/shop/order:v1.0.0@sha256:4464", Path: "app.py", Size: 1306,
 		Commit: "0123456789abcdef", CommitTime: at(29),
 		Commits:  []store.Commit{{ID: "0123456789abcdef", Time: at(29)}, {ID: "fedcba9876543210", Time: at(30)}},
 		PushedAt: at(31),
