@@ -120,6 +120,24 @@ type Service struct {
 	Canary *Canary `json:"canary,omitempty"`
 	// ParallelRun is the latest parallel run, in flight or ended.
 	ParallelRun *ParallelRun `json:"parallelRun,omitempty"`
+	// Autoscale is set when the target revision has a scale section.
+	Autoscale *Autoscale `json:"autoscale,omitempty"`
+}
+
+// Autoscale is a service's autoscaling: its bounds and target, and the
+// count the autoscaler set last, with why and when.
+type Autoscale struct {
+	Min int `json:"min"`
+	Max int `json:"max"`
+	// Target is the load one instance should carry, as the spec says
+	// it: "concurrency 10", "rps 200", "cpu 70%".
+	Target string `json:"target"`
+	// ScaledToZero: no instance runs; the next request wakes one.
+	ScaledToZero bool `json:"scaledToZero,omitempty"`
+	// Reason and ChangedAt are the autoscaler's last change of the
+	// count (absent before its first).
+	Reason    string    `json:"reason,omitempty"`
+	ChangedAt time.Time `json:"changedAt,omitzero"`
 }
 
 // Traffic says which revision takes a service's live traffic.

@@ -79,14 +79,19 @@ func (s *Scaler) Idle(now time.Time) time.Duration { return now.Sub(s.lastActive
 // Decide returns the count the revision should run now, given the count
 // it runs (current) and whether the service is at rest (no rollout:
 // only then may it scale to zero). The result is within [min, max],
-// except that a revision at rest and idle for IdleAfter with min 0 gets 0.
+// except that a revision at rest and idle for IdleAfter with min 0 gets
+// 0, and one at 0 stays there until Wake: a scaler made by a restarted
+// server counts the revision active from its start, and must not start
+// an instance nobody asked for.
 func (s *Scaler) Decide(now time.Time, current int, atRest bool) Decision {
 	p := s.p
+	if p.Min == 0 && current == 0 {
+		// Only a request wakes it (Wake): not a restarted server's
+		// scaler, which counts the revision active from its start.
+		return Decision{Replicas: 0, Reason: "scaled to zero"}
+	}
 	if p.Min == 0 && atRest && now.Sub(s.lastActive) >= p.IdleAfter {
 		s.recs = s.recs[:0]
-		if current == 0 {
-			return Decision{Replicas: 0, Reason: "scaled to zero"}
-		}
 		return Decision{Replicas: 0, Reason: fmt.Sprintf("no request for %s: scaled to zero", dur(p.IdleAfter))}
 	}
 	stable, panicV := s.value(now, p.stableWindow()), s.value(now, p.panicWindow())

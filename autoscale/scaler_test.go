@@ -103,6 +103,7 @@ func TestDecide(t *testing.T) {
 		{"a request restarts the idle time", zero, 1, true,
 			[]load{{d: 4 * time.Minute}, {d: time.Second, rps: 1}, {d: 4 * time.Minute}}, 1, ""},
 		{"never to zero during a rollout", zero, 1, false, []load{{d: 10 * time.Minute}}, 1, ""},
+		{"at zero stays there until woken, even with load seen", zero, 0, true, []load{{d: time.Minute, inFlight: 30}}, 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDrive(tc.p, tc.current)

@@ -283,7 +283,8 @@ func (c *Controller) desired(ctx context.Context, s snapshot, now time.Time) (wo
 	if err != nil {
 		return workload.Desired{}, err
 	}
-	d := workload.Desired{Revision: rev.Number, Replicas: rev.Spec.Replicas(), MaxSurge: 1, Active: s.svc.Traffic.Active}
+	replicas, _ := TargetReplicas(s.svc, rev, s.instances)
+	d := workload.Desired{Revision: rev.Number, Replicas: replicas, MaxSurge: 1, Active: s.svc.Traffic.Active}
 	if d.Active == 0 {
 		d.Active = s.svc.Stable
 	}
@@ -303,7 +304,7 @@ func (c *Controller) desired(ctx context.Context, s snapshot, now time.Time) (wo
 		d.Keep, d.Active = t, t
 	}
 	if s.svc.Canary.InFlight(s.svc.Revision) && rev.Spec.Strategy.Canary != nil {
-		canaryDesired(&d, s.svc.Canary)
+		canaryDesired(&d, s.svc.Canary, rev.Spec.Scale != nil)
 	}
 	if s.svc.ParallelRun.InFlight(s.svc.Revision) && rev.Spec.Strategy.ParallelRun != nil {
 		parallelDesired(&d, s.svc.ParallelRun)

@@ -99,6 +99,11 @@ func (rt *Router) hold(w http.ResponseWriter, req *http.Request, r *route) *rout
 		return nil
 	}
 	defer rt.held.leave()
+	// An instance may have joined between the match and enter: the
+	// table is read again now that the next update would wake us.
+	if now := rt.woken(req); now != nil {
+		return now
+	}
 	rt.cfg.Waker(r.Service)
 	timeout := time.NewTimer(rt.cfg.HoldTimeout)
 	defer timeout.Stop()
@@ -112,10 +117,19 @@ func (rt *Router) hold(w http.ResponseWriter, req *http.Request, r *route) *rout
 			return nil // the client left: nothing to answer
 		}
 		changed = rt.held.next()
-		if now := previewed(rt.table.Load().match(req.Host, req.URL.Path), req); now != nil && len(now.backends) > 0 {
+		if now := rt.woken(req); now != nil {
 			return now
 		}
 	}
+}
+
+// woken returns the request's route in the current table if it has an
+// instance now, else nil.
+func (rt *Router) woken(req *http.Request) *route {
+	if now := previewed(rt.table.Load().match(req.Host, req.URL.Path), req); now != nil && len(now.backends) > 0 {
+		return now
+	}
+	return nil
 }
 
 // refuseWake logs why a held request gets a 503, and writes wakePage.

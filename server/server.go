@@ -100,6 +100,7 @@ type parts struct {
 	driver     *workload.Multi // processes, and containers of images
 	queue      *queue.Queue
 	rollouts   *rollout.Controller
+	autoscaler *rollout.Autoscaler
 	ops        *stack.Controller
 	router     *router.Router
 	metrics    *metrics.Metrics
@@ -242,6 +243,7 @@ func (s *Server) startControl(ctx context.Context, p *parts) {
 			wg.Go(func() { s.work(ctx, p, &fails) })
 		}
 		wg.Go(func() { s.resync(ctx, p) })
+		wg.Go(func() { p.autoscaler.Run(ctx) })
 	})
 }
 
@@ -300,8 +302,11 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 	p.history = s.newHistory(p)
 	p.mirrors = mirror.NewBook()
 	p.flags = newLiveFlags(s.cfg.Clock)
+	p.autoscaler = rollout.NewAutoscaler(rollout.AutoscalerConfig{Store: p.store, Counts: p.metrics, CPU: p.driver,
+		InFlight: func() map[string]int64 { return p.router.InFlightAll() },
+		Clock:    s.cfg.Clock, Enqueue: p.queue.AddAfter, Logger: s.cfg.Logger.With("env", name)})
 	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors, Logger: s.cfg.Logger.With("env", name),
-		RecordBackends: s.cfg.RouterAccessLog})
+		RecordBackends: s.cfg.RouterAccessLog, Waker: p.autoscaler.Wake})
 	p.handler = p.router
 	if s.cfg.RouterAccessLog {
 		p.accessLog = accesslog.New(accesslog.Config{File: filepath.Join(s.cfg.DataDir, accessLogDir, name+".log")})
