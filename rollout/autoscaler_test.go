@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
 )
@@ -241,3 +243,45 @@ func TestTargetReplicas(t *testing.T) {
 }
 
 func intPtr(n int) *int { return &n }
+
+// TestAutoscaledCanary: web runs 4 instances for 40 req/s when a canary
+// of v2 starts at 25%: the candidate starts with its share (1), scales
+// on the traffic it gets (20 req/s: 2), never to zero however idle;
+// stable keeps its 4 throughout, and after an abort takes the traffic
+// back with all 4: no wait for capacity.
+func TestAutoscaledCanary(t *testing.T) {
+	scale := "{min: 0, max: 10, target: {rps: 10}, idleAfter: 10s}"
+	h := newAutoscaled(t, scale)
+	h.run(10*time.Second, 40)
+	if n := h.count(); n != 4 {
+		t.Fatalf("%d instances for 40 req/s, want 4", n)
+	}
+	canary := scaledSpec(scale) + "    strategy: {canary: {steps: [{setWeight: 25}, {pause: {}}]}}\n"
+	h.apply(strings.Replace(canary, `["./web"]`, `["./web", "v2"]`, 1))
+	h.markReady("web")
+	if n, _ := liveOf(h.instances("web"), 2); n != 1 {
+		t.Fatalf("%d candidate instances at 25%% of 4, want 1", n)
+	}
+	h.run(10*time.Second, 20) // the candidate's share of the traffic
+	if n, _ := liveOf(h.instances("web"), 2); n != 2 {
+		t.Fatalf("%d candidate instances for 20 req/s at 10 each, want 2; changes %+v", n, h.changes())
+	}
+	h.run(2*time.Minute, 0)
+	if n, _ := liveOf(h.instances("web"), 2); n < 1 {
+		t.Fatalf("the candidate went to zero during the canary")
+	}
+	if n, _ := liveOf(h.instances("web"), 1); n != 4 {
+		t.Fatalf("%d stable instances during the canary, want its 4 of before", n)
+	}
+	if err := h.store.Update(t.Context(), func(tx store.Tx) error { return stack.Abort(tx, "web", "enough", h.clock.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	h.enqueue(queue.ServiceKey("web"), 0)
+	h.run(5*time.Second, 0)
+	if svc := h.service("web"); svc.Revision != 1 || svc.Traffic.Canary != 0 {
+		t.Fatalf("after the abort: target %d traffic %+v", svc.Revision, svc.Traffic)
+	}
+	if n, _ := liveOf(h.instances("web"), 1); n != 4 {
+		t.Errorf("%d stable instances after the abort, want 4", n)
+	}
+}
