@@ -96,6 +96,7 @@ var layers = []layer{
 	{"bench/router/backend", 12},
 	{"bench/router/routerproc", 12},
 	{"bench/rollingupdate", 12},
+	{"bench/autoscale", 12},
 	{"cmd/slipway", 12},
 	{"e2e", 12},
 	{"examples/order", 12},
