@@ -161,15 +161,7 @@ func autoscaleView(svc store.Service, sc *spec.Scale, rev int) *api.Autoscale {
 	if sc == nil {
 		return nil
 	}
-	out := &api.Autoscale{Min: sc.Min, Max: sc.Max, ScaledToZero: svc.Autoscale.ScaledToZero(rev) && !svc.Removed}
-	switch sc.Target.Kind() {
-	case "rps":
-		out.Target = fmt.Sprintf("rps %g", sc.Target.RPS)
-	case "cpu":
-		out.Target = "cpu " + sc.Target.CPU
-	default:
-		out.Target = fmt.Sprintf("concurrency %g", sc.Target.Concurrency)
-	}
+	out := &api.Autoscale{Min: sc.Min, Max: sc.Max, Target: sc.Target.String(), ScaledToZero: svc.Autoscale.ScaledToZero(rev) && !svc.Removed}
 	if a := svc.Autoscale; a != nil {
 		out.Reason, out.ChangedAt = a.Reason, a.ChangedAt
 	}

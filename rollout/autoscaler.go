@@ -36,6 +36,10 @@ type AutoscalerConfig struct {
 	// InFlight returns the requests in flight per instance ID
 	// (router.Router.InFlightAll).
 	InFlight func() map[string]int64
+	// Held returns how many requests the router holds for a service
+	// scaled to zero (router.Router.HeldFor): load in flight too, so a
+	// service waking up is not idle, and scales for what waits.
+	Held func(service string) int
 	// Counts gives each revision's request totals (router/metrics).
 	Counts Counter
 	// CPU, when set, measures a `target: {cpu}`; without it such a
@@ -142,6 +146,9 @@ func (a *Autoscaler) Sample() {
 		o := autoscale.Observation{At: now}
 		for _, m := range a.members[k] {
 			o.InFlight += float64(inflight[m.id])
+		}
+		if a.cfg.Held != nil {
+			o.InFlight += float64(a.cfg.Held(k.service))
 		}
 		if a.cfg.Counts != nil {
 			a.cfg.Counts.Totals(k.service, k.number, &a.totals)

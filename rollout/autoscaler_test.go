@@ -34,6 +34,7 @@ type autoscaled struct {
 	*harness
 	as       *Autoscaler
 	inFlight map[string]int64
+	held     int  // requests the router holds for web
 	unready  bool // new instances stay unready
 }
 
@@ -48,7 +49,7 @@ func newAutoscaled(t *testing.T, scale string) *autoscaled {
 // restartAutoscaler builds a new Autoscaler, as a restarted server does.
 func (h *autoscaled) restartAutoscaler() {
 	h.as = NewAutoscaler(AutoscalerConfig{Store: h.store, Counts: h.counts, Clock: h.clock, Enqueue: h.enqueue,
-		InFlight: func() map[string]int64 { return h.inFlight }})
+		InFlight: func() map[string]int64 { return h.inFlight }, Held: func(string) int { return h.held }})
 }
 
 // run serves rps requests a second to web's target revision for d, one
@@ -283,5 +284,23 @@ func TestAutoscaledCanary(t *testing.T) {
 	}
 	if n, _ := liveOf(h.instances("web"), 1); n != 4 {
 		t.Errorf("%d stable instances after the abort, want 4", n)
+	}
+}
+
+// TestAutoscalerWokenStaysUpWhileRequestsWait: an instance woken for a
+// held request that is slow to get ready is not scaled back to zero
+// meanwhile (the held request is load, though no instance serves it).
+func TestAutoscalerWokenStaysUpWhileRequestsWait(t *testing.T) {
+	h := newAutoscaled(t, "{min: 0, max: 5, target: {concurrency: 10}, idleAfter: 2s}")
+	h.run(5*time.Second, 0)
+	if n := h.count(); n != 0 {
+		t.Fatalf("%d instances after idleAfter, want 0", n)
+	}
+	h.unready, h.held = true, 1
+	h.as.Wake("web")
+	h.pass()
+	h.run(10*time.Second, 0)
+	if n := h.count(); n != 1 {
+		t.Fatalf("%d instances while a request waits for the woken one, want 1; changes %+v", n, h.changes())
 	}
 }

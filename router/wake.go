@@ -31,13 +31,20 @@ var errHoldFull = errors.New("scaled to zero: too many requests wait for an inst
 // time, or found the wait full.
 var wakePage = []byte("503 Service Unavailable: the service was scaled to zero and did not start in time\n")
 
-// holds is the router's waiting room: a count of held requests and a
-// channel closed (and replaced) on every table update.
+// holds is the router's waiting room: a count of held requests (in
+// all and by service) and a channel closed (and replaced) on every
+// table update.
 type holds struct {
-	mu      sync.Mutex
-	n       int
-	changed chan struct{}
+	mu        sync.Mutex // guards the fields below
+	n         int
+	byService map[string]int
+	changed   chan struct{}
 }
+
+// rewake is how often a held request asks the Waker again while no
+// instance has joined: a wake lost (a server restarting, a write that
+// conflicted) costs at most that.
+const rewake = time.Second
 
 // updated wakes every held request to look at the new table.
 func (h *holds) updated() {
@@ -51,13 +58,17 @@ func (h *holds) updated() {
 
 // enter counts a held request, and returns the channel the next table
 // update closes; false when max requests wait already.
-func (h *holds) enter(max int) (<-chan struct{}, bool) {
+func (h *holds) enter(service string, max int) (<-chan struct{}, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.n >= max {
 		return nil, false
 	}
 	h.n++
+	if h.byService == nil {
+		h.byService = map[string]int{}
+	}
+	h.byService[service]++
 	return h.wait(), true
 }
 
@@ -75,9 +86,12 @@ func (h *holds) next() <-chan struct{} {
 	return h.wait()
 }
 
-func (h *holds) leave() {
+func (h *holds) leave(service string) {
 	h.mu.Lock()
 	h.n--
+	if h.byService[service]--; h.byService[service] == 0 {
+		delete(h.byService, service)
+	}
 	h.mu.Unlock()
 }
 
@@ -88,17 +102,26 @@ func (rt *Router) Held() int {
 	return rt.held.n
 }
 
+// HeldFor returns how many requests wait for service to wake: load the
+// autoscaler counts as in flight, as Knative's activator reports its
+// queue.
+func (rt *Router) HeldFor(service string) int {
+	rt.held.mu.Lock()
+	defer rt.held.mu.Unlock()
+	return rt.held.byService[service]
+}
+
 // hold waits for route r's service to have an instance, asking the
 // Waker for one. It returns the route to serve the request on, or nil
 // after answering the request itself (a 503, or nothing to a client
 // that left).
 func (rt *Router) hold(w http.ResponseWriter, req *http.Request, r *route) *route {
-	changed, ok := rt.held.enter(rt.cfg.MaxHeld)
+	changed, ok := rt.held.enter(r.Service, rt.cfg.MaxHeld)
 	if !ok {
 		rt.refuseWake(w, req, r, errHoldFull)
 		return nil
 	}
-	defer rt.held.leave()
+	defer rt.held.leave(r.Service)
 	// An instance may have joined between the match and enter: the
 	// table is read again now that the next update would wake us.
 	if now := rt.woken(req); now != nil {
@@ -107,9 +130,14 @@ func (rt *Router) hold(w http.ResponseWriter, req *http.Request, r *route) *rout
 	rt.cfg.Waker(r.Service)
 	timeout := time.NewTimer(rt.cfg.HoldTimeout)
 	defer timeout.Stop()
+	again := time.NewTicker(rewake)
+	defer again.Stop()
 	for {
 		select {
 		case <-changed:
+		case <-again.C:
+			rt.cfg.Waker(r.Service)
+			continue
 		case <-timeout.C:
 			rt.refuseWake(w, req, r, errWakeTimeout)
 			return nil

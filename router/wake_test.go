@@ -119,3 +119,35 @@ func contextUntil(ch <-chan struct{}) (context.Context, context.CancelFunc) {
 	}()
 	return ctx, cancel
 }
+
+// TestWakeAsksAgain: a wake that is lost (the Waker's first call starts
+// nothing) is asked again while the request is held, which HeldFor
+// counts under its service; the second call's instance serves it.
+func TestWakeAsksAgain(t *testing.T) {
+	var rt *Router
+	var calls atomic.Int32
+	be := backendServer(t, "web-1", nil)
+	rt = New(Config{Waker: func(service string) {
+		if calls.Add(1) == 2 {
+			go rt.Update([]Route{{Service: service, Wake: true, Backends: []Backend{be}}})
+		}
+	}})
+	rt.Update([]Route{{Service: "web", Wake: true}})
+	done := make(chan int, 1)
+	go func() {
+		code, _ := get(t, rt, "x", "/")
+		done <- code
+	}()
+	for rt.HeldFor("web") == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := rt.HeldFor("other"); n != 0 {
+		t.Errorf("held for another service: %d", n)
+	}
+	if code := <-done; code != http.StatusOK || calls.Load() < 2 {
+		t.Errorf("status %d after %d wakes, want 200 after the second", code, calls.Load())
+	}
+	if n := rt.HeldFor("web"); n != 0 {
+		t.Errorf("still held after the answer: %d", n)
+	}
+}

@@ -304,6 +304,7 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 	p.flags = newLiveFlags(s.cfg.Clock)
 	p.autoscaler = rollout.NewAutoscaler(rollout.AutoscalerConfig{Store: p.store, Counts: p.metrics, CPU: p.driver,
 		InFlight: func() map[string]int64 { return p.router.InFlightAll() },
+		Held:     func(service string) int { return p.router.HeldFor(service) },
 		Clock:    s.cfg.Clock, Enqueue: p.queue.AddAfter, Logger: s.cfg.Logger.With("env", name)})
 	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors, Logger: s.cfg.Logger.With("env", name),
 		RecordBackends: s.cfg.RouterAccessLog, Waker: p.autoscaler.Wake})
