@@ -14,8 +14,9 @@ type Observation struct {
 	At time.Time
 	// InFlight is the requests in flight over the revision's instances.
 	InFlight float64
-	// Requests is the revision's request count since the router first
-	// saw it (it only grows; a rate is a difference of two samples).
+	// Requests is the requests the revision got since the router first
+	// saw it, answered or in flight (it only grows but for an answer
+	// cut short; a rate is a difference of two samples).
 	Requests int64
 	// CPU is the revision's CPU use, summed over its instances, in
 	// percent of one core each (or of its resources.cpu).

@@ -132,8 +132,9 @@ func (a *Autoscaler) Run(ctx context.Context) {
 }
 
 // Sample feeds every scaled revision's scaler the load of this moment:
-// requests in flight over its instances, its request total, and the CPU
-// use of its instances since the last sample that read it.
+// requests in flight over its instances (and held for it), the requests
+// it got so far (answered and in flight), and the CPU use of its
+// instances since the last sample that read it.
 func (a *Autoscaler) Sample() {
 	now := a.cfg.Clock.Now()
 	var inflight map[string]int64
@@ -151,8 +152,11 @@ func (a *Autoscaler) Sample() {
 			o.InFlight += float64(a.cfg.Held(k.service))
 		}
 		if a.cfg.Counts != nil {
+			// The router counts a request when it ends; with those in
+			// flight now, arrivals: an overloaded revision, answering
+			// fewer than it gets, shows the rate it gets.
 			a.cfg.Counts.Totals(k.service, k.number, &a.totals)
-			o.Requests = a.totals.Requests
+			o.Requests = a.totals.Requests + int64(o.InFlight)
 		}
 		if s.Policy().Metric == autoscale.CPU {
 			o.CPU = a.cpu(k, now)

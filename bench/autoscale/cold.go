@@ -132,9 +132,10 @@ func get(ctx context.Context, c *http.Client, url, host string) error {
 	return nil
 }
 
-// floor starts a's command with plain exec in dir, polls /healthz every
-// 5ms until it answers 200, then sends the request: the time from the
-// exec to that answer.
+// floor starts a's command with plain exec in dir, with the environment
+// an instance gets (PORT and PATH), polls /healthz every 5ms until it
+// answers 200, then sends the request: the time from the exec to that
+// answer.
 func floor(ctx context.Context, dir string, a app) (time.Duration, error) {
 	addr, err := benchkit.FreeAddr()
 	if err != nil {
@@ -146,7 +147,7 @@ func floor(ctx context.Context, dir string, a app) (time.Duration, error) {
 		argv[i] = strings.ReplaceAll(s, "${PORT}", port)
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir, cmd.Env = dir, append(os.Environ(), "PORT="+port)
+	cmd.Dir, cmd.Env = dir, []string{"PORT=" + port, "PATH=" + os.Getenv("PATH")} // as an instance's: no HOME, no PYTHON*
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	client := &http.Client{Timeout: time.Second}
 	start := time.Now()

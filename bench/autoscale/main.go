@@ -61,7 +61,9 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
     def log_message(self, *args):
         pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever()
+class S(http.server.ThreadingHTTPServer):
+    request_queue_size = 1024  # socketserver's 5 drops connections under load; gunicorn's is 2048
+S(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever()
 `
 
 // app is one measured service: how to run it, from a spec folder

@@ -66,7 +66,7 @@ func measureStep(ctx context.Context, bin, dir string, progress io.Writer) (res 
 	var wg sync.WaitGroup
 	wg.Go(func() { watchCounts(ctx, srv, start, &cmu, &counts) })
 	fmt.Fprintf(progress, "step: %d req/s for %s, %d req/s for %s, %d req/s for %s\n", lowRate, steadyFor, highRate, stepFor, lowRate, downFor)
-	reqs := openLoop(ctx, "http://"+srv.RouterAddr+"/", start, []phase{{lowRate, steadyFor}, {highRate, stepFor}, {lowRate, downFor}})
+	reqs := openLoop(ctx, "http://"+srv.RouterAddr+"/", start, []phase{{lowRate, steadyFor}, {highRate, stepFor}, {lowRate, downFor}}, progress)
 	cancel()
 	wg.Wait()
 	if len(reqs) == 0 {
@@ -83,12 +83,13 @@ type phase struct {
 // openLoop sends requests on schedule through the phases (each due at
 // its time, whatever earlier ones do; at most maxRequestsInFlight wait
 // at once, past that a request counts as failed) and returns them all.
-func openLoop(ctx context.Context, url string, start time.Time, phases []phase) []sent {
+func openLoop(ctx context.Context, url string, start time.Time, phases []phase, progress io.Writer) []sent {
 	tr := &http.Transport{MaxIdleConnsPerHost: 1000, Proxy: nil}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	var mu sync.Mutex
 	var out []sent
+	var errs []string // the first few failures, for the progress log
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, maxRequestsInFlight)
 	var offset time.Duration
@@ -112,12 +113,18 @@ func openLoop(ctx context.Context, url string, start time.Time, phases []phase) 
 				err := get(ctx, client, url, host)
 				mu.Lock()
 				out = append(out, sent{at: due, latency: time.Since(t0), failed: err != nil})
+				if err != nil && len(errs) < 5 {
+					errs = append(errs, err.Error())
+				}
 				mu.Unlock()
 			})
 		}
 		offset += p.d
 	}
 	wg.Wait()
+	for _, e := range errs {
+		fmt.Fprintf(progress, "step: a failed request: %s\n", e)
+	}
 	slices.SortFunc(out, func(a, b sent) int { return int(a.at - b.at) })
 	return out
 }
