@@ -8,8 +8,8 @@ import (
 	"github.com/slipway-dev/slipway/spec"
 )
 
-// Observation is one sample of a revision's load, taken by the
-// controller's sampler from the router (and the instances' cgroups).
+// Observation is one sample of a revision's load, taken by
+// rollout.Autoscaler from the router (and the instances' cgroups).
 type Observation struct {
 	At time.Time
 	// InFlight is the requests in flight over the revision's instances.
@@ -30,7 +30,7 @@ type Decision struct {
 }
 
 // Scaler holds one revision's recent observations and recommendations.
-// It is not safe for concurrent use: the controller's sampler owns it.
+// It is not safe for concurrent use: rollout.Autoscaler guards it.
 type Scaler struct {
 	p          Policy
 	obs        []Observation // newest last; one older than the stable window is kept as a rate's base

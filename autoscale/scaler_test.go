@@ -20,8 +20,8 @@ type load struct {
 	cpu      float64
 }
 
-// drive feeds one sample a second (as the controller's sampler does,
-// on a fake clock) and applies every decision, as the store would.
+// drive feeds one sample a second (rollout.Autoscaler takes ten),
+// on a fake clock, and applies every decision, as the store would.
 type drive struct {
 	s       *Scaler
 	clk     *clock.Fake
