@@ -13,8 +13,9 @@
 // binary (the example order service) and a Python service (python3's
 // http.server); median and max over -runs.
 //
-// Step: the Python service (each request holds a lock for 4ms: about
-// 250 req/s per instance), `target: {rps: 100}`, gets 10 req/s for 15s
+// Step: the Python service (each request holds a lock for 2ms: about
+// 500 req/s per instance, 5 times the target, as a real target leaves
+// headroom), `target: {rps: 100}`, gets 10 req/s for 15s
 // (the steady p99), then 500 req/s for 45s, open loop (each request
 // sent on schedule, whatever the answers do). It reports the time from
 // the step until 5 instances are ready (the capacity 500 req/s needs at

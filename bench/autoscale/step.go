@@ -20,7 +20,7 @@ const (
 	lowRate, highRate   = 10, 500
 	steadyFor, stepFor  = 15 * time.Second, 45 * time.Second
 	downFor             = 100 * time.Second
-	stepTarget, workMS  = 100, 4
+	stepTarget, workMS  = 100, 2
 	stepCapacity        = highRate / stepTarget // instances 500 req/s needs at the target
 	stepScale           = "{min: 1, max: 10, target: {rps: 100}, stabilization: {down: 10s}}"
 	slowFactor          = 2
