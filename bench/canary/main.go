@@ -94,6 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		printTable(stdout, cfg, j, all[j])
 	}
 	printSideBySide(stdout, cfg, all)
+	printBreakdown(stdout, all[sequential])
 	return nil
 }
 
