@@ -9,14 +9,21 @@ import "math"
 // mixture, discretised), which detects small regressions, and
 // uniformShare uniformly on the grid, so that a canary failing many
 // times more often than stable is caught within two or three errors.
+// The grid reaches 2^10 because a canary broken outright fails hundreds
+// of times more often than a healthy stable: the mass up there lets two
+// canary errors and none on stable decide at a 10% share with room
+// (e = 39 against 1/alpha = 20; 22 on a grid to 2^6, which a share
+// estimated at 11% already left short, waiting for a third error, a
+// second on average), for a little less evidence on small regressions
+// (e 20 where it was 24 for 40 canary errors to 200 on stable).
 // The test of a regression mixes over theta >= 1 only, the test of no
 // regression over theta <= 1+MinEffect only (each alternative where it
 // can be: twice the evidence for the same data), and the confidence
 // sequence over the whole grid. A finite mixture of likelihood ratios is
 // itself a likelihood ratio: exact, not an approximation.
 const (
-	gridN        = 97
-	gridLo2      = -6.0
+	gridN        = 161
+	gridLo2      = -10.0
 	gridStep2    = 0.125
 	mixtureSD    = 1.0
 	uniformShare = 0.7

@@ -6,7 +6,7 @@ library only (math, random, json).
 Run from analysis/testdata:  python3 gen_anytime.py > anytime.json
 The inputs come from a fixed seed, so the output is reproducible.
 
-Counts: the mixtures are over theta on the grid 2^(-6 + i/8), i = 0..96,
+Counts: the mixtures are over theta on the grid 2^(-10 + i/8), i = 0..160,
 with weights 0.3 of a normal density exp(-ln(theta)^2 / 2) (sd 1),
 normalised on the grid, and 0.7 uniform on it; the test of a regression
 mixes over theta >= 1, that of no regression over theta <= 1+minEffect
@@ -22,7 +22,7 @@ import json
 import math
 import random
 
-GRID = [2 ** (-6 + i / 8) for i in range(97)]
+GRID = [2 ** (-10 + i / 8) for i in range(161)]
 _n = [math.exp(-math.log(t) ** 2 / 2) for t in GRID]
 W = [0.3 * w / sum(_n) + 0.7 / len(GRID) for w in _n]
 
