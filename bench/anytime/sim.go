@@ -40,7 +40,7 @@ const (
 )
 
 func (j judge) String() string {
-	return [...]string{"sequential (every 100ms tick)", "interval threshold (result >= 0.99, 5s)", "interval compare (Mann-Whitney, 5s)"}[j]
+	return [...]string{"sequential (100ms tick, and at each error)", "interval threshold (result >= 0.99, 5s)", "interval compare (Mann-Whitney, 5s)"}[j]
 }
 
 // outcome is what one judge concluded about one canary, and when.
@@ -188,7 +188,7 @@ func (c *canary) run(watch bool) [numJudges]outcome {
 				sd = cs
 			}
 			sd.add(r, s.bin(r.latency))
-			if watch {
+			if watch || r.failed { // the server looks at once after an error (metrics.Errors)
 				counts.Add(cs.tickN, cs.tickErrs, bs.tickN, bs.tickErrs)
 				cs.tickN, cs.tickErrs, bs.tickN, bs.tickErrs = 0, 0, 0, 0
 				look(r.at)
