@@ -109,6 +109,9 @@ type Service struct {
 	Version string `json:"version,omitempty"`
 	Route   string `json:"route,omitempty"`
 	Removed bool   `json:"removed,omitempty"`
+	// Strategy is the target revision's release strategy, as its spec
+	// says: rolling, blueGreen, canary or parallelRun.
+	Strategy string `json:"strategy,omitempty"`
 	// Traffic is set when one revision takes the live traffic (blue/
 	// green); absent, every ready instance shares it.
 	Traffic   *Traffic   `json:"traffic,omitempty"`

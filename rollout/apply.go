@@ -102,12 +102,17 @@ func (c *Controller) start(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	is, err := c.instanceSpec(in, rev)
+	is, err := c.instanceSpec(ctx, in, rev)
 	if err == nil {
 		var st workload.Status
 		st, err = c.cfg.Driver.Start(ctx, is)
 		if err == nil {
 			return c.started(ctx, in, st)
+		}
+	}
+	if errors.As(err, new(imageError)) {
+		if err := c.failNow(ctx, in); err != nil {
+			return err
 		}
 	}
 	return c.exited(ctx, c.startFailed(in, err))

@@ -322,7 +322,8 @@ func (h *hosted) pipelineEnv(name string) (*pipeline.Env, error) {
 // apiEnv is an environment as package httpapi sees it.
 func (p *parts) apiEnv() *httpapi.Env {
 	return &httpapi.Env{Name: p.name, Store: p.store, Logs: p.driver, Enqueue: p.queue.Add,
-		Changes: p.store.Changed, Metrics: p.metrics.Handler(), RouterURL: "http://" + p.routerAddr, Down: p.down.Load()}
+		Changes: p.store.Changed, Metrics: p.metrics.Handler(), RouterURL: "http://" + p.routerAddr, Down: p.down.Load(),
+		History: p.history}
 }
 
 // ofrepFor serves an environment's flags over OFREP: the default one at

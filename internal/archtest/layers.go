@@ -50,6 +50,7 @@ var layers = []layer{
 
 	// 4-8: store and driver suites and backends, controllers and verbs.
 	{"dora", 4},
+	{"history", 4},
 	{"flags/feed", 4},
 	{"flags/ofrep", 4},
 	{"store/storetest", 4},
@@ -93,6 +94,7 @@ var layers = []layer{
 	{"bench/router", 12},
 	{"bench/router/backend", 12},
 	{"bench/router/routerproc", 12},
+	{"bench/rollingupdate", 12},
 	{"cmd/slipway", 12},
 	{"e2e", 12},
 	{"examples/order", 12},
