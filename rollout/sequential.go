@@ -254,7 +254,7 @@ func latencyQuantile(metric string) (float64, bool) {
 }
 
 func sequentialConfig(m spec.Metric) analysis.SequentialConfig {
-	cfg := analysis.SequentialConfig{Alpha: m.Alpha, MinEffect: m.MinEffect, Floor: m.Floor}
+	cfg := analysis.SequentialConfig{Alpha: m.Alpha, Beta: m.Beta, MinEffect: m.MinEffect, Floor: m.Floor}
 	if _, ok := latencyQuantile(m.Metric); ok {
 		cfg.Unit = "s"
 	}

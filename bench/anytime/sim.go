@@ -18,6 +18,7 @@ type setup struct {
 	interval time.Duration // the interval judges' period
 	deadline time.Duration // how long a canary is watched
 	alpha    float64       // the sequential judge's
+	beta     float64       // the sequential judge's pass side
 	upper    []float64     // the router's latency bins, upper edges in seconds
 }
 
@@ -134,7 +135,7 @@ func (sd *side) endSecond(sc scenario, upper []float64) {
 // on after a pass.
 func (c *canary) run(watch bool) [numJudges]outcome {
 	s, sc := c.s, c.sc
-	cfg := analysis.SequentialConfig{Alpha: s.alpha, MinEffect: spec.DefaultMinEffect, Weight: s.weight}
+	cfg := analysis.SequentialConfig{Alpha: s.alpha, Beta: s.beta, MinEffect: spec.DefaultMinEffect, Weight: s.weight}
 	var qt *analysis.QuantileTest
 	if sc.quantile > 0 {
 		qt = analysis.NewQuantileTest(cfg, sc.quantile)

@@ -171,7 +171,7 @@ func fullMetrics() []spec.Metric {
 	return []spec.Metric{{
 		Name: "latency", Provider: "prometheus", Metric: "latencyP99", Query: "sum(rate(x[1m]))",
 		URL: "http://127.0.0.1:9/stats", JSONPath: "$.p99", SuccessCondition: "result < 0.5",
-		Compare: "baseline", Judge: "sequential", Alpha: 0.01, Better: "lower", Confidence: 0.95, MinEffect: 0.1, Floor: 0.05, MinSamples: 5,
+		Compare: "baseline", Judge: "sequential", Alpha: 0.01, Beta: 0.1, Better: "lower", Confidence: 0.95, MinEffect: 0.1, Floor: 0.05, MinSamples: 5,
 	}}
 }
 
