@@ -39,7 +39,8 @@
 //	metrics: [{name: errors, provider: router, metric: successRate, compare: baseline}]
 //
 // judged by the sequential judge at its defaults (issue 19: an
-// anytime-valid test on every 100ms tick; goal: a median under 2s). A
+// anytime-valid test on every 100ms tick and at once after an error;
+// goal: a median under 2s). A
 // table puts the judges' medians side by side; a last one says where the
 // sequential judge's time went: from the setWeight event to the canary's
 // first request, to the canary error at which the judge crossed (from

@@ -30,7 +30,8 @@ const (
 	// success rate over each interval (5s).
 	interval judge = iota
 	// sequential is issue 19's default for compare: baseline: the
-	// canary's errors against stable's, judged on every 100ms tick.
+	// canary's errors against stable's, judged on every 100ms tick and
+	// at once after an error.
 	sequential
 )
 
