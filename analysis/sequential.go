@@ -118,6 +118,9 @@ func (t *CountTest) Measure(metric string) Measurement {
 	if up, ok := m.Stats[StatRateUpper]; ok {
 		head += fmt.Sprintf(", error rate at most %s (passes at %s)", percentOf(up), percentOf(t.cfg.Floor))
 	}
+	if s.Verdict == Pass && !(t.edge.score < 0 && s.LogPass >= s.LogPassBound) { // on the floor, not on the ratio
+		return m.judged(Pass, head+": the error rate is proven at or under the floor of "+percentOf(t.cfg.Floor))
+	}
 	return m.sequential(s.Verdict, head, t.cfg.MinEffect)
 }
 
