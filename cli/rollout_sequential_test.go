@@ -29,7 +29,7 @@ func TestRolloutExplainSequential(t *testing.T) {
 		Stats: map[string]float64{"statistic": 0.88, "boundary": 1, "estimate": 1.03, "lower": 0.88, "upper": 1.21,
 			"canarySamples": 600, "baselineSamples": 5400, "alpha": 0.05, "crossedAt": float64(at(59).UnixMilli()) / 1000}}
 	underFloor := api.Measurement{Time: at(80), Value: 0, Samples: 193, Verdict: "pass",
-		Reason: "errors: errors 0/193 (0%) vs baseline 2/1737 (0.115%), ...: a regression over 50% is ruled out",
+		Reason: "errors: errors 0/193 (0%) vs baseline 2/1737 (0.115%), ...: the error rate is proven at or under the floor of 1%",
 		Stats: map[string]float64{"statistic": 0, "boundary": math.Log(20), "passStatistic": 0, "passBoundary": math.Log(5),
 			"rateUpper": 0.00998, "absoluteFloor": 0.01, "estimate": 0, "lower": 0, "upper": math.MaxFloat64,
 			"canarySamples": 193, "baselineSamples": 1737, "canaryEvents": 0, "baselineEvents": 2,
