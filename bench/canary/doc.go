@@ -47,9 +47,19 @@
 // the crossedAt and canaryEvents of the rolled_back event's record), to
 // the crossing, to the rollback pass, to the canary's last request.
 //
+// With -canary good it measures a good canary instead (issue 19's time to
+// pass): v2 fails nothing and its steps are
+//
+//	steps: [{setWeight: 10}, {analysis: {}}, {pause: {}}]
+//
+// and each run's time is from the analysis step's event to the next
+// step's: three passing 5s intervals for the interval judge, one
+// decision for the sequential judge (its error rate bounded under the
+// 1% floor at level 1-beta). Give it a -run-timeout of 150s.
+//
 // Run it from the module root:
 //
-//	go run ./bench/canary [-runs 3] [-rate 50] [-run-timeout 60s] [-worktree] [-judges interval,sequential]
+//	go run ./bench/canary [-runs 3] [-rate 50] [-run-timeout 60s] [-worktree] [-judges interval,sequential] [-canary bad|good]
 //
 // It measures the committed HEAD unless -worktree is given: the checkout
 // may be shared, and someone's half-made edit is not what to measure.
