@@ -33,13 +33,6 @@ type measurementView struct {
 	State status
 }
 
-// compareView is a Mann-Whitney comparison of canary against baseline.
-type compareView struct {
-	U, P, Effect, CanaryMedian, BaselineMedian string
-	CanarySamples, BaselineSamples             string
-	SVG                                        template.HTML
-}
-
 type analysisView struct {
 	Title   string
 	State   status
@@ -186,13 +179,7 @@ func newMetricView(m api.MetricRun) metricView {
 	for i := len(m.Measurements) - 1; i >= 0 && len(mv.Latest) < 3; i-- {
 		mv.Latest = append(mv.Latest, measurementView{m.Measurements[i], verdictStatus(m.Measurements[i].Verdict)})
 	}
-	if n := len(m.Measurements); n > 0 && m.Measurements[n-1].Stats["u"] != 0 || n > 0 && m.Judge == "baseline" {
-		st := m.Measurements[n-1].Stats
-		mv.Compare = &compareView{U: trimFloat(st["u"]), P: trimFloat(st["p"]), Effect: signedPercent(st["effect"]),
-			CanaryMedian: trimFloat(st["canaryMedian"]), BaselineMedian: trimFloat(st["baselineMedian"]),
-			CanarySamples: trimFloat(st["canarySamples"]), BaselineSamples: trimFloat(st["baselineSamples"]),
-			SVG: compareBars(st["canaryMedian"], st["baselineMedian"])}
-	}
+	mv.Compare = compareOf(m)
 	return mv
 }
 

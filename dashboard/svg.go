@@ -119,20 +119,6 @@ func tickStrip(title string, ticks []tick) template.HTML {
 	return template.HTML(b.String())
 }
 
-// compareBars draws two medians side by side (canary against baseline).
-func compareBars(canary, baseline float64) template.HTML {
-	const w, h = 240, 40
-	top := math.Max(canary, baseline)
-	if top <= 0 {
-		top = 1
-	}
-	cw, bw := int(float64(w-70)*canary/top), int(float64(w-70)*baseline/top)
-	return template.HTML(fmt.Sprintf(`<svg class="compare" width="%[1]d" height="%[2]d" viewBox="0 0 %[1]d %[2]d" role="img" aria-label="canary median %[3]s, baseline median %[4]s">`+
-		`<text x="0" y="13" class="axis">baseline</text><rect x="60" y="3" width="%[5]d" height="12" class="s0fill"/>`+
-		`<text x="0" y="33" class="axis">canary</text><rect x="60" y="23" width="%[6]d" height="12" class="s1fill"/></svg>`,
-		w, h, trimFloat(canary), trimFloat(baseline), bw, cw))
-}
-
 func esch(s string) string { return template.HTMLEscapeString(s) }
 
 // trimFloat prints a number with at most 3 significant decimals.
