@@ -55,6 +55,17 @@
     };
   });
 
+  // Countdowns (a flag release step's bake): the server drew the time
+  // left when it rendered the page; count it down from there.
+  var countdown = function () {
+    document.querySelectorAll("[data-until]").forEach(function (el) {
+      var left = Math.max(0, Math.round((Date.parse(el.getAttribute("data-until")) - Date.now()) / 1000));
+      var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), sec = left % 60;
+      el.textContent = (h ? h + "h" : "") + (h || m ? m + "m" : "") + sec + "s";
+    });
+  };
+  if (document.querySelector("[data-until]")) setInterval(countdown, 1000);
+
   var dialog = document.getElementById("confirm");
   var pending = null;
   if (dialog) {
