@@ -173,14 +173,25 @@ func newMetricView(m api.MetricRun) metricView {
 	mv := metricView{MetricRun: m, State: verdictStatus(m.Phase)}
 	ticks := make([]tick, len(m.Measurements))
 	for i, ms := range m.Measurements {
-		ticks[i] = tick{Verdict: verdictStatus(ms.Verdict), Reason: ms.Reason}
+		ticks[i] = tick{Verdict: measurementStatus(ms), Reason: ms.Reason}
 	}
 	mv.Ticks = tickStrip(m.Name+" measurements", ticks)
 	for i := len(m.Measurements) - 1; i >= 0 && len(mv.Latest) < 3; i-- {
-		mv.Latest = append(mv.Latest, measurementView{m.Measurements[i], verdictStatus(m.Measurements[i].Verdict)})
+		mv.Latest = append(mv.Latest, measurementView{m.Measurements[i], measurementStatus(m.Measurements[i])})
 	}
 	mv.Compare = compareOf(m)
 	return mv
+}
+
+// measurementStatus words a measurement's verdict; one with no data to
+// judge says so, since the tally does not count it (the analysis waits
+// for data instead).
+func measurementStatus(ms api.Measurement) status {
+	st := verdictStatus(ms.Verdict)
+	if ms.NoData {
+		st.Text += " (no data: not counted)"
+	}
+	return st
 }
 
 func signedPercent(f float64) string {

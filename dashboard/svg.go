@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -63,7 +64,7 @@ func lineChart(title string, w, h int, ymax float64, unit string, labels []strin
 	for _, f := range []float64{0, 0.5, 1} {
 		y := float64(top) + ph*(1-f)
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" class="grid"/><text x="2" y="%.1f" class="axis">%s%s</text>`,
-			left, w-4, y, y, y+3, trimFloat(ymax*f), unit)
+			left, w-4, y, y, y+3, axisNum(ymax*f), unit)
 	}
 	layout := "15:04:05"
 	if span > 2*24*3600 {
@@ -118,6 +119,10 @@ func tickStrip(title string, ticks []tick) template.HTML {
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
+
+// axisNum prints an axis value short (3 significant digits), so that
+// it stays in the chart's left margin.
+func axisNum(f float64) string { return strconv.FormatFloat(f, 'g', 3, 64) }
 
 func esch(s string) string { return template.HTMLEscapeString(s) }
 

@@ -63,7 +63,7 @@ func TestDashboardBaselineComparison(t *testing.T) {
 	resp, page := b.do(t, "GET", "/services/shop", "")
 	for _, want := range []string{
 		"Revision 2 is at step 2 of 2 with 20% of traffic; the analysis is running.",
-		"<title>fail: " + template.HTMLEscapeString(worse.Reason) + "</title>", "<title>inconclusive: " + few.Reason + "</title>",
+		"<title>fail: " + template.HTMLEscapeString(worse.Reason) + "</title>", "<title>inconclusive (no data: not counted): " + few.Reason + "</title>",
 		"<title>pass: success 0.999 meets result &gt;= 0.99</title>",
 		"Mann-Whitney U = 100, p = 0.000169 (significant below 0.05), effect &#43;128.3% (allowed: 50%)",
 		`<th scope="row">baseline</th><td>10</td><td>5</td><td>5.09</td><td>5.225</td><td>5.3</td><td>5.375</td><td>5.51</td><td>5.6</td>`,
