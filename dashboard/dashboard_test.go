@@ -127,6 +127,9 @@ func TestChartsSayWhatTheyShow(t *testing.T) {
 	if !strings.Contains(svg, "<title>weight</title>") || !strings.Contains(svg, "polyline") {
 		t.Errorf("line chart without its title or line: %s", svg)
 	}
+	if empty := string(lineChart("weight", 200, 100, 100, "%", []string{"w"}, nil)); !strings.Contains(empty, "nothing recorded yet") || strings.Contains(empty, "00:00:00") {
+		t.Errorf("a chart of nothing: %s", empty)
+	}
 	ticks := string(tickStrip("m", []tick{{status{"pass", "ok"}, "fine"}, {status{"fail", "bad"}, "p99 too high"}}))
 	if !strings.Contains(ticks, "fail: p99 too high") || !strings.Contains(ticks, `class="mark"`) {
 		t.Errorf("ticks do not carry their verdict and reason in text and shape: %s", ticks)

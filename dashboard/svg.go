@@ -70,6 +70,10 @@ func lineChart(title string, w, h int, ymax float64, unit string, labels []strin
 	if span > 2*24*3600 {
 		layout = "Jan 2"
 	}
+	if t0.IsZero() { // nothing recorded: say so rather than draw an axis from year 1
+		fmt.Fprintf(&b, `<text x="%d" y="%d" class="axis" text-anchor="middle">nothing recorded yet</text></svg>`, left+int(pw/2), top+int(ph/2))
+		return template.HTML(b.String())
+	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" class="axis">%s</text>`, left, h-3, t0.Format(layout))
 	fmt.Fprintf(&b, `<text x="%d" y="%d" class="axis" text-anchor="end">%s</text>`, w-4, h-3, t1.Format(layout))
 	for i, s := range series {
