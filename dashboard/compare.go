@@ -119,3 +119,66 @@ func compareBars(canary, baseline float64) template.HTML {
 		`<text x="0" y="33" class="axis">canary</text><rect x="60" y="23" width="%[6]d" height="12" class="s1fill"/></svg>`,
 		w, h, trimFloat(canary), trimFloat(baseline), bw, cw))
 }
+
+// judgeSequential labels the sequential judge's metrics.
+const judgeSequential = "compare: baseline, sequential"
+
+// sequentialView is the sequential judge's latest look: the
+// canary/baseline ratio with its anytime-valid confidence interval,
+// against no change (1) and the change allowed (1 + minEffect).
+type sequentialView struct {
+	When, Estimate, Lower, Upper, Allowed, Level string
+	Samples                                      string
+	SVG                                          template.HTML
+}
+
+// sequentialOf is the latest measurement of a sequentially judged
+// comparison, or nil.
+func sequentialOf(m api.MetricRun) *sequentialView {
+	if m.Judge != judgeSequential {
+		return nil
+	}
+	for i := len(m.Measurements) - 1; i >= 0; i-- {
+		ms := m.Measurements[i]
+		st := ms.Stats
+		if _, ok := st["estimate"]; !ok {
+			continue
+		}
+		upper := trimFloat(st["upper"])
+		if st["upper"] > 1e12 {
+			upper = "unbounded"
+		}
+		return &sequentialView{When: ms.Time.Format("15:04:05"), Estimate: trimFloat(st["estimate"]), Lower: trimFloat(st["lower"]), Upper: upper,
+			Allowed: trimFloat(1 + st["minEffect"]), Level: percent(1 - st["alpha"]),
+			Samples: fmt.Sprintf("%s canary and %s baseline", trimFloat(st["canarySamples"]), trimFloat(st["baselineSamples"])),
+			SVG:     ratioInterval(st["estimate"], st["lower"], st["upper"], 1+st["minEffect"])}
+	}
+	return nil
+}
+
+// ratioInterval draws the ratio's interval on an axis from 0, with
+// marks at 1 (no change) and at allowed; an unbounded upper end runs
+// off the axis with an arrow.
+func ratioInterval(est, lo, hi, allowed float64) template.HTML {
+	const w, h, left, right = 320, 46, 8, 8
+	top := math.Max(allowed*1.5, math.Min(math.Max(hi, est)*1.1, allowed*4))
+	x := func(v float64) float64 { return left + (w-left-right)*math.Min(math.Max(v, 0), top)/top }
+	label := fmt.Sprintf("canary/baseline ratio %s, interval %s to %s; 1 is no change, %s the most allowed", trimFloat(est), trimFloat(lo), trimFloat(hi), trimFloat(allowed))
+	if hi > top {
+		label = fmt.Sprintf("canary/baseline ratio %s, interval from %s, unbounded above so far; 1 is no change, %s the most allowed", trimFloat(est), trimFloat(lo), trimFloat(allowed))
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="compare" viewBox="0 0 %d %d" role="img" aria-label="%s"><title>%s</title>`, w, h, esch(label), esch(label))
+	for _, m := range []struct {
+		v    float64
+		text string
+	}{{1, "1 (no change)"}, {allowed, trimFloat(allowed) + " (allowed)"}} {
+		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="2" y2="28" class="grid"/><text x="%.1f" y="40" class="axis" text-anchor="middle">%s</text>`, x(m.v), x(m.v), x(m.v), m.text)
+	}
+	fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="15" y2="15" class="whisker"/>`, x(lo), x(hi))
+	if hi > top {
+		fmt.Fprintf(&b, `<path d="M%d 10 l6 5 l-6 5" class="whisker"/>`, w-right-6)
+	}
+	fmt.Fprintf(&b, `<circle cx="%.1f" cy="15" r="5" class="s1fill"/></svg>`, x(est))
+	return template.HTML(b.String())
+}

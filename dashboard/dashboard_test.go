@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"encoding/json"
+	"math"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -136,5 +137,25 @@ func TestChartsSayWhatTheyShow(t *testing.T) {
 	}
 	if b := newBar(1, 3); !strings.Contains(string(b.SVG), `aria-label="1 of 3 ready"`) {
 		t.Errorf("bar without its words: %s", b.SVG)
+	}
+}
+
+// TestSequentialComparison: a sequentially judged comparison shows its
+// ratio and interval against 1 and what is allowed, in words and drawn;
+// an interval still unbounded above says so.
+func TestSequentialComparison(t *testing.T) {
+	m := api.MetricRun{Name: "latency", Judge: judgeSequential, Measurements: []api.Measurement{
+		{Verdict: "inconclusive", NoData: true, Stats: map[string]float64{"estimate": 1.8, "lower": 0.9, "upper": math.MaxFloat64, "minEffect": 0.5, "alpha": 0.05, "canarySamples": 40, "baselineSamples": 200}},
+	}}
+	sv := sequentialOf(m)
+	if sv == nil || sv.Upper != "unbounded" || sv.Allowed != "1.5" || sv.Level != "95%" || !strings.Contains(string(sv.SVG), "unbounded above so far") {
+		t.Fatalf("sequential view %+v", sv)
+	}
+	m.Measurements = append(m.Measurements, api.Measurement{Verdict: "fail", Stats: map[string]float64{"estimate": 2.4, "lower": 1.6, "upper": 3.1, "minEffect": 0.5, "alpha": 0.05}})
+	if sv := sequentialOf(m); sv.Estimate != "2.4" || sv.Lower != "1.6" || sv.Upper != "3.1" || !strings.Contains(string(sv.SVG), `aria-label="canary/baseline ratio 2.4, interval 1.6 to 3.1; 1 is no change, 1.5 the most allowed"`) {
+		t.Errorf("sequential view %+v", sv)
+	}
+	if m.Judge = judgeCompare; sequentialOf(m) != nil {
+		t.Error("an interval comparison drawn as a sequential one")
 	}
 }

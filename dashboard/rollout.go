@@ -26,6 +26,7 @@ type metricView struct {
 	Ticks   template.HTML
 	Latest  []measurementView
 	Compare *compareView
+	Seq     *sequentialView
 }
 
 type measurementView struct {
@@ -179,7 +180,7 @@ func newMetricView(m api.MetricRun) metricView {
 	for i := len(m.Measurements) - 1; i >= 0 && len(mv.Latest) < 3; i-- {
 		mv.Latest = append(mv.Latest, measurementView{m.Measurements[i], measurementStatus(m.Measurements[i])})
 	}
-	mv.Compare = compareOf(m)
+	mv.Compare, mv.Seq = compareOf(m), sequentialOf(m)
 	return mv
 }
 

@@ -62,6 +62,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	if txt := b.text(); !strings.Contains(txt, "Revision 2 is paused at step 2 of 4") || !strings.Contains(txt, "canary") {
 		t.Errorf("live view: %q; want the verdict in words and the canary's row", txt)
 	}
+	// The latency comparison is judged sequentially (the default): its
+	// ratio and interval against what is allowed.
+	b.waitJS(30*time.Second, "the sequential comparison's ratio and interval", `[...document.querySelectorAll(".cmp")].some(e => e.innerText.includes("Ratio") && e.querySelector("svg circle"))`)
 	b.screenshot("rollout")
 
 	// Home pins the paused canary on top, with its buttons.
