@@ -3,11 +3,14 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/dashboard"
 	"github.com/slipway-dev/slipway/store"
 )
 
@@ -74,5 +77,24 @@ func TestDashboardFlagReleaseAndStale(t *testing.T) {
 	s.clock.Advance(10 * time.Minute)
 	if _, page := admin.do(t, "GET", "/flags", ""); !strings.Contains(page, "step 2 of 3: on at 50%, baked 10m0s: the next step comes once the analysis passes") {
 		t.Errorf("a step past its bake: the flags page does not say so")
+	}
+}
+
+// TestDashboardCookieSecureUnderTLS: served over TLS, the session
+// cookie is also Secure (a browser never sends it over plain HTTP).
+func TestDashboardCookieSecureUnderTLS(t *testing.T) {
+	s := newDashStack(t, 0)
+	srv := httptest.NewTLSServer(s.h)
+	t.Cleanup(srv.Close)
+	link, _ := s.dash.Grant(dashboard.User{Name: "uid:1000 (alice)", Role: "admin"})
+	c := srv.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Get(srv.URL + link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if cs := resp.Cookies(); resp.StatusCode != http.StatusSeeOther || len(cs) != 1 || !cs[0].Secure || !cs[0].HttpOnly || cs[0].SameSite != http.SameSiteStrictMode {
+		t.Errorf("one-time link over TLS: %d, cookies %+v; want one Secure, HttpOnly, SameSite=Strict cookie", resp.StatusCode, cs)
 	}
 }
