@@ -160,8 +160,8 @@ func sequentialOf(m api.MetricRun) *sequentialView {
 // marks at 1 (no change) and at allowed; an unbounded upper end runs
 // off the axis with an arrow.
 func ratioInterval(est, lo, hi, allowed float64) template.HTML {
-	const w, h, left, right = 320, 46, 8, 8
-	top := math.Max(allowed*1.5, math.Min(math.Max(hi, est)*1.1, allowed*4))
+	const w, h, left, right = 320, 46, 60, 8
+	top := math.Max(allowed*1.5, math.Min(math.Max(hi, est)*1.1, math.Max(allowed*2, est*1.5)))
 	x := func(v float64) float64 { return left + (w-left-right)*math.Min(math.Max(v, 0), top)/top }
 	label := fmt.Sprintf("canary/baseline ratio %s, interval %s to %s; 1 is no change, %s the most allowed", trimFloat(est), trimFloat(lo), trimFloat(hi), trimFloat(allowed))
 	if hi > top {
@@ -169,11 +169,13 @@ func ratioInterval(est, lo, hi, allowed float64) template.HTML {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="compare" viewBox="0 0 %d %d" role="img" aria-label="%s"><title>%s</title>`, w, h, esch(label), esch(label))
-	for _, m := range []struct {
-		v    float64
-		text string
-	}{{1, "1 (no change)"}, {allowed, trimFloat(allowed) + " (allowed)"}} {
-		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="2" y2="28" class="grid"/><text x="%.1f" y="40" class="axis" text-anchor="middle">%s</text>`, x(m.v), x(m.v), x(m.v), m.text)
+	for _, m := range []struct { // labels on either side of their marks, so that they never overlap
+		v      float64
+		text   string
+		dx     float64
+		anchor string
+	}{{1, "no change: 1", -2, "end"}, {allowed, trimFloat(allowed) + ": allowed", 2, "start"}} {
+		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="2" y2="30" class="grid"/><text x="%.1f" y="40" class="axis" text-anchor="%s">%s</text>`, x(m.v), x(m.v), x(m.v)+m.dx, m.anchor, m.text)
 	}
 	fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="15" y2="15" class="whisker"/>`, x(lo), x(hi))
 	if hi > top {

@@ -2,7 +2,8 @@ package e2e
 
 // Every verb of the live view, clicked (or typed) in a real browser
 // against a real canary under load: pause (with the keyboard alone),
-// resume, promote fully, roll back to a revision, abort and retry; the
+// resume, promote fully, roll back to a revision, promote from the home
+// page, abort and retry; the
 // live view catching up after its connection is cut; a baseline
 // comparison's two distributions; the flags page's bake countdown and
 // its kill.
@@ -125,6 +126,19 @@ func TestDashboardEveryVerbInBrowser(t *testing.T) {
 	// Abort, then Retry the aborted canary.
 	a.srv.mustCLI("apply", "-f", writeSpec(t, a.dir, "slipway.yaml", verbSpec("v3")))
 	b.waitJS(60*time.Second, "the v3 canary at its first pause", `document.body.innerText.includes("paused at step 2 of 4")`)
+	// The home page pins it with its buttons: Promote from there.
+	b.open("/")
+	b.waitJS(10*time.Second, "the canary pinned on top", `document.querySelector(".waiting") && document.querySelector(".waiting").innerText.includes("paused at step 2 of 4")`)
+	b.eval(`window.beforePromote = true`)
+	b.clickDone("Promote")
+	waitFor(t, 30*time.Second, "the v3 canary at its second pause", func() (bool, string) {
+		c := a.srv.service("shop").Canary
+		return c != nil && c.Revision == 3 && c.Step == 3, fmt.Sprintf("%+v", c)
+	})
+	// A page with no live view reloads itself after an action: let it.
+	b.waitJS(10*time.Second, "the home page reloaded", `!window.beforePromote && document.readyState === "complete"`)
+	b.open("/services/shop")
+	b.waitJS(10*time.Second, "the live view at step 4", `document.body.innerText.includes("paused at step 4 of 4")`)
 	b.clickDone("Abort")
 	waitFor(t, 60*time.Second, "the canary rolled back", func() (bool, string) {
 		c := a.srv.service("shop").Canary
