@@ -131,9 +131,11 @@ func TestChartsSayWhatTheyShow(t *testing.T) {
 	if empty := string(lineChart("weight", 200, 100, 100, "%", []string{"w"}, nil)); !strings.Contains(empty, "nothing recorded yet") || strings.Contains(empty, "00:00:00") {
 		t.Errorf("a chart of nothing: %s", empty)
 	}
-	ticks := string(tickStrip("m", []tick{{status{"pass", "ok"}, "fine"}, {status{"fail", "bad"}, "p99 too high"}}))
-	if !strings.Contains(ticks, "fail: p99 too high") || !strings.Contains(ticks, `class="mark"`) {
-		t.Errorf("ticks do not carry their verdict and reason in text and shape: %s", ticks)
+	ticks := string(tickStrip("m", []tick{{status{"pass", "ok"}, "fine"}, {status{"fail", "bad"}, "p99 too high"},
+		{status{"inconclusive", "wait"}, "too few"}, {status{"pending", "busy"}, "collecting"}}))
+	if !strings.Contains(ticks, "fail: p99 too high") || !strings.Contains(ticks, "inconclusive: too few") || !strings.Contains(ticks, `<path d="M16 2 l10 10 M26 2 l-10 10" class="mark"/>`) ||
+		!strings.Contains(ticks, `<path d="M32 7 h8" class="mark"/>`) || !strings.Contains(ticks, `<circle cx="51" cy="7" r="5" class="busy"/>`) {
+		t.Errorf("ticks do not carry their verdict and reason in text, and a shape each: %s", ticks)
 	}
 	if b := newBar(1, 3); !strings.Contains(string(b.SVG), `aria-label="1 of 3 ready"`) {
 		t.Errorf("bar without its words: %s", b.SVG)

@@ -114,9 +114,17 @@ func tickStrip(title string, ticks []tick) template.HTML {
 	fmt.Fprintf(&b, `<svg class="ticks" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">`, w, size+2, w, size+2, esch(title))
 	for i, t := range ticks {
 		x := i * (size + gap)
+		// A shape as well as a colour: pass a plain square, fail a
+		// crossed one, inconclusive a square with a bar, not judged
+		// yet a circle.
 		shape := fmt.Sprintf(`<rect x="%d" y="1" width="%d" height="%d" class="%s"/>`, x, size, size, t.Verdict.Class)
-		if t.Verdict.Class == "bad" { // a cross as well as a colour
+		switch t.Verdict.Class {
+		case "bad":
 			shape += fmt.Sprintf(`<path d="M%d 2 l%d %d M%d 2 l-%d %d" class="mark"/>`, x+1, size-2, size-2, x+size-1, size-2, size-2)
+		case "wait":
+			shape += fmt.Sprintf(`<path d="M%d %d h%d" class="mark"/>`, x+2, 1+size/2, size-4)
+		case "busy":
+			shape = fmt.Sprintf(`<circle cx="%d" cy="%d" r="%d" class="busy"/>`, x+size/2, 1+size/2, size/2-1)
 		}
 		fmt.Fprintf(&b, `<g><title>%s: %s</title>%s</g>`, esch(t.Verdict.Text), esch(t.Reason), shape)
 	}
