@@ -126,8 +126,21 @@ func (b *browser) clickAction(label string) {
 	sel := fmt.Sprintf(`[...document.querySelectorAll("button[data-url]")].find(e => e.textContent.trim() === %q)`, label)
 	b.waitJS(10*time.Second, "a "+label+" button", sel)
 	b.eval(`document.getElementById("status").textContent = ""`)
-	b.do("click "+label, chromedp.Click(chromedp.JSPath(sel)), chromedp.WaitVisible(chromedp.ID("confirm-ok")),
-		chromedp.Click(chromedp.ID("confirm-ok")))
+	// The live view may redraw between finding the button and clicking
+	// it (the node is gone): find it again, as a person's second try.
+	for try := 1; ; try++ {
+		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		err := chromedp.Do(ctx, chromedp.Click(chromedp.JSPath(sel)))
+		cancel()
+		if err == nil {
+			break
+		}
+		if try == 5 {
+			b.t.Fatalf("click %s: %v", label, err)
+		}
+		b.waitJS(10*time.Second, "a "+label+" button", sel)
+	}
+	b.do("confirm "+label, chromedp.WaitVisible(chromedp.ID("confirm-ok")), chromedp.Click(chromedp.ID("confirm-ok")))
 	b.waitJS(10*time.Second, "the answer to "+label, `document.getElementById("status").textContent.match(/done|Refused|Failed|Not done/)`)
 }
 
