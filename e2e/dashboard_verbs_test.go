@@ -108,6 +108,15 @@ func TestDashboardEveryVerbInBrowser(t *testing.T) {
 	if b.eval("window.notReloaded") != "yes" {
 		t.Errorf("the live view caught up by a reload, not by its event stream")
 	}
+	// The weight drawn over time: from 20% up to 50% (the server samples
+	// every 5s).
+	b.waitJS(20*time.Second, "the weight chart reaching 50%", `(() => {
+		const f = [...document.querySelectorAll("#live figure")].find(f => f.innerText.includes("Canary weight over time"));
+		const pl = f && f.querySelector("polyline.s0");
+		if (!pl) return false;
+		const ys = pl.getAttribute("points").trim().split(" ").map(p => Number(p.split(",")[1]));
+		return new Set(ys).size >= 3; // 0 before the canary, 20% and 50%
+	})()`)
 
 	b.clickDone("Promote fully")
 	waitFor(t, 60*time.Second, "the canary promoted", func() (bool, string) {
