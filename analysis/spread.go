@@ -7,13 +7,20 @@ import "math"
 // P75, Max, with P10 and P90) without the samples themselves, which are
 // not kept.
 type Spread struct {
-	N                                 int
-	Min, P10, P25, P50, P75, P90, Max float64
+	N   int     `json:"n"`
+	Min float64 `json:"min"`
+	P10 float64 `json:"p10"`
+	P25 float64 `json:"p25"`
+	P50 float64 `json:"p50"`
+	P75 float64 `json:"p75"`
+	P90 float64 `json:"p90"`
+	Max float64 `json:"max"`
 }
 
 // Spreads are the canary's and the baseline's samples of a comparison.
 type Spreads struct {
-	Canary, Baseline Spread
+	Canary   Spread `json:"canary"`
+	Baseline Spread `json:"baseline"`
 }
 
 // spreadOf summarises a sorted, non-empty sample; quantiles interpolate
