@@ -75,6 +75,13 @@ func TestDashboardEveryVerbInBrowser(t *testing.T) {
 	// Pause with the keyboard alone: Tab to the button, Enter, Tab from
 	// Cancel to Confirm, Enter.
 	b.tabTo("Pause")
+	// A redraw of the live view (every 5s at least, as traffic is
+	// recorded) keeps the focus on the button.
+	n := b.eval(`document.getElementById("live").dataset.liveUpdates`)
+	b.waitJS(15*time.Second, "the live view redrawn", fmt.Sprintf(`document.getElementById("live").dataset.liveUpdates !== %q`, n))
+	if f := b.eval(`document.activeElement.textContent.trim()`); f != "Pause" {
+		t.Fatalf("after a redraw the focus is on %q; want it kept on Pause", f)
+	}
 	b.do("press Enter on Pause", chromedp.KeyEvent(kb.Enter))
 	b.waitJS(5*time.Second, "the confirmation, focused on Cancel", `document.getElementById("confirm").open && document.activeElement.id === "confirm-cancel"`)
 	b.do("Tab to Confirm, Enter", chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Enter))
