@@ -95,6 +95,13 @@ var badSpecs = []badSpec{
 	{"image command empty", imageBase + "shop/web:v1\n    command: []\n", 5, "services.web.command", "leave command out to run the image's entrypoint"},
 	{"image command unknown variable", imageBase + "shop/web:v1\n    command: [/web, '${NOPE}']\n", 5, "services.web.command[1]", "${NOPE} is not set"},
 	{"environment unknown field", web + "environments:\n  dev: {gatez: []}\n", 6, "environments.dev.gatez", `unknown field "gatez"`},
+	// Secrets (secrets.go).
+	{"secret without source", web + "secrets:\n  db: {}\n", 6, "secrets.db", "give exactly one of fromEnv"},
+	{"secret with two sources", web + "secrets:\n  db: {fromEnv: DB, fromFile: ./db}\n", 6, "secrets.db", "give exactly one of fromEnv"},
+	{"secret bad name", web + "secrets:\n  'db pass': {fromEnv: DB}\n", 6, "secrets.db pass", "invalid secret name"},
+	{"secret unknown source", web + "secrets:\n  db: {fromVault: x}\n", 6, "secrets.db.fromVault", `unknown field "fromVault"`},
+	{"secret command empty program", web + "secrets:\n  db: {fromCommand: ['', x]}\n", 6, "secrets.db.fromCommand[0]", "the program is empty"},
+	{"secret reference bad name", web + "    env: {DB: '${secret.a b}'}\n", 5, "services.web.env.DB", "invalid secret name"},
 }
 
 // seqPath is the field path of seqMetric's metric.

@@ -260,7 +260,7 @@ const (
 
 // EventTypes returns every event type Slipway writes, grouped as above.
 func EventTypes() []EventType {
-	return []EventType{
+	return append([]EventType{
 		EventInstanceCreated, EventInstanceStarted, EventInstanceRestarted, EventInstanceExited,
 		EventInstanceCrashLoop, EventInstanceReady, EventInstanceUnready, EventInstanceUnhealthy,
 		EventInstanceStopping, EventInstanceStopped, EventInstancePortMoved,
@@ -279,5 +279,5 @@ func EventTypes() []EventType {
 		EventFlagRollout, EventFlagReleaseStep, EventFlagReleaseRolledBack, EventFlagReleasePromoted,
 		EventIncidentOpened, EventIncidentResolved,
 		EventEnvironmentDownStarted, EventEnvironmentDown,
-	}
+	}, opsEventTypes()...)
 }

@@ -113,7 +113,8 @@ func fullServiceSpec() spec.Service {
 		FailureThreshold: 3, SuccessThreshold: 2, InitialDelay: dur("2m30s"),
 	}
 	return spec.Service{
-		Name: "api", Run: []string{"python3", "./app.py"}, Env: map[string]string{"VERSION": "v3"},
+		Name: "api", Run: []string{"python3", "./app.py"}, Env: map[string]string{"VERSION": "v3", "DB": "${secret.db}"},
+		SecretVersions: map[string]int{"db": 2},
 		Image: "registry.example/shop/api:v3@sha256:9a1c", Command: []string{"/api", "--port", "${PORT}"},
 		Instances: intp(2),
 		Resources: spec.Resources{CPU: 0.5, Memory: 128 << 20, PIDs: 64},
@@ -278,4 +279,9 @@ func fullPromotion() store.Promotion {
 func fullToken() store.Token {
 	return store.Token{Name: "ci", Role: "deployer", Hash: strings.Repeat("0f", 32), Version: 3,
 		CreatedAt: time.Date(2026, 12, 7, 4, 0, 0, 0, time.UTC), CreatedBy: "uid:1000 (alice)"}
+}
+
+func fullSecret() store.Secret {
+	return store.Secret{Name: "db", Version: 2, Sealed: []byte("age-encryption.org/v1\n-> X25519 ..."),
+		SetAt: time.Date(2026, 12, 7, 5, 0, 0, 0, time.UTC), SetBy: "token:ci", Via: "apply"}
 }
