@@ -67,6 +67,8 @@ var operations = []operation{
 	{Pattern: "POST /v1/services/{name}/promotion/cancel", Summary: "Cancel a promotion", In: api.ApproveRequest{}, Out: api.Promotion{}},
 	{Pattern: "GET /v1/pipeline/{name}", Summary: "A service's path through the environments", Out: api.Pipeline{}},
 	{Pattern: "POST /v1/down", Summary: "Take an environment down (?env=)", In: api.DownRequest{}, Out: api.Environment{}, Status: http.StatusAccepted},
+	{Pattern: "GET /v1/secrets", Summary: "Secrets: names, versions and who set them (never values)", Out: []api.Secret{}},
+	{Pattern: "POST /v1/secrets/{name}", Summary: "Store a secret's value, sealed, as its next version", In: api.SecretRequest{}, Out: api.Secret{}},
 	{Pattern: "GET /v1/tokens", Summary: "Named tokens (never values)", Out: []api.Token{}},
 	{Pattern: "POST /v1/tokens", Summary: "Create a token; its value is shown once", In: api.TokenRequest{}, Out: api.TokenCreated{}, Status: http.StatusCreated},
 	{Pattern: "DELETE /v1/tokens/{name}", Summary: "Revoke a token", Status: http.StatusNoContent},

@@ -179,7 +179,7 @@ func TestPin(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.View(t.Context(), func(tx store.Tx) error {
-		return Pin(tx, app, map[string]int{"db": 4}, "slipway.yaml", "prod")
+		return Pin(tx, app, map[string]int{"db": 4}, "slipway.yaml", "prod", true)
 	})
 	var ps *spec.Problems
 	if !errors.As(err, &ps) || len(*ps) != 1 || (*ps)[0].Line != 8 || !strings.Contains((*ps)[0].Message, "secret gone is not stored in environment prod") {

@@ -97,8 +97,10 @@ func Changed(tx store.Tx, box *Box, values map[string][]byte) (map[string]int, e
 // its env references, from versions (what this apply sent) or else the
 // latest stored. A reference to a secret neither holds is a problem at
 // the env value's line, naming the secret and how to provide it;
-// nothing is changed then.
-func Pin(tx store.Tx, app *spec.App, versions map[string]int, file, env string) error {
+// nothing is changed then. When strict is false (plan, validate: the CLI
+// resolves no secret for validate) a secret the spec declares passes
+// unpinned.
+func Pin(tx store.Tx, app *spec.App, versions map[string]int, file, env string, strict bool) error {
 	var ps spec.Problems
 	for _, svc := range spec.TopoOrder(app.Services) {
 		s := app.Services[svc]
@@ -107,6 +109,9 @@ func Pin(tx store.Tx, app *spec.App, versions map[string]int, file, env string) 
 			v, ok := versions[name]
 			if !ok {
 				latest, err := tx.GetSecret(name, 0)
+				if errors.Is(err, store.ErrNotFound) && !strict && app.Secrets[name] != nil {
+					continue
+				}
 				if errors.Is(err, store.ErrNotFound) {
 					ps = append(ps, spec.Problem{File: file, Line: app.Line("services." + svc + ".env"), Path: "services." + svc + ".env",
 						Message: fmt.Sprintf("secret %s is not stored in environment %s: declare it under secrets: (the CLI reads it at apply) or run slipway secret set %s --env %s", name, env, name, env)})

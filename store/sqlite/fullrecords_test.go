@@ -115,7 +115,7 @@ func fullServiceSpec() spec.Service {
 	return spec.Service{
 		Name: "api", Run: []string{"python3", "./app.py"}, Env: map[string]string{"VERSION": "v3", "DB": "${secret.db}"},
 		SecretVersions: map[string]int{"db": 2},
-		Image: "registry.example/shop/api:v3@sha256:9a1c", Command: []string{"/api", "--port", "${PORT}"},
+		Image:          "registry.example/shop/api:v3@sha256:9a1c", Command: []string{"/api", "--port", "${PORT}"},
 		Instances: intp(2),
 		Resources: spec.Resources{CPU: 0.5, Memory: 128 << 20, PIDs: 64},
 		Health:    spec.Health{Readiness: probe, Liveness: probe},
