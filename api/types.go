@@ -111,7 +111,10 @@ type Service struct {
 	Message  string `json:"message,omitempty"`
 	// Desired is the target instance count, Ready how many instances
 	// of the target revision are ready.
-	Desired int    `json:"desired"`
+	Desired int `json:"desired"`
+	// Scaled says Desired was set at run time (slipway scale), not by
+	// the spec, until an apply changes instances.
+	Scaled  bool   `json:"scaled,omitempty"`
 	Ready   int    `json:"ready"`
 	Version string `json:"version,omitempty"`
 	Route   string `json:"route,omitempty"`

@@ -111,6 +111,11 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 		plan = toPlan(app.Name, cs)
 		plan.Secrets = secrets
 		plan.Flags, plan.Segments, plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), warnings(app, fp)
+		notes, err := stack.ScaleNotes(tx, cs)
+		if err != nil {
+			return err
+		}
+		plan.Warnings = append(plan.Warnings, notes...)
 		if plan.Kept, err = stack.Kept(tx, app); err != nil {
 			return err
 		}
@@ -144,7 +149,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 	var cs spec.ChangeSet
 	var fp stack.FlagPlan
 	var op *store.Operation
-	var kept []string
+	var kept, notes []string
 	// The spec's parts are applied together; a part its file does not
 	// have (services in a file of flags only, flags in one of services
 	// only) is left as it is, not emptied (spec/sections.go).
@@ -154,6 +159,12 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		if kept, err = stack.Kept(tx, app); err != nil {
+			return err
+		}
+		if cs, err = stack.Plan(tx, app); err != nil {
+			return err
+		}
+		if notes, err = stack.ScaleNotes(tx, cs); err != nil { // before the apply ends a scale
 			return err
 		}
 		cs, op, err = stack.Apply(tx, app, src, h.cfg.Clock.Now())
@@ -170,6 +181,7 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 	out := api.ApplyResponse{Plan: toPlan(app.Name, cs)}
 	out.Plan.Flags, out.Plan.Segments, out.Plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), warnings(app, fp)
 	out.Plan.Kept, out.Plan.Secrets = kept, secrets
+	out.Plan.Warnings = append(out.Plan.Warnings, notes...)
 	status := http.StatusOK
 	if op != nil {
 		out.Plan.Revisions = map[string]api.RevisionChange{}

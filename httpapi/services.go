@@ -40,6 +40,9 @@ func serviceView(tx store.Tx, svc store.Service) (api.Service, error) {
 		}
 		if !svc.Removed {
 			out.Desired = rev.Spec.Replicas()
+			if svc.Scale != nil {
+				out.Desired, out.Scaled = *svc.Scale, true
+			}
 		}
 		if a := rev.Spec.Artifact; a != nil {
 			out.Version = a.Version

@@ -286,7 +286,11 @@ func (c *Controller) desired(ctx context.Context, s snapshot, now time.Time) (wo
 	if err != nil {
 		return workload.Desired{}, err
 	}
-	d := workload.Desired{Revision: rev.Number, Replicas: rev.Spec.Replicas(), MaxSurge: 1, Active: s.svc.Traffic.Active}
+	d := workload.Desired{Revision: rev.Number, Replicas: rev.Spec.Replicas(), MaxSurge: 1, Active: s.svc.Traffic.Active,
+		RestartedAt: s.svc.RestartedAt}
+	if s.svc.Scale != nil { // slipway scale, until an apply changes instances
+		d.Replicas = *s.svc.Scale
+	}
 	if d.Active == 0 {
 		d.Active = s.svc.Stable
 	}

@@ -268,9 +268,6 @@ const (
 	// of a service's current revision (slipway restart); not a new
 	// revision.
 	EventServiceRestartRequested EventType = "service.restart.requested"
-	// EventServiceRestarted: every instance of the service that was
-	// running when the restart was asked has been replaced.
-	EventServiceRestarted EventType = "service.restarted"
 	// EventServiceScaled: a person changed a service's instances at run
 	// time (slipway scale), until an apply changes instances. Data:
 	// ScaleData.
@@ -301,6 +298,6 @@ func EventTypes() []EventType {
 		EventFlagRollout, EventFlagReleaseStep, EventFlagReleaseRolledBack, EventFlagReleasePromoted,
 		EventIncidentOpened, EventIncidentResolved,
 		EventEnvironmentDownStarted, EventEnvironmentDown,
-		EventSecretSet, EventServiceRestartRequested, EventServiceRestarted, EventServiceScaled, EventInstanceExec,
+		EventSecretSet, EventServiceRestartRequested, EventServiceScaled, EventInstanceExec,
 	}
 }

@@ -26,6 +26,9 @@ type serviceDoc struct {
 	ParallelRun *parallelRunDoc `json:"parallelRun,omitempty"`
 	Operation   int64           `json:"operation,omitempty"`
 	UpdatedAt   time.Time       `json:"updatedAt"`
+	// RestartedAt and Scale are the day-two verbs' (issue 17).
+	RestartedAt time.Time `json:"restartedAt,omitzero"`
+	Scale       *int      `json:"scale,omitempty"`
 }
 
 // trafficDoc is how the router splits a service's requests.
@@ -62,6 +65,7 @@ func toServiceDoc(s store.Service) serviceDoc {
 		Canary:      ptr(s.Canary, toCanaryDoc),
 		ParallelRun: ptr(s.ParallelRun, toParallelRunDoc),
 		Operation:   s.Operation, UpdatedAt: s.UpdatedAt,
+		RestartedAt: s.RestartedAt, Scale: s.Scale,
 	}
 }
 
@@ -75,6 +79,7 @@ func fromServiceDoc(d serviceDoc) store.Service {
 		Canary:      ptr(d.Canary, fromCanaryDoc),
 		ParallelRun: ptr(d.ParallelRun, fromParallelRunDoc),
 		Operation:   d.Operation, UpdatedAt: d.UpdatedAt,
+		RestartedAt: d.RestartedAt, Scale: d.Scale,
 	}
 }
 

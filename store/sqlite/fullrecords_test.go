@@ -38,7 +38,7 @@ func fullService() store.Service {
 		Name: "api", Revision: 3, Stable: 2, Phase: store.PhaseFailed, Message: "canary rolled back",
 		Removed: true, Deadline: at(2), Traffic: fullTraffic(), Promote: true, Keep: 1, KeepUntil: at(3),
 		Failure: fullFailure(), Canary: fullCanary(), ParallelRun: fullParallelRun(),
-		Operation: 4, UpdatedAt: at(4),
+		Operation: 4, UpdatedAt: at(4), RestartedAt: at(5), Scale: intp(5),
 	}
 }
 
