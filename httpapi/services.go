@@ -45,6 +45,7 @@ func serviceView(tx store.Tx, svc store.Service) (api.Service, error) {
 		}
 		if !svc.Removed {
 			out.Desired, _ = rollout.TargetReplicas(svc, rev, ins)
+			out.Scaled = svc.Scale != nil && rev.Spec.Scale == nil
 		}
 		out.Autoscale = autoscaleView(svc, rev.Spec.Scale, rev.Number)
 		if a := rev.Spec.Artifact; a != nil {

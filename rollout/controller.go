@@ -66,6 +66,9 @@ type Config struct {
 	NewID func() string
 	// BaseEnv is added under every instance's own environment (PATH).
 	BaseEnv map[string]string
+	// Secrets reveals the secrets env values reference (secrets.go);
+	// without it an instance whose env references one fails to start.
+	Secrets Secrets
 	// Environment is the name instances see in SLIPWAY_ENVIRONMENT.
 	Environment string
 	// Providers measure canary analysis metrics, by the spec's provider
@@ -284,7 +287,8 @@ func (c *Controller) desired(ctx context.Context, s snapshot, now time.Time) (wo
 		return workload.Desired{}, err
 	}
 	replicas, _ := TargetReplicas(s.svc, rev, s.instances)
-	d := workload.Desired{Revision: rev.Number, Replicas: replicas, MaxSurge: 1, Active: s.svc.Traffic.Active}
+	d := workload.Desired{Revision: rev.Number, Replicas: replicas, MaxSurge: 1, Active: s.svc.Traffic.Active,
+		RestartedAt: s.svc.RestartedAt}
 	if d.Active == 0 {
 		d.Active = s.svc.Stable
 	}
@@ -382,8 +386,9 @@ func (c *Controller) instanceSpec(ctx context.Context, in store.Instance, rev st
 	if !rev.Spec.RunsImage() {
 		maps.Copy(env, c.cfg.BaseEnv)
 	}
-	for k, v := range rev.Spec.Env {
-		env[k] = v
+	secretEnv, err := c.revealSecrets(ctx, env, rev)
+	if err != nil {
+		return workload.InstanceSpec{}, err
 	}
 	env["PORT"] = fmt.Sprint(in.Port)
 	env["SLIPWAY_SERVICE"] = in.Service
@@ -393,7 +398,7 @@ func (c *Controller) instanceSpec(ctx context.Context, in store.Instance, rev st
 	is := workload.InstanceSpec{
 		ID: in.ID, Service: in.Service, Revision: in.Revision, Port: in.Port,
 		Command: spec.Expand(rev.Spec.Run, env), Env: env, Resources: rev.Spec.Resources,
-		User: rev.Spec.User,
+		User: rev.Spec.User, SecretEnv: secretEnv,
 	}
 	if rev.Spec.RunsImage() {
 		is.Command = nil

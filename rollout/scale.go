@@ -19,7 +19,7 @@ import (
 func TargetReplicas(svc store.Service, rev store.Revision, instances []store.Instance) (n, floor int) {
 	sc := rev.Spec.Scale
 	if sc == nil {
-		return rev.Spec.Replicas(), 0
+		return fixedReplicas(svc, rev), 0
 	}
 	if cn := svc.Canary; cn.InFlight(rev.Number) {
 		full := canaryFull(svc, rev, instances)
@@ -48,9 +48,18 @@ func TargetReplicas(svc store.Service, rev store.Revision, instances []store.Ins
 func canaryFull(svc store.Service, rev store.Revision, instances []store.Instance) int {
 	sc := rev.Spec.Scale
 	if sc == nil || svc.Canary == nil {
-		return rev.Spec.Replicas()
+		return fixedReplicas(svc, rev)
 	}
 	return min(max(liveCount(instances, svc.Canary.Stable), sc.Min, 1), sc.Max)
+}
+
+// fixedReplicas is the count of a service that does not autoscale: the
+// spec's instances, or what slipway scale set until an apply changes them.
+func fixedReplicas(svc store.Service, rev store.Revision) int {
+	if svc.Scale != nil {
+		return *svc.Scale
+	}
+	return rev.Spec.Replicas()
 }
 
 // liveCount counts a revision's instances that are not leaving.

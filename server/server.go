@@ -33,6 +33,7 @@ import (
 	"github.com/slipway-dev/slipway/router/accesslog"
 	"github.com/slipway-dev/slipway/router/front"
 	"github.com/slipway-dev/slipway/router/metrics"
+	"github.com/slipway-dev/slipway/secret"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
@@ -65,6 +66,9 @@ type Server struct {
 	// tlsLn is --router-tls's listener, for the default environment; set
 	// by Run before any environment opens.
 	tlsLn net.Listener
+	// secrets seals and opens every environment's secrets; set by Run
+	// before any environment opens.
+	secrets *secret.Box
 
 	mu         sync.Mutex // guards addr, routerAddr, socket
 	addr       string
@@ -182,6 +186,10 @@ func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.artifacts = artifact.New(filepath.Join(s.cfg.DataDir, "artifacts"))
+	if s.secrets, err = s.secretsKey(); err != nil {
+		rln.Close()
+		return err
+	}
 	if s.images, err = image.Open(filepath.Join(s.cfg.DataDir, "images")); err != nil {
 		rln.Close()
 		return err
@@ -320,6 +328,7 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 		Clock:  s.cfg.Clock, Logger: s.cfg.Logger.With("env", name), Restart: workload.DefaultRestartPolicy(),
 		Enqueue: p.queue.AddAfter, BaseEnv: instEnv, Environment: name,
 		Providers: s.providers(p), Mirrors: p.mirrors, Counts: p.metrics,
+		Secrets: secret.Vault{Store: p.store, Box: s.secrets},
 	})
 	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
 	p.ops.OnEnded(func(op store.Operation) {
@@ -364,6 +373,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, socks []net.Listene
 		Envs:  envs, Pipeline: s.pipeline, Backup: envs.backup,
 		Limits:  httpapi.Limits{MaxInstancesPerService: s.cfg.MaxInstancesPerService, MaxInstances: s.cfg.MaxInstances},
 		Routers: httpapi.RouterPolicy{AllowPublic: s.cfg.AllowPublicRouter, Allowed: s.cfg.AllowedRouters},
+		Secrets: s.secrets,
 	})
 	hub := envs.hub()
 	mux := http.NewServeMux()

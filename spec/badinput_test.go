@@ -109,6 +109,13 @@ var badSpecs = []badSpec{
 	{"scale negative stabilization", routed + "    scale: {max: 3, target: {rps: 5}, stabilization: {down: -2m}}\n", 6, "services.web.scale.stabilization.down", "must be >= 0"},
 	{"scale to zero without route", web + "    scale: {min: 0, max: 3, target: {rps: 5}}\n", 5, "services.web.scale.min", "0 needs a route"},
 	{"scale max zero", routed + "    scale: {min: 0, max: 0, target: {rps: 5}}\n", 6, "services.web.scale.max", "must be >= 1, got 0"},
+	// Secrets (secrets.go).
+	{"secret without source", web + "secrets:\n  db: {}\n", 6, "secrets.db", "give exactly one of fromEnv"},
+	{"secret with two sources", web + "secrets:\n  db: {fromEnv: DB, fromFile: ./db}\n", 6, "secrets.db", "give exactly one of fromEnv"},
+	{"secret bad name", web + "secrets:\n  'db pass': {fromEnv: DB}\n", 6, "secrets.db pass", "invalid secret name"},
+	{"secret unknown source", web + "secrets:\n  db: {fromVault: x}\n", 6, "secrets.db.fromVault", `unknown field "fromVault"`},
+	{"secret command empty program", web + "secrets:\n  db: {fromCommand: ['', x]}\n", 6, "secrets.db.fromCommand[0]", "the program is empty"},
+	{"secret reference bad name", web + "    env: {DB: '${secret.a b}'}\n", 5, "services.web.env.DB", "invalid secret name"},
 }
 
 // routed is web with a route; a case's lines start at 6.

@@ -14,6 +14,7 @@ func (s *Service) Clone() *Service {
 	c.Run = slices.Clone(s.Run)
 	c.Command = slices.Clone(s.Command)
 	c.Env = maps.Clone(s.Env)
+	c.SecretVersions = maps.Clone(s.SecretVersions)
 	c.Instances = clonePtr(s.Instances)
 	c.Scale = clonePtr(s.Scale)
 	c.Health.Readiness = s.Health.Readiness.clone()
@@ -70,6 +71,15 @@ func (a *App) Clone() *App {
 	c.Flags, c.Segments = a.cloneFlags()
 	c.Environments = a.cloneEnvironments()
 	c.TLS = a.TLS.clone()
+	if a.Secrets != nil {
+		c.Secrets = make(map[string]*SecretSource, len(a.Secrets))
+		for name, src := range a.Secrets {
+			c.Secrets[name] = clonePtr(src)
+			if src != nil {
+				c.Secrets[name].FromCommand = slices.Clone(src.FromCommand)
+			}
+		}
+	}
 	c.envOrder = slices.Clone(a.envOrder)
 	return &c
 }

@@ -63,6 +63,14 @@ type Service struct {
 	// Operation that set the current target.
 	Operation int64     `json:"operation,omitempty"`
 	UpdatedAt time.Time `json:"updatedAt"`
+	// RestartedAt, when set, is when a person asked for a rolling restart
+	// (slipway restart): target-revision instances created before it are
+	// replaced like those of an old revision. Not a new revision.
+	RestartedAt time.Time `json:"restartedAt,omitzero"`
+	// Scale, when set, is the instances a person asked for at run time
+	// (slipway scale), in force instead of the revision's until an apply
+	// changes the spec's instances.
+	Scale *int `json:"scale,omitempty"`
 }
 
 // Traffic is how the router splits a service's requests.

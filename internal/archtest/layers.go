@@ -52,6 +52,7 @@ var layers = []layer{
 	// 4-8: store and driver suites and backends, controllers and verbs.
 	{"dora", 4},
 	{"history", 4},
+	{"secret", 4}, // seals secrets with age, stores their versions
 	{"flags/feed", 4},
 	{"flags/ofrep", 4},
 	{"store/storetest", 4},

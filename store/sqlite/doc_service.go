@@ -27,6 +27,9 @@ type serviceDoc struct {
 	Autoscale   *autoscaleDoc   `json:"autoscale,omitempty"`
 	Operation   int64           `json:"operation,omitempty"`
 	UpdatedAt   time.Time       `json:"updatedAt"`
+	// RestartedAt and Scale are the day-two verbs' (issue 17).
+	RestartedAt time.Time `json:"restartedAt,omitzero"`
+	Scale       *int      `json:"scale,omitempty"`
 }
 
 // trafficDoc is how the router splits a service's requests.
@@ -64,6 +67,7 @@ func toServiceDoc(s store.Service) serviceDoc {
 		ParallelRun: ptr(s.ParallelRun, toParallelRunDoc),
 		Autoscale:   ptr(s.Autoscale, toAutoscaleDoc),
 		Operation:   s.Operation, UpdatedAt: s.UpdatedAt,
+		RestartedAt: s.RestartedAt, Scale: s.Scale,
 	}
 }
 
@@ -78,6 +82,7 @@ func fromServiceDoc(d serviceDoc) store.Service {
 		ParallelRun: ptr(d.ParallelRun, fromParallelRunDoc),
 		Autoscale:   ptr(d.Autoscale, fromAutoscaleDoc),
 		Operation:   d.Operation, UpdatedAt: d.UpdatedAt,
+		RestartedAt: d.RestartedAt, Scale: d.Scale,
 	}
 }
 

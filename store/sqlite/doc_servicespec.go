@@ -21,6 +21,9 @@ type serviceSpecDoc struct {
 	Strategy  strategyDoc       `json:"strategy"`
 	StopGrace durationDoc       `json:"stopGrace"`
 	User      string            `json:"user,omitempty"`
+	// SecretVersions name the sealed secrets the env references, by
+	// name (issue 17); never their values.
+	SecretVersions map[string]int `json:"secretVersions,omitempty"`
 }
 
 // resourcesDoc is a service's limits; Memory in bytes.
@@ -98,6 +101,8 @@ func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
 		Strategy:  toStrategyDoc(s.Strategy),
 		StopGrace: toDurationDoc(s.StopGrace),
 		User:      s.User,
+
+		SecretVersions: s.SecretVersions,
 	}
 }
 
@@ -115,6 +120,8 @@ func fromServiceSpecDoc(d serviceSpecDoc) spec.Service {
 		Strategy:  fromStrategyDoc(d.Strategy),
 		StopGrace: fromDurationDoc(d.StopGrace),
 		User:      d.User,
+
+		SecretVersions: d.SecretVersions,
 	}
 }
 

@@ -39,7 +39,7 @@ func fullService() store.Service {
 		Removed: true, Deadline: at(2), Traffic: fullTraffic(), Promote: true, Keep: 1, KeepUntil: at(3),
 		Failure: fullFailure(), Canary: fullCanary(), ParallelRun: fullParallelRun(),
 		Autoscale: &store.Autoscale{Revision: 3, Replicas: 4, Reason: "concurrency 38 over target 10 x 3 instances", ChangedAt: at(17)},
-		Operation: 4, UpdatedAt: at(4),
+		Operation: 4, UpdatedAt: at(4), RestartedAt: at(5), Scale: intp(5),
 	}
 }
 
@@ -118,8 +118,9 @@ func fullServiceSpec() spec.Service {
 		FailureThreshold: 3, SuccessThreshold: 2, InitialDelay: dur("2m30s"),
 	}
 	return spec.Service{
-		Name: "api", Run: []string{"python3", "./app.py"}, Env: map[string]string{"VERSION": "v3"},
-		Image: "registry.example/shop/api:v3@sha256:9a1c", Command: []string{"/api", "--port", "${PORT}"},
+		Name: "api", Run: []string{"python3", "./app.py"}, Env: map[string]string{"VERSION": "v3", "DB": "${secret.db}"},
+		SecretVersions: map[string]int{"db": 2},
+		Image:          "registry.example/shop/api:v3@sha256:9a1c", Command: []string{"/api", "--port", "${PORT}"},
 		Instances: intp(2),
 		Scale: &spec.Scale{Min: 1, Max: 20, Target: spec.ScaleTarget{Concurrency: 10, RPS: 200, CPU: "70%"},
 			IdleAfter: dur("5m"), Stabilization: spec.Stabilization{Up: dur("1s"), Down: dur("2m")}},
@@ -285,4 +286,9 @@ func fullPromotion() store.Promotion {
 func fullToken() store.Token {
 	return store.Token{Name: "ci", Role: "deployer", Hash: strings.Repeat("0f", 32), Version: 3,
 		CreatedAt: time.Date(2026, 12, 7, 4, 0, 0, 0, time.UTC), CreatedBy: "uid:1000 (alice)"}
+}
+
+func fullSecret() store.Secret {
+	return store.Secret{Name: "db", Version: 2, Sealed: []byte("age-encryption.org/v1\n-> X25519 ..."),
+		SetAt: time.Date(2026, 12, 7, 5, 0, 0, 0, time.UTC), SetBy: "token:ci", Via: "apply"}
 }
