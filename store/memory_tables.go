@@ -37,6 +37,10 @@ type tables struct {
 	environments map[string]recordDoc
 	// tokens are the API tokens, by name.
 	tokens map[string]recordDoc
+	// configs are the config versions by name, version n at index n-1;
+	// deliveries each config's latest delivery.
+	configs    map[string][][]byte
+	deliveries map[string]recordDoc
 }
 
 // recordDoc is a stored registry record (an environment, a token) with
@@ -66,6 +70,8 @@ func newTables() *tables {
 
 		environments: map[string]recordDoc{},
 		tokens:       map[string]recordDoc{},
+		configs:      map[string][][]byte{},
+		deliveries:   map[string]recordDoc{},
 	}
 }
 
@@ -82,6 +88,7 @@ const (
 	tablePromotions
 	tableEnvironments
 	tableTokens
+	tableConfigs
 )
 
 // clone gives t its own copy of one table's container; the JSON values
@@ -110,6 +117,9 @@ func (t *tables) clone(which table) {
 		t.environments = maps.Clone(t.environments)
 	case tableTokens:
 		t.tokens = maps.Clone(t.tokens)
+	case tableConfigs:
+		t.configs = maps.Clone(t.configs)
+		t.deliveries = maps.Clone(t.deliveries)
 	}
 }
 

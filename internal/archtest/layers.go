@@ -43,6 +43,7 @@ var layers = []layer{
 	{"router/edge", 3},      // TLS in front of the router: ACME, SNI, mutual TLS
 	{"router/accesslog", 3}, // the router's access log and trace context
 	{"spec", 2},
+	{"config", 3}, // dynamic configuration: checks, edits, delivery steps
 	{"flags", 3},
 	{"health", 3},
 	{"router/metrics", 3},

@@ -51,6 +51,8 @@ func kinds() []kindCase {
 		caseOf(versionCodec, fullVersion()),
 		caseOf(promotionCodec, fullPromotion()),
 		caseOf(tokenCodec, fullToken()),
+		caseOf(configVersionCodec, fullConfigVersion()),
+		caseOf(configDeliveryCodec, fullConfigDelivery()),
 	}
 }
 
