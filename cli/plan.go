@@ -65,6 +65,7 @@ func printPlan(w io.Writer, p api.Plan) {
 	}
 	printChanges(w, "flag", p.Flags)
 	printChanges(w, "segment", p.Segments)
+	printConfigPlan(w, p.Configs)
 	fmt.Fprintf(w, "\nPlan: %s.\n", planSummary(p))
 	if p.Flags != nil && len(p.Flags.Changed) > 0 {
 		fmt.Fprintln(w, "A changed flag loses its run-time changes (slipway flags enable, disable, set, rollout; a kill holds): "+
