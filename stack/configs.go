@@ -148,7 +148,9 @@ func Overridden(v store.ConfigVersion) bool {
 	return v.Spec == nil || !sameValues(v.Spec.Values, v.Values)
 }
 
-func sameValues(a, b spec.ConfigValues) bool { return bytes.Equal(config.Canonical(a), config.Canonical(b)) }
+func sameValues(a, b spec.ConfigValues) bool {
+	return bytes.Equal(config.Canonical(a), config.Canonical(b))
+}
 
 func sameDefinition(a, b store.ConfigVersion) bool {
 	ja, _ := json.Marshal(a.Spec)
