@@ -24,7 +24,7 @@ func newConfig(e *env) *cobra.Command {
 			"version holds until an apply changes the config's values in the spec.",
 	}
 	cmd.AddCommand(newConfigList(e), newConfigGet(e), newConfigSet(e), newConfigPush(e),
-		newConfigHistory(e), newConfigDiff(e), newConfigRollback(e))
+		newConfigHistory(e), newConfigDiff(e), newConfigRollback(e), newConfigStatus(e))
 	return cmd
 }
 
@@ -270,4 +270,55 @@ func printConfigPlan(w io.Writer, c *api.ConfigChanges) {
 	for _, name := range c.Dropped {
 		fmt.Fprintf(w, "  config %s: its run-time values (config set, push, rollback) give way to the spec's\n", name)
 	}
+}
+
+func newConfigStatus(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status NAME",
+		Short: "Which instance has which version of a config: the delivery, step by step",
+		Long: "status shows a config's delivery: its phase and step, and for each instance of\n" +
+			"the service that reads it the version it should have and the version it\n" +
+			"reported applying (on its readiness check, in the Slipway-Config header).",
+		Args: cobra.ExactArgs(1),
+	}
+	out := addOutputFlag(cmd)
+	cmd.RunE = e.run(func(cmd *cobra.Command, args []string) error {
+		c, err := e.client().Config(cmd.Context(), args[0], 0)
+		if err != nil {
+			return err
+		}
+		if *out == outputJSON {
+			return printJSON(e.stdout, c.Delivery)
+		}
+		printConfigStatus(e.stdout, c)
+		return nil
+	})
+	return cmd
+}
+
+// printConfigStatus writes a delivery's phase and one row per instance.
+func printConfigStatus(w io.Writer, c api.Config) {
+	d := c.Delivery
+	if d == nil {
+		fmt.Fprintf(w, "%s v%d: not delivered yet\n", c.Name, c.Version)
+		return
+	}
+	fmt.Fprintf(w, "%s v%d %s (step %d, %s)", c.Name, d.Version, d.Phase, d.Step, c.Strategy)
+	if d.Previous > 0 {
+		fmt.Fprintf(w, ", from v%d", d.Previous)
+	}
+	fmt.Fprintln(w)
+	if d.Reason != "" {
+		fmt.Fprintf(w, "  %s\n", d.Reason)
+	}
+	t := newTable(w)
+	fmt.Fprintln(t, "INSTANCE\tREVISION\tDESIRED\tAPPLIED")
+	for _, in := range d.Instances {
+		applied := "-"
+		if in.Applied > 0 {
+			applied = fmt.Sprintf("v%d", in.Applied)
+		}
+		fmt.Fprintf(t, "%s\t%d\tv%d\t%s\n", in.ID, in.Revision, in.Desired, applied)
+	}
+	t.Flush()
 }

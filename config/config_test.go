@@ -170,3 +170,28 @@ func TestDiff(t *testing.T) {
 		t.Error("a differs from itself")
 	}
 }
+
+func TestTargets(t *testing.T) {
+	linear := spec.ConfigDelivery{Strategy: spec.ConfigStrategy{Linear: &spec.LinearDelivery{Steps: 4}}}
+	expo := spec.ConfigDelivery{Strategy: spec.ConfigStrategy{Exponential: &spec.ExponentialDelivery{Factor: 2}}}
+	all := spec.ConfigDelivery{}
+	cases := []struct {
+		d        spec.ConfigDelivery
+		n        int
+		want     []int // after steps 1, 2, ...
+		describe string
+	}{
+		{linear, 10, []int{3, 5, 8, 10, 10}, "linear 4 steps of 10"},
+		{linear, 2, []int{1, 1, 2, 2}, "linear 4 steps of 2"},
+		{expo, 10, []int{1, 2, 4, 8, 10}, "exponential x2 of 10"},
+		{all, 50, []int{50}, "all at once"},
+		{linear, 0, []int{0}, "no instances"},
+	}
+	for _, c := range cases {
+		for i, w := range c.want {
+			if got := Targets(c.d, c.n, i+1); got != w {
+				t.Errorf("%s: step %d: %d, want %d", c.describe, i+1, got, w)
+			}
+		}
+	}
+}

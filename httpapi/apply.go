@@ -164,6 +164,9 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 	}
 	out := api.ApplyResponse{Plan: toPlan(app.Name, cs)}
 	out.Plan.Configs = toConfigChanges(cp)
+	for _, v := range cp.Next {
+		e.Enqueue(queue.ConfigKey(v.Name))
+	}
 	out.Plan.Flags, out.Plan.Segments, out.Plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), warnings(app, fp)
 	out.Plan.Kept = kept
 	status := http.StatusOK

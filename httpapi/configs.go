@@ -8,6 +8,7 @@ import (
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/config"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
@@ -54,16 +55,8 @@ func strategyWords(d spec.ConfigDelivery) string {
 func deliveryView(d store.ConfigDelivery, instances []store.Instance, c *spec.Config) *api.ConfigDelivery {
 	out := &api.ConfigDelivery{Version: d.Version, Previous: d.Previous, Phase: string(d.Phase), Step: d.Step,
 		Instances: []api.ConfigInstance{}, Reason: d.Reason, Started: d.Started, Ended: d.Ended}
-	given := map[string]bool{}
-	for _, id := range d.Targets {
-		given[id] = true
-	}
 	for _, in := range instances {
-		desired := d.Previous
-		if given[in.ID] {
-			desired = d.Version
-		}
-		out.Instances = append(out.Instances, api.ConfigInstance{ID: in.ID, Revision: in.Revision, Desired: desired, Applied: d.Applied[in.ID]})
+		out.Instances = append(out.Instances, api.ConfigInstance{ID: in.ID, Revision: in.Revision, Desired: d.Desired(in.ID), Applied: d.Applied[in.ID]})
 	}
 	var a *spec.Analysis
 	if c != nil {
@@ -222,6 +215,7 @@ func (h *handler) configEdit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
+	h.in(r).Enqueue(queue.ConfigKey(name))
 	writeJSON(w, http.StatusCreated, out)
 }
 

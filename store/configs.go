@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"time"
 
 	"github.com/slipway-dev/slipway/spec"
@@ -108,4 +109,25 @@ func CheckConfigBase(name string, base, latest int) error {
 		return Conflictf("config %s is at version %d, this change was made from version %d: re-read and retry", name, latest, base)
 	}
 	return nil
+}
+
+// Effective is the version every instance of the delivery has once it
+// settles: the new one when it succeeded (or bakes), else the previous.
+func (d ConfigDelivery) Effective() int {
+	if d.Phase == DeliverySucceeded || d.Phase == DeliveryBaking {
+		return d.Version
+	}
+	return d.Previous
+}
+
+// Desired is the version instance id should have now: while the
+// delivery progresses, the new version only on the instances given it.
+func (d ConfigDelivery) Desired(id string) int {
+	if d.Phase == DeliveryProgressing {
+		if slices.Contains(d.Targets, id) {
+			return d.Version
+		}
+		return d.Previous
+	}
+	return d.Effective()
 }
