@@ -24,7 +24,7 @@ func newConfig(e *env) *cobra.Command {
 			"version holds until an apply changes the config's values in the spec.",
 	}
 	cmd.AddCommand(newConfigList(e), newConfigGet(e), newConfigSet(e), newConfigPush(e),
-		newConfigHistory(e), newConfigDiff(e), newConfigRollback(e), newConfigStatus(e))
+		newConfigHistory(e), newConfigDiff(e), newConfigRollback(e), newConfigStatus(e), newConfigStop(e))
 	return cmd
 }
 
@@ -321,4 +321,23 @@ func printConfigStatus(w io.Writer, c api.Config) {
 		fmt.Fprintf(t, "%s\t%d\tv%d\t%s\n", in.ID, in.Revision, in.Desired, applied)
 	}
 	t.Flush()
+}
+
+func newConfigStop(e *env) *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "stop NAME",
+		Short: "Stop a config's delivery in flight: every instance goes back to the previous version",
+		Args:  cobra.ExactArgs(1),
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why, kept with the delivery and its event")
+	cmd.RunE = e.run(func(cmd *cobra.Command, args []string) error {
+		c, err := e.client().StopConfig(cmd.Context(), args[0], reason)
+		if err != nil {
+			return err
+		}
+		printConfigStatus(e.stdout, c)
+		return nil
+	})
+	return cmd
 }

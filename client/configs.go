@@ -63,4 +63,12 @@ func (c *Client) ConfigDiff(ctx context.Context, name string, from, to int) (api
 	return out, err
 }
 
+// StopConfig stops a config's delivery in flight: its instances go back
+// to the previous version.
+func (c *Client) StopConfig(ctx context.Context, name, reason string) (api.Config, error) {
+	var out api.Config
+	err := c.do(ctx, http.MethodPost, configPath(name)+"/stop", api.ConfigRequest{Reason: reason}, &out)
+	return out, err
+}
+
 func configPath(name string) string { return "/v1/configs/" + url.PathEscape(name) }

@@ -191,6 +191,23 @@ func TestConfigDeliveryResumesAfterServerKill9(t *testing.T) {
 	if c := s2.configStatus(); c.Delivery.Step != 2 || c.Delivery.Previous != 1 {
 		t.Errorf("after the restart: %+v", c.Delivery)
 	}
+	// config stop in the middle of the next delivery: all back on v2.
+	s2.mustCLI("config", "set", "settings", "timeoutMs=5000")
+	waitFor(t, 10*time.Second, "the first step of v3", func() (bool, string) {
+		got := s2.applied()
+		n := 0
+		for _, a := range got {
+			if a == "v3 5000" {
+				n++
+			}
+		}
+		return n == 2, fmt.Sprint(got)
+	})
+	out := s2.mustCLI("config", "stop", "settings", "--reason", "p99 up").stdout
+	if !strings.Contains(out, "settings v3 Stopped") || !strings.Contains(out, "stopped: back to v2 (p99 up)") {
+		t.Errorf("config stop says:\n%s", out)
+	}
+	s2.waitDelivered(20*time.Second, 2, 4000, "Stopped")
 }
 
 // countRows counts the table rows whose last two fields are a and b.

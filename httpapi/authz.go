@@ -42,6 +42,7 @@ var minRole = map[string]Role{
 	"GET /v1/configs/{name}/versions":           RoleViewer,
 	"POST /v1/configs/{name}/versions":          RoleDeployer,
 	"GET /v1/configs/{name}/diff":               RoleViewer,
+	"POST /v1/configs/{name}/stop":              RoleDeployer,
 	"HEAD /v1/artifacts/{digest}":               RoleViewer,
 	"PUT /v1/artifacts/{digest}":                RoleDeployer,
 	"PUT /v1/images":                            RoleDeployer,

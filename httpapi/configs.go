@@ -275,3 +275,27 @@ func toConfigChanges(p stack.ConfigPlan) *api.ConfigChanges {
 	}
 	return &api.ConfigChanges{Added: p.Added, Changed: p.Changed, Dropped: p.Dropped}
 }
+
+// configStop handles POST /v1/configs/{name}/stop: the delivery in
+// flight stops and its instances go back to the previous version.
+func (h *handler) configStop(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	var req api.ConfigRequest
+	err := decodeOptional(r, &req)
+	var out api.Config
+	if err == nil {
+		err = h.in(r).Store.Update(r.Context(), func(tx store.Tx) error {
+			if _, err := stack.StopConfig(tx, name, store.ActorFrom(r.Context()), req.Reason, h.cfg.Clock.Now()); err != nil {
+				return err
+			}
+			out, err = readConfig(tx, name, 0)
+			return err
+		})
+	}
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	h.in(r).Enqueue(queue.ConfigKey(name))
+	writeJSON(w, http.StatusOK, out)
+}

@@ -140,6 +140,7 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /v1/configs/{name}/versions", h.configVersions)
 	m.HandleFunc("POST /v1/configs/{name}/versions", h.configEdit)
 	m.HandleFunc("GET /v1/configs/{name}/diff", h.configDiff)
+	m.HandleFunc("POST /v1/configs/{name}/stop", h.configStop)
 	m.HandleFunc("HEAD /v1/artifacts/{digest}", h.hasArtifact)
 	m.HandleFunc("PUT /v1/artifacts/{digest}", h.putArtifact)
 	h.imageRoutes()

@@ -59,6 +59,7 @@ var operations = []operation{
 	{Pattern: "GET /v1/configs/{name}/versions", Summary: "Every version of a config, newest first", Out: []api.ConfigVersion{}},
 	{Pattern: "POST /v1/configs/{name}/versions", Summary: "A new version: set key=value, push a document, or roll back; checked before it is stored", In: api.ConfigRequest{}, Out: api.Config{}, Status: http.StatusCreated},
 	{Pattern: "GET /v1/configs/{name}/diff", Summary: "What changed between two versions (?from=N&to=M)", Out: api.ConfigDiff{}},
+	{Pattern: "POST /v1/configs/{name}/stop", Summary: "Stop the delivery in flight: every instance goes back to the previous version", In: api.ConfigRequest{}, Out: api.Config{}},
 	{Pattern: "HEAD /v1/artifacts/{digest}", Summary: "Whether the server has an artifact"},
 	{Pattern: "PUT /v1/artifacts/{digest}", Summary: "Upload an artifact's bytes (checked against the digest)", Status: http.StatusCreated},
 	{Pattern: "PUT /v1/images", Summary: "Upload an OCI image (a docker-save tarball or an OCI layout as a tar; ?name=REPO)", Out: api.Image{}, Status: http.StatusCreated},

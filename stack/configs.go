@@ -323,3 +323,36 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// StopConfig halts a config's delivery in flight and sends every
+// instance back to the version they had before it (AppConfig's
+// StopDeployment): an edit of the delivery that the controller carries
+// out. A delivery that has ended is an invalid request naming its end.
+func StopConfig(tx store.Tx, name, by, reason string, now time.Time) (store.ConfigDelivery, error) {
+	d, err := tx.GetConfigDelivery(name)
+	if err != nil {
+		return d, err
+	}
+	if d.Phase.Terminal() {
+		return d, store.Invalidf("config %s has no delivery in flight: %s %s", name, config.Version(d.Version), d.Phase)
+	}
+	d.Phase, d.Ended, d.By = store.DeliveryStopped, now, by
+	d.Reason = "stopped: back to " + config.Version(d.Previous)
+	if reason != "" {
+		d.Reason += " (" + reason + ")"
+	}
+	if err := tx.PutConfigDelivery(d); err != nil {
+		return d, err
+	}
+	v, err := tx.GetConfigVersion(name, d.Version)
+	if err != nil {
+		return d, err
+	}
+	data, err := json.Marshal(store.ConfigData{Name: name, Version: d.Version, Previous: d.Previous, Reason: d.Reason})
+	if err != nil {
+		return d, err
+	}
+	_, err = tx.AppendEvent(store.Event{Time: now, Type: store.EventConfigDeliveryStopped, Service: v.Spec.Service, By: by, Data: data,
+		Message: fmt.Sprintf("config %s %s: %s", name, config.Version(d.Version), d.Reason)})
+	return d, err
+}
