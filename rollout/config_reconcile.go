@@ -25,8 +25,10 @@ import (
 // that says which config versions it applied: "name=3, other=1".
 const ConfigHeader = "Slipway-Config"
 
-// configPoll is how soon a delivery in flight is looked at again.
-const configPoll = 500 * time.Millisecond
+// configPoll is how soon a delivery in flight is looked at again: the
+// delay between an instance applying its version and the delivery
+// knowing it.
+const configPoll = 200 * time.Millisecond
 
 // configWrites remembers which version of which config this controller
 // wrote to each instance, so that a pass rewrites (and signals) only
@@ -116,25 +118,43 @@ func (c *Controller) readConfig(ctx context.Context, name string) (configRead, e
 }
 
 // observeConfig returns the ready instances, by ID, and the version of
-// config name each reported applied on its readiness check.
+// config name each reported applied on its readiness check (asked of
+// all at once: a pass over 50 instances costs one round trip, not 50).
 func (c *Controller) observeConfig(ctx context.Context, name string, ins []store.Instance) ([]string, map[string]int) {
 	var ready []string
+	var mu sync.Mutex // guards acks
 	acks := map[string]int{}
+	var wg sync.WaitGroup
 	for _, in := range ins {
 		if !in.Ready || in.State != store.InstanceRunning {
 			continue
 		}
 		ready = append(ready, in.ID)
-		rev, err := c.revision(ctx, in.Service, in.Revision)
-		if err != nil || rev.Spec.Health.Readiness == nil || rev.Spec.Health.Readiness.HTTP == "" {
+		path := c.readinessPath(ctx, in)
+		if path == "" {
 			continue // no HTTP check to carry the header: a written file counts as applied
 		}
-		if v, ok := probeConfig(ctx, in.Port, rev.Spec.Health.Readiness.HTTP, name); ok {
-			acks[in.ID] = v
-		}
+		wg.Go(func() {
+			if v, ok := probeConfig(ctx, in.Port, path, name); ok {
+				mu.Lock()
+				acks[in.ID] = v
+				mu.Unlock()
+			}
+		})
 	}
+	wg.Wait()
 	slices.Sort(ready)
 	return ready, acks
+}
+
+// readinessPath is the HTTP path of an instance's readiness check, ""
+// when it has none.
+func (c *Controller) readinessPath(ctx context.Context, in store.Instance) string {
+	rev, err := c.revision(ctx, in.Service, in.Revision)
+	if err != nil || rev.Spec.Health.Readiness == nil {
+		return ""
+	}
+	return rev.Spec.Health.Readiness.HTTP
 }
 
 // configClient asks instances which config versions they applied. It is
@@ -176,18 +196,21 @@ func parseConfigHeader(values []string, name string) (int, bool) {
 }
 
 // writeConfigs writes each running instance's file when the version it
-// should have is not the one it reported or was last given. An instance
-// without an HTTP check counts as applying what was written. It reports
-// whether some instance has yet to apply its version.
+// should have is not the one it reported or was last given, up to
+// configWriters at a time. An instance without an HTTP check counts as
+// applying what was written. It reports whether some instance has yet
+// to apply its version.
 func (c *Controller) writeConfigs(ctx context.Context, w workload.ConfigWriter, r configRead, d *store.ConfigDelivery) (bool, error) {
 	name, pending := r.latest.Name, false
 	values := map[int]store.ConfigVersion{r.latest.Version: r.latest}
+	type write struct {
+		in   store.Instance
+		file workload.ConfigFile
+	}
+	var writes []write
 	for _, in := range r.instances {
-		if in.State != store.InstanceRunning {
-			continue
-		}
 		want := d.Desired(in.ID)
-		if want <= 0 || d.Applied[in.ID] == want {
+		if in.State != store.InstanceRunning || want <= 0 || d.Applied[in.ID] == want {
 			continue
 		}
 		pending = true
@@ -198,25 +221,38 @@ func (c *Controller) writeConfigs(ctx context.Context, w workload.ConfigWriter, 
 		if err != nil {
 			return pending, err
 		}
-		f := workload.ConfigFile{Name: name, Version: want, Data: config.Canonical(v.Values), Signal: configSignal(r.latest.Spec)}
-		if err := w.WriteConfig(ctx, in.ID, f); err != nil {
-			if errors.Is(err, workload.ErrNotFound) || errors.Is(err, workload.ErrNoConfigFiles) {
-				continue // stopped meanwhile, or a container
-			}
+		writes = append(writes, write{in, workload.ConfigFile{Name: name, Version: want, Data: config.Canonical(v.Values),
+			Signal: configSignal(r.latest.Spec)}})
+	}
+	errs := make([]error, len(writes))
+	sem := make(chan struct{}, configWriters)
+	var wg sync.WaitGroup
+	for i, wr := range writes {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = w.WriteConfig(ctx, wr.in.ID, wr.file)
+		})
+	}
+	wg.Wait()
+	for i, wr := range writes {
+		switch err := errs[i]; {
+		case errors.Is(err, workload.ErrNotFound) || errors.Is(err, workload.ErrNoConfigFiles):
+			continue // stopped meanwhile, or a container
+		case err != nil:
 			return pending, err
 		}
-		c.configs.set(in.ID, name, want)
-		if !c.hasHTTPCheck(ctx, in) {
-			d.Applied[in.ID] = want
+		c.configs.set(wr.in.ID, name, wr.file.Version)
+		if c.readinessPath(ctx, wr.in) == "" {
+			d.Applied[wr.in.ID] = wr.file.Version
 		}
 	}
 	return pending, nil
 }
 
-func (c *Controller) hasHTTPCheck(ctx context.Context, in store.Instance) bool {
-	rev, err := c.revision(ctx, in.Service, in.Revision)
-	return err == nil && rev.Spec.Health.Readiness != nil && rev.Spec.Health.Readiness.HTTP != ""
-}
+// configWriters bounds the config files written at once (each write
+// costs two fsyncs).
+const configWriters = 16
 
 // configVersion reads version n of a config, once per pass.
 func (c *Controller) configVersion(ctx context.Context, name string, n int, cache map[int]store.ConfigVersion) (store.ConfigVersion, error) {

@@ -95,6 +95,7 @@ var layers = []layer{
 	{"bench/router", 12},
 	{"bench/router/backend", 12},
 	{"bench/router/routerproc", 12},
+	{"bench/config", 12},
 	{"bench/rollingupdate", 12},
 	{"cmd/slipway", 12},
 	{"e2e", 12},

@@ -32,19 +32,35 @@ func (d *Driver) ConfigPath(id, name string) string {
 }
 
 // WriteConfig implements workload.ConfigWriter.
+// The files are written without d.mu held (their fsyncs would hold up
+// every other instance's), and the process is looked up again after.
 func (d *Driver) WriteConfig(ctx context.Context, id string, f workload.ConfigFile) error {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	inst, err := d.lookup(id)
+	var dir string
+	var user *credential
+	if err == nil {
+		dir, user = inst.dir, inst.rec.User
+	}
+	d.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("write config %s of %s: %w", f.Name, id, err)
 	}
-	if err := placeConfig(inst.dir, f, inst.rec.User); err != nil {
+	if err := placeConfig(dir, f, user); err != nil {
 		return fmt.Errorf("write config %s of %s: %w", f.Name, id, err)
 	}
+	if f.Signal == 0 {
+		return nil
+	}
+	d.mu.Lock()
 	d.refresh(inst)
-	if f.Signal != 0 && inst.rec.Phase == PhaseRunning && inst.rec.PID > 0 {
-		if err := unix.Kill(inst.rec.PID, f.Signal); err != nil && err != unix.ESRCH {
+	pid := 0
+	if inst.rec.Phase == PhaseRunning {
+		pid = inst.rec.PID
+	}
+	d.mu.Unlock()
+	if pid > 0 {
+		if err := unix.Kill(pid, f.Signal); err != nil && err != unix.ESRCH {
 			return fmt.Errorf("signal %s after its config %s: %w", id, f.Name, err)
 		}
 	}
