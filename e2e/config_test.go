@@ -27,6 +27,8 @@ state = {}
 def load(*_):
     with open(path) as f:
         values = json.load(f)
+    if values.get("broken"):
+        return  # refuses it: keeps what it had
     with open(path + ".version") as f:
         state.update(values=values, version=int(f.read()))
 load()
@@ -220,4 +222,30 @@ func countRows(table, a, b string) int {
 		}
 	}
 	return n
+}
+
+// TestConfigNotAppliedRollsBack: a version the instances refuse to apply
+// (they keep the one they had) rolls the delivery back on its own once
+// the acknowledgement deadline (30s) passes, with the reason.
+func TestConfigNotAppliedRollsBack(t *testing.T) {
+	s := startServer(t, t.TempDir())
+	configured(t, s, "1s")
+	s.waitDelivered(20*time.Second, 1, 2000, "Succeeded")
+	s.mustCLI("config", "set", "settings", "broken=true")
+	waitFor(t, 60*time.Second, "the rollback", func() (bool, string) {
+		c := s.configStatus()
+		return c.Delivery != nil && c.Delivery.Phase == "RolledBack", fmt.Sprintf("%+v", c.Delivery)
+	})
+	c := s.configStatus()
+	if !strings.Contains(c.Delivery.Reason, "did not apply v2 in time: back to v1") || c.Delivery.Step != 1 {
+		t.Errorf("rolled back: %+v", c.Delivery)
+	}
+	s.waitDelivered(10*time.Second, 1, 2000, "RolledBack")
+	var rolledBack bool
+	for _, e := range s.events() {
+		rolledBack = rolledBack || e.Type == "config.delivery.rolled_back"
+	}
+	if !rolledBack {
+		t.Error("no config.delivery.rolled_back event")
+	}
 }
