@@ -109,3 +109,22 @@ func TestConfigBadCommandLines(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigPlan: plan names the configs an apply stores a version of,
+// and counts them.
+func TestConfigPlan(t *testing.T) {
+	url, _ := configServer(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "configs.yaml")
+	only := "app: shop\nconfigs:\n  invoice-settings:\n    service: invoice\n    values: {timeoutMs: 2500}\n  new-one:\n    service: invoice\n    values: {a: 1}\n"
+	if err := os.WriteFile(file, []byte(only), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, url, "plan", "-f", file)
+	for _, w := range []string{"+ config new-one (new, version 1)", "~ config invoice-settings (a new version)",
+		"Plan: configs 1 new, 1 with a new version."} {
+		if r.code != 0 || !strings.Contains(r.stdout, w) {
+			t.Errorf("plan: exit %d, stderr %q, stdout:\n%s\nwant %q", r.code, r.stderr, r.stdout, w)
+		}
+	}
+}

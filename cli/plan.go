@@ -130,7 +130,7 @@ func printFields(w io.Writer, fields []api.FieldChange) {
 // when only services change, each kind named when flags or segments do.
 func planSummary(p api.Plan) string {
 	services := counts(len(p.Added), len(p.Changed), len(p.Removed))
-	if p.Flags == nil && p.Segments == nil {
+	if p.Flags == nil && p.Segments == nil && p.Configs == nil {
 		return services
 	}
 	var parts []string
@@ -142,6 +142,9 @@ func planSummary(p api.Plan) string {
 	}
 	if c := p.Segments; c != nil {
 		parts = append(parts, "segments "+counts(len(c.Added), len(c.Changed), len(c.Removed)))
+	}
+	if c := p.Configs; c != nil {
+		parts = append(parts, fmt.Sprintf("configs %d new, %d with a new version", len(c.Added), len(c.Changed)))
 	}
 	return strings.Join(parts, "; ")
 }
