@@ -18,6 +18,7 @@ func (s *Service) Clone() *Service {
 	c.Health.Readiness = s.Health.Readiness.clone()
 	c.Health.Liveness = s.Health.Liveness.clone()
 	c.DependsOn = slices.Clone(s.DependsOn)
+	c.Jobs = cloneJobs(s.Jobs)
 	c.Route.Hosts = slices.Clone(s.Route.Hosts)
 	c.Route.Certificate = clonePtr(s.Route.Certificate)
 	c.Artifact = clonePtr(s.Artifact)

@@ -89,6 +89,11 @@ func (s *Service) ApplyDefaults() {
 		s.Strategy.Rolling.applyDefaults()
 	}
 	orDefault(&s.StopGrace, DefaultStopGrace)
+	for _, j := range s.Jobs {
+		if j != nil {
+			j.applyDefaults()
+		}
+	}
 }
 
 func (p *Probe) applyDefaults(interval time.Duration) {

@@ -75,6 +75,9 @@ type Service struct {
 	// the only way to run as root (plan warns). A server that is not
 	// root runs instances as its own user whatever this says.
 	User string `yaml:"user,omitempty" json:"user,omitempty"`
+	// Jobs run once per revision, before its rollout or once it is ready
+	// (jobs.go), by name.
+	Jobs map[string]*Job `yaml:"jobs,omitempty" json:"jobs,omitempty"`
 }
 
 // Replicas returns the desired instance count.

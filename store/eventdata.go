@@ -32,3 +32,12 @@ type CertificateData struct {
 	Renewal bool   `json:"renewal,omitempty"`
 	Error   string `json:"error,omitempty"`
 }
+
+// JobData is the Data of the job events: which job, its attempt, how it
+// ended and its last output lines (failures only).
+type JobData struct {
+	Job     string   `json:"job"`
+	Attempt int      `json:"attempt,omitempty"`
+	Exit    string   `json:"exit,omitempty"`
+	Output  []string `json:"output,omitempty"`
+}

@@ -60,6 +60,9 @@ type Service struct {
 	// Operation that set the current target.
 	Operation int64     `json:"operation,omitempty"`
 	UpdatedAt time.Time `json:"updatedAt"`
+	// Jobs are the runs of the service's jobs (job.go), oldest first, at
+	// most MaxJobRuns.
+	Jobs []JobRun `json:"jobs,omitempty"`
 }
 
 // Traffic is how the router splits a service's requests.

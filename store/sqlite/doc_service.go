@@ -26,6 +26,7 @@ type serviceDoc struct {
 	ParallelRun *parallelRunDoc `json:"parallelRun,omitempty"`
 	Operation   int64           `json:"operation,omitempty"`
 	UpdatedAt   time.Time       `json:"updatedAt"`
+	Jobs        []jobRunDoc     `json:"jobs,omitempty"`
 }
 
 // trafficDoc is how the router splits a service's requests.
@@ -62,6 +63,7 @@ func toServiceDoc(s store.Service) serviceDoc {
 		Canary:      ptr(s.Canary, toCanaryDoc),
 		ParallelRun: ptr(s.ParallelRun, toParallelRunDoc),
 		Operation:   s.Operation, UpdatedAt: s.UpdatedAt,
+		Jobs:        toJobRunDocs(s.Jobs),
 	}
 }
 
@@ -75,6 +77,7 @@ func fromServiceDoc(d serviceDoc) store.Service {
 		Canary:      ptr(d.Canary, fromCanaryDoc),
 		ParallelRun: ptr(d.ParallelRun, fromParallelRunDoc),
 		Operation:   d.Operation, UpdatedAt: d.UpdatedAt,
+		Jobs:        fromJobRunDocs(d.Jobs),
 	}
 }
 

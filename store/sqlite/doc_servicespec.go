@@ -20,6 +20,7 @@ type serviceSpecDoc struct {
 	Strategy  strategyDoc       `json:"strategy"`
 	StopGrace durationDoc       `json:"stopGrace"`
 	User      string            `json:"user,omitempty"`
+	Jobs      map[string]jobDoc `json:"jobs,omitempty"`
 }
 
 // resourcesDoc is a service's limits; Memory in bytes.
@@ -97,6 +98,7 @@ func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
 		Strategy:  toStrategyDoc(s.Strategy),
 		StopGrace: toDurationDoc(s.StopGrace),
 		User:      s.User,
+		Jobs:      toJobDocs(s.Jobs),
 	}
 }
 
@@ -114,6 +116,7 @@ func fromServiceSpecDoc(d serviceSpecDoc) spec.Service {
 		Strategy:  fromStrategyDoc(d.Strategy),
 		StopGrace: fromDurationDoc(d.StopGrace),
 		User:      d.User,
+		Jobs:      fromJobDocs(d.Jobs),
 	}
 }
 

@@ -39,6 +39,9 @@ func fullService() store.Service {
 		Removed: true, Deadline: at(2), Traffic: fullTraffic(), Promote: true, Keep: 1, KeepUntil: at(3),
 		Failure: fullFailure(), Canary: fullCanary(), ParallelRun: fullParallelRun(),
 		Operation: 4, UpdatedAt: at(4),
+		Jobs: []store.JobRun{{Job: "migrate", Revision: 3, State: store.JobFailed, Before: true, Attempt: 2,
+			Instance: "api-3-job-migrate-1", StartedAt: at(5), EndedAt: at(6), Exit: "exit status 1",
+			Output: []string{"migrating", "boom"}, By: "alice"}},
 	}
 }
 
@@ -130,6 +133,10 @@ func fullServiceSpec() spec.Service {
 		Strategy:  fullStrategy(),
 		StopGrace: dur("2s"),
 		User:      "1000:1000",
+		Jobs: map[string]*spec.Job{
+			"migrate": {Run: []string{"./app.py", "migrate"}, Before: "rollout", Timeout: dur("5m")},
+			"warm":    {Run: []string{"./app.py", "warm"}, After: "ready", Timeout: dur("10m")},
+		},
 	}
 }
 
