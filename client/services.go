@@ -99,3 +99,17 @@ func (c *Client) Certificates(ctx context.Context) ([]api.Certificate, error) {
 	err := c.do(ctx, http.MethodGet, "/v1/certificates", nil, &cs)
 	return cs, err
 }
+
+// Jobs returns a service's job runs with their output.
+func (c *Client) Jobs(ctx context.Context, name string) (api.JobList, error) {
+	var out api.JobList
+	err := c.do(ctx, http.MethodGet, servicePath(name)+"/jobs", nil, &out)
+	return out, err
+}
+
+// RunJob asks for one of a service's jobs to run by hand.
+func (c *Client) RunJob(ctx context.Context, name, job string, req api.JobRunRequest) (api.JobRun, error) {
+	var out api.JobRun
+	err := c.do(ctx, http.MethodPost, servicePath(name)+"/jobs/"+url.PathEscape(job)+"/run", req, &out)
+	return out, err
+}

@@ -123,6 +123,8 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /v1/services/{name}/promote", h.rolloutVerb)
 	m.HandleFunc("POST /v1/services/{name}/rollout/{verb}", h.rolloutVerb)
 	m.HandleFunc("GET /v1/services/{name}/logs", h.logs)
+	m.HandleFunc("GET /v1/services/{name}/jobs", h.jobs)
+	m.HandleFunc("POST /v1/services/{name}/jobs/{job}/run", h.runJob)
 	m.HandleFunc("GET /v1/services/{name}/history", h.serviceHistory)
 	m.HandleFunc("GET /v1/history", h.routerHistory)
 	m.HandleFunc("GET /v1/events", h.events)

@@ -40,6 +40,8 @@ var operations = []operation{
 	{Pattern: "GET /v1/services/{name}/revisions", Summary: "Every revision of a service", Out: []api.Revision{}},
 	{Pattern: "POST /v1/services/{name}/rollback", Summary: "Make an earlier revision the target", In: api.RollbackRequest{}, Out: api.Operation{}, Status: http.StatusCreated},
 	{Pattern: "POST /v1/services/{name}/promote", Summary: "End the current canary step (older form of rollout/promote)", In: api.RolloutRequest{}, Out: api.Service{}},
+	{Pattern: "GET /v1/services/{name}/jobs", Summary: "The service's job runs (before rollout, after ready, by hand) with their output", Out: api.JobList{}},
+	{Pattern: "POST /v1/services/{name}/jobs/{job}/run", Summary: "Run a job by hand, in its revision's environment (stable by default)", In: api.JobRunRequest{}, Out: api.JobRun{}, Status: http.StatusAccepted},
 	{Pattern: "POST /v1/services/{name}/rollout/{verb}", Summary: "promote, pause, resume, abort, retry or set-weight; IfRevision/IfStep make a stale view a 409", In: api.RolloutRequest{}, Out: api.Service{}},
 	{Pattern: "GET /v1/services/{name}/logs", Summary: "Instance logs (?lines=N&follow=true)", Media: "text/plain"},
 	{Pattern: "GET /v1/services/{name}/history", Summary: "A service's traffic as recorded every few seconds: canary weight, per-revision rate, success rate, p50/p99 (?since=RFC3339)", Out: api.History{}},

@@ -232,7 +232,17 @@ func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration,
 		return 0, err
 	}
 	now := c.cfg.Clock.Now()
+	gate, err := c.reconcileJobs(ctx, s, now)
+	if err != nil {
+		return time.Second, fmt.Errorf("jobs: %w", err)
+	}
+	if gate.wrote {
+		return time.Millisecond, nil
+	}
 	d, err := c.desired(ctx, s, now)
+	if gate.hold {
+		d, err = c.heldDesired(ctx, s)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -242,9 +252,14 @@ func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration,
 			return time.Second, fmt.Errorf("%s: %w", a, err)
 		}
 	}
-	wrote, again, err := c.judge(ctx, s, plan, d.Replicas, now)
-	if err != nil {
-		return time.Second, err
+	wrote, again := false, gate.again
+	if !gate.hold { // a rollout waiting for its jobs is neither done nor late
+		var judged time.Duration
+		wrote, judged, err = c.judge(ctx, s, plan, d.Replicas, now)
+		if err != nil {
+			return time.Second, err
+		}
+		again = minPositive(again, judged)
 	}
 	c.watch(ctx, obs, plan.Actions)
 	if len(plan.Actions) > 0 || wrote {

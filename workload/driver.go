@@ -3,6 +3,7 @@ package workload
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/slipway-dev/slipway/spec"
@@ -122,3 +123,18 @@ type Status struct {
 	// Dir is the instance's working directory.
 	Dir string
 }
+
+// ExitOK is the Exit of a process that exited with status 0.
+const ExitOK = "exit status 0"
+
+// exitUnknown starts the Exit of an adopted process that ended while no
+// driver watched it (both drivers say "ended while not watched (exit
+// status unknown)").
+const exitUnknown = "ended while not watched"
+
+// Succeeded reports whether the process ended with exit status 0.
+func (s Status) Succeeded() bool { return !s.Running && s.Exit == ExitOK }
+
+// EndUnknown reports whether the process ended with an outcome nobody
+// saw (it ended while no server ran, and no monitor recorded it).
+func (s Status) EndUnknown() bool { return !s.Running && strings.HasPrefix(s.Exit, exitUnknown) }
