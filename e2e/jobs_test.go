@@ -156,3 +156,46 @@ func checkStableUntouched(t *testing.T, srv *server, stable map[string]int, rev 
 		t.Errorf("the stable revision stopped serving: %d %q", code, body)
 	}
 }
+
+// TestJobSurvivesServerKill kills the server (kill -9) while a
+// before-rollout job runs: the next server finds the run again and sees
+// it end, or, where the run's outcome was lost (a process ends unseen
+// while no server runs), reports it and runs it once more; never a
+// second time silently, never a third. The revision then rolls out.
+func TestJobSurvivesServerKill(t *testing.T) {
+	db := jobsDB(t)
+	data := t.TempDir()
+	srv := startServer(t, data)
+	slow := "sleep 3; " + migration(db)
+	file := writeSpec(t, specDir(t), "slipway.yaml", fmt.Sprintf(jobsSpec, db, "1", slow, "60s"))
+	srv.mustCLI("apply", "-f", file)
+	waitFor(t, 20*time.Second, "the migration running", func() (bool, string) {
+		var list api.JobList
+		err := srv.getJSON("/v1/services/web/jobs", &list)
+		return err == nil && len(list.Runs) > 0 && list.Runs[0].State == "Running", fmt.Sprintf("%+v %v", list, err)
+	})
+	srv.kill()
+	srv2 := startServer(t, data)
+	srv2.waitConverged(60*time.Second, map[string]int{"web": 1})
+	var list api.JobList
+	if err := srv2.getJSON("/v1/services/web/jobs", &list); err != nil {
+		t.Fatal(err)
+	}
+	run := list.Runs[0]
+	lost := 0
+	for _, ev := range srv2.events() {
+		if ev.Type == "job.lost" {
+			lost++
+		}
+	}
+	switch n := countRuns(t, db); {
+	case run.State != "Succeeded":
+		t.Errorf("migrate after the restart: %+v", run)
+	case n == 1 && lost == 0 && run.Attempt == 1:
+		t.Logf("the run was found again and its end seen")
+	case n == 2 && lost == 1 && run.Attempt == 2:
+		t.Logf("the run's end was not seen: reported lost (%d job.lost event) and run once more", lost)
+	default:
+		t.Errorf("migrate ran %d times, %d job.lost events, attempt %d: a run was repeated silently or more than once", n, lost, run.Attempt)
+	}
+}

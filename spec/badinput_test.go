@@ -42,6 +42,12 @@ var badSpecs = []badSpec{
 	{"a scalar document", "shop\n", 1, "", "top level must be a mapping"},
 	{"too large", "app: shop\n#" + strings.Repeat("x", MaxSize) + "\n", 1, "", "a spec may be at most"},
 	// Wrong types and values, section by section.
+	{"job with an unknown before", web + "    jobs:\n      migrate: {run: [./web, migrate], before: deploy}\n", 6, "services.web.jobs.migrate.before", `unknown moment "deploy": the only one is rollout`},
+	{"job with an unknown after", web + "    jobs:\n      warm: {run: [./web, warm], after: started}\n", 6, "services.web.jobs.warm.after", `unknown moment "started": the only one is ready`},
+	{"job before and after", web + "    jobs:\n      warm: {run: [./web, warm], before: rollout, after: ready}\n", 6, "services.web.jobs.warm.after", "not both"},
+	{"job without a moment", web + "    jobs:\n      warm: {run: [./web, warm]}\n", 6, "services.web.jobs.warm", "say when the job runs"},
+	{"job without a command", web + "    jobs:\n      warm: {after: ready}\n", 6, "services.web.jobs.warm.run", "required"},
+	{"job timeout not a duration", web + "    jobs:\n      warm: {run: [x], after: ready, timeout: long}\n", 6, "services.web.jobs.warm.timeout", `invalid duration "long"`},
 	{"env not a map", web + "    env: [A=1]\n", 5, "services.web.env", "must be a mapping"},
 	{"env value a map", web + "    env: {A: {b: 1}}\n", 5, "services.web.env.A", "must be a string; got a mapping"},
 	{"instances a float", web + "    instances: 1.5\n", 5, "services.web.instances", "must be a whole number, like 1 or 2; got the number 1.5"},
