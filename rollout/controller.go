@@ -247,6 +247,14 @@ func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration,
 		return 0, err
 	}
 	plan := workload.Decide(d, obs, now, c.cfg.Restart)
+	actions, held, err := c.holdForDependencies(ctx, s, plan.Actions, now)
+	if err != nil {
+		return time.Second, err
+	}
+	if held {
+		gate.again = minPositive(gate.again, 250*time.Millisecond)
+	}
+	plan.Actions = actions
 	for _, a := range plan.Actions {
 		if err := c.apply(ctx, s, a); err != nil {
 			return time.Second, fmt.Errorf("%s: %w", a, err)

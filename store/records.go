@@ -134,6 +134,10 @@ type Instance struct {
 	Message   string    `json:"message,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 	StartedAt time.Time `json:"startedAt,omitempty"`
+	// HostRestart is when the server found the instance's process gone
+	// because the host restarted (not a crash): it starts again once its
+	// service's dependencies are ready (rollout), then this is cleared.
+	HostRestart time.Time `json:"hostRestart,omitzero"`
 }
 
 // Operation is one apply (or rollback) of the whole app: a stack change

@@ -63,7 +63,7 @@ func toServiceDoc(s store.Service) serviceDoc {
 		Canary:      ptr(s.Canary, toCanaryDoc),
 		ParallelRun: ptr(s.ParallelRun, toParallelRunDoc),
 		Operation:   s.Operation, UpdatedAt: s.UpdatedAt,
-		Jobs:        toJobRunDocs(s.Jobs),
+		Jobs: toJobRunDocs(s.Jobs),
 	}
 }
 
@@ -77,7 +77,7 @@ func fromServiceDoc(d serviceDoc) store.Service {
 		Canary:      ptr(d.Canary, fromCanaryDoc),
 		ParallelRun: ptr(d.ParallelRun, fromParallelRunDoc),
 		Operation:   d.Operation, UpdatedAt: d.UpdatedAt,
-		Jobs:        fromJobRunDocs(d.Jobs),
+		Jobs: fromJobRunDocs(d.Jobs),
 	}
 }
 

@@ -187,6 +187,7 @@ func fullInstance() store.Instance {
 		ID: "api-3-abc", Service: "api", Revision: 3, Port: 40001, State: store.InstanceBackoff,
 		PID: 4242, StartTime: 123456789, Ready: true, ReadySince: at(17), Restarts: 3, Crashes: 2,
 		NextStart: at(18), LastExit: "exit status 1", Message: "backing off", CreatedAt: at(19), StartedAt: at(20),
+		HostRestart: at(21),
 	}
 }
 
