@@ -417,6 +417,9 @@ func (c *Controller) instanceSpec(ctx context.Context, in store.Instance, rev st
 		Command: spec.Expand(rev.Spec.Run, env), Env: env, Resources: rev.Spec.Resources,
 		User: rev.Spec.User,
 	}
+	for _, m := range rev.Spec.Mounts {
+		is.Mounts = append(is.Mounts, workload.Mount{Source: m.Path, At: m.At})
+	}
 	if rev.Spec.RunsImage() {
 		is.Command = nil
 		return is, c.imageSpec(ctx, &is, rev.Spec, env)

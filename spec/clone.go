@@ -19,6 +19,7 @@ func (s *Service) Clone() *Service {
 	c.Health.Liveness = s.Health.Liveness.clone()
 	c.DependsOn = slices.Clone(s.DependsOn)
 	c.Jobs = cloneJobs(s.Jobs)
+	c.Mounts = cloneMounts(s.Mounts)
 	c.Route.Hosts = slices.Clone(s.Route.Hosts)
 	c.Route.Certificate = clonePtr(s.Route.Certificate)
 	c.Artifact = clonePtr(s.Artifact)
@@ -70,6 +71,7 @@ func (a *App) Clone() *App {
 	c.Flags, c.Segments = a.cloneFlags()
 	c.Environments = a.cloneEnvironments()
 	c.TLS = a.TLS.clone()
+	c.Volumes = maps.Clone(a.Volumes) // values are never changed in place
 	c.envOrder = slices.Clone(a.envOrder)
 	return &c
 }

@@ -56,6 +56,7 @@ func (a *App) ApplyDefaults() {
 	}
 	a.applyFlagDefaults()
 	a.applyEnvironmentDefaults()
+	a.resolveMounts()
 }
 
 // ApplyDefaults sets every field the spec left out to its effective

@@ -23,6 +23,8 @@ type App struct {
 	// TLS is the default environment's TLS listener (tls.go); an
 	// environment has its own.
 	TLS *TLS `yaml:"tls,omitempty" json:"tls,omitempty"`
+	// Volumes are folders that outlive revisions, by name (volumes.go).
+	Volumes map[string]*Volume `yaml:"volumes,omitempty" json:"volumes,omitempty"`
 
 	// file and index remember where the app was parsed from, so that
 	// problems found later (CheckArtifacts) and Line can name a line.
@@ -78,6 +80,8 @@ type Service struct {
 	// Jobs run once per revision, before its rollout or once it is ready
 	// (jobs.go), by name.
 	Jobs map[string]*Job `yaml:"jobs,omitempty" json:"jobs,omitempty"`
+	// Mounts put the app's volumes into instances (volumes.go).
+	Mounts []Mount `yaml:"mounts,omitempty" json:"mounts,omitempty"`
 }
 
 // Replicas returns the desired instance count.

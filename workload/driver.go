@@ -83,6 +83,8 @@ type InstanceSpec struct {
 	// "UID", either with ":GID"; "" is a dynamic user of the service's
 	// own. A server that is not root runs instances as its own user.
 	User string
+	// Mounts are the volumes the instance sees (volume.go).
+	Mounts []Mount
 	// Image, when set, runs the instance as a container of an unpacked
 	// OCI image (workload/container) instead of a host process; Command
 	// is then the program inside the image, already resolved from the

@@ -21,6 +21,7 @@ type serviceSpecDoc struct {
 	StopGrace durationDoc       `json:"stopGrace"`
 	User      string            `json:"user,omitempty"`
 	Jobs      map[string]jobDoc `json:"jobs,omitempty"`
+	Mounts    []mountDoc        `json:"mounts,omitempty"`
 }
 
 // resourcesDoc is a service's limits; Memory in bytes.
@@ -99,6 +100,7 @@ func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
 		StopGrace: toDurationDoc(s.StopGrace),
 		User:      s.User,
 		Jobs:      toJobDocs(s.Jobs),
+		Mounts:    toMountDocs(s.Mounts),
 	}
 }
 
@@ -117,6 +119,7 @@ func fromServiceSpecDoc(d serviceSpecDoc) spec.Service {
 		StopGrace: fromDurationDoc(d.StopGrace),
 		User:      d.User,
 		Jobs:      fromJobDocs(d.Jobs),
+		Mounts:    fromMountDocs(d.Mounts),
 	}
 }
 

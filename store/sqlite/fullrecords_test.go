@@ -137,6 +137,7 @@ func fullServiceSpec() spec.Service {
 			"migrate": {Run: []string{"./app.py", "migrate"}, Before: "rollout", Timeout: dur("5m")},
 			"warm":    {Run: []string{"./app.py", "warm"}, After: "ready", Timeout: dur("10m")},
 		},
+		Mounts: []spec.Mount{{Volume: "uploads", At: "./uploads", Path: "/var/lib/shop/uploads"}},
 	}
 }
 

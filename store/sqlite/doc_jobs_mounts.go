@@ -81,3 +81,33 @@ func fromJobRunDocs(docs []jobRunDoc) []store.JobRun {
 	}
 	return out
 }
+
+// mountDoc is a volume mounted by a revision's service (spec.Mount),
+// with the volume's folder as it was when the revision was made.
+type mountDoc struct {
+	Volume string `json:"volume"`
+	At     string `json:"at"`
+	Path   string `json:"path,omitempty"`
+}
+
+func toMountDocs(ms []spec.Mount) []mountDoc {
+	if len(ms) == 0 {
+		return nil
+	}
+	out := make([]mountDoc, len(ms))
+	for i, m := range ms {
+		out[i] = mountDoc{Volume: m.Volume, At: m.At, Path: m.Path}
+	}
+	return out
+}
+
+func fromMountDocs(ds []mountDoc) []spec.Mount {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]spec.Mount, len(ds))
+	for i, d := range ds {
+		out[i] = spec.Mount{Volume: d.Volume, At: d.At, Path: d.Path}
+	}
+	return out
+}
