@@ -113,3 +113,18 @@ func (c *Client) RunJob(ctx context.Context, name, job string, req api.JobRunReq
 	err := c.do(ctx, http.MethodPost, servicePath(name)+"/jobs/"+url.PathEscape(job)+"/run", req, &out)
 	return out, err
 }
+
+// Volumes returns the app's volumes with their sizes.
+func (c *Client) Volumes(ctx context.Context) ([]api.Volume, error) {
+	var out []api.Volume
+	err := c.do(ctx, http.MethodGet, "/v1/volumes", nil, &out)
+	return out, err
+}
+
+// RemoveVolume removes a volume's folder; refused while a revision
+// mounts it.
+func (c *Client) RemoveVolume(ctx context.Context, name string) (api.Volume, error) {
+	var out api.Volume
+	err := c.do(ctx, http.MethodDelete, "/v1/volumes/"+url.PathEscape(name), nil, &out)
+	return out, err
+}

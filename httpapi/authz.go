@@ -26,6 +26,8 @@ var minRole = map[string]Role{
 	"POST /v1/services/{name}/rollout/{verb}":   RoleDeployer,
 	"GET /v1/services/{name}/jobs":              RoleViewer,
 	"POST /v1/services/{name}/jobs/{job}/run":   RoleDeployer,
+	"GET /v1/volumes":                           RoleViewer,
+	"DELETE /v1/volumes/{name}":                 RoleDeployer,
 	"GET /v1/services/{name}/logs":              RoleViewer,
 	"GET /v1/events":                            RoleViewer,
 	"GET /v1/history":                           RoleViewer,

@@ -42,6 +42,8 @@ var operations = []operation{
 	{Pattern: "POST /v1/services/{name}/promote", Summary: "End the current canary step (older form of rollout/promote)", In: api.RolloutRequest{}, Out: api.Service{}},
 	{Pattern: "GET /v1/services/{name}/jobs", Summary: "The service's job runs (before rollout, after ready, by hand) with their output", Out: api.JobList{}},
 	{Pattern: "POST /v1/services/{name}/jobs/{job}/run", Summary: "Run a job by hand, in its revision's environment (stable by default)", In: api.JobRunRequest{}, Out: api.JobRun{}, Status: http.StatusAccepted},
+	{Pattern: "GET /v1/volumes", Summary: "The app's volumes: path, size, the services that mount them", Out: []api.Volume{}},
+	{Pattern: "DELETE /v1/volumes/{name}", Summary: "Remove a volume's folder and files; refused while a revision mounts it", Out: api.Volume{}},
 	{Pattern: "POST /v1/services/{name}/rollout/{verb}", Summary: "promote, pause, resume, abort, retry or set-weight; IfRevision/IfStep make a stale view a 409", In: api.RolloutRequest{}, Out: api.Service{}},
 	{Pattern: "GET /v1/services/{name}/logs", Summary: "Instance logs (?lines=N&follow=true)", Media: "text/plain"},
 	{Pattern: "GET /v1/services/{name}/history", Summary: "A service's traffic as recorded every few seconds: canary weight, per-revision rate, success rate, p50/p99 (?since=RFC3339)", Out: api.History{}},

@@ -146,3 +146,11 @@ func (h *hosted) afterHostRestart() error {
 	}
 	return record()
 }
+
+// absPath is path made absolute (as it is when that fails).
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}

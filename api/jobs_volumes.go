@@ -35,3 +35,18 @@ type JobList struct {
 type JobRunRequest struct {
 	Revision int `json:"revision,omitempty"`
 }
+
+// Volume is one of the app's volumes (GET /v1/volumes): a folder that
+// outlives revisions, with its size and who mounts it.
+type Volume struct {
+	Name   string `json:"name"`
+	Path   string `json:"path"`
+	Shared bool   `json:"shared,omitempty"`
+	// Size is the bytes of its files (-1 when it could not be read);
+	// Exists is false before an instance first mounted it.
+	Size   int64 `json:"size"`
+	Exists bool  `json:"exists"`
+	// MountedBy names the services whose target, stable or running
+	// revisions mount it ("web (revision 3)").
+	MountedBy []string `json:"mountedBy"`
+}
