@@ -65,6 +65,10 @@ func TestVolumeOutlivesRevisions(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(vol, "log")); err != nil {
 		t.Errorf("a refused volume rm removed files: %v", err)
 	}
+	b := srv.mustCLI("backup", filepath.Join(t.TempDir(), "shop.backup")).stdout
+	if !strings.Contains(b, "volumes are named, not copied") || !strings.Contains(b, "uploads  "+vol) {
+		t.Errorf("backup does not say the volume is named, not copied:\n%s", b)
+	}
 	status := srv.mustCLI("status").stdout
 	if !strings.Contains(status, "uploads") || !strings.Contains(status, "18 B") || !strings.Contains(status, "web (revision 1)") {
 		t.Errorf("status does not show the volume with its size and who mounts it:\n%s", status)
