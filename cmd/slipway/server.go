@@ -79,6 +79,7 @@ func newServerCmd() *cobra.Command {
 	f.BoolVar(&cfg.AllowPublicRouter, "allow-public-router", false, "let a spec put an environment's router (environments.NAME.router) on a non-loopback address, such as 0.0.0.0:7481")
 	f.StringSliceVar(&cfg.AllowedRouters, "allow-router", nil, "a non-loopback address (host:port, or a host) a spec may put an environment's router on (repeat for several)")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
+	cmd.AddCommand(newInstallCmds()...)
 	return cmd
 }
 
