@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/slipway-dev/slipway/image/imagetest"
 )
 
 // volumeSpec is a service that appends its release to uploads/log (a
@@ -146,4 +148,55 @@ func processUID(t *testing.T, pid int) int {
 	}
 	t.Fatalf("no Uid in /proc/%d/status", pid)
 	return -1
+}
+
+// TestContainerVolume: a container sees the volume bound under its
+// working directory; a file one revision writes there, the next reads.
+func TestContainerVolume(t *testing.T) {
+	needContainers(t)
+	img, err := shopImage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := imagetest.Serve("", "")
+	t.Cleanup(reg.Close)
+	ref, err := reg.Tag("shop/order", "v1", img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := os.MkdirTemp("", "slipway-e2e-ctrvol-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	if err := os.Chmod(base, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	vol := filepath.Join(base, "data")
+	data := t.TempDir()
+	registerContainerCleanup(t, data)
+	srv := startServer(t, data)
+	dir := specDir(t)
+	write := func(release string) string {
+		return writeSpec(t, dir, "slipway.yaml", fmt.Sprintf(`app: ctr
+volumes:
+  data: {path: %s}
+services:
+  shop:
+    image: %s
+    command: ["/bin/sh", "-c", "echo rev-%s >> data/log && exec /order --name shop --port $PORT"]
+    health:
+      readiness: {http: /healthz, interval: 200ms, failureThreshold: 1}
+    stopGrace: 2s
+    mounts: [{volume: data, at: ./data}]
+`, vol, ref, release))
+	}
+	file := write("1")
+	srv.mustCLI("apply", "-f", file, "--wait", "--timeout", "90s")
+	write("2")
+	srv.mustCLI("apply", "-f", file, "--wait", "--timeout", "90s")
+	b, err := os.ReadFile(filepath.Join(vol, "log"))
+	if err != nil || string(b) != "rev-1\nrev-2\n" {
+		t.Errorf("the volume holds %q (%v); want both revisions' lines", b, err)
+	}
 }
