@@ -151,7 +151,7 @@ type harness struct {
 	values *fakeProvider
 	book   *mirror.Book
 	counts *metrics.Metrics // the router's counts, for the sequential judges
-	images images // the image store instances of images unpack from
+	images images           // the image store instances of images unpack from
 	ctl    *Controller
 	ops    *stack.Controller
 
@@ -176,7 +176,7 @@ func (h *harness) restartControllers() {
 		Checks:    func(func(health.Change)) Checker { return h.checks },
 		Providers: map[string]analysis.Provider{"router": h.values},
 		Mirrors:   h.book, Counts: h.counts,
-		Images:    h.images,
+		Images: h.images,
 	})
 	h.ops = stack.NewController(h.store, h.clock, h.enqueue)
 	// As a starting server's resync does: every service gets a pass.

@@ -79,6 +79,10 @@ func fullAnalysisRun(step int) *store.AnalysisRun {
 			Measurements: []analysis.Measurement{{
 				Metric: "success-rate", Time: at(11), Value: 0.97, Samples: 120, Verdict: analysis.Pass,
 				NoData: true, Reason: "0.97 >= 0.95", Stats: map[string]float64{"p": 0.003, "canaryMedian": 12.5},
+				Spreads: &analysis.Spreads{
+					Canary:   analysis.Spread{N: 12, Min: 1, P10: 2, P25: 3, P50: 4, P75: 5, P90: 6, Max: 7},
+					Baseline: analysis.Spread{N: 13, Min: 1.5, P10: 2.5, P25: 3.5, P50: 4.5, P75: 5.5, P90: 6.5, Max: 7.5},
+				},
 			}, {Metric: "success-rate", Verdict: analysis.Error, Reason: "no answer"}},
 			Taken: 9, LastData: at(12),
 		}},
@@ -179,7 +183,7 @@ func fullMetrics() []spec.Metric {
 	return []spec.Metric{{
 		Name: "latency", Provider: "prometheus", Metric: "latencyP99", Query: "sum(rate(x[1m]))",
 		URL: "http://127.0.0.1:9/stats", JSONPath: "$.p99", SuccessCondition: "result < 0.5",
-		Compare: "baseline", Judge: "sequential", Alpha: 0.01, Better: "lower", Confidence: 0.95, MinEffect: 0.1, Floor: 0.05, MinSamples: 5,
+		Compare: "baseline", Judge: "sequential", Alpha: 0.01, Beta: 0.1, Better: "lower", Confidence: 0.95, MinEffect: 0.1, Floor: 0.05, MinSamples: 5,
 	}}
 }
 
