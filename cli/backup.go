@@ -24,7 +24,10 @@ func newBackup(e *env) *cobra.Command {
 			"database (SQLite's VACUUM INTO: rollouts go on meanwhile) and the\n" +
 			"artifacts, streamed as a tar, and writes it to FILE atomically: FILE is\n" +
 			"replaced only by a complete backup. Restore it with\n" +
-			"`slipway restore FILE --data DIR`.",
+			"`slipway restore FILE --data DIR`.\n\n" +
+			"Not included: images (pull or load them again) and volumes: a backup names\n" +
+			"each volume and its folder, it does not copy their files; back those\n" +
+			"folders up with the tool you use for files.",
 		Args: cobra.ExactArgs(1),
 		RunE: e.run(func(cmd *cobra.Command, args []string) error {
 			n, files, err := writeBackup(cmd, e, args[0])
@@ -32,6 +35,12 @@ func newBackup(e *env) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "backup written to %s (%d files, %d bytes)\n", args[0], files, n)
+			if vols, err := e.client().Volumes(cmd.Context()); err == nil && len(vols) > 0 {
+				fmt.Fprintln(e.stdout, "volumes are named, not copied (back their folders up yourself):")
+				for _, v := range vols {
+					fmt.Fprintf(e.stdout, "  %s  %s\n", v.Name, v.Path)
+				}
+			}
 			return nil
 		}),
 	}

@@ -47,6 +47,10 @@ func newStatus(e *env) *cobra.Command {
 			if certs, err := c.Certificates(cmd.Context()); err == nil { // a server before TLS has no such view
 				printCertificates(e.stdout, certs)
 			}
+			if vols, err := c.Volumes(cmd.Context()); err == nil && len(vols) > 0 { // nor one before volumes
+				fmt.Fprintln(e.stdout)
+				printVolumes(e.stdout, vols)
+			}
 		}
 		if len(services) == 0 && e.envName == "" {
 			e.otherEnvironments(cmd.Context(), c)

@@ -122,3 +122,32 @@ func (c *Client) Exec(ctx context.Context, name string, req api.ExecRequest) (ap
 	err := c.do(ctx, http.MethodPost, servicePath(name)+"/exec", req, &out)
 	return out, err
 }
+
+// Jobs returns a service's job runs with their output.
+func (c *Client) Jobs(ctx context.Context, name string) (api.JobList, error) {
+	var out api.JobList
+	err := c.do(ctx, http.MethodGet, servicePath(name)+"/jobs", nil, &out)
+	return out, err
+}
+
+// RunJob asks for one of a service's jobs to run by hand.
+func (c *Client) RunJob(ctx context.Context, name, job string, req api.JobRunRequest) (api.JobRun, error) {
+	var out api.JobRun
+	err := c.do(ctx, http.MethodPost, servicePath(name)+"/jobs/"+url.PathEscape(job)+"/run", req, &out)
+	return out, err
+}
+
+// Volumes returns the app's volumes with their sizes.
+func (c *Client) Volumes(ctx context.Context) ([]api.Volume, error) {
+	var out []api.Volume
+	err := c.do(ctx, http.MethodGet, "/v1/volumes", nil, &out)
+	return out, err
+}
+
+// RemoveVolume removes a volume's folder; refused while a revision
+// mounts it.
+func (c *Client) RemoveVolume(ctx context.Context, name string) (api.Volume, error) {
+	var out api.Volume
+	err := c.do(ctx, http.MethodDelete, "/v1/volumes/"+url.PathEscape(name), nil, &out)
+	return out, err
+}

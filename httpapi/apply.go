@@ -30,7 +30,7 @@ func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 		req.File = "slipway.yaml"
 	}
 	app, err := spec.ParseWith(req.File, []byte(req.Spec), spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr,
-		CheckConfigExpr: config.CheckExpr, Environment: h.in(r).Name, MaxInstancesPerService: h.cfg.Limits.perService()})
+		CheckConfigExpr: config.CheckExpr, Environment: h.in(r).Name, MaxInstancesPerService: h.cfg.Limits.perService(), DataDir: h.cfg.DataDir})
 	if err != nil {
 		return nil, req, err
 	}

@@ -43,6 +43,9 @@ type Config struct {
 	Clock  clock.Clock
 	// Enqueue asks the controllers for a pass over a key.
 	Enqueue func(key queue.Key)
+	// DataDir is the server's data folder (absolute): no volume may be
+	// inside it; empty checks nothing.
+	DataDir string
 	// Changes returns a channel closed at the next committed store write.
 	Changes func() <-chan struct{}
 	// Tokens are the bearer tokens the API accepts, each with its role.
@@ -127,6 +130,10 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /v1/services/{name}/promote", h.rolloutVerb)
 	m.HandleFunc("POST /v1/services/{name}/rollout/{verb}", h.rolloutVerb)
 	m.HandleFunc("GET /v1/services/{name}/logs", h.logs)
+	m.HandleFunc("GET /v1/services/{name}/jobs", h.jobs)
+	m.HandleFunc("POST /v1/services/{name}/jobs/{job}/run", h.runJob)
+	m.HandleFunc("GET /v1/volumes", h.volumes)
+	m.HandleFunc("DELETE /v1/volumes/{name}", h.removeVolume)
 	m.HandleFunc("GET /v1/services/{name}/history", h.serviceHistory)
 	m.HandleFunc("GET /v1/history", h.routerHistory)
 	m.HandleFunc("GET /v1/events", h.events)

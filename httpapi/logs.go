@@ -96,6 +96,13 @@ func (h *handler) instanceIDs(r *http.Request, service string) ([]string, error)
 		for _, in := range ins {
 			ids = append(ids, in.ID)
 		}
+		if svc, err := tx.GetService(service); err == nil {
+			for _, run := range svc.Jobs { // jobs' output is the service's too
+				if run.Instance != "" {
+					ids = append(ids, run.Instance)
+				}
+			}
+		}
 		return nil
 	})
 	return ids, err

@@ -132,6 +132,10 @@ func (c *Controller) started(ctx context.Context, in store.Instance, st workload
 		in.Restarts++
 		typ, msg = store.EventInstanceRestarted, fmt.Sprintf("instance %s restarted (pid %d, restart %d)", in.ID, st.PID, in.Restarts)
 	}
+	if !in.HostRestart.IsZero() {
+		typ, msg = store.EventInstanceStarted, fmt.Sprintf("instance %s started after host restart (pid %d, port %d)", in.ID, st.PID, in.Port)
+		in.HostRestart = time.Time{}
+	}
 	adopted := in.PID == st.PID && in.StartTime == st.StartTime && in.PID != 0
 	in.State, in.PID, in.StartTime = store.InstanceRunning, st.PID, st.StartTime
 	if !adopted {

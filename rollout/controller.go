@@ -236,19 +236,42 @@ func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration,
 		return 0, err
 	}
 	now := c.cfg.Clock.Now()
+	gate, err := c.reconcileJobs(ctx, s, now)
+	if err != nil {
+		return time.Second, fmt.Errorf("jobs: %w", err)
+	}
+	if gate.wrote {
+		return time.Millisecond, nil
+	}
 	d, err := c.desired(ctx, s, now)
+	if gate.hold {
+		d, err = c.heldDesired(ctx, s)
+	}
 	if err != nil {
 		return 0, err
 	}
 	plan := workload.Decide(d, obs, now, c.cfg.Restart)
+	actions, held, err := c.holdForDependencies(ctx, s, plan.Actions, now)
+	if err != nil {
+		return time.Second, err
+	}
+	if held {
+		gate.again = minPositive(gate.again, 250*time.Millisecond)
+	}
+	plan.Actions = actions
 	for _, a := range plan.Actions {
 		if err := c.apply(ctx, s, a); err != nil {
 			return time.Second, fmt.Errorf("%s: %w", a, err)
 		}
 	}
-	wrote, again, err := c.judge(ctx, s, plan, d.Replicas, now)
-	if err != nil {
-		return time.Second, err
+	wrote, again := false, gate.again
+	if !gate.hold { // a rollout waiting for its jobs is neither done nor late
+		var judged time.Duration
+		wrote, judged, err = c.judge(ctx, s, plan, d.Replicas, now)
+		if err != nil {
+			return time.Second, err
+		}
+		again = minPositive(again, judged)
 	}
 	c.watch(ctx, obs, plan.Actions)
 	if len(plan.Actions) > 0 || wrote {
@@ -404,6 +427,9 @@ func (c *Controller) instanceSpec(ctx context.Context, in store.Instance, rev st
 		ID: in.ID, Service: in.Service, Revision: in.Revision, Port: in.Port,
 		Command: spec.Expand(rev.Spec.Run, env), Env: env, Resources: rev.Spec.Resources,
 		User: rev.Spec.User, SecretEnv: secretEnv,
+	}
+	for _, m := range rev.Spec.Mounts {
+		is.Mounts = append(is.Mounts, workload.Mount{Source: m.Path, At: m.At})
 	}
 	if rev.Spec.RunsImage() {
 		is.Command = nil

@@ -17,6 +17,9 @@ import (
 type Config struct {
 	// DataDir holds the database, artifacts and instance directories.
 	DataDir string
+	// RuntimeDir holds what a host restart clears (hostrestart.go); empty
+	// is DefaultRuntimeDir(DataDir).
+	RuntimeDir string
 	// ContainerRuntime is the OCI runtime that runs services with an
 	// image (a name looked up in PATH, or a path); empty picks crun on a
 	// cgroup v2 host when installed, else runc.

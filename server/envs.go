@@ -171,6 +171,9 @@ func (h *hosted) openAll(rln net.Listener) error {
 			down = append(down, p)
 		}
 	}
+	if err := h.afterHostRestart(); err != nil {
+		return err
+	}
 	for _, p := range h.all() {
 		h.run(p)
 	}

@@ -369,8 +369,8 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, socks []net.Listene
 	h := httpapi.New(httpapi.Config{
 		LoginLink: func(p httpapi.Principal) (api.LoginLink, error) { return s.loginLink(&dash, p) },
 		Artifacts: s.artifacts, Images: s.images, Clock: s.cfg.Clock, Tokens: s.keys, TokenAdmin: tokens, Logger: s.cfg.Logger,
-		Limit: limit,
-		Envs:  envs, Pipeline: s.pipeline, Backup: envs.backup,
+		Limit: limit, DataDir: absPath(s.cfg.DataDir),
+		Envs: envs, Pipeline: s.pipeline, Backup: envs.backup,
 		Limits:  httpapi.Limits{MaxInstancesPerService: s.cfg.MaxInstancesPerService, MaxInstances: s.cfg.MaxInstances},
 		Routers: httpapi.RouterPolicy{AllowPublic: s.cfg.AllowPublicRouter, Allowed: s.cfg.AllowedRouters},
 		Secrets: s.secrets,

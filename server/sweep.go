@@ -28,6 +28,15 @@ func sweep(ctx context.Context, p *parts) error {
 		for _, in := range ins {
 			known[in.ID] = true
 		}
+		if err != nil {
+			return err
+		}
+		svcs, err := tx.ListServices()
+		for _, svc := range svcs {
+			for _, r := range svc.Jobs { // a job's run keeps its files for its output
+				known[r.Instance] = true
+			}
+		}
 		return err
 	})
 	if err != nil {

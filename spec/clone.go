@@ -20,6 +20,8 @@ func (s *Service) Clone() *Service {
 	c.Health.Readiness = s.Health.Readiness.clone()
 	c.Health.Liveness = s.Health.Liveness.clone()
 	c.DependsOn = slices.Clone(s.DependsOn)
+	c.Jobs = cloneJobs(s.Jobs)
+	c.Mounts = cloneMounts(s.Mounts)
 	c.Route.Hosts = slices.Clone(s.Route.Hosts)
 	c.Route.Certificate = clonePtr(s.Route.Certificate)
 	c.Artifact = clonePtr(s.Artifact)
@@ -86,6 +88,7 @@ func (a *App) Clone() *App {
 			}
 		}
 	}
+	c.Volumes = maps.Clone(a.Volumes) // values are never changed in place
 	c.envOrder = slices.Clone(a.envOrder)
 	return &c
 }

@@ -66,6 +66,7 @@ func (a *App) ApplyDefaults() {
 		}
 	}
 	a.applyEnvironmentDefaults()
+	a.resolveMounts()
 }
 
 // ApplyDefaults sets every field the spec left out to its effective
@@ -105,6 +106,11 @@ func (s *Service) ApplyDefaults() {
 		s.Strategy.Rolling.applyDefaults()
 	}
 	orDefault(&s.StopGrace, DefaultStopGrace)
+	for _, j := range s.Jobs {
+		if j != nil {
+			j.applyDefaults()
+		}
+	}
 }
 
 func (p *Probe) applyDefaults(interval time.Duration) {

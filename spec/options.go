@@ -30,6 +30,9 @@ type Options struct {
 	// checks nothing (a client that leaves the limit to the server).
 	// The server sets its --max-instances-per-service.
 	MaxInstancesPerService int
+	// DataDir, when set, is the server's data folder: a volume may not
+	// be inside it (the server sets it; a client does not know it).
+	DataDir string
 }
 
 // DefaultMaxInstancesPerService is the per-service instance limit of a

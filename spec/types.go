@@ -29,6 +29,8 @@ type App struct {
 	// Secrets say where the CLI reads each secret at apply time
 	// (secrets.go); env values reference them as ${secret.NAME}.
 	Secrets map[string]*SecretSource `yaml:"secrets,omitempty" json:"secrets,omitempty"`
+	// Volumes are folders that outlive revisions, by name (volumes.go).
+	Volumes map[string]*Volume `yaml:"volumes,omitempty" json:"volumes,omitempty"`
 
 	// file and index remember where the app was parsed from, so that
 	// problems found later (CheckArtifacts) and Line can name a line.
@@ -89,6 +91,11 @@ type Service struct {
 	// never written in a spec, so a changed secret changes the service
 	// (a new revision) and plan shows it by version, never by value.
 	SecretVersions map[string]int `yaml:"-" json:"secretVersions,omitempty"`
+	// Jobs run once per revision, before its rollout or once it is ready
+	// (jobs.go), by name.
+	Jobs map[string]*Job `yaml:"jobs,omitempty" json:"jobs,omitempty"`
+	// Mounts put the app's volumes into instances (volumes.go).
+	Mounts []Mount `yaml:"mounts,omitempty" json:"mounts,omitempty"`
 }
 
 // Replicas returns the desired instance count.

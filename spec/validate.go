@@ -71,6 +71,8 @@ func (v *validator) validate() {
 		}
 		v.service(name, a.Services[name])
 	}
+	v.volumes()
+	v.sharing()
 	v.dependencies()
 	v.routes()
 	v.tlsSections()

@@ -29,6 +29,8 @@ func (v *validator) service(name string, s *Service) {
 	v.parallelRunRoute(p, name, s)
 	v.nonNegative(p+".stopGrace", s.StopGrace)
 	v.user(p+".user", s.User)
+	v.jobs(p, s)
+	v.mounts(p, s)
 }
 
 // program checks what a service runs: a host command (run, with an

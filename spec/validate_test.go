@@ -124,7 +124,7 @@ slipway.yaml:5: services.invoice.instances: must be >= 0, got -2
 slipway.yaml:6: services.invoice.dependsOn[0]: unknown service "ordr" (did you mean "order"?); services: invoice, order
 slipway.yaml:9: services.invoice.strategy.rolling.maxSurge: must be >= 0, got -1
 slipway.yaml:11: services.order.run: required: the command and its arguments, like ["./server", "--port", "${PORT}"], or image: an OCI image to run
-slipway.yaml:12: services.order.instanse: unknown field "instanse" (did you mean "instances"?); valid: run, image, command, env, instances, scale, resources, health, route, dependsOn, artifact, strategy, stopGrace, user`
+slipway.yaml:12: services.order.instanse: unknown field "instanse" (did you mean "instances"?); valid: run, image, command, env, instances, scale, resources, health, route, dependsOn, artifact, strategy, stopGrace, user, jobs, mounts`
 	if err == nil || err.Error() != want {
 		t.Errorf("got:\n%v\nwant:\n%s", err, want)
 	}

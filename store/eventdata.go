@@ -51,3 +51,12 @@ type ConfigData struct {
 	Instances int    `json:"instances,omitempty"`
 	Reason    string `json:"reason,omitempty"`
 }
+
+// JobData is the Data of the job events: which job, its attempt, how it
+// ended and its last output lines (failures only).
+type JobData struct {
+	Job     string   `json:"job"`
+	Attempt int      `json:"attempt,omitempty"`
+	Exit    string   `json:"exit,omitempty"`
+	Output  []string `json:"output,omitempty"`
+}

@@ -245,6 +245,29 @@ const (
 	EventEnvironmentDown EventType = "environment.down"
 )
 
+// Job events: runs of a service's jobs (spec.Job, store.JobRun), written
+// by package rollout; Data: JobData.
+const (
+	// EventJobStarted: a job's run started (Attempt 2: again, after the
+	// first was lost).
+	EventJobStarted EventType = "job.started"
+	// EventJobSucceeded: a job's run exited 0.
+	EventJobSucceeded EventType = "job.succeeded"
+	// EventJobFailed: a job's run failed (exit status, timeout, lost
+	// twice); a before-rollout job's failure stops its revision's rollout.
+	EventJobFailed EventType = "job.failed"
+	// EventJobLost: a job's run was not found again after a server
+	// restart, or ended while no server watched it (its outcome unknown);
+	// it is run once more.
+	EventJobLost EventType = "job.lost"
+	// EventJobRequested: someone asked for a job to run by hand.
+	EventJobRequested EventType = "job.requested"
+	// EventInstanceHostRestart: an instance's process was gone after the
+	// host restarted (not a crash); it is started again, in dependency
+	// order.
+	EventInstanceHostRestart EventType = "instance.host_restart"
+)
+
 // Certificate events: the router's TLS edge obtaining and renewing
 // certificates over ACME (package server, from router/edge). Service
 // and revision are empty: a certificate belongs to a host.
@@ -335,5 +358,6 @@ func EventTypes() []EventType {
 		EventConfigDeliveryStep, EventConfigDeliverySucceeded, EventConfigDeliveryRolledBack, EventConfigDeliveryStopped,
 		EventEnvironmentDownStarted, EventEnvironmentDown,
 		EventSecretSet, EventServiceRestartRequested, EventServiceScaled, EventInstanceExec,
+		EventJobStarted, EventJobSucceeded, EventJobFailed, EventJobLost, EventJobRequested, EventInstanceHostRestart,
 	}
 }

@@ -71,6 +71,9 @@ type Service struct {
 	// (slipway scale), in force instead of the revision's until an apply
 	// changes the spec's instances.
 	Scale *int `json:"scale,omitempty"`
+	// Jobs are the runs of the service's jobs (job.go), oldest first, at
+	// most MaxJobRuns.
+	Jobs []JobRun `json:"jobs,omitempty"`
 }
 
 // Traffic is how the router splits a service's requests.
@@ -142,6 +145,10 @@ type Instance struct {
 	Message   string    `json:"message,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 	StartedAt time.Time `json:"startedAt,omitempty"`
+	// HostRestart is when the server found the instance's process gone
+	// because the host restarted (not a crash): it starts again once its
+	// service's dependencies are ready (rollout), then this is cleared.
+	HostRestart time.Time `json:"hostRestart,omitzero"`
 }
 
 // Operation is one apply (or rollback) of the whole app: a stack change

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -88,6 +89,8 @@ type InstanceSpec struct {
 	// "UID", either with ":GID"; "" is a dynamic user of the service's
 	// own. A server that is not root runs instances as its own user.
 	User string
+	// Mounts are the volumes the instance sees (volume.go).
+	Mounts []Mount
 	// Image, when set, runs the instance as a container of an unpacked
 	// OCI image (workload/container) instead of a host process; Command
 	// is then the program inside the image, already resolved from the
@@ -171,3 +174,18 @@ type Status struct {
 	// Dir is the instance's working directory.
 	Dir string
 }
+
+// ExitOK is the Exit of a process that exited with status 0.
+const ExitOK = "exit status 0"
+
+// exitUnknown starts the Exit of an adopted process that ended while no
+// driver watched it (both drivers say "ended while not watched (exit
+// status unknown)").
+const exitUnknown = "ended while not watched"
+
+// Succeeded reports whether the process ended with exit status 0.
+func (s Status) Succeeded() bool { return !s.Running && s.Exit == ExitOK }
+
+// EndUnknown reports whether the process ended with an outcome nobody
+// saw (it ended while no server ran, and no monitor recorded it).
+func (s Status) EndUnknown() bool { return !s.Running && strings.HasPrefix(s.Exit, exitUnknown) }

@@ -55,6 +55,7 @@ func newServerCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.DataDir, "data", cfg.DataDir, "directory for the database, artifacts, images and instances")
+	f.StringVar(&cfg.RuntimeDir, "runtime-dir", "", "directory a host restart clears (default: one under /run/slipway as root, else under $XDG_RUNTIME_DIR): when its marker is gone, the server starts every instance again in dependency order, as after a reboot")
 	f.StringVar(&cfg.ContainerRuntime, "container-runtime", "", "the OCI runtime that runs services with an image: a name in PATH or a path (default: crun on a cgroup v2 host when installed, else runc)")
 	f.StringVar(&cfg.APIAddr, "api", cfg.APIAddr, "address of the HTTP API (every request but the health check takes a token; --token, --token-file or SLIPWAY_TOKEN names the admin one, else DATA/admin.token holds it)")
 	f.StringVar(&cfg.SecretsKeyFile, "secrets-key-file", "", "an age identity file (age-keygen) that seals the secrets the server stores; it must be 0600 (default: DATA/secrets.key, made at first start)")
@@ -79,6 +80,7 @@ func newServerCmd() *cobra.Command {
 	f.BoolVar(&cfg.AllowPublicRouter, "allow-public-router", false, "let a spec put an environment's router (environments.NAME.router) on a non-loopback address, such as 0.0.0.0:7481")
 	f.StringSliceVar(&cfg.AllowedRouters, "allow-router", nil, "a non-loopback address (host:port, or a host) a spec may put an environment's router on (repeat for several)")
 	f.StringVar(&level, "log-level", "info", "debug, info, warn or error")
+	cmd.AddCommand(newInstallCmds()...)
 	return cmd
 }
 

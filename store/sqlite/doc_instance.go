@@ -24,6 +24,8 @@ type instanceDoc struct {
 	Message    string    `json:"message,omitempty"`
 	CreatedAt  time.Time `json:"createdAt"`
 	StartedAt  time.Time `json:"startedAt,omitempty"`
+	// HostRestart: added with jobs and volumes (issue 21); absent before.
+	HostRestart time.Time `json:"hostRestart,omitzero"`
 }
 
 func toInstanceDoc(i store.Instance) instanceDoc {
@@ -32,6 +34,7 @@ func toInstanceDoc(i store.Instance) instanceDoc {
 		PID: i.PID, StartTime: i.StartTime, Ready: i.Ready, ReadySince: i.ReadySince,
 		Restarts: i.Restarts, Crashes: i.Crashes, NextStart: i.NextStart,
 		LastExit: i.LastExit, Message: i.Message, CreatedAt: i.CreatedAt, StartedAt: i.StartedAt,
+		HostRestart: i.HostRestart,
 	}
 }
 
@@ -41,5 +44,6 @@ func fromInstanceDoc(d instanceDoc) store.Instance {
 		PID: d.PID, StartTime: d.StartTime, Ready: d.Ready, ReadySince: d.ReadySince,
 		Restarts: d.Restarts, Crashes: d.Crashes, NextStart: d.NextStart,
 		LastExit: d.LastExit, Message: d.Message, CreatedAt: d.CreatedAt, StartedAt: d.StartedAt,
+		HostRestart: d.HostRestart,
 	}
 }

@@ -28,8 +28,9 @@ type serviceDoc struct {
 	Operation   int64           `json:"operation,omitempty"`
 	UpdatedAt   time.Time       `json:"updatedAt"`
 	// RestartedAt and Scale are the day-two verbs' (issue 17).
-	RestartedAt time.Time `json:"restartedAt,omitzero"`
-	Scale       *int      `json:"scale,omitempty"`
+	RestartedAt time.Time   `json:"restartedAt,omitzero"`
+	Scale       *int        `json:"scale,omitempty"`
+	Jobs        []jobRunDoc `json:"jobs,omitempty"`
 }
 
 // trafficDoc is how the router splits a service's requests.
@@ -68,6 +69,7 @@ func toServiceDoc(s store.Service) serviceDoc {
 		Autoscale:   ptr(s.Autoscale, toAutoscaleDoc),
 		Operation:   s.Operation, UpdatedAt: s.UpdatedAt,
 		RestartedAt: s.RestartedAt, Scale: s.Scale,
+		Jobs: toJobRunDocs(s.Jobs),
 	}
 }
 
@@ -83,6 +85,7 @@ func fromServiceDoc(d serviceDoc) store.Service {
 		Autoscale:   ptr(d.Autoscale, fromAutoscaleDoc),
 		Operation:   d.Operation, UpdatedAt: d.UpdatedAt,
 		RestartedAt: d.RestartedAt, Scale: d.Scale,
+		Jobs: fromJobRunDocs(d.Jobs),
 	}
 }
 

@@ -23,7 +23,9 @@ type serviceSpecDoc struct {
 	User      string            `json:"user,omitempty"`
 	// SecretVersions name the sealed secrets the env references, by
 	// name (issue 17); never their values.
-	SecretVersions map[string]int `json:"secretVersions,omitempty"`
+	SecretVersions map[string]int    `json:"secretVersions,omitempty"`
+	Jobs           map[string]jobDoc `json:"jobs,omitempty"`
+	Mounts         []mountDoc        `json:"mounts,omitempty"`
 }
 
 // resourcesDoc is a service's limits; Memory in bytes.
@@ -103,6 +105,8 @@ func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
 		User:      s.User,
 
 		SecretVersions: s.SecretVersions,
+		Jobs:           toJobDocs(s.Jobs),
+		Mounts:         toMountDocs(s.Mounts),
 	}
 }
 
@@ -122,6 +126,8 @@ func fromServiceSpecDoc(d serviceSpecDoc) spec.Service {
 		User:      d.User,
 
 		SecretVersions: d.SecretVersions,
+		Jobs:           fromJobDocs(d.Jobs),
+		Mounts:         fromMountDocs(d.Mounts),
 	}
 }
 

@@ -40,6 +40,9 @@ func fullService() store.Service {
 		Failure: fullFailure(), Canary: fullCanary(), ParallelRun: fullParallelRun(),
 		Autoscale: &store.Autoscale{Revision: 3, Replicas: 4, Reason: "concurrency 38 over target 10 x 3 instances", ChangedAt: at(17)},
 		Operation: 4, UpdatedAt: at(4), RestartedAt: at(5), Scale: intp(5),
+		Jobs: []store.JobRun{{Job: "migrate", Revision: 3, State: store.JobFailed, Before: true, Attempt: 2,
+			Instance: "api-3-job-migrate-1", StartedAt: at(5), EndedAt: at(6), Exit: "exit status 1",
+			Output: []string{"migrating", "boom"}, By: "alice"}},
 	}
 }
 
@@ -138,6 +141,11 @@ func fullServiceSpec() spec.Service {
 		Strategy:  fullStrategy(),
 		StopGrace: dur("2s"),
 		User:      "1000:1000",
+		Jobs: map[string]*spec.Job{
+			"migrate": {Run: []string{"./app.py", "migrate"}, Before: "rollout", Timeout: dur("5m")},
+			"warm":    {Run: []string{"./app.py", "warm"}, After: "ready", Timeout: dur("10m")},
+		},
+		Mounts: []spec.Mount{{Volume: "uploads", At: "./uploads", Path: "/var/lib/shop/uploads"}},
 	}
 }
 
@@ -188,6 +196,7 @@ func fullInstance() store.Instance {
 		ID: "api-3-abc", Service: "api", Revision: 3, Port: 40001, State: store.InstanceBackoff,
 		PID: 4242, StartTime: 123456789, Ready: true, ReadySince: at(17), Restarts: 3, Crashes: 2,
 		NextStart: at(18), LastExit: "exit status 1", Message: "backing off", CreatedAt: at(19), StartedAt: at(20),
+		HostRestart: at(21),
 	}
 }
 

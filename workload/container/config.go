@@ -46,6 +46,8 @@ type bundle struct {
 	// HostFiles are host files bound read-only at the same path inside
 	// (/etc/resolv.conf, /etc/hosts), those that exist.
 	HostFiles []string
+	// Volumes are host folders bound read-write, by destination inside.
+	Volumes []specs.Mount
 }
 
 // The runtime's default masked and read-only paths (runc spec), hiding
@@ -124,7 +126,7 @@ func mounts(b bundle) []specs.Mount {
 	for _, f := range b.HostFiles {
 		ms = append(ms, specs.Mount{Destination: f, Type: "bind", Source: f, Options: []string{"bind", "ro", "nosuid", "nodev", "noexec"}})
 	}
-	return ms
+	return append(ms, b.Volumes...)
 }
 
 // workMount is the instance's writable work directory: a bind of Work,

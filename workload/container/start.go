@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/internal/atomicfile"
 	"github.com/slipway-dev/slipway/workload"
@@ -189,7 +191,56 @@ func (d *Driver) bundleFor(dir string, s workload.InstanceSpec, c credential) (b
 		}
 		b.Artifact, b.ArtifactPath = dst, s.ArtifactPath
 	}
-	return b, nil
+	vols, err := volumeMounts(b, s.Mounts, c)
+	b.Volumes = vols
+	return b, err
+}
+
+// volumeMounts prepares each volume (the instance user's) and binds it
+// at its place: under the working directory (its mount point made in
+// the instance's own work folder, as the artifact's), or at an absolute
+// path the image has (the shared root filesystem is never written).
+func volumeMounts(b bundle, mounts []workload.Mount, c credential) ([]specs.Mount, error) {
+	var out []specs.Mount
+	for _, m := range mounts {
+		if err := workload.PrepareVolume(m.Source, int(c.UID), int(c.GID)); err != nil {
+			return nil, err
+		}
+		dst := path.Clean(m.At)
+		if !path.IsAbs(dst) {
+			dst = path.Join(b.WorkDir, dst)
+		}
+		if rel, ok := strings.CutPrefix(dst, b.WorkDir+"/"); ok {
+			if err := volumeMountpoint(b.Work, rel, c); err != nil {
+				return nil, fmt.Errorf("volume at %s: %w", m.At, err)
+			}
+		} else if fi, err := os.Stat(filepath.Join(b.Rootfs, dst)); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("volume at %s: the image has no folder there; mount it under the working directory (%s) or at a folder the image has", m.At, b.WorkDir)
+		}
+		out = append(out, specs.Mount{Destination: dst, Type: "bind", Source: m.Source, Options: []string{"rbind", "rw", "nosuid", "nodev"}})
+	}
+	return out, nil
+}
+
+// volumeMountpoint makes work/<rel> an empty folder under plain folders
+// of the instance's, replacing (never following) anything else there,
+// as artifactMountpoint does; a folder already there is kept (it is
+// only a mount point: the volume's files are in the volume).
+func volumeMountpoint(work, rel string, c credential) error {
+	target := filepath.Join(work, rel)
+	if fi, err := os.Lstat(target); err == nil && fi.IsDir() {
+		return nil
+	}
+	if err := artifactMountpoint(work, rel, c); err != nil {
+		return err
+	}
+	if err := os.Remove(target); err != nil {
+		return err
+	}
+	if err := os.Mkdir(target, 0o750); err != nil {
+		return err
+	}
+	return os.Lchown(target, int(c.UID), int(c.GID))
 }
 
 // placeArtifact copies the artifact (checked against its digest) to

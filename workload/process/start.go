@@ -61,6 +61,9 @@ func (d *Driver) launch(inst *instance, s workload.InstanceSpec) error {
 	if err := placeConfigs(s, inst.dir, cred); err != nil {
 		return err
 	}
+	if err := linkVolumes(s, work, cred); err != nil {
+		return err
+	}
 	// Recorded before the fork, so that a later Driver knows to look for
 	// an orphan if this server dies before recording the PID.
 	inst.rec = record{Phase: PhaseStarting, StartedAt: d.now(), Spec: s, User: cred}
@@ -236,4 +239,22 @@ func (d *Driver) warnNoMount(err error) {
 	if d.mountWarned.CompareAndSwap(false, true) {
 		d.opts.Logger.Warn("no mount namespace for instances: they see their work directory at its real path, which their user may not be able to walk", "err", err)
 	}
+}
+
+// linkVolumes prepares each volume the instance mounts (its user's) and
+// links it into the working directory.
+func linkVolumes(s workload.InstanceSpec, work string, cred *credential) error {
+	uid, gid := -1, -1
+	if cred != nil {
+		uid, gid = cred.UID, cred.GID
+	}
+	for _, m := range s.Mounts {
+		if err := workload.PrepareVolume(m.Source, uid, gid); err != nil {
+			return err
+		}
+		if err := workload.LinkVolume(work, m.At, m.Source, uid, gid); err != nil {
+			return err
+		}
+	}
+	return nil
 }
