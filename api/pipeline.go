@@ -34,10 +34,17 @@ type Commit struct {
 
 // Version is an artifact pushed for a service under a version label
 // (POST /v1/versions, after PUT /v1/artifacts/{digest}).
+//
+// An image version sets Image instead of Digest and Path: a reference the
+// server pulls (with the credentials of its Docker config), or one
+// uploaded first (PUT /v1/images) named by digest. The response names it
+// pinned (repo:tag@sha256:...) with Kind "image"; a file's Kind is "file".
 type Version struct {
 	Service    string    `json:"service"`
 	Version    string    `json:"version"`
+	Kind       string    `json:"kind,omitempty"`
 	Digest     string    `json:"digest"`
+	Image      string    `json:"image,omitempty"`
 	Path       string    `json:"path"`
 	Size       int64     `json:"size"`
 	Commit     string    `json:"commit,omitempty"`
@@ -151,4 +158,14 @@ type FlowStep struct {
 	DeploySeconds float64   `json:"deploySeconds"`
 	Finished      time.Time `json:"finished,omitzero"`
 	State         string    `json:"state"`
+}
+
+// Image is an OCI image the server stored (PUT /v1/images?name=REPO: the
+// body is a docker-save tarball, or an OCI image layout folder as a tar).
+// Ref is name@digest, what a version or a spec's image: names it by.
+type Image struct {
+	Digest       string `json:"digest"`
+	Ref          string `json:"ref"`
+	Size         int64  `json:"size"`
+	Architecture string `json:"architecture"`
 }

@@ -24,17 +24,25 @@ func newArtifact(e *env) *cobra.Command {
 		v          api.Version
 		commitTime string
 		gitDir     string
+		img        imageFlags
 	)
 	push := &cobra.Command{
-		Use:   "push FILE --service S --version V [--commit SHA --commit-time T | --git DIR]",
-		Short: "Store a built file as a version of a service",
+		Use:   "push (FILE | --image REF | --image-file PATH) --service S --version V [--commit SHA --commit-time T | --git DIR]",
+		Short: "Store a built file or an OCI image as a version of a service",
 		Long: "push uploads FILE (stored by its sha256 digest) and records it as version V of\n" +
 			"service S: `slipway deploy` and `slipway promote` then move that very file\n" +
 			"through the environments, never a rebuild. --commit and --commit-time (or\n" +
 			"--git, which reads them and every commit since the previous version from a\n" +
-			"checkout) give the DORA metrics the lead time for changes.",
-		Args: cobra.ExactArgs(1),
+			"checkout) give the DORA metrics the lead time for changes.\n\n" +
+			"--image REF records an OCI image instead: the server pulls it (with the\n" +
+			"credentials of its own Docker config) and records its manifest digest, which\n" +
+			"deploy and promote then move, never the tag. --image-file PATH uploads an image\n" +
+			"from a file: an OCI image layout folder or a docker-save tarball (with --image\n" +
+			"REPO to name its repository).",
+		Args: cobra.MaximumNArgs(1),
 	}
+	push.Flags().StringVar(&img.ref, "image", "", "an OCI image reference the server pulls, like registry.example/shop/order:v1")
+	push.Flags().StringVar(&img.file, "image-file", "", "an OCI image layout folder or a docker-save tarball to upload")
 	push.Flags().StringVar(&v.Service, "service", "", "the service it is a version of (required)")
 	push.Flags().StringVar(&v.Version, "version", "", "its version label, like v1.4.2 (required)")
 	push.Flags().StringVar(&v.Commit, "commit", "", "the commit it was built from")
@@ -56,6 +64,12 @@ func newArtifact(e *env) *cobra.Command {
 			if err := fromGit(cmd.Context(), c, &v, gitDir); err != nil {
 				return err
 			}
+		}
+		if err := img.check(args); err != nil {
+			return err
+		}
+		if img.set() {
+			return e.pushImage(cmd.Context(), c, img, v)
 		}
 		return e.push(cmd.Context(), c, args[0], v)
 	})

@@ -81,6 +81,11 @@ var badCommandLines = []badArgs{
 	{"deploy: no pipeline", []string{"deploy", "order", "--version", "v1", "--env", "default"}, 1, []string{"runs without a pipeline"}},
 	{"flags: unknown verb", []string{"flags", "explode", "new-checkout"}, 2, []string{`unknown command "explode" for "slipway flags"`}},
 	{"incident: unknown verb", []string{"incident", "close", "1"}, 2, []string{`unknown command "close" for "slipway incident"`}},
+	{"artifact push: nothing to push", []string{"artifact", "push", "--service", "order", "--version", "v1"}, 1, []string{"push what? give a FILE, --image REF"}},
+	{"artifact push: a file and an image", []string{"artifact", "push", "{spec}", "--image", "shop/order:v1", "--service", "order", "--version", "v1"}, 1, []string{"not both"}},
+	{"artifact push: bad image reference", []string{"artifact", "push", "--image", "Shop/Order", "--service", "order", "--version", "v1"}, 1, []string{"--image: invalid image reference"}},
+	{"artifact push: missing image file", []string{"artifact", "push", "--image-file", "{missing}", "--service", "order", "--version", "v1"}, 1, []string{"--image-file", "no such file"}},
+	{"artifact push: image on a server without images", []string{"artifact", "push", "--image", "127.0.0.1:1/shop/order:v1", "--service", "order", "--version", "v1"}, 1, []string{"no image store"}},
 	{"server unreachable", []string{"status", "--server", "http://127.0.0.1:1"}, 1, []string{"cannot reach the slipway server at http://127.0.0.1:1"}},
 	{"server not a URL", []string{"status", "--server", "::nope"}, 1, []string{`invalid port "::nope"`}},
 }

@@ -18,7 +18,7 @@ import (
 
 // parse decodes an ApplyRequest and its spec, checks it within the
 // server's instance limits, and checks that every artifact it names was
-// uploaded.
+// uploaded, and pins every image by digest (pulling it).
 // The spec is resolved for the request's environment (its overrides).
 func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 	var req api.ApplyRequest
@@ -39,7 +39,10 @@ func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 	if err := h.checkRouters(app, req.File); err != nil {
 		return nil, req, err
 	}
-	return app, req, h.checkArtifacts(app, req.File)
+	if err := h.checkArtifacts(app, req.File); err != nil {
+		return nil, req, err
+	}
+	return app, req, h.pinImages(r.Context(), app, req.File)
 }
 
 func (h *handler) checkArtifacts(app *spec.App, file string) error {

@@ -35,6 +35,7 @@ var minRole = map[string]Role{
 	"POST /v1/flags/{key}/{verb}":               RoleAdmin,
 	"HEAD /v1/artifacts/{digest}":               RoleViewer,
 	"PUT /v1/artifacts/{digest}":                RoleDeployer,
+	"PUT /v1/images":                            RoleDeployer,
 	"GET /v1/environments":                      RoleViewer,
 	"POST /v1/versions":                         RoleDeployer,
 	"GET /v1/versions":                          RoleViewer,

@@ -60,6 +60,9 @@ func toRevision(r store.Revision, current int) api.Revision {
 	if a := r.Spec.Artifact; a != nil {
 		out.Version, out.Digest = a.Version, a.Digest
 	}
+	if r.Spec.RunsImage() {
+		out.Digest = spec.ImageDigest(r.Spec.Image)
+	}
 	return out
 }
 

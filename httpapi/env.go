@@ -107,7 +107,7 @@ func (h *handler) withEnv(r *http.Request) (*http.Request, error) {
 func envless(r *http.Request) bool {
 	p := r.URL.Path
 	return p == "/v1/health" || p == "/v1/apply" || p == "/v1/validate" || p == "/v1/plan" || p == "/v1/environments" ||
-		strings.HasPrefix(p, "/v1/artifacts/") || strings.HasPrefix(p, "/v1/versions") ||
+		strings.HasPrefix(p, "/v1/artifacts/") || strings.HasPrefix(p, "/v1/versions") || p == "/v1/images" ||
 		strings.HasPrefix(p, "/v1/pipeline/") || p == "/v1/dora" || strings.HasPrefix(p, "/v1/tokens")
 }
 

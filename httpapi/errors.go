@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/image"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -80,6 +81,13 @@ func classify(err error) (int, api.ErrorBody) {
 		status, detail.Kind = http.StatusTooManyRequests, api.KindRateLimited
 	case errors.As(err, new(unsupportedMedia)):
 		status, detail.Kind = http.StatusUnsupportedMediaType, api.KindInvalid
+	case errors.Is(err, image.ErrUnknown) || errors.Is(err, image.ErrNotFound):
+		status, detail.Kind = http.StatusNotFound, api.KindNotFound
+	case errors.Is(err, image.ErrUnavailable):
+		status, detail.Kind = http.StatusBadGateway, api.KindUnavailable
+	case errors.Is(err, image.ErrUnauthorized) || errors.Is(err, image.ErrArchitecture) ||
+		errors.Is(err, image.ErrInvalid) || errors.Is(err, image.ErrNoCommand):
+		status, detail.Kind = http.StatusBadRequest, api.KindInvalid
 	case errors.Is(err, store.ErrNotFound):
 		status, detail.Kind = http.StatusNotFound, api.KindNotFound
 	case errors.Is(err, store.ErrInvalid):

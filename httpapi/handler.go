@@ -35,8 +35,11 @@ type LogReader interface {
 type Config struct {
 	Store     store.Store
 	Artifacts Artifacts
-	Logs      LogReader
-	Clock     clock.Clock
+	// Images, when set, is the image store that image versions, specs
+	// with image: and image uploads use.
+	Images Images
+	Logs   LogReader
+	Clock  clock.Clock
 	// Enqueue asks the controllers for a pass over a key.
 	Enqueue func(key queue.Key)
 	// Changes returns a channel closed at the next committed store write.
@@ -127,6 +130,7 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /v1/flags/{key}/{verb}", h.flagVerb)
 	m.HandleFunc("HEAD /v1/artifacts/{digest}", h.hasArtifact)
 	m.HandleFunc("PUT /v1/artifacts/{digest}", h.putArtifact)
+	h.imageRoutes()
 	m.HandleFunc("GET /v1/environments", h.environmentsList)
 	m.HandleFunc("POST /v1/backup", h.backup)
 	h.pipelineRoutes()

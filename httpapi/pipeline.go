@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -59,6 +60,9 @@ func (h *handler) pushVersion(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := h.checkVersion(req)
+	if err == nil && req.Image != "" {
+		err = h.versionImage(r.Context(), &v, req)
+	}
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
@@ -80,6 +84,20 @@ func (h *handler) pushVersion(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, toVersion(v))
 }
 
+// versionImage makes v the image req names: pulled (or found stored by
+// its digest), and pinned to its manifest digest.
+func (h *handler) versionImage(ctx context.Context, v *store.Version, req api.Version) error {
+	if req.Digest != "" || req.Path != "" {
+		return badRequest{"an image version names its image only: leave digest and path out (the server resolves the digest)"}
+	}
+	img, err := h.resolveImage(ctx, req.Image)
+	if err != nil {
+		return fmt.Errorf("image %s: %w", req.Image, err)
+	}
+	v.Kind, v.Digest, v.Image, v.Size = store.VersionImage, img.Digest, spec.PinImage(req.Image, img.Digest), img.Size
+	return nil
+}
+
 // serviceName is the rule for service names (a DNS label).
 var serviceName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 
@@ -92,10 +110,10 @@ func (h *handler) checkVersion(req api.Version) (store.Version, error) {
 	if req.Version == "" || len(req.Version) > 128 || strings.ContainsAny(req.Version, " \t\n/") {
 		bad = append(bad, "version: want a label like v1.4.2 (no spaces or slashes, at most 128 characters), got "+quote(req.Version))
 	}
-	if !h.cfg.Artifacts.Has(req.Digest) {
+	if req.Image == "" && !h.cfg.Artifacts.Has(req.Digest) {
 		bad = append(bad, "digest: artifact "+quote(req.Digest)+" was never uploaded (PUT /v1/artifacts/{digest}; slipway artifact push does)")
 	}
-	v := store.Version{Service: req.Service, Version: req.Version, Digest: req.Digest, Path: req.Path, Size: req.Size,
+	v := store.Version{Service: req.Service, Version: req.Version, Kind: store.VersionFile, Digest: req.Digest, Path: req.Path, Size: req.Size,
 		CommitTime: req.CommitTime, PushedAt: h.cfg.Clock.Now()}
 	if req.Commit != "" {
 		c, err := spec.ParseCommitID(req.Commit)
@@ -223,7 +241,7 @@ func (h *handler) down(w http.ResponseWriter, r *http.Request) {
 }
 
 func toVersion(v store.Version) api.Version {
-	out := api.Version{Service: v.Service, Version: v.Version, Digest: v.Digest, Path: v.Path, Size: v.Size,
+	out := api.Version{Service: v.Service, Version: v.Version, Kind: string(v.Kind), Digest: v.Digest, Image: v.Image, Path: v.Path, Size: v.Size,
 		Commit: string(v.Commit), CommitTime: v.CommitTime, PushedAt: v.PushedAt}
 	for _, c := range v.Commits {
 		out.Commits = append(out.Commits, api.Commit{ID: string(c.ID), Time: c.Time})

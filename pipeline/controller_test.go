@@ -87,7 +87,7 @@ func newWorld(t *testing.T) *world {
 		},
 	})
 	w.update(w.hub, func(tx store.Tx) error {
-		for _, v := range []store.Version{{Service: "order", Version: "v1", Digest: "sha256:d1"}, {Service: "order", Version: "v2", Digest: "sha256:d2"}} {
+		for _, v := range []store.Version{{Service: "order", Version: "v1", Kind: store.VersionFile, Digest: "sha256:d1"}, {Service: "order", Version: "v2", Kind: store.VersionFile, Digest: "sha256:d2"}} {
 			if err := tx.PutVersion(v); err != nil {
 				return err
 			}

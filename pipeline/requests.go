@@ -10,6 +10,7 @@ import (
 	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
 )
 
@@ -80,6 +81,9 @@ func (c *Controller) Deploy(ctx context.Context, service, version, env, by strin
 	if err != nil {
 		return store.Promotion{}, err
 	}
+	if err := stack.CheckVersionKind(*app.Services[service], v); err != nil {
+		return store.Promotion{}, err
+	}
 	p := store.Promotion{Service: service, Version: v.Version, Digest: v.Digest, To: env, By: by, Gates: gates(app, env, dir)}
 	return c.create(ctx, p, to)
 }
@@ -116,6 +120,9 @@ func (c *Controller) Promote(ctx context.Context, service, from, toName, version
 	if err != nil {
 		return store.Promotion{}, err
 	}
+	if err := stack.CheckVersionKind(*app.Services[service], running); err != nil {
+		return store.Promotion{}, err
+	}
 	p := store.Promotion{Service: service, Version: running.Version, Digest: running.Digest, From: from, To: toName, By: by, Gates: gates(app, toName, dir)}
 	return c.create(ctx, p, to)
 }
@@ -143,13 +150,12 @@ func (c *Controller) runningIn(ctx context.Context, e *Env, service, want string
 		return store.Version{}, store.Conflictf("%s has never run in %s: nothing to promote yet", service, e.Name)
 	}
 	stable := revs[svc.Stable-1]
-	a := stable.Spec.Artifact
-	if a == nil {
-		return store.Version{}, store.Invalidf("%s runs a command in %s, not an artifact: only artifacts are promoted", service, e.Name)
-	}
-	cur, err := c.versionOf(ctx, service, a)
+	cur, ok, err := c.revisionVersion(ctx, stable.Spec)
 	if err != nil {
 		return store.Version{}, err
+	}
+	if !ok {
+		return store.Version{}, store.Invalidf("%s runs a command in %s, not an artifact or an image: only artifacts and images are promoted", service, e.Name)
 	}
 	if want != "" && want != cur.Version {
 		return store.Version{}, c.notRunning(ctx, e, service, want, cur, revs)
@@ -166,12 +172,15 @@ func (c *Controller) notRunning(ctx context.Context, e *Env, service, want strin
 	var seen []string
 	reached := false
 	for _, r := range revs {
-		if r.Spec.Artifact == nil || (r.State != store.RevisionStable && r.State != store.RevisionSuperseded) {
+		if r.State != store.RevisionStable && r.State != store.RevisionSuperseded {
 			continue
 		}
-		v, err := c.versionOf(ctx, service, r.Spec.Artifact)
+		v, ok, err := c.revisionVersion(ctx, r.Spec)
 		if err != nil {
 			return err
+		}
+		if !ok {
+			continue
 		}
 		if !slices.Contains(seen, v.Version) {
 			seen = append(seen, v.Version)
@@ -182,6 +191,41 @@ func (c *Controller) notRunning(ctx context.Context, e *Env, service, want strin
 		return store.Conflictf("version %s of %s ran in %s before, but %s runs %s now: promote what runs there", want, service, e.Name, e.Name, cur.Version)
 	}
 	return store.Conflictf("version %s of %s never reached %s (it has run %s): promote it into %s first", want, service, e.Name, strings.Join(seen, ", "), e.Name)
+}
+
+// revisionVersion names what a revision runs (versionOf, imageVersionOf);
+// ok is false for a command without an artifact, which is never promoted.
+func (c *Controller) revisionVersion(ctx context.Context, s spec.Service) (v store.Version, ok bool, err error) {
+	switch {
+	case s.RunsImage():
+		v, err = c.imageVersionOf(ctx, s.Name, s.Image)
+		return v, true, err
+	case s.Artifact != nil:
+		v, err = c.versionOf(ctx, s.Name, s.Artifact)
+		return v, true, err
+	}
+	return store.Version{}, false, nil
+}
+
+// imageVersionOf names a revision's image: the pushed version of its
+// digest, or, for one applied from a spec, its reference. An image not
+// pinned by digest is refused: a tag may move between environments.
+func (c *Controller) imageVersionOf(ctx context.Context, service, ref string) (store.Version, error) {
+	digest := spec.ImageDigest(ref)
+	if digest == "" {
+		return store.Version{}, store.Invalidf("%s runs image %s, a tag, not a digest: promotion moves a digest; push the image as a version "+
+			"(slipway artifact push --image %s --service %s --version V) and deploy that", service, ref, ref, service)
+	}
+	var v store.Version
+	err := c.cfg.Hub.View(ctx, func(tx store.Tx) error {
+		var err error
+		v, err = tx.VersionByDigest(service, digest)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Version{Service: service, Version: artifact.Short(digest), Kind: store.VersionImage, Digest: digest, Image: ref}, nil
+	}
+	return v, err
 }
 
 // versionOf names a revision's artifact: the pushed version with its
@@ -365,13 +409,14 @@ func (c *Controller) Cancel(ctx context.Context, service, env, by string) (store
 }
 
 // runsArtifact checks, before any gate runs, that the service is in the
-// spec applied to env and runs an artifact a version can replace.
+// spec applied to env and runs an artifact or an image a version can
+// replace (stack.Deploy checks the version is of the same kind).
 func runsArtifact(app *spec.App, service, env string) error {
 	svc, ok := app.Services[service]
 	switch {
 	case !ok:
 		return store.NotFoundf("service %q is not in the spec applied to %s (services: %s)", service, env, strings.Join(names(app), ", "))
-	case svc.Artifact == nil:
+	case svc.Artifact == nil && !svc.RunsImage():
 		return store.Invalidf("service %s runs a command in %s, not an artifact: give it `artifact: {path: FILE}` in the spec to deploy pushed versions", service, env)
 	}
 	return nil

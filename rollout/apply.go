@@ -102,7 +102,7 @@ func (c *Controller) start(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	is, err := c.instanceSpec(in, rev)
+	is, err := c.instanceSpec(ctx, in, rev)
 	if err == nil {
 		var st workload.Status
 		st, err = c.cfg.Driver.Start(ctx, is)

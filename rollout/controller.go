@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync"
 	"time"
 
@@ -46,7 +47,10 @@ type Config struct {
 	Store     store.Store
 	Driver    workload.Driver
 	Artifacts Artifacts
-	Ports     Ports
+	// Images unpacks the images of services that run one (image:);
+	// without it such an instance fails to start, saying why.
+	Images Images
+	Ports  Ports
 	// Drainer, when set, drains an instance before it is stopped, for
 	// at most DrainTimeout (default 30s).
 	Drainer      Drainer
@@ -363,11 +367,13 @@ func randomID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// instanceSpec builds what the driver needs to start an instance.
-func (c *Controller) instanceSpec(in store.Instance, rev store.Revision) (workload.InstanceSpec, error) {
+// instanceSpec builds what the driver needs to start an instance. An
+// instance of an image gets the image's environment instead of the
+// server's BaseEnv (its PATH is the image's, not the host's).
+func (c *Controller) instanceSpec(ctx context.Context, in store.Instance, rev store.Revision) (workload.InstanceSpec, error) {
 	env := make(map[string]string, len(c.cfg.BaseEnv)+len(rev.Spec.Env)+5)
-	for k, v := range c.cfg.BaseEnv {
-		env[k] = v
+	if !rev.Spec.RunsImage() {
+		maps.Copy(env, c.cfg.BaseEnv)
 	}
 	for k, v := range rev.Spec.Env {
 		env[k] = v
@@ -381,6 +387,10 @@ func (c *Controller) instanceSpec(in store.Instance, rev store.Revision) (worklo
 		ID: in.ID, Service: in.Service, Revision: in.Revision, Port: in.Port,
 		Command: spec.Expand(rev.Spec.Run, env), Env: env, Resources: rev.Spec.Resources,
 		User: rev.Spec.User,
+	}
+	if rev.Spec.RunsImage() {
+		is.Command = nil
+		return is, c.imageSpec(ctx, &is, rev.Spec, env)
 	}
 	if a := rev.Spec.Artifact; a != nil && a.Digest != "" {
 		p, err := c.cfg.Artifacts.Path(a.Digest)

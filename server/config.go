@@ -17,6 +17,10 @@ import (
 type Config struct {
 	// DataDir holds the database, artifacts and instance directories.
 	DataDir string
+	// ContainerRuntime is the OCI runtime that runs services with an
+	// image (a name looked up in PATH, or a path); empty picks crun on a
+	// cgroup v2 host when installed, else runc.
+	ContainerRuntime string
 	// APIAddr is where the HTTP API listens.
 	APIAddr string
 	// RouterAddr is where the traffic router listens (reserved).

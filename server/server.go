@@ -22,6 +22,7 @@ import (
 	"github.com/slipway-dev/slipway/dashboard"
 	"github.com/slipway-dev/slipway/flags/ofrep"
 	"github.com/slipway-dev/slipway/httpapi"
+	"github.com/slipway-dev/slipway/image"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/internal/ratelimit"
 	"github.com/slipway-dev/slipway/mirror"
@@ -35,6 +36,7 @@ import (
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/store/sqlite"
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/container"
 	"github.com/slipway-dev/slipway/workload/process"
 )
 
@@ -45,6 +47,7 @@ type Server struct {
 
 	// Shared by every environment.
 	artifacts *artifact.Store
+	images    *image.Store   // DATA/images: every environment's images, by digest
 	users     *process.Users // each service's dynamic user, every environment's
 	ports     portAllocator
 	pipeline  *pipeline.Controller
@@ -89,7 +92,7 @@ type parts struct {
 	store      *store.Notifier
 	db         *sqlite.Store // under store: backups copy it
 	artifacts  *artifact.Store
-	driver     *process.Driver
+	driver     *workload.Multi // processes, and containers of images
 	queue      *queue.Queue
 	rollouts   *rollout.Controller
 	ops        *stack.Controller
@@ -158,6 +161,10 @@ func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.artifacts = artifact.New(filepath.Join(s.cfg.DataDir, "artifacts"))
+	if s.images, err = image.Open(filepath.Join(s.cfg.DataDir, "images")); err != nil {
+		rln.Close()
+		return err
+	}
 	s.users = process.NewUsers(filepath.Join(s.cfg.DataDir, "users.json"))
 	h := &hosted{s: s, ctx: ctx, m: map[string]*parts{}, downs: queue.New()}
 	defer h.wg.Wait()
@@ -240,13 +247,21 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 	instEnv := baseEnv()
 	instEnv["SLIPWAY_FLAG_KEY"] = flagKey // its flags work with no setup
 	p := &parts{name: name, store: store.NewNotifier(db), db: db, artifacts: s.artifacts, queue: queue.New()}
-	p.driver = process.New(filepath.Join(dir, "instances"), process.Options{
+	procs := process.New(filepath.Join(dir, "instances"), process.Options{
 		Logger: s.cfg.Logger, Users: s.users, UserScope: name,
 	})
-	if err := p.driver.Open(ctx); err != nil {
+	ctrs := container.New(filepath.Join(dir, "containers"), container.Options{
+		Logger: s.cfg.Logger, Runtime: s.cfg.ContainerRuntime, Users: s.users, UserScope: name,
+	})
+	if err := procs.Open(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open local platform: %w", err)
 	}
+	if err := ctrs.Open(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open local platform: %w", err)
+	}
+	p.driver = &workload.Multi{Process: procs, Container: ctrs}
 	p.metrics = metrics.New(metrics.Options{InFlight: func() map[string]int64 { return p.router.InFlightAll() }})
 	p.mirrors = mirror.NewBook()
 	p.flags = newLiveFlags(s.cfg.Clock)
@@ -254,7 +269,8 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 	p.rollouts = rollout.New(rollout.Config{
 		Drainer: p.router,
 		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: s.ports,
-		Clock: s.cfg.Clock, Logger: s.cfg.Logger.With("env", name), Restart: workload.DefaultRestartPolicy(),
+		Images: &images{store: s.images, runtime: ctrs.Err(), logger: s.cfg.Logger.With("env", name)},
+		Clock:  s.cfg.Clock, Logger: s.cfg.Logger.With("env", name), Restart: workload.DefaultRestartPolicy(),
 		Enqueue: p.queue.AddAfter, BaseEnv: instEnv, Environment: name,
 		Providers: s.providers(p), Mirrors: p.mirrors,
 	})
@@ -296,7 +312,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, socks []net.Listene
 	limit := ratelimit.New(s.cfg.APIRate, s.cfg.APIBurst, s.cfg.Clock.Now)
 	h := httpapi.New(httpapi.Config{
 		LoginLink: func(p httpapi.Principal) (api.LoginLink, error) { return s.loginLink(&dash, p) },
-		Artifacts: s.artifacts, Clock: s.cfg.Clock, Tokens: s.keys, TokenAdmin: tokens, Logger: s.cfg.Logger,
+		Artifacts: s.artifacts, Images: s.images, Clock: s.cfg.Clock, Tokens: s.keys, TokenAdmin: tokens, Logger: s.cfg.Logger,
 		Limit: limit,
 		Envs:  envs, Pipeline: s.pipeline, Backup: envs.backup,
 		Limits:  httpapi.Limits{MaxInstancesPerService: s.cfg.MaxInstancesPerService, MaxInstances: s.cfg.MaxInstances},
@@ -345,7 +361,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, socks []net.Listene
 }
 
 // stopAll stops every running instance, all at once.
-func stopAll(d *process.Driver) {
+func stopAll(d workload.Driver) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	sts, err := d.Observe(ctx)

@@ -17,6 +17,10 @@ type badSpec struct {
 	want      string
 }
 
+// imageBase is a service that runs an image; a case writes the
+// reference (line 4) and what follows.
+const imageBase = "app: shop\nservices:\n  web:\n    image: "
+
 // flagBase starts a flags section after web; a case's lines start at 6.
 const flagBase = web + "flags:\n"
 
@@ -59,6 +63,15 @@ var badSpecs = []badSpec{
 	{"flag rollout not 100", flagBase + "  f: {class: release, type: boolean, default: off, rollout: {on: 30, off: 30}}\n", 6, "flags.f.rollout", "add up to 60"},
 	{"flag unknown segment", flagBase + "  f:\n    class: release\n    type: boolean\n    default: off\n    rules:\n      - {segment: nope, serve: on}\n", 11, "flags.f.rules[0].segment", "unknown segment \"nope\""},
 	{"flag prerequisite cycle", flagBase + "  a: {class: release, type: boolean, default: on, prerequisites: [{flag: b, variant: on}]}\n  b: {class: release, type: boolean, default: on, prerequisites: [{flag: a, variant: on}]}\n", 6, "flags.a.prerequisites", "prerequisite cycle: a -> b -> a"},
+	{"image and run", web + "    image: shop/web:v1\n", 4, "services.web.run", "runs an image (image:, with an optional command:) or a command (run:, with an optional artifact:), not both"},
+	{"command without image", web + "    command: [/web]\n", 5, "services.web.command", "command is the program inside an image: set image: too"},
+	{"image reference with spaces", imageBase + "'shop/web v1'\n", 4, "services.web.image", `invalid image reference "shop/web v1"`},
+	{"image reference upper case", imageBase + "Shop/Web:v1\n", 4, "services.web.image", "want repo[:tag][@sha256:<64 hex>]"},
+	{"image digest too short", imageBase + "shop/web@sha256:abc\n", 4, "services.web.image", "invalid image"},
+	{"image empty", imageBase + "''\n", 4, "services.web.image", "must not be empty"},
+	{"image with artifact", imageBase + "shop/web:v1\n    artifact: {path: ./web}\n", 5, "services.web.artifact", "the image is its artifact"},
+	{"image command empty", imageBase + "shop/web:v1\n    command: []\n", 5, "services.web.command", "leave command out to run the image's entrypoint"},
+	{"image command unknown variable", imageBase + "shop/web:v1\n    command: [/web, '${NOPE}']\n", 5, "services.web.command[1]", "${NOPE} is not set"},
 	{"environment unknown field", web + "environments:\n  dev: {gatez: []}\n", 6, "environments.dev.gatez", `unknown field "gatez"`},
 }
 

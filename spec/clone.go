@@ -12,6 +12,7 @@ func (s *Service) Clone() *Service {
 	}
 	c := *s
 	c.Run = slices.Clone(s.Run)
+	c.Command = slices.Clone(s.Command)
 	c.Env = maps.Clone(s.Env)
 	c.Instances = clonePtr(s.Instances)
 	c.Health.Readiness = s.Health.Readiness.clone()

@@ -106,6 +106,12 @@ var exclusiveKeys = map[string][]string{
 	"health.liveness":            {"http", "tcp", "exec"},
 }
 
+// programGroups are a service's top-level keys that say what it runs: an
+// override that writes a key of one group drops the base's keys of the
+// other, so that dev may run a command and prod an image (or the other
+// way) without writing both, which a service may not have.
+var programGroups = [][]string{{"run", "artifact"}, {"image", "command"}}
+
 // merger deep-merges override fragments into service nodes.
 type merger struct {
 	scratch *decoder // expands merge keys; its problems were reported by the base parse
@@ -156,6 +162,9 @@ func (m *merger) merge(base, over *yaml.Node, rel string) *yaml.Node {
 // exclusiveDropped returns the kinds the base may not keep at rel: the
 // other kinds of an exclusive mapping when the override sets one.
 func exclusiveDropped(rel string, over []pair) []string {
+	if rel == "" {
+		return programDropped(over)
+	}
 	kinds := exclusiveKeys[rel]
 	var set []string
 	for _, p := range over {
@@ -170,6 +179,18 @@ func exclusiveDropped(rel string, over []pair) []string {
 	for _, k := range kinds {
 		if !slices.Contains(set, k) {
 			drop = append(drop, k)
+		}
+	}
+	return drop
+}
+
+// programDropped returns the base's program keys an override at a
+// service's top level replaces: the other group's, when it writes one.
+func programDropped(over []pair) []string {
+	var drop []string
+	for i, g := range programGroups {
+		if slices.ContainsFunc(over, func(p pair) bool { return slices.Contains(g, p.key.Value) }) {
+			drop = append(drop, programGroups[1-i]...)
 		}
 	}
 	return drop

@@ -36,8 +36,17 @@ type Service struct {
 	// Name is the key under `services:`; not part of the YAML body.
 	Name string `yaml:"-" json:"name"`
 	// Run is the command and its arguments. ${PORT} and ${VAR} expand from
-	// the instance's environment.
+	// the instance's environment. A service has Run (with an optional
+	// Artifact) or Image (with an optional Command), never both.
 	Run []string `yaml:"run" json:"run"`
+	// Image is an OCI image reference, repo[:tag][@sha256:...] (image.go),
+	// that instances run in, each as its own container. Once applied or
+	// deployed it is pinned by digest (repo:tag@sha256:...): a revision
+	// names exactly one image, never a tag that may move.
+	Image string `yaml:"image,omitempty" json:"image,omitempty"`
+	// Command is the program inside the image and its arguments, expanded
+	// like Run; empty runs the image's entrypoint and cmd. Only with Image.
+	Command []string `yaml:"command,omitempty" json:"command,omitempty"`
 	// Env is added to every instance's environment.
 	Env map[string]string `yaml:"env,omitempty" json:"env,omitempty"`
 	// Instances is how many copies run; default 1, 0 is allowed (scaled down).

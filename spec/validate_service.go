@@ -13,10 +13,10 @@ func (v *validator) service(name string, s *Service) {
 		v.addf(p, "invalid service name %q: %s", name, dnsLabelRule)
 	}
 	if s == nil {
-		v.addf(p, "empty service: run is required")
+		v.addf(p, "empty service: run (a command) or image (an OCI image) is required")
 		return
 	}
-	v.run(p+".run", s.Run, s.Env)
+	v.program(p, s)
 	v.env(p+".env", s.Env)
 	v.instances(p+".instances", s.Instances)
 	v.resources(p+".resources", s.Resources)
@@ -28,6 +28,55 @@ func (v *validator) service(name string, s *Service) {
 	v.parallelRunRoute(p, name, s)
 	v.nonNegative(p+".stopGrace", s.StopGrace)
 	v.user(p+".user", s.User)
+}
+
+// program checks what a service runs: a host command (run, with an
+// optional artifact) or an OCI image (image, with an optional command),
+// never both, so that an instance's program is never ambiguous.
+func (v *validator) program(p string, s *Service) {
+	if s.Image == "" && !v.set(p+".image") {
+		if len(s.Command) > 0 || v.set(p+".command") {
+			v.addf(p+".command", "command is the program inside an image: set image: too, or write the command as run:")
+		}
+		if len(s.Run) == 0 {
+			v.addf(p+".run", `required: the command and its arguments, like ["./server", "--port", "${PORT}"], or image: an OCI image to run`)
+			return
+		}
+		v.run(p+".run", s.Run, s.Env)
+		return
+	}
+	v.image(p+".image", s.Image)
+	if len(s.Run) > 0 || v.set(p+".run") {
+		v.addf(p+".run", "a service runs an image (image:, with an optional command:) or a command (run:, with an optional artifact:), not both; "+
+			"remove run:, or write the program inside the image as command:")
+	}
+	if s.Artifact != nil || v.set(p+".artifact") {
+		v.addf(p+".artifact", "a service that runs an image has no artifact: the image is its artifact; remove artifact: or image:")
+	}
+	if len(s.Command) > 0 || v.set(p+".command") {
+		v.command(p+".command", s.Command, s.Env)
+	}
+}
+
+// image checks an image reference's syntax.
+func (v *validator) image(path, ref string) {
+	if ref == "" {
+		v.addf(path, "must not be empty: an image reference like registry.example/shop/order:v1")
+		return
+	}
+	if _, err := ParseImage(ref); err != nil {
+		v.addf(path, "%v", err)
+	}
+}
+
+// command checks the program run inside an image: when written, not
+// empty, and with no ${VAR} that would expand to nothing.
+func (v *validator) command(path string, args []string, env map[string]string) {
+	if len(args) == 0 {
+		v.addf(path, `must not be empty: the program and its arguments, like ["/order", "--port", "${PORT}"]; leave command out to run the image's entrypoint`)
+		return
+	}
+	v.run(path, args, env)
 }
 
 // run checks a command: present, with a command name, and with no

@@ -33,7 +33,7 @@ func TestParseProblems(t *testing.T) {
 		{"two documents", web + "---\napp: b\n", 5, "", "only one YAML document"},
 		{"unknown top field", web + "servics: {}\n", 5, "servics", `unknown field "servics" (did you mean "services"?); valid: app, services`},
 		{"unknown service field", web + "    instance: 2\n", 5, "services.web.instance",
-			`unknown field "instance" (did you mean "instances"?); valid: run, env, instances, resources`},
+			`unknown field "instance" (did you mean "instances"?); valid: run, image, command, env, instances, resources`},
 		{"unknown deep field", web + "    strategy: {rolling: {maxSurg: 1}}\n", 5, "services.web.strategy.rolling.maxSurg", `did you mean "maxSurge"?`},
 		{"duplicate key", web + "    run: [./b]\n", 5, "services.web.run", `"run" is set twice (first on line 4)`},
 		{"string for int", web + "    instances: three\n", 5, "services.web.instances", `must be an integer; got the string "three"`},
@@ -49,7 +49,7 @@ func TestParseProblems(t *testing.T) {
 		{"environments without services", "app: shop\nflags: {}\nenvironments:\n  dev: {}\n", 3, "environments", "environments promote services"},
 		{"bad service name", "app: shop\nservices:\n  Web:\n    run: [./web]\n", 3, "services.Web", "use a DNS label"},
 		{"long service name", "app: shop\nservices:\n  " + strings.Repeat("a", 64) + ": {run: [x]}\n", 3, "services." + strings.Repeat("a", 64), "at most 63"},
-		{"null service", web + "  db:\n", 5, "services.db", "empty service: run is required"},
+		{"null service", web + "  db:\n", 5, "services.db", "empty service: run (a command) or image (an OCI image) is required"},
 		{"negative instances", web + "    instances: -1\n", 5, "services.web.instances", "must be >= 0, got -1"},
 		{"missing run", "app: shop\nservices:\n  web:\n    instances: 1\n", 3, "services.web.run", "required: the command"},
 		{"empty run", "app: shop\nservices:\n  web:\n    run: []\n", 4, "services.web.run", "required: the command"},
@@ -123,8 +123,8 @@ services:
 slipway.yaml:5: services.invoice.instances: must be >= 0, got -2
 slipway.yaml:6: services.invoice.dependsOn[0]: unknown service "ordr" (did you mean "order"?); services: invoice, order
 slipway.yaml:9: services.invoice.strategy.rolling.maxSurge: must be >= 0, got -1
-slipway.yaml:11: services.order.run: required: the command and its arguments, like ["./server", "--port", "${PORT}"]
-slipway.yaml:12: services.order.instanse: unknown field "instanse" (did you mean "instances"?); valid: run, env, instances, resources, health, route, dependsOn, artifact, strategy, stopGrace, user`
+slipway.yaml:11: services.order.run: required: the command and its arguments, like ["./server", "--port", "${PORT}"], or image: an OCI image to run
+slipway.yaml:12: services.order.instanse: unknown field "instanse" (did you mean "instances"?); valid: run, image, command, env, instances, resources, health, route, dependsOn, artifact, strategy, stopGrace, user`
 	if err == nil || err.Error() != want {
 		t.Errorf("got:\n%v\nwant:\n%s", err, want)
 	}

@@ -28,18 +28,16 @@ func Deploy(tx store.Tx, service string, v store.Version, promotion int64, now t
 	if err != nil {
 		return nil, 0, err
 	}
-	a := cur.Spec.Artifact
-	if a == nil {
-		return nil, 0, store.Invalidf("service %s runs a command, not an artifact: give it `artifact: {path: FILE}` in the spec to deploy pushed versions", service)
+	next, err := withVersion(cur.Spec, v)
+	if err != nil {
+		return nil, 0, err
 	}
-	if a.Digest == v.Digest && svc.Phase != store.PhaseFailed {
+	if runningDigest(cur.Spec) == v.Digest && svc.Phase != store.PhaseFailed {
 		return nil, svc.Revision, nil
 	}
 	if err := refuseIfBusy(tx); err != nil {
 		return nil, 0, err
 	}
-	next := cur.Spec.Clone()
-	next.Artifact = versionArtifact(a.Path, v)
 	rev, err := tx.CreateRevision(store.Revision{Service: service, Spec: *next, State: store.RevisionPending, CreatedAt: now})
 	if err != nil {
 		return nil, 0, fmt.Errorf("create revision of %s: %w", service, err)
@@ -52,6 +50,55 @@ func Deploy(tx store.Tx, service string, v store.Version, promotion int64, now t
 	err = started(tx, &op, store.Event{Time: now, Type: store.EventDeployStarted, Service: service, Revision: rev.Number, Operation: op.ID,
 		Message: fmt.Sprintf("deploy of %s version %s (%s) as revision %d (operation %d)", service, v.Version, artifact.Short(v.Digest), rev.Number, op.ID)})
 	return &op, rev.Number, err
+}
+
+// withVersion returns the service's spec running version v: a file as
+// its artifact, or an image as its image, pinned by digest. A version
+// carried by a promotion but never pushed (applied from a spec in the
+// environment it comes from) has no kind and no reference: it takes the
+// service's own kind, and an image keeps the service's repository.
+func withVersion(cur spec.Service, v store.Version) (*spec.Service, error) {
+	if err := CheckVersionKind(cur, v); err != nil {
+		return nil, err
+	}
+	next := cur.Clone()
+	switch {
+	case cur.RunsImage():
+		next.Image = v.Image
+		if next.Image == "" {
+			next.Image = spec.PinImage(cur.Image, v.Digest)
+		}
+	case cur.Artifact == nil:
+		return nil, store.Invalidf("service %s runs a command, not an artifact: give it `artifact: {path: FILE}` in the spec to deploy pushed versions", cur.Name)
+	default:
+		next.Artifact = versionArtifact(cur.Artifact.Path, v)
+	}
+	return next, nil
+}
+
+// CheckVersionKind refuses a version of the other kind than what the
+// service runs: a file onto an image, an image onto a command. A
+// version without a kind (carried by a promotion, never pushed) takes
+// the service's.
+func CheckVersionKind(cur spec.Service, v store.Version) error {
+	switch {
+	case cur.RunsImage() && v.Kind == store.VersionFile:
+		return store.Invalidf("service %s runs an image, and version %s is a file: push the image (slipway artifact push --image REF) or deploy a version that is one", cur.Name, v.Version)
+	case !cur.RunsImage() && v.Kind.IsImage():
+		return store.Invalidf("service %s runs a command, and version %s is an image: give the service `image:` in the spec (an environment's overrides may) to deploy images", cur.Name, v.Version)
+	}
+	return nil
+}
+
+// runningDigest is the digest of the file or image a service runs.
+func runningDigest(s spec.Service) string {
+	if s.RunsImage() {
+		return spec.ImageDigest(s.Image)
+	}
+	if s.Artifact != nil {
+		return s.Artifact.Digest
+	}
+	return ""
 }
 
 // versionArtifact is a pushed version as a revision's artifact, placed at

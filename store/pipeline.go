@@ -8,17 +8,27 @@ import (
 )
 
 // Version is an artifact pushed for a service under a version label
-// (`slipway artifact push`): the very file every environment runs when
-// the version is deployed or promoted. Immutable once stored.
+// (`slipway artifact push`): the very file, or OCI image, every
+// environment runs when the version is deployed or promoted. Immutable
+// once stored.
 type Version struct {
 	Service string `json:"service"`
 	Version string `json:"version"`
-	// Digest is "sha256:<hex>" of the artifact in the artifact store.
+	// Kind says whether the version is a file or an image.
+	Kind VersionKind `json:"kind"`
+	// Digest is "sha256:<hex>" of the file in the artifact store, or the
+	// image's manifest digest in the image store.
 	Digest string `json:"digest"`
+	// Image is the reference the image was pushed from, pinned to Digest
+	// (repo:tag@sha256:...); empty for a file. Deploy and promote write
+	// it as the service's image:, so a tag never moves a version.
+	Image string `json:"image,omitempty"`
 	// Path is the file name the artifact takes in an instance's
-	// directory (the pushed file's base name).
+	// directory (the pushed file's base name); empty for an image.
 	Path string `json:"path"`
-	Size int64  `json:"size"`
+	// Size is the file's size, or the image's (its compressed layers and
+	// config).
+	Size int64 `json:"size"`
 	// Commit and CommitTime are the source revision it was built from;
 	// Commits every commit it carries that the previous version did not
 	// (from git, newest first; Commit is the first), for lead time.
@@ -27,6 +37,24 @@ type Version struct {
 	Commits    []Commit      `json:"commits,omitempty"`
 	PushedAt   time.Time     `json:"pushedAt"`
 }
+
+// VersionKind is what a version holds: a file run by a command, or an
+// OCI image run as containers. Closed set: VersionFile, VersionImage.
+type VersionKind string
+
+const (
+	// VersionFile is a file in the artifact store (the only kind before
+	// images; versions stored then read as files).
+	VersionFile VersionKind = "file"
+	// VersionImage is an OCI image in the image store, by manifest digest.
+	VersionImage VersionKind = "image"
+)
+
+// String returns the kind's name.
+func (k VersionKind) String() string { return string(k) }
+
+// IsImage reports whether the version is an OCI image.
+func (k VersionKind) IsImage() bool { return k == VersionImage }
 
 // Check reports every key field of v that is empty (PutVersion of every
 // store refuses such a version with it).
@@ -41,6 +69,12 @@ func (v Version) Check() error {
 	}
 	if len(empty) > 0 {
 		return Invalidf("put version: empty %s", strings.Join(empty, ", "))
+	}
+	switch {
+	case v.Kind != VersionFile && v.Kind != VersionImage:
+		return Invalidf("put version: kind %q is neither %s nor %s", v.Kind, VersionFile, VersionImage)
+	case v.Kind.IsImage() && !strings.HasSuffix(v.Image, "@"+v.Digest):
+		return Invalidf("put version: image %q is not pinned to the version's digest %s", v.Image, v.Digest)
 	}
 	return nil
 }

@@ -26,7 +26,9 @@ func newDemoCmd() *cobra.Command {
 		Long: "Starts a Slipway server in a temporary folder and deploys the example shop\n" +
 			"app (order and invoice), rolls out a new version of order with no downtime,\n" +
 			"then releases a version that never becomes ready and watches the stack roll\n" +
-			"back on its own. It then keeps running until Ctrl-C.",
+			"back on its own. Where runc is installed (and it runs as root), it then builds an\n" +
+			"image of the example app, serves it from a registry on loopback and adds a service\n" +
+			"run from it as containers. It then keeps running until Ctrl-C.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			d := &demo{out: cmd.OutOrStdout(), errOut: cmd.ErrOrStderr(), addr: addr, routerAddr: routerAddr, exit: exit, keep: keep}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,7 +100,10 @@ func (d *demo) story(ctx context.Context) error {
 	d.slipway(ctx, "history", "order")
 	d.slipway(ctx, "status")
 	d.showInstances(ctx)
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return d.imageStory(ctx)
 }
 
 // release applies spec and follows the canary live with `slipway rollout
@@ -133,7 +137,11 @@ func (d *demo) showInstances(ctx context.Context) {
 	}
 	fmt.Fprintf(d.out, "Through the router (%s):\n", d.routerURL)
 	client0 := &http.Client{Timeout: 2 * time.Second}
-	for _, target := range []struct{ host, path string }{{"order.localhost", "/"}, {"", "/invoice"}} {
+	targets := []struct{ host, path string }{{"order.localhost", "/"}, {"", "/invoice"}}
+	if slices.ContainsFunc(out, func(s api.Service) bool { return s.Name == "catalog" }) {
+		targets = append(targets, struct{ host, path string }{"catalog.localhost", "/"})
+	}
+	for _, target := range targets {
 		fmt.Fprintf(d.out, "  %-30s %s\n", target.host+target.path, fetchHost(ctx, client0, d.routerURL+target.path, target.host))
 	}
 	fmt.Fprintln(d.out, "Each instance also answers on its own port:")

@@ -89,6 +89,7 @@ var layers = []layer{
 	{"bench/router", 12},
 	{"bench/router/backend", 12},
 	{"bench/router/routerproc", 12},
+	{"bench/rollingupdate", 12},
 	{"cmd/slipway", 12},
 	{"e2e", 12},
 	{"examples/order", 12},

@@ -3,11 +3,13 @@ package sqlite
 import "github.com/slipway-dev/slipway/spec"
 
 // serviceSpecDoc is a revision's service spec as stored (spec.Service):
-// what runs, its environment, health checks, route, artifact and
+// what runs (a command, or an image pinned by digest and its command), its environment, health checks, route, artifact and
 // strategy (doc_strategy.go).
 type serviceSpecDoc struct {
 	Name      string            `json:"name"`
 	Run       []string          `json:"run"`
+	Image     string            `json:"image,omitempty"`
+	Command   []string          `json:"command,omitempty"`
 	Env       map[string]string `json:"env,omitempty"`
 	Instances *int              `json:"instances"`
 	Resources resourcesDoc      `json:"resources"`
@@ -73,7 +75,7 @@ type artifactCommitDoc struct {
 
 func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
 	return serviceSpecDoc{
-		Name: s.Name, Run: s.Run, Env: s.Env, Instances: s.Instances,
+		Name: s.Name, Run: s.Run, Image: s.Image, Command: s.Command, Env: s.Env, Instances: s.Instances,
 		Resources: resourcesDoc{CPU: s.Resources.CPU, Memory: int64(s.Resources.Memory), PIDs: s.Resources.PIDs},
 		Health: healthDoc{
 			Readiness: ptr(s.Health.Readiness, toProbeDoc),
@@ -90,7 +92,7 @@ func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
 
 func fromServiceSpecDoc(d serviceSpecDoc) spec.Service {
 	return spec.Service{
-		Name: d.Name, Run: d.Run, Env: d.Env, Instances: d.Instances,
+		Name: d.Name, Run: d.Run, Image: d.Image, Command: d.Command, Env: d.Env, Instances: d.Instances,
 		Resources: spec.Resources{CPU: d.Resources.CPU, Memory: spec.Quantity(d.Resources.Memory), PIDs: d.Resources.PIDs},
 		Health: spec.Health{
 			Readiness: ptr(d.Health.Readiness, fromProbeDoc),

@@ -8,11 +8,14 @@ import (
 )
 
 // versionDoc is a pushed version (store.Version) as stored in
-// versions.data.
+// versions.data. Kind is empty for a file (every version stored before
+// images had no kind).
 type versionDoc struct {
 	Service    string      `json:"service"`
 	Version    string      `json:"version"`
+	Kind       string      `json:"kind,omitempty"`
 	Digest     string      `json:"digest"`
+	Image      string      `json:"image,omitempty"`
 	Path       string      `json:"path"`
 	Size       int64       `json:"size"`
 	Commit     string      `json:"commit,omitempty"`
@@ -29,8 +32,8 @@ type commitDoc struct {
 
 func toVersionDoc(v store.Version) versionDoc {
 	return versionDoc{
-		Service: v.Service, Version: v.Version, Digest: v.Digest, Path: v.Path, Size: v.Size,
-		Commit: string(v.Commit), CommitTime: v.CommitTime,
+		Service: v.Service, Version: v.Version, Kind: kindDoc(v.Kind), Digest: v.Digest, Image: v.Image,
+		Path: v.Path, Size: v.Size, Commit: string(v.Commit), CommitTime: v.CommitTime,
 		Commits: each(v.Commits, func(c store.Commit) commitDoc {
 			return commitDoc{ID: string(c.ID), Time: c.Time}
 		}),
@@ -40,11 +43,28 @@ func toVersionDoc(v store.Version) versionDoc {
 
 func fromVersionDoc(d versionDoc) store.Version {
 	return store.Version{
-		Service: d.Service, Version: d.Version, Digest: d.Digest, Path: d.Path, Size: d.Size,
-		Commit: spec.CommitID(d.Commit), CommitTime: d.CommitTime,
+		Service: d.Service, Version: d.Version, Kind: versionKind(d.Kind), Digest: d.Digest, Image: d.Image,
+		Path: d.Path, Size: d.Size, Commit: spec.CommitID(d.Commit), CommitTime: d.CommitTime,
 		Commits: each(d.Commits, func(c commitDoc) store.Commit {
 			return store.Commit{ID: spec.CommitID(c.ID), Time: c.Time}
 		}),
 		PushedAt: d.PushedAt,
 	}
+}
+
+// kindDoc stores a file version without a kind, as every version was
+// stored before images.
+func kindDoc(k store.VersionKind) string {
+	if k == store.VersionFile {
+		return ""
+	}
+	return string(k)
+}
+
+// versionKind reads a stored kind; none is a file.
+func versionKind(s string) store.VersionKind {
+	if s == "" {
+		return store.VersionFile
+	}
+	return store.VersionKind(s)
 }

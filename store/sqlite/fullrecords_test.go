@@ -114,6 +114,7 @@ func fullServiceSpec() spec.Service {
 	}
 	return spec.Service{
 		Name: "api", Run: []string{"python3", "./app.py"}, Env: map[string]string{"VERSION": "v3"},
+		Image: "registry.example/shop/api:v3@sha256:9a1c", Command: []string{"/api", "--port", "${PORT}"},
 		Instances: intp(2),
 		Resources: spec.Resources{CPU: 0.5, Memory: 128 << 20, PIDs: 64},
 		Health:    spec.Health{Readiness: probe, Liveness: probe},
@@ -242,7 +243,8 @@ func fullFlag() *spec.Flag {
 
 func fullVersion() store.Version {
 	return store.Version{
-		Service: "order", Version: "v1.0.0", Digest: "sha256:4464", Path: "app.py", Size: 1306,
+		Service: "order", Version: "v1.0.0", Kind: store.VersionImage, Digest: "sha256:4464",
+		Image: "registry.example/shop/order:v1.0.0@sha256:4464", Path: "app.py", Size: 1306,
 		Commit: "0123456789abcdef", CommitTime: at(29),
 		Commits:  []store.Commit{{ID: "0123456789abcdef", Time: at(29)}, {ID: "fedcba9876543210", Time: at(30)}},
 		PushedAt: at(31),

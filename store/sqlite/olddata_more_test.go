@@ -73,7 +73,8 @@ func TestOldReleasePipeline(t *testing.T) {
 	s := openOld(t, "slipway.db")
 	view(t, s, func(tx store.Tx) error {
 		v, err := tx.GetVersion("order", "v1.0.0")
-		if err != nil || v.Digest != pushed || v.Size != 1306 || v.Path != "app.py" || v.Commit != "0123456789abcdef" ||
+		// Versions stored before images had no kind: they are files.
+		if err != nil || v.Kind != store.VersionFile || v.Image != "" || v.Digest != pushed || v.Size != 1306 || v.Path != "app.py" || v.Commit != "0123456789abcdef" ||
 			!v.CommitTime.Equal(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)) {
 			t.Errorf("version: %+v, %v", v, err)
 		}

@@ -176,7 +176,7 @@ func checkOldRevisions(t *testing.T, tx store.Tx) {
 	if sp.Env["FAIL_RATE"] != "0.5" || sp.Replicas() != 2 || sp.Route.Host != "api.localhost" ||
 		sp.Health.Readiness == nil || sp.Health.Readiness.Interval.Duration != 200*time.Millisecond ||
 		sp.Artifact == nil || sp.Artifact.Version != "v3" || !strings.HasPrefix(sp.Artifact.Digest, "sha256:5cf1c015") ||
-		sp.StopGrace.Duration != 2*time.Second || c == nil || c.Stickiness == nil || c.Stickiness.Header != "X-User-Id" ||
+		sp.Image != "" || sp.Command != nil || sp.StopGrace.Duration != 2*time.Second || c == nil || c.Stickiness == nil || c.Stickiness.Header != "X-User-Id" ||
 		len(c.Steps) != 4 || *c.Steps[0].SetWeight != 50 || c.Steps[1].SetHeaderRoute.Value != "yes" ||
 		c.Steps[2].Analysis.Count != 2 || c.Steps[3].Pause.Duration.Duration != time.Second ||
 		c.Analysis == nil || len(c.Analysis.Metrics) != 2 || c.Analysis.Metrics[1].Compare != "baseline" {

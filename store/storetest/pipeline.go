@@ -11,7 +11,7 @@ import (
 
 func sampleVersion(service, version, digest string) store.Version {
 	return store.Version{
-		Service: service, Version: version, Digest: digest,
+		Service: service, Version: version, Kind: store.VersionFile, Digest: digest,
 		Path: service + ".tar.gz", Size: 4096,
 		Commit: "c0ffee", CommitTime: epoch.Add(-time.Hour),
 		Commits: []store.Commit{
@@ -19,6 +19,14 @@ func sampleVersion(service, version, digest string) store.Version {
 			{ID: "badc0de", Time: epoch.Add(-2 * time.Hour)},
 		},
 		PushedAt: epoch,
+	}
+}
+
+// sampleImage is a version that is an OCI image pinned to digest.
+func sampleImage(service, version, digest string) store.Version {
+	return store.Version{
+		Service: service, Version: version, Kind: store.VersionImage, Digest: digest,
+		Image: "registry.example/shop/" + service + ":" + version + "@" + digest, Size: 1 << 20, PushedAt: epoch,
 	}
 }
 
@@ -43,6 +51,7 @@ func testVersions(t *testing.T, s store.Store) {
 		sampleVersion("b", "v1", "sha256:02"),
 		sampleVersion("a", "v1", "sha256:03"),
 		sampleVersion("a", "v2", "sha256:01"), // the file of v3 again
+		sampleImage("c", "v1", "sha256:04"),
 	}
 	update(t, s, func(tx store.Tx) error {
 		for _, v := range pushed[:2] {
@@ -66,9 +75,12 @@ func testVersions(t *testing.T, s store.Store) {
 		as, err := tx.ListVersions("a")
 		must(t, err)
 		equal(t, "a's versions", as, []store.Version{pushed[0], pushed[2], pushed[3]})
-		none, err := tx.ListVersions("c")
+		none, err := tx.ListVersions("d")
 		must(t, err)
-		equal(t, "c's versions", len(none), 0)
+		equal(t, "d's versions", len(none), 0)
+		img, err := tx.VersionByDigest("c", "sha256:04")
+		must(t, err)
+		equal(t, "c's image", img, pushed[4])
 		got, err := tx.GetVersion("b", "v1")
 		must(t, err)
 		equal(t, "b/v1", got, pushed[1])
@@ -80,7 +92,7 @@ func testVersions(t *testing.T, s store.Store) {
 	view(t, s, func(tx store.Tx) error {
 		for name, get := range map[string]func() error{
 			"GetVersion(b, v2)":                func() error { _, err := tx.GetVersion("b", "v2"); return err },
-			"GetVersion(c, v1)":                func() error { _, err := tx.GetVersion("c", "v1"); return err },
+			"GetVersion(d, v1)":                func() error { _, err := tx.GetVersion("d", "v1"); return err },
 			"VersionByDigest(b, sha256:01)":    func() error { _, err := tx.VersionByDigest("b", "sha256:01"); return err },
 			"VersionByDigest(a, sha256:ff)":    func() error { _, err := tx.VersionByDigest("a", "sha256:ff"); return err },
 			"VersionByDigest(\"\", sha256:01)": func() error { _, err := tx.VersionByDigest("", "sha256:01"); return err },
@@ -108,6 +120,8 @@ func testVersionConflicts(t *testing.T, s store.Store) {
 		{Version: "v2", Digest: "sha256:03"},
 		{Service: "a", Digest: "sha256:03"},
 		{Service: "a", Version: "v2"},
+		{Service: "a", Version: "v2", Digest: "sha256:03"}, // no kind
+		{Service: "a", Version: "v2", Kind: store.VersionImage, Digest: "sha256:03", Image: "shop/a:v2"}, // image not pinned
 		{},
 	} {
 		err := s.Update(t.Context(), func(tx store.Tx) error { return tx.PutVersion(v) })

@@ -1,0 +1,140 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/slipway-dev/slipway/image/imagetest"
+)
+
+// needContainers fails the test under CI (SLIPWAY_CI=1) and skips it
+// otherwise when this machine cannot run containers.
+func needContainers(t *testing.T) {
+	t.Helper()
+	why := ""
+	if _, err := exec.LookPath("runc"); err != nil {
+		why = "runc is not installed (apt-get install runc)"
+	} else if _, err := os.Stat(imagetest.BusyboxPath); err != nil {
+		why = "busybox-static is not installed (apt-get install busybox-static)"
+	} else if os.Geteuid() != 0 {
+		why = "containers need a server running as root"
+	}
+	if why == "" {
+		return
+	}
+	if os.Getenv("SLIPWAY_CI") == "1" {
+		t.Fatal(why)
+	}
+	t.Skip(why)
+}
+
+// shopImage is the example order service as an OCI image: a busybox
+// userland (for the shell the isolation checks run) and /order, built
+// once per test binary. Its entrypoint runs /order.
+var shopImage = sync.OnceValues(func() (v1.Image, error) {
+	order, err := imagetest.Program("../examples/order", "order")
+	if err != nil {
+		return nil, err
+	}
+	files, err := imagetest.Busybox()
+	if err != nil {
+		return nil, err
+	}
+	l, err := imagetest.Layer(append(files, order)...)
+	if err != nil {
+		return nil, err
+	}
+	return imagetest.Image(imagetest.Options{Entrypoint: []string{"/order"}, Env: []string{"PATH=/bin"}}, l)
+})
+
+// ctrApp is a server running the shop service from an image pulled from a
+// registry on loopback.
+type ctrApp struct {
+	zdApp
+	reg *imagetest.Registry
+	ref string // HOST/shop/order:v1
+}
+
+// startCtrApp starts a registry holding the shop image and a server
+// (extra: its flags), registers the cleanup of the server's containers,
+// then applies v1 with strategy and waits until the router serves it.
+func startCtrApp(t *testing.T, strategy string, extra ...string) *ctrApp {
+	t.Helper()
+	needContainers(t)
+	img, err := shopImage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := imagetest.Serve("", "")
+	t.Cleanup(reg.Close)
+	ref, err := reg.Tag("shop/order", "v1", img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	registerContainerCleanup(t, data)
+	a := &ctrApp{zdApp: zdApp{srv: startServer(t, data, extra...), dir: specDir(t)}, reg: reg, ref: ref}
+	a.file = a.writeImage("v1", "", strategy)
+	a.srv.mustCLI("apply", "-f", a.file, "--wait", "--timeout", "60s")
+	a.srv.waitConverged(20*time.Second, map[string]int{"shop": 3})
+	a.waitServes("v1", 10*time.Second)
+	return a
+}
+
+// imageShopSpec is shopSpec with the service run from image ref (its
+// command the order binary inside it), with limits.
+func imageShopSpec(ref, env, strategy string) string {
+	return fmt.Sprintf(`app: ctr
+services:
+  shop:
+    image: %s
+    command: ["/order", "--name", "shop", "--port", "${PORT}"]
+    env: {%s}
+    instances: 3
+    resources: {memory: 64Mi, pids: 64}
+    health:
+      readiness: {http: /healthz, interval: 200ms, failureThreshold: 1}
+    route: {host: %s}
+    stopGrace: 2s
+    strategy:
+      %s
+`, ref, env, zdHost, strategy)
+}
+
+func (a *ctrApp) writeImage(version, env, strategy string) string {
+	return writeSpec(a.srv.t, a.dir, "slipway.yaml", imageShopSpec(a.ref, "VERSION: "+version+env, strategy))
+}
+
+// rolling is the zero-downtime rolling strategy of the zd tests.
+func rolling(deadline string) string {
+	return "rolling: {maxSurge: 1, maxUnavailable: 0, progressDeadline: " + deadline + "}"
+}
+
+// registerContainerCleanup deletes, after the test's servers are gone,
+// every container the servers over data left running (they outlive a
+// server by design), through runc and each environment's state root.
+func registerContainerCleanup(t *testing.T, data string) {
+	t.Cleanup(func() {
+		roots, _ := filepath.Glob(filepath.Join(data, "envs", "*", "containers", ".runtime"))
+		roots = append(roots, filepath.Join(data, "containers", ".runtime"))
+		for _, root := range roots {
+			out, err := exec.Command("runc", "--root", root, "list", "-q").Output()
+			if err != nil {
+				continue
+			}
+			for _, id := range strings.Fields(string(out)) {
+				if msg, err := exec.Command("runc", "--root", root, "delete", "-f", id).CombinedOutput(); err != nil {
+					t.Logf("runc delete %s: %v %s", id, err, msg)
+				}
+			}
+		}
+	})
+}
