@@ -42,6 +42,7 @@ var layers = []layer{
 	{"spec", 2},
 	{"flags", 3},
 	{"health", 3},
+	{"platform/kube", 3}, // Kubernetes objects from a revision and the traffic policy's routes
 	{"router/metrics", 3},
 	{"store", 3},
 
