@@ -64,7 +64,9 @@ type AnalysisRun struct {
 type MetricRun struct {
 	Name     string `json:"name"`
 	Provider string `json:"provider"`
-	// Judge is the success condition, or "baseline" for a comparison.
+	// Judge is the success condition, or "compare: baseline" for a
+	// comparison by the interval judge, "compare: baseline, sequential"
+	// by the sequential one.
 	Judge         string        `json:"judge"`
 	Phase         string        `json:"phase"`
 	Reason        string        `json:"reason,omitempty"`

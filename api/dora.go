@@ -108,3 +108,19 @@ type Incident struct {
 	Opened   time.Time `json:"opened"`
 	Resolved time.Time `json:"resolved,omitzero"`
 }
+
+// DORATrend is the four metrics week by week (GET /v1/dora/trend?weeks=N):
+// consecutive seven-day windows ending now, oldest first, each rated on
+// its own.
+type DORATrend struct {
+	Env        string     `json:"env"`
+	Production string     `json:"production"`
+	Weeks      []DORAWeek `json:"weeks"`
+}
+
+// DORAWeek is one week of a trend, [From, To).
+type DORAWeek struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	DORAMetrics
+}

@@ -109,6 +109,9 @@ type Service struct {
 	Version string `json:"version,omitempty"`
 	Route   string `json:"route,omitempty"`
 	Removed bool   `json:"removed,omitempty"`
+	// Strategy is the target revision's release strategy, as its spec
+	// says: rolling, blueGreen, canary or parallelRun.
+	Strategy string `json:"strategy,omitempty"`
 	// Traffic is set when one revision takes the live traffic (blue/
 	// green); absent, every ready instance shares it.
 	Traffic   *Traffic   `json:"traffic,omitempty"`
@@ -218,6 +221,25 @@ type Event struct {
 	By   string          `json:"by,omitempty"`
 	Data json.RawMessage `json:"data,omitempty"`
 }
+
+// Certificate is one host's certificate from ACME, as the environment's
+// TLS router last reported it (GET /v1/certificates).
+type Certificate struct {
+	Host string `json:"host"`
+	// State is CertificateObtained, CertificateRenewed or
+	// CertificateFailed (the host keeps the certificate it had, if any).
+	State string    `json:"state"`
+	Since time.Time `json:"since"`
+	// Error says why the last attempt failed.
+	Error string `json:"error,omitempty"`
+}
+
+// The states of a Certificate.
+const (
+	CertificateObtained = "obtained"
+	CertificateRenewed  = "renewed"
+	CertificateFailed   = "failed"
+)
 
 // Problem is one thing wrong with a spec or request.
 type Problem struct {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/api"
@@ -58,6 +59,9 @@ func loadSpec(path, envName string, needEnv bool) (*specFile, error) {
 	}
 	baseDir := filepath.Dir(path)
 	if err := app.CheckArtifacts(baseDir); err != nil {
+		return nil, err
+	}
+	if err := app.CheckCertificates(baseDir, time.Now()); err != nil {
 		return nil, err
 	}
 	arts, digests, err := digestArtifacts(app, baseDir)

@@ -156,8 +156,9 @@ func tallyText(m api.MetricRun) string {
 	return fmt.Sprintf("%d/%d/%d/%d", m.Passes, m.Failures, m.Inconclusives, m.Errors)
 }
 
-// isCompare reports whether the metric is judged against the baseline.
-func isCompare(m api.MetricRun) bool { return m.Judge == judgeCompare }
+// isCompare reports whether the metric is judged against the baseline
+// (by either judge: "compare: baseline", "compare: baseline, sequential").
+func isCompare(m api.MetricRun) bool { return strings.HasPrefix(m.Judge, judgeCompare) }
 
 // measuredText is what a measurement observed, against what it is
 // judged by: "0.993 >= 0.99" for a condition, "p=0.003 effect +128%"
@@ -165,6 +166,8 @@ func isCompare(m api.MetricRun) bool { return m.Judge == judgeCompare }
 func measuredText(m api.MetricRun, x api.Measurement) string {
 	p, compared := x.Stats[statP]
 	switch {
+	case isSequential(x.Stats):
+		return fmt.Sprintf("ratio %s [%s, %s]", bounded(x.Stats[statEstimate]), bounded(x.Stats[statLower]), bounded(x.Stats[statUpper]))
 	case x.NoData:
 		return "no data"
 	case compared:
@@ -201,6 +204,9 @@ func verdictText(x api.Measurement) string {
 // order: "p=0.003 alpha=0.05 effect=+128% minEffect=50% canary=12.1
 // baseline=5.3"; or "-" when there are none.
 func keyStats(stats map[string]float64) string {
+	if isSequential(stats) {
+		return sequentialStats(stats)
+	}
 	var parts []string
 	add := func(key, label string, format func(float64) string) {
 		if v, ok := stats[key]; ok {

@@ -42,6 +42,11 @@ func newStatus(e *env) *cobra.Command {
 			return printJSON(e.stdout, nonNil(services))
 		}
 		printStatus(e.stdout, services)
+		if len(args) == 0 {
+			if certs, err := c.Certificates(cmd.Context()); err == nil { // a server before TLS has no such view
+				printCertificates(e.stdout, certs)
+			}
+		}
 		if len(services) == 0 && e.envName == "" {
 			e.otherEnvironments(cmd.Context(), c)
 		}

@@ -90,3 +90,12 @@ func servicePath(name string) string { return "/v1/services/" + url.PathEscape(n
 type flushWriter struct{ w io.Writer }
 
 func (f flushWriter) Write(p []byte) (int, error) { return f.w.Write(p) }
+
+// Certificates lists the hosts the environment's TLS router manages
+// certificates for over ACME, with each one's last state (failures
+// first).
+func (c *Client) Certificates(ctx context.Context) ([]api.Certificate, error) {
+	var cs []api.Certificate
+	err := c.do(ctx, http.MethodGet, "/v1/certificates", nil, &cs)
+	return cs, err
+}

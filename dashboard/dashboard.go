@@ -46,7 +46,14 @@ type Config struct {
 	// SessionTTL is how long a session lasts (default 12h); LinkTTL how
 	// long a one-time link may wait to be opened (default 2m).
 	SessionTTL, LinkTTL time.Duration
-	// Poll is how often a live view looks for changes (default 1s).
+	// Changes returns a channel closed at environment env's next
+	// committed store write ("" is the default environment; nil for an
+	// unknown one): a live view redraws when it closes. Nil: live views
+	// only poll.
+	Changes func(env string) <-chan struct{}
+	// Poll is how often a live view redraws with no store write, for
+	// what changes without one (the recorded traffic; default 5s, the
+	// server's sampling interval).
 	Poll time.Duration
 }
 
@@ -56,7 +63,6 @@ type Dashboard struct {
 	sessions *sessions
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
-	history  histories
 }
 
 // New returns a Dashboard; it starts nothing.
@@ -83,7 +89,10 @@ func New(cfg Config) *Dashboard {
 		cfg.LinkTTL = 2 * time.Minute
 	}
 	if cfg.Poll == 0 {
-		cfg.Poll = time.Second
+		cfg.Poll = 5 * time.Second
+	}
+	if cfg.Changes == nil {
+		cfg.Changes = func(string) <-chan struct{} { return nil }
 	}
 	d := &Dashboard{cfg: cfg, sessions: newSessions(cfg.Clock.Now, cfg.SessionTTL, cfg.LinkTTL), pages: parsePages()}
 	d.routes()

@@ -105,25 +105,19 @@ func TestSpecDiff(t *testing.T) {
 	}
 }
 
-func TestParseCountersAndStats(t *testing.T) {
-	text := `# HELP x
-slipway_router_requests_total{code_class="2xx",instance="a",revision="1",service="shop"} 90
-slipway_router_requests_total{code_class="5xx",instance="a",revision="1",service="shop"} 10
-slipway_router_requests_total{code_class="2xx",instance="b",revision="1",service="other"} 7
-slipway_router_request_duration_seconds_bucket{revision="1",service="shop",le="0.005"} 60
-slipway_router_request_duration_seconds_bucket{revision="1",service="shop",le="0.05"} 99
-slipway_router_request_duration_seconds_bucket{revision="1",service="shop",le="0.1"} 100
-slipway_router_request_duration_seconds_bucket{revision="1",service="shop",le="+Inf"} 100
-`
-	c := parseCounters(text, "shop")[1]
-	if c.Requests != 100 || c.Errors != 10 || c.Buckets[0.05] != 99 {
-		t.Fatalf("counters %+v", c)
-	}
+func TestStatsOverRecordedHistory(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	hs := []sample{{T: t0, Revs: map[int]revCounters{}}, {T: t0.Add(10 * time.Second), Revs: map[int]revCounters{1: c}}}
-	st := statsOf(hs, 1, "stable")
-	if st.Rate != 10 || st.Success != "90%" || st.P50 != "≤ 5 ms" || st.P99 != "≤ 50 ms" {
-		t.Errorf("stats %+v; want 10/s, 90%%, p50 ≤ 5 ms, p99 ≤ 50 ms", st)
+	at := func(off time.Duration, req, errs int64, p99 float64) api.HistoryPoint {
+		return api.HistoryPoint{Time: t0.Add(off), Revisions: []api.HistoryTraffic{{Revision: 1, Role: "stable", Requests: req, Errors: errs,
+			RequestRate: float64(req) / 5, P50Seconds: 0.005, P99Seconds: p99}}}
+	}
+	pts := []api.HistoryPoint{at(0, 1000, 1000, 9), at(30*time.Second, 50, 5, 0.05), at(35*time.Second, 50, 5, 0.04), at(40*time.Second, 0, 0, 0)}
+	st := statsOf(pts, 1, "stable")
+	if st.Rate != 10 || st.Success != "90%" || st.P50 != "≤ 5 ms" || st.P99 != "≤ 40 ms" {
+		t.Errorf("stats %+v; want 10/s, 90%%, p50 ≤ 5 ms, p99 ≤ 40 ms (the oldest point is outside the window)", st)
+	}
+	if st := statsOf(pts, 2, "canary"); st.Success != "no requests" || st.P99 != "-" {
+		t.Errorf("a revision never sampled: %+v", st)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -65,7 +67,7 @@ func (d *Dashboard) homeData(ctx context.Context, se session) (homeData, error) 
 		if err := d.get(ctx, se, e.Name, "/v1/services", &svcs); err != nil {
 			return homeData{}, err
 		}
-		last := d.lastEvents(ctx, se, e.Name)
+		last := d.lastEvents(ctx, se, e.Name, svcs)
 		for _, s := range svcs {
 			rw := newRow(e.Name, s, last[s.Name])
 			out.Rows = append(out.Rows, rw)
@@ -95,17 +97,19 @@ func newRow(env string, s api.Service, last *api.Event) row {
 		Bar: newBar(s.Ready, s.Desired), Last: last}
 }
 
-// strategyOf names the release strategy the service's state shows.
+// strategyOf names the release strategy the service's spec asks for.
 func strategyOf(s api.Service) string {
-	switch {
-	case s.Canary != nil:
+	switch s.Strategy {
+	case "canary":
 		return "canary"
-	case s.ParallelRun != nil:
+	case "parallelRun":
 		return "parallel run"
-	case s.Traffic != nil && s.Traffic.Preview != 0:
+	case "blueGreen":
 		return "blue/green"
+	case "rolling":
+		return "rolling"
 	}
-	return "rolling"
+	return "-" // no revision yet
 }
 
 // weightsOf says where the traffic goes.
@@ -187,47 +191,30 @@ func seenBody(c *api.Canary, reason string) string {
 	return string(b)
 }
 
-// lastEvents returns each service's latest event among the environment's
-// latest 500 (older ones are not looked for: the page stays fast however
-// long the log).
-func (d *Dashboard) lastEvents(ctx context.Context, se session, env string) map[string]*api.Event {
-	const window = 500
-	top := d.lastSeq(ctx, se, env)
-	var evs []api.Event
-	_ = d.get(ctx, se, env, fmt.Sprintf("/v1/events?after=%d&limit=%d", max(0, top-window), window), &evs)
+// lastEvents returns each service's newest event: one index search per
+// service (GET /v1/events?order=newest&service=S&limit=1), however long
+// the log.
+func (d *Dashboard) lastEvents(ctx context.Context, se session, env string, svcs []api.Service) map[string]*api.Event {
 	out := map[string]*api.Event{}
-	for i := range evs {
-		if evs[i].Service != "" {
-			out[evs[i].Service] = &evs[i]
+	for _, s := range svcs {
+		var evs []api.Event
+		if err := d.get(ctx, se, env, "/v1/events?order=newest&limit=1&service="+url.QueryEscape(s.Name), &evs); err == nil && len(evs) == 1 {
+			out[s.Name] = &evs[0]
 		}
 	}
 	return out
 }
 
-// lastSeq finds the newest event's sequence number with O(log n) probes
-// of one event each (the API lists events after a number, oldest first).
-func (d *Dashboard) lastSeq(ctx context.Context, se session, env string) int64 {
-	exists := func(after int64) bool {
-		var evs []api.Event
-		err := d.get(ctx, se, env, "/v1/events?limit=1&after="+strconv.FormatInt(after, 10), &evs)
-		return err == nil && len(evs) > 0
+// newestEvents returns the environment's newest n events, oldest first.
+func (d *Dashboard) newestEvents(ctx context.Context, se session, env, service string, n int) ([]api.Event, error) {
+	var evs []api.Event
+	q := fmt.Sprintf("/v1/events?order=newest&limit=%d", n)
+	if service != "" {
+		q += "&service=" + url.QueryEscape(service)
 	}
-	lo, hi := int64(0), int64(1024) // an event after lo exists; none after hi?
-	if !exists(0) {
-		return 0
-	}
-	for exists(hi) {
-		lo, hi = hi, hi*2
-	}
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		if exists(mid) {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return hi
+	err := d.get(ctx, se, env, q, &evs)
+	slices.Reverse(evs)
+	return evs, err
 }
 
 func orWord(s, def string) string {

@@ -7,10 +7,23 @@ import (
 	"time"
 )
 
+// coalesce is how long a live view waits after a store write before it
+// redraws, so that a burst of writes (a controller's pass, an apply) is
+// drawn once.
+const coalesce = 150 * time.Millisecond
+
+// keepAlive is how long a quiet live stream waits before a comment line.
+const keepAlive = 15 * time.Second
+
 // live streams a service's live fragment as server-sent events: the
-// whole fragment at once when it changes. A reconnecting EventSource
-// gets the current fragment first, so a lost stream catches up by
-// construction (there is nothing to replay).
+// whole fragment at once when it changed. It redraws when the
+// environment's store commits a write (Config.Changes), and every
+// Config.Poll for what changes without one (recorded traffic). A
+// reconnecting EventSource gets the current fragment first, so a lost
+// stream catches up by construction (there is nothing to replay, and
+// Last-Event-ID needs no meaning). A stream whose session is gone (a
+// restarted server keeps none) is refused with 401, and the page says
+// how to log in again.
 func (d *Dashboard) live(w http.ResponseWriter, r *http.Request) {
 	se, id, ok := d.sessions.fromRequest(r)
 	flusher, canFlush := w.(http.Flusher)
@@ -27,28 +40,45 @@ func (d *Dashboard) live(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	fmt.Fprint(w, "retry: 2000\n\n")
 	flusher.Flush()
-	last, n, quiet := "", 0, time.Duration(0)
+	last, n, sent := "", 0, time.Now()
 	for {
-		frag := d.liveFragment(r, se, env, name)
-		if frag != last {
+		changed := d.cfg.Changes(env) // before reading: a write after it wakes us
+		if frag := d.liveFragment(r, se, env, name); frag != last {
 			n++
 			writeEvent(w, n, frag)
-			last, quiet = frag, 0
-		} else if quiet >= 15*time.Second {
+			last, sent = frag, time.Now()
+		} else if time.Since(sent) >= keepAlive {
 			fmt.Fprint(w, ": keep-alive\n\n")
-			quiet = 0
+			sent = time.Now()
 		}
 		flusher.Flush()
-		select {
-		case <-r.Context().Done():
+		if !d.wait(r, changed) {
 			return
-		case <-time.After(d.cfg.Poll):
-			quiet += d.cfg.Poll
 		}
 		if se, ok = d.sessions.get(id); !ok {
 			fmt.Fprint(w, "event: expired\ndata: log in again\n\n")
 			return
 		}
+	}
+}
+
+// wait returns when the store changed (after coalesce) or Poll passed;
+// false when the request ended.
+func (d *Dashboard) wait(r *http.Request, changed <-chan struct{}) bool {
+	poll := time.NewTimer(d.cfg.Poll)
+	defer poll.Stop()
+	select {
+	case <-r.Context().Done():
+		return false
+	case <-poll.C:
+		return true
+	case <-changed:
+	}
+	select {
+	case <-r.Context().Done():
+		return false
+	case <-time.After(coalesce):
+		return true
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 type pipelineData struct {
 	Pipeline api.Pipeline
+	Grid     []gridRow
 	Waiting  []waiting
 	Now      time.Time
 }
@@ -22,6 +23,7 @@ func (d *Dashboard) pipeline(r *http.Request, se session) (view, error) {
 	name := r.PathValue("name")
 	out := pipelineData{Now: d.cfg.Clock.Now()}
 	err := d.get(r.Context(), se, "", "/v1/pipeline/"+esc(name), &out.Pipeline)
+	out.Grid = pipelineGrid(out.Pipeline, out.Now)
 	out.Waiting = d.approvals(r.Context(), se, name)
 	return view{Template: "pipeline", Title: name + ": pipeline", Data: out}, err
 }
@@ -95,46 +97,73 @@ func split(m map[string]float64) string {
 }
 
 type doraData struct {
-	Report api.DORA
-	Trend  template.HTML
-	Weeks  []week
+	Env       string
+	Report    api.DORA
+	Trend     api.DORATrend
+	Incidents []incidentView
+	Deploys   template.HTML // deployments and change failures a week
+	Times     template.HTML // lead time and time to restore a week (hours)
 }
 
-type week struct {
-	Label             string
-	Deploys, Failures int
+// incidentView is an incident with a link to the revision that caused
+// it (what changed in it: the spec diff with the one before).
+type incidentView struct {
+	api.Incident
+	Link string
 }
 
-// dora shows the four metrics with their levels and a weekly trend of
-// deployments and change failures (the API reports windows ending now,
-// so a week is the difference of two windows).
+// dora shows the four metrics with their levels, the failures and
+// incidents linked to the revisions that caused them, and a weekly trend
+// (package dora's per-week buckets, each rated on its own).
 func (d *Dashboard) dora(r *http.Request, se session) (view, error) {
 	env := r.URL.Query().Get("env")
-	var out doraData
-	if err := d.get(r.Context(), se, env, "/v1/dora?window=90d", &out.Report); err != nil {
+	out := doraData{Env: env}
+	ctx := r.Context()
+	if err := d.get(ctx, se, env, "/v1/dora?window=90d", &out.Report); err != nil {
 		return view{Template: "dora", Title: "Delivery (DORA)", Data: out}, err
 	}
-	now := d.cfg.Clock.Now()
-	prev := api.DORA{}
-	var deploys, fails []point
-	for k := 1; k <= 8; k++ {
-		var cur api.DORA
-		if err := d.get(r.Context(), se, env, fmt.Sprintf("/v1/dora?window=%dd", 7*k), &cur); err != nil {
-			break
+	if err := d.get(ctx, se, env, "/v1/dora/trend?weeks=12", &out.Trend); err != nil {
+		return view{Template: "dora", Title: "Delivery (DORA)", Data: out}, err
+	}
+	var incs []api.Incident
+	_ = d.get(ctx, se, env, "/v1/incidents", &incs)
+	for i := len(incs) - 1; i >= 0; i-- {
+		out.Incidents = append(out.Incidents, incidentView{incs[i], revisionLink(env, incs[i].Service, incs[i].CausedBy)})
+	}
+	var deploys, fails, lead, restore []point
+	top, hours := 1.0, 1.0
+	for _, w := range out.Trend.Weeks {
+		deploys, fails = append(deploys, point{w.To, float64(w.Deployments)}), append(fails, point{w.To, float64(w.ChangeFailures)})
+		top = maxf(top, float64(w.Deployments))
+		if w.LeadTime.Count > 0 {
+			lead = append(lead, point{w.To, w.LeadTime.MedianSeconds / 3600})
+			hours = maxf(hours, w.LeadTime.MedianSeconds/3600)
 		}
-		w := week{Label: now.AddDate(0, 0, -7*k).Format("Jan 2"), Deploys: cur.Total.Deployments - prev.Total.Deployments,
-			Failures: cur.Total.ChangeFailures - prev.Total.ChangeFailures}
-		out.Weeks = append([]week{w}, out.Weeks...)
-		prev = cur
+		if w.RecoveryTime.Count > 0 {
+			restore = append(restore, point{w.To, w.RecoveryTime.MedianSeconds / 3600})
+			hours = maxf(hours, w.RecoveryTime.MedianSeconds/3600)
+		}
 	}
-	top := 1.0
-	for i, w := range out.Weeks {
-		t := now.AddDate(0, 0, 7*(i-len(out.Weeks)))
-		deploys, fails = append(deploys, point{t, float64(w.Deploys)}), append(fails, point{t, float64(w.Failures)})
-		top = maxf(top, float64(w.Deploys))
-	}
-	out.Trend = lineChart("deployments and change failures a week", 480, 140, top, "", []string{"deploys", "failures"}, deploys, fails)
+	out.Deploys = lineChart("deployments and change failures a week", 480, 140, top, "", []string{"deploys", "change failures"}, deploys, fails)
+	out.Times = lineChart("median lead time and time to restore a week (hours)", 480, 140, hours, "h", []string{"lead time", "time to restore"}, lead, restore)
 	return view{Template: "dora", Title: "Delivery (DORA)", Data: out}, nil
+}
+
+// revisionLink is the revisions page showing what revision rev of
+// service changed (its spec against the one before), or "".
+func revisionLink(env, service string, rev int) string {
+	if service == "" || rev <= 0 {
+		return ""
+	}
+	return envURL(fmt.Sprintf("/services/%s/revisions", esc(service)), env) + sep(env) + fmt.Sprintf("a=%d&b=%d", max(rev-1, 1), rev)
+}
+
+// sep is what comes before another query parameter of envURL(u, env).
+func sep(env string) string {
+	if env == "" {
+		return "?"
+	}
+	return "&"
 }
 
 func duration(secs float64) string {

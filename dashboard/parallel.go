@@ -50,13 +50,13 @@ func newParallelView(p *api.ParallelRun) *parallelView {
 	return pv
 }
 
-// mismatchChart draws the mismatch rate the live view has seen over time.
-func mismatchChart(hs []sample, max float64) template.HTML {
+// mismatchChart draws the mismatch rate the server recorded over time.
+func mismatchChart(hs []api.HistoryPoint, max float64) template.HTML {
 	var pts, gate []point
-	for _, s := range hs {
-		if s.Mismatch >= 0 {
-			pts = append(pts, point{s.T, 100 * s.Mismatch})
-			gate = append(gate, point{s.T, 100 * max})
+	for _, p := range hs {
+		if p.Mismatch != nil {
+			pts = append(pts, point{p.Time, 100 * *p.Mismatch})
+			gate = append(gate, point{p.Time, 100 * max})
 		}
 	}
 	top := 100 * max * 2

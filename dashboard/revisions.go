@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/slipway-dev/slipway/api"
 )
@@ -49,11 +48,9 @@ func (d *Dashboard) revisions(r *http.Request, se session) (view, error) {
 	case okA && okB:
 		out.Diff = specDiff(ra.Spec, rb.Spec)
 	}
-	var evs []api.Event
-	_ = d.get(r.Context(), se, env, "/v1/events?limit=1000&service="+esc(name), &evs)
+	evs, _ := d.newestEvents(r.Context(), se, env, name, 1000)
 	for _, e := range evs {
-		if strings.HasPrefix(e.Type, "operation.") || strings.HasPrefix(e.Type, "rollback.") || strings.Contains(e.Type, "rolled_back") ||
-			strings.HasPrefix(e.Type, "deploy.") || strings.HasPrefix(e.Type, "service.rollout.") || e.Type == "rollout.verb" {
+		if _, ok := deployHistory[e.Type]; ok {
 			out.History = append(out.History, e)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"strconv"
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/spec"
@@ -56,6 +55,8 @@ type rolloutData struct {
 	Steps     []stepView
 	Weight    template.HTML
 	Rates     template.HTML
+	Success   template.HTML
+	Latency   template.HTML
 	Revs      []revStats
 	Analyses  []analysisView
 	Verdict   string
@@ -81,16 +82,10 @@ func (d *Dashboard) rolloutData(ctx context.Context, se session, env, name strin
 	}
 	s := out.Service
 	out.State = stateOf(s)
-	w := 0
-	if c := s.Canary; c != nil && c.Outcome == "" {
-		w = c.Weight
-	}
-	mm := -1.0
-	if p := s.ParallelRun; p != nil && p.Report != nil {
-		mm = p.Report.MismatchRate
-	}
-	hs := d.history.add(env+"/"+name, sample{T: d.cfg.Clock.Now(), Weight: w, Revs: d.routerCounters(ctx, se, env, name), Mismatch: mm})
-	out.Weight, out.Rates = weightChart(hs), rateChart(hs, s)
+	hs := d.serviceHistory(ctx, se, env, name)
+	out.Weight, out.Rates = weightChart(hs), sideChart("requests a second by revision", "", hs, s, 1, func(t api.HistoryTraffic) float64 { return t.RequestRate }, true)
+	out.Success = sideChart("success rate by revision (percent)", "%", hs, s, 100, func(t api.HistoryTraffic) float64 { return 100 * t.SuccessRate }, false)
+	out.Latency = sideChart("p99 latency by revision (ms)", "ms", hs, s, 1, func(t api.HistoryTraffic) float64 { return 1000 * t.P99Seconds }, false)
 	out.Revs = revisionStats(hs, s)
 	if c := s.Canary; c != nil {
 		out.Steps = canarySteps(revs, c)
@@ -146,37 +141,15 @@ func stepText(st spec.Step) string {
 	return st.Kind()
 }
 
-func weightChart(hs []sample) template.HTML {
+func weightChart(hs []api.HistoryPoint) template.HTML {
 	pts := make([]point, len(hs))
-	for i, s := range hs {
-		pts[i] = point{s.T, float64(s.Weight)}
+	for i, p := range hs {
+		pts[i] = point{p.Time, float64(p.Weight)}
 	}
 	return lineChart("canary weight over time (percent)", 480, 120, 100, "%", []string{"canary weight"}, pts)
 }
 
-// rateChart draws each revision's request rate over time.
-func rateChart(hs []sample, s api.Service) template.HTML {
-	revs := []int{s.Stable}
-	if c := s.Canary; c != nil && c.Revision != s.Stable {
-		revs = append(revs, c.Revision)
-	}
-	var series [][]point
-	var labels []string
-	top := 1.0
-	for _, rev := range revs {
-		var pts []point
-		for i := 1; i < len(hs); i++ {
-			dt := hs[i].T.Sub(hs[i-1].T).Seconds()
-			r := (hs[i].Revs[rev].Requests - hs[i-1].Revs[rev].Requests) / dt
-			pts = append(pts, point{hs[i].T, r})
-			top = max(top, r)
-		}
-		series, labels = append(series, pts), append(labels, "r"+strconv.Itoa(rev)+" req/s")
-	}
-	return lineChart("requests a second by revision", 480, 120, top, "", labels, series...)
-}
-
-func revisionStats(hs []sample, s api.Service) []revStats {
+func revisionStats(hs []api.HistoryPoint, s api.Service) []revStats {
 	out := []revStats{statsOf(hs, s.Stable, "stable")}
 	if c := s.Canary; c != nil && c.Revision != s.Stable && c.Outcome == "" {
 		out = append(out, statsOf(hs, c.Revision, "canary"))

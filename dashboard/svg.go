@@ -81,8 +81,10 @@ func lineChart(title string, w, h int, ymax float64, unit string, labels []strin
 			}
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, float64(top)+ph*(1-v)))
 		}
-		if len(pts) == 1 {
-			pts = append(pts, pts[0])
+		if len(pts) == 1 { // one sample so far: a dot, not an invisible line
+			x, y, _ := strings.Cut(pts[0], ",")
+			fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="3" class="s%dfill"/>`, x, y, i)
+			continue
 		}
 		fmt.Fprintf(&b, `<polyline points="%s" class="series s%d"/>`, strings.Join(pts, " "), i)
 	}

@@ -30,6 +30,7 @@ var funcs = template.FuncMap{
 	"bakeLeft": bakeLeft,
 	"duration": duration,
 	"num":      trimFloat,
+	"revlink":  revisionLink,
 	"envURL":   envURL,
 	"esc":      esc,
 	"diffLink": func(name, env string, a int) string {

@@ -3,7 +3,6 @@ package dashboard
 import (
 	"fmt"
 	"html/template"
-	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -23,21 +22,18 @@ type timelineEvent struct {
 
 // timeline puts deployments, flag changes and incidents on one time
 // axis with the router's error rate, so that "what changed just before
-// this spike?" has an answer. The error rate comes from the samples the
-// dashboard took of the router's counters (on this page and live views)
-// since the server started.
+// this spike?" has an answer. The error rate and latency are what the
+// server recorded of its router every few seconds since it started.
 func (d *Dashboard) timeline(r *http.Request, se session) (view, error) {
 	env := r.URL.Query().Get("env")
-	top := d.lastSeq(r.Context(), se, env)
-	var evs []api.Event
-	err := d.get(r.Context(), se, env, fmt.Sprintf("/v1/events?after=%d&limit=500", max(0, top-500)), &evs)
+	evs, err := d.newestEvents(r.Context(), se, env, "", 500)
 	out := timelineData{}
 	for _, e := range evs {
 		if k := eventKind(e.Type); k != "" {
 			out.Events = append(out.Events, timelineEvent{e, k})
 		}
 	}
-	hs := d.history.add(env+"/*", sample{T: d.cfg.Clock.Now(), Revs: d.routerCounters(r.Context(), se, env, "*"), Mismatch: -1})
+	hs := d.routerHistory(r.Context(), se, env)
 	out.Chart = timelineChart(out.Events, hs, d.cfg.Clock.Now())
 	for i, j := 0, len(out.Events)-1; i < j; i, j = i+1, j-1 {
 		out.Events[i], out.Events[j] = out.Events[j], out.Events[i]
@@ -45,34 +41,20 @@ func (d *Dashboard) timeline(r *http.Request, se session) (view, error) {
 	return view{Template: "timeline", Title: "Timeline", Data: out}, err
 }
 
-func eventKind(t string) string {
-	switch {
-	case strings.HasPrefix(t, "incident."):
-		return "incident"
-	case strings.HasPrefix(t, "flag"):
-		return "flag"
-	case t == "operation.started" || t == "deploy.started" || strings.HasPrefix(t, "rollback.") ||
-		strings.HasSuffix(t, ".promoted") || strings.HasSuffix(t, ".rolled_back") || strings.HasPrefix(t, "promotion.succeeded"):
-		return "deploy"
-	}
-	return ""
-}
+func eventKind(t string) string { return markKinds[t] }
 
 // timelineChart draws events as marks on a time axis over the router's
-// error rate (percent of 5xx) and p99 latency between consecutive
-// samples, each on its own scale.
-func timelineChart(evs []timelineEvent, hs []sample, now time.Time) template.HTML {
+// error rate (percent of 5xx) and p99 latency in each recorded
+// interval, each on its own scale.
+func timelineChart(evs []timelineEvent, hs []api.HistoryPoint, now time.Time) template.HTML {
 	var errs, p99 []point
-	for i := 1; i < len(hs); i++ {
-		cur, prev := total(hs[i].Revs), total(hs[i-1].Revs)
-		req := cur.Requests - prev.Requests
-		if req <= 0 {
+	for _, p := range hs {
+		t, ok := trafficOf(p, 0)
+		if !ok || t.Requests == 0 {
 			continue
 		}
-		errs = append(errs, point{hs[i].T, 100 * (cur.Errors - prev.Errors) / req})
-		if ms, ok := quantileMS(cur.Buckets, prev.Buckets, 0.99); ok {
-			p99 = append(p99, point{hs[i].T, math.Abs(ms)}) // past the last bucket: its bound
-		}
+		errs = append(errs, point{p.Time, 100 * float64(t.Errors) / float64(t.Requests)})
+		p99 = append(p99, point{p.Time, 1000 * t.P99Seconds})
 	}
 	t0 := now.Add(-time.Hour) // the axis starts a little before the first change
 	if len(evs) > 0 {
@@ -97,17 +79,4 @@ func withMarks(chart template.HTML, evs []timelineEvent, t0, now time.Time) stri
 			e.Time.Format("15:04:05"), e.Kind, esch(e.Message), x, x, e.Kind)
 	}
 	return strings.Replace(string(chart), "</svg>", marks.String()+"</svg>", 1)
-}
-
-// total sums every revision's counters.
-func total(revs map[int]revCounters) revCounters {
-	out := revCounters{Buckets: map[float64]float64{}}
-	for _, c := range revs {
-		out.Requests += c.Requests
-		out.Errors += c.Errors
-		for le, n := range c.Buckets {
-			out.Buckets[le] += n
-		}
-	}
-	return out
 }

@@ -30,7 +30,7 @@ func bgPreview(secret string) http.Header { return http.Header{bgPreviewHeader: 
 func (a *zdApp) writeBG(version string, autoPromote bool, scaleDownDelay string) string {
 	spec := shopSpec("bg", "VERSION: "+version,
 		fmt.Sprintf("blueGreen: {autoPromote: %t, scaleDownDelay: %s, progressDeadline: 20s}", autoPromote, scaleDownDelay))
-	return writeSpec(a.srv.t, a.dir, "slipway.yaml", spec)
+	return writeSpec(a.srv.t, a.dir, "slipway.yaml", a.routed(spec))
 }
 
 // startBGApp starts a server, applies v1 of the bg app and waits until the
@@ -152,7 +152,7 @@ func TestBlueGreenPromoteUnderLoad(t *testing.T) {
 	promoted := time.Now()
 	pr := a.srv.mustCLI("rollout", "promote", "shop")
 	t.Logf("%s", strings.TrimSpace(pr.stdout))
-	c := &http.Client{Timeout: 5 * time.Second}
+	c := a.client()
 	var switched time.Duration
 	waitFor(t, 2*time.Second, "a plain request answered by v2 after the promotion", func() (bool, string) {
 		v, err := a.get(c)

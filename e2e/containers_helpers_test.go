@@ -5,8 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -126,15 +129,69 @@ func registerContainerCleanup(t *testing.T, data string) {
 		roots, _ := filepath.Glob(filepath.Join(data, "envs", "*", "containers", ".runtime"))
 		roots = append(roots, filepath.Join(data, "containers", ".runtime"))
 		for _, root := range roots {
-			out, err := exec.Command("runc", "--root", root, "list", "-q").Output()
-			if err != nil {
-				continue
-			}
-			for _, id := range strings.Fields(string(out)) {
-				if msg, err := exec.Command("runc", "--root", root, "delete", "-f", id).CombinedOutput(); err != nil {
-					t.Logf("runc delete %s: %v %s", id, err, msg)
+			// Every state folder, not runc list: list fails as a whole
+			// when one container's state is half written (a server
+			// killed while creating it), and would leave them all.
+			ents, _ := os.ReadDir(root)
+			for _, e := range ents {
+				if !e.IsDir() {
+					continue
+				}
+				if msg, err := exec.Command("runc", "--root", root, "delete", "-f", e.Name()).CombinedOutput(); err != nil {
+					t.Logf("runc delete %s: %v %s", e.Name(), err, msg)
 				}
 			}
 		}
+		// Each container's monitor records its end in data, then exits:
+		// wait for them, so that the folder is not written while removed.
+		deadline := time.Now().Add(10 * time.Second)
+		for len(monitorsOf(data)) > 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if m := monitorsOf(data); len(m) > 0 {
+			t.Errorf("container monitors still running after cleanup: %v; killing what they run", m)
+			for _, pid := range m {
+				killChildren(pid)
+			}
+		}
 	})
+}
+
+// monitorsOf lists the container monitors (argv[0]
+// slipway-container-monitor) whose arguments name a path under data.
+func monitorsOf(data string) []int {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	var pids []int
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(b), "\x00")
+		if len(args) > 0 && args[0] == "slipway-container-monitor" && slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, data) }) {
+			if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p))); err == nil {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids
+}
+
+// killChildren sends SIGKILL to every process whose parent is pid (a
+// monitor's container, when the runtime could not delete it).
+func killChildren(pid int) {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, st := range stats {
+		b, err := os.ReadFile(st)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after it.
+		i := strings.LastIndexByte(string(b), ')')
+		if f := strings.Fields(string(b[i+1:])); i > 0 && len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			if child, err := strconv.Atoi(filepath.Base(filepath.Dir(st))); err == nil {
+				_ = syscall.Kill(child, syscall.SIGKILL)
+			}
+		}
+	}
 }

@@ -97,7 +97,7 @@ func TestContainerLimitsAndIsolation(t *testing.T) {
 		`touch /planted 2>/dev/null && echo wrote-root`,
 		`echo "procs=$(ls /proc | grep -c '^[0-9]')"`,
 		`dd if=/dev/zero of=/dev/null bs=96M count=1 2>/dev/null; echo "dd=$?"`,
-		`(i=0; while [ $i -lt 80 ]; do sleep 1 & i=$((i+1)); done) 2>forks; grep -q "can't fork" forks && echo pids-limited; sleep 2`,
+		`(i=0; while [ $i -lt 80 ]; do sleep 3 & i=$((i+1)); done) 2>forks; sleep 5; grep -q "can't fork" forks && echo pids-limited`,
 		`exec /order --name shop --port ${PORT}`,
 	}, "; ")
 	spec := strings.Replace(imageShopSpec(a.ref, "VERSION: v2", rolling("30s")),
@@ -122,7 +122,8 @@ func TestContainerLimitsAndIsolation(t *testing.T) {
 		}
 	}
 	host, _ := os.Readlink("/proc/self/ns/pid")
-	for id, pid := range instancePIDs(a.srv.service("shop")) {
+	svc := a.srv.service("shop")
+	for id, pid := range revisionPIDs(svc, svc.Revision) {
 		if ns, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/ns/pid"); err != nil || ns == host {
 			t.Errorf("instance %s (pid %d) pid namespace %q (%v), the host's is %q", id, pid, ns, err, host)
 		}
@@ -178,8 +179,8 @@ func TestContainerBadInput(t *testing.T) {
 
 // A server whose OCI runtime is missing runs processes as before; a
 // release that moves a service to an image cannot start, the rollout
-// fails at its deadline naming the runtime, and the process revision
-// keeps serving. The server's log says so.
+// fails at once naming the runtime, and the process revision keeps
+// serving. The server's log says so, once.
 func TestContainerRuntimeMissing(t *testing.T) {
 	needContainers(t)
 	img, err := shopImage()
@@ -193,15 +194,19 @@ func TestContainerRuntimeMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := &zdApp{srv: startServer(t, t.TempDir(), "--container-runtime", "/nonexistent/runc"), dir: specDir(t)}
-	a.file = a.write("v1", "", "5s")
+	a.file = a.write("v1", "", "5m")
 	a.srv.mustCLI("apply", "-f", a.file, "--wait", "--timeout", "30s")
 	a.waitServes("v1", 10*time.Second)
 	l := a.startLoad(loadLimit)
-	r := a.srv.cli("apply", "-f", writeSpec(t, a.dir, "slipway.yaml", strings.Replace(imageShopSpec(ref, "VERSION: v2", rolling("5s")), "app: ctr", "app: zd", 1)), "--wait", "--timeout", "60s")
+	r := a.srv.cli("apply", "-f", writeSpec(t, a.dir, "slipway.yaml", strings.Replace(imageShopSpec(ref, "VERSION: v2", rolling("5m")), "app: ctr", "app: zd", 1)), "--wait", "--timeout", "60s")
 	a.srv.waitConverged(20*time.Second, map[string]int{"shop": 3})
 	res, took := l.stop()
 	if r.code == 0 || !strings.Contains(r.stdout+r.stderr, "/nonexistent/runc") {
 		t.Fatalf("apply of an image without a runtime: want a failure naming the runtime; got %s\n%s", r, describe(a.srv.service("shop")))
+	}
+	// Not at the 5m deadline: an image that cannot run fails its rollout at once.
+	if svc := a.srv.service("shop"); svc.Revision != 1 || svc.Phase != "Ready" {
+		t.Errorf("after the failed release: %s; want revision 1 Ready", describe(svc))
 	}
 	checkNoFailures(t, "release to an image without a runtime", res, took, l.probe)
 	a.checkServes("v1", 30)

@@ -187,7 +187,18 @@ func TestDashboardApprovalInBrowser(t *testing.T) {
 		t.Errorf("home: %q; want prod's row to say it waits for an approval", txt)
 	}
 	b.screenshot("home-approval")
+
+	// The pipeline's grid: v1 deployed in dev, waiting at prod's approval.
+	b.open("/pipeline/order")
+	if row := b.eval(gridRow("v1")); !strings.Contains(row, "deployed") || !strings.Contains(row, "waiting at approval") {
+		t.Errorf("the grid's v1 row says %q; want deployed in dev, waiting at approval for prod", row)
+	}
+	b.screenshot("pipeline-waiting")
+	b.eval(`window.beforeApproval = true`)
 	b.clickAction("Approve")
+	// A page with no live view reloads itself after an action: let it,
+	// or its reload aborts the next navigation.
+	b.waitJS(10*time.Second, "the page reloaded after the approval", `!window.beforeApproval && document.readyState === "complete"`)
 	waitFor(t, 30*time.Second, "the approval gate passed", func() (bool, string) {
 		var pl api.Pipeline
 		if err := p.srv.getJSON("/v1/pipeline/order", &pl); err != nil {
@@ -201,8 +212,22 @@ func TestDashboardApprovalInBrowser(t *testing.T) {
 		}
 		return false, fmt.Sprintf("%+v", pl.Stages)
 	})
+	waitFor(t, 60*time.Second, "v1 running in prod", func() (bool, string) {
+		var pl api.Pipeline
+		err := p.srv.getJSON("/v1/pipeline/order", &pl)
+		return err == nil && len(pl.Stages) == 2 && pl.Stages[1].Version == "v1" && pl.Stages[1].Promotion.State == "Succeeded", fmt.Sprintf("%+v %v", pl.Stages, err)
+	})
 	b.open("/pipeline/order")
+	if row := b.eval(gridRow("v1")); strings.Count(row, "deployed") != 2 || !strings.Contains(row, "deploy ") {
+		t.Errorf("the grid's v1 row says %q; want it deployed in both environments, with how long its deploys took", row)
+	}
 	b.screenshot("pipeline-approved")
+}
+
+// gridRow is the JavaScript for the text of version's row of the
+// pipeline page's versions x environments grid.
+func gridRow(version string) string {
+	return fmt.Sprintf(`[...document.querySelectorAll("table.grid tbody tr")].find(r => r.querySelector("th").textContent.startsWith(%q)).innerText`, version)
 }
 
 const dashboardPipelineSpec = `app: shop

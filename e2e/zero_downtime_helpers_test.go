@@ -45,6 +45,9 @@ type zdApp struct {
 	srv  *server
 	dir  string
 	file string
+	// tls, when set, serves shop over the server's TLS router with a
+	// certificate of its own, and every request goes there (tls_test.go).
+	tls *zdTLS
 }
 
 // startZDApp starts a server, applies v1 of the zd app and waits until the
@@ -66,11 +69,16 @@ func startZDApp(t *testing.T) *zdApp {
 func (a *zdApp) write(version, env, deadline string) string {
 	spec := shopSpec("zd", "VERSION: "+version+env,
 		"rolling: {maxSurge: 1, maxUnavailable: 0, progressDeadline: "+deadline+"}")
-	return writeSpec(a.srv.t, a.dir, "slipway.yaml", spec)
+	return writeSpec(a.srv.t, a.dir, "slipway.yaml", a.routed(spec))
 }
 
-// routerURL is the router's root.
-func (a *zdApp) routerURL() string { return "http://" + a.srv.router + "/" }
+// routerURL is the router's root (its TLS listener's with tls).
+func (a *zdApp) routerURL() string {
+	if a.tls != nil {
+		return "https://" + a.tls.addr + "/"
+	}
+	return "http://" + a.srv.router + "/"
+}
 
 // get sends one request through the router and returns the version that
 // answered.
@@ -113,7 +121,7 @@ func (a *zdApp) versions(n int) map[string]int { return a.versionsWith(n, nil) }
 
 // versionsWith is versions with extra request headers.
 func (a *zdApp) versionsWith(n int, h http.Header) map[string]int {
-	c := &http.Client{Timeout: 5 * time.Second}
+	c := a.client()
 	defer c.CloseIdleConnections()
 	out := map[string]int{}
 	for range n {
@@ -160,7 +168,7 @@ func (a *zdApp) startLoad(limit time.Duration) *load {
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	l := &load{cancel: cancel, done: make(chan loadgen.Result, 1), start: time.Now(), probe: &prober{done: make(chan struct{})}}
 	go func() {
-		l.done <- loadgen.Run(ctx, loadgen.Config{URL: a.routerURL(), Host: zdHost, Workers: 16, Timeout: 5 * time.Second})
+		l.done <- loadgen.Run(ctx, loadgen.Config{URL: a.routerURL(), Host: zdHost, Workers: 16, Timeout: 5 * time.Second, TLS: a.tlsConfig()})
 	}()
 	go l.probe.run(ctx, a)
 	return l
@@ -187,7 +195,7 @@ type prober struct {
 
 func (p *prober) run(ctx context.Context, a *zdApp) {
 	defer close(p.done)
-	c := &http.Client{Timeout: 5 * time.Second}
+	c := a.client()
 	defer c.CloseIdleConnections()
 	start := time.Now()
 	for ctx.Err() == nil {

@@ -39,6 +39,13 @@ func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 	if err := h.checkRouters(app, req.File); err != nil {
 		return nil, req, err
 	}
+	// Certificate files are read where the server runs: checked now, so
+	// that a router never gets one it cannot serve, and stored by their
+	// absolute paths.
+	if err := app.CheckCertificates(req.Dir, h.cfg.Clock.Now()); err != nil {
+		return nil, req, err
+	}
+	app.ResolveFiles(req.Dir)
 	if err := h.checkArtifacts(app, req.File); err != nil {
 		return nil, req, err
 	}

@@ -51,7 +51,10 @@ func runView(r *store.AnalysisRun, a *spec.Analysis) *api.AnalysisRun {
 			Measurements: make([]api.Measurement, 0, len(m.Measurements))}
 		if ms, ok := a.Metric(m.Name); ok {
 			mv.Provider, mv.Judge = ms.Provider, ms.SuccessCondition
-			if ms.Compares() {
+			switch {
+			case ms.Sequential():
+				mv.Judge = "compare: baseline, sequential"
+			case ms.Compares():
 				mv.Judge = "compare: baseline"
 			}
 		}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -47,6 +48,15 @@ func knownService(tx store.Tx, name string) ([]store.Revision, error) {
 
 // dora serves GET /v1/dora?service=&env=&window=90d.
 func (h *handler) dora(w http.ResponseWriter, r *http.Request) {
+	h.withDoraLog(w, r, func(l *dora.Log, q dora.Query, window time.Duration) any {
+		return toDORA(l.Report(q), window)
+	})
+}
+
+// withDoraLog brings the asked environment's DORA replay up to date
+// (only the events appended since the last read) and answers what fn
+// makes of it.
+func (h *handler) withDoraLog(w http.ResponseWriter, r *http.Request, fn func(l *dora.Log, q dora.Query, window time.Duration) any) {
 	q, window, err := h.doraQuery(r)
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)
@@ -79,7 +89,26 @@ func (h *handler) dora(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toDORA(l.log.Report(q), window))
+	writeJSON(w, http.StatusOK, fn(l.log, q, window))
+}
+
+// doraTrend serves GET /v1/dora/trend?weeks=12&service=&env=.
+func (h *handler) doraTrend(w http.ResponseWriter, r *http.Request) {
+	weeks, err := queryInt(r, "weeks", 12)
+	if err == nil && (weeks < 1 || weeks > dora.MaxWeeks) {
+		err = badRequest{fmt.Sprintf("weeks: %d is not within 1..%d", weeks, dora.MaxWeeks)}
+	}
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	h.withDoraLog(w, r, func(l *dora.Log, q dora.Query, _ time.Duration) any {
+		out := api.DORATrend{Env: q.Env, Production: q.Production, Weeks: []api.DORAWeek{}}
+		for _, wk := range l.Trend(q, int(weeks)) {
+			out.Weeks = append(out.Weeks, api.DORAWeek{From: wk.From, To: wk.To, DORAMetrics: toDORAMetrics(wk.Metrics)})
+		}
+		return out
+	})
 }
 
 // doraLogs keeps each environment's DORA replay between reads.

@@ -59,6 +59,22 @@ func TestDORA(t *testing.T) {
 	if w := week.Total; week.Window != "7d" || w.Deployments != 1 || w.Changes != 2 || w.DeploymentsPerWeek != 1 {
 		t.Errorf("last 7 days: %+v", week)
 	}
+	var trend api.DORATrend
+	if resp, body := a.do(t, "GET", "/v1/dora/trend?weeks=2&service=order", "", nil); resp.StatusCode != 200 || json.Unmarshal(body, &trend) != nil {
+		t.Fatalf("trend: %d %s", resp.StatusCode, body)
+	}
+	if len(trend.Weeks) != 2 || !trend.Weeks[1].To.Equal(now) || !trend.Weeks[0].From.Equal(day(-14)) {
+		t.Fatalf("trend weeks %+v", trend.Weeks)
+	}
+	if w0, w1 := trend.Weeks[0], trend.Weeks[1]; w0.Deployments != 1 || w0.ChangeFailures != 0 || w1.Deployments != 1 || w1.ChangeFailures != 1 ||
+		len(w1.Failures) != 1 || w1.Failures[0].Revision != 3 || w1.Levels.ChangeFailureRate == "" {
+		t.Errorf("trend: %+v then %+v", w0, w1)
+	}
+	for _, q := range []string{"weeks=0", "weeks=105", "weeks=x"} {
+		if resp, body := a.do(t, "GET", "/v1/dora/trend?"+q, "", nil); resp.StatusCode != 400 {
+			t.Errorf("trend?%s: %d %s; want 400", q, resp.StatusCode, body)
+		}
+	}
 }
 
 func (a *testAPI) dora(t *testing.T, path string) api.DORA {

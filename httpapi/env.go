@@ -27,6 +27,8 @@ type Env struct {
 	RouterURL string
 	// Down is set while it is being taken down.
 	Down bool
+	// History, when set, serves its recorded traffic (/v1/history).
+	History History
 }
 
 // Environments are the environments a server hosts.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/slipway-dev/slipway/api"
@@ -25,6 +26,15 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	service := r.URL.Query().Get("service")
+	switch order := r.URL.Query().Get("order"); order {
+	case "", "oldest":
+	case "newest":
+		h.newestEvents(w, r, service, int(limit))
+		return
+	default:
+		writeError(w, h.cfg.Logger, badRequest{"order: " + strconv.Quote(order) + " is neither oldest (the default: after=SEQ, oldest first) nor newest (before=SEQ, newest first)"})
+		return
+	}
 	if r.URL.Query().Get("follow") == "true" {
 		h.followEvents(w, r, after, service)
 		return
@@ -47,6 +57,35 @@ func (h *handler) listEvents(r *http.Request, after int64, service string, limit
 		return err
 	})
 	return out, err
+}
+
+// newestEvents serves ?order=newest[&before=SEQ]: the newest events
+// (of service), newest first, so that "the last event of X" or "the
+// latest page of the log" is one index search however long the log.
+func (h *handler) newestEvents(w http.ResponseWriter, r *http.Request, service string, limit int) {
+	q := r.URL.Query()
+	if q.Has("after") || q.Get("follow") == "true" {
+		writeError(w, h.cfg.Logger, badRequest{"order=newest pages with before=SEQ; after and follow go with the default order (oldest first)"})
+		return
+	}
+	before, err := queryInt(r, "before", 0)
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	out := []api.Event{}
+	err = h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
+		evs, err := tx.ListEventsBefore(before, service, limit)
+		for _, e := range evs {
+			out = append(out, toEvent(e))
+		}
+		return err
+	})
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // followEvents streams events as Server-Sent Events, waking on every

@@ -62,8 +62,11 @@ type Config struct {
 	Version string
 	// Metrics, when set, serves GET /metrics (Prometheus format).
 	Metrics http.Handler
+	// History, when set, serves the recorded traffic (/v1/history).
+	History History
 	// Envs are the environments the server hosts. Unset, the server has
-	// one, "default", made of Store, Logs, Enqueue, Changes and Metrics.
+	// one, "default", made of Store, Logs, Enqueue, Changes, Metrics and
+	// History.
 	Envs Environments
 	// Pipeline, when set, serves versions, deploys, promotions and
 	// approvals.
@@ -95,7 +98,7 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Envs == nil {
 		cfg.Envs = single{&Env{Name: spec.DefaultEnvironment, Store: cfg.Store, Logs: cfg.Logs,
-			Enqueue: cfg.Enqueue, Changes: cfg.Changes, Metrics: cfg.Metrics}}
+			Enqueue: cfg.Enqueue, Changes: cfg.Changes, Metrics: cfg.Metrics, History: cfg.History}}
 	}
 	if cfg.Tokens == nil && cfg.Token != "" {
 		cfg.Tokens = oneToken(cfg.Token)
@@ -120,8 +123,12 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /v1/services/{name}/promote", h.rolloutVerb)
 	m.HandleFunc("POST /v1/services/{name}/rollout/{verb}", h.rolloutVerb)
 	m.HandleFunc("GET /v1/services/{name}/logs", h.logs)
+	m.HandleFunc("GET /v1/services/{name}/history", h.serviceHistory)
+	m.HandleFunc("GET /v1/history", h.routerHistory)
 	m.HandleFunc("GET /v1/events", h.events)
+	m.HandleFunc("GET /v1/certificates", h.certificates)
 	m.HandleFunc("GET /v1/dora", h.dora)
+	m.HandleFunc("GET /v1/dora/trend", h.doraTrend)
 	m.HandleFunc("GET /v1/incidents", h.listIncidents)
 	m.HandleFunc("POST /v1/incidents", h.openIncident)
 	m.HandleFunc("POST /v1/incidents/{id}/resolve", h.resolveIncident)

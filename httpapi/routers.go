@@ -52,13 +52,21 @@ func (h *handler) checkRouters(app *spec.App, file string) error {
 	var ps spec.Problems
 	for _, name := range app.EnvironmentNames() {
 		e, ok := app.Env(name)
-		if !ok || e.Router == "" || h.cfg.Routers.allows(e.Router) {
+		if !ok {
 			continue
 		}
-		path := "environments." + name + ".router"
-		ps = append(ps, spec.Problem{File: file, Line: app.Line(path), Path: path, Message: fmt.Sprintf(
-			"%s is not a loopback address: a router there serves the environment to the network, which needs the server's permission "+
-				"(slipway server --allow-public-router, or --allow-router %s); or use 127.0.0.1", e.Router, e.Router)})
+		addrs := map[string]string{"environments." + name + ".router": e.Router}
+		if e.TLS != nil {
+			addrs["environments."+name+".tls.address"] = e.TLS.Address
+		}
+		for path, addr := range addrs {
+			if addr == "" || h.cfg.Routers.allows(addr) {
+				continue
+			}
+			ps = append(ps, spec.Problem{File: file, Line: app.Line(path), Path: path, Message: fmt.Sprintf(
+				"%s is not a loopback address: a router there serves the environment to the network, which needs the server's permission "+
+					"(slipway server --allow-public-router, or --allow-router %s); or use 127.0.0.1", addr, addr)})
+		}
 	}
 	if len(ps) > 0 {
 		return &ps

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
 
@@ -42,7 +44,8 @@ func serviceView(tx store.Tx, svc store.Service) (api.Service, error) {
 		if a := rev.Spec.Artifact; a != nil {
 			out.Version = a.Version
 		}
-		out.Route = rev.Spec.Route.Host + rev.Spec.Route.Path
+		out.Route = strings.Join(rev.Spec.Route.AllHosts(), ",") + rev.Spec.Route.Path
+		out.Strategy = strategyName(rev.Spec.Strategy)
 	}
 	ins, err := tx.ListInstances(svc.Name)
 	if err != nil {
@@ -135,4 +138,17 @@ func (h *handler) revisions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// strategyName names a spec's release strategy as the spec spells it.
+func strategyName(st spec.Strategy) string {
+	switch {
+	case st.Canary != nil:
+		return "canary"
+	case st.ParallelRun != nil:
+		return "parallelRun"
+	case st.BlueGreen != nil:
+		return "blueGreen"
+	}
+	return "rolling"
 }

@@ -292,6 +292,20 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 			"no promotion of order into prod is in flight: nothing waits for approval", store.ErrConflict},
 		{"approve with no name", func() error { _, err := w.c.Approve(ctx, "order", "prod", "", false, ""); return err },
 			"must say who approves", store.ErrInvalid},
+		{"deploy an image onto a command", func() error {
+			w.update(w.hub, func(tx store.Tx) error {
+				return tx.PutVersion(store.Version{Service: "order", Version: "i1", Kind: store.VersionImage, Digest: "sha256:i1", Image: "shop/order@sha256:i1"})
+			})
+			_, err := w.c.Deploy(ctx, "order", "i1", "dev", "ana")
+			return err
+		}, "service order runs a command, and version i1 is an image: give the service `image:`", store.ErrInvalid},
+		{"promote an image named by a tag", func() error {
+			w.update(w.envs["dev"].Store, func(tx store.Tx) error {
+				return w.runSpec(tx, 3, spec.Service{Name: "order", Image: "shop/order:v1"})
+			})
+			_, err := w.c.Promote(ctx, "order", "dev", "staging", "", "ana")
+			return err
+		}, "order runs image shop/order:v1, a tag, not a digest: promotion moves a digest", store.ErrInvalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -55,7 +55,14 @@ func Record(run *store.AnalysisRun, a *spec.Analysis, ms map[string]analysis.Mea
 	for i := range run.Metrics {
 		mr := &run.Metrics[i]
 		if m, ok := ms[mr.Name]; ok {
+			seq := false
+			if sm, ok := a.Metric(mr.Name); ok && sm.Sequential() {
+				seq, m = true, watching(mr.Tally.Limits, m)
+			}
 			record(mr, clean(m), a.Deadline.Duration, now)
+			if seq {
+				decisive(&mr.Tally, m)
+			}
 		}
 		phases = append(phases, mr.Tally.Phase)
 	}
@@ -129,4 +136,32 @@ func finite(v float64) float64 {
 		return -math.MaxFloat64
 	}
 	return v
+}
+
+// decisive ends a metric on a sequential judge's decision, whatever the
+// limits: its failure is a proof (at level alpha, however often it was
+// looked at), not one bad sample among others, and its pass rules out a
+// regression for good, so a run that counts passes needs no more. A
+// background run (no count) keeps watching after a pass.
+func decisive(t *analysis.Tally, m analysis.Measurement) {
+	switch {
+	case t.Phase.Terminal():
+	case m.Verdict == analysis.Fail:
+		t.Phase, t.Reason = analysis.PhaseFailed, "regression proven: "+m.Reason
+	case m.Verdict == analysis.Pass && t.Limits.Count > 0:
+		t.Phase, t.Reason = analysis.PhaseSuccessful, "no regression over the allowed effect: "+m.Reason
+	}
+}
+
+// watching makes an undecided sequential measurement of a background run
+// (no count: it ends only by failing) Pending with data, so that a canary
+// watched for longer than the analysis deadline is not failed for want
+// of a decision. In an analysis step it stays Inconclusive with no data:
+// a step that cannot decide by its deadline fails, as not enough data
+// does.
+func watching(l analysis.Limits, m analysis.Measurement) analysis.Measurement {
+	if l.Count == 0 && m.Verdict == analysis.Inconclusive && m.NoData && m.Samples > 0 {
+		m.Verdict, m.NoData = analysis.Pending, false
+	}
+	return m
 }

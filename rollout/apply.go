@@ -110,6 +110,11 @@ func (c *Controller) start(ctx context.Context, id string) error {
 			return c.started(ctx, in, st)
 		}
 	}
+	if errors.As(err, new(imageError)) {
+		if err := c.failNow(ctx, in); err != nil {
+			return err
+		}
+	}
 	return c.exited(ctx, c.startFailed(in, err))
 }
 

@@ -72,6 +72,10 @@ type Config struct {
 	// name (router, prometheus, http); a metric whose provider is missing
 	// is measured as an error.
 	Providers map[string]analysis.Provider
+	// Counts is the router's per-revision totals that the sequential
+	// judges read on every tick (RunSequential); without it a
+	// sequential metric is measured as an error.
+	Counts Counter
 	// Mirrors counts parallel runs' compared requests; without it a
 	// parallel run is rolled back, saying so.
 	Mirrors Mirrors
@@ -108,6 +112,7 @@ type Controller struct {
 	watched    map[string]string              // the service of each instance ever watched, by ID
 	revisions  map[revKey]store.Revision      // immutable once created: safe to cache
 	reads      map[string]cachedRead          // by service; see read
+	seq        *sequential                    // the sequential judges; its own lock
 
 	wg sync.WaitGroup // stops in flight
 }
@@ -133,6 +138,7 @@ func New(cfg Config) *Controller {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]liveness{}, readiness: map[string]readiness{}, watched: map[string]string{}, revisions: map[revKey]store.Revision{}, reads: map[string]cachedRead{}, conditions: map[string]*analysis.Condition{}, flagRuns: map[string]flagRun{}}
+	c.seq = newSequential(cfg.Counts, cfg.Enqueue)
 	if cfg.Checks == nil {
 		c.monitor = health.NewMonitor(c.onHealth)
 	} else {

@@ -50,7 +50,7 @@ func (c *Controller) ReconcileFlag(ctx context.Context, key string) (time.Durati
 	obs := FlagSeen{ServiceDone: svcErr == nil && svc.Phase == store.PhaseReady && svc.Stable == svc.Revision,
 		Killed: cfg.Overrides[key].Killed}
 	if p.Analysis != nil && run != nil && !obs.Killed {
-		c.measureRun(ctx, run, p.Analysis, analysis.Query{Service: r.Service, Canary: svc.Stable}, now)
+		c.measureRun(ctx, run, p.Analysis, analysis.Query{Service: r.Service, Canary: svc.Stable}, 0, now)
 	}
 	pass := AdvanceFlag(*r, p, run, obs, now)
 	err = c.recordFlag(ctx, key, seen, cfg.Revision, pass, now)

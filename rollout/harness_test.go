@@ -14,6 +14,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/mirror"
+	"github.com/slipway-dev/slipway/router/metrics"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
@@ -149,6 +150,8 @@ type harness struct {
 	checks *fakeChecks
 	values *fakeProvider
 	book   *mirror.Book
+	counts *metrics.Metrics // the router's counts, for the sequential judges
+	images images // the image store instances of images unpack from
 	ctl    *Controller
 	ops    *stack.Controller
 
@@ -158,6 +161,7 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	h := &harness{t: t, store: store.NewNotifier(store.NewMemory()), driver: newFakeDriver(), clock: clock.NewFake(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)), due: map[queue.Key]time.Time{}, values: &fakeProvider{value: map[int]float64{}}, book: mirror.NewBook()}
+	h.counts = metrics.New(metrics.Options{Clock: h.clock.Now})
 	h.restartControllers()
 	return h
 }
@@ -171,7 +175,8 @@ func (h *harness) restartControllers() {
 		Restart: workload.DefaultRestartPolicy(), Enqueue: h.enqueue, NewID: h.newID(),
 		Checks:    func(func(health.Change)) Checker { return h.checks },
 		Providers: map[string]analysis.Provider{"router": h.values},
-		Mirrors:   h.book,
+		Mirrors:   h.book, Counts: h.counts,
+		Images:    h.images,
 	})
 	h.ops = stack.NewController(h.store, h.clock, h.enqueue)
 	// As a starting server's resync does: every service gets a pass.

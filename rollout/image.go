@@ -7,7 +7,9 @@ import (
 	"maps"
 	"strings"
 
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
 )
 
@@ -40,11 +42,27 @@ type UnpackedImage struct {
 // errNoImages is a start failure on a server built without an image store.
 var errNoImages = errors.New("this server has no image store: it cannot run images")
 
+// imageError is a start failure because the instance's image cannot be
+// had or run here (unknown, unreachable, no OCI runtime, nothing to run):
+// no restart will fix it, so the revision's rollout ends at once
+// (failNow) instead of at its progress deadline.
+type imageError struct{ err error }
+
+func (e imageError) Error() string { return e.err.Error() }
+func (e imageError) Unwrap() error { return e.err }
+
 // imageSpec completes is for a revision that runs an image: the
 // environment is the image's under the spec's under Slipway's own (env
 // holds the latter two), and the program is the spec's command, else the
 // image's entrypoint and cmd.
 func (c *Controller) imageSpec(ctx context.Context, is *workload.InstanceSpec, s spec.Service, env map[string]string) error {
+	if err := c.resolveImage(ctx, is, s, env); err != nil {
+		return imageError{err}
+	}
+	return nil
+}
+
+func (c *Controller) resolveImage(ctx context.Context, is *workload.InstanceSpec, s spec.Service, env map[string]string) error {
 	ref := s.Image
 	if spec.ImageDigest(ref) == "" {
 		return fmt.Errorf("image %s is a tag, not a digest: apply the spec again so that the server pins it, or push it as a version", ref)
@@ -81,4 +99,25 @@ func imageEnv(kv []string) map[string]string {
 		}
 	}
 	return env
+}
+
+// failNow ends the rollout of the instance's revision at once: its
+// progress deadline becomes now, so the next pass fails it (and its
+// operation rolls back) naming the instance's start failure. Only a
+// rollout in progress to that revision is touched.
+func (c *Controller) failNow(ctx context.Context, in store.Instance) error {
+	now := c.cfg.Clock.Now()
+	err := c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		svc, err := tx.GetService(in.Service)
+		if err != nil {
+			return err
+		}
+		if svc.Phase != store.PhaseProgressing || svc.Revision != in.Revision || (!svc.Deadline.IsZero() && !now.Before(svc.Deadline)) {
+			return nil
+		}
+		svc.Deadline, svc.UpdatedAt = now, now
+		return tx.PutService(svc)
+	})
+	c.cfg.Enqueue(queue.ServiceKey(in.Service), 0)
+	return err
 }

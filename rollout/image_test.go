@@ -83,3 +83,26 @@ func TestInstanceSpecWithoutImageStore(t *testing.T) {
 		t.Fatalf("a command: %+v, %v", is, err)
 	}
 }
+
+// A revision whose image cannot be had fails its rollout at once, not
+// at its progress deadline: no restart would fix it. The stable revision
+// keeps running throughout.
+func TestImageThatCannotRunFailsAtOnce(t *testing.T) {
+	h, _ := converged(t)
+	before := pids(h.instances("order"))
+	spec := strings.Replace(shopV1, `run: ["./order", "--port", "${PORT}"]`, "image: shop/gone@"+imgDigest, 1)
+	op := h.apply(spec)
+	got := h.operation(op.ID)
+	if got.State != store.OperationRolledBack {
+		t.Fatalf("without waiting for the 30s deadline: %s, want RolledBack", got.State)
+	}
+	if f := got.Failure; f == nil || f.Service != "order" || !strings.Contains(f.Reason, "image shop/gone@"+imgDigest+": manifest unknown") {
+		t.Fatalf("failure %+v: want order's instance and the image's error", got.Failure)
+	}
+	if after := pids(h.instances("order")); after != before {
+		t.Fatalf("order's stable instances changed: %s -> %s", before, after)
+	}
+	if svc := h.service("order"); svc.Revision != 1 || svc.Phase != store.PhaseReady {
+		t.Fatalf("order at revision %d %s, want 1 Ready", svc.Revision, svc.Phase)
+	}
+}

@@ -25,23 +25,60 @@ func (c *Controller) measure(ctx context.Context, svc store.Service, cn *store.C
 	}
 	who := analysis.Query{Service: svc.Name, Canary: cn.Revision, Baseline: cn.Stable}
 	for _, run := range []*store.AnalysisRun{cn.Analysis, cn.StepAnalysis} {
-		c.measureRun(ctx, run, a, who, now)
+		c.measureRun(ctx, run, a, who, float64(cn.Weight)/100, now)
 	}
 }
 
 // measureRun takes a run's measurements when they are due and records
-// them in run, in place (Record): the caller owns run.
-func (c *Controller) measureRun(ctx context.Context, run *store.AnalysisRun, a *spec.Analysis, who analysis.Query, now time.Time) {
-	if run == nil || over(run) || now.Before(run.NextAt) {
+// them in run, in place (Record): the caller owns run. A sequential
+// metric's judge runs on every tick (sequential): its measurement is
+// recorded at the interval, and at once when the judge has decided.
+// weight is the canary's share of traffic now, where a sequential
+// judge's estimate of it starts.
+func (c *Controller) measureRun(ctx context.Context, run *store.AnalysisRun, a *spec.Analysis, who analysis.Query, weight float64, now time.Time) {
+	if run == nil || over(run) {
 		return
+	}
+	due := !now.Before(run.NextAt)
+	var seqs []spec.Metric // the run's metrics the sequential judges watch
+	for _, mr := range run.Metrics {
+		if m, ok := a.Metric(mr.Name); ok && m.Sequential() {
+			seqs = append(seqs, m)
+		}
 	}
 	ms := map[string]analysis.Measurement{}
 	for _, mr := range run.Metrics {
-		if m, ok := a.Metric(mr.Name); ok {
+		m, ok := a.Metric(mr.Name)
+		switch {
+		case !ok:
+		case m.Sequential():
+			k := seqKey{service: who.Service, canary: who.Canary, stable: who.Baseline, started: run.Started, step: run.Step}
+			if sm, decided := c.seq.judge(k, m, seqs, weight, now); due || (decided && !recorded(mr, sm)) {
+				ms[mr.Name] = sm
+			}
+		case due:
 			ms[mr.Name] = c.measureOne(ctx, who, m, a.Interval.Duration, run.Started, now)
 		}
 	}
+	if len(ms) == 0 {
+		return
+	}
+	next := run.NextAt
 	Record(run, a, ms, now)
+	if !due { // a decision between intervals: the others keep their time
+		run.NextAt = next
+	}
+}
+
+// recorded reports whether a sequential decision is already the
+// metric's last measurement: it is recorded once at once, then at the
+// interval, or every pass would write it again.
+func recorded(mr store.MetricRun, m analysis.Measurement) bool {
+	if len(mr.Measurements) == 0 {
+		return false
+	}
+	last := mr.Measurements[len(mr.Measurements)-1]
+	return last.Verdict == m.Verdict && last.Stats[analysis.StatCrossedAt] == m.Stats[analysis.StatCrossedAt]
 }
 
 // measureOne asks the metric's provider and judges the answer. A
@@ -117,5 +154,5 @@ func (c *Controller) condition(expr string) (*analysis.Condition, error) {
 // the caller owns run, e.g. the promotion it just read): a promotion's analysis
 // gate judges the version running in the environment it comes from.
 func (c *Controller) MeasureRevision(ctx context.Context, service string, revision int, a *spec.Analysis, run *store.AnalysisRun, now time.Time) {
-	c.measureRun(ctx, run, a, analysis.Query{Service: service, Canary: revision, Baseline: revision}, now)
+	c.measureRun(ctx, run, a, analysis.Query{Service: service, Canary: revision, Baseline: revision}, 0, now)
 }

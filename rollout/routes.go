@@ -41,11 +41,11 @@ func Routes(services []Routed, instances []store.Instance) []router.Route {
 // route is one service's entry: false when the service has no route.
 func route(s Routed, instances []store.Instance) (router.Route, bool) {
 	rs := s.Route
-	if s.Service.Revision == 0 || (rs.Host == "" && rs.Path == "") {
+	if s.Service.Revision == 0 || (!rs.HasHost() && rs.Path == "") {
 		return router.Route{}, false
 	}
-	r := router.Route{Service: s.Service.Name, Host: rs.Host, Path: rs.Path,
-		Timeout: rs.Timeout.Duration, MaxBody: int64(rs.MaxBody)}
+	r := router.Route{Service: s.Service.Name, Host: rs.Host, Hosts: rs.Hosts, Path: rs.Path,
+		Timeout: rs.Timeout.Duration, MaxBody: int64(rs.MaxBody), TLS: routeTLS(rs)}
 	split(&r, s.Service.Traffic)
 	for _, in := range instances {
 		if InRotation(in) {
@@ -91,4 +91,16 @@ func split(r *router.Route, t store.Traffic) {
 	if t.Mirror != 0 {
 		r.Mirror = &router.Mirror{Revision: t.Mirror, Percent: t.MirrorPercent, Unsafe: t.MirrorUnsafe}
 	}
+}
+
+// routeTLS is the route's own TLS material, or nil.
+func routeTLS(rs spec.Route) *router.RouteTLS {
+	if rs.Certificate == nil && rs.ClientCA == "" {
+		return nil
+	}
+	t := &router.RouteTLS{ClientCAFile: rs.ClientCA}
+	if c := rs.Certificate; c != nil {
+		t.CertFile, t.KeyFile = c.Cert, c.Key
+	}
+	return t
 }

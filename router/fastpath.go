@@ -59,7 +59,7 @@ func (rt *Router) fastAttempt(r *route, b *backend, req *http.Request, client ht
 		rt.attemptFailed(b, req)
 		return nil, err
 	}
-	rt.answered(r, b, resp, start)
+	rt.answered(r, b, req, resp, start)
 	resp.Body = &fastBody{rc: resp.Body, pc: pc, rt: rt, b: b,
 		eof: resp.Body == http.NoBody, keep: !resp.Close}
 	return resp, nil
@@ -74,8 +74,14 @@ func (rt *Router) attemptFailed(b *backend, req *http.Request) {
 	}
 }
 
-// answered does the health and Observer accounting of an answer.
-func (rt *Router) answered(r *route, b *backend, resp *http.Response, start time.Time) {
+// answered does the health and Observer accounting of an answer, and
+// tells the request's BackendRecorder, if any, who answered.
+func (rt *Router) answered(r *route, b *backend, req *http.Request, resp *http.Response, start time.Time) {
+	if rt.cfg.RecordBackends {
+		if rec, ok := req.Context().Value(recorderKey{}).(BackendRecorder); ok {
+			rec.RecordBackend(b.Revision, b.ID)
+		}
+	}
 	if resp.StatusCode >= 500 {
 		b.failed(rt.now())
 	} else {

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"context"
 	"log"
 	"log/slog"
 	"math/rand/v2"
@@ -40,6 +41,10 @@ type Config struct {
 	// one (the instance's address, the error), and the reverse proxies'
 	// own errors (default: discard).
 	Logger *slog.Logger
+	// RecordBackends, when set, tells the BackendRecorder a request's
+	// context carries (WithBackendRecorder) which instance answered it:
+	// an access log's. Off, the router looks for none.
+	RecordBackends bool
 	// Now and Rand are injected for tests (default: wall clock,
 	// math/rand/v2).
 	Now  func() time.Time
@@ -58,6 +63,20 @@ type Sample struct {
 	Instance string
 	Status   int
 	Duration time.Duration
+}
+
+// BackendRecorder is told which instance answered a request (see
+// Config.RecordBackends); a mirrored copy's answer is not told.
+type BackendRecorder interface {
+	RecordBackend(revision int, instance string)
+}
+
+type recorderKey struct{}
+
+// WithBackendRecorder returns ctx carrying rec, for a request whose
+// answering instance rec should learn.
+func WithBackendRecorder(ctx context.Context, rec BackendRecorder) context.Context {
+	return context.WithValue(ctx, recorderKey{}, rec)
 }
 
 // Router routes requests to backends. Create it with New, give it routes

@@ -25,6 +25,15 @@ type Route struct {
 	// Host matches the request's host (port ignored, case-insensitive);
 	// "" matches any host.
 	Host string
+	// Hosts are more hosts the route matches, beside Host: exact names,
+	// and wildcards ("*.shop.example") that match one leftmost label. A
+	// request's host matches a route naming it exactly before one whose
+	// wildcard covers it, and that before a route without hosts; within
+	// each, the longest path wins.
+	Hosts []string
+	// TLS is what the router's TLS edge serves the route's hosts with
+	// (router/edge); the Router itself does not read it.
+	TLS *RouteTLS
 	// Path is a prefix on a segment boundary: "/invoice" matches
 	// "/invoice" and "/invoice/1", not "/invoices". "" means "/".
 	Path string
@@ -49,6 +58,16 @@ type Route struct {
 	// request body. Zero takes the router's Config.
 	Timeout time.Duration
 	MaxBody int64
+}
+
+// RouteTLS is a route's own TLS material, by file (PEM).
+type RouteTLS struct {
+	// CertFile and KeyFile, when set, are the certificate served for
+	// the route's hosts instead of one obtained over ACME.
+	CertFile, KeyFile string
+	// ClientCAFile, when set, asks clients of the route's hosts for a
+	// certificate chained to one of its authorities (mutual TLS).
+	ClientCAFile string
 }
 
 // Pin routes requests carrying a header or cookie to a fixed revision.
@@ -80,6 +99,8 @@ type table struct {
 
 type route struct {
 	Route
+	exact    []string   // lower-case hosts to match exactly
+	wild     []string   // wildcards' suffixes: "*.shop.example" -> ".shop.example"
 	path     string     // normalized, no trailing slash except "/"
 	backends []*backend // serve users: the mirror's candidate is not here
 	byRev    map[int][]*backend
@@ -91,15 +112,53 @@ type route struct {
 	proxy    *httputil.ReverseProxy // built with the table (Router.newProxy)
 }
 
-// match returns the route for host and path, or nil.
+// match returns the route for host and path, or nil: a route naming
+// the host, else one whose wildcard covers it, else one for any host.
 func (t *table) match(host, path string) *route {
 	host = strings.ToLower(stripPort(host))
+	var wild, any *route
 	for _, r := range t.routes {
-		if (r.Host == "" || r.Host == host) && prefixMatch(r.path, path) {
+		if !prefixMatch(r.path, path) {
+			continue
+		}
+		switch {
+		case slices.Contains(r.exact, host):
 			return r
+		case wild == nil && coveredBy(r.wild, host):
+			wild = r
+		case any == nil && len(r.exact) == 0 && len(r.wild) == 0:
+			any = r
 		}
 	}
-	return nil
+	if wild != nil {
+		return wild
+	}
+	return any
+}
+
+// coveredBy reports whether one of the wildcard suffixes covers host
+// with exactly one more label.
+func coveredBy(suffixes []string, host string) bool {
+	for _, s := range suffixes {
+		if label, ok := strings.CutSuffix(host, s); ok && label != "" && strings.IndexByte(label, '.') < 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// setHosts splits the route's hosts into exact names and wildcards.
+func (r *route) setHosts() {
+	for _, h := range append([]string{r.Host}, r.Hosts...) {
+		h = strings.ToLower(h)
+		switch {
+		case h == "":
+		case strings.HasPrefix(h, "*."):
+			r.wild = append(r.wild, h[1:])
+		default:
+			r.exact = append(r.exact, h)
+		}
+	}
 }
 
 func stripPort(host string) string {
@@ -123,16 +182,10 @@ func prefixMatch(prefix, path string) bool {
 	return len(path) == len(prefix) || path[len(prefix)] == '/'
 }
 
-// sortRoutes orders routes so that the first match is the right one: a
-// route with a host before one without, then longer paths first.
+// sortRoutes orders routes longer paths first, so that the first match
+// of each kind (exact host, wildcard, any host) is the right one.
 func sortRoutes(rs []*route) {
 	slices.SortStableFunc(rs, func(a, b *route) int {
-		if (a.Host != "") != (b.Host != "") {
-			if a.Host != "" {
-				return -1
-			}
-			return 1
-		}
 		if c := cmp.Compare(len(b.path), len(a.path)); c != 0 {
 			return c
 		}

@@ -147,7 +147,7 @@ func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Respon
 		rt.attemptFailed(b, req)
 		return nil, err
 	}
-	rt.answered(r, b, resp, start)
+	rt.answered(r, b, req, resp, start)
 	db := &doneBody{ReadCloser: resp.Body, done: func() { cancel(); b.st.inflight.Add(-1) }}
 	// Backstop: whatever happens to the body, the request is over when
 	// the client's request ends.

@@ -45,6 +45,7 @@ func (rt *Router) Update(routes []Route) {
 // build turns a Route into its matched-ready form. rt.mu is held.
 func (rt *Router) build(in Route, seen map[string]bool) *route {
 	r := &route{Route: in, path: normalizePath(in.Path), byRev: map[int][]*backend{}}
+	r.setHosts()
 	if r.Timeout <= 0 {
 		r.Timeout = rt.cfg.ResponseHeaderTimeout
 	}

@@ -25,6 +25,14 @@ type Config struct {
 	APIAddr string
 	// RouterAddr is where the traffic router listens (reserved).
 	RouterAddr string
+	// RouterTLSAddr, when set, is where the default environment's router
+	// serves TLS (its certificates as the applied spec's tls: section
+	// and routes say; tls.go).
+	RouterTLSAddr string
+	// RouterAccessLog writes every environment's access log (one JSON
+	// line per request, DATA/access/ENV.log) and starts a W3C trace for
+	// requests that carry none.
+	RouterAccessLog bool
 	// RouterMaxConns bounds the client connections the routers hold
 	// open at once (over every environment); past it a new connection
 	// is closed at once. 0 derives it from the open files limit (half

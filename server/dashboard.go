@@ -7,6 +7,7 @@ import (
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/dashboard"
 	"github.com/slipway-dev/slipway/httpapi"
+	"github.com/slipway-dev/slipway/spec"
 )
 
 // dashboardAsUser makes an in-process API request act as a dashboard
@@ -28,4 +29,19 @@ func (s *Server) loginLink(dash **dashboard.Dashboard, p httpapi.Principal) (api
 	}
 	path, exp := (*dash).Grant(dashboard.User{Name: p.Name, Role: p.Role.String()})
 	return api.LoginLink{URL: "http://" + s.Addr() + path, Expires: exp}, nil
+}
+
+// dashboardChanges wakes the dashboard's live views of an environment
+// at its store's next commit ("" is the default environment).
+func dashboardChanges(envs *hosted) func(env string) <-chan struct{} {
+	return func(env string) <-chan struct{} {
+		if env == "" {
+			env = spec.DefaultEnvironment
+		}
+		p, ok := envs.get(env)
+		if !ok {
+			return nil // unknown: the live view polls, and shows the API's 404
+		}
+		return p.store.Changed()
+	}
 }

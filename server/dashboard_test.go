@@ -40,9 +40,12 @@ var dashRoles = dashTokens{
 // wired as the server wires them.
 type dashStack struct {
 	store *store.Memory
-	clock *clock.Fake
-	dash  *dashboard.Dashboard
-	h     http.Handler
+	// notify wraps store as the server's does: writes through it wake
+	// live views (which poll only hourly here).
+	notify *store.Notifier
+	clock  *clock.Fake
+	dash   *dashboard.Dashboard
+	h      http.Handler
 }
 
 func newDashStack(tb testing.TB, services int) *dashStack {
@@ -54,10 +57,11 @@ func newDashStack(tb testing.TB, services int) *dashStack {
 func newDashStackLimited(tb testing.TB, services int, limit *ratelimit.Limiter) *dashStack {
 	tb.Helper()
 	s := &dashStack{store: store.NewMemory(), clock: clock.NewFake(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))}
-	handler := httpapi.New(httpapi.Config{Store: s.store, Clock: s.clock, Tokens: dashRoles, Limit: limit,
-		Enqueue: func(queue.Key) {}, Changes: func() <-chan struct{} { return make(chan struct{}) }})
+	s.notify = store.NewNotifier(s.store)
+	handler := httpapi.New(httpapi.Config{Store: s.notify, Clock: s.clock, Tokens: dashRoles, Limit: limit,
+		Enqueue: func(queue.Key) {}, Changes: s.notify.Changed})
 	s.dash = dashboard.New(dashboard.Config{API: handler, AsUser: dashboardAsUser, InProcess: httpapi.InProcess,
-		Allow: limit.Allow, Clock: s.clock})
+		Allow: limit.Allow, Clock: s.clock, Changes: func(string) <-chan struct{} { return s.notify.Changed() }, Poll: time.Hour})
 	s.h = s.dash
 	if err := s.store.Update(context.Background(), func(tx store.Tx) error { return seedServices(tx, services, s.clock.Now()) }); err != nil {
 		tb.Fatal(err)

@@ -95,8 +95,10 @@ func (h *hosted) hub() *parts {
 }
 
 // open opens an environment on the router listener rln (its store, its
-// platform, its components) without running it.
-func (h *hosted) open(name string, rln net.Listener) (*parts, error) {
+// platform, its components) without running it. tlsAddr is its TLS
+// router's address from the spec being applied ("": the one its stored
+// spec names, if any; tls.go).
+func (h *hosted) open(name string, rln net.Listener, tlsAddr string) (*parts, error) {
 	dir, err := h.envDir(name)
 	if err != nil {
 		rln.Close()
@@ -108,6 +110,7 @@ func (h *hosted) open(name string, rln net.Listener) (*parts, error) {
 		return nil, err
 	}
 	p.routerAddr, p.routerLn = rln.Addr().String(), rln
+	h.s.openTLS(h.ctx, p, tlsAddr)
 	h.mu.Lock()
 	h.m[name] = p
 	h.mu.Unlock()
@@ -137,7 +140,7 @@ func (h *hosted) run(p *parts) {
 // is there. It finishes the take-down of an environment a crash
 // interrupted.
 func (h *hosted) openAll(rln net.Listener) error {
-	hub, err := h.open(spec.DefaultEnvironment, rln)
+	hub, err := h.open(spec.DefaultEnvironment, rln, "")
 	if err != nil {
 		return err
 	}
@@ -191,7 +194,7 @@ func (h *hosted) openRegistered(r store.Environment) (*parts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return h.open(r.Name, rln)
+	return h.open(r.Name, rln, "")
 }
 
 // Get implements httpapi.Environments.
@@ -249,7 +252,11 @@ func (h *hosted) Open(name string, app *spec.App) (*httpapi.Env, error) {
 		rln.Close()
 		return nil, err
 	}
-	p, err = h.open(name, rln)
+	tlsAddr := ""
+	if t := app.TLSFor(name); t != nil {
+		tlsAddr = t.Address
+	}
+	p, err = h.open(name, rln, tlsAddr)
 	if err != nil {
 		_ = h.forget(name) // not remembered: it never opened
 		return nil, err
@@ -315,7 +322,8 @@ func (h *hosted) pipelineEnv(name string) (*pipeline.Env, error) {
 // apiEnv is an environment as package httpapi sees it.
 func (p *parts) apiEnv() *httpapi.Env {
 	return &httpapi.Env{Name: p.name, Store: p.store, Logs: p.driver, Enqueue: p.queue.Add,
-		Changes: p.store.Changed, Metrics: p.metrics.Handler(), RouterURL: "http://" + p.routerAddr, Down: p.down.Load()}
+		Changes: p.store.Changed, Metrics: p.metrics.Handler(), RouterURL: "http://" + p.routerAddr, Down: p.down.Load(),
+		History: p.history}
 }
 
 // ofrepFor serves an environment's flags over OFREP: the default one at

@@ -21,13 +21,14 @@ const (
 	routerIdleTimeout   = 60 * time.Second
 )
 
-// serveRouter serves user traffic until ctx ends, then lets requests in
+// serveRouter serves user traffic with handler (rt, or the TLS edge's
+// plain handler in front of it) until ctx ends, then lets requests in
 // flight finish (up to 10s). The router's front serves the fast path's
 // requests; the server takes every connection the front hands over.
 // Connections are admitted by s.conns (the routers' connection limits).
-func (s *Server) serveRouter(ctx context.Context, ln net.Listener, rt *router.Router) {
+func (s *Server) serveRouter(ctx context.Context, ln net.Listener, rt *router.Router, handler http.Handler) {
 	srv := &http.Server{
-		Handler:           rt,
+		Handler:           handler,
 		ReadHeaderTimeout: routerHeaderTimeout,
 		IdleTimeout:       routerIdleTimeout,
 		MaxHeaderBytes:    64 << 10,

@@ -20,6 +20,9 @@ func (s *Server) routes(ctx context.Context, p *parts) {
 			s.cfg.Logger.Warn("build routes", "err", err)
 		} else if err == nil {
 			p.router.Update(table)
+			if p.tls != nil {
+				p.tls.setRoutes(table, s.cfg.Logger, p.name)
+			}
 			forgetGone(p, known, ids)
 			known = ids
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/slipway-dev/slipway/client"
 	"github.com/slipway-dev/slipway/dashboard"
 	"github.com/slipway-dev/slipway/flags/ofrep"
+	"github.com/slipway-dev/slipway/history"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/image"
 	"github.com/slipway-dev/slipway/internal/queue"
@@ -29,6 +30,7 @@ import (
 	"github.com/slipway-dev/slipway/pipeline"
 	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/router"
+	"github.com/slipway-dev/slipway/router/accesslog"
 	"github.com/slipway-dev/slipway/router/front"
 	"github.com/slipway-dev/slipway/router/metrics"
 	"github.com/slipway-dev/slipway/spec"
@@ -60,6 +62,9 @@ type Server struct {
 	// keys are the tokens the API and OFREP accept. Set by Run before
 	// any environment opens.
 	keys *keyring
+	// tlsLn is --router-tls's listener, for the default environment; set
+	// by Run before any environment opens.
+	tlsLn net.Listener
 
 	mu         sync.Mutex // guards addr, routerAddr, socket
 	addr       string
@@ -98,12 +103,20 @@ type parts struct {
 	ops        *stack.Controller
 	router     *router.Router
 	metrics    *metrics.Metrics
+	history    *history.Recorder
 	mirrors    *mirror.Book
 	flags      *liveFlags
 	// flagMux serves its flags over OFREP and to in-process evaluators.
 	flagMux    http.Handler
 	closeFlags func()
 	routerLn   net.Listener
+	// tls is the environment's TLS listener and edge (tls.go); nil
+	// without one.
+	tls *tlsEdge
+	// handler serves the router's requests: the router, behind the
+	// access log when there is one (accessLog).
+	handler   http.Handler
+	accessLog *accesslog.Log
 	// down is set while the environment is being taken down (the
 	// registry's record says so); ctl's controllers are stopped meanwhile
 	// (the router keeps serving, to drain).
@@ -134,6 +147,13 @@ func (s *Server) Run(ctx context.Context) error {
 	s.mu.Lock()
 	s.routerAddr = rln.Addr().String()
 	s.mu.Unlock()
+	if s.cfg.RouterTLSAddr != "" {
+		if s.tlsLn, err = listen("--router-tls", s.cfg.RouterTLSAddr); err != nil {
+			rln.Close()
+			return err
+		}
+		defer s.tlsLn.Close()
+	}
 	if err := privateDir(s.cfg.DataDir); err != nil {
 		rln.Close()
 		return fmt.Errorf("data directory %s: %w", s.cfg.DataDir, err)
@@ -190,7 +210,21 @@ func (s *Server) runEnv(ctx context.Context, p *parts, rln net.Listener) {
 	var wg sync.WaitGroup
 	wg.Go(func() { s.routes(ctx, p) })
 	wg.Go(func() { s.followFlags(ctx, p) })
-	wg.Go(func() { s.serveRouter(ctx, rln, p.router) })
+	if p.accessLog != nil {
+		wg.Go(func() {
+			if err := p.accessLog.Run(ctx); err != nil {
+				s.cfg.Logger.Error("access log stopped", "env", p.name, "err", err)
+			}
+		})
+	}
+	handler := p.handler
+	if p.tls != nil {
+		handler = p.tls.plainHandler(p.handler)
+		wg.Go(func() { s.serveTLS(ctx, p) })
+	}
+	wg.Go(func() { s.serveRouter(ctx, rln, p.router, handler) })
+	wg.Go(func() { p.rollouts.RunSequential(ctx) })
+	wg.Go(func() { p.history.Run(ctx) })
 	wg.Wait()
 	p.ctl.close()
 	p.rollouts.Close()
@@ -263,16 +297,23 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 	}
 	p.driver = &workload.Multi{Process: procs, Container: ctrs}
 	p.metrics = metrics.New(metrics.Options{InFlight: func() map[string]int64 { return p.router.InFlightAll() }})
+	p.history = s.newHistory(p)
 	p.mirrors = mirror.NewBook()
 	p.flags = newLiveFlags(s.cfg.Clock)
-	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors, Logger: s.cfg.Logger.With("env", name)})
+	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors, Logger: s.cfg.Logger.With("env", name),
+		RecordBackends: s.cfg.RouterAccessLog})
+	p.handler = p.router
+	if s.cfg.RouterAccessLog {
+		p.accessLog = accesslog.New(accesslog.Config{File: filepath.Join(s.cfg.DataDir, accessLogDir, name+".log")})
+		p.handler = p.accessLog.Handler(p.router)
+	}
 	p.rollouts = rollout.New(rollout.Config{
 		Drainer: p.router,
 		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: s.ports,
 		Images: &images{store: s.images, runtime: ctrs.Err(), logger: s.cfg.Logger.With("env", name)},
 		Clock:  s.cfg.Clock, Logger: s.cfg.Logger.With("env", name), Restart: workload.DefaultRestartPolicy(),
 		Enqueue: p.queue.AddAfter, BaseEnv: instEnv, Environment: name,
-		Providers: s.providers(p), Mirrors: p.mirrors,
+		Providers: s.providers(p), Mirrors: p.mirrors, Counts: p.metrics,
 	})
 	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
 	p.ops.OnEnded(func(op store.Operation) {
@@ -324,7 +365,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, socks []net.Listene
 	mux.Handle("/ofrep/", s.ofrepGuard(hub.flagMux, evals)) // any token, evaluators' included
 	mux.Handle("/envs/{env}/ofrep/", s.ofrepGuard(http.HandlerFunc(envs.ofrepFor), evals))
 	dash = dashboard.New(dashboard.Config{API: h, AsUser: dashboardAsUser, InProcess: httpapi.InProcess, Allow: limit.Allow,
-		Clock: s.cfg.Clock, Logger: s.cfg.Logger})
+		Clock: s.cfg.Clock, Logger: s.cfg.Logger, Changes: dashboardChanges(envs)})
 	mux.Handle("/", dash) // the dashboard's pages; /v1/ and /metrics go on to h
 	// Requests' contexts end with ctx, so that streams (events, logs)
 	// end at shutdown instead of outliving the store.

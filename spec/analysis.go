@@ -73,9 +73,19 @@ type Metric struct {
 	// SuccessCondition is an expression on the measured value, named
 	// result, that is true when the canary is good (result >= 0.99).
 	SuccessCondition string `yaml:"successCondition,omitempty" json:"successCondition,omitempty"`
-	// Compare is "baseline" to judge the canary's samples against the
-	// stable revision's with a Mann-Whitney U test.
+	// Compare is "baseline" to judge the canary against the stable
+	// revision, with the judge Judge names.
 	Compare string `yaml:"compare,omitempty" json:"compare,omitempty"`
+	// Judge is how a comparison decides: sequential (an anytime-valid
+	// test run on every tick of the router's counts; the default for the
+	// router's successRate and latencies) or interval (a Mann-Whitney U
+	// test of per-second samples, every Interval; the default elsewhere).
+	// A revision stored before judges existed has none: interval.
+	Judge string `yaml:"judge,omitempty" json:"judge,omitempty"`
+	// Alpha bounds the probability that the sequential judge fails a
+	// canary no worse than stable, however long it watches; in (0, 0.5]
+	// (default 0.05).
+	Alpha float64 `yaml:"alpha,omitempty" json:"alpha,omitempty"`
 	// Better says which way the metric improves, for Compare: lower or
 	// higher (default higher for successRate and requestRate, lower
 	// otherwise).
@@ -89,7 +99,10 @@ type Metric struct {
 	MinEffect float64 `yaml:"minEffect,omitempty" json:"minEffect,omitempty"`
 	// Floor is an absolute change, in the metric's unit, that a worse
 	// canary must also exceed to fail, so that 5ms -> 10ms can pass with
-	// floor 0.02 (default 0: no floor).
+	// floor 0.02 (default 0: no floor). For the sequential judge it is a
+	// level: an error rate for successRate (default 0.01), seconds for a
+	// latency (default 0); a canary at or below it never fails, and one
+	// proven at or below it passes.
 	Floor float64 `yaml:"floor,omitempty" json:"floor,omitempty"`
 	// MinSamples is how many samples each side needs before a comparison
 	// judges; fewer keeps the analysis waiting (default 10).
@@ -98,6 +111,36 @@ type Metric struct {
 
 // Compares reports whether the metric is judged against the baseline.
 func (m Metric) Compares() bool { return m.Compare == CompareBaseline }
+
+// The judges of a comparison.
+const (
+	JudgeSequential = "sequential"
+	JudgeInterval   = "interval"
+)
+
+// Judges lists the judges of a comparison, for errors and docs.
+func Judges() []string { return []string{JudgeSequential, JudgeInterval} }
+
+// Sequential reports whether the metric is judged by the sequential
+// judge. An empty Judge is interval: what a revision stored before
+// judges existed was created with (Parse writes the default in).
+func (m Metric) Sequential() bool { return m.Compares() && m.Judge == JudgeSequential }
+
+// SequentialFits reports whether the sequential judge can judge the
+// metric: a count or a distribution the router keeps per revision
+// (successRate's errors, the latency quantiles), not a single number
+// (a Prometheus query, an HTTP value) or the request rate, which the
+// traffic split sets.
+func (m Metric) SequentialFits() bool {
+	if m.Provider != ProviderRouter {
+		return false
+	}
+	switch m.Metric {
+	case "successRate", "latencyP50", "latencyP90", "latencyP99":
+		return true
+	}
+	return false
+}
 
 // Metric returns the metric named name; ok is false when there is none
 // (or no analysis).

@@ -49,11 +49,33 @@ var badSpecs = []badSpec{
 	{"negative cpu", web + "    resources: {cpu: -1}\n", 5, "services.web.resources.cpu", "must be >= 0 cores, got -1"},
 	{"interval not a duration", web + "    health: {readiness: {http: /, interval: often}}\n", 5, "services.web.health.readiness.interval", "invalid duration \"often\""},
 	{"route path without slash", web + "    route: {path: invoice}\n", 5, "services.web.route.path", "must start with /"},
+	{"route host and hosts", web + "    route: {host: a.example, hosts: [b.example]}\n", 5, "services.web.route.hosts", "set host (one host) or hosts (a list), not both"},
+	{"route wildcard inside", web + "    route: {hosts: [a.*.example]}\n", 5, "services.web.route.hosts[0]", "a wildcard stands for the leftmost label only"},
+	{"route wildcard on a TLD", web + "    route: {hosts: [\"*.example\"]}\n", 5, "services.web.route.hosts[0]", "a wildcard needs a domain of two labels or more"},
+	{"route certificate without key", web + "    route: {hosts: [a.example], certificate: {cert: a.pem}}\n", 5, "services.web.route.certificate.key", "required: the private key's PEM file"},
+	{"route certificate without host", web + "    route: {path: /a, certificate: {cert: a.pem, key: a.key}}\n", 5, "services.web.route.hosts", "TLS picks a certificate by host name"},
+	{"wildcard overlaps another service's host", web + "    route: {hosts: [\"*.shop.example\"]}\n  api:\n    run: [./api]\n    route: {hosts: [x.example, api.shop.example]}\n",
+		5, "services.web.route.hosts[0]", "same route as service api (host api.shop.example, which overlaps *.shop.example, path /)"},
+	{"tls address without port", web + "tls: {address: 0.0.0.0}\n", 5, "tls.address", "must be host:port"},
+	{"acme directory over http", web + "tls: {acme: {directory: 'http://ca.example/dir'}}\n", 5, "tls.acme.directory", "must be the https URL of an ACME directory"},
+	{"hsts without max age", web + "tls: {hsts: {includeSubdomains: true}}\n", 5, "tls.hsts.maxAge", "must be > 0"},
+	{"environment tls unknown field", web + "environments:\n  prod: {tls: {adress: ':443'}}\n", 6, "environments.prod.tls.adress", "unknown field"},
 	{"route timeout negative", web + "    route: {timeout: -1s}\n", 5, "services.web.route.timeout", "must be > 0, like 1s; got -1s"},
 	{"two strategies", web + "    strategy: {rolling: {}, blueGreen: {}}\n", 5, "services.web.strategy", "set one strategy"},
 	{"canary weight over 100", canaryBase + "        steps: [{setWeight: 120}]\n", 7, "services.web.strategy.canary.steps[0].setWeight", "must be 0..100"},
 	{"canary condition does not compile", canaryBase + "        steps: [{setWeight: 20}]\n        analysis:\n          metrics: [{name: up, provider: router, metric: successRate, successCondition: 'result >='}]\n",
 		9, "services.web.strategy.canary.analysis.metrics[0].successCondition", "does not compile: Syntax error"},
+	{"alpha over one half", seqMetric("alpha: 0.7"), 9, seqPath + ".alpha", "must be in (0, 0.5]"},
+	{"alpha zero", seqMetric("alpha: 0"), 9, seqPath + ".alpha", "must be in (0, 0.5]"},
+	{"alpha negative", seqMetric("alpha: -0.01"), 9, seqPath + ".alpha", "must be in (0, 0.5]"},
+	{"minEffect negative", seqMetric("minEffect: -0.2"), 9, seqPath + ".minEffect", "must be >= 0"},
+	{"judge unknown", seqMetric("judge: bayes"), 9, seqPath + ".judge", "must be sequential or interval"},
+	{"sequential on requestRate", canaryBase + "        steps: [{setWeight: 20}]\n        analysis:\n          metrics: [{name: r, provider: router, metric: requestRate, compare: baseline, judge: sequential}]\n", 9, seqPath + ".judge", "not router metric requestRate; use judge: interval"},
+	{"sequential on a prometheus number", canaryBase + "        steps: [{setWeight: 20}]\n        analysis:\n          metrics: [{name: q, provider: prometheus, query: 'up', compare: baseline, judge: sequential}]\n",
+		9, seqPath + ".judge", "not a Prometheus query (one number per step)"},
+	{"sequential on an http value", canaryBase + "        steps: [{setWeight: 20}]\n        analysis:\n          metrics: [{name: h, provider: http, url: 'http://x/', compare: baseline, judge: sequential}]\n",
+		9, seqPath + ".judge", "not an HTTP JSON value (one number)"},
+	{"alpha with the interval judge", seqMetric("judge: interval, alpha: 0.01"), 9, seqPath + ".alpha", "only used with judge: sequential"},
 	{"artifact without path", web + "    artifact: {version: v1}\n", 5, "services.web.artifact.path", "required: the artifact file"},
 	{"flag without variants' value", flagBase + "  f: {class: release, type: boolean, variants: {on: yes-please}, default: on}\n", 6, "flags.f.variants.on", "must be true or false (type boolean); got \"yes-please\""},
 	{"flag unknown type", flagBase + "  f: {class: release, type: colour, default: on}\n", 6, "flags.f.type", "unknown type \"colour\""},
@@ -73,6 +95,16 @@ var badSpecs = []badSpec{
 	{"image command empty", imageBase + "shop/web:v1\n    command: []\n", 5, "services.web.command", "leave command out to run the image's entrypoint"},
 	{"image command unknown variable", imageBase + "shop/web:v1\n    command: [/web, '${NOPE}']\n", 5, "services.web.command[1]", "${NOPE} is not set"},
 	{"environment unknown field", web + "environments:\n  dev: {gatez: []}\n", 6, "environments.dev.gatez", `unknown field "gatez"`},
+}
+
+// seqPath is the field path of seqMetric's metric.
+const seqPath = "services.web.strategy.canary.analysis.metrics[0]"
+
+// seqMetric is a canary judging the router's successRate against
+// stable, with extra settings; its metric is on line 9.
+func seqMetric(extra string) string {
+	return canaryBase + "        steps: [{setWeight: 20}]\n        analysis:\n" +
+		"          metrics: [{name: up, provider: router, metric: successRate, compare: baseline, " + extra + "}]\n"
 }
 
 // catalogueOptions check expressions as the server does. A flag

@@ -63,8 +63,8 @@ func TestCanaryExample(t *testing.T) {
 			Interval: Duration{5 * time.Second},
 			Metrics: []Metric{
 				{Name: "success-rate", Provider: "router", Metric: "successRate", SuccessCondition: "result >= 0.99"},
-				{Name: "latency", Provider: "router", Metric: "latencyP99", Compare: "baseline",
-					Better: "lower", Confidence: 0.95, MinEffect: 0.5, MinSamples: 10},
+				{Name: "latency", Provider: "router", Metric: "latencyP99", Compare: "baseline", Judge: JudgeSequential,
+					Alpha: DefaultAlpha, Better: "lower", Confidence: 0.95, MinEffect: 0.5, MinSamples: 10},
 				{Name: "errors-in-prometheus", Provider: "prometheus",
 					Query:            `sum(rate(http_requests_total{code=~"5..",revision="{{canary}}"}[1m]))`,
 					SuccessCondition: "result < 0.5"},
@@ -96,7 +96,7 @@ func TestCanaryDefaults(t *testing.T) {
 		*a.FailureLimit != 0 || *a.InconclusiveLimit != 1 || *a.ConsecutiveErrorLimit != 4 {
 		t.Errorf("defaults %+v / %+v", c, a)
 	}
-	if m := a.Metrics[0]; m.Better != BetterHigher || m.Confidence != 0.95 || m.MinEffect != 0.5 || m.Floor != 0 {
+	if m := a.Metrics[0]; m.Better != BetterHigher || m.Confidence != 0.95 || m.MinEffect != 0.5 || m.Floor != DefaultErrorFloor || m.Judge != JudgeSequential {
 		t.Errorf("metric defaults %+v", m)
 	}
 	if app.Services["web"].Strategy.Rolling != nil {

@@ -18,6 +18,8 @@ func (s *Service) Clone() *Service {
 	c.Health.Readiness = s.Health.Readiness.clone()
 	c.Health.Liveness = s.Health.Liveness.clone()
 	c.DependsOn = slices.Clone(s.DependsOn)
+	c.Route.Hosts = slices.Clone(s.Route.Hosts)
+	c.Route.Certificate = clonePtr(s.Route.Certificate)
 	c.Artifact = clonePtr(s.Artifact)
 	if c.Artifact != nil {
 		c.Artifact.Commits = slices.Clone(c.Artifact.Commits)
@@ -66,6 +68,7 @@ func (a *App) Clone() *App {
 	}
 	c.Flags, c.Segments = a.cloneFlags()
 	c.Environments = a.cloneEnvironments()
+	c.TLS = a.TLS.clone()
 	c.envOrder = slices.Clone(a.envOrder)
 	return &c
 }

@@ -31,6 +31,13 @@ const (
 	DefaultConfidence            = 0.95
 	DefaultMinEffect             = 0.5
 	DefaultMinSamples            = 10
+	DefaultAlpha                 = 0.05
+	// DefaultErrorFloor is the sequential judge's floor on successRate:
+	// an error rate of 1%. Rare errors cannot prove that a canary is no
+	// more than minEffect worse than stable (with none, nothing can), but
+	// a canary whose error rate is proven under 1% passes, and one under
+	// it never fails.
+	DefaultErrorFloor = 0.01
 
 	DefaultTestsTimeout      = 10 * time.Minute
 	DefaultGateAnalysisCount = 3
@@ -60,7 +67,7 @@ func (s *Service) ApplyDefaults() {
 	}
 	s.Health.Readiness.applyDefaults(DefaultReadinessInterval)
 	s.Health.Liveness.applyDefaults(DefaultLivenessInterval)
-	if s.Route.Host != "" && s.Route.Path == "" {
+	if s.Route.HasHost() && s.Route.Path == "" {
 		s.Route.Path = DefaultRoutePath
 	}
 	orDefault(&s.Route.Timeout, DefaultRouteTimeout)
@@ -191,4 +198,41 @@ func (m *Metric) applyDefaults() {
 	if m.MinSamples == 0 {
 		m.MinSamples = DefaultMinSamples
 	}
+	if m.Judge != JudgeSequential {
+		return
+	}
+	if m.Alpha == 0 {
+		m.Alpha = DefaultAlpha
+	}
+	if m.Floor == 0 && m.Metric == "successRate" {
+		m.Floor = DefaultErrorFloor
+	}
+}
+
+// applyParseDefaults fills in what only a spec being parsed gets, never
+// a stored one that ApplyDefaults brings up to date: a comparison's
+// judge. A revision stored before judges existed has none and keeps the
+// interval judge it was created with; a spec parsed now gets the
+// sequential judge where it fits. The new field shows in plan.
+func (a *App) applyParseDefaults() {
+	for _, s := range a.Services {
+		if s == nil || s.Strategy.Canary == nil || s.Strategy.Canary.Analysis == nil {
+			continue
+		}
+		ms := s.Strategy.Canary.Analysis.Metrics
+		for i := range ms {
+			if ms[i].Compares() && ms[i].Judge == "" {
+				ms[i].Judge = ms[i].defaultJudge()
+				ms[i].applyDefaults() // alpha, for the judge just chosen
+			}
+		}
+	}
+}
+
+// defaultJudge is the judge a comparison written now gets.
+func (m Metric) defaultJudge() string {
+	if m.SequentialFits() {
+		return JudgeSequential
+	}
+	return JudgeInterval
 }

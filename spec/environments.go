@@ -48,6 +48,8 @@ type Environment struct {
 	// environment is created (slipway env list shows it). The default
 	// environment uses the server's --router.
 	Router string `yaml:"router,omitempty" json:"router,omitempty"`
+	// TLS is the environment's TLS listener (tls.go).
+	TLS *TLS `yaml:"tls,omitempty" json:"tls,omitempty"`
 	// Gates must all pass, in order, before a version enters this
 	// environment (by a promotion from Source, or a deploy). Tests run
 	// against the source environment's router; bake and analysis measure
@@ -357,6 +359,7 @@ func (a *App) cloneEnvironments() map[string]*Environment {
 		c := *e
 		c.Overrides.Services = maps.Clone(e.Overrides.Services)
 		c.Platform = e.Platform.clone()
+		c.TLS = e.TLS.clone()
 		c.Gates = make([]Gate, len(e.Gates))
 		for i, g := range e.Gates {
 			c.Gates[i] = g.clone()

@@ -71,6 +71,7 @@ func ParseWith(file string, data []byte, opts Options) (*App, error) {
 		return nil, err
 	}
 	app.ApplyDefaults()
+	app.applyParseDefaults()
 	return app, nil
 }
 

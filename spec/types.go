@@ -20,6 +20,9 @@ type App struct {
 	Flags map[string]*Flag `yaml:"flags,omitempty" json:"flags,omitempty"`
 	// Segments are named conditions that flag rules share, by name.
 	Segments map[string]*Segment `yaml:"segments,omitempty" json:"segments,omitempty"`
+	// TLS is the default environment's TLS listener (tls.go); an
+	// environment has its own.
+	TLS *TLS `yaml:"tls,omitempty" json:"tls,omitempty"`
 
 	// file and index remember where the app was parsed from, so that
 	// problems found later (CheckArtifacts) and Line can name a line.
@@ -121,8 +124,18 @@ type Probe struct {
 // Route is where the router sends a service's traffic from, and the
 // limits it holds requests to.
 type Route struct {
+	// Host is the one-host form of Hosts; a route sets one or the other.
 	Host string `yaml:"host,omitempty" json:"host,omitempty"`
-	Path string `yaml:"path,omitempty" json:"path,omitempty"`
+	// Hosts are the host names the route answers (tls.go): exact names
+	// and wildcards ("*.shop.example", one leftmost label).
+	Hosts []string `yaml:"hosts,omitempty" json:"hosts,omitempty"`
+	// Certificate, when set, is served for the route's hosts instead of
+	// one obtained over ACME (tls.go).
+	Certificate *Certificate `yaml:"certificate,omitempty" json:"certificate,omitempty"`
+	// ClientCA, when set, is a PEM file of the authorities a client's
+	// certificate must chain to (mutual TLS on the route's hosts).
+	ClientCA string `yaml:"clientCA,omitempty" json:"clientCA,omitempty"`
+	Path     string `yaml:"path,omitempty" json:"path,omitempty"`
 	// Timeout bounds the wait for an instance's response headers
 	// (default 60s); past it the client gets a 504.
 	Timeout Duration `yaml:"timeout,omitempty" json:"timeout"`

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"regexp"
 	"slices"
-	"strings"
 )
 
 // Validate checks an app spec and returns every problem as a *Problems
@@ -74,6 +73,7 @@ func (v *validator) validate() {
 	}
 	v.dependencies()
 	v.routes()
+	v.tlsSections()
 	v.flags()
 	v.environments()
 }
@@ -111,29 +111,72 @@ func sortedNames[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
 }
 
-// routeKey is a route as the router matches it.
-type routeKey struct{ host, path string }
+// routeClaim is one host and path a service's route claims, and where
+// the host is written.
+type routeClaim struct {
+	service, host, path, at string
+}
 
-// routes reports a route that two services claim. A service without a
-// route is reached only by name and claims nothing.
+// routes reports a host and path that two services claim, a wildcard
+// host overlapping a plain one of another service included. A service
+// without a route is reached only by name and claims nothing.
 func (v *validator) routes() {
-	claimed := map[routeKey]string{}
+	var claimed []routeClaim
 	for _, name := range sortedNames(v.app.Services) {
 		s := v.app.Services[name]
-		if s == nil || (s.Route.Host == "" && s.Route.Path == "") {
+		if s == nil || (!s.Route.HasHost() && s.Route.Path == "") {
 			continue
 		}
-		k := routeKey{strings.ToLower(s.Route.Host), s.Route.Path}
-		if k.path == "" {
-			k.path = "/"
+		for _, c := range claims(name, s.Route) {
+			if other, ok := clash(claimed, c); ok {
+				v.addf(c.at, "same route as service %s (host %s, path %s): each route goes to one service",
+					other.service, overlapLabel(other.host, c.host), c.path)
+				continue
+			}
+			claimed = append(claimed, c)
 		}
-		if other, ok := claimed[k]; ok {
-			v.addf("services."+name+".route", "same route as service %s (host %s, path %s): each route goes to one service",
-				other, hostLabel(k.host), k.path)
-			continue
-		}
-		claimed[k] = name
 	}
+}
+
+// claims returns the host and path pairs of one route.
+func claims(service string, r Route) []routeClaim {
+	path := r.Path
+	if path == "" {
+		path = "/"
+	}
+	base := "services." + service + ".route"
+	if !r.HasHost() {
+		return []routeClaim{{service, "", path, base}}
+	}
+	var out []routeClaim
+	for i, h := range r.AllHosts() {
+		at := base
+		if r.Host == "" {
+			at = fmt.Sprintf("%s.hosts[%d]", base, i)
+		}
+		out = append(out, routeClaim{service, h, path, at})
+	}
+	return out
+}
+
+// clash finds another service's claim that c overlaps.
+func clash(claimed []routeClaim, c routeClaim) (routeClaim, bool) {
+	for _, o := range claimed {
+		if o.service == c.service || o.path != c.path {
+			continue
+		}
+		if (o.host == "" && c.host == "") || (o.host != "" && c.host != "" && HostsOverlap(o.host, c.host)) {
+			return o, true
+		}
+	}
+	return routeClaim{}, false
+}
+
+func overlapLabel(a, b string) string {
+	if a == b {
+		return hostLabel(a)
+	}
+	return a + ", which overlaps " + b
 }
 
 func hostLabel(h string) string {

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -233,6 +234,9 @@ func (v *validator) comparison(path string, m Metric) {
 		{"minEffect", "must be >= 0 (a relative change: 0.5 is 50% worse)", fmt.Sprint(m.MinEffect), m.MinEffect < 0},
 		{"floor", "must be >= 0 (an absolute change in the metric's unit)", fmt.Sprint(m.Floor), m.Floor < 0},
 		{"minSamples", "must be >= 1", strconv.Itoa(m.MinSamples), m.MinSamples < 0 || (m.MinSamples == 0 && v.set(path+".minSamples"))},
+		{"alpha", "must be in (0, 0.5], like 0.05 (the bound on false detections)", fmt.Sprint(m.Alpha),
+			m.Alpha < 0 || m.Alpha > 0.5 || math.IsNaN(m.Alpha) || (m.Alpha == 0 && v.set(path+".alpha"))},
+		{"judge", "must be " + strings.Join(Judges(), " or "), strconv.Quote(m.Judge), m.Judge != "" && !slices.Contains(Judges(), m.Judge)},
 	} {
 		fp := path + "." + f.name
 		switch {
@@ -242,4 +246,25 @@ func (v *validator) comparison(path string, m Metric) {
 			v.addf(fp, "only used with compare: baseline")
 		}
 	}
+	if m.Judge == JudgeSequential && !m.SequentialFits() {
+		v.addf(path+".judge", "sequential judges a count or a distribution the router keeps per revision "+
+			"(provider router, metric successRate, latencyP50, latencyP90 or latencyP99), not %s; use judge: interval",
+			describeMetric(m))
+	}
+	if m.Alpha != 0 && m.Compare != "" && (m.Judge == JudgeInterval || (m.Judge == "" && m.defaultJudge() == JudgeInterval)) {
+		v.addf(path+".alpha", "only used with judge: sequential (the interval judge uses confidence)")
+	}
+}
+
+// describeMetric names what a metric measures, for errors.
+func describeMetric(m Metric) string {
+	switch m.Provider {
+	case ProviderRouter:
+		return "router metric " + m.Metric
+	case ProviderPrometheus:
+		return "a Prometheus query (one number per step)"
+	case ProviderHTTP:
+		return "an HTTP JSON value (one number)"
+	}
+	return "provider " + strconv.Quote(m.Provider)
 }

@@ -45,7 +45,7 @@ func (v *validator) compare(path string, c ParallelCompare) {
 // parallelRunRoute reports a parallel run of a service the router does
 // not reach: nothing would be mirrored, so the run could never pass.
 func (v *validator) parallelRunRoute(path, name string, s *Service) {
-	if s.Strategy.ParallelRun != nil && s.Route.Host == "" && s.Route.Path == "" {
+	if s.Strategy.ParallelRun != nil && !s.Route.HasHost() && s.Route.Path == "" {
 		v.addf(path+".strategy.parallelRun", "needs a route: the router copies the service's requests to the candidate; add route: {path: /%s} or a host", name)
 	}
 }

@@ -143,9 +143,7 @@ func (v *validator) route(path string, r Route) {
 	if r.Path != "" && !strings.HasPrefix(r.Path, "/") {
 		v.addf(path+".path", "must start with /, like /%s", r.Path)
 	}
-	if strings.ContainsAny(r.Host, "/ \t") {
-		v.addf(path+".host", "must be a host name like shop.example.com, without scheme or path; got %q", r.Host)
-	}
+	v.routeHosts(path, r)
 	v.positive(path+".timeout", r.Timeout)
 	v.nonNegative(path+".drainTimeout", r.DrainTimeout)
 	if r.MaxBody < 0 {

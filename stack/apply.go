@@ -82,8 +82,11 @@ func checkApp(tx store.Tx, app *spec.App) error {
 // It changes no service yet: the Controller starts the changes.
 func Apply(tx store.Tx, app *spec.App, src Source, now time.Time) (spec.ChangeSet, *store.Operation, error) {
 	plan, err := Plan(tx, app)
-	if err != nil || plan.Empty() {
+	if err != nil {
 		return plan, nil, err
+	}
+	if plan.Empty() {
+		return plan, nil, putTLS(tx, app, src, now)
 	}
 	if err := refuseIfBusy(tx); err != nil {
 		return plan, nil, err

@@ -24,3 +24,11 @@ type IncidentData struct {
 	CausedBy int    `json:"causedBy,omitempty"`
 	Title    string `json:"title,omitempty"`
 }
+
+// CertificateData is the data of the certificate events: the host, and
+// whether it renewed a certificate still served, or why it failed.
+type CertificateData struct {
+	Host    string `json:"host,omitempty"`
+	Renewal bool   `json:"renewal,omitempty"`
+	Error   string `json:"error,omitempty"`
+}

@@ -241,6 +241,23 @@ const (
 	EventEnvironmentDown EventType = "environment.down"
 )
 
+// Certificate events: the router's TLS edge obtaining and renewing
+// certificates over ACME (package server, from router/edge). Service
+// and revision are empty: a certificate belongs to a host.
+const (
+	// EventCertificateObtained: a certificate was issued (or renewed)
+	// and is served. Data: CertificateData.
+	EventCertificateObtained EventType = "router.certificate.obtained"
+	// EventCertificateFailed: the CA issued none; the host keeps the
+	// certificate it had, if any. Data: CertificateData.
+	EventCertificateFailed EventType = "router.certificate.failed"
+	// EventTLSConfigFailed: the environment's tls: section could not be
+	// put in force (its ACME directory unreachable, a root file
+	// unreadable); the edge keeps serving as it did. Data:
+	// CertificateData (Error).
+	EventTLSConfigFailed EventType = "router.tls.failed"
+)
+
 // EventTypes returns every event type Slipway writes, grouped as above.
 func EventTypes() []EventType {
 	return []EventType{
@@ -257,6 +274,7 @@ func EventTypes() []EventType {
 		EventPromotionRequested, EventPromotionGatePassed, EventPromotionGateFailed,
 		EventPromotionApproved, EventPromotionRejected, EventPromotionDeploying,
 		EventPromotionSucceeded, EventPromotionFailed, EventPromotionCancelled,
+		EventCertificateObtained, EventCertificateFailed, EventTLSConfigFailed,
 		EventFlagsApplied, EventFlagEnabled, EventFlagDisabled, EventFlagKilled, EventFlagSet,
 		EventFlagRollout, EventFlagReleaseStep, EventFlagReleaseRolledBack, EventFlagReleasePromoted,
 		EventIncidentOpened, EventIncidentResolved,

@@ -146,6 +146,30 @@ func (tx *memTx) ListEvents(after int64, service string, limit int) ([]Event, er
 	return tx.listEvents(after, limit, func(d eventDoc) bool { return service == "" || d.service == service })
 }
 
+// ListEventsBefore implements Tx.
+func (tx *memTx) ListEventsBefore(before int64, service string, limit int) ([]Event, error) {
+	if err := tx.read(); err != nil {
+		return nil, err
+	}
+	n := int64(len(tx.t.events))
+	if before > 0 {
+		n = min(n, before-1) // event seq s is at index s-1
+	}
+	var out []Event
+	for i := n - 1; i >= 0 && !full(len(out), limit); i-- {
+		stored := tx.t.events[i]
+		if service != "" && stored.service != service {
+			continue
+		}
+		e, err := decode[Event]("event", stored.doc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
 // ListEventsOfType implements Tx.
 func (tx *memTx) ListEventsOfType(after int64, types []EventType, limit int) ([]Event, error) {
 	return tx.listEvents(after, limit, func(d eventDoc) bool { return slices.Contains(types, d.typ) })

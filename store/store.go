@@ -186,6 +186,12 @@ type Tx interface {
 	// Seq > after, oldest first; only those of one service when service
 	// is not "".
 	ListEvents(after int64, service string, limit int) ([]Event, error)
+	// ListEventsBefore returns up to limit events (all when limit <= 0)
+	// with Seq < before (any Seq when before <= 0), newest first; only
+	// those of one service when service is not "". The newest event of a
+	// service, or the newest page of the log, costs one index search
+	// however long the log.
+	ListEventsBefore(before int64, service string, limit int) ([]Event, error)
 	// ListEventsOfType returns up to limit events (all when limit <= 0)
 	// with Seq > after whose Type is one of types, oldest first. Readers
 	// of a few kinds of event (the DORA metrics, incidents) use it to

@@ -32,9 +32,19 @@
 // needs to see the errors (0.1 x 50 x 0.2 x 5s = 5). The goal is a
 // rollback under 10s.
 //
+// Each run is done once per judge of -judges (default both, alternating):
+// interval, the success condition above; and sequential, the same canary
+// with the one metric
+//
+//	metrics: [{name: errors, provider: router, metric: successRate, compare: baseline}]
+//
+// judged by the sequential judge at its defaults (issue 19: an
+// anytime-valid test on every 100ms tick; goal: a median under 2s). A
+// last table puts the judges' medians side by side.
+//
 // Run it from the module root:
 //
-//	go run ./bench/canary [-runs 3] [-rate 50] [-run-timeout 60s] [-worktree]
+//	go run ./bench/canary [-runs 3] [-rate 50] [-run-timeout 60s] [-worktree] [-judges interval,sequential]
 //
 // It measures the committed HEAD unless -worktree is given: the checkout
 // may be shared, and someone's half-made edit is not what to measure.

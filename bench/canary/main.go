@@ -6,7 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slipway-dev/slipway/bench/internal/benchkit"
@@ -20,6 +20,7 @@ type config struct {
 	rate       int           // user requests per second through the router
 	runTimeout time.Duration // bound on one run, from starting its server to stopping it
 	worktree   bool          // build the working tree rather than HEAD
+	judges     []judge       // the analyses measured, side by side
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -30,8 +31,19 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.rate, "rate", 50, "user requests per second sent through the router")
 	fs.DurationVar(&c.runTimeout, "run-timeout", 60*time.Second, "bound on one run, server start to stop")
 	fs.BoolVar(&c.worktree, "worktree", false, "build the working tree as it is (default: the committed HEAD)")
+	judges := fs.String("judges", "interval,sequential", "the analyses to measure: interval (a success condition every 5s), sequential (compare: baseline)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	for _, name := range strings.Split(*judges, ",") {
+		switch name {
+		case "interval":
+			c.judges = append(c.judges, interval)
+		case "sequential":
+			c.judges = append(c.judges, sequential)
+		default:
+			return c, fmt.Errorf("-judges: unknown judge %q; valid: interval, sequential", name)
+		}
 	}
 	switch {
 	case fs.NArg() > 0:
@@ -66,22 +78,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	var samples []sample
+	all := map[judge][]sample{}
 	for i := 1; i <= cfg.runs; i++ {
-		fmt.Fprintf(stderr, "run %d/%d ...\n", i, cfg.runs)
-		s, err := measureRun(ctx, cfg, ws, ws.Path("run-"+strconv.Itoa(i)))
-		if err != nil {
-			return fmt.Errorf("run %d: %w", i, err)
+		for _, j := range cfg.judges { // alternating, so that both see the same machine
+			fmt.Fprintf(stderr, "run %d/%d, %s judge ...\n", i, cfg.runs, j)
+			s, err := measureRun(ctx, cfg, j, ws, ws.Path(fmt.Sprintf("run-%d-%s", i, j)))
+			if err != nil {
+				return fmt.Errorf("run %d, %s judge: %w", i, j, err)
+			}
+			fmt.Fprintf(stderr, "run %d/%d, %s judge: %s\n", i, cfg.runs, j, s)
+			all[j] = append(all[j], s)
 		}
-		fmt.Fprintf(stderr, "run %d/%d: %s\n", i, cfg.runs, s)
-		samples = append(samples, s)
 	}
-	printTable(stdout, cfg, samples)
+	for _, j := range cfg.judges {
+		printTable(stdout, cfg, j, all[j])
+	}
+	printSideBySide(stdout, cfg, all)
 	return nil
 }
 
 // describeScenario is the scenario in one line, for the header.
 func describeScenario(cfg config) string {
-	return fmt.Sprintf("bad canary (FAIL_RATE %.1f) at setWeight %d, %d req/s of user traffic, default analysis (interval %s, failureLimit 0), %d instances",
+	return fmt.Sprintf("bad canary (FAIL_RATE %.1f) at setWeight %d, %d req/s of user traffic, default analysis (interval %s, failureLimit 0; or compare: baseline, sequential, alpha 0.05), %d instances",
 		failRate, weight, cfg.rate, analysisInterval, instances)
 }

@@ -29,15 +29,15 @@ const (
 	settle = time.Second     // after the rollback, the router must be all on v1 by then
 )
 
-// measureRun measures one bad canary on a fresh server: v1 deployed and
+// measureRun measures one bad canary judged by j on a fresh server: v1 deployed and
 // served, steady user traffic, v2 (failing failRate of its requests)
 // applied as a canary, until its analysis rolls it back and a tail after.
 // The whole run is bounded by cfg.runTimeout; the server and its
 // instances are stopped before it returns.
-func measureRun(ctx context.Context, cfg config, ws *benchkit.Workspace, dir string) (s sample, err error) {
+func measureRun(ctx context.Context, cfg config, j judge, ws *benchkit.Workspace, dir string) (s sample, err error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.runTimeout)
 	defer cancel()
-	app, err := newAppDir(filepath.Join(dir, "app"), ws.Path("order"))
+	app, err := newAppDir(filepath.Join(dir, "app"), ws.Path("order"), j)
 	if err != nil {
 		return s, err
 	}

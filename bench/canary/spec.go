@@ -21,11 +21,34 @@ const (
 	analysisInterval = 5 * time.Second
 )
 
+// judge is how the canary's analysis judges v2: the analysis below is
+// all that differs between the two.
+type judge int
+
+const (
+	// interval is issue 4's setup: a success condition on the canary's
+	// success rate over each interval (5s).
+	interval judge = iota
+	// sequential is issue 19's default for compare: baseline: the
+	// canary's errors against stable's, judged on every 100ms tick.
+	sequential
+)
+
+func (j judge) String() string { return [...]string{"interval", "sequential"}[j] }
+
+// metric is the analysis metric of each judge, as a user writes it.
+func (j judge) metric() string {
+	if j == sequential {
+		return "{name: errors, provider: router, metric: successRate, compare: baseline}"
+	}
+	return `{name: success-rate, provider: router, metric: successRate, successCondition: "result >= 0.99"}`
+}
+
 // appSpec is the shop service at version, its canary at default
 // settings: setWeight 10, then wait for promote, judged by the router's
-// success rate. failRate > 0 makes the version fail that share of
+// success rate with j. failRate > 0 makes the version fail that share of
 // requests.
-func appSpec(version string, failRate float64) string {
+func appSpec(version string, failRate float64, j judge) string {
 	env := "VERSION: " + version
 	if failRate > 0 {
 		env += fmt.Sprintf(", FAIL_RATE: %q", fmt.Sprint(failRate))
@@ -45,28 +68,32 @@ services:
         steps: [{setWeight: %d}, {pause: {}}]
         analysis:
           metrics:
-            - {name: success-rate, provider: router, metric: successRate, successCondition: "result >= 0.99"}
-`, service, env, instances, routeHost, weight)
+            - %s
+`, service, env, instances, routeHost, weight, j.metric())
 }
 
-// appDir is a directory holding bin/order and the spec file.
-type appDir string
+// appDir is a directory holding bin/order and the spec file, whose
+// canary is judged by judge.
+type appDir struct {
+	dir   string
+	judge judge
+}
 
 // newAppDir makes dir with a copy of the order binary in dir/bin.
-func newAppDir(dir, order string) (appDir, error) {
+func newAppDir(dir, order string, j judge) (appDir, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
-		return "", fmt.Errorf("make app directory: %w", err)
+		return appDir{}, fmt.Errorf("make app directory: %w", err)
 	}
 	if err := copyFile(order, filepath.Join(dir, "bin", "order")); err != nil {
-		return "", err
+		return appDir{}, err
 	}
-	return appDir(dir), nil
+	return appDir{dir, j}, nil
 }
 
 // write writes the spec of version and returns the file's path.
 func (d appDir) write(version string, failRate float64) (string, error) {
-	path := filepath.Join(string(d), "slipway.yaml")
-	if err := os.WriteFile(path, []byte(appSpec(version, failRate)), 0o644); err != nil {
+	path := filepath.Join(d.dir, "slipway.yaml")
+	if err := os.WriteFile(path, []byte(appSpec(version, failRate, d.judge)), 0o644); err != nil {
 		return "", fmt.Errorf("write spec: %w", err)
 	}
 	return path, nil

@@ -26,6 +26,8 @@ type config struct {
 	keepProfile string        // copy the router's CPU profile here ("" keeps none)
 	routerGOGC  int           // also measure the router with this GOGC (0: not)
 	worktree    bool          // build the working tree rather than HEAD
+	tls         bool          // also measure TLS and HTTP/2 (tls.go)
+	idle        int           // also measure memory per idle connection with this many (idle.go)
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -40,6 +42,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.keepProfile, "keep-profile", "", "also write the router's CPU profile to this file")
 	fs.IntVar(&c.topN, "top", 15, "functions of the router's CPU profile to print (0 skips the profile)")
 	fs.IntVar(&c.routerGOGC, "router-gogc", 0, "also measure the router with GOGC set to this, as its own row (the server sets GOGC=400 and a 1 GiB soft memory limit, internal/gctune; 100 shows Go's default; 0 skips the row)")
+	fs.BoolVar(&c.tls, "tls", false, "also measure nginx and the router over TLS (keep-alive, a new handshake per request, HTTP/2 with h2load when installed), one round")
+	fs.IntVar(&c.idle, "idle", 0, "also measure the memory of this many idle keep-alive connections (e.g. 10000) on nginx and the router (0 skips it)")
 	fs.BoolVar(&c.worktree, "worktree", false, "build the router from the working tree as it is (default: the committed HEAD)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -64,7 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 }
 
 // tools are the programs the benchmark runs, found on PATH.
-type tools struct{ nginx, wrk string }
+type tools struct{ nginx, wrk, h2load string }
 
 // findTools looks nginx and wrk up, and says how to install them if
 // either is missing.
@@ -81,6 +85,7 @@ func findTools() (tools, error) {
 	if len(missing) > 0 {
 		return t, fmt.Errorf("%w\ninstall them first, e.g. on Debian or Ubuntu: apt-get install -y nginx-light wrk", errors.Join(missing...))
 	}
+	t.h2load, _ = exec.LookPath("h2load") // optional: Debian's nghttp2-client
 	return t, nil
 }
 
@@ -109,11 +114,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	rounds, err := measureAll(ctx, cfg, tl, ws, stderr)
+	rounds, tlsRes, idle, err := measureAll(ctx, cfg, tl, ws, stderr)
 	if err != nil {
 		return err
 	}
 	printTable(stdout, cfg, rounds)
+	if cfg.tls {
+		printTLSTable(stdout, cfg, tlsRes)
+	}
+	if cfg.idle > 0 {
+		printIdle(stdout, idle)
+	}
 	if top := rounds[0].profile; top != "" {
 		fmt.Fprintf(stdout, "\nslipway router, CPU profile over its measured run (top %d by flat time):\n%s", cfg.topN, top)
 	}

@@ -49,18 +49,28 @@ type bench struct {
 // measureAll starts the backend and measures each target in turn in
 // front of it (direct, nginx, the router, the router with a split),
 // cfg.rounds times over; the router is profiled in the first round.
-func measureAll(ctx context.Context, cfg config, tl tools, ws *benchkit.Workspace, progress io.Writer) (rounds []results, err error) {
+func measureAll(ctx context.Context, cfg config, tl tools, ws *benchkit.Workspace, progress io.Writer) (rounds []results, tls tlsResults, idle [2]idleResult, err error) {
 	b := &bench{cfg: cfg, tools: tl, ws: ws, progress: progress}
 	if b.upstream, err = benchkit.FreeAddr(); err != nil {
-		return nil, err
+		return nil, tls, idle, err
 	}
 	b.backend, err = benchkit.StartChild("backend", exec.Command(ws.Path("backend"), "-listen", b.upstream))
 	if err != nil {
-		return nil, err
+		return nil, tls, idle, err
 	}
 	defer func() { err = errors.Join(err, b.backend.Stop(stopTimeout)) }()
 	if err := b.backend.WaitListening(ctx, b.upstream, startTimeout); err != nil {
-		return nil, err
+		return nil, tls, idle, err
+	}
+	if cfg.idle > 0 {
+		if idle, err = b.measureIdle(ctx); err != nil {
+			return nil, tls, idle, err
+		}
+	}
+	if cfg.tls {
+		if tls, err = b.measureTLS(ctx); err != nil {
+			return nil, tls, idle, err
+		}
 	}
 	for i := range cfg.rounds {
 		if cfg.rounds > 1 {
@@ -68,11 +78,11 @@ func measureAll(ctx context.Context, cfg config, tl tools, ws *benchkit.Workspac
 		}
 		res, err := b.round(ctx, i == 0)
 		if err != nil {
-			return nil, err
+			return nil, tls, idle, err
 		}
 		rounds = append(rounds, res)
 	}
-	return rounds, nil
+	return rounds, tls, idle, nil
 }
 
 // round measures every target once, profiling the router when profile is
@@ -164,14 +174,21 @@ func (b *bench) router(ctx context.Context, name string, split, profile bool, go
 // duration and takes the CPU time the proxy (nil for direct) and the
 // backend spent meanwhile. A non-nil prof profiles the proxy over the run.
 func (b *bench) measure(ctx context.Context, name, url string, proxy *benchkit.Child, prof *profiler) (result, error) {
+	return b.measureWith(ctx, name, proxy, prof, func(ctx context.Context, d time.Duration) (load, error) {
+		return runWrk(ctx, b.tools.wrk, url, b.cfg, d)
+	})
+}
+
+// measureWith is measure with the load generator run for d by gen.
+func (b *bench) measureWith(ctx context.Context, name string, proxy *benchkit.Child, prof *profiler, gen func(context.Context, time.Duration) (load, error)) (result, error) {
 	r := result{name: name, proxied: proxy != nil}
 	if b.cfg.warmup > 0 {
 		fmt.Fprintf(b.progress, "%s: warm-up %s ...\n", name, b.cfg.warmup)
-		if _, err := runWrk(ctx, b.tools.wrk, url, b.cfg, b.cfg.warmup); err != nil {
+		if _, err := gen(ctx, b.cfg.warmup); err != nil {
 			return r, fmt.Errorf("%s: warm-up: %w", name, err)
 		}
 	}
-	fmt.Fprintf(b.progress, "%s: wrk -t%d -c%d -d%s %s ...\n", name, b.cfg.threads, b.cfg.connections, b.cfg.duration, url)
+	fmt.Fprintf(b.progress, "%s: %s ...\n", name, b.cfg.duration)
 	before, err := b.cpu(proxy)
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", name, err)
@@ -179,7 +196,7 @@ func (b *bench) measure(ctx context.Context, name, url string, proxy *benchkit.C
 	if prof != nil {
 		prof.start(ctx)
 	}
-	r.load, err = runWrk(ctx, b.tools.wrk, url, b.cfg, b.cfg.duration)
+	r.load, err = gen(ctx, b.cfg.duration)
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", name, err)
 	}

@@ -21,14 +21,16 @@ type load struct {
 	sockErrs string // "Socket errors: ..." when wrk printed it
 }
 
-// runWrk runs wrk against url for d, bounded by d plus a margin.
-func runWrk(ctx context.Context, wrk, url string, cfg config, d time.Duration) (load, error) {
+// runWrk runs wrk against url for d, bounded by d plus a margin; extra
+// are more of wrk's arguments (a header).
+func runWrk(ctx context.Context, wrk, url string, cfg config, d time.Duration, extra ...string) (load, error) {
 	ctx, cancel := context.WithTimeout(ctx, d+30*time.Second)
 	defer cancel()
 	args := []string{
 		"-t", strconv.Itoa(cfg.threads), "-c", strconv.Itoa(cfg.connections),
-		"-d", fmt.Sprintf("%ds", int(d.Round(time.Second).Seconds())), "--latency", url,
+		"-d", fmt.Sprintf("%ds", int(d.Round(time.Second).Seconds())), "--latency",
 	}
+	args = append(append(args, extra...), url)
 	out, err := exec.CommandContext(ctx, wrk, args...).CombinedOutput()
 	if err != nil {
 		return load{}, fmt.Errorf("wrk %s: %w\n%s", strings.Join(args, " "), err, out)

@@ -66,6 +66,8 @@ func newServerCmd() *cobra.Command {
 	f.IntVar(&cfg.OFREPBurst, "ofrep-burst", cfg.OFREPBurst, "flag evaluations each key may make at once")
 	f.StringSliceVar(&cfg.OFREPOrigins, "ofrep-cors-origin", nil, "a browser origin (https://app.example.com) that may evaluate flags over OFREP across origins (repeat for several)")
 	f.StringVar(&cfg.RouterAddr, "router", cfg.RouterAddr, "address of the traffic router")
+	f.BoolVar(&cfg.RouterAccessLog, "router-access-log", false, "write each environment's access log (one JSON line per request) to DATA/access/ENV.log, rotated by size, and start a W3C trace (traceparent) for requests without one")
+	f.StringVar(&cfg.RouterTLSAddr, "router-tls", "", "address of the default environment's TLS router (e.g. 0.0.0.0:443); certificates as the spec's tls: and routes say")
 	f.StringSlice("flag-key", nil, "an evaluation key OFREP clients may use (repeat for several); visible to every user in ps, so prefer --flag-key-file or env SLIPWAY_FLAG_KEYS (comma-separated); without any, flags are served without a key on loopback only")
 	f.String("flag-key-file", "", "file holding the evaluation keys OFREP clients may use, one a line")
 	f.IntVar(&cfg.RouterMaxConns, "router-max-conns", cfg.RouterMaxConns, "client connections the routers hold open at once; past it a new one is closed (0: half of the open files limit left past a reserve for the API, the store and health checks; -1: no bound)")

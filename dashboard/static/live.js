@@ -10,6 +10,22 @@
     el.className = "status-line" + (bad ? " bad" : " ok");
   };
 
+  // relogin says the live view stopped, with a link that logs in again
+  // and comes back to this page, which then shows the rollout as it
+  // stands (a restarted server keeps no sessions).
+  var relogin = function () {
+    var el = document.getElementById("status");
+    if (!el) return;
+    el.textContent = "The live view stopped: the server restarted or your session ended. ";
+    var a = document.createElement("a");
+    a.id = "relogin";
+    a.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+    a.textContent = "Log in again";
+    el.appendChild(a);
+    el.appendChild(document.createTextNode(" (with a token, or a new link from `slipway dashboard`) and this page shows the rollout as it stands."));
+    el.className = "status-line bad";
+  };
+
   // Live fragments: the server sends the whole fragment when it changes;
   // EventSource reconnects by itself and the server sends the current
   // fragment first, so a lost stream catches up.
@@ -23,7 +39,8 @@
     });
     es.addEventListener("expired", function () {
       es.close();
-      status("Your session ended: log in again.", true);
+      if (state) state.textContent = "stopped";
+      relogin();
     });
     es.onerror = function () {
       // EventSource retries by itself after a network error; it gives up
@@ -31,7 +48,7 @@
       // the session is gone (a restarted server keeps no sessions).
       if (es.readyState === EventSource.CLOSED) {
         if (state) state.textContent = "stopped";
-        status("The live view stopped: the server restarted or your session ended. Reload the page to log in again.", true);
+        relogin();
       } else if (state) {
         state.textContent = "reconnecting…";
       }

@@ -24,6 +24,7 @@ var layers = []layer{
 	{"internal/clock", 0},
 	{"internal/gctune", 0},
 	{"internal/loadgen", 0},
+	{"internal/pebbletest", 0},
 	{"internal/promtest", 0},
 	{"internal/queue", 0},
 	{"internal/ratelimit", 0},
@@ -38,7 +39,9 @@ var layers = []layer{
 	{"analysis/httpjson", 2},
 	{"analysis/prometheus", 2},
 	{"router", 2},
-	{"router/front", 3}, // its differential tests serve the router through it
+	{"router/front", 3},     // its differential tests serve the router through it
+	{"router/edge", 3},      // TLS in front of the router: ACME, SNI, mutual TLS
+	{"router/accesslog", 3}, // the router's access log and trace context
 	{"spec", 2},
 	{"flags", 3},
 	{"health", 3},
@@ -48,6 +51,7 @@ var layers = []layer{
 
 	// 4-8: store and driver suites and backends, controllers and verbs.
 	{"dora", 4},
+	{"history", 4},
 	{"flags/feed", 4},
 	{"flags/ofrep", 4},
 	{"store/storetest", 4},
@@ -79,6 +83,7 @@ var layers = []layer{
 	{"server", 11},
 
 	// 12: programs and tests; nothing imports them.
+	{"bench/anytime", 12},
 	{"bench/canary", 12},
 	{"bench/chaos", 12},
 	{"bench/containers", 12},
@@ -115,6 +120,7 @@ var onlyImports = map[string][]string{
 // import them.
 var testSupport = []string{
 	"flags/ofrep/ofreptest",
+	"internal/pebbletest",
 	"internal/promtest",
 	"store/storetest",
 	"workload/workloadtest",

@@ -5,6 +5,7 @@ package loadgen
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,6 +26,9 @@ type Config struct {
 	Interval time.Duration
 	// Timeout bounds one request (default 5s).
 	Timeout time.Duration
+	// TLS, when set, is the client's TLS configuration for an https URL
+	// (HTTP/2 is offered).
+	TLS *tls.Config
 }
 
 // Result counts the requests sent. A request failed when it got no
@@ -47,7 +51,8 @@ func Run(ctx context.Context, cfg Config) Result {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Second
 	}
-	client := &http.Client{Timeout: cfg.Timeout, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Workers, Proxy: nil}}
+	client := &http.Client{Timeout: cfg.Timeout, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Workers, Proxy: nil,
+		TLSClientConfig: cfg.TLS, ForceAttemptHTTP2: cfg.TLS != nil}}
 	defer client.CloseIdleConnections()
 	var c counter
 	var wg sync.WaitGroup

@@ -98,6 +98,7 @@ type series struct {
 type revision struct {
 	duration prometheus.Observer
 	ring     *ring
+	totals   totals
 }
 
 // Observe records one answered request. It is called on the request
@@ -113,6 +114,7 @@ func (m *Metrics) Observe(s router.Sample) {
 	sr.codes[classOf(s.Status)].Inc()
 	sr.rev.duration.Observe(s.Duration.Seconds())
 	sr.rev.ring.add(now, s.Status >= 500, s.Duration)
+	sr.rev.totals.add(s.Status >= 500, s.Duration)
 }
 
 // add creates k's series (and its revision's) unless a racing call did.

@@ -146,3 +146,17 @@ func (m *Metrics) stats(c *counts, from, to int64) Stats {
 	}
 	return s
 }
+
+// WindowAll returns the stats of every revision's requests taken
+// together over the last d, as Window counts them: the whole router's
+// traffic (an environment's error rate and latency on one axis).
+func (m *Metrics) WindowAll(d time.Duration) Stats {
+	from, to := m.span(d)
+	var c counts
+	for _, rev := range m.index.Load().revisions {
+		for n := from; n < to; n++ {
+			rev.ring.addTo(&c, n)
+		}
+	}
+	return m.stats(&c, from, to)
+}

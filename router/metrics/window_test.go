@@ -134,6 +134,25 @@ func TestWindowSeparatesRevisions(t *testing.T) {
 	}
 }
 
+func TestWindowAllSumsEveryRevision(t *testing.T) {
+	clk := clock.NewFake(t0)
+	m := New(Options{Clock: clk.Now})
+	m.Observe(router.Sample{Service: "svc", Revision: 1, Instance: "a", Status: 200, Duration: time.Millisecond})
+	m.Observe(router.Sample{Service: "svc", Revision: 2, Instance: "b", Status: 500, Duration: time.Millisecond})
+	m.Observe(router.Sample{Service: "other", Revision: 1, Instance: "d", Status: 200, Duration: time.Second})
+	if s := m.WindowAll(time.Minute); !s.Empty() {
+		t.Errorf("the current bucket counted: %+v", s)
+	}
+	clk.Advance(time.Second)
+	s := m.WindowAll(time.Minute)
+	if s.Requests != 3 || s.Errors != 1 {
+		t.Errorf("%d requests, %d errors; want 3, 1", s.Requests, s.Errors)
+	}
+	if s.P99 < 900*time.Millisecond || s.P50 > 10*time.Millisecond {
+		t.Errorf("quantiles over every revision: p50 %v p99 %v; want about 1ms and 1s", s.P50, s.P99)
+	}
+}
+
 func TestBucketsAndSamples(t *testing.T) {
 	ms := time.Millisecond
 	samples := []at{

@@ -16,19 +16,23 @@ type analysisSpecDoc struct {
 // metricSpecDoc is one metric of an analysis (spec.Metric): where it is
 // read and how it is judged.
 type metricSpecDoc struct {
-	Name             string  `json:"name"`
-	Provider         string  `json:"provider"`
-	Metric           string  `json:"metric,omitempty"`
-	Query            string  `json:"query,omitempty"`
-	URL              string  `json:"url,omitempty"`
-	JSONPath         string  `json:"jsonPath,omitempty"`
-	SuccessCondition string  `json:"successCondition,omitempty"`
-	Compare          string  `json:"compare,omitempty"`
-	Better           string  `json:"better,omitempty"`
-	Confidence       float64 `json:"confidence,omitempty"`
-	MinEffect        float64 `json:"minEffect,omitempty"`
-	Floor            float64 `json:"floor,omitempty"`
-	MinSamples       int     `json:"minSamples,omitempty"`
+	Name             string `json:"name"`
+	Provider         string `json:"provider"`
+	Metric           string `json:"metric,omitempty"`
+	Query            string `json:"query,omitempty"`
+	URL              string `json:"url,omitempty"`
+	JSONPath         string `json:"jsonPath,omitempty"`
+	SuccessCondition string `json:"successCondition,omitempty"`
+	Compare          string `json:"compare,omitempty"`
+	// Judge and Alpha came with the sequential judge (issue 19): a
+	// metric stored before has neither, and is judged by interval.
+	Judge      string  `json:"judge,omitempty"`
+	Alpha      float64 `json:"alpha,omitempty"`
+	Better     string  `json:"better,omitempty"`
+	Confidence float64 `json:"confidence,omitempty"`
+	MinEffect  float64 `json:"minEffect,omitempty"`
+	Floor      float64 `json:"floor,omitempty"`
+	MinSamples int     `json:"minSamples,omitempty"`
 }
 
 func toAnalysisSpecDoc(a spec.Analysis) analysisSpecDoc {
@@ -54,7 +58,7 @@ func toMetricSpecDoc(m spec.Metric) metricSpecDoc {
 	return metricSpecDoc{
 		Name: m.Name, Provider: m.Provider, Metric: m.Metric, Query: m.Query, URL: m.URL,
 		JSONPath: m.JSONPath, SuccessCondition: m.SuccessCondition, Compare: m.Compare,
-		Better: m.Better, Confidence: m.Confidence, MinEffect: m.MinEffect, Floor: m.Floor,
+		Judge: m.Judge, Alpha: m.Alpha, Better: m.Better, Confidence: m.Confidence, MinEffect: m.MinEffect, Floor: m.Floor,
 		MinSamples: m.MinSamples,
 	}
 }
@@ -63,7 +67,7 @@ func fromMetricSpecDoc(d metricSpecDoc) spec.Metric {
 	return spec.Metric{
 		Name: d.Name, Provider: d.Provider, Metric: d.Metric, Query: d.Query, URL: d.URL,
 		JSONPath: d.JSONPath, SuccessCondition: d.SuccessCondition, Compare: d.Compare,
-		Better: d.Better, Confidence: d.Confidence, MinEffect: d.MinEffect, Floor: d.Floor,
+		Judge: d.Judge, Alpha: d.Alpha, Better: d.Better, Confidence: d.Confidence, MinEffect: d.MinEffect, Floor: d.Floor,
 		MinSamples: d.MinSamples,
 	}
 }

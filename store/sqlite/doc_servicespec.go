@@ -49,11 +49,21 @@ type probeDoc struct {
 
 // routeDoc is how users reach a service; MaxBody in bytes.
 type routeDoc struct {
-	Host         string      `json:"host,omitempty"`
-	Path         string      `json:"path,omitempty"`
-	Timeout      durationDoc `json:"timeout"`
-	MaxBody      int64       `json:"maxBody,omitempty"`
-	DrainTimeout durationDoc `json:"drainTimeout"`
+	Host         string          `json:"host,omitempty"`
+	Hosts        []string        `json:"hosts,omitempty"`
+	Certificate  *certificateDoc `json:"certificate,omitempty"`
+	ClientCA     string          `json:"clientCA,omitempty"`
+	Path         string          `json:"path,omitempty"`
+	Timeout      durationDoc     `json:"timeout"`
+	MaxBody      int64           `json:"maxBody,omitempty"`
+	DrainTimeout durationDoc     `json:"drainTimeout"`
+}
+
+// certificateDoc is a route's own certificate: the PEM files' absolute
+// paths (the key stays in its file).
+type certificateDoc struct {
+	Cert string `json:"cert"`
+	Key  string `json:"key"`
 }
 
 // artifactDoc is the file a service runs, by digest, with its commits.
@@ -127,15 +137,17 @@ func fromProbeDoc(d probeDoc) spec.Probe {
 
 func toRouteDoc(r spec.Route) routeDoc {
 	return routeDoc{
-		Host: r.Host, Path: r.Path, Timeout: toDurationDoc(r.Timeout),
+		Host: r.Host, Hosts: r.Hosts, ClientCA: r.ClientCA, Path: r.Path, Timeout: toDurationDoc(r.Timeout),
 		MaxBody: int64(r.MaxBody), DrainTimeout: toDurationDoc(r.DrainTimeout),
+		Certificate: ptr(r.Certificate, func(c spec.Certificate) certificateDoc { return certificateDoc(c) }),
 	}
 }
 
 func fromRouteDoc(d routeDoc) spec.Route {
 	return spec.Route{
-		Host: d.Host, Path: d.Path, Timeout: fromDurationDoc(d.Timeout),
+		Host: d.Host, Hosts: d.Hosts, ClientCA: d.ClientCA, Path: d.Path, Timeout: fromDurationDoc(d.Timeout),
 		MaxBody: spec.Quantity(d.MaxBody), DrainTimeout: fromDurationDoc(d.DrainTimeout),
+		Certificate: ptr(d.Certificate, func(c certificateDoc) spec.Certificate { return spec.Certificate(c) }),
 	}
 }
 

@@ -119,7 +119,8 @@ func fullServiceSpec() spec.Service {
 		Resources: spec.Resources{CPU: 0.5, Memory: 128 << 20, PIDs: 64},
 		Health:    spec.Health{Readiness: probe, Liveness: probe},
 		Route: spec.Route{Host: "api.localhost", Path: "/api", Timeout: dur("30s"), MaxBody: 1 << 20,
-			DrainTimeout: dur("1h")},
+			DrainTimeout: dur("1h"), Hosts: []string{"api.localhost", "*.api.localhost"},
+			Certificate: &spec.Certificate{Cert: "/srv/tls/api.pem", Key: "/srv/tls/api.key"}, ClientCA: "/srv/tls/ca.pem"},
 		DependsOn: []string{"db"},
 		Artifact: &spec.Artifact{
 			Path: "./app.py", Version: "v3", Digest: "sha256:5cf1", Commit: "0123456789abcdef",
@@ -170,7 +171,7 @@ func fullMetrics() []spec.Metric {
 	return []spec.Metric{{
 		Name: "latency", Provider: "prometheus", Metric: "latencyP99", Query: "sum(rate(x[1m]))",
 		URL: "http://127.0.0.1:9/stats", JSONPath: "$.p99", SuccessCondition: "result < 0.5",
-		Compare: "baseline", Better: "lower", Confidence: 0.95, MinEffect: 0.1, Floor: 0.05, MinSamples: 5,
+		Compare: "baseline", Judge: "sequential", Alpha: 0.01, Better: "lower", Confidence: 0.95, MinEffect: 0.1, Floor: 0.05, MinSamples: 5,
 	}}
 }
 

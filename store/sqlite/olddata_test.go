@@ -221,3 +221,27 @@ func checkOldEvents(t *testing.T, tx store.Tx) {
 		t.Errorf("canary rollback and incident events: %+v, %v", rb, err)
 	}
 }
+
+// TestOldReleaseComparisonKeepsItsJudge: the old release's api revision
+// compares latencyP99 with baseline, written before judges existed. Read
+// today and brought up to date with ApplyDefaults (as the rollout
+// controller and stack do), it keeps the interval judge it was created
+// with: the sequential default is for specs parsed now.
+func TestOldReleaseComparisonKeepsItsJudge(t *testing.T) {
+	s := openOld(t, "slipway.db")
+	view(t, s, func(tx store.Tx) error {
+		for n := 1; n <= 3; n++ {
+			r, err := tx.GetRevision("api", n)
+			if err != nil {
+				return err
+			}
+			r.Spec.ApplyDefaults()
+			m := r.Spec.Strategy.Canary.Analysis.Metrics[1]
+			if !m.Compares() || m.Judge != "" || m.Sequential() || m.Alpha != 0 || m.Floor != 0.05 {
+				t.Errorf("api revision %d's %s: judge %q, alpha %v, sequential %v; want the interval judge it was created with",
+					n, m.Name, m.Judge, m.Alpha, m.Sequential())
+			}
+		}
+		return nil
+	})
+}

@@ -20,6 +20,8 @@ func TestEventQueryPlans(t *testing.T) {
 	}{
 		{eventsOfService, "events_service_seq", []any{"svc-07", 0, -1}},
 		{eventsAll, "INTEGER PRIMARY KEY", []any{0, -1}},
+		{eventsOfServiceBefore, "events_service_seq", []any{"svc-07", 1 << 62, 1}},
+		{eventsBefore, "INTEGER PRIMARY KEY", []any{1 << 62, 500}},
 		{eventsOfTypes(2), "INTEGER PRIMARY KEY", []any{"service.rollout.step", "incident.opened", 0, -1}},
 	} {
 		plan := explain(t, s, q.query, q.args...)

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 
@@ -118,6 +119,9 @@ func (t *tx) AppendEvent(e store.Event) (store.Event, error) {
 const (
 	eventsAll       = `SELECT data FROM events WHERE seq > ? ORDER BY seq LIMIT ?`
 	eventsOfService = `SELECT data FROM events WHERE service = ? AND seq > ? ORDER BY seq LIMIT ?`
+	// Newest first, below a seq (math.MaxInt64 for none).
+	eventsBefore          = `SELECT data FROM events WHERE seq < ? ORDER BY seq DESC LIMIT ?`
+	eventsOfServiceBefore = `SELECT data FROM events WHERE service = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
 )
 
 // ListEvents implements store.Tx.
@@ -128,6 +132,19 @@ func (t *tx) ListEvents(after int64, service string, limit int) ([]store.Event, 
 	}
 	evs, err := eventCodec.decodeAll(t.docs(eventsOfService, service, after, limitArg(limit)))
 	return evs, wrap(err, "list events of %q", service)
+}
+
+// ListEventsBefore implements store.Tx.
+func (t *tx) ListEventsBefore(before int64, service string, limit int) ([]store.Event, error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	if service == "" {
+		evs, err := eventCodec.decodeAll(t.docs(eventsBefore, before, limitArg(limit)))
+		return evs, wrap(err, "list events before %d", before)
+	}
+	evs, err := eventCodec.decodeAll(t.docs(eventsOfServiceBefore, service, before, limitArg(limit)))
+	return evs, wrap(err, "list events of %q before %d", service, before)
 }
 
 // ListEventsOfType implements store.Tx.

@@ -197,3 +197,45 @@ func testListEventsOfType(t *testing.T, s store.Store) {
 		return nil
 	})
 }
+
+func testListEventsBefore(t *testing.T, s store.Store) {
+	services := []string{"a", "b", "a", "c", "a"}
+	var q []int64
+	update(t, s, func(tx store.Tx) error {
+		for i, svc := range services {
+			e, err := tx.AppendEvent(sampleEvent(svc, i))
+			must(t, err)
+			q = append(q, e.Seq)
+		}
+		return nil
+	})
+	view(t, s, func(tx store.Tx) error {
+		for _, tc := range []struct {
+			before  int64
+			service string
+			limit   int
+			want    []int64
+		}{
+			{0, "", 0, []int64{q[4], q[3], q[2], q[1], q[0]}},
+			{0, "", 2, []int64{q[4], q[3]}},
+			{q[3], "", 0, []int64{q[2], q[1], q[0]}},
+			{0, "a", 1, []int64{q[4]}},
+			{q[4], "a", 0, []int64{q[2], q[0]}},
+			{q[4] + 100, "b", 0, []int64{q[1]}},
+			{q[0], "", 0, nil},
+			{0, "nobody", 0, nil},
+		} {
+			evs, err := tx.ListEventsBefore(tc.before, tc.service, tc.limit)
+			must(t, err)
+			var got []int64
+			for _, e := range evs {
+				got = append(got, e.Seq)
+				if tc.service != "" && e.Service != tc.service {
+					t.Errorf("ListEventsBefore(%q) returned an event of %q", tc.service, e.Service)
+				}
+			}
+			equal(t, fmt.Sprintf("seqs before %d of %q, limit %d", tc.before, tc.service, tc.limit), got, tc.want)
+		}
+		return nil
+	})
+}

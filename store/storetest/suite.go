@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AppendEvent", testAppendEvent},
 		{"ListEvents", testListEvents},
 		{"ListEventsOfType", testListEventsOfType},
+		{"ListEventsBefore", testListEventsBefore},
 		{"FlagConfigs", testFlagConfigs},
 		{"FlagUsage", testFlagUsage},
 		{"Versions", testVersions},

@@ -220,3 +220,18 @@ func isOneOf(path string, dirs []os.FileInfo) bool {
 	}
 	return false
 }
+
+// TreeRSS is the resident set size of pid and of its live children
+// (nginx's master and its worker), in bytes.
+func TreeRSS(pid int) (int64, error) {
+	total, err := VMRSS(pid)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range children(pid) {
+		if n, err := VMRSS(c); err == nil { // it may just have exited
+			total += n
+		}
+	}
+	return total, nil
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 	"github.com/slipway-dev/slipway/internal/gctune"
 	"github.com/slipway-dev/slipway/router"
+	"github.com/slipway-dev/slipway/router/edge"
 	"github.com/slipway-dev/slipway/router/front"
 )
 
@@ -24,6 +25,9 @@ type config struct {
 	backend string
 	canary  string // "" means no split
 	pprof   string // "" means no profiling endpoint
+	// tlsListen, when set, also serves TLS there through router/edge,
+	// with the certificate in cert and key for the host localhost.
+	tlsListen, cert, key string
 }
 
 func run(ctx context.Context, args []string, _, stderr io.Writer) error {
@@ -34,6 +38,9 @@ func run(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs.StringVar(&c.backend, "backend", "", "host:port of the backend (revision 1)")
 	fs.StringVar(&c.canary, "canary", "", "host:port of revision 2: split 90/10 between -backend and it")
 	fs.StringVar(&c.pprof, "pprof", "", "address to serve net/http/pprof on (off when empty)")
+	fs.StringVar(&c.tlsListen, "tls-listen", "", "also serve TLS (HTTP/1.1 and HTTP/2) on this address, as slipway server --router-tls does")
+	fs.StringVar(&c.cert, "cert", "", "the TLS certificate (PEM) for localhost")
+	fs.StringVar(&c.key, "key", "", "its key (PEM, mode 0600)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,6 +65,27 @@ func run(ctx context.Context, args []string, _, stderr io.Writer) error {
 		go func() {
 			_ = benchkit.Serve(ctx, &http.Server{Addr: c.pprof, Handler: profileMux(), ReadHeaderTimeout: 10 * time.Second})
 		}()
+	}
+	if c.tlsListen != "" {
+		tln, err := net.Listen("tcp", c.tlsListen)
+		if err != nil {
+			return err
+		}
+		e, err := edge.New(edge.Config{PlainAddr: c.listen, TLSAddr: c.tlsListen})
+		if err != nil {
+			return err
+		}
+		if err := e.Start(ctx); err != nil {
+			return err
+		}
+		defer e.Close()
+		// The edge picks the certificate by SNI (localhost); the router's
+		// own route matches any host.
+		if err := e.Update([]router.Route{{Service: "bench", Hosts: []string{"localhost"},
+			TLS: &router.RouteTLS{CertFile: c.cert, KeyFile: c.key}}}); err != nil {
+			return err
+		}
+		go func() { _ = e.Serve(ctx, tln, rt, 10*time.Second, 120*time.Second) }()
 	}
 	return serveFront(ctx, front.New(srv), ln)
 }

@@ -1,0 +1,334 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slipway-dev/slipway/router"
+	"github.com/slipway-dev/slipway/router/edge"
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// certsDir is the data folder's certificate storage, shared by every
+// environment's edge (router/edge).
+const certsDir = "certs"
+
+// accessLogDir holds each environment's access log (ENV.log, rotated by
+// size) with --router-access-log.
+const accessLogDir = "access"
+
+// tlsEdge is an environment's TLS listener and the edge in front of its
+// router. The edge in force is built from the tls: section of the spec
+// the environment's store last applied (none: routes' own certificates
+// only), and replaced when an apply changes it; one that cannot start
+// (an unreachable ACME directory) leaves the one in force serving, and
+// says so in an event.
+type tlsEdge struct {
+	ln     net.Listener
+	cur    atomic.Pointer[edgeState]
+	routes atomic.Pointer[[]router.Route] // the router's latest table
+
+	mu      sync.Mutex // guards lastErr
+	lastErr string     // the last Update error logged, to log a change once
+}
+
+// edgeState is one edge in force.
+type edgeState struct {
+	e         *edge.Edge
+	conf      string    // the tls: section it was built from, as JSON
+	appliedAt time.Time // the apply it was built for
+	plain     http.Handler
+	secure    http.Handler
+	cancel    context.CancelFunc
+}
+
+// openTLS gives p its TLS listener: --router-tls for the default
+// environment; for another, the address its spec's tls: section names
+// (addr, or the stored spec's). An address that cannot be listened on
+// leaves the environment without TLS, logged: its plain router serves.
+// An environment's TLS address is read when it opens (created, or the
+// server started); a later change to it waits for a restart.
+func (s *Server) openTLS(ctx context.Context, p *parts, addr string) {
+	if p.name == spec.DefaultEnvironment {
+		if s.tlsLn != nil {
+			p.tls = &tlsEdge{ln: s.tlsLn}
+		}
+		return
+	}
+	if addr == "" {
+		addr = storedTLSAddr(ctx, p)
+	}
+	if addr == "" {
+		return
+	}
+	ln, err := listen("environments."+p.name+".tls.address", addr)
+	if err != nil {
+		s.cfg.Logger.Error("environment without TLS", "env", p.name, "err", err)
+		return
+	}
+	p.tls = &tlsEdge{ln: ln}
+}
+
+// storedTLSAddr is the TLS address of the spec p's store last applied.
+func storedTLSAddr(ctx context.Context, p *parts) string {
+	var app store.App
+	err := p.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		app, err = tx.GetApp()
+		return err
+	})
+	if err != nil || app.Spec == "" {
+		return ""
+	}
+	parsed, err := spec.ParseWith(app.File, []byte(app.Spec), spec.Options{Environment: p.name, MaxInstancesPerService: -1})
+	if err != nil {
+		return ""
+	}
+	if t := parsed.TLSFor(p.name); t != nil {
+		return t.Address
+	}
+	return ""
+}
+
+// RouterTLSAddr returns the default environment's TLS router address
+// once Ready ("" without --router-tls).
+func (s *Server) RouterTLSAddr() string {
+	if s.tlsLn == nil {
+		return ""
+	}
+	return s.tlsLn.Addr().String()
+}
+
+// plainHandler is the router's plain listener handler: the edge's
+// (ACME's HTTP-01, redirects) once one is in force.
+func (t *tlsEdge) plainHandler(rt http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if cur := t.cur.Load(); cur != nil {
+			cur.plain.ServeHTTP(w, req)
+			return
+		}
+		rt.ServeHTTP(w, req)
+	})
+}
+
+// serveTLS serves p's TLS listener until ctx ends, keeping its edge
+// equal to the applied spec.
+func (s *Server) serveTLS(ctx context.Context, p *parts) {
+	t := p.tls
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { s.followTLS(ctx, p) })
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			if cur := t.cur.Load(); cur != nil {
+				cur.secure.ServeHTTP(w, req)
+				return
+			}
+			http.Error(w, "503 Service Unavailable: TLS is starting", http.StatusServiceUnavailable)
+		}),
+		TLSConfig: &tls.Config{
+			NextProtos: []string{"h2", "http/1.1"},
+			GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+				if cur := t.cur.Load(); cur != nil {
+					return cur.e.ConfigForClient(hello)
+				}
+				return nil, errors.New("TLS is starting")
+			},
+		},
+		ReadHeaderTimeout: routerHeaderTimeout,
+		IdleTimeout:       routerIdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelDebug),
+	}
+	ln := t.ln
+	if s.conns != nil {
+		ln = s.conns.Listener(ln)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			s.cfg.Logger.Error("TLS router stopped", "env", p.name, "err", err)
+		}
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdown); err != nil {
+			_ = srv.Close()
+		}
+	}
+	if cur := t.cur.Swap(nil); cur != nil {
+		cur.cancel()
+		cur.e.Close()
+	}
+}
+
+// followTLS rebuilds the edge on every apply that changes the tls:
+// section.
+func (s *Server) followTLS(ctx context.Context, p *parts) {
+	for {
+		changed := p.store.Changed()
+		if err := s.syncTLS(ctx, p); err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Warn("TLS edge", "env", p.name, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		}
+	}
+}
+
+// syncTLS puts the applied spec's tls: section in force when it
+// changed.
+func (s *Server) syncTLS(ctx context.Context, p *parts) error {
+	var app store.App
+	err := p.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		app, err = tx.GetApp()
+		return err
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	cur := p.tls.cur.Load()
+	if cur != nil && cur.appliedAt.Equal(app.AppliedAt) {
+		return nil
+	}
+	conf := spec.TLS{}
+	if app.Spec != "" {
+		parsed, err := spec.ParseWith(app.File, []byte(app.Spec), spec.Options{Environment: p.name, MaxInstancesPerService: -1})
+		if err != nil {
+			return err
+		}
+		parsed.ResolveFiles(app.Dir)
+		if t := parsed.TLSFor(p.name); t != nil {
+			conf = *t
+		}
+	}
+	key, _ := json.Marshal(conf)
+	if cur != nil && cur.conf == string(key) {
+		next := *cur
+		next.appliedAt = app.AppliedAt
+		p.tls.cur.Store(&next)
+		return nil
+	}
+	next, err := s.newEdge(ctx, p, conf)
+	if err != nil {
+		s.tlsEvent(ctx, p, store.EventTLSConfigFailed, store.CertificateData{Error: err.Error()},
+			"the tls: section is not in force, the router serves TLS as before: "+err.Error())
+		if cur != nil {
+			kept := *cur // not retried until the next apply
+			kept.appliedAt = app.AppliedAt
+			p.tls.cur.Store(&kept)
+			return nil
+		}
+		// Nothing in force yet: serve the routes' own certificates (the
+		// next apply tries the tls: section again).
+		if next, err = s.newEdge(ctx, p, spec.TLS{RedirectHTTP: conf.RedirectHTTP, HSTS: conf.HSTS}); err != nil {
+			return err
+		}
+		key = nil
+	}
+	next.conf, next.appliedAt = string(key), app.AppliedAt
+	if old := p.tls.cur.Swap(next); old != nil {
+		old.cancel()
+		old.e.Close()
+	}
+	return nil
+}
+
+// newEdge builds and starts an edge for conf, with the current routes.
+func (s *Server) newEdge(ctx context.Context, p *parts, conf spec.TLS) (*edgeState, error) {
+	cfg := edge.Config{
+		PlainAddr: p.routerAddr, TLSAddr: p.tls.ln.Addr().String(),
+		Storage:      filepath.Join(s.cfg.DataDir, certsDir),
+		RedirectHTTP: conf.RedirectHTTP,
+		Logger:       s.cfg.Logger.With("env", p.name),
+		OnEvent:      func(ev edge.Event) { s.certificateEvent(ctx, p, ev) },
+	}
+	if conf.HSTS != nil {
+		cfg.HSTS = conf.HSTS.Header()
+	}
+	if a := conf.ACME; a != nil {
+		cfg.ACME = &edge.ACME{Directory: a.Directory, Email: a.Email, CARoot: a.CARoot}
+	}
+	e, err := edge.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ectx, cancel := context.WithCancel(ctx)
+	if err := e.Start(ectx); err != nil {
+		cancel()
+		e.Close()
+		return nil, err
+	}
+	if rs := p.tls.routes.Load(); rs != nil {
+		p.tls.logUpdate(s.cfg.Logger, p.name, e.Update(*rs))
+	}
+	return &edgeState{e: e, plain: e.Plain(p.handler), secure: e.Secure(p.handler), cancel: cancel}, nil
+}
+
+// setRoutes hands the router's new table to the edge in force.
+func (t *tlsEdge) setRoutes(routes []router.Route, log *slog.Logger, env string) {
+	t.routes.Store(&routes)
+	if cur := t.cur.Load(); cur != nil {
+		t.logUpdate(log, env, cur.e.Update(routes))
+	}
+}
+
+// logUpdate logs an Update error once, until it changes.
+func (t *tlsEdge) logUpdate(log *slog.Logger, env string, err error) {
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if msg != t.lastErr && msg != "" {
+		log.Warn("TLS edge keeps the certificates it served", "env", env, "err", msg)
+	}
+	t.lastErr = msg
+}
+
+// certificateEvent records an edge's certificate news in the
+// environment's event log.
+func (s *Server) certificateEvent(ctx context.Context, p *parts, ev edge.Event) {
+	data := store.CertificateData{Host: ev.Host, Renewal: ev.Renewal, Error: ev.Err}
+	switch ev.Kind {
+	case edge.Obtained:
+		msg := "certificate obtained for " + ev.Host
+		if ev.Renewal {
+			msg = "certificate renewed for " + ev.Host
+		}
+		s.tlsEvent(ctx, p, store.EventCertificateObtained, data, msg)
+	case edge.Failed:
+		msg := "no certificate for " + ev.Host + ": " + ev.Err
+		if ev.Renewal {
+			msg = "renewing the certificate of " + ev.Host + " failed; the current one is still served: " + ev.Err
+		}
+		s.tlsEvent(ctx, p, store.EventCertificateFailed, data, msg)
+	}
+}
+
+func (s *Server) tlsEvent(ctx context.Context, p *parts, typ store.EventType, data store.CertificateData, msg string) {
+	raw, _ := json.Marshal(data)
+	err := p.store.Update(ctx, func(tx store.Tx) error {
+		_, err := tx.AppendEvent(store.Event{Time: s.cfg.Clock.Now(), Type: typ, Message: msg, By: "router", Data: raw})
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
+		s.cfg.Logger.Warn("record TLS event", "env", p.name, "err", err)
+	}
+}
