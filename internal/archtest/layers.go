@@ -28,6 +28,7 @@ var layers = []layer{
 	{"internal/promtest", 0},
 	{"internal/queue", 0},
 	{"internal/ratelimit", 0},
+	{"platform/kube/kubetest", 0}, // a real kube-apiserver and etcd for tests (envtest)
 
 	// 1-3: the pure domain, its contracts and their plain implementations.
 	{"analysis", 1},
@@ -45,7 +46,6 @@ var layers = []layer{
 	{"spec", 2},
 	{"flags", 3},
 	{"health", 3},
-	{"platform/kube", 3}, // Kubernetes objects from a revision and the traffic policy's routes
 	{"router/metrics", 3},
 	{"store", 3},
 
@@ -59,6 +59,7 @@ var layers = []layer{
 	{"flags/ofrep/ofreptest", 5},
 	{"store/sqlite", 5}, // above storetest: its tests run the suite
 	{"workload/workloadtest", 5},
+	{"platform/kube", 5}, // above workload: implements workload.Platform with Kubernetes objects
 	{"stack", 6},            // above store/sqlite: its tests read old data with it
 	{"teardown", 6},         // above store/sqlite: its tests run on it
 	{"rollout", 7},          // above stack and store/sqlite
@@ -122,6 +123,7 @@ var testSupport = []string{
 	"flags/ofrep/ofreptest",
 	"internal/pebbletest",
 	"internal/promtest",
+	"platform/kube/kubetest",
 	"store/storetest",
 	"workload/workloadtest",
 }

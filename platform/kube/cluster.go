@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -24,14 +26,15 @@ type Cluster struct {
 	c client.Client
 	t Target
 
-	mu   sync.Mutex
-	sent map[string][]byte // object key -> the apply configuration last written
+	mu       sync.Mutex        // guards sent and replicas
+	sent     map[string][]byte // object key -> the apply configuration last written
+	replicas map[string]int32  // Deployment name -> the replicas last written
 }
 
 // NewCluster returns the cluster of target t, reached through c (a
 // direct client, or one reading from an informer cache).
 func NewCluster(c client.Client, t Target) *Cluster {
-	return &Cluster{c: c, t: t, sent: map[string][]byte{}}
+	return &Cluster{c: c, t: t, sent: map[string][]byte{}, replicas: map[string]int32{}}
 }
 
 // Target returns where the cluster's objects go.
@@ -49,6 +52,9 @@ func (k *Cluster) ApplyRevision(ctx context.Context, r Revision) error {
 	if err := k.apply(ctx, "Deployment", r.Name(), d); err != nil {
 		return err
 	}
+	k.mu.Lock()
+	k.replicas[r.Name()] = r.Replicas
+	k.mu.Unlock()
 	if err := k.apply(ctx, "Service", r.Name(), RevisionService(r, k.t.Namespace)); err != nil {
 		return err
 	}
@@ -91,6 +97,28 @@ func (k *Cluster) forget(key string) {
 	k.mu.Unlock()
 }
 
+// ofService reports whether name is a revision name of service.
+func ofService(name, service string) bool {
+	n, ok := strings.CutPrefix(name, service+"-r")
+	_, err := strconv.Atoi(n)
+	return ok && err == nil
+}
+
+// forgetDrift forgets the writes of service's Deployments (and their
+// Services) that the cluster no longer holds as written: seen maps
+// each Deployment found to its replicas.
+func (k *Cluster) forgetDrift(service string, seen map[string]int32) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for name, want := range k.replicas {
+		if got, ok := seen[name]; (!ok || got != want) && ofService(name, service) {
+			delete(k.sent, "Deployment/"+name)
+			delete(k.sent, "Service/"+name)
+			delete(k.replicas, name)
+		}
+	}
+}
+
 // DeleteRevision removes a revision's Deployment and Service (its pods
 // go with the Deployment). Gone already is not an error.
 func (k *Cluster) DeleteRevision(ctx context.Context, service string, n int) error {
@@ -104,6 +132,9 @@ func (k *Cluster) DeleteRevision(ctx context.Context, service string, n int) err
 	}
 	k.forget("Deployment/" + name)
 	k.forget("Service/" + name)
+	k.mu.Lock()
+	delete(k.replicas, name)
+	k.mu.Unlock()
 	return nil
 }
 

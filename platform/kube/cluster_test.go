@@ -18,7 +18,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/slipway-dev/slipway/platform/kube/kubetest"
 	"github.com/slipway-dev/slipway/router"
+	"github.com/slipway-dev/slipway/workload"
 )
 
 var nsCount atomic.Int64
@@ -73,14 +75,12 @@ func TestApplyRevisionWritesObjects(t *testing.T) {
 		t.Errorf("scale: err %v, %d requests, want 1", err, n.Load())
 	}
 	// A restarted server (a new Cluster) finds the revision by label.
-	c2, _ := newClient(t, sharedEnvCfg(t))
-	got, err := NewCluster(c2, k.t).Revisions(ctx)
+	c2, _ := newClient(t, sharedEnv(t))
+	got, err := NewCluster(c2, k.t).Revisions(ctx, "")
 	if err != nil || len(got) != 1 || got[0].Service != "order" || got[0].Revision != 3 || got[0].Replicas != 4 {
 		t.Fatalf("Revisions = %+v, %v", got, err)
 	}
 }
-
-func sharedEnvCfg(t *testing.T) *rest.Config { return sharedEnv(t) }
 
 // TestApplyConflictIsReported: a field another manager owns is not
 // overwritten; the error names the manager, the object keeps its value.
@@ -205,7 +205,7 @@ func TestBadClusterInput(t *testing.T) {
 		}
 	})
 	t.Run("RBAC forbids", func(t *testing.T) {
-		u, err := envRun.AddUser(envtest.User{Name: "viewer"}, nil)
+		u, err := shared.Env().AddUser(envtest.User{Name: "viewer"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +219,7 @@ func TestBadClusterInput(t *testing.T) {
 		down := rest.CopyConfig(cfg)
 		down.Host = "https://127.0.0.1:1"
 		down.Timeout = 2 * time.Second
-		c, err := client.New(down, client.Options{Scheme: scheme(t), Mapper: nil})
+		c, err := client.New(down, client.Options{Scheme: kubetest.Scheme()})
 		if err != nil {
 			// The mapper discovers lazily; a client that cannot even be
 			// built is the same error, said earlier.
@@ -238,7 +238,10 @@ func TestBadClusterInput(t *testing.T) {
 // TestNoGatewayAPI: a cluster without Gateway API's CRDs says so, and
 // what to do; revisions still apply.
 func TestNoGatewayAPI(t *testing.T) {
-	e, cfg := startEnv(t, false)
+	e, cfg, err := kubetest.Start(kubetest.Assets(t), false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer e.Stop()
 	c, _ := newClient(t, cfg)
 	k := NewCluster(c, Target{App: "shop", Env: "prod", Namespace: "default", Gateway: target.Gateway})
@@ -246,8 +249,49 @@ func TestNoGatewayAPI(t *testing.T) {
 	if err := k.ApplyRevision(ctx, orderRevision()); err != nil {
 		t.Fatal(err)
 	}
-	err := k.ApplyRoute(ctx, router.Route{Service: "order", Weights: map[int]int{3: 100}})
+	err = k.ApplyRoute(ctx, router.Route{Service: "order", Weights: map[int]int{3: 100}})
 	if !errors.Is(err, ErrNoGatewayAPI) || !strings.Contains(err.Error(), "replica counts") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestDriftIsPutBack: a Deployment deleted behind Slipway's back, or
+// scaled by someone else, is written again at the next Deploy after an
+// Observe, though the write cache had it as sent.
+func TestDriftIsPutBack(t *testing.T) {
+	k, c, n := namespace(t, sharedEnv(t))
+	ctx := context.Background()
+	r := workload.Revision{Service: "order", Number: 3, Spec: orderRevision().Spec, Replicas: 2}
+	if err := k.Deploy(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: k.t.Namespace, Name: "order-r3"}}
+	if err := c.Delete(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	obs, err := k.Observe(ctx, "order")
+	if err != nil || len(obs) != 0 {
+		t.Fatalf("Observe = %+v, %v; want nothing", obs, err)
+	}
+	n.Store(0)
+	if err := k.Deploy(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Load(); got != 2 {
+		t.Errorf("%d requests, want 2 (the Deployment and its Service)", got)
+	}
+	if err := c.Get(ctx, client.ObjectKeyFromObject(d), d); err != nil || *d.Spec.Replicas != 2 {
+		t.Fatalf("Deployment not written again: %v", err)
+	}
+	obs, err = k.Observe(ctx, "order")
+	if err != nil || len(obs) != 1 || obs[0].Replicas != 2 || obs[0].Settled {
+		t.Fatalf("Observe = %+v, %v; want revision 3 at 2 replicas, not settled", obs, err)
+	}
+	if err := kubetest.SetAvailable(ctx, c, k.t.Namespace, "order-r3", 2); err != nil {
+		t.Fatal(err)
+	}
+	obs, err = k.Observe(ctx, "order")
+	if err != nil || len(obs) != 1 || !obs[0].Settled || obs[0].Available != 2 {
+		t.Fatalf("Observe = %+v, %v; want 2 available, settled", obs, err)
 	}
 }

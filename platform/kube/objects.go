@@ -44,6 +44,9 @@ type Revision struct {
 	// Replicas is how many pods run (the rollout decides: a canary's
 	// candidate starts small, a scaled-down revision has 0).
 	Replicas int32
+	// MinReady is how long a pod must be ready to count as available
+	// (the Deployment's minReadySeconds).
+	MinReady time.Duration
 }
 
 // Name is the revision's Deployment and Service name, <service>-r<N>.
@@ -79,15 +82,17 @@ func Deployment(r Revision, namespace string) (*appsac.DeploymentApplyConfigurat
 		return nil, err
 	}
 	pod := coreac.PodTemplateSpec().WithLabels(r.labels()).WithSpec(podSpec(r))
-	return appsac.Deployment(r.Name(), namespace).WithLabels(r.labels()).
-		WithSpec(appsac.DeploymentSpec().WithReplicas(r.Replicas).
-			WithSelector(metaSelector(r.selector())).WithTemplate(pod)), nil
+	ds := appsac.DeploymentSpec().WithReplicas(r.Replicas).WithSelector(metaSelector(r.selector())).WithTemplate(pod)
+	if r.MinReady > 0 {
+		ds.WithMinReadySeconds(seconds(r.MinReady))
+	}
+	return appsac.Deployment(r.Name(), namespace).WithLabels(r.labels()).WithSpec(ds), nil
 }
 
 func podSpec(r Revision) *coreac.PodSpecApplyConfiguration {
 	s := r.Spec
 	grace := int64(math.Ceil(s.StopGrace.Duration.Seconds()))
-	ps := coreac.PodSpec().WithContainers(container(s)).
+	ps := coreac.PodSpec().WithContainers(container(r)).
 		WithAutomountServiceAccountToken(false).
 		WithSecurityContext(coreac.PodSecurityContext().
 			WithSeccompProfile(coreac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault)))
@@ -97,10 +102,11 @@ func podSpec(r Revision) *coreac.PodSpecApplyConfiguration {
 	return ps
 }
 
-func container(s *spec.Service) *coreac.ContainerApplyConfiguration {
+func container(r Revision) *coreac.ContainerApplyConfiguration {
+	s := r.Spec
 	c := coreac.Container().WithName(s.Name).WithImage(s.Image).
 		WithPorts(coreac.ContainerPort().WithName("http").WithContainerPort(Port).WithProtocol(corev1.ProtocolTCP)).
-		WithEnv(envVars(s.Env)...).
+		WithEnv(envVars(r)...).
 		WithSecurityContext(securityContext(s.User))
 	if len(s.Command) > 0 {
 		c.WithCommand(expandable(s.Command)...)
@@ -135,16 +141,30 @@ func securityContext(user string) *coreac.SecurityContextApplyConfiguration {
 	return sc
 }
 
-// envVars is PORT then the spec's env, sorted (a stable apply).
-func envVars(env map[string]string) []*coreac.EnvVarApplyConfiguration {
-	out := []*coreac.EnvVarApplyConfiguration{coreac.EnvVar().WithName("PORT").WithValue(strconv.Itoa(Port))}
+// envVars is what an instance sees on one machine too (PORT and
+// SLIPWAY_SERVICE, _REVISION, _ENVIRONMENT, _INSTANCE: the pod's name),
+// then the spec's env, sorted (a stable apply).
+func envVars(r Revision) []*coreac.EnvVarApplyConfiguration {
+	out := []*coreac.EnvVarApplyConfiguration{
+		coreac.EnvVar().WithName("PORT").WithValue(strconv.Itoa(Port)),
+		coreac.EnvVar().WithName("SLIPWAY_SERVICE").WithValue(r.Service),
+		coreac.EnvVar().WithName("SLIPWAY_REVISION").WithValue(strconv.Itoa(r.Number)),
+		coreac.EnvVar().WithName("SLIPWAY_ENVIRONMENT").WithValue(r.Env),
+		coreac.EnvVar().WithName("SLIPWAY_INSTANCE").WithValueFrom(coreac.EnvVarSource().
+			WithFieldRef(coreac.ObjectFieldSelector().WithFieldPath("metadata.name"))),
+	}
+	env := r.Spec.Env
 	for _, k := range sortedKeys(env) {
-		if k != "PORT" {
+		if !reserved[k] {
 			out = append(out, coreac.EnvVar().WithName(k).WithValue(env[k]))
 		}
 	}
 	return out
 }
+
+// reserved are the variables Slipway sets itself.
+var reserved = map[string]bool{"PORT": true, "SLIPWAY_SERVICE": true, "SLIPWAY_REVISION": true,
+	"SLIPWAY_ENVIRONMENT": true, "SLIPWAY_INSTANCE": true}
 
 var specVar = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 

@@ -23,7 +23,7 @@ func orderRevision() Revision {
 			Liveness:  &spec.Probe{TCP: true, Interval: spec.Duration{Duration: 5 * time.Second}, SuccessThreshold: 2},
 		},
 		StopGrace: spec.Duration{Duration: 10 * time.Second}}
-	return Revision{App: "shop", Env: "prod", Service: "order", Number: 3, Spec: s, Replicas: 1}
+	return Revision{App: "shop", Env: "prod", Service: "order", Number: 3, Spec: s, Replicas: 1, MinReady: 5 * time.Second}
 }
 
 // jsonOf renders an apply configuration as the API server receives it.
@@ -47,11 +47,11 @@ func TestDeployment(t *testing.T) {
 	for _, want := range []string{
 		`"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"order-r3","namespace":"shop"`,
 		`"slipway.dev/revision":"3"`, `"slipway.dev/environment":"prod"`, `"slipway.dev/app":"shop"`, `"app.kubernetes.io/managed-by":"slipway"`,
-		`"replicas":1`,
+		`"replicas":1`, `"minReadySeconds":5`,
 		`"selector":{"matchLabels":{"slipway.dev/environment":"prod","slipway.dev/revision":"3","slipway.dev/service":"order"}}`,
 		`"image":"registry.example/shop/order:v1@` + digest + `"`,
 		`"command":["/order","--port","$(PORT)"]`,
-		`"env":[{"name":"PORT","value":"8080"},{"name":"A","value":"1"},{"name":"B","value":"2"}]`,
+		`"env":[{"name":"PORT","value":"8080"},{"name":"SLIPWAY_SERVICE","value":"order"},{"name":"SLIPWAY_REVISION","value":"3"},{"name":"SLIPWAY_ENVIRONMENT","value":"prod"},{"name":"SLIPWAY_INSTANCE","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}},{"name":"A","value":"1"},{"name":"B","value":"2"}]`,
 		`"limits":{"cpu":"500m","memory":"256Mi"},"requests":{"cpu":"500m","memory":"256Mi"}`,
 		`"readinessProbe":{"httpGet":{"path":"/healthz","port":"http"},"timeoutSeconds":1,"periodSeconds":2,"successThreshold":2,"failureThreshold":3}`,
 		`"livenessProbe":{"tcpSocket":{"port":"http"},"timeoutSeconds":1,"periodSeconds":5,"successThreshold":1}`,

@@ -16,24 +16,28 @@ import (
 type Deployed struct {
 	Service  string
 	Revision int
-	// Replicas is the desired count; Ready and Updated the Deployment
-	// controller's counts.
-	Replicas, Ready, Updated int32
+	// Replicas is the desired count; Available (ready for
+	// minReadySeconds) and Updated the Deployment controller's counts.
+	Replicas, Available, Updated int32
 	// Generation and Observed tell whether the Deployment controller has
 	// seen the latest spec.
 	Generation, Observed int64
 }
 
-// Converged reports whether every desired pod of the revision is ready
-// and the Deployment controller has seen its latest spec.
-func (d Deployed) Converged() bool {
-	return d.Observed >= d.Generation && d.Ready == d.Replicas && d.Updated == d.Replicas
+// Settled reports whether the Deployment controller has seen the
+// latest spec and every pod runs it: until then Available may count
+// pods of an earlier spec.
+func (d Deployed) Settled() bool {
+	return d.Observed >= d.Generation && d.Updated == d.Replicas
 }
 
-// Revisions lists the environment's revisions, by service then number.
-func (k *Cluster) Revisions(ctx context.Context) ([]Deployed, error) {
+// Revisions lists the environment's revisions (one service's when
+// service is not ""), by service then number. Readiness is the
+// Deployment's status (availableReplicas), which the Deployment
+// controller keeps from its pods' Ready conditions.
+func (k *Cluster) Revisions(ctx context.Context, service string) ([]Deployed, error) {
 	var l appsv1.DeploymentList
-	if err := k.c.List(ctx, &l, client.InNamespace(k.t.Namespace), k.selector("")); err != nil {
+	if err := k.c.List(ctx, &l, client.InNamespace(k.t.Namespace), k.selector(service)); err != nil {
 		return nil, classify(err, "list Deployments in "+k.t.Namespace, k.t.Namespace)
 	}
 	out := make([]Deployed, 0, len(l.Items))
@@ -43,7 +47,7 @@ func (k *Cluster) Revisions(ctx context.Context) ([]Deployed, error) {
 			want = *d.Spec.Replicas
 		}
 		out = append(out, Deployed{Service: d.Labels[LabelService], Revision: revisionOf(d.Labels),
-			Replicas: want, Ready: d.Status.ReadyReplicas, Updated: d.Status.UpdatedReplicas,
+			Replicas: want, Available: d.Status.AvailableReplicas, Updated: d.Status.UpdatedReplicas,
 			Generation: d.Generation, Observed: d.Status.ObservedGeneration})
 	}
 	slices.SortFunc(out, func(a, b Deployed) int {
