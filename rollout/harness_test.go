@@ -151,9 +151,11 @@ type harness struct {
 	values *fakeProvider
 	book   *mirror.Book
 	counts *metrics.Metrics // the router's counts, for the sequential judges
-	images images // the image store instances of images unpack from
-	ctl    *Controller
-	ops    *stack.Controller
+	images images           // the image store instances of images unpack from
+	// platform, when set, runs the revisions (a Kubernetes environment)
+	platform workload.Platform
+	ctl      *Controller
+	ops      *stack.Controller
 
 	mu  sync.Mutex // guards due
 	due map[queue.Key]time.Time
@@ -176,7 +178,8 @@ func (h *harness) restartControllers() {
 		Checks:    func(func(health.Change)) Checker { return h.checks },
 		Providers: map[string]analysis.Provider{"router": h.values},
 		Mirrors:   h.book, Counts: h.counts,
-		Images:    h.images,
+		Images:   h.images,
+		Platform: h.platform,
 	})
 	h.ops = stack.NewController(h.store, h.clock, h.enqueue)
 	// As a starting server's resync does: every service gets a pass.

@@ -1,0 +1,210 @@
+package rollout
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/slipway-dev/slipway/internal/queue"
+	"github.com/slipway-dev/slipway/platform/kube"
+	"github.com/slipway-dev/slipway/platform/kube/kubetest"
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/stack"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// The Kubernetes tests run the rollout controller against a real
+// kube-apiserver and etcd (kubetest), one for the package, playing the
+// kubelets and the Deployment controller by writing Deployments'
+// status.
+var cluster kubetest.Shared
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := cluster.Stop(); err != nil && code == 0 {
+		code = 1
+	}
+	os.Exit(code)
+}
+
+const kubeDigest = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+
+const kubeSpec = `app: shop
+services:
+  order:
+    image: registry.example/shop/order@` + kubeDigest + `
+    env: {VERSION: v1}
+    instances: 4
+    resources: {cpu: 0.5, memory: 256Mi}
+    health: {readiness: {http: /healthz}}
+    route: {host: order.example.com}
+    strategy: {canary: {steps: [{setWeight: 10}, {pause: {}}, {setWeight: 50}, {pause: {}}]}}
+environments:
+  staging: {}
+  prod:
+    from: staging
+    platform:
+      kubernetes: {namespace: NS, gateway: {name: public, namespace: infra}}
+`
+
+// kubeHarness is the rollout harness with a Kubernetes environment: the
+// controller's platform is a kube.Cluster on a fresh namespace.
+type kubeHarness struct {
+	*harness
+	c  client.Client
+	ns string
+}
+
+var kubeNamespaces int
+
+func newKubeHarness(t *testing.T) *kubeHarness {
+	cfg := cluster.Config(t)
+	c, _ := kubetest.Client(t, cfg)
+	kubeNamespaces++
+	ns := fmt.Sprintf("rollout-%d", kubeNamespaces)
+	if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	h.platform = kube.NewCluster(c, kube.Target{App: "shop", Env: "prod", Namespace: ns,
+		Gateway: &spec.GatewayRef{Name: "public", Namespace: "infra"}})
+	h.restartControllers()
+	return &kubeHarness{harness: h, c: c, ns: ns}
+}
+
+// apply applies the spec as environment prod runs it (its platform and
+// overrides), with version v.
+func (k *kubeHarness) apply(v string) *store.Operation {
+	k.t.Helper()
+	text := strings.NewReplacer("NS", k.ns, "VERSION: v1", "VERSION: "+v).Replace(kubeSpec)
+	app, err := spec.ParseWith("slipway.yaml", []byte(text), spec.Options{Environment: "prod"})
+	if err != nil {
+		k.t.Fatalf("parse: %v", err)
+	}
+	if e, _ := app.Env("prod"); e.Kube() == nil {
+		k.t.Fatal("prod is not a Kubernetes environment")
+	}
+	var op *store.Operation
+	err = k.store.Update(context.Background(), func(tx store.Tx) error {
+		_, op, err = stack.Apply(tx, app, stack.Source{File: "slipway.yaml", Text: text}, k.clock.Now())
+		return err
+	})
+	if err != nil {
+		k.t.Fatalf("apply: %v", err)
+	}
+	if op != nil {
+		k.enqueue(queue.OperationKey(op.ID), 0)
+	}
+	k.settle()
+	return op
+}
+
+// kubelet reports n pods of revision rev available, then lets the
+// controller's next poll see it.
+func (k *kubeHarness) kubelet(rev, n int) {
+	k.t.Helper()
+	if err := kubetest.SetAvailable(k.t.Context(), k.c, k.ns, kube.RevisionName("order", rev), int32(n)); err != nil {
+		k.t.Fatalf("revision %d: %v", rev, err)
+	}
+	k.advance(platformPoll)
+}
+
+// weights reads the HTTPRoute's default rule: backend Service ->
+// weight.
+func (k *kubeHarness) weights() map[string]int32 {
+	k.t.Helper()
+	var r gwv1.HTTPRoute
+	if err := k.c.Get(k.t.Context(), client.ObjectKey{Namespace: k.ns, Name: "order"}, &r); err != nil {
+		k.t.Fatalf("HTTPRoute: %v", err)
+	}
+	out := map[string]int32{}
+	rule := r.Spec.Rules[len(r.Spec.Rules)-1]
+	for _, b := range rule.BackendRefs {
+		out[string(b.Name)] = *b.Weight
+	}
+	return out
+}
+
+// replicas reads each revision's Deployment's replicas ("" when gone).
+func (k *kubeHarness) replicas() map[int]int {
+	k.t.Helper()
+	obs, err := k.platform.Observe(k.t.Context(), "order")
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	out := map[int]int{}
+	for _, o := range obs {
+		out[o.Revision] = o.Replicas
+	}
+	return out
+}
+
+func (k *kubeHarness) expect(what string, weights map[string]int32, replicas map[int]int) {
+	k.t.Helper()
+	if w := k.weights(); fmt.Sprint(w) != fmt.Sprint(weights) {
+		k.t.Fatalf("%s: route weights %v, want %v", what, w, weights)
+	}
+	if r := k.replicas(); fmt.Sprint(r) != fmt.Sprint(replicas) {
+		k.t.Fatalf("%s: Deployments' replicas %v, want %v", what, r, replicas)
+	}
+}
+
+// TestKubeCanary runs the canary of a real spec in a Kubernetes
+// environment through the same rollout controller as on one machine:
+// the HTTPRoute's weights follow the steps (10%, 50%, 100%), a
+// promotion makes the candidate stable and deletes the old revision,
+// and an abort puts all traffic back on stable at once and deletes the
+// candidate.
+func TestKubeCanary(t *testing.T) {
+	k := newKubeHarness(t)
+	k.apply("v1")
+	k.expect("first deploy", map[string]int32{"order": 1}, map[int]int{1: 4})
+	k.kubelet(1, 4)
+	if svc := k.service("order"); svc.Phase != store.PhaseReady || svc.Stable != 1 {
+		t.Fatalf("first deploy: %s stable %d (%s)", svc.Phase, svc.Stable, svc.Message)
+	}
+
+	op := k.apply("v2")
+	k.expect("canary starts", map[string]int32{"order-r1": 100, "order-r2": 0}, map[int]int{1: 4, 2: 1})
+	k.kubelet(2, 1)
+	k.expect("setWeight 10", map[string]int32{"order-r1": 90, "order-r2": 10}, map[int]int{1: 4, 2: 1})
+	if svc := k.service("order"); !strings.Contains(svc.Message, "paused until promoted") {
+		t.Fatalf("at 10%%: %q", svc.Message)
+	}
+	promote(t, k.harness, false)
+	// As on one machine, the weight moves and the candidate's instances
+	// follow; its Service sends only to ready pods meanwhile.
+	k.expect("setWeight 50", map[string]int32{"order-r1": 50, "order-r2": 50}, map[int]int{1: 4, 2: 2})
+	k.kubelet(2, 2)
+	if svc := k.service("order"); !strings.Contains(svc.Message, "step 4/4 paused until promoted") {
+		t.Fatalf("at 50%%: %q", svc.Message)
+	}
+	promote(t, k.harness, false)
+	k.kubelet(2, 4)
+	k.expect("promoted", map[string]int32{"order-r2": 100}, map[int]int{2: 4})
+	svc := k.service("order")
+	if svc.Phase != store.PhaseReady || svc.Stable != 2 || svc.Canary.Outcome != store.CanaryPromoted || k.operation(op.ID).State != store.OperationSucceeded {
+		t.Fatalf("after promotion: %s stable %d canary %s op %s", svc.Phase, svc.Stable, svc.Canary.Outcome, k.operation(op.ID).State)
+	}
+
+	op = k.apply("v3")
+	k.kubelet(3, 1)
+	k.expect("second canary at 10%", map[string]int32{"order-r2": 90, "order-r3": 10}, map[int]int{2: 4, 3: 1})
+	if err := k.store.Update(t.Context(), func(tx store.Tx) error { return stack.Abort(tx, "order", "bob saw enough", k.clock.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	k.enqueue(queue.ServiceKey("order"), 0) // as the server's store watch does
+	k.settle()
+	k.expect("aborted", map[string]int32{"order-r2": 100}, map[int]int{2: 4})
+	svc = k.service("order")
+	if svc.Stable != 2 || svc.Revision != 2 || k.operation(op.ID).State != store.OperationRolledBack {
+		t.Fatalf("after abort: stable %d target %d op %s", svc.Stable, svc.Revision, k.operation(op.ID).State)
+	}
+}
