@@ -8,11 +8,16 @@
 #
 # Cold: about 7 minutes on 2 cores (once per machine); cached: a stat.
 #   export KUBEBUILDER_ASSETS=$(hack/envtest.sh)
+#
+# The cache folder is SLIPWAY_ENVTEST_DIR when set, else a folder per
+# version under SLIPWAY_CACHE (CI's cache folder), else under
+# ~/.cache/slipway: outside the checkout, so that a clean clone on the
+# same machine finds the binaries again.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 kube=v1.37.2
 etcd=v3.7.3
-dir="${SLIPWAY_ENVTEST_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/slipway/envtest/kube-$kube-etcd-$etcd}"
+dir="${SLIPWAY_ENVTEST_DIR:-${SLIPWAY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/slipway}/envtest/kube-$kube-etcd-$etcd}"
 if [ -x "$dir/kube-apiserver" ] && [ -x "$dir/etcd" ]; then
   echo "$dir"
   exit 0

@@ -3,15 +3,22 @@ package rollout
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	prom "github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
+	"github.com/slipway-dev/slipway/analysis"
+	"github.com/slipway-dev/slipway/analysis/prometheus"
+	"github.com/slipway-dev/slipway/internal/promtest"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/platform/kube"
 	"github.com/slipway-dev/slipway/platform/kube/kubetest"
@@ -64,7 +71,7 @@ type kubeHarness struct {
 
 var kubeNamespaces int
 
-func newKubeHarness(t *testing.T) *kubeHarness {
+func newKubeHarness(t *testing.T, prometheus analysis.Provider) *kubeHarness {
 	cfg := cluster.Config(t)
 	c, _ := kubetest.Client(t, cfg)
 	kubeNamespaces++
@@ -73,6 +80,7 @@ func newKubeHarness(t *testing.T) *kubeHarness {
 		t.Fatal(err)
 	}
 	h := newHarness(t)
+	h.prometheus = prometheus
 	h.platform = kube.NewCluster(c, kube.Target{App: "shop", Env: "prod", Namespace: ns,
 		Gateway: &spec.GatewayRef{Name: "public", Namespace: "infra"}})
 	h.restartControllers()
@@ -83,7 +91,11 @@ func newKubeHarness(t *testing.T) *kubeHarness {
 // overrides), with version v.
 func (k *kubeHarness) apply(v string) *store.Operation {
 	k.t.Helper()
-	text := strings.NewReplacer("NS", k.ns, "VERSION: v1", "VERSION: "+v).Replace(kubeSpec)
+	return k.applyText(strings.NewReplacer("NS", k.ns, "VERSION: v1", "VERSION: "+v).Replace(kubeSpec))
+}
+
+func (k *kubeHarness) applyText(text string) *store.Operation {
+	k.t.Helper()
 	app, err := spec.ParseWith("slipway.yaml", []byte(text), spec.Options{Environment: "prod"})
 	if err != nil {
 		k.t.Fatalf("parse: %v", err)
@@ -163,7 +175,7 @@ func (k *kubeHarness) expect(what string, weights map[string]int32, replicas map
 // and an abort puts all traffic back on stable at once and deletes the
 // candidate.
 func TestKubeCanary(t *testing.T) {
-	k := newKubeHarness(t)
+	k := newKubeHarness(t, nil)
 	k.apply("v1")
 	k.expect("first deploy", map[string]int32{"order": 1}, map[int]int{1: 4})
 	k.kubelet(1, 4)
@@ -206,5 +218,53 @@ func TestKubeCanary(t *testing.T) {
 	svc = k.service("order")
 	if svc.Stable != 2 || svc.Revision != 2 || k.operation(op.ID).State != store.OperationRolledBack {
 		t.Fatalf("after abort: stable %d target %d op %s", svc.Stable, svc.Revision, k.operation(op.ID).State)
+	}
+}
+
+// TestKubeCanaryFailedAnalysis: a canary in a Kubernetes environment is
+// judged by a real Prometheus (scraping what the Gateway would export,
+// here a small exporter the test runs); the candidate's error ratio
+// fails the analysis, all traffic goes back to stable on the HTTPRoute
+// at once, and the candidate's Deployment is deleted.
+func TestKubeCanaryFailedAnalysis(t *testing.T) {
+	reg := prom.NewRegistry()
+	ratio := prom.NewGaugeVec(prom.GaugeOpts{Name: "gateway_backend_error_ratio", Help: "5xx share by backend Service."}, []string{"backend"})
+	reg.MustRegister(ratio)
+	ratio.WithLabelValues("order-r1").Set(0.01)
+	ratio.WithLabelValues("order-r2").Set(0.2)
+	target := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	defer target.Close()
+	p := promtest.Start(t, target.URL)
+	p.WaitForSeries(t, "gateway_backend_error_ratio", 30*time.Second)
+	provider, err := prometheus.New(prometheus.Config{URL: p.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newKubeHarness(t, provider)
+	analysisSpec := `strategy:
+      canary:
+        steps: [{setWeight: 10}, {pause: {}}]
+        analysis:
+          interval: 5s
+          metrics:
+            - {name: error-ratio, provider: prometheus, successCondition: result < 0.05,
+               query: 'max(gateway_backend_error_ratio{backend="{{service}}-r{{canary}}"})'}`
+	text := func(v string) string {
+		s := strings.NewReplacer("NS", k.ns, "VERSION: v1", "VERSION: "+v).Replace(kubeSpec)
+		return strings.Replace(s, "strategy: {canary: {steps: [{setWeight: 10}, {pause: {}}, {setWeight: 50}, {pause: {}}]}}", analysisSpec, 1)
+	}
+	k.applyText(text("v1"))
+	k.kubelet(1, 4)
+	op := k.applyText(text("v2"))
+	k.kubelet(2, 1)
+	k.expect("canary at 10%", map[string]int32{"order-r1": 90, "order-r2": 10}, map[int]int{1: 4, 2: 1})
+	k.advance(5 * time.Second) // the analysis measures 0.2
+	k.expect("rolled back", map[string]int32{"order-r1": 100}, map[int]int{1: 4})
+	svc := k.service("order")
+	if svc.Canary.Outcome != store.CanaryRolledBack || !strings.Contains(svc.Canary.Reason, "error-ratio 0.2") {
+		t.Fatalf("canary %s %q", svc.Canary.Outcome, svc.Canary.Reason)
+	}
+	if st := k.operation(op.ID).State; st != store.OperationRolledBack || svc.Revision != 1 {
+		t.Fatalf("operation %s, target %d", st, svc.Revision)
 	}
 }
