@@ -1,10 +1,15 @@
 package kube
 
 import (
+	"errors"
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/slipway-dev/slipway/spec"
 )
@@ -31,4 +36,29 @@ func RESTConfig(k *spec.Kubernetes) (*rest.Config, error) {
 	}
 	c.UserAgent = "slipway"
 	return c, nil
+}
+
+// Scheme knows the kinds a Cluster writes and reads: Kubernetes'
+// built-in ones and Gateway API's.
+func Scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	if err := errors.Join(clientgoscheme.AddToScheme(s), gwv1.Install(s)); err != nil {
+		panic(err) // static registrations: cannot fail
+	}
+	return s
+}
+
+// Open returns the Cluster of a Kubernetes environment env of app:
+// found as kubectl finds it (RESTConfig), reached by a direct client. It
+// does no I/O: an unreachable cluster shows in the Cluster's errors.
+func Open(app, env string, k *spec.Kubernetes) (*Cluster, error) {
+	cfg, err := RESTConfig(k)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.New(cfg, client.Options{Scheme: Scheme()})
+	if err != nil {
+		return nil, classify(err, "connect to the cluster", k.Namespace)
+	}
+	return NewCluster(c, Target{App: app, Env: env, Namespace: k.Namespace, Gateway: k.Gateway}), nil
 }
