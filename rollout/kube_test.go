@@ -268,3 +268,80 @@ func TestKubeCanaryFailedAnalysis(t *testing.T) {
 		t.Fatalf("operation %s, target %d", st, svc.Revision)
 	}
 }
+
+// routeRules reads the HTTPRoute's rules: the header match of each (""
+// for the default rule) -> its backends and weights.
+func (k *kubeHarness) routeRules() map[string]map[string]int32 {
+	k.t.Helper()
+	var r gwv1.HTTPRoute
+	if err := k.c.Get(k.t.Context(), client.ObjectKey{Namespace: k.ns, Name: "order"}, &r); err != nil {
+		k.t.Fatalf("HTTPRoute: %v", err)
+	}
+	out := map[string]map[string]int32{}
+	for _, rule := range r.Spec.Rules {
+		key := ""
+		if hs := rule.Matches[0].Headers; len(hs) > 0 {
+			key = string(hs[0].Name)
+		}
+		out[key] = map[string]int32{}
+		for _, b := range rule.BackendRefs {
+			out[key][string(b.Name)] = *b.Weight
+		}
+	}
+	return out
+}
+
+// TestKubeBlueGreenAndRollback: blue/green in a Kubernetes environment
+// runs the whole candidate beside the active revision, reachable by the
+// preview header only; a promotion switches the HTTPRoute at once and
+// keeps the old Deployment for the scale-down delay; a rollback within
+// it is a traffic switch back, with no new pod to wait for.
+func TestKubeBlueGreenAndRollback(t *testing.T) {
+	k := newKubeHarness(t, nil)
+	text := func(v string) string {
+		s := strings.NewReplacer("NS", k.ns, "VERSION: v1", "VERSION: "+v, "instances: 4", "instances: 2").Replace(kubeSpec)
+		return strings.Replace(s, "strategy: {canary: {steps: [{setWeight: 10}, {pause: {}}, {setWeight: 50}, {pause: {}}]}}",
+			"strategy: {blueGreen: {scaleDownDelay: 1m, progressDeadline: 30s}}", 1)
+	}
+	k.applyText(text("v1"))
+	k.kubelet(1, 2)
+	k.expect("first deploy", map[string]int32{"order-r1": 100}, map[int]int{1: 2})
+
+	op := k.applyText(text("v2"))
+	k.kubelet(2, 2)
+	rules := k.routeRules()
+	if fmt.Sprint(rules) != fmt.Sprint(map[string]map[string]int32{"": {"order-r1": 100}, "X-Slipway-Preview": {"order-r2": 1}}) {
+		t.Fatalf("during the rollout: rules %v, want all on r1 and r2 behind the preview header", rules)
+	}
+	k.expect("whole candidate beside", map[string]int32{"order-r1": 100}, map[int]int{1: 2, 2: 2})
+	if err := k.store.Update(t.Context(), func(tx store.Tx) error { return stack.Promote(tx, "order", false, k.clock.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	k.enqueue(queue.ServiceKey("order"), 0)
+	k.settle()
+	k.expect("switched, old kept", map[string]int32{"order-r2": 100}, map[int]int{1: 2, 2: 2})
+	if svc := k.service("order"); svc.Stable != 2 || k.operation(op.ID).State != store.OperationSucceeded {
+		t.Fatalf("after promotion: stable %d op %s", svc.Stable, k.operation(op.ID).State)
+	}
+
+	var back *store.Operation
+	err := k.store.Update(t.Context(), func(tx store.Tx) error {
+		var err error
+		back, err = stack.Rollback(tx, "order", 1, "v2 is slow", k.clock.Now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.enqueue(queue.OperationKey(back.ID), 0)
+	k.settle()
+	k.advance(platformPoll)
+	if rules := k.routeRules(); rules[""]["order-r1"] != 100 {
+		t.Fatalf("after the rollback: rules %v, want all on r1 at once", rules)
+	}
+	k.advance(time.Minute) // the scale-down delay
+	k.expect("rolled back", map[string]int32{"order-r1": 100}, map[int]int{1: 2})
+	if svc := k.service("order"); svc.Stable != 1 || svc.Phase != store.PhaseReady {
+		t.Fatalf("after the rollback: stable %d %s (%s)", svc.Stable, svc.Phase, svc.Message)
+	}
+}
