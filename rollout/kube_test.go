@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,8 +66,10 @@ environments:
 // controller's platform is a kube.Cluster on a fresh namespace.
 type kubeHarness struct {
 	*harness
-	c  client.Client
+	c  client.Client // the test's own, playing the kubelets and reading
 	ns string
+	// sent counts the controller's requests to the API server.
+	sent *atomic.Int64
 }
 
 var kubeNamespaces int
@@ -74,6 +77,7 @@ var kubeNamespaces int
 func newKubeHarness(t *testing.T, prometheus analysis.Provider) *kubeHarness {
 	cfg := cluster.Config(t)
 	c, _ := kubetest.Client(t, cfg)
+	pc, sent := kubetest.Client(t, cfg)
 	kubeNamespaces++
 	ns := fmt.Sprintf("rollout-%d", kubeNamespaces)
 	if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
@@ -81,10 +85,10 @@ func newKubeHarness(t *testing.T, prometheus analysis.Provider) *kubeHarness {
 	}
 	h := newHarness(t)
 	h.prometheus = prometheus
-	h.platform = kube.NewCluster(c, kube.Target{App: "shop", Env: "prod", Namespace: ns,
+	h.platform = kube.NewCluster(pc, kube.Target{App: "shop", Env: "prod", Namespace: ns,
 		Gateway: &spec.GatewayRef{Name: "public", Namespace: "infra"}})
 	h.restartControllers()
-	return &kubeHarness{harness: h, c: c, ns: ns}
+	return &kubeHarness{harness: h, c: c, ns: ns, sent: sent}
 }
 
 // apply applies the spec as environment prod runs it (its platform and
@@ -190,7 +194,9 @@ func TestKubeCanary(t *testing.T) {
 	if svc := k.service("order"); !strings.Contains(svc.Message, "paused until promoted") {
 		t.Fatalf("at 10%%: %q", svc.Message)
 	}
+	k.sent.Store(0)
 	promote(t, k.harness, false)
+	t.Logf("step 10%% -> 50%%: %d requests (server-side applies of the HTTPRoute and the candidate's Deployment, one list of Deployments per pass)", k.sent.Load())
 	// As on one machine, the weight moves and the candidate's instances
 	// follow; its Service sends only to ready pods meanwhile.
 	k.expect("setWeight 50", map[string]int32{"order-r1": 50, "order-r2": 50}, map[int]int{1: 4, 2: 2})
