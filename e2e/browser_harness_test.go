@@ -126,8 +126,22 @@ func (b *browser) clickAction(label string) {
 	sel := fmt.Sprintf(`[...document.querySelectorAll("button[data-url]")].find(e => e.textContent.trim() === %q)`, label)
 	b.waitJS(10*time.Second, "a "+label+" button", sel)
 	b.eval(`document.getElementById("status").textContent = ""`)
-	b.do("click "+label, chromedp.Click(chromedp.JSPath(sel)), chromedp.WaitVisible(chromedp.ID("confirm-ok")),
-		chromedp.Click(chromedp.ID("confirm-ok")))
+	// The live view redraws its fragment when the store commits, so the
+	// button found may be replaced before the mouse reaches it; a person
+	// would click the new one, and so does the test (a few times at most).
+	for attempt := 1; ; attempt++ {
+		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		err := chromedp.Do(ctx, chromedp.Click(chromedp.JSPath(sel)))
+		cancel()
+		if err == nil {
+			break
+		}
+		if attempt == 3 || !strings.Contains(err.Error(), "Could not find node") {
+			b.t.Fatalf("click %s: %v", label, err)
+		}
+		b.waitJS(10*time.Second, "a "+label+" button", sel)
+	}
+	b.do("confirm "+label, chromedp.WaitVisible(chromedp.ID("confirm-ok")), chromedp.Click(chromedp.ID("confirm-ok")))
 	b.waitJS(10*time.Second, "the answer to "+label, `document.getElementById("status").textContent.match(/done|Refused|Failed|moved/)`)
 }
 
