@@ -100,6 +100,15 @@ func (k *kubeHarness) apply(v string) *store.Operation {
 
 func (k *kubeHarness) applyText(text string) *store.Operation {
 	k.t.Helper()
+	op := k.record(text)
+	k.settle()
+	return op
+}
+
+// record stores an apply of text, as the API does, and enqueues its
+// operation.
+func (k *kubeHarness) record(text string) *store.Operation {
+	k.t.Helper()
 	app, err := spec.ParseWith("slipway.yaml", []byte(text), spec.Options{Environment: "prod"})
 	if err != nil {
 		k.t.Fatalf("parse: %v", err)
@@ -118,8 +127,30 @@ func (k *kubeHarness) applyText(text string) *store.Operation {
 	if op != nil {
 		k.enqueue(queue.OperationKey(op.ID), 0)
 	}
-	k.settle()
 	return op
+}
+
+// retrying runs the passes due over d of fake time as the server's
+// queue does: a pass that fails is retried a second later. It returns
+// the errors.
+func (k *kubeHarness) retrying(d time.Duration) []error {
+	var errs []error
+	for end := k.clock.Now().Add(d); k.clock.Now().Before(end); k.clock.Advance(100 * time.Millisecond) {
+		for range 100 {
+			key, ok := k.next()
+			if !ok {
+				break
+			}
+			after, err := k.reconcile(key)
+			if err != nil {
+				errs, after = append(errs, err), time.Second
+			}
+			if after > 0 {
+				k.enqueue(key, after)
+			}
+		}
+	}
+	return errs
 }
 
 // kubelet reports n pods of revision rev available, then lets the
@@ -207,6 +238,9 @@ func TestKubeCanary(t *testing.T) {
 	promote(t, k.harness, false)
 	k.kubelet(2, 4)
 	k.expect("promoted", map[string]int32{"order-r2": 100}, map[int]int{2: 4})
+	if n, d := len(k.events(store.EventRevisionScaled)), len(k.events(store.EventRevisionDeleted)); n < 4 || d != 1 {
+		t.Fatalf("%d revision.scaled and %d revision.deleted events, want every count written and revision 1's deletion", n, d)
+	}
 	svc := k.service("order")
 	if svc.Phase != store.PhaseReady || svc.Stable != 2 || svc.Canary.Outcome != store.CanaryPromoted || k.operation(op.ID).State != store.OperationSucceeded {
 		t.Fatalf("after promotion: %s stable %d canary %s op %s", svc.Phase, svc.Stable, svc.Canary.Outcome, k.operation(op.ID).State)
@@ -349,5 +383,39 @@ func TestKubeBlueGreenAndRollback(t *testing.T) {
 	k.expect("rolled back", map[string]int32{"order-r1": 100}, map[int]int{1: 2})
 	if svc := k.service("order"); svc.Stable != 1 || svc.Phase != store.PhaseReady {
 		t.Fatalf("after the rollback: stable %d %s (%s)", svc.Stable, svc.Phase, svc.Message)
+	}
+}
+
+// TestKubeNamespaceMissing: a platform that refuses (here: the
+// namespace does not exist) leaves nothing half-written, says what to
+// do on the service and once in the audit log, and the controller
+// retries until it is fixed.
+func TestKubeNamespaceMissing(t *testing.T) {
+	cfg := cluster.Config(t)
+	c, _ := kubetest.Client(t, cfg)
+	h := newHarness(t)
+	h.platform = kube.NewCluster(c, kube.Target{App: "shop", Env: "prod", Namespace: "missing"})
+	h.restartControllers()
+	k := &kubeHarness{harness: h, c: c, ns: "missing"}
+	k.record(strings.NewReplacer("NS", k.ns).Replace(kubeSpec))
+	if errs := k.retrying(5 * time.Second); len(errs) < 3 {
+		t.Fatalf("%d failed passes in 5s, want a retry every second: %v", len(errs), errs)
+	}
+	svc := k.service("order")
+	if !strings.Contains(svc.Message, "namespace missing") || !strings.Contains(svc.Message, "kubectl create namespace missing") {
+		t.Fatalf("service message %q: want the missing namespace and what to do", svc.Message)
+	}
+	if n := len(k.events(store.EventPlatformFailed)); n != 1 {
+		t.Fatalf("%d platform.failed events, want one however many retries", n)
+	}
+	if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "missing"}}); err != nil {
+		t.Fatal(err)
+	}
+	if errs := k.retrying(2 * time.Second); len(errs) != 0 {
+		t.Fatalf("once the namespace exists: %v", errs)
+	}
+	k.kubelet(1, 4)
+	if svc := k.service("order"); svc.Phase != store.PhaseReady || svc.Stable != 1 {
+		t.Fatalf("once the namespace exists: %s (%s)", svc.Phase, svc.Message)
 	}
 }

@@ -75,7 +75,7 @@ func (c *Controller) applyRevisions(ctx context.Context, name string, s snapshot
 			shrink = append(shrink, rev)
 			continue
 		}
-		if err := c.deploy(ctx, name, rev, p.Scale[rev]); err != nil {
+		if err := c.deploy(ctx, name, rev, p.Scale[rev], had); err != nil {
 			return err
 		}
 	}
@@ -83,7 +83,7 @@ func (c *Controller) applyRevisions(ctx context.Context, name string, s snapshot
 		return err
 	}
 	for _, rev := range shrink {
-		if err := c.deploy(ctx, name, rev, p.Scale[rev]); err != nil {
+		if err := c.deploy(ctx, name, rev, p.Scale[rev], had); err != nil {
 			return err
 		}
 	}
@@ -91,12 +91,31 @@ func (c *Controller) applyRevisions(ctx context.Context, name string, s snapshot
 		if err := c.cfg.Platform.Delete(ctx, name, rev); err != nil {
 			return fmt.Errorf("delete revision %d of %s: %w", rev, name, err)
 		}
+		err := c.platformEvent(ctx, name, rev, store.EventRevisionDeleted, fmt.Sprintf("%s: revision %d deleted from the platform", name, rev))
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// deploy writes one revision at replicas instances.
-func (c *Controller) deploy(ctx context.Context, name string, n, replicas int) error {
+// platformEvent records a platform write in the audit log, linked to the
+// operation rolling the service out, if one is.
+func (c *Controller) platformEvent(ctx context.Context, name string, rev int, typ store.EventType, msg string) error {
+	now := c.cfg.Clock.Now()
+	return c.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		e := store.Event{Time: now, Type: typ, Service: name, Revision: rev, Message: msg}
+		if svc, err := tx.GetService(name); err == nil && svc.Phase == store.PhaseProgressing {
+			e.Operation = svc.Operation
+		}
+		_, err := tx.AppendEvent(e)
+		return err
+	})
+}
+
+// deploy writes one revision at replicas instances, recording a new
+// count (had: the counts the platform reported) in the audit log.
+func (c *Controller) deploy(ctx context.Context, name string, n, replicas int, had map[int]int) error {
 	rev, err := c.revision(ctx, name, n)
 	if err != nil {
 		return err
@@ -108,7 +127,10 @@ func (c *Controller) deploy(ctx context.Context, name string, n, replicas int) e
 	if err := c.cfg.Platform.Deploy(ctx, r); err != nil {
 		return fmt.Errorf("deploy revision %d of %s at %d: %w", n, name, replicas, err)
 	}
-	return nil
+	if was, ok := had[n]; ok && was == replicas {
+		return nil
+	}
+	return c.platformEvent(ctx, name, n, store.EventRevisionScaled, fmt.Sprintf("%s: revision %d set to %d instances", name, n, replicas))
 }
 
 // route writes the service's traffic split as the router would get it
@@ -155,9 +177,12 @@ func (c *Controller) platformFailed(ctx context.Context, s snapshot, err error) 
 	if !s.found || s.svc.Message == msg {
 		return err
 	}
-	if werr := c.updateService(ctx, s.svc, func(_ store.Tx, svc *store.Service) error {
+	now := c.cfg.Clock.Now()
+	if werr := c.updateService(ctx, s.svc, func(tx store.Tx, svc *store.Service) error {
 		svc.Message = msg
-		return nil
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: store.EventPlatformFailed, Service: svc.Name,
+			Revision: svc.Revision, Operation: svc.Operation, Message: svc.Name + ": " + msg})
+		return err
 	}); werr != nil && !errors.Is(werr, errStale) {
 		return fmt.Errorf("%w (and recording it: %v)", err, werr)
 	}
