@@ -52,15 +52,15 @@ func poisson(rng *rand.Rand, mean float64) int {
 	}
 }
 
-// within reports whether failures of n runs are at most alpha, up to
-// three standard errors of sampling.
+// within reports whether failures of n runs are at most alpha (or
+// beta, for passes), up to three standard errors of sampling.
 func within(t *testing.T, what string, failures, n int, alpha float64) {
 	t.Helper()
 	share := float64(failures) / float64(n)
 	slack := 3 * math.Sqrt(alpha*(1-alpha)/float64(n))
-	t.Logf("%s: %d of %d A/A canaries failed (%.4f, alpha %.3f)", what, failures, n, share, alpha)
+	t.Logf("%s: %d of %d runs (%.4f, bound %.3f)", what, failures, n, share, alpha)
 	if share > alpha+slack {
-		t.Errorf("%s: %.4f of A/A canaries failed, more than alpha %.3f + %.4f", what, share, alpha, slack)
+		t.Errorf("%s: %.4f of runs, more than the bound %.3f + %.4f", what, share, alpha, slack)
 	}
 }
 
@@ -83,7 +83,7 @@ func TestCountTestAAFalseAlarms(t *testing.T) {
 				fails++
 			}
 		}
-		within(t, "counts", fails, runs, c.alpha)
+		within(t, "counts failed", fails, runs, c.alpha)
 	}
 }
 
@@ -130,7 +130,7 @@ func TestQuantileTestAAFalseAlarms(t *testing.T) {
 				}
 			}
 		}
-		within(t, "quantiles", fails, runs, cfg.Alpha)
+		within(t, "quantiles failed", fails, runs, cfg.Alpha)
 	}
 }
 

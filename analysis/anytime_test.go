@@ -11,19 +11,20 @@ import (
 // (Python's standard library: an independent implementation).
 type anytimeRef struct {
 	Counts []struct {
-		Name                    string     `json:"name"`
-		Ticks                   [][4]int64 `json:"ticks"`
-		Alpha, MinEffect, Floor float64
-		Weight                  float64
-		LogE, LogPass           float64
-		Lower                   float64   `json:"lower"`
-		Upper                   jsonFloat `json:"upper"`
-		EstimateV               jsonFloat `json:"estimate"`
-		Verdict                 string    `json:"verdict"`
+		Name             string     `json:"name"`
+		Ticks            [][4]int64 `json:"ticks"`
+		Alpha, Beta      float64
+		MinEffect, Floor float64
+		Weight           float64
+		LogE, LogPass    float64
+		Lower            float64   `json:"lower"`
+		Upper            jsonFloat `json:"upper"`
+		EstimateV        jsonFloat `json:"estimate"`
+		Verdict          string    `json:"verdict"`
 	} `json:"counts"`
 	Rates []struct {
-		X, N         int64
-		Alpha, Upper float64
+		X, N                int64
+		Alpha, Floor, Upper float64
 	} `json:"rates"`
 	Quantiles []struct {
 		Name     string    `json:"name"`
@@ -83,7 +84,7 @@ func sameFloat(a, b float64) bool {
 func TestCountTestMatchesPython(t *testing.T) {
 	for _, c := range readAnytimeRef(t).Counts {
 		t.Run(c.Name, func(t *testing.T) {
-			ct := NewCountTest(SequentialConfig{Alpha: c.Alpha, MinEffect: c.MinEffect, Floor: c.Floor, Weight: c.Weight})
+			ct := NewCountTest(SequentialConfig{Alpha: c.Alpha, Beta: c.Beta, MinEffect: c.MinEffect, Floor: c.Floor, Weight: c.Weight})
 			for _, tk := range c.Ticks {
 				ct.Add(tk[0], tk[1], tk[2], tk[3])
 			}
@@ -126,8 +127,8 @@ func TestRateUpperMatchesPython(t *testing.T) {
 	for _, c := range readAnytimeRef(t).Rates {
 		// The script scans p in steps of 1e-6, below the bound: Go's
 		// bisection lands within a step above it.
-		if got := RateUpper(c.X, c.N, c.Alpha); got < c.Upper || got > c.Upper+1e-6 {
-			t.Errorf("RateUpper(%d, %d, %v) = %.9f, want %.6f (+1e-6)", c.X, c.N, c.Alpha, got, c.Upper)
+		if got := RateUpper(c.X, c.N, c.Floor, c.Alpha); got < c.Upper || got > c.Upper+1e-6 {
+			t.Errorf("RateUpper(%d, %d, %v, %v) = %.9f, want %.6f (+1e-6)", c.X, c.N, c.Floor, c.Alpha, got, c.Upper)
 		}
 	}
 }

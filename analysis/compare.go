@@ -87,6 +87,7 @@ func Compare(cfg CompareConfig, metric string, canary, baseline []float64) Measu
 	effect := cfg.effect(c, b)
 	m.Value = c
 	m.Stats = cfg.stats(res, c, b, effect)
+	m.Spreads = &Spreads{Canary: spreadOf(sc), Baseline: spreadOf(sb)}
 	return m.judged(cfg.decide(res.PValue, c, effect), cfg.reason(metric, res.PValue, c, b, effect))
 }
 

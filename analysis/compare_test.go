@@ -110,3 +110,41 @@ func TestMedian(t *testing.T) {
 		t.Fatalf("median = %v", got)
 	}
 }
+
+// TestCompareSpreads: a comparison keeps each side's quantiles (as
+// Python's statistics.quantiles(method="inclusive") computes them), so
+// the two distributions can be drawn; too few samples keep none.
+func TestCompareSpreads(t *testing.T) {
+	cfg := CompareConfig{Confidence: 0.95, MinEffect: 0.5, HigherIsWorse: true}
+	canary := []float64{12.1, 11, 13, 12.5, 11.9, 12.1, 14, 12.1, 12.0, 12.3}
+	baseline := []float64{5.3, 5.1, 5.5, 5.2, 5.4, 5.3, 5.0, 5.6, 5.3, 5.3}
+	m := Compare(cfg, "latencyP99", canary, baseline)
+	if m.Spreads == nil {
+		t.Fatal("no spreads kept")
+	}
+	for _, c := range []struct {
+		name      string
+		got, want Spread
+	}{
+		{"canary", m.Spreads.Canary, Spread{N: 10, Min: 11, P10: 11.81, P25: 12.025, P50: 12.1, P75: 12.45, P90: 13.1, Max: 14}},
+		{"baseline", m.Spreads.Baseline, Spread{N: 10, Min: 5, P10: 5.09, P25: 5.225, P50: 5.3, P75: 5.375, P90: 5.51, Max: 5.6}},
+	} {
+		g, w := c.got, c.want
+		gs, ws := []float64{g.Min, g.P10, g.P25, g.P50, g.P75, g.P90, g.Max}, []float64{w.Min, w.P10, w.P25, w.P50, w.P75, w.P90, w.Max}
+		for i := range gs {
+			if g.N != w.N || !closeRel(gs[i], ws[i], 1e-9) {
+				t.Errorf("%s spread %+v, want %+v", c.name, g, w)
+				break
+			}
+		}
+	}
+	if c := m.Clone(); c.Spreads == m.Spreads {
+		t.Error("Clone shares the spreads")
+	}
+	if few := Compare(cfg, "latencyP99", canary[:3], baseline); few.Spreads != nil {
+		t.Errorf("3 canary samples kept spreads %+v; want none (inconclusive)", few.Spreads)
+	}
+	if one := spreadOf([]float64{4}); one != (Spread{N: 1, Min: 4, P10: 4, P25: 4, P50: 4, P75: 4, P90: 4, Max: 4}) {
+		t.Errorf("one sample: %+v", one)
+	}
+}

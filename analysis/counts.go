@@ -9,14 +9,21 @@ import "math"
 // mixture, discretised), which detects small regressions, and
 // uniformShare uniformly on the grid, so that a canary failing many
 // times more often than stable is caught within two or three errors.
+// The grid reaches 2^10 because a canary broken outright fails hundreds
+// of times more often than a healthy stable: the mass up there lets two
+// canary errors and none on stable decide at a 10% share with room
+// (e = 39 against 1/alpha = 20; 22 on a grid to 2^6, which a share
+// estimated at 11% already left short, waiting for a third error, a
+// second on average), for a little less evidence on small regressions
+// (e 20 where it was 24 for 40 canary errors to 200 on stable).
 // The test of a regression mixes over theta >= 1 only, the test of no
 // regression over theta <= 1+MinEffect only (each alternative where it
 // can be: twice the evidence for the same data), and the confidence
 // sequence over the whole grid. A finite mixture of likelihood ratios is
 // itself a likelihood ratio: exact, not an approximation.
 const (
-	gridN        = 97
-	gridLo2      = -6.0
+	gridN        = 161
+	gridLo2      = -10.0
 	gridStep2    = 0.125
 	mixtureSD    = 1.0
 	uniformShare = 0.7
@@ -177,10 +184,12 @@ func (t *CountTest) mixture(logW *[gridN]float64) float64 {
 
 // CountState is where a CountTest stands.
 type CountState struct {
-	// LogE is ln of the e-value against theta = 1 (no regression);
-	// LogPass against theta = 1+MinEffect. Each decides once it reaches
-	// LogBound = ln(1/Alpha) with the data on the right side of it.
-	LogE, LogPass, LogBound float64
+	// LogE is ln of the e-value against theta = 1 (no regression),
+	// which decides a failure once it reaches LogBound = ln(1/Alpha);
+	// LogPass is ln of the e-value against theta = 1+MinEffect, which
+	// decides a pass once it reaches LogPassBound = ln(1/Beta). Each
+	// decides only with the data on the right side of its theta.
+	LogE, LogBound, LogPass, LogPassBound float64
 	// Estimate is the ratio of the sides' event rates per request
 	// (NaN without events); Lower and Upper bound theta at level
 	// 1-Alpha, at any time (0 and +Inf when unbounded, to the grid's
@@ -192,12 +201,14 @@ type CountState struct {
 // State evaluates the test now: Fail once a regression is proven (theta
 // > 1 at level Alpha) and the estimate is worse by more than MinEffect
 // with the canary's rate above Floor; Pass once theta >= 1+MinEffect is
-// ruled out, or once the canary's own rate is proven at or below Floor
-// (RateUpper): rare events cannot rule out a relative regression soon,
-// an absolute floor can; Pending otherwise.
+// ruled out at level Beta, or once the canary's own rate is proven at
+// or below Floor at that level (RateUpper):
+// rare events cannot rule out a relative regression soon, an absolute
+// floor can; Pending otherwise.
 func (t *CountTest) State() CountState {
 	lm := t.logMixture
-	s := CountState{LogE: t.logWorse - t.one.ll, LogPass: t.logBetter - t.edge.ll, LogBound: math.Log(1 / t.cfg.Alpha)}
+	s := CountState{LogE: t.logWorse - t.one.ll, LogBound: math.Log(1 / t.cfg.Alpha),
+		LogPass: t.logBetter - t.edge.ll, LogPassBound: math.Log(1 / t.cfg.beta())}
 	s.Estimate = rateRatio(t.CanaryEvents, t.CanaryN, t.StableEvents, t.StableN)
 	s.Lower, s.Upper = math.Inf(1), 0
 	for i := range t.ll {
@@ -215,9 +226,9 @@ func (t *CountTest) State() CountState {
 	switch {
 	case t.one.score > 0 && s.LogE >= s.LogBound && s.Estimate-1 > t.cfg.MinEffect && canaryRate > t.cfg.Floor:
 		s.Verdict = Fail
-	case t.edge.score < 0 && s.LogPass >= s.LogBound:
+	case t.edge.score < 0 && s.LogPass >= s.LogPassBound:
 		s.Verdict = Pass
-	case t.cfg.Floor > 0 && RateUpper(t.CanaryEvents, t.CanaryN, t.cfg.Alpha) <= t.cfg.Floor:
+	case t.cfg.Floor > 0 && rateBelow(t.CanaryEvents, t.CanaryN, t.cfg.Floor, t.cfg.beta()):
 		s.Verdict = Pass
 	default:
 		s.Verdict = Pending
@@ -237,30 +248,47 @@ func rateRatio(x, nx, y, ny int64) float64 {
 	return (float64(x) / float64(nx)) / (float64(y) / float64(ny))
 }
 
-// rateUpperPrior is the beta prior Beta(1, rateUpperPrior) of RateUpper's
-// mixture: its mean, 1%, is the error rates it is meant to bound.
-const rateUpperPrior = 99
-
 // RateUpper returns an upper confidence sequence for the rate of events
 // per trial after x events in n trials, at level 1-alpha, valid at every
-// n at once: the largest p with BB(x; n, 1, rateUpperPrior) /
-// Bin(x; n, p) below 1/alpha (the beta-binomial mixture martingale, as
-// in QuantileBounds), found by bisection. It is 1 without trials.
-func RateUpper(x, n int64, alpha float64) float64 {
+// n at once: the largest p with BB(x; n, 1, k) / Bin(x; n, p) below
+// 1/alpha (the beta-binomial mixture martingale, as in QuantileBounds),
+// found by bisection. It is 1 without trials.
+//
+// The prior Beta(1, k) has its mean at a fifth of floor, the level the
+// bound is compared with (k = 5/floor - 1): it is what a healthy service
+// kept under that floor fails, and where the bound tightens soonest. At
+// a floor of 1% and beta 0.2, no error in 193 requests passes (299 with
+// the prior's mean at the floor itself; 161 is the least any test
+// needs); one in 449 (527).
+func RateUpper(x, n int64, floor, alpha float64) float64 {
 	if n == 0 {
 		return 1
 	}
-	fx, fn, bound := float64(x), float64(n), math.Log(1/alpha)
-	mix := lbeta(1+fx, rateUpperPrior+fn-fx) - lbeta(1, rateUpperPrior)
-	logE := func(p float64) float64 { return mix - fx*math.Log(p) - (fn-fx)*math.Log1p(-p) }
-	lo, hi := fx/fn, 1.0 // logE rises from its minimum at x/n towards p = 1
+	bound := math.Log(1 / alpha)
+	lo, hi := float64(x)/float64(n), 1.0 // rateLogE rises from its minimum at x/n towards p = 1
 	for range 60 {
 		mid := (lo + hi) / 2
-		if logE(mid) < bound {
+		if rateLogE(x, n, floor, mid) < bound {
 			lo = mid
 		} else {
 			hi = mid
 		}
 	}
 	return lo
+}
+
+// rateBelow reports whether RateUpper(x, n, floor, alpha) <= floor, in
+// one evaluation instead of a search: the bound is where rateLogE,
+// rising on [x/n, 1], reaches ln(1/alpha).
+func rateBelow(x, n int64, floor, alpha float64) bool {
+	return n > 0 && float64(x)/float64(n) < floor && rateLogE(x, n, floor, floor) >= math.Log(1/alpha)
+}
+
+// rateLogE is ln of RateUpper's e-value against the rate p after x
+// events in n trials: BB(x; n, 1, k) / Bin(x; n, p), k = 5/floor - 1
+// (at least 1: a floor that is no error rate still gets a prior).
+func rateLogE(x, n int64, floor, p float64) float64 {
+	fx, fn, k := float64(x), float64(n), max(5/floor-1, 1)
+	mix := lbeta(1+fx, k+fn-fx) - lbeta(1, k)
+	return mix - fx*math.Log(p) - (fn-fx)*math.Log1p(-p)
 }

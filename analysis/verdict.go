@@ -81,10 +81,17 @@ type Measurement struct {
 	// Stats holds the numbers the verdict rests on (medians, p-value,
 	// thresholds), keyed by short names documented by each judge.
 	Stats map[string]float64 `json:"stats,omitempty"`
+	// Spreads summarise a comparison's two samples (nil for other judges,
+	// and for a comparison with too few samples).
+	Spreads *Spreads `json:"spreads,omitempty"`
 }
 
 // Clone returns a copy of m that shares no map with it (Stats).
 func (m Measurement) Clone() Measurement {
 	m.Stats = maps.Clone(m.Stats)
+	if m.Spreads != nil {
+		s := *m.Spreads
+		m.Spreads = &s
+	}
 	return m
 }

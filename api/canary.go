@@ -87,4 +87,26 @@ type Measurement struct {
 	NoData  bool               `json:"noData,omitempty"`
 	Reason  string             `json:"reason"`
 	Stats   map[string]float64 `json:"stats,omitempty"`
+	// Spreads summarise the two samples of a comparison with baseline
+	// (absent for other judges, and for measurements taken before
+	// Slipway kept them).
+	Spreads *Spreads `json:"spreads,omitempty"`
+}
+
+// Spreads are the canary's and the baseline's samples of a comparison.
+type Spreads struct {
+	Canary   Spread `json:"canary"`
+	Baseline Spread `json:"baseline"`
+}
+
+// Spread is one sample's size and quantiles (a box plot's numbers).
+type Spread struct {
+	N   int     `json:"n"`
+	Min float64 `json:"min"`
+	P10 float64 `json:"p10"`
+	P25 float64 `json:"p25"`
+	P50 float64 `json:"p50"`
+	P75 float64 `json:"p75"`
+	P90 float64 `json:"p90"`
+	Max float64 `json:"max"`
 }

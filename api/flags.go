@@ -51,6 +51,9 @@ type FlagRelease struct {
 	Steps       int       `json:"steps"`
 	Percent     float64   `json:"percent"`
 	StepStarted time.Time `json:"stepStarted,omitzero"`
+	// BakeSeconds is how long the current step's share holds, healthy,
+	// before the next step (its spec's bake; 0: none).
+	BakeSeconds float64 `json:"bakeSeconds,omitempty"`
 	// Waiting says the release waits for Service's rollout to be done.
 	Waiting bool      `json:"waiting,omitempty"`
 	Outcome string    `json:"outcome,omitempty"`

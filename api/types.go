@@ -22,6 +22,10 @@ type ApplyRequest struct {
 	// Dir is the spec file's directory (absolute): promotion gates' test
 	// commands run there.
 	Dir string `json:"dir,omitempty"`
+	// Secrets are the values of the spec's secrets: section, resolved by
+	// the CLI on the deployer's machine (never the sources). The server
+	// stores each sealed, as a new version when it changed.
+	Secrets map[string]string `json:"secrets,omitempty"`
 }
 
 // Plan is the change set an apply would make.
@@ -34,6 +38,9 @@ type Plan struct {
 	// Revisions says, for every added or changed service, the revision it
 	// runs now (0 for a new one) and the revision an apply creates.
 	Revisions map[string]RevisionChange `json:"revisions,omitempty"`
+	// Secrets are the secrets the apply sent, by version (never values);
+	// a service whose env references a changed one changes too.
+	Secrets map[string]SecretChange `json:"secrets,omitempty"`
 	// Flags and Segments are the feature flags' changes (ServiceChange's
 	// Name is then a flag key or segment name); nil when none change.
 	Flags    *Changes `json:"flags,omitempty"`
@@ -104,7 +111,10 @@ type Service struct {
 	Message  string `json:"message,omitempty"`
 	// Desired is the target instance count, Ready how many instances
 	// of the target revision are ready.
-	Desired int    `json:"desired"`
+	Desired int `json:"desired"`
+	// Scaled says Desired was set at run time (slipway scale), not by
+	// the spec, until an apply changes instances.
+	Scaled  bool   `json:"scaled,omitempty"`
 	Ready   int    `json:"ready"`
 	Version string `json:"version,omitempty"`
 	Route   string `json:"route,omitempty"`
@@ -120,6 +130,24 @@ type Service struct {
 	Canary *Canary `json:"canary,omitempty"`
 	// ParallelRun is the latest parallel run, in flight or ended.
 	ParallelRun *ParallelRun `json:"parallelRun,omitempty"`
+	// Autoscale is set when the target revision has a scale section.
+	Autoscale *Autoscale `json:"autoscale,omitempty"`
+}
+
+// Autoscale is a service's autoscaling: its bounds and target, and the
+// count the autoscaler set last, with why and when.
+type Autoscale struct {
+	Min int `json:"min"`
+	Max int `json:"max"`
+	// Target is the load one instance should carry, as the spec says
+	// it: "concurrency 10", "rps 200", "cpu 70%".
+	Target string `json:"target"`
+	// ScaledToZero: no instance runs; the next request wakes one.
+	ScaledToZero bool `json:"scaledToZero,omitempty"`
+	// Reason and ChangedAt are the autoscaler's last change of the
+	// count (absent before its first).
+	Reason    string    `json:"reason,omitempty"`
+	ChangedAt time.Time `json:"changedAt,omitzero"`
 }
 
 // Traffic says which revision takes a service's live traffic.

@@ -39,6 +39,10 @@ func failure(stderr io.Writer, err error) int {
 		fmt.Fprintf(stderr, "interrupted: %v\n", err)
 		return exitInterrupted
 	}
+	var exit commandExit
+	if errors.As(err, &exit) { // slipway exec: its command's own status
+		return exit.code
+	}
 	headline, details := describe(err)
 	fmt.Fprintf(stderr, "error: %s\n", headline)
 	for _, d := range details {

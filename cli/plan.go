@@ -45,6 +45,7 @@ func newPlan(e *env) *cobra.Command {
 func printPlan(w io.Writer, p api.Plan) {
 	defer printWarnings(w, p.Warnings)
 	defer printKept(w, p.Kept) // deferred: runs before the warnings
+	defer printSecrets(w, p.Secrets)
 	if p.Empty() {
 		fmt.Fprintln(w, "No changes.")
 		return

@@ -128,6 +128,11 @@ func (e *env) sendable(ctx context.Context, file string, needEnv bool) (*specFil
 	if err != nil {
 		return nil, nil, err
 	}
+	if needEnv { // plan and apply send the secrets; validate reads none
+		if s.request.Secrets, err = resolveSecrets(ctx, s.app, file, filepath.Dir(file)); err != nil {
+			return nil, nil, err
+		}
+	}
 	c := e.client()
 	return s, c, s.upload(ctx, c, e.stderr)
 }

@@ -117,6 +117,7 @@ func newRoot(now func() time.Time, stdout, stderr io.Writer, extra ...*cobra.Com
 		newValidate(e), newPlan(e), newApply(e),
 		newStatus(e), newHistory(e), newRollback(e),
 		newLogs(e), newEvents(e), newVersion(e), newBackup(e), newRollout(e), newFlags(e), newDora(e), newIncident(e), newToken(e), newDashboard(e),
+		newSecret(e), newRestart(e), newScale(e), newExec(e),
 	)
 	for _, c := range extra {
 		e.wrap(c)

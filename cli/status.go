@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -87,8 +88,29 @@ func printStatus(w io.Writer, services []api.Service) {
 		if brief := cmp.Or(canaryBrief(s), parallelBrief(s), previewBrief(s)); brief != "" {
 			fmt.Fprintf(w, "    %s\n", brief)
 		}
+		if brief := autoscaleBrief(s); brief != "" {
+			fmt.Fprintf(w, "    %s\n", brief)
+		}
 		printInstances(w, s.Instances)
 	}
+}
+
+// autoscaleBrief tells a scaled service's bounds and target, and the
+// autoscaler's last change: "autoscale 1..20 on concurrency 10: scaled
+// to zero (the next request starts one)".
+func autoscaleBrief(s api.Service) string {
+	a := s.Autoscale
+	if a == nil {
+		return ""
+	}
+	head := fmt.Sprintf("autoscale %d..%d on %s", a.Min, a.Max, a.Target)
+	switch {
+	case a.ScaledToZero:
+		return head + ": scaled to zero (the next request starts one)"
+	case a.Reason != "":
+		return fmt.Sprintf("%s: %s (%s)", head, a.Reason, a.ChangedAt.Local().Format(time.TimeOnly))
+	}
+	return head
 }
 
 // previewBrief tells how to reach a blue/green preview: its header and

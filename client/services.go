@@ -99,3 +99,26 @@ func (c *Client) Certificates(ctx context.Context) ([]api.Certificate, error) {
 	err := c.do(ctx, http.MethodGet, "/v1/certificates", nil, &cs)
 	return cs, err
 }
+
+// Restart asks for a rolling restart of a service's current revision and
+// returns the service as it stands then (the instances to be replaced).
+func (c *Client) Restart(ctx context.Context, name string) (api.Service, error) {
+	var out api.Service
+	err := c.do(ctx, http.MethodPost, servicePath(name)+"/restart", struct{}{}, &out)
+	return out, err
+}
+
+// Scale sets a service's instances at run time, until an apply changes
+// the spec's instances.
+func (c *Client) Scale(ctx context.Context, name string, instances int) (api.Service, error) {
+	var out api.Service
+	err := c.do(ctx, http.MethodPost, servicePath(name)+"/scale", api.ScaleRequest{Instances: instances}, &out)
+	return out, err
+}
+
+// Exec runs a one-off command in an instance of a service.
+func (c *Client) Exec(ctx context.Context, name string, req api.ExecRequest) (api.ExecResult, error) {
+	var out api.ExecResult
+	err := c.do(ctx, http.MethodPost, servicePath(name)+"/exec", req, &out)
+	return out, err
+}

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"encoding/json"
+	"math"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -127,11 +128,36 @@ func TestChartsSayWhatTheyShow(t *testing.T) {
 	if !strings.Contains(svg, "<title>weight</title>") || !strings.Contains(svg, "polyline") {
 		t.Errorf("line chart without its title or line: %s", svg)
 	}
-	ticks := string(tickStrip("m", []tick{{status{"pass", "ok"}, "fine"}, {status{"fail", "bad"}, "p99 too high"}}))
-	if !strings.Contains(ticks, "fail: p99 too high") || !strings.Contains(ticks, `class="mark"`) {
-		t.Errorf("ticks do not carry their verdict and reason in text and shape: %s", ticks)
+	if empty := string(lineChart("weight", 200, 100, 100, "%", []string{"w"}, nil)); !strings.Contains(empty, "nothing recorded yet") || strings.Contains(empty, "00:00:00") {
+		t.Errorf("a chart of nothing: %s", empty)
+	}
+	ticks := string(tickStrip("m", []tick{{status{"pass", "ok"}, "fine"}, {status{"fail", "bad"}, "p99 too high"},
+		{status{"inconclusive", "wait"}, "too few"}, {status{"pending", "busy"}, "collecting"}}))
+	if !strings.Contains(ticks, "fail: p99 too high") || !strings.Contains(ticks, "inconclusive: too few") || !strings.Contains(ticks, `<path d="M16 2 l10 10 M26 2 l-10 10" class="mark"/>`) ||
+		!strings.Contains(ticks, `<path d="M32 7 h8" class="mark"/>`) || !strings.Contains(ticks, `<circle cx="51" cy="7" r="5" class="busy"/>`) {
+		t.Errorf("ticks do not carry their verdict and reason in text, and a shape each: %s", ticks)
 	}
 	if b := newBar(1, 3); !strings.Contains(string(b.SVG), `aria-label="1 of 3 ready"`) {
 		t.Errorf("bar without its words: %s", b.SVG)
+	}
+}
+
+// TestSequentialComparison: a sequentially judged comparison shows its
+// ratio and interval against 1 and what is allowed, in words and drawn;
+// an interval still unbounded above says so.
+func TestSequentialComparison(t *testing.T) {
+	m := api.MetricRun{Name: "latency", Judge: judgeSequential, Measurements: []api.Measurement{
+		{Verdict: "inconclusive", NoData: true, Stats: map[string]float64{"estimate": 1.8, "lower": 0.9, "upper": math.MaxFloat64, "minEffect": 0.5, "alpha": 0.05, "canarySamples": 40, "baselineSamples": 200}},
+	}}
+	sv := sequentialOf(m)
+	if sv == nil || sv.Upper != "unbounded" || sv.Allowed != "1.5" || sv.Level != "95%" || !strings.Contains(string(sv.SVG), "unbounded above so far") {
+		t.Fatalf("sequential view %+v", sv)
+	}
+	m.Measurements = append(m.Measurements, api.Measurement{Verdict: "fail", Stats: map[string]float64{"estimate": 2.4, "lower": 1.6, "upper": 3.1, "minEffect": 0.5, "alpha": 0.05}})
+	if sv := sequentialOf(m); sv.Estimate != "2.4" || sv.Lower != "1.6" || sv.Upper != "3.1" || !strings.Contains(string(sv.SVG), `aria-label="canary/baseline ratio 2.4, interval 1.6 to 3.1; 1 is no change, 1.5 the most allowed"`) {
+		t.Errorf("sequential view %+v", sv)
+	}
+	if m.Judge = judgeCompare; sequentialOf(m) != nil {
+		t.Error("an interval comparison drawn as a sequential one")
 	}
 }

@@ -49,10 +49,10 @@ type flagsData struct {
 
 type flagView struct {
 	api.Flag
-	State status
-	Split string
-	Bake  string
-	Kill  []action
+	State   status
+	Split   string
+	Release releaseText
+	Kill    []action
 }
 
 // flags lists the flags as served, with a kill button each.
@@ -63,10 +63,7 @@ func (d *Dashboard) flags(r *http.Request, se session) (view, error) {
 	out := flagsData{Env: env}
 	now := d.cfg.Clock.Now()
 	for _, f := range fs {
-		fv := flagView{Flag: f, State: flagState(f), Split: split(f.Rollout)}
-		if rel := f.Release; rel != nil && rel.Outcome == "" {
-			fv.Bake = fmt.Sprintf("step %d of %d at %s%%, %s on this step", rel.Step+1, rel.Steps, trimFloat(rel.Percent), now.Sub(rel.StepStarted).Round(time.Second))
-		}
+		fv := flagView{Flag: f, State: flagState(f), Split: split(f.Rollout), Release: releaseWords(f.Release, now)}
 		if !f.Killed {
 			fv.Kill = []action{{Label: "Kill", URL: envURL("/v1/flags/"+esc(f.Key)+"/kill", env), Body: `{"reason":"killed from the dashboard"}`,
 				Confirm: "Kill flag " + f.Key + "? Everyone gets its off variant at once.", Danger: true}}

@@ -42,10 +42,16 @@ func (d *Dashboard) revisions(r *http.Request, se session) (view, error) {
 	out.A, out.B = queryRev(r, "a", last-1), queryRev(r, "b", last)
 	ra, okA := byNum[out.A]
 	rb, okB := byNum[out.B]
-	switch {
-	case (r.URL.Query().Has("a") && !okA) || (r.URL.Query().Has("b") && !okB):
-		return v, &apiError{Status: http.StatusNotFound, Kind: api.KindNotFound, Message: fmt.Sprintf("%s has no revision %d or %d (it has 1..%d)", name, out.A, out.B, last)}
-	case okA && okB:
+	for _, q := range []struct {
+		key string
+		n   int
+		ok  bool
+	}{{"a", out.A, okA}, {"b", out.B, okB}} {
+		if r.URL.Query().Has(q.key) && (!q.ok || strconv.Itoa(q.n) != r.URL.Query().Get(q.key)) {
+			return v, &apiError{Status: http.StatusNotFound, Kind: api.KindNotFound, Message: fmt.Sprintf("%s has no revision %s (it has 1..%d)", name, r.URL.Query().Get(q.key), last)}
+		}
+	}
+	if okA && okB {
 		out.Diff = specDiff(ra.Spec, rb.Spec)
 	}
 	evs, _ := d.newestEvents(r.Context(), se, env, name, 1000)

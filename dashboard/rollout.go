@@ -26,18 +26,12 @@ type metricView struct {
 	Ticks   template.HTML
 	Latest  []measurementView
 	Compare *compareView
+	Seq     *sequentialView
 }
 
 type measurementView struct {
 	api.Measurement
 	State status
-}
-
-// compareView is a Mann-Whitney comparison of canary against baseline.
-type compareView struct {
-	U, P, Effect, CanaryMedian, BaselineMedian string
-	CanarySamples, BaselineSamples             string
-	SVG                                        template.HTML
 }
 
 type analysisView struct {
@@ -180,20 +174,25 @@ func newMetricView(m api.MetricRun) metricView {
 	mv := metricView{MetricRun: m, State: verdictStatus(m.Phase)}
 	ticks := make([]tick, len(m.Measurements))
 	for i, ms := range m.Measurements {
-		ticks[i] = tick{Verdict: verdictStatus(ms.Verdict), Reason: ms.Reason}
+		ticks[i] = tick{Verdict: measurementStatus(ms), Reason: ms.Reason}
 	}
 	mv.Ticks = tickStrip(m.Name+" measurements", ticks)
 	for i := len(m.Measurements) - 1; i >= 0 && len(mv.Latest) < 3; i-- {
-		mv.Latest = append(mv.Latest, measurementView{m.Measurements[i], verdictStatus(m.Measurements[i].Verdict)})
+		mv.Latest = append(mv.Latest, measurementView{m.Measurements[i], measurementStatus(m.Measurements[i])})
 	}
-	if n := len(m.Measurements); n > 0 && m.Measurements[n-1].Stats["u"] != 0 || n > 0 && m.Judge == "baseline" {
-		st := m.Measurements[n-1].Stats
-		mv.Compare = &compareView{U: trimFloat(st["u"]), P: trimFloat(st["p"]), Effect: signedPercent(st["effect"]),
-			CanaryMedian: trimFloat(st["canaryMedian"]), BaselineMedian: trimFloat(st["baselineMedian"]),
-			CanarySamples: trimFloat(st["canarySamples"]), BaselineSamples: trimFloat(st["baselineSamples"]),
-			SVG: compareBars(st["canaryMedian"], st["baselineMedian"])}
-	}
+	mv.Compare, mv.Seq = compareOf(m), sequentialOf(m)
 	return mv
+}
+
+// measurementStatus words a measurement's verdict; one with no data to
+// judge says so, since the tally does not count it (the analysis waits
+// for data instead).
+func measurementStatus(ms api.Measurement) status {
+	st := verdictStatus(ms.Verdict)
+	if ms.NoData {
+		st.Text += " (no data: not counted)"
+	}
+	return st
 }
 
 func signedPercent(f float64) string {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -63,11 +64,15 @@ func lineChart(title string, w, h int, ymax float64, unit string, labels []strin
 	for _, f := range []float64{0, 0.5, 1} {
 		y := float64(top) + ph*(1-f)
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" class="grid"/><text x="2" y="%.1f" class="axis">%s%s</text>`,
-			left, w-4, y, y, y+3, trimFloat(ymax*f), unit)
+			left, w-4, y, y, y+3, axisNum(ymax*f), unit)
 	}
 	layout := "15:04:05"
 	if span > 2*24*3600 {
 		layout = "Jan 2"
+	}
+	if t0.IsZero() { // nothing recorded: say so rather than draw an axis from year 1
+		fmt.Fprintf(&b, `<text x="%d" y="%d" class="axis" text-anchor="middle">nothing recorded yet</text></svg>`, left+int(pw/2), top+int(ph/2))
+		return template.HTML(b.String())
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" class="axis">%s</text>`, left, h-3, t0.Format(layout))
 	fmt.Fprintf(&b, `<text x="%d" y="%d" class="axis" text-anchor="end">%s</text>`, w-4, h-3, t1.Format(layout))
@@ -109,9 +114,17 @@ func tickStrip(title string, ticks []tick) template.HTML {
 	fmt.Fprintf(&b, `<svg class="ticks" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">`, w, size+2, w, size+2, esch(title))
 	for i, t := range ticks {
 		x := i * (size + gap)
+		// A shape as well as a colour: pass a plain square, fail a
+		// crossed one, inconclusive a square with a bar, not judged
+		// yet a circle.
 		shape := fmt.Sprintf(`<rect x="%d" y="1" width="%d" height="%d" class="%s"/>`, x, size, size, t.Verdict.Class)
-		if t.Verdict.Class == "bad" { // a cross as well as a colour
+		switch t.Verdict.Class {
+		case "bad":
 			shape += fmt.Sprintf(`<path d="M%d 2 l%d %d M%d 2 l-%d %d" class="mark"/>`, x+1, size-2, size-2, x+size-1, size-2, size-2)
+		case "wait":
+			shape += fmt.Sprintf(`<path d="M%d %d h%d" class="mark"/>`, x+2, 1+size/2, size-4)
+		case "busy":
+			shape = fmt.Sprintf(`<circle cx="%d" cy="%d" r="%d" class="busy"/>`, x+size/2, 1+size/2, size/2-1)
 		}
 		fmt.Fprintf(&b, `<g><title>%s: %s</title>%s</g>`, esch(t.Verdict.Text), esch(t.Reason), shape)
 	}
@@ -119,19 +132,9 @@ func tickStrip(title string, ticks []tick) template.HTML {
 	return template.HTML(b.String())
 }
 
-// compareBars draws two medians side by side (canary against baseline).
-func compareBars(canary, baseline float64) template.HTML {
-	const w, h = 240, 40
-	top := math.Max(canary, baseline)
-	if top <= 0 {
-		top = 1
-	}
-	cw, bw := int(float64(w-70)*canary/top), int(float64(w-70)*baseline/top)
-	return template.HTML(fmt.Sprintf(`<svg class="compare" width="%[1]d" height="%[2]d" viewBox="0 0 %[1]d %[2]d" role="img" aria-label="canary median %[3]s, baseline median %[4]s">`+
-		`<text x="0" y="13" class="axis">baseline</text><rect x="60" y="3" width="%[5]d" height="12" class="s0fill"/>`+
-		`<text x="0" y="33" class="axis">canary</text><rect x="60" y="23" width="%[6]d" height="12" class="s1fill"/></svg>`,
-		w, h, trimFloat(canary), trimFloat(baseline), bw, cw))
-}
+// axisNum prints an axis value short (3 significant digits), so that
+// it stays in the chart's left margin.
+func axisNum(f float64) string { return strconv.FormatFloat(f, 'g', 3, 64) }
 
 func esch(s string) string { return template.HTMLEscapeString(s) }
 

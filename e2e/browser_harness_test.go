@@ -142,7 +142,7 @@ func (b *browser) clickAction(label string) {
 		b.waitJS(10*time.Second, "a "+label+" button", sel)
 	}
 	b.do("confirm "+label, chromedp.WaitVisible(chromedp.ID("confirm-ok")), chromedp.Click(chromedp.ID("confirm-ok")))
-	b.waitJS(10*time.Second, "the answer to "+label, `document.getElementById("status").textContent.match(/done|Refused|Failed|moved/)`)
+	b.waitJS(10*time.Second, "the answer to "+label, `document.getElementById("status").textContent.match(/done|Refused|Failed|Not done/)`)
 }
 
 // status is the page's status line (what the last action said).
@@ -166,6 +166,7 @@ func (b *browser) screenshot(name string) {
 		}
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		cancel()
+		b.checkReadable(name, size.phone)
 		if err != nil {
 			b.t.Fatalf("screenshot %s: %v", name, err)
 		}
@@ -175,6 +176,29 @@ func (b *browser) screenshot(name string) {
 		}
 	}
 	b.do("back to desktop", chromedp.EmulateViewport(1280, 900))
+}
+
+// readableJS lists what a page shows only in colour or shape: a status
+// without words, a chart without a text alternative, a button without
+// a label; at phone width also a page wider than the screen (tables
+// scroll in their own box, the page does not).
+const readableJS = `(() => {
+	const bad = [];
+	document.querySelectorAll(".st").forEach(e => { if (!e.textContent.trim()) bad.push("a status without words: " + e.outerHTML); });
+	document.querySelectorAll("svg").forEach(e => { if (!(e.getAttribute("aria-label") || "").trim() && e.getAttribute("aria-hidden") !== "true") bad.push("a chart without a text alternative: " + e.outerHTML.slice(0, 120)); });
+	document.querySelectorAll("button, a").forEach(e => { if (!e.textContent.trim() && !e.getAttribute("aria-label")) bad.push("a control without a label: " + e.outerHTML.slice(0, 120)); });
+	if (PHONE && document.documentElement.scrollWidth > document.documentElement.clientWidth + 1)
+		bad.push("the page is " + document.documentElement.scrollWidth + "px wide on a " + document.documentElement.clientWidth + "px screen: " +
+			[...document.querySelectorAll("main *")].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest(".scroll")).slice(0, 3).map(e => e.tagName + "." + e.className).join(", "));
+	return bad.join("\n");
+})()`
+
+// checkReadable fails the test for what readableJS finds on the page.
+func (b *browser) checkReadable(name string, phone bool) {
+	b.t.Helper()
+	if bad := b.eval(strings.Replace(readableJS, "PHONE", fmt.Sprint(phone), 1)); bad != "" {
+		b.t.Errorf("page %s (phone %v) is not readable without colour or at its width:\n%s", name, phone, bad)
+	}
 }
 
 // chromedpSubmit submits the login form as a person pressing Enter would.

@@ -62,6 +62,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	if txt := b.text(); !strings.Contains(txt, "Revision 2 is paused at step 2 of 4") || !strings.Contains(txt, "canary") {
 		t.Errorf("live view: %q; want the verdict in words and the canary's row", txt)
 	}
+	// The latency comparison is judged sequentially (the default): its
+	// ratio and interval against what is allowed.
+	b.waitJS(30*time.Second, "the sequential comparison's ratio and interval", `[...document.querySelectorAll(".cmp")].some(e => e.innerText.includes("Ratio") && e.querySelector("svg circle"))`)
 	b.screenshot("rollout")
 
 	// Home pins the paused canary on top, with its buttons.
@@ -222,6 +225,40 @@ func TestDashboardApprovalInBrowser(t *testing.T) {
 		t.Errorf("the grid's v1 row says %q; want it deployed in both environments, with how long its deploys took", row)
 	}
 	b.screenshot("pipeline-approved")
+
+	// v2 waits for the same approval; Reject on the home page fails the
+	// gate, with who rejected it and why, and v2 never enters prod.
+	p.push(p.binaryArtifact("v2"), "v2", pushedCommit{"aaaaaaa2", time.Now().Add(-time.Minute)})
+	p.srv.mustCLI("deploy", "order", "--version", "v2", "--env", "dev", "--wait", "--timeout", "50s")
+	p.srv.mustCLI("promote", "order", "--from", "dev", "--to", "prod")
+	b.open("/")
+	b.waitJS(10*time.Second, "v2's approval pinned on top", `document.body.innerText.includes("version v2 from dev waits for an approval to enter prod")`)
+	b.eval(`window.beforeReject = true`)
+	b.clickAction("Reject")
+	if st := b.status(); !strings.Contains(st, "done") {
+		t.Fatalf("Reject said %q; want done", st)
+	}
+	b.waitJS(10*time.Second, "the page reloaded after the rejection", `!window.beforeReject && document.readyState === "complete"`)
+	waitFor(t, 30*time.Second, "the approval gate failed", func() (bool, string) {
+		var pl api.Pipeline
+		if err := p.srv.getJSON("/v1/pipeline/order", &pl); err != nil {
+			return false, err.Error()
+		}
+		for _, st := range pl.Stages {
+			if st.Env == "prod" && st.Promotion != nil && st.Promotion.Version == "v2" && len(st.Promotion.Gates) > 0 {
+				g := st.Promotion.Gates[0]
+				return g.State == "Failed" && strings.Contains(g.Reason, "rejected by uid:") && strings.Contains(g.Reason, "rejected from the dashboard"), fmt.Sprintf("%+v", g)
+			}
+		}
+		return false, fmt.Sprintf("%+v", pl.Stages)
+	})
+	if txt := b.text(); strings.Contains(txt, "version v2 from dev waits for an approval") {
+		t.Errorf("home after the rejection still pins v2: %q", txt)
+	}
+	if st := p.stage("prod"); st.Version != "v1" {
+		t.Errorf("prod runs %q after v2 was rejected; want v1", st.Version)
+	}
+	b.screenshot("home-rejected")
 }
 
 // gridRow is the JavaScript for the text of version's row of the

@@ -47,8 +47,14 @@ type Watch struct {
 }
 
 // startupPeriod caps the check period until readiness first passes, so
-// a fast-starting instance is seen ready well within one interval.
-const startupPeriod = 200 * time.Millisecond
+// a fast-starting instance is seen ready well within one interval; the
+// first checks come sooner still, from firstPeriod doubling up to it,
+// so that an instance that listens within milliseconds (a service woken
+// from zero while a request waits) is seen ready within milliseconds.
+const (
+	startupPeriod = 200 * time.Millisecond
+	firstPeriod   = 5 * time.Millisecond
+)
 
 // Monitor checks watched instances and reports each state change. Probes
 // run on real time: they are I/O. The thresholds are Tracker's, tested
@@ -162,7 +168,7 @@ func (m *Monitor) loop(ctx context.Context, r *running, w Watch, k Kind, p spec.
 	if !sleep(ctx, p.InitialDelay.Duration) {
 		return
 	}
-	for {
+	for n := 0; ; n++ {
 		res := m.prober.Probe(ctx, p, w.Target)
 		if ctx.Err() != nil {
 			return
@@ -174,21 +180,26 @@ func (m *Monitor) loop(ctx context.Context, r *running, w Watch, k Kind, p spec.
 		if changed {
 			m.onChange(Change{ID: w.Target.ID, PID: w.PID, Kind: k, State: t.State(), Summary: t.Summary()})
 		}
-		if !sleep(ctx, period(p, k, t.State())) {
+		if t.State() == Passing {
+			n = -1 // a later start-up (readiness lost) begins fast again
+		}
+		if !sleep(ctx, period(p, k, t.State(), n)) {
 			return
 		}
 	}
 }
 
 // period is the probe interval, shortened while readiness is not passing
-// so that an instance is seen ready soon after it is.
-func period(p spec.Probe, k Kind, s State) time.Duration {
+// so that an instance is seen ready soon after it is: the n-th check
+// (from 0) since readiness last passed, or since the start, waits
+// firstPeriod << n, at most startupPeriod.
+func period(p spec.Probe, k Kind, s State, n int) time.Duration {
 	d := p.Interval.Duration
 	if d <= 0 {
 		d = time.Second
 	}
 	if k == Readiness && s != Passing {
-		d = min(d, startupPeriod)
+		d = min(d, startupPeriod, firstPeriod<<min(max(n, 0), 8))
 	}
 	return d
 }

@@ -80,7 +80,12 @@ func (h *handler) validate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
-	app, _, err := h.parse(r)
+	app, req, err := h.parse(r)
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
+	values, err := h.secretValues(r, req)
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
@@ -91,6 +96,10 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 		db = store.NewMemory()
 	}
 	err = db.View(r.Context(), func(tx store.Tx) error {
+		secrets, err := h.previewSecrets(r, tx, app, req, values)
+		if err != nil {
+			return err
+		}
 		cs, err := stack.Plan(tx, app)
 		if err != nil {
 			return err
@@ -100,7 +109,13 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		plan = toPlan(app.Name, cs)
+		plan.Secrets = secrets
 		plan.Flags, plan.Segments, plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), warnings(app, fp)
+		notes, err := stack.ScaleNotes(tx, cs)
+		if err != nil {
+			return err
+		}
+		plan.Warnings = append(plan.Warnings, notes...)
 		if plan.Kept, err = stack.Kept(tx, app); err != nil {
 			return err
 		}
@@ -120,21 +135,36 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
+	values, err := h.secretValues(r, req)
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
 	e, err := h.target(h.in(r).Name, app)
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
+	var secrets map[string]api.SecretChange
 	var cs spec.ChangeSet
 	var fp stack.FlagPlan
 	var op *store.Operation
-	var kept []string
+	var kept, notes []string
 	// The spec's parts are applied together; a part its file does not
 	// have (services in a file of flags only, flags in one of services
 	// only) is left as it is, not emptied (spec/sections.go).
 	err = e.Store.Update(r.Context(), func(tx store.Tx) error {
 		src := stack.Source{File: req.File, Text: req.Spec, Dir: req.Dir}
+		if secrets, err = h.storeSecrets(r, tx, app, req, values); err != nil {
+			return err
+		}
 		if kept, err = stack.Kept(tx, app); err != nil {
+			return err
+		}
+		if cs, err = stack.Plan(tx, app); err != nil {
+			return err
+		}
+		if notes, err = stack.ScaleNotes(tx, cs); err != nil { // before the apply ends a scale
 			return err
 		}
 		cs, op, err = stack.Apply(tx, app, src, h.cfg.Clock.Now())
@@ -150,7 +180,8 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 	}
 	out := api.ApplyResponse{Plan: toPlan(app.Name, cs)}
 	out.Plan.Flags, out.Plan.Segments, out.Plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), warnings(app, fp)
-	out.Plan.Kept = kept
+	out.Plan.Kept, out.Plan.Secrets = kept, secrets
+	out.Plan.Warnings = append(out.Plan.Warnings, notes...)
 	status := http.StatusOK
 	if op != nil {
 		out.Plan.Revisions = map[string]api.RevisionChange{}

@@ -26,6 +26,11 @@ var minRole = map[string]Role{
 	"POST /v1/services/{name}/rollout/{verb}":   RoleDeployer,
 	"GET /v1/services/{name}/logs":              RoleViewer,
 	"GET /v1/events":                            RoleViewer,
+	"POST /v1/services/{name}/restart":          RoleDeployer,
+	"POST /v1/services/{name}/scale":            RoleDeployer,
+	"POST /v1/services/{name}/exec":             RoleAdmin,  // runs anything as the instance, with its secrets
+	"GET /v1/secrets":                           RoleViewer, // names, versions, who: never values
+	"POST /v1/secrets/{name}":                   RoleDeployer,
 	"GET /v1/history":                           RoleViewer,
 	"GET /v1/services/{name}/history":           RoleViewer,
 	"GET /v1/certificates":                      RoleViewer,

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 
+	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
@@ -60,9 +61,16 @@ func runView(r *store.AnalysisRun, a *spec.Analysis) *api.AnalysisRun {
 		}
 		for _, x := range m.Measurements {
 			mv.Measurements = append(mv.Measurements, api.Measurement{Time: x.Time, Value: x.Value, Samples: x.Samples,
-				Verdict: x.Verdict.String(), NoData: x.NoData, Reason: x.Reason, Stats: x.Stats})
+				Verdict: x.Verdict.String(), NoData: x.NoData, Reason: x.Reason, Stats: x.Stats, Spreads: spreadsView(x.Spreads)})
 		}
 		out.Metrics = append(out.Metrics, mv)
 	}
 	return out
+}
+
+func spreadsView(s *analysis.Spreads) *api.Spreads {
+	if s == nil {
+		return nil
+	}
+	return &api.Spreads{Canary: api.Spread(s.Canary), Baseline: api.Spread(s.Baseline)}
 }

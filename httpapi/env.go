@@ -17,6 +17,8 @@ type Env struct {
 	Name  string
 	Store store.Store
 	Logs  LogReader
+	// Exec, when set, runs commands as its instances run (slipway exec).
+	Exec Execer
 	// Enqueue asks the environment's controllers for a pass over a key.
 	Enqueue func(key queue.Key)
 	// Changes returns a channel closed at the next committed write.

@@ -74,6 +74,9 @@ func releaseView(r *store.FlagRelease, p *spec.FlagProgressive) *api.FlagRelease
 	var a *spec.Analysis
 	if p != nil {
 		out.Steps, a = len(p.Steps), p.Analysis
+		if r.Step < len(p.Steps) {
+			out.BakeSeconds = p.Steps[r.Step].Bake.Duration.Seconds()
+		}
 	}
 	out.Analysis = runView(r.Analysis, a)
 	return out

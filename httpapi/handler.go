@@ -16,6 +16,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/internal/ratelimit"
+	"github.com/slipway-dev/slipway/secret"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -83,6 +84,9 @@ type Config struct {
 	// one-time dashboard login link for the principal p (see
 	// dashboard.Dashboard.Grant).
 	LoginLink func(p Principal) (api.LoginLink, error)
+	// Secrets, when set, seals the secrets an apply or `secret set`
+	// sends (package secret); without it they are refused.
+	Secrets *secret.Box
 }
 
 type handler struct {
@@ -126,6 +130,11 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /v1/services/{name}/history", h.serviceHistory)
 	m.HandleFunc("GET /v1/history", h.routerHistory)
 	m.HandleFunc("GET /v1/events", h.events)
+	m.HandleFunc("POST /v1/services/{name}/restart", h.restart)
+	m.HandleFunc("POST /v1/services/{name}/scale", h.scale)
+	m.HandleFunc("POST /v1/services/{name}/exec", h.execInService)
+	m.HandleFunc("GET /v1/secrets", h.listSecrets)
+	m.HandleFunc("POST /v1/secrets/{name}", h.setSecret)
 	m.HandleFunc("GET /v1/certificates", h.certificates)
 	m.HandleFunc("GET /v1/dora", h.dora)
 	m.HandleFunc("GET /v1/dora/trend", h.doraTrend)

@@ -64,10 +64,15 @@ func (h *handler) checkTotal(ctx context.Context, app *spec.App, env, file strin
 	return &spec.Problems{{File: file, Line: app.Line("services"), Path: "services", Message: msg}}
 }
 
-// replicas is how many instances app's services ask for.
+// replicas is how many instances app's services ask for: an autoscaled
+// one, as many as it may run (scale.max).
 func replicas(app *spec.App) int {
 	n := 0
 	for _, s := range app.Services {
+		if s.Scale != nil {
+			n += s.Scale.Max
+			continue
+		}
 		n += s.Replicas()
 	}
 	return n

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -33,23 +34,25 @@ func serviceView(tx store.Tx, svc store.Service) (api.Service, error) {
 		}
 		out.ParallelRun = parallelRunView(p, rev.Spec.Strategy.ParallelRun)
 	}
+	ins, err := tx.ListInstances(svc.Name)
+	if err != nil {
+		return out, err
+	}
 	if svc.Revision != 0 {
 		rev, err := tx.GetRevision(svc.Name, svc.Revision)
 		if err != nil {
 			return out, err
 		}
 		if !svc.Removed {
-			out.Desired = rev.Spec.Replicas()
+			out.Desired, _ = rollout.TargetReplicas(svc, rev, ins)
+			out.Scaled = svc.Scale != nil && rev.Spec.Scale == nil
 		}
+		out.Autoscale = autoscaleView(svc, rev.Spec.Scale, rev.Number)
 		if a := rev.Spec.Artifact; a != nil {
 			out.Version = a.Version
 		}
 		out.Route = strings.Join(rev.Spec.Route.AllHosts(), ",") + rev.Spec.Route.Path
 		out.Strategy = strategyName(rev.Spec.Strategy)
-	}
-	ins, err := tx.ListInstances(svc.Name)
-	if err != nil {
-		return out, err
 	}
 	for _, in := range ins {
 		ai := toInstance(in)
@@ -151,4 +154,17 @@ func strategyName(st spec.Strategy) string {
 		return "blueGreen"
 	}
 	return "rolling"
+}
+
+// autoscaleView is a service's autoscaling, when its target revision
+// rev has a scale section sc.
+func autoscaleView(svc store.Service, sc *spec.Scale, rev int) *api.Autoscale {
+	if sc == nil {
+		return nil
+	}
+	out := &api.Autoscale{Min: sc.Min, Max: sc.Max, Target: sc.Target.String(), ScaledToZero: svc.Autoscale.ScaledToZero(rev) && !svc.Removed}
+	if a := svc.Autoscale; a != nil {
+		out.Reason, out.ChangedAt = a.Reason, a.ChangedAt
+	}
+	return out
 }

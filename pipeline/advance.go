@@ -71,7 +71,10 @@ func Advance(p *store.Promotion, f Facts, now time.Time) (Action, time.Duration)
 		if g.StartedAt.IsZero() {
 			g.StartedAt = now
 		}
-		act, after := gate(p, g, f, now)
+		act, after := Wait, time.Duration(0)
+		if g.State != store.GateFailed { // failed already (a rejection): keep its reason
+			act, after = gate(p, g, f, now)
+		}
 		switch g.State {
 		case store.GateFailed:
 			if g.EndedAt.IsZero() {

@@ -112,6 +112,21 @@ func TestAFailedGateFailsThePromotion(t *testing.T) {
 	}
 }
 
+// TestARejectionFailsThePromotionWithItsReason: a person's rejection
+// (Controller.Approve with reject) fails the gate; the next pass fails
+// the promotion saying who rejected it and why, not that it waits.
+func TestARejectionFailsThePromotionWithItsReason(t *testing.T) {
+	p := promotion(approval())
+	Advance(&p, Facts{Source: healthy(t0)}, t0)
+	g := &p.Gates[0]
+	g.State, g.ApprovedBy, g.EndedAt, g.Reason = store.GateFailed, "ana", t0.Add(time.Minute), "rejected by ana: not on a Friday"
+	act, _ := Advance(&p, Facts{Source: healthy(t0)}, t0.Add(time.Minute))
+	if act != Wait || p.State != store.PromotionFailed || g.Reason != "rejected by ana: not on a Friday" ||
+		p.Reason != "gate 1 (approval) failed: rejected by ana: not on a Friday" {
+		t.Fatalf("got %v, %s %q, gate reason %q; want Failed with the rejection's reason", act, p.State, p.Reason, g.Reason)
+	}
+}
+
 // TestInterruptedTestsRunAgain: a server restart loses the running
 // command (no TestRunning, no result); the gate runs it again, at most
 // maxTestAttempts times.

@@ -110,7 +110,7 @@ func (c *Controller) start(ctx context.Context, id string) error {
 			return c.started(ctx, in, st)
 		}
 	}
-	if errors.As(err, new(imageError)) {
+	if errors.As(err, new(imageError)) || errors.As(err, new(secretError)) {
 		if err := c.failNow(ctx, in); err != nil {
 			return err
 		}

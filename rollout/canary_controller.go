@@ -27,11 +27,12 @@ func (c *Controller) canary(ctx context.Context, svc store.Service) (*spec.Canar
 
 // canaryDesired shapes the planner's input for a canary in flight: the
 // stable revision keeps every instance (and takes its share of the
-// traffic), the candidate runs its share of the instances.
-func canaryDesired(d *workload.Desired, cn *store.Canary) {
+// traffic), the candidate runs its share of the instances. A candidate
+// that autoscales got its count from TargetReplicas, share included.
+func canaryDesired(d *workload.Desired, cn *store.Canary, autoscaled bool) {
 	full := d.Replicas
 	d.Keep, d.Active = cn.Stable, cn.Stable
-	if !cn.Full {
+	if !cn.Full && !autoscaled {
 		d.Replicas = CanaryReplicas(cn.Weight, full)
 	}
 }
@@ -45,7 +46,7 @@ func (c *Controller) judgeCanary(ctx context.Context, s snapshot, sc *spec.Canar
 	if err != nil {
 		return false, 0, err
 	}
-	replicas := rev.Spec.Replicas()
+	replicas := canaryFull(seen, rev, s.instances)
 	// Advance edits nothing it is given, but measure records into the
 	// canary's runs in place (Record): it gets the pass's own copy, so
 	// that seen stays as read (updateService checks it, and the pass

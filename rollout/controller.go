@@ -69,6 +69,9 @@ type Config struct {
 	NewID func() string
 	// BaseEnv is added under every instance's own environment (PATH).
 	BaseEnv map[string]string
+	// Secrets reveals the secrets env values reference (secrets.go);
+	// without it an instance whose env references one fails to start.
+	Secrets Secrets
 	// Environment is the name instances see in SLIPWAY_ENVIRONMENT.
 	Environment string
 	// Providers measure canary analysis metrics, by the spec's provider
@@ -296,7 +299,9 @@ func (c *Controller) desired(ctx context.Context, s snapshot, now time.Time) (wo
 	if err != nil {
 		return workload.Desired{}, err
 	}
-	d := workload.Desired{Revision: rev.Number, Replicas: rev.Spec.Replicas(), MaxSurge: 1, Active: s.svc.Traffic.Active}
+	replicas, _ := TargetReplicas(s.svc, rev, s.instances)
+	d := workload.Desired{Revision: rev.Number, Replicas: replicas, MaxSurge: 1, Active: s.svc.Traffic.Active,
+		RestartedAt: s.svc.RestartedAt}
 	if d.Active == 0 {
 		d.Active = s.svc.Stable
 	}
@@ -316,7 +321,7 @@ func (c *Controller) desired(ctx context.Context, s snapshot, now time.Time) (wo
 		d.Keep, d.Active = t, t
 	}
 	if s.svc.Canary.InFlight(s.svc.Revision) && rev.Spec.Strategy.Canary != nil {
-		canaryDesired(&d, s.svc.Canary)
+		canaryDesired(&d, s.svc.Canary, rev.Spec.Scale != nil)
 	}
 	if s.svc.ParallelRun.InFlight(s.svc.Revision) && rev.Spec.Strategy.ParallelRun != nil {
 		parallelDesired(&d, s.svc.ParallelRun)
@@ -394,8 +399,9 @@ func (c *Controller) instanceSpec(ctx context.Context, in store.Instance, rev st
 	if !rev.Spec.RunsImage() {
 		maps.Copy(env, c.cfg.BaseEnv)
 	}
-	for k, v := range rev.Spec.Env {
-		env[k] = v
+	secretEnv, err := c.revealSecrets(ctx, env, rev)
+	if err != nil {
+		return workload.InstanceSpec{}, err
 	}
 	env["PORT"] = fmt.Sprint(in.Port)
 	env["SLIPWAY_SERVICE"] = in.Service
@@ -405,7 +411,7 @@ func (c *Controller) instanceSpec(ctx context.Context, in store.Instance, rev st
 	is := workload.InstanceSpec{
 		ID: in.ID, Service: in.Service, Revision: in.Revision, Port: in.Port,
 		Command: spec.Expand(rev.Spec.Run, env), Env: env, Resources: rev.Spec.Resources,
-		User: rev.Spec.User,
+		User: rev.Spec.User, SecretEnv: secretEnv,
 	}
 	if rev.Spec.RunsImage() {
 		is.Command = nil

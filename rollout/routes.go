@@ -15,6 +15,9 @@ import (
 type Routed struct {
 	Service store.Service
 	Route   spec.Route
+	// Wake marks a service that may be scaled to zero (scale.min 0):
+	// with no instance, the router holds a request and wakes it.
+	Wake bool
 }
 
 // Routes is the traffic split policy: the router's table for services
@@ -45,7 +48,7 @@ func route(s Routed, instances []store.Instance) (router.Route, bool) {
 		return router.Route{}, false
 	}
 	r := router.Route{Service: s.Service.Name, Host: rs.Host, Hosts: rs.Hosts, Path: rs.Path,
-		Timeout: rs.Timeout.Duration, MaxBody: int64(rs.MaxBody), TLS: routeTLS(rs)}
+		Timeout: rs.Timeout.Duration, MaxBody: int64(rs.MaxBody), TLS: routeTLS(rs), Wake: s.Wake}
 	split(&r, s.Service.Traffic)
 	for _, in := range instances {
 		if InRotation(in) {

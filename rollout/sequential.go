@@ -24,6 +24,10 @@ type Counter interface {
 	Totals(service string, revision int, out *analysis.Totals)
 	// LatencyUpper is the upper edge of each latency bin, in seconds.
 	LatencyUpper() []float64
+	// Errors receives a value after errors were counted (coalesced):
+	// the judges look at once, since an error is what decides a
+	// failing canary, instead of on the next tick.
+	Errors() <-chan struct{}
 }
 
 // sequential runs the sequential judges of the analysis runs in flight
@@ -184,23 +188,51 @@ func (s *sequential) step(k seqKey, run *seqRun, now time.Time) bool {
 	return decided
 }
 
-// Run ticks every SequentialTick until ctx ends, reading now from clock.
+// reactGap is the least time between two looks prompted by errors: a
+// service failing thousands of requests a second costs the judges at
+// most one look per gap, and an error waits at most this long.
+const reactGap = 5 * time.Millisecond
+
+// Run ticks every SequentialTick, and after errors were counted, until
+// ctx ends, reading now from clock.
 func (s *sequential) Run(ctx context.Context, now func() time.Time) {
 	t := time.NewTicker(SequentialTick)
 	defer t.Stop()
+	errs := s.counts.Errors()
+	var last time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.Tick(now())
+		case <-errs:
+			if !sleep(ctx, reactGap-time.Since(last)) {
+				return
+			}
 		}
+		last = time.Now()
+		s.Tick(now())
+	}
+}
+
+// sleep waits d (nothing when d <= 0); false if ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 
 // RunSequential runs the sequential judges until ctx ends (a loop of
-// Tick on a SequentialTick ticker). It returns at once without a
-// Counter.
+// Tick on a SequentialTick ticker and on the Counter's errors). It
+// returns at once without a Counter.
 func (c *Controller) RunSequential(ctx context.Context) {
 	if c.cfg.Counts == nil {
 		return
@@ -222,7 +254,7 @@ func latencyQuantile(metric string) (float64, bool) {
 }
 
 func sequentialConfig(m spec.Metric) analysis.SequentialConfig {
-	cfg := analysis.SequentialConfig{Alpha: m.Alpha, MinEffect: m.MinEffect, Floor: m.Floor}
+	cfg := analysis.SequentialConfig{Alpha: m.Alpha, Beta: m.Beta, MinEffect: m.MinEffect, Floor: m.Floor}
 	if _, ok := latencyQuantile(m.Metric); ok {
 		cfg.Unit = "s"
 	}

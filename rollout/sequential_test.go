@@ -127,6 +127,18 @@ func TestSequentialJudgePassesAStepEarly(t *testing.T) {
 	if bg := svc.Canary.Analysis; bg == nil || bg.Phase.Terminal() {
 		t.Errorf("background analysis %+v: want it still watching", bg)
 	}
+	// The spec's default beta reached the judge: the pass's bound under
+	// the floor is at level 1-beta.
+	if step := svc.Canary.StepAnalysis; step == nil || len(step.Metrics) == 0 || len(step.Metrics[0].Measurements) == 0 {
+		t.Errorf("step analysis %+v: want its deciding measurement", step)
+	} else {
+		ms := step.Metrics[0].Measurements
+		last := ms[len(ms)-1]
+		if last.Verdict != analysis.Pass || last.Stats[analysis.StatBeta] != spec.DefaultBeta || last.Stats[analysis.StatRateUpper] > 0.02 ||
+			!strings.Contains(last.Reason, "proven at or under the floor of 2%") {
+			t.Errorf("deciding measurement %+v: want a pass at beta %v, the error rate bounded under the 2%% floor", last, spec.DefaultBeta)
+		}
+	}
 	t.Logf("analysis step passed after %s", took)
 }
 

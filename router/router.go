@@ -41,6 +41,13 @@ type Config struct {
 	// one (the instance's address, the error), and the reverse proxies'
 	// own errors (default: discard).
 	Logger *slog.Logger
+	// Waker, when set, is asked for an instance of a service whose
+	// route is marked Wake and has none (scaled to zero, wake.go); the
+	// router holds the request meanwhile, for at most HoldTimeout
+	// (default 30s), MaxHeld requests at once (default 1000).
+	Waker       func(service string)
+	HoldTimeout time.Duration
+	MaxHeld     int
 	// RecordBackends, when set, tells the BackendRecorder a request's
 	// context carries (WithBackendRecorder) which instance answered it:
 	// an access log's. Off, the router looks for none.
@@ -93,6 +100,7 @@ type Router struct {
 
 	mu     sync.Mutex // guards states
 	states map[string]*state
+	held   holds // requests waiting for a service scaled to zero (wake.go)
 }
 
 // New returns a Router with an empty table (every request gets a 404).
@@ -127,6 +135,12 @@ func withDefaults(c Config) Config {
 	}
 	if c.Attempts == 0 {
 		c.Attempts = 3
+	}
+	if c.HoldTimeout == 0 {
+		c.HoldTimeout = DefaultHoldTimeout
+	}
+	if c.MaxHeld == 0 {
+		c.MaxHeld = DefaultMaxHeld
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -191,6 +205,11 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r = previewed(r, req)
+	if len(r.backends) == 0 && r.Wake && rt.cfg.Waker != nil {
+		if r = rt.hold(w, req, r); r == nil {
+			return
+		}
+	}
 	if len(r.backends) == 0 {
 		rt.refuse(w, req, r, http.StatusServiceUnavailable, errNoReady)
 		return

@@ -58,6 +58,9 @@ type Route struct {
 	// request body. Zero takes the router's Config.
 	Timeout time.Duration
 	MaxBody int64
+	// Wake says the service may be scaled to zero: with no backend, a
+	// request is held while Config.Waker starts one (wake.go).
+	Wake bool
 }
 
 // RouteTLS is a route's own TLS material, by file (PEM).

@@ -27,6 +27,7 @@ func (rt *Router) Update(routes []Route) {
 		}
 	}
 	rt.table.Store(t)
+	rt.held.updated()
 	left := false
 	for id, st := range rt.states {
 		if !seen[id] && st.inTable.Swap(false) {

@@ -93,6 +93,10 @@ type Config struct {
 	// AllowedRouters are non-loopback router addresses (host:port, or a
 	// host) a spec may use for an environment's router.
 	AllowedRouters []string
+	// SecretsKeyFile is the age identity file that seals secrets (issue
+	// 17); empty: DATA/secrets.key, made 0600 at first start. A key the
+	// operator gives is never written.
+	SecretsKeyFile string
 	// StopOnExit stops every instance when Run returns (the demo's
 	// choice; a real server leaves them running to be adopted).
 	StopOnExit bool

@@ -255,7 +255,9 @@ func TestDashboardPages(t *testing.T) {
 		{"/flags", 200, "Flags"},
 		{"/dora", 200, "Deployment frequency"},
 		{"/services/nope", 404, "does not exist"},
-		{"/services/svc001/revisions?a=9", 404, "no revision 9"},
+		{"/services/svc001/revisions?a=9", 404, "no revision 9 (it has 1..2)"},
+		{"/services/svc001/revisions?a=1&b=99", 404, "svc001 has no revision 99 (it has 1..2)"},
+		{"/services/svc001/revisions?a=one", 404, "svc001 has no revision one"},
 		{"/no/such/page", 404, "no page"},
 		{"/v1/openapi.json", 200, "3.1.0"},
 	}

@@ -321,7 +321,7 @@ func (h *hosted) pipelineEnv(name string) (*pipeline.Env, error) {
 
 // apiEnv is an environment as package httpapi sees it.
 func (p *parts) apiEnv() *httpapi.Env {
-	return &httpapi.Env{Name: p.name, Store: p.store, Logs: p.driver, Enqueue: p.queue.Add,
+	return &httpapi.Env{Name: p.name, Store: p.store, Logs: p.driver, Exec: p.driver, Enqueue: p.queue.Add,
 		Changes: p.store.Changed, Metrics: p.metrics.Handler(), RouterURL: "http://" + p.routerAddr, Down: p.down.Load(),
 		History: p.history}
 }

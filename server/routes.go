@@ -82,6 +82,7 @@ func routed(tx store.Tx) ([]rollout.Routed, error) {
 				return nil, fmt.Errorf("revision %d of %s: %w", svc.Revision, svc.Name, err)
 			}
 			r.Route = rev.Spec.Route
+			r.Wake = rev.Spec.Scale != nil && rev.Spec.Scale.Min == 0
 		}
 		out = append(out, r)
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/slipway-dev/slipway/router/accesslog"
 	"github.com/slipway-dev/slipway/router/front"
 	"github.com/slipway-dev/slipway/router/metrics"
+	"github.com/slipway-dev/slipway/secret"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/stack"
 	"github.com/slipway-dev/slipway/store"
@@ -65,6 +66,9 @@ type Server struct {
 	// tlsLn is --router-tls's listener, for the default environment; set
 	// by Run before any environment opens.
 	tlsLn net.Listener
+	// secrets seals and opens every environment's secrets; set by Run
+	// before any environment opens.
+	secrets *secret.Box
 
 	mu         sync.Mutex // guards addr, routerAddr, socket
 	addr       string
@@ -100,6 +104,7 @@ type parts struct {
 	driver     *workload.Multi // processes, and containers of images
 	queue      *queue.Queue
 	rollouts   *rollout.Controller
+	autoscaler *rollout.Autoscaler
 	ops        *stack.Controller
 	router     *router.Router
 	metrics    *metrics.Metrics
@@ -181,6 +186,10 @@ func (s *Server) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.artifacts = artifact.New(filepath.Join(s.cfg.DataDir, "artifacts"))
+	if s.secrets, err = s.secretsKey(); err != nil {
+		rln.Close()
+		return err
+	}
 	if s.images, err = image.Open(filepath.Join(s.cfg.DataDir, "images")); err != nil {
 		rln.Close()
 		return err
@@ -242,6 +251,7 @@ func (s *Server) startControl(ctx context.Context, p *parts) {
 			wg.Go(func() { s.work(ctx, p, &fails) })
 		}
 		wg.Go(func() { s.resync(ctx, p) })
+		wg.Go(func() { p.autoscaler.Run(ctx) })
 	})
 }
 
@@ -300,8 +310,12 @@ func (s *Server) open(ctx context.Context, name, dir string, kube *kubeRef) (*pa
 	p.history = s.newHistory(p)
 	p.mirrors = mirror.NewBook()
 	p.flags = newLiveFlags(s.cfg.Clock)
+	p.autoscaler = rollout.NewAutoscaler(rollout.AutoscalerConfig{Store: p.store, Counts: p.metrics, CPU: p.driver,
+		InFlight: func() map[string]int64 { return p.router.InFlightAll() },
+		Held:     func(service string) int { return p.router.HeldFor(service) },
+		Clock:    s.cfg.Clock, Enqueue: p.queue.AddAfter, Logger: s.cfg.Logger.With("env", name)})
 	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors, Logger: s.cfg.Logger.With("env", name),
-		RecordBackends: s.cfg.RouterAccessLog})
+		RecordBackends: s.cfg.RouterAccessLog, Waker: p.autoscaler.Wake})
 	p.handler = p.router
 	if s.cfg.RouterAccessLog {
 		p.accessLog = accesslog.New(accesslog.Config{File: filepath.Join(s.cfg.DataDir, accessLogDir, name+".log")})
@@ -315,6 +329,7 @@ func (s *Server) open(ctx context.Context, name, dir string, kube *kubeRef) (*pa
 		Enqueue: p.queue.AddAfter, BaseEnv: instEnv, Environment: name,
 		Providers: s.providers(p), Mirrors: p.mirrors, Counts: p.metrics,
 		Platform: s.platform(ctx, p, kube),
+		Secrets:  secret.Vault{Store: p.store, Box: s.secrets},
 	})
 	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
 	p.ops.OnEnded(func(op store.Operation) {
@@ -359,6 +374,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, socks []net.Listene
 		Envs:  envs, Pipeline: s.pipeline, Backup: envs.backup,
 		Limits:  httpapi.Limits{MaxInstancesPerService: s.cfg.MaxInstancesPerService, MaxInstances: s.cfg.MaxInstances},
 		Routers: httpapi.RouterPolicy{AllowPublic: s.cfg.AllowPublicRouter, Allowed: s.cfg.AllowedRouters},
+		Secrets: s.secrets,
 	})
 	hub := envs.hub()
 	mux := http.NewServeMux()

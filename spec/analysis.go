@@ -86,6 +86,11 @@ type Metric struct {
 	// canary no worse than stable, however long it watches; in (0, 0.5]
 	// (default 0.05).
 	Alpha float64 `yaml:"alpha,omitempty" json:"alpha,omitempty"`
+	// Beta bounds the probability that the sequential judge passes a
+	// canary worse than stable by MinEffect (or over Floor), however
+	// long it watches; in (0, 0.5] (default 0.2). Lower asks for more
+	// evidence before a good canary moves on, so it passes later.
+	Beta float64 `yaml:"beta,omitempty" json:"beta,omitempty"`
 	// Better says which way the metric improves, for Compare: lower or
 	// higher (default higher for successRate and requestRate, lower
 	// otherwise).

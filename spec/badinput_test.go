@@ -68,6 +68,9 @@ var badSpecs = []badSpec{
 	{"alpha over one half", seqMetric("alpha: 0.7"), 9, seqPath + ".alpha", "must be in (0, 0.5]"},
 	{"alpha zero", seqMetric("alpha: 0"), 9, seqPath + ".alpha", "must be in (0, 0.5]"},
 	{"alpha negative", seqMetric("alpha: -0.01"), 9, seqPath + ".alpha", "must be in (0, 0.5]"},
+	{"beta over one half", seqMetric("beta: 0.6"), 9, seqPath + ".beta", "must be in (0, 0.5]"},
+	{"beta zero", seqMetric("beta: 0"), 9, seqPath + ".beta", "must be in (0, 0.5]"},
+	{"beta with the interval judge", seqMetric("judge: interval, beta: 0.1"), 9, seqPath + ".beta", "only used with judge: sequential"},
 	{"minEffect negative", seqMetric("minEffect: -0.2"), 9, seqPath + ".minEffect", "must be >= 0"},
 	{"judge unknown", seqMetric("judge: bayes"), 9, seqPath + ".judge", "must be sequential or interval"},
 	{"sequential on requestRate", canaryBase + "        steps: [{setWeight: 20}]\n        analysis:\n          metrics: [{name: r, provider: router, metric: requestRate, compare: baseline, judge: sequential}]\n", 9, seqPath + ".judge", "not router metric requestRate; use judge: interval"},
@@ -95,7 +98,28 @@ var badSpecs = []badSpec{
 	{"image command empty", imageBase + "shop/web:v1\n    command: []\n", 5, "services.web.command", "leave command out to run the image's entrypoint"},
 	{"image command unknown variable", imageBase + "shop/web:v1\n    command: [/web, '${NOPE}']\n", 5, "services.web.command[1]", "${NOPE} is not set"},
 	{"environment unknown field", web + "environments:\n  dev: {gatez: []}\n", 6, "environments.dev.gatez", `unknown field "gatez"`},
+	{"scale and instances", routed + "    instances: 2\n    scale: {min: 1, max: 3, target: {concurrency: 10}}\n", 6, "services.web.instances", "set either instances or scale, not both"},
+	{"scale min above max", routed + "    scale: {min: 5, max: 3, target: {concurrency: 10}}\n", 6, "services.web.scale.min", "must be <= max (3), got 5"},
+	{"scale target zero", routed + "    scale:\n      max: 3\n      target: {concurrency: 0}\n", 8, "services.web.scale.target.concurrency", "must be > 0 requests in flight per instance"},
+	{"scale rps negative", routed + "    scale: {max: 3, target: {rps: -5}}\n", 6, "services.web.scale.target.rps", "must be > 0 requests per second"},
+	{"scale cpu without percent", routed + "    scale: {max: 3, target: {cpu: 70}}\n", 6, "services.web.scale.target.cpu", `like "70%"; got "70"`},
+	{"scale two targets", routed + "    scale: {max: 3, target: {rps: 5, concurrency: 2}}\n", 6, "services.web.scale.target", "set exactly one of concurrency, rps or cpu"},
+	{"scale no target", routed + "    scale: {max: 3}\n", 6, "services.web.scale.target", "set exactly one of concurrency, rps or cpu"},
+	{"scale negative idleAfter", routed + "    scale: {max: 3, target: {rps: 5}, idleAfter: -1m}\n", 6, "services.web.scale.idleAfter", "must be >= 0, got -1m"},
+	{"scale negative stabilization", routed + "    scale: {max: 3, target: {rps: 5}, stabilization: {down: -2m}}\n", 6, "services.web.scale.stabilization.down", "must be >= 0"},
+	{"scale to zero without route", web + "    scale: {min: 0, max: 3, target: {rps: 5}}\n", 5, "services.web.scale.min", "0 needs a route"},
+	{"scale max zero", routed + "    scale: {min: 0, max: 0, target: {rps: 5}}\n", 6, "services.web.scale.max", "must be >= 1, got 0"},
+	// Secrets (secrets.go).
+	{"secret without source", web + "secrets:\n  db: {}\n", 6, "secrets.db", "give exactly one of fromEnv"},
+	{"secret with two sources", web + "secrets:\n  db: {fromEnv: DB, fromFile: ./db}\n", 6, "secrets.db", "give exactly one of fromEnv"},
+	{"secret bad name", web + "secrets:\n  'db pass': {fromEnv: DB}\n", 6, "secrets.db pass", "invalid secret name"},
+	{"secret unknown source", web + "secrets:\n  db: {fromVault: x}\n", 6, "secrets.db.fromVault", `unknown field "fromVault"`},
+	{"secret command empty program", web + "secrets:\n  db: {fromCommand: ['', x]}\n", 6, "secrets.db.fromCommand[0]", "the program is empty"},
+	{"secret reference bad name", web + "    env: {DB: '${secret.a b}'}\n", 5, "services.web.env.DB", "invalid secret name"},
 }
+
+// routed is web with a route; a case's lines start at 6.
+const routed = web + "    route: {path: /}\n"
 
 // seqPath is the field path of seqMetric's metric.
 const seqPath = "services.web.strategy.canary.analysis.metrics[0]"

@@ -64,7 +64,7 @@ func TestCanaryExample(t *testing.T) {
 			Metrics: []Metric{
 				{Name: "success-rate", Provider: "router", Metric: "successRate", SuccessCondition: "result >= 0.99"},
 				{Name: "latency", Provider: "router", Metric: "latencyP99", Compare: "baseline", Judge: JudgeSequential,
-					Alpha: DefaultAlpha, Better: "lower", Confidence: 0.95, MinEffect: 0.5, MinSamples: 10},
+					Alpha: DefaultAlpha, Beta: DefaultBeta, Better: "lower", Confidence: 0.95, MinEffect: 0.5, MinSamples: 10},
 				{Name: "errors-in-prometheus", Provider: "prometheus",
 					Query:            `sum(rate(http_requests_total{code=~"5..",revision="{{canary}}"}[1m]))`,
 					SuccessCondition: "result < 0.5"},

@@ -14,7 +14,9 @@ func (s *Service) Clone() *Service {
 	c.Run = slices.Clone(s.Run)
 	c.Command = slices.Clone(s.Command)
 	c.Env = maps.Clone(s.Env)
+	c.SecretVersions = maps.Clone(s.SecretVersions)
 	c.Instances = clonePtr(s.Instances)
+	c.Scale = clonePtr(s.Scale)
 	c.Health.Readiness = s.Health.Readiness.clone()
 	c.Health.Liveness = s.Health.Liveness.clone()
 	c.DependsOn = slices.Clone(s.DependsOn)
@@ -69,6 +71,15 @@ func (a *App) Clone() *App {
 	c.Flags, c.Segments = a.cloneFlags()
 	c.Environments = a.cloneEnvironments()
 	c.TLS = a.TLS.clone()
+	if a.Secrets != nil {
+		c.Secrets = make(map[string]*SecretSource, len(a.Secrets))
+		for name, src := range a.Secrets {
+			c.Secrets[name] = clonePtr(src)
+			if src != nil {
+				c.Secrets[name].FromCommand = slices.Clone(src.FromCommand)
+			}
+		}
+	}
 	c.envOrder = slices.Clone(a.envOrder)
 	return &c
 }

@@ -32,6 +32,11 @@ const (
 	DefaultMinEffect             = 0.5
 	DefaultMinSamples            = 10
 	DefaultAlpha                 = 0.05
+	// DefaultBeta is the sequential judge's pass side: the chance of
+	// passing a canary worse by minEffect (or over its floor) is at
+	// most 20% (80% power, the usual design), against 5% for failing a
+	// good one, so that a good canary passes in about half the time.
+	DefaultBeta = 0.2
 	// DefaultErrorFloor is the sequential judge's floor on successRate:
 	// an error rate of 1%. Rare errors cannot prove that a canary is no
 	// more than minEffect worse than stable (with none, nothing can), but
@@ -62,6 +67,12 @@ func (a *App) ApplyDefaults() {
 // value. Probes that are not written stay nil: no check is configured.
 // It is idempotent.
 func (s *Service) ApplyDefaults() {
+	if s.Scale != nil {
+		s.Scale.applyDefaults()
+		if s.Instances == nil {
+			s.Instances = ptr(max(s.Scale.Min, 1)) // a new revision proves it can start
+		}
+	}
 	if s.Instances == nil {
 		s.Instances = ptr(DefaultInstances)
 	}
@@ -203,6 +214,9 @@ func (m *Metric) applyDefaults() {
 	}
 	if m.Alpha == 0 {
 		m.Alpha = DefaultAlpha
+	}
+	if m.Beta == 0 {
+		m.Beta = DefaultBeta
 	}
 	if m.Floor == 0 && m.Metric == "successRate" {
 		m.Floor = DefaultErrorFloor

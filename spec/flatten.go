@@ -25,6 +25,11 @@ func flatten(s *Service) []setting {
 	eff.ApplyDefaults()
 	var out []setting
 	flattenValue(reflect.ValueOf(eff).Elem(), "", &out)
+	// Secret versions are no YAML field (the server sets them) but are
+	// part of what runs: a changed secret is a changed service.
+	for _, name := range sortedNames(eff.SecretVersions) {
+		out = append(out, setting{"secret." + name, "version " + strconv.Itoa(eff.SecretVersions[name])})
+	}
 	return out
 }
 

@@ -23,6 +23,9 @@ type App struct {
 	// TLS is the default environment's TLS listener (tls.go); an
 	// environment has its own.
 	TLS *TLS `yaml:"tls,omitempty" json:"tls,omitempty"`
+	// Secrets say where the CLI reads each secret at apply time
+	// (secrets.go); env values reference them as ${secret.NAME}.
+	Secrets map[string]*SecretSource `yaml:"secrets,omitempty" json:"secrets,omitempty"`
 
 	// file and index remember where the app was parsed from, so that
 	// problems found later (CheckArtifacts) and Line can name a line.
@@ -54,6 +57,9 @@ type Service struct {
 	Env map[string]string `yaml:"env,omitempty" json:"env,omitempty"`
 	// Instances is how many copies run; default 1, 0 is allowed (scaled down).
 	Instances *int `yaml:"instances,omitempty" json:"instances"`
+	// Scale, when set, lets the autoscaler set the count from traffic
+	// (scale.go); Instances is then the count a new revision starts with.
+	Scale *Scale `yaml:"scale,omitempty" json:"scale,omitempty"`
 	// Resources are per-instance limits.
 	Resources Resources `yaml:"resources,omitempty" json:"resources"`
 	// Health holds the readiness and liveness checks.
@@ -75,6 +81,11 @@ type Service struct {
 	// the only way to run as root (plan warns). A server that is not
 	// root runs instances as its own user whatever this says.
 	User string `yaml:"user,omitempty" json:"user,omitempty"`
+	// SecretVersions are the versions of the secrets its env references
+	// (SecretRefs), by name: set by the server when it makes a revision,
+	// never written in a spec, so a changed secret changes the service
+	// (a new revision) and plan shows it by version, never by value.
+	SecretVersions map[string]int `yaml:"-" json:"secretVersions,omitempty"`
 }
 
 // Replicas returns the desired instance count.

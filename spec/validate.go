@@ -74,6 +74,7 @@ func (v *validator) validate() {
 	v.dependencies()
 	v.routes()
 	v.tlsSections()
+	v.secrets()
 	v.flags()
 	v.environments()
 }

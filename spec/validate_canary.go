@@ -236,6 +236,8 @@ func (v *validator) comparison(path string, m Metric) {
 		{"minSamples", "must be >= 1", strconv.Itoa(m.MinSamples), m.MinSamples < 0 || (m.MinSamples == 0 && v.set(path+".minSamples"))},
 		{"alpha", "must be in (0, 0.5], like 0.05 (the bound on false detections)", fmt.Sprint(m.Alpha),
 			m.Alpha < 0 || m.Alpha > 0.5 || math.IsNaN(m.Alpha) || (m.Alpha == 0 && v.set(path+".alpha"))},
+		{"beta", "must be in (0, 0.5], like 0.2 (the bound on passing a canary worse by minEffect)", fmt.Sprint(m.Beta),
+			m.Beta < 0 || m.Beta > 0.5 || math.IsNaN(m.Beta) || (m.Beta == 0 && v.set(path+".beta"))},
 		{"judge", "must be " + strings.Join(Judges(), " or "), strconv.Quote(m.Judge), m.Judge != "" && !slices.Contains(Judges(), m.Judge)},
 	} {
 		fp := path + "." + f.name
@@ -251,8 +253,13 @@ func (v *validator) comparison(path string, m Metric) {
 			"(provider router, metric successRate, latencyP50, latencyP90 or latencyP99), not %s; use judge: interval",
 			describeMetric(m))
 	}
-	if m.Alpha != 0 && m.Compare != "" && (m.Judge == JudgeInterval || (m.Judge == "" && m.defaultJudge() == JudgeInterval)) {
-		v.addf(path+".alpha", "only used with judge: sequential (the interval judge uses confidence)")
+	if m.Compare != "" && (m.Judge == JudgeInterval || (m.Judge == "" && m.defaultJudge() == JudgeInterval)) {
+		if m.Alpha != 0 {
+			v.addf(path+".alpha", "only used with judge: sequential (the interval judge uses confidence)")
+		}
+		if m.Beta != 0 {
+			v.addf(path+".beta", "only used with judge: sequential (the interval judge passes on count measurements)")
+		}
 	}
 }
 

@@ -19,6 +19,7 @@ func (v *validator) service(name string, s *Service) {
 	v.program(p, s)
 	v.env(p+".env", s.Env)
 	v.instances(p+".instances", s.Instances)
+	v.scale(p, s)
 	v.resources(p+".resources", s.Resources)
 	v.probe(p+".health.readiness", s.Health.Readiness, s.Env)
 	v.probe(p+".health.liveness", s.Health.Liveness, s.Env)

@@ -33,7 +33,7 @@ func TestParseProblems(t *testing.T) {
 		{"two documents", web + "---\napp: b\n", 5, "", "only one YAML document"},
 		{"unknown top field", web + "servics: {}\n", 5, "servics", `unknown field "servics" (did you mean "services"?); valid: app, services`},
 		{"unknown service field", web + "    instance: 2\n", 5, "services.web.instance",
-			`unknown field "instance" (did you mean "instances"?); valid: run, image, command, env, instances, resources`},
+			`unknown field "instance" (did you mean "instances"?); valid: run, image, command, env, instances, scale, resources`},
 		{"unknown deep field", web + "    strategy: {rolling: {maxSurg: 1}}\n", 5, "services.web.strategy.rolling.maxSurg", `did you mean "maxSurge"?`},
 		{"duplicate key", web + "    run: [./b]\n", 5, "services.web.run", `"run" is set twice (first on line 4)`},
 		{"string for int", web + "    instances: three\n", 5, "services.web.instances", `must be an integer; got the string "three"`},
@@ -124,7 +124,7 @@ slipway.yaml:5: services.invoice.instances: must be >= 0, got -2
 slipway.yaml:6: services.invoice.dependsOn[0]: unknown service "ordr" (did you mean "order"?); services: invoice, order
 slipway.yaml:9: services.invoice.strategy.rolling.maxSurge: must be >= 0, got -1
 slipway.yaml:11: services.order.run: required: the command and its arguments, like ["./server", "--port", "${PORT}"], or image: an OCI image to run
-slipway.yaml:12: services.order.instanse: unknown field "instanse" (did you mean "instances"?); valid: run, image, command, env, instances, resources, health, route, dependsOn, artifact, strategy, stopGrace, user`
+slipway.yaml:12: services.order.instanse: unknown field "instanse" (did you mean "instances"?); valid: run, image, command, env, instances, scale, resources, health, route, dependsOn, artifact, strategy, stopGrace, user`
 	if err == nil || err.Error() != want {
 		t.Errorf("got:\n%v\nwant:\n%s", err, want)
 	}

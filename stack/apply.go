@@ -95,6 +95,9 @@ func Apply(tx store.Tx, app *spec.App, src Source, now time.Time) (spec.ChangeSe
 	if err != nil {
 		return plan, nil, err
 	}
+	if err := endScale(tx, plan, now); err != nil {
+		return plan, nil, err
+	}
 	if err := putApp(tx, store.App{Name: app.Name, Spec: src.Text, File: src.File, Dir: src.Dir, AppliedAt: now}); err != nil {
 		return plan, nil, err
 	}

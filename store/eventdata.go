@@ -25,6 +25,14 @@ type IncidentData struct {
 	Title    string `json:"title,omitempty"`
 }
 
+// AutoscaledData is the Data of an EventServiceAutoscaled event: the
+// revision's desired count before and after, and why.
+type AutoscaledData struct {
+	From   int    `json:"from"`
+	To     int    `json:"to"`
+	Reason string `json:"reason"`
+}
+
 // CertificateData is the data of the certificate events: the host, and
 // whether it renewed a certificate still served, or why it failed.
 type CertificateData struct {

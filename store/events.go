@@ -82,6 +82,10 @@ const (
 	// RBAC, a missing namespace; the message says what to do); the
 	// controller retries with backoff.
 	EventPlatformFailed EventType = "platform.failed"
+	// EventServiceAutoscaled: the autoscaler changed a service's desired
+	// instance count (to 0: scaled to zero; from 0: woken by a request).
+	// Data: AutoscaledData.
+	EventServiceAutoscaled EventType = "service.autoscaled"
 )
 
 // Canary events: the steps and outcome of a canary release (package
@@ -267,6 +271,25 @@ const (
 	EventTLSConfigFailed EventType = "router.tls.failed"
 )
 
+// Day-two events (issue 17): secrets, and the everyday verbs on a
+// running service. Each carries By (the request's actor).
+const (
+	// EventSecretSet: a new version of a secret was stored, sealed.
+	// Data: SecretData (name and version, never the value).
+	EventSecretSet EventType = "secret.set"
+	// EventServiceRestartRequested: a person asked for a rolling restart
+	// of a service's current revision (slipway restart); not a new
+	// revision.
+	EventServiceRestartRequested EventType = "service.restart.requested"
+	// EventServiceScaled: a person changed a service's instances at run
+	// time (slipway scale), until an apply changes instances. Data:
+	// ScaleData.
+	EventServiceScaled EventType = "service.scaled"
+	// EventInstanceExec: a person ran a command in an instance's
+	// environment (slipway exec). Data: ExecData.
+	EventInstanceExec EventType = "instance.exec"
+)
+
 // EventTypes returns every event type Slipway writes, grouped as above.
 func EventTypes() []EventType {
 	return []EventType{
@@ -276,6 +299,7 @@ func EventTypes() []EventType {
 		EventRolloutStarted, EventRolloutSucceeded, EventRolloutFailed, EventRolloutPaused,
 		EventRollbackStarted, EventServicePromoted, EventServiceScaledDown, EventServiceRemoved,
 		EventRevisionScaled, EventRevisionDeleted, EventPlatformFailed,
+		EventServiceAutoscaled,
 		EventCanaryStep, EventCanaryRolledBack, EventCanaryPromoted,
 		EventParallelRunStep, EventParallelRunRolledBack, EventParallelRunPromoted,
 		EventRolloutVerb, EventPromoteRequested, EventRetryRequested,
@@ -289,5 +313,6 @@ func EventTypes() []EventType {
 		EventFlagRollout, EventFlagReleaseStep, EventFlagReleaseRolledBack, EventFlagReleasePromoted,
 		EventIncidentOpened, EventIncidentResolved,
 		EventEnvironmentDownStarted, EventEnvironmentDown,
+		EventSecretSet, EventServiceRestartRequested, EventServiceScaled, EventInstanceExec,
 	}
 }

@@ -37,6 +37,9 @@ type tables struct {
 	environments map[string]recordDoc
 	// tokens are the API tokens, by name.
 	tokens map[string]recordDoc
+	// secrets are the sealed secrets' versions by name, version n at
+	// index n-1.
+	secrets map[string][][]byte
 }
 
 // recordDoc is a stored registry record (an environment, a token) with
@@ -66,6 +69,7 @@ func newTables() *tables {
 
 		environments: map[string]recordDoc{},
 		tokens:       map[string]recordDoc{},
+		secrets:      map[string][][]byte{},
 	}
 }
 
@@ -82,6 +86,7 @@ const (
 	tablePromotions
 	tableEnvironments
 	tableTokens
+	tableSecrets
 )
 
 // clone gives t its own copy of one table's container; the JSON values
@@ -110,6 +115,8 @@ func (t *tables) clone(which table) {
 		t.environments = maps.Clone(t.environments)
 	case tableTokens:
 		t.tokens = maps.Clone(t.tokens)
+	case tableSecrets:
+		t.secrets = maps.Clone(t.secrets)
 	}
 }
 

@@ -57,9 +57,20 @@ type Service struct {
 	// ParallelRun is the latest parallel run of the service
 	// (parallelrun.go): in flight while its Outcome is empty.
 	ParallelRun *ParallelRun `json:"parallelRun,omitempty"`
+	// Autoscale is the count the autoscaler set (autoscale.go); nil
+	// when it never did.
+	Autoscale *Autoscale `json:"autoscale,omitempty"`
 	// Operation that set the current target.
 	Operation int64     `json:"operation,omitempty"`
 	UpdatedAt time.Time `json:"updatedAt"`
+	// RestartedAt, when set, is when a person asked for a rolling restart
+	// (slipway restart): target-revision instances created before it are
+	// replaced like those of an old revision. Not a new revision.
+	RestartedAt time.Time `json:"restartedAt,omitzero"`
+	// Scale, when set, is the instances a person asked for at run time
+	// (slipway scale), in force instead of the revision's until an apply
+	// changes the spec's instances.
+	Scale *int `json:"scale,omitempty"`
 }
 
 // Traffic is how the router splits a service's requests.

@@ -159,6 +159,19 @@ type Tx interface {
 	// none.
 	DeleteToken(name string) error
 
+	// AddSecret stores s as the next version of its secret (Version set
+	// to one more than the highest stored for its name, 1 for the first)
+	// and returns it; s.Version as passed is ignored. A secret without
+	// name or sealed value is ErrInvalid. Versions are never changed or
+	// deleted: revisions name them.
+	AddSecret(s Secret) (Secret, error)
+	// GetSecret returns one version of a secret, the latest when version
+	// <= 0; ErrNotFound when there is none.
+	GetSecret(name string, version int) (Secret, error)
+	// ListSecrets returns the latest version of every secret, ordered by
+	// name.
+	ListSecrets() ([]Secret, error)
+
 	// CreateFlagConfig stores c as the latest flag configuration with
 	// Revision set to one more than the highest, and returns it. c.Revision
 	// as passed is the revision c was made from, which must be the latest

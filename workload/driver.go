@@ -3,6 +3,7 @@ package workload
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/slipway-dev/slipway/spec"
@@ -69,6 +70,10 @@ type InstanceSpec struct {
 	Command []string
 	// Env is the complete environment (the server's is not inherited).
 	Env map[string]string
+	// SecretEnv names the variables of Env whose values hold secrets: a
+	// driver gives them to the process but never writes them to disk
+	// (its records keep Redacted()).
+	SecretEnv []string
 	// Resources are cgroup limits; zero values mean unlimited.
 	Resources spec.Resources
 	// Artifact, when set, is a file a copy of which is placed at
@@ -88,6 +93,22 @@ type InstanceSpec struct {
 	// spec's command or the image's entrypoint and cmd, and Artifact is
 	// unused.
 	Image *Image
+}
+
+// Redacted returns s without the values of SecretEnv: what a driver
+// may write to disk.
+func (s InstanceSpec) Redacted() InstanceSpec {
+	if len(s.SecretEnv) == 0 {
+		return s
+	}
+	env := make(map[string]string, len(s.Env))
+	for k, v := range s.Env {
+		if !slices.Contains(s.SecretEnv, k) {
+			env[k] = v
+		}
+	}
+	s.Env = env
+	return s
 }
 
 // Image is an unpacked OCI image an instance runs in.

@@ -125,3 +125,19 @@ func (m *Multi) Exec(ctx context.Context, id string, argv []string) ([]byte, err
 	}
 	return x.Exec(ctx, id, argv)
 }
+
+// CPU returns the instance's CPU time from the driver that knows it, if
+// that driver measures it (workload/process does).
+func (m *Multi) CPU(id string) (time.Duration, error) {
+	d, err := m.owner(context.Background(), id)
+	if err != nil {
+		return 0, err
+	}
+	c, ok := d.(interface {
+		CPU(id string) (time.Duration, error)
+	})
+	if !ok {
+		return 0, fmt.Errorf("cpu of instance %s: its driver does not measure it", id)
+	}
+	return c.CPU(id)
+}

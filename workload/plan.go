@@ -30,6 +30,11 @@ type Desired struct {
 	// Active is the revision taking the traffic now (0: none in
 	// particular); of the instances to stop, its own go last.
 	Active int
+	// RestartedAt, when set, asks for a rolling restart: target-revision
+	// instances created before it are replaced as an old revision's are
+	// (within MaxSurge and MaxUnavailable), by new ones of the same
+	// revision.
+	RestartedAt time.Time
 }
 
 // Observed is one instance as the controller sees it: its record, what
@@ -134,7 +139,7 @@ func Decide(d Desired, obs []Observed, now time.Time, rp RestartPolicy) Plan {
 		}
 		return p
 	}
-	cur, old := split(live, d.Revision, d.Keep)
+	cur, old := split(live, d.Revision, d.Keep, d.RestartedAt)
 	cur = scaleDown(&p, d, cur)
 	create(&p, d, cur, old, leaving)
 	avail := available(&p, cur, d.MinReady, now) + available(nil, old, 0, now)
@@ -195,10 +200,14 @@ func exited(o Observed, now time.Time, rp RestartPolicy) Action {
 	return Action{Kind: Exited, ID: in.ID, Reason: reason, Crashes: crashes, NextStart: now.Add(rp.Backoff(crashes))}
 }
 
-func split(live []Observed, rev, keep int) (cur, old []Observed) {
+func split(live []Observed, rev, keep int, restartedAt time.Time) (cur, old []Observed) {
 	for _, o := range live {
 		switch o.Instance.Revision {
 		case rev:
+			if o.Instance.CreatedAt.Before(restartedAt) {
+				old = append(old, o) // a restart replaces it
+				continue
+			}
 			cur = append(cur, o)
 		case keep:
 		default:

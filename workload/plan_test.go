@@ -31,6 +31,7 @@ func kinds(p Plan) []string {
 func TestDecide(t *testing.T) {
 	run, stop := store.InstanceRunning, store.InstanceStopping
 	rolling := Desired{Revision: 2, Replicas: 3, MaxSurge: 1}
+	restart := Desired{Revision: 2, Replicas: 3, MaxSurge: 1, RestartedAt: t0.Add(-time.Hour + 30*time.Second)} // between inst and newer
 	dead := inst("a", 2, run, true)
 	dead.Process = &Status{ID: "a", Exit: "exit status 1"}
 	sick := inst("a", 2, run, true)
@@ -92,6 +93,20 @@ func TestDecide(t *testing.T) {
 			[]string{"stop a", "stop b"}, false},
 		{"scale to zero", Desired{Revision: 1, Replicas: 0},
 			[]Observed{inst("a", 1, run, true)}, []string{"stop a"}, true},
+		// A rolling restart (slipway restart): the same revision, replaced
+		// as an old one would be.
+		{"restart starts one surge of the same revision", restart,
+			[]Observed{inst("a", 2, run, true), inst("b", 2, run, true), inst("c", 2, run, true)},
+			[]string{"create r2"}, false},
+		{"restart stops an instance from before it once a new one is ready", restart,
+			[]Observed{inst("a", 2, run, true), inst("b", 2, run, true), inst("c", 2, run, true), newer(inst("d", 2, run, true))},
+			[]string{"stop a"}, false},
+		{"restart waits while the new instance is unready", restart,
+			[]Observed{inst("a", 2, run, true), inst("b", 2, run, true), inst("c", 2, run, true), newer(inst("d", 2, run, false))},
+			nil, false},
+		{"restart is done when every instance is newer", restart,
+			[]Observed{newer(inst("a", 2, run, true)), newer(inst("b", 2, run, true)), newer(inst("c", 2, run, true))},
+			nil, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

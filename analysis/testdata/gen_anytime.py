@@ -6,14 +6,17 @@ library only (math, random, json).
 Run from analysis/testdata:  python3 gen_anytime.py > anytime.json
 The inputs come from a fixed seed, so the output is reproducible.
 
-Counts: the mixtures are over theta on the grid 2^(-6 + i/8), i = 0..96,
+Counts: the mixtures are over theta on the grid 2^(-10 + i/8), i = 0..160,
 with weights 0.3 of a normal density exp(-ln(theta)^2 / 2) (sd 1),
 normalised on the grid, and 0.7 uniform on it; the test of a regression
-mixes over theta >= 1, that of no regression over theta <= 1+minEffect
-(the weights renormalised), the confidence sequence over all; each tick
+mixes over theta >= 1 (decides at 1/alpha), that of no regression over
+theta <= 1+minEffect (decides at 1/beta; the weights renormalised), the
+confidence sequence over all; each tick
 (canary n, canary events x, stable n, stable events y) adds
 x ln(rho) + y ln(1-rho), rho = theta p / (theta p + 1 - p), p = the canary's
 share of recent requests (each side's, decayed by 1 - 1/500 a request).
+Rates: the largest p with BB(x; n, 1, k) / Bin(x; n, p) < 1/alpha, k = 5/floor - 1
+(at least 1), scanned on a grid of 10^6 steps in p (the Go code bisects).
 Quantiles: the beta-binomial mixture BB(s; n, 100q, 100(1-q)) / Bin(s; n, q)
 is scanned over every s = 0..n (no search), which is how this script
 differs from the Go code's ternary and binary searches.
@@ -22,7 +25,7 @@ import json
 import math
 import random
 
-GRID = [2 ** (-6 + i / 8) for i in range(97)]
+GRID = [2 ** (-10 + i / 8) for i in range(161)]
 _n = [math.exp(-math.log(t) ** 2 / 2) for t in GRID]
 W = [0.3 * w / sum(_n) + 0.7 / len(GRID) for w in _n]
 
@@ -79,7 +82,7 @@ def score(theta, ticks, weight):
     return s
 
 
-def count_case(name, ticks, alpha, min_effect, floor, weight):
+def count_case(name, ticks, alpha, beta, min_effect, floor, weight):
     lls = [loglik(t, ticks, weight) for t in GRID]
     lm = log_mixture(lls, lambda t: True)
     bound = math.log(1 / alpha)
@@ -103,21 +106,22 @@ def count_case(name, ticks, alpha, min_effect, floor, weight):
     verdict = "pending"
     if score(1.0, ticks, weight) > 0 and log_e >= bound and e_num - 1 > min_effect and x / max(cn, 1) > floor:
         verdict = "fail"
-    elif score(1 + min_effect, ticks, weight) < 0 and log_pass >= bound:
+    elif score(1 + min_effect, ticks, weight) < 0 and log_pass >= math.log(1 / beta):
         verdict = "pass"
-    elif floor > 0 and rate_upper(x, cn, alpha) <= floor:
+    elif floor > 0 and x / cn < floor and rate_upper(x, cn, beta, floor) <= floor:
         verdict = "pass"
-    return {"name": name, "ticks": ticks, "alpha": alpha, "minEffect": min_effect, "floor": floor, "weight": weight,
+    return {"name": name, "ticks": ticks, "alpha": alpha, "beta": beta, "minEffect": min_effect, "floor": floor, "weight": weight,
             "logE": log_e, "logPass": log_pass, "lower": lower, "upper": upper,
             "estimate": est, "verdict": verdict}
 
 
-def rate_upper(x, n, alpha):
-    """Largest p with BB(x; n, 1, 99) / Bin(x; n, p) < 1/alpha, on a grid
-    of 10^6 steps in p (the Go code bisects)."""
+def rate_upper(x, n, alpha, floor):
+    """Largest p with BB(x; n, 1, k) / Bin(x; n, p) < 1/alpha, k = 5/floor - 1
+    (at least 1), on a grid of 10^6 steps in p (the Go code bisects)."""
     if n == 0:
         return 1.0
-    mix = lbeta(1 + x, 99 + n - x) - lbeta(1, 99)
+    k = max(5 / floor - 1, 1)
+    mix = lbeta(1 + x, k + n - x) - lbeta(1, k)
     bound = math.log(1 / alpha)
     best = x / n
     for i in range(1, 10 ** 6):
@@ -159,16 +163,19 @@ def quantile_case(name, counts, upper, q, alpha):
 def main():
     rnd = random.Random(20261207)
     counts = []
-    for name, pc, ps, weight, nticks, alpha, m, floor in [
-        ("a/a 1% errors", 0.01, 0.01, 0.1, 400, 0.05, 0.5, 0.0),
-        ("20% vs 1% at 10%", 0.20, 0.01, 0.1, 20, 0.05, 0.5, 0.0),
-        ("20% vs 0% at 10%", 0.20, 0.0, 0.1, 10, 0.01, 0.5, 0.0),
-        ("5% vs 5% at 50%", 0.05, 0.05, 0.5, 300, 0.05, 0.2, 0.0),
-        ("better canary", 0.01, 0.05, 0.25, 200, 0.05, 0.5, 0.0),
-        ("worse but under floor", 0.03, 0.01, 0.2, 300, 0.05, 0.5, 0.05),
-        ("no errors, floor 2%", 0.0, 0.0, 0.1, 300, 0.05, 0.5, 0.02),
-        ("1.5% vs 1% at 10%", 0.015, 0.01, 0.1, 3000, 0.01, 0.2, 0.0),
-        ("no events", 0.0, 0.0, 0.1, 30, 0.05, 0.5, 0.0),
+    for name, pc, ps, weight, nticks, alpha, beta, m, floor in [
+        ("a/a 1% errors", 0.01, 0.01, 0.1, 400, 0.05, 0.05, 0.5, 0.0),
+        ("20% vs 1% at 10%", 0.20, 0.01, 0.1, 20, 0.05, 0.2, 0.5, 0.0),
+        ("20% vs 0% at 10%", 0.20, 0.0, 0.1, 10, 0.01, 0.01, 0.5, 0.0),
+        ("5% vs 5% at 50%", 0.05, 0.05, 0.5, 300, 0.05, 0.2, 0.2, 0.0),
+        ("better canary", 0.01, 0.05, 0.25, 200, 0.05, 0.05, 0.5, 0.0),
+        ("worse but under floor", 0.03, 0.01, 0.2, 300, 0.05, 0.2, 0.5, 0.05),
+        ("no errors, floor 2%", 0.0, 0.0, 0.1, 300, 0.05, 0.05, 0.5, 0.02),
+        ("1.5% vs 1% at 10%", 0.015, 0.01, 0.1, 3000, 0.01, 0.01, 0.2, 0.0),
+        ("no events", 0.0, 0.0, 0.1, 30, 0.05, 0.2, 0.5, 0.0),
+        ("no errors, floor 1%, beta 0.2", 0.0, 0.0, 0.1, 100, 0.05, 0.2, 0.5, 0.01),
+        ("no errors, floor 1%, beta 0.05", 0.0, 0.0, 0.1, 100, 0.05, 0.05, 0.5, 0.01),
+        ("1% vs 1% at 10%, beta 0.2", 0.01, 0.01, 0.1, 1500, 0.05, 0.2, 0.5, 0.0),
     ]:
         ticks = []
         for _ in range(nticks):
@@ -177,11 +184,12 @@ def main():
             x = sum(1 for _ in range(cn) if rnd.random() < pc)
             y = sum(1 for _ in range(sn) if rnd.random() < ps)
             ticks.append([cn, x, sn, y])
-        counts.append(count_case(name, ticks, alpha, m, floor, weight if len(counts) % 2 else 0.0))
+        counts.append(count_case(name, ticks, alpha, beta, m, floor, weight if len(counts) % 2 else 0.0))
     upper = [0.001 * 1.125 ** i for i in range(60)]
     rates = []
-    for x, n, alpha in [(0, 10, 0.05), (0, 500, 0.05), (0, 3000, 0.01), (3, 300, 0.05), (50, 1000, 0.05), (10, 10, 0.1)]:
-        rates.append({"x": x, "n": n, "alpha": alpha, "upper": rate_upper(x, n, alpha)})
+    for x, n, alpha, floor in [(0, 10, 0.05, 0.01), (0, 500, 0.05, 0.01), (0, 3000, 0.01, 0.001), (3, 300, 0.05, 0.05),
+                               (50, 1000, 0.05, 0.01), (10, 10, 0.1, 0.01), (0, 193, 0.2, 0.01), (1, 449, 0.2, 0.01), (2, 40, 0.1, 3.0)]:
+        rates.append({"x": x, "n": n, "alpha": alpha, "floor": floor, "upper": rate_upper(x, n, alpha, floor)})
     quantiles = []
     for name, n, mu, sigma, q, alpha in [
         ("p99 of 50", 50, -4.0, 0.5, 0.99, 0.025),

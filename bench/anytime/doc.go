@@ -14,8 +14,9 @@
 //
 //   - sequential: analysis.CountTest on the errors (successRate) and
 //     analysis.QuantileTest on a latency quantile, fed every 100ms tick
-//     (rollout.SequentialTick) with the tick's counts, at the defaults:
-//     alpha 0.05, minEffect 0.5, and a floor of 1% on the error rate. For false alarms they are looked at
+//     (rollout.SequentialTick) with the tick's counts, and at once after
+//     an error, as the server does (router/metrics.Errors), at the defaults:
+//     alpha 0.05, beta 0.2 (-beta), minEffect 0.5, and a floor of 1% on the error rate. For false alarms they are looked at
 //     after every single observation, which is what anytime-valid means.
 //   - interval threshold: successCondition "result >= 0.99" on the
 //     canary's success rate over the last interval (5s), the judge the

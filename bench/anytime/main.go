@@ -36,6 +36,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&c.weight, "weight", 0.1, "the canary's share of requests")
 	fs.DurationVar(&c.deadline, "deadline", 5*time.Minute, "how long a canary is watched (the analysis deadline)")
 	fs.Float64Var(&c.alpha, "alpha", spec.DefaultAlpha, "the sequential judge's alpha")
+	fs.Float64Var(&c.beta, "beta", spec.DefaultBeta, "the sequential judge's beta (its pass side's level)")
 	fs.Uint64Var(&c.seed, "seed", 19, "seed of the simulation")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -45,8 +46,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case c.canaries < 1 || c.runs < 1:
 		return c, fmt.Errorf("-canaries and -runs must be >= 1")
-	case !(c.weight > 0 && c.weight < 1) || !(c.rate > 0) || !(c.alpha > 0 && c.alpha <= 0.5) || c.deadline < c.interval:
-		return c, fmt.Errorf("-weight must be in (0, 1), -rate > 0, -alpha in (0, 0.5], -deadline >= 5s")
+	case !(c.weight > 0 && c.weight < 1) || !(c.rate > 0) || !(c.alpha > 0 && c.alpha <= 0.5) || !(c.beta > 0 && c.beta <= 0.5) || c.deadline < c.interval:
+		return c, fmt.Errorf("-weight must be in (0, 1), -rate > 0, -alpha and -beta in (0, 0.5], -deadline >= 5s")
 	}
 	return c, nil
 }
@@ -56,8 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Simulated canaries: %.0f req/s, %.0f%% to the canary, watched up to %s; sequential alpha %v, minEffect %v, error floor %v.\n\n",
-		cfg.rate, cfg.weight*100, cfg.deadline, cfg.alpha, spec.DefaultMinEffect, spec.DefaultErrorFloor)
+	fmt.Fprintf(stdout, "Simulated canaries: %.0f req/s, %.0f%% to the canary, watched up to %s; sequential alpha %v, beta %v, minEffect %v, error floor %v.\n\n",
+		cfg.rate, cfg.weight*100, cfg.deadline, cfg.alpha, cfg.beta, spec.DefaultMinEffect, spec.DefaultErrorFloor)
 	start := time.Now()
 	fa, err := falseAlarms(ctx, cfg)
 	if err != nil {

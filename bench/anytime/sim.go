@@ -18,6 +18,7 @@ type setup struct {
 	interval time.Duration // the interval judges' period
 	deadline time.Duration // how long a canary is watched
 	alpha    float64       // the sequential judge's
+	beta     float64       // the sequential judge's pass side
 	upper    []float64     // the router's latency bins, upper edges in seconds
 }
 
@@ -40,7 +41,7 @@ const (
 )
 
 func (j judge) String() string {
-	return [...]string{"sequential (every 100ms tick)", "interval threshold (result >= 0.99, 5s)", "interval compare (Mann-Whitney, 5s)"}[j]
+	return [...]string{"sequential (100ms tick, and at each error)", "interval threshold (result >= 0.99, 5s)", "interval compare (Mann-Whitney, 5s)"}[j]
 }
 
 // outcome is what one judge concluded about one canary, and when.
@@ -134,7 +135,7 @@ func (sd *side) endSecond(sc scenario, upper []float64) {
 // on after a pass.
 func (c *canary) run(watch bool) [numJudges]outcome {
 	s, sc := c.s, c.sc
-	cfg := analysis.SequentialConfig{Alpha: s.alpha, MinEffect: spec.DefaultMinEffect, Weight: s.weight}
+	cfg := analysis.SequentialConfig{Alpha: s.alpha, Beta: s.beta, MinEffect: spec.DefaultMinEffect, Weight: s.weight}
 	var qt *analysis.QuantileTest
 	if sc.quantile > 0 {
 		qt = analysis.NewQuantileTest(cfg, sc.quantile)
@@ -188,7 +189,7 @@ func (c *canary) run(watch bool) [numJudges]outcome {
 				sd = cs
 			}
 			sd.add(r, s.bin(r.latency))
-			if watch {
+			if watch || r.failed { // the server looks at once after an error (metrics.Errors)
 				counts.Add(cs.tickN, cs.tickErrs, bs.tickN, bs.tickErrs)
 				cs.tickN, cs.tickErrs, bs.tickN, bs.tickErrs = 0, 0, 0, 0
 				look(r.at)

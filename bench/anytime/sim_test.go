@@ -14,11 +14,12 @@ import (
 // canaries looked at after every observation fail at most alpha of the
 // time (within three standard errors), a canary failing 20% of its
 // requests is caught by the sequential judge in every run, before the
-// interval judge's first look in most, and a good latency passes.
+// interval judge's first look in most, and good canaries pass: a
+// latency, and no errors within a minute (the error floor at beta).
 // Times are simulated, not measured.
 func TestShortForm(t *testing.T) {
 	cfg := config{canaries: 200, runs: 40, seed: 7, setup: setup{rate: 50, weight: 0.1, interval: 5 * time.Second,
-		deadline: time.Minute, alpha: 0.05, upper: metrics.New(metrics.Options{}).LatencyUpper()}}
+		deadline: time.Minute, alpha: 0.05, beta: 0.2, upper: metrics.New(metrics.Options{}).LatencyUpper()}}
 	ctx := context.Background()
 	fa, err := simulate(ctx, cfg, aaScenarios[0], 1, cfg.canaries, true)
 	if err != nil {
@@ -50,13 +51,15 @@ func TestShortForm(t *testing.T) {
 	if early < cfg.runs*3/4 {
 		t.Errorf("only %d of %d bad canaries caught before the first interval", early, cfg.runs)
 	}
-	good, err := simulate(ctx, cfg, passScenarios[3], 3, 10, false) // p50 latency, same
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range good {
-		if o[sequential].verdict != analysis.Pass {
-			t.Errorf("a good canary's p50: %+v, want a pass within %s", o[sequential], cfg.deadline)
+	for i, sc := range []scenario{passScenarios[3], passScenarios[2]} { // p50 latency, same; errors 0% vs 0%
+		good, err := simulate(ctx, cfg, sc, uint64(3+i), 10, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range good {
+			if o[sequential].verdict != analysis.Pass {
+				t.Errorf("a good canary, %s: %+v, want a pass within %s", sc.name, o[sequential], cfg.deadline)
+			}
 		}
 	}
 	t.Logf("A/A: %d of %d failed; bad: %d of %d caught before %s", failed, cfg.canaries, early, cfg.runs, cfg.interval)

@@ -26,7 +26,7 @@
 // Time to rollback is measured twice: on the server, from the
 // service.canary.step event "setWeight 10" to the rolled_back event; on
 // the client, from the send time of the first request v2 answered to
-// that of the last. Failed requests (5xx or no answer) from the apply to
+// that of the last (a 500 is v2's: v1 never fails). Failed requests (5xx or no answer) from the apply to
 // the end are set against weight x rate x error rate x time: over the
 // measured time, and over one analysis interval, the least the judge
 // needs to see the errors (0.1 x 50 x 0.2 x 5s = 5). The goal is a
@@ -39,12 +39,27 @@
 //	metrics: [{name: errors, provider: router, metric: successRate, compare: baseline}]
 //
 // judged by the sequential judge at its defaults (issue 19: an
-// anytime-valid test on every 100ms tick; goal: a median under 2s). A
-// last table puts the judges' medians side by side.
+// anytime-valid test on every 100ms tick and at once after an error;
+// goal: a median under 2s). A
+// table puts the judges' medians side by side; a last one says where the
+// sequential judge's time went: from the setWeight event to the canary's
+// first request, to the canary error at which the judge crossed (from
+// the crossedAt and canaryEvents of the rolled_back event's record), to
+// the crossing, to the rollback pass, to the canary's last request.
+//
+// With -canary good it measures a good canary instead (issue 19's time to
+// pass): v2 fails nothing and its steps are
+//
+//	steps: [{setWeight: 10}, {analysis: {}}, {pause: {}}]
+//
+// and each run's time is from the analysis step's event to the next
+// step's: three passing 5s intervals for the interval judge, one
+// decision for the sequential judge (its error rate bounded under the
+// 1% floor at level 1-beta). Give it a -run-timeout of 150s.
 //
 // Run it from the module root:
 //
-//	go run ./bench/canary [-runs 3] [-rate 50] [-run-timeout 60s] [-worktree] [-judges interval,sequential]
+//	go run ./bench/canary [-runs 3] [-rate 50] [-run-timeout 60s] [-worktree] [-judges interval,sequential] [-canary bad|good]
 //
 // It measures the committed HEAD unless -worktree is given: the checkout
 // may be shared, and someone's half-made edit is not what to measure.

@@ -21,6 +21,7 @@ type config struct {
 	runTimeout time.Duration // bound on one run, from starting its server to stopping it
 	worktree   bool          // build the working tree rather than HEAD
 	judges     []judge       // the analyses measured, side by side
+	good       bool          // measure a good canary's time to pass instead of a bad one's rollback
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -31,9 +32,17 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.rate, "rate", 50, "user requests per second sent through the router")
 	fs.DurationVar(&c.runTimeout, "run-timeout", 60*time.Second, "bound on one run, server start to stop")
 	fs.BoolVar(&c.worktree, "worktree", false, "build the working tree as it is (default: the committed HEAD)")
+	canary := fs.String("canary", "bad", "the canary measured: bad (time to rollback) or good (time to pass an analysis step)")
 	judges := fs.String("judges", "interval,sequential", "the analyses to measure: interval (a success condition every 5s), sequential (compare: baseline)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	switch *canary {
+	case "bad":
+	case "good":
+		c.good = true
+	default:
+		return c, fmt.Errorf("-canary: unknown canary %q; valid: bad, good", *canary)
 	}
 	for _, name := range strings.Split(*judges, ",") {
 		switch name {
@@ -78,6 +87,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
+	if cfg.good {
+		return runGood(ctx, cfg, ws, stdout, stderr)
+	}
 	all := map[judge][]sample{}
 	for i := 1; i <= cfg.runs; i++ {
 		for _, j := range cfg.judges { // alternating, so that both see the same machine
@@ -94,11 +106,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		printTable(stdout, cfg, j, all[j])
 	}
 	printSideBySide(stdout, cfg, all)
+	printBreakdown(stdout, all[sequential])
+	return nil
+}
+
+// runGood measures cfg.runs good canaries per judge, alternating.
+func runGood(ctx context.Context, cfg config, ws *benchkit.Workspace, stdout, stderr io.Writer) error {
+	all := map[judge][]passSample{}
+	for i := 1; i <= cfg.runs; i++ {
+		for _, j := range cfg.judges {
+			fmt.Fprintf(stderr, "run %d/%d, good canary, %s judge ...\n", i, cfg.runs, j)
+			s, err := measureGood(ctx, cfg, j, ws, ws.Path(fmt.Sprintf("good-%d-%s", i, j)))
+			if err != nil {
+				return fmt.Errorf("run %d, good canary, %s judge: %w", i, j, err)
+			}
+			fmt.Fprintf(stderr, "run %d/%d, good canary, %s judge: step passed in %s; %d of %d requests failed\n", i, cfg.runs, j, secs(s.took), s.failed, s.sent)
+			all[j] = append(all[j], s)
+		}
+	}
+	printGood(stdout, cfg, all)
 	return nil
 }
 
 // describeScenario is the scenario in one line, for the header.
 func describeScenario(cfg config) string {
+	if cfg.good {
+		return fmt.Sprintf("good canary (fails nothing) at setWeight %d, then an analysis step, %d req/s of user traffic, default analysis (interval %s, 3 measurements; or compare: baseline, sequential, alpha 0.05, beta 0.2, floor 1%%), %d instances",
+			weight, cfg.rate, analysisInterval, instances)
+	}
 	return fmt.Sprintf("bad canary (FAIL_RATE %.1f) at setWeight %d, %d req/s of user traffic, default analysis (interval %s, failureLimit 0; or compare: baseline, sequential, alpha 0.05), %d instances",
 		failRate, weight, cfg.rate, analysisInterval, instances)
 }

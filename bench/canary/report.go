@@ -53,15 +53,22 @@ func row(w io.Writer, name string, server, client time.Duration, failed, sent, e
 func printSideBySide(w io.Writer, cfg config, all map[judge][]sample) {
 	fmt.Fprintf(w, "\nSide by side, median of %d runs each\n", cfg.runs)
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	fmt.Fprintln(tw, "judge\ttime to rollback (server)\t(client)\tfailed requests\tgoal")
+	fmt.Fprintln(tw, "judge\ttime to rollback (server)\tspread\t(client)\tspread\tfailed requests\tgoal")
 	for _, j := range cfg.judges {
 		ss := all[j]
-		srv := time.Duration(median(durations(ss, sample.serverTime)))
-		cli := time.Duration(median(durations(ss, sample.clientTime)))
+		srv, cli := durations(ss, sample.serverTime), durations(ss, sample.clientTime)
+		mSrv, mCli := time.Duration(median(srv)), time.Duration(median(cli))
 		failed := median(floats(ss, func(s sample) float64 { return float64(s.failed) }))
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t< %s: %s\n", j, secs(srv), secs(cli), num(failed), j.goal(), verdict(srv < j.goal() && cli < j.goal()))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t< %s: %s\n", j, secs(mSrv), spread(srv), secs(mCli), spread(cli),
+			num(failed), j.goal(), verdict(mSrv < j.goal() && mCli < j.goal()))
 	}
 	tw.Flush()
+	fmt.Fprintln(w, "spread: the fastest and the slowest run.")
+}
+
+// spread is the range of durations (in nanoseconds), "0.81-3.29s".
+func spread(ds []float64) string {
+	return fmt.Sprintf("%.2f-%.2fs", time.Duration(slices.Min(ds)).Seconds(), time.Duration(slices.Max(ds)).Seconds())
 }
 
 func durations(ss []sample, f func(sample) time.Duration) []float64 {

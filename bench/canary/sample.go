@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -22,6 +23,8 @@ type sample struct {
 	failedBefore int           // requests that failed before the apply (steady v1: should be 0)
 	reason       string        // the rollback's message
 	rate         int           // requests per second sent
+	v2Errors     []time.Time   // send times of the canary's errors (500s), in order
+	cross        crossing      // the judge's decision, from the rolled_back event's record
 }
 
 // newSample reads the canary's events and the user's answers: it is an
@@ -37,10 +40,12 @@ func newSample(evs []api.Event, answers []answer, appliedAt time.Time, rate int)
 		return s, fmt.Errorf("no %s event: the canary was not rolled back", rolledBackEvent)
 	}
 	s.stepAt, s.backAt, s.reason = step.Time, back.Time, back.Message
+	s.cross = findCrossing(back.Data)
 	s.applyToStep = step.Time.Sub(appliedAt)
 	for _, a := range answers {
 		s.count(a, appliedAt)
 	}
+	slices.SortFunc(s.v2Errors, time.Time.Compare)
 	if s.v2 == 0 {
 		return s, fmt.Errorf("no user request was answered by v2 (%d sent): the canary never took traffic", s.sent)
 	}
@@ -62,8 +67,11 @@ func (s *sample) count(a answer, appliedAt time.Time) {
 	if a.failed() {
 		s.failed++
 	}
-	if a.version != "v2" {
+	if a.version != "v2" && !a.canaryError() {
 		return
+	}
+	if a.canaryError() {
+		s.v2Errors = append(s.v2Errors, a.sent)
 	}
 	s.v2++
 	if s.firstV2.IsZero() || a.sent.Before(s.firstV2) {

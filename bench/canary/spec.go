@@ -30,7 +30,8 @@ const (
 	// success rate over each interval (5s).
 	interval judge = iota
 	// sequential is issue 19's default for compare: baseline: the
-	// canary's errors against stable's, judged on every 100ms tick.
+	// canary's errors against stable's, judged on every 100ms tick and
+	// at once after an error.
 	sequential
 )
 
@@ -44,11 +45,20 @@ func (j judge) metric() string {
 	return `{name: success-rate, provider: router, metric: successRate, successCondition: "result >= 0.99"}`
 }
 
+// The canaries' steps: the bad one's (issue 4) waits for promote after
+// its weight, while its analysis runs in the background; the good one's
+// has an analysis step (3 passing measurements for the interval judge,
+// one decision for the sequential one) between its weight and the wait.
+const (
+	badSteps  = "[{setWeight: %d}, {pause: {}}]"
+	goodSteps = "[{setWeight: %d}, {analysis: {}}, {pause: {}}]"
+)
+
 // appSpec is the shop service at version, its canary at default
-// settings: setWeight 10, then wait for promote, judged by the router's
+// settings: steps (badSteps or goodSteps), judged by the router's
 // success rate with j. failRate > 0 makes the version fail that share of
 // requests.
-func appSpec(version string, failRate float64, j judge) string {
+func appSpec(version string, failRate float64, j judge, steps string) string {
 	env := "VERSION: " + version
 	if failRate > 0 {
 		env += fmt.Sprintf(", FAIL_RATE: %q", fmt.Sprint(failRate))
@@ -65,18 +75,19 @@ services:
     route: {host: %s}
     strategy:
       canary:
-        steps: [{setWeight: %d}, {pause: {}}]
+        steps: %s
         analysis:
           metrics:
             - %s
-`, service, env, instances, routeHost, weight, j.metric())
+`, service, env, instances, routeHost, fmt.Sprintf(steps, weight), j.metric())
 }
 
 // appDir is a directory holding bin/order and the spec file, whose
-// canary is judged by judge.
+// canary is judged by judge with steps.
 type appDir struct {
 	dir   string
 	judge judge
+	steps string
 }
 
 // newAppDir makes dir with a copy of the order binary in dir/bin.
@@ -87,13 +98,13 @@ func newAppDir(dir, order string, j judge) (appDir, error) {
 	if err := copyFile(order, filepath.Join(dir, "bin", "order")); err != nil {
 		return appDir{}, err
 	}
-	return appDir{dir, j}, nil
+	return appDir{dir, j, badSteps}, nil
 }
 
 // write writes the spec of version and returns the file's path.
 func (d appDir) write(version string, failRate float64) (string, error) {
 	path := filepath.Join(d.dir, "slipway.yaml")
-	if err := os.WriteFile(path, []byte(appSpec(version, failRate, d.judge)), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(appSpec(version, failRate, d.judge, d.steps)), 0o644); err != nil {
 		return "", fmt.Errorf("write spec: %w", err)
 	}
 	return path, nil

@@ -23,6 +23,11 @@ type answer struct {
 // failed reports whether the user saw a failure: a 5xx or no answer.
 func (a answer) failed() bool { return a.status == 0 || a.status >= 500 }
 
+// canaryError reports whether the canary gave the answer, failing: a 500
+// (its injected failure, a text body without a version; stable never
+// fails, and the router's own errors are 502-504).
+func (a answer) canaryError() bool { return a.status == 500 }
+
 // traffic is user traffic at a fixed rate through the router: a ticker
 // starts each request on its own goroutine, so that a slow answer does
 // not slow the rate down (an open-loop client, as users are).

@@ -26,6 +26,22 @@
     el.className = "status-line bad";
   };
 
+  // A redrawn fragment replaces the button a keyboard user is on: find
+  // the same button (its label and action) in the new fragment and put
+  // the focus back, or the next Tab starts from the top of the page.
+  var focusKey = function (el) {
+    var a = document.activeElement;
+    if (!a || a === document.body || !el.contains(a)) return null;
+    return { tag: a.tagName, text: a.textContent, url: a.getAttribute("data-url"), href: a.getAttribute("href") };
+  };
+  var refocus = function (el, key) {
+    if (!key) return;
+    var same = [].find.call(el.querySelectorAll(key.tag), function (c) {
+      return c.textContent === key.text && c.getAttribute("data-url") === key.url && c.getAttribute("href") === key.href;
+    });
+    if (same) same.focus({ preventScroll: true });
+  };
+
   // Live fragments: the server sends the whole fragment when it changes;
   // EventSource reconnects by itself and the server sends the current
   // fragment first, so a lost stream catches up.
@@ -33,7 +49,9 @@
     var state = document.getElementById("live-state");
     var es = new EventSource(el.getAttribute("data-live"));
     es.addEventListener("fragment", function (ev) {
+      var focus = focusKey(el);
       el.innerHTML = ev.data;
+      refocus(el, focus);
       if (state) state.textContent = "live";
       el.setAttribute("data-live-updates", String(Number(el.getAttribute("data-live-updates") || "0") + 1));
     });
@@ -54,6 +72,17 @@
       }
     };
   });
+
+  // Countdowns (a flag release step's bake): the server drew the time
+  // left when it rendered the page; count it down from there.
+  var countdown = function () {
+    document.querySelectorAll("[data-until]").forEach(function (el) {
+      var left = Math.max(0, Math.round((Date.parse(el.getAttribute("data-until")) - Date.now()) / 1000));
+      var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), sec = left % 60;
+      el.textContent = (h ? h + "h" : "") + (h || m ? m + "m" : "") + sec + "s";
+    });
+  };
+  if (document.querySelector("[data-until]")) setInterval(countdown, 1000);
 
   var dialog = document.getElementById("confirm");
   var pending = null;
@@ -93,8 +122,9 @@
         }
         var msg = text;
         try { msg = JSON.parse(text).error.message; } catch (e) { /* not JSON */ }
-        var why = resp.status === 409 ? "The rollout moved since this page showed it: " :
-                  resp.status === 403 ? "Refused: " : "Failed: ";
+        // A conflict's message says what stands in the way (the rollout
+        // moved since the page showed it, an operation still running).
+        var why = resp.status === 409 ? "Not done: " : resp.status === 403 ? "Refused: " : "Failed: ";
         status(why + msg, true);
       });
     }).catch(function (e) { status("Failed: " + e, true); });

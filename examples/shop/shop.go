@@ -7,6 +7,8 @@
 //	START_DELAY   how long to wait before listening (e.g. 2s)
 //	NEVER_READY   when "1", /healthz always answers 503
 //	CRASH_AFTER   exit with status 3 after this long (e.g. 5s)
+//	LATENCY       how long each request to / takes (e.g. 50ms): load
+//	              that holds requests in flight, for the autoscaler
 package shop
 
 import (
@@ -30,6 +32,7 @@ type Options struct {
 	StartDelay time.Duration
 	NeverReady bool
 	CrashAfter time.Duration
+	Latency    time.Duration
 }
 
 // FromEnv reads Options from the environment (see the package doc).
@@ -44,7 +47,10 @@ func FromEnv(name string) (Options, error) {
 	if o.StartDelay, err = envDuration("START_DELAY"); err != nil {
 		return o, err
 	}
-	o.CrashAfter, err = envDuration("CRASH_AFTER")
+	if o.CrashAfter, err = envDuration("CRASH_AFTER"); err != nil {
+		return o, err
+	}
+	o.Latency, err = envDuration("LATENCY")
 	return o, err
 }
 
@@ -78,6 +84,9 @@ func Handler(o Options) http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if !sleep(r.Context(), o.Latency) {
+			return // the client left
+		}
 		if o.FailRate > 0 && rand.Float64() < o.FailRate {
 			http.Error(w, "injected failure", http.StatusInternalServerError)
 			return

@@ -47,11 +47,13 @@ var layers = []layer{
 	{"flags", 3},
 	{"health", 3},
 	{"router/metrics", 3},
+	{"autoscale", 3},
 	{"store", 3},
 
 	// 4-8: store and driver suites and backends, controllers and verbs.
 	{"dora", 4},
 	{"history", 4},
+	{"secret", 4}, // seals secrets with age, stores their versions
 	{"flags/feed", 4},
 	{"flags/ofrep", 4},
 	{"store/storetest", 4},
@@ -97,6 +99,7 @@ var layers = []layer{
 	{"bench/router/backend", 12},
 	{"bench/router/routerproc", 12},
 	{"bench/rollingupdate", 12},
+	{"bench/autoscale", 12},
 	{"cmd/slipway", 12},
 	{"e2e", 12},
 	{"examples/order", 12},

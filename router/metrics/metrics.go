@@ -47,13 +47,14 @@ type Metrics struct {
 
 	index atomic.Pointer[index] // read lock-free by Observe; replaced whole
 	mu    sync.Mutex            // serializes replacing index
+	errs  chan struct{}         // signalled (never blocking) after a 5xx is counted: Errors
 }
 
 var _ router.Observer = (*Metrics)(nil)
 
 // New returns an empty Metrics. It starts no goroutine.
 func New(opts Options) *Metrics {
-	m := &Metrics{opts: opts.withDefaults()}
+	m := &Metrics{opts: opts.withDefaults(), errs: make(chan struct{}, 1)}
 	m.prom = newProm(m)
 	m.index.Store(&index{
 		series:    map[seriesKey]*series{},
@@ -115,7 +116,21 @@ func (m *Metrics) Observe(s router.Sample) {
 	sr.rev.duration.Observe(s.Duration.Seconds())
 	sr.rev.ring.add(now, s.Status >= 500, s.Duration)
 	sr.rev.totals.add(s.Status >= 500, s.Duration)
+	if s.Status >= 500 {
+		select {
+		case m.errs <- struct{}{}:
+		default: // a signal is already pending: one read sees both errors
+		}
+	}
 }
+
+// Errors returns a channel that receives a value after one or more
+// 5xx answers were counted (Totals already shows them when it does):
+// the sequential judges look at the counts then, rather than wait for
+// their next tick, since an error is what decides a failing canary.
+// Signals coalesce: one value may stand for many errors. There is one
+// channel; give it to one reader.
+func (m *Metrics) Errors() <-chan struct{} { return m.errs }
 
 // add creates k's series (and its revision's) unless a racing call did.
 func (m *Metrics) add(k seriesKey) *series {

@@ -42,3 +42,34 @@ func TestTotals(t *testing.T) {
 		t.Errorf("Totals allocates %v times with room", allocs)
 	}
 }
+
+// Errors signals after a 5xx is counted, not after a success, and a
+// burst of errors leaves one signal pending, not a blocked request path.
+func TestErrorsSignal(t *testing.T) {
+	m := New(Options{})
+	errs := m.Errors()
+	m.Observe(router.Sample{Service: "s", Revision: 1, Instance: "a", Status: 200, Duration: time.Millisecond})
+	select {
+	case <-errs:
+		t.Fatal("a success signalled")
+	default:
+	}
+	for range 3 {
+		m.Observe(router.Sample{Service: "s", Revision: 1, Instance: "a", Status: 500, Duration: time.Millisecond})
+	}
+	select {
+	case <-errs:
+	default:
+		t.Fatal("errors did not signal")
+	}
+	var got analysis.Totals
+	m.Totals("s", 1, &got)
+	if got.Errors != 3 {
+		t.Errorf("after the signal Totals shows %d errors, want 3", got.Errors)
+	}
+	select {
+	case <-errs:
+		t.Fatal("three errors left more than one signal")
+	default:
+	}
+}

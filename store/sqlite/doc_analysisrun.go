@@ -61,6 +61,27 @@ type measurementDoc struct {
 	NoData  bool               `json:"noData,omitempty"`
 	Reason  string             `json:"reason"`
 	Stats   map[string]float64 `json:"stats,omitempty"`
+	// Spreads came after the release of 2026-11: absent, nothing to draw.
+	Spreads *spreadsDoc `json:"spreads,omitempty"`
+}
+
+// spreadsDoc are a comparison's two samples, summarised
+// (analysis.Spreads).
+type spreadsDoc struct {
+	Canary   spreadDoc `json:"canary"`
+	Baseline spreadDoc `json:"baseline"`
+}
+
+// spreadDoc is one sample's size and quantiles (analysis.Spread).
+type spreadDoc struct {
+	N   int     `json:"n"`
+	Min float64 `json:"min"`
+	P10 float64 `json:"p10"`
+	P25 float64 `json:"p25"`
+	P50 float64 `json:"p50"`
+	P75 float64 `json:"p75"`
+	P90 float64 `json:"p90"`
+	Max float64 `json:"max"`
 }
 
 func toAnalysisRunDoc(r store.AnalysisRun) analysisRunDoc {
@@ -119,6 +140,7 @@ func toMeasurementDoc(m analysis.Measurement) measurementDoc {
 	return measurementDoc{
 		Metric: m.Metric, Time: m.Time, Value: m.Value, Samples: m.Samples,
 		Verdict: verdictDoc(m.Verdict), NoData: m.NoData, Reason: m.Reason, Stats: m.Stats,
+		Spreads: toSpreadsDoc(m.Spreads),
 	}
 }
 
@@ -126,5 +148,20 @@ func fromMeasurementDoc(d measurementDoc) analysis.Measurement {
 	return analysis.Measurement{
 		Metric: d.Metric, Time: d.Time, Value: d.Value, Samples: d.Samples,
 		Verdict: analysis.Verdict(d.Verdict), NoData: d.NoData, Reason: d.Reason, Stats: d.Stats,
+		Spreads: fromSpreadsDoc(d.Spreads),
 	}
+}
+
+func toSpreadsDoc(s *analysis.Spreads) *spreadsDoc {
+	if s == nil {
+		return nil
+	}
+	return &spreadsDoc{Canary: spreadDoc(s.Canary), Baseline: spreadDoc(s.Baseline)}
+}
+
+func fromSpreadsDoc(d *spreadsDoc) *analysis.Spreads {
+	if d == nil {
+		return nil
+	}
+	return &analysis.Spreads{Canary: analysis.Spread(d.Canary), Baseline: analysis.Spread(d.Baseline)}
 }

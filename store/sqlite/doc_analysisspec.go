@@ -26,8 +26,11 @@ type metricSpecDoc struct {
 	Compare          string `json:"compare,omitempty"`
 	// Judge and Alpha came with the sequential judge (issue 19): a
 	// metric stored before has neither, and is judged by interval.
-	Judge      string  `json:"judge,omitempty"`
-	Alpha      float64 `json:"alpha,omitempty"`
+	Judge string  `json:"judge,omitempty"`
+	Alpha float64 `json:"alpha,omitempty"`
+	// Beta came after (the sequential judge's pass side): stored
+	// without it, a metric gets the default when it is read, as Alpha.
+	Beta       float64 `json:"beta,omitempty"`
 	Better     string  `json:"better,omitempty"`
 	Confidence float64 `json:"confidence,omitempty"`
 	MinEffect  float64 `json:"minEffect,omitempty"`
@@ -58,7 +61,7 @@ func toMetricSpecDoc(m spec.Metric) metricSpecDoc {
 	return metricSpecDoc{
 		Name: m.Name, Provider: m.Provider, Metric: m.Metric, Query: m.Query, URL: m.URL,
 		JSONPath: m.JSONPath, SuccessCondition: m.SuccessCondition, Compare: m.Compare,
-		Judge: m.Judge, Alpha: m.Alpha, Better: m.Better, Confidence: m.Confidence, MinEffect: m.MinEffect, Floor: m.Floor,
+		Judge: m.Judge, Alpha: m.Alpha, Beta: m.Beta, Better: m.Better, Confidence: m.Confidence, MinEffect: m.MinEffect, Floor: m.Floor,
 		MinSamples: m.MinSamples,
 	}
 }
@@ -67,7 +70,7 @@ func fromMetricSpecDoc(d metricSpecDoc) spec.Metric {
 	return spec.Metric{
 		Name: d.Name, Provider: d.Provider, Metric: d.Metric, Query: d.Query, URL: d.URL,
 		JSONPath: d.JSONPath, SuccessCondition: d.SuccessCondition, Compare: d.Compare,
-		Judge: d.Judge, Alpha: d.Alpha, Better: d.Better, Confidence: d.Confidence, MinEffect: d.MinEffect, Floor: d.Floor,
+		Judge: d.Judge, Alpha: d.Alpha, Beta: d.Beta, Better: d.Better, Confidence: d.Confidence, MinEffect: d.MinEffect, Floor: d.Floor,
 		MinSamples: d.MinSamples,
 	}
 }

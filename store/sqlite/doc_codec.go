@@ -28,6 +28,7 @@ var (
 	promotionCodec   = codec[store.Promotion, promotionDoc]{"promotion", toPromotionDoc, fromPromotionDoc}
 	environmentCodec = codec[store.Environment, environmentDoc]{"environment", toEnvironmentDoc, fromEnvironmentDoc}
 	tokenCodec       = codec[store.Token, tokenDoc]{"token", toTokenDoc, fromTokenDoc}
+	secretCodec      = codec[store.Secret, secretDoc]{"secret", toSecretDoc, fromSecretDoc}
 )
 
 // encode returns r's stored document as JSON text.

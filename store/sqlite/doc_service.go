@@ -24,8 +24,12 @@ type serviceDoc struct {
 	Failure     *failureDoc     `json:"failure,omitempty"`
 	Canary      *canaryDoc      `json:"canary,omitempty"`
 	ParallelRun *parallelRunDoc `json:"parallelRun,omitempty"`
+	Autoscale   *autoscaleDoc   `json:"autoscale,omitempty"`
 	Operation   int64           `json:"operation,omitempty"`
 	UpdatedAt   time.Time       `json:"updatedAt"`
+	// RestartedAt and Scale are the day-two verbs' (issue 17).
+	RestartedAt time.Time `json:"restartedAt,omitzero"`
+	Scale       *int      `json:"scale,omitempty"`
 }
 
 // trafficDoc is how the router splits a service's requests.
@@ -61,7 +65,9 @@ func toServiceDoc(s store.Service) serviceDoc {
 		Failure:     ptr(s.Failure, toFailureDoc),
 		Canary:      ptr(s.Canary, toCanaryDoc),
 		ParallelRun: ptr(s.ParallelRun, toParallelRunDoc),
+		Autoscale:   ptr(s.Autoscale, toAutoscaleDoc),
 		Operation:   s.Operation, UpdatedAt: s.UpdatedAt,
+		RestartedAt: s.RestartedAt, Scale: s.Scale,
 	}
 }
 
@@ -74,7 +80,9 @@ func fromServiceDoc(d serviceDoc) store.Service {
 		Failure:     ptr(d.Failure, fromFailureDoc),
 		Canary:      ptr(d.Canary, fromCanaryDoc),
 		ParallelRun: ptr(d.ParallelRun, fromParallelRunDoc),
+		Autoscale:   ptr(d.Autoscale, fromAutoscaleDoc),
 		Operation:   d.Operation, UpdatedAt: d.UpdatedAt,
+		RestartedAt: d.RestartedAt, Scale: d.Scale,
 	}
 }
 

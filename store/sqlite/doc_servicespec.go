@@ -12,6 +12,7 @@ type serviceSpecDoc struct {
 	Command   []string          `json:"command,omitempty"`
 	Env       map[string]string `json:"env,omitempty"`
 	Instances *int              `json:"instances"`
+	Scale     *scaleDoc         `json:"scale,omitempty"`
 	Resources resourcesDoc      `json:"resources"`
 	Health    healthDoc         `json:"health"`
 	Route     routeDoc          `json:"route"`
@@ -20,6 +21,9 @@ type serviceSpecDoc struct {
 	Strategy  strategyDoc       `json:"strategy"`
 	StopGrace durationDoc       `json:"stopGrace"`
 	User      string            `json:"user,omitempty"`
+	// SecretVersions name the sealed secrets the env references, by
+	// name (issue 17); never their values.
+	SecretVersions map[string]int `json:"secretVersions,omitempty"`
 }
 
 // resourcesDoc is a service's limits; Memory in bytes.
@@ -85,7 +89,7 @@ type artifactCommitDoc struct {
 
 func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
 	return serviceSpecDoc{
-		Name: s.Name, Run: s.Run, Image: s.Image, Command: s.Command, Env: s.Env, Instances: s.Instances,
+		Name: s.Name, Run: s.Run, Image: s.Image, Command: s.Command, Env: s.Env, Instances: s.Instances, Scale: ptr(s.Scale, toScaleDoc),
 		Resources: resourcesDoc{CPU: s.Resources.CPU, Memory: int64(s.Resources.Memory), PIDs: s.Resources.PIDs},
 		Health: healthDoc{
 			Readiness: ptr(s.Health.Readiness, toProbeDoc),
@@ -97,12 +101,14 @@ func toServiceSpecDoc(s spec.Service) serviceSpecDoc {
 		Strategy:  toStrategyDoc(s.Strategy),
 		StopGrace: toDurationDoc(s.StopGrace),
 		User:      s.User,
+
+		SecretVersions: s.SecretVersions,
 	}
 }
 
 func fromServiceSpecDoc(d serviceSpecDoc) spec.Service {
 	return spec.Service{
-		Name: d.Name, Run: d.Run, Image: d.Image, Command: d.Command, Env: d.Env, Instances: d.Instances,
+		Name: d.Name, Run: d.Run, Image: d.Image, Command: d.Command, Env: d.Env, Instances: d.Instances, Scale: ptr(d.Scale, fromScaleDoc),
 		Resources: spec.Resources{CPU: d.Resources.CPU, Memory: spec.Quantity(d.Resources.Memory), PIDs: d.Resources.PIDs},
 		Health: spec.Health{
 			Readiness: ptr(d.Health.Readiness, fromProbeDoc),
@@ -114,6 +120,8 @@ func fromServiceSpecDoc(d serviceSpecDoc) spec.Service {
 		Strategy:  fromStrategyDoc(d.Strategy),
 		StopGrace: fromDurationDoc(d.StopGrace),
 		User:      d.User,
+
+		SecretVersions: d.SecretVersions,
 	}
 }
 

@@ -51,6 +51,7 @@ func kinds() []kindCase {
 		caseOf(versionCodec, fullVersion()),
 		caseOf(promotionCodec, fullPromotion()),
 		caseOf(tokenCodec, fullToken()),
+		caseOf(secretCodec, fullSecret()),
 	}
 }
 

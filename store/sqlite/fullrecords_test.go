@@ -38,7 +38,8 @@ func fullService() store.Service {
 		Name: "api", Revision: 3, Stable: 2, Phase: store.PhaseFailed, Message: "canary rolled back",
 		Removed: true, Deadline: at(2), Traffic: fullTraffic(), Promote: true, Keep: 1, KeepUntil: at(3),
 		Failure: fullFailure(), Canary: fullCanary(), ParallelRun: fullParallelRun(),
-		Operation: 4, UpdatedAt: at(4),
+		Autoscale: &store.Autoscale{Revision: 3, Replicas: 4, Reason: "concurrency 38 over target 10 x 3 instances", ChangedAt: at(17)},
+		Operation: 4, UpdatedAt: at(4), RestartedAt: at(5), Scale: intp(5),
 	}
 }
 
@@ -76,6 +77,10 @@ func fullAnalysisRun(step int) *store.AnalysisRun {
 			Measurements: []analysis.Measurement{{
 				Metric: "success-rate", Time: at(11), Value: 0.97, Samples: 120, Verdict: analysis.Pass,
 				NoData: true, Reason: "0.97 >= 0.95", Stats: map[string]float64{"p": 0.003, "canaryMedian": 12.5},
+				Spreads: &analysis.Spreads{
+					Canary:   analysis.Spread{N: 12, Min: 1, P10: 2, P25: 3, P50: 4, P75: 5, P90: 6, Max: 7},
+					Baseline: analysis.Spread{N: 13, Min: 1.5, P10: 2.5, P25: 3.5, P50: 4.5, P75: 5.5, P90: 6.5, Max: 7.5},
+				},
 			}, {Metric: "success-rate", Verdict: analysis.Error, Reason: "no answer"}},
 			Taken: 9, LastData: at(12),
 		}},
@@ -113,9 +118,12 @@ func fullServiceSpec() spec.Service {
 		FailureThreshold: 3, SuccessThreshold: 2, InitialDelay: dur("2m30s"),
 	}
 	return spec.Service{
-		Name: "api", Run: []string{"python3", "./app.py"}, Env: map[string]string{"VERSION": "v3"},
-		Image: "registry.example/shop/api:v3@sha256:9a1c", Command: []string{"/api", "--port", "${PORT}"},
+		Name: "api", Run: []string{"python3", "./app.py"}, Env: map[string]string{"VERSION": "v3", "DB": "${secret.db}"},
+		SecretVersions: map[string]int{"db": 2},
+		Image:          "registry.example/shop/api:v3@sha256:9a1c", Command: []string{"/api", "--port", "${PORT}"},
 		Instances: intp(2),
+		Scale: &spec.Scale{Min: 1, Max: 20, Target: spec.ScaleTarget{Concurrency: 10, RPS: 200, CPU: "70%"},
+			IdleAfter: dur("5m"), Stabilization: spec.Stabilization{Up: dur("1s"), Down: dur("2m")}},
 		Resources: spec.Resources{CPU: 0.5, Memory: 128 << 20, PIDs: 64},
 		Health:    spec.Health{Readiness: probe, Liveness: probe},
 		Route: spec.Route{Host: "api.localhost", Path: "/api", Timeout: dur("30s"), MaxBody: 1 << 20,
@@ -171,7 +179,7 @@ func fullMetrics() []spec.Metric {
 	return []spec.Metric{{
 		Name: "latency", Provider: "prometheus", Metric: "latencyP99", Query: "sum(rate(x[1m]))",
 		URL: "http://127.0.0.1:9/stats", JSONPath: "$.p99", SuccessCondition: "result < 0.5",
-		Compare: "baseline", Judge: "sequential", Alpha: 0.01, Better: "lower", Confidence: 0.95, MinEffect: 0.1, Floor: 0.05, MinSamples: 5,
+		Compare: "baseline", Judge: "sequential", Alpha: 0.01, Beta: 0.1, Better: "lower", Confidence: 0.95, MinEffect: 0.1, Floor: 0.05, MinSamples: 5,
 	}}
 }
 
@@ -278,4 +286,9 @@ func fullPromotion() store.Promotion {
 func fullToken() store.Token {
 	return store.Token{Name: "ci", Role: "deployer", Hash: strings.Repeat("0f", 32), Version: 3,
 		CreatedAt: time.Date(2026, 12, 7, 4, 0, 0, 0, time.UTC), CreatedBy: "uid:1000 (alice)"}
+}
+
+func fullSecret() store.Secret {
+	return store.Secret{Name: "db", Version: 2, Sealed: []byte("age-encryption.org/v1\n-> X25519 ..."),
+		SetAt: time.Date(2026, 12, 7, 5, 0, 0, 0, time.UTC), SetBy: "token:ci", Via: "apply"}
 }

@@ -245,3 +245,32 @@ func TestOldReleaseComparisonKeepsItsJudge(t *testing.T) {
 		return nil
 	})
 }
+
+// TestOldReleaseMeasurementsHaveNoSpreads: measurements written before
+// comparisons kept their two samples' spreads read with none (the
+// dashboard then draws the medians it has), everything else intact.
+func TestOldReleaseMeasurementsHaveNoSpreads(t *testing.T) {
+	s := openOld(t, "slipway.db")
+	view(t, s, func(tx store.Tx) error {
+		svc, err := tx.GetService("api")
+		if err != nil {
+			return err
+		}
+		if svc.Canary == nil || svc.Canary.Analysis == nil {
+			t.Fatalf("the old release's api canary has no analysis: %+v", svc.Canary)
+		}
+		n := 0
+		for _, m := range svc.Canary.Analysis.Metrics {
+			for _, x := range m.Measurements {
+				n++
+				if x.Spreads != nil || x.Reason == "" || x.Metric != m.Name {
+					t.Errorf("old measurement of %s: %+v; want its reason and no spreads", m.Name, x)
+				}
+			}
+		}
+		if n == 0 {
+			t.Error("the old release's api canary kept no measurements")
+		}
+		return nil
+	})
+}

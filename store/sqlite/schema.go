@@ -112,6 +112,14 @@ var migrations = []string{
 		version INTEGER NOT NULL,
 		data    TEXT NOT NULL
 	) WITHOUT ROWID;`,
+	// Secrets (issue 17): every version of each, sealed by the server's
+	// key; the value is never stored.
+	`CREATE TABLE secrets (
+		name    TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		data    TEXT NOT NULL,
+		PRIMARY KEY (name, version)
+	) WITHOUT ROWID;`,
 }
 
 // migrate applies the migrations db has not seen yet, all in one

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Environments", testEnvironments},
 		{"EnvironmentVersions", testEnvironmentVersions},
 		{"Tokens", testTokens},
+		{"Secrets", testSecrets},
 		{"EventActor", testEventActor},
 		{"PipelineRollback", testPipelineRollback},
 		{"PipelineViewRejectsWrites", testPipelineViewRejectsWrites},

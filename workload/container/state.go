@@ -83,6 +83,7 @@ func readRecord(dir string) (record, error) {
 // writeRecord replaces dir/instance.json atomically.
 func writeRecord(dir string, r record) error {
 	r.Version = recordVersion
+	r.Spec = r.Spec.Redacted() // the bundle's config.json holds the environment runc needs
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/slipway-dev/slipway/workload"
@@ -33,6 +36,7 @@ func (d *Driver) Exec(ctx context.Context, id string, argv []string) ([]byte, er
 	}
 	s := rec.Spec
 	s.Command = slices.Clone(argv)
+	s.Env = withSecretEnv(s, rec.PID)
 	cmd, err := command(s, inst.dir, filepath.Join(inst.dir, "work"), rec.User)
 	if err != nil {
 		return nil, fmt.Errorf("exec in instance %s: %w", id, err)
@@ -53,3 +57,26 @@ func (d *Driver) Exec(ctx context.Context, id string, argv []string) ([]byte, er
 }
 
 var _ workload.Execer = (*Driver)(nil)
+
+// withSecretEnv returns s's environment with its secret variables,
+// which the record on disk leaves out (an instance adopted after a
+// restart has only that record), read from the running process's
+// /proc/PID/environ: the values the instance itself runs with.
+func withSecretEnv(s workload.InstanceSpec, pid int) map[string]string {
+	missing := slices.DeleteFunc(slices.Clone(s.SecretEnv), func(k string) bool { _, ok := s.Env[k]; return ok })
+	if len(missing) == 0 || pid <= 0 {
+		return s.Env
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	if err != nil {
+		return s.Env
+	}
+	env := maps.Clone(s.Env)
+	for _, kv := range bytes.Split(data, []byte{0}) {
+		k, v, ok := strings.Cut(string(kv), "=")
+		if ok && slices.Contains(missing, k) {
+			env[k] = v
+		}
+	}
+	return env
+}

@@ -62,6 +62,7 @@ func readRecord(dir string) (record, error) {
 // rename, then fsync of the directory.
 func writeRecord(dir string, r record) error {
 	r.Version = recordVersion
+	r.Spec = r.Spec.Redacted() // secrets live in the process, never on disk
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err

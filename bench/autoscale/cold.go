@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
+)
+
+// host is the services' route.
+const host = "fn.localhost"
+
+// coldRow is one service's cold starts through the router and floors.
+type coldRow struct {
+	name        string
+	cold, floor []time.Duration
+}
+
+// serviceSpec is a's spec with scale (a YAML flow mapping) and extra
+// env (flow mapping body).
+func serviceSpec(a app, scale, env string) string {
+	run := make([]string, len(a.run))
+	for i, s := range a.run {
+		run[i] = strconv.Quote(s)
+	}
+	return fmt.Sprintf(`app: bench
+services:
+  fn:
+    run: [%s]
+    artifact: {path: ./%s, version: v1}
+    env: {%s}
+    health:
+      readiness: {http: /healthz, interval: 100ms, failureThreshold: 3}
+    route: {host: %s}
+    stopGrace: 2s
+    scale: %s
+`, strings.Join(run, ", "), a.file, env, host, scale)
+}
+
+// startApplied starts a server and applies spec from dir.
+func startApplied(ctx context.Context, bin, dir, spec string) (*benchkit.Server, func() error, error) {
+	data, err := os.MkdirTemp("", "slipway-bench-autoscale-data-")
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := benchkit.StartServer(ctx, bin, data, 30*time.Second)
+	if err != nil {
+		os.RemoveAll(data)
+		return nil, nil, err
+	}
+	stop := func() error { return errors.Join(srv.Stop(10*time.Second), os.RemoveAll(data)) }
+	file := filepath.Join(dir, "slipway.yaml")
+	if err := os.WriteFile(file, []byte(spec), 0o644); err != nil {
+		return nil, nil, errors.Join(err, stop())
+	}
+	cmd := exec.CommandContext(ctx, bin, "--server", srv.URL, "apply", "-f", file, "--wait", "--timeout", "2m")
+	cmd.Env = srv.CLIEnv()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, nil, errors.Join(srv.Annotate(fmt.Errorf("apply: %v\n%s", err, out)), stop())
+	}
+	return srv, stop, nil
+}
+
+func measureCold(ctx context.Context, runs int, bin, dir string, a app, progress io.Writer) (r coldRow, err error) {
+	r.name = a.name
+	srv, stop, err := startApplied(ctx, bin, dir, serviceSpec(a, "{min: 0, max: 2, target: {concurrency: 10}, idleAfter: 1s}", "VERSION: v1"))
+	if err != nil {
+		return r, err
+	}
+	defer func() { err = errors.Join(err, stop()) }()
+	client := &http.Client{Timeout: 30 * time.Second}
+	for i := range runs {
+		if err := waitZero(ctx, srv); err != nil {
+			return r, srv.Annotate(err)
+		}
+		start := time.Now()
+		if err := get(ctx, client, "http://"+srv.RouterAddr+"/", host); err != nil {
+			return r, srv.Annotate(fmt.Errorf("cold request %d: %w", i+1, err))
+		}
+		r.cold = append(r.cold, time.Since(start))
+		fmt.Fprintf(progress, "%s: cold start %d through the router: %s\n", a.name, i+1, ms(r.cold[i]))
+	}
+	for i := range runs {
+		d, err := floor(ctx, dir, a)
+		if err != nil {
+			return r, fmt.Errorf("floor: %w", err)
+		}
+		r.floor = append(r.floor, d)
+		fmt.Fprintf(progress, "%s: floor %d: %s\n", a.name, i+1, ms(d))
+	}
+	if cg := floorCgroup(); cg != "" {
+		_ = os.Remove(cg) // empty now: every floor process was waited for
+	}
+	return r, nil
+}
+
+// waitZero waits until fn has no instance and wants none.
+func waitZero(ctx context.Context, srv *benchkit.Server) error {
+	_, err := benchkit.Poll(ctx, "fn scaled to zero", time.Minute, 50*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+		s, err := srv.Client.Service(ctx, "fn")
+		if err != nil {
+			return false, err.Error(), nil
+		}
+		return s.Desired == 0 && len(s.Instances) == 0, fmt.Sprintf("desired %d, %d instances", s.Desired, len(s.Instances)), nil
+	})
+	return err
+}
+
+// get sends one GET with Host host and wants a 200.
+func get(ctx context.Context, c *http.Client, url, host string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Host = host
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d: %s", resp.StatusCode, b)
+	}
+	return nil
+}
+
+// floor starts a's command with plain exec in dir, with the environment
+// an instance gets (PORT and PATH), in a CPU cgroup beside the
+// instances' when it can make one (on a busy machine a process in the
+// crowded root cgroup gets far less CPU than one in a cgroup of its
+// own, as every instance is), polls /healthz every 5ms until it
+// answers 200, then sends the request: the time from the exec to that
+// answer.
+func floor(ctx context.Context, dir string, a app) (time.Duration, error) {
+	addr, err := benchkit.FreeAddr()
+	if err != nil {
+		return 0, err
+	}
+	port := addr[strings.LastIndexByte(addr, ':')+1:]
+	argv := make([]string, len(a.run))
+	for i, s := range a.run {
+		argv[i] = strings.ReplaceAll(s, "${PORT}", port)
+	}
+	if cg := floorCgroup(); cg != "" {
+		// Into the cgroup before the command runs, as slipway's own v1
+		// wrapper does.
+		argv = append([]string{"/bin/sh", "-c", `echo $$ > "$0" && exec "$@"`, filepath.Join(cg, "cgroup.procs")}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir, cmd.Env = dir, []string{"PORT=" + port, "PATH=" + os.Getenv("PATH")} // as an instance's: no HOME, no PYTHON*
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	client := &http.Client{Timeout: time.Second}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	defer func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	}()
+	if _, err := benchkit.Poll(ctx, "floor ready", 30*time.Second, 5*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+		err := get(ctx, client, "http://"+addr+"/healthz", "")
+		return err == nil, fmt.Sprint(err), nil
+	}); err != nil {
+		return 0, err
+	}
+	if err := get(ctx, client, "http://"+addr+"/", host); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
+}
+
+// floorCgroup returns a CPU cgroup beside the instances' (cgroup v1
+// cpu/slipway/bench-floor, v2 slipway/bench-floor), made if need be;
+// "" when there is none to be had (not root, no cgroups): the floor
+// then runs where the benchmark does.
+func floorCgroup() string {
+	for _, parent := range []string{"/sys/fs/cgroup/cpu/slipway", "/sys/fs/cgroup/slipway"} {
+		if _, err := os.Stat(filepath.Join(parent, "cgroup.procs")); err != nil {
+			continue
+		}
+		dir := filepath.Join(parent, "bench-floor")
+		if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
+			return ""
+		}
+		return dir
+	}
+	return ""
+}

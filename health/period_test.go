@@ -1,0 +1,37 @@
+package health
+
+import (
+	"testing"
+	"time"
+
+	"github.com/slipway-dev/slipway/spec"
+)
+
+// TestPeriod: until readiness passes, checks come from 5ms doubling up
+// to the start-up cap or the interval, whichever is less; once it
+// passes, and for liveness, the interval.
+func TestPeriod(t *testing.T) {
+	second := spec.Probe{Interval: spec.Duration{Duration: time.Second}}
+	fast := spec.Probe{Interval: spec.Duration{Duration: 50 * time.Millisecond}}
+	for _, tc := range []struct {
+		p    spec.Probe
+		k    Kind
+		s    State
+		n    int
+		want time.Duration
+	}{
+		{second, Readiness, Unknown, 0, 5 * time.Millisecond},
+		{second, Readiness, Unknown, 1, 10 * time.Millisecond},
+		{second, Readiness, Failing, 3, 40 * time.Millisecond},
+		{second, Readiness, Failing, 6, startupPeriod},
+		{second, Readiness, Failing, 60, startupPeriod},
+		{fast, Readiness, Failing, 5, 50 * time.Millisecond},
+		{second, Readiness, Passing, 0, time.Second},
+		{second, Liveness, Unknown, 0, time.Second},
+		{spec.Probe{}, Readiness, Passing, 0, time.Second},
+	} {
+		if got := period(tc.p, tc.k, tc.s, tc.n); got != tc.want {
+			t.Errorf("period(%s, %v, %v, %d) = %s, want %s", tc.p.Interval, tc.k, tc.s, tc.n, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,181 @@
+package secret
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+)
+
+// Via says how a secret's value came to the server (store.Secret.Via).
+const (
+	ViaApply = "apply"
+	ViaSet   = "set"
+)
+
+// Put stores value as name's next version, sealed, with its event,
+// unless the latest version already holds it. It returns the version
+// that holds value now and whether Put stored it. The value is checked
+// (name, size) before anything is written; who set it is the request's
+// actor (store.WithActor), taken by the caller from ctx as by.
+func Put(tx store.Tx, box *Box, name string, value []byte, via, by string, now time.Time) (version int, stored bool, err error) {
+	if err := check(name, value); err != nil {
+		return 0, false, err
+	}
+	latest, err := tx.GetSecret(name, 0)
+	switch {
+	case err == nil:
+		same, err := box.Same(latest.Sealed, value)
+		if err != nil {
+			return 0, false, fmt.Errorf("secret %s version %d: %w", name, latest.Version, err)
+		}
+		if same {
+			return latest.Version, false, nil
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return 0, false, err
+	}
+	sealed, err := box.Seal(value)
+	if err != nil {
+		return 0, false, fmt.Errorf("secret %s: %w", name, err)
+	}
+	s, err := tx.AddSecret(store.Secret{Name: name, Sealed: sealed, SetAt: now, SetBy: by, Via: via})
+	if err != nil {
+		return 0, false, err
+	}
+	data, err := json.Marshal(store.SecretData{Name: name, Version: s.Version, Via: via})
+	if err != nil {
+		return 0, false, err
+	}
+	_, err = tx.AppendEvent(store.Event{Time: now, Type: store.EventSecretSet, Data: data,
+		Message: fmt.Sprintf("secret %s set to version %d (%s)", name, s.Version, viaLabel(via))})
+	return s.Version, true, err
+}
+
+func viaLabel(via string) string {
+	if via == ViaApply {
+		return "from the spec's secrets:, resolved by the CLI"
+	}
+	return "slipway secret set"
+}
+
+// Changed is the version each secret of values would have once stored:
+// the latest when it holds the same value, one more when not (or 1 for
+// a secret not stored yet). It writes nothing: plan uses it.
+func Changed(tx store.Tx, box *Box, values map[string][]byte) (map[string]int, error) {
+	out := make(map[string]int, len(values))
+	for _, name := range sortedKeys(values) {
+		if err := check(name, values[name]); err != nil {
+			return nil, err
+		}
+		latest, err := tx.GetSecret(name, 0)
+		if errors.Is(err, store.ErrNotFound) {
+			out[name] = 1
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		same, err := box.Same(latest.Sealed, values[name])
+		if err != nil {
+			return nil, fmt.Errorf("secret %s version %d: %w", name, latest.Version, err)
+		}
+		out[name] = latest.Version
+		if !same {
+			out[name]++
+		}
+	}
+	return out, nil
+}
+
+// Pin sets each service's SecretVersions: the version of every secret
+// its env references, from versions (what this apply sent) or else the
+// latest stored. A reference to a secret neither holds is a problem at
+// the env value's line, naming the secret and how to provide it;
+// nothing is changed then. When strict is false (plan, validate: the CLI
+// resolves no secret for validate) a secret the spec declares passes
+// unpinned.
+func Pin(tx store.Tx, app *spec.App, versions map[string]int, file, env string, strict bool) error {
+	var ps spec.Problems
+	for _, svc := range spec.TopoOrder(app.Services) {
+		s := app.Services[svc]
+		s.SecretVersions = nil
+		for _, name := range s.SecretRefs() {
+			v, ok := versions[name]
+			if !ok {
+				latest, err := tx.GetSecret(name, 0)
+				if errors.Is(err, store.ErrNotFound) && !strict && app.Secrets[name] != nil {
+					continue
+				}
+				if errors.Is(err, store.ErrNotFound) {
+					ps = append(ps, spec.Problem{File: file, Line: app.Line("services." + svc + ".env"), Path: "services." + svc + ".env",
+						Message: fmt.Sprintf("secret %s is not stored in environment %s: declare it under secrets: (the CLI reads it at apply) or run slipway secret set %s --env %s", name, env, name, env)})
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				v = latest.Version
+			}
+			if s.SecretVersions == nil {
+				s.SecretVersions = map[string]int{}
+			}
+			s.SecretVersions[name] = v
+		}
+	}
+	if len(ps) > 0 {
+		return &ps
+	}
+	return nil
+}
+
+// check refuses a bad name or a value too large, naming neither value
+// nor any part of it.
+func check(name string, value []byte) error {
+	if err := spec.CheckSecretName(name); err != nil {
+		return store.Invalidf("%s", err)
+	}
+	if len(value) > MaxSize {
+		return store.Invalidf("secret %s is %d bytes; at most %d", name, len(value), MaxSize)
+	}
+	return nil
+}
+
+func sortedKeys(m map[string][]byte) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Vault reveals the secrets of one environment's store: what an
+// instance's environment gets when it starts.
+type Vault struct {
+	Store store.Store
+	Box   *Box
+}
+
+// Reveal returns version of secret name (the latest when version <= 0).
+func (v Vault) Reveal(ctx context.Context, name string, version int) (string, error) {
+	var s store.Secret
+	err := v.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		s, err = tx.GetSecret(name, version)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	value, err := v.Box.Open(s.Sealed)
+	if err != nil {
+		return "", fmt.Errorf("secret %s version %d: %w", name, s.Version, err)
+	}
+	return string(value), nil
+}
