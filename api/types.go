@@ -45,6 +45,9 @@ type Plan struct {
 	// Name is then a flag key or segment name); nil when none change.
 	Flags    *Changes `json:"flags,omitempty"`
 	Segments *Changes `json:"segments,omitempty"`
+	// Configs are the dynamic configurations an apply stores a new
+	// version of; nil when none change.
+	Configs *ConfigChanges `json:"configs,omitempty"`
 	// Warnings are about what is served now and this plan does not
 	// change by itself, like a kill switch that serves its default
 	// because it was stored before flags had off.
@@ -71,7 +74,7 @@ type RevisionChange struct {
 
 // Empty reports whether the plan changes nothing.
 func (p Plan) Empty() bool {
-	return len(p.Added)+len(p.Changed)+len(p.Removed) == 0 && p.Flags == nil && p.Segments == nil
+	return len(p.Added)+len(p.Changed)+len(p.Removed) == 0 && p.Flags == nil && p.Segments == nil && p.Configs == nil
 }
 
 // ServiceChange is a changed service and its changed fields.

@@ -66,6 +66,7 @@ func printPlan(w io.Writer, p api.Plan) {
 	}
 	printChanges(w, "flag", p.Flags)
 	printChanges(w, "segment", p.Segments)
+	printConfigPlan(w, p.Configs)
 	fmt.Fprintf(w, "\nPlan: %s.\n", planSummary(p))
 	if p.Flags != nil && len(p.Flags.Changed) > 0 {
 		fmt.Fprintln(w, "A changed flag loses its run-time changes (slipway flags enable, disable, set, rollout; a kill holds): "+
@@ -130,7 +131,7 @@ func printFields(w io.Writer, fields []api.FieldChange) {
 // when only services change, each kind named when flags or segments do.
 func planSummary(p api.Plan) string {
 	services := counts(len(p.Added), len(p.Changed), len(p.Removed))
-	if p.Flags == nil && p.Segments == nil {
+	if p.Flags == nil && p.Segments == nil && p.Configs == nil {
 		return services
 	}
 	var parts []string
@@ -142,6 +143,9 @@ func planSummary(p api.Plan) string {
 	}
 	if c := p.Segments; c != nil {
 		parts = append(parts, "segments "+counts(len(c.Added), len(c.Changed), len(c.Removed)))
+	}
+	if c := p.Configs; c != nil {
+		parts = append(parts, fmt.Sprintf("configs %d new, %d with a new version", len(c.Added), len(c.Changed)))
 	}
 	return strings.Join(parts, "; ")
 }

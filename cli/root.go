@@ -116,7 +116,7 @@ func newRoot(now func() time.Time, stdout, stderr io.Writer, extra ...*cobra.Com
 		newEnvCmd(e), newArtifact(e), newDeploy(e), newPromoteEnv(e), newApprove(e), newPipeline(e), newDown(e),
 		newValidate(e), newPlan(e), newApply(e),
 		newStatus(e), newHistory(e), newRollback(e),
-		newLogs(e), newEvents(e), newVersion(e), newBackup(e), newRollout(e), newFlags(e), newDora(e), newIncident(e), newToken(e), newDashboard(e),
+		newLogs(e), newEvents(e), newVersion(e), newBackup(e), newRollout(e), newFlags(e), newConfig(e), newDora(e), newIncident(e), newToken(e), newDashboard(e),
 		newSecret(e), newRestart(e), newScale(e), newExec(e),
 	)
 	for _, c := range extra {

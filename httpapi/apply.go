@@ -9,6 +9,7 @@ import (
 
 	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/config"
 	"github.com/slipway-dev/slipway/flags"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/spec"
@@ -29,7 +30,7 @@ func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 		req.File = "slipway.yaml"
 	}
 	app, err := spec.ParseWith(req.File, []byte(req.Spec), spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr,
-		Environment: h.in(r).Name, MaxInstancesPerService: h.cfg.Limits.perService()})
+		CheckConfigExpr: config.CheckExpr, Environment: h.in(r).Name, MaxInstancesPerService: h.cfg.Limits.perService()})
 	if err != nil {
 		return nil, req, err
 	}
@@ -95,6 +96,11 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 	if db == nil { // an environment the apply will create: everything is new
 		db = store.NewMemory()
 	}
+	cp, err := h.planConfigs(r, db, app, req)
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
 	err = db.View(r.Context(), func(tx store.Tx) error {
 		secrets, err := h.previewSecrets(r, tx, app, req, values)
 		if err != nil {
@@ -110,6 +116,7 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 		}
 		plan = toPlan(app.Name, cs)
 		plan.Secrets = secrets
+		plan.Configs = toConfigChanges(cp)
 		plan.Flags, plan.Segments, plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), warnings(app, fp)
 		notes, err := stack.ScaleNotes(tx, cs)
 		if err != nil {
@@ -145,6 +152,11 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
+	cp, err := h.planConfigs(r, e.Store, app, req)
+	if err != nil {
+		writeError(w, h.cfg.Logger, err)
+		return
+	}
 	var secrets map[string]api.SecretChange
 	var cs spec.ChangeSet
 	var fp stack.FlagPlan
@@ -171,14 +183,20 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		fp, err = stack.ApplyFlags(tx, app, src, h.cfg.Clock.Now())
-		return err
+		if fp, err = stack.ApplyFlags(tx, app, src, h.cfg.Clock.Now()); err != nil {
+			return err
+		}
+		return stack.ApplyConfigs(tx, cp, h.cfg.Clock.Now())
 	})
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
 	out := api.ApplyResponse{Plan: toPlan(app.Name, cs)}
+	out.Plan.Configs = toConfigChanges(cp)
+	for _, v := range cp.Next {
+		e.Enqueue(queue.ConfigKey(v.Name))
+	}
 	out.Plan.Flags, out.Plan.Segments, out.Plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), warnings(app, fp)
 	out.Plan.Kept, out.Plan.Secrets = kept, secrets
 	out.Plan.Warnings = append(out.Plan.Warnings, notes...)

@@ -119,6 +119,7 @@ type Controller struct {
 	revisions  map[revKey]store.Revision      // immutable once created: safe to cache
 	reads      map[string]cachedRead          // by service; see read
 	seq        *sequential                    // the sequential judges; its own lock
+	configs    configWrites                   // config files written; its own lock
 
 	wg sync.WaitGroup // stops in flight
 }
@@ -408,7 +409,11 @@ func (c *Controller) instanceSpec(ctx context.Context, in store.Instance, rev st
 	env["SLIPWAY_REVISION"] = fmt.Sprint(in.Revision)
 	env["SLIPWAY_INSTANCE"] = in.ID
 	env["SLIPWAY_ENVIRONMENT"] = c.cfg.Environment
-	is := workload.InstanceSpec{
+	configs, err := c.instanceConfigs(ctx, in, rev, env)
+	if err != nil {
+		return workload.InstanceSpec{}, fmt.Errorf("configs of %s: %w", in.ID, err)
+	}
+	is := workload.InstanceSpec{Configs: configs,
 		ID: in.ID, Service: in.Service, Revision: in.Revision, Port: in.Port,
 		Command: spec.Expand(rev.Spec.Run, env), Env: env, Resources: rev.Spec.Resources,
 		User: rev.Spec.User, SecretEnv: secretEnv,

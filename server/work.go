@@ -60,6 +60,8 @@ func (s *Server) reconcile(ctx context.Context, p *parts, key queue.Key) (time.D
 		return p.ops.Reconcile(ctx, id)
 	case queue.Flag:
 		return p.rollouts.ReconcileFlag(ctx, key.Name)
+	case queue.Config:
+		return p.rollouts.ReconcileConfig(ctx, key.Name)
 	case queue.Promotion:
 		id, err := key.ID()
 		if err != nil {
@@ -124,6 +126,13 @@ func enqueueAll(ctx context.Context, p *parts) error {
 		keys, err := stack.FlagReleasesInFlight(tx)
 		for _, key := range keys {
 			p.queue.Add(queue.FlagKey(key))
+		}
+		if err != nil {
+			return err
+		}
+		configs, err := tx.ListConfigs()
+		for _, c := range configs {
+			p.queue.Add(queue.ConfigKey(c.Name))
 		}
 		if err != nil || p.name != spec.DefaultEnvironment {
 			return err

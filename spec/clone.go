@@ -69,6 +69,12 @@ func (a *App) Clone() *App {
 		c.Services[name] = s.Clone()
 	}
 	c.Flags, c.Segments = a.cloneFlags()
+	if a.Configs != nil {
+		c.Configs = make(map[string]*Config, len(a.Configs))
+		for name, cfg := range a.Configs {
+			c.Configs[name] = cfg.Clone()
+		}
+	}
 	c.Environments = a.cloneEnvironments()
 	c.TLS = a.TLS.clone()
 	if a.Secrets != nil {

@@ -60,6 +60,11 @@ func (a *App) ApplyDefaults() {
 		s.ApplyDefaults()
 	}
 	a.applyFlagDefaults()
+	for _, c := range a.Configs {
+		if c != nil {
+			c.applyDefaults()
+		}
+	}
 	a.applyEnvironmentDefaults()
 }
 

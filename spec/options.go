@@ -17,6 +17,9 @@ type Options struct {
 	// condition (a CEL expression over ctx; package flags' CheckExpr).
 	// Unset, conditions need only be non-empty.
 	CheckFlagExpr ExprChecker
+	// CheckConfigExpr, when set, checks each config rule (a CEL
+	// expression over config; package config's CheckExpr).
+	CheckConfigExpr ExprChecker
 	// Environment, when set, makes ParseWith return the app as that
 	// environment runs it: its overrides merged into the services
 	// (App.Environment names it). A spec without environments has one,

@@ -20,6 +20,9 @@ type App struct {
 	Flags map[string]*Flag `yaml:"flags,omitempty" json:"flags,omitempty"`
 	// Segments are named conditions that flag rules share, by name.
 	Segments map[string]*Segment `yaml:"segments,omitempty" json:"segments,omitempty"`
+	// Configs are dynamic configurations by name (configs.go), delivered
+	// to the instances of the service that reads each.
+	Configs map[string]*Config `yaml:"configs,omitempty" json:"configs,omitempty"`
 	// TLS is the default environment's TLS listener (tls.go); an
 	// environment has its own.
 	TLS *TLS `yaml:"tls,omitempty" json:"tls,omitempty"`

@@ -76,6 +76,7 @@ func (v *validator) validate() {
 	v.tlsSections()
 	v.secrets()
 	v.flags()
+	v.configs()
 	v.environments()
 }
 
@@ -89,7 +90,7 @@ func (v *validator) parts() {
 	case a.index.has("services") && len(a.Services) == 0:
 		v.addf("services", "at least one service is required, like services: {web: {run: [./web]}}; "+
 			"a file without services: leaves the app's services as they are")
-	case !a.HasServices() && !a.HasFlags():
+	case !a.HasServices() && !a.HasFlags() && !a.HasConfigs():
 		v.addf("services", "at least one service is required, like services: {web: {run: [./web]}}; "+
 			"a file of feature flags only has flags: (and segments:) instead")
 	case !a.HasServices() && len(a.Environments) > 0:

@@ -40,3 +40,14 @@ type CertificateData struct {
 	Renewal bool   `json:"renewal,omitempty"`
 	Error   string `json:"error,omitempty"`
 }
+
+// ConfigData is the Data of the config events: which config, the
+// version stored or delivered, the one before it, and (for a delivery)
+// how many instances have it.
+type ConfigData struct {
+	Name      string `json:"name"`
+	Version   int    `json:"version"`
+	Previous  int    `json:"previous,omitempty"`
+	Instances int    `json:"instances,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}

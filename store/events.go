@@ -290,6 +290,35 @@ const (
 	EventInstanceExec EventType = "instance.exec"
 )
 
+// Config events: a new version of a dynamic configuration (package
+// stack) and its delivery to the instances that read it (package
+// rollout). Service is the service that reads the config. Data:
+// ConfigData.
+const (
+	// EventConfigApplied: an apply stored a config's new version.
+	EventConfigApplied EventType = "config.applied"
+	// EventConfigSet: config set stored a new version.
+	EventConfigSet EventType = "config.set"
+	// EventConfigPushed: config push stored a new version.
+	EventConfigPushed EventType = "config.pushed"
+	// EventConfigRollback: config rollback stored a copy of an earlier
+	// version as the newest.
+	EventConfigRollback EventType = "config.rollback"
+	// EventConfigDeliveryStep: a delivery gave the version to more
+	// instances.
+	EventConfigDeliveryStep EventType = "config.delivery.step"
+	// EventConfigDeliverySucceeded: every instance applied the version
+	// and the bake time passed.
+	EventConfigDeliverySucceeded EventType = "config.delivery.succeeded"
+	// EventConfigDeliveryRolledBack: a delivery failed (its analysis, an
+	// instance that did not apply the version) and its instances went
+	// back to the previous version.
+	EventConfigDeliveryRolledBack EventType = "config.delivery.rolled_back"
+	// EventConfigDeliveryStopped: config stop halted a delivery and put
+	// the previous version back.
+	EventConfigDeliveryStopped EventType = "config.delivery.stopped"
+)
+
 // EventTypes returns every event type Slipway writes, grouped as above.
 func EventTypes() []EventType {
 	return []EventType{
@@ -312,6 +341,8 @@ func EventTypes() []EventType {
 		EventFlagsApplied, EventFlagEnabled, EventFlagDisabled, EventFlagKilled, EventFlagSet,
 		EventFlagRollout, EventFlagReleaseStep, EventFlagReleaseRolledBack, EventFlagReleasePromoted,
 		EventIncidentOpened, EventIncidentResolved,
+		EventConfigApplied, EventConfigSet, EventConfigPushed, EventConfigRollback,
+		EventConfigDeliveryStep, EventConfigDeliverySucceeded, EventConfigDeliveryRolledBack, EventConfigDeliveryStopped,
 		EventEnvironmentDownStarted, EventEnvironmentDown,
 		EventSecretSet, EventServiceRestartRequested, EventServiceScaled, EventInstanceExec,
 	}

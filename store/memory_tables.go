@@ -40,6 +40,10 @@ type tables struct {
 	// secrets are the sealed secrets' versions by name, version n at
 	// index n-1.
 	secrets map[string][][]byte
+	// configs are the config versions by name, version n at index n-1;
+	// deliveries each config's latest delivery.
+	configs    map[string][][]byte
+	deliveries map[string]recordDoc
 }
 
 // recordDoc is a stored registry record (an environment, a token) with
@@ -70,6 +74,8 @@ func newTables() *tables {
 		environments: map[string]recordDoc{},
 		tokens:       map[string]recordDoc{},
 		secrets:      map[string][][]byte{},
+		configs:      map[string][][]byte{},
+		deliveries:   map[string]recordDoc{},
 	}
 }
 
@@ -87,6 +93,7 @@ const (
 	tableEnvironments
 	tableTokens
 	tableSecrets
+	tableConfigs
 )
 
 // clone gives t its own copy of one table's container; the JSON values
@@ -117,6 +124,9 @@ func (t *tables) clone(which table) {
 		t.tokens = maps.Clone(t.tokens)
 	case tableSecrets:
 		t.secrets = maps.Clone(t.secrets)
+	case tableConfigs:
+		t.configs = maps.Clone(t.configs)
+		t.deliveries = maps.Clone(t.deliveries)
 	}
 }
 

@@ -192,6 +192,30 @@ type Tx interface {
 	// ListFlagUsage returns when each flag was last evaluated.
 	ListFlagUsage() (map[string]time.Time, error)
 
+	// CreateConfigVersion stores v as the config's latest version with
+	// Version set to one more than its highest, and returns it. v.Version
+	// as passed is the version v was made from, which must be the latest
+	// (0 when there is none): else ErrConflict. An empty Name is
+	// ErrInvalid.
+	CreateConfigVersion(v ConfigVersion) (ConfigVersion, error)
+	// GetConfigVersion returns version n of a config, its latest when n
+	// <= 0.
+	GetConfigVersion(name string, n int) (ConfigVersion, error)
+	// ListConfigVersions returns up to limit versions of a config (all
+	// when limit <= 0), newest first (none, without error, for a config
+	// that has none).
+	ListConfigVersions(name string, limit int) ([]ConfigVersion, error)
+	// ListConfigs returns the latest version of every config, by name.
+	ListConfigs() ([]ConfigVersion, error)
+	// GetConfigDelivery returns a config's latest delivery.
+	GetConfigDelivery(name string) (ConfigDelivery, error)
+	// PutConfigDelivery creates or replaces a config's delivery
+	// (version-checked).
+	PutConfigDelivery(d ConfigDelivery) error
+	// ListConfigDeliveries returns every config's latest delivery, by
+	// name.
+	ListConfigDeliveries() ([]ConfigDelivery, error)
+
 	// AppendEvent stores e with the next sequence number and returns it.
 	// e.Data must be valid JSON (or empty).
 	AppendEvent(e Event) (Event, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/slipway-dev/slipway/spec"
@@ -93,6 +94,33 @@ type InstanceSpec struct {
 	// spec's command or the image's entrypoint and cmd, and Artifact is
 	// unused.
 	Image *Image
+	// Configs are dynamic configuration files written before the
+	// process starts, where ConfigWriter.ConfigPath says (the controller
+	// names that path in Env). Not kept in the driver's records.
+	Configs []ConfigFile `json:"-"`
+}
+
+// ConfigFile is one dynamic configuration an instance reads: its values
+// (JSON) and the version they are, each in a file of its own.
+type ConfigFile struct {
+	Name    string
+	Version int
+	Data    []byte
+	// Signal, when not 0, is sent to the instance's process after the
+	// files are replaced (by ConfigWriter.WriteConfig, not at start).
+	Signal syscall.Signal
+}
+
+// ConfigWriter is implemented by drivers that deliver dynamic
+// configuration files to their instances.
+type ConfigWriter interface {
+	// ConfigPath is the path, as instance id sees it, of the file of
+	// config name (its version is in the same path + ".version").
+	ConfigPath(id, name string) string
+	// WriteConfig replaces an instance's config files, each atomically
+	// (the version file after the values), then sends f.Signal. An
+	// instance the driver does not know is ErrNotFound.
+	WriteConfig(ctx context.Context, id string, f ConfigFile) error
 }
 
 // Redacted returns s without the values of SecretEnv: what a driver

@@ -44,6 +44,7 @@ var layers = []layer{
 	{"router/edge", 3},      // TLS in front of the router: ACME, SNI, mutual TLS
 	{"router/accesslog", 3}, // the router's access log and trace context
 	{"spec", 2},
+	{"config", 3}, // dynamic configuration: checks, edits, delivery steps
 	{"flags", 3},
 	{"health", 3},
 	{"router/metrics", 3},
@@ -98,6 +99,7 @@ var layers = []layer{
 	{"bench/router", 12},
 	{"bench/router/backend", 12},
 	{"bench/router/routerproc", 12},
+	{"bench/config", 12},
 	{"bench/rollingupdate", 12},
 	{"bench/autoscale", 12},
 	{"cmd/slipway", 12},

@@ -23,11 +23,14 @@ const (
 	// Environment is an environment being taken down, by its name,
 	// reconciled by the take-down controller on the server's own queue.
 	Environment
+	// Config is a dynamic configuration's delivery, by the config's
+	// name, reconciled by the rollout controller.
+	Config
 )
 
 // kindNames are the kinds as logs show them (and as keys were spelled
 // when they were strings).
-var kindNames = [...]string{Service: "svc", Operation: "op", Flag: "flag", Promotion: "promo", Environment: "env"}
+var kindNames = [...]string{Service: "svc", Operation: "op", Flag: "flag", Promotion: "promo", Environment: "env", Config: "config"}
 
 // String returns the kind's short name: svc, op, flag, promo or env.
 func (k Kind) String() string {
@@ -59,6 +62,9 @@ func FlagKey(flag string) Key { return Key{Kind: Flag, Name: flag} }
 
 // PromotionKey is the key of a promotion.
 func PromotionKey(id int64) Key { return Key{Kind: Promotion, Name: strconv.FormatInt(id, 10)} }
+
+// ConfigKey is the key of a config's delivery.
+func ConfigKey(name string) Key { return Key{Kind: Config, Name: name} }
 
 // EnvironmentKey is the key of an environment being taken down.
 func EnvironmentKey(name string) Key { return Key{Kind: Environment, Name: name} }

@@ -17,18 +17,20 @@ type codec[R, D any] struct {
 
 // The stored kinds: one codec per data column.
 var (
-	appCodec         = codec[store.App, appDoc]{"app", toAppDoc, fromAppDoc}
-	serviceCodec     = codec[store.Service, serviceDoc]{"service", toServiceDoc, fromServiceDoc}
-	revisionCodec    = codec[store.Revision, revisionDoc]{"revision", toRevisionDoc, fromRevisionDoc}
-	instanceCodec    = codec[store.Instance, instanceDoc]{"instance", toInstanceDoc, fromInstanceDoc}
-	operationCodec   = codec[store.Operation, operationDoc]{"operation", toOperationDoc, fromOperationDoc}
-	eventCodec       = codec[store.Event, eventDoc]{"event", toEventDoc, fromEventDoc}
-	flagConfigCodec  = codec[store.FlagConfig, flagConfigDoc]{"flag config", toFlagConfigDoc, fromFlagConfigDoc}
-	versionCodec     = codec[store.Version, versionDoc]{"version", toVersionDoc, fromVersionDoc}
-	promotionCodec   = codec[store.Promotion, promotionDoc]{"promotion", toPromotionDoc, fromPromotionDoc}
-	environmentCodec = codec[store.Environment, environmentDoc]{"environment", toEnvironmentDoc, fromEnvironmentDoc}
-	tokenCodec       = codec[store.Token, tokenDoc]{"token", toTokenDoc, fromTokenDoc}
-	secretCodec      = codec[store.Secret, secretDoc]{"secret", toSecretDoc, fromSecretDoc}
+	appCodec            = codec[store.App, appDoc]{"app", toAppDoc, fromAppDoc}
+	serviceCodec        = codec[store.Service, serviceDoc]{"service", toServiceDoc, fromServiceDoc}
+	revisionCodec       = codec[store.Revision, revisionDoc]{"revision", toRevisionDoc, fromRevisionDoc}
+	instanceCodec       = codec[store.Instance, instanceDoc]{"instance", toInstanceDoc, fromInstanceDoc}
+	operationCodec      = codec[store.Operation, operationDoc]{"operation", toOperationDoc, fromOperationDoc}
+	eventCodec          = codec[store.Event, eventDoc]{"event", toEventDoc, fromEventDoc}
+	flagConfigCodec     = codec[store.FlagConfig, flagConfigDoc]{"flag config", toFlagConfigDoc, fromFlagConfigDoc}
+	versionCodec        = codec[store.Version, versionDoc]{"version", toVersionDoc, fromVersionDoc}
+	promotionCodec      = codec[store.Promotion, promotionDoc]{"promotion", toPromotionDoc, fromPromotionDoc}
+	environmentCodec    = codec[store.Environment, environmentDoc]{"environment", toEnvironmentDoc, fromEnvironmentDoc}
+	tokenCodec          = codec[store.Token, tokenDoc]{"token", toTokenDoc, fromTokenDoc}
+	secretCodec         = codec[store.Secret, secretDoc]{"secret", toSecretDoc, fromSecretDoc}
+	configVersionCodec  = codec[store.ConfigVersion, configVersionDoc]{"config version", toConfigVersionDoc, fromConfigVersionDoc}
+	configDeliveryCodec = codec[store.ConfigDelivery, configDeliveryDoc]{"config delivery", toConfigDeliveryDoc, fromConfigDeliveryDoc}
 )
 
 // encode returns r's stored document as JSON text.

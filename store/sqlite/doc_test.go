@@ -52,6 +52,8 @@ func kinds() []kindCase {
 		caseOf(promotionCodec, fullPromotion()),
 		caseOf(tokenCodec, fullToken()),
 		caseOf(secretCodec, fullSecret()),
+		caseOf(configVersionCodec, fullConfigVersion()),
+		caseOf(configDeliveryCodec, fullConfigDelivery()),
 	}
 }
 

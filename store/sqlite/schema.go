@@ -120,6 +120,19 @@ var migrations = []string{
 		data    TEXT NOT NULL,
 		PRIMARY KEY (name, version)
 	) WITHOUT ROWID;`,
+	// Dynamic configurations (issue 15): immutable numbered versions of
+	// each config, and each config's latest delivery (version-checked).
+	`CREATE TABLE config_versions (
+		name    TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		data    TEXT NOT NULL,
+		PRIMARY KEY (name, version)
+	) WITHOUT ROWID;
+	CREATE TABLE config_deliveries (
+		name    TEXT PRIMARY KEY,
+		version INTEGER NOT NULL,
+		data    TEXT NOT NULL
+	) WITHOUT ROWID;`,
 }
 
 // migrate applies the migrations db has not seen yet, all in one

@@ -21,6 +21,8 @@ type snapshot struct {
 	Environments []store.Environment
 	FlagConfigs  []store.FlagConfig
 	FlagUsage    map[string]any
+	Configs      []store.ConfigVersion // every version of every config
+	Deliveries   []store.ConfigDelivery
 	Events       []store.Event
 }
 
@@ -56,6 +58,17 @@ func read(tx store.Tx, snap *snapshot) error {
 			return err
 		}
 	}
+	latest, err := tx.ListConfigs()
+	if err != nil {
+		return err
+	}
+	for _, c := range latest {
+		vs, err := tx.ListConfigVersions(c.Name, 0)
+		if err != nil {
+			return err
+		}
+		snap.Configs = append(snap.Configs, vs...)
+	}
 	usage, err := tx.ListFlagUsage()
 	if err != nil {
 		return err
@@ -71,6 +84,7 @@ func read(tx store.Tx, snap *snapshot) error {
 		list(&snap.Promotions, func() ([]store.Promotion, error) { return tx.ListPromotions("", false, 0) }),
 		list(&snap.Environments, tx.ListEnvironments),
 		list(&snap.FlagConfigs, func() ([]store.FlagConfig, error) { return tx.ListFlagConfigs(0) }),
+		list(&snap.Deliveries, tx.ListConfigDeliveries),
 		list(&snap.Events, func() ([]store.Event, error) { return tx.ListEvents(0, "", 0) }),
 	)
 }

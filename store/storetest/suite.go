@@ -50,6 +50,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CanceledContext", testCanceledContext},
 		{"StaleWrites", testStaleWrites},
 		{"StaleFlagConfig", testStaleFlagConfig},
+		{"ConfigVersions", testConfigVersions},
+		{"ConfigDeliveries", testConfigDeliveries},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

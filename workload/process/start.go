@@ -58,6 +58,9 @@ func (d *Driver) launch(inst *instance, s workload.InstanceSpec) error {
 	if err := placeArtifact(s, inst.dir, cred); err != nil {
 		return err
 	}
+	if err := placeConfigs(s, inst.dir, cred); err != nil {
+		return err
+	}
 	// Recorded before the fork, so that a later Driver knows to look for
 	// an orphan if this server dies before recording the PID.
 	inst.rec = record{Phase: PhaseStarting, StartedAt: d.now(), Spec: s, User: cred}

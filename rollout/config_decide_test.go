@@ -1,0 +1,104 @@
+package rollout
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+)
+
+func instanceIDs(n int) []string {
+	var ids []string
+	for i := range n {
+		ids = append(ids, fmt.Sprintf("web-1-%02d", i))
+	}
+	return ids
+}
+
+// appliedBy reports version v applied by the first k of ids.
+func appliedBy(ids []string, k, v int) map[string]int {
+	out := map[string]int{}
+	for _, id := range ids[:k] {
+		out[id] = v
+	}
+	return out
+}
+
+// TestDeliveryStepsOnAFakeClock: a linear delivery to 8 instances takes
+// 4 steps a minute apart, each once the instances given the version
+// applied it, bakes 5 minutes, and succeeds; a new instance during the
+// delivery gets the old version until a step reaches it.
+func TestDeliveryStepsOnAFakeClock(t *testing.T) {
+	def := spec.ConfigDelivery{Strategy: spec.ConfigStrategy{Linear: &spec.LinearDelivery{Steps: 4, Interval: spec.Duration{Duration: time.Minute}}},
+		Bake: spec.Duration{Duration: 5 * time.Minute}}
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	ids := instanceIDs(8)
+	d, ev := decideDelivery(nil, def, "s", deliveryObs{latest: 1, instances: ids, now: t0})
+	if d.Phase != store.DeliverySucceeded || ev != "" || d.Desired(ids[0]) != 1 {
+		t.Fatalf("first version: %+v %s", d, ev)
+	}
+	type tick struct {
+		at      time.Duration
+		applied int // instances reporting version 2
+		phase   store.ConfigPhase
+		targets int
+		event   store.EventType
+	}
+	script := []tick{
+		{0, 0, store.DeliveryProgressing, 2, store.EventConfigDeliveryStep},
+		{30 * time.Second, 2, store.DeliveryProgressing, 2, ""}, // the interval holds
+		{time.Minute, 2, store.DeliveryProgressing, 4, store.EventConfigDeliveryStep},
+		{2 * time.Minute, 4, store.DeliveryProgressing, 6, store.EventConfigDeliveryStep},
+		{3 * time.Minute, 6, store.DeliveryProgressing, 8, store.EventConfigDeliveryStep},
+		{3*time.Minute + time.Second, 8, store.DeliveryBaking, 8, store.EventConfigDeliveryStep},
+		{7 * time.Minute, 8, store.DeliveryBaking, 8, ""},
+		{8*time.Minute + time.Second, 8, store.DeliverySucceeded, 8, store.EventConfigDeliverySucceeded},
+	}
+	for _, s := range script {
+		d, ev = decideDelivery(&d, def, "s", deliveryObs{latest: 2, instances: ids, applied: appliedBy(ids, s.applied, 2), now: t0.Add(s.at)})
+		if d.Phase != s.phase || len(d.Targets) != s.targets || ev != s.event {
+			t.Fatalf("at %s: %s %d targets %q, want %s %d %q (%s)", s.at, d.Phase, len(d.Targets), ev, s.phase, s.targets, s.event, d.Reason)
+		}
+		if s.phase == store.DeliveryProgressing && s.targets < 8 && (d.Desired(ids[7]) != 1 || d.Desired(ids[0]) != 2) {
+			t.Fatalf("at %s: desired %d and %d", s.at, d.Desired(ids[0]), d.Desired(ids[7]))
+		}
+	}
+	if d.Previous != 1 || d.Version != 2 || d.Desired(ids[7]) != 2 {
+		t.Errorf("succeeded: %+v", d)
+	}
+}
+
+// TestDeliveryRollsBackAnInstanceThatDoesNotApply: an instance given the
+// version that does not report it within the deadline sends every
+// instance back to the previous version, with the reason.
+func TestDeliveryRollsBackAnInstanceThatDoesNotApply(t *testing.T) {
+	def := spec.ConfigDelivery{Strategy: spec.ConfigStrategy{Exponential: &spec.ExponentialDelivery{Factor: 2, Interval: spec.Duration{Duration: 10 * time.Second}}}}
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	ids := instanceIDs(4)
+	d := store.ConfigDelivery{Name: "s", Version: 3, Phase: store.DeliverySucceeded}
+	d, _ = decideDelivery(&d, def, "s", deliveryObs{latest: 4, instances: ids, now: t0})
+	if d.Previous != 3 || len(d.Targets) != 1 {
+		t.Fatalf("first step: %+v", d)
+	}
+	d, ev := decideDelivery(&d, def, "s", deliveryObs{latest: 4, instances: ids, applied: map[string]int{ids[0]: 3}, now: t0.Add(29 * time.Second)})
+	if d.Phase != store.DeliveryProgressing || ev != "" {
+		t.Fatalf("before the deadline: %+v %s", d, ev)
+	}
+	d, ev = decideDelivery(&d, def, "s", deliveryObs{latest: 4, instances: ids, applied: map[string]int{ids[0]: 3}, now: t0.Add(30 * time.Second)})
+	if d.Phase != store.DeliveryRolledBack || ev != store.EventConfigDeliveryRolledBack || d.Desired(ids[0]) != 3 ||
+		d.Reason != "instance web-1-00 did not apply v4 in time: back to v3" {
+		t.Fatalf("past the deadline: %+v %s", d, ev)
+	}
+	// A newer version starts from what the instances have: v3.
+	d, _ = decideDelivery(&d, def, "s", deliveryObs{latest: 5, instances: ids, now: t0.Add(time.Minute)})
+	if d.Phase != store.DeliveryProgressing || d.Previous != 3 || d.Version != 5 {
+		t.Fatalf("the next version: %+v", d)
+	}
+	// All at once with no instances succeeds at once.
+	d, ev = decideDelivery(&d, spec.ConfigDelivery{}, "s", deliveryObs{latest: 6, now: t0.Add(2 * time.Minute)})
+	if d.Phase != store.DeliverySucceeded || ev != store.EventConfigDeliverySucceeded {
+		t.Fatalf("no instances: %+v %s", d, ev)
+	}
+}
