@@ -44,8 +44,11 @@ type Ports interface {
 
 // Config wires a Controller.
 type Config struct {
-	Store     store.Store
-	Driver    workload.Driver
+	Store  store.Store
+	Driver workload.Driver
+	// Platform, when set, runs the environment's revisions instead of
+	// Driver running instances (Kubernetes, see reconcilePlatform).
+	Platform  workload.Platform
 	Artifacts Artifacts
 	// Images unpacks the images of services that run one (image:);
 	// without it such an instance fails to start, saying why.
@@ -218,6 +221,16 @@ func (c *Controller) readStore(ctx context.Context, name string) (snapshot, erro
 // Reconcile takes the next safe steps for one service and returns when
 // it wants to be looked at again (0: only when something changes).
 func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration, error) {
+	if c.cfg.Platform != nil {
+		s, err := c.read(ctx, name)
+		if err != nil {
+			return 0, fmt.Errorf("read service %s: %w", name, err)
+		}
+		if !s.found {
+			return 0, nil
+		}
+		return c.reconcilePlatform(ctx, name, s)
+	}
 	if err := c.recordReadiness(ctx, name); err != nil {
 		return time.Second, err
 	}

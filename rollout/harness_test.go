@@ -152,8 +152,12 @@ type harness struct {
 	book   *mirror.Book
 	counts *metrics.Metrics // the router's counts, for the sequential judges
 	images images           // the image store instances of images unpack from
-	ctl    *Controller
-	ops    *stack.Controller
+	// platform, when set, runs the revisions (a Kubernetes environment)
+	platform workload.Platform
+	// prometheus, when set, is the prometheus provider
+	prometheus analysis.Provider
+	ctl        *Controller
+	ops        *stack.Controller
 
 	mu  sync.Mutex // guards due
 	due map[queue.Key]time.Time
@@ -174,9 +178,10 @@ func (h *harness) restartControllers() {
 		Store: h.store, Driver: h.driver, Ports: &fakePorts{}, Clock: h.clock,
 		Restart: workload.DefaultRestartPolicy(), Enqueue: h.enqueue, NewID: h.newID(),
 		Checks:    func(func(health.Change)) Checker { return h.checks },
-		Providers: map[string]analysis.Provider{"router": h.values},
+		Providers: h.providers(),
 		Mirrors:   h.book, Counts: h.counts,
-		Images: h.images,
+		Images:   h.images,
+		Platform: h.platform,
 	})
 	h.ops = stack.NewController(h.store, h.clock, h.enqueue)
 	// As a starting server's resync does: every service gets a pass.
@@ -187,6 +192,14 @@ func (h *harness) restartControllers() {
 		}
 		return err
 	})
+}
+
+func (h *harness) providers() map[string]analysis.Provider {
+	out := map[string]analysis.Provider{"router": h.values}
+	if h.prometheus != nil {
+		out["prometheus"] = h.prometheus
+	}
+	return out
 }
 
 func (h *harness) newID() func() string {

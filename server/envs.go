@@ -98,13 +98,13 @@ func (h *hosted) hub() *parts {
 // platform, its components) without running it. tlsAddr is its TLS
 // router's address from the spec being applied ("": the one its stored
 // spec names, if any; tls.go).
-func (h *hosted) open(name string, rln net.Listener, tlsAddr string) (*parts, error) {
+func (h *hosted) open(name string, rln net.Listener, tlsAddr string, kube *kubeRef) (*parts, error) {
 	dir, err := h.envDir(name)
 	if err != nil {
 		rln.Close()
 		return nil, err
 	}
-	p, err := h.s.open(h.ctx, name, dir)
+	p, err := h.s.open(h.ctx, name, dir, kube)
 	if err != nil {
 		rln.Close()
 		return nil, err
@@ -140,7 +140,7 @@ func (h *hosted) run(p *parts) {
 // is there. It finishes the take-down of an environment a crash
 // interrupted.
 func (h *hosted) openAll(rln net.Listener) error {
-	hub, err := h.open(spec.DefaultEnvironment, rln, "")
+	hub, err := h.open(spec.DefaultEnvironment, rln, "", nil)
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func (h *hosted) openRegistered(r store.Environment) (*parts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return h.open(r.Name, rln, "")
+	return h.open(r.Name, rln, "", nil)
 }
 
 // Get implements httpapi.Environments.
@@ -259,7 +259,7 @@ func (h *hosted) Open(name string, app *spec.App) (*httpapi.Env, error) {
 	if t := app.TLSFor(name); t != nil {
 		tlsAddr = t.Address
 	}
-	p, err = h.open(name, rln, tlsAddr)
+	p, err = h.open(name, rln, tlsAddr, kubeOf(app, name))
 	if err != nil {
 		_ = h.forget(name) // not remembered: it never opened
 		return nil, err

@@ -271,7 +271,7 @@ const dbFile = "slipway.db"
 
 // open opens one environment's store and local platform in dir and
 // builds its components.
-func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
+func (s *Server) open(ctx context.Context, name, dir string, kube *kubeRef) (*parts, error) {
 	if err := privateDir(dir); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)
 	}
@@ -328,7 +328,8 @@ func (s *Server) open(ctx context.Context, name, dir string) (*parts, error) {
 		Clock:  s.cfg.Clock, Logger: s.cfg.Logger.With("env", name), Restart: workload.DefaultRestartPolicy(),
 		Enqueue: p.queue.AddAfter, BaseEnv: instEnv, Environment: name,
 		Providers: s.providers(p), Mirrors: p.mirrors, Counts: p.metrics,
-		Secrets: secret.Vault{Store: p.store, Box: s.secrets},
+		Platform: s.platform(ctx, p, kube),
+		Secrets:  secret.Vault{Store: p.store, Box: s.secrets},
 	})
 	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
 	p.ops.OnEnded(func(op store.Operation) {

@@ -57,6 +57,9 @@ type Environment struct {
 	Gates []Gate `yaml:"gates,omitempty" json:"gates,omitempty"`
 	// Overrides change the services in this environment.
 	Overrides Overrides `yaml:"overrides,omitempty" json:"overrides"`
+	// Platform says where the environment's services run (platform.go):
+	// the server's machine by default, or a Kubernetes cluster.
+	Platform Platform `yaml:"platform,omitempty" json:"platform,omitzero"`
 
 	// prev is the environment listed before this one: the default From.
 	prev string
@@ -355,6 +358,7 @@ func (a *App) cloneEnvironments() map[string]*Environment {
 		}
 		c := *e
 		c.Overrides.Services = maps.Clone(e.Overrides.Services)
+		c.Platform = e.Platform.clone()
 		c.TLS = e.TLS.clone()
 		c.Gates = make([]Gate, len(e.Gates))
 		for i, g := range e.Gates {

@@ -349,6 +349,15 @@ func (v *validator) resolveEnvironments(root *yaml.Node, want string, budget int
 				v.probs.add(p)
 			}
 		}
+		if e.Kube() != nil {
+			services, idx := a.Services, a.index
+			if r.app != nil {
+				services, idx = r.app.Services, r.app.index
+			}
+			for _, p := range kubeServices(name, services, idx, a.file) {
+				v.probs.add(p)
+			}
+		}
 		if name == want {
 			chosen = withEnvironment(a, name)
 			if r.app != nil {

@@ -57,6 +57,7 @@ func (v *validator) environment(name string, e *Environment) {
 		}
 	}
 	v.overrides(p+".overrides.services", e.Overrides)
+	v.platform(p, e)
 }
 
 // splitRouter parses a router address: host:port with a port in

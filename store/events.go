@@ -73,6 +73,15 @@ const (
 	// EventServiceRemoved: a service left the spec and its last instance
 	// stopped.
 	EventServiceRemoved EventType = "service.removed"
+	// EventRevisionScaled: a platform that runs whole revisions
+	// (Kubernetes) was told to run a revision at a new instance count.
+	EventRevisionScaled EventType = "revision.scaled"
+	// EventRevisionDeleted: such a platform's revision was deleted.
+	EventRevisionDeleted EventType = "revision.deleted"
+	// EventPlatformFailed: such a platform refused a write (a conflict,
+	// RBAC, a missing namespace; the message says what to do); the
+	// controller retries with backoff.
+	EventPlatformFailed EventType = "platform.failed"
 	// EventServiceAutoscaled: the autoscaler changed a service's desired
 	// instance count (to 0: scaled to zero; from 0: woken by a request).
 	// Data: AutoscaledData.
@@ -341,6 +350,7 @@ func EventTypes() []EventType {
 		EventInstanceStopping, EventInstanceStopped, EventInstancePortMoved,
 		EventRolloutStarted, EventRolloutSucceeded, EventRolloutFailed, EventRolloutPaused,
 		EventRollbackStarted, EventServicePromoted, EventServiceScaledDown, EventServiceRemoved,
+		EventRevisionScaled, EventRevisionDeleted, EventPlatformFailed,
 		EventServiceAutoscaled,
 		EventCanaryStep, EventCanaryRolledBack, EventCanaryPromoted,
 		EventParallelRunStep, EventParallelRunRolledBack, EventParallelRunPromoted,

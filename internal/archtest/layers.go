@@ -28,6 +28,7 @@ var layers = []layer{
 	{"internal/promtest", 0},
 	{"internal/queue", 0},
 	{"internal/ratelimit", 0},
+	{"platform/kube/kubetest", 0}, // a real kube-apiserver and etcd for tests (envtest)
 
 	// 1-3: the pure domain, its contracts and their plain implementations.
 	{"analysis", 1},
@@ -61,6 +62,7 @@ var layers = []layer{
 	{"flags/ofrep/ofreptest", 5},
 	{"store/sqlite", 5}, // above storetest: its tests run the suite
 	{"workload/workloadtest", 5},
+	{"platform/kube", 5},    // above workload: implements workload.Platform with Kubernetes objects
 	{"stack", 6},            // above store/sqlite: its tests read old data with it
 	{"teardown", 6},         // above store/sqlite: its tests run on it
 	{"rollout", 7},          // above stack and store/sqlite
@@ -126,6 +128,7 @@ var testSupport = []string{
 	"flags/ofrep/ofreptest",
 	"internal/pebbletest",
 	"internal/promtest",
+	"platform/kube/kubetest",
 	"store/storetest",
 	"workload/workloadtest",
 }

@@ -1,0 +1,149 @@
+package kube
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/slipway-dev/slipway/router"
+)
+
+// Cluster writes and reads one environment's objects in its namespace.
+// Writes are server-side applies with field manager "slipway", never
+// forced; an object whose desired form has not changed since this
+// Cluster last applied it is not sent again, so a canary step costs one
+// request per object it changes. Safe for concurrent use.
+type Cluster struct {
+	c client.Client
+	t Target
+
+	mu       sync.Mutex        // guards sent and replicas
+	sent     map[string][]byte // object key -> the apply configuration last written
+	replicas map[string]int32  // Deployment name -> the replicas last written
+}
+
+// NewCluster returns the cluster of target t, reached through c (a
+// direct client, or one reading from an informer cache).
+func NewCluster(c client.Client, t Target) *Cluster {
+	return &Cluster{c: c, t: t, sent: map[string][]byte{}, replicas: map[string]int32{}}
+}
+
+// Target returns where the cluster's objects go.
+func (k *Cluster) Target() Target { return k.t }
+
+// ApplyRevision writes a revision's Deployment (with r.Replicas), its
+// Service and the service's stable Service. A tag where a digest is
+// required is refused before anything is written.
+func (k *Cluster) ApplyRevision(ctx context.Context, r Revision) error {
+	r.App, r.Env = k.t.App, k.t.Env
+	d, err := Deployment(r, k.t.Namespace)
+	if err != nil {
+		return err
+	}
+	if err := k.apply(ctx, "Deployment", r.Name(), d); err != nil {
+		return err
+	}
+	k.mu.Lock()
+	k.replicas[r.Name()] = r.Replicas
+	k.mu.Unlock()
+	if err := k.apply(ctx, "Service", r.Name(), RevisionService(r, k.t.Namespace)); err != nil {
+		return err
+	}
+	return k.apply(ctx, "Service", r.Service, StableService(k.t, r.Service))
+}
+
+// ApplyRoute writes a service's HTTPRoute from its entry in the traffic
+// policy (see HTTPRoute): the whole route, every step.
+func (k *Cluster) ApplyRoute(ctx context.Context, r router.Route) error {
+	return k.apply(ctx, "HTTPRoute", r.Service, HTTPRoute(k.t, r))
+}
+
+// apply writes one object unless it is as this Cluster last wrote it.
+func (k *Cluster) apply(ctx context.Context, kind, name string, obj runtime.ApplyConfiguration) error {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return fmt.Errorf("apply %s %s/%s: %w", kind, k.t.Namespace, name, err)
+	}
+	key := kind + "/" + name
+	k.mu.Lock()
+	same := bytes.Equal(k.sent[key], b)
+	k.mu.Unlock()
+	if same {
+		return nil
+	}
+	what := fmt.Sprintf("apply %s %s/%s", kind, k.t.Namespace, name)
+	if err := k.c.Apply(ctx, obj, client.FieldOwner(FieldManager)); err != nil {
+		k.forget(key)
+		return classify(err, what, k.t.Namespace)
+	}
+	k.mu.Lock()
+	k.sent[key] = b
+	k.mu.Unlock()
+	return nil
+}
+
+func (k *Cluster) forget(key string) {
+	k.mu.Lock()
+	delete(k.sent, key)
+	k.mu.Unlock()
+}
+
+// ofService reports whether name is a revision name of service.
+func ofService(name, service string) bool {
+	n, ok := strings.CutPrefix(name, service+"-r")
+	_, err := strconv.Atoi(n)
+	return ok && err == nil
+}
+
+// forgetDrift forgets the writes of service's Deployments (and their
+// Services) that the cluster no longer holds as written: seen maps
+// each Deployment found to its replicas.
+func (k *Cluster) forgetDrift(service string, seen map[string]int32) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for name, want := range k.replicas {
+		if got, ok := seen[name]; (!ok || got != want) && ofService(name, service) {
+			delete(k.sent, "Deployment/"+name)
+			delete(k.sent, "Service/"+name)
+			delete(k.replicas, name)
+		}
+	}
+}
+
+// DeleteRevision removes a revision's Deployment and Service (its pods
+// go with the Deployment). Gone already is not an error.
+func (k *Cluster) DeleteRevision(ctx context.Context, service string, n int) error {
+	name := RevisionName(service, n)
+	for _, o := range []client.Object{&appsv1.Deployment{}, &corev1.Service{}} {
+		o.SetName(name)
+		o.SetNamespace(k.t.Namespace)
+		if err := client.IgnoreNotFound(k.c.Delete(ctx, o)); err != nil {
+			return classify(err, fmt.Sprintf("delete %T %s/%s", o, k.t.Namespace, name), k.t.Namespace)
+		}
+	}
+	k.forget("Deployment/" + name)
+	k.forget("Service/" + name)
+	k.mu.Lock()
+	delete(k.replicas, name)
+	k.mu.Unlock()
+	return nil
+}
+
+// selector picks the environment's objects (one service's when service
+// is not "").
+func (k *Cluster) selector(service string) client.MatchingLabels {
+	l := client.MatchingLabels{LabelManagedBy: FieldManager, LabelEnvironment: k.t.Env}
+	if service != "" {
+		l[LabelService] = service
+	}
+	return l
+}

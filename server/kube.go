@@ -1,0 +1,86 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slipway-dev/slipway/platform/kube"
+	"github.com/slipway-dev/slipway/router"
+	"github.com/slipway-dev/slipway/spec"
+	"github.com/slipway-dev/slipway/store"
+	"github.com/slipway-dev/slipway/workload"
+)
+
+// kubeRef is the Kubernetes platform the spec being applied gives an
+// environment it creates (nil: read the stored spec's).
+type kubeRef struct {
+	app string
+	k   *spec.Kubernetes
+}
+
+// kubeOf is the Kubernetes platform app gives environment name, if any.
+func kubeOf(app *spec.App, name string) *kubeRef {
+	if e, ok := app.Env(name); ok && e.Kube() != nil {
+		return &kubeRef{app: app.Name, k: e.Kube()}
+	}
+	return nil
+}
+
+// platform returns the platform environment p runs its services on:
+// nil for this machine, or its cluster when its spec (ref, else the
+// stored spec) names one. It is read when the environment opens
+// (created, or the server started); a later change waits for a
+// restart. A cluster that cannot be configured (no kubeconfig, no
+// such context) still gives a platform: one whose every call says why,
+// on each service's message, so that the environment never runs on
+// this machine instead.
+func (s *Server) platform(ctx context.Context, p *parts, ref *kubeRef) workload.Platform {
+	if ref == nil {
+		ref = storedKube(ctx, p)
+	}
+	if ref == nil {
+		return nil
+	}
+	c, err := kube.Open(ref.app, p.name, ref.k)
+	if err != nil {
+		s.cfg.Logger.Error("Kubernetes environment without its cluster", "env", p.name, "err", err)
+		return noCluster{err: err}
+	}
+	s.cfg.Logger.Info("Kubernetes environment", "env", p.name, "namespace", ref.k.Namespace, "context", ref.k.Context)
+	return c
+}
+
+// storedKube is the Kubernetes platform of the spec p's store last
+// applied, if any.
+func storedKube(ctx context.Context, p *parts) *kubeRef {
+	var app store.App
+	err := p.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		app, err = tx.GetApp()
+		return err
+	})
+	if err != nil || app.Spec == "" {
+		return nil
+	}
+	parsed, err := spec.ParseWith(app.File, []byte(app.Spec), spec.Options{Environment: p.name, MaxInstancesPerService: -1})
+	if err != nil {
+		return nil
+	}
+	return kubeOf(parsed, p.name)
+}
+
+// noCluster is the platform of a Kubernetes environment whose cluster
+// could not be configured: every call fails with why.
+type noCluster struct{ err error }
+
+var _ workload.Platform = noCluster{}
+
+func (n noCluster) fail() error { return fmt.Errorf("no cluster: %w", n.err) }
+
+func (n noCluster) Deploy(context.Context, workload.Revision) error { return n.fail() }
+func (n noCluster) Route(context.Context, router.Route) error       { return n.fail() }
+func (n noCluster) Observe(context.Context, string) ([]workload.RevisionStatus, error) {
+	return nil, n.fail()
+}
+func (n noCluster) Delete(context.Context, string, int) error { return n.fail() }
+func (n noCluster) Remove(context.Context, string) error      { return n.fail() }

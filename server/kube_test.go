@@ -1,0 +1,134 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/slipway-dev/slipway/api"
+	slipway "github.com/slipway-dev/slipway/client"
+	"github.com/slipway-dev/slipway/image/imagetest"
+	"github.com/slipway-dev/slipway/platform/kube/kubetest"
+)
+
+// TestKubernetesEnvironment: a spec whose prod environment names a
+// cluster (found through KUBECONFIG, as kubectl finds it) is applied to
+// prod, and the server runs it there: the revision's Deployment at the
+// spec's instances, its Services, the HTTPRoute on the Gateway; once
+// the pods are available (the test plays the kubelets) the rollout
+// succeeds. A restarted server finds the platform in the stored spec
+// and the Deployment by its labels, and changes nothing.
+func TestKubernetesEnvironment(t *testing.T) {
+	env, cfg, err := kubetest.Start(kubetest.Assets(t), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Stop()
+	ctx := context.Background()
+	k, _ := kubetest.Client(t, cfg)
+	if err := k.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop"}}); err != nil {
+		t.Fatal(err)
+	}
+	user, err := env.AddUser(envtest.User{Name: "slipway", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, kubeconfig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", path)
+
+	// apply pins the image by digest, from a registry on loopback.
+	reg := imagetest.Serve("", "")
+	defer reg.Close()
+	l, err := imagetest.Layer(imagetest.File{Name: "order", Body: []byte("#!/bin/sh\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := imagetest.Image(imagetest.Options{Entrypoint: []string{"/order"}}, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := reg.Push("shop/order", img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := `app: shop
+services:
+  order:
+    image: ` + ref + `
+    instances: 2
+    route: {host: order.example.com}
+environments:
+  prod:
+    platform:
+      kubernetes: {namespace: shop, gateway: {name: public, namespace: infra}}
+`
+	dir := t.TempDir()
+	c0, stop := start(t, dir)
+	c := slipway.New(c0.BaseURL(), slipway.WithEnv("prod"))
+	if _, err := c.Apply(ctx, api.ApplyRequest{Spec: text}); err != nil {
+		t.Fatal(err)
+	}
+	key := client.ObjectKey{Namespace: "shop", Name: "order-r1"}
+	var d appsv1.Deployment
+	waitFor(t, "Deployment order-r1", func() bool { return k.Get(ctx, key, &d) == nil })
+	if *d.Spec.Replicas != 2 || !strings.Contains(d.Spec.Template.Spec.Containers[0].Image, "@sha256:") {
+		t.Fatalf("Deployment: replicas %d image %s", *d.Spec.Replicas, d.Spec.Template.Spec.Containers[0].Image)
+	}
+	var r gwv1.HTTPRoute
+	waitFor(t, "HTTPRoute order", func() bool { return k.Get(ctx, client.ObjectKey{Namespace: "shop", Name: "order"}, &r) == nil })
+	if p := r.Spec.ParentRefs; len(p) != 1 || p[0].Name != "public" {
+		t.Fatalf("HTTPRoute parents %+v", p)
+	}
+	if err := kubetest.SetAvailable(ctx, k, "shop", "order-r1", 2); err != nil {
+		t.Fatal(err)
+	}
+	var svc api.Service
+	waitFor(t, "the rollout to succeed", func() bool {
+		svc, err = c.Service(ctx, "order")
+		return err == nil && svc.Phase == "Ready" && svc.Stable == 1
+	}, func() string { return fmt.Sprintf("service %+v, %v", svc, err) })
+
+	// A restarted server opens prod's cluster from the stored spec: the
+	// next revision goes there too.
+	stop()
+	c0, _ = start(t, dir)
+	c = slipway.New(c0.BaseURL(), slipway.WithEnv("prod"))
+	if _, err := c.Apply(ctx, api.ApplyRequest{Spec: strings.Replace(text, "instances: 2", "instances: 3", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "Deployment order-r2", func() bool {
+		return k.Get(ctx, client.ObjectKey{Namespace: "shop", Name: "order-r2"}, &appsv1.Deployment{}) == nil
+	})
+}
+
+// waitFor polls cond until it holds, failing the test after 30 s.
+func waitFor(t *testing.T, what string, cond func() bool, state ...func() string) {
+	t.Helper()
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	for _, s := range state {
+		what += ": " + s()
+	}
+	t.Fatalf("no %s within 30s", what)
+}
