@@ -18,27 +18,6 @@ import (
 	"github.com/slipway-dev/slipway/image/imagetest"
 )
 
-// needContainers fails the test under CI (SLIPWAY_CI=1) and skips it
-// otherwise when this machine cannot run containers.
-func needContainers(t *testing.T) {
-	t.Helper()
-	why := ""
-	if _, err := exec.LookPath("runc"); err != nil {
-		why = "runc is not installed (apt-get install runc)"
-	} else if _, err := os.Stat(imagetest.BusyboxPath); err != nil {
-		why = "busybox-static is not installed (apt-get install busybox-static)"
-	} else if os.Geteuid() != 0 {
-		why = "containers need a server running as root"
-	}
-	if why == "" {
-		return
-	}
-	if os.Getenv("SLIPWAY_CI") == "1" {
-		t.Fatal(why)
-	}
-	t.Skip(why)
-}
-
 // shopImage is the example order service as an OCI image: a busybox
 // userland (for the shell the isolation checks run) and /order, built
 // once per test binary. Its entrypoint runs /order.
@@ -71,7 +50,7 @@ type ctrApp struct {
 // then applies v1 with strategy and waits until the router serves it.
 func startCtrApp(t *testing.T, strategy string, extra ...string) *ctrApp {
 	t.Helper()
-	needContainers(t)
+	imagetest.NeedContainers(t)
 	img, err := shopImage()
 	if err != nil {
 		t.Fatal(err)

@@ -182,7 +182,7 @@ func TestContainerBadInput(t *testing.T) {
 // fails at once naming the runtime, and the process revision keeps
 // serving. The server's log says so, once.
 func TestContainerRuntimeMissing(t *testing.T) {
-	needContainers(t)
+	imagetest.NeedContainers(t)
 	img, err := shopImage()
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +246,7 @@ environments:
 // (a docker-save tarball, uploaded), move through environments by digest:
 // prod runs exactly the image dev ran, whatever its tag says later.
 func TestContainerImageVersionsPromoted(t *testing.T) {
-	needContainers(t)
+	imagetest.NeedContainers(t)
 	base, err := shopImage()
 	if err != nil {
 		t.Fatal(err)

@@ -49,7 +49,7 @@ func TestRebootStartsEverythingAgainInOrder(t *testing.T) {
 }
 
 func TestRebootStartsContainersAgainInOrder(t *testing.T) {
-	needContainers(t)
+	imagetest.NeedContainers(t)
 	img, err := shopImage()
 	if err != nil {
 		t.Fatal(err)

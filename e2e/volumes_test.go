@@ -153,7 +153,7 @@ func processUID(t *testing.T, pid int) int {
 // TestContainerVolume: a container sees the volume bound under its
 // working directory; a file one revision writes there, the next reads.
 func TestContainerVolume(t *testing.T) {
-	needContainers(t)
+	imagetest.NeedContainers(t)
 	img, err := shopImage()
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,27 +17,6 @@ import (
 	"github.com/slipway-dev/slipway/workload/process"
 	"github.com/slipway-dev/slipway/workload/workloadtest"
 )
-
-// needContainers fails under CI and skips elsewhere when containers
-// cannot run here.
-func needContainers(t *testing.T) {
-	t.Helper()
-	why := ""
-	if _, err := exec.LookPath("runc"); err != nil {
-		why = "runc is not installed (apt-get install runc)"
-	} else if _, err := os.Stat(imagetest.BusyboxPath); err != nil {
-		why = "busybox-static is not installed (apt-get install busybox-static)"
-	} else if os.Geteuid() != 0 {
-		why = "containers need root"
-	}
-	if why == "" {
-		return
-	}
-	if os.Getenv("SLIPWAY_CI") == "1" {
-		t.Fatal(why)
-	}
-	t.Skip(why)
-}
 
 var busybox struct {
 	once sync.Once
@@ -112,7 +90,7 @@ func newMulti(t *testing.T) (*workload.Multi, func() workload.Driver) {
 }
 
 func TestMultiConformanceProcesses(t *testing.T) {
-	needContainers(t)
+	imagetest.NeedContainers(t)
 	workloadtest.Run(t, func(t *testing.T) workloadtest.Harness {
 		m, reopen := newMulti(t)
 		return workloadtest.Harness{Driver: m, Reopen: reopen}
@@ -120,7 +98,7 @@ func TestMultiConformanceProcesses(t *testing.T) {
 }
 
 func TestMultiConformanceContainers(t *testing.T) {
-	needContainers(t)
+	imagetest.NeedContainers(t)
 	img := busyboxImage(t)
 	workloadtest.Run(t, func(t *testing.T) workloadtest.Harness {
 		m, reopen := newMulti(t)
@@ -134,7 +112,7 @@ func TestMultiConformanceContainers(t *testing.T) {
 }
 
 func TestMultiRoutesByKind(t *testing.T) {
-	needContainers(t)
+	imagetest.NeedContainers(t)
 	ctx := context.Background()
 	m, _ := newMulti(t)
 	serve := workload.InstanceSpec{Service: "s", Command: []string{"sh", "-c", "echo up; exec sleep 60"}, Env: map[string]string{"PATH": "/usr/bin:/bin"}}

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/slipway-dev/slipway/image/imagetest"
 	"github.com/slipway-dev/slipway/workload"
 	"github.com/slipway-dev/slipway/workload/container"
 	"github.com/slipway-dev/slipway/workload/workloadtest"
@@ -13,7 +14,7 @@ import (
 // programs inside a busybox image (the artifact case's script needs
 // /bin/sh).
 func TestConformance(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	img := busybox(t)
 	workloadtest.Run(t, func(t *testing.T) workloadtest.Harness {
 		dir := filepath.Join(t.TempDir(), "containers")

@@ -38,7 +38,7 @@ func run(t *testing.T, d *container.Driver, s workload.InstanceSpec) (workload.S
 }
 
 func TestExitRecordedWhileNoDriverRuns(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	d, dir := newDriver(t)
 	s := shellSpec(t, newID("exit"), "sleep 0.3; exit 7")
 	if _, err := d.Start(context.Background(), s); err != nil {
@@ -65,7 +65,7 @@ func TestExitRecordedWhileNoDriverRuns(t *testing.T) {
 }
 
 func TestKilledContainerEndsWithItsSignal(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	d, _ := newDriver(t)
 	s := shellSpec(t, newID("kill"), "echo up; sleep 60")
 	st, err := d.Start(context.Background(), s)
@@ -89,7 +89,7 @@ func TestKilledContainerEndsWithItsSignal(t *testing.T) {
 }
 
 func TestMemoryLimitKills(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	d, _ := newDriver(t)
 	s := shellSpec(t, newID("mem"), `dd if=/dev/zero of=/dev/null bs=96M count=1 2>/dev/null; echo "dd=$?"; dd if=/dev/zero of=/dev/null bs=8M count=1 2>/dev/null; echo "small=$?"`)
 	s.Resources.Memory = 32 << 20
@@ -101,7 +101,7 @@ func TestMemoryLimitKills(t *testing.T) {
 }
 
 func TestPidsLimitRefusesForks(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	d, _ := newDriver(t)
 	s := shellSpec(t, newID("pids"), `i=0; while [ $i -lt 30 ]; do sleep 5 & i=$((i+1)); done; echo done`)
 	s.Resources.PIDs = 8
@@ -112,7 +112,7 @@ func TestPidsLimitRefusesForks(t *testing.T) {
 }
 
 func TestIsolation(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	d, dir := newDriver(t)
 	s := shellSpec(t, newID("iso"), strings.Join([]string{
 		"touch /bin/planted && echo wrote-root",
@@ -177,7 +177,7 @@ func appImage(t *testing.T) *workload.Image {
 }
 
 func TestUsers(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	d, _ := newDriver(t)
 	cases := []struct {
 		name string
@@ -211,7 +211,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestWorkingDirKeepsImageFiles(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	d, dir := newDriver(t)
 	s := shellSpec(t, newID("wd"), "cat hello.txt; echo mine > new.txt && echo wrote; pwd")
 	s.Image = appImage(t)
@@ -230,7 +230,7 @@ func TestWorkingDirKeepsImageFiles(t *testing.T) {
 }
 
 func TestExecRunsInside(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	d, _ := newDriver(t)
 	s := shellSpec(t, newID("exec"), "echo $$ > /work/pid; echo up; sleep 60")
 	if _, err := d.Start(context.Background(), s); err != nil {
@@ -270,7 +270,7 @@ func TestNoRuntimeIsAClearError(t *testing.T) {
 // work directory, a symlink on the artifact's path into the image, and
 // checks that a restart neither follows it nor changes the shared root.
 func TestArtifactMountpointIgnoresPlantedSymlinks(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	d, dir := newDriver(t)
 	src := filepath.Join(t.TempDir(), "tool")
 	if err := os.WriteFile(src, []byte("#!/bin/sh\necho tool ran\n"), 0o555); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -41,28 +40,6 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(shared.dir)
 	}
 	os.Exit(code)
-}
-
-// need fails the test under CI (SLIPWAY_CI=1) and skips it otherwise when
-// this machine cannot run containers: no runc, no busybox-static, or not
-// root.
-func need(t *testing.T) {
-	t.Helper()
-	why := ""
-	if _, err := exec.LookPath("runc"); err != nil {
-		why = "runc is not installed (apt-get install runc)"
-	} else if _, err := os.Stat(imagetest.BusyboxPath); err != nil {
-		why = "busybox-static is not installed (apt-get install busybox-static)"
-	} else if os.Geteuid() != 0 {
-		why = "containers need root"
-	}
-	if why == "" {
-		return
-	}
-	if os.Getenv("SLIPWAY_CI") == "1" {
-		t.Fatal(why)
-	}
-	t.Skip(why)
 }
 
 // testImage returns the unpacked image named key, building it with build

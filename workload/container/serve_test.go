@@ -38,7 +38,7 @@ func freePort(t *testing.T) int {
 // network, reads its answer, and stops it with SIGTERM, which the server
 // (pid 1 of its namespace, with a handler) takes to exit cleanly.
 func TestServesOnItsPortAndStopsOnTerm(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	d, _ := newDriver(t)
 	port := freePort(t)
 	s := workload.InstanceSpec{ID: newID("order"), Service: "order", Port: port,
@@ -74,7 +74,7 @@ func TestServesOnItsPortAndStopsOnTerm(t *testing.T) {
 }
 
 func TestStartFailureIsClear(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	d, _ := newDriver(t)
 	s := shellSpec(t, newID("bad"), "")
 	s.Command = []string{"/no/such/program"}

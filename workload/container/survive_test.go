@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slipway-dev/slipway/image/imagetest"
 	"github.com/slipway-dev/slipway/workload"
 	"github.com/slipway-dev/slipway/workload/container"
 	"github.com/slipway-dev/slipway/workload/workloadtest"
@@ -46,7 +47,7 @@ func actAsServer(dir string) int {
 // a new Driver: still running with the same PID, stoppable, and its exit
 // recorded by the monitor the dead server started.
 func TestSurvivesKillOfTheServer(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	_, dir := newDriver(t)
 	s := shellSpec(t, newID("survive"), "trap 'echo bye; exit 0' TERM; echo up; while :; do sleep 0.1; done")
 	data, _ := json.Marshal(s)
@@ -88,7 +89,7 @@ func TestSurvivesKillOfTheServer(t *testing.T) {
 // TestNonRootServerIsRefused runs the test binary as nobody, as a server
 // that is not root, and checks that Start says why it cannot run images.
 func TestNonRootServerIsRefused(t *testing.T) {
-	need(t)
+	imagetest.NeedContainers(t)
 	s := shellSpec(t, newID("nonroot"), "true")
 	// Folders nobody can reach (t.TempDir's parent is root's, 0700).
 	bin, err := os.MkdirTemp("", "nonroot-")
