@@ -80,12 +80,20 @@ func (s *Server) hostRestarted() (restarted bool, record func() error, err error
 	_, err = os.Stat(filepath.Join(rt, runtimeMarker))
 	marked := err == nil
 	restarted = ranBefore && (!marked || strings.TrimSpace(string(last)) != now)
+	// Only what changed is written: a server restarted on the same boot
+	// writes nothing, so it starts on a full disk (where it can still
+	// serve reads and say the disk is full) as it did before.
 	record = func() error {
-		if err := os.MkdirAll(rt, 0o700); err != nil {
-			return fmt.Errorf("runtime directory %s: %w", rt, err)
+		if !marked {
+			if err := os.MkdirAll(rt, 0o700); err != nil {
+				return fmt.Errorf("runtime directory %s: %w", rt, err)
+			}
+			if err := atomicfile.WriteFile(filepath.Join(rt, runtimeMarker), []byte(now+"\n")); err != nil {
+				return err
+			}
 		}
-		if err := atomicfile.WriteFile(filepath.Join(rt, runtimeMarker), []byte(now+"\n")); err != nil {
-			return err
+		if ranBefore && strings.TrimSpace(string(last)) == now {
+			return nil
 		}
 		return atomicfile.WriteFile(filepath.Join(s.cfg.DataDir, bootFile), []byte(now+"\n"))
 	}
