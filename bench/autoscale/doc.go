@@ -1,4 +1,4 @@
-// Command autoscale measures Slipway's autoscaler with real processes
+// Package main, the command autoscale, measures Slipway's autoscaler with real processes
 // and real load on loopback, and prints a table:
 //
 //	go run ./bench/autoscale [-runs 5] [-worktree] [-skip-step]

@@ -1,4 +1,4 @@
-// Command config measures dynamic configuration delivery (issue 15): the
+// Package main, the command config, measures dynamic configuration delivery (issue 15): the
 // time from a new version to every one of N instances having applied it,
 // against the floor of doing the same by hand, and the time from a
 // stopped delivery to every instance back on the previous version:

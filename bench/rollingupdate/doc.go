@@ -1,4 +1,4 @@
-// Command rollingupdate measures what a 10-instance rolling update costs
+// Package main, the command rollingupdate, measures what a 10-instance rolling update costs
 // when the service runs from an OCI image (containers through runc)
 // against the same service run as processes, on one server each:
 //

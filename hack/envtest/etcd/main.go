@@ -1,4 +1,4 @@
-// Command etcd is etcd's server, built from its Go module for envtest:
+// Package main, the command etcd, is etcd's server, built from its Go module for envtest:
 // the same entry point as etcd's own main package.
 package main
 
