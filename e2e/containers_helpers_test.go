@@ -37,6 +37,26 @@ var shopImage = sync.OnceValues(func() (v1.Image, error) {
 	return imagetest.Image(imagetest.Options{Entrypoint: []string{"/order"}, Env: []string{"PATH=/bin"}}, l)
 })
 
+// serveShopImage fails or skips the test when containers cannot run
+// here (imagetest.NeedContainers), else serves the shop image from a
+// registry on loopback until the test ends and returns the registry and
+// the image's reference (HOST/shop/order:v1).
+func serveShopImage(t *testing.T) (*imagetest.Registry, string) {
+	t.Helper()
+	imagetest.NeedContainers(t)
+	img, err := shopImage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := imagetest.Serve("", "")
+	t.Cleanup(reg.Close)
+	ref, err := reg.Tag("shop/order", "v1", img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg, ref
+}
+
 // ctrApp is a server running the shop service from an image pulled from a
 // registry on loopback.
 type ctrApp struct {
@@ -50,17 +70,7 @@ type ctrApp struct {
 // then applies v1 with strategy and waits until the router serves it.
 func startCtrApp(t *testing.T, strategy string, extra ...string) *ctrApp {
 	t.Helper()
-	imagetest.NeedContainers(t)
-	img, err := shopImage()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := imagetest.Serve("", "")
-	t.Cleanup(reg.Close)
-	ref, err := reg.Tag("shop/order", "v1", img)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg, ref := serveShopImage(t)
 	data := t.TempDir()
 	registerContainerCleanup(t, data)
 	a := &ctrApp{zdApp: zdApp{srv: startServer(t, data, extra...), dir: specDir(t)}, reg: reg, ref: ref}

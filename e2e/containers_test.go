@@ -182,17 +182,7 @@ func TestContainerBadInput(t *testing.T) {
 // fails at once naming the runtime, and the process revision keeps
 // serving. The server's log says so, once.
 func TestContainerRuntimeMissing(t *testing.T) {
-	imagetest.NeedContainers(t)
-	img, err := shopImage()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := imagetest.Serve("", "")
-	defer reg.Close()
-	ref, err := reg.Tag("shop/order", "v1", img)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ref := serveShopImage(t)
 	a := &zdApp{srv: startServer(t, t.TempDir(), "--container-runtime", "/nonexistent/runc"), dir: specDir(t)}
 	a.file = a.write("v1", "", "5m")
 	a.srv.mustCLI("apply", "-f", a.file, "--wait", "--timeout", "30s")

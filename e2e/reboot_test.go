@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/api"
-	"github.com/slipway-dev/slipway/image/imagetest"
 )
 
 // rebootSpec is two services, web depending on db, each with two
@@ -49,17 +48,7 @@ func TestRebootStartsEverythingAgainInOrder(t *testing.T) {
 }
 
 func TestRebootStartsContainersAgainInOrder(t *testing.T) {
-	imagetest.NeedContainers(t)
-	img, err := shopImage()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := imagetest.Serve("", "")
-	t.Cleanup(reg.Close)
-	ref, err := reg.Tag("shop/order", "v1", img)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ref := serveShopImage(t)
 	data, runtime := t.TempDir(), t.TempDir()
 	registerContainerCleanup(t, data)
 	image := func(name string) string {

@@ -8,8 +8,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/slipway-dev/slipway/image/imagetest"
 )
 
 // volumeSpec is a service that appends its release to uploads/log (a
@@ -153,17 +151,7 @@ func processUID(t *testing.T, pid int) int {
 // TestContainerVolume: a container sees the volume bound under its
 // working directory; a file one revision writes there, the next reads.
 func TestContainerVolume(t *testing.T) {
-	imagetest.NeedContainers(t)
-	img, err := shopImage()
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := imagetest.Serve("", "")
-	t.Cleanup(reg.Close)
-	ref, err := reg.Tag("shop/order", "v1", img)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ref := serveShopImage(t)
 	base, err := os.MkdirTemp("", "slipway-e2e-ctrvol-")
 	if err != nil {
 		t.Fatal(err)
