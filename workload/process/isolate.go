@@ -70,6 +70,16 @@ func setCredential(cmd *exec.Cmd, c *credential) {
 // (getcwd: Python's http.server) still reaches it.
 const InstanceMount = "/run/slipway/instance"
 
+// init keeps the program's main goroutine on the main thread for good, so
+// that no other goroutine ever runs there: a goroutine of startConfined or
+// startAs that locked the main thread would leave it, when it ends, parked
+// for ever in an instance's mount namespace and working directory (Go
+// cannot end the main thread), and /proc/PID/cwd of the server would then
+// name an instance's directory.
+func init() {
+	runtime.LockOSThread()
+}
+
 // startConfined starts cmd from an OS thread of its own that first takes
 // what the child must not have, since Go cannot run code in the child
 // between fork and exec: a child inherits its thread's mount namespace and
