@@ -65,6 +65,7 @@ var layers = []layer{
 	{"platform/kube", 5},    // above workload: implements workload.Platform with Kubernetes objects
 	{"stack", 6},            // above store/sqlite: its tests read old data with it
 	{"teardown", 6},         // above store/sqlite: its tests run on it
+	{"notify", 6},           // above secret and store/sqlite (its tests run on it)
 	{"rollout", 7},          // above stack and store/sqlite
 	{"workload/process", 7}, // above workloadtest: its tests run the suite
 	{"pipeline", 8},
