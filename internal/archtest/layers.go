@@ -103,6 +103,7 @@ var layers = []layer{
 	{"bench/config", 12},
 	{"bench/rollingupdate", 12},
 	{"bench/autoscale", 12},
+	{"bench/notify", 12},
 	{"cmd/slipway", 12},
 	{"e2e", 12},
 	{"examples/order", 12},
