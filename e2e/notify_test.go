@@ -168,6 +168,9 @@ environments:
   prod:
     gates:
       - approval: {}
+secrets:
+  hook: {fromFile: ./hook-url}
+  hook-key: {fromFile: ./hook-key}
 notifications:
   chat:
     webhook: {url: '${secret.hook}', secret: hook-key}
@@ -186,12 +189,12 @@ func TestApprovalLinkApprovesOnce(t *testing.T) {
 	data := t.TempDir()
 	dir := specDir(t)
 	file := writeSpec(t, dir, "slipway.yaml", approvalSpec)
+	writeSpec(t, dir, "hook-url", r.srv.URL)
+	writeSpec(t, dir, "hook-key", key)
 	p := &pipelineApp{t: t, srv: startServer(t, data, "--public-url", public), dir: dir, file: file}
 	t.Cleanup(func() { stopEnvironmentInstances(t, data) })
 	t.Cleanup(p.dumpOnFailure)
-	p.applyAll("prod") // the destination cannot send until its secrets are stored
-	setSecret(t, p.srv, "hook", r.srv.URL, "--env", "prod")
-	setSecret(t, p.srv, "hook-key", key, "--env", "prod")
+	p.applyAll("prod") // the CLI reads the secrets: the destination's URL and key
 	p.push(p.binaryArtifact("v1"), "v1", pushedCommit{"aaaaaaa1", time.Now().Add(-time.Hour)})
 	id := promotionID(t, p.srv.mustCLI("deploy", "order", "--version", "v1", "--env", "prod"))
 	p.waitWaiting("prod", id, "approval")
