@@ -139,7 +139,7 @@ func (l *lane) pass(ctx context.Context) (int, error) {
 
 // takes reports whether the lane sends it.
 func (l *lane) takes(it item) bool {
-	if l.only != "" && (!strings.HasPrefix(string(it.e.Type), "promotion.") || it.env != l.only) {
+	if l.only != "" && (!it.e.Type.Promotion() || it.env != l.only) {
 		return false
 	}
 	return wants(l.dest.n, it)

@@ -67,7 +67,7 @@ func (it item) id() string { return fmt.Sprintf("%s-%d", it.log, it.e.Seq) }
 // aboutEnv is the environment an event of log is about: a promotion's
 // target for the promotion events (the hub holds them all), else log.
 func aboutEnv(e store.Event, log string) string {
-	if !strings.HasPrefix(string(e.Type), "promotion.") {
+	if !e.Type.Promotion() {
 		return log
 	}
 	var d store.PromotionData

@@ -55,3 +55,22 @@ func roundTrip[T any](t *testing.T, stored string, want T) {
 		t.Errorf("encode %+v: %s (%v), want %s", want, b, err, stored)
 	}
 }
+
+// TestPromotionEvents: exactly the events PromotionEvent, GateEvent and
+// the pipeline's verbs write are promotion events.
+func TestPromotionEvents(t *testing.T) {
+	want := map[EventType]bool{EventPromotionApproved: true, EventPromotionRejected: true, EventPromotionAwaitingApproval: true}
+	for _, s := range []PromotionState{PromotionWaiting, PromotionDeploying, PromotionSucceeded, PromotionFailed, PromotionCancelled} {
+		typ, _ := PromotionEvent(s)
+		want[typ] = true
+	}
+	for _, s := range []GateState{GatePassed, GateFailed} {
+		typ, _ := GateEvent(s)
+		want[typ] = true
+	}
+	for _, typ := range EventTypes() {
+		if typ.Promotion() != want[typ] {
+			t.Errorf("%s.Promotion() = %v", typ, typ.Promotion())
+		}
+	}
+}

@@ -182,6 +182,19 @@ const (
 	EventPromotionCancelled EventType = "promotion.cancelled"
 )
 
+// Promotion reports whether t is one of the promotion events, which the
+// hub's log holds for every environment (their Data, PromotionData,
+// names the target).
+func (t EventType) Promotion() bool {
+	switch t {
+	case EventPromotionRequested, EventPromotionGatePassed, EventPromotionGateFailed, EventPromotionAwaitingApproval,
+		EventPromotionApproved, EventPromotionRejected, EventPromotionDeploying, EventPromotionSucceeded,
+		EventPromotionFailed, EventPromotionCancelled:
+		return true
+	}
+	return false
+}
+
 // PromotionEvent returns the type of the event that records a promotion
 // entering state s (a new one enters PromotionWaiting: it was
 // requested); ok is false for an unknown state.
