@@ -59,16 +59,16 @@ func roundTrip[T any](t *testing.T, stored string, want T) {
 // TestPromotionEvents: exactly the events PromotionEvent, GateEvent and
 // the pipeline's verbs write are promotion events.
 func TestPromotionEvents(t *testing.T) {
-	want := map[EventType]bool{EventPromotionApproved: true, EventPromotionRejected: true, EventPromotionAwaitingApproval: true}
-	for _, s := range []PromotionState{PromotionWaiting, PromotionDeploying, PromotionSucceeded, PromotionFailed, PromotionCancelled} {
-		typ, _ := PromotionEvent(s)
+	want := map[store.EventType]bool{store.EventPromotionApproved: true, store.EventPromotionRejected: true, store.EventPromotionAwaitingApproval: true}
+	for _, s := range []store.PromotionState{store.PromotionWaiting, store.PromotionDeploying, store.PromotionSucceeded, store.PromotionFailed, store.PromotionCancelled} {
+		typ, _ := store.PromotionEvent(s)
 		want[typ] = true
 	}
-	for _, s := range []GateState{GatePassed, GateFailed} {
-		typ, _ := GateEvent(s)
+	for _, s := range []store.GateState{store.GatePassed, store.GateFailed} {
+		typ, _ := store.GateEvent(s)
 		want[typ] = true
 	}
-	for _, typ := range EventTypes() {
+	for _, typ := range store.EventTypes() {
 		if typ.Promotion() != want[typ] {
 			t.Errorf("%s.Promotion() = %v", typ, typ.Promotion())
 		}
