@@ -37,6 +37,7 @@ var layers = []layer{
 	{"image/imagetest", 1}, // not test-only: the demo and bench/containers build images with it
 	{"mirror", 1},
 	{"pipeline/testrun", 1},
+	{"workload/instdir", 1}, // what the local drivers share of an instance's folder: exit.json, a monitor's status
 	{"analysis/httpjson", 2},
 	{"analysis/prometheus", 2},
 	{"router", 2},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 	"github.com/slipway-dev/slipway/workload/process"
 )
 
@@ -72,7 +73,7 @@ func (d *Driver) refresh(inst *instance) {
 	if inst.rec.Phase == PhaseEnded {
 		return
 	}
-	if e, ok := readExit(inst.dir); ok {
+	if e, ok := instdir.ReadExit(inst.dir); ok {
 		d.ended(inst, e.Exit, e.ExitedAt)
 		return
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/atomicfile"
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 // recordVersion is the version of instance.json this code writes.
@@ -18,7 +19,6 @@ const recordVersion = 1
 // Files of an instance directory, beside work/ and the logs.
 const (
 	recordFile  = "instance.json" // the driver's record
-	exitFile    = "exit.json"     // written by the monitor when the container ends
 	pidFile     = "container.pid" // written by the runtime: the container's init, host PID
 	runtimeLog  = "runtime.log"   // the runtime's own messages
 	bundleDir   = "bundle"        // config.json
@@ -58,12 +58,6 @@ type record struct {
 	Spec         workload.InstanceSpec `json:"spec"`
 }
 
-// exitRecord is the stored shape of exit.json, written by the monitor.
-type exitRecord struct {
-	Exit     string    `json:"exit"`
-	ExitedAt time.Time `json:"exitedAt"`
-}
-
 // readRecord reads dir/instance.json.
 func readRecord(dir string) (record, error) {
 	var r record
@@ -91,31 +85,11 @@ func writeRecord(dir string, r record) error {
 	return atomicfile.WriteFile(filepath.Join(dir, recordFile), data)
 }
 
-// readExit reads the monitor's exit.json; ok is false while there is
-// none (the container runs, or its monitor died first).
-func readExit(dir string) (exitRecord, bool) {
-	var e exitRecord
-	data, err := os.ReadFile(filepath.Join(dir, exitFile))
-	if err != nil || json.Unmarshal(data, &e) != nil || e.Exit == "" {
-		return e, false
-	}
-	return e, true
-}
-
-// writeExit writes exit.json atomically.
-func writeExit(dir string, e exitRecord) error {
-	data, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(filepath.Join(dir, exitFile), data)
-}
-
 // clearRun removes what a previous run of the instance left: its exit
 // status and PID file.
 func clearRun(dir string) error {
 	var errs []error
-	for _, f := range []string{exitFile, pidFile, runtimeLog} {
+	for _, f := range []string{instdir.ExitFile, pidFile, runtimeLog} {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
 		}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 // scan adopts every instance in the directory that d does not know yet.
@@ -55,24 +57,36 @@ func (d *Driver) lookup(id string) (*instance, error) {
 	return inst, nil
 }
 
-// refresh brings an instance d did not start up to date with /proc: an
-// adopted process that is gone (or whose PID now belongs to another
-// process) has ended, and an instance left "starting" by a server that
-// died mid-Start is matched to its orphan, if there is one. Children of d
-// are left alone: their waiter records how they end. d.mu is held.
+// refresh brings an instance d did not start (or started through a
+// monitor) up to date: a monitor's exit.json ends it with the real exit
+// status, whenever it ended; an adopted process that is gone (or whose PID
+// now belongs to another process) with no monitor left has ended
+// unwatched; an instance left "starting" by a server that died mid-Start
+// is matched to its orphan, if there is one, or waits while its monitor
+// starts it. Children of d are left alone: their waiter records how they
+// end. d.mu is held.
 func (d *Driver) refresh(inst *instance) {
-	if inst.done != nil {
+	if inst.done != nil || inst.rec.Phase == PhaseEnded {
 		return
 	}
+	if inst.rec.Spec.RecordExit {
+		if e, ok := instdir.ReadExit(inst.dir); ok {
+			d.endedAt(inst, e.Exit, e.ExitedAt)
+			return
+		}
+	}
+	monitor := alive(inst.rec.MonitorPID, inst.rec.MonitorStart)
 	switch inst.rec.Phase {
 	case PhaseRunning:
-		if !alive(inst.rec.PID, inst.rec.StartTime) {
+		if !monitor && !alive(inst.rec.PID, inst.rec.StartTime) {
 			d.ended(inst, exitUnwatched)
 		}
 	case PhaseStarting:
 		pid, st := findOrphan(filepath.Join(inst.dir, "work"))
 		if pid == 0 {
-			d.ended(inst, "never started: the server stopped while starting it")
+			if !monitor {
+				d.ended(inst, "never started: the server stopped while starting it")
+			}
 			return
 		}
 		inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = PhaseRunning, pid, st.StartTime
@@ -82,8 +96,11 @@ func (d *Driver) refresh(inst *instance) {
 
 // ended records that an instance has ended and releases its cgroups.
 // d.mu is held.
-func (d *Driver) ended(inst *instance, exit string) {
-	inst.rec.Phase, inst.rec.Exit, inst.rec.ExitedAt = PhaseEnded, exit, d.now()
+func (d *Driver) ended(inst *instance, exit string) { d.endedAt(inst, exit, d.now()) }
+
+// endedAt is ended at a known time (a monitor's). d.mu is held.
+func (d *Driver) endedAt(inst *instance, exit string, at time.Time) {
+	inst.rec.Phase, inst.rec.Exit, inst.rec.ExitedAt = PhaseEnded, exit, at
 	d.releaseCgroups(inst)
 	d.save(inst)
 }

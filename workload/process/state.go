@@ -17,7 +17,7 @@ const recordVersion = 1
 // Phase is where an instance is in its life, as recorded in instance.json.
 //
 //	starting --fork--> running --exit/stop--> ended --Start--> starting
-//	starting --(server died, no orphan found)--> ended
+//	starting --(server died, no orphan found, no monitor)--> ended
 type Phase string
 
 // The phases of an instance.
@@ -30,16 +30,20 @@ const (
 // record is the stored shape of instance.json. It is its own versioned
 // type: change it only by adding fields or bumping Version.
 type record struct {
-	Version   int                   `json:"version"`
-	Phase     Phase                 `json:"phase"`
-	PID       int                   `json:"pid"`
-	StartTime uint64                `json:"startTime"` // ticks since boot
-	StartedAt time.Time             `json:"startedAt"`
-	Exit      string                `json:"exit,omitempty"`
-	ExitedAt  time.Time             `json:"exitedAt,omitzero"`
-	Cgroup    bool                  `json:"cgroup,omitempty"` // has its own cgroups
-	User      *credential           `json:"user,omitempty"`   // nil: the server's user
-	Spec      workload.InstanceSpec `json:"spec"`
+	Version   int       `json:"version"`
+	Phase     Phase     `json:"phase"`
+	PID       int       `json:"pid"`
+	StartTime uint64    `json:"startTime"` // ticks since boot
+	StartedAt time.Time `json:"startedAt"`
+	Exit      string    `json:"exit,omitempty"`
+	ExitedAt  time.Time `json:"exitedAt,omitzero"`
+	// MonitorPID and MonitorStart identify the monitor of an instance
+	// whose spec sets RecordExit: its parent, which writes exit.json.
+	MonitorPID   int                   `json:"monitorPid,omitempty"`
+	MonitorStart uint64                `json:"monitorStart,omitempty"`
+	Cgroup       bool                  `json:"cgroup,omitempty"` // has its own cgroups
+	User         *credential           `json:"user,omitempty"`   // nil: the server's user
+	Spec         workload.InstanceSpec `json:"spec"`
 }
 
 // readRecord reads dir/instance.json.
