@@ -70,7 +70,7 @@ func (d *Driver) lookup(id string) (*instance, error) {
 // mid-Start is running if its monitor got the container going, ended if
 // neither is there. d.mu is held.
 func (d *Driver) refresh(inst *instance) {
-	if inst.rec.Phase == PhaseEnded {
+	if inst.rec.Phase == instdir.PhaseEnded {
 		return
 	}
 	if e, ok := instdir.ReadExit(inst.dir); ok {
@@ -79,13 +79,13 @@ func (d *Driver) refresh(inst *instance) {
 	}
 	monitor := process.Alive(inst.rec.MonitorPID, inst.rec.MonitorStart)
 	switch inst.rec.Phase {
-	case PhaseRunning:
+	case instdir.PhaseRunning:
 		if !monitor && !process.Alive(inst.rec.PID, inst.rec.StartTime) {
-			d.ended(inst, exitUnwatched, d.now())
+			d.ended(inst, instdir.ExitUnwatched, d.now())
 		}
-	case PhaseStarting:
+	case instdir.PhaseStarting:
 		if pid, st, ok := containerPID(inst.dir); ok {
-			inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = PhaseRunning, pid, st
+			inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = instdir.PhaseRunning, pid, st
 			d.save(inst)
 		} else if !monitor {
 			d.ended(inst, "never started: the server stopped while starting it", d.now())
@@ -111,7 +111,7 @@ func containerPID(dir string) (pid int, startTime uint64, ok bool) {
 
 // ended records that an instance has ended. d.mu is held.
 func (d *Driver) ended(inst *instance, exit string, at time.Time) {
-	inst.rec.Phase, inst.rec.Exit, inst.rec.ExitedAt = PhaseEnded, exit, at
+	inst.rec.Phase, inst.rec.Exit, inst.rec.ExitedAt = instdir.PhaseEnded, exit, at
 	d.save(inst)
 }
 

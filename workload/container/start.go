@@ -41,7 +41,7 @@ func (d *Driver) Start(ctx context.Context, s workload.InstanceSpec) (workload.S
 		return workload.Status{}, fmt.Errorf("start instance %s: %w", s.ID, err)
 	default:
 		d.refresh(inst)
-		if inst.rec.Phase != PhaseEnded {
+		if inst.rec.Phase != instdir.PhaseEnded {
 			defer d.mu.Unlock()
 			return inst.status(), nil
 		}
@@ -59,9 +59,9 @@ func (d *Driver) Start(ctx context.Context, s workload.InstanceSpec) (workload.S
 		d.ended(inst, "start failed: "+err.Error(), d.now())
 		return inst.status(), fmt.Errorf("start instance %s: %w", s.ID, err)
 	}
-	if inst.rec.Phase == PhaseStarting { // else refresh got there first
+	if inst.rec.Phase == instdir.PhaseStarting { // else refresh got there first
 		st, _ := process.StartTime(pid) // 0 if already gone: exit.json tells
-		inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = PhaseRunning, pid, st
+		inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = instdir.PhaseRunning, pid, st
 		d.save(inst)
 	}
 	return inst.status(), nil
@@ -104,7 +104,7 @@ func (d *Driver) launch(inst *instance, s workload.InstanceSpec) (*os.File, erro
 	// earlier run (its monitor killed before it deleted it) would make
 	// run fail.
 	d.deleteContainer(s.ID)
-	inst.rec = record{Phase: PhaseStarting, StartedAt: d.now(), Spec: s, UID: cred.UID, GID: cred.GID}
+	inst.rec = record{UID: cred.UID, GID: cred.GID, Record: instdir.Record{Phase: instdir.PhaseStarting, StartedAt: d.now(), Spec: s}}
 	if err := writeRecord(inst.dir, inst.rec); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,11 @@ import (
 	"github.com/slipway-dev/slipway/internal/atomicfile"
 )
 
+// ExitUnwatched is the Exit of an instance that ended while nothing
+// watched it (its monitor, if it had one, gone before it): nobody knows
+// its status (workload.Status.EndUnknown).
+const ExitUnwatched = "ended while not watched (exit status unknown)"
+
 // ExitFile is the file of an instance's directory where its monitor
 // records how the instance ended.
 const ExitFile = "exit.json"

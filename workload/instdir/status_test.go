@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slipway-dev/slipway/workload"
 )
 
 // TestReadStarted runs the protocol over a real pipe: warnings are
@@ -64,6 +66,14 @@ func TestReadStartedGivesUp(t *testing.T) {
 	defer cancel()
 	if _, err := ReadStarted(ctx, r, func(error) {}); err == nil {
 		t.Fatal("ReadStarted returned without a word from the monitor")
+	}
+}
+
+// TestExitUnwatchedIsEndUnknown ties the words of an unseen end to the
+// predicate the job controller reads.
+func TestExitUnwatchedIsEndUnknown(t *testing.T) {
+	if !(workload.Status{Exit: ExitUnwatched}).EndUnknown() {
+		t.Fatalf("%q is not EndUnknown", ExitUnwatched)
 	}
 }
 

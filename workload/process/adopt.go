@@ -66,7 +66,7 @@ func (d *Driver) lookup(id string) (*instance, error) {
 // starts it. Children of d are left alone: their waiter records how they
 // end. d.mu is held.
 func (d *Driver) refresh(inst *instance) {
-	if inst.done != nil || inst.rec.Phase == PhaseEnded {
+	if inst.done != nil || inst.rec.Phase == instdir.PhaseEnded {
 		return
 	}
 	if inst.rec.Spec.RecordExit {
@@ -77,11 +77,11 @@ func (d *Driver) refresh(inst *instance) {
 	}
 	monitor := alive(inst.rec.MonitorPID, inst.rec.MonitorStart)
 	switch inst.rec.Phase {
-	case PhaseRunning:
+	case instdir.PhaseRunning:
 		if !monitor && !alive(inst.rec.PID, inst.rec.StartTime) {
-			d.ended(inst, exitUnwatched)
+			d.ended(inst, instdir.ExitUnwatched)
 		}
-	case PhaseStarting:
+	case instdir.PhaseStarting:
 		pid, st := findOrphan(filepath.Join(inst.dir, "work"))
 		if pid == 0 {
 			if !monitor {
@@ -89,7 +89,7 @@ func (d *Driver) refresh(inst *instance) {
 			}
 			return
 		}
-		inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = PhaseRunning, pid, st.StartTime
+		inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = instdir.PhaseRunning, pid, st.StartTime
 		d.save(inst)
 	}
 }
@@ -100,7 +100,7 @@ func (d *Driver) ended(inst *instance, exit string) { d.endedAt(inst, exit, d.no
 
 // endedAt is ended at a known time (a monitor's). d.mu is held.
 func (d *Driver) endedAt(inst *instance, exit string, at time.Time) {
-	inst.rec.Phase, inst.rec.Exit, inst.rec.ExitedAt = PhaseEnded, exit, at
+	inst.rec.Phase, inst.rec.Exit, inst.rec.ExitedAt = instdir.PhaseEnded, exit, at
 	d.releaseCgroups(inst)
 	d.save(inst)
 }

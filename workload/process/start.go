@@ -34,7 +34,7 @@ func (d *Driver) Start(ctx context.Context, s workload.InstanceSpec) (workload.S
 		return workload.Status{}, fmt.Errorf("start instance %s: %w", s.ID, err)
 	default:
 		d.refresh(inst)
-		if inst.rec.Phase != PhaseEnded {
+		if inst.rec.Phase != instdir.PhaseEnded {
 			return inst.status(), nil
 		}
 	}
@@ -70,7 +70,7 @@ func (d *Driver) launch(ctx context.Context, inst *instance, s workload.Instance
 	}
 	// Recorded before the fork, so that a later Driver knows to look for
 	// an orphan if this server dies before recording the PID.
-	inst.rec = record{Phase: PhaseStarting, StartedAt: d.now(), Spec: s, User: cred}
+	inst.rec = record{User: cred, Record: instdir.Record{Phase: instdir.PhaseStarting, StartedAt: d.now(), Spec: s}}
 	inst.done = nil
 	if err := writeRecord(inst.dir, inst.rec); err != nil {
 		return err
@@ -85,7 +85,7 @@ func (d *Driver) launch(ctx context.Context, inst *instance, s workload.Instance
 	// at once): its StartTime is then 0, which no process has, and its
 	// exit.json says how it ended.
 	st, _ := readStat(pid)
-	inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = PhaseRunning, pid, st.StartTime
+	inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = instdir.PhaseRunning, pid, st.StartTime
 	if err := writeRecord(inst.dir, inst.rec); err != nil {
 		d.opts.Logger.Warn("save instance record; a restarted server will look for the process by its directory",
 			"id", s.ID, "err", err)

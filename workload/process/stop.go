@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 // killWait bounds the wait for a process to be gone after SIGKILL.
@@ -28,7 +30,7 @@ func (d *Driver) Stop(ctx context.Context, id string, grace time.Duration) error
 		return fmt.Errorf("stop instance %s: %w", id, err)
 	}
 	d.refresh(inst)
-	running := inst.rec.Phase == PhaseRunning
+	running := inst.rec.Phase == instdir.PhaseRunning
 	v := victim{pid: inst.rec.PID, startTime: inst.rec.StartTime, done: inst.done}
 	monitor := victim{pid: inst.rec.MonitorPID, startTime: inst.rec.MonitorStart}
 	d.mu.Unlock()
