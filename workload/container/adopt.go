@@ -20,22 +20,13 @@ var validIDs = regexp.MustCompile(`^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$`)
 // scan adopts every instance in the directory that d does not know yet.
 // d.mu is held.
 func (d *Driver) scan() error {
-	entries, err := os.ReadDir(d.dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if _, ok := d.insts[e.Name()]; ok || !e.IsDir() || !validIDs.MatchString(e.Name()) {
-			continue
-		}
-		if _, err := d.lookup(e.Name()); err != nil && !errors.Is(err, workload.ErrNotFound) {
-			d.opts.Logger.Warn("skip instance directory", "dir", e.Name(), "err", err)
+	ids, err := instdir.Unseen(d.dir, func(id string) bool { _, ok := d.insts[id]; return ok })
+	for _, id := range ids {
+		if _, err := d.lookup(id); err != nil && !errors.Is(err, workload.ErrNotFound) {
+			d.opts.Logger.Warn("skip instance directory", "dir", id, "err", err)
 		}
 	}
-	return nil
+	return err
 }
 
 // lookup returns the instance with the given ID, reading its record (and
@@ -47,18 +38,11 @@ func (d *Driver) lookup(id string) (*instance, error) {
 	if !validIDs.MatchString(id) {
 		return nil, workload.ErrNotFound
 	}
-	dir := filepath.Join(d.dir, id)
-	rec, err := readRecord(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, workload.ErrNotFound
-	}
+	rec, err := instdir.Load[record](d.dir, id)
 	if err != nil {
 		return nil, err
 	}
-	if rec.Spec.ID != id {
-		return nil, fmt.Errorf("%s: record is for instance %q", dir, rec.Spec.ID)
-	}
-	inst := &instance{dir: dir, rec: rec}
+	inst := &instance{dir: filepath.Join(d.dir, id), rec: rec}
 	d.insts[id] = inst
 	return inst, nil
 }

@@ -2,6 +2,7 @@ package instdir
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -99,4 +100,41 @@ func WriteRecord[R any, P recordOf[R]](dir string, r R) error {
 		return err
 	}
 	return atomicfile.WriteFile(filepath.Join(dir, RecordFile), data)
+}
+
+// Load reads instance id's record from dir/id, for a driver that has not
+// seen the instance yet (adopting it): workload.ErrNotFound when there is
+// none, an error when the record names another instance.
+func Load[R any, P recordOf[R]](dir, id string) (R, error) {
+	path := filepath.Join(dir, id)
+	rec, err := ReadRecord[R, P](path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return rec, workload.ErrNotFound
+	case err != nil:
+		return rec, err
+	case P(&rec).header().Spec.ID != id:
+		return rec, fmt.Errorf("%s: record is for instance %q", path, P(&rec).header().Spec.ID)
+	}
+	return rec, nil
+}
+
+// Unseen lists the folders of dir that known does not know, each maybe
+// an instance a driver has not adopted yet (Load says). A dir that does
+// not exist yet has none.
+func Unseen(dir string, known func(id string) bool) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, e := range entries {
+		if e.IsDir() && !known(e.Name()) {
+			ids = append(ids, e.Name())
+		}
+	}
+	return ids, nil
 }

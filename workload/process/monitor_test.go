@@ -1,11 +1,9 @@
 package process
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,24 +62,7 @@ func TestHelperJobServer(t *testing.T) {
 // (its own session, no monitor in its group) as any instance does.
 func TestJobExitSurvivesServerKill(t *testing.T) {
 	dir := t.TempDir()
-	server := exec.Command(os.Args[0], "-test.run=^TestHelperJobServer$")
-	server.Env = append(os.Environ(), helperJobEnv+"="+dir)
-	out, err := server.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := server.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	var pid int
-	if _, err := fmt.Sscan(line, &pid); err != nil {
-		_ = server.Process.Kill()
-		t.Fatalf("helper said %q", line)
-	}
-	_ = server.Process.Kill()
-	_ = server.Wait()
-
+	pid := killedServer(t, "TestHelperJobServer", helperJobEnv, dir)
 	st, err := readStat(pid)
 	if err != nil || st.ended() || st.PGID != pid {
 		t.Fatalf("job after server kill: %+v, %v; want alive leading its group", st, err)

@@ -35,25 +35,9 @@ func TestHelperServer(t *testing.T) {
 // checks that its instance lives on and that a new Driver adopts it.
 func TestSurvivesServerKill(t *testing.T) {
 	dir := t.TempDir()
-	server := exec.Command(os.Args[0], "-test.run=^TestHelperServer$")
-	server.Env = append(os.Environ(), helperDirEnv+"="+dir)
-	out, err := server.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := server.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	pid, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil {
-		_ = server.Process.Kill()
-		t.Fatalf("helper said %q", line)
-	}
+	pid := killedServer(t, "TestHelperServer", helperDirEnv, dir)
 	d := New(dir, Options{Logger: quiet})
 	t.Cleanup(func() { _ = d.Stop(context.Background(), "survivor", 0) })
-	_ = server.Process.Kill()
-	_ = server.Wait()
 
 	st, err := readStat(pid)
 	if err != nil || st.ended() || st.PGID != pid {
@@ -66,4 +50,28 @@ func TestSurvivesServerKill(t *testing.T) {
 		t.Fatalf("Stop: %v", err)
 	}
 	waitGone(t, pid)
+}
+
+// killedServer runs the helper test named helper (this test binary,
+// with env set to dir) as a server that starts one instance and prints
+// its PID, kills it with SIGKILL once it has, and returns the PID.
+func killedServer(t *testing.T, helper, env, dir string) int {
+	t.Helper()
+	server := exec.Command(os.Args[0], "-test.run=^"+helper+"$")
+	server.Env = append(os.Environ(), env+"="+dir)
+	out, err := server.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	_ = server.Process.Kill()
+	_ = server.Wait()
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatalf("helper said %q", line)
+	}
+	return pid
 }
