@@ -2,7 +2,6 @@ package process
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,27 +33,6 @@ func TestConformanceThroughMonitor(t *testing.T) {
 	}, workloadtest.Shell)
 }
 
-// helperJobEnv, when set, makes TestHelperJobServer act as a server that
-// starts one job (RecordExit) in that directory, prints its PID and waits
-// to be killed.
-const helperJobEnv = "SLIPWAY_PROCESS_HELPER_JOB_DIR"
-
-func TestHelperJobServer(t *testing.T) {
-	dir := os.Getenv(helperJobEnv)
-	if dir == "" {
-		t.Skip("helper process for TestJobExitSurvivesServerKill")
-	}
-	s := workload.InstanceSpec{ID: "job", Command: []string{"sh", "-c", "until [ -e go ]; do sleep 0.05; done; exit 3"},
-		Env: map[string]string{"PATH": "/usr/bin:/bin"}, RecordExit: true}
-	st, err := New(dir, Options{Logger: quiet}).Start(context.Background(), s)
-	if err != nil {
-		fmt.Println("error", err)
-		os.Exit(1)
-	}
-	fmt.Println(st.PID)
-	time.Sleep(time.Minute)
-}
-
 // TestJobExitSurvivesServerKill kills a real server process with SIGKILL
 // while its job runs, lets the job end while no server runs, and checks
 // that a new Driver reports the job's real exit status (the monitor's
@@ -62,7 +40,8 @@ func TestHelperJobServer(t *testing.T) {
 // (its own session, no monitor in its group) as any instance does.
 func TestJobExitSurvivesServerKill(t *testing.T) {
 	dir := t.TempDir()
-	pid := killedServer(t, "TestHelperJobServer", helperJobEnv, dir)
+	pid := killedServer(t, dir, workload.InstanceSpec{ID: "job", Command: []string{"sh", "-c", "until [ -e go ]; do sleep 0.05; done; exit 3"},
+		Env: map[string]string{"PATH": "/usr/bin:/bin"}, RecordExit: true})
 	st, err := readStat(pid)
 	if err != nil || st.ended() || st.PGID != pid {
 		t.Fatalf("job after server kill: %+v, %v; want alive leading its group", st, err)

@@ -3,6 +3,7 @@ package process
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,19 +11,29 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slipway-dev/slipway/workload"
 )
 
 // helperDirEnv, when set, makes TestHelperServer act as a server that
-// starts one instance in that directory, prints its PID and waits to be
-// killed.
-const helperDirEnv = "SLIPWAY_PROCESS_HELPER_DIR"
+// starts one instance (helperSpecEnv's, JSON) in that directory, prints
+// its PID and waits to be killed.
+const (
+	helperDirEnv  = "SLIPWAY_PROCESS_HELPER_DIR"
+	helperSpecEnv = "SLIPWAY_PROCESS_HELPER_SPEC"
+)
 
 func TestHelperServer(t *testing.T) {
 	dir := os.Getenv(helperDirEnv)
 	if dir == "" {
-		t.Skip("helper process for TestSurvivesServerKill")
+		t.Skip("helper process for killedServer")
 	}
-	st, err := New(dir, Options{Logger: quiet}).Start(context.Background(), sleeper("survivor"))
+	var s workload.InstanceSpec
+	if err := json.Unmarshal([]byte(os.Getenv(helperSpecEnv)), &s); err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	st, err := New(dir, Options{Logger: quiet}).Start(context.Background(), s)
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)
@@ -35,7 +46,7 @@ func TestHelperServer(t *testing.T) {
 // checks that its instance lives on and that a new Driver adopts it.
 func TestSurvivesServerKill(t *testing.T) {
 	dir := t.TempDir()
-	pid := killedServer(t, "TestHelperServer", helperDirEnv, dir)
+	pid := killedServer(t, dir, sleeper("survivor"))
 	d := New(dir, Options{Logger: quiet})
 	t.Cleanup(func() { _ = d.Stop(context.Background(), "survivor", 0) })
 
@@ -52,13 +63,17 @@ func TestSurvivesServerKill(t *testing.T) {
 	waitGone(t, pid)
 }
 
-// killedServer runs the helper test named helper (this test binary,
-// with env set to dir) as a server that starts one instance and prints
-// its PID, kills it with SIGKILL once it has, and returns the PID.
-func killedServer(t *testing.T, helper, env, dir string) int {
+// killedServer runs TestHelperServer (this test binary) as a server
+// that starts s in dir and prints its PID, kills it with SIGKILL once it
+// has, and returns the PID.
+func killedServer(t *testing.T, dir string, s workload.InstanceSpec) int {
 	t.Helper()
-	server := exec.Command(os.Args[0], "-test.run=^"+helper+"$")
-	server.Env = append(os.Environ(), env+"="+dir)
+	js, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := exec.Command(os.Args[0], "-test.run=^TestHelperServer$")
+	server.Env = append(os.Environ(), helperDirEnv+"="+dir, helperSpecEnv+"="+string(js))
 	out, err := server.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
