@@ -141,13 +141,14 @@ func (d *Driver) startMonitored(ctx context.Context, inst *instance, cmd *exec.C
 	if err != nil {
 		return 0, err
 	}
-	defer closeAll(files.child)
 	mon := &exec.Cmd{
 		Path: "/proc/self/exe", Args: []string{monitorArg0}, Env: []string{}, Dir: "/",
 		Stdout: cmd.Stdout, Stderr: cmd.Stderr, ExtraFiles: files.child,
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true}, // nothing sent to the server's group or terminal reaches it
 	}
-	if err := mon.Start(); err != nil {
+	err = mon.Start()
+	closeAll(files.child) // the monitor's now: a monitor that dies is EOF on status
+	if err != nil {
 		closeAll([]*os.File{files.launch, files.status})
 		return 0, fmt.Errorf("start monitor: %w", err)
 	}
