@@ -107,7 +107,11 @@ func (c *Controller) start(ctx context.Context, id string) error {
 		var st workload.Status
 		st, err = c.cfg.Driver.Start(ctx, is)
 		if err == nil {
-			return c.started(ctx, in, st)
+			if err := c.started(ctx, in, st); err != nil {
+				return err
+			}
+			c.watchStarted(in, st, rev)
+			return nil
 		}
 	}
 	if errors.As(err, new(imageError)) || errors.As(err, new(secretError)) {
