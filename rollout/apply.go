@@ -107,10 +107,16 @@ func (c *Controller) start(ctx context.Context, id string) error {
 		var st workload.Status
 		st, err = c.cfg.Driver.Start(ctx, is)
 		if err == nil {
+			// Checks start before the record is written: their first
+			// result is recorded by a later pass over the service (the
+			// queue runs none while this one runs), which reads the
+			// record with its PID. A record not written stops them, so
+			// that the next pass's watch starts them afresh.
+			c.watchStarted(in, st, rev)
 			if err := c.started(ctx, in, st); err != nil {
+				c.monitor.Unwatch(in.ID)
 				return err
 			}
-			c.watchStarted(in, st, rev)
 			return nil
 		}
 	}
