@@ -50,7 +50,7 @@ func (rt *Router) fastAttempt(r *route, b *backend, req *http.Request, client ht
 		req.URL.Host = b.Addr
 	}
 	start := rt.now()
-	if err := enter(b); err != nil {
+	if err := enter(b, true); err != nil {
 		return nil, err
 	}
 	resp, pc, err := rt.exchange(r, b, req, client)

@@ -330,7 +330,7 @@ func (rt *Router) sendCopy(ctx context.Context, c *mirrorCall, b *backend) mirro
 // copyAttempt sends req to b over the fast path when it can, else over
 // the transport; closing the response body ends its time in flight.
 func (rt *Router) copyAttempt(r *route, b *backend, req *http.Request) (*http.Response, error) {
-	if err := enter(b); err != nil {
+	if err := enter(b, false); err != nil {
 		return nil, err
 	}
 	if fastPathOK(req) {

@@ -116,12 +116,14 @@ func (rt *Router) tryInstances(r *route, req *http.Request, body *trackedBody, s
 var errLeft = errors.New("instance left rotation")
 
 // enter counts a request in flight on b: errLeft when b has left the
-// table, errFull when it is at its concurrency limit. Counting first and
-// checking second closes the window in which Drain could see no request
-// while one is about to be sent, and in which two requests could both
-// take an instance's last slot.
-func enter(b *backend) error {
-	if b.st.inflight.Add(1) > b.limit {
+// table, errFull when capped and b is at its concurrency limit. Counting
+// first and checking second closes the window in which Drain could see
+// no request while one is about to be sent, and in which two requests
+// could both take an instance's last slot. Mirrored copies are not
+// capped: MaxMirrorsInFlight bounds them, and a copy refused for a full
+// instance would read as a difference in the parallel run.
+func enter(b *backend, capped bool) error {
+	if b.st.inflight.Add(1) > b.limit && capped {
 		b.leave()
 		return errFull
 	}
@@ -148,7 +150,7 @@ func (*timeoutError) Temporary() bool { return true }
 func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Response, error) {
 	req.URL.Host = b.Addr
 	start := rt.now()
-	if err := enter(b); err != nil {
+	if err := enter(b, true); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(req.Context())
