@@ -133,6 +133,11 @@ var badSpecs = []badSpec{
 	{"scale no target", routed + "    scale: {max: 3}\n", 6, "services.web.scale.target", "set exactly one of concurrency, rps or cpu"},
 	{"scale negative idleAfter", routed + "    scale: {max: 3, target: {rps: 5}, idleAfter: -1m}\n", 6, "services.web.scale.idleAfter", "must be >= 0, got -1m"},
 	{"scale negative stabilization", routed + "    scale: {max: 3, target: {rps: 5}, stabilization: {down: -2m}}\n", 6, "services.web.scale.stabilization.down", "must be >= 0"},
+	{"scale stable window too short", routed + "    scale: {max: 3, target: {rps: 5}, stableWindow: 2s}\n", 6, "services.web.scale.stableWindow", "must be between 6s and 1h"},
+	{"scale panic window over stable", routed + "    scale: {max: 3, target: {rps: 5}, stableWindow: 10s, panicWindow: 20s}\n", 6, "services.web.scale.panicWindow", "the stable window (10s)"},
+	{"scale panic window zero", routed + "    scale: {max: 3, target: {rps: 5}, panicWindow: 0s}\n", 6, "services.web.scale.panicWindow", "must be between 1s and the stable window (1m)"},
+	{"scale panic threshold at 1", routed + "    scale: {max: 3, target: {rps: 5}, panicThreshold: 1}\n", 6, "services.web.scale.panicThreshold", "must be between 1.1 and 10"},
+	{"route maxConcurrency zero", web + "    route: {path: /, maxConcurrency: 0}\n", 5, "services.web.route.maxConcurrency", "must be > 0 requests at once per instance"},
 	{"scale to zero without route", web + "    scale: {min: 0, max: 3, target: {rps: 5}}\n", 5, "services.web.scale.min", "0 needs a route"},
 	{"scale max zero", routed + "    scale: {min: 0, max: 0, target: {rps: 5}}\n", 6, "services.web.scale.max", "must be >= 1, got 0"},
 	// Secrets (secrets.go).

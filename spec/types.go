@@ -168,6 +168,12 @@ type Route struct {
 	// DrainTimeout bounds how long an instance leaving rotation may
 	// finish its requests in flight before it is stopped (default 30s).
 	DrainTimeout Duration `yaml:"drainTimeout,omitempty" json:"drainTimeout"`
+	// MaxConcurrency is the most requests one instance gets at once; more
+	// wait in the router for a slot, up to Timeout (Knative's
+	// containerConcurrency with its activator). Zero: 256, half an
+	// instance's default pids limit, so that a server with a thread per
+	// connection never runs out of threads.
+	MaxConcurrency int `yaml:"maxConcurrency,omitempty" json:"maxConcurrency,omitempty"`
 }
 
 // Strategy says how a new revision replaces the running one. At most one

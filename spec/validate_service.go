@@ -152,6 +152,9 @@ func (v *validator) route(path string, r Route) {
 	if r.MaxBody < 0 {
 		v.addf(path+".maxBody", "must be >= 0, like 10Mi; got %d", r.MaxBody)
 	}
+	if r.MaxConcurrency < 0 || (r.MaxConcurrency == 0 && v.set(path+".maxConcurrency")) {
+		v.addf(path+".maxConcurrency", "must be > 0 requests at once per instance, like 100 (absent: 256); got %d", r.MaxConcurrency)
+	}
 }
 
 // nonNegative checks a duration that may be zero.

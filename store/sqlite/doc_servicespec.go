@@ -63,6 +63,8 @@ type routeDoc struct {
 	Timeout      durationDoc     `json:"timeout"`
 	MaxBody      int64           `json:"maxBody,omitempty"`
 	DrainTimeout durationDoc     `json:"drainTimeout"`
+	// MaxConcurrency is absent before the router's per-instance limit.
+	MaxConcurrency int `json:"maxConcurrency,omitempty"`
 }
 
 // certificateDoc is a route's own certificate: the PEM files' absolute
@@ -152,7 +154,7 @@ func fromProbeDoc(d probeDoc) spec.Probe {
 func toRouteDoc(r spec.Route) routeDoc {
 	return routeDoc{
 		Host: r.Host, Hosts: r.Hosts, ClientCA: r.ClientCA, Path: r.Path, Timeout: toDurationDoc(r.Timeout),
-		MaxBody: int64(r.MaxBody), DrainTimeout: toDurationDoc(r.DrainTimeout),
+		MaxBody: int64(r.MaxBody), DrainTimeout: toDurationDoc(r.DrainTimeout), MaxConcurrency: r.MaxConcurrency,
 		Certificate: ptr(r.Certificate, func(c spec.Certificate) certificateDoc { return certificateDoc(c) }),
 	}
 }
@@ -160,7 +162,7 @@ func toRouteDoc(r spec.Route) routeDoc {
 func fromRouteDoc(d routeDoc) spec.Route {
 	return spec.Route{
 		Host: d.Host, Hosts: d.Hosts, ClientCA: d.ClientCA, Path: d.Path, Timeout: fromDurationDoc(d.Timeout),
-		MaxBody: spec.Quantity(d.MaxBody), DrainTimeout: fromDurationDoc(d.DrainTimeout),
+		MaxBody: spec.Quantity(d.MaxBody), DrainTimeout: fromDurationDoc(d.DrainTimeout), MaxConcurrency: d.MaxConcurrency,
 		Certificate: ptr(d.Certificate, func(c certificateDoc) spec.Certificate { return spec.Certificate(c) }),
 	}
 }

@@ -159,7 +159,7 @@ func (d *Driver) bundleFor(dir string, s workload.InstanceSpec, c credential) (b
 		ID: s.ID, Rootfs: s.Image.Rootfs, Args: slices.Clone(s.Command), Env: envList(s.Env),
 		UID: c.UID, GID: c.GID, Root: c.UID == 0,
 		WorkDir: path.Clean(workDir), Work: filepath.Join(dir, "work"),
-		Resources: s.Resources, CgroupsPath: "/slipway/container-" + s.ID, Swap: d.swapAccounted(),
+		Resources: s.Resources, CgroupsPath: cgroupsPath(s.ID), Swap: d.swapAccounted(),
 		NoFile: noFile(),
 	}
 	if lower := imageDir(s.Image.Rootfs, b.WorkDir); lower != "" {
