@@ -37,7 +37,7 @@ func (d Deployed) Settled() bool {
 // controller keeps from its pods' Ready conditions.
 func (k *Cluster) Revisions(ctx context.Context, service string) ([]Deployed, error) {
 	var l appsv1.DeploymentList
-	if err := k.c.List(ctx, &l, client.InNamespace(k.t.Namespace), k.selector(service)); err != nil {
+	if err := k.reader().List(ctx, &l, client.InNamespace(k.t.Namespace), k.selector(service)); err != nil {
 		return nil, classify(err, "list Deployments in "+k.t.Namespace, k.t.Namespace)
 	}
 	out := make([]Deployed, 0, len(l.Items))
@@ -74,7 +74,7 @@ type Instance struct {
 // Instances lists a service's pods ("" for every service), by name.
 func (k *Cluster) Instances(ctx context.Context, service string) ([]Instance, error) {
 	var l corev1.PodList
-	if err := k.c.List(ctx, &l, client.InNamespace(k.t.Namespace), k.selector(service)); err != nil {
+	if err := k.reader().List(ctx, &l, client.InNamespace(k.t.Namespace), k.selector(service)); err != nil {
 		return nil, classify(err, fmt.Sprintf("list pods in %s", k.t.Namespace), k.t.Namespace)
 	}
 	out := make([]Instance, 0, len(l.Items))

@@ -137,12 +137,20 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return c.rt.RoundTrip(r)
 }
 
-// Client returns a direct client of cfg and the count of its requests.
-func Client(t testing.TB, cfg *rest.Config) (client.Client, *atomic.Int64) {
-	t.Helper()
+// Counting returns a copy of cfg whose requests are counted: every
+// request sent to the API server, reads, writes and the start of each
+// watch.
+func Counting(cfg *rest.Config) (*rest.Config, *atomic.Int64) {
 	n := new(atomic.Int64)
 	cfg = rest.CopyConfig(cfg)
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return countingTransport{rt, n} })
+	return cfg, n
+}
+
+// Client returns a direct client of cfg and the count of its requests.
+func Client(t testing.TB, cfg *rest.Config) (client.Client, *atomic.Int64) {
+	t.Helper()
+	cfg, n := Counting(cfg)
 	c, err := client.New(cfg, client.Options{Scheme: Scheme()})
 	if err != nil {
 		t.Fatal(err)
