@@ -77,7 +77,6 @@ var kubeNamespaces int
 func newKubeHarness(t *testing.T, prometheus analysis.Provider) *kubeHarness {
 	cfg := cluster.Config(t)
 	c, _ := kubetest.Client(t, cfg)
-	pc, sent := kubetest.Client(t, cfg)
 	kubeNamespaces++
 	ns := fmt.Sprintf("rollout-%d", kubeNamespaces)
 	if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
@@ -85,10 +84,48 @@ func newKubeHarness(t *testing.T, prometheus analysis.Provider) *kubeHarness {
 	}
 	h := newHarness(t)
 	h.prometheus = prometheus
-	h.platform = kube.NewCluster(pc, kube.Target{App: "shop", Env: "prod", Namespace: ns,
-		Gateway: &spec.GatewayRef{Name: "public", Namespace: "infra"}})
+	k := &kubeHarness{harness: h, c: c, ns: ns}
+	k.watchCluster()
 	h.restartControllers()
-	return &kubeHarness{harness: h, c: c, ns: ns, sent: sent}
+	return k
+}
+
+// watchCluster gives the controller a new watched kube.Cluster (as a
+// starting server does), counting its requests from when its informers
+// have synced; its informers enqueue the services that change, as the
+// server's do.
+func (k *kubeHarness) watchCluster() {
+	t := k.t
+	counted, sent := kubetest.Counting(cluster.Config(t))
+	pc, err := kube.Watched(counted, kube.Target{App: "shop", Env: "prod", Namespace: k.ns,
+		Gateway: &spec.GatewayRef{Name: "public", Namespace: "infra"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- pc.Watch(ctx, func(svc string) { k.enqueue(queue.ServiceKey(svc), 0) }) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Watch: %v", err)
+		}
+	})
+	k.waitFor("informers synced", func() bool { return pc.Synced() })
+	sent.Store(0)
+	k.platform, k.sent = pc, sent
+}
+
+// waitFor waits (real time, up to 10 s) for what the informers deliver
+// asynchronously.
+func (k *kubeHarness) waitFor(what string, ok func() bool) {
+	k.t.Helper()
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if ok() {
+			return
+		}
+	}
+	k.t.Fatalf("not after 10s: %s", what)
 }
 
 // apply applies the spec as environment prod runs it (its platform and
@@ -160,7 +197,16 @@ func (k *kubeHarness) kubelet(rev, n int) {
 	if err := kubetest.SetAvailable(k.t.Context(), k.c, k.ns, kube.RevisionName("order", rev), int32(n)); err != nil {
 		k.t.Fatalf("revision %d: %v", rev, err)
 	}
-	k.advance(platformPoll)
+	k.waitFor(fmt.Sprintf("revision %d's %d available pods seen by the informers", rev, n), func() bool {
+		obs, err := k.platform.Observe(k.t.Context(), "order")
+		for _, o := range obs {
+			if o.Revision == rev && o.Available == n && o.Settled {
+				return err == nil
+			}
+		}
+		return false
+	})
+	k.settle() // the informers enqueued the service
 }
 
 // weights reads the HTTPRoute's default rule: backend Service ->
@@ -227,13 +273,20 @@ func TestKubeCanary(t *testing.T) {
 	}
 	k.sent.Store(0)
 	promote(t, k.harness, false)
-	t.Logf("step 10%% -> 50%%: %d requests (server-side applies of the HTTPRoute and the candidate's Deployment, one list of Deployments per pass)", k.sent.Load())
+	if got := k.sent.Load(); got != 2 {
+		t.Fatalf("step 10%% -> 50%%: %d requests, want 2 (server-side applies of the HTTPRoute and the candidate's Deployment; reads come from the informers)", got)
+	}
 	// As on one machine, the weight moves and the candidate's instances
 	// follow; its Service sends only to ready pods meanwhile.
 	k.expect("setWeight 50", map[string]int32{"order-r1": 50, "order-r2": 50}, map[int]int{1: 4, 2: 2})
 	k.kubelet(2, 2)
 	if svc := k.service("order"); !strings.Contains(svc.Message, "step 4/4 paused until promoted") {
 		t.Fatalf("at 50%%: %q", svc.Message)
+	}
+	k.sent.Store(0)
+	k.advance(time.Minute) // paused: passes poll the informers, not the API server
+	if got := k.sent.Load(); got != 0 {
+		t.Fatalf("a minute paused: %d requests, want none", got)
 	}
 	promote(t, k.harness, false)
 	k.kubelet(2, 4)

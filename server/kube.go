@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/platform/kube"
 	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/spec"
@@ -47,7 +49,30 @@ func (s *Server) platform(ctx context.Context, p *parts, ref *kubeRef) workload.
 		return noCluster{err: err}
 	}
 	s.cfg.Logger.Info("Kubernetes environment", "env", p.name, "namespace", ref.k.Namespace, "context", ref.k.Context)
+	p.cluster = c
 	return c
+}
+
+// watchCluster runs the informers of a Kubernetes environment's cluster
+// until ctx ends, each change enqueueing its service: a pass follows a
+// Deployment's readiness at once and reads nothing from the API server.
+// Informers that cannot start (cluster unreachable, RBAC) are retried
+// with backoff; reads meanwhile go to the API server.
+func (s *Server) watchCluster(ctx context.Context, p *parts) {
+	wait := time.Second
+	for {
+		err := p.cluster.Watch(ctx, func(svc string) { p.queue.Add(queue.ServiceKey(svc)) })
+		if ctx.Err() != nil {
+			return
+		}
+		s.cfg.Logger.Warn("Kubernetes informers not running; retrying", "env", p.name, "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
 }
 
 // storedKube is the Kubernetes platform of the spec p's store last

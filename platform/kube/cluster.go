@@ -29,8 +29,9 @@ type Cluster struct {
 	t Target
 	// cache, when set, holds the environment's objects as informers
 	// watch them (see Watch); reads go to it once synced.
-	cache  cache.Cache
-	synced atomic.Bool
+	cache   cache.Cache
+	synced  atomic.Bool
+	handled map[string]bool // kinds whose informer has Watch's handler; Watch's own
 
 	mu       sync.Mutex        // guards sent, replicas, pending and deleted
 	sent     map[string][]byte // object key -> the apply configuration last written

@@ -49,7 +49,7 @@ func Watched(cfg *rest.Config, t Target) (*Cluster, error) {
 		return nil, classify(err, "watch the cluster", t.Namespace)
 	}
 	k := NewCluster(c, t)
-	k.cache = ca
+	k.cache, k.handled = ca, map[string]bool{}
 	return k, nil
 }
 
@@ -59,7 +59,8 @@ func watchedKinds() []client.Object {
 	return []client.Object{&appsv1.Deployment{}, &corev1.Service{}, &gwv1.HTTPRoute{}, &corev1.Pod{}}
 }
 
-// Watch runs the informers of a Watched cluster until ctx ends, calling
+// Watch runs the informers of a Watched cluster until ctx ends (one
+// Watch at a time; after one that failed, another may run), calling
 // changed with a service's name whenever one of its Deployments,
 // Services or HTTPRoutes changes (pods change often and are read only by
 // status): the server enqueues the service's key, so a pass follows a
@@ -74,6 +75,9 @@ func (k *Cluster) Watch(ctx context.Context, changed func(service string)) error
 	}
 	for _, o := range watchedKinds() {
 		kind := kindOf(o)
+		if k.handled[kind] {
+			continue // an earlier Watch that failed later registered it
+		}
 		inf, err := k.cache.GetInformer(ctx, o, cache.BlockUntilSynced(false))
 		if meta.IsNoMatchError(err) {
 			continue
@@ -84,6 +88,7 @@ func (k *Cluster) Watch(ctx context.Context, changed func(service string)) error
 		if _, err := inf.AddEventHandler(events{k: k, kind: kind, changed: changed}); err != nil {
 			return fmt.Errorf("watch %ss in %s: %w", kind, k.t.Namespace, err)
 		}
+		k.handled[kind] = true
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- k.cache.Start(ctx) }()
@@ -210,3 +215,7 @@ func (k *Cluster) ownWrites(service string, ds []Deployed) []Deployed {
 	slices.SortFunc(out, func(a, b Deployed) int { return a.Revision - b.Revision })
 	return out
 }
+
+// Synced reports whether reads come from the informers (Watch runs and
+// they have synced).
+func (k *Cluster) Synced() bool { return k.synced.Load() }
