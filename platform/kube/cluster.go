@@ -32,6 +32,7 @@ type Cluster struct {
 	cache   cache.Cache
 	synced  atomic.Bool
 	handled map[string]bool // kinds whose informer has Watch's handler; Watch's own
+	pods    podsClient      // reads pods' logs (nil: opened without one)
 
 	mu       sync.Mutex        // guards sent, replicas, pending and deleted
 	sent     map[string][]byte // object key -> the apply configuration last written

@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -48,8 +49,12 @@ func Watched(cfg *rest.Config, t Target) (*Cluster, error) {
 	if err != nil {
 		return nil, classify(err, "watch the cluster", t.Namespace)
 	}
+	cs, err := kubernetes.NewForConfigAndClient(cfg, hc)
+	if err != nil {
+		return nil, classify(err, "connect to the cluster", t.Namespace)
+	}
 	k := NewCluster(c, t)
-	k.cache, k.handled = ca, map[string]bool{}
+	k.cache, k.handled, k.pods = ca, map[string]bool{}, cs.CoreV1()
 	return k, nil
 }
 

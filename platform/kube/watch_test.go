@@ -2,7 +2,9 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -217,4 +219,60 @@ func (k *Cluster) deletedCount() int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return len(k.deleted)
+}
+
+// TestPodStatusAndLogs: pods (made and given a status as a kubelet
+// would) are read from the informers as instances, with why a container
+// does not run. Their logs go through the API server to the pod's
+// kubelet: envtest runs none, so what is tested is that each way of not
+// getting them says why, by kind.
+func TestPodStatusAndLogs(t *testing.T) {
+	k, n, c, _ := watched(t)
+	ctx := t.Context()
+	r := orderRevision()
+	r.App, r.Env = "shop", "prod"
+	statuses := []corev1.PodStatus{
+		{Phase: corev1.PodRunning, Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
+			ContainerStatuses: []corev1.ContainerStatus{{Name: "order", Ready: true, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}},
+		{Phase: corev1.PodPending, ContainerStatuses: []corev1.ContainerStatus{{Name: "order", RestartCount: 3,
+			State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: "Back-off pulling image"}}}}},
+	}
+	for i, st := range statuses {
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("order-r3-%d", i), Namespace: k.t.Namespace, Labels: r.labels()},
+			Spec: corev1.PodSpec{NodeName: []string{"node-a", ""}[i], Containers: []corev1.Container{{Name: "order", Image: r.Spec.Image}}}}
+		if err := c.Create(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		p.Status = st
+		if err := c.Status().Update(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []Instance
+	eventually(t, "pods' status seen", func() bool {
+		var err error
+		got, err = k.Instances(ctx, "order")
+		return err == nil && len(got) == 2 && got[1].Restarts == 3
+	})
+	n.Store(0)
+	got, _ = k.Instances(ctx, "order")
+	if n.Load() != 0 {
+		t.Errorf("status read %d requests, want none (informers)", n.Load())
+	}
+	if !got[0].Ready || got[0].Node != "node-a" || got[0].Message != "" || got[1].Ready ||
+		got[1].Message != "order: ImagePullBackOff: Back-off pulling image" {
+		t.Fatalf("instances %+v", got)
+	}
+
+	_, err := k.Logs(ctx, "order-r3-0", 10)
+	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "kubelet of node node-a") {
+		t.Errorf("logs of a pod on a node without a kubelet: %v", err)
+	}
+	t.Logf("logs without a kubelet: %v", err)
+	if _, err := k.Logs(ctx, "order-r3-1", 10); !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "no node yet") {
+		t.Errorf("logs of a pod not scheduled: %v", err)
+	}
+	if _, err := k.Logs(ctx, "nope", 10); !errors.Is(err, ErrNoPod) {
+		t.Errorf("logs of no pod: %v", err)
+	}
 }
