@@ -2,9 +2,12 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/platform/kube"
 	"github.com/slipway-dev/slipway/router"
@@ -109,3 +112,38 @@ func (n noCluster) Observe(context.Context, string) ([]workload.RevisionStatus, 
 }
 func (n noCluster) Delete(context.Context, string, int) error { return n.fail() }
 func (n noCluster) Remove(context.Context, string) error      { return n.fail() }
+
+// pods are a Kubernetes environment's pods as the API's instances (nil
+// for an environment on this machine).
+func (p *parts) pods() httpapi.Pods {
+	if p.cluster == nil {
+		return nil
+	}
+	return clusterPods{p.cluster}
+}
+
+type clusterPods struct{ c *kube.Cluster }
+
+func (cp clusterPods) Instances(ctx context.Context, service string) ([]api.Instance, error) {
+	ins, err := cp.c.Instances(ctx, service)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", httpapi.ErrUnavailable, err)
+	}
+	out := make([]api.Instance, 0, len(ins))
+	for _, in := range ins {
+		out = append(out, api.Instance{ID: in.Pod, Revision: in.Revision, State: string(in.Phase), Ready: in.Ready,
+			Restarts: int(in.Restarts), Message: in.Message, StartedAt: in.Started, Node: in.Node})
+	}
+	return out, nil
+}
+
+func (cp clusterPods) Logs(ctx context.Context, pod string, n int) ([]string, error) {
+	lines, err := cp.c.Logs(ctx, pod, n)
+	switch {
+	case errors.Is(err, kube.ErrNoPod):
+		return nil, store.NotFoundf("%v", err)
+	case err != nil:
+		return lines, fmt.Errorf("%w: %w", httpapi.ErrUnavailable, err)
+	}
+	return lines, nil
+}
