@@ -119,6 +119,23 @@ environments:
 	waitFor(t, "Deployment order-r2", func() bool {
 		return k.Get(ctx, client.ObjectKey{Namespace: "shop", Name: "order-r2"}, &appsv1.Deployment{}) == nil
 	})
+
+	// down removes what Slipway applied there, and nothing else.
+	other := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "theirs", Namespace: "shop"},
+		Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80}}}}
+	if err := k.Create(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Down(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "prod's objects removed", func() bool {
+		var ds appsv1.DeploymentList
+		var ss corev1.ServiceList
+		var rs gwv1.HTTPRouteList
+		err := errors.Join(k.List(ctx, &ds, client.InNamespace("shop")), k.List(ctx, &ss, client.InNamespace("shop")), k.List(ctx, &rs, client.InNamespace("shop")))
+		return err == nil && len(ds.Items) == 0 && len(rs.Items) == 0 && len(ss.Items) == 1 && ss.Items[0].Name == "theirs"
+	})
 }
 
 // waitFor polls cond until it holds, failing the test after 30 s.
