@@ -35,6 +35,9 @@ type Env struct {
 	// keeps them itself (Kubernetes): status lists them and logs reads
 	// them, instead of the store's instances.
 	Pods Pods
+	// Manifests, when set (a Kubernetes environment), renders the YAML
+	// Slipway applies to its cluster.
+	Manifests func(ctx context.Context) ([]byte, error)
 }
 
 // Pods are a platform's own instances (Kubernetes pods).

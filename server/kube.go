@@ -10,6 +10,7 @@ import (
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/platform/kube"
+	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
@@ -146,4 +147,67 @@ func (cp clusterPods) Logs(ctx context.Context, pod string, n int) ([]string, er
 		return lines, fmt.Errorf("%w: %w", httpapi.ErrUnavailable, err)
 	}
 	return lines, nil
+}
+
+// manifests renders what Slipway applies to a Kubernetes environment's
+// cluster (nil for one on this machine): each service's target revision
+// at its desired instances and, during a rollout, its stable revision
+// too, with its route as the traffic policy has it now.
+func (p *parts) manifests() func(ctx context.Context) ([]byte, error) {
+	if p.cluster == nil {
+		return nil
+	}
+	return func(ctx context.Context) ([]byte, error) {
+		var revs []kube.Revision
+		var routed []rollout.Routed
+		err := p.store.View(ctx, func(tx store.Tx) error {
+			svcs, err := tx.ListServices()
+			if err != nil {
+				return err
+			}
+			for _, svc := range svcs {
+				if svc.Removed || svc.Revision == 0 {
+					continue
+				}
+				rs, err := manifestRevisions(tx, svc)
+				if err != nil {
+					return err
+				}
+				revs = append(revs, rs...)
+				routed = append(routed, rollout.Routed{Service: svc, Route: rs[len(rs)-1].Spec.Route})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return kube.Manifests(p.cluster.Target(), revs, rollout.Routes(routed, nil))
+	}
+}
+
+// manifestRevisions are a service's revisions in its manifests: the
+// stable one during a rollout, then the target.
+func manifestRevisions(tx store.Tx, svc store.Service) ([]kube.Revision, error) {
+	ins, err := tx.ListInstances(svc.Name)
+	if err != nil {
+		return nil, err
+	}
+	nums := []int{svc.Revision}
+	if svc.Stable != 0 && svc.Stable != svc.Revision {
+		nums = []int{svc.Stable, svc.Revision}
+	}
+	var out []kube.Revision
+	for _, n := range nums {
+		rev, err := tx.GetRevision(svc.Name, n)
+		if err != nil {
+			return nil, err
+		}
+		want, _ := rollout.TargetReplicas(svc, rev, ins)
+		r := kube.Revision{Service: svc.Name, Number: n, Spec: &rev.Spec, Replicas: int32(want)}
+		if rl := rev.Spec.Strategy.Rolling; rl != nil {
+			r.MinReady = rl.MinReady.Duration
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

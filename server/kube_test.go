@@ -107,6 +107,22 @@ environments:
 		return err == nil && svc.Phase == "Ready" && svc.Stable == 1
 	}, func() string { return fmt.Sprintf("service %+v, %v", svc, err) })
 	podStatusAndLogs(t, k, c)
+	manifests, err := c.KubeManifests(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"kind: Deployment\n", "name: order-r1\n", "replicas: 2\n", "kind: HTTPRoute\n", "@sha256:"} {
+		if !strings.Contains(string(manifests), want) {
+			t.Fatalf("kube manifests lack %q:\n%s", want, manifests)
+		}
+	}
+	if again, err := c.KubeManifests(ctx); err != nil || string(again) != string(manifests) {
+		t.Fatalf("kube manifests not the same twice: %v", err)
+	}
+	var apiErr *slipway.Error
+	if _, err := slipway.New(c0.BaseURL()).KubeManifests(ctx); !errors.As(err, &apiErr) || apiErr.Status != 400 {
+		t.Fatalf("kube manifests of an environment on this machine: %v, want a 400", err)
+	}
 
 	// A restarted server opens prod's cluster from the stored spec: the
 	// next revision goes there too.
