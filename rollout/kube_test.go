@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -70,6 +71,8 @@ type kubeHarness struct {
 	ns string
 	// sent counts the controller's requests to the API server.
 	sent *atomic.Int64
+	// stop ends the informers of the controller's cluster.
+	stop func()
 }
 
 var kubeNamespaces int
@@ -102,15 +105,22 @@ func (k *kubeHarness) watchCluster() {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if k.stop != nil {
+		k.stop() // the earlier server's informers end with it
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- pc.Watch(ctx, func(svc string) { k.enqueue(queue.ServiceKey(svc), 0) }) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Watch: %v", err)
-		}
-	})
+	var once sync.Once
+	k.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Watch: %v", err)
+			}
+		})
+	}
+	t.Cleanup(k.stop)
 	k.waitFor("informers synced", func() bool { return pc.Synced() })
 	sent.Store(0)
 	k.platform, k.sent = pc, sent
@@ -312,6 +322,37 @@ func TestKubeCanary(t *testing.T) {
 	if svc.Stable != 2 || svc.Revision != 2 || k.operation(op.ID).State != store.OperationRolledBack {
 		t.Fatalf("after abort: stable %d target %d op %s", svc.Stable, svc.Revision, k.operation(op.ID).State)
 	}
+}
+
+// TestKubeRestartMidCanary: a server that stops mid-canary (here: its
+// controllers and its cluster's informers and write memory go, the
+// store stays, as after a kill -9) resumes at the same step from the
+// store and the cluster's objects, found again by label: the weights
+// stay at 10%, no revision is rescaled, and the next promotion moves on
+// to 50%.
+func TestKubeRestartMidCanary(t *testing.T) {
+	k := newKubeHarness(t, nil)
+	k.apply("v1")
+	k.kubelet(1, 4)
+	k.apply("v2")
+	k.kubelet(2, 1)
+	k.expect("setWeight 10", map[string]int32{"order-r1": 90, "order-r2": 10}, map[int]int{1: 4, 2: 1})
+	scaled := len(k.events(store.EventRevisionScaled))
+
+	k.watchCluster()
+	k.restartControllers()
+	k.settle()
+	t.Logf("restart mid-canary: %d requests (a new server re-applies each object once: unchanged, server-side apply changes nothing)", k.sent.Load())
+	k.advance(time.Minute)
+	k.expect("after the restart", map[string]int32{"order-r1": 90, "order-r2": 10}, map[int]int{1: 4, 2: 1})
+	if svc := k.service("order"); !strings.Contains(svc.Message, "step 2/4 paused until promoted") {
+		t.Fatalf("after the restart: %q, want still paused at step 2", svc.Message)
+	}
+	if n := len(k.events(store.EventRevisionScaled)); n != scaled {
+		t.Fatalf("%d revision.scaled events after the restart, want none new", n-scaled)
+	}
+	promote(t, k.harness, false)
+	k.expect("setWeight 50 after the restart", map[string]int32{"order-r1": 50, "order-r2": 50}, map[int]int{1: 4, 2: 2})
 }
 
 // TestKubeCanaryFailedAnalysis: a canary in a Kubernetes environment is
