@@ -1,7 +1,7 @@
 package kube
 
 import (
-	"bytes"
+	"crypto/sha256"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -35,7 +35,9 @@ type Cluster struct {
 	pods    podsClient      // reads pods' logs (nil: opened without one)
 
 	mu       sync.Mutex        // guards sent, replicas, pending and deleted
-	sent     map[string][]byte // object key -> the apply configuration last written
+	// sent maps an object key to the hash of the apply configuration
+	// last written (a hash: a Secret's values are not kept).
+	sent     map[string][sha256.Size]byte
 	replicas map[string]int32  // Deployment name -> the replicas last written
 	// pending maps a Deployment this Cluster wrote to the generation the
 	// write returned, until the cache shows it (read your own writes).
@@ -48,7 +50,7 @@ type Cluster struct {
 // NewCluster returns the cluster of target t, reached through c, which
 // it reads directly (Watched gives one that reads from informers).
 func NewCluster(c client.Client, t Target) *Cluster {
-	return &Cluster{c: c, t: t, sent: map[string][]byte{}, replicas: map[string]int32{},
+	return &Cluster{c: c, t: t, sent: map[string][sha256.Size]byte{}, replicas: map[string]int32{},
 		pending: map[string]int64{}, deleted: map[string]bool{}}
 }
 
@@ -74,6 +76,15 @@ func (k *Cluster) ApplyRevision(ctx context.Context, r Revision) error {
 		return err
 	}
 	name := r.Name()
+	sec, err := EnvSecret(r, k.t.Namespace)
+	if err != nil {
+		return err
+	}
+	if sec != nil { // before the Deployment: its pods need it to start
+		if _, err := k.apply(ctx, "Secret", SecretName(r), sec, nil); err != nil {
+			return err
+		}
+	}
 	sent, err := k.apply(ctx, "Deployment", name, d, func() {
 		k.replicas[name] = r.Replicas
 		delete(k.deleted, name)
@@ -112,8 +123,10 @@ func (k *Cluster) apply(ctx context.Context, kind, name string, obj runtime.Appl
 		return false, fmt.Errorf("apply %s %s/%s: %w", kind, k.t.Namespace, name, err)
 	}
 	key := kind + "/" + name
+	sum := sha256.Sum256(b)
 	k.mu.Lock()
-	same := bytes.Equal(k.sent[key], b)
+	was, ok := k.sent[key]
+	same := ok && was == sum
 	if !same && sending != nil {
 		sending()
 	}
@@ -132,7 +145,7 @@ func (k *Cluster) apply(ctx context.Context, kind, name string, obj runtime.Appl
 		return false, classify(err, what, k.t.Namespace)
 	}
 	k.mu.Lock()
-	k.sent[key] = b
+	k.sent[key] = sum
 	k.mu.Unlock()
 	return true, nil
 }
@@ -173,8 +186,11 @@ func (k *Cluster) DeleteRevision(ctx context.Context, service string, n int) err
 		k.deleted[name] = true // before the request: its event may come before the answer
 	}
 	k.mu.Unlock()
-	for _, o := range []client.Object{&appsv1.Deployment{}, &corev1.Service{}} {
+	for _, o := range []client.Object{&appsv1.Deployment{}, &corev1.Service{}, &corev1.Secret{}} {
 		o.SetName(name)
+		if _, ok := o.(*corev1.Secret); ok {
+			o.SetName(name + "-env")
+		}
 		o.SetNamespace(k.t.Namespace)
 		if err := client.IgnoreNotFound(k.c.Delete(ctx, o)); err != nil {
 			k.mu.Lock()
@@ -191,6 +207,7 @@ func (k *Cluster) DeleteRevision(ctx context.Context, service string, n int) err
 func (k *Cluster) forgetRevision(name string) {
 	delete(k.sent, "Deployment/"+name)
 	delete(k.sent, "Service/"+name)
+	delete(k.sent, "Secret/"+name+"-env")
 	delete(k.replicas, name)
 	delete(k.pending, name)
 }

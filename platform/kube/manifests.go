@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"sigs.k8s.io/yaml"
 
 	"github.com/slipway-dev/slipway/router"
+	"github.com/slipway-dev/slipway/spec"
 )
 
 // Manifests renders what Slipway applies for an environment as YAML
@@ -34,6 +36,10 @@ func Manifests(t Target, revs []Revision, routes []router.Route) ([]byte, error)
 		if err != nil {
 			return nil, err
 		}
+		if keys := secretKeys(r); len(keys) > 0 {
+			docs = append(docs, fmt.Sprintf("# Secret %s/%s (applied too, never printed) holds env %s\n",
+				t.Namespace, SecretName(r), strings.Join(keys, ", ")))
+		}
 		docs = append(docs, d, RevisionService(r, t.Namespace))
 		if i+1 < len(revs) && revs[i+1].Service == r.Service {
 			continue // the service's last revision closes it
@@ -44,7 +50,12 @@ func Manifests(t Target, revs []Revision, routes []router.Route) ([]byte, error)
 		}
 	}
 	var out bytes.Buffer
+	note := ""
 	for _, d := range docs {
+		if c, ok := d.(string); ok { // a comment: atop the next document
+			note = c
+			continue
+		}
 		b, err := json.Marshal(d)
 		if err != nil {
 			return nil, fmt.Errorf("manifests: %w", err)
@@ -53,8 +64,20 @@ func Manifests(t Target, revs []Revision, routes []router.Route) ([]byte, error)
 		if err != nil {
 			return nil, fmt.Errorf("manifests: %w", err)
 		}
-		out.WriteString("---\n")
+		out.WriteString("---\n" + note)
 		out.Write(y)
+		note = ""
 	}
 	return out.Bytes(), nil
+}
+
+// secretKeys are the env variables of r that reference secrets, sorted.
+func secretKeys(r Revision) []string {
+	var out []string
+	for _, k := range sortedKeys(r.Spec.Env) {
+		if !reserved[k] && spec.HasSecretRef(r.Spec.Env[k]) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -21,7 +21,7 @@ var _ workload.Platform = (*Cluster)(nil)
 // r.Replicas), its Service and the stable Service.
 func (k *Cluster) Deploy(ctx context.Context, r workload.Revision) error {
 	return k.ApplyRevision(ctx, Revision{Service: r.Service, Number: r.Number, Spec: r.Spec,
-		Replicas: int32(r.Replicas), MinReady: r.MinReady})
+		Replicas: int32(r.Replicas), MinReady: r.MinReady, SecretEnv: r.SecretEnv})
 }
 
 // Route implements workload.Platform: the service's HTTPRoute.
