@@ -1,8 +1,8 @@
 package kube
 
 import (
-	"crypto/sha256"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -34,11 +34,11 @@ type Cluster struct {
 	handled map[string]bool // kinds whose informer has Watch's handler; Watch's own
 	pods    podsClient      // reads pods' logs (nil: opened without one)
 
-	mu       sync.Mutex        // guards sent, replicas, pending and deleted
+	mu sync.Mutex // guards sent, replicas, pending and deleted
 	// sent maps an object key to the hash of the apply configuration
 	// last written (a hash: a Secret's values are not kept).
 	sent     map[string][sha256.Size]byte
-	replicas map[string]int32  // Deployment name -> the replicas last written
+	replicas map[string]int32 // Deployment name -> the replicas last written
 	// pending maps a Deployment this Cluster wrote to the generation the
 	// write returned, until the cache shows it (read your own writes).
 	pending map[string]int64
