@@ -118,7 +118,7 @@ func newRoot(now func() time.Time, stdout, stderr io.Writer, extra ...*cobra.Com
 		newStatus(e), newHistory(e), newRollback(e),
 		newLogs(e), newEvents(e), newVersion(e), newBackup(e), newRollout(e), newFlags(e), newConfig(e), newDora(e), newIncident(e), newToken(e), newDashboard(e),
 		newSecret(e), newRestart(e), newScale(e), newExec(e),
-		newJobs(e), newJob(e), newVolume(e),
+		newJobs(e), newJob(e), newVolume(e), newKube(e),
 	)
 	for _, c := range extra {
 		e.wrap(c)

@@ -191,3 +191,18 @@ func (c *Client) RemoveVolume(ctx context.Context, name string) (api.Volume, err
 	err := c.do(ctx, http.MethodDelete, "/v1/volumes/"+url.PathEscape(name), nil, &out)
 	return out, err
 }
+
+// KubeManifests returns the YAML Slipway applies to the client's
+// environment's cluster (a Kubernetes environment), for review.
+func (c *Client) KubeManifests(ctx context.Context) ([]byte, error) {
+	req, err := c.newRequest(ctx, http.MethodGet, "/v1/kube/manifests", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.send(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}

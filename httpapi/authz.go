@@ -29,6 +29,7 @@ var minRole = map[string]Role{
 	"GET /v1/volumes":                           RoleViewer,
 	"DELETE /v1/volumes/{name}":                 RoleDeployer,
 	"GET /v1/services/{name}/logs":              RoleViewer,
+	"GET /v1/kube/manifests":                    RoleViewer,
 	"GET /v1/events":                            RoleViewer,
 	"POST /v1/services/{name}/restart":          RoleDeployer,
 	"POST /v1/services/{name}/scale":            RoleDeployer,

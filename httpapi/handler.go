@@ -135,6 +135,7 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /v1/services/{name}/promote", h.rolloutVerb)
 	m.HandleFunc("POST /v1/services/{name}/rollout/{verb}", h.rolloutVerb)
 	m.HandleFunc("GET /v1/services/{name}/logs", h.logs)
+	m.HandleFunc("GET /v1/kube/manifests", h.kubeManifests)
 	m.HandleFunc("GET /v1/services/{name}/jobs", h.jobs)
 	m.HandleFunc("POST /v1/services/{name}/jobs/{job}/run", h.runJob)
 	m.HandleFunc("GET /v1/volumes", h.volumes)

@@ -29,6 +29,7 @@ import (
 	"github.com/slipway-dev/slipway/mirror"
 	"github.com/slipway-dev/slipway/notify"
 	"github.com/slipway-dev/slipway/pipeline"
+	"github.com/slipway-dev/slipway/platform/kube"
 	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/router/accesslog"
@@ -110,6 +111,9 @@ type parts struct {
 	artifacts  *artifact.Store
 	driver     *workload.Multi // processes, and containers of images
 	queue      *queue.Queue
+	// cluster is a Kubernetes environment's cluster (nil: this machine),
+	// whose informers startControl runs.
+	cluster    *kube.Cluster
 	rollouts   *rollout.Controller
 	autoscaler *rollout.Autoscaler
 	ops        *stack.Controller
@@ -264,6 +268,9 @@ func (s *Server) startControl(ctx context.Context, p *parts) {
 		}
 		wg.Go(func() { s.resync(ctx, p) })
 		wg.Go(func() { p.autoscaler.Run(ctx) })
+		if p.cluster != nil {
+			wg.Go(func() { s.watchCluster(ctx, p) })
+		}
 	})
 }
 
