@@ -21,7 +21,7 @@ import (
 // configApp is an instance that reads its config (SLIPWAY_CONFIG_SETTINGS
 // and the version beside it), again on SIGHUP, and answers with what it
 // applied, its version in the Slipway-Config header.
-const configApp = `import http.server, json, os, signal, sys
+const configApp = `import http.server, json, os, random, signal, sys
 path = os.environ["SLIPWAY_CONFIG_SETTINGS"]
 state = {}
 def load(*_):
@@ -36,7 +36,8 @@ signal.signal(signal.SIGHUP, load)
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         body = json.dumps(state).encode()
-        self.send_response(200)
+        fail = state["values"].get("failPercent", 0)
+        self.send_response(500 if self.path != "/healthz" and random.random() * 100 < fail else 200)
         self.send_header("Slipway-Config", "settings=%d" % state["version"])
         self.end_headers()
         self.wfile.write(body)

@@ -78,7 +78,8 @@ func (c *Controller) ReconcileConfig(ctx context.Context, name string) (time.Dur
 	def := r.latest.Spec.Delivery
 	ready, acks := c.observeConfig(ctx, name, r.instances)
 	now := c.cfg.Clock.Now()
-	next, ev := decideDelivery(r.delivery, def, name, deliveryObs{latest: r.latest.Version, instances: ready, applied: acks, now: now})
+	measured := c.judgeDelivery(ctx, r, ready, acks, now)
+	next, ev := decideDelivery(measured, def, name, deliveryObs{latest: r.latest.Version, instances: ready, applied: acks, now: now})
 	pending, err := c.writeConfigs(ctx, writer, r, &next)
 	if err != nil {
 		return 0, err

@@ -28,6 +28,7 @@ var badConfigSpecs = []badSpec{
 	{"config exponential factor one", configBase + "  s: {service: web, values: {a: 1}, delivery: {strategy: {exponential: {factor: 1}}}}\n", 6, "configs.s.delivery.strategy.exponential.factor", "must be above 1"},
 	{"config bake negative", configBase + "  s: {service: web, values: {a: 1}, delivery: {bake: -1m}}\n", 6, "configs.s.delivery.bake", "must be >= 0"},
 	{"config analysis without metrics", configBase + "  s: {service: web, values: {a: 1}, delivery: {analysis: {metrics: []}}}\n", 6, "configs.s.delivery.analysis.metrics", "at least one metric"},
+	{"config analysis sequential judge", configBase + "  s:\n    service: web\n    values: {a: 1}\n    delivery:\n      analysis:\n        metrics: [{name: ok, provider: router, metric: successRate, compare: baseline, judge: sequential}]\n", 11, "configs.s.delivery.analysis.metrics[0].judge", "compares instances by interval"},
 	{"config bad name", configBase + "  'a b': {service: web, values: {a: 1}}\n", 6, "configs.a b", "invalid config name"},
 	{"config unknown field", configBase + "  s: {service: web, values: {a: 1}, valuez: {}}\n", 6, "configs.s.valuez", `unknown field "valuez"`},
 }
