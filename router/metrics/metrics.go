@@ -78,7 +78,7 @@ type seriesKey struct {
 type index struct {
 	series    map[seriesKey]*series
 	revisions map[revKey]*revision
-	instances map[string]revKey // for the in-flight gauge's labels
+	instances map[string]revKey  // for the in-flight gauge's labels
 	watched   map[string]watched // per-instance windows (instances.go)
 }
 
