@@ -18,13 +18,16 @@ import (
 	"github.com/slipway-dev/slipway/api"
 )
 
-// configApp is an instance that reads its config (SLIPWAY_CONFIG_SETTINGS
-// and the version beside it), again on SIGHUP, and answers with what it
+// configApp is an instance that reads its config (SLIPWAY_CONFIG_SETTINGS,
+// or settings.json in SLIPWAY_CONFIG_DIR when it started before the
+// config existed, and the version beside it), again on SIGHUP, and answers with what it
 // applied, its version in the Slipway-Config header.
 const configApp = `import http.server, json, os, random, signal, sys
-path = os.environ["SLIPWAY_CONFIG_SETTINGS"]
-state = {}
+path = os.environ.get("SLIPWAY_CONFIG_SETTINGS") or os.path.join(os.environ["SLIPWAY_CONFIG_DIR"], "settings.json")
+state = {"values": {}, "version": 0}
 def load(*_):
+    if not os.path.exists(path):
+        return  # no config yet: one added later comes with a SIGHUP
     with open(path) as f:
         values = json.load(f)
     if values.get("broken"):

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +21,11 @@ import (
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
 )
+
+// ConfigDirEnv names the folder of an instance's config files
+// (NAME.json and NAME.json.version each), where a config added while it
+// runs appears.
+const ConfigDirEnv = "SLIPWAY_CONFIG_DIR"
 
 // ConfigHeader is the response header of an instance's readiness check
 // that says which config versions it applied: "name=3, other=1".
@@ -324,6 +330,9 @@ func (c *Controller) instanceConfigs(ctx context.Context, in store.Instance, rev
 	if !ok || rev.Spec.RunsImage() || w.ConfigPath(in.ID, "x") == "" {
 		return nil, nil
 	}
+	// The folder, named even when no config is read yet: a config added
+	// later is written there, and the instance signalled, with no restart.
+	env[ConfigDirEnv] = filepath.Dir(w.ConfigPath(in.ID, "x"))
 	var files []workload.ConfigFile
 	err := c.cfg.Store.View(ctx, func(tx store.Tx) error {
 		all, err := tx.ListConfigs()
