@@ -98,6 +98,9 @@ func unpackAtomic(ctx context.Context, img v1.Image, dst, workingDir string) err
 var (
 	mountDirs  = []string{"proc", "dev", "sys", "tmp", "work", "etc"}
 	mountFiles = []string{"etc/resolv.conf", "etc/hosts"}
+	// ConfigMountDir is where workload/container binds an instance's
+	// config files (a process of a root server sees its own there too).
+	ConfigMountDir = "run/slipway/instance/config"
 )
 
 // addMountPoints creates the missing mount points in the root
@@ -120,6 +123,11 @@ func addMountPoints(dir, workingDir string) error {
 				return err
 			}
 		}
+	}
+	if _, err := root.Lstat("run"); errors.Is(err, fs.ErrNotExist) || err == nil {
+		// Made through the image's own folders only: a /run symlink is
+		// left alone, and the container then gets no config files.
+		_ = root.MkdirAll(ConfigMountDir, 0o755)
 	}
 	for _, f := range mountFiles {
 		if _, err := root.Lstat(f); !errors.Is(err, fs.ErrNotExist) {

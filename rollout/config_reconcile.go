@@ -325,9 +325,9 @@ func sameDelivery(a, b store.ConfigDelivery) bool {
 // instanceConfigs returns the config files a starting instance reads,
 // each at the version its delivery gives it, and names their paths in
 // env (spec.ConfigEnvVar; the version's path is that + ".version").
-func (c *Controller) instanceConfigs(ctx context.Context, in store.Instance, rev store.Revision, env map[string]string) ([]workload.ConfigFile, error) {
+func (c *Controller) instanceConfigs(ctx context.Context, in store.Instance, env map[string]string) ([]workload.ConfigFile, error) {
 	w, ok := c.cfg.Driver.(workload.ConfigWriter)
-	if !ok || rev.Spec.RunsImage() || w.ConfigPath(in.ID, "x") == "" {
+	if !ok || w.ConfigPath(in.ID, "x") == "" {
 		return nil, nil
 	}
 	// The folder, named even when no config is read yet: a config added
