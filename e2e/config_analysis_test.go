@@ -82,6 +82,10 @@ func TestConfigAnalysisRollsBackAFailingVersion(t *testing.T) {
 	if last := ms[len(ms)-1]; last.Verdict != "fail" || last.Value >= 0.95 {
 		t.Errorf("the last measurement: %+v", last)
 	}
+	if out := s.mustCLI("config", "status", "settings").stdout; !strings.Contains(out, "analysis failed\n") ||
+		!strings.Contains(out, "ok (router, result >= 0.95): failed") || !strings.Contains(out, "does not meet result >= 0.95") {
+		t.Errorf("config status:\n%s", out)
+	}
 	s.waitDelivered(20*time.Second, 2, 3000, "RolledBack")
 	var rolledBack bool
 	for _, e := range s.events() {
