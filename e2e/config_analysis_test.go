@@ -98,23 +98,3 @@ func TestConfigAnalysisRollsBackAFailingVersion(t *testing.T) {
 	wg.Wait()
 	t.Logf("load: %s", load)
 }
-
-// TestConfigAddedReachesRunningInstances: a config added to a service
-// already running is written into each instance's config folder and
-// signalled: every instance applies it without a restart.
-func TestConfigAddedReachesRunningInstances(t *testing.T) {
-	needPython(t)
-	s := startServer(t, t.TempDir())
-	dir := specDir(t)
-	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte(configApp), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	services, _, _ := strings.Cut(configSpec("1s"), "configs:")
-	s.mustCLI("apply", "-f", writeSpec(t, dir, "slipway.yaml", services), "--wait", "--timeout", "60s")
-	before := instancePIDs(s.waitConverged(20*time.Second, map[string]int{"web": 4})[0])
-	s.mustCLI("apply", "-f", writeSpec(t, dir, "slipway.yaml", configSpec("1s")), "--wait", "--timeout", "60s")
-	s.waitDelivered(20*time.Second, 1, 2000, "Succeeded")
-	if after := instancePIDs(s.service("web")); fmt.Sprint(after) != fmt.Sprint(before) {
-		t.Errorf("instances restarted: %v, then %v", before, after)
-	}
-}

@@ -20,6 +20,11 @@ func TestInstanceWindows(t *testing.T) {
 	}
 	hit("a", 500) // before the watch: not kept
 	m.Watch([]string{"a", "b"}, 5*time.Second)
+	ix := m.index.Load()
+	m.Watch([]string{"a"}, 5*time.Second)
+	if m.index.Load() != ix {
+		t.Error("a renewal right after the watch copied the index")
+	}
 	for range 3 {
 		hit("a", 500)
 		hit("b", 200)
