@@ -98,10 +98,11 @@ func unpackAtomic(ctx context.Context, img v1.Image, dst, workingDir string) err
 var (
 	mountDirs  = []string{"proc", "dev", "sys", "tmp", "work", "etc"}
 	mountFiles = []string{"etc/resolv.conf", "etc/hosts"}
-	// ConfigMountDir is where workload/container binds an instance's
-	// config files (a process of a root server sees its own there too).
-	ConfigMountDir = "run/slipway/instance/config"
 )
+
+// ConfigMountDir is where workload/container binds an instance's config
+// files (a process of a root server sees its own there too).
+const ConfigMountDir = "run/slipway/instance/config"
 
 // addMountPoints creates the missing mount points in the root
 // filesystem at dir, and the image's working directory; a name the image

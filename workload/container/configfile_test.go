@@ -6,6 +6,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/slipway-dev/slipway/image"
 	"github.com/slipway-dev/slipway/image/imagetest"
 	"github.com/slipway-dev/slipway/workload"
 	"github.com/slipway-dev/slipway/workload/workloadtest"
@@ -18,6 +19,9 @@ func TestConfigFilesReachTheContainer(t *testing.T) {
 	imagetest.NeedContainers(t)
 	d, _ := newDriver(t)
 	path := d.ConfigPath("", "settings")
+	if path != "/"+image.ConfigMountDir+"/settings.json" {
+		t.Fatalf("ConfigPath %s: not where image.Unpack makes the mount point (%s)", path, image.ConfigMountDir)
+	}
 	s := shellSpec(t, newID("config"), `trap 'echo "hup $(cat $CFG.version) $(cat $CFG)"' HUP
 echo "start $(cat $CFG.version) $(cat $CFG)"; while true; do sleep 0.1; done`)
 	s.Env["CFG"] = path
