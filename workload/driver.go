@@ -97,6 +97,12 @@ type InstanceSpec struct {
 	// spec's command or the image's entrypoint and cmd, and Artifact is
 	// unused.
 	Image *Image
+	// RecordExit asks the driver to record how the instance ends even
+	// when the server is not running then (a job run, whose outcome must
+	// not be lost to a server's kill -9, else it would run twice). The
+	// container driver always does (its monitor); the process driver
+	// then starts the process through a monitor of its own.
+	RecordExit bool `json:",omitempty"`
 	// Configs are dynamic configuration files written before the
 	// process starts, where ConfigWriter.ConfigPath says (the controller
 	// names that path in Env). Not kept in the driver's records.

@@ -62,6 +62,7 @@ var layers = []layer{
 	{"flags/ofrep/ofreptest", 5},
 	{"store/sqlite", 5}, // above storetest: its tests run the suite
 	{"workload/workloadtest", 5},
+	{"workload/instdir", 5}, // what the local drivers share of an instance's folder: its record, exit.json, a monitor's status
 	{"platform/kube", 5},    // above workload: implements workload.Platform with Kubernetes objects
 	{"stack", 6},            // above store/sqlite: its tests read old data with it
 	{"teardown", 6},         // above store/sqlite: its tests run on it

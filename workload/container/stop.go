@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/slipway-dev/slipway/workload/instdir"
 	"github.com/slipway-dev/slipway/workload/process"
 )
 
@@ -34,7 +35,7 @@ func (d *Driver) Stop(ctx context.Context, id string, grace time.Duration) error
 		return fmt.Errorf("stop instance %s: %w", id, err)
 	}
 	d.refresh(inst)
-	running := inst.rec.Phase != PhaseEnded
+	running := inst.rec.Phase != instdir.PhaseEnded
 	d.mu.Unlock()
 
 	if running {
@@ -78,7 +79,7 @@ func (d *Driver) waitEnded(ctx context.Context, inst *instance, wait time.Durati
 	for {
 		d.mu.Lock()
 		d.refresh(inst)
-		done := inst.rec.Phase == PhaseEnded
+		done := inst.rec.Phase == instdir.PhaseEnded
 		d.mu.Unlock()
 		if done {
 			return true

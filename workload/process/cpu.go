@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat's CPU times: 100 on
@@ -37,7 +38,7 @@ func (d *Driver) CPU(id string) (time.Duration, error) {
 	if err != nil {
 		return 0, fmt.Errorf("cpu of instance %s: %w", id, err)
 	}
-	if rec.Phase != PhaseRunning {
+	if rec.Phase != instdir.PhaseRunning {
 		return 0, fmt.Errorf("cpu of instance %s: not running: %w", id, workload.ErrNotFound)
 	}
 	if !rec.Cgroup || cg == nil {
