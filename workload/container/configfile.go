@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 	"github.com/slipway-dev/slipway/workload/process"
 )
 
@@ -53,7 +54,7 @@ func (d *Driver) WriteConfig(_ context.Context, id string, f workload.ConfigFile
 	d.mu.Lock()
 	d.refresh(inst)
 	pid := 0
-	if inst.rec.Phase == PhaseRunning {
+	if inst.rec.Phase == instdir.PhaseRunning {
 		pid = inst.rec.PID
 	}
 	d.mu.Unlock()
