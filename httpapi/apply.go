@@ -30,7 +30,8 @@ func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 		req.File = "slipway.yaml"
 	}
 	app, err := spec.ParseWith(req.File, []byte(req.Spec), spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr,
-		CheckConfigExpr: config.CheckExpr, Environment: h.in(r).Name, MaxInstancesPerService: h.cfg.Limits.perService(), DataDir: h.cfg.DataDir})
+		CheckConfigExpr: config.CheckExpr, Environment: h.in(r).Name, MaxInstancesPerService: h.cfg.Limits.perService(), DataDir: h.cfg.DataDir,
+		EventTypes: eventTypeNames()})
 	if err != nil {
 		return nil, req, err
 	}
@@ -318,4 +319,14 @@ func nextRevisions(tx store.Tx, cs spec.ChangeSet) (map[string]api.RevisionChang
 // services that would run as root.
 func warnings(app *spec.App, fp stack.FlagPlan) []string {
 	return append(fp.Warnings, spec.UserWarnings(app.Services)...)
+}
+
+// eventTypeNames are the event types a notification may name.
+func eventTypeNames() []string {
+	types := store.EventTypes()
+	out := make([]string, len(types))
+	for i, t := range types {
+		out[i] = string(t)
+	}
+	return out
 }

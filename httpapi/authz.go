@@ -65,6 +65,9 @@ var minRole = map[string]Role{
 	"POST /v1/services/{name}/approve":          RoleDeployer,
 	"POST /v1/services/{name}/promotion/cancel": RoleDeployer,
 	"GET /v1/pipeline/{name}":                   RoleViewer,
+	"GET /v1/notifications":                     RoleViewer,
+	"GET /v1/links/approval/{token}":            RoleNone, // the link's signature is its credential (notify)
+	"POST /v1/links/approval/{token}":           RoleNone,
 	"POST /v1/down":                             RoleAdmin,
 	"GET /metrics":                              RoleViewer,
 	"GET /v1/whoami":                            RoleEvaluator,

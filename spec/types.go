@@ -31,6 +31,9 @@ type App struct {
 	Secrets map[string]*SecretSource `yaml:"secrets,omitempty" json:"secrets,omitempty"`
 	// Volumes are folders that outlive revisions, by name (volumes.go).
 	Volumes map[string]*Volume `yaml:"volumes,omitempty" json:"volumes,omitempty"`
+	// Notifications are the destinations events are sent to, by name
+	// (notifications.go; package notify delivers them).
+	Notifications map[string]*Notification `yaml:"notifications,omitempty" json:"notifications,omitempty"`
 
 	// file and index remember where the app was parsed from, so that
 	// problems found later (CheckArtifacts) and Line can name a line.

@@ -3,6 +3,7 @@ package workload
 import (
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"syscall"
@@ -58,6 +59,14 @@ type Driver interface {
 // unknown instance.
 type Execer interface {
 	Exec(ctx context.Context, id string, argv []string) ([]byte, error)
+}
+
+// StreamExecer is an Execer that also writes the command's combined
+// output to out as the command produces it (slipway exec streams it to
+// the user); it returns the command's error. out is written from one
+// goroutine at a time, and not after ExecStream returns.
+type StreamExecer interface {
+	ExecStream(ctx context.Context, id string, argv []string, out io.Writer) error
 }
 
 // InstanceSpec is everything a driver needs to start one instance.

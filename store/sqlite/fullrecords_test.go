@@ -301,3 +301,14 @@ func fullSecret() store.Secret {
 	return store.Secret{Name: "db", Version: 2, Sealed: []byte("age-encryption.org/v1\n-> X25519 ..."),
 		SetAt: time.Date(2026, 12, 7, 5, 0, 0, 0, time.UTC), SetBy: "token:ci", Via: "apply"}
 }
+
+func fullSinkCursor() store.SinkCursor {
+	return store.SinkCursor{Sink: "staging/chat", Version: 4, Seq: 812, Delivered: 37,
+		LastSuccess: time.Date(2026, 12, 7, 5, 0, 0, 0, time.UTC), LastError: "POST: 503 Service Unavailable",
+		LastErrorAt: time.Date(2026, 12, 7, 5, 1, 0, 0, time.UTC), Failures: 2}
+}
+
+func fullLinkUse() store.LinkUse {
+	return store.LinkUse{Nonce: "prod-41-approve", Action: "approve", Promotion: 7, By: "link:alice",
+		UsedAt: time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)}
+}
