@@ -31,6 +31,11 @@ type Query struct {
 	// candidate and stable revisions.
 	Service          string
 	Canary, Baseline int
+	// CanaryInstances and BaselineInstances, when CanaryInstances is not
+	// empty, are what is compared instead of revisions: a config
+	// delivery's instances on the new version and those on the old (the
+	// router measures each side's instances taken together).
+	CanaryInstances, BaselineInstances []string
 	// Metric is the router provider's metric: successRate, latencyP50,
 	// latencyP90, latencyP99 or requestRate.
 	Metric string
@@ -50,12 +55,16 @@ type Query struct {
 }
 
 // Expand fills a query template's placeholders: {{canary}} and
-// {{baseline}} become the revision numbers, {{service}} the service name.
+// {{baseline}} become the revision numbers, {{service}} the service name,
+// {{canaryInstances}} and {{baselineInstances}} the instance IDs of each
+// side joined by '|' (for a PromQL =~ matcher).
 func (q Query) Expand(template string) string {
 	return strings.NewReplacer(
 		"{{canary}}", strconv.Itoa(q.Canary),
 		"{{baseline}}", strconv.Itoa(q.Baseline),
 		"{{service}}", q.Service,
+		"{{canaryInstances}}", strings.Join(q.CanaryInstances, "|"),
+		"{{baselineInstances}}", strings.Join(q.BaselineInstances, "|"),
 	).Replace(template)
 }
 
@@ -63,6 +72,7 @@ func (q Query) Expand(template string) string {
 // that measures the baseline with the canary's template.
 func (q Query) ForBaseline() Query {
 	q.Canary, q.Baseline = q.Baseline, q.Canary
+	q.CanaryInstances, q.BaselineInstances = q.BaselineInstances, q.CanaryInstances
 	return q
 }
 

@@ -106,3 +106,12 @@ type ConfigInstance struct {
 	Desired  int    `json:"desired"`
 	Applied  int    `json:"applied"`
 }
+
+// ConfigUpdate is one event of a config's change stream (GET
+// /v1/configs/{name}/stream): the version the caller should have now
+// and its values.
+type ConfigUpdate struct {
+	Name    string         `json:"name"`
+	Version int            `json:"version"`
+	Values  map[string]any `json:"values"`
+}

@@ -311,6 +311,7 @@ func printConfigStatus(w io.Writer, c api.Config) {
 	if d.Reason != "" {
 		fmt.Fprintf(w, "  %s\n", d.Reason)
 	}
+	printDeliveryAnalysis(w, d.Analysis)
 	t := newTable(w)
 	fmt.Fprintln(t, "INSTANCE\tREVISION\tDESIRED\tAPPLIED")
 	for _, in := range d.Instances {
@@ -340,4 +341,20 @@ func newConfigStop(e *env) *cobra.Command {
 		return nil
 	})
 	return cmd
+}
+
+// printDeliveryAnalysis writes each metric of a delivery's analysis: how
+// it is judged, where it stands, and its last measurement.
+func printDeliveryAnalysis(w io.Writer, r *api.AnalysisRun) {
+	if r == nil {
+		return
+	}
+	fmt.Fprintf(w, "  analysis %s\n", r.Phase)
+	for _, m := range r.Metrics {
+		fmt.Fprintf(w, "    %s (%s, %s): %s, %d taken", m.Name, m.Provider, m.Judge, m.Phase, m.Taken)
+		if n := len(m.Measurements); n > 0 {
+			fmt.Fprintf(w, "; last: %s", m.Measurements[n-1].Reason)
+		}
+		fmt.Fprintln(w)
+	}
 }

@@ -18,13 +18,16 @@ import (
 	"github.com/slipway-dev/slipway/api"
 )
 
-// configApp is an instance that reads its config (SLIPWAY_CONFIG_SETTINGS
-// and the version beside it), again on SIGHUP, and answers with what it
+// configApp is an instance that reads its config (SLIPWAY_CONFIG_SETTINGS,
+// or settings.json in SLIPWAY_CONFIG_DIR when it started before the
+// config existed, and the version beside it), again on SIGHUP, and answers with what it
 // applied, its version in the Slipway-Config header.
-const configApp = `import http.server, json, os, signal, sys
-path = os.environ["SLIPWAY_CONFIG_SETTINGS"]
-state = {}
+const configApp = `import http.server, json, os, random, signal, sys
+path = os.environ.get("SLIPWAY_CONFIG_SETTINGS") or os.path.join(os.environ["SLIPWAY_CONFIG_DIR"], "settings.json")
+state = {"values": {}, "version": 0}
 def load(*_):
+    if not os.path.exists(path):
+        return  # no config yet: one added later comes with a SIGHUP
     with open(path) as f:
         values = json.load(f)
     if values.get("broken"):
@@ -36,7 +39,8 @@ signal.signal(signal.SIGHUP, load)
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         body = json.dumps(state).encode()
-        self.send_response(200)
+        fail = state["values"].get("failPercent", 0)
+        self.send_response(500 if self.path != "/healthz" and random.random() * 100 < fail else 200)
         self.send_header("Slipway-Config", "settings=%d" % state["version"])
         self.end_headers()
         self.wfile.write(body)
@@ -247,5 +251,25 @@ func TestConfigNotAppliedRollsBack(t *testing.T) {
 	}
 	if !rolledBack {
 		t.Error("no config.delivery.rolled_back event")
+	}
+}
+
+// TestConfigAddedReachesRunningInstances: a config added to a service
+// already running is written into each instance's config folder and
+// signalled: every instance applies it without a restart.
+func TestConfigAddedReachesRunningInstances(t *testing.T) {
+	needPython(t)
+	s := startServer(t, t.TempDir())
+	dir := specDir(t)
+	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte(configApp), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	services, _, _ := strings.Cut(configSpec("1s"), "configs:")
+	s.mustCLI("apply", "-f", writeSpec(t, dir, "slipway.yaml", services), "--wait", "--timeout", "60s")
+	before := instancePIDs(s.waitConverged(20*time.Second, map[string]int{"web": 4})[0])
+	s.mustCLI("apply", "-f", writeSpec(t, dir, "slipway.yaml", configSpec("1s")), "--wait", "--timeout", "60s")
+	s.waitDelivered(20*time.Second, 1, 2000, "Succeeded")
+	if after := instancePIDs(s.service("web")); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("instances restarted: %v, then %v", before, after)
 	}
 }

@@ -53,6 +53,8 @@ var minRole = map[string]Role{
 	"POST /v1/configs/{name}/versions":          RoleDeployer,
 	"GET /v1/configs/{name}/diff":               RoleViewer,
 	"POST /v1/configs/{name}/stop":              RoleDeployer,
+	"GET /v1/configs/{name}/values":             RoleEvaluator, // what an instance reads, as OFREP's flags
+	"GET /v1/configs/{name}/stream":             RoleEvaluator,
 	"HEAD /v1/artifacts/{digest}":               RoleViewer,
 	"PUT /v1/artifacts/{digest}":                RoleDeployer,
 	"PUT /v1/images":                            RoleDeployer,

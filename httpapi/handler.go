@@ -163,6 +163,8 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /v1/configs/{name}/versions", h.configEdit)
 	m.HandleFunc("GET /v1/configs/{name}/diff", h.configDiff)
 	m.HandleFunc("POST /v1/configs/{name}/stop", h.configStop)
+	m.HandleFunc("GET /v1/configs/{name}/values", h.configValues)
+	m.HandleFunc("GET /v1/configs/{name}/stream", h.configStream)
 	m.HandleFunc("HEAD /v1/artifacts/{digest}", h.hasArtifact)
 	m.HandleFunc("PUT /v1/artifacts/{digest}", h.putArtifact)
 	h.imageRoutes()

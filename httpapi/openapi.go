@@ -64,6 +64,8 @@ var operations = []operation{
 	{Pattern: "GET /v1/configs/{name}/versions", Summary: "Every version of a config, newest first", Out: []api.ConfigVersion{}},
 	{Pattern: "POST /v1/configs/{name}/versions", Summary: "A new version: set key=value, push a document, or roll back; checked before it is stored", In: api.ConfigRequest{}, Out: api.Config{}, Status: http.StatusCreated},
 	{Pattern: "GET /v1/configs/{name}/diff", Summary: "What changed between two versions (?from=N&to=M)", Out: api.ConfigDiff{}},
+	{Pattern: "GET /v1/configs/{name}/values", Summary: "The values an instance reads (?instance=ID: its version during a delivery), as its file holds them; ETag is the version, If-None-Match answers 304", Out: map[string]any{}},
+	{Pattern: "GET /v1/configs/{name}/stream", Summary: "The config's changes as they happen (?instance=ID), text/event-stream: one config event now and at each new version", Out: api.ConfigUpdate{}, Media: "text/event-stream"},
 	{Pattern: "POST /v1/configs/{name}/stop", Summary: "Stop the delivery in flight: every instance goes back to the previous version", In: api.ConfigRequest{}, Out: api.Config{}},
 	{Pattern: "HEAD /v1/artifacts/{digest}", Summary: "Whether the server has an artifact"},
 	{Pattern: "PUT /v1/artifacts/{digest}", Summary: "Upload an artifact's bytes (checked against the digest)", Status: http.StatusCreated},

@@ -100,6 +100,10 @@ var (
 	mountFiles = []string{"etc/resolv.conf", "etc/hosts"}
 )
 
+// ConfigMountDir is where workload/container binds an instance's config
+// files (a process of a root server sees its own there too).
+const ConfigMountDir = "run/slipway/instance/config"
+
 // addMountPoints creates the missing mount points in the root
 // filesystem at dir, and the image's working directory; a name the image
 // already has, whatever it is, stays.
@@ -120,6 +124,11 @@ func addMountPoints(dir, workingDir string) error {
 				return err
 			}
 		}
+	}
+	if _, err := root.Lstat("run"); errors.Is(err, fs.ErrNotExist) || err == nil {
+		// Made through the image's own folders only: a /run symlink is
+		// left alone, and the container then gets no config files.
+		_ = root.MkdirAll(ConfigMountDir, 0o755)
 	}
 	for _, f := range mountFiles {
 		if _, err := root.Lstat(f); !errors.Is(err, fs.ErrNotExist) {

@@ -2,9 +2,11 @@ package rollout
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/slipway-dev/slipway/analysis"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -100,5 +102,59 @@ func TestDeliveryRollsBackAnInstanceThatDoesNotApply(t *testing.T) {
 	d, ev = decideDelivery(&d, spec.ConfigDelivery{}, "s", deliveryObs{latest: 6, now: t0.Add(2 * time.Minute)})
 	if d.Phase != store.DeliverySucceeded || ev != store.EventConfigDeliverySucceeded {
 		t.Fatalf("no instances: %+v %s", d, ev)
+	}
+}
+
+// TestDeliveryWaitsForItsAnalysisAndRollsBackOnIt: with an analysis, a
+// step is taken only once each metric judged data since the last one
+// began (a comparison only while instances remain on the old version),
+// and a failed analysis rolls the delivery back with its reason.
+func TestDeliveryWaitsForItsAnalysisAndRollsBackOnIt(t *testing.T) {
+	sec := spec.Duration{Duration: time.Second}
+	a := &spec.Analysis{Interval: sec, Deadline: spec.Duration{Duration: time.Minute}, FailureLimit: new(int), InconclusiveLimit: new(int),
+		ConsecutiveErrorLimit: new(int), Metrics: []spec.Metric{
+			{Name: "ok", Provider: spec.ProviderRouter, Metric: "successRate", SuccessCondition: "result >= 0.99"},
+			{Name: "vs", Provider: spec.ProviderRouter, Metric: "latencyP99", Compare: spec.CompareBaseline}}}
+	def := spec.ConfigDelivery{Strategy: spec.ConfigStrategy{Linear: &spec.LinearDelivery{Steps: 2, Interval: sec}}, Analysis: a}
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	ids := instanceIDs(4)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	obs := func(s int) deliveryObs {
+		return deliveryObs{latest: 2, instances: ids, applied: appliedBy(ids, 2, 2), now: at(s)}
+	}
+	d := store.ConfigDelivery{Name: "s", Version: 1, Phase: store.DeliverySucceeded}
+	d, _ = decideDelivery(&d, def, "s", deliveryObs{latest: 2, instances: ids, now: t0})
+	if d.Analysis == nil || len(d.Analysis.Metrics) != 2 || d.Step != 1 {
+		t.Fatalf("the first step starts the analysis: %+v", d)
+	}
+	pass := analysis.Measurement{Verdict: analysis.Pass}
+	measured := func(d store.ConfigDelivery, s int, ms map[string]analysis.Measurement) store.ConfigDelivery {
+		d.Analysis = d.Analysis.Clone()
+		Record(d.Analysis, a, ms, at(s))
+		return d
+	}
+	if next, ev := decideDelivery(&d, def, "s", obs(5)); next.Step != 1 || ev != "" {
+		t.Fatalf("no measurement yet, the interval passed: step %d %s", next.Step, ev)
+	}
+	d = measured(d, 1, map[string]analysis.Measurement{"ok": pass, "vs": pass})
+	if next, _ := decideDelivery(&d, def, "s", obs(5)); next.Step != 1 {
+		t.Fatalf("a measurement of a window from before the step judged it: step %d", next.Step)
+	}
+	d = measured(d, 5, map[string]analysis.Measurement{"ok": pass})
+	if next, _ := decideDelivery(&d, def, "s", obs(5)); next.Step != 1 {
+		t.Fatalf("the comparison has not judged yet: step %d", next.Step)
+	}
+	d = measured(d, 6, map[string]analysis.Measurement{"ok": pass, "vs": pass})
+	d, _ = decideDelivery(&d, def, "s", obs(6))
+	if d.Step != 2 || len(d.Targets) != 4 {
+		t.Fatalf("judged: step %d, %d targets", d.Step, len(d.Targets))
+	}
+	// The last step: no instance on the old version, so only "ok" is
+	// needed; it fails, and the delivery goes back to v1.
+	d = measured(d, 8, map[string]analysis.Measurement{"ok": {Verdict: analysis.Fail, Value: 0.7, Reason: "result >= 0.99 is false (0.7)"}})
+	d, ev := decideDelivery(&d, def, "s", deliveryObs{latest: 2, instances: ids, applied: appliedBy(ids, 4, 2), now: at(8)})
+	if d.Phase != store.DeliveryRolledBack || ev != store.EventConfigDeliveryRolledBack || d.Desired(ids[0]) != 1 ||
+		!strings.HasPrefix(d.Reason, "analysis failed: ok: ") || !strings.HasSuffix(d.Reason, ": back to v1") || d.Analysis.Ended.IsZero() {
+		t.Fatalf("a failed analysis: %+v %s", d, ev)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +21,11 @@ import (
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
 )
+
+// ConfigDirEnv names the folder of an instance's config files
+// (NAME.json and NAME.json.version each), where a config added while it
+// runs appears.
+const ConfigDirEnv = "SLIPWAY_CONFIG_DIR"
 
 // ConfigHeader is the response header of an instance's readiness check
 // that says which config versions it applied: "name=3, other=1".
@@ -78,7 +84,8 @@ func (c *Controller) ReconcileConfig(ctx context.Context, name string) (time.Dur
 	def := r.latest.Spec.Delivery
 	ready, acks := c.observeConfig(ctx, name, r.instances)
 	now := c.cfg.Clock.Now()
-	next, ev := decideDelivery(r.delivery, def, name, deliveryObs{latest: r.latest.Version, instances: ready, applied: acks, now: now})
+	measured := c.judgeDelivery(ctx, r, ready, acks, now)
+	next, ev := decideDelivery(measured, def, name, deliveryObs{latest: r.latest.Version, instances: ready, applied: acks, now: now})
 	pending, err := c.writeConfigs(ctx, writer, r, &next)
 	if err != nil {
 		return 0, err
@@ -318,11 +325,14 @@ func sameDelivery(a, b store.ConfigDelivery) bool {
 // instanceConfigs returns the config files a starting instance reads,
 // each at the version its delivery gives it, and names their paths in
 // env (spec.ConfigEnvVar; the version's path is that + ".version").
-func (c *Controller) instanceConfigs(ctx context.Context, in store.Instance, rev store.Revision, env map[string]string) ([]workload.ConfigFile, error) {
+func (c *Controller) instanceConfigs(ctx context.Context, in store.Instance, env map[string]string) ([]workload.ConfigFile, error) {
 	w, ok := c.cfg.Driver.(workload.ConfigWriter)
-	if !ok || rev.Spec.RunsImage() || w.ConfigPath(in.ID, "x") == "" {
+	if !ok || w.ConfigPath(in.ID, "x") == "" {
 		return nil, nil
 	}
+	// The folder, named even when no config is read yet: a config added
+	// later is written there, and the instance signalled, with no restart.
+	env[ConfigDirEnv] = filepath.Dir(w.ConfigPath(in.ID, "x"))
 	var files []workload.ConfigFile
 	err := c.cfg.Store.View(ctx, func(tx store.Tx) error {
 		all, err := tx.ListConfigs()

@@ -432,7 +432,7 @@ func (c *Controller) instanceSpec(ctx context.Context, in store.Instance, rev st
 	env["SLIPWAY_REVISION"] = fmt.Sprint(in.Revision)
 	env["SLIPWAY_INSTANCE"] = in.ID
 	env["SLIPWAY_ENVIRONMENT"] = c.cfg.Environment
-	configs, err := c.instanceConfigs(ctx, in, rev, env)
+	configs, err := c.instanceConfigs(ctx, in, env)
 	if err != nil {
 		return workload.InstanceSpec{}, fmt.Errorf("configs of %s: %w", in.ID, err)
 	}

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
 	"github.com/slipway-dev/slipway/analysis"
@@ -28,8 +29,44 @@ var badConfigSpecs = []badSpec{
 	{"config exponential factor one", configBase + "  s: {service: web, values: {a: 1}, delivery: {strategy: {exponential: {factor: 1}}}}\n", 6, "configs.s.delivery.strategy.exponential.factor", "must be above 1"},
 	{"config bake negative", configBase + "  s: {service: web, values: {a: 1}, delivery: {bake: -1m}}\n", 6, "configs.s.delivery.bake", "must be >= 0"},
 	{"config analysis without metrics", configBase + "  s: {service: web, values: {a: 1}, delivery: {analysis: {metrics: []}}}\n", 6, "configs.s.delivery.analysis.metrics", "at least one metric"},
+	{"config analysis sequential judge", configBase + "  s:\n    service: web\n    values: {a: 1}\n    delivery:\n      analysis:\n        metrics: [{name: ok, provider: router, metric: successRate, compare: baseline, judge: sequential}]\n", 11, "configs.s.delivery.analysis.metrics[0].judge", "compares instances by interval"},
+	{"config override of an unknown config", configEnvBase + "        t: {values: {a: 2}}\n", 12, "environments.prod.overrides.configs.t", `unknown config "t"`},
+	{"config override values a list", configEnvBase + "        s: {values: [1]}\n", 12, "environments.prod.overrides.configs.s.values", "must be a mapping of values"},
+	{"config override without values", configEnvBase + "        s: {}\n", 12, "environments.prod.overrides.configs.s.values", "required: the values to change"},
 	{"config bad name", configBase + "  'a b': {service: web, values: {a: 1}}\n", 6, "configs.a b", "invalid config name"},
 	{"config unknown field", configBase + "  s: {service: web, values: {a: 1}, valuez: {}}\n", 6, "configs.s.valuez", `unknown field "valuez"`},
+}
+
+// configEnvBase is a config s and an environment prod whose config
+// overrides start at line 12.
+const configEnvBase = configBase + "  s: {service: web, values: {a: 1, nested: {x: 1, y: 2}}}\n" +
+	"environments:\n  dev: {}\n  prod:\n    overrides:\n      configs:\n"
+
+// TestConfigEnvironmentOverrides: an environment's config values are
+// the base's with its override merged in, nested mappings key by key;
+// another environment and the base keep the base's.
+func TestConfigEnvironmentOverrides(t *testing.T) {
+	src := []byte(configEnvBase + "        s: {values: {b: 3, nested: {y: 20}}}\n")
+	for env, want := range map[string]string{
+		"prod": "map[a:1 b:3 nested:map[x:1 y:20]]",
+		"dev":  "map[a:1 nested:map[x:1 y:2]]",
+		"":     "map[a:1 nested:map[x:1 y:2]]",
+	} {
+		app, err := ParseWith("slipway.yaml", src, Options{Environment: env})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(app.Configs["s"].Values); got != want {
+			t.Errorf("%q: values %s, want %s", env, got, want)
+		}
+		if app.ConfigOverridden("s") != (env == "prod") {
+			t.Errorf("%q: ConfigOverridden %v", env, app.ConfigOverridden("s"))
+		}
+	}
+	base, _ := Parse("slipway.yaml", src)
+	if base.Environments["prod"].Overrides.Configs["s"].Values["b"] != 3.0 || base.Configs["s"].Values["b"] != nil {
+		t.Errorf("the base spec changed: %+v", base.Configs["s"].Values)
+	}
 }
 
 // TestBadInputCatalogueConfigs parses every bad configs document: each

@@ -91,4 +91,13 @@ func (v *validator) configDelivery(path string, d ConfigDelivery) {
 	}
 	v.nonNegative(path+".bake", d.Bake)
 	v.analysis(path+".analysis", d.Analysis)
+	if d.Analysis == nil {
+		return
+	}
+	for i, m := range d.Analysis.Metrics {
+		if m.Judge == JudgeSequential {
+			v.addf(path+".analysis.metrics["+strconv.Itoa(i)+"].judge",
+				"a config delivery compares instances by interval: the sequential judge follows revisions; use judge: interval or leave it out")
+		}
+	}
 }

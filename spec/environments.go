@@ -84,6 +84,11 @@ type Overrides struct {
 	// lists replace. Setting one kind of a strategy (canary) or of a
 	// probe (tcp) replaces the base's other kind (rolling, http).
 	Services map[string]ServiceOverride `yaml:"services,omitempty" json:"services,omitempty"`
+	// Configs change configs' values in this environment: each config's
+	// values are deep-merged with the override's (ConfigOverride); the
+	// result is checked by the config's schema, rules and command when
+	// the environment is applied, as the base values are.
+	Configs map[string]ConfigOverride `yaml:"configs,omitempty" json:"configs,omitempty"`
 }
 
 // ServiceOverride is one service's fragment in an environment's
@@ -358,6 +363,12 @@ func (a *App) cloneEnvironments() map[string]*Environment {
 		}
 		c := *e
 		c.Overrides.Services = maps.Clone(e.Overrides.Services)
+		if e.Overrides.Configs != nil {
+			c.Overrides.Configs = make(map[string]ConfigOverride, len(e.Overrides.Configs))
+			for name, o := range e.Overrides.Configs {
+				c.Overrides.Configs[name] = ConfigOverride{Values: o.Values.Clone()}
+			}
+		}
 		c.Platform = e.Platform.clone()
 		c.TLS = e.TLS.clone()
 		c.Gates = make([]Gate, len(e.Gates))

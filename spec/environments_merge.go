@@ -360,6 +360,7 @@ func (v *validator) resolveEnvironments(root *yaml.Node, want string, budget int
 		}
 		if name == want {
 			chosen = withEnvironment(a, name)
+			chosen.Configs = envConfigs(a.Configs, e)
 			if r.app != nil {
 				chosen.Services = r.app.Services
 				chosen.index = maps.Clone(a.index)

@@ -57,6 +57,7 @@ func (v *validator) environment(name string, e *Environment) {
 		}
 	}
 	v.overrides(p+".overrides.services", e.Overrides)
+	v.configOverrides(p+".overrides.configs", e.Overrides.Configs)
 	v.platform(p, e)
 }
 

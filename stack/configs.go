@@ -174,14 +174,29 @@ func CheckConfigPlan(ctx context.Context, app *spec.App, file string, plan Confi
 			continue
 		}
 		for _, p := range cps.List {
-			path := "configs." + v.Name + configPath(p)
-			ps = append(ps, spec.Problem{File: file, Line: app.Line("configs." + v.Name + ".values"), Path: path, Message: p.Message})
+			ps = append(ps, configProblem(app, file, v.Name, p))
 		}
 	}
 	if len(ps) > 0 {
 		return &ps
 	}
 	return nil
+}
+
+// configProblem places a config's problem in the spec: at the values
+// of the environment's override that wrote the value at fault, else at
+// the config's own, said to arise in the environment when it overrides
+// other values of that config.
+func configProblem(app *spec.App, file, name string, p config.Problem) spec.Problem {
+	if app.ConfigOverridden(name) {
+		over := "environments." + app.Environment + ".overrides.configs." + name
+		top, _, _ := strings.Cut(strings.TrimPrefix(configPath(p), ".values."), ".")
+		if _, ok := app.Environments[app.Environment].Overrides.Configs[name].Values[top]; ok && strings.HasPrefix(configPath(p), ".values.") {
+			return spec.Problem{File: file, Line: app.Line(over + ".values"), Path: over + configPath(p), Message: p.Message}
+		}
+		p.Message = "in environment " + app.Environment + ": " + p.Message
+	}
+	return spec.Problem{File: file, Line: app.Line("configs." + name + ".values"), Path: "configs." + name + configPath(p), Message: p.Message}
 }
 
 // configPath places a config problem in the spec: a value's path under

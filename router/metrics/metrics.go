@@ -78,7 +78,8 @@ type seriesKey struct {
 type index struct {
 	series    map[seriesKey]*series
 	revisions map[revKey]*revision
-	instances map[string]revKey // for the in-flight gauge's labels
+	instances map[string]revKey  // for the in-flight gauge's labels
+	watched   map[string]watched // per-instance windows (instances.go)
 }
 
 func (ix *index) clone() *index {
@@ -86,6 +87,7 @@ func (ix *index) clone() *index {
 		series:    maps.Clone(ix.series),
 		revisions: maps.Clone(ix.revisions),
 		instances: maps.Clone(ix.instances),
+		watched:   ix.watched, // copied on write (Watch, forgetWatch)
 	}
 }
 
@@ -107,7 +109,8 @@ type revision struct {
 // exists.
 func (m *Metrics) Observe(s router.Sample) {
 	k := seriesKey{revKey{s.Service, s.Revision}, s.Instance}
-	sr := m.index.Load().series[k]
+	ix := m.index.Load()
+	sr := ix.series[k]
 	if sr == nil {
 		sr = m.add(k)
 	}
@@ -116,6 +119,9 @@ func (m *Metrics) Observe(s router.Sample) {
 	sr.rev.duration.Observe(s.Duration.Seconds())
 	sr.rev.ring.add(now, s.Status >= 500, s.Duration)
 	sr.rev.totals.add(s.Status >= 500, s.Duration)
+	if iw, ok := ix.watched[s.Instance]; ok {
+		iw.ring.add(now, s.Status >= 500, s.Duration)
+	}
 	if s.Status >= 500 {
 		select {
 		case m.errs <- struct{}{}:
@@ -175,6 +181,7 @@ func (m *Metrics) Forget(instance string) {
 		}
 	}
 	delete(ix.instances, instance)
+	ix.forgetWatch(instance)
 	m.index.Store(ix)
 	m.prom.requests.DeletePartialMatch(prometheus.Labels{"instance": instance})
 }

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/slipway-dev/slipway/analysis"
 )
@@ -33,6 +34,9 @@ func (p Provider) Measure(_ context.Context, q analysis.Query) (analysis.Observa
 	if !ok {
 		return analysis.Observation{}, fmt.Errorf("router metric %q: want one of successRate, requestRate, latencyP50, latencyP90, latencyP99", q.Metric)
 	}
+	if len(q.CanaryInstances) > 0 {
+		return p.measureInstances(q, k), nil
+	}
 	if q.Compare {
 		c := p.m.Samples(q.Service, q.Canary, q.Window, k)
 		b := p.m.Samples(q.Service, q.Baseline, q.Window, k)
@@ -47,3 +51,22 @@ func (p Provider) Measure(_ context.Context, q analysis.Query) (analysis.Observa
 
 // String names the provider in messages.
 func (p Provider) String() string { return "router" }
+
+// measureInstances is Measure of two groups of watched instances (Watch)
+// rather than two revisions.
+func (p Provider) measureInstances(q analysis.Query, k Metric) analysis.Observation {
+	if q.Compare {
+		c := p.m.InstanceSamples(q.CanaryInstances, q.Window, k)
+		b := p.m.InstanceSamples(q.BaselineInstances, q.Window, k)
+		return analysis.Observation{Canary: c, Baseline: b, Count: min(len(c), len(b))}
+	}
+	s := p.m.InstanceWindow(q.CanaryInstances, q.Window)
+	if s.Empty() {
+		return analysis.Observation{}
+	}
+	return analysis.Observation{Value: s.value(k), Count: int(s.Requests)}
+}
+
+// Watch keeps per-instance windows of instances for at least d
+// (Metrics.Watch): a config delivery's analysis asks on each pass.
+func (p Provider) Watch(instances []string, d time.Duration) { p.m.Watch(instances, d) }

@@ -48,6 +48,9 @@ type bundle struct {
 	HostFiles []string
 	// Volumes are host folders bound read-write, by destination inside.
 	Volumes []specs.Mount
+	// Configs, when set, is the host folder of the instance's config
+	// files, bound read-only at configMount.
+	Configs string
 }
 
 // The runtime's default masked and read-only paths (runc spec), hiding
@@ -122,6 +125,10 @@ func mounts(b bundle) []specs.Mount {
 	if b.Artifact != "" {
 		ms = append(ms, specs.Mount{Destination: path.Join(b.WorkDir, b.ArtifactPath), Type: "bind", Source: b.Artifact,
 			Options: []string{"bind", "ro", "nosuid", "nodev"}})
+	}
+	if b.Configs != "" {
+		ms = append(ms, specs.Mount{Destination: configMount, Type: "bind", Source: b.Configs,
+			Options: []string{"bind", "ro", "nosuid", "nodev", "noexec"}})
 	}
 	for _, f := range b.HostFiles {
 		ms = append(ms, specs.Mount{Destination: f, Type: "bind", Source: f, Options: []string{"bind", "ro", "nosuid", "nodev", "noexec"}})

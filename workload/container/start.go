@@ -138,6 +138,9 @@ func (d *Driver) prepare(dir string, s workload.InstanceSpec, c credential) erro
 	if err := clearRun(dir); err != nil {
 		return err
 	}
+	if err := placeConfigs(dir, s, c); err != nil {
+		return err
+	}
 	b, err := d.bundleFor(dir, s, c)
 	if err != nil {
 		return err
@@ -185,6 +188,14 @@ func (d *Driver) bundleFor(dir string, s workload.InstanceSpec, c credential) (b
 			return bundle{}, fmt.Errorf("place artifact: %w", err)
 		}
 		b.Artifact, b.ArtifactPath = dst, s.ArtifactPath
+	}
+	if fi, err := os.Stat(filepath.Join(b.Rootfs, configMount)); err == nil && fi.IsDir() {
+		// An image unpacked before config mounts existed has no mount
+		// point there (the shared root is never written): no config files.
+		if err := process.PlaceConfigDir(dir, int(c.GID)); err != nil {
+			return bundle{}, err
+		}
+		b.Configs = filepath.Join(dir, configDir)
 	}
 	vols, err := volumeMounts(b, s.Mounts, c)
 	b.Volumes = vols

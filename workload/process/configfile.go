@@ -78,11 +78,26 @@ func placeConfigs(s workload.InstanceSpec, dir string, c *credential) error {
 	return nil
 }
 
-// placeConfig replaces dir/config/NAME.json, then NAME.json.version,
-// each through a synced temporary file renamed over it: an instance
-// reads the old file or the new, never a torn one, and never a version
-// newer than the values it reads first.
-func placeConfig(dir string, f workload.ConfigFile, c *credential) error {
+// PlaceConfig writes config f into dir/config as WriteConfig does, the
+// files readable by group gid (by everyone when gid is negative): for
+// the container driver, which binds that folder, read-only, into its
+// containers at the path ConfigPath names when the server is root.
+func PlaceConfig(dir string, f workload.ConfigFile, gid int) error {
+	var c *credential
+	if gid >= 0 {
+		c = &credential{GID: gid} // only the group reads: the files stay the server's
+	}
+	return placeConfig(dir, f, c)
+}
+
+// PlaceConfigDir makes dir/config, where PlaceConfig writes, when it is
+// missing: a bind needs its source before the first config exists.
+func PlaceConfigDir(dir string, gid int) error {
+	return configFolder(dir, &credential{GID: gid})
+}
+
+// configFolder makes dir/config readable by c's group.
+func configFolder(dir string, c *credential) error {
 	cdir := filepath.Join(dir, configDir)
 	dirMode, _ := artifactModes(c)
 	if err := os.Mkdir(cdir, dirMode); err != nil && !os.IsExist(err) {
@@ -91,10 +106,18 @@ func placeConfig(dir string, f workload.ConfigFile, c *credential) error {
 	if err := shareWithGroup(cdir, c); err != nil {
 		return err
 	}
-	if err := os.Chmod(cdir, dirMode); err != nil {
+	return os.Chmod(cdir, dirMode)
+}
+
+// placeConfig replaces dir/config/NAME.json, then NAME.json.version,
+// each through a synced temporary file renamed over it: an instance
+// reads the old file or the new, never a torn one, and never a version
+// newer than the values it reads first.
+func placeConfig(dir string, f workload.ConfigFile, c *credential) error {
+	if err := configFolder(dir, c); err != nil {
 		return err
 	}
-	values := filepath.Join(cdir, f.Name+".json")
+	values := filepath.Join(dir, configDir, f.Name+".json")
 	if err := writeShared(values, f.Data, c); err != nil {
 		return err
 	}
