@@ -11,6 +11,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/slipway-dev/slipway/internal/turn"
 )
 
 // pconn is a keep-alive connection to one instance, with its buffers. It
@@ -41,6 +43,12 @@ type pconn struct {
 	// caller owns the connection: nobody else may close it meanwhile.
 	fd  int
 	one [1]byte // clean's peek buffer
+	// raw is the socket for readOnce (nil when there is none); out is
+	// the request bw flushed (a copy: bw reuses its buffer when a head is
+	// larger than it), of which readOnce sent the first sent bytes.
+	raw  syscall.RawConn
+	out  []byte
+	sent int
 	// abort is close as a func value, made once for every AfterFunc.
 	abort func()
 
@@ -63,6 +71,7 @@ func newPconn(c net.Conn, pool *connPool, addr string) *pconn {
 	if sc, ok := c.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			_ = raw.Control(func(fd uintptr) { pc.fd = int(fd) })
+			pc.raw = raw
 		}
 	}
 	return pc
@@ -94,6 +103,7 @@ func (pc *pconn) clean() bool {
 func (pc *pconn) start(ctx context.Context, until, now time.Time) error {
 	pc.ctx, pc.until, pc.stop = ctx, until, nil
 	pc.n, pc.limit = 0, maxResponseHeaderBytes
+	pc.out, pc.sent = pc.out[:0], 0
 	early := now.Add(watchAfter)
 	if until.Before(early) {
 		early = until
@@ -148,7 +158,7 @@ func (pc *pconn) Read(p []byte) (int, error) {
 		return 0, errHeadersTooLarge
 	}
 	for {
-		n, err := pc.conn.Read(p)
+		n, err := pc.readOnce(p)
 		pc.n += int64(n)
 		if n > 0 || err == nil || !pc.watchNow(err) {
 			return n, err
@@ -156,8 +166,36 @@ func (pc *pconn) Read(p []byte) (int, error) {
 	}
 }
 
-// Write writes to the connection for bw.
+// readOnce reads once; the first read after a request sends it, with one
+// system call fewer than a write then a read (turn.WriteRead). When the
+// socket takes only part of the request, the rest is written as usual.
+func (pc *pconn) readOnce(p []byte) (int, error) {
+	if pc.sent < len(pc.out) {
+		written, n, err := turn.WriteRead(pc.raw, pc.out[pc.sent:], p, nil)
+		pc.sent += written
+		if err != nil || n > 0 {
+			return n, err // a deadline before the write leaves the request to send
+		}
+		if _, err := pc.write(pc.out[pc.sent:]); err != nil {
+			return 0, err
+		}
+		pc.sent = len(pc.out)
+	}
+	return pc.conn.Read(p)
+}
+
+// Write takes what bw flushes: the request, sent by the first Read.
+// Without a socket to do so, it writes at once.
 func (pc *pconn) Write(p []byte) (int, error) {
+	if pc.raw == nil {
+		return pc.write(p)
+	}
+	pc.out = append(pc.out, p...)
+	return len(p), nil
+}
+
+// write writes p to the connection.
+func (pc *pconn) write(p []byte) (int, error) {
 	written := 0
 	for {
 		n, err := pc.conn.Write(p[written:])
