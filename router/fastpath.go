@@ -107,7 +107,7 @@ func (rt *Router) exchange(r *route, b *backend, req *http.Request, client http.
 	deadline := now.Add(r.Timeout)
 	pool := rt.pools.of(b.st)
 	pc := pool.get(now)
-	if pc != nil && !pc.clean() {
+	if pc != nil && pc.mayHaveSpoken(now) && !pc.clean() {
 		pc.close() // the instance wrote or closed while it sat idle
 		pc = nil
 	}
@@ -194,6 +194,8 @@ func (pc *pconn) roundTrip(ctx context.Context, req *http.Request, client http.R
 			continue
 		}
 		pc.headersRead(bodyBuffered(resp, pc.br))
+		pc.bodiless = req.Method == http.MethodHead || resp.StatusCode == http.StatusNoContent ||
+			resp.StatusCode == http.StatusNotModified
 		return resp, nil
 	}
 	return nil, errors.New("too many 1xx informational responses")
