@@ -304,7 +304,7 @@ func TestBodyAfterABodilessAnswerIsNotTheNextAnswer(t *testing.T) {
 						continue
 					}
 					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
-					time.Sleep(200 * time.Microsecond) // after the router read the answer
+					time.Sleep(200 * time.Microsecond)                                     // after the router read the answer
 					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale") // the body HEAD has none of
 					strayOut <- struct{}{}
 				}
