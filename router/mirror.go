@@ -145,7 +145,7 @@ func (rt *Router) serveMirrored(w http.ResponseWriter, r *route, req *http.Reque
 		return false
 	}
 	defer c.finish()
-	proxy := &httputil.ReverseProxy{Rewrite: rewrite, Transport: c, BufferPool: rt.buffers,
+	proxy := &httputil.ReverseProxy{Rewrite: rt.rewrite, Transport: c, BufferPool: rt.buffers,
 		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) { rt.proxyError(w, req, r, err) },
 		ErrorLog:     rt.errorLog}
 	proxy.ServeHTTP(w, req)

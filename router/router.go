@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,6 +49,11 @@ type Config struct {
 	Waker       func(service string)
 	HoldTimeout time.Duration
 	MaxHeld     int
+	// TrustedProxies are the addresses of proxies in front of the router
+	// (a load balancer) whose forwarding headers (Forwarded,
+	// X-Forwarded-*) are kept and added to; any other client's are
+	// dropped (forwarded.go).
+	TrustedProxies []netip.Prefix
 	// RecordBackends, when set, tells the BackendRecorder a request's
 	// context carries (WithBackendRecorder) which instance answered it:
 	// an access log's. Off, the router looks for none.
@@ -170,7 +176,7 @@ func (rt *Router) Close() {
 // value or request copy.
 func (rt *Router) newProxy(r *route) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
-		Rewrite:      rewrite,
+		Rewrite:      rt.rewrite,
 		Transport:    routeTransport{rt: rt, r: r},
 		BufferPool:   rt.buffers,
 		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) { rt.proxyError(w, req, r, err) },
@@ -230,14 +236,6 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r.proxy.ServeHTTP(w, req)
-}
-
-// rewrite sets the forwarding headers; the backend is chosen in roundTrip.
-func rewrite(pr *httputil.ProxyRequest) {
-	pr.SetXForwarded()
-	pr.Out.URL.Scheme = "http"
-	pr.Out.URL.Host = "backend.invalid" // replaced per attempt
-	pr.Out.Host = pr.In.Host
 }
 
 // proxied reports whether the router forwards requests of method to a
