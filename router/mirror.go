@@ -333,7 +333,7 @@ func (rt *Router) copyAttempt(r *route, b *backend, req *http.Request) (*http.Re
 	if !enter(b) {
 		return nil, errLeft
 	}
-	if fastPathOK(req) {
+	if fastPathOK(req) && !b.H2C {
 		resp, pc, err := rt.exchange(r, b, req, nil)
 		if err != nil {
 			b.st.inflight.Add(-1)
@@ -342,7 +342,7 @@ func (rt *Router) copyAttempt(r *route, b *backend, req *http.Request) (*http.Re
 		resp.Body = &fastBody{rc: resp.Body, pc: pc, rt: rt, b: b, eof: resp.Body == http.NoBody, keep: !resp.Close}
 		return resp, nil
 	}
-	resp, err := rt.transport.RoundTrip(req)
+	resp, err := rt.transportFor(b, req).RoundTrip(req)
 	if err != nil {
 		b.st.inflight.Add(-1)
 		return nil, err

@@ -99,6 +99,7 @@ type Router struct {
 	table     atomic.Pointer[table]
 	buffers   *bufferPool     // the proxies' copy buffers
 	transport *http.Transport // upgrades, bodies, 100-continue
+	h2c       *http.Transport // instances that speak h2c (h2c.go)
 	dialer    net.Dialer      // the fast path's (fastpath.go)
 	pools     pools           // the fast path's idle connections
 	mirror    mirrors         // copies of requests (mirror.go)
@@ -122,6 +123,7 @@ func New(cfg Config) *Router {
 		ExpectContinueTimeout: time.Second,
 		ForceAttemptHTTP2:     false,
 	}
+	rt.h2c = newH2CTransport(cfg)
 	rt.errorLog = slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)
 	rt.buffers = newBufferPool()
 	rt.mirror = newMirrors(cfg.MaxMirrorsInFlight)
@@ -168,6 +170,7 @@ func (rt *Router) rand() uint64   { return rt.cfg.Rand() }
 func (rt *Router) Close() {
 	rt.mirror.cancel()
 	rt.transport.CloseIdleConnections()
+	rt.h2c.CloseIdleConnections()
 	rt.pools.closeAll()
 }
 
@@ -231,7 +234,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if rt.serveMirrored(w, r, req) {
 		return
 	}
-	if fastPathOK(req) {
+	if fastPathOK(req) && !r.h2c {
 		rt.serveFast(w, r, req)
 		return
 	}
