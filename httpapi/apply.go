@@ -115,6 +115,12 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		plan = toPlan(app.Name, cs)
+		tc, err := stack.PlanTLS(tx, app)
+		if err != nil {
+			return err
+		}
+		plan.TLS = toTLSChanges(tc)
+		plan.Warnings = append(plan.Warnings, tlsAddressWarnings(app.Environment, tc)...)
 		plan.Secrets = secrets
 		plan.Configs = toConfigChanges(cp)
 		plan.Flags, plan.Segments, plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), warnings(app, fp)
@@ -318,4 +324,21 @@ func nextRevisions(tx store.Tx, cs spec.ChangeSet) (map[string]api.RevisionChang
 // services that would run as root.
 func warnings(app *spec.App, fp stack.FlagPlan) []string {
 	return append(fp.Warnings, spec.UserWarnings(app.Services)...)
+}
+
+// tlsAddressWarnings says when a changed tls.address takes effect: the
+// default environment's TLS listener is the server's --router-tls;
+// another's opens when the environment is created or the server starts.
+func tlsAddressWarnings(env string, c spec.TLSChange) []string {
+	for _, f := range c.Fields {
+		if f.Path != "tls.address" {
+			continue
+		}
+		if env == "" || env == spec.DefaultEnvironment {
+			return []string{"tls.address " + f.New + ": the default environment's TLS listener is the server's --router-tls; its spec's address is not read"}
+		}
+		return []string{"environments." + env + ".tls.address " + f.Old + " -> " + f.New +
+			": the TLS listener moves when the server restarts (an environment's TLS address is read when it opens)"}
+	}
+	return nil
 }
