@@ -23,9 +23,12 @@ func TestConfigFileReachesTheInstance(t *testing.T) {
 	d := New(filepath.Join(data, "instances"), Options{Logger: quiet})
 	const id = "cfg-1-abc"
 	path := d.ConfigPath(id, "settings")
-	script := `show() { echo "values $(cat "$C") version $(cat "$C.version")"; }; show
-echo x > "$C" 2>/dev/null && echo wrote
+	// The trap is set before the first line is printed: a SIGHUP that
+	// came before it would end the shell.
+	script := `show() { echo "values $(cat "$C") version $(cat "$C.version")"; }
 trap show HUP
+echo x > "$C" 2>/dev/null && echo wrote
+show
 while true; do sleep 0.05; done`
 	startSpec(t, d, workload.InstanceSpec{
 		ID: id, Service: "cfg", Command: []string{"sh", "-c", script},
