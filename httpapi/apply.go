@@ -326,19 +326,17 @@ func warnings(app *spec.App, fp stack.FlagPlan) []string {
 	return append(fp.Warnings, spec.UserWarnings(app.Services)...)
 }
 
-// tlsAddressWarnings says when a changed tls.address takes effect: the
-// default environment's TLS listener is the server's --router-tls;
-// another's opens when the environment is created or the server starts.
+// tlsAddressWarnings warns of a tls.address that is not read: the
+// default environment's TLS listener is the server's --router-tls
+// (another environment's moves when the apply is in force: syncTLS).
 func tlsAddressWarnings(env string, c spec.TLSChange) []string {
+	if env != "" && env != spec.DefaultEnvironment {
+		return nil
+	}
 	for _, f := range c.Fields {
-		if f.Path != "tls.address" {
-			continue
-		}
-		if env == "" || env == spec.DefaultEnvironment {
+		if f.Path == "tls.address" && f.New != "(none)" {
 			return []string{"tls.address " + f.New + ": the default environment's TLS listener is the server's --router-tls; its spec's address is not read"}
 		}
-		return []string{"environments." + env + ".tls.address " + f.Old + " -> " + f.New +
-			": the TLS listener moves when the server restarts (an environment's TLS address is read when it opens)"}
 	}
 	return nil
 }
