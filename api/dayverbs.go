@@ -15,6 +15,18 @@ type ExecRequest struct {
 	Instance string `json:"instance,omitempty"`
 	// Timeout bounds the command ("30s"; default 1m, at most 10m).
 	Timeout string `json:"timeout,omitempty"`
+	// Stream asks for the output as it is produced: the answer is then
+	// application/x-ndjson, one ExecChunk a line, the last with the
+	// result.
+	Stream bool `json:"stream,omitempty"`
+}
+
+// ExecChunk is one line of a streamed exec's answer: output as the
+// command wrote it (stdout and stderr together), or, on the last line,
+// how it ended (its Output empty: the chunks held it).
+type ExecChunk struct {
+	Output string      `json:"output,omitempty"`
+	Result *ExecResult `json:"result,omitempty"`
 }
 
 // ExecResult is how an exec ended: its combined output (the last MaxExecOutput

@@ -209,6 +209,9 @@ type Instance struct {
 	LastExit  string    `json:"lastExit,omitempty"`
 	Message   string    `json:"message,omitempty"`
 	StartedAt time.Time `json:"startedAt,omitempty"`
+	// Node is the node a Kubernetes pod runs on (its ID is the pod's
+	// name; it has no PID or port).
+	Node string `json:"node,omitempty"`
 }
 
 // Revision is one numbered snapshot of a service.

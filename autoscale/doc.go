@@ -6,9 +6,11 @@
 // store (desired state), where the service controller does the starting
 // and stopping.
 //
-// The model is Knative's KPA: a stable window (60s) averages the load,
-// a short panic window (6s) catches bursts; when the panic window wants
-// at least twice the instances that are ready, the scaler panics: it
+// The model is Knative's KPA: a stable window (60s unless the spec's
+// scale.stableWindow says) averages the load, a short panic window (6s,
+// scale.panicWindow) catches bursts; when the panic window wants at
+// least scale.panicThreshold times (2) the instances that are ready,
+// the scaler panics: it
 // scales to the panic window's count at once and never down until the
 // burst has been gone for a stable window. Outside panic, a higher count
 // must be wanted for the spec's stabilization.up and a lower one for

@@ -27,11 +27,12 @@ func (m Metric) String() string {
 	return "concurrency"
 }
 
-// Window lengths and the panic threshold, as Knative's defaults.
+// Window lengths and the panic threshold when the spec sets none, as
+// Knative's defaults.
 const (
-	DefaultStableWindow   = 60 * time.Second
-	DefaultPanicWindow    = 6 * time.Second
-	DefaultPanicThreshold = 2.0
+	DefaultStableWindow   = spec.DefaultStableWindow
+	DefaultPanicWindow    = spec.DefaultPanicWindow
+	DefaultPanicThreshold = spec.DefaultPanicThreshold
 )
 
 // Policy is a revision's scale section in the scaler's terms.
@@ -54,6 +55,7 @@ func PolicyOf(s spec.Scale) Policy {
 	p := Policy{
 		Min: s.Min, Max: s.Max, IdleAfter: s.IdleAfter.Duration,
 		Up: s.Stabilization.Up.Duration, Down: s.Stabilization.Down.Duration,
+		StableWindow: s.StableWindow.Duration, PanicWindow: s.PanicWindow.Duration, PanicThreshold: s.PanicThreshold,
 	}
 	switch s.Target.Kind() {
 	case "rps":

@@ -70,6 +70,12 @@ func TestDecide(t *testing.T) {
 	max5.Max = 5
 	min2 := conc(10)
 	min2.Min = 2
+	stable6 := conc(10)
+	stable6.StableWindow, stable6.PanicWindow = 6*time.Second, 2*time.Second
+	panic30 := conc(10)
+	panic30.PanicWindow = 30 * time.Second
+	calm := conc(10)
+	calm.PanicThreshold = 10
 	for _, tc := range []struct {
 		name    string
 		p       Policy
@@ -94,6 +100,14 @@ func TestDecide(t *testing.T) {
 			[]load{{d: time.Minute, inFlight: 30}, {d: 5 * time.Second, inFlight: 38}}, 3, ""},
 		{"the up window passes", upWindow, 3, true,
 			[]load{{d: time.Minute, inFlight: 30}, {d: 70 * time.Second, inFlight: 38}}, 4, "over target 10 x 3"},
+		{"the default stable window averages a short rise away", conc(10), 3, true,
+			[]load{{d: time.Minute, inFlight: 25}, {d: 6 * time.Second, inFlight: 38}}, 3, ""},
+		{"a short stable window follows a rise sooner", stable6, 3, true,
+			[]load{{d: time.Minute, inFlight: 25}, {d: 6 * time.Second, inFlight: 38}}, 4, "over target 10 x 3 instances"},
+		{"a longer panic window dilutes a spike", panic30, 1, true,
+			[]load{{d: time.Minute, inFlight: 5}, {d: 3 * time.Second, inFlight: 60}}, 2, "burst: concurrency 10.5 in the last 30s"},
+		{"a higher panic threshold lets a burst take the stable window's count", calm, 1, true,
+			[]load{{d: time.Minute, inFlight: 5}, {d: 6 * time.Second, inFlight: 60}}, 2, "concurrency 10.5 over target 10 x 1 instances"},
 		{"rps from the request count", rps, 3, true, []load{{d: 90 * time.Second, rps: 180}}, 4, "rps 180 over target 50 x 3 instances"},
 		{"cpu summed over instances", cpu, 2, true, []load{{d: 90 * time.Second, cpu: 200}}, 3, "cpu 200 over target 70 x 2 instances"},
 		{"max bounds", max5, 3, true, []load{{d: 90 * time.Second, inFlight: 100}}, 5, "over target 10 x 3"},
@@ -160,8 +174,10 @@ func TestPolicyOf(t *testing.T) {
 		{spec.ScaleTarget{RPS: 200}, RPS, 200},
 		{spec.ScaleTarget{CPU: "70%"}, CPU, 70},
 	} {
-		p := PolicyOf(spec.Scale{Min: 0, Max: 3, Target: tc.target, IdleAfter: spec.Duration{Duration: time.Minute}})
-		if p.Metric != tc.metric || p.Target != tc.value || p.Max != 3 || p.IdleAfter != time.Minute {
+		p := PolicyOf(spec.Scale{Min: 0, Max: 3, Target: tc.target, IdleAfter: spec.Duration{Duration: time.Minute},
+			StableWindow: spec.Duration{Duration: 30 * time.Second}, PanicWindow: spec.Duration{Duration: 3 * time.Second}, PanicThreshold: 4})
+		if p.Metric != tc.metric || p.Target != tc.value || p.Max != 3 || p.IdleAfter != time.Minute ||
+			p.stableWindow() != 30*time.Second || p.panicWindow() != 3*time.Second || p.panicThreshold() != 4 {
 			t.Errorf("%+v: %+v", tc.target, p)
 		}
 		if p.Metric.String() != tc.target.Kind() {

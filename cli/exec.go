@@ -21,8 +21,8 @@ func newExec(e *env) *cobra.Command {
 		Short: "Run a one-off command in an instance, as it runs (user, env with secrets, work dir)",
 		Long: "exec runs COMMAND in a ready instance of the service's current revision (or\n" +
 			"--instance), with the instance's user, environment (secrets included), working\n" +
-			"directory and limits. It prints the command's output (stdout and stderr together,\n" +
-			"once it ended) and exits with its exit code. Who ran what, and how it ended, is\n" +
+			"directory and limits. It prints the command's output as the command writes it\n" +
+			"(stdout and stderr together) and exits with its exit code. Who ran what, and how it ended, is\n" +
 			"recorded as an event; its output is not. Needs an admin.",
 		Args: cobra.MinimumNArgs(2),
 	}
@@ -34,13 +34,9 @@ func newExec(e *env) *cobra.Command {
 			return fmt.Errorf("write the command after --: slipway exec %s -- ls -l", args[0])
 		}
 		req.Command = args[1:]
-		res, err := e.client().Exec(cmd.Context(), args[0], req)
+		res, err := e.client().ExecStream(cmd.Context(), args[0], req, e.stdout)
 		if err != nil {
 			return err
-		}
-		fmt.Fprint(e.stdout, res.Output)
-		if res.Truncated {
-			fmt.Fprintf(e.stderr, "(output cut to its last %d bytes)\n", api.MaxExecOutput)
 		}
 		if res.ExitCode == 0 {
 			return nil

@@ -113,12 +113,12 @@ func newRoot(now func() time.Time, stdout, stderr io.Writer, extra ...*cobra.Com
 	root.PersistentFlags().StringVar(&e.envName, "env", os.Getenv(EnvEnv),
 		"environment to read or change (dev, staging, prod...; env "+EnvEnv+"; default: the server's default one)")
 	root.AddCommand(
-		newEnvCmd(e), newArtifact(e), newDeploy(e), newPromoteEnv(e), newApprove(e), newPipeline(e), newDown(e),
+		newEnvCmd(e), newArtifact(e), newDeploy(e), newPromoteEnv(e), newApprove(e), newNotifications(e), newPipeline(e), newDown(e),
 		newValidate(e), newPlan(e), newApply(e),
 		newStatus(e), newHistory(e), newRollback(e),
 		newLogs(e), newEvents(e), newVersion(e), newBackup(e), newRollout(e), newFlags(e), newConfig(e), newDora(e), newIncident(e), newToken(e), newDashboard(e),
 		newSecret(e), newRestart(e), newScale(e), newExec(e),
-		newJobs(e), newJob(e), newVolume(e),
+		newJobs(e), newJob(e), newVolume(e), newKube(e),
 	)
 	for _, c := range extra {
 		e.wrap(c)

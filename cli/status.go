@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -160,11 +161,27 @@ func printInstances(w io.Writer, instances []api.Instance) {
 	if len(instances) == 0 {
 		return
 	}
+	if slices.ContainsFunc(instances, func(in api.Instance) bool { return in.Node != "" }) {
+		printPods(w, instances)
+		return
+	}
 	t := newTable(w)
 	fmt.Fprintln(t, "    ID\tREV\tPID\tPORT\tSTATE\tREADY\tRESTARTS")
 	for _, in := range instances {
 		fmt.Fprintf(t, "    %s\t%d\t%d\t%d\t%s\t%s\t%d\n",
 			in.ID, in.Revision, in.PID, in.Port, orDash(in.State), yesNo(in.Ready), in.Restarts)
+	}
+	t.Flush()
+}
+
+// printPods writes a Kubernetes service's pods: where each runs, and why
+// a container does not.
+func printPods(w io.Writer, pods []api.Instance) {
+	t := newTable(w)
+	fmt.Fprintln(t, "    POD\tREV\tNODE\tPHASE\tREADY\tRESTARTS\tMESSAGE")
+	for _, in := range pods {
+		fmt.Fprintf(t, "    %s\t%d\t%s\t%s\t%s\t%d\t%s\n",
+			in.ID, in.Revision, orDash(in.Node), orDash(in.State), yesNo(in.Ready), in.Restarts, orDash(in.Message))
 	}
 	t.Flush()
 }

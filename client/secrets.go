@@ -22,3 +22,11 @@ func (c *Client) Secrets(ctx context.Context) ([]api.Secret, error) {
 	err := c.do(ctx, http.MethodGet, "/v1/secrets", nil, &out)
 	return out, err
 }
+
+// Notifications returns each notification destination's delivery in the
+// client's environment.
+func (c *Client) Notifications(ctx context.Context) ([]api.NotificationStatus, error) {
+	var out []api.NotificationStatus
+	err := c.do(ctx, http.MethodGet, "/v1/notifications", nil, &out)
+	return out, err
+}

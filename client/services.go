@@ -1,7 +1,9 @@
 package client
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -123,6 +125,44 @@ func (c *Client) Exec(ctx context.Context, name string, req api.ExecRequest) (ap
 	return out, err
 }
 
+// ExecStream runs a one-off command in an instance of a service, writing
+// its output to w as the command produces it, and returns how it ended
+// (its Output empty: w got it).
+func (c *Client) ExecStream(ctx context.Context, name string, req api.ExecRequest, w io.Writer) (api.ExecResult, error) {
+	req.Stream = true
+	body, err := json.Marshal(req)
+	if err != nil {
+		return api.ExecResult{}, fmt.Errorf("exec: encode request: %w", err)
+	}
+	hr, err := c.newRequest(ctx, http.MethodPost, servicePath(name)+"/exec", bytes.NewReader(body))
+	if err != nil {
+		return api.ExecResult{}, err
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	hr.Header.Set("Accept", "application/x-ndjson")
+	resp, err := c.send(hr)
+	if err != nil {
+		return api.ExecResult{}, err
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var ch api.ExecChunk
+		if err := dec.Decode(&ch); err != nil {
+			if ctx.Err() != nil {
+				return api.ExecResult{}, ctx.Err()
+			}
+			return api.ExecResult{}, fmt.Errorf("exec in %s: the answer ended before the command's result: %w", name, err)
+		}
+		if ch.Result != nil {
+			return *ch.Result, nil
+		}
+		if _, err := io.WriteString(flushWriter{w}, ch.Output); err != nil {
+			return api.ExecResult{}, err
+		}
+	}
+}
+
 // Jobs returns a service's job runs with their output.
 func (c *Client) Jobs(ctx context.Context, name string) (api.JobList, error) {
 	var out api.JobList
@@ -150,4 +190,19 @@ func (c *Client) RemoveVolume(ctx context.Context, name string) (api.Volume, err
 	var out api.Volume
 	err := c.do(ctx, http.MethodDelete, "/v1/volumes/"+url.PathEscape(name), nil, &out)
 	return out, err
+}
+
+// KubeManifests returns the YAML Slipway applies to the client's
+// environment's cluster (a Kubernetes environment), for review.
+func (c *Client) KubeManifests(ctx context.Context) ([]byte, error) {
+	req, err := c.newRequest(ctx, http.MethodGet, "/v1/kube/manifests", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.send(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
 }

@@ -57,6 +57,7 @@ type rolloutData struct {
 	Actions   []action
 	Rollback  []action
 	Parallel  *parallelView
+	Scale     *scaleView
 }
 
 func (d *Dashboard) rollout(r *http.Request, se session) (view, error) {
@@ -98,6 +99,7 @@ func (d *Dashboard) rolloutData(ctx context.Context, se session, env, name strin
 		}
 	}
 	out.Rollback = rollbackActions(env, s, revs)
+	out.Scale = d.scaleData(ctx, se, env, s)
 	return out, nil
 }
 

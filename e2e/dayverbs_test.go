@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"bufio"
+	"io"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -109,13 +112,48 @@ func TestExecInInstance(t *testing.T) {
 	if r := a.srv.cli("exec", "shop", "ls"); r.code == 0 || !strings.Contains(r.stderr, "after --") {
 		t.Errorf("exec without --:\n%s", r)
 	}
+	if n := execEvents(a.srv); n != 2 {
+		t.Errorf("%d instance.exec events with who and where, want 2: %v", n, eventTypes(a.srv.events()))
+	}
+	checkExecStreams(t, a.srv)
+}
+
+// execEvents counts the instance.exec events saying who ran it where.
+func execEvents(srv *server) int {
 	n := 0
-	for _, e := range a.srv.events() {
+	for _, e := range srv.events() {
 		if e.Type == "instance.exec" && e.By != "" && e.Instance != "" {
 			n++
 		}
 	}
-	if n != 2 {
-		t.Errorf("%d instance.exec events with who and where, want 2: %v", n, eventTypes(a.srv.events()))
+	return n
+}
+
+// checkExecStreams runs a command that prints a line, then waits until
+// its timeout kills it: the line must reach the CLI's output before the
+// command ended (its instance.exec event is recorded once it has).
+func checkExecStreams(t *testing.T, srv *server) {
+	t.Helper()
+	cmd := exec.Command(bin.slipway, "--server", srv.url, "--token-file", srv.tokenFile(),
+		"exec", "shop", "--timeout", "5s", "--", "sh", "-c", "echo first; sleep 60; echo never")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	ended := execEvents(srv)
+	rest, _ := io.ReadAll(stdout)
+	werr := cmd.Wait()
+	if err != nil || line != "first\n" || ended != 2 {
+		t.Errorf("first line %q (%v) came after the command ended (%d exec events, want the 2 before it)", line, err, ended)
+	}
+	if n := execEvents(srv); n != 3 {
+		t.Errorf("%d exec events once it ended, want 3", n)
+	}
+	if strings.Contains(string(rest), "never") || werr == nil {
+		t.Errorf("the command outlived its timeout: rest %q, exit %v", rest, werr)
 	}
 }

@@ -48,12 +48,16 @@ type Watch struct {
 
 // startupPeriod caps the check period until readiness first passes, so
 // a fast-starting instance is seen ready well within one interval; the
-// first checks come sooner still, from firstPeriod doubling up to it,
-// so that an instance that listens within milliseconds (a service woken
-// from zero while a request waits) is seen ready within milliseconds.
+// first fastChecks checks come every firstPeriod, then the period
+// doubles up to startupPeriod, so that an instance that gets ready
+// within a few hundred milliseconds (a service woken from zero while a
+// request waits) is seen ready within firstPeriod of it: a doubling from
+// the first check would see one ready at 90ms only at 155ms. A check of
+// a port nobody listens on yet is a refused connection: cheap.
 const (
 	startupPeriod = 200 * time.Millisecond
 	firstPeriod   = 5 * time.Millisecond
+	fastChecks    = 60
 )
 
 // Monitor checks watched instances and reports each state change. Probes
@@ -192,14 +196,15 @@ func (m *Monitor) loop(ctx context.Context, r *running, w Watch, k Kind, p spec.
 // period is the probe interval, shortened while readiness is not passing
 // so that an instance is seen ready soon after it is: the n-th check
 // (from 0) since readiness last passed, or since the start, waits
-// firstPeriod << n, at most startupPeriod.
+// firstPeriod for the first fastChecks, then doubling, at most
+// startupPeriod.
 func period(p spec.Probe, k Kind, s State, n int) time.Duration {
 	d := p.Interval.Duration
 	if d <= 0 {
 		d = time.Second
 	}
 	if k == Readiness && s != Passing {
-		d = min(d, startupPeriod, firstPeriod<<min(max(n, 0), 8))
+		d = min(d, startupPeriod, firstPeriod<<min(max(n-fastChecks+1, 0), 8))
 	}
 	return d
 }

@@ -7,9 +7,10 @@ import (
 	"github.com/slipway-dev/slipway/spec"
 )
 
-// TestPeriod: until readiness passes, checks come from 5ms doubling up
-// to the start-up cap or the interval, whichever is less; once it
-// passes, and for liveness, the interval.
+// TestPeriod: until readiness passes, checks come every 5ms for the
+// first fastChecks, then doubling up to the start-up cap or the
+// interval, whichever is less; once it passes, and for liveness, the
+// interval.
 func TestPeriod(t *testing.T) {
 	second := spec.Probe{Interval: spec.Duration{Duration: time.Second}}
 	fast := spec.Probe{Interval: spec.Duration{Duration: 50 * time.Millisecond}}
@@ -21,11 +22,13 @@ func TestPeriod(t *testing.T) {
 		want time.Duration
 	}{
 		{second, Readiness, Unknown, 0, 5 * time.Millisecond},
-		{second, Readiness, Unknown, 1, 10 * time.Millisecond},
-		{second, Readiness, Failing, 3, 40 * time.Millisecond},
-		{second, Readiness, Failing, 6, startupPeriod},
-		{second, Readiness, Failing, 60, startupPeriod},
-		{fast, Readiness, Failing, 5, 50 * time.Millisecond},
+		{second, Readiness, Unknown, 1, 5 * time.Millisecond},
+		{second, Readiness, Failing, fastChecks - 1, 5 * time.Millisecond},
+		{second, Readiness, Failing, fastChecks, 10 * time.Millisecond},
+		{second, Readiness, Failing, fastChecks + 2, 40 * time.Millisecond},
+		{second, Readiness, Failing, fastChecks + 5, startupPeriod},
+		{second, Readiness, Failing, 600, startupPeriod},
+		{fast, Readiness, Failing, fastChecks + 5, 50 * time.Millisecond},
 		{second, Readiness, Passing, 0, time.Second},
 		{second, Liveness, Unknown, 0, time.Second},
 		{spec.Probe{}, Readiness, Passing, 0, time.Second},

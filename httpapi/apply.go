@@ -30,7 +30,8 @@ func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 		req.File = "slipway.yaml"
 	}
 	app, err := spec.ParseWith(req.File, []byte(req.Spec), spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr,
-		CheckConfigExpr: config.CheckExpr, Environment: h.in(r).Name, MaxInstancesPerService: h.cfg.Limits.perService(), DataDir: h.cfg.DataDir})
+		CheckConfigExpr: config.CheckExpr, Environment: h.in(r).Name, MaxInstancesPerService: h.cfg.Limits.perService(), DataDir: h.cfg.DataDir,
+		EventTypes: eventTypeNames()})
 	if err != nil {
 		return nil, req, err
 	}
@@ -339,4 +340,14 @@ func tlsAddressWarnings(env string, c spec.TLSChange) []string {
 		}
 	}
 	return nil
+}
+
+// eventTypeNames are the event types a notification may name.
+func eventTypeNames() []string {
+	types := store.EventTypes()
+	out := make([]string, len(types))
+	for i, t := range types {
+		out[i] = string(t)
+	}
+	return out
 }

@@ -29,6 +29,7 @@ var minRole = map[string]Role{
 	"GET /v1/volumes":                           RoleViewer,
 	"DELETE /v1/volumes/{name}":                 RoleDeployer,
 	"GET /v1/services/{name}/logs":              RoleViewer,
+	"GET /v1/kube/manifests":                    RoleViewer,
 	"GET /v1/events":                            RoleViewer,
 	"POST /v1/services/{name}/restart":          RoleDeployer,
 	"POST /v1/services/{name}/scale":            RoleDeployer,
@@ -63,6 +64,9 @@ var minRole = map[string]Role{
 	"POST /v1/services/{name}/approve":          RoleDeployer,
 	"POST /v1/services/{name}/promotion/cancel": RoleDeployer,
 	"GET /v1/pipeline/{name}":                   RoleViewer,
+	"GET /v1/notifications":                     RoleViewer,
+	"GET /v1/links/approval/{token}":            RoleNone, // the link's signature is its credential (notify)
+	"POST /v1/links/approval/{token}":           RoleNone,
 	"POST /v1/down":                             RoleAdmin,
 	"GET /metrics":                              RoleViewer,
 	"GET /v1/whoami":                            RoleEvaluator,

@@ -31,6 +31,23 @@ type Env struct {
 	Down bool
 	// History, when set, serves its recorded traffic (/v1/history).
 	History History
+	// Pods, when set, are the instances of an environment whose platform
+	// keeps them itself (Kubernetes): status lists them and logs reads
+	// them, instead of the store's instances.
+	Pods Pods
+	// Manifests, when set (a Kubernetes environment), renders the YAML
+	// Slipway applies to its cluster.
+	Manifests func(ctx context.Context) ([]byte, error)
+}
+
+// Pods are a platform's own instances (Kubernetes pods).
+type Pods interface {
+	// Instances lists a service's instances, by name.
+	Instances(ctx context.Context, service string) ([]api.Instance, error)
+	// Logs returns the last n lines of an instance's log: a not-found
+	// error (store.ErrNotFound) when there is no such instance, an
+	// ErrUnavailable one when the platform cannot read it now.
+	Logs(ctx context.Context, id string, n int) ([]string, error)
 }
 
 // Environments are the environments a server hosts.

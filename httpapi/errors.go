@@ -16,6 +16,10 @@ import (
 )
 
 // badRequest is a malformed request: bad JSON, a bad query parameter.
+// ErrUnavailable: a platform cannot answer now (a cluster's kubelets out
+// of the API server's reach); the error says why. 502.
+var ErrUnavailable = errors.New("unavailable")
+
 type badRequest struct{ msg string }
 
 func (e badRequest) Error() string { return e.msg }
@@ -83,7 +87,7 @@ func classify(err error) (int, api.ErrorBody) {
 		status, detail.Kind = http.StatusUnsupportedMediaType, api.KindInvalid
 	case errors.Is(err, image.ErrUnknown) || errors.Is(err, image.ErrNotFound):
 		status, detail.Kind = http.StatusNotFound, api.KindNotFound
-	case errors.Is(err, image.ErrUnavailable):
+	case errors.Is(err, image.ErrUnavailable) || errors.Is(err, ErrUnavailable):
 		status, detail.Kind = http.StatusBadGateway, api.KindUnavailable
 	case errors.Is(err, image.ErrUnauthorized) || errors.Is(err, image.ErrArchitecture) ||
 		errors.Is(err, image.ErrInvalid) || errors.Is(err, image.ErrNoCommand):

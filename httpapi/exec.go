@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os/exec"
 	"strings"
@@ -15,9 +16,9 @@ import (
 )
 
 // Execer runs a command as one of an environment's instances runs (the
-// workload driver).
+// workload driver), writing its output to out as it comes.
 type Execer interface {
-	Exec(ctx context.Context, id string, argv []string) ([]byte, error)
+	ExecStream(ctx context.Context, id string, argv []string, out io.Writer) error
 }
 
 // maxExecTimeout bounds an exec however long its request asks.
@@ -49,17 +50,66 @@ func (h *handler) execInService(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
-	out, runErr := e.Exec.Exec(ctx, in.ID, req.Command)
-	res := api.ExecResult{Instance: in.ID, ExitCode: exitCode(runErr)}
-	if len(out) > api.MaxExecOutput {
-		out, res.Truncated = out[len(out)-api.MaxExecOutput:], true
+	if req.Stream {
+		h.execStreaming(ctx, w, r, e, in, req.Command)
+		return
 	}
-	res.Output = string(out)
+	out := &tailBuffer{max: api.MaxExecOutput}
+	runErr := e.Exec.ExecStream(ctx, in.ID, req.Command, out)
+	res := api.ExecResult{Instance: in.ID, ExitCode: exitCode(runErr), Output: string(out.b), Truncated: out.cut}
 	if err := h.recordExec(r.Context(), e.Store, in, req.Command, res.ExitCode, runErr); err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// execStreaming answers an exec as NDJSON: each piece of output as the
+// command writes it, flushed, then the result. The event is recorded
+// before the last line, so a client that saw the result finds it.
+func (h *handler) execStreaming(ctx context.Context, w http.ResponseWriter, r *http.Request, e *Env, in store.Instance, argv []string) {
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	cw := &chunkWriter{enc: json.NewEncoder(w), rc: http.NewResponseController(w)}
+	cw.rc.Flush()
+	runErr := e.Exec.ExecStream(ctx, in.ID, argv, cw)
+	res := api.ExecResult{Instance: in.ID, ExitCode: exitCode(runErr)}
+	if err := h.recordExec(r.Context(), e.Store, in, argv, res.ExitCode, runErr); err != nil {
+		h.cfg.Logger.Error("record exec", "instance", in.ID, "err", err)
+		res.ExitCode = -1
+	}
+	_ = cw.enc.Encode(api.ExecChunk{Result: &res})
+}
+
+// chunkWriter sends each write as one ExecChunk line, flushed at once.
+// A write error (the client went away) is kept from the command, which
+// runs on until it ends or its timeout.
+type chunkWriter struct {
+	enc *json.Encoder
+	rc  *http.ResponseController
+}
+
+func (c *chunkWriter) Write(p []byte) (int, error) {
+	if err := c.enc.Encode(api.ExecChunk{Output: string(p)}); err == nil {
+		_ = c.rc.Flush()
+	}
+	return len(p), nil
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	b   []byte
+	max int
+	cut bool
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.b = append(t.b, p...)
+	if over := len(t.b) - t.max; over > 0 {
+		t.b, t.cut = append(t.b[:0], t.b[over:]...), true
+	}
+	return len(p), nil
 }
 
 func execTimeout(req api.ExecRequest) (time.Duration, error) {

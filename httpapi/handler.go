@@ -16,6 +16,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/internal/ratelimit"
+	"github.com/slipway-dev/slipway/notify"
 	"github.com/slipway-dev/slipway/secret"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
@@ -90,6 +91,10 @@ type Config struct {
 	// Secrets, when set, seals the secrets an apply or `secret set`
 	// sends (package secret); without it they are refused.
 	Secrets *secret.Box
+	// Links, when set, checks the approval links notifications carry
+	// (package notify; the server's --public-url); without it they are
+	// refused.
+	Links *notify.Links
 }
 
 type handler struct {
@@ -130,6 +135,7 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /v1/services/{name}/promote", h.rolloutVerb)
 	m.HandleFunc("POST /v1/services/{name}/rollout/{verb}", h.rolloutVerb)
 	m.HandleFunc("GET /v1/services/{name}/logs", h.logs)
+	m.HandleFunc("GET /v1/kube/manifests", h.kubeManifests)
 	m.HandleFunc("GET /v1/services/{name}/jobs", h.jobs)
 	m.HandleFunc("POST /v1/services/{name}/jobs/{job}/run", h.runJob)
 	m.HandleFunc("GET /v1/volumes", h.volumes)
@@ -163,6 +169,8 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /v1/environments", h.environmentsList)
 	m.HandleFunc("POST /v1/backup", h.backup)
 	h.pipelineRoutes()
+	h.linkRoutes()
+	h.mux.HandleFunc("GET /v1/notifications", h.notifications)
 	h.tokenRoutes()
 	h.dashboardRoutes()
 	m.HandleFunc("GET /metrics", h.metrics)
@@ -212,6 +220,12 @@ func (h *handler) guard(r *http.Request) error {
 		return forbidden{"host " + strconv.Quote(r.Host) + " is not a loopback name; this server has no token and only answers on loopback"}
 	}
 	if !mutates(r.Method) {
+		return nil
+	}
+	if strings.HasPrefix(r.URL.Path, notify.LinkPath) {
+		// An approval link's form: the signed link is its credential, not
+		// anything a browser adds on its own, so a cross-site form gains
+		// nothing; and behind a proxy the Origin is the public URL's.
 		return nil
 	}
 	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(o, r.Host) {

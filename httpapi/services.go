@@ -64,6 +64,25 @@ func serviceView(tx store.Tx, svc store.Service) (api.Service, error) {
 	return out, nil
 }
 
+// withPods puts a platform's own instances (Kubernetes pods) on a
+// service view, where the store has none.
+func withPods(r *http.Request, pods Pods, v *api.Service) error {
+	if pods == nil {
+		return nil
+	}
+	ins, err := pods.Instances(r.Context(), v.Name)
+	if err != nil {
+		return err
+	}
+	v.Instances, v.Ready = append([]api.Instance{}, ins...), 0
+	for _, in := range ins {
+		if in.Ready && in.Revision == v.Revision {
+			v.Ready++
+		}
+	}
+	return nil
+}
+
 func (h *handler) services(w http.ResponseWriter, r *http.Request) {
 	out := []api.Service{}
 	err := h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
@@ -80,6 +99,11 @@ func (h *handler) services(w http.ResponseWriter, r *http.Request) {
 		}
 		return nil
 	})
+	for i := range out {
+		if err == nil {
+			err = withPods(r, h.in(r).Pods, &out[i])
+		}
+	}
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return
@@ -97,6 +121,9 @@ func (h *handler) service(w http.ResponseWriter, r *http.Request) {
 		out, err = serviceView(tx, svc)
 		return err
 	})
+	if err == nil {
+		err = withPods(r, h.in(r).Pods, &out)
+	}
 	if err != nil {
 		writeError(w, h.cfg.Logger, err)
 		return

@@ -193,9 +193,16 @@ func (c *Controller) saved(ctx context.Context, before, p store.Promotion) (stor
 			return err
 		}
 		for i, g := range p.Gates {
+			if awaitsApproval(before, g, i) {
+				e := store.Event{Time: now, Type: store.EventPromotionAwaitingApproval, Service: p.Service, Data: promotionData(p, &i),
+					Message: fmt.Sprintf("promotion %d of %s version %s into %s waits for approval at gate %d: slipway approve %s --env %s", p.ID, p.Service, p.Version, p.To, i+1, p.Service, p.To)}
+				if _, err := tx.AppendEvent(e); err != nil {
+					return err
+				}
+			}
 			typ, ended := store.GateEvent(g.State)
 			if i < len(before.Gates) && before.Gates[i].State != g.State && ended {
-				e := store.Event{Time: g.EndedAt, Type: typ, Service: p.Service,
+				e := store.Event{Time: g.EndedAt, Type: typ, Service: p.Service, Data: promotionData(p, &i),
 					Message: fmt.Sprintf("promotion %d of %s version %s into %s: gate %d (%s) %s: %s", p.ID, p.Service, p.Version, p.To, i+1, g.Kind, lower(g.State), g.Reason)}
 				if _, err := tx.AppendEvent(e); err != nil {
 					return err
@@ -206,7 +213,7 @@ func (c *Controller) saved(ctx context.Context, before, p store.Promotion) (stor
 		if before.State == p.State || !ok {
 			return nil
 		}
-		_, err := tx.AppendEvent(store.Event{Time: now, Type: typ, Service: p.Service, Revision: p.Revision,
+		_, err := tx.AppendEvent(store.Event{Time: now, Type: typ, Service: p.Service, Revision: p.Revision, Data: promotionData(p, nil),
 			Message: fmt.Sprintf("promotion %d of %s version %s into %s %s: %s", p.ID, p.Service, p.Version, p.To, lower(p.State), p.Reason)})
 		return err
 	})
@@ -215,6 +222,16 @@ func (c *Controller) saved(ctx context.Context, before, p store.Promotion) (stor
 	}
 	p.StoreVersion++ // the store keeps a written record at one more
 	return p, nil
+}
+
+// awaitsApproval reports whether gate i (g, as about to be stored) is an
+// approval gate that became the one the promotion waits at in this
+// write: advance gives the current gate its waiting reason once.
+func awaitsApproval(before store.Promotion, g store.Gate, i int) bool {
+	if g.Def.Approval == nil || g.State != store.GatePending || g.Reason == "" {
+		return false
+	}
+	return i >= len(before.Gates) || before.Gates[i].Reason != g.Reason || before.Gates[i].State != g.State
 }
 
 func lower[S ~string](s S) string { return strings.ToLower(string(s)) }

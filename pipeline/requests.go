@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -294,7 +295,7 @@ func (c *Controller) create(ctx context.Context, p store.Promotion, to *Env) (st
 		if p.From != "" {
 			what = "promotion from " + p.From
 		}
-		_, err = tx.AppendEvent(store.Event{Time: now, Type: store.EventPromotionRequested, Service: p.Service,
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: store.EventPromotionRequested, Service: p.Service, Data: promotionData(p, nil),
 			Message: fmt.Sprintf("promotion %d: %s of %s version %s into %s (gates: %s), by %s", p.ID, what, p.Service, p.Version, p.To, gateList(p.Gates), p.By)})
 		return err
 	})
@@ -333,21 +334,50 @@ func (c *Controller) Approve(ctx context.Context, service, env, by string, rejec
 	if by == "" {
 		return store.Promotion{}, store.Invalidf("an approval must say who approves (--by, default $USER)")
 	}
+	return c.approve(ctx, by, reject, reason, func(tx store.Tx) (store.Promotion, error) {
+		p, found, err := inFlight(tx, service, env)
+		if err == nil && !found {
+			err = store.Conflictf("no promotion of %s into %s is in flight: nothing waits for approval", service, env)
+		}
+		return p, err
+	})
+}
+
+// ApproveLink is Approve through a signed one-time link (a
+// notification's): the link names the promotion, which must still wait
+// at an approval gate, and its use is recorded in the same transaction,
+// so that it works once and a link for another promotion changes
+// nothing.
+func (c *Controller) ApproveLink(ctx context.Context, use store.LinkUse, reject bool) (store.Promotion, error) {
+	if use.By == "" || use.Nonce == "" {
+		return store.Promotion{}, store.Invalidf("an approval link must name its approver and nonce")
+	}
+	use.UsedAt = c.cfg.Clock.Now()
+	return c.approve(ctx, use.By, reject, "", func(tx store.Tx) (store.Promotion, error) {
+		p, err := tx.GetPromotion(use.Promotion)
+		if err != nil {
+			return p, err
+		}
+		if p.State.Terminal() {
+			return p, store.Conflictf("promotion %d of %s version %s into %s has ended (%s): nothing waits for approval", p.ID, p.Service, p.Version, p.To, orState(p))
+		}
+		return p, tx.UseLink(use)
+	})
+}
+
+// approve decides the approval gate of the promotion find returns, in one
+// transaction of the hub with its event.
+func (c *Controller) approve(ctx context.Context, by string, reject bool, reason string, find func(tx store.Tx) (store.Promotion, error)) (store.Promotion, error) {
 	now := c.cfg.Clock.Now()
 	var p store.Promotion
 	err := c.cfg.Hub.Update(ctx, func(tx store.Tx) error {
-		var found bool
 		var err error
-		p, found, err = inFlight(tx, service, env)
-		if err != nil {
+		if p, err = find(tx); err != nil {
 			return err
-		}
-		if !found {
-			return store.Conflictf("no promotion of %s into %s is in flight: nothing waits for approval", service, env)
 		}
 		g := current(p)
 		if p.State != store.PromotionWaiting || g >= len(p.Gates) || p.Gates[g].Def.Approval == nil {
-			return store.Conflictf("promotion %d of %s version %s into %s waits for no approval now (%s)", p.ID, service, p.Version, env, orState(p))
+			return store.Conflictf("promotion %d of %s version %s into %s waits for no approval now (%s)", p.ID, p.Service, p.Version, p.To, orState(p))
 		}
 		gate := &p.Gates[g]
 		gate.ApprovedBy, gate.EndedAt = by, now
@@ -363,8 +393,8 @@ func (c *Controller) Approve(ctx context.Context, service, env, by string, rejec
 		if err := tx.PutPromotion(p); err != nil {
 			return err
 		}
-		_, err = tx.AppendEvent(store.Event{Time: now, Type: typ, Service: service,
-			Message: fmt.Sprintf("promotion %d of %s version %s into %s %s by %s", p.ID, service, p.Version, env, verb, by)})
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: typ, Service: p.Service, Data: promotionData(p, &g),
+			Message: fmt.Sprintf("promotion %d of %s version %s into %s %s by %s", p.ID, p.Service, p.Version, p.To, verb, by)})
 		return err
 	})
 	if err != nil {
@@ -372,6 +402,16 @@ func (c *Controller) Approve(ctx context.Context, service, env, by string, rejec
 	}
 	c.cfg.Enqueue(queue.PromotionKey(p.ID), 0)
 	return p, nil
+}
+
+// promotionData is the Data of p's events (gate: the gate's index, or
+// nil).
+func promotionData(p store.Promotion, gate *int) json.RawMessage {
+	b, err := json.Marshal(store.PromotionData{ID: p.ID, To: p.To, From: p.From, Version: p.Version, Gate: gate})
+	if err != nil {
+		panic(err) // a struct of strings and ints always encodes
+	}
+	return b
 }
 
 // Cancel ends the promotion of service into env that waits at its gates
@@ -398,7 +438,7 @@ func (c *Controller) Cancel(ctx context.Context, service, env, by string) (store
 		if err := tx.PutPromotion(p); err != nil {
 			return err
 		}
-		_, err = tx.AppendEvent(store.Event{Time: now, Type: store.EventPromotionCancelled, Service: service,
+		_, err = tx.AppendEvent(store.Event{Time: now, Type: store.EventPromotionCancelled, Service: service, Data: promotionData(p, nil),
 			Message: fmt.Sprintf("promotion %d of %s version %s into %s cancelled by %s", p.ID, service, p.Version, env, by)})
 		return err
 	})

@@ -107,7 +107,17 @@ func (c *Controller) start(ctx context.Context, id string) error {
 		var st workload.Status
 		st, err = c.cfg.Driver.Start(ctx, is)
 		if err == nil {
-			return c.started(ctx, in, st)
+			// Checks start before the record is written: their first
+			// result is recorded by a later pass over the service (the
+			// queue runs none while this one runs), which reads the
+			// record with its PID. A record not written stops them, so
+			// that the next pass's watch starts them afresh.
+			c.watchStarted(in, st, rev)
+			if err := c.started(ctx, in, st); err != nil {
+				c.monitor.Unwatch(in.ID)
+				return err
+			}
+			return nil
 		}
 	}
 	if errors.As(err, new(imageError)) || errors.As(err, new(secretError)) {

@@ -47,6 +47,27 @@ func (c *Controller) watch(ctx context.Context, obs []workload.Observed, acted [
 	}
 }
 
+// watchStarted starts the checks of an instance this pass started,
+// rather than at the next pass (watch skips what a pass acted on): a
+// request held for a service woken from zero waits for its readiness.
+func (c *Controller) watchStarted(in store.Instance, st workload.Status, rev store.Revision) {
+	if !st.Running {
+		return
+	}
+	wasReady := in.Ready && in.PID == st.PID // adopted, not started
+	in.PID = st.PID
+	c.mu.Lock()
+	c.watched[in.ID] = in.Service
+	c.mu.Unlock()
+	c.monitor.Watch(health.Watch{
+		Target:    c.healthTarget(in, st.Dir),
+		PID:       st.PID,
+		Readiness: rev.Spec.Health.Readiness,
+		Liveness:  rev.Spec.Health.Liveness,
+		WasReady:  wasReady,
+	})
+}
+
 // onHealth notes a check's transition in memory and asks for a pass
 // over the instance's service: only a reconcile pass writes the
 // instance record (recordReadiness), so a health callback never races a

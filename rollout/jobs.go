@@ -141,6 +141,7 @@ func (c *Controller) jobSpec(ctx context.Context, svc store.Service, r store.Job
 	}
 	delete(is.Env, "PORT")
 	is.Env["SLIPWAY_JOB"] = r.Job
+	is.RecordExit = true // a run's outcome must survive a server's kill -9
 	is.Command = spec.Expand(job.Run, is.Env)
 	return is, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -70,6 +71,8 @@ type kubeHarness struct {
 	ns string
 	// sent counts the controller's requests to the API server.
 	sent *atomic.Int64
+	// stop ends the informers of the controller's cluster.
+	stop func()
 }
 
 var kubeNamespaces int
@@ -77,7 +80,6 @@ var kubeNamespaces int
 func newKubeHarness(t *testing.T, prometheus analysis.Provider) *kubeHarness {
 	cfg := cluster.Config(t)
 	c, _ := kubetest.Client(t, cfg)
-	pc, sent := kubetest.Client(t, cfg)
 	kubeNamespaces++
 	ns := fmt.Sprintf("rollout-%d", kubeNamespaces)
 	if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
@@ -85,10 +87,55 @@ func newKubeHarness(t *testing.T, prometheus analysis.Provider) *kubeHarness {
 	}
 	h := newHarness(t)
 	h.prometheus = prometheus
-	h.platform = kube.NewCluster(pc, kube.Target{App: "shop", Env: "prod", Namespace: ns,
-		Gateway: &spec.GatewayRef{Name: "public", Namespace: "infra"}})
+	k := &kubeHarness{harness: h, c: c, ns: ns}
+	k.watchCluster()
 	h.restartControllers()
-	return &kubeHarness{harness: h, c: c, ns: ns, sent: sent}
+	return k
+}
+
+// watchCluster gives the controller a new watched kube.Cluster (as a
+// starting server does), counting its requests from when its informers
+// have synced; its informers enqueue the services that change, as the
+// server's do.
+func (k *kubeHarness) watchCluster() {
+	t := k.t
+	counted, sent := kubetest.Counting(cluster.Config(t))
+	pc, err := kube.Watched(counted, kube.Target{App: "shop", Env: "prod", Namespace: k.ns,
+		Gateway: &spec.GatewayRef{Name: "public", Namespace: "infra"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.stop != nil {
+		k.stop() // the earlier server's informers end with it
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- pc.Watch(ctx, func(svc string) { k.enqueue(queue.ServiceKey(svc), 0) }) }()
+	var once sync.Once
+	k.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Watch: %v", err)
+			}
+		})
+	}
+	t.Cleanup(k.stop)
+	k.waitFor("informers synced", func() bool { return pc.Synced() })
+	sent.Store(0)
+	k.platform, k.sent = pc, sent
+}
+
+// waitFor waits (real time, up to 10 s) for what the informers deliver
+// asynchronously.
+func (k *kubeHarness) waitFor(what string, ok func() bool) {
+	k.t.Helper()
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if ok() {
+			return
+		}
+	}
+	k.t.Fatalf("not after 10s: %s", what)
 }
 
 // apply applies the spec as environment prod runs it (its platform and
@@ -160,7 +207,16 @@ func (k *kubeHarness) kubelet(rev, n int) {
 	if err := kubetest.SetAvailable(k.t.Context(), k.c, k.ns, kube.RevisionName("order", rev), int32(n)); err != nil {
 		k.t.Fatalf("revision %d: %v", rev, err)
 	}
-	k.advance(platformPoll)
+	k.waitFor(fmt.Sprintf("revision %d's %d available pods seen by the informers", rev, n), func() bool {
+		obs, err := k.platform.Observe(k.t.Context(), "order")
+		for _, o := range obs {
+			if o.Revision == rev && o.Available == n && o.Settled {
+				return err == nil
+			}
+		}
+		return false
+	})
+	k.settle() // the informers enqueued the service
 }
 
 // weights reads the HTTPRoute's default rule: backend Service ->
@@ -227,13 +283,20 @@ func TestKubeCanary(t *testing.T) {
 	}
 	k.sent.Store(0)
 	promote(t, k.harness, false)
-	t.Logf("step 10%% -> 50%%: %d requests (server-side applies of the HTTPRoute and the candidate's Deployment, one list of Deployments per pass)", k.sent.Load())
+	if got := k.sent.Load(); got != 2 {
+		t.Fatalf("step 10%% -> 50%%: %d requests, want 2 (server-side applies of the HTTPRoute and the candidate's Deployment; reads come from the informers)", got)
+	}
 	// As on one machine, the weight moves and the candidate's instances
 	// follow; its Service sends only to ready pods meanwhile.
 	k.expect("setWeight 50", map[string]int32{"order-r1": 50, "order-r2": 50}, map[int]int{1: 4, 2: 2})
 	k.kubelet(2, 2)
 	if svc := k.service("order"); !strings.Contains(svc.Message, "step 4/4 paused until promoted") {
 		t.Fatalf("at 50%%: %q", svc.Message)
+	}
+	k.sent.Store(0)
+	k.advance(time.Minute) // paused: passes poll the informers, not the API server
+	if got := k.sent.Load(); got != 0 {
+		t.Fatalf("a minute paused: %d requests, want none", got)
 	}
 	promote(t, k.harness, false)
 	k.kubelet(2, 4)
@@ -259,6 +322,37 @@ func TestKubeCanary(t *testing.T) {
 	if svc.Stable != 2 || svc.Revision != 2 || k.operation(op.ID).State != store.OperationRolledBack {
 		t.Fatalf("after abort: stable %d target %d op %s", svc.Stable, svc.Revision, k.operation(op.ID).State)
 	}
+}
+
+// TestKubeRestartMidCanary: a server that stops mid-canary (here: its
+// controllers and its cluster's informers and write memory go, the
+// store stays, as after a kill -9) resumes at the same step from the
+// store and the cluster's objects, found again by label: the weights
+// stay at 10%, no revision is rescaled, and the next promotion moves on
+// to 50%.
+func TestKubeRestartMidCanary(t *testing.T) {
+	k := newKubeHarness(t, nil)
+	k.apply("v1")
+	k.kubelet(1, 4)
+	k.apply("v2")
+	k.kubelet(2, 1)
+	k.expect("setWeight 10", map[string]int32{"order-r1": 90, "order-r2": 10}, map[int]int{1: 4, 2: 1})
+	scaled := len(k.events(store.EventRevisionScaled))
+
+	k.watchCluster()
+	k.restartControllers()
+	k.settle()
+	t.Logf("restart mid-canary: %d requests (a new server re-applies each object once: unchanged, server-side apply changes nothing)", k.sent.Load())
+	k.advance(time.Minute)
+	k.expect("after the restart", map[string]int32{"order-r1": 90, "order-r2": 10}, map[int]int{1: 4, 2: 1})
+	if svc := k.service("order"); !strings.Contains(svc.Message, "step 2/4 paused until promoted") {
+		t.Fatalf("after the restart: %q, want still paused at step 2", svc.Message)
+	}
+	if n := len(k.events(store.EventRevisionScaled)); n != scaled {
+		t.Fatalf("%d revision.scaled events after the restart, want none new", n-scaled)
+	}
+	promote(t, k.harness, false)
+	k.expect("setWeight 50 after the restart", map[string]int32{"order-r1": 50, "order-r2": 50}, map[int]int{1: 4, 2: 2})
 }
 
 // TestKubeCanaryFailedAnalysis: a canary in a Kubernetes environment is

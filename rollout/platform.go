@@ -124,6 +124,9 @@ func (c *Controller) deploy(ctx context.Context, name string, n, replicas int, h
 	if rl := rev.Spec.Strategy.Rolling; rl != nil {
 		r.MinReady = rl.MinReady.Duration
 	}
+	if r.SecretEnv, err = c.platformSecrets(ctx, rev); err != nil {
+		return fmt.Errorf("deploy revision %d of %s: %w", n, name, err)
+	}
 	if err := c.cfg.Platform.Deploy(ctx, r); err != nil {
 		return fmt.Errorf("deploy revision %d of %s at %d: %w", n, name, replicas, err)
 	}
@@ -187,4 +190,20 @@ func (c *Controller) platformFailed(ctx context.Context, s snapshot, err error) 
 		return fmt.Errorf("%w (and recording it: %v)", err, werr)
 	}
 	return err
+}
+
+// platformSecrets reveals the env values of rev that reference secrets,
+// at the versions it pinned, for the platform to keep as its own secrets
+// (a Kubernetes Secret the pods' env references); nil when none does.
+func (c *Controller) platformSecrets(ctx context.Context, rev store.Revision) (map[string]string, error) {
+	env := maps.Clone(rev.Spec.Env)
+	names, err := c.revealSecrets(ctx, env, rev)
+	if err != nil || len(names) == 0 {
+		return nil, err
+	}
+	out := make(map[string]string, len(names))
+	for _, k := range names {
+		out[k] = env[k]
+	}
+	return out, nil
 }

@@ -52,7 +52,7 @@ func route(s Routed, instances []store.Instance) (router.Route, bool) {
 		return router.Route{}, false
 	}
 	r := router.Route{Service: s.Service.Name, Host: rs.Host, Hosts: rs.Hosts, Path: rs.Path,
-		Timeout: rs.Timeout.Duration, MaxBody: int64(rs.MaxBody), TLS: routeTLS(rs), Wake: s.Wake}
+		Timeout: rs.Timeout.Duration, MaxBody: int64(rs.MaxBody), MaxConcurrency: rs.MaxConcurrency, TLS: routeTLS(rs), Wake: s.Wake}
 	split(&r, s.Service.Traffic)
 	for _, in := range instances {
 		if InRotation(in) {

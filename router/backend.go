@@ -13,7 +13,9 @@ import (
 // backend is a Backend in one table, with its state.
 type backend struct {
 	Backend
-	st *state
+	st    *state
+	limit int64  // the route's MaxConcurrency
+	line  *slots // the service's requests waiting for a slot
 }
 
 // state is what the router knows of an instance across table updates.
@@ -50,9 +52,11 @@ func (b *backend) succeeded() {
 }
 
 // pick chooses a backend for req among r's, skipping those already
-// tried: the revision by pin or weight, then the less loaded of two
-// random healthy instances. It returns nil when none is left.
-func (rt *Router) pick(r *route, req *http.Request, tried []*backend) *backend {
+// tried and those at their concurrency limit: the revision by pin or
+// weight, then the less loaded of two random healthy instances. It
+// returns nil when none is left; full then says whether some were
+// skipped only for being full (a slot may free: awaitSlot).
+func (rt *Router) pick(r *route, req *http.Request, tried []*backend) (b *backend, full bool) {
 	pool := r.backends
 	if rev, ok := rt.revision(r, req); ok {
 		pool = r.byRev[rev]
@@ -61,21 +65,26 @@ func (rt *Router) pick(r *route, req *http.Request, tried []*backend) *backend {
 	var cands [8]*backend
 	c := cands[:0]
 	for _, b := range pool {
-		if !contains(tried, b) && b.healthy(now) {
+		if contains(tried, b) {
+			continue
+		}
+		if b.full() {
+			full = true
+		} else if b.healthy(now) {
 			c = append(c, b)
 		}
 	}
 	if len(c) == 0 { // every instance ejected: better to try one than fail
 		for _, b := range pool {
-			if !contains(tried, b) {
+			if !contains(tried, b) && !b.full() {
 				c = append(c, b)
 			}
 		}
 	}
 	if len(c) == 0 {
-		return nil
+		return nil, full
 	}
-	return rt.lessLoaded(c)
+	return rt.lessLoaded(c), false
 }
 
 // lessLoaded returns the less loaded (fewer requests in flight) of two

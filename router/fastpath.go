@@ -50,12 +50,12 @@ func (rt *Router) fastAttempt(r *route, b *backend, req *http.Request, client ht
 		req.URL.Host = b.Addr
 	}
 	start := rt.now()
-	if !enter(b) {
-		return nil, errLeft
+	if err := enter(b, true); err != nil {
+		return nil, err
 	}
 	resp, pc, err := rt.exchange(r, b, req, client)
 	if err != nil {
-		b.st.inflight.Add(-1)
+		b.leave()
 		rt.attemptFailed(b, req)
 		return nil, err
 	}
@@ -260,7 +260,7 @@ func (fb *fastBody) Close() error {
 		fb.pc.close()
 	}
 	fb.rt.pools.maybeSweep(now)
-	fb.b.st.inflight.Add(-1)
+	fb.b.leave()
 	return err
 }
 

@@ -330,13 +330,13 @@ func (rt *Router) sendCopy(ctx context.Context, c *mirrorCall, b *backend) mirro
 // copyAttempt sends req to b over the fast path when it can, else over
 // the transport; closing the response body ends its time in flight.
 func (rt *Router) copyAttempt(r *route, b *backend, req *http.Request) (*http.Response, error) {
-	if !enter(b) {
-		return nil, errLeft
+	if err := enter(b, false); err != nil {
+		return nil, err
 	}
 	if fastPathOK(req) && !b.H2C {
 		resp, pc, err := rt.exchange(r, b, req, nil)
 		if err != nil {
-			b.st.inflight.Add(-1)
+			b.leave()
 			return nil, err
 		}
 		resp.Body = &fastBody{rc: resp.Body, pc: pc, rt: rt, b: b, eof: resp.Body == http.NoBody, keep: !resp.Close}
@@ -344,9 +344,9 @@ func (rt *Router) copyAttempt(r *route, b *backend, req *http.Request) (*http.Re
 	}
 	resp, err := rt.transportFor(b, req).RoundTrip(req)
 	if err != nil {
-		b.st.inflight.Add(-1)
+		b.leave()
 		return nil, err
 	}
-	resp.Body = &doneBody{ReadCloser: resp.Body, done: func() { b.st.inflight.Add(-1) }}
+	resp.Body = &doneBody{ReadCloser: resp.Body, done: b.leave}
 	return resp, nil
 }

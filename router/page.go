@@ -91,6 +91,8 @@ func errorStatus(err error) int {
 		return http.StatusBadRequest // before Canceled: a half-closed client still reads
 	case errors.Is(err, context.Canceled):
 		return 0
+	case errors.Is(err, errQueueFull):
+		return http.StatusServiceUnavailable
 	case isTimeout(err):
 		return http.StatusGatewayTimeout
 	}

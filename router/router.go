@@ -54,6 +54,10 @@ type Config struct {
 	// X-Forwarded-*) are kept and added to; any other client's are
 	// dropped (forwarded.go).
 	TrustedProxies []netip.Prefix
+	// MaxQueued bounds the requests waiting for a slot on an instance
+	// at its route's MaxConcurrency (limit.go; default
+	// DefaultMaxQueued); over it a request gets a 503 at once.
+	MaxQueued int
 	// RecordBackends, when set, tells the BackendRecorder a request's
 	// context carries (WithBackendRecorder) which instance answered it:
 	// an access log's. Off, the router looks for none.
@@ -107,13 +111,14 @@ type Router struct {
 
 	mu     sync.Mutex // guards states
 	states map[string]*state
-	held   holds // requests waiting for a service scaled to zero (wake.go)
+	held   holds  // requests waiting for a service scaled to zero (wake.go)
+	queued queues // requests waiting for a slot on a full instance (limit.go)
 }
 
 // New returns a Router with an empty table (every request gets a 404).
 func New(cfg Config) *Router {
 	cfg = withDefaults(cfg)
-	rt := &Router{cfg: cfg, states: map[string]*state{}}
+	rt := &Router{cfg: cfg, states: map[string]*state{}, queued: queues{limit: cfg.MaxQueued}}
 	rt.dialer = net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}
 	rt.transport = &http.Transport{
 		DialContext:           (&net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: 30 * time.Second}).DialContext,
@@ -149,6 +154,9 @@ func withDefaults(c Config) Config {
 	}
 	if c.MaxHeld == 0 {
 		c.MaxHeld = DefaultMaxHeld
+	}
+	if c.MaxQueued == 0 {
+		c.MaxQueued = DefaultMaxQueued
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -63,6 +63,10 @@ type Route struct {
 	// request body. Zero takes the router's Config.
 	Timeout time.Duration
 	MaxBody int64
+	// MaxConcurrency is the most requests one instance gets at once;
+	// more wait in the router for a slot (limit.go). Zero takes
+	// DefaultMaxConcurrency.
+	MaxConcurrency int
 	// Wake says the service may be scaled to zero: with no backend, a
 	// request is held while Config.Waker starts one (wake.go).
 	Wake bool

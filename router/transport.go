@@ -52,14 +52,31 @@ func clientBodyFailed(req *http.Request) bool {
 
 // tryInstances sends req with send to an instance picked for route r,
 // then to others while the failure is retryable, up to the configured
-// attempts. body is req's body as roundTrip tracks it, or nil.
+// attempts. When every instance left to try is at its concurrency limit
+// the request waits for a slot (awaitSlot). body is req's body as
+// roundTrip tracks it, or nil.
 func (rt *Router) tryInstances(r *route, req *http.Request, body *trackedBody, send func(*backend) (*http.Response, error)) (*http.Response, error) {
 	var triedBuf [4]*backend // no allocation for the usual few attempts
 	tried := triedBuf[:0]
 	lastErr := errNoBackend
-	refreshed := false
+	refreshed, woken := false, false
+	var start time.Time
 	for attempts := 0; attempts < rt.cfg.Attempts; {
-		b := rt.pick(r, req, tried)
+		b, full := rt.pick(r, req, tried)
+		if b == nil && full {
+			if start.IsZero() {
+				start = rt.now()
+			}
+			nr, err := rt.awaitSlot(r, req, start, woken, func(r *route) bool { b, _ := rt.pick(r, req, tried); return b != nil })
+			if err != nil {
+				return nil, err
+			}
+			if nr != r {
+				r, tried = nr, tried[:0]
+			}
+			woken = true
+			continue
+		}
 		if b == nil {
 			// Every instance the request's table offered left rotation
 			// since it was matched (a switch that drains them all at
@@ -74,8 +91,11 @@ func (rt *Router) tryInstances(r *route, req *http.Request, body *trackedBody, s
 			r, tried, refreshed = nr, tried[:0], true
 			continue
 		}
-		tried = append(tried, b)
 		resp, err := send(b)
+		if errors.Is(err, errFull) {
+			continue // taken since the pick: pick again, or wait
+		}
+		tried = append(tried, b)
 		if err == nil {
 			return resp, nil
 		}
@@ -95,16 +115,23 @@ func (rt *Router) tryInstances(r *route, req *http.Request, body *trackedBody, s
 // is what lets Drain trust the in-flight count).
 var errLeft = errors.New("instance left rotation")
 
-// enter counts a request in flight on b, unless b has left the table.
-// Counting first and checking second closes the window in which Drain
-// could see no request while one is about to be sent.
-func enter(b *backend) bool {
-	b.st.inflight.Add(1)
-	if !b.st.inTable.Load() {
-		b.st.inflight.Add(-1)
-		return false
+// enter counts a request in flight on b: errLeft when b has left the
+// table, errFull when capped and b is at its concurrency limit. Counting
+// first and checking second closes the window in which Drain could see
+// no request while one is about to be sent, and in which two requests
+// could both take an instance's last slot. Mirrored copies are not
+// capped: MaxMirrorsInFlight bounds them, and a copy refused for a full
+// instance would read as a difference in the parallel run.
+func enter(b *backend, capped bool) error {
+	if b.st.inflight.Add(1) > b.limit && capped {
+		b.leave()
+		return errFull
 	}
-	return true
+	if !b.st.inTable.Load() {
+		b.leave()
+		return errLeft
+	}
+	return nil
 }
 
 // errHeaderTimeout is an instance that did not answer within the
@@ -123,8 +150,8 @@ func (*timeoutError) Temporary() bool { return true }
 func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Response, error) {
 	req.URL.Host = b.Addr
 	start := rt.now()
-	if !enter(b) {
-		return nil, errLeft
+	if err := enter(b, true); err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(req.Context())
 	timer := time.AfterFunc(r.Timeout, cancel)
@@ -143,13 +170,13 @@ func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Respon
 	}
 	if err != nil {
 		cancel()
-		b.st.inflight.Add(-1)
+		b.leave()
 		rt.attemptFailed(b, req)
 		return nil, err
 	}
 	keepTrailers(resp)
 	rt.answered(r, b, req, resp, start)
-	db := &doneBody{ReadCloser: resp.Body, done: func() { cancel(); b.st.inflight.Add(-1) }}
+	db := &doneBody{ReadCloser: resp.Body, done: func() { cancel(); b.leave() }}
 	// Backstop: whatever happens to the body, the request is over when
 	// the client's request ends.
 	context.AfterFunc(req.Context(), func() { db.once.Do(db.done) })

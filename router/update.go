@@ -28,6 +28,7 @@ func (rt *Router) Update(routes []Route) {
 	}
 	rt.table.Store(t)
 	rt.held.updated()
+	rt.queued.wakeAll() // an instance may have joined
 	left := false
 	for id, st := range rt.states {
 		if !seen[id] && st.inTable.Swap(false) {
@@ -54,9 +55,13 @@ func (rt *Router) build(in Route, seen map[string]bool) *route {
 	if r.MaxBody <= 0 {
 		r.MaxBody = rt.cfg.MaxBodyBytes
 	}
+	if r.MaxConcurrency <= 0 {
+		r.MaxConcurrency = DefaultMaxConcurrency
+	}
 	if in.Mirror != nil {
 		r.Mirror = in.Mirror.withDefaults()
 	}
+	line := rt.queued.of(in.Service)
 	for _, b := range in.Backends {
 		st := rt.states[b.ID]
 		if st == nil {
@@ -64,7 +69,7 @@ func (rt *Router) build(in Route, seen map[string]bool) *route {
 			rt.states[b.ID] = st
 		}
 		seen[b.ID] = true
-		be := &backend{Backend: b, st: st}
+		be := &backend{Backend: b, st: st, limit: int64(r.MaxConcurrency), line: line}
 		r.h2c = r.h2c || b.H2C
 		if r.Mirror != nil && b.Revision == r.Mirror.Revision {
 			r.mirrorTo = append(r.mirrorTo, be) // copies only, never users

@@ -102,13 +102,15 @@ func (rt *Router) Held() int {
 	return rt.held.n
 }
 
-// HeldFor returns how many requests wait for service to wake: load the
-// autoscaler counts as in flight, as Knative's activator reports its
-// queue.
+// HeldFor returns how many requests the router holds for service:
+// waiting for it to wake, or for a slot on one of its instances (all at
+// their MaxConcurrency). Load the autoscaler counts as in flight, as
+// Knative's activator reports its queue.
 func (rt *Router) HeldFor(service string) int {
 	rt.held.mu.Lock()
-	defer rt.held.mu.Unlock()
-	return rt.held.byService[service]
+	n := rt.held.byService[service]
+	rt.held.mu.Unlock()
+	return n + rt.Queued(service)
 }
 
 // hold waits for route r's service to have an instance, asking the

@@ -189,3 +189,30 @@ func TestPin(t *testing.T) {
 		t.Fatalf("web's versions = %v", got)
 	}
 }
+
+// TestPinNotificationSecrets: a notification's URL and signing key must
+// be sent or stored; a missing one is a problem at its line.
+func TestPinNotificationSecrets(t *testing.T) {
+	box, _ := newBox(t)
+	s := store.NewMemory()
+	err := s.Update(t.Context(), func(tx store.Tx) error {
+		_, _, err := Put(tx, box, "hook", []byte("https://hooks.example/x"), ViaSet, "", now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := spec.Parse("slipway.yaml", []byte("app: shop\nservices:\n  web: {run: [./web]}\nnotifications:\n"+
+		"  audit:\n    webhook: {url: '${secret.hook}', secret: hook-key}\n  chat:\n    slack: {url: '${secret.slack}'}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(t.Context(), func(tx store.Tx) error {
+		return Pin(tx, app, map[string]int{"slack": 1}, "slipway.yaml", "prod", true)
+	})
+	var ps *spec.Problems
+	if !errors.As(err, &ps) || len(*ps) != 1 || (*ps)[0].Line != 6 || (*ps)[0].Path != "notifications.audit.webhook.secret" ||
+		!strings.Contains((*ps)[0].Message, "secret hook-key is not stored in environment prod") {
+		t.Fatalf("Pin: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -128,10 +129,41 @@ func Pin(tx store.Tx, app *spec.App, versions map[string]int, file, env string, 
 			s.SecretVersions[name] = v
 		}
 	}
+	ps = append(ps, notificationSecrets(tx, app, versions, file, env, strict)...)
 	if len(ps) > 0 {
 		return &ps
 	}
 	return nil
+}
+
+// notificationSecrets checks that the secrets the notifications: section
+// names (URLs, signing keys) are sent or stored, as Pin does for env
+// values: a destination that could not send is refused at apply.
+func notificationSecrets(tx store.Tx, app *spec.App, versions map[string]int, file, env string, strict bool) spec.Problems {
+	var ps spec.Problems
+	for _, name := range slices.Sorted(maps.Keys(app.Notifications)) {
+		n := app.Notifications[name]
+		if n == nil {
+			continue
+		}
+		refs := map[string]string{}
+		if s, ok := spec.SecretURL(n.URL()); ok {
+			refs[s] = "notifications." + name + "." + n.Kind() + ".url"
+		}
+		if n.Webhook != nil && n.Webhook.Secret != "" {
+			refs[n.Webhook.Secret] = "notifications." + name + ".webhook.secret"
+		}
+		for _, s := range slices.Sorted(maps.Keys(refs)) {
+			if _, sent := versions[s]; sent || (!strict && app.Secrets[s] != nil) {
+				continue
+			}
+			if _, err := tx.GetSecret(s, 0); errors.Is(err, store.ErrNotFound) {
+				ps = append(ps, spec.Problem{File: file, Line: app.Line(refs[s]), Path: refs[s],
+					Message: fmt.Sprintf("secret %s is not stored in environment %s: declare it under secrets: (the CLI reads it at apply) or run slipway secret set %s --env %s", s, env, s, env)})
+			}
+		}
+	}
+	return ps
 }
 
 // check refuses a bad name or a value too large, naming neither value

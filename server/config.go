@@ -11,6 +11,7 @@ import (
 	"github.com/slipway-dev/slipway/client"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/notify"
 	"github.com/slipway-dev/slipway/spec"
 )
 
@@ -106,6 +107,13 @@ type Config struct {
 	// 17); empty: DATA/secrets.key, made 0600 at first start. A key the
 	// operator gives is never written.
 	SecretsKeyFile string
+	// PublicURL is the server's API as approvers' browsers reach it
+	// (https://slipway.example.com): notifications of a promotion waiting
+	// for approval carry signed one-time approve and reject links on it
+	// (package notify). Empty: no links.
+	PublicURL string
+	// NotifyBackoff paces notification retries (zero: notify's default).
+	NotifyBackoff notify.Backoff
 	// StopOnExit stops every instance when Run returns (the demo's
 	// choice; a real server leaves them running to be adopted).
 	StopOnExit bool
@@ -158,6 +166,9 @@ func (c Config) Validate() error {
 	}
 	if c.Resync <= 0 {
 		return fmt.Errorf("resync interval must be positive, got %s", c.Resync)
+	}
+	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "") {
+		return fmt.Errorf("--public-url %q: want the http(s) URL at which approvers' browsers reach this server's API, like https://slipway.example.com", c.PublicURL)
 	}
 	if u, err := url.Parse(c.PrometheusURL); c.PrometheusURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		return fmt.Errorf("--prometheus %q: want the base URL of a Prometheus, like http://127.0.0.1:9090, or \"\" for none", c.PrometheusURL)

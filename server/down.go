@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/queue"
+	"github.com/slipway-dev/slipway/platform/kube"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/teardown"
 )
@@ -45,9 +46,24 @@ func (h *hosted) teardownEnv(name string) (teardown.Env, bool) {
 	if !ok {
 		return teardown.Env{}, false
 	}
-	return teardown.Env{Store: p.store, Stopper: p.driver, Drainer: p.router,
-		Controllers: controllers{h: h, p: p}}, true
+	env := teardown.Env{Store: p.store, Stopper: p.driver, Drainer: p.router,
+		Controllers: controllers{h: h, p: p}}
+	if p.cluster != nil {
+		env.Platform = clusterApplied{p.cluster}
+	}
+	return env, true
 }
+
+// clusterApplied is a Kubernetes environment's cluster as a take-down
+// sees it: what Slipway applied there, removed.
+type clusterApplied struct{ c *kube.Cluster }
+
+func (c clusterApplied) Applied(ctx context.Context) (int, error) {
+	objs, err := c.c.Applied(ctx)
+	return len(objs), err
+}
+
+func (c clusterApplied) RemoveApplied(ctx context.Context) error { return c.c.RemoveApplied(ctx) }
 
 // controllers are an environment's controllers as the take-down stops
 // and starts them: stopped, the environment counts as down for the API

@@ -13,6 +13,7 @@ import (
 
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/queue"
+	"github.com/slipway-dev/slipway/notify"
 	"github.com/slipway-dev/slipway/pipeline"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
@@ -117,6 +118,7 @@ func (h *hosted) open(name string, rln net.Listener, tlsAddr string, kube *kubeR
 	if name == spec.DefaultEnvironment {
 		// The hub: promotions are reconciled on its queue.
 		h.s.hubQueue = p.queue
+		h.s.hubLog = notify.Log{Name: name, Store: p.store, Changed: p.store.Changed}
 		h.s.pipeline = pipeline.New(pipeline.Config{Hub: p.store, Env: h.pipelineEnv, Clock: h.s.cfg.Clock, Logger: h.s.cfg.Logger,
 			Enqueue: p.queue.AddAfter, Context: h.ctx, Starter: h.s.users.StartFunc})
 		h.teardown = teardown.New(teardown.Config{Hub: p.store, Env: h.teardownEnv, Clock: h.s.cfg.Clock,
@@ -326,7 +328,7 @@ func (h *hosted) pipelineEnv(name string) (*pipeline.Env, error) {
 func (p *parts) apiEnv() *httpapi.Env {
 	return &httpapi.Env{Name: p.name, Store: p.store, Logs: p.driver, Exec: p.driver, Enqueue: p.queue.Add,
 		Changes: p.store.Changed, Metrics: p.metrics.Handler(), RouterURL: "http://" + p.routerAddr, Down: p.down.Load(),
-		History: p.history}
+		History: p.history, Pods: p.pods(), Manifests: p.manifests()}
 }
 
 // ofrepFor serves an environment's flags over OFREP: the default one at

@@ -2,9 +2,15 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
+	"github.com/slipway-dev/slipway/api"
+	"github.com/slipway-dev/slipway/httpapi"
+	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/platform/kube"
+	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
@@ -47,7 +53,30 @@ func (s *Server) platform(ctx context.Context, p *parts, ref *kubeRef) workload.
 		return noCluster{err: err}
 	}
 	s.cfg.Logger.Info("Kubernetes environment", "env", p.name, "namespace", ref.k.Namespace, "context", ref.k.Context)
+	p.cluster = c
 	return c
+}
+
+// watchCluster runs the informers of a Kubernetes environment's cluster
+// until ctx ends, each change enqueueing its service: a pass follows a
+// Deployment's readiness at once and reads nothing from the API server.
+// Informers that cannot start (cluster unreachable, RBAC) are retried
+// with backoff; reads meanwhile go to the API server.
+func (s *Server) watchCluster(ctx context.Context, p *parts) {
+	wait := time.Second
+	for {
+		err := p.cluster.Watch(ctx, func(svc string) { p.queue.Add(queue.ServiceKey(svc)) })
+		if ctx.Err() != nil {
+			return
+		}
+		s.cfg.Logger.Warn("Kubernetes informers not running; retrying", "env", p.name, "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
+	}
 }
 
 // storedKube is the Kubernetes platform of the spec p's store last
@@ -84,3 +113,101 @@ func (n noCluster) Observe(context.Context, string) ([]workload.RevisionStatus, 
 }
 func (n noCluster) Delete(context.Context, string, int) error { return n.fail() }
 func (n noCluster) Remove(context.Context, string) error      { return n.fail() }
+
+// pods are a Kubernetes environment's pods as the API's instances (nil
+// for an environment on this machine).
+func (p *parts) pods() httpapi.Pods {
+	if p.cluster == nil {
+		return nil
+	}
+	return clusterPods{p.cluster}
+}
+
+type clusterPods struct{ c *kube.Cluster }
+
+func (cp clusterPods) Instances(ctx context.Context, service string) ([]api.Instance, error) {
+	ins, err := cp.c.Instances(ctx, service)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", httpapi.ErrUnavailable, err)
+	}
+	out := make([]api.Instance, 0, len(ins))
+	for _, in := range ins {
+		out = append(out, api.Instance{ID: in.Pod, Revision: in.Revision, State: string(in.Phase), Ready: in.Ready,
+			Restarts: int(in.Restarts), Message: in.Message, StartedAt: in.Started, Node: in.Node})
+	}
+	return out, nil
+}
+
+func (cp clusterPods) Logs(ctx context.Context, pod string, n int) ([]string, error) {
+	lines, err := cp.c.Logs(ctx, pod, n)
+	switch {
+	case errors.Is(err, kube.ErrNoPod):
+		return nil, store.NotFoundf("%v", err)
+	case err != nil:
+		return lines, fmt.Errorf("%w: %w", httpapi.ErrUnavailable, err)
+	}
+	return lines, nil
+}
+
+// manifests renders what Slipway applies to a Kubernetes environment's
+// cluster (nil for one on this machine): each service's target revision
+// at its desired instances and, during a rollout, its stable revision
+// too, with its route as the traffic policy has it now.
+func (p *parts) manifests() func(ctx context.Context) ([]byte, error) {
+	if p.cluster == nil {
+		return nil
+	}
+	return func(ctx context.Context) ([]byte, error) {
+		var revs []kube.Revision
+		var routed []rollout.Routed
+		err := p.store.View(ctx, func(tx store.Tx) error {
+			svcs, err := tx.ListServices()
+			if err != nil {
+				return err
+			}
+			for _, svc := range svcs {
+				if svc.Removed || svc.Revision == 0 {
+					continue
+				}
+				rs, err := manifestRevisions(tx, svc)
+				if err != nil {
+					return err
+				}
+				revs = append(revs, rs...)
+				routed = append(routed, rollout.Routed{Service: svc, Route: rs[len(rs)-1].Spec.Route})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return kube.Manifests(p.cluster.Target(), revs, rollout.Routes(routed, nil))
+	}
+}
+
+// manifestRevisions are a service's revisions in its manifests: the
+// stable one during a rollout, then the target.
+func manifestRevisions(tx store.Tx, svc store.Service) ([]kube.Revision, error) {
+	ins, err := tx.ListInstances(svc.Name)
+	if err != nil {
+		return nil, err
+	}
+	nums := []int{svc.Revision}
+	if svc.Stable != 0 && svc.Stable != svc.Revision {
+		nums = []int{svc.Stable, svc.Revision}
+	}
+	var out []kube.Revision
+	for _, n := range nums {
+		rev, err := tx.GetRevision(svc.Name, n)
+		if err != nil {
+			return nil, err
+		}
+		want, _ := rollout.TargetReplicas(svc, rev, ins)
+		r := kube.Revision{Service: svc.Name, Number: n, Spec: &rev.Spec, Replicas: int32(want)}
+		if rl := rev.Spec.Strategy.Rolling; rl != nil {
+			r.MinReady = rl.MinReady.Duration
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

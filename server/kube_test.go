@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -105,6 +106,23 @@ environments:
 		svc, err = c.Service(ctx, "order")
 		return err == nil && svc.Phase == "Ready" && svc.Stable == 1
 	}, func() string { return fmt.Sprintf("service %+v, %v", svc, err) })
+	podStatusAndLogs(t, k, c)
+	manifests, err := c.KubeManifests(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"kind: Deployment\n", "name: order-r1\n", "replicas: 2\n", "kind: HTTPRoute\n", "@sha256:"} {
+		if !strings.Contains(string(manifests), want) {
+			t.Fatalf("kube manifests lack %q:\n%s", want, manifests)
+		}
+	}
+	if again, err := c.KubeManifests(ctx); err != nil || string(again) != string(manifests) {
+		t.Fatalf("kube manifests not the same twice: %v", err)
+	}
+	var apiErr *slipway.Error
+	if _, err := slipway.New(c0.BaseURL()).KubeManifests(ctx); !errors.As(err, &apiErr) || apiErr.Status != 400 {
+		t.Fatalf("kube manifests of an environment on this machine: %v, want a 400", err)
+	}
 
 	// A restarted server opens prod's cluster from the stored spec: the
 	// next revision goes there too.
@@ -116,6 +134,23 @@ environments:
 	}
 	waitFor(t, "Deployment order-r2", func() bool {
 		return k.Get(ctx, client.ObjectKey{Namespace: "shop", Name: "order-r2"}, &appsv1.Deployment{}) == nil
+	})
+
+	// down removes what Slipway applied there, and nothing else.
+	other := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "theirs", Namespace: "shop"},
+		Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80}}}}
+	if err := k.Create(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Down(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "prod's objects removed", func() bool {
+		var ds appsv1.DeploymentList
+		var ss corev1.ServiceList
+		var rs gwv1.HTTPRouteList
+		err := errors.Join(k.List(ctx, &ds, client.InNamespace("shop")), k.List(ctx, &ss, client.InNamespace("shop")), k.List(ctx, &rs, client.InNamespace("shop")))
+		return err == nil && len(ds.Items) == 0 && len(rs.Items) == 0 && len(ss.Items) == 1 && ss.Items[0].Name == "theirs"
 	})
 }
 
@@ -131,4 +166,43 @@ func waitFor(t *testing.T, what string, cond func() bool, state ...func() string
 		what += ": " + s()
 	}
 	t.Fatalf("no %s within 30s", what)
+}
+
+// podStatusAndLogs: status lists a Kubernetes service's pods (the test
+// makes one, as the Deployment controller and a kubelet would), with
+// their node and why a container waits; logs go through the API server
+// to the kubelet, which envtest does not run: the error says so (502).
+func podStatusAndLogs(t *testing.T, k client.Client, c *slipway.Client) {
+	t.Helper()
+	ctx := context.Background()
+	var d appsv1.Deployment
+	if err := k.Get(ctx, client.ObjectKey{Namespace: "shop", Name: "order-r1"}, &d); err != nil {
+		t.Fatal(err)
+	}
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "order-r1-abcde", Namespace: "shop", Labels: d.Spec.Template.Labels},
+		Spec: *d.Spec.Template.Spec.DeepCopy()}
+	p.Spec.NodeName = "node-a"
+	if err := k.Create(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	p.Status = corev1.PodStatus{Phase: corev1.PodPending, ContainerStatuses: []corev1.ContainerStatus{{Name: "order", RestartCount: 1,
+		State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}}}
+	if err := k.Status().Update(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	var svc api.Service
+	var err error
+	waitFor(t, "the pod in status", func() bool {
+		svc, err = c.Service(ctx, "order")
+		return err == nil && len(svc.Instances) == 1 && svc.Instances[0].Restarts == 1
+	}, func() string { return fmt.Sprintf("service %+v, %v", svc, err) })
+	if in := svc.Instances[0]; in.ID != "order-r1-abcde" || in.Node != "node-a" || in.Revision != 1 || in.Ready || in.Message != "order: CrashLoopBackOff" {
+		t.Fatalf("instance %+v", in)
+	}
+	var out strings.Builder
+	err = c.Logs(ctx, "order", 10, false, &out)
+	var apiErr *slipway.Error
+	if !errors.As(err, &apiErr) || apiErr.Status != 502 || !strings.Contains(err.Error(), "kubelet of node node-a") {
+		t.Fatalf("logs without a kubelet: %v (%T), want a 502 naming the node's kubelet", err, err)
+	}
 }

@@ -27,7 +27,9 @@ import (
 	"github.com/slipway-dev/slipway/internal/queue"
 	"github.com/slipway-dev/slipway/internal/ratelimit"
 	"github.com/slipway-dev/slipway/mirror"
+	"github.com/slipway-dev/slipway/notify"
 	"github.com/slipway-dev/slipway/pipeline"
+	"github.com/slipway-dev/slipway/platform/kube"
 	"github.com/slipway-dev/slipway/rollout"
 	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/router/accesslog"
@@ -69,6 +71,12 @@ type Server struct {
 	// secrets seals and opens every environment's secrets; set by Run
 	// before any environment opens.
 	secrets *secret.Box
+	// links makes and checks approval links (nil without --public-url),
+	// and hubLog is the default environment's event log, which the other
+	// environments' notifications read for promotions; both set by Run
+	// before any environment runs.
+	links  *notify.Links
+	hubLog notify.Log
 
 	mu         sync.Mutex // guards addr, routerAddr, socket
 	addr       string
@@ -103,6 +111,9 @@ type parts struct {
 	artifacts  *artifact.Store
 	driver     *workload.Multi // processes, and containers of images
 	queue      *queue.Queue
+	// cluster is a Kubernetes environment's cluster (nil: this machine),
+	// whose informers startControl runs.
+	cluster    *kube.Cluster
 	rollouts   *rollout.Controller
 	autoscaler *rollout.Autoscaler
 	ops        *stack.Controller
@@ -190,6 +201,10 @@ func (s *Server) Run(ctx context.Context) error {
 		rln.Close()
 		return err
 	}
+	if s.links, err = s.linkKeys(); err != nil {
+		rln.Close()
+		return err
+	}
 	if s.images, err = image.Open(filepath.Join(s.cfg.DataDir, "images")); err != nil {
 		rln.Close()
 		return err
@@ -234,6 +249,7 @@ func (s *Server) runEnv(ctx context.Context, p *parts, rln net.Listener) {
 	wg.Go(func() { s.serveRouter(ctx, rln, p.router, handler) })
 	wg.Go(func() { p.rollouts.RunSequential(ctx) })
 	wg.Go(func() { p.history.Run(ctx) })
+	wg.Go(func() { s.notify(ctx, p) })
 	wg.Wait()
 	p.ctl.close()
 	p.rollouts.Close()
@@ -252,6 +268,9 @@ func (s *Server) startControl(ctx context.Context, p *parts) {
 		}
 		wg.Go(func() { s.resync(ctx, p) })
 		wg.Go(func() { p.autoscaler.Run(ctx) })
+		if p.cluster != nil {
+			wg.Go(func() { s.watchCluster(ctx, p) })
+		}
 	})
 }
 
@@ -375,7 +394,7 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, socks []net.Listene
 		Envs: envs, Pipeline: s.pipeline, Backup: envs.backup,
 		Limits:  httpapi.Limits{MaxInstancesPerService: s.cfg.MaxInstancesPerService, MaxInstances: s.cfg.MaxInstances},
 		Routers: httpapi.RouterPolicy{AllowPublic: s.cfg.AllowPublicRouter, Allowed: s.cfg.AllowedRouters},
-		Secrets: s.secrets,
+		Secrets: s.secrets, Links: s.links,
 	})
 	hub := envs.hub()
 	mux := http.NewServeMux()

@@ -88,7 +88,8 @@ func (a *App) Clone() *App {
 			}
 		}
 	}
-	c.Volumes = maps.Clone(a.Volumes) // values are never changed in place
+	c.Volumes = maps.Clone(a.Volumes)             // values are never changed in place
+	c.Notifications = maps.Clone(a.Notifications) // likewise
 	c.envOrder = slices.Clone(a.envOrder)
 	return &c
 }

@@ -33,6 +33,10 @@ type Options struct {
 	// DataDir, when set, is the server's data folder: a volume may not
 	// be inside it (the server sets it; a client does not know it).
 	DataDir string
+	// EventTypes, when set, are the event types a notification's
+	// events: may name (the server sets store.EventTypes; the CLI, which
+	// does not know them, checks only their form).
+	EventTypes []string
 }
 
 // DefaultMaxInstancesPerService is the per-service instance limit of a

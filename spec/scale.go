@@ -24,6 +24,17 @@ type Scale struct {
 	// Stabilization is how long a lower (Down) or higher (Up) count must
 	// be wanted before it is applied, as a Kubernetes HPA's behavior.
 	Stabilization Stabilization `yaml:"stabilization,omitempty" json:"stabilization"`
+	// StableWindow is how far back the load is averaged for the count
+	// (default 60s; 6s to 1h, as Knative's window). PanicWindow is the
+	// short window that catches a burst (default 6s; 1s to
+	// StableWindow). PanicThreshold is how many times the instances
+	// running the panic window must want before the scaler panics:
+	// scales to it at once and not down until the burst has been gone
+	// for a stable window (default 2; 1.1 to 10, Knative's 110% to
+	// 1000%). Zero means the default.
+	StableWindow   Duration `yaml:"stableWindow,omitempty" json:"stableWindow,omitzero"`
+	PanicWindow    Duration `yaml:"panicWindow,omitempty" json:"panicWindow,omitzero"`
+	PanicThreshold float64  `yaml:"panicThreshold,omitempty" json:"panicThreshold,omitempty"`
 }
 
 // ScaleTarget is the load one instance should carry: requests in flight
@@ -44,10 +55,18 @@ type Stabilization struct {
 	Down Duration `yaml:"down,omitempty" json:"down"`
 }
 
-// Scale defaults.
+// Scale defaults, and the bounds of the autoscaler's windows.
 const (
 	DefaultIdleAfter         = 5 * time.Minute
 	DefaultStabilizationDown = 2 * time.Minute
+	DefaultStableWindow      = 60 * time.Second
+	DefaultPanicWindow       = 6 * time.Second
+	DefaultPanicThreshold    = 2.0
+	minStableWindow          = 6 * time.Second
+	maxStableWindow          = time.Hour
+	minPanicWindow           = time.Second
+	minPanicThreshold        = 1.1
+	maxPanicThreshold        = 10.0
 )
 
 // CPUPercent returns the CPU target as a percentage ("70%" is 70), and
@@ -105,8 +124,35 @@ func (v *validator) scale(p string, s *Service) {
 	v.nonNegative(path+".idleAfter", sc.IdleAfter)
 	v.nonNegative(path+".stabilization.up", sc.Stabilization.Up)
 	v.nonNegative(path+".stabilization.down", sc.Stabilization.Down)
+	v.scaleWindows(path, sc)
 	if sc.Min == 0 && s.Route.Host == "" && s.Route.Path == "" {
 		v.addf(path+".min", "0 needs a route (route.host or route.path): the router holds the request that wakes a scaled-to-zero service, and without a route nothing could wake it; set min: 1 or add a route")
+	}
+}
+
+// scaleWindows checks the windows and panic threshold: each zero when
+// absent (the default), within Knative's bounds when written.
+func (v *validator) scaleWindows(path string, sc *Scale) {
+	stable := sc.StableWindow.Duration
+	if stable != 0 || v.set(path+".stableWindow") {
+		if stable < minStableWindow || stable > maxStableWindow {
+			v.addf(path+".stableWindow", "must be between %s and %s, like 60s (the load is averaged over it); got %s",
+				Duration{Duration: minStableWindow}, Duration{Duration: maxStableWindow}, sc.StableWindow)
+		}
+	} else {
+		stable = DefaultStableWindow
+	}
+	if p := sc.PanicWindow.Duration; p != 0 || v.set(path+".panicWindow") {
+		if p < minPanicWindow || p > stable {
+			v.addf(path+".panicWindow", "must be between %s and the stable window (%s), like 6s; got %s",
+				Duration{Duration: minPanicWindow}, Duration{Duration: stable}, sc.PanicWindow)
+		}
+	}
+	if t := sc.PanicThreshold; t != 0 || v.set(path+".panicThreshold") {
+		if t < minPanicThreshold || t > maxPanicThreshold {
+			v.addf(path+".panicThreshold", "must be between %g and %g times the instances running, like 2 (Knative's 200%%); got %g",
+				minPanicThreshold, maxPanicThreshold, t)
+		}
 	}
 }
 

@@ -53,3 +53,28 @@ func TestScaleTargetCPUPercent(t *testing.T) {
 		}
 	}
 }
+
+// TestScaleWindowsAndConcurrencyParse: the windows, the panic threshold
+// and the route's concurrency limit are read as written, at their
+// bounds too; absent, they stay zero (the autoscaler's and router's
+// defaults).
+func TestScaleWindowsAndConcurrencyParse(t *testing.T) {
+	body := web + "    route: {path: /, maxConcurrency: 1}\n" +
+		"    scale: {max: 3, target: {rps: 5}, stableWindow: 1h, panicWindow: 1s, panicThreshold: 10}\n"
+	a, err := Parse("slipway.yaml", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := a.Services["web"]
+	if sc := s.Scale; sc.StableWindow.Duration != time.Hour || sc.PanicWindow.Duration != time.Second || sc.PanicThreshold != 10 ||
+		s.Route.MaxConcurrency != 1 {
+		t.Errorf("scale %+v, route %+v", sc, s.Route)
+	}
+	a, err = Parse("slipway.yaml", []byte(routed+"    scale: {max: 3, target: {rps: 5}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := a.Services["web"]; s.Scale.StableWindow.Duration != 0 || s.Scale.PanicWindow.Duration != 0 || s.Scale.PanicThreshold != 0 || s.Route.MaxConcurrency != 0 {
+		t.Errorf("absent: scale %+v, route %+v", s.Scale, s.Route)
+	}
+}

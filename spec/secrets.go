@@ -54,6 +54,10 @@ func (s *Service) SecretRefs() []string {
 	return slices.Sorted(maps.Keys(seen))
 }
 
+// HasSecretRef reports whether env value v references a secret
+// (${secret.NAME}): a platform then carries it as a secret, not as text.
+func HasSecretRef(v string) bool { return len(secretRefs(v)) > 0 }
+
 // secretRef is one ${secret.NAME} in a string: its name, and where it
 // starts and ends (end is past the closing brace).
 type secretRef struct {

@@ -31,6 +31,9 @@ type App struct {
 	Secrets map[string]*SecretSource `yaml:"secrets,omitempty" json:"secrets,omitempty"`
 	// Volumes are folders that outlive revisions, by name (volumes.go).
 	Volumes map[string]*Volume `yaml:"volumes,omitempty" json:"volumes,omitempty"`
+	// Notifications are the destinations events are sent to, by name
+	// (notifications.go; package notify delivers them).
+	Notifications map[string]*Notification `yaml:"notifications,omitempty" json:"notifications,omitempty"`
 
 	// file and index remember where the app was parsed from, so that
 	// problems found later (CheckArtifacts) and Line can name a line.
@@ -165,6 +168,12 @@ type Route struct {
 	// DrainTimeout bounds how long an instance leaving rotation may
 	// finish its requests in flight before it is stopped (default 30s).
 	DrainTimeout Duration `yaml:"drainTimeout,omitempty" json:"drainTimeout"`
+	// MaxConcurrency is the most requests one instance gets at once; more
+	// wait in the router for a slot, up to Timeout (Knative's
+	// containerConcurrency with its activator). Zero: 256, half an
+	// instance's default pids limit, so that a server with a thread per
+	// connection never runs out of threads.
+	MaxConcurrency int `yaml:"maxConcurrency,omitempty" json:"maxConcurrency,omitempty"`
 	// Protocol is what the service's instances speak to the router:
 	// ProtocolHTTP1 (the default) or ProtocolH2C, HTTP/2 without TLS
 	// (gRPC servers, HTTP/2-only services). Clients reach the router in

@@ -77,6 +77,7 @@ func (v *validator) validate() {
 	v.routes()
 	v.tlsSections()
 	v.secrets()
+	v.notifications()
 	v.flags()
 	v.configs()
 	v.environments()

@@ -157,6 +157,9 @@ func (v *validator) route(path string, r Route) {
 	default:
 		v.addf(path+".protocol", "must be %s (HTTP/1.1, the default) or %s (HTTP/2 without TLS), got %q", ProtocolHTTP1, ProtocolH2C, r.Protocol)
 	}
+	if r.MaxConcurrency < 0 || (r.MaxConcurrency == 0 && v.set(path+".maxConcurrency")) {
+		v.addf(path+".maxConcurrency", "must be > 0 requests at once per instance, like 100 (absent: 256); got %d", r.MaxConcurrency)
+	}
 }
 
 // nonNegative checks a duration that may be zero.

@@ -60,3 +60,15 @@ type JobData struct {
 	Exit    string   `json:"exit,omitempty"`
 	Output  []string `json:"output,omitempty"`
 }
+
+// PromotionData is the Data of the promotion events: which promotion,
+// from and into which environment, the version and (for a gate's event)
+// the gate's index from 0. Readers that route events by environment (the
+// notifications) read To.
+type PromotionData struct {
+	ID      int64  `json:"id"`
+	To      string `json:"to"`
+	From    string `json:"from,omitempty"`
+	Version string `json:"version,omitempty"`
+	Gate    *int   `json:"gate,omitempty"`
+}

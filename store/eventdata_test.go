@@ -55,3 +55,22 @@ func roundTrip[T any](t *testing.T, stored string, want T) {
 		t.Errorf("encode %+v: %s (%v), want %s", want, b, err, stored)
 	}
 }
+
+// TestPromotionEvents: exactly the events PromotionEvent, GateEvent and
+// the pipeline's verbs write are promotion events.
+func TestPromotionEvents(t *testing.T) {
+	want := map[store.EventType]bool{store.EventPromotionApproved: true, store.EventPromotionRejected: true, store.EventPromotionAwaitingApproval: true}
+	for _, s := range []store.PromotionState{store.PromotionWaiting, store.PromotionDeploying, store.PromotionSucceeded, store.PromotionFailed, store.PromotionCancelled} {
+		typ, _ := store.PromotionEvent(s)
+		want[typ] = true
+	}
+	for _, s := range []store.GateState{store.GatePassed, store.GateFailed} {
+		typ, _ := store.GateEvent(s)
+		want[typ] = true
+	}
+	for _, typ := range store.EventTypes() {
+		if typ.Promotion() != want[typ] {
+			t.Errorf("%s.Promotion() = %v", typ, typ.Promotion())
+		}
+	}
+}

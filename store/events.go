@@ -153,7 +153,8 @@ const (
 )
 
 // Promotion events: a pushed version through the environments' gates,
-// in the hub's log (package pipeline).
+// in the hub's log (package pipeline). Data: PromotionData (which
+// promotion, into which environment).
 const (
 	// EventPromotionRequested: a deploy or promote was asked.
 	EventPromotionRequested EventType = "promotion.requested"
@@ -161,6 +162,10 @@ const (
 	EventPromotionGatePassed EventType = "promotion.gate.passed"
 	// EventPromotionGateFailed: one of a promotion's gates failed.
 	EventPromotionGateFailed EventType = "promotion.gate.failed"
+	// EventPromotionAwaitingApproval: a promotion reached an approval
+	// gate and waits for a person (the notifications carry approve and
+	// reject links for it).
+	EventPromotionAwaitingApproval EventType = "promotion.approval.waiting"
 	// EventPromotionApproved: a person approved a promotion's approval
 	// gate.
 	EventPromotionApproved EventType = "promotion.approved"
@@ -176,6 +181,19 @@ const (
 	// EventPromotionCancelled: a person cancelled a promotion.
 	EventPromotionCancelled EventType = "promotion.cancelled"
 )
+
+// Promotion reports whether t is one of the promotion events, which the
+// hub's log holds for every environment (their Data, PromotionData,
+// names the target).
+func (t EventType) Promotion() bool {
+	switch t {
+	case EventPromotionRequested, EventPromotionGatePassed, EventPromotionGateFailed, EventPromotionAwaitingApproval,
+		EventPromotionApproved, EventPromotionRejected, EventPromotionDeploying, EventPromotionSucceeded,
+		EventPromotionFailed, EventPromotionCancelled:
+		return true
+	}
+	return false
+}
 
 // PromotionEvent returns the type of the event that records a promotion
 // entering state s (a new one enters PromotionWaiting: it was
@@ -358,7 +376,7 @@ func EventTypes() []EventType {
 		EventOperationStarted, EventDeployStarted, EventRollbackRequested, EventOperationSucceeded,
 		EventOperationFailed, EventOperationRollingBack, EventOperationRolledBack,
 		EventPromotionRequested, EventPromotionGatePassed, EventPromotionGateFailed,
-		EventPromotionApproved, EventPromotionRejected, EventPromotionDeploying,
+		EventPromotionAwaitingApproval, EventPromotionApproved, EventPromotionRejected, EventPromotionDeploying,
 		EventPromotionSucceeded, EventPromotionFailed, EventPromotionCancelled,
 		EventCertificateObtained, EventCertificateFailed, EventTLSConfigFailed,
 		EventFlagsApplied, EventFlagEnabled, EventFlagDisabled, EventFlagKilled, EventFlagSet,

@@ -44,6 +44,10 @@ type tables struct {
 	// deliveries each config's latest delivery.
 	configs    map[string][][]byte
 	deliveries map[string]recordDoc
+	// cursors are the notification sinks' cursors by sink; links the
+	// used one-time links by nonce.
+	cursors map[string]recordDoc
+	links   map[string][]byte
 }
 
 // recordDoc is a stored registry record (an environment, a token) with
@@ -76,6 +80,8 @@ func newTables() *tables {
 		secrets:      map[string][][]byte{},
 		configs:      map[string][][]byte{},
 		deliveries:   map[string]recordDoc{},
+		cursors:      map[string]recordDoc{},
+		links:        map[string][]byte{},
 	}
 }
 
@@ -94,6 +100,7 @@ const (
 	tableTokens
 	tableSecrets
 	tableConfigs
+	tableSinks
 )
 
 // clone gives t its own copy of one table's container; the JSON values
@@ -127,6 +134,9 @@ func (t *tables) clone(which table) {
 	case tableConfigs:
 		t.configs = maps.Clone(t.configs)
 		t.deliveries = maps.Clone(t.deliveries)
+	case tableSinks:
+		t.cursors = maps.Clone(t.cursors)
+		t.links = maps.Clone(t.links)
 	}
 }
 

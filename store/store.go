@@ -172,6 +172,19 @@ type Tx interface {
 	// name.
 	ListSecrets() ([]Secret, error)
 
+	// GetSinkCursor returns a notification destination's cursor;
+	// ErrNotFound when it has none yet.
+	GetSinkCursor(sink string) (SinkCursor, error)
+	// ListSinkCursors returns every cursor ordered by sink.
+	ListSinkCursors() ([]SinkCursor, error)
+	// PutSinkCursor creates or replaces a cursor, checking its Version (0
+	// creates it; otherwise it must be the stored version, else
+	// ErrConflict) and storing it with Version one higher.
+	PutSinkCursor(c SinkCursor) error
+	// UseLink records a one-time link's use; a nonce used before is
+	// ErrConflict (the link works once).
+	UseLink(u LinkUse) error
+
 	// CreateFlagConfig stores c as the latest flag configuration with
 	// Revision set to one more than the highest, and returns it. c.Revision
 	// as passed is the revision c was made from, which must be the latest

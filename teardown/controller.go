@@ -40,12 +40,25 @@ type Controllers interface {
 	Start()
 }
 
+// Platform is where an environment's services run when it keeps its
+// own objects (a Kubernetes environment's cluster).
+type Platform interface {
+	// Applied counts the objects Slipway applied there for the
+	// environment.
+	Applied(ctx context.Context) (int, error)
+	// RemoveApplied deletes them, routes first (traffic leaves before
+	// the pods go), and nothing else.
+	RemoveApplied(ctx context.Context) error
+}
+
 // Env is an environment a take-down acts on.
 type Env struct {
 	Store       store.Store
 	Stopper     Stopper
 	Drainer     Drainer
 	Controllers Controllers
+	// Platform, when set, holds objects of the environment's own.
+	Platform Platform
 }
 
 // Config is what a Controller needs.
@@ -86,6 +99,9 @@ func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration,
 		return 0, fmt.Errorf("take down %s: the environment is not open on this server", name)
 	}
 	st, err := observe(ctx, env.Store)
+	if err == nil && env.Platform != nil {
+		st.platform, err = env.Platform.Applied(ctx)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("take down %s: %w", name, err)
 	}
@@ -126,6 +142,8 @@ func (c *Controller) apply(ctx context.Context, name string, rec store.Environme
 		return leaveRotation(ctx, env.Store, name, now)
 	case DrainAndStop:
 		return drainAndStop(ctx, env, st)
+	case RemovePlatform:
+		return env.Platform.RemoveApplied(ctx)
 	case RemoveServices:
 		return removeServices(ctx, env.Store, now)
 	case Finish:
@@ -173,6 +191,8 @@ type state struct {
 	// timeout, stop grace); missing when the revision is.
 	specs    map[string]spec.Service
 	services int
+	// platform counts the objects Slipway applied to the platform.
+	platform int
 }
 
 func observe(ctx context.Context, s store.Store) (state, error) {
@@ -202,7 +222,7 @@ func observe(ctx context.Context, s store.Store) (state, error) {
 
 func (st state) observed(rec store.Environment, running bool) Observed {
 	o := Observed{GoingDown: rec.GoingDown(), ControllersRunning: running, ActiveOperations: st.operations,
-		Instances: len(st.instances), Services: st.services}
+		Instances: len(st.instances), Services: st.services, PlatformObjects: st.platform}
 	for _, in := range st.instances {
 		if inRotation(in) {
 			o.InRotation++

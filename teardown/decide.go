@@ -20,6 +20,10 @@ const (
 	// route's drain timeout), stops it (SIGTERM, SIGKILL after its stop
 	// grace), removes its files and deletes its record.
 	DrainAndStop
+	// RemovePlatform deletes what Slipway applied to the environment's
+	// platform (a cluster's HTTPRoutes first, then its Deployments and
+	// Services), nothing else.
+	RemovePlatform
 	// RemoveServices deletes the service records; their stable revisions
 	// become Superseded (revisions and events stay).
 	RemoveServices
@@ -28,7 +32,7 @@ const (
 	Finish
 )
 
-var stepNames = [...]string{"Done", "StopControllers", "FailOperations", "LeaveRotation", "DrainAndStop", "RemoveServices", "Finish"}
+var stepNames = [...]string{"Done", "StopControllers", "FailOperations", "LeaveRotation", "DrainAndStop", "RemovePlatform", "RemoveServices", "Finish"}
 
 func (s Step) String() string {
 	if s < 0 || int(s) >= len(stepNames) {
@@ -49,6 +53,9 @@ type Observed struct {
 	// Stopping, or still marked ready); Instances counts every record.
 	InRotation int
 	Instances  int
+	// PlatformObjects counts what Slipway applied to a platform that
+	// keeps its own objects (a cluster).
+	PlatformObjects int
 	// Services counts service records.
 	Services int
 }
@@ -67,6 +74,8 @@ func Decide(o Observed) Step {
 		return LeaveRotation
 	case o.Instances > 0:
 		return DrainAndStop
+	case o.PlatformObjects > 0:
+		return RemovePlatform
 	case o.Services > 0:
 		return RemoveServices
 	}

@@ -18,6 +18,8 @@ func TestDecide(t *testing.T) {
 		{"an instance back in rotation leaves again", Observed{GoingDown: true, InRotation: 1, Instances: 1}, LeaveRotation},
 		{"then they drain and stop", Observed{GoingDown: true, Instances: 4, Services: 2}, DrainAndStop},
 		{"instances of no service still stop", Observed{GoingDown: true, Instances: 1}, DrainAndStop},
+		{"then what the cluster holds goes", Observed{GoingDown: true, PlatformObjects: 5, Services: 2}, RemovePlatform},
+		{"instances stop before the cluster's objects go", Observed{GoingDown: true, Instances: 1, PlatformObjects: 5}, DrainAndStop},
 		{"then the services go", Observed{GoingDown: true, Services: 2}, RemoveServices},
 		{"then it is down", Observed{GoingDown: true}, Finish},
 	}

@@ -3,7 +3,7 @@
 // the hub's registry), and the Controller drives it there, one safe step
 // per pass, re-reading everything each time:
 //
-//	StopControllers -> FailOperations -> LeaveRotation -> DrainAndStop -> RemoveServices -> Finish
+//	StopControllers -> FailOperations -> LeaveRotation -> DrainAndStop -> RemovePlatform -> RemoveServices -> Finish
 //
 // Each step is taken only when what it changes is still there (Decide,
 // pure), so a pass that failed, or a server killed at any moment, is

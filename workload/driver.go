@@ -3,6 +3,7 @@ package workload
 import (
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"syscall"
@@ -60,6 +61,14 @@ type Execer interface {
 	Exec(ctx context.Context, id string, argv []string) ([]byte, error)
 }
 
+// StreamExecer is an Execer that also writes the command's combined
+// output to out as the command produces it (slipway exec streams it to
+// the user); it returns the command's error. out is written from one
+// goroutine at a time, and not after ExecStream returns.
+type StreamExecer interface {
+	ExecStream(ctx context.Context, id string, argv []string, out io.Writer) error
+}
+
 // InstanceSpec is everything a driver needs to start one instance.
 type InstanceSpec struct {
 	// ID is unique across the server, e.g. "invoice-3-7f2c".
@@ -97,6 +106,12 @@ type InstanceSpec struct {
 	// spec's command or the image's entrypoint and cmd, and Artifact is
 	// unused.
 	Image *Image
+	// RecordExit asks the driver to record how the instance ends even
+	// when the server is not running then (a job run, whose outcome must
+	// not be lost to a server's kill -9, else it would run twice). The
+	// container driver always does (its monitor); the process driver
+	// then starts the process through a monitor of its own.
+	RecordExit bool `json:",omitempty"`
 	// Configs are dynamic configuration files written before the
 	// process starts, where ConfigWriter.ConfigPath says (the controller
 	// names that path in Env). Not kept in the driver's records.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -21,8 +22,9 @@ type Multi struct {
 }
 
 var (
-	_ Driver = (*Multi)(nil)
-	_ Execer = (*Multi)(nil)
+	_ Driver       = (*Multi)(nil)
+	_ Execer       = (*Multi)(nil)
+	_ StreamExecer = (*Multi)(nil)
 )
 
 // errNoContainers is Start's error for an image with no container driver.
@@ -124,6 +126,20 @@ func (m *Multi) Exec(ctx context.Context, id string, argv []string) ([]byte, err
 		return nil, fmt.Errorf("exec in instance %s: its driver cannot exec", id)
 	}
 	return x.Exec(ctx, id, argv)
+}
+
+// ExecStream runs argv in the instance through the driver that knows
+// it, streaming the output, if that driver can.
+func (m *Multi) ExecStream(ctx context.Context, id string, argv []string, out io.Writer) error {
+	d, err := m.owner(ctx, id)
+	if err != nil {
+		return err
+	}
+	x, ok := d.(StreamExecer)
+	if !ok {
+		return fmt.Errorf("exec in instance %s: its driver cannot stream an exec", id)
+	}
+	return x.ExecStream(ctx, id, argv, out)
 }
 
 // CPU returns the instance's CPU time from the driver that knows it, if

@@ -46,6 +46,10 @@ type Revision struct {
 	// MinReady is how long an instance must be ready to count as
 	// available (the rolling strategy's minReady).
 	MinReady time.Duration
+	// SecretEnv are the values of the env variables that reference
+	// secrets (${secret.NAME}), revealed at the versions the revision
+	// pinned: the platform keeps them as secrets; never logged.
+	SecretEnv map[string]string
 }
 
 // RevisionStatus is a revision as its platform reports it.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -28,8 +27,7 @@ type config struct {
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	c := config{setup: setup{interval: 5 * time.Second, upper: metrics.New(metrics.Options{}).LatencyUpper()}}
-	fs := flag.NewFlagSet("anytime", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := benchkit.NewFlagSet("anytime", stderr, nil)
 	fs.IntVar(&c.canaries, "canaries", 2000, "A/A canaries simulated for the false alarms")
 	fs.IntVar(&c.runs, "runs", 400, "canaries simulated per scenario for the times to detect and to pass")
 	fs.Float64Var(&c.rate, "rate", 50, "requests a second, both sides")
@@ -41,9 +39,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	if err := benchkit.NoArgs(fs); err != nil {
+		return c, err
+	}
 	switch {
-	case fs.NArg() > 0:
-		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case c.canaries < 1 || c.runs < 1:
 		return c, fmt.Errorf("-canaries and -runs must be >= 1")
 	case !(c.weight > 0 && c.weight < 1) || !(c.rate > 0) || !(c.alpha > 0 && c.alpha <= 0.5) || !(c.beta > 0 && c.beta <= 0.5) || c.deadline < c.interval:

@@ -21,6 +21,7 @@ type config struct {
 	runs     int
 	worktree bool
 	skipStep bool
+	stepRate int
 	timeout  time.Duration
 }
 
@@ -31,12 +32,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.runs, "runs", 5, "cold starts measured per service (and floors)")
 	fs.BoolVar(&c.worktree, "worktree", false, "build the working tree as it is (default: the committed HEAD)")
 	fs.BoolVar(&c.skipStep, "skip-step", false, "measure cold starts only")
+	fs.IntVar(&c.stepRate, "step-rate", 500, "the step's req/s (an instance of the Python service answers about 500)")
 	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "bound on the whole run (the build excluded)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 || c.runs < 1 {
-		return c, fmt.Errorf("want -runs >= 1 and no arguments")
+	if fs.NArg() > 0 || c.runs < 1 || c.stepRate <= lowRate || c.stepRate > maxRequestsInFlight {
+		return c, fmt.Errorf("want -runs >= 1, -step-rate in (%d, %d] and no arguments", lowRate, maxRequestsInFlight)
 	}
 	return c, nil
 }
@@ -113,7 +115,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	}
 	var step *stepResult
 	if !cfg.skipStep {
-		s, err := measureStep(ctx, ws.Path("slipway"), specDir, stderr)
+		s, err := measureStep(ctx, ws.Path("slipway"), specDir, cfg.stepRate, stderr)
 		if err != nil {
 			return fmt.Errorf("step: %w", err)
 		}

@@ -17,11 +17,10 @@ import (
 // The step's phases: a steady low rate, the step, and the low rate
 // again while the service scales down.
 const (
-	lowRate, highRate   = 10, 500
+	lowRate             = 10
 	steadyFor, stepFor  = 15 * time.Second, 45 * time.Second
 	downFor             = 100 * time.Second
 	stepTarget, workMS  = 100, 2
-	stepCapacity        = highRate / stepTarget // instances 500 req/s needs at the target
 	stepScale           = "{min: 1, max: 10, target: {rps: 100}, stabilization: {down: 10s}}"
 	slowFactor          = 2
 	maxRequestsInFlight = 5000
@@ -42,6 +41,7 @@ type count struct {
 }
 
 type stepResult struct {
+	rate, capacity        int // the step's req/s, and the instances it needs at the target
 	steadyP99, toCapacity time.Duration
 	reached               bool
 	slow, inRamp          int
@@ -51,7 +51,7 @@ type stepResult struct {
 	peak                  int
 }
 
-func measureStep(ctx context.Context, bin, dir string, progress io.Writer) (res stepResult, err error) {
+func measureStep(ctx context.Context, bin, dir string, highRate int, progress io.Writer) (res stepResult, err error) {
 	py := apps[1]
 	srv, stop, err := startApplied(ctx, bin, dir, serviceSpec(py, stepScale, fmt.Sprintf("WORK_MS: %q", fmt.Sprint(workMS))))
 	if err != nil {
@@ -72,7 +72,7 @@ func measureStep(ctx context.Context, bin, dir string, progress io.Writer) (res 
 	if len(reqs) == 0 {
 		return res, errors.New("no request sent")
 	}
-	return summarize(reqs, counts), nil
+	return summarize(reqs, counts, highRate), nil
 }
 
 type phase struct {
@@ -152,8 +152,8 @@ func watchCounts(ctx context.Context, srv *benchkit.Server, start time.Time, mu 
 	}
 }
 
-func summarize(reqs []sent, counts []count) stepResult {
-	var r stepResult
+func summarize(reqs []sent, counts []count, highRate int) stepResult {
+	r := stepResult{rate: highRate, capacity: (highRate + stepTarget - 1) / stepTarget}
 	stepAt, dropAt := steadyFor, steadyFor+stepFor
 	var steady []time.Duration
 	for _, q := range reqs {
@@ -167,7 +167,7 @@ func summarize(reqs []sent, counts []count) stepResult {
 	}
 	capAt := dropAt
 	for _, c := range counts {
-		if c.at >= stepAt && c.ready >= stepCapacity && !r.reached {
+		if c.at >= stepAt && c.ready >= r.capacity && !r.reached {
 			r.reached, capAt, r.toCapacity = true, c.at, c.at-stepAt
 		}
 		r.peak = max(r.peak, c.desired)
@@ -204,7 +204,7 @@ func summarize(reqs []sent, counts []count) stepResult {
 
 func printStep(w io.Writer, r stepResult) {
 	fmt.Fprintf(w, "\nstep %d -> %d req/s, Python service (%dms of one lock per request: ~%d req/s an instance), target rps %d (%d instances)\n",
-		lowRate, highRate, workMS, 1000/workMS, stepTarget, stepCapacity)
+		lowRate, r.rate, workMS, 1000/workMS, stepTarget, r.capacity)
 	reach := "not reached in " + stepFor.String()
 	if r.reached {
 		reach = fmt.Sprintf("%.1fs", r.toCapacity.Seconds())
@@ -215,9 +215,9 @@ func printStep(w io.Writer, r stepResult) {
 	}
 	rows := [][2]string{
 		{"steady p99 at 10 req/s", ms(r.steadyP99)},
-		{fmt.Sprintf("time to %d ready instances", stepCapacity), reach},
+		{fmt.Sprintf("time to %d ready instances", r.capacity), reach},
 		{fmt.Sprintf("requests over %dx steady p99 in the ramp", slowFactor), fmt.Sprintf("%d of %d (%.1f%%)", r.slow, r.inRamp, share)},
-		{"failed requests at 500 req/s", fmt.Sprintf("%d of %d", r.failedStep, r.sentStep)},
+		{fmt.Sprintf("failed requests at %d req/s", r.rate), fmt.Sprintf("%d of %d", r.failedStep, r.sentStep)},
 		{"peak desired instances", fmt.Sprint(r.peak)},
 		{"scale-downs after the drop to 10 req/s", strings.Join(append([]string{}, r.downs...), ", ")},
 		{"failed requests while scaling down", fmt.Sprintf("%d of %d", r.failedDown, r.sentDown)},

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -26,12 +25,10 @@ type config struct {
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
-	fs := flag.NewFlagSet("canary", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := benchkit.NewFlagSet("canary", stderr, &c.worktree)
 	fs.IntVar(&c.runs, "runs", 3, "bad canaries to measure, each on a fresh server")
 	fs.IntVar(&c.rate, "rate", 50, "user requests per second sent through the router")
 	fs.DurationVar(&c.runTimeout, "run-timeout", 60*time.Second, "bound on one run, server start to stop")
-	fs.BoolVar(&c.worktree, "worktree", false, "build the working tree as it is (default: the committed HEAD)")
 	canary := fs.String("canary", "bad", "the canary measured: bad (time to rollback) or good (time to pass an analysis step)")
 	judges := fs.String("judges", "interval,sequential", "the analyses to measure: interval (a success condition every 5s), sequential (compare: baseline)")
 	if err := fs.Parse(args); err != nil {
@@ -54,9 +51,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			return c, fmt.Errorf("-judges: unknown judge %q; valid: interval, sequential", name)
 		}
 	}
+	if err := benchkit.NoArgs(fs); err != nil {
+		return c, err
+	}
 	switch {
-	case fs.NArg() > 0:
-		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case c.runs < 1:
 		return c, fmt.Errorf("-runs must be >= 1, got %d", c.runs)
 	case c.rate < 1 || c.rate > 1000:

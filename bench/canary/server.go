@@ -4,19 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"time"
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 )
 
-// Bounds on the server's lifecycle and on the CLI.
-const (
-	healthyTimeout = 15 * time.Second // start -> /v1/health answers
-	stopTimeout    = 10 * time.Second // SIGTERM -> gone, before SIGKILL
-	applyTimeout   = 30 * time.Second // slipway apply, with --wait
-)
+// applyTimeout bounds slipway apply, with --wait.
+const applyTimeout = 30 * time.Second
 
 // server is one `slipway server` child process over its own data
 // directory (benchkit.Server), and the binary that is also the CLI.
@@ -30,32 +25,27 @@ type server struct {
 // startServer starts a server over data and waits until it answers
 // /v1/health and its router accepts connections.
 func startServer(ctx context.Context, bin, data string) (*server, error) {
-	bs, err := benchkit.StartServer(ctx, bin, data, healthyTimeout)
+	bs, err := benchkit.StartServer(ctx, bin, data, benchkit.HealthyTimeout)
 	if err != nil {
 		return nil, err
 	}
 	s := &server{Server: bs, bin: bin, routerURL: "http://" + bs.RouterAddr + "/"}
-	if err := bs.Proc.WaitListening(ctx, bs.RouterAddr, healthyTimeout); err != nil {
+	if err := bs.Proc.WaitListening(ctx, bs.RouterAddr, benchkit.HealthyTimeout); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
 	return s, nil
 }
-
-// Close stops the server and every instance it started.
-func (s *server) Close() error { return s.Stop(stopTimeout) }
 
 // apply runs `slipway apply -f file`, with --wait when wait is set, and
 // returns its output in the error when it fails.
 func (s *server) apply(ctx context.Context, file string, wait bool) error {
 	ctx, cancel := context.WithTimeout(ctx, applyTimeout+5*time.Second)
 	defer cancel()
-	args := []string{"--server", s.URL, "apply", "-f", file}
+	args := []string{"apply", "-f", file}
 	if wait {
 		args = append(args, "--wait", "--timeout", applyTimeout.String())
 	}
-	cmd := exec.CommandContext(ctx, s.bin, args...)
-	cmd.Env = s.CLIEnv()
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := s.Command(ctx, s.bin, args...).CombinedOutput(); err != nil {
 		return fmt.Errorf("slipway apply -f %s: %w\n%s", file, err, out)
 	}
 	return nil

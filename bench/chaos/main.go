@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -27,14 +26,12 @@ type config struct {
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
-	fs := flag.NewFlagSet("chaos", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := benchkit.NewFlagSet("chaos", stderr, &c.worktree)
 	fs.IntVar(&c.rollouts, "rollouts", 20, "rollouts per strategy (6 strategies), each cut by one or two kill -9")
 	fs.IntVar(&c.stops, "stops", 3, "instances stopped with SIGSTOP")
 	fs.DurationVar(&c.maxDelay, "max-delay", 3*time.Second, "longest random delay before a kill")
 	fs.Uint64Var(&c.seed, "seed", uint64(time.Now().UnixNano()), "random seed (printed, to replay a run)")
 	fs.BoolVar(&c.disk, "disk", true, "run the full-disk scenario (mounts a tmpfs: needs root)")
-	fs.BoolVar(&c.worktree, "worktree", false, "build the working tree as it is (default: the committed HEAD)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -32,7 +31,7 @@ func main() { benchkit.Main("containers", run) }
 type row struct{ what, value, note string }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("containers", flag.ContinueOnError)
+	fs := benchkit.NewFlagSet("containers", stderr, nil)
 	runs := fs.Int("runs", 5, "starts (and pulls) measured per runtime")
 	size := fs.Int("size", 50, "size in MB of the pulled image's random layer")
 	if err := fs.Parse(args); err != nil {

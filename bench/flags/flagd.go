@@ -101,10 +101,10 @@ func startFlagd(ctx context.Context, bin, dir string) (*flagd, error) {
 		return nil, err
 	}
 	f := &flagd{proc: proc, ofrepAddr: "127.0.0.1:" + ports[1]}
-	if err := proc.WaitListening(ctx, f.ofrepAddr, healthyTimeout); err != nil {
+	if err := proc.WaitListening(ctx, f.ofrepAddr, benchkit.HealthyTimeout); err != nil {
 		return nil, errors.Join(err, f.Close())
 	}
-	_, err = benchkit.Poll(ctx, "flagd to evaluate "+flagspec.BenchKey, healthyTimeout, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+	_, err = benchkit.Poll(ctx, "flagd to evaluate "+flagspec.BenchKey, benchkit.HealthyTimeout, 20*time.Millisecond, func(ctx context.Context) (bool, string, error) {
 		if _, err := checkSingle(ctx, "http://"+f.ofrepAddr, flagspec.BenchKey); err != nil {
 			return false, err.Error(), nil
 		}
@@ -117,4 +117,4 @@ func startFlagd(ctx context.Context, bin, dir string) (*flagd, error) {
 }
 
 // Close stops flagd.
-func (f *flagd) Close() error { return f.proc.Stop(stopTimeout) }
+func (f *flagd) Close() error { return f.proc.Stop(benchkit.StopGrace) }

@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -34,8 +32,7 @@ type config struct {
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	c := config{}
 	var conns string
-	fs := flag.NewFlagSet("flags", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := benchkit.NewFlagSet("flags", stderr, &c.worktree)
 	fs.DurationVar(&c.dur, "d", 5*time.Second, "measured time of each load")
 	fs.DurationVar(&c.warmup, "warmup", time.Second, "load sent before each measured one, not counted")
 	fs.StringVar(&conns, "conns", "16,64", "connections of the single-flag loads, comma-separated")
@@ -46,7 +43,6 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.manyChanges, "many-changes", 5, "flag changes timed with -many flags")
 	fs.StringVar(&c.flagdBin, "flagd", "", "a flagd binary to measure as the peer (default: build -flagd-module)")
 	fs.StringVar(&c.flagdModule, "flagd-module", "github.com/open-feature/flagd/flagd@latest", "`go install` this for the peer when -flagd is not given (\"\": no peer)")
-	fs.BoolVar(&c.worktree, "worktree", false, "build the working tree as it is (default: the committed HEAD)")
 	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "bound on the whole run")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -58,9 +54,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		}
 		c.conns = append(c.conns, n)
 	}
+	if err := benchkit.NoArgs(fs); err != nil {
+		return c, err
+	}
 	switch {
-	case fs.NArg() > 0:
-		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case c.dur < 100*time.Millisecond || c.warmup < 0:
 		return c, fmt.Errorf("-d must be at least 100ms and -warmup not negative")
 	case c.bulkConns < 1 || c.bulkFlags < 1 || c.many < 1:
@@ -87,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		return err
 	}
 	defer func() { err = errors.Join(err, ws.Close()) }()
-	loadBefore := loadAverage()
+	loadBefore := benchkit.LoadAverage()
 	fmt.Fprintln(stderr, "building the peer (flagd) ...")
 	b := &bench{cfg: cfg, ws: ws, peer: prepareFlagd(ctx, cfg, ws), progress: stderr}
 	for _, step := range []func(context.Context) error{b.measureOFREP, b.measureInProcess, b.measureMany} {
@@ -99,7 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		benchkit.Fact{Label: "slipway", Value: ws.Source()},
 		benchkit.Fact{Label: "peer", Value: describePeer(b.peer)},
 		benchkit.Fact{Label: "load", Value: describeLoad(cfg)},
-		benchkit.Fact{Label: "loadavg", Value: fmt.Sprintf("%s before, %s after (1, 5, 15 min): other work on the machine shares its cores", loadBefore, loadAverage())})
+		benchkit.LoadFact(loadBefore))
 	if err != nil {
 		return err
 	}
@@ -127,15 +124,6 @@ func describePeer(p peer) string {
 		return "flagd (" + p.version + "): not measured, see the notes"
 	}
 	return "flagd " + p.version
-}
-
-// loadAverage is the first three fields of /proc/loadavg.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
-		return strings.Join(f[:3], " ")
-	}
-	return "unknown"
 }
 
 // describeLoad is the load generator in one line, for the header.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/bench/flags/flagspec"
+	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 )
 
 // Bounds on the helper's measures.
@@ -42,7 +43,7 @@ func (b *bench) measureOFREP(ctx context.Context) (err error) {
 	if _, err := srv.apply(ctx, "slipway.yaml", flagspec.Lines(flagspec.Bench, cfg.bulkFlags, true), true); err != nil {
 		return srv.Annotate(err)
 	}
-	if _, err := srv.waitServed(ctx, flagspec.BenchKey, healthyTimeout); err != nil {
+	if _, err := srv.waitServed(ctx, flagspec.BenchKey, benchkit.HealthyTimeout); err != nil {
 		return srv.Annotate(err)
 	}
 	fd := b.startPeer(ctx, dir)

@@ -15,12 +15,8 @@ import (
 	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 )
 
-// Bounds on a server's lifecycle and on the CLI.
-const (
-	healthyTimeout = 15 * time.Second // start -> /v1/health answers
-	stopTimeout    = 10 * time.Second // SIGTERM -> gone, before SIGKILL
-	applyTimeout   = 2 * time.Minute  // one slipway apply, 10,000 flags included
-)
+// applyTimeout bounds one slipway apply, 10,000 flags included.
+const applyTimeout = 2 * time.Minute
 
 // flagKey is the evaluation key every server takes (--flag-key) and
 // every OFREP request sends, as a client in production would.
@@ -38,15 +34,12 @@ type server struct {
 // startServer starts a server over dir/data and waits until it answers
 // /v1/health.
 func startServer(ctx context.Context, bin, dir string) (*server, error) {
-	bs, err := benchkit.StartServer(ctx, bin, filepath.Join(dir, "data"), healthyTimeout, "--flag-key", flagKey)
+	bs, err := benchkit.StartServer(ctx, bin, filepath.Join(dir, "data"), benchkit.HealthyTimeout, "--flag-key", flagKey)
 	if err != nil {
 		return nil, err
 	}
 	return &server{Server: bs, bin: bin, dir: dir}, nil
 }
-
-// Close stops the server and every instance it started.
-func (s *server) Close() error { return s.Stop(stopTimeout) }
 
 // services is the one service of every spec the bench applies.
 func (s *server) services() string {
@@ -64,12 +57,11 @@ func (s *server) apply(ctx context.Context, name string, lines []string, wait bo
 	}
 	ctx, cancel := context.WithTimeout(ctx, applyTimeout)
 	defer cancel()
-	args := []string{"--server", s.URL, "apply", "-f", file}
+	args := []string{"apply", "-f", file}
 	if wait {
 		args = append(args, "--wait", "--timeout", applyTimeout.String())
 	}
-	cmd := exec.CommandContext(ctx, s.bin, args...)
-	cmd.Env = s.CLIEnv()
+	cmd := s.Command(ctx, s.bin, args...)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	took := time.Since(start)

@@ -85,7 +85,7 @@ func waitHealthz(ctx context.Context, procs []*benchkit.Child, ports []int, time
 func stopAll(procs []*benchkit.Child) error {
 	errs := make(chan error, len(procs))
 	for _, p := range procs {
-		go func() { errs <- p.Stop(stopTimeout) }()
+		go func() { errs <- p.Stop(benchkit.StopGrace) }()
 	}
 	var all []error
 	for range procs {

@@ -23,7 +23,7 @@ type idleResult struct {
 // reads the server's RSS and its CPU use over cfg.idleCPU.
 func measureIdle(ctx context.Context, bin, data string, cfg config) (r idleResult, err error) {
 	r.instances = cfg.idleInstances
-	srv, err := startServer(ctx, bin, data)
+	srv, err := benchkit.StartServer(ctx, bin, data, benchkit.HealthyTimeout)
 	if err != nil {
 		return r, err
 	}

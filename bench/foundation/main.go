@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -30,20 +29,19 @@ const readinessInterval = time.Second
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	c := config{idleSettle: 5 * time.Second}
-	fs := flag.NewFlagSet("foundation", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := benchkit.NewFlagSet("foundation", stderr, &c.worktree)
 	fs.IntVar(&c.runs, "runs", 5, "fresh deploys to measure (each next to a bare-exec run)")
 	fs.IntVar(&c.instances, "instances", 10, "instances per measured deploy")
 	fs.IntVar(&c.idleInstances, "idle", 30, "instances running during the idle memory/CPU measure (0 skips it)")
 	fs.DurationVar(&c.idleCPU, "idle-cpu", 10*time.Second, "window over which the server's idle CPU is measured")
 	fs.DurationVar(&c.readyTimeout, "ready-timeout", 2*time.Minute, "bound on each wait for all instances to be ready")
-	fs.BoolVar(&c.worktree, "worktree", false, "build the working tree as it is (default: the committed HEAD)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	if err := benchkit.NoArgs(fs); err != nil {
+		return c, err
+	}
 	switch {
-	case fs.NArg() > 0:
-		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case c.runs < 1:
 		return c, fmt.Errorf("-runs must be >= 1, got %d", c.runs)
 	case c.instances < 1:

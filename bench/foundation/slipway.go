@@ -39,7 +39,7 @@ services:
 // deployFresh starts a fresh server over data, applies n instances, and
 // measures the time until GET /v1/services shows all of them ready.
 func deployFresh(ctx context.Context, bin, data string, n int, timeout time.Duration) (s sample, err error) {
-	srv, err := startServer(ctx, bin, data)
+	srv, err := benchkit.StartServer(ctx, bin, data, benchkit.HealthyTimeout)
 	if err != nil {
 		return s, err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -19,11 +18,9 @@ import (
 
 // Bounds on the server, the CLI and every wait.
 const (
-	healthyTimeout = 15 * time.Second // start -> /v1/health answers
-	stopTimeout    = 10 * time.Second // SIGTERM -> gone, before SIGKILL
-	cliTimeout     = 30 * time.Second // one slipway command
-	waitTimeout    = 30 * time.Second // one wait for the server to reach a state
-	pollEvery      = 50 * time.Millisecond
+	cliTimeout  = 30 * time.Second // one slipway command
+	waitTimeout = 30 * time.Second // one wait for the server to reach a state
+	pollEvery   = 50 * time.Millisecond
 	// handsOff is how long the bench sends nothing after a measured
 	// request, so that its polling does not compete for the two cores
 	// with the path it measures (which takes milliseconds).
@@ -56,7 +53,7 @@ func newBench(ctx context.Context, ws *benchkit.Workspace, progress io.Writer) (
 		}
 	}
 	fmt.Fprintln(progress, "starting slipway server ...")
-	srv, err := benchkit.StartServer(ctx, ws.Path("slipway"), ws.Path("data"), healthyTimeout)
+	srv, err := benchkit.StartServer(ctx, ws.Path("slipway"), ws.Path("data"), benchkit.HealthyTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +63,7 @@ func newBench(ctx context.Context, ws *benchkit.Workspace, progress io.Writer) (
 
 // Close stops the server and every instance it started, in every
 // environment (benchkit sweeps the processes under its data directory).
-func (b *bench) Close() error { return b.srv.Stop(stopTimeout) }
+func (b *bench) Close() error { return b.srv.Close() }
 
 // setUp creates staging and prod with a first version of the service,
 // by `slipway apply --env E --wait`, and waits until both run it.
@@ -118,8 +115,8 @@ func (b *bench) writeSpec(version, digest string) (string, string, error) {
 func (b *bench) cli(ctx context.Context, args ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, cliTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, b.bin, append([]string{"--server", b.srv.URL}, args...)...)
-	cmd.Env = append(b.srv.CLIEnv(), "SLIPWAY_ENV=")
+	cmd := b.srv.Command(ctx, b.bin, args...)
+	cmd.Env = append(cmd.Env, "SLIPWAY_ENV=")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("slipway %s: %w\n%s", strings.Join(args, " "), err, out)
 	}

@@ -3,11 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/slipway-dev/slipway/bench/internal/benchkit"
@@ -26,19 +23,18 @@ type config struct {
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
-	fs := flag.NewFlagSet("promotion", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := benchkit.NewFlagSet("promotion", stderr, &c.worktree)
 	fs.IntVar(&c.runs, "runs", 10, "measured rounds, each one promotion into prod and one direct apply to prod")
 	fs.IntVar(&c.warmup, "warmup", 1, "rounds before the measured ones, not counted")
 	fs.DurationVar(&c.quiet, "quiet", 300*time.Millisecond, "pause with everything converged before each measured request")
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "bound on the whole run (the build excluded)")
-	fs.BoolVar(&c.worktree, "worktree", false, "build the working tree as it is (default: the committed HEAD)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	if err := benchkit.NoArgs(fs); err != nil {
+		return c, err
+	}
 	switch {
-	case fs.NArg() > 0:
-		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case c.runs < 1 || c.runs > 200:
 		return c, fmt.Errorf("-runs must be 1..200, got %d", c.runs)
 	case c.warmup < 0:
@@ -65,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	defer func() { err = errors.Join(err, ws.Close()) }()
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
-	loadBefore := loadAverage()
+	loadBefore := benchkit.LoadAverage()
 	res, err := measureAll(ctx, cfg, ws, stderr)
 	if err != nil {
 		return err
@@ -73,7 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	err = benchkit.PrintMachine(ctx, stdout,
 		benchkit.Fact{Label: "slipway", Value: ws.Source()},
 		benchkit.Fact{Label: "setup", Value: describeScenario(cfg)},
-		benchkit.Fact{Label: "loadavg", Value: fmt.Sprintf("%s before, %s after (1, 5, 15 min): other work on the machine shares its cores", loadBefore, loadAverage())})
+		benchkit.LoadFact(loadBefore))
 	if err != nil {
 		return err
 	}
@@ -133,13 +129,4 @@ func describeScenario(cfg config) string {
 	return fmt.Sprintf("service %s, %d instance (./examples/order), environments staging and prod (from staging, gate approval) on one server; "+
 		"%d rounds after %d warm-up, each one promotion and one direct apply to prod (alternating order), %s quiet before each request",
 		service, 1, cfg.runs, cfg.warmup, cfg.quiet)
-}
-
-// loadAverage is the first three fields of /proc/loadavg.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
-		return strings.Join(f[:3], " ")
-	}
-	return "unknown"
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,11 +26,9 @@ type config struct {
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
-	fs := flag.NewFlagSet("rollingupdate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := benchkit.NewFlagSet("rollingupdate", stderr, &c.worktree)
 	fs.IntVar(&c.runs, "runs", 5, "measured rolling updates per runtime")
 	fs.IntVar(&c.instances, "instances", 10, "instances of the service")
-	fs.BoolVar(&c.worktree, "worktree", false, "build the working tree as it is (default: the committed HEAD)")
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "bound on the whole run (the build excluded)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -122,8 +119,7 @@ func measure(ctx context.Context, cfg config, ws *benchkit.Workspace, name, spec
 			return r, err
 		}
 		start := time.Now()
-		cmd := exec.CommandContext(ctx, ws.Path("slipway"), "--server", srv.URL, "apply", "-f", file, "--wait", "--timeout", "5m")
-		cmd.Env = srv.CLIEnv()
+		cmd := srv.Command(ctx, ws.Path("slipway"), "apply", "-f", file, "--wait", "--timeout", "5m")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return r, srv.Annotate(fmt.Errorf("%s: apply v%d: %v\n%s", name, i, err, out))
 		}

@@ -59,6 +59,7 @@ func newServerCmd() *cobra.Command {
 	f.StringVar(&cfg.ContainerRuntime, "container-runtime", "", "the OCI runtime that runs services with an image: a name in PATH or a path (default: crun on a cgroup v2 host when installed, else runc)")
 	f.StringVar(&cfg.APIAddr, "api", cfg.APIAddr, "address of the HTTP API (every request but the health check takes a token; --token, --token-file or SLIPWAY_TOKEN names the admin one, else DATA/admin.token holds it)")
 	f.StringVar(&cfg.SecretsKeyFile, "secrets-key-file", "", "an age identity file (age-keygen) that seals the secrets the server stores; it must be 0600 (default: DATA/secrets.key, made at first start)")
+	f.StringVar(&cfg.PublicURL, "public-url", "", "the URL at which approvers' browsers reach this server's API (https://slipway.example.com): notifications of a promotion waiting for approval then carry signed one-time approve and reject links (key: DATA/links.key, made 0600)")
 	f.StringVar(&cfg.Socket, "socket", "", "the API's Unix socket, owner-only: its peers' uid is their credential (default: DATA/slipway.sock, or, when that path is too long for a socket, one in a private temporary directory that DATA/socket.path names; run as root, the server also listens on "+client.SystemSocket+" unless --socket is set)")
 	f.BoolVar(&noSystem, "no-system-socket", false, "run as root, do not also listen on "+client.SystemSocket)
 	f.StringVar(&cfg.SocketGroup, "socket-group", "", "a group whose members may use the socket as admins (mode 0660; as the docker group, it is as good as the server's user)")

@@ -63,9 +63,11 @@ var layers = []layer{
 	{"flags/ofrep/ofreptest", 5},
 	{"store/sqlite", 5}, // above storetest: its tests run the suite
 	{"workload/workloadtest", 5},
+	{"workload/instdir", 5}, // what the local drivers share of an instance's folder: its record, exit.json, a monitor's status
 	{"platform/kube", 5},    // above workload: implements workload.Platform with Kubernetes objects
 	{"stack", 6},            // above store/sqlite: its tests read old data with it
 	{"teardown", 6},         // above store/sqlite: its tests run on it
+	{"notify", 6},           // above secret and store/sqlite (its tests run on it)
 	{"rollout", 7},          // above stack and store/sqlite
 	{"workload/process", 7}, // above workloadtest: its tests run the suite
 	{"pipeline", 8},
@@ -103,6 +105,7 @@ var layers = []layer{
 	{"bench/config", 12},
 	{"bench/rollingupdate", 12},
 	{"bench/autoscale", 12},
+	{"bench/notify", 12},
 	{"cmd/slipway", 12},
 	{"e2e", 12},
 	{"examples/order", 12},

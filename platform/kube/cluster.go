@@ -1,17 +1,19 @@
 package kube
 
 import (
-	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/slipway-dev/slipway/router"
@@ -25,16 +27,40 @@ import (
 type Cluster struct {
 	c client.Client
 	t Target
+	// cache, when set, holds the environment's objects as informers
+	// watch them (see Watch); reads go to it once synced.
+	cache   cache.Cache
+	synced  atomic.Bool
+	handled map[string]bool // kinds whose informer has Watch's handler; Watch's own
+	pods    podsClient      // reads pods' logs (nil: opened without one)
 
-	mu       sync.Mutex        // guards sent and replicas
-	sent     map[string][]byte // object key -> the apply configuration last written
-	replicas map[string]int32  // Deployment name -> the replicas last written
+	mu sync.Mutex // guards sent, replicas, pending and deleted
+	// sent maps an object key to the hash of the apply configuration
+	// last written (a hash: a Secret's values are not kept).
+	sent     map[string][sha256.Size]byte
+	replicas map[string]int32 // Deployment name -> the replicas last written
+	// pending maps a Deployment this Cluster wrote to the generation the
+	// write returned, until the cache shows it (read your own writes).
+	pending map[string]int64
+	// deleted holds Deployments this Cluster deleted that the cache may
+	// still hold.
+	deleted map[string]bool
 }
 
-// NewCluster returns the cluster of target t, reached through c (a
-// direct client, or one reading from an informer cache).
+// NewCluster returns the cluster of target t, reached through c, which
+// it reads directly (Watched gives one that reads from informers).
 func NewCluster(c client.Client, t Target) *Cluster {
-	return &Cluster{c: c, t: t, sent: map[string][]byte{}, replicas: map[string]int32{}}
+	return &Cluster{c: c, t: t, sent: map[string][sha256.Size]byte{}, replicas: map[string]int32{},
+		pending: map[string]int64{}, deleted: map[string]bool{}}
+}
+
+// reader is where reads go: the informers' cache once synced, else the
+// API server.
+func (k *Cluster) reader() client.Reader {
+	if k.synced.Load() {
+		return k.cache
+	}
+	return k.c
 }
 
 // Target returns where the cluster's objects go.
@@ -49,46 +75,79 @@ func (k *Cluster) ApplyRevision(ctx context.Context, r Revision) error {
 	if err != nil {
 		return err
 	}
-	if err := k.apply(ctx, "Deployment", r.Name(), d); err != nil {
+	name := r.Name()
+	sec, err := EnvSecret(r, k.t.Namespace)
+	if err != nil {
 		return err
 	}
-	k.mu.Lock()
-	k.replicas[r.Name()] = r.Replicas
-	k.mu.Unlock()
-	if err := k.apply(ctx, "Service", r.Name(), RevisionService(r, k.t.Namespace)); err != nil {
+	if sec != nil { // before the Deployment: its pods need it to start
+		if _, err := k.apply(ctx, "Secret", SecretName(r), sec, nil); err != nil {
+			return err
+		}
+	}
+	sent, err := k.apply(ctx, "Deployment", name, d, func() {
+		k.replicas[name] = r.Replicas
+		delete(k.deleted, name)
+		if k.cache != nil {
+			k.pending[name] = inFlight
+		}
+	})
+	if err != nil {
 		return err
 	}
-	return k.apply(ctx, "Service", r.Service, StableService(k.t, r.Service))
+	if sent && k.cache != nil && d.Generation != nil {
+		k.mu.Lock()
+		k.pending[name] = *d.Generation
+		k.mu.Unlock()
+	}
+	if _, err := k.apply(ctx, "Service", name, RevisionService(r, k.t.Namespace), nil); err != nil {
+		return err
+	}
+	_, err = k.apply(ctx, "Service", r.Service, StableService(k.t, r.Service), nil)
+	return err
 }
 
 // ApplyRoute writes a service's HTTPRoute from its entry in the traffic
 // policy (see HTTPRoute): the whole route, every step.
 func (k *Cluster) ApplyRoute(ctx context.Context, r router.Route) error {
-	return k.apply(ctx, "HTTPRoute", r.Service, HTTPRoute(k.t, r))
+	_, err := k.apply(ctx, "HTTPRoute", r.Service, HTTPRoute(k.t, r), nil)
+	return err
 }
 
-// apply writes one object unless it is as this Cluster last wrote it.
-func (k *Cluster) apply(ctx context.Context, kind, name string, obj runtime.ApplyConfiguration) error {
+// apply writes one object unless it is as this Cluster last wrote it,
+// and reports whether it wrote; obj then holds the cluster's answer.
+// sending, if not nil, runs (k.mu held) before a write is sent.
+func (k *Cluster) apply(ctx context.Context, kind, name string, obj runtime.ApplyConfiguration, sending func()) (bool, error) {
 	b, err := json.Marshal(obj)
 	if err != nil {
-		return fmt.Errorf("apply %s %s/%s: %w", kind, k.t.Namespace, name, err)
+		return false, fmt.Errorf("apply %s %s/%s: %w", kind, k.t.Namespace, name, err)
 	}
 	key := kind + "/" + name
+	sum := sha256.Sum256(b)
 	k.mu.Lock()
-	same := bytes.Equal(k.sent[key], b)
+	was, ok := k.sent[key]
+	same := ok && was == sum
+	if !same && sending != nil {
+		sending()
+	}
 	k.mu.Unlock()
 	if same {
-		return nil
+		return false, nil
 	}
 	what := fmt.Sprintf("apply %s %s/%s", kind, k.t.Namespace, name)
 	if err := k.c.Apply(ctx, obj, client.FieldOwner(FieldManager)); err != nil {
-		k.forget(key)
-		return classify(err, what, k.t.Namespace)
+		k.mu.Lock()
+		delete(k.sent, key)
+		if kind == "Deployment" {
+			k.forgetRevision(name)
+		}
+		k.mu.Unlock()
+		return false, classify(err, what, k.t.Namespace)
 	}
 	k.mu.Lock()
-	k.sent[key] = b
+	k.sent[key] = sum
 	k.mu.Unlock()
-	return nil
+	return true, nil
 }
 
 func (k *Cluster) forget(key string) {
@@ -112,9 +171,7 @@ func (k *Cluster) forgetDrift(service string, seen map[string]int32) {
 	defer k.mu.Unlock()
 	for name, want := range k.replicas {
 		if got, ok := seen[name]; (!ok || got != want) && ofService(name, service) {
-			delete(k.sent, "Deployment/"+name)
-			delete(k.sent, "Service/"+name)
-			delete(k.replicas, name)
+			k.forgetRevision(name)
 		}
 	}
 }
@@ -123,19 +180,36 @@ func (k *Cluster) forgetDrift(service string, seen map[string]int32) {
 // go with the Deployment). Gone already is not an error.
 func (k *Cluster) DeleteRevision(ctx context.Context, service string, n int) error {
 	name := RevisionName(service, n)
-	for _, o := range []client.Object{&appsv1.Deployment{}, &corev1.Service{}} {
+	k.mu.Lock()
+	k.forgetRevision(name)
+	if k.cache != nil {
+		k.deleted[name] = true // before the request: its event may come before the answer
+	}
+	k.mu.Unlock()
+	for _, o := range []client.Object{&appsv1.Deployment{}, &corev1.Service{}, &corev1.Secret{}} {
 		o.SetName(name)
+		if _, ok := o.(*corev1.Secret); ok {
+			o.SetName(name + "-env")
+		}
 		o.SetNamespace(k.t.Namespace)
 		if err := client.IgnoreNotFound(k.c.Delete(ctx, o)); err != nil {
+			k.mu.Lock()
+			delete(k.deleted, name)
+			k.mu.Unlock()
 			return classify(err, fmt.Sprintf("delete %T %s/%s", o, k.t.Namespace, name), k.t.Namespace)
 		}
 	}
-	k.forget("Deployment/" + name)
-	k.forget("Service/" + name)
-	k.mu.Lock()
-	delete(k.replicas, name)
-	k.mu.Unlock()
 	return nil
+}
+
+// forgetRevision forgets the writes of a revision's Deployment and
+// Service; k.mu is held.
+func (k *Cluster) forgetRevision(name string) {
+	delete(k.sent, "Deployment/"+name)
+	delete(k.sent, "Service/"+name)
+	delete(k.sent, "Secret/"+name+"-env")
+	delete(k.replicas, name)
+	delete(k.pending, name)
 }
 
 // selector picks the environment's objects (one service's when service

@@ -8,7 +8,6 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/slipway-dev/slipway/spec"
@@ -49,16 +48,13 @@ func Scheme() *runtime.Scheme {
 }
 
 // Open returns the Cluster of a Kubernetes environment env of app:
-// found as kubectl finds it (RESTConfig), reached by a direct client. It
-// does no I/O: an unreachable cluster shows in the Cluster's errors.
+// found as kubectl finds it (RESTConfig), read through informers once
+// its Watch runs (Watched). It does no I/O: an unreachable cluster shows
+// in the Cluster's errors.
 func Open(app, env string, k *spec.Kubernetes) (*Cluster, error) {
 	cfg, err := RESTConfig(k)
 	if err != nil {
 		return nil, err
 	}
-	c, err := client.New(cfg, client.Options{Scheme: Scheme()})
-	if err != nil {
-		return nil, classify(err, "connect to the cluster", k.Namespace)
-	}
-	return NewCluster(c, Target{App: app, Env: env, Namespace: k.Namespace, Gateway: k.Gateway}), nil
+	return Watched(cfg, Target{App: app, Env: env, Namespace: k.Namespace, Gateway: k.Gateway})
 }

@@ -47,6 +47,10 @@ type Revision struct {
 	// MinReady is how long a pod must be ready to count as available
 	// (the Deployment's minReadySeconds).
 	MinReady time.Duration
+	// SecretEnv are the revealed values of the env variables that
+	// reference secrets: they go into the revision's Secret (EnvSecret),
+	// which the pod's env references; never into the Deployment.
+	SecretEnv map[string]string
 }
 
 // Name is the revision's Deployment and Service name, <service>-r<N>.
@@ -155,11 +159,43 @@ func envVars(r Revision) []*coreac.EnvVarApplyConfiguration {
 	}
 	env := r.Spec.Env
 	for _, k := range sortedKeys(env) {
-		if !reserved[k] {
+		switch {
+		case reserved[k]:
+		case spec.HasSecretRef(env[k]):
+			out = append(out, coreac.EnvVar().WithName(k).WithValueFrom(coreac.EnvVarSource().
+				WithSecretKeyRef(coreac.SecretKeySelector().WithName(SecretName(r)).WithKey(k))))
+		default:
 			out = append(out, coreac.EnvVar().WithName(k).WithValue(env[k]))
 		}
 	}
 	return out
+}
+
+// SecretName is the name of a revision's Secret: <service>-r<N>-env. One
+// per revision, as the secret versions are pinned per revision.
+func SecretName(r Revision) string { return r.Name() + "-env" }
+
+// EnvSecret builds the revision's Secret of the env variables that
+// reference secrets (nil when none does). Every such variable must have
+// its revealed value in r.SecretEnv: a pod must not start with the
+// reference's text instead of the secret.
+func EnvSecret(r Revision, namespace string) (*coreac.SecretApplyConfiguration, error) {
+	data := map[string][]byte{}
+	for k, v := range r.Spec.Env {
+		if reserved[k] || !spec.HasSecretRef(v) {
+			continue
+		}
+		val, ok := r.SecretEnv[k]
+		if !ok {
+			return nil, fmt.Errorf("%w: service %s: env %s references a secret whose value was not revealed", ErrInvalid, r.Service, k)
+		}
+		data[k] = []byte(val)
+	}
+	if len(data) == 0 {
+		return nil, nil
+	}
+	return coreac.Secret(SecretName(r), namespace).WithLabels(r.labels()).
+		WithType(corev1.SecretTypeOpaque).WithData(data), nil
 }
 
 // reserved are the variables Slipway sets itself.

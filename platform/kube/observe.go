@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -37,7 +38,7 @@ func (d Deployed) Settled() bool {
 // controller keeps from its pods' Ready conditions.
 func (k *Cluster) Revisions(ctx context.Context, service string) ([]Deployed, error) {
 	var l appsv1.DeploymentList
-	if err := k.c.List(ctx, &l, client.InNamespace(k.t.Namespace), k.selector(service)); err != nil {
+	if err := k.reader().List(ctx, &l, client.InNamespace(k.t.Namespace), k.selector(service)); err != nil {
 		return nil, classify(err, "list Deployments in "+k.t.Namespace, k.t.Namespace)
 	}
 	out := make([]Deployed, 0, len(l.Items))
@@ -69,12 +70,18 @@ type Instance struct {
 	// Ready is the pod's Ready condition: its readiness probe passes.
 	Ready    bool
 	Restarts int32
+	// Message says why a container is not running (waiting: its reason
+	// and message, like ImagePullBackOff; last terminated: its reason and
+	// exit code), "" when all run.
+	Message string
+	// Started is when the pod started (zero before the kubelet has it).
+	Started time.Time
 }
 
 // Instances lists a service's pods ("" for every service), by name.
 func (k *Cluster) Instances(ctx context.Context, service string) ([]Instance, error) {
 	var l corev1.PodList
-	if err := k.c.List(ctx, &l, client.InNamespace(k.t.Namespace), k.selector(service)); err != nil {
+	if err := k.reader().List(ctx, &l, client.InNamespace(k.t.Namespace), k.selector(service)); err != nil {
 		return nil, classify(err, fmt.Sprintf("list pods in %s", k.t.Namespace), k.t.Namespace)
 	}
 	out := make([]Instance, 0, len(l.Items))
@@ -88,9 +95,31 @@ func (k *Cluster) Instances(ctx context.Context, service string) ([]Instance, er
 		}
 		for _, cs := range p.Status.ContainerStatuses {
 			in.Restarts += cs.RestartCount
+			if m := containerMessage(cs); m != "" && in.Message == "" {
+				in.Message = m
+			}
+		}
+		if p.Status.StartTime != nil {
+			in.Started = p.Status.StartTime.Time
 		}
 		out = append(out, in)
 	}
 	slices.SortFunc(out, func(a, b Instance) int { return strings.Compare(a.Pod, b.Pod) })
 	return out, nil
+}
+
+// containerMessage says why a container does not run, from its status:
+// waiting (with the reason the kubelet gives), or terminated (with its
+// exit code); a running container after restarts names its last exit.
+func containerMessage(cs corev1.ContainerStatus) string {
+	switch st := cs.State; {
+	case st.Waiting != nil:
+		return strings.TrimSuffix(cs.Name+": "+st.Waiting.Reason+": "+st.Waiting.Message, ": ")
+	case st.Terminated != nil:
+		return fmt.Sprintf("%s: %s (exit %d)", cs.Name, st.Terminated.Reason, st.Terminated.ExitCode)
+	case cs.LastTerminationState.Terminated != nil:
+		t := cs.LastTerminationState.Terminated
+		return fmt.Sprintf("%s: last exit %s (exit %d)", cs.Name, t.Reason, t.ExitCode)
+	}
+	return ""
 }

@@ -21,7 +21,7 @@ var _ workload.Platform = (*Cluster)(nil)
 // r.Replicas), its Service and the stable Service.
 func (k *Cluster) Deploy(ctx context.Context, r workload.Revision) error {
 	return k.ApplyRevision(ctx, Revision{Service: r.Service, Number: r.Number, Spec: r.Spec,
-		Replicas: int32(r.Replicas), MinReady: r.MinReady})
+		Replicas: int32(r.Replicas), MinReady: r.MinReady, SecretEnv: r.SecretEnv})
 }
 
 // Route implements workload.Platform: the service's HTTPRoute.
@@ -31,20 +31,28 @@ func (k *Cluster) Route(ctx context.Context, r router.Route) error { return k.Ap
 // A Deployment this Cluster wrote that is gone, or whose replicas
 // someone else changed, is forgotten by the write cache, so the next
 // Deploy writes it again (level-triggered: the cluster's drift is put
-// back).
+// back): read directly, by comparing; watched, by the informers' events
+// (see Watch), and the cache's lag behind this Cluster's own writes is
+// made up by ownWrites.
 func (k *Cluster) Observe(ctx context.Context, service string) ([]workload.RevisionStatus, error) {
 	ds, err := k.Revisions(ctx, service)
 	if err != nil {
 		return nil, err
 	}
+	if k.synced.Load() {
+		ds = k.ownWrites(service, ds)
+	} else {
+		seen := map[string]int32{}
+		for _, d := range ds {
+			seen[RevisionName(d.Service, d.Revision)] = d.Replicas
+		}
+		k.forgetDrift(service, seen)
+	}
 	out := make([]workload.RevisionStatus, 0, len(ds))
-	seen := map[string]int32{}
 	for _, d := range ds {
-		seen[RevisionName(d.Service, d.Revision)] = d.Replicas
 		out = append(out, workload.RevisionStatus{Revision: d.Revision, Replicas: int(d.Replicas),
 			Available: int(d.Available), Settled: d.Settled()})
 	}
-	k.forgetDrift(service, seen)
 	return out, nil
 }
 

@@ -68,8 +68,10 @@ func HTTPRoute(t Target, r router.Route) *gwac.HTTPRouteApplyConfiguration {
 		}
 		s.WithParentRefs(p)
 	}
-	if r.Host != "" {
-		s.WithHostnames(gwv1.Hostname(r.Host))
+	for _, h := range append([]string{r.Host}, r.Hosts...) { // wildcards (*.shop.example) as Gateway API has them
+		if h != "" {
+			s.WithHostnames(gwv1.Hostname(h))
+		}
 	}
 	path := r.Path
 	if path == "" {

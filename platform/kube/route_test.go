@@ -40,6 +40,8 @@ func TestHTTPRoute(t *testing.T) {
 			r.Pin = &router.Pin{Header: "X-Canary", Revisions: map[string]int{"*": 4}}
 		}), []string{`{"type":"RegularExpression","name":"X-Canary","value":".*"}`, `{"name":"order-r4","port":80,"weight":0}`}},
 		{"no host, no path", router.Route{Service: "order", Path: ""}, []string{`"value":"/"`}},
+		{"every host of the spec's route", router.Route{Service: "order", Hosts: []string{"order.example.com", "*.shop.example"}},
+			[]string{`"hostnames":["order.example.com","*.shop.example"]`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := jsonOf(t, HTTPRoute(target, tc.r))

@@ -31,6 +31,8 @@ var (
 	secretCodec         = codec[store.Secret, secretDoc]{"secret", toSecretDoc, fromSecretDoc}
 	configVersionCodec  = codec[store.ConfigVersion, configVersionDoc]{"config version", toConfigVersionDoc, fromConfigVersionDoc}
 	configDeliveryCodec = codec[store.ConfigDelivery, configDeliveryDoc]{"config delivery", toConfigDeliveryDoc, fromConfigDeliveryDoc}
+	sinkCursorCodec     = codec[store.SinkCursor, sinkCursorDoc]{"sink cursor", toSinkCursorDoc, fromSinkCursorDoc}
+	linkUseCodec        = codec[store.LinkUse, linkUseDoc]{"link use", toLinkUseDoc, fromLinkUseDoc}
 )
 
 // encode returns r's stored document as JSON text.

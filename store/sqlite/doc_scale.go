@@ -15,6 +15,11 @@ type scaleDoc struct {
 	Target        scaleTargetDoc   `json:"target"`
 	IdleAfter     durationDoc      `json:"idleAfter"`
 	Stabilization stabilizationDoc `json:"stabilization"`
+	// The windows and panic threshold are absent before they could be
+	// set (zero: the defaults).
+	StableWindow   durationDoc `json:"stableWindow,omitempty"`
+	PanicWindow    durationDoc `json:"panicWindow,omitempty"`
+	PanicThreshold float64     `json:"panicThreshold,omitempty"`
 }
 
 // scaleTargetDoc is one instance's target load; CPU as written ("70%").
@@ -44,6 +49,7 @@ func toScaleDoc(s spec.Scale) scaleDoc {
 		Target:        scaleTargetDoc{Concurrency: s.Target.Concurrency, RPS: s.Target.RPS, CPU: s.Target.CPU},
 		IdleAfter:     toDurationDoc(s.IdleAfter),
 		Stabilization: stabilizationDoc{Up: toDurationDoc(s.Stabilization.Up), Down: toDurationDoc(s.Stabilization.Down)},
+		StableWindow:  toDurationDoc(s.StableWindow), PanicWindow: toDurationDoc(s.PanicWindow), PanicThreshold: s.PanicThreshold,
 	}
 }
 
@@ -53,6 +59,7 @@ func fromScaleDoc(d scaleDoc) spec.Scale {
 		Target:        spec.ScaleTarget{Concurrency: d.Target.Concurrency, RPS: d.Target.RPS, CPU: d.Target.CPU},
 		IdleAfter:     fromDurationDoc(d.IdleAfter),
 		Stabilization: spec.Stabilization{Up: fromDurationDoc(d.Stabilization.Up), Down: fromDurationDoc(d.Stabilization.Down)},
+		StableWindow:  fromDurationDoc(d.StableWindow), PanicWindow: fromDurationDoc(d.PanicWindow), PanicThreshold: d.PanicThreshold,
 	}
 }
 

@@ -54,6 +54,8 @@ func kinds() []kindCase {
 		caseOf(secretCodec, fullSecret()),
 		caseOf(configVersionCodec, fullConfigVersion()),
 		caseOf(configDeliveryCodec, fullConfigDelivery()),
+		caseOf(sinkCursorCodec, fullSinkCursor()),
+		caseOf(linkUseCodec, fullLinkUse()),
 	}
 }
 

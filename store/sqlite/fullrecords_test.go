@@ -126,11 +126,12 @@ func fullServiceSpec() spec.Service {
 		Image:          "registry.example/shop/api:v3@sha256:9a1c", Command: []string{"/api", "--port", "${PORT}"},
 		Instances: intp(2),
 		Scale: &spec.Scale{Min: 1, Max: 20, Target: spec.ScaleTarget{Concurrency: 10, RPS: 200, CPU: "70%"},
-			IdleAfter: dur("5m"), Stabilization: spec.Stabilization{Up: dur("1s"), Down: dur("2m")}},
+			IdleAfter: dur("5m"), Stabilization: spec.Stabilization{Up: dur("1s"), Down: dur("2m")},
+			StableWindow: dur("30s"), PanicWindow: dur("3s"), PanicThreshold: 1.5},
 		Resources: spec.Resources{CPU: 0.5, Memory: 128 << 20, PIDs: 64},
 		Health:    spec.Health{Readiness: probe, Liveness: probe},
 		Route: spec.Route{Host: "api.localhost", Path: "/api", Timeout: dur("30s"), MaxBody: 1 << 20,
-			DrainTimeout: dur("1h"), Hosts: []string{"api.localhost", "*.api.localhost"},
+			DrainTimeout: dur("1h"), MaxConcurrency: 100, Hosts: []string{"api.localhost", "*.api.localhost"},
 			Certificate: &spec.Certificate{Cert: "/srv/tls/api.pem", Key: "/srv/tls/api.key"}, ClientCA: "/srv/tls/ca.pem",
 			Protocol: spec.ProtocolH2C},
 		DependsOn: []string{"db"},
@@ -301,4 +302,15 @@ func fullToken() store.Token {
 func fullSecret() store.Secret {
 	return store.Secret{Name: "db", Version: 2, Sealed: []byte("age-encryption.org/v1\n-> X25519 ..."),
 		SetAt: time.Date(2026, 12, 7, 5, 0, 0, 0, time.UTC), SetBy: "token:ci", Via: "apply"}
+}
+
+func fullSinkCursor() store.SinkCursor {
+	return store.SinkCursor{Sink: "staging/chat", Version: 4, Seq: 812, Delivered: 37,
+		LastSuccess: time.Date(2026, 12, 7, 5, 0, 0, 0, time.UTC), LastError: "POST: 503 Service Unavailable",
+		LastErrorAt: time.Date(2026, 12, 7, 5, 1, 0, 0, time.UTC), Failures: 2}
+}
+
+func fullLinkUse() store.LinkUse {
+	return store.LinkUse{Nonce: "prod-41-approve", Action: "approve", Promotion: 7, By: "link:alice",
+		UsedAt: time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)}
 }

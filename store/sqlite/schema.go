@@ -133,6 +133,18 @@ var migrations = []string{
 		version INTEGER NOT NULL,
 		data    TEXT NOT NULL
 	) WITHOUT ROWID;`,
+	// Notifications (issue 17): each sink's cursor over this store's
+	// event log (version-checked), and the nonces of the one-time
+	// approval links used (a link works once).
+	`CREATE TABLE sink_cursors (
+		sink    TEXT PRIMARY KEY,
+		version INTEGER NOT NULL,
+		data    TEXT NOT NULL
+	) WITHOUT ROWID;
+	CREATE TABLE link_uses (
+		nonce TEXT PRIMARY KEY,
+		data  TEXT NOT NULL
+	) WITHOUT ROWID;`,
 }
 
 // migrate applies the migrations db has not seen yet, all in one

@@ -52,6 +52,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"StaleFlagConfig", testStaleFlagConfig},
 		{"ConfigVersions", testConfigVersions},
 		{"ConfigDeliveries", testConfigDeliveries},
+		{"SinkCursors", testSinkCursors},
+		{"LinkUses", testLinkUses},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

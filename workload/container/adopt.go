@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 	"github.com/slipway-dev/slipway/workload/process"
 )
 
@@ -19,22 +20,13 @@ var validIDs = regexp.MustCompile(`^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$`)
 // scan adopts every instance in the directory that d does not know yet.
 // d.mu is held.
 func (d *Driver) scan() error {
-	entries, err := os.ReadDir(d.dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if _, ok := d.insts[e.Name()]; ok || !e.IsDir() || !validIDs.MatchString(e.Name()) {
-			continue
-		}
-		if _, err := d.lookup(e.Name()); err != nil && !errors.Is(err, workload.ErrNotFound) {
-			d.opts.Logger.Warn("skip instance directory", "dir", e.Name(), "err", err)
+	ids, err := instdir.Unseen(d.dir, func(id string) bool { _, ok := d.insts[id]; return ok })
+	for _, id := range ids {
+		if _, err := d.lookup(id); err != nil && !errors.Is(err, workload.ErrNotFound) {
+			d.opts.Logger.Warn("skip instance directory", "dir", id, "err", err)
 		}
 	}
-	return nil
+	return err
 }
 
 // lookup returns the instance with the given ID, reading its record (and
@@ -46,18 +38,11 @@ func (d *Driver) lookup(id string) (*instance, error) {
 	if !validIDs.MatchString(id) {
 		return nil, workload.ErrNotFound
 	}
-	dir := filepath.Join(d.dir, id)
-	rec, err := readRecord(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, workload.ErrNotFound
-	}
+	rec, err := instdir.Load[record](d.dir, id)
 	if err != nil {
 		return nil, err
 	}
-	if rec.Spec.ID != id {
-		return nil, fmt.Errorf("%s: record is for instance %q", dir, rec.Spec.ID)
-	}
-	inst := &instance{dir: dir, rec: rec}
+	inst := &instance{dir: filepath.Join(d.dir, id), rec: rec}
 	d.insts[id] = inst
 	return inst, nil
 }
@@ -69,22 +54,22 @@ func (d *Driver) lookup(id string) (*instance, error) {
 // mid-Start is running if its monitor got the container going, ended if
 // neither is there. d.mu is held.
 func (d *Driver) refresh(inst *instance) {
-	if inst.rec.Phase == PhaseEnded {
+	if inst.rec.Phase == instdir.PhaseEnded {
 		return
 	}
-	if e, ok := readExit(inst.dir); ok {
+	if e, ok := instdir.ReadExit(inst.dir); ok {
 		d.ended(inst, e.Exit, e.ExitedAt)
 		return
 	}
 	monitor := process.Alive(inst.rec.MonitorPID, inst.rec.MonitorStart)
 	switch inst.rec.Phase {
-	case PhaseRunning:
+	case instdir.PhaseRunning:
 		if !monitor && !process.Alive(inst.rec.PID, inst.rec.StartTime) {
-			d.ended(inst, exitUnwatched, d.now())
+			d.ended(inst, instdir.ExitUnwatched, d.now())
 		}
-	case PhaseStarting:
+	case instdir.PhaseStarting:
 		if pid, st, ok := containerPID(inst.dir); ok {
-			inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = PhaseRunning, pid, st
+			inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = instdir.PhaseRunning, pid, st
 			d.save(inst)
 		} else if !monitor {
 			d.ended(inst, "never started: the server stopped while starting it", d.now())
@@ -110,7 +95,7 @@ func containerPID(dir string) (pid int, startTime uint64, ok bool) {
 
 // ended records that an instance has ended. d.mu is held.
 func (d *Driver) ended(inst *instance, exit string, at time.Time) {
-	inst.rec.Phase, inst.rec.Exit, inst.rec.ExitedAt = PhaseEnded, exit, at
+	inst.rec.Phase, inst.rec.Exit, inst.rec.ExitedAt = instdir.PhaseEnded, exit, at
 	d.save(inst)
 }
 

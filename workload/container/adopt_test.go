@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 	"github.com/slipway-dev/slipway/workload/process"
 )
 
@@ -48,7 +49,7 @@ func TestAdoptStartingRecord(t *testing.T) {
 			if err := os.MkdirAll(inst, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			rec := record{Phase: PhaseStarting, Spec: workload.InstanceSpec{ID: id}, MonitorPID: 1 << 22}
+			rec := record{Record: instdir.Record{Phase: instdir.PhaseStarting, Spec: workload.InstanceSpec{ID: id}, MonitorPID: 1 << 22}}
 			if c.monitor {
 				rec.MonitorPID, rec.MonitorStart = pid, st
 			}

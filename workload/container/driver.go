@@ -15,6 +15,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 	"github.com/slipway-dev/slipway/workload/process"
 )
 
@@ -33,9 +34,6 @@ var ErrRunning = errors.New("instance is running")
 // DefaultWorkDir is where an instance's writable directory appears, and
 // its working directory, when the image sets no WorkingDir.
 const DefaultWorkDir = "/work"
-
-// exitUnwatched is the Exit of a container whose monitor died before it.
-const exitUnwatched = "ended while not watched (exit status unknown)"
 
 // Options configure a Driver. The zero value is usable.
 type Options struct {
@@ -83,8 +81,9 @@ type instance struct {
 }
 
 var (
-	_ workload.Driver = (*Driver)(nil)
-	_ workload.Execer = (*Driver)(nil)
+	_ workload.Driver       = (*Driver)(nil)
+	_ workload.Execer       = (*Driver)(nil)
+	_ workload.StreamExecer = (*Driver)(nil)
 )
 
 // New returns a Driver that keeps its containers under dir. It finds the
@@ -201,7 +200,7 @@ func (d *Driver) Remove(ctx context.Context, id string) error {
 		return fmt.Errorf("remove instance %s: %w", id, err)
 	}
 	d.refresh(inst)
-	if inst.rec.Phase != PhaseEnded {
+	if inst.rec.Phase != instdir.PhaseEnded {
 		return fmt.Errorf("remove instance %s: %w", id, ErrRunning)
 	}
 	d.waitMonitor(inst)
@@ -231,13 +230,7 @@ func (d *Driver) Logs(ctx context.Context, id string, n int) ([]string, error) {
 
 // status reports inst as a workload.Status; Dir is its work directory on
 // the host.
-func (inst *instance) status() workload.Status {
-	r := inst.rec
-	return workload.Status{
-		ID: r.Spec.ID, Running: r.Phase != PhaseEnded, PID: r.PID, StartTime: r.StartTime,
-		Exit: r.Exit, ExitedAt: r.ExitedAt, Dir: filepath.Join(inst.dir, "work"),
-	}
-}
+func (inst *instance) status() workload.Status { return inst.rec.Status(inst.dir) }
 
 // deleteContainer removes the container from the runtime's state (and
 // with it its cgroup); a container the runtime does not know is fine.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 // monitorArg0 is the argv[0] with which the driver re-executes its own
@@ -64,17 +66,17 @@ func monitorMain(args []string) int {
 	status := os.NewFile(3, "status")
 	pid, err := monitorStart(a)
 	if err != nil {
-		fmt.Fprintf(status, "error: %v\n", err)
+		instdir.ReportFailed(status, err)
 		status.Close()
 		// A container created but not started stays in the runtime's
 		// state (and cgroups) until deleted.
 		_ = exec.Command(a.Runtime, "--root", a.Root, "delete", "--force", a.ID).Run()
 		return 1
 	}
-	fmt.Fprintf(status, "ok %d\n", pid)
+	instdir.ReportStarted(status, pid)
 	status.Close()
 	ws := reap(pid)
-	_ = writeExit(a.Dir, exitRecord{Exit: describe(ws), ExitedAt: time.Now()})
+	_ = instdir.WriteExit(a.Dir, instdir.Exit{Exit: describe(ws), ExitedAt: time.Now()})
 	_ = exec.Command(a.Runtime, "--root", a.Root, "delete", "--force", a.ID).Run()
 	return 0
 }

@@ -1,7 +1,6 @@
 package container
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,21 +10,17 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/slipway-dev/slipway/artifact"
 	"github.com/slipway-dev/slipway/internal/atomicfile"
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 	"github.com/slipway-dev/slipway/workload/process"
 )
-
-// startTimeout bounds the wait for a monitor to say the container runs.
-const startTimeout = 30 * time.Second
 
 // Start starts the instance as a container of s.Image, or returns the
 // status of the one already running under s.ID. An ended instance starts
@@ -46,7 +41,7 @@ func (d *Driver) Start(ctx context.Context, s workload.InstanceSpec) (workload.S
 		return workload.Status{}, fmt.Errorf("start instance %s: %w", s.ID, err)
 	default:
 		d.refresh(inst)
-		if inst.rec.Phase != PhaseEnded {
+		if inst.rec.Phase != instdir.PhaseEnded {
 			defer d.mu.Unlock()
 			return inst.status(), nil
 		}
@@ -56,7 +51,7 @@ func (d *Driver) Start(ctx context.Context, s workload.InstanceSpec) (workload.S
 	if err != nil {
 		return inst.status(), fmt.Errorf("start instance %s: %w", s.ID, err)
 	}
-	pid, err := readStatus(ctx, status)
+	pid, err := instdir.ReadStarted(ctx, status, func(error) {}) // its monitor warns of nothing
 	status.Close()
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -64,9 +59,9 @@ func (d *Driver) Start(ctx context.Context, s workload.InstanceSpec) (workload.S
 		d.ended(inst, "start failed: "+err.Error(), d.now())
 		return inst.status(), fmt.Errorf("start instance %s: %w", s.ID, err)
 	}
-	if inst.rec.Phase == PhaseStarting { // else refresh got there first
+	if inst.rec.Phase == instdir.PhaseStarting { // else refresh got there first
 		st, _ := process.StartTime(pid) // 0 if already gone: exit.json tells
-		inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = PhaseRunning, pid, st
+		inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = instdir.PhaseRunning, pid, st
 		d.save(inst)
 	}
 	return inst.status(), nil
@@ -109,7 +104,7 @@ func (d *Driver) launch(inst *instance, s workload.InstanceSpec) (*os.File, erro
 	// earlier run (its monitor killed before it deleted it) would make
 	// run fail.
 	d.deleteContainer(s.ID)
-	inst.rec = record{Phase: PhaseStarting, StartedAt: d.now(), Spec: s, UID: cred.UID, GID: cred.GID}
+	inst.rec = record{UID: cred.UID, GID: cred.GID, Record: instdir.Record{Phase: instdir.PhaseStarting, StartedAt: d.now(), Spec: s}}
 	if err := writeRecord(inst.dir, inst.rec); err != nil {
 		return nil, err
 	}
@@ -164,7 +159,7 @@ func (d *Driver) bundleFor(dir string, s workload.InstanceSpec, c credential) (b
 		ID: s.ID, Rootfs: s.Image.Rootfs, Args: slices.Clone(s.Command), Env: envList(s.Env),
 		UID: c.UID, GID: c.GID, Root: c.UID == 0,
 		WorkDir: path.Clean(workDir), Work: filepath.Join(dir, "work"),
-		Resources: s.Resources, CgroupsPath: "/slipway/container-" + s.ID, Swap: d.swapAccounted(),
+		Resources: s.Resources, CgroupsPath: cgroupsPath(s.ID), Swap: d.swapAccounted(),
 		NoFile: noFile(),
 	}
 	if lower := imageDir(s.Image.Rootfs, b.WorkDir); lower != "" {
@@ -358,26 +353,6 @@ func (d *Driver) spawnMonitor(inst *instance) (*os.File, error) {
 	inst.rec.MonitorStart, _ = process.StartTime(cmd.Process.Pid)
 	d.save(inst)
 	return pr, nil
-}
-
-// readStatus reads the monitor's one line: "ok PID" or "error: why".
-func readStatus(ctx context.Context, r *os.File) (int, error) {
-	_ = r.SetReadDeadline(time.Now().Add(startTimeout))
-	if dl, ok := ctx.Deadline(); ok {
-		_ = r.SetReadDeadline(dl)
-	}
-	line, err := bufio.NewReader(r).ReadString('\n')
-	line = strings.TrimSpace(line)
-	if rest, ok := strings.CutPrefix(line, "ok "); ok {
-		pid, perr := strconv.Atoi(rest)
-		if perr == nil && pid > 0 {
-			return pid, nil
-		}
-	}
-	if msg, ok := strings.CutPrefix(line, "error: "); ok {
-		return 0, errors.New(msg)
-	}
-	return 0, fmt.Errorf("monitor said %q: %v", line, err)
 }
 
 // maxNoFile is the open files limit instances get, when the server may

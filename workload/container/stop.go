@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os/exec"
 	"slices"
 	"syscall"
 	"time"
 
+	"github.com/slipway-dev/slipway/workload/instdir"
 	"github.com/slipway-dev/slipway/workload/process"
 )
 
@@ -34,7 +36,7 @@ func (d *Driver) Stop(ctx context.Context, id string, grace time.Duration) error
 		return fmt.Errorf("stop instance %s: %w", id, err)
 	}
 	d.refresh(inst)
-	running := inst.rec.Phase != PhaseEnded
+	running := inst.rec.Phase != instdir.PhaseEnded
 	d.mu.Unlock()
 
 	if running {
@@ -78,7 +80,7 @@ func (d *Driver) waitEnded(ctx context.Context, inst *instance, wait time.Durati
 	for {
 		d.mu.Lock()
 		d.refresh(inst)
-		done := inst.rec.Phase == PhaseEnded
+		done := inst.rec.Phase == instdir.PhaseEnded
 		d.mu.Unlock()
 		if done {
 			return true
@@ -93,32 +95,40 @@ func (d *Driver) waitEnded(ctx context.Context, inst *instance, wait time.Durati
 	}
 }
 
-// Exec runs argv inside the instance's container (runtime exec): its
-// namespaces, user, capabilities (none), no_new_privs, cgroup, working
-// directory and environment. It returns the combined output; when ctx
-// ends the exec gets SIGTERM, then SIGKILL after 2s.
+// Exec runs argv inside the instance's container and returns the
+// combined output (ExecStream).
 func (d *Driver) Exec(ctx context.Context, id string, argv []string) ([]byte, error) {
+	var out bytes.Buffer
+	err := d.ExecStream(ctx, id, argv, &out)
+	return out.Bytes(), err
+}
+
+// ExecStream runs argv inside the instance's container (runtime exec):
+// its namespaces, user, capabilities (none), no_new_privs, cgroup,
+// working directory and environment, writing the combined output to out
+// as it comes; when ctx ends the exec gets SIGTERM, then SIGKILL after
+// 2s.
+func (d *Driver) ExecStream(ctx context.Context, id string, argv []string, out io.Writer) error {
 	d.mu.Lock()
 	_, err := d.lookup(id)
 	d.mu.Unlock()
 	if err != nil {
-		return nil, fmt.Errorf("exec in instance %s: %w", id, err)
+		return fmt.Errorf("exec in instance %s: %w", id, err)
 	}
 	if len(argv) == 0 {
-		return nil, fmt.Errorf("exec in instance %s: no command", id)
+		return fmt.Errorf("exec in instance %s: no command", id)
 	}
 	if d.runtimeErr != nil {
-		return nil, fmt.Errorf("exec in instance %s: %w", id, d.runtimeErr)
+		return fmt.Errorf("exec in instance %s: %w", id, d.runtimeErr)
 	}
 	args := append([]string{"--root", d.stateRoot(), "exec", id}, slices.Clone(argv)...)
 	cmd := exec.CommandContext(ctx, d.runtime, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 2 * time.Second
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdout, cmd.Stderr = out, out
 	err = cmd.Run()
 	if ctx.Err() != nil {
-		return out.Bytes(), ctx.Err()
+		return ctx.Err()
 	}
-	return out.Bytes(), err
+	return err
 }

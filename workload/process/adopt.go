@@ -3,31 +3,23 @@ package process
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 // scan adopts every instance in the directory that d does not know yet.
 // Directories without a readable instance.json are skipped. d.mu is held.
 func (d *Driver) scan() error {
-	entries, err := os.ReadDir(d.dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if _, ok := d.insts[e.Name()]; ok || !e.IsDir() {
-			continue
-		}
-		if _, err := d.lookup(e.Name()); err != nil && !errors.Is(err, workload.ErrNotFound) {
-			d.opts.Logger.Warn("skip instance directory", "dir", e.Name(), "err", err)
+	ids, err := instdir.Unseen(d.dir, func(id string) bool { _, ok := d.insts[id]; return ok })
+	for _, id := range ids {
+		if _, err := d.lookup(id); err != nil && !errors.Is(err, workload.ErrNotFound) {
+			d.opts.Logger.Warn("skip instance directory", "dir", id, "err", err)
 		}
 	}
-	return nil
+	return err
 }
 
 // lookup returns the instance with the given ID, reading its record from
@@ -39,51 +31,59 @@ func (d *Driver) lookup(id string) (*instance, error) {
 	if validID(id) != nil {
 		return nil, workload.ErrNotFound
 	}
-	dir := filepath.Join(d.dir, id)
-	rec, err := readRecord(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, workload.ErrNotFound
-	}
+	rec, err := instdir.Load[record](d.dir, id)
 	if err != nil {
 		return nil, err
 	}
-	if rec.Spec.ID != id {
-		return nil, fmt.Errorf("%s: record is for instance %q", dir, rec.Spec.ID)
-	}
-	inst := &instance{dir: dir, rec: rec}
+	inst := &instance{dir: filepath.Join(d.dir, id), rec: rec}
 	d.insts[id] = inst
 	return inst, nil
 }
 
-// refresh brings an instance d did not start up to date with /proc: an
-// adopted process that is gone (or whose PID now belongs to another
-// process) has ended, and an instance left "starting" by a server that
-// died mid-Start is matched to its orphan, if there is one. Children of d
-// are left alone: their waiter records how they end. d.mu is held.
+// refresh brings an instance d did not start (or started through a
+// monitor) up to date: a monitor's exit.json ends it with the real exit
+// status, whenever it ended; an adopted process that is gone (or whose PID
+// now belongs to another process) with no monitor left has ended
+// unwatched; an instance left "starting" by a server that died mid-Start
+// is matched to its orphan, if there is one, or waits while its monitor
+// starts it. Children of d are left alone: their waiter records how they
+// end. d.mu is held.
 func (d *Driver) refresh(inst *instance) {
-	if inst.done != nil {
+	if inst.done != nil || inst.rec.Phase == instdir.PhaseEnded {
 		return
 	}
-	switch inst.rec.Phase {
-	case PhaseRunning:
-		if !alive(inst.rec.PID, inst.rec.StartTime) {
-			d.ended(inst, exitUnwatched)
-		}
-	case PhaseStarting:
-		pid, st := findOrphan(filepath.Join(inst.dir, "work"))
-		if pid == 0 {
-			d.ended(inst, "never started: the server stopped while starting it")
+	if inst.rec.Spec.RecordExit {
+		if e, ok := instdir.ReadExit(inst.dir); ok {
+			d.endedAt(inst, e.Exit, e.ExitedAt)
 			return
 		}
-		inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = PhaseRunning, pid, st.StartTime
+	}
+	monitor := alive(inst.rec.MonitorPID, inst.rec.MonitorStart)
+	switch inst.rec.Phase {
+	case instdir.PhaseRunning:
+		if !monitor && !alive(inst.rec.PID, inst.rec.StartTime) {
+			d.ended(inst, instdir.ExitUnwatched)
+		}
+	case instdir.PhaseStarting:
+		pid, st := findOrphan(filepath.Join(inst.dir, "work"))
+		if pid == 0 {
+			if !monitor {
+				d.ended(inst, "never started: the server stopped while starting it")
+			}
+			return
+		}
+		inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = instdir.PhaseRunning, pid, st.StartTime
 		d.save(inst)
 	}
 }
 
 // ended records that an instance has ended and releases its cgroups.
 // d.mu is held.
-func (d *Driver) ended(inst *instance, exit string) {
-	inst.rec.Phase, inst.rec.Exit, inst.rec.ExitedAt = PhaseEnded, exit, d.now()
+func (d *Driver) ended(inst *instance, exit string) { d.endedAt(inst, exit, d.now()) }
+
+// endedAt is ended at a known time (a monitor's). d.mu is held.
+func (d *Driver) endedAt(inst *instance, exit string, at time.Time) {
+	inst.rec.Phase, inst.rec.Exit, inst.rec.ExitedAt = instdir.PhaseEnded, exit, at
 	d.releaseCgroups(inst)
 	d.save(inst)
 }

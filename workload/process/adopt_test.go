@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 func TestAdoptAfterRestart(t *testing.T) {
@@ -25,8 +27,8 @@ func TestAdoptAfterRestart(t *testing.T) {
 		t.Fatalf("B.Stop: %v", err)
 	}
 	waitGone(t, st.PID)
-	if got := statusOf(t, b, "adopt"); got.Running || got.Exit != exitUnwatched {
-		t.Fatalf("after B.Stop: %+v, want ended %q", got, exitUnwatched)
+	if got := statusOf(t, b, "adopt"); got.Running || got.Exit != instdir.ExitUnwatched {
+		t.Fatalf("after B.Stop: %+v, want ended %q", got, instdir.ExitUnwatched)
 	}
 }
 
@@ -58,12 +60,12 @@ func TestPIDReuseIsNotAdopted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec.Phase, rec.PID = PhaseRunning, other.Process.Pid // its start time stays the instance's
+	rec.Phase, rec.PID = instdir.PhaseRunning, other.Process.Pid // its start time stays the instance's
 	if err := writeRecord(filepath.Join(dir, "reuse"), rec); err != nil {
 		t.Fatal(err)
 	}
 	b := New(dir, Options{Logger: quiet})
-	if got := statusOf(t, b, "reuse"); got.Running || got.Exit != exitUnwatched {
+	if got := statusOf(t, b, "reuse"); got.Running || got.Exit != instdir.ExitUnwatched {
 		t.Fatalf("B sees %+v, want ended (not adopted)", got)
 	}
 	if err := b.Stop(context.Background(), "reuse", 0); err != nil {
@@ -85,7 +87,7 @@ func TestCrashWhileStarting(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec := sleeper("orphan")
-	if err := writeRecord(inst, record{Phase: PhaseStarting, Spec: spec}); err != nil {
+	if err := writeRecord(inst, record{Record: instdir.Record{Phase: instdir.PhaseStarting, Spec: spec}}); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("sleep", "60")
@@ -114,7 +116,7 @@ func TestCrashBeforeFork(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(inst, "work"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeRecord(inst, record{Phase: PhaseStarting, Spec: sleeper("unborn")}); err != nil {
+	if err := writeRecord(inst, record{Record: instdir.Record{Phase: instdir.PhaseStarting, Spec: sleeper("unborn")}}); err != nil {
 		t.Fatal(err)
 	}
 	d := New(dir, Options{Logger: quiet})

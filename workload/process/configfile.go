@@ -11,6 +11,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/atomicfile"
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 // configDir is the folder of an instance's directory that holds its
@@ -55,7 +56,7 @@ func (d *Driver) WriteConfig(ctx context.Context, id string, f workload.ConfigFi
 	d.mu.Lock()
 	d.refresh(inst)
 	pid := 0
-	if inst.rec.Phase == PhaseRunning {
+	if inst.rec.Phase == instdir.PhaseRunning {
 		pid = inst.rec.PID
 	}
 	d.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat's CPU times: 100 on
@@ -37,7 +38,7 @@ func (d *Driver) CPU(id string) (time.Duration, error) {
 	if err != nil {
 		return 0, fmt.Errorf("cpu of instance %s: %w", id, err)
 	}
-	if rec.Phase != PhaseRunning {
+	if rec.Phase != instdir.PhaseRunning {
 		return 0, fmt.Errorf("cpu of instance %s: not running: %w", id, workload.ErrNotFound)
 	}
 	if !rec.Cgroup || cg == nil {
@@ -45,13 +46,14 @@ func (d *Driver) CPU(id string) (time.Duration, error) {
 	}
 	dir := cg.dirs(id)[0] // v2: the one; v1: the cpu hierarchy's
 	if _, v2 := cg.(*cgroupsV2); v2 {
-		return cgroupCPU(dir)
+		return CgroupCPU(dir)
 	}
 	return pidsCPU(dir)
 }
 
-// cgroupCPU reads usage_usec from a v2 cgroup's cpu.stat.
-func cgroupCPU(dir string) (time.Duration, error) {
+// CgroupCPU reads usage_usec from a v2 cgroup's cpu.stat (the
+// container driver reads its instances' with it too).
+func CgroupCPU(dir string) (time.Duration, error) {
 	data, err := os.ReadFile(filepath.Join(dir, "cpu.stat"))
 	if err != nil {
 		return 0, err

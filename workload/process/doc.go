@@ -12,6 +12,7 @@
 //	stdout.log     standard output, opened O_APPEND (stdout.log.1 after rotation)
 //	stderr.log     standard error, likewise
 //	instance.json  the record that identifies the process (see record)
+//	exit.json      how it ended, written by its monitor (RecordExit only)
 //
 // The environment is exactly InstanceSpec.Env. A command name without a
 // slash is looked up in that environment's PATH, or in the server's PATH
@@ -30,6 +31,13 @@
 // started are reaped by a goroutine per child, which records the exit
 // status; adopted ones are polled in Observe and, once gone, are reported
 // with Exit "ended while not watched (exit status unknown)".
+//
+// An instance whose spec sets RecordExit (a job run: its outcome must
+// survive a kill -9 of the server) is started through a monitor instead
+// (monitor.go): the driver's binary re-executed, detached, as the
+// server's user, which starts the process confined exactly as the driver
+// would, waits for it and writes exit.json (workload/instdir). Its PID is
+// the process's parent, recorded beside it; any Driver reads exit.json.
 //
 // # The crash window
 //

@@ -15,6 +15,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 // ErrRunning is returned (wrapped) by Remove for an instance that has not
@@ -27,10 +28,6 @@ const DefaultLogLimit = 10 << 20
 // DefaultPIDs is the pids limit of an instance whose spec sets none: every
 // instance runs inside a cgroup of its own, limited at least this way.
 const DefaultPIDs = 512
-
-// exitUnwatched is the Exit of an adopted process whose end the driver
-// could only notice, not wait for.
-const exitUnwatched = "ended while not watched (exit status unknown)"
 
 // Options configure a Driver. The zero value is usable.
 type Options struct {
@@ -188,7 +185,7 @@ func (d *Driver) Remove(ctx context.Context, id string) error {
 		return fmt.Errorf("remove instance %s: %w", id, err)
 	}
 	d.refresh(inst)
-	if inst.rec.Phase != PhaseEnded {
+	if inst.rec.Phase != instdir.PhaseEnded {
 		return fmt.Errorf("remove instance %s: %w", id, ErrRunning)
 	}
 	d.releaseCgroups(inst)
@@ -218,18 +215,7 @@ func (d *Driver) Logs(ctx context.Context, id string, n int) ([]string, error) {
 
 // status reports inst as a workload.Status. Its Dir is the process's
 // working directory, dir/<id>/work.
-func (inst *instance) status() workload.Status {
-	r := inst.rec
-	return workload.Status{
-		ID:        r.Spec.ID,
-		Running:   r.Phase != PhaseEnded,
-		PID:       r.PID,
-		StartTime: r.StartTime,
-		Exit:      r.Exit,
-		ExitedAt:  r.ExitedAt,
-		Dir:       filepath.Join(inst.dir, "work"),
-	}
-}
+func (inst *instance) status() workload.Status { return inst.rec.Status(inst.dir) }
 
 // now is the driver clock's time.
 func (d *Driver) now() time.Time { return d.opts.Clock.Now() }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 // Running is a live instance process found on this machine: its instance
@@ -69,6 +70,6 @@ func Adopt(dir string, r Running, now time.Time) error {
 	}
 	// Cgroup: the process may have cgroups, named by its ID as every
 	// Driver names them; they are released when it ends (none is fine).
-	return writeRecord(inst, record{Phase: PhaseRunning, PID: r.PID, StartTime: r.StartTime, StartedAt: now,
-		Cgroup: true, Spec: workload.InstanceSpec{ID: r.ID}})
+	return writeRecord(inst, record{Cgroup: true, Record: instdir.Record{Phase: instdir.PhaseRunning,
+		PID: r.PID, StartTime: r.StartTime, StartedAt: now, Spec: workload.InstanceSpec{ID: r.ID}}})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -14,13 +15,21 @@ import (
 	"github.com/slipway-dev/slipway/workload"
 )
 
-// Exec runs argv (an exec health check) as the instance runs: same user,
-// no capabilities, no_new_privs, its environment, in its work directory
-// (its mount namespace's view), in a session of its own that is killed
-// when ctx ends. It returns the combined output. Never as the server's
-// root: the work directory is the instance's, and a check such as
-// ./check.sh names a file the instance can replace.
+// Exec runs argv (an exec health check) as the instance runs and
+// returns the combined output (ExecStream).
 func (d *Driver) Exec(ctx context.Context, id string, argv []string) ([]byte, error) {
+	var out bytes.Buffer
+	err := d.ExecStream(ctx, id, argv, &out)
+	return out.Bytes(), err
+}
+
+// ExecStream runs argv as the instance runs: same user, no
+// capabilities, no_new_privs, its environment, in its work directory
+// (its mount namespace's view), in a session of its own that is killed
+// when ctx ends, writing the combined output to out as it comes. Never
+// as the server's root: the work directory is the instance's, and a
+// check such as ./check.sh names a file the instance can replace.
+func (d *Driver) ExecStream(ctx context.Context, id string, argv []string, out io.Writer) error {
 	d.mu.Lock()
 	inst, err := d.lookup(id)
 	var rec record
@@ -29,34 +38,36 @@ func (d *Driver) Exec(ctx context.Context, id string, argv []string) ([]byte, er
 	}
 	d.mu.Unlock()
 	if err != nil {
-		return nil, fmt.Errorf("exec in instance %s: %w", id, err)
+		return fmt.Errorf("exec in instance %s: %w", id, err)
 	}
 	if len(argv) == 0 {
-		return nil, fmt.Errorf("exec in instance %s: no command", id)
+		return fmt.Errorf("exec in instance %s: no command", id)
 	}
 	s := rec.Spec
 	s.Command = slices.Clone(argv)
 	s.Env = withSecretEnv(s, rec.PID)
 	cmd, err := command(s, inst.dir, filepath.Join(inst.dir, "work"), rec.User)
 	if err != nil {
-		return nil, fmt.Errorf("exec in instance %s: %w", id, err)
+		return fmt.Errorf("exec in instance %s: %w", id, err)
 	}
 	setCredential(cmd, rec.User)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdout, cmd.Stderr = out, out // one writer: os/exec copies both from one pipe
 	if err := startConfined(cmd, inst.dir, rec.User, d.warnNoMount); err != nil {
-		return nil, fmt.Errorf("exec in instance %s: %w", id, err)
+		return fmt.Errorf("exec in instance %s: %w", id, err)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
 	defer stop()
 	err = cmd.Wait()
 	if ctx.Err() != nil {
-		return out.Bytes(), ctx.Err()
+		return ctx.Err()
 	}
-	return out.Bytes(), err
+	return err
 }
 
-var _ workload.Execer = (*Driver)(nil)
+var (
+	_ workload.Execer       = (*Driver)(nil)
+	_ workload.StreamExecer = (*Driver)(nil)
+)
 
 // withSecretEnv returns s's environment with its secret variables,
 // which the record on disk leaves out (an instance adopted after a

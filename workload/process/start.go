@@ -13,6 +13,7 @@ import (
 
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/workload"
+	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 // Start starts the instance, or returns the status of the one already
@@ -33,11 +34,11 @@ func (d *Driver) Start(ctx context.Context, s workload.InstanceSpec) (workload.S
 		return workload.Status{}, fmt.Errorf("start instance %s: %w", s.ID, err)
 	default:
 		d.refresh(inst)
-		if inst.rec.Phase != PhaseEnded {
+		if inst.rec.Phase != instdir.PhaseEnded {
 			return inst.status(), nil
 		}
 	}
-	if err := d.launch(inst, s); err != nil {
+	if err := d.launch(ctx, inst, s); err != nil {
 		return inst.status(), fmt.Errorf("start instance %s: %w", s.ID, err)
 	}
 	d.insts[s.ID] = inst
@@ -46,7 +47,7 @@ func (d *Driver) Start(ctx context.Context, s workload.InstanceSpec) (workload.S
 
 // launch prepares the instance's directory and starts its process. On
 // failure the instance is recorded as ended. d.mu is held.
-func (d *Driver) launch(inst *instance, s workload.InstanceSpec) error {
+func (d *Driver) launch(ctx context.Context, inst *instance, s workload.InstanceSpec) error {
 	cred, err := d.credentialFor(s)
 	if err != nil {
 		return err
@@ -64,26 +65,27 @@ func (d *Driver) launch(inst *instance, s workload.InstanceSpec) error {
 	if err := linkVolumes(s, work, cred); err != nil {
 		return err
 	}
+	if err := instdir.ClearExit(inst.dir); err != nil { // an earlier run's
+		return err
+	}
 	// Recorded before the fork, so that a later Driver knows to look for
 	// an orphan if this server dies before recording the PID.
-	inst.rec = record{Phase: PhaseStarting, StartedAt: d.now(), Spec: s, User: cred}
+	inst.rec = record{User: cred, Record: instdir.Record{Phase: instdir.PhaseStarting, StartedAt: d.now(), Spec: s}}
 	inst.done = nil
 	if err := writeRecord(inst.dir, inst.rec); err != nil {
 		return err
 	}
-	cmd, err := d.spawn(inst, s, work, cred)
+	pid, err := d.spawn(ctx, inst, s, work, cred)
 	if err != nil {
 		d.ended(inst, "start failed: "+err.Error())
 		d.insts[s.ID] = inst
 		return err
 	}
-	st, err := readStat(cmd.Process.Pid)
-	if err != nil {
-		return fmt.Errorf("read start time: %w", err) // unreachable: an unreaped child
-	}
-	inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = PhaseRunning, cmd.Process.Pid, st.StartTime
-	inst.done = make(chan struct{})
-	go d.reap(inst, cmd)
+	// A child of d is not reaped yet; a monitor's child may be (it ended
+	// at once): its StartTime is then 0, which no process has, and its
+	// exit.json says how it ended.
+	st, _ := readStat(pid)
+	inst.rec.Phase, inst.rec.PID, inst.rec.StartTime = instdir.PhaseRunning, pid, st.StartTime
 	if err := writeRecord(inst.dir, inst.rec); err != nil {
 		d.opts.Logger.Warn("save instance record; a restarted server will look for the process by its directory",
 			"id", s.ID, "err", err)
@@ -91,30 +93,33 @@ func (d *Driver) launch(inst *instance, s workload.InstanceSpec) error {
 	return nil
 }
 
-// spawn starts the process with its logs, environment, user and cgroups.
-func (d *Driver) spawn(inst *instance, s workload.InstanceSpec, work string, cred *credential) (*exec.Cmd, error) {
+// spawn starts the process with its logs, environment, user and cgroups,
+// as d's child (reaped by d) or, when s.RecordExit, as its monitor's, and
+// returns its PID. d.mu is held.
+func (d *Driver) spawn(ctx context.Context, inst *instance, s workload.InstanceSpec, work string, cred *credential) (int, error) {
 	cmd, err := command(s, inst.dir, work, cred)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	setCredential(cmd, cred)
-	stdout, err := openLog(filepath.Join(inst.dir, stdoutLog))
+	stdout, stderr, err := OpenLogs(inst.dir)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	defer stdout.Close() // the child has its own copy
-	stderr, err := openLog(filepath.Join(inst.dir, stderrLog))
-	if err != nil {
-		return nil, err
-	}
 	defer stderr.Close()
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	release := d.enterCgroups(inst, s, cmd, cred)
 	defer release()
-	if err := startConfined(cmd, inst.dir, cred, d.warnNoMount); err != nil {
-		return nil, err
+	if s.RecordExit {
+		return d.startMonitored(ctx, inst, cmd, cred)
 	}
-	return cmd, nil
+	if err := startConfined(cmd, inst.dir, cred, d.warnNoMount); err != nil {
+		return 0, err
+	}
+	inst.done = make(chan struct{})
+	go d.reap(inst, cmd)
+	return cmd.Process.Pid, nil
 }
 
 // withDefaultPIDs is r with the pids limit an instance gets when its spec

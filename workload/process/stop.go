@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 // killWait bounds the wait for a process to be gone after SIGKILL.
@@ -28,18 +30,22 @@ func (d *Driver) Stop(ctx context.Context, id string, grace time.Duration) error
 		return fmt.Errorf("stop instance %s: %w", id, err)
 	}
 	d.refresh(inst)
-	running := inst.rec.Phase == PhaseRunning
+	running := inst.rec.Phase == instdir.PhaseRunning
 	v := victim{pid: inst.rec.PID, startTime: inst.rec.StartTime, done: inst.done}
+	monitor := victim{pid: inst.rec.MonitorPID, startTime: inst.rec.MonitorStart}
 	d.mu.Unlock()
 
 	if running {
 		err = d.terminate(ctx, id, v, grace)
 	}
+	if err == nil {
+		// A monitor writes exit.json once its process is gone: wait
+		// for that, so that the exit recorded is the real one.
+		monitor.wait(context.Background(), killWait)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if inst.done == nil && inst.rec.Phase == PhaseRunning && !v.alive() {
-		d.ended(inst, exitUnwatched)
-	}
+	d.refresh(inst)
 	d.releaseCgroups(inst)
 	if err != nil {
 		return fmt.Errorf("stop instance %s: %w", id, err)

@@ -14,6 +14,12 @@ import (
 	"github.com/slipway-dev/slipway/client"
 )
 
+// Bounds a benchmark's server gets unless it needs others.
+const (
+	HealthyTimeout = 15 * time.Second // start -> /v1/health answers
+	StopGrace      = 10 * time.Second // SIGTERM -> gone, before SIGKILL
+)
+
 // Server is one `slipway server` child process, in its own process
 // group, over its own data directory, with its API and router on free
 // loopback ports. Stop ends it and every instance it started.
@@ -105,6 +111,10 @@ func (s *Server) Stop(grace time.Duration) error {
 	return errors.Join(err, Sweep(s.Data, grace))
 }
 
+// Close stops the server and every instance it started, each given
+// StopGrace.
+func (s *Server) Close() error { return s.Stop(StopGrace) }
+
 // NewToken returns a random admin token for a server a benchmark starts.
 func NewToken() (string, error) {
 	b := make([]byte, 32)
@@ -118,4 +128,12 @@ func NewToken() (string, error) {
 // token, and no other server's settings.
 func (s *Server) CLIEnv() []string {
 	return append(os.Environ(), "SLIPWAY_TOKEN="+s.Token, "SLIPWAY_SERVER=")
+}
+
+// Command is the slipway CLI (bin) run with args against s: --server
+// first, and CLIEnv.
+func (s *Server) Command(ctx context.Context, bin string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, bin, append([]string{"--server", s.URL}, args...)...)
+	cmd.Env = s.CLIEnv()
+	return cmd
 }
