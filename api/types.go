@@ -48,6 +48,9 @@ type Plan struct {
 	// Configs are the dynamic configurations an apply stores a new
 	// version of; nil when none change.
 	Configs *ConfigChanges `json:"configs,omitempty"`
+	// TLS is what the apply changes at the environment's TLS edge: the
+	// tls: section, and the hosts served over TLS; nil when nothing.
+	TLS *TLSChanges `json:"tls,omitempty"`
 	// Warnings are about what is served now and this plan does not
 	// change by itself, like a kill switch that serves its default
 	// because it was stored before flags had off.
@@ -74,7 +77,28 @@ type RevisionChange struct {
 
 // Empty reports whether the plan changes nothing.
 func (p Plan) Empty() bool {
-	return len(p.Added)+len(p.Changed)+len(p.Removed) == 0 && p.Flags == nil && p.Segments == nil && p.Configs == nil
+	return len(p.Added)+len(p.Changed)+len(p.Removed) == 0 && p.Flags == nil && p.Segments == nil && p.Configs == nil &&
+		p.TLS == nil
+}
+
+// TLSChanges are a plan's changes at the TLS edge: the tls: section's
+// fields (tls.acme.email, ...), and the hosts served over TLS that an
+// apply adds, removes or gets its certificate from elsewhere.
+type TLSChanges struct {
+	Fields  []FieldChange `json:"fields,omitempty"`
+	Added   []TLSHost     `json:"added,omitempty"`
+	Removed []TLSHost     `json:"removed,omitempty"`
+	Changed []TLSHost     `json:"changed,omitempty"`
+}
+
+// TLSHost is a host served over TLS: its service and its certificate's
+// source, "acme" or the route's certificate file (OldCertificate: the
+// source it had, for a changed one).
+type TLSHost struct {
+	Host           string `json:"host"`
+	Service        string `json:"service"`
+	Certificate    string `json:"certificate"`
+	OldCertificate string `json:"oldCertificate,omitempty"`
 }
 
 // ServiceChange is a changed service and its changed fields.

@@ -67,6 +67,7 @@ func printPlan(w io.Writer, p api.Plan) {
 	printChanges(w, "flag", p.Flags)
 	printChanges(w, "segment", p.Segments)
 	printConfigPlan(w, p.Configs)
+	printTLSPlan(w, p.TLS)
 	fmt.Fprintf(w, "\nPlan: %s.\n", planSummary(p))
 	if p.Flags != nil && len(p.Flags.Changed) > 0 {
 		fmt.Fprintln(w, "A changed flag loses its run-time changes (slipway flags enable, disable, set, rollout; a kill holds): "+
@@ -131,7 +132,7 @@ func printFields(w io.Writer, fields []api.FieldChange) {
 // when only services change, each kind named when flags or segments do.
 func planSummary(p api.Plan) string {
 	services := counts(len(p.Added), len(p.Changed), len(p.Removed))
-	if p.Flags == nil && p.Segments == nil && p.Configs == nil {
+	if p.Flags == nil && p.Segments == nil && p.Configs == nil && p.TLS == nil {
 		return services
 	}
 	var parts []string
@@ -146,6 +147,9 @@ func planSummary(p api.Plan) string {
 	}
 	if c := p.Configs; c != nil {
 		parts = append(parts, fmt.Sprintf("configs %d new, %d with a new version", len(c.Added), len(c.Changed)))
+	}
+	if c := p.TLS; c != nil {
+		parts = append(parts, fmt.Sprintf("tls %d settings, hosts %s", len(c.Fields), counts(len(c.Added), len(c.Changed), len(c.Removed))))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -165,4 +169,26 @@ func revisionNote(p api.Plan, name string) string {
 		return fmt.Sprintf(", revision %d", rc.To)
 	}
 	return fmt.Sprintf(", revision %d -> %d", rc.From, rc.To)
+}
+
+// printTLSPlan writes the TLS edge's changes: the tls: section's fields,
+// then each host served over TLS that is added, removed or gets its
+// certificate from elsewhere, with its certificate's source.
+func printTLSPlan(w io.Writer, c *api.TLSChanges) {
+	if c == nil {
+		return
+	}
+	if len(c.Fields) > 0 {
+		fmt.Fprintln(w, "~ tls")
+		printFields(w, c.Fields)
+	}
+	for _, h := range c.Added {
+		fmt.Fprintf(w, "+ tls host %s (service %s, certificate %s)\n", h.Host, h.Service, h.Certificate)
+	}
+	for _, h := range c.Changed {
+		fmt.Fprintf(w, "~ tls host %s (service %s, certificate %s -> %s)\n", h.Host, h.Service, h.OldCertificate, h.Certificate)
+	}
+	for _, h := range c.Removed {
+		fmt.Fprintf(w, "- tls host %s (removed; was service %s, certificate %s)\n", h.Host, h.Service, h.Certificate)
+	}
 }

@@ -60,6 +60,19 @@ A changed flag loses its run-time changes (slipway flags enable, disable, set, r
 
 Warning: flags.tuning: stored before flags had off: a kill or disable serves its default, "fast", until this apply makes it serve off: safe
 `},
+		{"tls", api.Plan{App: "shop", Unchanged: []string{"invoice", "order"}, TLS: &api.TLSChanges{
+			Fields:  []api.FieldChange{{Path: "tls.acme.email", Old: "ops@shop.example", New: "sre@shop.example"}},
+			Added:   []api.TLSHost{{Host: "api.shop.example", Service: "api", Certificate: "acme"}},
+			Changed: []api.TLSHost{{Host: "shop.example", Service: "order", Certificate: "/srv/tls/shop.pem", OldCertificate: "acme"}},
+			Removed: []api.TLSHost{{Host: "www.shop.example", Service: "order", Certificate: "acme"}}}},
+			`~ tls
+    tls.acme.email: ops@shop.example -> sre@shop.example
++ tls host api.shop.example (service api, certificate acme)
+~ tls host shop.example (service order, certificate acme -> /srv/tls/shop.pem)
+- tls host www.shop.example (removed; was service order, certificate acme)
+
+Plan: tls 1 settings, hosts 1 to add, 1 to change, 1 to remove.
+`},
 		{"segments only", api.Plan{App: "shop", Segments: &api.Changes{Changed: []api.ServiceChange{{Name: "beta-testers",
 			Fields: []api.FieldChange{{Path: "if", Old: `ctx.email.endsWith("@shop.example")`, New: `ctx.beta == true`}}}}}},
 			`~ segment beta-testers
@@ -80,7 +93,7 @@ Plan: segments 0 to add, 1 to change, 0 to remove.
 			res = run(t, url, "plan", "-f", writeSpec(t, shopSpec), "-o", "json")
 			var got api.Plan
 			if err := json.Unmarshal([]byte(res.stdout), &got); err != nil || !reflect.DeepEqual(got.Flags, tc.plan.Flags) ||
-				!reflect.DeepEqual(got.Segments, tc.plan.Segments) {
+				!reflect.DeepEqual(got.Segments, tc.plan.Segments) || !reflect.DeepEqual(got.TLS, tc.plan.TLS) {
 				t.Fatalf("json: %v, %+v", err, got)
 			}
 		})

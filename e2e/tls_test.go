@@ -15,6 +15,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -186,7 +187,8 @@ func checkAccessLog(t *testing.T, a *zdApp) {
 
 // TestEnvironmentTLS: an environment's tls.address is its own TLS
 // router, opened when the environment is created and again when the
-// server restarts on the same data.
+// server restarts on the same data, and moved, without a restart, by an
+// apply that changes it.
 func TestEnvironmentTLS(t *testing.T) {
 	data, dir := t.TempDir(), specDir(t)
 	roots := writeCertificate(t, filepath.Join(dir, "tls"), zdHost)
@@ -207,5 +209,16 @@ func TestEnvironmentTLS(t *testing.T) {
 	srv.mustCLI("apply", "-f", file, "--env", "staging", "--wait", "--timeout", "60s")
 	get(srv)
 	srv.kill()
-	get(startServer(t, data))
+	srv = startServer(t, data)
+	get(srv)
+
+	old := tlsAddr
+	tlsAddr = freeAddr(t)
+	writeSpec(t, dir, "slipway.yaml", strings.Replace(text, old, tlsAddr, 1))
+	srv.mustCLI("apply", "-f", file, "--env", "staging", "--wait", "--timeout", "60s")
+	get(srv)
+	if c, err := net.DialTimeout("tcp", old, time.Second); err == nil {
+		c.Close()
+		t.Fatalf("the old TLS address %s still accepts connections after the move", old)
+	}
 }

@@ -116,6 +116,12 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		plan = toPlan(app.Name, cs)
+		tc, err := stack.PlanTLS(tx, app)
+		if err != nil {
+			return err
+		}
+		plan.TLS = toTLSChanges(tc)
+		plan.Warnings = append(plan.Warnings, tlsAddressWarnings(app.Environment, tc)...)
 		plan.Secrets = secrets
 		plan.Configs = toConfigChanges(cp)
 		plan.Flags, plan.Segments, plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), warnings(app, fp)
@@ -319,6 +325,21 @@ func nextRevisions(tx store.Tx, cs spec.ChangeSet) (map[string]api.RevisionChang
 // services that would run as root.
 func warnings(app *spec.App, fp stack.FlagPlan) []string {
 	return append(fp.Warnings, spec.UserWarnings(app.Services)...)
+}
+
+// tlsAddressWarnings warns of a tls.address that is not read: the
+// default environment's TLS listener is the server's --router-tls
+// (another environment's moves when the apply is in force: syncTLS).
+func tlsAddressWarnings(env string, c spec.TLSChange) []string {
+	if env != "" && env != spec.DefaultEnvironment {
+		return nil
+	}
+	for _, f := range c.Fields {
+		if f.Path == "tls.address" && f.New != "(none)" {
+			return []string{"tls.address " + f.New + ": the default environment's TLS listener is the server's --router-tls; its spec's address is not read"}
+		}
+	}
+	return nil
 }
 
 // eventTypeNames are the event types a notification may name.

@@ -71,3 +71,27 @@ func toInstance(in store.Instance) api.Instance {
 		Ready: in.Ready && in.State == store.InstanceRunning, Restarts: in.Restarts, LastExit: in.LastExit,
 		Message: in.Message, StartedAt: in.StartedAt}
 }
+
+// toTLSChanges is a TLS change on the wire; nil when empty.
+func toTLSChanges(c spec.TLSChange) *api.TLSChanges {
+	if c.Empty() {
+		return nil
+	}
+	out := &api.TLSChanges{}
+	for _, f := range c.Fields {
+		out.Fields = append(out.Fields, api.FieldChange{Path: f.Path, Old: f.Old, New: f.New})
+	}
+	host := func(h spec.TLSHost) api.TLSHost {
+		return api.TLSHost{Host: h.Host, Service: h.Service, Certificate: h.Certificate, OldCertificate: h.Old}
+	}
+	for _, h := range c.Added {
+		out.Added = append(out.Added, host(h))
+	}
+	for _, h := range c.Removed {
+		out.Removed = append(out.Removed, host(h))
+	}
+	for _, h := range c.Changed {
+		out.Changed = append(out.Changed, host(h))
+	}
+	return out
+}

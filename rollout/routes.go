@@ -18,6 +18,10 @@ type Routed struct {
 	// Wake marks a service that may be scaled to zero (scale.min 0):
 	// with no instance, the router holds a request and wakes it.
 	Wake bool
+	// H2C says, by revision, whether its instances speak h2c (their
+	// revision's route.protocol): a service moving to h2c or back runs
+	// both while it rolls out. A revision not in it speaks as Route says.
+	H2C map[int]bool
 }
 
 // Routes is the traffic split policy: the router's table for services
@@ -52,8 +56,12 @@ func route(s Routed, instances []store.Instance) (router.Route, bool) {
 	split(&r, s.Service.Traffic)
 	for _, in := range instances {
 		if InRotation(in) {
+			h2c, ok := s.H2C[in.Revision]
+			if !ok {
+				h2c = rs.H2C()
+			}
 			r.Backends = append(r.Backends, router.Backend{ID: in.ID, Revision: in.Revision,
-				Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(in.Port))})
+				Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(in.Port)), H2C: h2c})
 		}
 	}
 	return r, true

@@ -151,3 +151,30 @@ func TestRoutes(t *testing.T) {
 		})
 	}
 }
+
+// TestRoutesH2C: each instance is reached in its revision's protocol: a
+// service moving to h2c runs revision 1 over HTTP/1.1 and revision 2
+// over h2c until it is done.
+func TestRoutesH2C(t *testing.T) {
+	h2c := func(b router.Backend) router.Backend { b.H2C = true; return b }
+	to := web(2, store.Traffic{})
+	to.Route.Protocol = spec.ProtocolH2C
+	moving := to
+	moving.H2C = map[int]bool{1: false, 2: true}
+	ins := []store.Instance{ready("web-1", 1, 1001), ready("web-2", 2, 1002)}
+	for _, tc := range []struct {
+		name    string
+		service Routed
+		want    []router.Backend
+	}{
+		{"every instance as the target says when nothing else is known", to,
+			[]router.Backend{h2c(backend("web-1", 1, 1001)), h2c(backend("web-2", 2, 1002))}},
+		{"each revision as its own spec says", moving,
+			[]router.Backend{backend("web-1", 1, 1001), h2c(backend("web-2", 2, 1002))}},
+	} {
+		got := Routes([]Routed{tc.service}, ins)
+		if want := []router.Route{webRoute(tc.want, nil)}; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\ngot  %+v\nwant %+v", tc.name, got, want)
+		}
+	}
+}

@@ -105,9 +105,13 @@ func (rt *Router) exchange(r *route, b *backend, req *http.Request, client http.
 	}
 	now := time.Now() // a real clock: it sets I/O deadlines
 	deadline := now.Add(r.Timeout)
+	var fwd forwarding
+	if client != nil {
+		fwd = rt.forwardingOf(req)
+	}
 	pool := rt.pools.of(b.st)
 	pc := pool.get(now)
-	if pc != nil && !pc.clean() {
+	if pc != nil && pc.mayHaveSpoken(now) && !pc.clean() {
 		pc.close() // the instance wrote or closed while it sat idle
 		pc = nil
 	}
@@ -119,7 +123,7 @@ func (rt *Router) exchange(r *route, b *backend, req *http.Request, client http.
 			}
 			pc = newPconn(c, pool, b.Addr)
 		}
-		resp, err := pc.roundTrip(ctx, req, client, deadline, now)
+		resp, err := pc.roundTrip(ctx, req, client, &fwd, deadline, now)
 		if err == nil {
 			return resp, pc, nil
 		}
@@ -155,14 +159,15 @@ func (rt *Router) dial(ctx context.Context, addr string, deadline time.Time) (ne
 const maxInformational = 5
 
 // roundTrip writes req and reads the response headers, all before
-// deadline; the body is left to the caller. client is fastAttempt's.
-func (pc *pconn) roundTrip(ctx context.Context, req *http.Request, client http.ResponseWriter, deadline, now time.Time) (*http.Response, error) {
+// deadline; the body is left to the caller. client is fastAttempt's;
+// with it, fwd is what req forwards.
+func (pc *pconn) roundTrip(ctx context.Context, req *http.Request, client http.ResponseWriter, fwd *forwarding, deadline, now time.Time) (*http.Response, error) {
 	if err := pc.start(ctx, deadline, now); err != nil {
 		return nil, err
 	}
 	var err error
 	if client != nil {
-		err = writeForwarded(pc.bw, req, pc.addr)
+		err = writeForwarded(pc.bw, req, pc.addr, fwd)
 	} else {
 		err = req.Write(pc.bw)
 	}
@@ -194,6 +199,8 @@ func (pc *pconn) roundTrip(ctx context.Context, req *http.Request, client http.R
 			continue
 		}
 		pc.headersRead(bodyBuffered(resp, pc.br))
+		pc.bodiless = req.Method == http.MethodHead || resp.StatusCode == http.StatusNoContent ||
+			resp.StatusCode == http.StatusNotModified
 		return resp, nil
 	}
 	return nil, errors.New("too many 1xx informational responses")

@@ -274,6 +274,58 @@ func TestIdleConnectionThatSpokeIsNotReused(t *testing.T) {
 	}
 }
 
+// TestBodyAfterABodilessAnswerIsNotTheNextAnswer: an instance that
+// follows a HEAD's answer with a body (a common bug) leaves bytes that
+// must not become the next request's answer, however soon it comes
+// (the pool looks at such a connection whatever its time idle).
+func TestBodyAfterABodilessAnswerIsNotTheNextAnswer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	strayOut := make(chan struct{}, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					if req.Method != http.MethodHead {
+						io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+						continue
+					}
+					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
+					time.Sleep(200 * time.Microsecond)                                     // after the router read the answer
+					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale") // the body HEAD has none of
+					strayOut <- struct{}{}
+				}
+			}(c)
+		}
+	}()
+	rt := New(Config{})
+	defer rt.Close()
+	rt.Update([]Route{{Service: "s", Backends: []Backend{{ID: "a", Addr: ln.Addr().String()}}}})
+	for i := range 20 {
+		w := httptest.NewRecorder()
+		rt.ServeHTTP(w, httptest.NewRequest(http.MethodHead, "/", nil))
+		<-strayOut // in the router's socket now: the next request comes at once
+		w = httptest.NewRecorder()
+		rt.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
+		if w.Code != 200 || w.Body.String() != "ok" {
+			t.Fatalf("round %d: GET after HEAD got %d %q; the bytes after the HEAD's answer were read as its answer", i, w.Code, w.Body.String())
+		}
+	}
+}
+
 func TestLeavingInstanceKeepsNoIdleConnection(t *testing.T) {
 	var conns atomic.Int64
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -155,11 +154,10 @@ func removeHopByHop(h http.Header) {
 // writeForwarded writes the client's request req to an instance at addr
 // as the route's ReverseProxy would send it: HTTP/1.1, keep-alive, the
 // hop-by-hop headers and those the client's Connection header names
-// dropped ("Te: trailers" kept), the client's forwarding headers replaced
-// by X-Forwarded-For (the client's address), -Host and -Proto, no Go
-// User-Agent of its own, query parameters that do not parse re-encoded.
-// req itself is not changed.
-func writeForwarded(bw *bufio.Writer, req *http.Request, addr string) error {
+// dropped ("Te: trailers" kept), the forwarding headers as f says
+// (forwarded.go), no Go User-Agent of its own, query parameters that do
+// not parse re-encoded. req itself is not changed.
+func writeForwarded(bw *bufio.Writer, req *http.Request, addr string, f *forwarding) error {
 	bw.WriteString(req.Method)
 	bw.WriteByte(' ')
 	if err := writeTarget(bw, req.URL); err != nil {
@@ -186,15 +184,14 @@ func writeForwarded(bw *bufio.Writer, req *http.Request, addr string) error {
 	if tokenIn(req.Header["Te"], "trailers") {
 		bw.WriteString("Te: trailers\r\n")
 	}
-	if ip, _, err := net.SplitHostPort(req.RemoteAddr); err == nil {
-		writeField(bw, "X-Forwarded-For", ip)
+	if f.xff != "" {
+		writeField(bw, "X-Forwarded-For", f.xff)
 	}
-	writeField(bw, "X-Forwarded-Host", req.Host)
-	if req.TLS == nil {
-		bw.WriteString("X-Forwarded-Proto: http\r\n\r\n")
-	} else {
-		bw.WriteString("X-Forwarded-Proto: https\r\n\r\n")
-	}
+	writeField(bw, "X-Forwarded-Host", f.xfh)
+	writeField(bw, "X-Forwarded-Proto", f.xfp)
+	bw.WriteString("Forwarded: ")
+	f.writeElements(bw)
+	bw.WriteString("\r\n\r\n")
 	return nil // bufio keeps the first write error: Flush returns it
 }
 

@@ -145,7 +145,7 @@ func (rt *Router) serveMirrored(w http.ResponseWriter, r *route, req *http.Reque
 		return false
 	}
 	defer c.finish()
-	proxy := &httputil.ReverseProxy{Rewrite: rewrite, Transport: c, BufferPool: rt.buffers,
+	proxy := &httputil.ReverseProxy{Rewrite: rt.rewrite, Transport: c, BufferPool: rt.buffers,
 		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) { rt.proxyError(w, req, r, err) },
 		ErrorLog:     rt.errorLog}
 	proxy.ServeHTTP(w, req)
@@ -333,7 +333,7 @@ func (rt *Router) copyAttempt(r *route, b *backend, req *http.Request) (*http.Re
 	if err := enter(b, false); err != nil {
 		return nil, err
 	}
-	if fastPathOK(req) {
+	if fastPathOK(req) && !b.H2C {
 		resp, pc, err := rt.exchange(r, b, req, nil)
 		if err != nil {
 			b.leave()
@@ -342,7 +342,7 @@ func (rt *Router) copyAttempt(r *route, b *backend, req *http.Request) (*http.Re
 		resp.Body = &fastBody{rc: resp.Body, pc: pc, rt: rt, b: b, eof: resp.Body == http.NoBody, keep: !resp.Close}
 		return resp, nil
 	}
-	resp, err := rt.transport.RoundTrip(req)
+	resp, err := rt.transportFor(b, req).RoundTrip(req)
 	if err != nil {
 		b.leave()
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,6 +49,11 @@ type Config struct {
 	Waker       func(service string)
 	HoldTimeout time.Duration
 	MaxHeld     int
+	// TrustedProxies are the addresses of proxies in front of the router
+	// (a load balancer) whose forwarding headers (Forwarded,
+	// X-Forwarded-*) are kept and added to; any other client's are
+	// dropped (forwarded.go).
+	TrustedProxies []netip.Prefix
 	// MaxQueued bounds the requests waiting for a slot on an instance
 	// at its route's MaxConcurrency (limit.go; default
 	// DefaultMaxQueued); over it a request gets a 503 at once.
@@ -97,6 +103,7 @@ type Router struct {
 	table     atomic.Pointer[table]
 	buffers   *bufferPool     // the proxies' copy buffers
 	transport *http.Transport // upgrades, bodies, 100-continue
+	h2c       *http.Transport // instances that speak h2c (h2c.go)
 	dialer    net.Dialer      // the fast path's (fastpath.go)
 	pools     pools           // the fast path's idle connections
 	mirror    mirrors         // copies of requests (mirror.go)
@@ -121,6 +128,7 @@ func New(cfg Config) *Router {
 		ExpectContinueTimeout: time.Second,
 		ForceAttemptHTTP2:     false,
 	}
+	rt.h2c = newH2CTransport(cfg)
 	rt.errorLog = slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)
 	rt.buffers = newBufferPool()
 	rt.mirror = newMirrors(cfg.MaxMirrorsInFlight)
@@ -170,6 +178,7 @@ func (rt *Router) rand() uint64   { return rt.cfg.Rand() }
 func (rt *Router) Close() {
 	rt.mirror.cancel()
 	rt.transport.CloseIdleConnections()
+	rt.h2c.CloseIdleConnections()
 	rt.pools.closeAll()
 }
 
@@ -178,7 +187,7 @@ func (rt *Router) Close() {
 // value or request copy.
 func (rt *Router) newProxy(r *route) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
-		Rewrite:      rewrite,
+		Rewrite:      rt.rewrite,
 		Transport:    routeTransport{rt: rt, r: r},
 		BufferPool:   rt.buffers,
 		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) { rt.proxyError(w, req, r, err) },
@@ -233,19 +242,11 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if rt.serveMirrored(w, r, req) {
 		return
 	}
-	if fastPathOK(req) {
+	if fastPathOK(req) && !r.h2c {
 		rt.serveFast(w, r, req)
 		return
 	}
 	r.proxy.ServeHTTP(w, req)
-}
-
-// rewrite sets the forwarding headers; the backend is chosen in roundTrip.
-func rewrite(pr *httputil.ProxyRequest) {
-	pr.SetXForwarded()
-	pr.Out.URL.Scheme = "http"
-	pr.Out.URL.Host = "backend.invalid" // replaced per attempt
-	pr.Out.Host = pr.In.Host
 }
 
 // proxied reports whether the router forwards requests of method to a

@@ -17,6 +17,11 @@ type Backend struct {
 	Revision int
 	// Addr is host:port.
 	Addr string
+	// H2C says the instance speaks HTTP/2 without TLS, with prior
+	// knowledge (RFC 9113 3.3): its requests are multiplexed over a few
+	// connections by an HTTP/2 transport instead of the router's pool of
+	// HTTP/1.1 ones (h2c.go).
+	H2C bool
 }
 
 // Route is one service's entry in the table.
@@ -115,6 +120,7 @@ type route struct {
 	revs     []int      // revisions with weight > 0 and backends, in order
 	cumul    []int      // cumulative weights for revs
 	total    int
+	h2c      bool                   // some backend speaks h2c: no fast path (h2c.go)
 	preview  *route                 // the preview's requests (buildPreview), or nil
 	proxy    *httputil.ReverseProxy // built with the table (Router.newProxy)
 }

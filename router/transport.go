@@ -23,7 +23,7 @@ func (rt *Router) roundTrip(r *route, req *http.Request) (*http.Response, error)
 	}
 	fast := fastPathOK(req)
 	resp, err := rt.tryInstances(r, req, body, func(b *backend) (*http.Response, error) {
-		if fast {
+		if fast && !b.H2C {
 			return rt.fastAttempt(r, b, req, nil)
 		}
 		return rt.attempt(r, b, req)
@@ -155,7 +155,7 @@ func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Respon
 	}
 	ctx, cancel := context.WithCancel(req.Context())
 	timer := time.AfterFunc(r.Timeout, cancel)
-	resp, err := rt.transport.RoundTrip(req.WithContext(ctx))
+	resp, err := rt.transportFor(b, req).RoundTrip(req.WithContext(ctx))
 	if !timer.Stop() {
 		// The timer fired (maybe just as the headers came): the context
 		// is cancelled, so the body could not be read anyway.
@@ -174,6 +174,7 @@ func (rt *Router) attempt(r *route, b *backend, req *http.Request) (*http.Respon
 		rt.attemptFailed(b, req)
 		return nil, err
 	}
+	keepTrailers(resp)
 	rt.answered(r, b, req, resp, start)
 	db := &doneBody{ReadCloser: resp.Body, done: func() { cancel(); b.leave() }}
 	// Backstop: whatever happens to the body, the request is over when

@@ -41,6 +41,7 @@ func (rt *Router) Update(routes []Route) {
 	}
 	if left {
 		rt.transport.CloseIdleConnections()
+		rt.h2c.CloseIdleConnections()
 	}
 }
 
@@ -69,6 +70,7 @@ func (rt *Router) build(in Route, seen map[string]bool) *route {
 		}
 		seen[b.ID] = true
 		be := &backend{Backend: b, st: st, limit: int64(r.MaxConcurrency), line: line}
+		r.h2c = r.h2c || b.H2C
 		if r.Mirror != nil && b.Revision == r.Mirror.Revision {
 			r.mirrorTo = append(r.mirrorTo, be) // copies only, never users
 			continue

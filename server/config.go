@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -47,6 +48,11 @@ type Config struct {
 	// (the default) means no bound: on loopback every client shares one
 	// address. Set it on a router that faces the network.
 	RouterMaxConnsPerIP int
+	// RouterTrustedProxies are the addresses or CIDRs of proxies in front
+	// of the routers (a load balancer) whose forwarding headers
+	// (Forwarded, X-Forwarded-*) the routers keep and add to; any other
+	// client's are dropped.
+	RouterTrustedProxies []string
 	// Token, when set, is the admin token's value (else the server keeps
 	// one in DATA/admin.token, made at first start). The TCP API takes a
 	// token on every request but the health check. It must be set when
@@ -155,6 +161,9 @@ func (c Config) Validate() error {
 	if c.RouterMaxConnsPerIP < 0 {
 		return fmt.Errorf("--router-max-conns-per-ip must be 0 (no bound) or positive, got %d", c.RouterMaxConnsPerIP)
 	}
+	if _, err := c.trustedProxies(); err != nil {
+		return err
+	}
 	if c.Resync <= 0 {
 		return fmt.Errorf("resync interval must be positive, got %s", c.Resync)
 	}
@@ -165,4 +174,22 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--prometheus %q: want the base URL of a Prometheus, like http://127.0.0.1:9090, or \"\" for none", c.PrometheusURL)
 	}
 	return nil
+}
+
+// trustedProxies parses RouterTrustedProxies: each a CIDR, or one
+// address.
+func (c Config) trustedProxies() ([]netip.Prefix, error) {
+	var ps []netip.Prefix
+	for _, v := range c.RouterTrustedProxies {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				return nil, fmt.Errorf("--router-trusted-proxy %q: want an IP address (10.0.0.7) or a CIDR (10.0.0.0/8)", v)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		ps = append(ps, p.Masked())
+	}
+	return ps, nil
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -23,6 +24,9 @@ func TestConfigValidate(t *testing.T) {
 		{"no prometheus", func(c *Config) { c.PrometheusURL = "" }, ""},
 		{"prometheus not a URL", func(c *Config) { c.PrometheusURL = "127.0.0.1:9090" }, "--prometheus"},
 		{"prometheus over ftp", func(c *Config) { c.PrometheusURL = "ftp://p:9090" }, "--prometheus"},
+		{"trusted proxies", func(c *Config) { c.RouterTrustedProxies = []string{"10.0.0.0/8", "192.0.2.7", "2001:db8::/32"} }, ""},
+		{"a trusted proxy that is no address", func(c *Config) { c.RouterTrustedProxies = []string{"lb.internal"} }, `--router-trusted-proxy "lb.internal": want an IP address`},
+		{"a trusted proxy with a port", func(c *Config) { c.RouterTrustedProxies = []string{"10.0.0.1:80"} }, "--router-trusted-proxy"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -54,5 +58,17 @@ func TestRunReportsATakenPort(t *testing.T) {
 	err = srv.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "already in use") || !strings.Contains(err.Error(), l.Addr().String()) {
 		t.Fatalf("Run on a taken port: %v", err)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	c := Default()
+	c.RouterTrustedProxies = []string{"10.1.2.3/8", "192.0.2.7", "::ffff:192.0.2.8"}
+	got, err := c.trustedProxies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := fmt.Sprint(got); s != "[10.0.0.0/8 192.0.2.7/32 192.0.2.8/32]" {
+		t.Fatalf("trusted proxies %s", s)
 	}
 }

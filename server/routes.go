@@ -54,8 +54,10 @@ func buildRoutes(ctx context.Context, s store.Store) ([]router.Route, map[string
 		if ins, err = tx.ListInstances(""); err != nil {
 			return err
 		}
-		svcs, err = routed(tx)
-		return err
+		if svcs, err = routed(tx); err != nil {
+			return err
+		}
+		return instanceProtocols(tx, svcs, ins)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -87,4 +89,32 @@ func routed(tx store.Tx) ([]rollout.Routed, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// instanceProtocols records, for each service, whether the revisions its
+// instances run speak h2c, when one of them is not its target revision
+// (a rollout to or from h2c runs both).
+func instanceProtocols(tx store.Tx, svcs []rollout.Routed, ins []store.Instance) error {
+	byName := make(map[string]*rollout.Routed, len(svcs))
+	for i := range svcs {
+		byName[svcs[i].Service.Name] = &svcs[i]
+	}
+	for _, in := range ins {
+		r := byName[in.Service]
+		if r == nil || in.Revision == r.Service.Revision {
+			continue
+		}
+		if _, ok := r.H2C[in.Revision]; ok {
+			continue
+		}
+		rev, err := tx.GetRevision(in.Service, in.Revision)
+		if err != nil {
+			return fmt.Errorf("revision %d of %s: %w", in.Revision, in.Service, err)
+		}
+		if r.H2C == nil {
+			r.H2C = map[int]bool{r.Service.Revision: r.Route.H2C()}
+		}
+		r.H2C[in.Revision] = rev.Spec.Route.H2C()
+	}
+	return nil
 }

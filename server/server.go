@@ -333,8 +333,9 @@ func (s *Server) open(ctx context.Context, name, dir string, kube *kubeRef) (*pa
 		InFlight: func() map[string]int64 { return p.router.InFlightAll() },
 		Held:     func(service string) int { return p.router.HeldFor(service) },
 		Clock:    s.cfg.Clock, Enqueue: p.queue.AddAfter, Logger: s.cfg.Logger.With("env", name)})
+	trusted, _ := s.cfg.trustedProxies() // checked by Validate
 	p.router = router.New(router.Config{Observer: p.metrics, Mirrors: p.mirrors, Logger: s.cfg.Logger.With("env", name),
-		RecordBackends: s.cfg.RouterAccessLog, Waker: p.autoscaler.Wake})
+		RecordBackends: s.cfg.RouterAccessLog, Waker: p.autoscaler.Wake, TrustedProxies: trusted})
 	p.handler = p.router
 	if s.cfg.RouterAccessLog {
 		p.accessLog = accesslog.New(accesslog.Config{File: filepath.Join(s.cfg.DataDir, accessLogDir, name+".log")})

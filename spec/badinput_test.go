@@ -87,6 +87,7 @@ var badSpecs = []badSpec{
 	{"hsts without max age", web + "tls: {hsts: {includeSubdomains: true}}\n", 5, "tls.hsts.maxAge", "must be > 0"},
 	{"environment tls unknown field", web + "environments:\n  prod: {tls: {adress: ':443'}}\n", 6, "environments.prod.tls.adress", "unknown field"},
 	{"route timeout negative", web + "    route: {timeout: -1s}\n", 5, "services.web.route.timeout", "must be > 0, like 1s; got -1s"},
+	{"route protocol unknown", web + "    route: {path: /, protocol: http2}\n", 5, "services.web.route.protocol", `must be http1 (HTTP/1.1, the default) or h2c (HTTP/2 without TLS), got "http2"`},
 	{"two strategies", web + "    strategy: {rolling: {}, blueGreen: {}}\n", 5, "services.web.strategy", "set one strategy"},
 	{"canary weight over 100", canaryBase + "        steps: [{setWeight: 120}]\n", 7, "services.web.strategy.canary.steps[0].setWeight", "must be 0..100"},
 	{"canary condition does not compile", canaryBase + "        steps: [{setWeight: 20}]\n        analysis:\n          metrics: [{name: up, provider: router, metric: successRate, successCondition: 'result >='}]\n",

@@ -174,7 +174,21 @@ type Route struct {
 	// instance's default pids limit, so that a server with a thread per
 	// connection never runs out of threads.
 	MaxConcurrency int `yaml:"maxConcurrency,omitempty" json:"maxConcurrency,omitempty"`
+	// Protocol is what the service's instances speak to the router:
+	// ProtocolHTTP1 (the default) or ProtocolH2C, HTTP/2 without TLS
+	// (gRPC servers, HTTP/2-only services). Clients reach the router in
+	// any protocol either way.
+	Protocol string `yaml:"protocol,omitempty" json:"protocol,omitempty"`
 }
+
+// The protocols a route's instances may speak (Route.Protocol).
+const (
+	ProtocolHTTP1 = "http1"
+	ProtocolH2C   = "h2c"
+)
+
+// H2C reports whether the route's instances speak h2c.
+func (r Route) H2C() bool { return r.Protocol == ProtocolH2C }
 
 // Strategy says how a new revision replaces the running one. At most one
 // field is set; none means Rolling with defaults.

@@ -152,6 +152,11 @@ func (v *validator) route(path string, r Route) {
 	if r.MaxBody < 0 {
 		v.addf(path+".maxBody", "must be >= 0, like 10Mi; got %d", r.MaxBody)
 	}
+	switch r.Protocol {
+	case "", ProtocolHTTP1, ProtocolH2C:
+	default:
+		v.addf(path+".protocol", "must be %s (HTTP/1.1, the default) or %s (HTTP/2 without TLS), got %q", ProtocolHTTP1, ProtocolH2C, r.Protocol)
+	}
 	if r.MaxConcurrency < 0 || (r.MaxConcurrency == 0 && v.set(path+".maxConcurrency")) {
 		v.addf(path+".maxConcurrency", "must be > 0 requests at once per instance, like 100 (absent: 256); got %d", r.MaxConcurrency)
 	}

@@ -38,7 +38,7 @@ func TestParseProblems(t *testing.T) {
 		{"duplicate key", web + "    run: [./b]\n", 5, "services.web.run", `"run" is set twice (first on line 4)`},
 		{"string for int", web + "    instances: three\n", 5, "services.web.instances", `must be an integer; got the string "three"`},
 		{"scalar for list", web + "    dependsOn: db\n", 5, "services.web.dependsOn", `must be a list, like [a, b]; got the string "db"`},
-		{"list for struct", web + "    route: [/a]\n", 5, "services.web.route", "must be a mapping with fields host, hosts, certificate, clientCA, path, timeout, maxBody, drainTimeout, maxConcurrency; got a list"},
+		{"list for struct", web + "    route: [/a]\n", 5, "services.web.route", "must be a mapping with fields host, hosts, certificate, clientCA, path, timeout, maxBody, drainTimeout, maxConcurrency, protocol; got a list"},
 		{"bool wrong", web + "    health: {readiness: {tcp: maybe}}\n", 5, "services.web.health.readiness.tcp", "must be true or false"},
 		{"missing app", "services:\n  web: {run: [./web]}\n", 1, "app", "required"},
 		{"bad app name", "app: Shop_1\nservices:\n  web: {run: [./web]}\n", 1, "app", `invalid name "Shop_1": use a DNS label`},

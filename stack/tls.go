@@ -43,3 +43,32 @@ func putTLS(tx store.Tx, app *spec.App, src Source, now time.Time) error {
 	}
 	return putApp(tx, store.App{Name: app.Name, Spec: src.Text, File: src.File, Dir: src.Dir, AppliedAt: now})
 }
+
+// PlanTLS returns what applying app would change at its environment's
+// TLS edge: the tls: section against the one last applied, and the
+// hosts served over TLS (with their certificates' source) against the
+// services' target revisions. A spec without services keeps the
+// services' hosts.
+func PlanTLS(tx store.Tx, app *spec.App) (spec.TLSChange, error) {
+	cur, err := Current(tx)
+	if err != nil {
+		return spec.TLSChange{}, err
+	}
+	var oldTLS *spec.TLS
+	prev, err := tx.GetApp()
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return spec.TLSChange{}, err
+	default:
+		if a, perr := spec.ParseWith(prev.File, []byte(prev.Spec), spec.Options{Environment: app.Environment, MaxInstancesPerService: -1}); perr == nil {
+			a.ResolveFiles(prev.Dir)
+			oldTLS = a.TLSFor(app.Environment)
+		}
+	}
+	next := app.Services
+	if !app.HasServices() {
+		next = cur
+	}
+	return spec.DiffTLS(oldTLS, cur, app.TLSFor(app.Environment), next), nil
+}

@@ -38,7 +38,7 @@ func (b *bench) measureIdle(ctx context.Context) ([2]idleResult, error) {
 		return out, err
 	}
 	dir := b.ws.Path("nginx-idle")
-	ng, err := startNginx(b.tools.nginx, dir, listen, b.upstream)
+	ng, err := startNginx(b.tools.nginx, dir, listen, b.upstream, "1")
 	if err != nil {
 		return out, err
 	}

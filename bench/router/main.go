@@ -28,6 +28,7 @@ type config struct {
 	worktree    bool          // build the working tree rather than HEAD
 	tls         bool          // also measure TLS and HTTP/2 (tls.go)
 	idle        int           // also measure memory per idle connection with this many (idle.go)
+	base        string        // also measure the router of this git revision ("" does not)
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -44,6 +45,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.routerGOGC, "router-gogc", 0, "also measure the router with GOGC set to this, as its own row (the server sets GOGC=400 and a 1 GiB soft memory limit, internal/gctune; 100 shows Go's default; 0 skips the row)")
 	fs.BoolVar(&c.tls, "tls", false, "also measure nginx and the router over TLS (keep-alive, a new handshake per request, HTTP/2 with h2load when installed), one round")
 	fs.IntVar(&c.idle, "idle", 0, "also measure the memory of this many idle keep-alive connections (e.g. 10000) on nginx and the router (0 skips it)")
+	fs.StringVar(&c.base, "base", "", "also measure the router as it is at this git revision (e.g. main), in the same rounds, so that a change is compared with what it changes under the same load")
 	fs.BoolVar(&c.worktree, "worktree", false, "build the router from the working tree as it is (default: the committed HEAD)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -107,10 +109,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		return err
 	}
 	defer func() { err = errors.Join(err, ws.Close()) }()
-	err = benchkit.PrintMachine(ctx, stdout,
-		benchkit.Fact{Label: "nginx", Value: strings.TrimPrefix(benchkit.ToolVersion(ctx, tl.nginx, "-v"), "nginx version: ")},
-		benchkit.Fact{Label: "wrk", Value: benchkit.ToolVersion(ctx, tl.wrk, "--version")},
-		benchkit.Fact{Label: "router", Value: ws.Source()})
+	facts := []benchkit.Fact{
+		{Label: "nginx", Value: strings.TrimPrefix(benchkit.ToolVersion(ctx, tl.nginx, "-v"), "nginx version: ")},
+		{Label: "wrk", Value: benchkit.ToolVersion(ctx, tl.wrk, "--version")},
+		{Label: "router", Value: ws.Source()}}
+	if cfg.base != "" {
+		short, err := ws.BuildRevision(ctx, cfg.base, "base", stderr, "./bench/router/routerproc")
+		if err != nil {
+			return err
+		}
+		cfg.base = short
+		facts = append(facts, benchkit.Fact{Label: "base", Value: cfg.base + " (rows @" + cfg.base + ")"})
+	}
+	err = benchkit.PrintMachine(ctx, stdout, facts...)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -30,9 +31,10 @@ type result struct {
 
 // results are the lines of the table, in order, and the router's profile.
 type results struct {
-	direct, nginx, router, split result
-	routerGC                     result // the router with -router-gogc; its name is "" without
-	profile                      string // pprof -top of the router's run; "" if not taken
+	direct, nginx, nginxAuto, router, split result
+	routerGC                                result // the router with -router-gogc; its name is "" without
+	base, baseSplit                         result // the router of -base; their names are "" without
+	profile                                 string // pprof -top of the router's run; "" if not taken
 }
 
 // bench holds what every measurement shares: flags, tools, workspace, the
@@ -91,29 +93,43 @@ func (b *bench) round(ctx context.Context, profile bool) (res results, err error
 	if res.direct, err = b.measure(ctx, "direct", "http://"+b.upstream+"/", nil, nil); err != nil {
 		return res, err
 	}
-	if res.nginx, err = b.nginx(ctx); err != nil {
+	if res.nginx, err = b.nginx(ctx, "1"); err != nil {
 		return res, err
 	}
-	if res.router, res.profile, err = b.router(ctx, "slipway router", false, profile, 0); err != nil {
+	if res.nginxAuto, err = b.nginx(ctx, "auto"); err != nil {
 		return res, err
 	}
-	if res.split, _, err = b.router(ctx, "slipway router 90/10", true, false, 0); err != nil {
+	bin := b.ws.Path("routerproc")
+	if res.router, res.profile, err = b.router(ctx, bin, "slipway router", false, profile, 0); err != nil {
+		return res, err
+	}
+	if res.split, _, err = b.router(ctx, bin, "slipway router 90/10", true, false, 0); err != nil {
 		return res, err
 	}
 	if n := b.cfg.routerGOGC; n > 0 {
-		res.routerGC, _, err = b.router(ctx, fmt.Sprintf("slipway router, GOGC=%d", n), false, false, n)
+		if res.routerGC, _, err = b.router(ctx, bin, fmt.Sprintf("slipway router, GOGC=%d", n), false, false, n); err != nil {
+			return res, err
+		}
+	}
+	if rev := b.cfg.base; rev != "" {
+		base := filepath.Join(b.ws.Path("base"), "routerproc")
+		if res.base, _, err = b.router(ctx, base, "slipway router @"+rev, false, false, 0); err != nil {
+			return res, err
+		}
+		res.baseSplit, _, err = b.router(ctx, base, "slipway router 90/10 @"+rev, true, false, 0)
 	}
 	return res, err
 }
 
-// nginx measures nginx in front of the backend.
-func (b *bench) nginx(ctx context.Context) (r result, err error) {
+// nginx measures nginx in front of the backend, with workers worker
+// processes ("1" or "auto").
+func (b *bench) nginx(ctx context.Context, workers string) (r result, err error) {
 	listen, err := benchkit.FreeAddr()
 	if err != nil {
 		return r, err
 	}
-	dir := b.ws.Path("nginx")
-	proc, err := startNginx(b.tools.nginx, dir, listen, b.upstream)
+	dir := b.ws.Path("nginx-" + workers)
+	proc, err := startNginx(b.tools.nginx, dir, listen, b.upstream, workers)
 	if err != nil {
 		return r, err
 	}
@@ -121,15 +137,19 @@ func (b *bench) nginx(ctx context.Context) (r result, err error) {
 	if err := proc.WaitListening(ctx, listen, startTimeout); err != nil {
 		return r, fmt.Errorf("%w\nnginx error log:\n%s", err, nginxLog(dir))
 	}
-	return b.measure(ctx, "nginx (keepalive)", "http://"+listen+"/", proc, nil)
+	name := "nginx, 1 worker"
+	if workers == "auto" {
+		name = "nginx, workers auto"
+	}
+	return b.measure(ctx, name, "http://"+listen+"/", proc, nil)
 }
 
-// router measures routerproc in front of the backend, with a 90/10 split
-// between two revisions (both on the backend) when split is true, and
-// with the garbage collector's GOGC set to gogc when it is above 0. With
-// profile, the run is profiled and the profile comes back as pprof -top
-// text.
-func (b *bench) router(ctx context.Context, name string, split, profile bool, gogc int) (r result, top string, err error) {
+// router measures routerproc (the binary bin) in front of the backend,
+// with a 90/10 split between two revisions (both on the backend) when
+// split is true, and with the garbage collector's GOGC set to gogc when
+// it is above 0. With profile, the run is profiled and the profile comes
+// back as pprof -top text.
+func (b *bench) router(ctx context.Context, bin, name string, split, profile bool, gogc int) (r result, top string, err error) {
 	listen, err := benchkit.FreeAddr()
 	if err != nil {
 		return r, "", err
@@ -138,7 +158,6 @@ func (b *bench) router(ctx context.Context, name string, split, profile bool, go
 	if err != nil {
 		return r, "", err
 	}
-	bin := b.ws.Path("routerproc")
 	args := []string{"-listen", listen, "-backend", b.upstream, "-pprof", pprofAddr}
 	if split {
 		args = append(args, "-canary", b.upstream)

@@ -13,7 +13,8 @@ import (
 )
 
 // printTable prints one line per target, the router's lines compared with
-// nginx's: medians over the rounds.
+// nginx's (one worker, and as many as CPUs): medians over the rounds;
+// then, with several rounds, each round's ratios, to show the noise.
 func printTable(w io.Writer, cfg config, rounds []results) {
 	fmt.Fprintf(w, "wrk -t%d -c%d -d%s --latency (after a %s warm-up), GET / -> 100 bytes, keep-alive",
 		cfg.threads, cfg.connections, cfg.duration, cfg.warmup)
@@ -22,28 +23,33 @@ func printTable(w io.Writer, cfg config, rounds []results) {
 	}
 	fmt.Fprint(w, "\n\n")
 	r := results{
-		direct: summarize(rounds, func(r results) result { return r.direct }),
-		nginx:  summarize(rounds, func(r results) result { return r.nginx }),
-		router: summarize(rounds, func(r results) result { return r.router }),
-		split:  summarize(rounds, func(r results) result { return r.split }),
+		direct:    summarize(rounds, func(r results) result { return r.direct }),
+		nginx:     summarize(rounds, func(r results) result { return r.nginx }),
+		nginxAuto: summarize(rounds, func(r results) result { return r.nginxAuto }),
+		router:    summarize(rounds, func(r results) result { return r.router }),
+		split:     summarize(rounds, func(r results) result { return r.split }),
 	}
-	rows := []result{r.direct, r.nginx, r.router, r.split}
+	rows := []result{r.direct, r.nginx, r.nginxAuto, r.router, r.split}
 	if cfg.routerGOGC > 0 {
 		rows = append(rows, summarize(rounds, func(r results) result { return r.routerGC }))
 	}
+	if cfg.base != "" {
+		rows = append(rows, summarize(rounds, func(r results) result { return r.base }),
+			summarize(rounds, func(r results) result { return r.baseSplit }))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	fmt.Fprintln(tw, "target\treq/s\tp50\tp99\tproxy CPU/req\tbackend CPU/req\tvs nginx")
+	fmt.Fprintln(tw, "target\treq/s\tp50\tp99\tproxy CPU/req\tbackend CPU/req\tvs nginx, 1 worker\tvs nginx, workers auto")
 	for _, row := range rows {
-		vs := "-"
-		if row.name != r.nginx.name && row.proxied {
-			vs = fmt.Sprintf("%.2f x req/s, %.2f x p99", row.load.rps/r.nginx.load.rps, float64(row.load.p99)/float64(r.nginx.load.p99))
+		vs1, vsAuto := "-", "-"
+		if row.proxied && row.name != r.nginx.name && row.name != r.nginxAuto.name {
+			vs1, vsAuto = ratios(row, r.nginx), ratios(row, r.nginxAuto)
 		}
 		proxyCPU := "-"
 		if row.proxied {
 			proxyCPU = perRequest(row.proxyCPU, row.load.requests)
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\n", row.name, row.load.rps, ms(row.load.p50), ms(row.load.p99),
-			proxyCPU, perRequest(row.backendCPU, row.load.requests), vs)
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\n", row.name, row.load.rps, ms(row.load.p50), ms(row.load.p99),
+			proxyCPU, perRequest(row.backendCPU, row.load.requests), vs1, vsAuto)
 	}
 	tw.Flush()
 	for _, row := range rows {
@@ -51,12 +57,54 @@ func printTable(w io.Writer, cfg config, rounds []results) {
 			fmt.Fprintf(w, "%s: %d non-2xx/3xx responses; socket errors: %s\n", row.name, row.load.non2xx, orNone(row.load.sockErrs))
 		}
 	}
-	fmt.Fprintf(w, "\nCPU/req is utime+stime (/proc/PID/stat, 10ms ticks) over the measured run / requests; nginx's is master + worker.\n")
+	if len(rounds) > 1 {
+		printRounds(w, rounds, cfg.base != "")
+	}
+	fmt.Fprintf(w, "\nCPU/req is utime+stime (/proc/PID/stat, 10ms ticks) over the measured run / requests; nginx's is master + workers.\n")
+	fmt.Fprintf(w, "The ratios are req/s, CPU per request and p99, each the router's over nginx's (req/s: higher is better; CPU, p99: lower).\n")
 	if cfg.routerGOGC > 0 {
 		fmt.Fprintf(w, "GOGC=%d: the router with the garbage collector's GOGC at %d; the rows above run as slipway server does (GOGC=%d, %d MiB soft memory limit: internal/gctune).\n",
 			cfg.routerGOGC, cfg.routerGOGC, gctune.Percent, gctune.MemoryLimit>>20)
 	}
 	fmt.Fprintf(w, "Everything shares %d CPUs: wrk, the backend and the proxy compete for them.\n", runtime.NumCPU())
+}
+
+// printRounds prints each round's ratios of the router (plain and split;
+// and the base revision's, with base) to nginx, whose spread says how
+// noisy the machine was.
+func printRounds(w io.Writer, rounds []results, base bool) {
+	fmt.Fprintf(w, "\nEach round (req/s / CPU per request / p99, over nginx's):\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	head := "round\tnginx 1w req/s\tnginx auto req/s\trouter vs 1w\trouter vs auto\t90/10 vs 1w\t90/10 vs auto"
+	if base {
+		head += "\tbase vs 1w\tbase vs auto\tbase 90/10 vs 1w\tbase 90/10 vs auto"
+	}
+	fmt.Fprintln(tw, head)
+	for i, r := range rounds {
+		line := fmt.Sprintf("%d\t%.0f\t%.0f\t%s\t%s\t%s\t%s", i+1, r.nginx.load.rps, r.nginxAuto.load.rps,
+			ratios(r.router, r.nginx), ratios(r.router, r.nginxAuto), ratios(r.split, r.nginx), ratios(r.split, r.nginxAuto))
+		if base {
+			line += fmt.Sprintf("\t%s\t%s\t%s\t%s", ratios(r.base, r.nginx), ratios(r.base, r.nginxAuto),
+				ratios(r.baseSplit, r.nginx), ratios(r.baseSplit, r.nginxAuto))
+		}
+		fmt.Fprintln(tw, line)
+	}
+	tw.Flush()
+}
+
+// ratios is row against ref: req/s, CPU per request and p99.
+func ratios(row, ref result) string {
+	cpu := func(r result) float64 {
+		if r.load.requests == 0 {
+			return 0
+		}
+		return float64(r.proxyCPU) / float64(r.load.requests)
+	}
+	cpuRatio := 0.0
+	if c := cpu(ref); c > 0 {
+		cpuRatio = cpu(row) / c
+	}
+	return fmt.Sprintf("%.2f / %.2f / %.2f", row.load.rps/ref.load.rps, cpuRatio, float64(row.load.p99)/float64(ref.load.p99))
 }
 
 // summarize folds one target's results over the rounds: the median of

@@ -72,7 +72,7 @@ func (b *bench) measureTLS(ctx context.Context) (res tlsResults, err error) {
 		return res, err
 	}
 	dir := b.ws.Path("nginx-tls")
-	ng, err := startNginxTLS(b.tools.nginx, dir, plain, tlsAddr, b.upstream, cert, key)
+	ng, err := startNginxTLS(b.tools.nginx, dir, plain, tlsAddr, b.upstream, cert, key, "1")
 	if err != nil {
 		return res, err
 	}

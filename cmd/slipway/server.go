@@ -74,6 +74,7 @@ func newServerCmd() *cobra.Command {
 	f.StringSlice("flag-key", nil, "an evaluation key OFREP clients may use (repeat for several); visible to every user in ps, so prefer --flag-key-file or env SLIPWAY_FLAG_KEYS (comma-separated); without any, flags are served without a key on loopback only")
 	f.String("flag-key-file", "", "file holding the evaluation keys OFREP clients may use, one a line")
 	f.IntVar(&cfg.RouterMaxConns, "router-max-conns", cfg.RouterMaxConns, "client connections the routers hold open at once; past it a new one is closed (0: half of the open files limit left past a reserve for the API, the store and health checks; -1: no bound)")
+	f.StringSliceVar(&cfg.RouterTrustedProxies, "router-trusted-proxy", nil, "an address or CIDR (10.0.0.0/8) of a proxy in front of the routers, such as a load balancer, whose Forwarded and X-Forwarded-* headers are kept and added to (repeat for several; any other client's are dropped)")
 	f.IntVar(&cfg.RouterMaxConnsPerIP, "router-max-conns-per-ip", cfg.RouterMaxConnsPerIP, "client connections one address may hold open on the routers (0: no bound; on loopback every client shares an address)")
 	f.StringVar(&cfg.PrometheusURL, "prometheus", cfg.PrometheusURL, "base URL of the Prometheus that canary metrics of provider prometheus query")
 	f.IntVar(&cfg.MaxInstancesPerService, "max-instances-per-service", cfg.MaxInstancesPerService, "the most instances one service may ask for; a spec asking for more is refused")

@@ -178,9 +178,10 @@ func must(t *testing.T, err error) {
 }
 
 // TestForwardingHeaders: behind TLS the backend gets X-Forwarded-Proto
-// https and the request's host, whatever forwarding headers the client
-// sent (a client's Forwarded or X-Forwarded-* never reach it), on the
-// router's fast path (GET) and through its proxy (a body).
+// https, the request's host, and the router's own Forwarded, whatever
+// forwarding headers the client sent (an untrusted client's Forwarded or
+// X-Forwarded-* never reach it), on the router's fast path (GET) and
+// through its proxy (a body).
 func TestForwardingHeaders(t *testing.T) {
 	dir := t.TempDir()
 	s := newStand(t)
@@ -201,7 +202,8 @@ func TestForwardingHeaders(t *testing.T) {
 		must(t, err)
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if want := `xfp=https fwd="" xfh=shop.example`; !strings.Contains(string(body), want) {
+		want := fmt.Sprintf(`xfp=https fwd="for=127.0.0.1;host=\"shop.example:%d\";proto=https" xfh=shop.example`, s.tport)
+		if !strings.Contains(string(body), want) {
 			t.Fatalf("%s: the backend saw %s; want %s", method, body, want)
 		}
 	}

@@ -12,7 +12,10 @@ import (
 	"os"
 	"runtime"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/turn"
 )
 
 // clientConn is one client connection the front serves, on one goroutine,
@@ -21,6 +24,7 @@ type clientConn struct {
 	s      *Server
 	conn   net.Conn
 	raw    rawReader // conn, after the byte a background read took
+	out    outWriter // conn, but for the answer held for awaitRequest
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	w      responseWriter
@@ -52,9 +56,16 @@ const bufSize = 4 << 10
 
 func newClientConn(s *Server, c net.Conn) *clientConn {
 	fc := &clientConn{s: s, conn: c, remote: c.RemoteAddr().String(), born: time.Now()}
-	fc.raw.conn = c
+	fc.raw.conn, fc.raw.out = c, &fc.out
+	fc.raw.sent = func() { fc.state.Store(int32(fc.raw.waiting)) }
+	fc.out.conn = c
+	if sc, ok := c.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			fc.raw.rc = rc
+		}
+	}
 	fc.br = bufio.NewReaderSize(&fc.raw, bufSize)
-	fc.bw = bufio.NewWriterSize(c, bufSize)
+	fc.bw = bufio.NewWriterSize(&fc.out, bufSize)
 	fc.w = responseWriter{bw: fc.bw, h: make(http.Header, 16), shutdown: &s.shutdown, dates: &s.dates}
 	fc.base = context.WithValue(context.WithValue(context.Background(),
 		http.ServerContextKey, s.srv), http.LocalAddrContextKey, c.LocalAddr())
@@ -67,6 +78,7 @@ func (c *clientConn) serve() {
 	defer func() {
 		if !handedOff {
 			c.s.track(c, false)
+			_ = c.out.flush() // an answer held when awaiting the next request failed
 			_ = c.conn.Close()
 		}
 	}()
@@ -136,21 +148,30 @@ func lingeringClose(c net.Conn) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(c, 256<<10))
 }
 
-// awaitRequest waits for the first byte of a request within the idle
-// timeout (the header timeout for the first), and marks the connection
-// active. It reports false when the connection is to end.
+// awaitRequest sends the last answer if serveOne held it, waits for the
+// first byte of a request within the idle timeout (the header timeout
+// for the first), and marks the connection active. It reports false when
+// the connection is to end. The connection is marked waiting (so that
+// Shutdown may close it) only once the last answer is out.
 func (c *clientConn) awaitRequest(first bool) bool {
 	from := connIdle
 	if first {
 		from = connNew
 	}
-	if c.br.Buffered() == 0 {
-		c.state.Store(int32(from))
+	if c.br.Buffered() > 0 {
+		if c.out.flush() != nil { // a pipelined request: no wait
+			return false
+		}
+	} else {
 		if first {
 			c.setDeadline(c.born, c.s.srv.ReadHeaderTimeout)
 		} else {
 			c.setDeadline(time.Now(), c.s.srv.IdleTimeout)
 		}
+		c.raw.waiting = from
+		if len(c.out.held) == 0 {
+			c.raw.sent()
+		} // else rawReader sends it first, and then marks it
 		if _, err := c.br.Peek(1); err != nil {
 			return false
 		}
@@ -224,11 +245,11 @@ func (c *clientConn) serveOne(req *http.Request) (keep bool) {
 	}()
 	c.s.handler.ServeHTTP(&c.w, req)
 	broken := c.endRequest(ctx)
-	keep = c.w.finish()
-	if err := c.bw.Flush(); err != nil {
-		return false
-	}
-	return keep && !broken
+	keep = c.w.finish() && !broken
+	c.out.hold = keep && c.raw.rc != nil // sent with the wait for the next request
+	err := c.bw.Flush()
+	c.out.hold = false
+	return keep && err == nil
 }
 
 // endRequest ends the request's context and its background read, and
@@ -280,18 +301,31 @@ func (c *clientConn) logPanic(p any) {
 
 // rawReader reads the connection for the front's bufio.Reader: first
 // the byte a background read took, then the error it met, then the
-// connection.
+// connection. An answer held in out is sent before, with the wait for
+// the next request (turn.WriteRead), and then sent is called.
 type rawReader struct {
 	conn net.Conn
 	one  [1]byte
 	has  bool
 	err  error
+
+	rc      syscall.RawConn // conn's socket; nil when it has none
+	out     *outWriter
+	sent    func()    // marks the connection waiting, once its answer is out
+	waiting connState // what sent marks it
 }
 
 func (r *rawReader) Read(p []byte) (int, error) {
 	switch {
 	case len(p) == 0:
 		return 0, nil
+	case len(r.out.held) > 0 && !r.has && r.err == nil:
+		return r.sendAndRead(p)
+	}
+	if err := r.out.flush(); err != nil {
+		return 0, err
+	}
+	switch {
 	case r.has:
 		r.has = false
 		p[0] = r.one[0]
@@ -300,6 +334,56 @@ func (r *rawReader) Read(p []byte) (int, error) {
 		return 0, r.err
 	}
 	return r.conn.Read(p)
+}
+
+// sendAndRead sends the held answer, then waits for the next request and
+// reads its first bytes, with one system call fewer than a write then a
+// read. What the socket did not take at once is written as usual.
+func (r *rawReader) sendAndRead(p []byte) (int, error) {
+	held := r.out.held
+	r.out.held = nil
+	written, n, err := turn.WriteRead(r.rc, held, p, r.sent)
+	if written == len(held) {
+		return n, err
+	}
+	if _, werr := r.conn.Write(held[written:]); werr != nil {
+		return 0, werr
+	}
+	r.sent()
+	if err != nil {
+		return 0, err // the wait failed before the write (its deadline passed)
+	}
+	return r.conn.Read(p)
+}
+
+// outWriter is what the connection's bufio.Writer flushes to: the
+// connection, but for the last flush of an answer on a keep-alive
+// connection (hold), which it keeps for rawReader to send with the wait
+// for the next request. What it keeps is the bufio.Writer's own buffer,
+// which is written again only for the next answer, after it was sent.
+type outWriter struct {
+	conn net.Conn
+	hold bool
+	held []byte
+}
+
+func (o *outWriter) Write(p []byte) (int, error) {
+	if o.hold {
+		o.held = p
+		return len(p), nil
+	}
+	return o.conn.Write(p)
+}
+
+// flush writes what is held, if anything.
+func (o *outWriter) flush() error {
+	if len(o.held) == 0 {
+		return nil
+	}
+	held := o.held
+	o.held = nil
+	_, err := o.conn.Write(held)
+	return err
 }
 
 // handedConn is a connection handed to net/http: its reads start with

@@ -1,9 +1,11 @@
 package front
 
 import (
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 )
 
 // Limits bound the client connections a server holds open, so that a
@@ -160,4 +162,13 @@ func (c *limitConn) CloseWrite() error {
 		return cw.CloseWrite()
 	}
 	return nil
+}
+
+// SyscallConn is the connection's socket, for the front's reads that
+// send the last answer first (turn.WriteRead).
+func (c *limitConn) SyscallConn() (syscall.RawConn, error) {
+	if sc, ok := c.Conn.(syscall.Conn); ok {
+		return sc.SyscallConn()
+	}
+	return nil, errors.New("connection has no socket")
 }

@@ -64,7 +64,8 @@ type routeDoc struct {
 	MaxBody      int64           `json:"maxBody,omitempty"`
 	DrainTimeout durationDoc     `json:"drainTimeout"`
 	// MaxConcurrency is absent before the router's per-instance limit.
-	MaxConcurrency int `json:"maxConcurrency,omitempty"`
+	MaxConcurrency int    `json:"maxConcurrency,omitempty"`
+	Protocol       string `json:"protocol,omitempty"` // since issue 16: h2c instances
 }
 
 // certificateDoc is a route's own certificate: the PEM files' absolute
@@ -154,7 +155,7 @@ func fromProbeDoc(d probeDoc) spec.Probe {
 func toRouteDoc(r spec.Route) routeDoc {
 	return routeDoc{
 		Host: r.Host, Hosts: r.Hosts, ClientCA: r.ClientCA, Path: r.Path, Timeout: toDurationDoc(r.Timeout),
-		MaxBody: int64(r.MaxBody), DrainTimeout: toDurationDoc(r.DrainTimeout), MaxConcurrency: r.MaxConcurrency,
+		MaxBody: int64(r.MaxBody), DrainTimeout: toDurationDoc(r.DrainTimeout), MaxConcurrency: r.MaxConcurrency, Protocol: r.Protocol,
 		Certificate: ptr(r.Certificate, func(c spec.Certificate) certificateDoc { return certificateDoc(c) }),
 	}
 }
@@ -162,7 +163,7 @@ func toRouteDoc(r spec.Route) routeDoc {
 func fromRouteDoc(d routeDoc) spec.Route {
 	return spec.Route{
 		Host: d.Host, Hosts: d.Hosts, ClientCA: d.ClientCA, Path: d.Path, Timeout: fromDurationDoc(d.Timeout),
-		MaxBody: spec.Quantity(d.MaxBody), DrainTimeout: fromDurationDoc(d.DrainTimeout), MaxConcurrency: d.MaxConcurrency,
+		MaxBody: spec.Quantity(d.MaxBody), DrainTimeout: fromDurationDoc(d.DrainTimeout), MaxConcurrency: d.MaxConcurrency, Protocol: d.Protocol,
 		Certificate: ptr(d.Certificate, func(c certificateDoc) spec.Certificate { return spec.Certificate(c) }),
 	}
 }

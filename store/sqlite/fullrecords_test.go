@@ -132,7 +132,8 @@ func fullServiceSpec() spec.Service {
 		Health:    spec.Health{Readiness: probe, Liveness: probe},
 		Route: spec.Route{Host: "api.localhost", Path: "/api", Timeout: dur("30s"), MaxBody: 1 << 20,
 			DrainTimeout: dur("1h"), MaxConcurrency: 100, Hosts: []string{"api.localhost", "*.api.localhost"},
-			Certificate: &spec.Certificate{Cert: "/srv/tls/api.pem", Key: "/srv/tls/api.key"}, ClientCA: "/srv/tls/ca.pem"},
+			Certificate: &spec.Certificate{Cert: "/srv/tls/api.pem", Key: "/srv/tls/api.key"}, ClientCA: "/srv/tls/ca.pem",
+			Protocol: spec.ProtocolH2C},
 		DependsOn: []string{"db"},
 		Artifact: &spec.Artifact{
 			Path: "./app.py", Version: "v3", Digest: "sha256:5cf1", Commit: "0123456789abcdef",

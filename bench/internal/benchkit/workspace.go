@@ -85,16 +85,43 @@ func (w *Workspace) Close() error {
 	return nil
 }
 
+// BuildRevision also builds pkgs as they are at the git revision rev (a
+// commit, branch or tag) into the directory Path(name), for a benchmark
+// that measures a change against what it changes in the same run. It
+// returns the revision's short hash.
+func (w *Workspace) BuildRevision(ctx context.Context, rev, name string, progress io.Writer, pkgs ...string) (string, error) {
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--short", "--verify", rev+"^{commit}").Output()
+	if err != nil {
+		return "", fmt.Errorf("revision %q: not a commit of this repository", rev)
+	}
+	short := strings.TrimSpace(string(out))
+	src := w.Path("src-" + name)
+	if err := exportRevision(ctx, root, short, src); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(progress, "building %s at %s ...\n", strings.Join(pkgs, " and "), short)
+	return short, goBuild(ctx, src, w.Path(name), pkgs...)
+}
+
 // exportHEAD writes the files of root's HEAD commit into dst.
 func exportHEAD(ctx context.Context, root, dst string) error {
+	return exportRevision(ctx, root, "HEAD", dst)
+}
+
+// exportRevision writes the files of root's commit rev into dst.
+func exportRevision(ctx context.Context, root, rev, dst string) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return fmt.Errorf("export HEAD: %w", err)
+		return fmt.Errorf("export %s: %w", rev, err)
 	}
-	cmd := exec.CommandContext(ctx, "sh", "-c", `git -C "$1" archive HEAD | tar -x -C "$2"`, "sh", root, dst)
+	cmd := exec.CommandContext(ctx, "sh", "-c", `git -C "$1" archive "$2" | tar -x -C "$3"`, "sh", root, rev, dst)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("export HEAD with git archive (use -worktree outside git): %w\n%s", err, b)
+		return fmt.Errorf("export %s with git archive (use -worktree outside git): %w\n%s", rev, err, b)
 	}
 	return nil
 }
