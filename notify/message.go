@@ -13,7 +13,9 @@ import (
 
 // DefaultEvents are what a destination without events: gets: releases
 // starting, promoted, rolled back or failed, approvals, incidents,
-// environments going down, crash loops and flags killed.
+// environments going down, crash loops, services unhealthy for long
+// and the data folder's disk nearly full (and their recoveries), and
+// flags killed.
 var DefaultEvents = []store.EventType{
 	store.EventRolloutStarted, store.EventRolloutFailed, store.EventRollbackStarted,
 	store.EventServicePromoted, store.EventCanaryPromoted, store.EventCanaryRolledBack,
@@ -24,6 +26,7 @@ var DefaultEvents = []store.EventType{
 	store.EventFlagKilled, store.EventFlagReleaseRolledBack,
 	store.EventIncidentOpened, store.EventEnvironmentDown,
 	store.EventInstanceCrashLoop, store.EventConfigDeliveryRolledBack,
+	store.EventServiceUnhealthy, store.EventServiceRecovered, store.EventDiskLow, store.EventDiskRecovered,
 }
 
 // Payload is the JSON body of a webhook delivery (wire format: fields

@@ -85,6 +85,10 @@ type Config struct {
 	// Mirrors counts parallel runs' compared requests; without it a
 	// parallel run is rolled back, saying so.
 	Mirrors Mirrors
+	// UnhealthyAfter is how long a service may run with fewer ready
+	// instances than desired, or one failing readiness, before a pass
+	// writes EventServiceUnhealthy (unhealthy.go); 0: never.
+	UnhealthyAfter time.Duration
 	// Checks builds the health checker that reports to onChange; nil
 	// means a real health.Monitor. Tests pass a fake and report changes
 	// themselves.
@@ -109,10 +113,11 @@ type Controller struct {
 	cfg     Config
 	monitor Checker
 
-	mu         sync.Mutex // guards stopping, unhealthy, readiness, watched, revisions, reads, conditions, flagRuns
+	mu         sync.Mutex // guards stopping, unhealthy, readiness, watched, revisions, reads, conditions, flagRuns, episodes
 	stopping   map[string]bool
 	conditions map[string]*analysis.Condition // compiled success conditions, by expression
 	flagRuns   map[string]flagRun             // the current step's analysis of flag releases, by key
+	episodes   map[string]episode             // services' spells of bad health, by service
 	unhealthy  map[string]liveness            // by instance ID
 	readiness  map[string]readiness           // observed, not yet recorded: by instance ID
 	watched    map[string]string              // the service of each instance ever watched, by ID
@@ -144,7 +149,7 @@ func New(cfg Config) *Controller {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]liveness{}, readiness: map[string]readiness{}, watched: map[string]string{}, revisions: map[revKey]store.Revision{}, reads: map[string]cachedRead{}, conditions: map[string]*analysis.Condition{}, flagRuns: map[string]flagRun{}}
+	c := &Controller{cfg: cfg, stopping: map[string]bool{}, unhealthy: map[string]liveness{}, readiness: map[string]readiness{}, watched: map[string]string{}, revisions: map[revKey]store.Revision{}, reads: map[string]cachedRead{}, conditions: map[string]*analysis.Condition{}, flagRuns: map[string]flagRun{}, episodes: map[string]episode{}}
 	c.seq = newSequential(cfg.Counts, cfg.Enqueue)
 	if cfg.Checks == nil {
 		c.monitor = health.NewMonitor(c.onHealth)
@@ -287,6 +292,13 @@ func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration,
 		again = minPositive(again, judged)
 	}
 	c.watch(ctx, obs, plan.Actions)
+	if len(plan.Actions) == 0 && !gate.hold {
+		watched, err := c.watchHealth(ctx, s, plan, d.Replicas, now)
+		if err != nil {
+			return time.Second, err
+		}
+		again = minPositive(again, watched)
+	}
 	if len(plan.Actions) > 0 || wrote {
 		return time.Millisecond, nil // look again at once: level-triggered
 	}

@@ -114,6 +114,14 @@ type Config struct {
 	PublicURL string
 	// NotifyBackoff paces notification retries (zero: notify's default).
 	NotifyBackoff notify.Backoff
+	// UnhealthyAfter is how long a service may have fewer ready
+	// instances than desired (or one failing readiness) before the
+	// service.unhealthy event is written; 0: never.
+	UnhealthyAfter time.Duration
+	// DiskWarnFree is the free share of the data folder's filesystem, in
+	// percent, below which the server.disk.low event is written (checked
+	// every 30s); 0: never.
+	DiskWarnFree float64
 	// StopOnExit stops every instance when Run returns (the demo's
 	// choice; a real server leaves them running to be adopted).
 	StopOnExit bool
@@ -129,6 +137,8 @@ func Default() Config {
 		APIAddr:                "127.0.0.1:7400",
 		RouterAddr:             "127.0.0.1:7480",
 		Resync:                 time.Second,
+		UnhealthyAfter:         5 * time.Minute,
+		DiskWarnFree:           10,
 		APIRate:                50,
 		APIBurst:               200,
 		OFREPRate:              2000,
@@ -166,6 +176,12 @@ func (c Config) Validate() error {
 	}
 	if c.Resync <= 0 {
 		return fmt.Errorf("resync interval must be positive, got %s", c.Resync)
+	}
+	if c.UnhealthyAfter < 0 {
+		return fmt.Errorf("--unhealthy-after must be a positive duration (5m) or 0 for never, got %s", c.UnhealthyAfter)
+	}
+	if c.DiskWarnFree < 0 || c.DiskWarnFree >= 100 {
+		return fmt.Errorf("--disk-warn-free must be a percentage in [0, 100) (10: warn below 10%% free; 0: never), got %g", c.DiskWarnFree)
 	}
 	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "") {
 		return fmt.Errorf("--public-url %q: want the http(s) URL at which approvers' browsers reach this server's API, like https://slipway.example.com", c.PublicURL)

@@ -250,6 +250,9 @@ func (s *Server) runEnv(ctx context.Context, p *parts, rln net.Listener) {
 	wg.Go(func() { p.rollouts.RunSequential(ctx) })
 	wg.Go(func() { p.history.Run(ctx) })
 	wg.Go(func() { s.notify(ctx, p) })
+	if p.name == spec.DefaultEnvironment { // one data folder: its events go in the hub's log
+		wg.Go(func() { s.watchDisk(ctx, p) })
+	}
 	wg.Wait()
 	p.ctl.close()
 	p.rollouts.Close()
@@ -348,8 +351,9 @@ func (s *Server) open(ctx context.Context, name, dir string, kube *kubeRef) (*pa
 		Clock:  s.cfg.Clock, Logger: s.cfg.Logger.With("env", name), Restart: workload.DefaultRestartPolicy(),
 		Enqueue: p.queue.AddAfter, BaseEnv: instEnv, Environment: name,
 		Providers: s.providers(p), Mirrors: p.mirrors, Counts: p.metrics,
-		Platform: s.platform(ctx, p, kube),
-		Secrets:  secret.Vault{Store: p.store, Box: s.secrets},
+		Platform:       s.platform(ctx, p, kube),
+		Secrets:        secret.Vault{Store: p.store, Box: s.secrets},
+		UnhealthyAfter: s.cfg.UnhealthyAfter,
 	})
 	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
 	p.ops.OnEnded(func(op store.Operation) {

@@ -1,6 +1,10 @@
 package store
 
-import "github.com/slipway-dev/slipway/spec"
+import (
+	"time"
+
+	"github.com/slipway-dev/slipway/spec"
+)
 
 // The Data of events that other packages read back. Each is a stored
 // shape: events written by older releases must keep decoding, so fields
@@ -71,4 +75,25 @@ type PromotionData struct {
 	From    string `json:"from,omitempty"`
 	Version string `json:"version,omitempty"`
 	Gate    *int   `json:"gate,omitempty"`
+}
+
+// UnhealthyData is the Data of EventServiceUnhealthy and
+// EventServiceRecovered: since when the service was unhealthy, its
+// ready instances and desired count when the event was written, and
+// what was wrong (an instance's failing check, or instances missing).
+type UnhealthyData struct {
+	Since   time.Time `json:"since"`
+	Ready   int       `json:"ready"`
+	Desired int       `json:"desired"`
+	Reason  string    `json:"reason,omitempty"`
+}
+
+// DiskData is the Data of EventDiskLow and EventDiskRecovered: the
+// folder checked, its filesystem's free (to unprivileged users) and
+// total bytes, and the free share in percent that warns.
+type DiskData struct {
+	Path        string  `json:"path"`
+	FreeBytes   uint64  `json:"freeBytes"`
+	TotalBytes  uint64  `json:"totalBytes"`
+	WarnPercent float64 `json:"warnPercent"`
 }

@@ -312,6 +312,27 @@ const (
 	EventTLSConfigFailed EventType = "router.tls.failed"
 )
 
+// Health events (issue 17): conditions that last, noticed outside any
+// release, each written once per episode and once when it ends.
+const (
+	// EventServiceUnhealthy: a service has had fewer ready instances
+	// than desired, or a running instance failing readiness, for longer
+	// than the server's --unhealthy-after (package rollout). Data:
+	// UnhealthyData.
+	EventServiceUnhealthy EventType = "service.unhealthy"
+	// EventServiceRecovered: a service that was reported unhealthy is
+	// healthy again. Data: UnhealthyData (Since: when it became
+	// unhealthy).
+	EventServiceRecovered EventType = "service.recovered"
+	// EventDiskLow: the free space of the server's data folder fell
+	// below --disk-warn-free (package server, in the default
+	// environment's log). Data: DiskData.
+	EventDiskLow EventType = "server.disk.low"
+	// EventDiskRecovered: the data folder's free space is back above
+	// the threshold plus a margin. Data: DiskData.
+	EventDiskRecovered EventType = "server.disk.recovered"
+)
+
 // Day-two events (issue 17): secrets, and the everyday verbs on a
 // running service. Each carries By (the request's actor).
 const (
@@ -385,6 +406,7 @@ func EventTypes() []EventType {
 		EventConfigApplied, EventConfigSet, EventConfigPushed, EventConfigRollback,
 		EventConfigDeliveryStep, EventConfigDeliverySucceeded, EventConfigDeliveryRolledBack, EventConfigDeliveryStopped,
 		EventEnvironmentDownStarted, EventEnvironmentDown,
+		EventServiceUnhealthy, EventServiceRecovered, EventDiskLow, EventDiskRecovered,
 		EventSecretSet, EventServiceRestartRequested, EventServiceScaled, EventInstanceExec,
 		EventJobStarted, EventJobSucceeded, EventJobFailed, EventJobLost, EventJobRequested, EventInstanceHostRestart,
 	}
