@@ -1,10 +1,14 @@
 package server
 
 import (
+	"context"
+	"encoding/json"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/slipway-dev/slipway/store"
 )
 
 func TestDecideDisk(t *testing.T) {
@@ -68,5 +72,42 @@ func TestReadDiskMatchesDf(t *testing.T) {
 	}
 	if _, err := readDisk(dir + "/missing"); err == nil || !strings.Contains(err.Error(), "statfs") {
 		t.Errorf("a missing folder read %v, want a statfs error", err)
+	}
+}
+
+// TestCheckDiskWritesOncePerSpell checks the real data folder with
+// thresholds either side of its free share: one server.disk.low into the
+// hub's log, nothing more while low, then one server.disk.recovered.
+func TestCheckDiskWritesOncePerSpell(t *testing.T) {
+	cfg := Default()
+	cfg.DataDir = t.TempDir()
+	s := &Server{cfg: cfg}
+	p := &parts{name: "default", store: store.NewNotifier(store.NewMemory())}
+	d, err := readDisk(cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.freePercent() < 3 || d.freePercent() > 97 {
+		t.Skipf("the test folder's filesystem is %.1f%% free: no threshold either side with the margin", d.freePercent())
+	}
+	ctx := context.Background()
+	s.cfg.DiskWarnFree = d.freePercent() + 1 // low now
+	low := s.checkDisk(ctx, p, false)
+	low = s.checkDisk(ctx, p, low)
+	s.cfg.DiskWarnFree = d.freePercent() - diskMargin - 1 // recovered now
+	low = s.checkDisk(ctx, p, low)
+	if low {
+		t.Error("still low after the threshold went below the free share")
+	}
+	var evs []store.Event
+	if err := p.store.View(ctx, func(tx store.Tx) error { evs, err = tx.ListEvents(0, "", 0); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || evs[0].Type != store.EventDiskLow || evs[1].Type != store.EventDiskRecovered {
+		t.Fatalf("events %v, want one %s then one %s", evs, store.EventDiskLow, store.EventDiskRecovered)
+	}
+	var data store.DiskData
+	if err := json.Unmarshal(evs[0].Data, &data); err != nil || data.Path != cfg.DataDir || data.TotalBytes != d.total || evs[0].By == "" {
+		t.Errorf("low event %+v data %+v (%v): want the folder, its size and a By", evs[0], data, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
@@ -35,6 +36,15 @@ func TestIncidentDataDecodesStoredShape(t *testing.T) {
 	roundTrip(t, `{"id":3,"env":"prod","causedBy":2,"title":"checkout returns 500"}`,
 		store.IncidentData{ID: 3, Env: "prod", CausedBy: 2, Title: "checkout returns 500"})
 	roundTrip(t, `{"id":3,"env":"prod"}`, store.IncidentData{ID: 3, Env: "prod"})
+}
+
+// TestHealthDataShapes pins the JSON of the health events' data (wire
+// format for webhook receivers: fields are only ever added).
+func TestHealthDataShapes(t *testing.T) {
+	roundTrip(t, `{"since":"2026-12-07T15:00:00Z","ready":1,"desired":2,"reason":"instance web-1-a not ready"}`,
+		store.UnhealthyData{Since: time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC), Ready: 1, Desired: 2, Reason: "instance web-1-a not ready"})
+	roundTrip(t, `{"path":"/var/lib/slipway","freeBytes":1048576,"totalBytes":104857600,"warnPercent":10}`,
+		store.DiskData{Path: "/var/lib/slipway", FreeBytes: 1 << 20, TotalBytes: 100 << 20, WarnPercent: 10})
 }
 
 const hex64 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
