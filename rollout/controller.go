@@ -293,7 +293,7 @@ func (c *Controller) Reconcile(ctx context.Context, name string) (time.Duration,
 	}
 	c.watch(ctx, obs, plan.Actions)
 	if len(plan.Actions) == 0 && !gate.hold {
-		watched, err := c.watchHealth(ctx, s, plan, d.Replicas, now)
+		watched, err := c.watchHealth(ctx, name, s, plan, d.Replicas, now)
 		if err != nil {
 			return time.Second, err
 		}

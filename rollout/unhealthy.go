@@ -75,11 +75,10 @@ func serviceHealth(s snapshot, p workload.Plan, desired int) (healthy bool, reas
 // unhealthy for UnhealthyAfter, and EventServiceRecovered when it is
 // healthy again; it returns when to look again (0: no need). A service
 // gone or removed ends its spell without an event.
-func (c *Controller) watchHealth(ctx context.Context, s snapshot, p workload.Plan, desired int, now time.Time) (time.Duration, error) {
+func (c *Controller) watchHealth(ctx context.Context, name string, s snapshot, p workload.Plan, desired int, now time.Time) (time.Duration, error) {
 	if c.cfg.UnhealthyAfter <= 0 {
 		return 0, nil
 	}
-	name := s.svc.Name
 	c.mu.Lock()
 	ep := c.episodes[name]
 	c.mu.Unlock()
