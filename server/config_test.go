@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -26,6 +27,10 @@ func TestConfigValidate(t *testing.T) {
 		{"prometheus over ftp", func(c *Config) { c.PrometheusURL = "ftp://p:9090" }, "--prometheus"},
 		{"trusted proxies", func(c *Config) { c.RouterTrustedProxies = []string{"10.0.0.0/8", "192.0.2.7", "2001:db8::/32"} }, ""},
 		{"a trusted proxy that is no address", func(c *Config) { c.RouterTrustedProxies = []string{"lb.internal"} }, `--router-trusted-proxy "lb.internal": want an IP address`},
+		{"health and disk warnings off", func(c *Config) { c.UnhealthyAfter, c.DiskWarnFree = 0, 0 }, ""},
+		{"negative unhealthy-after", func(c *Config) { c.UnhealthyAfter = -time.Second }, "--unhealthy-after"},
+		{"disk warning at 100%", func(c *Config) { c.DiskWarnFree = 100 }, "--disk-warn-free must be a percentage in [0, 100)"},
+		{"negative disk warning", func(c *Config) { c.DiskWarnFree = -1 }, "--disk-warn-free"},
 		{"a trusted proxy with a port", func(c *Config) { c.RouterTrustedProxies = []string{"10.0.0.1:80"} }, "--router-trusted-proxy"},
 	}
 	for _, tc := range tests {
