@@ -220,6 +220,14 @@ func TestApprovalLinkApprovesOnce(t *testing.T) {
 		t.Fatalf("GET the link: %d %v\n%s", code, err, body)
 	}
 	p.waitWaiting("prod", id, "approval") // a GET (a link preview) approved nothing
+	// The page wears the dashboard's stylesheet, served by the same
+	// listener without a login.
+	if !strings.Contains(body, `href="/static/style.css"`) {
+		t.Errorf("the link page does not use the dashboard's stylesheet:\n%s", body)
+	}
+	if code, css, err := httpDo("GET", p.srv.url+"/static/style.css", "", nil); err != nil || code != http.StatusOK || !strings.Contains(css, "button.primary") {
+		t.Errorf("GET the dashboard's stylesheet: %d %v", code, err)
+	}
 
 	tampered := regexp.MustCompile(`/approval/[A-Za-z0-9_-]{4}`).ReplaceAllString(approve, "/approval/AAAA")
 	if code, body, _ := httpDo("POST", tampered, "", nil); code != http.StatusBadRequest || !strings.Contains(body, "not valid") {

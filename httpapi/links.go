@@ -17,15 +17,20 @@ import (
 // is its credential: these routes take no token.
 
 // linkPage is the one page of an approval link: a question with its
-// button, or what happened.
+// button, or what happened. It wears the dashboard's stylesheet and header
+// (the same listener serves /static/ when the dashboard is on); the inline
+// rules keep it readable where the dashboard is off. It needs no login:
+// the link is the credential.
 var linkPage = template.Must(template.New("link").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Slipway: {{.Title}}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em}
-button{font-size:1.1em;padding:.5em 1.5em}.bad{color:#a00}</style></head>
-<body><h1>{{.Title}}</h1><p{{if .Bad}} class="bad"{{end}}>{{.Text}}</p>
-{{if .Button}}<form method="post"><button type="submit">{{.Button}}</button></form>{{end}}
-</body></html>
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.Title}} · Slipway</title>
+<style>body{font-family:system-ui,sans-serif;margin:0}main{max-width:40em;padding:0 1em}
+button{font-size:1.1em;padding:.5em 1.5em}</style>
+<link rel="stylesheet" href="/static/style.css"></head>
+<body><header><nav aria-label="main"><a href="/" class="brand">Slipway</a></nav></header>
+<main id="main"><h1>{{.Title}}</h1><p class="msg{{if .Bad}} bad{{end}}"{{if .Bad}} role="alert"{{end}}>{{.Text}}</p>
+{{if .Button}}<form method="post"><button type="submit" class="primary">{{.Button}}</button></form>{{end}}
+</main></body></html>
 `))
 
 type linkView struct {
