@@ -29,7 +29,7 @@ func CopyFile(src, dst, digest string, mode os.FileMode) error {
 	if digest == "" {
 		return nil
 	}
-	got, err := fileDigest(dst)
+	got, err := FileDigest(dst)
 	if err != nil {
 		os.Remove(dst)
 		return fmt.Errorf("copy artifact: %w", err)
@@ -65,8 +65,8 @@ func copyBytes(src, dst string, mode os.FileMode) error {
 	return out.Close()
 }
 
-// fileDigest hashes a file's content.
-func fileDigest(path string) (string, error) {
+// FileDigest hashes a file's content into a digest ("sha256:HEX").
+func FileDigest(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err

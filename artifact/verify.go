@@ -35,7 +35,7 @@ func (s *Store) verify(digest, path string) error {
 	if ok {
 		return nil
 	}
-	got, err := fileDigest(path)
+	got, err := FileDigest(path)
 	if err != nil {
 		return fmt.Errorf("check artifact %s: %w", digest, err)
 	}

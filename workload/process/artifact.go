@@ -93,14 +93,18 @@ func chown(path string, c *credential) error {
 	return os.Lchown(path, c.UID, c.GID)
 }
 
-// placeArtifact installs a fresh copy of s.Artifact at
-// dir/artifact/<ArtifactPath> (mode 0555, in directories the server
-// owns, checked against s.ArtifactDigest) and links work/<ArtifactPath>
-// to it, so that the command and relative paths find it where they did.
-// The copy is never a hard link to the store: an instance that could
-// change it would change what every later instance runs. Each start makes
-// a new copy, so whatever happened to the last one is gone.
-func placeArtifact(s workload.InstanceSpec, dir string, c *credential) error {
+// placeArtifact installs s.Artifact, checked against s.ArtifactDigest,
+// at dir/artifact/<ArtifactPath> (mode 0555, in directories the server
+// owns) and links work/<ArtifactPath> to it, so that the command and
+// relative paths find it where they did. It is never a hard link to the
+// store: an instance that could change it would change what every later
+// instance runs. An instance that runs as a user of its own (neither root
+// nor the server's) gets a hard link to d's verified cache (see cached):
+// the file is the server's and mode 0555, so that user can change neither
+// it nor its link. Any other instance, or a link that fails, gets a fresh
+// copy. Each start places it anew, so whatever happened to the last one
+// is gone. d.mu is held.
+func (d *Driver) placeArtifact(s workload.InstanceSpec, dir string, c *credential) error {
 	if s.Artifact == "" {
 		return nil
 	}
@@ -113,16 +117,40 @@ func placeArtifact(s workload.InstanceSpec, dir string, c *credential) error {
 	if err := os.MkdirAll(filepath.Dir(dst), dirMode); err != nil {
 		return fmt.Errorf("place artifact: %w", err)
 	}
-	if err := artifact.CopyFile(s.Artifact, dst, s.ArtifactDigest, fileMode); err != nil {
-		return fmt.Errorf("place artifact: %w", err)
-	}
+	// Before the file: shareWithGroup must not chown a shared inode.
 	if err := shareWithGroup(adir, c); err != nil {
 		return fmt.Errorf("place artifact: %w", err)
+	}
+	if !d.linkCached(s, dst, c) {
+		if err := artifact.CopyFile(s.Artifact, dst, s.ArtifactDigest, fileMode); err != nil {
+			return fmt.Errorf("place artifact: %w", err)
+		}
+		if err := chownShared(dst, c); err != nil {
+			return fmt.Errorf("place artifact: %w", err)
+		}
 	}
 	if err := linkArtifact(filepath.Join(dir, "work"), s.ArtifactPath, dst, c); err != nil {
 		return fmt.Errorf("place artifact: %w", err)
 	}
 	return nil
+}
+
+// linkCached hard-links dst to the cached copy of s's artifact when c may
+// share it, and reports whether it did; a failure (the store corrupt, the
+// cache on another device) is logged and left to the copy. d.mu is held.
+func (d *Driver) linkCached(s workload.InstanceSpec, dst string, c *credential) bool {
+	if !linkable(c, s.ArtifactDigest) {
+		return false
+	}
+	path, err := d.cached(s.Artifact, s.ArtifactDigest)
+	if err == nil {
+		err = os.Link(path, dst)
+	}
+	if err != nil {
+		d.opts.Logger.Warn("link cached artifact; copying it", "id", s.ID, "err", err)
+		return false
+	}
+	return true
 }
 
 // artifactModes are the modes of the artifact's directories and copy:
@@ -135,26 +163,32 @@ func artifactModes(c *credential) (dir, file os.FileMode) {
 	return 0o750, 0o550
 }
 
-// shareWithGroup gives everything under dir to the server's user and c's
-// group (nothing when c is nil), and sets the modes artifactModes says
-// (MkdirAll's are masked by the umask).
+// shareWithGroup gives the directories under dir to the server's user
+// and c's group (nothing when c is nil), with the modes artifactModes
+// says (MkdirAll's are masked by the umask).
 func shareWithGroup(dir string, c *credential) error {
 	if c == nil {
 		return nil
 	}
 	dirMode, _ := artifactModes(c)
 	return filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
-		if err != nil {
+		if err != nil || !e.IsDir() {
 			return err
 		}
-		if err := os.Lchown(path, os.Geteuid(), c.GID); err != nil {
+		if err := chownShared(path, c); err != nil {
 			return err
 		}
-		if e.IsDir() {
-			return os.Chmod(path, dirMode)
-		}
-		return nil
+		return os.Chmod(path, dirMode)
 	})
+}
+
+// chownShared gives path to the server's user and c's group (nothing when
+// c is nil).
+func chownShared(path string, c *credential) error {
+	if c == nil {
+		return nil
+	}
+	return os.Lchown(path, os.Geteuid(), c.GID)
 }
 
 // linkArtifact makes work/<rel> a relative symlink to target. The work

@@ -8,7 +8,8 @@
 // Every instance lives in dir/<id>/:
 //
 //	work/          the process's working directory; the artifact's link goes here
-//	artifact/      the instance's copy of its artifact (read-only to it)
+//	artifact/      the instance's copy of its artifact, or a hard link to the
+//	               driver's verified copy in dir/.artifacts/ (read-only to it)
 //	stdout.log     standard output, opened O_APPEND (stdout.log.1 after rotation)
 //	stderr.log     standard error, likewise
 //	instance.json  the record that identifies the process (see record)
@@ -57,7 +58,8 @@
 //
 //	(dir/<id> 0711, the server's)
 //	work/          0700, the instance's own; its working directory
-//	artifact/      the artifact's copy, the server's, readable by the instance's group
+//	artifact/      0750, the server's and the instance's group; holds a link to
+//	               the cache (root's, 0555) or, for a root instance, a copy
 //	work/<path>    a symlink to artifact/<path>
 //	*.log, instance.json   0600, the server's
 //

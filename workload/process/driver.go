@@ -84,6 +84,9 @@ type Driver struct {
 	cg     cgroups
 	cgDone bool
 	users  *Users
+	// cache is what each file of the artifact cache was when verified,
+	// by digest (see cached).
+	cache map[string]cacheEntry
 	// mountWarned says the lack of mount namespaces was logged.
 	mountWarned atomic.Bool
 }
@@ -103,7 +106,7 @@ var _ workload.Driver = (*Driver)(nil)
 // the directory is created, and earlier instances found, on first use (or
 // by Open).
 func New(dir string, opts Options) *Driver {
-	d := &Driver{dir: dir, opts: opts.withDefaults(), insts: map[string]*instance{}, users: opts.Users}
+	d := &Driver{dir: dir, opts: opts.withDefaults(), insts: map[string]*instance{}, users: opts.Users, cache: map[string]cacheEntry{}}
 	if d.users == nil {
 		d.users = NewUsers(filepath.Join(dir, "users.json"))
 	}

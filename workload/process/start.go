@@ -56,7 +56,7 @@ func (d *Driver) launch(ctx context.Context, inst *instance, s workload.Instance
 	if err := makeDirs(inst.dir, cred); err != nil {
 		return err
 	}
-	if err := placeArtifact(s, inst.dir, cred); err != nil {
+	if err := d.placeArtifact(s, inst.dir, cred); err != nil {
 		return err
 	}
 	if err := placeConfigs(s, inst.dir, cred); err != nil {
