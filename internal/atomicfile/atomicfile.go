@@ -1,6 +1,6 @@
 // Package atomicfile writes files so that a crash at any moment leaves
-// the old content or the new, never a torn file, and the rename itself
-// survives a power cut.
+// the old content or the new, never a torn file, and (WriteFile) the
+// rename itself survives a power cut.
 package atomicfile
 
 import (
@@ -12,6 +12,18 @@ import (
 // directory, synced, then renamed over path; the directory is synced
 // after the rename.
 func WriteFile(path string, data []byte) error {
+	if err := Replace(path, data); err != nil {
+		return err
+	}
+	return SyncDir(filepath.Dir(path))
+}
+
+// Replace is WriteFile without the directory's sync: path holds the old
+// content or the new, each whole, whatever crashes, but after a power cut
+// it may hold the old. It is for a file whose content matters only while
+// the host stays up (what a process that a reboot ends is doing), where
+// the directory's sync would be a second wait on the disk for nothing.
+func Replace(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
@@ -28,10 +40,7 @@ func WriteFile(path string, data []byte) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	return SyncDir(filepath.Dir(path))
+	return os.Rename(f.Name(), path)
 }
 
 // SyncDir makes a rename in dir durable.

@@ -88,9 +88,13 @@ func ReadRecord[R any, P recordOf[R]](dir string) (R, error) {
 }
 
 // WriteRecord replaces dir/instance.json atomically (temp file, fsync,
-// rename, fsync of dir), without the values of the spec's secrets:
-// those live in the process (or the container's bundle), never in the
-// record.
+// rename), without the values of the spec's secrets: those live in the
+// process (or the container's bundle), never in the record. The rename
+// is not made durable (no fsync of dir; atomicfile.Replace): the record
+// identifies processes, which a power cut ends, so after one either the
+// old record or the new will do (a host restart is noticed and restarts
+// instances from the store), and each Start waits on the disk once per
+// write, not twice.
 func WriteRecord[R any, P recordOf[R]](dir string, r R) error {
 	h := P(&r).header()
 	h.Version = RecordVersion
@@ -99,7 +103,7 @@ func WriteRecord[R any, P recordOf[R]](dir string, r R) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(filepath.Join(dir, RecordFile), data)
+	return atomicfile.Replace(filepath.Join(dir, RecordFile), data)
 }
 
 // Load reads instance id's record from dir/id, for a driver that has not
