@@ -27,7 +27,7 @@ import (
 
 // kubePromoteSpec runs order from an image: in staging as containers on
 // this machine, in prod as a Deployment in a cluster (prod takes what
-// staging ran).
+// staging ran, once approved).
 const kubePromoteSpec = `app: pipe
 services:
   order:
@@ -44,6 +44,8 @@ environments:
   staging: {}
   prod:
     from: staging
+    gates:
+      - approval: {}
     platform:
       kubernetes: {namespace: shop, gateway: {name: public, namespace: infra}}
 `
@@ -54,7 +56,8 @@ environments:
 // server, found by the server through KUBECONFIG; the test plays the
 // Deployment controller). Prod's new Deployment runs the very digest
 // staging ran, the HTTPRoute sends to it alone, and the promotion and
-// its event say Succeeded.
+// its event say Succeeded. Nothing reaches the cluster before a person
+// approves.
 func TestPromoteLocalStagingToKubernetesProd(t *testing.T) {
 	imagetest.NeedContainers(t)
 	k := kubeForServer(t)
@@ -108,6 +111,12 @@ func TestPromoteLocalStagingToKubernetesProd(t *testing.T) {
 	}
 
 	id := promotionID(t, p.srv.mustCLI("promote", "order", "--from", "staging", "--to", "prod"))
+	p.waitWaiting("prod", id, "waiting for approval")
+	var none appsv1.Deployment
+	if err := k.Get(context.Background(), client.ObjectKey{Namespace: "shop", Name: "order-r2"}, &none); err == nil {
+		t.Fatal("Deployment order-r2 written before the approval")
+	}
+	p.srv.mustCLI("approve", "order", "--env", "prod")
 	d := waitAvailable(t, k, "order-r2")
 	var ran struct{ Image string }
 	if err := json.Unmarshal(staged.Spec, &ran); err != nil {
