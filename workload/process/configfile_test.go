@@ -3,6 +3,7 @@ package process
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -64,5 +65,25 @@ func waitLog(t *testing.T, d *Driver, id, want string) string {
 			t.Fatalf("log lacks %q after 10s:\n%s (%v)", want, text, err)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestConfigSignalUnderNohup runs TestConfigFileReachesTheInstance in a
+// copy of this test binary started with SIGHUP ignored, as nohup starts a
+// server: the instance must still get the signal its config names
+// (signals.go).
+func TestConfigSignalUnderNohup(t *testing.T) {
+	if os.Getenv("SLIPWAY_TEST_NOHUP") != "" {
+		t.Skip("already the copy started with SIGHUP ignored")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("/bin/sh", "-c", `trap "" HUP USR1 USR2; exec "$0" -test.run '^TestConfigFileReachesTheInstance$' -test.count=1 -test.v`, exe)
+	cmd.Env = append(os.Environ(), "SLIPWAY_TEST_NOHUP=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestConfigFileReachesTheInstance") {
+		t.Fatalf("with SIGHUP ignored at start: %v\n%s", err, out)
 	}
 }
