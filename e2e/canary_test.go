@@ -66,9 +66,11 @@ func TestCanaryPromotedByAnalysisUnderLoad(t *testing.T) {
 	}
 	checkAnalysisPassed(t, c)
 	a.checkServes("v2", 30)
-	if n := len(revisionPIDs(a.srv.service("shop"), 1)); n != 0 {
-		t.Errorf("%d instances of v1 left after the promotion", n)
-	}
+	// The promotion stops v1's instances; each drains before it ends.
+	waitFor(t, 15*time.Second, "no instance of v1 after the promotion", func() (bool, string) {
+		left := revisionPIDs(a.srv.service("shop"), 1)
+		return len(left) == 0, fmt.Sprint(left)
+	})
 }
 
 // checkAnalysisPassed checks the stored analysis explains the promotion:
