@@ -15,6 +15,8 @@ import (
 
 	"github.com/go-logr/logr"
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -159,6 +161,29 @@ func Client(t testing.TB, cfg *rest.Config) (client.Client, *atomic.Int64) {
 		t.Fatal(err)
 	}
 	return c, n
+}
+
+// AdminKubeconfig creates namespace in env's API server and points
+// KUBECONFIG (which the servers a test starts inherit, as kubectl would
+// read it) at a cluster admin of env for the rest of the test.
+func AdminKubeconfig(t testing.TB, env *envtest.Environment, c client.Client, namespace string) {
+	t.Helper()
+	if err := c.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}); err != nil {
+		t.Fatal(err)
+	}
+	user, err := env.AddUser(envtest.User{Name: "slipway", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, kubeconfig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", path)
 }
 
 // SetAvailable plays the Deployment controller and the kubelets, which
