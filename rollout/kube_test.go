@@ -251,12 +251,25 @@ func (k *kubeHarness) replicas() map[int]int {
 
 func (k *kubeHarness) expect(what string, weights map[string]int32, replicas map[int]int) {
 	k.t.Helper()
-	if w := k.weights(); fmt.Sprint(w) != fmt.Sprint(weights) {
+	// The informers may show the controller a change a moment after the
+	// test made it (slow under the race detector): the passes it then
+	// runs must reach the state.
+	var w map[string]int32
+	var r map[int]int
+	for end := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		w, r = k.weights(), k.replicas()
+		if fmt.Sprint(w) == fmt.Sprint(weights) && fmt.Sprint(r) == fmt.Sprint(replicas) {
+			return
+		}
+		if time.Now().After(end) {
+			break
+		}
+		k.settle()
+	}
+	if fmt.Sprint(w) != fmt.Sprint(weights) {
 		k.t.Fatalf("%s: route weights %v, want %v", what, w, weights)
 	}
-	if r := k.replicas(); fmt.Sprint(r) != fmt.Sprint(replicas) {
-		k.t.Fatalf("%s: Deployments' replicas %v, want %v", what, r, replicas)
-	}
+	k.t.Fatalf("%s: Deployments' replicas %v, want %v", what, r, replicas)
 }
 
 // TestKubeCanary runs the canary of a real spec in a Kubernetes
