@@ -85,7 +85,7 @@ func (m *Metrics) InstanceWindow(instances []string, d time.Duration) Stats {
 func (m *Metrics) InstanceSamples(instances []string, d time.Duration, metric Metric) []float64 {
 	from, to := m.span(d)
 	ix := m.index.Load()
-	var out []float64
+	buckets := make([]Stats, 0, to-from)
 	for n := from; n < to; n++ {
 		var c counts
 		for _, id := range instances {
@@ -93,13 +93,9 @@ func (m *Metrics) InstanceSamples(instances []string, d time.Duration, metric Me
 				iw.ring.addTo(&c, n)
 			}
 		}
-		s := m.stats(&c, n, n+1)
-		if s.Empty() && metric != RequestRate {
-			continue
-		}
-		out = append(out, s.value(metric))
+		buckets = append(buckets, m.stats(&c, n, n+1))
 	}
-	return out
+	return samples(buckets, metric)
 }
 
 // forgetWatch drops instance's window from ix (a clone being built).
