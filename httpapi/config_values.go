@@ -98,6 +98,10 @@ func (h *handler) configStream(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.cfg.Logger, fmt.Errorf("streaming unsupported"))
 		return
 	}
+	// changed is taken before each read: a write committed between the
+	// read and the wait would otherwise go unsent until the next write
+	// (or the keep-alive).
+	changed := h.in(r).Changes()
 	v, err := h.readCurrent(r)
 	if err != nil {
 		writeError(w, h.cfg.Logger, err) // an unknown config is a 404, not an empty stream
@@ -108,7 +112,6 @@ func (h *handler) configStream(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	sent, _ := strconv.Atoi(r.Header.Get("Last-Event-ID"))
 	for {
-		changed := h.in(r).Changes()
 		if v.Version != sent {
 			data, _ := json.Marshal(api.ConfigUpdate{Name: v.Name, Version: v.Version, Values: v.Values})
 			fmt.Fprintf(w, "id: %d\nevent: config\ndata: %s\n\n", v.Version, data)
@@ -122,6 +125,7 @@ func (h *handler) configStream(w http.ResponseWriter, r *http.Request) {
 		case <-time.After(keepAlive):
 			fmt.Fprint(w, ": keep-alive\n\n")
 		}
+		changed = h.in(r).Changes()
 		if v, err = h.readCurrent(r); err != nil {
 			return // the config went away, or the store: the client reconnects
 		}

@@ -125,7 +125,7 @@ func addMountPoints(dir, workingDir string) error {
 			}
 		}
 	}
-	if _, err := root.Lstat("run"); errors.Is(err, fs.ErrNotExist) || err == nil {
+	if fi, err := root.Lstat("run"); errors.Is(err, fs.ErrNotExist) || err == nil && fi.IsDir() {
 		// Made through the image's own folders only: a /run symlink is
 		// left alone, and the container then gets no config files.
 		_ = root.MkdirAll(ConfigMountDir, 0o755)

@@ -72,13 +72,14 @@ func MergeConfigValues(base, over ConfigValues) ConfigValues {
 	return out
 }
 
-// ConfigOverridden reports whether the app's environment changes config
-// name's values (its problems then arise in the environment).
-func (a *App) ConfigOverridden(name string) bool {
+// ConfigOverride returns the app's environment's override of config
+// name, if it has one (the config's problems then arise in the
+// environment).
+func (a *App) ConfigOverride(name string) (ConfigOverride, bool) {
 	e := a.Environments[a.Environment]
 	if e == nil {
-		return false
+		return ConfigOverride{}, false
 	}
-	_, ok := e.Overrides.Configs[name]
-	return ok
+	o, ok := e.Overrides.Configs[name]
+	return o, ok
 }

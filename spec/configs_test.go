@@ -59,8 +59,8 @@ func TestConfigEnvironmentOverrides(t *testing.T) {
 		if got := fmt.Sprint(app.Configs["s"].Values); got != want {
 			t.Errorf("%q: values %s, want %s", env, got, want)
 		}
-		if app.ConfigOverridden("s") != (env == "prod") {
-			t.Errorf("%q: ConfigOverridden %v", env, app.ConfigOverridden("s"))
+		if _, ok := app.ConfigOverride("s"); ok != (env == "prod") {
+			t.Errorf("%q: ConfigOverride found %v", env, ok)
 		}
 	}
 	base, _ := Parse("slipway.yaml", src)

@@ -188,15 +188,34 @@ func CheckConfigPlan(ctx context.Context, app *spec.App, file string, plan Confi
 // the config's own, said to arise in the environment when it overrides
 // other values of that config.
 func configProblem(app *spec.App, file, name string, p config.Problem) spec.Problem {
-	if app.ConfigOverridden(name) {
-		over := "environments." + app.Environment + ".overrides.configs." + name
-		top, _, _ := strings.Cut(strings.TrimPrefix(configPath(p), ".values."), ".")
-		if _, ok := app.Environments[app.Environment].Overrides.Configs[name].Values[top]; ok && strings.HasPrefix(configPath(p), ".values.") {
-			return spec.Problem{File: file, Line: app.Line(over + ".values"), Path: over + configPath(p), Message: p.Message}
+	path := configPath(p)
+	if o, ok := app.ConfigOverride(name); ok {
+		if value, ok := strings.CutPrefix(path, ".values."); ok && wrote(o.Values, value) {
+			over := "environments." + app.Environment + ".overrides.configs." + name
+			return spec.Problem{File: file, Line: app.Line(over + ".values"), Path: over + path, Message: p.Message}
 		}
 		p.Message = "in environment " + app.Environment + ": " + p.Message
 	}
-	return spec.Problem{File: file, Line: app.Line("configs." + name + ".values"), Path: "configs." + name + configPath(p), Message: p.Message}
+	return spec.Problem{File: file, Line: app.Line("configs." + name + ".values"), Path: "configs." + name + path, Message: p.Message}
+}
+
+// wrote reports whether override values, merged into a config's
+// (spec.MergeConfigValues), wrote the value at path (db.port,
+// limits[0].max): mappings merge key by key, anything else the override
+// holds on the way replaces the base's whole.
+func wrote(over map[string]any, path string) bool {
+	for _, key := range strings.FieldsFunc(path, func(r rune) bool { return r == '.' || r == '[' }) {
+		v, ok := over[key]
+		if !ok {
+			return false
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return true
+		}
+		over = m
+	}
+	return true
 }
 
 // configPath places a config problem in the spec: a value's path under

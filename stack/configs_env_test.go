@@ -71,3 +71,29 @@ environments:
 		t.Errorf("prod, by the schema: %+v", p)
 	}
 }
+
+// TestOverrideWrote: a problem's value is the override's where the
+// override holds it, or holds a list or scalar on its way; where it only
+// merges into a mapping on the way, the value is the base's.
+func TestOverrideWrote(t *testing.T) {
+	over := map[string]any{
+		"timeoutMs": 40000.0,
+		"db":        map[string]any{"host": "db-prod", "pool": map[string]any{"max": 50.0}},
+		"limits":    []any{map[string]any{"max": 5.0}},
+	}
+	for path, want := range map[string]bool{
+		"timeoutMs":     true,
+		"retries":       false,
+		"db":            true,
+		"db.host":       true,
+		"db.port":       false, // the base's, merged beside the override's host
+		"db.pool.max":   true,
+		"db.pool.min":   false,
+		"limits[0].max": true, // the list replaced the base's
+		"limits[1]":     true,
+	} {
+		if got := wrote(over, path); got != want {
+			t.Errorf("wrote(%s) = %v, want %v", path, got, want)
+		}
+	}
+}

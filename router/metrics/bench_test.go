@@ -25,6 +25,27 @@ func BenchmarkObserve(b *testing.B) {
 			m.Observe(samples[0])
 		}
 	})
+	// A config delivery watches some instances (Watch): every request
+	// then looks its instance up, and a watched one's also counts in
+	// its own window.
+	b.Run("serial-others-watched", func(b *testing.B) {
+		m := New(Options{})
+		m.Watch([]string{samples[1].Instance, samples[2].Instance}, time.Hour)
+		m.Observe(samples[0])
+		b.ReportAllocs()
+		for b.Loop() {
+			m.Observe(samples[0])
+		}
+	})
+	b.Run("serial-watched", func(b *testing.B) {
+		m := New(Options{})
+		m.Watch([]string{samples[0].Instance}, time.Hour)
+		m.Observe(samples[0])
+		b.ReportAllocs()
+		for b.Loop() {
+			m.Observe(samples[0])
+		}
+	})
 	b.Run("parallel-one-instance", func(b *testing.B) {
 		m := New(Options{})
 		m.Observe(samples[0])

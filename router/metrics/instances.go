@@ -10,7 +10,8 @@ import (
 // the old one, which the per-revision rings cannot tell apart. A ring
 // costs ~250 KB at the defaults, too much to keep for every instance of
 // a router that may front hundreds, so a judge asks for them (Watch) and
-// they go when nobody renewed the watch.
+// they go when nobody renewed the watch: at the next Watch, or at the
+// instance's next request (Observe), whichever comes first.
 
 // watched is an instance's ring and until when it is kept (Unix ns).
 type watched struct {
@@ -31,12 +32,7 @@ func (m *Metrics) Watch(instances []string, d time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old := m.index.Load()
-	w := make(map[string]watched, len(old.watched)+len(instances))
-	for id, iw := range old.watched {
-		if iw.until > now {
-			w[id] = iw
-		}
-	}
+	w := live(old.watched, now, len(instances))
 	for _, id := range instances {
 		iw, ok := w[id]
 		if !ok {
@@ -44,6 +40,36 @@ func (m *Metrics) Watch(instances []string, d time.Duration) {
 		}
 		iw.until = max(iw.until, until)
 		w[id] = iw
+	}
+	ix := old.clone()
+	ix.watched = w
+	m.index.Store(ix)
+}
+
+// live returns the watches of w that have not lapsed at now (Unix ns),
+// in a new map with room for extra more.
+func live(w map[string]watched, now int64, extra int) map[string]watched {
+	out := make(map[string]watched, len(w)+extra)
+	for id, iw := range w {
+		if iw.until > now {
+			out[id] = iw
+		}
+	}
+	return out
+}
+
+// dropLapsed drops the watches that lapsed at now (Unix ns): their
+// windows go, and their instances' requests stop paying for them.
+// Observe calls it when a request meets a lapsed watch, which is rare
+// (once per watch; a judge renews its watches well before they lapse),
+// so the lock and the copy of the index are paid there.
+func (m *Metrics) dropLapsed(now int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	old := m.index.Load()
+	w := live(old.watched, now, 0)
+	if len(w) == len(old.watched) {
+		return // a racing request dropped them
 	}
 	ix := old.clone()
 	ix.watched = w
@@ -85,7 +111,7 @@ func (m *Metrics) InstanceWindow(instances []string, d time.Duration) Stats {
 func (m *Metrics) InstanceSamples(instances []string, d time.Duration, metric Metric) []float64 {
 	from, to := m.span(d)
 	ix := m.index.Load()
-	var out []float64
+	buckets := make([]Stats, 0, to-from)
 	for n := from; n < to; n++ {
 		var c counts
 		for _, id := range instances {
@@ -93,13 +119,9 @@ func (m *Metrics) InstanceSamples(instances []string, d time.Duration, metric Me
 				iw.ring.addTo(&c, n)
 			}
 		}
-		s := m.stats(&c, n, n+1)
-		if s.Empty() && metric != RequestRate {
-			continue
-		}
-		out = append(out, s.value(metric))
+		buckets = append(buckets, m.stats(&c, n, n+1))
 	}
-	return out
+	return samples(buckets, metric)
 }
 
 // forgetWatch drops instance's window from ix (a clone being built).

@@ -66,3 +66,32 @@ func TestInstanceWindows(t *testing.T) {
 		t.Error("a forgotten instance's window is still kept")
 	}
 }
+
+// TestLapsedWatchGoesAtNextRequest: once a watch lapses, the watched
+// instance's next request drops it (its window is not kept, nor fed, for
+// a judge that stopped asking), and leaves other watches be.
+func TestLapsedWatchGoesAtNextRequest(t *testing.T) {
+	clk := clock.NewFake(t0)
+	m := New(Options{Clock: clk.Now, Window: 10 * time.Second, Bucket: time.Second})
+	hit := func(id string) {
+		m.Observe(router.Sample{Service: "svc", Revision: 1, Instance: id, Status: 200, Duration: time.Millisecond})
+	}
+	m.Watch([]string{"a"}, 5*time.Second)
+	m.Watch([]string{"b"}, time.Minute)
+	hit("a")
+	hit("b") // their series exist
+	clk.Advance(5 * time.Second)
+	ix := m.index.Load()
+	hit("b")
+	if m.index.Load() != ix {
+		t.Error("a request of a live watch changed the index")
+	}
+	hit("a")
+	w := m.index.Load().watched
+	if _, ok := w["a"]; ok {
+		t.Error("a's lapsed watch is still kept after its request")
+	}
+	if _, ok := w["b"]; !ok {
+		t.Error("b's live watch was dropped")
+	}
+}

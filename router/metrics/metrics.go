@@ -106,7 +106,8 @@ type revision struct {
 
 // Observe records one answered request. It is called on the request
 // path: it takes no lock and allocates nothing once the sample's series
-// exists.
+// exists (but for the one request that finds its instance's watch
+// lapsed, and drops it).
 func (m *Metrics) Observe(s router.Sample) {
 	k := seriesKey{revKey{s.Service, s.Revision}, s.Instance}
 	ix := m.index.Load()
@@ -120,7 +121,11 @@ func (m *Metrics) Observe(s router.Sample) {
 	sr.rev.ring.add(now, s.Status >= 500, s.Duration)
 	sr.rev.totals.add(s.Status >= 500, s.Duration)
 	if iw, ok := ix.watched[s.Instance]; ok {
-		iw.ring.add(now, s.Status >= 500, s.Duration)
+		if iw.until > now {
+			iw.ring.add(now, s.Status >= 500, s.Duration)
+		} else {
+			m.dropLapsed(now)
+		}
 	}
 	if s.Status >= 500 {
 		select {

@@ -93,8 +93,13 @@ func (k Metric) String() string {
 // without requests are left out, except for RequestRate, where they are
 // 0: a success rate or a quantile of nothing is not a sample.
 func (m *Metrics) Samples(service string, revision int, d time.Duration, metric Metric) []float64 {
+	return samples(m.Buckets(service, revision, d), metric)
+}
+
+// samples is metric's value in each of buckets that has one (Samples).
+func samples(buckets []Stats, metric Metric) []float64 {
 	var out []float64
-	for _, s := range m.Buckets(service, revision, d) {
+	for _, s := range buckets {
 		if s.Empty() && metric != RequestRate {
 			continue
 		}

@@ -138,7 +138,7 @@ func (d *Driver) prepare(dir string, s workload.InstanceSpec, c credential) erro
 	if err := clearRun(dir); err != nil {
 		return err
 	}
-	if err := placeConfigs(dir, s, c); err != nil {
+	if err := instdir.PlaceConfigs(dir, s.Configs, int(c.GID)); err != nil {
 		return err
 	}
 	b, err := d.bundleFor(dir, s, c)
@@ -192,10 +192,10 @@ func (d *Driver) bundleFor(dir string, s workload.InstanceSpec, c credential) (b
 	if fi, err := os.Stat(filepath.Join(b.Rootfs, configMount)); err == nil && fi.IsDir() {
 		// An image unpacked before config mounts existed has no mount
 		// point there (the shared root is never written): no config files.
-		if err := process.PlaceConfigDir(dir, int(c.GID)); err != nil {
+		if err := instdir.MakeConfigDir(dir, int(c.GID)); err != nil {
 			return bundle{}, err
 		}
-		b.Configs = filepath.Join(dir, configDir)
+		b.Configs = filepath.Join(dir, instdir.ConfigDir)
 	}
 	vols, err := volumeMounts(b, s.Mounts, c)
 	b.Volumes = vols

@@ -2,8 +2,10 @@
 // workload/container) share about an instance's directory on this
 // machine: the instance's record (instance.json, which each driver's own
 // record type embeds), the exit status a monitor records there
-// (exit.json), and the one-line protocol on which a monitor tells the
-// driver that started it whether its instance runs.
+// (exit.json), its config files (config/, which a process reads in
+// place and a container through a bind), and the one-line protocol on
+// which a monitor tells the driver that started it whether its instance
+// runs.
 //
 // A monitor is a small process of the driver's own binary that starts an
 // instance, waits for it and writes how it ended, so that the exit of an

@@ -59,7 +59,7 @@ func (d *Driver) launch(ctx context.Context, inst *instance, s workload.Instance
 	if err := d.placeArtifact(s, inst.dir, cred); err != nil {
 		return err
 	}
-	if err := placeConfigs(s, inst.dir, cred); err != nil {
+	if err := instdir.PlaceConfigs(inst.dir, s.Configs, configGroup(cred)); err != nil {
 		return err
 	}
 	if err := linkVolumes(s, work, cred); err != nil {
