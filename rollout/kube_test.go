@@ -500,22 +500,26 @@ func TestKubeBlueGreenAndRollback(t *testing.T) {
 func TestKubeNamespaceMissing(t *testing.T) {
 	cfg := cluster.Config(t)
 	c, _ := kubetest.Client(t, cfg)
+	// A name of its own: envtest never removes a namespace, so a second
+	// run (-count=2) must not find the first one's.
+	kubeNamespaces++
+	ns := fmt.Sprintf("missing-%d", kubeNamespaces)
 	h := newHarness(t)
-	h.platform = kube.NewCluster(c, kube.Target{App: "shop", Env: "prod", Namespace: "missing"})
+	h.platform = kube.NewCluster(c, kube.Target{App: "shop", Env: "prod", Namespace: ns})
 	h.restartControllers()
-	k := &kubeHarness{harness: h, c: c, ns: "missing"}
+	k := &kubeHarness{harness: h, c: c, ns: ns}
 	k.record(strings.NewReplacer("NS", k.ns).Replace(kubeSpec))
 	if errs := k.retrying(5 * time.Second); len(errs) < 3 {
 		t.Fatalf("%d failed passes in 5s, want a retry every second: %v", len(errs), errs)
 	}
 	svc := k.service("order")
-	if !strings.Contains(svc.Message, "namespace missing") || !strings.Contains(svc.Message, "kubectl create namespace missing") {
+	if !strings.Contains(svc.Message, "namespace missing") || !strings.Contains(svc.Message, "kubectl create namespace "+ns) {
 		t.Fatalf("service message %q: want the missing namespace and what to do", svc.Message)
 	}
 	if n := len(k.events(store.EventPlatformFailed)); n != 1 {
 		t.Fatalf("%d platform.failed events, want one however many retries", n)
 	}
-	if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "missing"}}); err != nil {
+	if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 		t.Fatal(err)
 	}
 	if errs := k.retrying(2 * time.Second); len(errs) != 0 {
