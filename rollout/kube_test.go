@@ -121,21 +121,9 @@ func (k *kubeHarness) watchCluster() {
 		})
 	}
 	t.Cleanup(k.stop)
-	k.waitFor("informers synced", func() bool { return pc.Synced() })
+	kubetest.Eventually(k.t, "informers synced", func() bool { return pc.Synced() })
 	sent.Store(0)
 	k.platform, k.sent = pc, sent
-}
-
-// waitFor waits (real time, up to 10 s) for what the informers deliver
-// asynchronously.
-func (k *kubeHarness) waitFor(what string, ok func() bool) {
-	k.t.Helper()
-	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-		if ok() {
-			return
-		}
-	}
-	k.t.Fatalf("not after 10s: %s", what)
 }
 
 // apply applies the spec as environment prod runs it (its platform and
@@ -207,7 +195,7 @@ func (k *kubeHarness) kubelet(rev, n int) {
 	if err := kubetest.SetAvailable(k.t.Context(), k.c, k.ns, kube.RevisionName("order", rev), int32(n)); err != nil {
 		k.t.Fatalf("revision %d: %v", rev, err)
 	}
-	k.waitFor(fmt.Sprintf("revision %d's %d available pods seen by the informers", rev, n), func() bool {
+	kubetest.Eventually(k.t, fmt.Sprintf("revision %d's %d available pods seen by the informers", rev, n), func() bool {
 		obs, err := k.platform.Observe(k.t.Context(), "order")
 		for _, o := range obs {
 			if o.Revision == rev && o.Available == n && o.Settled {
