@@ -204,7 +204,18 @@ func (k *kubeHarness) kubelet(rev, n int) {
 		}
 		return false
 	})
-	k.settle() // the informers enqueued the service
+	// The informers fill their cache before they call the handlers: the
+	// pass must wait for the enqueue, or it may find nothing to run.
+	kubetest.Eventually(k.t, "the informers enqueued order", func() bool { return k.dueNow(queue.ServiceKey("order")) })
+	k.settle()
+}
+
+// dueNow reports whether key is queued to run now.
+func (k *kubeHarness) dueNow(key queue.Key) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	at, ok := k.due[key]
+	return ok && !at.After(k.clock.Now().Add(10*time.Millisecond))
 }
 
 // weights reads the HTTPRoute's default rule: backend Service ->
