@@ -14,6 +14,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/slipway-dev/slipway/image/imagetest"
 )
@@ -55,6 +56,27 @@ func serveShopImage(t *testing.T) (*imagetest.Registry, string) {
 		t.Fatal(err)
 	}
 	return reg, ref
+}
+
+// shopVersion is the shop image with VERSION=v in its environment (the
+// order service answers with it): a version of a digest of its own.
+func shopVersion(t *testing.T, v string) v1.Image {
+	t.Helper()
+	base, err := shopImage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := base.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf = cf.DeepCopy()
+	cf.Config.Env = []string{"PATH=/bin", "VERSION=" + v}
+	img, err := mutate.ConfigFile(base, cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
 }
 
 // ctrApp is a server running the shop service from an image pulled from a

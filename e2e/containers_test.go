@@ -17,7 +17,6 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/image/imagetest"
@@ -237,18 +236,7 @@ environments:
 // prod runs exactly the image dev ran, whatever its tag says later.
 func TestContainerImageVersionsPromoted(t *testing.T) {
 	imagetest.NeedContainers(t)
-	base, err := shopImage()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v1, err := withEnv(base, "VERSION=v1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v2, err := withEnv(base, "VERSION=v2")
-	if err != nil {
-		t.Fatal(err)
-	}
+	v1, v2 := shopVersion(t, "v1"), shopVersion(t, "v2")
 	reg := imagetest.Serve("", "")
 	defer reg.Close()
 	tag, err := reg.Tag("shop/order", "v1", v1)
@@ -300,17 +288,6 @@ func TestContainerImageVersionsPromoted(t *testing.T) {
 	if r := srv.cli("deploy", "shop", "--version", "file1", "--env", "dev"); r.code == 0 || !strings.Contains(r.stderr, "runs an image, and version file1 is a file") {
 		t.Errorf("deploy of a file version onto an image service: %s", r)
 	}
-}
-
-// withEnv is img with its config's environment set to env (and PATH).
-func withEnv(img v1.Image, env ...string) (v1.Image, error) {
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	cf = cf.DeepCopy()
-	cf.Config.Env = append([]string{"PATH=/bin"}, env...)
-	return mutate.ConfigFile(img, cf)
 }
 
 func digestOf(t *testing.T, img v1.Image) string {

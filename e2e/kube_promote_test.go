@@ -17,7 +17,6 @@ import (
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/slipway-dev/slipway/api"
-	"github.com/slipway-dev/slipway/image/imagetest"
 	"github.com/slipway-dev/slipway/platform/kube/kubetest"
 )
 
@@ -55,23 +54,9 @@ environments:
 // its event say Succeeded. Nothing reaches the cluster before a person
 // approves.
 func TestPromoteLocalStagingToKubernetesProd(t *testing.T) {
-	imagetest.NeedContainers(t)
+	reg, tag := serveShopImage(t)
 	k := kubeForServer(t)
-
-	base, err := shopImage()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v2, err := withEnv(base, "VERSION=v2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := imagetest.Serve("", "")
-	defer reg.Close()
-	tag, err := reg.Tag("shop/order", "v1", base)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v2 := shopVersion(t, "v2")
 	data := t.TempDir()
 	registerContainerCleanup(t, data)
 	t.Cleanup(func() { stopEnvironmentInstances(t, data) })

@@ -15,11 +15,11 @@ import (
 	"github.com/slipway-dev/slipway/store"
 )
 
-// badRequest is a malformed request: bad JSON, a bad query parameter.
 // ErrUnavailable: a platform cannot answer now (a cluster's kubelets out
 // of the API server's reach); the error says why. 502.
 var ErrUnavailable = errors.New("unavailable")
 
+// badRequest is a malformed request: bad JSON, a bad query parameter.
 type badRequest struct{ msg string }
 
 func (e badRequest) Error() string { return e.msg }

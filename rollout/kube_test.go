@@ -121,21 +121,9 @@ func (k *kubeHarness) watchCluster() {
 		})
 	}
 	t.Cleanup(k.stop)
-	k.waitFor("informers synced", func() bool { return pc.Synced() })
+	kubetest.Eventually(k.t, "informers synced", func() bool { return pc.Synced() })
 	sent.Store(0)
 	k.platform, k.sent = pc, sent
-}
-
-// waitFor waits (real time, up to 10 s) for what the informers deliver
-// asynchronously.
-func (k *kubeHarness) waitFor(what string, ok func() bool) {
-	k.t.Helper()
-	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-		if ok() {
-			return
-		}
-	}
-	k.t.Fatalf("not after 10s: %s", what)
 }
 
 // apply applies the spec as environment prod runs it (its platform and
@@ -207,7 +195,7 @@ func (k *kubeHarness) kubelet(rev, n int) {
 	if err := kubetest.SetAvailable(k.t.Context(), k.c, k.ns, kube.RevisionName("order", rev), int32(n)); err != nil {
 		k.t.Fatalf("revision %d: %v", rev, err)
 	}
-	k.waitFor(fmt.Sprintf("revision %d's %d available pods seen by the informers", rev, n), func() bool {
+	kubetest.Eventually(k.t, fmt.Sprintf("revision %d's %d available pods seen by the informers", rev, n), func() bool {
 		obs, err := k.platform.Observe(k.t.Context(), "order")
 		for _, o := range obs {
 			if o.Revision == rev && o.Available == n && o.Settled {
@@ -216,7 +204,18 @@ func (k *kubeHarness) kubelet(rev, n int) {
 		}
 		return false
 	})
-	k.settle() // the informers enqueued the service
+	// The informers fill their cache before they call the handlers: the
+	// pass must wait for the enqueue, or it may find nothing to run.
+	kubetest.Eventually(k.t, "the informers enqueued order", func() bool { return k.dueNow(queue.ServiceKey("order")) })
+	k.settle()
+}
+
+// dueNow reports whether key is queued to run now.
+func (k *kubeHarness) dueNow(key queue.Key) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	at, ok := k.due[key]
+	return ok && !at.After(k.clock.Now().Add(10*time.Millisecond))
 }
 
 // weights reads the HTTPRoute's default rule: backend Service ->
@@ -373,7 +372,13 @@ func TestKubeRestartMidCanary(t *testing.T) {
 	k.watchCluster()
 	k.restartControllers()
 	k.settle()
-	t.Logf("restart mid-canary: %d requests (a new server re-applies each object once: unchanged, server-side apply changes nothing)", k.sent.Load())
+	// A new server's write memory is empty: it re-applies once what a pass
+	// writes (the candidate's Deployment and Service, the stable Service,
+	// the route; the kept stable revision is left as it is), unchanged,
+	// so server-side apply changes nothing.
+	if got := k.sent.Load(); got != 4 {
+		t.Fatalf("restart mid-canary: %d requests, want 4", got)
+	}
 	k.advance(time.Minute)
 	k.expect("after the restart", map[string]int32{"order-r1": 90, "order-r2": 10}, map[int]int{1: 4, 2: 1})
 	paused := func(svc store.Service) bool { return strings.Contains(svc.Message, "step 2/4 paused until promoted") }
@@ -519,22 +524,26 @@ func TestKubeBlueGreenAndRollback(t *testing.T) {
 func TestKubeNamespaceMissing(t *testing.T) {
 	cfg := cluster.Config(t)
 	c, _ := kubetest.Client(t, cfg)
+	// A name of its own: envtest never removes a namespace, so a second
+	// run (-count=2) must not find the first one's.
+	kubeNamespaces++
+	ns := fmt.Sprintf("missing-%d", kubeNamespaces)
 	h := newHarness(t)
-	h.platform = kube.NewCluster(c, kube.Target{App: "shop", Env: "prod", Namespace: "missing"})
+	h.platform = kube.NewCluster(c, kube.Target{App: "shop", Env: "prod", Namespace: ns})
 	h.restartControllers()
-	k := &kubeHarness{harness: h, c: c, ns: "missing"}
+	k := &kubeHarness{harness: h, c: c, ns: ns}
 	k.record(strings.NewReplacer("NS", k.ns).Replace(kubeSpec))
 	if errs := k.retrying(5 * time.Second); len(errs) < 3 {
 		t.Fatalf("%d failed passes in 5s, want a retry every second: %v", len(errs), errs)
 	}
 	svc := k.service("order")
-	if !strings.Contains(svc.Message, "namespace missing") || !strings.Contains(svc.Message, "kubectl create namespace missing") {
+	if !strings.Contains(svc.Message, "namespace missing") || !strings.Contains(svc.Message, "kubectl create namespace "+ns) {
 		t.Fatalf("service message %q: want the missing namespace and what to do", svc.Message)
 	}
 	if n := len(k.events(store.EventPlatformFailed)); n != 1 {
 		t.Fatalf("%d platform.failed events, want one however many retries", n)
 	}
-	if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "missing"}}); err != nil {
+	if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 		t.Fatal(err)
 	}
 	if errs := k.retrying(2 * time.Second); len(errs) != 0 {

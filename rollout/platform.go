@@ -13,7 +13,11 @@ import (
 )
 
 // platformPoll is how often a pass looks again at a platform that has
-// not converged: a platform reports readiness by being asked.
+// not converged. A watched cluster enqueues the service sooner, when its
+// objects change; the controller still says when to come back, as the
+// platform may report readiness only by being asked (informers not
+// synced yet, or not running). On synced informers a pass sends no
+// request.
 const platformPoll = 2 * time.Second
 
 // reconcilePlatform is Reconcile for an environment that runs on a

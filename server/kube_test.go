@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -71,12 +70,12 @@ environments:
 	}
 	key := client.ObjectKey{Namespace: "shop", Name: "order-r1"}
 	var d appsv1.Deployment
-	waitFor(t, "Deployment order-r1", func() bool { return k.Get(ctx, key, &d) == nil })
+	kubetest.Eventually(t, "Deployment order-r1", func() bool { return k.Get(ctx, key, &d) == nil })
 	if *d.Spec.Replicas != 2 || !strings.Contains(d.Spec.Template.Spec.Containers[0].Image, "@sha256:") {
 		t.Fatalf("Deployment: replicas %d image %s", *d.Spec.Replicas, d.Spec.Template.Spec.Containers[0].Image)
 	}
 	var r gwv1.HTTPRoute
-	waitFor(t, "HTTPRoute order", func() bool { return k.Get(ctx, client.ObjectKey{Namespace: "shop", Name: "order"}, &r) == nil })
+	kubetest.Eventually(t, "HTTPRoute order", func() bool { return k.Get(ctx, client.ObjectKey{Namespace: "shop", Name: "order"}, &r) == nil })
 	if p := r.Spec.ParentRefs; len(p) != 1 || p[0].Name != "public" {
 		t.Fatalf("HTTPRoute parents %+v", p)
 	}
@@ -84,7 +83,7 @@ environments:
 		t.Fatal(err)
 	}
 	var svc api.Service
-	waitFor(t, "the rollout to succeed", func() bool {
+	kubetest.Eventually(t, "the rollout to succeed", func() bool {
 		svc, err = c.Service(ctx, "order")
 		return err == nil && svc.Phase == "Ready" && svc.Stable == 1
 	}, func() string { return fmt.Sprintf("service %+v, %v", svc, err) })
@@ -114,7 +113,7 @@ environments:
 	if _, err := c.Apply(ctx, api.ApplyRequest{Spec: strings.Replace(text, "instances: 2", "instances: 3", 1)}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "Deployment order-r2", func() bool {
+	kubetest.Eventually(t, "Deployment order-r2", func() bool {
 		return k.Get(ctx, client.ObjectKey{Namespace: "shop", Name: "order-r2"}, &appsv1.Deployment{}) == nil
 	})
 
@@ -127,27 +126,13 @@ environments:
 	if err := c.Down(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "prod's objects removed", func() bool {
+	kubetest.Eventually(t, "prod's objects removed", func() bool {
 		var ds appsv1.DeploymentList
 		var ss corev1.ServiceList
 		var rs gwv1.HTTPRouteList
 		err := errors.Join(k.List(ctx, &ds, client.InNamespace("shop")), k.List(ctx, &ss, client.InNamespace("shop")), k.List(ctx, &rs, client.InNamespace("shop")))
 		return err == nil && len(ds.Items) == 0 && len(rs.Items) == 0 && len(ss.Items) == 1 && ss.Items[0].Name == "theirs"
 	})
-}
-
-// waitFor polls cond until it holds, failing the test after 30 s.
-func waitFor(t *testing.T, what string, cond func() bool, state ...func() string) {
-	t.Helper()
-	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	for _, s := range state {
-		what += ": " + s()
-	}
-	t.Fatalf("no %s within 30s", what)
 }
 
 // podStatusAndLogs: status lists a Kubernetes service's pods (the test
@@ -174,7 +159,7 @@ func podStatusAndLogs(t *testing.T, k client.Client, c *slipway.Client) {
 	}
 	var svc api.Service
 	var err error
-	waitFor(t, "the pod in status", func() bool {
+	kubetest.Eventually(t, "the pod in status", func() bool {
 		svc, err = c.Service(ctx, "order")
 		return err == nil && len(svc.Instances) == 1 && svc.Instances[0].Restarts == 1
 	}, func() string { return fmt.Sprintf("service %+v, %v", svc, err) })

@@ -12,6 +12,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -176,8 +177,8 @@ func (k *Cluster) forgetDrift(service string, seen map[string]int32) {
 	}
 }
 
-// DeleteRevision removes a revision's Deployment and Service (its pods
-// go with the Deployment). Gone already is not an error.
+// DeleteRevision removes a revision's Deployment, Service and Secret
+// (its pods go with the Deployment). Gone already is not an error.
 func (k *Cluster) DeleteRevision(ctx context.Context, service string, n int) error {
 	name := RevisionName(service, n)
 	k.mu.Lock()
@@ -186,24 +187,21 @@ func (k *Cluster) DeleteRevision(ctx context.Context, service string, n int) err
 		k.deleted[name] = true // before the request: its event may come before the answer
 	}
 	k.mu.Unlock()
-	for _, o := range []client.Object{&appsv1.Deployment{}, &corev1.Service{}, &corev1.Secret{}} {
-		o.SetName(name)
-		if _, ok := o.(*corev1.Secret); ok {
-			o.SetName(name + "-env")
-		}
-		o.SetNamespace(k.t.Namespace)
+	in := func(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Namespace: k.t.Namespace, Name: name} }
+	for _, o := range []client.Object{&appsv1.Deployment{ObjectMeta: in(name)}, &corev1.Service{ObjectMeta: in(name)},
+		&corev1.Secret{ObjectMeta: in(SecretName(Revision{Service: service, Number: n}))}} {
 		if err := client.IgnoreNotFound(k.c.Delete(ctx, o)); err != nil {
 			k.mu.Lock()
 			delete(k.deleted, name)
 			k.mu.Unlock()
-			return classify(err, fmt.Sprintf("delete %T %s/%s", o, k.t.Namespace, name), k.t.Namespace)
+			return classify(err, fmt.Sprintf("delete %T %s/%s", o, k.t.Namespace, o.GetName()), k.t.Namespace)
 		}
 	}
 	return nil
 }
 
-// forgetRevision forgets the writes of a revision's Deployment and
-// Service; k.mu is held.
+// forgetRevision forgets the writes of a revision's Deployment, Service
+// and Secret; k.mu is held.
 func (k *Cluster) forgetRevision(name string) {
 	delete(k.sent, "Deployment/"+name)
 	delete(k.sent, "Service/"+name)

@@ -73,11 +73,9 @@ func (k *Cluster) RemoveApplied(ctx context.Context) error {
 	clear(k.pending)
 	k.mu.Unlock()
 	for _, o := range objs {
-		if err := client.IgnoreNotFound(k.c.Delete(ctx, o, client.Preconditions{UID: ptr(o.GetUID())})); err != nil {
+		if err := client.IgnoreNotFound(k.c.Delete(ctx, o, client.Preconditions{UID: new(o.GetUID())})); err != nil {
 			return classify(err, fmt.Sprintf("delete %T %s/%s", o, k.t.Namespace, o.GetName()), k.t.Namespace)
 		}
 	}
 	return nil
 }
-
-func ptr[T any](v T) *T { return &v }

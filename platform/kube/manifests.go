@@ -11,7 +11,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/slipway-dev/slipway/router"
-	"github.com/slipway-dev/slipway/spec"
 )
 
 // Manifests renders what Slipway applies for an environment as YAML
@@ -69,15 +68,4 @@ func Manifests(t Target, revs []Revision, routes []router.Route) ([]byte, error)
 		note = ""
 	}
 	return out.Bytes(), nil
-}
-
-// secretKeys are the env variables of r that reference secrets, sorted.
-func secretKeys(r Revision) []string {
-	var out []string
-	for _, k := range sortedKeys(r.Spec.Env) {
-		if !reserved[k] && spec.HasSecretRef(r.Spec.Env[k]) {
-			out = append(out, k)
-		}
-	}
-	return out
 }

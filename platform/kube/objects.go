@@ -180,22 +180,31 @@ func SecretName(r Revision) string { return r.Name() + "-env" }
 // its revealed value in r.SecretEnv: a pod must not start with the
 // reference's text instead of the secret.
 func EnvSecret(r Revision, namespace string) (*coreac.SecretApplyConfiguration, error) {
-	data := map[string][]byte{}
-	for k, v := range r.Spec.Env {
-		if reserved[k] || !spec.HasSecretRef(v) {
-			continue
-		}
+	keys := secretKeys(r)
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	data := make(map[string][]byte, len(keys))
+	for _, k := range keys {
 		val, ok := r.SecretEnv[k]
 		if !ok {
 			return nil, fmt.Errorf("%w: service %s: env %s references a secret whose value was not revealed", ErrInvalid, r.Service, k)
 		}
 		data[k] = []byte(val)
 	}
-	if len(data) == 0 {
-		return nil, nil
-	}
 	return coreac.Secret(SecretName(r), namespace).WithLabels(r.labels()).
 		WithType(corev1.SecretTypeOpaque).WithData(data), nil
+}
+
+// secretKeys are the env variables of r that reference secrets, sorted.
+func secretKeys(r Revision) []string {
+	var out []string
+	for _, k := range sortedKeys(r.Spec.Env) {
+		if !reserved[k] && spec.HasSecretRef(r.Spec.Env[k]) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // reserved are the variables Slipway sets itself.

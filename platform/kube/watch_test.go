@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -65,20 +64,8 @@ func watched(t *testing.T) (*Cluster, *atomic.Int64, client.Client, *changes) {
 			t.Errorf("Watch: %v", err)
 		}
 	})
-	eventually(t, "informers synced", func() bool { return k.synced.Load() })
+	kubetest.Eventually(t, "informers synced", func() bool { return k.synced.Load() })
 	return k, n, c, ch
-}
-
-// eventually waits (up to 10 s) for what the informers deliver
-// asynchronously.
-func eventually(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-		if ok() {
-			return
-		}
-	}
-	t.Fatalf("not after 10s: %s", what)
 }
 
 func observe(t *testing.T, k *Cluster) []workload.RevisionStatus {
@@ -117,7 +104,7 @@ func TestWatchedCanaryStepReadsNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	eventually(t, "readiness seen", func() bool { return fmt.Sprint(observe(t, k)) == "[{3 4 4 true} {4 1 1 true}]" })
+	kubetest.Eventually(t, "readiness seen", func() bool { return fmt.Sprint(observe(t, k)) == "[{3 4 4 true} {4 1 1 true}]" })
 	if ch.count("order") == 0 {
 		t.Fatal("no change reported for order")
 	}
@@ -155,7 +142,7 @@ func TestWatchedDriftIsPutBack(t *testing.T) {
 	if err := k.Route(ctx, route); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the Deployment cached", func() bool { return k.cached("order-r3") })
+	kubetest.Eventually(t, "the Deployment cached", func() bool { return k.cached("order-r3") })
 	before := ch.count("order")
 	gone := []client.Object{
 		&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: k.t.Namespace, Name: "order-r3"}},
@@ -166,7 +153,7 @@ func TestWatchedDriftIsPutBack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	eventually(t, "the deletions seen", func() bool { return len(observe(t, k)) == 0 && ch.count("order") >= before+2 })
+	kubetest.Eventually(t, "the deletions seen", func() bool { return len(observe(t, k)) == 0 && ch.count("order") >= before+2 })
 	n.Store(0)
 	if err := k.Deploy(ctx, r); err != nil {
 		t.Fatal(err)
@@ -193,14 +180,14 @@ func TestWatchedDeleteIsNotDrift(t *testing.T) {
 	if err := k.Deploy(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the Deployment cached", func() bool { return k.cached("order-r3") })
+	kubetest.Eventually(t, "the Deployment cached", func() bool { return k.cached("order-r3") })
 	if err := k.Delete(ctx, "order", 3); err != nil {
 		t.Fatal(err)
 	}
 	if obs := observe(t, k); len(obs) != 0 {
 		t.Fatalf("right after the delete: %v", obs)
 	}
-	eventually(t, "the deletion seen", func() bool { return k.deletedCount() == 0 })
+	kubetest.Eventually(t, "the deletion seen", func() bool { return k.deletedCount() == 0 })
 	n.Store(0)
 	for range 5 {
 		observe(t, k)
@@ -249,7 +236,7 @@ func TestPodStatusAndLogs(t *testing.T) {
 		}
 	}
 	var got []Instance
-	eventually(t, "pods' status seen", func() bool {
+	kubetest.Eventually(t, "pods' status seen", func() bool {
 		var err error
 		got, err = k.Instances(ctx, "order")
 		return err == nil && len(got) == 2 && got[1].Restarts == 3

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/go-logr/logr"
 	appsv1 "k8s.io/api/apps/v1"
@@ -204,4 +205,21 @@ func replicas(d appsv1.Deployment) int32 {
 		return 1
 	}
 	return *d.Spec.Replicas
+}
+
+// Eventually polls cond until it holds, failing the test after 30 s
+// with what it waited for (and what state, if given, says). What a real
+// API server and its watches deliver comes asynchronously, in real
+// time: no fake clock drives them.
+func Eventually(t testing.TB, what string, cond func() bool, state ...func() string) {
+	t.Helper()
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	for _, s := range state {
+		what += ": " + s()
+	}
+	t.Fatalf("no %s within 30s", what)
 }
