@@ -271,20 +271,6 @@ func (k *kubeHarness) expect(what string, weights map[string]int32, replicas map
 	k.t.Fatalf("%s: Deployments' replicas %v, want %v", what, r, replicas)
 }
 
-// serviceOnce waits (real time, up to 10 s) until the service's record
-// satisfies ok, running the passes the informers enqueue meanwhile: a
-// pod's readiness reaches the controller a moment after the informers'
-// cache shows it. It returns the record last read.
-func (k *kubeHarness) serviceOnce(ok func(store.Service) bool) store.Service {
-	k.t.Helper()
-	svc := k.service("order")
-	for end := time.Now().Add(10 * time.Second); !ok(svc) && time.Now().Before(end); svc = k.service("order") {
-		time.Sleep(20 * time.Millisecond)
-		k.settle()
-	}
-	return svc
-}
-
 // TestKubeCanary runs the canary of a real spec in a Kubernetes
 // environment through the same rollout controller as on one machine:
 // the HTTPRoute's weights follow the steps (10%, 50%, 100%), a
@@ -296,8 +282,7 @@ func TestKubeCanary(t *testing.T) {
 	k.apply("v1")
 	k.expect("first deploy", map[string]int32{"order": 1}, map[int]int{1: 4})
 	k.kubelet(1, 4)
-	ready := func(svc store.Service) bool { return svc.Phase == store.PhaseReady && svc.Stable == 1 }
-	if svc := k.serviceOnce(ready); !ready(svc) {
+	if svc := k.service("order"); svc.Phase != store.PhaseReady || svc.Stable != 1 {
 		t.Fatalf("first deploy: %s stable %d (%s)", svc.Phase, svc.Stable, svc.Message)
 	}
 
@@ -305,10 +290,7 @@ func TestKubeCanary(t *testing.T) {
 	k.expect("canary starts", map[string]int32{"order-r1": 100, "order-r2": 0}, map[int]int{1: 4, 2: 1})
 	k.kubelet(2, 1)
 	k.expect("setWeight 10", map[string]int32{"order-r1": 90, "order-r2": 10}, map[int]int{1: 4, 2: 1})
-	paused := func(step string) func(store.Service) bool {
-		return func(svc store.Service) bool { return strings.Contains(svc.Message, step+" paused until promoted") }
-	}
-	if svc := k.serviceOnce(paused("step 2/4")); !paused("step 2/4")(svc) {
+	if svc := k.service("order"); !strings.Contains(svc.Message, "paused until promoted") {
 		t.Fatalf("at 10%%: %q", svc.Message)
 	}
 	k.sent.Store(0)
@@ -320,7 +302,7 @@ func TestKubeCanary(t *testing.T) {
 	// follow; its Service sends only to ready pods meanwhile.
 	k.expect("setWeight 50", map[string]int32{"order-r1": 50, "order-r2": 50}, map[int]int{1: 4, 2: 2})
 	k.kubelet(2, 2)
-	if svc := k.serviceOnce(paused("step 4/4")); !paused("step 4/4")(svc) {
+	if svc := k.service("order"); !strings.Contains(svc.Message, "step 4/4 paused until promoted") {
 		t.Fatalf("at 50%%: %q", svc.Message)
 	}
 	k.sent.Store(0)
@@ -381,8 +363,7 @@ func TestKubeRestartMidCanary(t *testing.T) {
 	}
 	k.advance(time.Minute)
 	k.expect("after the restart", map[string]int32{"order-r1": 90, "order-r2": 10}, map[int]int{1: 4, 2: 1})
-	paused := func(svc store.Service) bool { return strings.Contains(svc.Message, "step 2/4 paused until promoted") }
-	if svc := k.serviceOnce(paused); !paused(svc) {
+	if svc := k.service("order"); !strings.Contains(svc.Message, "step 2/4 paused until promoted") {
 		t.Fatalf("after the restart: %q, want still paused at step 2", svc.Message)
 	}
 	if n := len(k.events(store.EventRevisionScaled)); n != scaled {
@@ -550,8 +531,7 @@ func TestKubeNamespaceMissing(t *testing.T) {
 		t.Fatalf("once the namespace exists: %v", errs)
 	}
 	k.kubelet(1, 4)
-	ready := func(svc store.Service) bool { return svc.Phase == store.PhaseReady && svc.Stable == 1 }
-	if svc := k.serviceOnce(ready); !ready(svc) {
+	if svc := k.service("order"); svc.Phase != store.PhaseReady || svc.Stable != 1 {
 		t.Fatalf("once the namespace exists: %s (%s)", svc.Phase, svc.Message)
 	}
 }
