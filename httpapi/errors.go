@@ -11,15 +11,16 @@ import (
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/image"
+	"github.com/slipway-dev/slipway/notify"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
 
-// badRequest is a malformed request: bad JSON, a bad query parameter.
 // ErrUnavailable: a platform cannot answer now (a cluster's kubelets out
 // of the API server's reach); the error says why. 502.
 var ErrUnavailable = errors.New("unavailable")
 
+// badRequest is a malformed request: bad JSON, a bad query parameter.
 type badRequest struct{ msg string }
 
 func (e badRequest) Error() string { return e.msg }
@@ -75,7 +76,7 @@ func classify(err error) (int, api.ErrorBody) {
 	case errors.As(err, &problems):
 		status, detail.Kind, detail.Problems = http.StatusUnprocessableEntity, api.KindInvalid, toProblems(*problems)
 		detail.Message = "the spec has problems"
-	case errors.As(err, &bad):
+	case errors.As(err, &bad) || errors.Is(err, notify.ErrBadLink):
 		status, detail.Kind = http.StatusBadRequest, api.KindInvalid
 	case errors.As(err, new(unauthorized)):
 		status, detail.Kind = http.StatusUnauthorized, api.KindUnauthorized
