@@ -11,6 +11,7 @@ import (
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/image"
+	"github.com/slipway-dev/slipway/notify"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -75,7 +76,7 @@ func classify(err error) (int, api.ErrorBody) {
 	case errors.As(err, &problems):
 		status, detail.Kind, detail.Problems = http.StatusUnprocessableEntity, api.KindInvalid, toProblems(*problems)
 		detail.Message = "the spec has problems"
-	case errors.As(err, &bad):
+	case errors.As(err, &bad) || errors.Is(err, notify.ErrBadLink):
 		status, detail.Kind = http.StatusBadRequest, api.KindInvalid
 	case errors.As(err, new(unauthorized)):
 		status, detail.Kind = http.StatusUnauthorized, api.KindUnauthorized

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -101,9 +100,6 @@ func (h *handler) linkAct(w http.ResponseWriter, r *http.Request) {
 // answer (a bad or expired link: 400).
 func (h *handler) linkError(w http.ResponseWriter, err error) {
 	status, body := classify(err)
-	if errors.Is(err, notify.ErrBadLink) {
-		status, body.Error.Message = http.StatusBadRequest, err.Error()
-	}
 	if status == http.StatusInternalServerError {
 		h.cfg.Logger.Error("approval link failed", "err", err)
 	}

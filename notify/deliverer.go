@@ -50,6 +50,10 @@ type Config struct {
 // Deliverer sends one environment's events to its destinations.
 type Deliverer struct {
 	cfg Config
+	// wait sleeps d or until ctx ends: a lane's backoff before attempting
+	// a failed delivery again. Tests replace it to step retries by hand
+	// and see each delay, instead of sleeping through them.
+	wait func(ctx context.Context, d time.Duration)
 }
 
 // New returns a Deliverer; Run starts it.
@@ -66,7 +70,7 @@ func New(cfg Config) *Deliverer {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 10 * time.Second}
 	}
-	return &Deliverer{cfg: cfg}
+	return &Deliverer{cfg: cfg, wait: sleep}
 }
 
 // running is a lane that runs: what it was started with, and how to stop
@@ -163,4 +167,14 @@ func Hub(env string, hub Log) Log {
 		return Log{}
 	}
 	return hub
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }

@@ -51,7 +51,7 @@ func TestWebhookDeliversInOrderSigned(t *testing.T) {
 	if !slices.IsSortedFunc(got, func(a, b string) int { return seqOf(a) - seqOf(b) }) || len(slices.Compact(slices.Clone(got))) != 20 {
 		t.Errorf("received %v: want 20 distinct, in log order", got)
 	}
-	time.Sleep(100 * time.Millisecond)
+	w.caughtUp(w.log("default"), Log{})
 	if n := len(r.received()); n != 20 {
 		t.Errorf("received %d, want 20", n)
 	}
@@ -68,44 +68,56 @@ func seqOf(id string) int {
 }
 
 // TestReceiverDownThenUpGetsEverythingOnce: while the receiver answers
-// 503 the lane retries with backoff and the status says why, naming no
-// secret; once it is up it gets every event once, in order.
+// 503 the lane retries with backoff, doubling to its cap, and the status
+// says why after each failure, naming no secret; once it is up it gets
+// every event once, in order. The test steps the backoffs: it sleeps
+// through none.
 func TestReceiverDownThenUpGetsEverythingOnce(t *testing.T) {
 	w := newWorld(t)
 	key := "whsec-down"
 	r := newReceiver(t, []byte(key))
 	r.setDown(true)
 	w.apply(webhookSpec, map[string]string{"hook-url": r.srv.URL + "/hook/T0KEN", "hook-key": key})
-	run(t, w.config("default"))
+	cfg := w.config("default")
+	cfg.Jitter = func() float64 { return 0 }
+	d, b := newBackoffs(cfg)
+	start(t, d)
 	w.events(10, store.EventRolloutFailed, "web")
-	var st []Status
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		var err error
-		st, err = ReadStatus(t.Context(), w.log("default"), Log{}, w.box)
+	const failures = 5
+	var last time.Duration
+	for i := 1; i <= failures; i++ {
+		if last = b.next(t); last != cfg.Backoff.Delay(i, 0) {
+			t.Errorf("backoff after failure %d: %v, want %v", i, last, cfg.Backoff.Delay(i, 0))
+		}
+		st, err := ReadStatus(t.Context(), w.log("default"), Log{}, w.box)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(st) == 1 && st[0].Failures >= 3 || time.Now().After(deadline) {
-			break
+		if len(st) != 1 || st[0].Failures != i || st[0].LastError != "event default-3: POST answered 503 Service Unavailable" || st[0].Delivered != 0 || st[0].Lag != 10 {
+			t.Fatalf("status while down, after failure %d: %+v", i, st)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if len(st) != 1 || st[0].LastError != "event default-3: POST answered 503 Service Unavailable" || st[0].Delivered != 0 || st[0].Lag != 10 {
-		t.Fatalf("status while down: %+v", st)
-	}
-	for _, s := range []string{"T0KEN", key} {
-		if strings.Contains(fmt.Sprintf("%+v", st), s) {
-			t.Errorf("status shows a secret: %+v", st)
+		for _, s := range []string{"T0KEN", key} {
+			if strings.Contains(fmt.Sprintf("%+v", st), s) {
+				t.Errorf("status shows a secret: %+v", st)
+			}
+		}
+		if i < failures {
+			b.release <- struct{}{}
 		}
 	}
-	time.Sleep(300 * time.Millisecond) // down a while: backoff at its cap
+	if last != cfg.Backoff.Max/2 {
+		t.Errorf("backoff after %d failures %v: want it at its cap, %v", failures, last, cfg.Backoff.Max/2)
+	}
+	if n := r.refusals(); n != failures {
+		t.Errorf("the receiver refused %d attempts, want %d: one per backoff", n, failures)
+	}
 	r.setDown(false)
+	b.release <- struct{}{}
 	got := r.await(10)
-	time.Sleep(100 * time.Millisecond)
+	st := w.caughtUp(w.log("default"), Log{})
 	if got = r.received(); !slices.Equal(got, wantIDs("default", 3, 12)) {
 		t.Errorf("received %v, want %v", got, wantIDs("default", 3, 12))
 	}
-	st, _ = ReadStatus(t.Context(), w.log("default"), Log{}, w.box)
 	if st[0].Failures != 0 || st[0].Delivered != 10 || st[0].LastSuccess.IsZero() {
 		t.Errorf("status after: %+v", st)
 	}
@@ -120,19 +132,17 @@ func TestConnectionRefusedNamesNoPath(t *testing.T) {
 	dead := r.srv.URL + "/services/T0/B0/XSECRETX"
 	r.srv.Close()
 	w.apply("app: shop\nservices:\n  web: {run: [./web]}\nnotifications:\n  chat: {slack: {url: '${secret.slack}'}}\n", map[string]string{"slack": dead})
-	run(t, w.config("default"))
+	d, b := newBackoffs(w.config("default"))
+	start(t, d)
 	w.events(1, store.EventRolloutFailed, "web")
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		st, err := ReadStatus(t.Context(), w.log("default"), Log{}, w.box)
-		if err != nil || len(st) != 1 || st[0].LastError == "" {
-			continue
-		}
-		if !strings.Contains(st[0].LastError, "connection refused") || strings.Contains(st[0].LastError, "XSECRETX") {
-			t.Fatalf("error %q", st[0].LastError)
-		}
-		return
+	b.next(t) // the failure is recorded before the backoff
+	st, err := ReadStatus(t.Context(), w.log("default"), Log{}, w.box)
+	if err != nil || len(st) != 1 || st[0].LastError == "" {
+		t.Fatalf("no error recorded: %+v, %v", st, err)
 	}
-	t.Fatal("no error recorded")
+	if !strings.Contains(st[0].LastError, "connection refused") || strings.Contains(st[0].LastError, "XSECRETX") {
+		t.Fatalf("error %q", st[0].LastError)
+	}
 }
 
 // TestRestartResumesFromCursor: a deliverer stopped and started again
@@ -149,7 +159,7 @@ func TestRestartResumesFromCursor(t *testing.T) {
 	w.events(5, store.EventRolloutFailed, "web")
 	run(t, w.config("default"))
 	r.await(10)
-	time.Sleep(100 * time.Millisecond)
+	w.caughtUp(w.log("default"), Log{})
 	if got := r.received(); !slices.Equal(got, wantIDs("default", 3, 12)) {
 		t.Errorf("received %v", got)
 	}
@@ -226,7 +236,7 @@ func TestHubLaneTakesPromotionsIntoItsEnvironment(t *testing.T) {
 	prod.events(1, store.EventRolloutFailed, "web")
 	promo(3, "prod")
 	r.await(3)
-	time.Sleep(200 * time.Millisecond)
+	prod.caughtUp(prod.log("prod"), cfg.Hub)
 	got := r.received()
 	slices.Sort(got)
 	if want := []string{"default-1", "default-4", "prod-3"}; !slices.Equal(got, want) {

@@ -45,7 +45,7 @@ func (l *lane) run(ctx context.Context) {
 	for ctx.Err() == nil {
 		if err := l.start(ctx); err != nil {
 			l.d.cfg.Logger.Warn("notifications: read cursor", "sink", l.cursor, "err", err)
-			l.sleep(ctx, l.d.cfg.Poll)
+			sleep(ctx, l.d.cfg.Poll)
 			continue
 		}
 		break
@@ -165,7 +165,7 @@ func (l *lane) deliver(ctx context.Context, it item) error {
 		if err := l.save(ctx, next); err != nil {
 			return err
 		}
-		l.sleep(ctx, l.d.cfg.Backoff.Delay(next.Failures, l.d.cfg.Jitter()))
+		l.d.wait(ctx, l.d.cfg.Backoff.Delay(next.Failures, l.d.cfg.Jitter()))
 	}
 }
 
@@ -190,15 +190,6 @@ func (l *lane) save(ctx context.Context, next store.SinkCursor) error {
 		if err != nil {
 			return err
 		}
-	}
-}
-
-func (l *lane) sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }
 

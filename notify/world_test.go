@@ -69,6 +69,13 @@ func (r *receiver) setDown(down bool) {
 	r.down = down
 }
 
+// refusals is how many deliveries were answered 503.
+func (r *receiver) refusals() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.refused
+}
+
 func (r *receiver) received() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -159,18 +166,88 @@ func (w *world) config(name string) Config {
 }
 
 // run starts a Deliverer until the test ends or stop is called.
-func run(t *testing.T, cfg Config) (stop func()) {
+func run(t *testing.T, cfg Config) (stop func()) { return start(t, New(cfg)) }
+
+// start runs d until the test ends or stop is called.
+func start(t *testing.T, d *Deliverer) (stop func()) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := New(cfg).Run(ctx); err != nil {
+		if err := d.Run(ctx); err != nil {
 			t.Error(err)
 		}
 	}()
 	stop = func() { cancel(); <-done }
 	t.Cleanup(stop)
 	return stop
+}
+
+// backoffs stands in for a Deliverer's wait: each backoff a lane asks
+// for is handed to the test (next), and the lane waits until the test
+// lets it go (release), so a test steps the retries one by one and
+// sleeps through none.
+type backoffs struct {
+	asked   chan time.Duration
+	release chan struct{}
+}
+
+// newBackoffs returns the Deliverer of cfg with its waits handed to the
+// test.
+func newBackoffs(cfg Config) (*Deliverer, *backoffs) {
+	b := &backoffs{asked: make(chan time.Duration), release: make(chan struct{})}
+	d := New(cfg)
+	d.wait = b.wait
+	return d, b
+}
+
+func (b *backoffs) wait(ctx context.Context, d time.Duration) {
+	select {
+	case b.asked <- d:
+	case <-ctx.Done():
+		return
+	}
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+	}
+}
+
+// next returns the backoff the lane asks for next: its failure is
+// recorded by then, and it waits until released.
+func (b *backoffs) next(t *testing.T) time.Duration {
+	t.Helper()
+	select {
+	case d := <-b.asked:
+		return d
+	case <-time.After(20 * time.Second):
+		t.Fatal("the lane backed off no more")
+		return 0
+	}
+}
+
+// caughtUp waits until every lane of env (and of hub for env) has read
+// its log to the end: what it was to send is sent, since the receiver
+// records a delivery before it answers and the lane moves its cursor
+// after. The log's events must be after every lane's start.
+func (w *world) caughtUp(env, hub Log) []Status {
+	w.t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		st, err := ReadStatus(w.t.Context(), env, hub, w.box)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		done := len(st) > 0
+		for _, s := range st {
+			done = done && s.Cursor > 0 && s.Lag == 0
+		}
+		if done {
+			return st
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("lanes did not read their logs to the end: %+v", st)
+		}
+	}
 }
 
 func decodePayload(t *testing.T, b []byte) Payload {

@@ -107,21 +107,16 @@ func Pin(tx store.Tx, app *spec.App, versions map[string]int, file, env string, 
 		s := app.Services[svc]
 		s.SecretVersions = nil
 		for _, name := range s.SecretRefs() {
-			v, ok := versions[name]
+			v, ok, err := pinned(tx, app, versions, name, strict)
+			if err != nil {
+				return err
+			}
 			if !ok {
-				latest, err := tx.GetSecret(name, 0)
-				if errors.Is(err, store.ErrNotFound) && !strict && app.Secrets[name] != nil {
-					continue
-				}
-				if errors.Is(err, store.ErrNotFound) {
-					ps = append(ps, spec.Problem{File: file, Line: app.Line("services." + svc + ".env"), Path: "services." + svc + ".env",
-						Message: fmt.Sprintf("secret %s is not stored in environment %s: declare it under secrets: (the CLI reads it at apply) or run slipway secret set %s --env %s", name, env, name, env)})
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				v = latest.Version
+				ps = append(ps, notStored(app, file, "services."+svc+".env", name, env))
+				continue
+			}
+			if v == 0 {
+				continue
 			}
 			if s.SecretVersions == nil {
 				s.SecretVersions = map[string]int{}
@@ -129,17 +124,45 @@ func Pin(tx store.Tx, app *spec.App, versions map[string]int, file, env string, 
 			s.SecretVersions[name] = v
 		}
 	}
-	ps = append(ps, notificationSecrets(tx, app, versions, file, env, strict)...)
-	if len(ps) > 0 {
+	nps, err := notificationSecrets(tx, app, versions, file, env, strict)
+	if err != nil {
+		return err
+	}
+	if ps = append(ps, nps...); len(ps) > 0 {
 		return &ps
 	}
 	return nil
 }
 
+// pinned is the version of secret name an apply pins: the one it sent
+// (versions), else the latest stored. ok is false when neither holds
+// it, unless strict is false and the spec declares it: it then passes
+// unpinned, as version 0 (a stored version is 1 or more).
+func pinned(tx store.Tx, app *spec.App, versions map[string]int, name string, strict bool) (v int, ok bool, err error) {
+	if v, sent := versions[name]; sent {
+		return v, true, nil
+	}
+	latest, err := tx.GetSecret(name, 0)
+	switch {
+	case err == nil:
+		return latest.Version, true, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return 0, false, err
+	}
+	return 0, !strict && app.Secrets[name] != nil, nil
+}
+
+// notStored is the problem of a secret, referenced at path, that Pin
+// finds neither sent nor stored.
+func notStored(app *spec.App, file, path, name, env string) spec.Problem {
+	return spec.Problem{File: file, Line: app.Line(path), Path: path,
+		Message: fmt.Sprintf("secret %s is not stored in environment %s: declare it under secrets: (the CLI reads it at apply) or run slipway secret set %s --env %s", name, env, name, env)}
+}
+
 // notificationSecrets checks that the secrets the notifications: section
 // names (URLs, signing keys) are sent or stored, as Pin does for env
 // values: a destination that could not send is refused at apply.
-func notificationSecrets(tx store.Tx, app *spec.App, versions map[string]int, file, env string, strict bool) spec.Problems {
+func notificationSecrets(tx store.Tx, app *spec.App, versions map[string]int, file, env string, strict bool) (spec.Problems, error) {
 	var ps spec.Problems
 	for _, name := range slices.Sorted(maps.Keys(app.Notifications)) {
 		n := app.Notifications[name]
@@ -154,16 +177,16 @@ func notificationSecrets(tx store.Tx, app *spec.App, versions map[string]int, fi
 			refs[n.Webhook.Secret] = "notifications." + name + ".webhook.secret"
 		}
 		for _, s := range slices.Sorted(maps.Keys(refs)) {
-			if _, sent := versions[s]; sent || (!strict && app.Secrets[s] != nil) {
-				continue
+			_, ok, err := pinned(tx, app, versions, s, strict)
+			if err != nil {
+				return nil, err
 			}
-			if _, err := tx.GetSecret(s, 0); errors.Is(err, store.ErrNotFound) {
-				ps = append(ps, spec.Problem{File: file, Line: app.Line(refs[s]), Path: refs[s],
-					Message: fmt.Sprintf("secret %s is not stored in environment %s: declare it under secrets: (the CLI reads it at apply) or run slipway secret set %s --env %s", s, env, s, env)})
+			if !ok {
+				ps = append(ps, notStored(app, file, refs[s], s, env))
 			}
 		}
 	}
-	return ps
+	return ps, nil
 }
 
 // check refuses a bad name or a value too large, naming neither value

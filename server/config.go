@@ -11,7 +11,6 @@ import (
 	"github.com/slipway-dev/slipway/client"
 	"github.com/slipway-dev/slipway/httpapi"
 	"github.com/slipway-dev/slipway/internal/clock"
-	"github.com/slipway-dev/slipway/notify"
 	"github.com/slipway-dev/slipway/spec"
 )
 
@@ -112,8 +111,6 @@ type Config struct {
 	// for approval carry signed one-time approve and reject links on it
 	// (package notify). Empty: no links.
 	PublicURL string
-	// NotifyBackoff paces notification retries (zero: notify's default).
-	NotifyBackoff notify.Backoff
 	// UnhealthyAfter is how long a service may have fewer ready
 	// instances than desired (or one failing readiness) before the
 	// service.unhealthy event is written; 0: never.

@@ -27,7 +27,7 @@ func (s *Server) notify(ctx context.Context, p *parts) {
 	d := notify.New(notify.Config{
 		Env: notify.Log{Name: p.name, Store: p.store, Changed: p.store.Changed},
 		Hub: notify.Hub(p.name, s.hubLog), Box: s.secrets, Links: s.links,
-		Clock: s.cfg.Clock, Logger: s.cfg.Logger.With("env", p.name), Backoff: s.cfg.NotifyBackoff,
+		Clock: s.cfg.Clock, Logger: s.cfg.Logger.With("env", p.name),
 	})
 	if err := d.Run(ctx); err != nil {
 		s.cfg.Logger.Error("notifications stopped", "env", p.name, "err", err)
