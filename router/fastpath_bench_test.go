@@ -15,25 +15,11 @@ import (
 // that -benchmem counts the router's allocations only. It reads a
 // request up to its blank line (the benchmarks send no bodies).
 func cannedBackend(b *testing.B, answer string) Backend {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serveCanned(c, []byte(answer))
-		}
-	}()
-	return Backend{ID: "canned", Revision: 1, Addr: ln.Addr().String()}
+	addr := rawBackend(b, func(c net.Conn) { serveCanned(c, []byte(answer)) })
+	return Backend{ID: "canned", Revision: 1, Addr: addr}
 }
 
 func serveCanned(c net.Conn, answer []byte) {
-	defer c.Close()
 	br := bufio.NewReader(c)
 	for {
 		for {

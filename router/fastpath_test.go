@@ -107,33 +107,45 @@ func TestFastPathTrailers(t *testing.T) {
 	}
 }
 
+// rawBackend is a TCP listener on loopback that serves each connection
+// with serve, on its own goroutine, and closes it after: an instance
+// that writes exactly the bytes a test needs, right or wrong HTTP. It
+// returns the listener's address.
+func rawBackend(t testing.TB, serve func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				serve(c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
 // closingBackend answers one request per connection, keep-alive by its
 // headers, then closes the connection: every pooled connection is stale.
 func closingBackend(t *testing.T) (Backend, *atomic.Int64) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
 	var conns atomic.Int64
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns.Add(1)
-			go func() {
-				defer c.Close()
-				if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
-					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-				}
-				time.Sleep(10 * time.Millisecond) // close after the router pooled it
-			}()
+	addr := rawBackend(t, func(c net.Conn) {
+		conns.Add(1)
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 		}
-	}()
-	return Backend{ID: "closing", Addr: l.Addr().String()}, &conns
+		time.Sleep(10 * time.Millisecond) // close after the router pooled it
+	})
+	return Backend{ID: "closing", Addr: addr}, &conns
 }
 
 func TestFastPathRetriesAStalePooledConnection(t *testing.T) {
@@ -239,32 +251,18 @@ func TestSlowPathForBodiesAndUpgrades(t *testing.T) {
 // idle connection (a 408 on its idle timeout) must not become the next
 // request's answer.
 func TestIdleConnectionThatSpokeIsNotReused(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func(c net.Conn) {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				if _, err := http.ReadRequest(br); err != nil {
-					return
-				}
-				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-				time.Sleep(50 * time.Millisecond)
-				io.WriteString(c, "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-				time.Sleep(time.Second)
-			}(c)
+	addr := rawBackend(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		if _, err := http.ReadRequest(br); err != nil {
+			return
 		}
-	}()
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		time.Sleep(50 * time.Millisecond)
+		io.WriteString(c, "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+		time.Sleep(time.Second)
+	})
 	rt := New(Config{})
-	rt.Update([]Route{{Service: "s", Backends: []Backend{{ID: "a", Addr: ln.Addr().String()}}}})
+	rt.Update([]Route{{Service: "s", Backends: []Backend{{ID: "a", Addr: addr}}}})
 	for i := range 3 {
 		code, body := get(t, rt, "x", "/")
 		if code != 200 || body != "ok" {
@@ -279,41 +277,27 @@ func TestIdleConnectionThatSpokeIsNotReused(t *testing.T) {
 // must not become the next request's answer, however soon it comes
 // (the pool looks at such a connection whatever its time idle).
 func TestBodyAfterABodilessAnswerIsNotTheNextAnswer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	strayOut := make(chan struct{}, 16)
-	go func() {
+	addr := rawBackend(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
+			req, err := http.ReadRequest(br)
 			if err != nil {
 				return
 			}
-			go func(c net.Conn) {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					if req.Method != http.MethodHead {
-						io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-						continue
-					}
-					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
-					time.Sleep(200 * time.Microsecond)                                     // after the router read the answer
-					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale") // the body HEAD has none of
-					strayOut <- struct{}{}
-				}
-			}(c)
+			if req.Method != http.MethodHead {
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+				continue
+			}
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
+			time.Sleep(200 * time.Microsecond)                                     // after the router read the answer
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale") // the body HEAD has none of
+			strayOut <- struct{}{}
 		}
-	}()
+	})
 	rt := New(Config{})
 	defer rt.Close()
-	rt.Update([]Route{{Service: "s", Backends: []Backend{{ID: "a", Addr: ln.Addr().String()}}}})
+	rt.Update([]Route{{Service: "s", Backends: []Backend{{ID: "a", Addr: addr}}}})
 	for i := range 20 {
 		w := httptest.NewRecorder()
 		rt.ServeHTTP(w, httptest.NewRequest(http.MethodHead, "/", nil))

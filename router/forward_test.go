@@ -201,23 +201,13 @@ func TestCutAnswerIsNeverComplete(t *testing.T) {
 		"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b",
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\nonly ten b\r\n",
 	} {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		go func() {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
+		addr := rawBackend(t, func(c net.Conn) {
 			if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
 				io.WriteString(c, head)
 			}
-		}()
+		})
 		rt := New(Config{})
-		rt.Update([]Route{{Service: "s", Backends: []Backend{{ID: "cut", Addr: ln.Addr().String()}}}})
+		rt.Update([]Route{{Service: "s", Backends: []Backend{{ID: "cut", Addr: addr}}}})
 		srv := httptest.NewServer(rt)
 		resp, err := http.Get(srv.URL)
 		if err == nil { // the headers may have gone out before the cut

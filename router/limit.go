@@ -221,7 +221,7 @@ func (rt *Router) awaitSlot(r *route, req *http.Request, start time.Time, front 
 		line.remove(ch)
 		return nil, context.Cause(req.Context())
 	}
-	if nr := previewed(rt.table.Load().match(req.Host, req.URL.Path), req); nr != nil && nr.Service == r.Service {
+	if nr := rt.current(r, req); nr != nil && nr.Service == r.Service {
 		return nr, nil
 	}
 	return r, nil

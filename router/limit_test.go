@@ -135,6 +135,47 @@ func TestLimitServesWaitersOnANewInstance(t *testing.T) {
 	}
 }
 
+// TestLimitWaiterKeepsItsPreview: a blue/green preview request that
+// waits for a slot on the preview's only instance is served by the
+// preview revision when the slot frees, not by the released one (the
+// preview header that chose its route is gone from the request by then).
+func TestLimitWaiterKeepsItsPreview(t *testing.T) {
+	release := make(chan struct{})
+	green := backendServer(t, "green", func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		fmt.Fprint(w, "green")
+	})
+	green.Revision = 2
+	blue := backendServer(t, "blue", nil)
+	blue.Revision = 1
+	rt := New(Config{})
+	defer rt.Close()
+	rt.Update([]Route{{Service: "fn", MaxConcurrency: 1, Weights: map[int]int{1: 100},
+		Preview: &Preview{Header: PreviewHeader, Key: "k", Revision: 2}, Backends: []Backend{blue, green}}})
+	previewGet := func() string {
+		w := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set(PreviewHeader, "k")
+		rt.ServeHTTP(w, req)
+		return w.Body.String()
+	}
+	first, second := make(chan string, 1), make(chan string, 1)
+	go func() { first <- previewGet() }()
+	for rt.InFlight("green") == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	go func() { second <- previewGet() }()
+	for rt.Queued("fn") == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	for i, ch := range []chan string{first, second} {
+		if body := <-ch; body != "green" {
+			t.Errorf("preview request %d got %q, want the preview revision's answer", i+1, body)
+		}
+	}
+}
+
 // TestLimitQueueBounds: a request waits at most the route's timeout for
 // a slot (then a 504), and past Config.MaxQueued waiting requests the
 // next gets a 503 at once. Nothing waits after.

@@ -46,10 +46,10 @@ type pconn struct {
 	// caller owns the connection: nobody else may close it meanwhile.
 	fd  int
 	one [1]byte // clean's peek buffer
-	// raw is the socket for readOnce (nil when there is none); out is
+	// sock is the socket for readOnce (nil when there is none); out is
 	// the request bw flushed (a copy: bw reuses its buffer when a head is
 	// larger than it), of which readOnce sent the first sent bytes.
-	raw  syscall.RawConn
+	sock *turn.Socket
 	out  []byte
 	sent int
 	// abort is close as a func value, made once for every AfterFunc.
@@ -74,7 +74,7 @@ func newPconn(c net.Conn, pool *connPool, addr string) *pconn {
 	if sc, ok := c.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			_ = raw.Control(func(fd uintptr) { pc.fd = int(fd) })
-			pc.raw = raw
+			pc.sock = turn.NewSocket(raw)
 		}
 	}
 	return pc
@@ -190,11 +190,12 @@ func (pc *pconn) Read(p []byte) (int, error) {
 }
 
 // readOnce reads once; the first read after a request sends it, with one
-// system call fewer than a write then a read (turn.WriteRead). When the
-// socket takes only part of the request, the rest is written as usual.
+// system call fewer than a write then a read (turn.Socket.WriteRead).
+// When the socket takes only part of the request, the rest is written as
+// usual.
 func (pc *pconn) readOnce(p []byte) (int, error) {
 	if pc.sent < len(pc.out) {
-		written, n, err := turn.WriteRead(pc.raw, pc.out[pc.sent:], p, nil)
+		written, n, err := pc.sock.WriteRead(pc.out[pc.sent:], p, nil)
 		pc.sent += written
 		if err != nil || n > 0 {
 			return n, err // a deadline before the write leaves the request to send
@@ -210,7 +211,7 @@ func (pc *pconn) readOnce(p []byte) (int, error) {
 // Write takes what bw flushes: the request, sent by the first Read.
 // Without a socket to do so, it writes at once.
 func (pc *pconn) Write(p []byte) (int, error) {
-	if pc.raw == nil {
+	if pc.sock == nil {
 		return pc.write(p)
 	}
 	pc.out = append(pc.out, p...)

@@ -41,6 +41,23 @@ func previewed(r *route, req *http.Request) *route {
 	return r.preview
 }
 
+// current returns the current table's version of route r for req, or
+// nil: for a request that waited (wake.go, limit.go) or whose instances
+// all left (tryInstances), the table may have changed. It is r's preview
+// route when r is one: previewed, which strips the current route's
+// preview header too, cannot see the header that chose it any more.
+func (rt *Router) current(r *route, req *http.Request) *route {
+	nr := rt.table.Load().match(req.Host, req.URL.Path)
+	if nr == nil {
+		return nil
+	}
+	chosen := previewed(nr, req)
+	if r.isPreview {
+		return nr.preview
+	}
+	return chosen
+}
+
 // secretEqual compares a value with a secret in constant time (for
 // values of the secret's length); an empty secret matches nothing.
 func secretEqual(v, secret string) bool {
@@ -55,7 +72,7 @@ func (rt *Router) buildPreview(r *route) *route {
 	if p == nil || p.Key == "" || len(r.byRev[p.Revision]) == 0 {
 		return nil
 	}
-	pr := &route{Route: r.Route, path: r.path, byRev: map[int][]*backend{p.Revision: r.byRev[p.Revision]}}
+	pr := &route{Route: r.Route, path: r.path, byRev: map[int][]*backend{p.Revision: r.byRev[p.Revision]}, isPreview: true}
 	pr.Weights, pr.Pin, pr.Sticky, pr.Mirror, pr.Preview = map[int]int{p.Revision: 100}, nil, nil, nil, nil
 	pr.backends = r.byRev[p.Revision]
 	pr.revs, pr.cumul, pr.total = []int{p.Revision}, []int{100}, 100

@@ -111,18 +111,19 @@ type table struct {
 
 type route struct {
 	Route
-	exact    []string   // lower-case hosts to match exactly
-	wild     []string   // wildcards' suffixes: "*.shop.example" -> ".shop.example"
-	path     string     // normalized, no trailing slash except "/"
-	backends []*backend // serve users: the mirror's candidate is not here
-	byRev    map[int][]*backend
-	mirrorTo []*backend // the mirror's candidate
-	revs     []int      // revisions with weight > 0 and backends, in order
-	cumul    []int      // cumulative weights for revs
-	total    int
-	h2c      bool                   // some backend speaks h2c: no fast path (h2c.go)
-	preview  *route                 // the preview's requests (buildPreview), or nil
-	proxy    *httputil.ReverseProxy // built with the table (Router.newProxy)
+	exact     []string   // lower-case hosts to match exactly
+	wild      []string   // wildcards' suffixes: "*.shop.example" -> ".shop.example"
+	path      string     // normalized, no trailing slash except "/"
+	backends  []*backend // serve users: the mirror's candidate is not here
+	byRev     map[int][]*backend
+	mirrorTo  []*backend // the mirror's candidate
+	revs      []int      // revisions with weight > 0 and backends, in order
+	cumul     []int      // cumulative weights for revs
+	total     int
+	h2c       bool                   // some backend speaks h2c: no fast path (h2c.go)
+	preview   *route                 // the preview's requests (buildPreview), or nil
+	isPreview bool                   // this is a preview's route (current)
+	proxy     *httputil.ReverseProxy // built with the table (Router.newProxy)
 }
 
 // match returns the route for host and path, or nil: a route naming

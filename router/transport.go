@@ -84,7 +84,7 @@ func (rt *Router) tryInstances(r *route, req *http.Request, body *trackedBody, s
 			if refreshed || !errors.Is(lastErr, errLeft) {
 				break
 			}
-			nr := rt.table.Load().match(req.Host, req.URL.Path)
+			nr := rt.current(r, req)
 			if nr == nil || nr == r {
 				break
 			}

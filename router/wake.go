@@ -126,7 +126,7 @@ func (rt *Router) hold(w http.ResponseWriter, req *http.Request, r *route) *rout
 	defer rt.held.leave(r.Service)
 	// An instance may have joined between the match and enter: the
 	// table is read again now that the next update would wake us.
-	if now := rt.woken(req); now != nil {
+	if now := rt.woken(r, req); now != nil {
 		return now
 	}
 	rt.cfg.Waker(r.Service)
@@ -147,16 +147,16 @@ func (rt *Router) hold(w http.ResponseWriter, req *http.Request, r *route) *rout
 			return nil // the client left: nothing to answer
 		}
 		changed = rt.held.next()
-		if now := rt.woken(req); now != nil {
+		if now := rt.woken(r, req); now != nil {
 			return now
 		}
 	}
 }
 
-// woken returns the request's route in the current table if it has an
-// instance now, else nil.
-func (rt *Router) woken(req *http.Request) *route {
-	if now := previewed(rt.table.Load().match(req.Host, req.URL.Path), req); now != nil && len(now.backends) > 0 {
+// woken returns route r in the current table if it has an instance now,
+// else nil.
+func (rt *Router) woken(r *route, req *http.Request) *route {
+	if now := rt.current(r, req); now != nil && len(now.backends) > 0 {
 		return now
 	}
 	return nil

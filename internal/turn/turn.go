@@ -7,9 +7,32 @@ import (
 	"syscall"
 )
 
-// WriteRead writes out to the socket under rc, then waits until the
-// socket is readable, and reads once into p (len(p) > 0). It returns how
-// much of out was written and read, and the first error.
+// Socket is a connection's socket, for WriteRead. Make one per
+// connection: its WriteRead allocates nothing, where a closure over one
+// call's state would escape into RawConn.Read (three allocations a call,
+// on every request of the router's hot path).
+type Socket struct {
+	rc   syscall.RawConn
+	step func(fd uintptr) bool // s.do, made once
+	// One call's state, for do.
+	out, p       []byte
+	sent         func()
+	wrote, short bool
+	written, n   int
+	err          error
+}
+
+// NewSocket returns the Socket of rc.
+func NewSocket(rc syscall.RawConn) *Socket {
+	s := &Socket{rc: rc}
+	s.step = s.do
+	return s
+}
+
+// WriteRead writes out to the socket, then waits until it is readable,
+// and reads once into p (len(p) > 0). It returns how much of out was
+// written and read, and the first error. It is not safe for concurrent
+// use.
 //
 // When the socket takes only part of out without blocking (its send
 // buffer is full: the peer reads slowly), WriteRead returns at once with
@@ -23,34 +46,41 @@ import (
 // closed; that error is rc.Read's (a *net.OpError). Such an error may
 // come before the write (a deadline passed already): written then says
 // what is still to be written. A read of zero bytes is io.EOF.
-func WriteRead(rc syscall.RawConn, out, p []byte, sent func()) (written, n int, err error) {
-	wrote := false
-	short := false
-	rerr := rc.Read(func(fd uintptr) bool {
-		if !wrote {
-			wrote = true
-			written, err = write(int(fd), out)
-			if err != nil || written < len(out) {
-				short = err == nil
-				return true
-			}
-			if sent != nil {
-				sent()
-			}
-			return false // the answer is not there yet: wait, no read
-		}
-		n, err = read(int(fd), p)
-		return !errors.Is(err, syscall.EAGAIN)
-	})
+func (s *Socket) WriteRead(out, p []byte, sent func()) (written, n int, err error) {
+	s.out, s.p, s.sent = out, p, sent
+	s.wrote, s.short, s.written, s.n, s.err = false, false, 0, 0, nil
+	rerr := s.rc.Read(s.step)
+	written, n, err = s.written, s.n, s.err
+	s.out, s.p, s.sent, s.err = nil, nil, nil, nil // keep no caller's buffers
 	switch {
 	case rerr != nil:
 		return written, 0, rerr
-	case short || err != nil:
+	case s.short || err != nil:
 		return written, 0, err
 	case n == 0:
 		return written, 0, io.EOF
 	}
 	return written, n, nil
+}
+
+// do is WriteRead's step inside rc.Read: the write first, then a read
+// each time the socket is readable, until it gives bytes, EOF or an
+// error. It reports whether the step is done.
+func (s *Socket) do(fd uintptr) bool {
+	if !s.wrote {
+		s.wrote = true
+		s.written, s.err = write(int(fd), s.out)
+		if s.err != nil || s.written < len(s.out) {
+			s.short = s.err == nil
+			return true
+		}
+		if s.sent != nil {
+			s.sent()
+		}
+		return false // the answer is not there yet: wait, no read
+	}
+	s.n, s.err = read(int(fd), s.p)
+	return !errors.Is(s.err, syscall.EAGAIN)
 }
 
 // write writes b to the non-blocking socket fd until it is all written,

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -36,13 +35,13 @@ func pair(t testing.TB) (a, b *net.TCPConn) {
 	return c.(*net.TCPConn), s.(*net.TCPConn)
 }
 
-func raw(t testing.TB, c *net.TCPConn) syscall.RawConn {
+func socket(t testing.TB, c *net.TCPConn) *Socket {
 	t.Helper()
 	rc, err := c.SyscallConn()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return rc
+	return NewSocket(rc)
 }
 
 func TestWriteReadWaitsForTheAnswer(t *testing.T) {
@@ -57,7 +56,7 @@ func TestWriteReadWaitsForTheAnswer(t *testing.T) {
 	}()
 	sentCalls := 0
 	p := make([]byte, 64)
-	w, n, err := WriteRead(raw(t, a), []byte("hello"), p, func() { sentCalls++ })
+	w, n, err := socket(t, a).WriteRead([]byte("hello"), p, func() { sentCalls++ })
 	if err != nil || w != 5 || string(p[:n]) != "world" {
 		t.Fatalf("WriteRead = %d, %q, %v; want 5, \"world\", nil", w, p[:n], err)
 	}
@@ -82,21 +81,39 @@ func TestWriteReadSeesAnAnswerFasterThanTheWait(t *testing.T) {
 			_, _ = b.Write(buf) // echo at once, byte by byte
 		}
 	}()
-	rc := raw(t, a)
+	s := socket(t, a)
 	for i := range 200 {
 		p := make([]byte, 1)
 		_ = a.SetReadDeadline(time.Now().Add(5 * time.Second))
-		_, n, err := WriteRead(rc, []byte{byte(i)}, p, nil)
+		_, n, err := s.WriteRead([]byte{byte(i)}, p, nil)
 		if err != nil || n != 1 || p[0] != byte(i) {
 			t.Fatalf("turn %d: %d %v %v", i, n, p, err)
 		}
 	}
 }
 
+// TestWriteReadAllocatesNothing: a turn is on every request of the
+// router's fast path and of its front's keep-alive connections.
+func TestWriteReadAllocatesNothing(t *testing.T) {
+	a, peer := pair(t)
+	go func() { _, _ = io.Copy(peer, peer) }()
+	s := socket(t, a)
+	msg, p := []byte("ping"), make([]byte, 64)
+	sent := func() {}
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, _, err := s.WriteRead(msg, p, sent); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("WriteRead allocates %v times a call, want none", allocs)
+	}
+}
+
 func TestWriteReadHonoursTheReadDeadline(t *testing.T) {
 	a, _ := pair(t)
 	_ = a.SetReadDeadline(time.Now().Add(30 * time.Millisecond))
-	w, n, err := WriteRead(raw(t, a), []byte("x"), make([]byte, 8), nil)
+	w, n, err := socket(t, a).WriteRead([]byte("x"), make([]byte, 8), nil)
 	if w != 1 || n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("WriteRead = %d, %d, %v; want 1, 0, a deadline error", w, n, err)
 	}
@@ -107,7 +124,7 @@ func TestWriteReadHonoursTheReadDeadline(t *testing.T) {
 func TestWriteReadPastTheDeadlineWritesNothing(t *testing.T) {
 	a, b := pair(t)
 	_ = a.SetReadDeadline(time.Now().Add(-time.Second))
-	w, _, err := WriteRead(raw(t, a), []byte("x"), make([]byte, 8), nil)
+	w, _, err := socket(t, a).WriteRead([]byte("x"), make([]byte, 8), nil)
 	if w != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("WriteRead = %d, %v; want 0 written, a deadline error", w, err)
 	}
@@ -123,7 +140,7 @@ func TestWriteReadEOF(t *testing.T) {
 		_, _ = io.ReadFull(b, make([]byte, 1))
 		_ = b.CloseWrite()
 	}()
-	_, n, err := WriteRead(raw(t, a), []byte("x"), make([]byte, 8), nil)
+	_, n, err := socket(t, a).WriteRead([]byte("x"), make([]byte, 8), nil)
 	if n != 0 || err != io.EOF {
 		t.Fatalf("WriteRead = %d, %v; want 0, io.EOF", n, err)
 	}
@@ -135,7 +152,7 @@ func TestWriteReadClosedPeerFails(t *testing.T) {
 	b.Close() // a reset: nothing may be written any more
 	time.Sleep(10 * time.Millisecond)
 	_ = a.SetReadDeadline(time.Now().Add(5 * time.Second))
-	_, n, err := WriteRead(raw(t, a), []byte("x"), make([]byte, 8), nil)
+	_, n, err := socket(t, a).WriteRead([]byte("x"), make([]byte, 8), nil)
 	if n != 0 || err == nil {
 		t.Fatalf("WriteRead to a reset connection = %d, %v; want an error", n, err)
 	}
@@ -148,7 +165,7 @@ func TestWriteReadShortWrite(t *testing.T) {
 	_ = a.SetWriteBuffer(4096)
 	out := bytes.Repeat([]byte("x"), 64<<20)
 	called := false
-	w, n, err := WriteRead(raw(t, a), out, make([]byte, 8), func() { called = true })
+	w, n, err := socket(t, a).WriteRead(out, make([]byte, 8), func() { called = true })
 	if err != nil || n != 0 || w == 0 || w >= len(out) || called {
 		t.Fatalf("WriteRead = %d of %d, %d, %v, sent called %v; want a short write, no read, no error, sent not called", w, len(out), n, err, called)
 	}
@@ -156,12 +173,12 @@ func TestWriteReadShortWrite(t *testing.T) {
 
 func TestWriteReadEndsWhenClosed(t *testing.T) {
 	a, _ := pair(t)
-	rc := raw(t, a)
+	s := socket(t, a)
 	go func() {
 		time.Sleep(20 * time.Millisecond)
 		a.Close()
 	}()
-	_, _, err := WriteRead(rc, []byte("x"), make([]byte, 8), nil)
+	_, _, err := s.WriteRead([]byte("x"), make([]byte, 8), nil)
 	if !errors.Is(err, net.ErrClosed) {
 		t.Fatalf("WriteRead on a connection closed meanwhile: %v, want net.ErrClosed", err)
 	}
@@ -174,11 +191,11 @@ func BenchmarkTurn(b *testing.B) {
 		b.Run(mode, func(b *testing.B) {
 			a, peer := pair(b)
 			go func() { _, _ = io.Copy(peer, peer) }()
-			rc := raw(b, a)
+			s := socket(b, a)
 			msg, p := []byte("ping"), make([]byte, 64)
 			for b.Loop() {
 				if mode == "WriteRead" {
-					if _, _, err := WriteRead(rc, msg, p, nil); err != nil {
+					if _, _, err := s.WriteRead(msg, p, nil); err != nil {
 						b.Fatal(err)
 					}
 					continue

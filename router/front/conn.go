@@ -61,7 +61,7 @@ func newClientConn(s *Server, c net.Conn) *clientConn {
 	fc.out.conn = c
 	if sc, ok := c.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
-			fc.raw.rc = rc
+			fc.raw.sock = turn.NewSocket(rc)
 		}
 	}
 	fc.br = bufio.NewReaderSize(&fc.raw, bufSize)
@@ -246,7 +246,7 @@ func (c *clientConn) serveOne(req *http.Request) (keep bool) {
 	c.s.handler.ServeHTTP(&c.w, req)
 	broken := c.endRequest(ctx)
 	keep = c.w.finish() && !broken
-	c.out.hold = keep && c.raw.rc != nil // sent with the wait for the next request
+	c.out.hold = keep && c.raw.sock != nil // sent with the wait for the next request
 	err := c.bw.Flush()
 	c.out.hold = false
 	return keep && err == nil
@@ -302,14 +302,14 @@ func (c *clientConn) logPanic(p any) {
 // rawReader reads the connection for the front's bufio.Reader: first
 // the byte a background read took, then the error it met, then the
 // connection. An answer held in out is sent before, with the wait for
-// the next request (turn.WriteRead), and then sent is called.
+// the next request (turn.Socket.WriteRead), and then sent is called.
 type rawReader struct {
 	conn net.Conn
 	one  [1]byte
 	has  bool
 	err  error
 
-	rc      syscall.RawConn // conn's socket; nil when it has none
+	sock    *turn.Socket // conn's socket; nil when it has none
 	out     *outWriter
 	sent    func()    // marks the connection waiting, once its answer is out
 	waiting connState // what sent marks it
@@ -342,7 +342,7 @@ func (r *rawReader) Read(p []byte) (int, error) {
 func (r *rawReader) sendAndRead(p []byte) (int, error) {
 	held := r.out.held
 	r.out.held = nil
-	written, n, err := turn.WriteRead(r.rc, held, p, r.sent)
+	written, n, err := r.sock.WriteRead(held, p, r.sent)
 	if written == len(held) {
 		return n, err
 	}

@@ -165,7 +165,7 @@ func (c *limitConn) CloseWrite() error {
 }
 
 // SyscallConn is the connection's socket, for the front's reads that
-// send the last answer first (turn.WriteRead).
+// send the last answer first (turn.Socket.WriteRead).
 func (c *limitConn) SyscallConn() (syscall.RawConn, error) {
 	if sc, ok := c.Conn.(syscall.Conn); ok {
 		return sc.SyscallConn()
