@@ -171,7 +171,9 @@ func (c *Controller) healthTarget(in store.Instance, dir string) health.Target {
 	t := health.Target{ID: in.ID, Port: in.Port, Dir: dir}
 	if ex, ok := c.cfg.Driver.(workload.Execer); ok {
 		id := in.ID
-		t.Exec = func(ctx context.Context, argv []string) ([]byte, error) { return ex.Exec(ctx, id, argv) }
+		t.Exec = func(ctx context.Context, argv []string) ([]byte, error) {
+			return workload.ExecOutput(ctx, ex, id, argv)
+		}
 	}
 	return t
 }
