@@ -27,14 +27,6 @@ func (m Metric) String() string {
 	return "concurrency"
 }
 
-// Window lengths and the panic threshold when the spec sets none, as
-// Knative's defaults.
-const (
-	DefaultStableWindow   = spec.DefaultStableWindow
-	DefaultPanicWindow    = spec.DefaultPanicWindow
-	DefaultPanicThreshold = spec.DefaultPanicThreshold
-)
-
 // Policy is a revision's scale section in the scaler's terms.
 type Policy struct {
 	Min, Max int
@@ -44,8 +36,8 @@ type Policy struct {
 	IdleAfter time.Duration
 	// Up and Down are the stabilization windows.
 	Up, Down time.Duration
-	// StableWindow, PanicWindow and PanicThreshold: zero means the
-	// defaults above.
+	// StableWindow, PanicWindow and PanicThreshold: zero means spec's
+	// defaults (spec.DefaultStableWindow, as Knative's).
 	StableWindow, PanicWindow time.Duration
 	PanicThreshold            float64
 }
@@ -75,19 +67,19 @@ func (p Policy) stableWindow() time.Duration {
 	if p.StableWindow > 0 {
 		return p.StableWindow
 	}
-	return DefaultStableWindow
+	return spec.DefaultStableWindow
 }
 
 func (p Policy) panicWindow() time.Duration {
 	if p.PanicWindow > 0 {
 		return p.PanicWindow
 	}
-	return DefaultPanicWindow
+	return spec.DefaultPanicWindow
 }
 
 func (p Policy) panicThreshold() float64 {
 	if p.PanicThreshold > 0 {
 		return p.PanicThreshold
 	}
-	return DefaultPanicThreshold
+	return spec.DefaultPanicThreshold
 }

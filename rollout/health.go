@@ -30,20 +30,11 @@ func (c *Controller) watch(ctx context.Context, obs []workload.Observed, acted [
 			c.monitor.Unwatch(in.ID)
 			continue
 		}
-		c.mu.Lock()
-		c.watched[in.ID] = in.Service
-		c.mu.Unlock()
 		rev, err := c.revision(ctx, in.Service, in.Revision)
 		if err != nil {
 			continue
 		}
-		c.monitor.Watch(health.Watch{
-			Target:    c.healthTarget(in, o.Process.Dir),
-			PID:       in.PID,
-			Readiness: rev.Spec.Health.Readiness,
-			Liveness:  rev.Spec.Health.Liveness,
-			WasReady:  in.Ready,
-		})
+		c.watchInstance(in, o.Process.Dir, rev, in.Ready)
 	}
 }
 
@@ -56,12 +47,18 @@ func (c *Controller) watchStarted(in store.Instance, st workload.Status, rev sto
 	}
 	wasReady := in.Ready && in.PID == st.PID // adopted, not started
 	in.PID = st.PID
+	c.watchInstance(in, st.Dir, rev, wasReady)
+}
+
+// watchInstance has the monitor check in's process (in.PID, working in
+// dir) with rev's checks, and notes its service for onHealth.
+func (c *Controller) watchInstance(in store.Instance, dir string, rev store.Revision, wasReady bool) {
 	c.mu.Lock()
 	c.watched[in.ID] = in.Service
 	c.mu.Unlock()
 	c.monitor.Watch(health.Watch{
-		Target:    c.healthTarget(in, st.Dir),
-		PID:       st.PID,
+		Target:    c.healthTarget(in, dir),
+		PID:       in.PID,
 		Readiness: rev.Spec.Health.Readiness,
 		Liveness:  rev.Spec.Health.Liveness,
 		WasReady:  wasReady,
@@ -174,7 +171,9 @@ func (c *Controller) healthTarget(in store.Instance, dir string) health.Target {
 	t := health.Target{ID: in.ID, Port: in.Port, Dir: dir}
 	if ex, ok := c.cfg.Driver.(workload.Execer); ok {
 		id := in.ID
-		t.Exec = func(ctx context.Context, argv []string) ([]byte, error) { return ex.Exec(ctx, id, argv) }
+		t.Exec = func(ctx context.Context, argv []string) ([]byte, error) {
+			return workload.ExecOutput(ctx, ex, id, argv)
+		}
 	}
 	return t
 }

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -53,20 +54,22 @@ type Driver interface {
 }
 
 // Execer is a Driver that can run a command as one of its instances runs
-// (same user, limits and working directory): exec health checks go
-// through it, so that they never run with the server's privileges. It
-// returns the command's combined output; ErrNotFound (wrapped) for an
-// unknown instance.
+// (same user, limits and working directory): exec health checks and
+// slipway exec go through it, so that they never run with the server's
+// privileges. ExecStream writes the command's combined output to out as
+// the command produces it (slipway exec streams it to the user), from
+// one goroutine at a time and not after it returns, and returns the
+// command's error; ErrNotFound (wrapped) for an unknown instance.
 type Execer interface {
-	Exec(ctx context.Context, id string, argv []string) ([]byte, error)
+	ExecStream(ctx context.Context, id string, argv []string, out io.Writer) error
 }
 
-// StreamExecer is an Execer that also writes the command's combined
-// output to out as the command produces it (slipway exec streams it to
-// the user); it returns the command's error. out is written from one
-// goroutine at a time, and not after ExecStream returns.
-type StreamExecer interface {
-	ExecStream(ctx context.Context, id string, argv []string, out io.Writer) error
+// ExecOutput runs argv in instance id through x and returns the
+// command's combined output once it ends (an exec health check's).
+func ExecOutput(ctx context.Context, x Execer, id string, argv []string) ([]byte, error) {
+	var out bytes.Buffer
+	err := x.ExecStream(ctx, id, argv, &out)
+	return out.Bytes(), err
 }
 
 // InstanceSpec is everything a driver needs to start one instance.

@@ -22,9 +22,8 @@ type Multi struct {
 }
 
 var (
-	_ Driver       = (*Multi)(nil)
-	_ Execer       = (*Multi)(nil)
-	_ StreamExecer = (*Multi)(nil)
+	_ Driver = (*Multi)(nil)
+	_ Execer = (*Multi)(nil)
 )
 
 // errNoContainers is Start's error for an image with no container driver.
@@ -114,30 +113,16 @@ func (m *Multi) Logs(ctx context.Context, id string, n int) ([]string, error) {
 	return d.Logs(ctx, id, n)
 }
 
-// Exec runs argv in the instance through the driver that knows it, if
-// that driver can.
-func (m *Multi) Exec(ctx context.Context, id string, argv []string) ([]byte, error) {
-	d, err := m.owner(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	x, ok := d.(Execer)
-	if !ok {
-		return nil, fmt.Errorf("exec in instance %s: its driver cannot exec", id)
-	}
-	return x.Exec(ctx, id, argv)
-}
-
 // ExecStream runs argv in the instance through the driver that knows
-// it, streaming the output, if that driver can.
+// it, if that driver can.
 func (m *Multi) ExecStream(ctx context.Context, id string, argv []string, out io.Writer) error {
 	d, err := m.owner(ctx, id)
 	if err != nil {
 		return err
 	}
-	x, ok := d.(StreamExecer)
+	x, ok := d.(Execer)
 	if !ok {
-		return fmt.Errorf("exec in instance %s: its driver cannot stream an exec", id)
+		return fmt.Errorf("exec in instance %s: its driver cannot exec", id)
 	}
 	return x.ExecStream(ctx, id, argv, out)
 }

@@ -133,7 +133,7 @@ func TestMultiRoutesByKind(t *testing.T) {
 	if !strings.Contains(all[0].Dir, "containers") || !strings.Contains(all[1].Dir, "processes") {
 		t.Fatalf("instances landed on the wrong drivers: %+v", all)
 	}
-	out, err := m.Exec(ctx, "multi-ctr", []string{"sh", "-c", "echo $$"})
+	out, err := workload.ExecOutput(ctx, m, "multi-ctr", []string{"sh", "-c", "echo $$"})
 	if err != nil || strings.TrimSpace(string(out)) == "" {
 		t.Fatalf("Exec in the container = %q, %v", out, err)
 	}

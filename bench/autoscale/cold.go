@@ -58,13 +58,12 @@ func startApplied(ctx context.Context, bin, dir, spec string) (*benchkit.Server,
 		os.RemoveAll(data)
 		return nil, nil, err
 	}
-	stop := func() error { return errors.Join(srv.Stop(10*time.Second), os.RemoveAll(data)) }
+	stop := func() error { return errors.Join(srv.Close(), os.RemoveAll(data)) }
 	file := filepath.Join(dir, "slipway.yaml")
 	if err := os.WriteFile(file, []byte(spec), 0o644); err != nil {
 		return nil, nil, errors.Join(err, stop())
 	}
-	cmd := exec.CommandContext(ctx, bin, "--server", srv.URL, "apply", "-f", file, "--wait", "--timeout", "2m")
-	cmd.Env = srv.CLIEnv()
+	cmd := srv.Command(ctx, bin, "apply", "-f", file, "--wait", "--timeout", "2m")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, nil, errors.Join(srv.Annotate(fmt.Errorf("apply: %v\n%s", err, out)), stop())
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,18 +26,19 @@ type config struct {
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
-	fs := flag.NewFlagSet("autoscale", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := benchkit.NewFlagSet("autoscale", stderr, &c.worktree)
 	fs.IntVar(&c.runs, "runs", 5, "cold starts measured per service (and floors)")
-	fs.BoolVar(&c.worktree, "worktree", false, "build the working tree as it is (default: the committed HEAD)")
 	fs.BoolVar(&c.skipStep, "skip-step", false, "measure cold starts only")
 	fs.IntVar(&c.stepRate, "step-rate", 500, "the step's req/s (an instance of the Python service answers about 500)")
 	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "bound on the whole run (the build excluded)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 || c.runs < 1 || c.stepRate <= lowRate || c.stepRate > maxRequestsInFlight {
-		return c, fmt.Errorf("want -runs >= 1, -step-rate in (%d, %d] and no arguments", lowRate, maxRequestsInFlight)
+	if err := benchkit.NoArgs(fs); err != nil {
+		return c, err
+	}
+	if c.runs < 1 || c.stepRate <= lowRate || c.stepRate > maxRequestsInFlight {
+		return c, fmt.Errorf("want -runs >= 1 and -step-rate in (%d, %d]", lowRate, maxRequestsInFlight)
 	}
 	return c, nil
 }

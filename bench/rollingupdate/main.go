@@ -33,8 +33,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 || c.runs < 1 || c.instances < 1 || c.instances > 50 {
-		return c, fmt.Errorf("want -runs >= 1 and -instances 1..50, and no arguments")
+	if err := benchkit.NoArgs(fs); err != nil {
+		return c, err
+	}
+	if c.runs < 1 || c.instances < 1 || c.instances > 50 {
+		return c, fmt.Errorf("want -runs >= 1 and -instances 1..50")
 	}
 	return c, nil
 }
@@ -104,7 +107,7 @@ func measure(ctx context.Context, cfg config, ws *benchkit.Workspace, name, spec
 	if err != nil {
 		return r, err
 	}
-	defer func() { err = errors.Join(err, srv.Stop(10*time.Second), deleteContainers(data)) }()
+	defer func() { err = errors.Join(err, srv.Close(), deleteContainers(data)) }()
 	dir := filepath.Join(data, "spec")
 	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
 		return r, err

@@ -37,7 +37,7 @@ echo "start $(cat $CFG.version) $(cat $CFG)"; while true; do sleep 0.1; done`)
 		t.Fatal(err)
 	}
 	workloadtest.WaitLog(t, d, s.ID, `hup 2 {"a":2}`)
-	out, err := d.Exec(context.Background(), s.ID, []string{"sh", "-c", "echo x > " + path})
+	out, err := workload.ExecOutput(context.Background(), d, s.ID, []string{"sh", "-c", "echo x > " + path})
 	if err == nil || !strings.Contains(string(out), "Read-only file system") {
 		t.Errorf("the instance wrote its config: %v %s", err, out)
 	}

@@ -238,7 +238,7 @@ func TestExecRunsInside(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = d.Stop(context.Background(), s.ID, 0) })
 	workloadtest.WaitLog(t, d, s.ID, "up")
-	out, err := d.Exec(context.Background(), s.ID, []string{"sh", "-c", "id -u; cat /work/pid; pwd"})
+	out, err := workload.ExecOutput(context.Background(), d, s.ID, []string{"sh", "-c", "id -u; cat /work/pid; pwd"})
 	if err != nil {
 		t.Fatalf("Exec: %v: %s", err, out)
 	}
@@ -246,7 +246,7 @@ func TestExecRunsInside(t *testing.T) {
 	if len(f) != 3 || f[0] == "0" || f[1] != "1" || f[2] != "/work" {
 		t.Fatalf("Exec output %q, want a non-root uid, pid 1's file, /work", out)
 	}
-	if _, err := d.Exec(context.Background(), "never", []string{"true"}); !errors.Is(err, workload.ErrNotFound) {
+	if _, err := workload.ExecOutput(context.Background(), d, "never", []string{"true"}); !errors.Is(err, workload.ErrNotFound) {
 		t.Fatalf("Exec of unknown = %v", err)
 	}
 }

@@ -81,9 +81,8 @@ type instance struct {
 }
 
 var (
-	_ workload.Driver       = (*Driver)(nil)
-	_ workload.Execer       = (*Driver)(nil)
-	_ workload.StreamExecer = (*Driver)(nil)
+	_ workload.Driver = (*Driver)(nil)
+	_ workload.Execer = (*Driver)(nil)
 )
 
 // New returns a Driver that keeps its containers under dir. It finds the

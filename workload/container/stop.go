@@ -1,7 +1,6 @@
 package container
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -93,14 +92,6 @@ func (d *Driver) waitEnded(ctx context.Context, inst *instance, wait time.Durati
 			return false
 		}
 	}
-}
-
-// Exec runs argv inside the instance's container and returns the
-// combined output (ExecStream).
-func (d *Driver) Exec(ctx context.Context, id string, argv []string) ([]byte, error) {
-	var out bytes.Buffer
-	err := d.ExecStream(ctx, id, argv, &out)
-	return out.Bytes(), err
 }
 
 // ExecStream runs argv inside the instance's container (runtime exec):

@@ -27,7 +27,9 @@ const cachedMode = 0o555
 
 // cacheEntry identifies the file d verified for a digest: a write to it
 // (by anyone but root, who can do anything anyway) changes its mtime, and
-// a replacement changes its inode.
+// a replacement changes its inode. Not its ctime, as the artifact store's
+// check has (artifact.Store): every hard link made to the file, one per
+// start, moves that, and would make each start hash it again.
 type cacheEntry struct {
 	ino   uint64
 	size  int64

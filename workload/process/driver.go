@@ -171,9 +171,7 @@ func (d *Driver) Rotate(ctx context.Context) error {
 func (d *Driver) rotate() error {
 	var errs []error
 	for _, inst := range d.insts {
-		for _, name := range []string{stdoutLog, stderrLog} {
-			errs = append(errs, rotateLog(filepath.Join(inst.dir, name), d.opts.LogLimit))
-		}
+		errs = append(errs, RotateLogs(inst.dir, d.opts.LogLimit))
 	}
 	return errors.Join(errs...)
 }
@@ -209,7 +207,7 @@ func (d *Driver) Logs(ctx context.Context, id string, n int) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("logs of instance %s: %w", id, err)
 	}
-	lines, err := instanceLogs(inst.dir, n)
+	lines, err := InstanceLogs(inst.dir, n)
 	if err != nil {
 		return nil, fmt.Errorf("logs of instance %s: %w", id, err)
 	}

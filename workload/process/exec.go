@@ -15,14 +15,6 @@ import (
 	"github.com/slipway-dev/slipway/workload"
 )
 
-// Exec runs argv (an exec health check) as the instance runs and
-// returns the combined output (ExecStream).
-func (d *Driver) Exec(ctx context.Context, id string, argv []string) ([]byte, error) {
-	var out bytes.Buffer
-	err := d.ExecStream(ctx, id, argv, &out)
-	return out.Bytes(), err
-}
-
 // ExecStream runs argv as the instance runs: same user, no
 // capabilities, no_new_privs, its environment, in its work directory
 // (its mount namespace's view), in a session of its own that is killed
@@ -64,10 +56,7 @@ func (d *Driver) ExecStream(ctx context.Context, id string, argv []string, out i
 	return err
 }
 
-var (
-	_ workload.Execer       = (*Driver)(nil)
-	_ workload.StreamExecer = (*Driver)(nil)
-)
+var _ workload.Execer = (*Driver)(nil)
 
 // withSecretEnv returns s's environment with its secret variables,
 // which the record on disk leaves out (an instance adopted after a

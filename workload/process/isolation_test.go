@@ -249,7 +249,7 @@ func TestExecChecksRunAsTheInstance(t *testing.T) {
 	startSpec(t, l.d, s)
 	workloadtest.WaitLog(t, l.d, s.ID, "planted")
 	for _, argv := range [][]string{{"id", "-u"}, {"./check.sh"}} {
-		out, err := l.d.Exec(context.Background(), s.ID, argv)
+		out, err := workload.ExecOutput(context.Background(), l.d, s.ID, argv)
 		got := strings.TrimSpace(string(out))
 		if err != nil || got == "" || got == "0" {
 			t.Errorf("Exec(%q) = %q, %v; want the instance's uid, not root", argv, got, err)

@@ -96,10 +96,13 @@ func lastLines(text []byte, n int) []string {
 	return lines
 }
 
-// instanceLogs merges the tails of both streams: stderr lines get the
+// InstanceLogs returns the last n lines of the logs in an instance
+// directory laid out as this package lays it out (as Driver.Logs):
+// workload/container writes the same files, so that slipway logs reads
+// both alike. It merges the tails of both streams: stderr lines get the
 // prefix "stderr: ", and the stream whose file changed least recently
 // comes first, since the two files cannot be interleaved exactly.
-func instanceLogs(dir string, n int) ([]string, error) {
+func InstanceLogs(dir string, n int) ([]string, error) {
 	out, err := streamTail(filepath.Join(dir, stdoutLog), n)
 	if err != nil {
 		return nil, err
@@ -169,12 +172,6 @@ func readTail(path string, size, keep int64) ([]byte, error) {
 	}
 	return slices.Clip(data), nil
 }
-
-// InstanceLogs returns the last n lines of the logs in an instance
-// directory laid out as this package lays it out (stdout.log and
-// stderr.log, "stderr: " prefixes, as Driver.Logs): workload/container
-// writes the same files, so that slipway logs reads both alike.
-func InstanceLogs(dir string, n int) ([]string, error) { return instanceLogs(dir, n) }
 
 // RotateLogs caps both log streams of an instance directory at limit, as
 // Driver.Rotate does.

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/slipway-dev/slipway/workload"
 	"github.com/slipway-dev/slipway/workload/instdir"
@@ -59,13 +58,7 @@ func TestJobExitSurvivesServerKill(t *testing.T) {
 	}
 	waitGone(t, pid)
 	d := New(dir, Options{Logger: quiet})
-	deadline := time.Now().Add(10 * time.Second)
-	got := statusOf(t, d, "job")
-	for got.Running && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-		got = statusOf(t, d, "job")
-	}
-	if got.Running || got.Exit != "exit status 3" || got.EndUnknown() {
+	if got := workloadtest.WaitEnded(t, d, "job"); got.Exit != "exit status 3" || got.EndUnknown() {
 		t.Fatalf("new driver sees %+v; want ended with exit status 3", got)
 	}
 }

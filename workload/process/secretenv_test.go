@@ -38,7 +38,7 @@ func TestSecretEnvNeverOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, drv := range map[string]*Driver{"starter": d, "adopter": adopted} {
-		out, err := drv.Exec(context.Background(), s.ID, []string{"sh", "-c", `printf %s "$DB_URL"`})
+		out, err := workload.ExecOutput(context.Background(), drv, s.ID, []string{"sh", "-c", `printf %s "$DB_URL"`})
 		if err != nil || string(out) != "pg://app:hunter2-x9@db" {
 			t.Errorf("%s: exec sees DB_URL = %q, %v", name, out, err)
 		}
