@@ -31,16 +31,24 @@ const platformPoll = 2 * time.Second
 // processes.
 func (c *Controller) reconcilePlatform(ctx context.Context, name string, s snapshot) (time.Duration, error) {
 	now := c.cfg.Clock.Now()
-	d, err := c.desired(ctx, s, now)
-	if err != nil {
-		return 0, err
-	}
 	obs, err := c.cfg.Platform.Observe(ctx, name)
 	if err != nil {
 		return time.Second, c.platformFailed(ctx, s, err)
 	}
+	s.instances = append(s.instances, canaryStable(s.svc, obs)...)
+	d, err := c.desired(ctx, s, now)
+	if err != nil {
+		return 0, err
+	}
+	auto, sc, err := c.platformScaled(ctx, s, d, obs)
+	if err != nil {
+		return 0, err
+	}
+	if sc != nil {
+		d.Replicas = platformReplicas(d, sc.Min, sc.Max, auto, obs)
+	}
 	p := workload.DecideRevisions(d, obs)
-	if err := c.applyRevisions(ctx, name, s, obs, p); err != nil {
+	if err := c.applyRevisions(ctx, name, s, obs, p, auto); err != nil {
 		return time.Second, c.platformFailed(ctx, s, err)
 	}
 	if d.Removed {
@@ -68,7 +76,7 @@ func (c *Controller) reconcilePlatform(ctx context.Context, name string, s snaps
 // shrinking and deleted ones. A revision the platform has at the
 // planned count is written again all the same: the platform skips what
 // it holds as written (kube.Cluster sends nothing).
-func (c *Controller) applyRevisions(ctx context.Context, name string, s snapshot, obs []workload.RevisionStatus, p workload.RevisionPlan) error {
+func (c *Controller) applyRevisions(ctx context.Context, name string, s snapshot, obs []workload.RevisionStatus, p workload.RevisionPlan, auto map[int]int) error {
 	had := map[int]int{}
 	for _, o := range obs {
 		had[o.Revision] = o.Replicas
@@ -79,15 +87,22 @@ func (c *Controller) applyRevisions(ctx context.Context, name string, s snapshot
 			shrink = append(shrink, rev)
 			continue
 		}
-		if err := c.deploy(ctx, name, rev, p.Scale[rev], had); err != nil {
+		if err := c.deploy(ctx, name, rev, p.Scale[rev], had, auto); err != nil {
 			return err
+		}
+	}
+	for _, rev := range slices.Sorted(maps.Keys(auto)) {
+		if _, planned := p.Scale[rev]; !planned { // a canary's stable: its HPA's floor
+			if err := c.deploy(ctx, name, rev, had[rev], had, auto); err != nil {
+				return err
+			}
 		}
 	}
 	if err := c.route(ctx, s); err != nil {
 		return err
 	}
 	for _, rev := range shrink {
-		if err := c.deploy(ctx, name, rev, p.Scale[rev], had); err != nil {
+		if err := c.deploy(ctx, name, rev, p.Scale[rev], had, auto); err != nil {
 			return err
 		}
 	}
@@ -118,13 +133,16 @@ func (c *Controller) platformEvent(ctx context.Context, name string, rev int, ty
 }
 
 // deploy writes one revision at replicas instances, recording a new
-// count (had: the counts the platform reported) in the audit log.
-func (c *Controller) deploy(ctx context.Context, name string, n, replicas int, had map[int]int) error {
+// count (had: the counts the platform reported) in the audit log; a
+// revision in auto, the platform's autoscaler sizes (platformScaled).
+func (c *Controller) deploy(ctx context.Context, name string, n, replicas int, had, auto map[int]int) error {
 	rev, err := c.revision(ctx, name, n)
 	if err != nil {
 		return err
 	}
-	r := workload.Revision{Service: name, Number: n, Spec: &rev.Spec, Replicas: replicas}
+	floor, scaled := auto[n]
+	r := workload.Revision{Service: name, Number: n, Spec: &rev.Spec, Replicas: replicas,
+		Autoscaled: scaled, AutoscaleFloor: floor}
 	if rl := rev.Spec.Strategy.Rolling; rl != nil {
 		r.MinReady = rl.MinReady.Duration
 	}

@@ -203,7 +203,9 @@ func manifestRevisions(tx store.Tx, svc store.Service) ([]kube.Revision, error) 
 			return nil, err
 		}
 		want, _ := rollout.TargetReplicas(svc, rev, ins)
-		r := kube.Revision{Service: svc.Name, Number: n, Spec: &rev.Spec, Replicas: int32(want)}
+		r := kube.Revision{Service: svc.Name, Number: n, Spec: &rev.Spec, Replicas: int32(want),
+			// at rest, an HPA sizes it (rollout.platformScaled)
+			Autoscaled: rev.Spec.Scale != nil && n == svc.Revision && svc.Phase != store.PhaseProgressing}
 		if rl := rev.Spec.Strategy.Rolling; rl != nil {
 			r.MinReady = rl.MinReady.Duration
 		}

@@ -113,7 +113,10 @@ type parts struct {
 	queue      *queue.Queue
 	// cluster is a Kubernetes environment's cluster (nil: this machine),
 	// whose informers startControl runs.
-	cluster    *kube.Cluster
+	cluster *kube.Cluster
+	// onPlatform: the environment runs on a workload.Platform (the
+	// cluster, or one that could not be configured).
+	onPlatform bool
 	rollouts   *rollout.Controller
 	autoscaler *rollout.Autoscaler
 	ops        *stack.Controller
@@ -270,7 +273,9 @@ func (s *Server) startControl(ctx context.Context, p *parts) {
 			wg.Go(func() { s.work(ctx, p, &fails) })
 		}
 		wg.Go(func() { s.resync(ctx, p) })
-		wg.Go(func() { p.autoscaler.Run(ctx) })
+		if !p.onPlatform { // a platform scales itself (kube.HPA): the router is not in its path
+			wg.Go(func() { p.autoscaler.Run(ctx) })
+		}
 		if p.cluster != nil {
 			wg.Go(func() { s.watchCluster(ctx, p) })
 		}
@@ -344,6 +349,8 @@ func (s *Server) open(ctx context.Context, name, dir string, kube *kubeRef) (*pa
 		p.accessLog = accesslog.New(accesslog.Config{File: filepath.Join(s.cfg.DataDir, accessLogDir, name+".log")})
 		p.handler = p.accessLog.Handler(p.router)
 	}
+	plat := s.platform(ctx, p, kube)
+	p.onPlatform = plat != nil
 	p.rollouts = rollout.New(rollout.Config{
 		Drainer: p.router,
 		Store:   p.store, Driver: p.driver, Artifacts: p.artifacts, Ports: s.ports,
@@ -351,7 +358,7 @@ func (s *Server) open(ctx context.Context, name, dir string, kube *kubeRef) (*pa
 		Clock:  s.cfg.Clock, Logger: s.cfg.Logger.With("env", name), Restart: workload.DefaultRestartPolicy(),
 		Enqueue: p.queue.AddAfter, BaseEnv: instEnv, Environment: name,
 		Providers: s.providers(p), Mirrors: p.mirrors, Counts: p.metrics,
-		Platform:       s.platform(ctx, p, kube),
+		Platform:       plat,
 		Secrets:        secret.Vault{Store: p.store, Box: s.secrets},
 		UnhealthyAfter: s.cfg.UnhealthyAfter,
 	})

@@ -118,6 +118,7 @@ func kubeServices(env string, services map[string]*Service, idx index, file stri
 		if s.Image == "" {
 			add(p+".run", "service "+name+" runs a host command (run:); pods run images: give image: (in the service, or in environments."+env+".overrides.services."+name+")")
 		}
+		kubeScale(p, s.Scale, add)
 		c := s.Strategy.Canary
 		if s.Strategy.ParallelRun != nil {
 			add(p+".strategy.parallelRun", "a parallel run mirrors requests through Slipway's router, which is not in a Kubernetes environment's path (its Gateway is): use canary or blueGreen here")

@@ -41,8 +41,17 @@ type Revision struct {
 	Number  int
 	// Spec is the revision's service spec, its image pinned by digest.
 	Spec *spec.Service
-	// Replicas is how many instances run.
+	// Replicas is how many instances run. For an Autoscaled revision it
+	// is only the count the platform's autoscaler starts from.
 	Replicas int
+	// Autoscaled: the platform sizes the revision itself within
+	// Spec.Scale's bounds (a HorizontalPodAutoscaler on CPU), and the
+	// controller only reads the count it chose. AutoscaleFloor, when
+	// above Spec.Scale's min, is the least count it may choose (a
+	// canary's stable revision keeps what it runs: a rollback needs no
+	// capacity).
+	Autoscaled     bool
+	AutoscaleFloor int
 	// MinReady is how long an instance must be ready to count as
 	// available (the rolling strategy's minReady).
 	MinReady time.Duration

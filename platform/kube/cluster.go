@@ -11,9 +11,11 @@ import (
 	"sync/atomic"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	appsac "k8s.io/client-go/applyconfigurations/apps/v1"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -35,7 +37,7 @@ type Cluster struct {
 	handled map[string]bool // kinds whose informer has Watch's handler; Watch's own
 	pods    podsClient      // reads pods' logs (nil: opened without one)
 
-	mu sync.Mutex // guards sent, replicas, pending and deleted
+	mu sync.Mutex // guards sent, replicas, pending, deleted and scaled
 	// sent maps an object key to the hash of the apply configuration
 	// last written (a hash: a Secret's values are not kept).
 	sent     map[string][sha256.Size]byte
@@ -46,13 +48,16 @@ type Cluster struct {
 	// deleted holds Deployments this Cluster deleted that the cache may
 	// still hold.
 	deleted map[string]bool
+	// scaled maps a Deployment to whether this Cluster gave it an HPA
+	// (absent: not known, the HPA is read when it matters).
+	scaled map[string]bool
 }
 
 // NewCluster returns the cluster of target t, reached through c, which
 // it reads directly (Watched gives one that reads from informers).
 func NewCluster(c client.Client, t Target) *Cluster {
 	return &Cluster{c: c, t: t, sent: map[string][sha256.Size]byte{}, replicas: map[string]int32{},
-		pending: map[string]int64{}, deleted: map[string]bool{}}
+		pending: map[string]int64{}, deleted: map[string]bool{}, scaled: map[string]bool{}}
 }
 
 // reader is where reads go: the informers' cache once synced, else the
@@ -86,6 +91,32 @@ func (k *Cluster) ApplyRevision(ctx context.Context, r Revision) error {
 			return err
 		}
 	}
+	if r.Autoscaled {
+		err = k.applyAutoscaled(ctx, r, d)
+	} else {
+		err = k.applySized(ctx, r, d)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := k.apply(ctx, "Service", name, RevisionService(r, k.t.Namespace), nil); err != nil {
+		return err
+	}
+	_, err = k.apply(ctx, "Service", r.Service, StableService(k.t, r.Service), nil)
+	return err
+}
+
+// applySized writes the Deployment of a revision Slipway sizes, taking
+// its replicas back from an HPA that sized it until now (see takeBack).
+func (k *Cluster) applySized(ctx context.Context, r Revision, d *appsac.DeploymentApplyConfiguration) error {
+	name := r.Name()
+	took := false
+	if r.Spec.Scale != nil { // only such a revision can have had an HPA
+		var err error
+		if took, err = k.takeBack(ctx, r); err != nil {
+			return err
+		}
+	}
 	sent, err := k.apply(ctx, "Deployment", name, d, func() {
 		k.replicas[name] = r.Replicas
 		delete(k.deleted, name)
@@ -101,11 +132,10 @@ func (k *Cluster) ApplyRevision(ctx context.Context, r Revision) error {
 		k.pending[name] = *d.Generation
 		k.mu.Unlock()
 	}
-	if _, err := k.apply(ctx, "Service", name, RevisionService(r, k.t.Namespace), nil); err != nil {
-		return err
+	if took {
+		return k.letGo(ctx, name)
 	}
-	_, err = k.apply(ctx, "Service", r.Service, StableService(k.t, r.Service), nil)
-	return err
+	return nil
 }
 
 // ApplyRoute writes a service's HTTPRoute from its entry in the traffic
@@ -188,7 +218,8 @@ func (k *Cluster) DeleteRevision(ctx context.Context, service string, n int) err
 	}
 	k.mu.Unlock()
 	in := func(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Namespace: k.t.Namespace, Name: name} }
-	for _, o := range []client.Object{&appsv1.Deployment{ObjectMeta: in(name)}, &corev1.Service{ObjectMeta: in(name)},
+	for _, o := range []client.Object{&autoscalingv2.HorizontalPodAutoscaler{ObjectMeta: in(name)},
+		&appsv1.Deployment{ObjectMeta: in(name)}, &corev1.Service{ObjectMeta: in(name)},
 		&corev1.Secret{ObjectMeta: in(SecretName(Revision{Service: service, Number: n}))}} {
 		if err := client.IgnoreNotFound(k.c.Delete(ctx, o)); err != nil {
 			k.mu.Lock()
@@ -206,6 +237,8 @@ func (k *Cluster) forgetRevision(name string) {
 	delete(k.sent, "Deployment/"+name)
 	delete(k.sent, "Service/"+name)
 	delete(k.sent, "Secret/"+name+"-env")
+	delete(k.sent, "HorizontalPodAutoscaler/"+name)
+	delete(k.scaled, name)
 	delete(k.replicas, name)
 	delete(k.pending, name)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -13,9 +14,10 @@ import (
 )
 
 // appliedLists are the kinds Slipway applies, in the order a take-down
-// deletes them: routes first, so that traffic leaves before the pods go.
+// deletes them: routes first, so that traffic leaves before the pods go,
+// then HPAs, so that none resizes a Deployment being deleted.
 func appliedLists() []client.ObjectList {
-	return []client.ObjectList{&gwv1.HTTPRouteList{}, &appsv1.DeploymentList{}, &corev1.ServiceList{}, &corev1.SecretList{}}
+	return []client.ObjectList{&gwv1.HTTPRouteList{}, &autoscalingv2.HorizontalPodAutoscalerList{}, &appsv1.DeploymentList{}, &corev1.ServiceList{}, &corev1.SecretList{}}
 }
 
 // Applied lists what Slipway applied for the environment: objects with
@@ -71,6 +73,7 @@ func (k *Cluster) RemoveApplied(ctx context.Context) error {
 	clear(k.sent)
 	clear(k.replicas)
 	clear(k.pending)
+	clear(k.scaled)
 	k.mu.Unlock()
 	for _, o := range objs {
 		if err := client.IgnoreNotFound(k.c.Delete(ctx, o, client.Preconditions{UID: new(o.GetUID())})); err != nil {

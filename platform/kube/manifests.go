@@ -15,7 +15,9 @@ import (
 
 // Manifests renders what Slipway applies for an environment as YAML
 // documents, for review before it is applied (GitOps): per service (by
-// name), its revisions' Deployments and Services (by number), its
+// name), its revisions' Deployments (an autoscaled one's without
+// replicas, followed by its HorizontalPodAutoscaler) and Services (by
+// number), its
 // stable Service, then its HTTPRoute. The objects are the ones the
 // Cluster writes (Deployment, RevisionService, StableService,
 // HTTPRoute), so what is reviewed is what is applied. Deterministic:
@@ -39,7 +41,15 @@ func Manifests(t Target, revs []Revision, routes []router.Route) ([]byte, error)
 			docs = append(docs, fmt.Sprintf("# Secret %s/%s (applied too, never printed) holds env %s\n",
 				t.Namespace, SecretName(r), strings.Join(keys, ", ")))
 		}
-		docs = append(docs, d, RevisionService(r, t.Namespace))
+		docs = append(docs, d)
+		if r.Autoscaled {
+			h, err := HPA(r, t.Namespace)
+			if err != nil {
+				return nil, err
+			}
+			docs = append(docs, h)
+		}
+		docs = append(docs, RevisionService(r, t.Namespace))
 		if i+1 < len(revs) && revs[i+1].Service == r.Service {
 			continue // the service's last revision closes it
 		}

@@ -42,8 +42,17 @@ type Revision struct {
 	// its image pinned by digest.
 	Spec *spec.Service
 	// Replicas is how many pods run (the rollout decides: a canary's
-	// candidate starts small, a scaled-down revision has 0).
+	// candidate starts small, a scaled-down revision has 0). For an
+	// autoscaled revision it is only the count handed to its
+	// HorizontalPodAutoscaler when the Deployment is first written.
 	Replicas int32
+	// Autoscaled: the revision's HorizontalPodAutoscaler sizes it
+	// (Spec.Scale's CPU target, see HPA), and Slipway's apply leaves the
+	// Deployment's replicas out. AutoscaleFloor, when above Spec.Scale's
+	// min, is the HPA's least count (a canary's stable revision keeps
+	// what it runs).
+	Autoscaled     bool
+	AutoscaleFloor int32
 	// MinReady is how long a pod must be ready to count as available
 	// (the Deployment's minReadySeconds).
 	MinReady time.Duration
@@ -86,7 +95,10 @@ func Deployment(r Revision, namespace string) (*appsac.DeploymentApplyConfigurat
 		return nil, err
 	}
 	pod := coreac.PodTemplateSpec().WithLabels(r.labels()).WithSpec(podSpec(r))
-	ds := appsac.DeploymentSpec().WithReplicas(r.Replicas).WithSelector(metaSelector(r.selector())).WithTemplate(pod)
+	ds := appsac.DeploymentSpec().WithSelector(metaSelector(r.selector())).WithTemplate(pod)
+	if !r.Autoscaled { // else the HPA's: a value here would fight it
+		ds.WithReplicas(r.Replicas)
+	}
 	if r.MinReady > 0 {
 		ds.WithMinReadySeconds(seconds(r.MinReady))
 	}

@@ -18,10 +18,12 @@ import (
 var _ workload.Platform = (*Cluster)(nil)
 
 // Deploy implements workload.Platform: the revision's Deployment (at
-// r.Replicas), its Service and the stable Service.
+// r.Replicas, or an autoscaled one's HorizontalPodAutoscaler), its
+// Service and the stable Service.
 func (k *Cluster) Deploy(ctx context.Context, r workload.Revision) error {
 	return k.ApplyRevision(ctx, Revision{Service: r.Service, Number: r.Number, Spec: r.Spec,
-		Replicas: int32(r.Replicas), MinReady: r.MinReady, SecretEnv: r.SecretEnv})
+		Replicas: int32(r.Replicas), MinReady: r.MinReady, SecretEnv: r.SecretEnv,
+		Autoscaled: r.Autoscaled, AutoscaleFloor: int32(r.AutoscaleFloor)})
 }
 
 // Route implements workload.Platform: the service's HTTPRoute.
