@@ -11,7 +11,10 @@ import (
 // traffic, between Min and Max (package autoscale decides, the service
 // controller applies). It replaces `instances:`; Min 0 allows scale to
 // zero after IdleAfter without a request, which needs a route (the
-// router holds the request that wakes the service).
+// router holds the request that wakes the service). In a Kubernetes
+// environment it becomes a HorizontalPodAutoscaler per revision
+// (platform/kube's HPA): a CPU target only, Min at least 1, Slipway's
+// windows left out, the stabilization windows at most 1h (kubeScale).
 type Scale struct {
 	// Min and Max bound the count; Min 0 means scale to zero when idle.
 	Min int `yaml:"min" json:"min"`
