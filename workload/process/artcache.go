@@ -1,6 +1,7 @@
 package process
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -124,4 +125,71 @@ func makeCacheDir(dir string) error {
 		return err
 	}
 	return os.Chmod(dir, 0o700)
+}
+
+// DefaultArtifactGrace is how long an unused cached artifact is kept.
+const DefaultArtifactGrace = time.Hour
+
+// sweepEvery is how often Observe sweeps the artifact cache.
+const sweepEvery = time.Minute
+
+// SweepArtifacts removes the cached artifacts nothing uses: a file only
+// the cache links (link count 1: no instance directory holds a link to
+// it) whose inode changed last (ctime: the last link made to it or
+// removed from it, or its fill) longer than Options.ArtifactGrace ago,
+// and what an interrupted fill left. It holds d.mu, as a start does from
+// the cache lookup through its link (placeArtifact), so a start never
+// finds a file the sweep is removing: the sweep sees its link, or the
+// start fills the cache again. An instance's directory keeps its link
+// until Remove, so an ended instance that may restart keeps its
+// artifact cached too; a revision started again later (a rollback past
+// the grace) fills it again from the store. Observe calls it every
+// minute.
+func (d *Driver) SweepArtifacts(ctx context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.sweep()
+}
+
+// sweep is SweepArtifacts with d.mu held.
+func (d *Driver) sweep() error {
+	dir := filepath.Join(d.dir, cacheDir)
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := d.now()
+	var errs []error
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		if strings.HasSuffix(e.Name(), ".fill") { // fills run under d.mu: this one was cut short
+			errs = append(errs, removeFile(path))
+			continue
+		}
+		fi, err := os.Lstat(path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		if !ok || st.Nlink != 1 || now.Sub(time.Unix(st.Ctim.Unix())) < d.opts.ArtifactGrace {
+			continue
+		}
+		if err := removeFile(path); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		delete(d.cache, strings.Replace(e.Name(), "-", ":", 1))
+	}
+	return errors.Join(errs...)
+}
+
+func removeFile(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }

@@ -50,6 +50,10 @@ type Options struct {
 	// environment's name), so that the same service name in two
 	// environments gets two users.
 	UserScope string
+	// ArtifactGrace is how long a cached artifact no instance links any
+	// more stays in the cache (default DefaultArtifactGrace): a rollback
+	// or a scale-up soon after finds it there. See SweepArtifacts.
+	ArtifactGrace time.Duration
 }
 
 // withDefaults returns o with zero fields set to their defaults.
@@ -65,6 +69,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
+	}
+	if o.ArtifactGrace <= 0 {
+		o.ArtifactGrace = DefaultArtifactGrace
 	}
 	return o
 }
@@ -87,6 +94,8 @@ type Driver struct {
 	// cache is what each file of the artifact cache was when verified,
 	// by digest (see cached).
 	cache map[string]cacheEntry
+	// sweptAt is when Observe last swept the artifact cache.
+	sweptAt time.Time
 	// mountWarned says the lack of mount namespaces was logged.
 	mountWarned atomic.Bool
 }
@@ -139,7 +148,8 @@ func (d *Driver) Status(ctx context.Context, id string) (workload.Status, error)
 
 // Observe returns the status of every instance in the directory, sorted by
 // ID. It adopts instances it has not seen, notices adopted processes that
-// have ended, and rotates oversized logs (see Rotate).
+// have ended, rotates oversized logs (see Rotate), and at most every
+// minute sweeps the artifact cache (see SweepArtifacts).
 func (d *Driver) Observe(ctx context.Context) ([]workload.Status, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -153,6 +163,12 @@ func (d *Driver) Observe(ctx context.Context) ([]workload.Status, error) {
 	}
 	if err := d.rotate(); err != nil {
 		d.opts.Logger.Warn("rotate logs", "err", err)
+	}
+	if now := d.now(); now.Sub(d.sweptAt) >= sweepEvery {
+		d.sweptAt = now
+		if err := d.sweep(); err != nil {
+			d.opts.Logger.Warn("sweep artifact cache", "err", err)
+		}
 	}
 	slices.SortFunc(out, func(a, b workload.Status) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
