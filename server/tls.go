@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/router/edge"
+	"github.com/slipway-dev/slipway/secret"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -293,7 +295,7 @@ func (s *Server) syncTLS(ctx context.Context, p *parts) error {
 		p.tls.cur.Store(&next)
 		return nil
 	}
-	next, err := s.newEdge(ctx, p, conf)
+	next, err := s.newEdge(ctx, p, conf, app.Dir)
 	if err != nil {
 		s.tlsEvent(ctx, p, store.EventTLSConfigFailed, store.CertificateData{Error: err.Error()},
 			"the tls: section is not in force, the router serves TLS as before: "+err.Error())
@@ -305,7 +307,7 @@ func (s *Server) syncTLS(ctx context.Context, p *parts) error {
 		}
 		// Nothing in force yet: serve the routes' own certificates (the
 		// next apply tries the tls: section again).
-		if next, err = s.newEdge(ctx, p, spec.TLS{RedirectHTTP: conf.RedirectHTTP, HSTS: conf.HSTS}); err != nil {
+		if next, err = s.newEdge(ctx, p, spec.TLS{RedirectHTTP: conf.RedirectHTTP, HSTS: conf.HSTS}, app.Dir); err != nil {
 			return err
 		}
 		key = nil
@@ -318,8 +320,9 @@ func (s *Server) syncTLS(ctx context.Context, p *parts) error {
 	return nil
 }
 
-// newEdge builds and starts an edge for conf, with the current routes.
-func (s *Server) newEdge(ctx context.Context, p *parts, conf spec.TLS) (*edgeState, error) {
+// newEdge builds and starts an edge for conf, with the current routes;
+// dir is the applied spec's folder.
+func (s *Server) newEdge(ctx context.Context, p *parts, conf spec.TLS, dir string) (*edgeState, error) {
 	cfg := edge.Config{
 		PlainAddr: p.routerAddr, TLSAddr: p.tls.listener().Addr().String(),
 		Storage:      filepath.Join(s.cfg.DataDir, certsDir),
@@ -332,6 +335,13 @@ func (s *Server) newEdge(ctx context.Context, p *parts, conf spec.TLS) (*edgeSta
 	}
 	if a := conf.ACME; a != nil {
 		cfg.ACME = &edge.ACME{Directory: a.Directory, Email: a.Email, CARoot: a.CARoot}
+		if a.DNS != nil {
+			d, err := s.dnsHook(p, a.DNS, dir)
+			if err != nil {
+				return nil, err
+			}
+			cfg.ACME.DNS = d
+		}
 	}
 	e, err := edge.New(cfg)
 	if err != nil {
@@ -348,6 +358,24 @@ func (s *Server) newEdge(ctx context.Context, p *parts, conf spec.TLS) (*edgeSta
 	}
 	return &edgeState{e: e, plain: e.Plain(p.handler), secure: e.Secure(p.handler), cancel: cancel}, nil
 }
+
+// dnsHook is the edge's DNS-01 hook for d: run in the spec's folder, as
+// the environment's unprivileged hook user when the server is root,
+// its env's secrets revealed (latest versions) for each run.
+func (s *Server) dnsHook(p *parts, d *spec.ACMEDNS, dir string) (*edge.DNS, error) {
+	start, err := s.users.StartFunc(p.name, dnsHookUser, "")
+	if err != nil {
+		return nil, fmt.Errorf("tls.acme.dns: %w", err)
+	}
+	vault := secret.Vault{Store: p.store, Box: s.secrets}
+	return &edge.DNS{Command: d.Exec, Env: d.Env, Dir: dir, Start: start,
+		Reveal:    func(ctx context.Context, name string) (string, error) { return vault.Reveal(ctx, name, 0) },
+		Resolvers: d.Resolvers, PropagationTimeout: d.PropagationTimeout.Duration}, nil
+}
+
+// dnsHookUser keys the DNS-01 hook's dynamic user (process.Users): a
+// service name cannot hold a dot, so it is no service's.
+const dnsHookUser = "tls.acme.dns"
 
 // setRoutes hands the router's new table to the edge in force.
 func (t *tlsEdge) setRoutes(routes []router.Route, log *slog.Logger, env string) {

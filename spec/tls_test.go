@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +119,31 @@ func TestResolveFiles(t *testing.T) {
 	if r.Certificate.Cert != "/srv/shop/tls/a.pem" || r.Certificate.Key != "/k/a.key" || r.ClientCA != "/srv/shop/ca.pem" ||
 		app.TLS.ACME.CARoot != "/srv/shop/root.pem" {
 		t.Fatalf("resolved: %+v %+v", r, app.TLS.ACME)
+	}
+}
+
+// TestACMEDNS: a hook under the spec's folder is resolved against it, a
+// bare program name is left for PATH, and the secrets its env
+// references are listed.
+func TestACMEDNS(t *testing.T) {
+	for hook, want := range map[string]string{"./hooks/dns": "/srv/shop/hooks/dns", "dns-hook": "dns-hook", "/usr/bin/h": "/usr/bin/h"} {
+		app, err := Parse("slipway.yaml", []byte(web+"tls:\n  acme:\n    directory: https://ca.example/dir\n    dns:\n      exec: ["+hook+", --zone, shop.example]\n"+
+			"      env: {TOKEN: '${secret.dns_token}', ZONE: shop, KEY: 'a${secret.tsig}b${secret.dns_token}'}\n      resolvers: ['[::1]:53', 'ns.example:5353']\n      propagationTimeout: 30s\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		app.ResolveFiles("/srv/shop")
+		d := app.TLS.ACME.DNS
+		if d.Exec[0] != want || d.Exec[1] != "--zone" || d.PropagationTimeout.Duration != 30*time.Second {
+			t.Fatalf("%s: %+v", hook, d)
+		}
+		if refs := d.SecretRefs(); !slices.Equal(refs, []string{"dns_token", "tsig"}) {
+			t.Fatalf("secrets: %v", refs)
+		}
+		c := app.TLS.clone()
+		c.ACME.DNS.Exec[0] = "changed"
+		if d.Exec[0] != want {
+			t.Fatal("a clone shares the hook's arguments")
+		}
 	}
 }

@@ -31,8 +31,11 @@ import (
 type CA struct {
 	Directory string // the ACME directory URL
 	CAFile    string // the root of pebble's own HTTPS certificate
-	mgmt      string // pebble's management address
-	dnsMgmt   string // challtestsrv's management address
+	// DNS is pebble's DNS server (challtestsrv, host:port), and
+	// DNSManagement its management API (http, /set-txt, /clear-txt):
+	// a DNS-01 hook sets the TXT records pebble looks up there.
+	DNS, DNSManagement string
+	mgmt               string // pebble's management address
 }
 
 // NeedTool fails under CI (SLIPWAY_CI=1) when a tool is missing, and
@@ -74,7 +77,7 @@ func Start(t *testing.T, httpPort, tlsPort int, env ...string) *CA {
 	cmd := exec.Command("pebble", "-config", cfgFile, "-dnsserver", dns)
 	cmd.Env = append(os.Environ(), append([]string{"PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "PEBBLE_AUTHZREUSE=0"}, env...)...)
 	startProc(t, cmd)
-	p := &CA{Directory: "https://" + api + "/dir", CAFile: certFile, mgmt: mgmt, dnsMgmt: dnsMgmt}
+	p := &CA{Directory: "https://" + api + "/dir", CAFile: certFile, DNS: dns, DNSManagement: "http://" + dnsMgmt, mgmt: mgmt}
 	waitUp(t, p.client(), p.Directory)
 	return p
 }
@@ -137,7 +140,7 @@ func (p *CA) Root(t *testing.T) *x509.CertPool {
 func (p *CA) Misdirect(t *testing.T, host string) {
 	t.Helper()
 	body := fmt.Sprintf(`{"host":%q,"addresses":["127.0.0.2"]}`, host+".")
-	resp, err := http.Post("http://"+p.dnsMgmt+"/add-a", "application/json", strings.NewReader(body))
+	resp, err := http.Post(p.DNSManagement+"/add-a", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
