@@ -35,13 +35,13 @@ const accessLogDir = "access"
 // (an unreachable ACME directory) leaves the one in force serving, and
 // says so in an event.
 type tlsEdge struct {
-	ln     atomic.Pointer[tlsListener] // replaced when tls.address changes (moveTLS, closeTLS)
-	wake   chan struct{}               // told when ln is replaced (buffered 1)
+	ln   atomic.Pointer[tlsListener] // replaced when tls.address changes (moveTLS, closeTLS)
+	wake chan struct{}               // told when ln is replaced (buffered 1)
 	// addrSeen is the apply whose tls.address the listener follows
 	// (followAddress); only followTLS's goroutine uses it.
 	addrSeen time.Time
-	cur    atomic.Pointer[edgeState]
-	routes atomic.Pointer[[]router.Route] // the router's latest table
+	cur      atomic.Pointer[edgeState]
+	routes   atomic.Pointer[[]router.Route] // the router's latest table
 
 	mu      sync.Mutex // guards lastErr
 	lastErr string     // the last Update error logged, to log a change once
@@ -77,7 +77,6 @@ func (t *tlsEdge) plainHandler(rt http.Handler) http.Handler {
 		rt.ServeHTTP(w, req)
 	})
 }
-
 
 // tlsServer is the HTTP server of p's TLS listener: the edge in force
 // answers.

@@ -202,3 +202,20 @@ func WriteSelfSigned(t *testing.T, certFile, keyFile string, names []string, ips
 	cert, _ := x509.ParseCertificate(der)
 	return cert
 }
+
+// DNSHook is a DNS-01 hook (run as DNSHook API present|cleanup FQDN
+// VALUE, API being DNSManagement) that sets and clears TXT records
+// through challtestsrv's management API, as a hook for a real DNS
+// provider calls its API. FAIL in its environment makes it fail, saying
+// $DNS_TOKEN; with WANT_TOKEN set, a DNS_TOKEN that differs fails it.
+const DNSHook = `#!/bin/sh
+set -e
+api=$1 action=$2 fqdn=$3 value=$4
+if [ -n "$FAIL" ]; then echo "provider refused the token $DNS_TOKEN" >&2; exit 3; fi
+if [ -n "$WANT_TOKEN" ] && [ "$DNS_TOKEN" != "$WANT_TOKEN" ]; then echo "wrong token" >&2; exit 4; fi
+case $action in
+present) curl -sf -X POST -d "{\"host\":\"$fqdn\",\"value\":\"$value\"}" "$api/set-txt" ;;
+cleanup) curl -sf -X POST -d "{\"host\":\"$fqdn\"}" "$api/clear-txt" ;;
+*) echo "unknown action $action" >&2; exit 2 ;;
+esac
+`

@@ -13,26 +13,12 @@ import (
 	"github.com/slipway-dev/slipway/internal/pebbletest"
 )
 
-// challtestsrvHook is a DNS-01 hook that sets and clears TXT records
-// through pebble-challtestsrv's management API, as a hook for a real
-// DNS provider calls its API; FAIL in its environment makes it fail.
-const challtestsrvHook = `#!/bin/sh
-set -e
-api=$1 action=$2 fqdn=$3 value=$4
-if [ -n "$FAIL" ]; then echo "provider refused the token $DNS_TOKEN" >&2; exit 3; fi
-case $action in
-present) curl -sf -X POST -d "{\"host\":\"$fqdn\",\"value\":\"$value\"}" "$api/set-txt" ;;
-cleanup) curl -sf -X POST -d "{\"host\":\"$fqdn\"}" "$api/clear-txt" ;;
-*) echo "unknown action $action" >&2; exit 2 ;;
-esac
-`
-
 // writeHook writes the hook into a folder of the test's, executable.
 func writeHook(t *testing.T) string {
 	t.Helper()
 	pebbletest.NeedTool(t, "curl", "curl")
 	file := filepath.Join(t.TempDir(), "dns-hook")
-	if err := os.WriteFile(file, []byte(challtestsrvHook), 0o755); err != nil {
+	if err := os.WriteFile(file, []byte(pebbletest.DNSHook), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return file
