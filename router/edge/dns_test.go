@@ -87,3 +87,21 @@ func TestDNSHookFails(t *testing.T) {
 		t.Fatal("a handshake for a name under a wildcard without a certificate succeeded")
 	}
 }
+
+// TestDNSPropagationTimeout: a hook that says it set the record when it
+// did not is caught by the resolvers' check: a Failed event saying which
+// resolver never answered it, before the CA is asked to look.
+func TestDNSPropagationTimeout(t *testing.T) {
+	s := newStand(t)
+	p := pebbletest.Start(t, s.httpPort, s.tport)
+	zone := fmt.Sprintf("p%d.shop.test", time.Now().UnixNano())
+	s.start(t, Config{ACME: &ACME{Directory: p.Directory, CARoot: p.CAFile,
+		DNS: &DNS{Command: []string{"true"}, Resolvers: []string{p.DNS}, PropagationTimeout: time.Second}}})
+	if err := s.route(t, "shop", []string{"*." + zone}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ev := s.waitEvent(t, Failed, "*."+zone, false)
+	if want := "the TXT record _acme-challenge." + zone + ". did not reach resolver " + p.DNS + " within 1s"; !strings.Contains(ev.Err, want) {
+		t.Fatalf("the event says %q, not %q", ev.Err, want)
+	}
+}
