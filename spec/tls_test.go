@@ -76,6 +76,14 @@ func TestCheckCertificates(t *testing.T) {
 	writePair(t, dir, "other", []string{"shop.example"}, now.Add(24*time.Hour), 0o600)
 	writePair(t, dir, "old", []string{"shop.example"}, now.Add(-time.Hour), 0o600)
 	writePair(t, dir, "open", []string{"shop.example"}, now.Add(24*time.Hour), 0o644)
+	for name, mode := range map[string]os.FileMode{"hook": 0o755, "open-hook": 0o777} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(filepath.Join(dir, name), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
 	route := func(hosts, cert, key string) string {
 		return web + "    route: {hosts: [" + hosts + "], certificate: {cert: " + cert + ", key: " + key + "}}\n"
 	}
@@ -89,6 +97,11 @@ func TestCheckCertificates(t *testing.T) {
 		{"wrong host", route("www.example", "good.pem", "good.key"), "certificate good.pem is not valid for host www.example"},
 		{"missing file", route("shop.example", "nope.pem", "good.key"), "cannot read certificate file " + dir + "/nope.pem"},
 		{"client CA not PEM", web + "    route: {hosts: [shop.example], clientCA: good.key}\n", "services.web.route.clientCA: CA file " + dir + "/good.key holds no PEM certificate"},
+		{"good hook", web + "tls:\n  acme:\n    directory: https://ca.example/dir\n    dns: {exec: [./hook]}\n", ""},
+		{"hook in PATH", web + "tls:\n  acme:\n    directory: https://ca.example/dir\n    dns: {exec: [dns-hook]}\n", ""},
+		{"missing hook", web + "tls:\n  acme:\n    directory: https://ca.example/dir\n    dns: {exec: [./nohook]}\n", "8: tls.acme.dns.exec[0]: cannot read hook ./nohook"},
+		{"hook not executable", web + "tls:\n  acme:\n    directory: https://ca.example/dir\n    dns: {exec: [./good.pem]}\n", "hook ./good.pem is not an executable file"},
+		{"hook writable by others", web + "tls:\n  acme:\n    directory: https://ca.example/dir\n    dns: {exec: [./open-hook]}\n", "hook ./open-hook is writable by group or others (mode 0777), who could run anything as its user: chmod go-w ./open-hook"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			app, err := Parse("slipway.yaml", []byte(c.src))
