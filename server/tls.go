@@ -233,9 +233,12 @@ func (s *Server) dnsHook(p *parts, d *spec.ACMEDNS, dir string) (*edge.DNS, erro
 		return nil, fmt.Errorf("tls.acme.dns: %w", err)
 	}
 	vault := secret.Vault{Store: p.store, Box: s.secrets}
-	return &edge.DNS{Command: d.Exec, Env: d.Env, Dir: dir, Start: start,
-		Reveal:    func(ctx context.Context, name string) (string, error) { return vault.Reveal(ctx, name, 0) },
-		Resolvers: d.Resolvers, PropagationTimeout: d.PropagationTimeout.Duration}, nil
+	h := &edge.DNS{Command: d.Exec, Env: d.Env, Dir: dir, Start: start, Resolvers: d.Resolvers,
+		Reveal: func(ctx context.Context, name string) (string, error) { return vault.Reveal(ctx, name, 0) }}
+	if d.PropagationTimeout != nil {
+		h.PropagationTimeout = d.PropagationTimeout.Duration
+	}
+	return h, nil
 }
 
 // dnsHookUser keys the DNS-01 hook's dynamic user (process.Users): a

@@ -35,8 +35,8 @@ type ACMEDNS struct {
 	// Resolvers (host:port), when set, are asked for the record after
 	// present until each answers it, before the CA is told to look.
 	Resolvers []string `yaml:"resolvers,omitempty" json:"resolvers,omitempty"`
-	// PropagationTimeout bounds that wait (default 2m).
-	PropagationTimeout Duration `yaml:"propagationTimeout,omitempty" json:"propagationTimeout,omitempty"`
+	// PropagationTimeout bounds that wait (nil: 2m).
+	PropagationTimeout *Duration `yaml:"propagationTimeout,omitempty" json:"propagationTimeout,omitempty"`
 }
 
 func (d *ACMEDNS) clone() *ACMEDNS {
@@ -47,6 +47,7 @@ func (d *ACMEDNS) clone() *ACMEDNS {
 	c.Exec = slices.Clone(d.Exec)
 	c.Env = maps.Clone(d.Env)
 	c.Resolvers = slices.Clone(d.Resolvers)
+	c.PropagationTimeout = clonePtr(d.PropagationTimeout)
 	return &c
 }
 
@@ -90,10 +91,11 @@ func (v *validator) acmeDNS(path string, d *ACMEDNS) {
 			v.addf(fmt.Sprintf("%s.resolvers[%d]", path, i), "must be a DNS server as host:port, like 1.1.1.1:53; got %q", r)
 		}
 	}
-	switch t := d.PropagationTimeout.Duration; {
-	case t < 0:
-		v.addf(path+".propagationTimeout", "must be > 0, like 2m; got %s", d.PropagationTimeout)
-	case t > 0 && len(d.Resolvers) == 0:
+	switch t := d.PropagationTimeout; {
+	case t == nil:
+	case t.Duration <= 0:
+		v.addf(path+".propagationTimeout", "must be > 0, like 2m; got %s", t)
+	case len(d.Resolvers) == 0:
 		v.addf(path+".propagationTimeout", "bounds the wait for resolvers to answer the record: set resolvers too, like [1.1.1.1:53]")
 	}
 }
