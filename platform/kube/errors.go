@@ -24,6 +24,9 @@ var (
 	// (etcd, a webhook it calls, an aggregated API) did not; retried
 	// with backoff.
 	ErrServerFailed = errors.New("the API server failed the request")
+	// ErrNoKubeconfig: no cluster is configured as the environment
+	// names it (no kubeconfig, or not that context); nothing was sent.
+	ErrNoKubeconfig = errors.New("no such cluster in the kubeconfig")
 	// ErrUnauthorized: the credentials were refused (401).
 	ErrUnauthorized = errors.New("cluster refused the credentials")
 	// ErrForbidden: RBAC forbids a verb (403).

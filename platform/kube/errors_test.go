@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/slipway-dev/slipway/platform/kube/kubetest"
+	"github.com/slipway-dev/slipway/spec"
 )
 
 // answering returns a client of an HTTP server that answers every
@@ -186,5 +189,35 @@ func TestStoppedAPIServerIsUnreachable(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "that the API server runs") {
 		t.Errorf("err = %v; want what to check", err)
+	}
+}
+
+// TestKubeconfigWithoutTheContext: a context the kubeconfig lacks is a
+// configuration to fix, not an unreachable cluster: it says which
+// context and where to name another, and is not retried.
+func TestKubeconfigWithoutTheContext(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	conf := `apiVersion: v1
+kind: Config
+clusters: [{name: dev, cluster: {server: "https://127.0.0.1:6443"}}]
+users: [{name: dev, user: {token: t}}]
+contexts: [{name: dev, context: {cluster: dev, user: dev}}]
+current-context: dev
+`
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", path)
+	if _, err := RESTConfig(&spec.Kubernetes{Context: "dev", Namespace: "shop"}); err != nil {
+		t.Fatalf("context dev: %v", err)
+	}
+	_, err := RESTConfig(&spec.Kubernetes{Context: "prod-cluster", Namespace: "shop"})
+	if !errors.Is(err, ErrNoKubeconfig) || errors.Is(err, ErrUnavailable) || Retryable(err) {
+		t.Fatalf("err = %v; want no such cluster, not unreachable, not retried", err)
+	}
+	for _, s := range []string{"prod-cluster", "platform.kubernetes.context"} {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("err = %v; want it to say %q", err, s)
+		}
 	}
 }
