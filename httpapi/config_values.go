@@ -35,7 +35,13 @@ func currentConfig(tx store.Tx, name, instance string) (store.ConfigVersion, err
 	}
 	want := d.Effective()
 	if instance != "" {
-		want = d.Desired(instance)
+		rev := 0 // an instance gone: the version every instance settles on
+		if in, err := tx.GetInstance(instance); err == nil {
+			rev = in.Revision
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return store.ConfigVersion{}, err
+		}
+		want = d.Desired(instance, rev)
 	}
 	if want <= 0 || want == latest.Version {
 		return latest, nil

@@ -38,7 +38,7 @@ func TestDeliveryStepsOnAFakeClock(t *testing.T) {
 	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	ids := instanceIDs(8)
 	d, ev := decideDelivery(nil, def, "s", deliveryObs{latest: 1, instances: ids, now: t0})
-	if d.Phase != store.DeliverySucceeded || ev != "" || d.Desired(ids[0]) != 1 {
+	if d.Phase != store.DeliverySucceeded || ev != "" || d.Desired(ids[0], 0) != 1 {
 		t.Fatalf("first version: %+v %s", d, ev)
 	}
 	type tick struct {
@@ -63,11 +63,11 @@ func TestDeliveryStepsOnAFakeClock(t *testing.T) {
 		if d.Phase != s.phase || len(d.Targets) != s.targets || ev != s.event {
 			t.Fatalf("at %s: %s %d targets %q, want %s %d %q (%s)", s.at, d.Phase, len(d.Targets), ev, s.phase, s.targets, s.event, d.Reason)
 		}
-		if s.phase == store.DeliveryProgressing && s.targets < 8 && (d.Desired(ids[7]) != 1 || d.Desired(ids[0]) != 2) {
-			t.Fatalf("at %s: desired %d and %d", s.at, d.Desired(ids[0]), d.Desired(ids[7]))
+		if s.phase == store.DeliveryProgressing && s.targets < 8 && (d.Desired(ids[7], 0) != 1 || d.Desired(ids[0], 0) != 2) {
+			t.Fatalf("at %s: desired %d and %d", s.at, d.Desired(ids[0], 0), d.Desired(ids[7], 0))
 		}
 	}
-	if d.Previous != 1 || d.Version != 2 || d.Desired(ids[7]) != 2 {
+	if d.Previous != 1 || d.Version != 2 || d.Desired(ids[7], 0) != 2 {
 		t.Errorf("succeeded: %+v", d)
 	}
 }
@@ -89,7 +89,7 @@ func TestDeliveryRollsBackAnInstanceThatDoesNotApply(t *testing.T) {
 		t.Fatalf("before the deadline: %+v %s", d, ev)
 	}
 	d, ev = decideDelivery(&d, def, "s", deliveryObs{latest: 4, instances: ids, applied: map[string]int{ids[0]: 3}, now: t0.Add(30 * time.Second)})
-	if d.Phase != store.DeliveryRolledBack || ev != store.EventConfigDeliveryRolledBack || d.Desired(ids[0]) != 3 ||
+	if d.Phase != store.DeliveryRolledBack || ev != store.EventConfigDeliveryRolledBack || d.Desired(ids[0], 0) != 3 ||
 		d.Reason != "instance web-1-00 did not apply v4 in time: back to v3" {
 		t.Fatalf("past the deadline: %+v %s", d, ev)
 	}
@@ -153,7 +153,7 @@ func TestDeliveryWaitsForItsAnalysisAndRollsBackOnIt(t *testing.T) {
 	// needed; it fails, and the delivery goes back to v1.
 	d = measured(d, 8, map[string]analysis.Measurement{"ok": {Verdict: analysis.Fail, Value: 0.7, Reason: "result >= 0.99 is false (0.7)"}})
 	d, ev := decideDelivery(&d, def, "s", deliveryObs{latest: 2, instances: ids, applied: appliedBy(ids, 4, 2), now: at(8)})
-	if d.Phase != store.DeliveryRolledBack || ev != store.EventConfigDeliveryRolledBack || d.Desired(ids[0]) != 1 ||
+	if d.Phase != store.DeliveryRolledBack || ev != store.EventConfigDeliveryRolledBack || d.Desired(ids[0], 0) != 1 ||
 		!strings.HasPrefix(d.Reason, "analysis failed: ok: ") || !strings.HasSuffix(d.Reason, ": back to v1") || d.Analysis.Ended.IsZero() {
 		t.Fatalf("a failed analysis: %+v %s", d, ev)
 	}

@@ -65,6 +65,8 @@ type configRead struct {
 	latest    store.ConfigVersion
 	delivery  *store.ConfigDelivery
 	instances []store.Instance
+	// release is the revision a delivery goes with, when it does.
+	release releaseObs
 }
 
 // ReconcileConfig takes one safe step of config name's delivery to the
@@ -85,7 +87,8 @@ func (c *Controller) ReconcileConfig(ctx context.Context, name string) (time.Dur
 	ready, acks := c.observeConfig(ctx, name, r.instances)
 	now := c.cfg.Clock.Now()
 	measured := c.judgeDelivery(ctx, r, ready, acks, now)
-	next, ev := decideDelivery(measured, def, name, deliveryObs{latest: r.latest.Version, instances: ready, applied: acks, now: now})
+	next, ev := decideDelivery(measured, def, name, deliveryObs{latest: r.latest.Version, instances: ready, applied: acks,
+		release: r.release, now: now})
 	pending, err := c.writeConfigs(ctx, writer, r, &next)
 	if err != nil {
 		return 0, err
@@ -93,11 +96,19 @@ func (c *Controller) ReconcileConfig(ctx context.Context, name string) (time.Dur
 	if err := c.saveDelivery(ctx, r, next, ev, now); err != nil {
 		return 0, err
 	}
-	if !next.Phase.Terminal() || pending {
+	switch {
+	case next.Revision != 0 && !next.Phase.Terminal():
+		return releasePoll, nil
+	case !next.Phase.Terminal() || pending:
 		return configPoll, nil
 	}
 	return 0, nil
 }
+
+// releasePoll is how soon a delivery that goes with a revision is looked
+// at again: its end follows the revision's, which a rollout decides
+// (its instances got their files as they started).
+const releasePoll = time.Second
 
 func (c *Controller) readConfig(ctx context.Context, name string) (configRead, error) {
 	var r configRead
@@ -113,8 +124,14 @@ func (c *Controller) readConfig(ctx context.Context, name string) (configRead, e
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
-		if r.latest.Spec != nil {
-			r.instances, err = tx.ListInstances(r.latest.Spec.Service)
+		if r.latest.Spec == nil {
+			return nil
+		}
+		if r.instances, err = tx.ListInstances(r.latest.Spec.Service); err != nil {
+			return err
+		}
+		if r.delivery != nil && r.delivery.Revision != 0 {
+			r.release, err = readRelease(tx, r.latest.Spec.Service, r.delivery.Revision)
 		}
 		return err
 	})
@@ -216,7 +233,7 @@ func (c *Controller) writeConfigs(ctx context.Context, w workload.ConfigWriter, 
 	}
 	var writes []write
 	for _, in := range r.instances {
-		want := d.Desired(in.ID)
+		want := d.Desired(in.ID, in.Revision)
 		if in.State != store.InstanceRunning || want <= 0 || d.Applied[in.ID] == want {
 			continue
 		}
@@ -345,7 +362,7 @@ func (c *Controller) instanceConfigs(ctx context.Context, in store.Instance, env
 			}
 			want := latest.Version
 			if d, err := tx.GetConfigDelivery(latest.Name); err == nil {
-				want = d.Desired(in.ID)
+				want = d.Desired(in.ID, in.Revision)
 			} else if !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
