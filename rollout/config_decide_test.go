@@ -158,3 +158,42 @@ func TestDeliveryWaitsForItsAnalysisAndRollsBackOnIt(t *testing.T) {
 		t.Fatalf("a failed analysis: %+v %s", d, ev)
 	}
 }
+
+// TestDecideRelease: a delivery that goes with a revision follows its
+// state, and takes no step of its own.
+func TestDecideRelease(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	inFlight := store.ConfigDelivery{Name: "s", Version: 2, Previous: 1, Revision: 3, Phase: store.DeliveryProgressing, Started: now}
+	cases := []struct {
+		name   string
+		d      store.ConfigDelivery
+		obs    releaseObs
+		phase  store.ConfigPhase
+		ev     store.EventType
+		reason string
+	}{
+		{"in release", inFlight, releaseObs{service: "web", state: store.RevisionPending}, store.DeliveryProgressing, "", ""},
+		{"promoted", inFlight, releaseObs{service: "web", state: store.RevisionStable}, store.DeliverySucceeded,
+			store.EventConfigDeliverySucceeded, "revision 3 of web promoted: every instance reads v2"},
+		{"superseded since", inFlight, releaseObs{service: "web", state: store.RevisionSuperseded}, store.DeliverySucceeded,
+			store.EventConfigDeliverySucceeded, "revision 3 of web promoted: every instance reads v2"},
+		{"rolled back", inFlight, releaseObs{service: "web", state: store.RevisionRolledBack, reason: "analysis failed: ok 0.7"},
+			store.DeliveryRolledBack, store.EventConfigDeliveryRolledBack, "revision 3 of web rolled back: analysis failed: ok 0.7: back to v1"},
+		{"gone", inFlight, releaseObs{service: "web", gone: true}, store.DeliveryRolledBack,
+			store.EventConfigDeliveryRolledBack, "revision 3 of web is gone: back to v1"},
+		{"ended already", store.ConfigDelivery{Name: "s", Version: 2, Previous: 1, Revision: 3, Phase: store.DeliveryRolledBack, Reason: "r"},
+			releaseObs{service: "web", state: store.RevisionStable}, store.DeliveryRolledBack, "", "r"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, ev := decideDelivery(&c.d, spec.ConfigDelivery{}, "s", deliveryObs{latest: 2, release: c.obs, now: now.Add(time.Minute),
+				instances: []string{"a", "b"}, applied: map[string]int{"a": 2}})
+			if d.Phase != c.phase || ev != c.ev || d.Reason != c.reason || d.Step != 0 || len(d.Targets) != 0 || d.Applied["a"] != 2 {
+				t.Fatalf("got %s %q %q step %d targets %v applied %v", d.Phase, ev, d.Reason, d.Step, d.Targets, d.Applied)
+			}
+			if ev != "" && !d.Ended.Equal(now.Add(time.Minute)) {
+				t.Errorf("ended %v", d.Ended)
+			}
+		})
+	}
+}
