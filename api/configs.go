@@ -110,8 +110,8 @@ type ConfigRelease struct {
 // ConfigDelivery is the delivery of a config version to the instances
 // of its service.
 type ConfigDelivery struct {
-	Version  int    `json:"version"`
-	Previous int    `json:"previous,omitempty"`
+	Version  int `json:"version"`
+	Previous int `json:"previous,omitempty"`
 	// Revision, when not 0, is the revision of the service the version
 	// goes with: its instances have it, the others Previous, until the
 	// revision is promoted or rolled back.

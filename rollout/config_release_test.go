@@ -21,7 +21,7 @@ import (
 // since, and every write.
 type fakeConfigWriter struct {
 	*fakeDriver
-	mu     sync.Mutex // guards has, writes
+	mu     sync.Mutex     // guards has, writes
 	has    map[string]int // by instance ID, of config "settings"
 	writes []string       // "ID=VERSION", in order
 }

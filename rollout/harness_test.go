@@ -159,8 +159,8 @@ type harness struct {
 	// writer, when set, runs the instances instead of driver alone: it
 	// takes their config files too
 	writer *fakeConfigWriter
-	ctl        *Controller
-	ops        *stack.Controller
+	ctl    *Controller
+	ops    *stack.Controller
 
 	mu  sync.Mutex // guards due
 	due map[queue.Key]time.Time
