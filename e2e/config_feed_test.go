@@ -1,0 +1,66 @@
+package e2e
+
+// Package flags/feed reads configs too (issue 15): a Go service follows
+// a config's values over HTTP, typed, with an evaluator token, from the
+// real server: the values now, and each version as it is stored and
+// delivered to the instance the feed speaks for.
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slipway-dev/slipway/flags/feed"
+)
+
+func TestFeedFollowsAConfigOverHTTP(t *testing.T) {
+	s := startServer(t, t.TempDir())
+	configured(t, s, "1s")
+	s.waitDelivered(20*time.Second, 1, 2000, "Succeeded")
+	key := strings.TrimSpace(s.mustCLI("token", "create", "reader", "--role", "evaluator").stdout)
+	type settings struct {
+		TimeoutMs int `json:"timeoutMs"`
+	}
+	// The feed speaks for one instance: during a delivery it gets that
+	// instance's version.
+	instance := s.service("web").Instances[0].ID
+	v, err := feed.NewValues[settings](feed.ValuesConfig{Name: "settings", URL: s.url, Key: key, Instance: instance})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go v.Run(ctx)
+	select {
+	case <-v.Ready():
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the feed did not load the config within 10s: %v", v.Err())
+	}
+	if got, n := v.Get(); n != 1 || got.TimeoutMs != 2000 {
+		t.Fatalf("v%d %+v", n, got)
+	}
+	changed := v.Changed()
+	s.mustCLI("config", "set", "settings", "timeoutMs=3000")
+	select {
+	case <-changed:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("v2 did not reach the feed within 20s (serving v%d)", v.Version())
+	}
+	if got, n := v.Get(); n != 2 || got.TimeoutMs != 3000 {
+		t.Fatalf("after config set: v%d %+v", n, got)
+	}
+	s.waitDelivered(20*time.Second, 2, 3000, "Succeeded")
+
+	// A token that may not read configs is refused, and said so.
+	bad, err := feed.NewValues[settings](feed.ValuesConfig{Name: "settings", URL: s.url, Key: "wrong"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bctx, bcancel := context.WithTimeout(ctx, 2*time.Second)
+	defer bcancel()
+	_ = bad.Run(bctx)
+	if bad.Version() != 0 {
+		t.Errorf("a wrong token read v%d", bad.Version())
+	}
+}
