@@ -2,14 +2,14 @@ package feed
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slipway-dev/slipway/spec"
-	"github.com/slipway-dev/slipway/workload"
-	"github.com/slipway-dev/slipway/workload/instdir"
 )
 
 type settings struct {
@@ -17,11 +17,19 @@ type settings struct {
 	LogLevel  string `json:"logLevel"`
 }
 
-// deliver writes a config file as the server's delivery does.
+// deliver writes a config's files as the server's delivery does
+// (workload/instdir.PlaceConfig, a higher layer): the values, then the
+// version, each renamed over the last.
 func deliver(t *testing.T, dir string, version int, data string) {
 	t.Helper()
-	if err := instdir.PlaceConfig(dir, workload.ConfigFile{Name: "invoice-settings", Version: version, Data: []byte(data)}, -1); err != nil {
-		t.Fatal(err)
+	path := filepath.Join(dir, "invoice-settings.json")
+	for _, f := range []struct{ path, data string }{{path, data}, {path + ".version", strconv.Itoa(version) + "\n"}} {
+		if err := os.WriteFile(f.path+".tmp", []byte(f.data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(f.path+".tmp", f.path); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -44,7 +52,7 @@ func waitVersion[T any](t *testing.T, v *Values[T], changed <-chan struct{}, wan
 func TestValuesFollowTheDeliveredFile(t *testing.T) {
 	dir := t.TempDir()
 	deliver(t, dir, 1, `{"logLevel":"info","timeoutMs":2000}`)
-	t.Setenv(spec.ConfigEnvVar("invoice-settings"), filepath.Join(dir, instdir.ConfigDir, "invoice-settings.json"))
+	t.Setenv(spec.ConfigEnvVar("invoice-settings"), filepath.Join(dir, "invoice-settings.json"))
 	v, err := NewValues[settings](ValuesConfig{Name: "invoice-settings", Poll: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
