@@ -75,23 +75,32 @@ type configRead struct {
 // instances whose version changes, and records the delivery with its
 // event. It says when to come back while the delivery is in flight.
 func (c *Controller) ReconcileConfig(ctx context.Context, name string) (time.Duration, error) {
-	writer, ok := c.cfg.Driver.(workload.ConfigWriter)
-	if !ok {
-		return 0, nil // a platform that delivers no files
-	}
+	writer, files := c.cfg.Driver.(workload.ConfigWriter)
 	r, err := c.readConfig(ctx, name)
 	if err != nil || r.latest.Spec == nil {
 		return 0, err
 	}
+	// A platform that delivers no files has no delivery to step, but a
+	// version released with a revision still ends with it (its
+	// instances read it over HTTP).
+	if !files && (r.delivery == nil || r.delivery.Revision == 0) {
+		return 0, nil
+	}
 	def := r.latest.Spec.Delivery
-	ready, acks := c.observeConfig(ctx, name, r.instances)
+	var ready []string
+	var acks map[string]int
+	if files { // instances without files report nothing
+		ready, acks = c.observeConfig(ctx, name, r.instances)
+	}
 	now := c.cfg.Clock.Now()
 	measured := c.judgeDelivery(ctx, r, ready, acks, now)
 	next, ev := decideDelivery(measured, def, name, deliveryObs{latest: r.latest.Version, instances: ready, applied: acks,
 		release: r.release, now: now})
-	pending, err := c.writeConfigs(ctx, writer, r, &next)
-	if err != nil {
-		return 0, err
+	var pending bool
+	if files {
+		if pending, err = c.writeConfigs(ctx, writer, r, &next); err != nil {
+			return 0, err
+		}
 	}
 	if err := c.saveDelivery(ctx, r, next, ev, now); err != nil {
 		return 0, err

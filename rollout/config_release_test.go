@@ -226,3 +226,26 @@ func TestConfigReleasedWithCanaryRollsBackWithIt(t *testing.T) {
 		t.Errorf("config set after the rollback: %v", err)
 	}
 }
+
+// TestConfigReleasedWhereNoFilesAreWritten: on a platform that delivers
+// no files (its instances read over HTTP), a version released with a
+// revision still ends with it.
+func TestConfigReleasedWhereNoFilesAreWritten(t *testing.T) {
+	h := newHarness(t)
+	h.applyAll(codeAndConfig("v1", "2000"))
+	h.markReady("order")
+	h.values.set(2, 1.0)
+	h.applyAll(codeAndConfig("v2", "3000"))
+	h.markReady("order")
+	if d := h.delivery(); d.Revision != 2 || d.Phase != store.DeliveryProgressing || d.Desired("x", 2) != 2 || d.Desired("y", 1) != 1 {
+		t.Fatalf("in release: %+v", d)
+	}
+	h.advance(time.Minute)
+	h.markReady("order")
+	promote(t, h, false)
+	h.markReady("order")
+	h.advance(time.Second)
+	if d := h.delivery(); d.Phase != store.DeliverySucceeded || d.Effective() != 2 {
+		t.Fatalf("after the promotion: %+v", d)
+	}
+}
