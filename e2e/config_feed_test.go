@@ -7,6 +7,8 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +54,24 @@ func TestFeedFollowsAConfigOverHTTP(t *testing.T) {
 	}
 	s.waitDelivered(20*time.Second, 2, 3000, "Succeeded")
 
-	// A token that may not read configs is refused, and said so.
+	// The evaluation key every instance of the environment gets in
+	// SLIPWAY_FLAG_KEY (the feed's default) reads it too.
+	t.Setenv("SLIPWAY_FLAG_KEY", readFile(t, filepath.Join(s.data, "flag.key")))
+	own, err := feed.NewValues[settings](feed.ValuesConfig{Name: "settings", URL: s.url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go own.Run(ctx)
+	select {
+	case <-own.Ready():
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the instances' key did not read the config: %v", own.Err())
+	}
+	if got, n := own.Get(); n != 2 || got.TimeoutMs != 3000 {
+		t.Errorf("with the instances' key: v%d %+v", n, got)
+	}
+
+	// A token that may not read configs is refused.
 	bad, err := feed.NewValues[settings](feed.ValuesConfig{Name: "settings", URL: s.url, Key: "wrong"})
 	if err != nil {
 		t.Fatal(err)
@@ -63,4 +82,13 @@ func TestFeedFollowsAConfigOverHTTP(t *testing.T) {
 	if bad.Version() != 0 {
 		t.Errorf("a wrong token read v%d", bad.Version())
 	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
 }

@@ -39,8 +39,9 @@ type ValuesConfig struct {
 	// /v1/configs/NAME/values (with the version as ETag) and follow its
 	// change stream (/stream), as the files would.
 	URL string
-	// Key is a bearer token that may read configs (an evaluator's; ""
-	// on a server that serves them anonymously).
+	// Key is a bearer token that may read configs (an evaluator's).
+	// Default: $SLIPWAY_FLAG_KEY, the evaluation key Slipway gives every
+	// instance (it reads every config of the instance's environment).
 	Key string
 	// Instance is the instance ID to ask for: during a delivery each
 	// instance has its own version (default: $SLIPWAY_INSTANCE).
@@ -89,6 +90,9 @@ func NewValues[T any](cfg ValuesConfig) (*Values[T], error) {
 		if cfg.File == "" {
 			return nil, fmt.Errorf("feed: config %s: no file ($%s is not set) and no server URL", cfg.Name, spec.ConfigEnvVar(cfg.Name))
 		}
+	}
+	if cfg.Key == "" {
+		cfg.Key = os.Getenv("SLIPWAY_FLAG_KEY")
 	}
 	if cfg.Instance == "" {
 		cfg.Instance = os.Getenv("SLIPWAY_INSTANCE")
