@@ -7,6 +7,9 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,6 +74,36 @@ func TestFeedFollowsAConfigOverHTTP(t *testing.T) {
 		t.Errorf("with the instances' key: v%d %+v", n, got)
 	}
 
+	// Each instance has its own credential, which reads its configs and
+	// nothing else, and is written nowhere in the server's data.
+	in := s.service("web").Instances[0]
+	token := environOf(t, in.PID, "SLIPWAY_CONFIG_TOKEN")
+	if !strings.HasPrefix(token, "slwi_") {
+		t.Fatalf("instance %s's credential: %q", in.ID, token)
+	}
+	mine, err := feed.NewValues[settings](feed.ValuesConfig{Name: "settings", URL: s.url, Key: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go mine.Run(ctx)
+	select {
+	case <-mine.Ready():
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the instance's credential did not read the config: %v", mine.Err())
+	}
+	if code, body, _ := httpDo("GET", s.url+"/v1/services", token, nil); code != http.StatusForbidden {
+		t.Errorf("the instance's credential listed services: %d %s", code, body)
+	}
+	_ = filepath.WalkDir(s.data, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if b, err := os.ReadFile(path); err == nil && strings.Contains(string(b), token) {
+			t.Errorf("%s holds an instance's credential", path)
+		}
+		return nil
+	})
+
 	// A token that may not read configs is refused.
 	bad, err := feed.NewValues[settings](feed.ValuesConfig{Name: "settings", URL: s.url, Key: "wrong"})
 	if err != nil {
@@ -91,4 +124,19 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// environOf reads variable name of process pid's environment.
+func environOf(t *testing.T, pid int, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range strings.Split(string(b), "\x00") {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
 }

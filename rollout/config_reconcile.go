@@ -27,6 +27,10 @@ import (
 // runs appears.
 const ConfigDirEnv = "SLIPWAY_CONFIG_DIR"
 
+// ConfigTokenEnv names an instance's own credential for reading its
+// configs over HTTP (GET /v1/configs/NAME/values and /stream).
+const ConfigTokenEnv = "SLIPWAY_CONFIG_TOKEN"
+
 // ConfigHeader is the response header of an instance's readiness check
 // that says which config versions it applied: "name=3, other=1".
 const ConfigHeader = "Slipway-Config"

@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,9 +22,11 @@ import (
 // since, and every write.
 type fakeConfigWriter struct {
 	*fakeDriver
-	mu     sync.Mutex     // guards has, writes
+	mu     sync.Mutex     // guards has, writes, specs
 	has    map[string]int // by instance ID, of config "settings"
 	writes []string       // "ID=VERSION", in order
+	// specs, when set, keeps what each instance was started with
+	specs map[string]workload.InstanceSpec
 }
 
 var _ workload.ConfigWriter = (*fakeConfigWriter)(nil)
@@ -32,6 +35,9 @@ func (w *fakeConfigWriter) Start(ctx context.Context, s workload.InstanceSpec) (
 	w.mu.Lock()
 	for _, f := range s.Configs {
 		w.has[s.ID] = f.Version
+	}
+	if w.specs != nil {
+		w.specs[s.ID] = s
 	}
 	w.mu.Unlock()
 	return w.fakeDriver.Start(ctx, s)
@@ -247,5 +253,39 @@ func TestConfigReleasedWhereNoFilesAreWritten(t *testing.T) {
 	h.advance(time.Second)
 	if d := h.delivery(); d.Phase != store.DeliverySucceeded || d.Effective() != 2 {
 		t.Fatalf("after the promotion: %+v", d)
+	}
+}
+
+// TestInstancesOfAConfiguredServiceGetTheirCredential: each instance of a
+// service a config names gets its own credential, as a secret (the
+// driver writes it nowhere); an instance of another service none.
+func TestInstancesOfAConfiguredServiceGetTheirCredential(t *testing.T) {
+	h := newHarness(t)
+	h.writer = &fakeConfigWriter{fakeDriver: h.driver, has: map[string]int{}, specs: map[string]workload.InstanceSpec{}}
+	h.restartControllers()
+	h.ctl.cfg.InstanceToken = func(id string) string { return "slwi_" + id }
+	billing := strings.Replace(canaryV1[strings.Index(canaryV1, "  order:"):], "  order:", "  billing:", 1)
+	billing = strings.Replace(billing, "host: order.localhost", "host: billing.localhost", 1)
+	h.applyAll(strings.Replace(codeAndConfig("v1", "2000"), "configs:", billing+"configs:", 1))
+	h.markReady("order")
+	h.markReady("billing")
+	n := 0
+	for id, s := range h.writer.specs {
+		tok, secret := s.Env[ConfigTokenEnv], slices.Contains(s.SecretEnv, ConfigTokenEnv)
+		switch s.Service {
+		case "order":
+			n++
+			if tok != "slwi_"+id || !secret || s.Redacted().Env[ConfigTokenEnv] != "" {
+				t.Errorf("instance %s: token %q, secret %v", id, tok, secret)
+			}
+		default:
+			n += 100
+			if tok != "" || secret {
+				t.Errorf("instance %s of %s, which no config names: token %q", id, s.Service, tok)
+			}
+		}
+	}
+	if n < 101 {
+		t.Fatalf("%d: want instances of both services", n)
 	}
 }

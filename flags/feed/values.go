@@ -39,9 +39,10 @@ type ValuesConfig struct {
 	// /v1/configs/NAME/values (with the version as ETag) and follow its
 	// change stream (/stream), as the files would.
 	URL string
-	// Key is a bearer token that may read configs (an evaluator's).
-	// Default: $SLIPWAY_FLAG_KEY, the evaluation key Slipway gives every
-	// instance (it reads every config of the instance's environment).
+	// Key is a bearer token that may read the config. Default: the
+	// instance's own credential, $SLIPWAY_CONFIG_TOKEN (it reads only the
+	// configs of the instance's service, its own version), else
+	// $SLIPWAY_FLAG_KEY (the environment's evaluation key).
 	Key string
 	// Instance is the instance ID to ask for: during a delivery each
 	// instance has its own version (default: $SLIPWAY_INSTANCE).
@@ -91,8 +92,10 @@ func NewValues[T any](cfg ValuesConfig) (*Values[T], error) {
 			return nil, fmt.Errorf("feed: config %s: no file ($%s is not set) and no server URL", cfg.Name, spec.ConfigEnvVar(cfg.Name))
 		}
 	}
-	if cfg.Key == "" {
-		cfg.Key = os.Getenv("SLIPWAY_FLAG_KEY")
+	for _, env := range []string{"SLIPWAY_CONFIG_TOKEN", "SLIPWAY_FLAG_KEY"} {
+		if cfg.Key == "" {
+			cfg.Key = os.Getenv(env)
+		}
 	}
 	if cfg.Instance == "" {
 		cfg.Instance = os.Getenv("SLIPWAY_INSTANCE")
