@@ -10,6 +10,13 @@ type Config struct {
 	// Version is the latest version; Values its values.
 	Version int            `json:"version"`
 	Values  map[string]any `json:"values"`
+	// Current is the version every instance has once the delivery
+	// settles: the latest, or the one before it when its delivery was
+	// rolled back or stopped.
+	Current int `json:"current"`
+	// Revision, when not 0, is the revision of Service the latest
+	// version was released with (an apply that changed both).
+	Revision int `json:"revision,omitempty"`
 	// Overridden says a run-time change (config set, push, rollback)
 	// holds on top of the spec's values until an apply changes them.
 	Overridden bool   `json:"overridden,omitempty"`
@@ -39,6 +46,11 @@ type ConfigVersion struct {
 	By      string         `json:"by,omitempty"`
 	Reason  string         `json:"reason,omitempty"`
 	Created time.Time      `json:"created"`
+	// Revision, when not 0, is the revision of the config's service the
+	// version was released with; Release how that ended: "in release",
+	// "promoted", or "rolled back: REASON".
+	Revision int    `json:"revision,omitempty"`
+	Release  string `json:"release,omitempty"`
 }
 
 // ConfigRequest is a run-time change to a config (POST
@@ -80,13 +92,30 @@ type ConfigChanges struct {
 	Added   []string `json:"added,omitempty"`
 	Changed []string `json:"changed,omitempty"`
 	Dropped []string `json:"dropped,omitempty"`
+	// Released are the new versions that go with a revision the same
+	// apply makes: its candidate reads the new values, the other
+	// instances keep version Keeps; they are promoted or rolled back
+	// together.
+	Released []ConfigRelease `json:"released,omitempty"`
+}
+
+// ConfigRelease is a config version released with a revision.
+type ConfigRelease struct {
+	Config   string `json:"config"`
+	Service  string `json:"service"`
+	Revision int    `json:"revision"`
+	Keeps    int    `json:"keeps"`
 }
 
 // ConfigDelivery is the delivery of a config version to the instances
 // of its service.
 type ConfigDelivery struct {
-	Version  int    `json:"version"`
-	Previous int    `json:"previous,omitempty"`
+	Version  int `json:"version"`
+	Previous int `json:"previous,omitempty"`
+	// Revision, when not 0, is the revision of the service the version
+	// goes with: its instances have it, the others Previous, until the
+	// revision is promoted or rolled back.
+	Revision int    `json:"revision,omitempty"`
 	Phase    string `json:"phase"`
 	Step     int    `json:"step"`
 	// Instances are the service's instances, each with the version it

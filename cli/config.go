@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -206,7 +207,11 @@ func newConfigHistory(e *env) *cobra.Command {
 		t := newTable(e.stdout)
 		fmt.Fprintln(t, "VERSION\tCREATED\tSOURCE\tBY\tREASON")
 		for _, v := range vs {
-			fmt.Fprintf(t, "v%d\t%s\t%s\t%s\t%s\n", v.Version, v.Created.Local().Format(time.DateTime), v.Source, orDash(v.By), orDash(v.Reason))
+			reason := v.Reason
+			if v.Revision != 0 {
+				reason += fmt.Sprintf(" [with revision %d: %s]", v.Revision, v.Release)
+			}
+			fmt.Fprintf(t, "v%d\t%s\t%s\t%s\t%s\n", v.Version, v.Created.Local().Format(time.DateTime), v.Source, orDash(v.By), orDash(reason))
 		}
 		t.Flush()
 		return nil
@@ -265,7 +270,14 @@ func printConfigPlan(w io.Writer, c *api.ConfigChanges) {
 		fmt.Fprintf(w, "+ config %s (new, version 1)\n", name)
 	}
 	for _, name := range c.Changed {
-		fmt.Fprintf(w, "~ config %s (a new version)\n", name)
+		i := slices.IndexFunc(c.Released, func(r api.ConfigRelease) bool { return r.Config == name })
+		if i < 0 {
+			fmt.Fprintf(w, "~ config %s (a new version)\n", name)
+			continue
+		}
+		r := c.Released[i]
+		fmt.Fprintf(w, "~ config %s (a new version, released with revision %d of %s: its instances read it, the others keep v%d;"+
+			" promoted or rolled back together)\n", name, r.Revision, r.Service, r.Keeps)
 	}
 	for _, name := range c.Dropped {
 		fmt.Fprintf(w, "  config %s: its run-time values (config set, push, rollback) give way to the spec's\n", name)
@@ -303,7 +315,11 @@ func printConfigStatus(w io.Writer, c api.Config) {
 		fmt.Fprintf(w, "%s v%d: not delivered yet\n", c.Name, c.Version)
 		return
 	}
-	fmt.Fprintf(w, "%s v%d %s (step %d, %s)", c.Name, d.Version, d.Phase, d.Step, c.Strategy)
+	if d.Revision != 0 {
+		fmt.Fprintf(w, "%s v%d %s (with revision %d of %s)", c.Name, d.Version, d.Phase, d.Revision, c.Service)
+	} else {
+		fmt.Fprintf(w, "%s v%d %s (step %d, %s)", c.Name, d.Version, d.Phase, d.Step, c.Strategy)
+	}
 	if d.Previous > 0 {
 		fmt.Fprintf(w, ", from v%d", d.Previous)
 	}

@@ -123,6 +123,16 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 		plan.TLS = toTLSChanges(tc)
 		plan.Warnings = append(plan.Warnings, tlsAddressWarnings(app.Environment, tc)...)
 		plan.Secrets = secrets
+		if plan.Revisions, err = nextRevisions(tx, cs); err != nil {
+			return err
+		}
+		moves := map[string]stack.RevisionMove{}
+		for name, rc := range plan.Revisions {
+			moves[name] = stack.RevisionMove{From: rc.From, To: rc.To}
+		}
+		if err := stack.TieConfigs(tx, &cp, moves); err != nil {
+			return err
+		}
 		plan.Configs = toConfigChanges(cp)
 		plan.Flags, plan.Segments, plan.Warnings = toChanges(fp.Flags), toChanges(fp.Segments), warnings(app, fp)
 		notes, err := stack.ScaleNotes(tx, cs)
@@ -130,10 +140,7 @@ func (h *handler) plan(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		plan.Warnings = append(plan.Warnings, notes...)
-		if plan.Kept, err = stack.Kept(tx, app); err != nil {
-			return err
-		}
-		plan.Revisions, err = nextRevisions(tx, cs)
+		plan.Kept, err = stack.Kept(tx, app)
 		return err
 	})
 	if err != nil {
@@ -191,6 +198,9 @@ func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		if fp, err = stack.ApplyFlags(tx, app, src, h.cfg.Clock.Now()); err != nil {
+			return err
+		}
+		if err := stack.TieConfigs(tx, &cp, stack.OperationMoves(op)); err != nil {
 			return err
 		}
 		return stack.ApplyConfigs(tx, cp, h.cfg.Clock.Now())

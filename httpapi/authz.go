@@ -76,6 +76,13 @@ var minRole = map[string]Role{
 	"GET /v1/openapi.json":                      RoleNone, // open: it describes, it reveals nothing stored
 }
 
+// scopedRoutes are all an instance's own credential may ask for; the
+// handlers then check the instance and the config (scopeConfig).
+var scopedRoutes = map[string]bool{
+	"GET /v1/configs/{name}/values": true,
+	"GET /v1/configs/{name}/stream": true,
+}
+
 // routeRole returns the weakest role that may make request r.
 func (h *handler) routeRole(r *http.Request) Role {
 	_, pattern := h.mux.Handler(r)
@@ -132,6 +139,9 @@ func (h *handler) authorize(r *http.Request) (*http.Request, error) {
 	}
 	if !p.Role.Allows(min) {
 		return nil, forbidden{p.Name + " (role " + p.Role.String() + ") may not " + r.Method + " " + r.URL.Path + ": it needs the role " + min.String() + " or stronger"}
+	}
+	if _, pattern := h.mux.Handler(r); p.Instance != "" && !scopedRoutes[pattern] {
+		return nil, forbidden{p.Name + " (an instance's credential) may only read its configs: GET /v1/configs/NAME/values or /stream"}
 	}
 	// Events the request's transactions append record who made it.
 	return r.WithContext(store.WithActor(WithPrincipal(r.Context(), p), p.Name)), nil

@@ -35,7 +35,13 @@ func currentConfig(tx store.Tx, name, instance string) (store.ConfigVersion, err
 	}
 	want := d.Effective()
 	if instance != "" {
-		want = d.Desired(instance)
+		rev := 0 // an instance gone: the version every instance settles on
+		if in, err := tx.GetInstance(instance); err == nil {
+			rev = in.Revision
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return store.ConfigVersion{}, err
+		}
+		want = d.Desired(instance, rev)
 	}
 	if want <= 0 || want == latest.Version {
 		return latest, nil
@@ -45,11 +51,44 @@ func currentConfig(tx store.Tx, name, instance string) (store.ConfigVersion, err
 
 func (h *handler) readCurrent(r *http.Request) (store.ConfigVersion, error) {
 	var v store.ConfigVersion
-	err := h.in(r).Store.View(r.Context(), func(tx store.Tx) (err error) {
-		v, err = currentConfig(tx, r.PathValue("name"), r.URL.Query().Get("instance"))
+	err := h.in(r).Store.View(r.Context(), func(tx store.Tx) error {
+		instance, err := h.scopeConfig(r, tx)
+		if err != nil {
+			return err
+		}
+		v, err = currentConfig(tx, r.PathValue("name"), instance)
 		return err
 	})
 	return v, err
+}
+
+// scopeConfig returns the instance whose version of the config r asks
+// for (?instance=). An instance's own credential gets its own, and only
+// while the instance lives, in its environment, for a config its
+// service reads: anything else is refused as if the config did not
+// exist (a credential learns nothing of others' configs).
+func (h *handler) scopeConfig(r *http.Request, tx store.Tx) (string, error) {
+	asked := r.URL.Query().Get("instance")
+	p, _ := PrincipalFrom(r.Context())
+	if p.Instance == "" {
+		return asked, nil
+	}
+	name := r.PathValue("name")
+	refused := store.NotFoundf("config %s: not one %s reads", name, p.Name)
+	if p.Env != h.in(r).Name || asked != "" && asked != p.Instance {
+		return "", refused
+	}
+	in, err := tx.GetInstance(p.Instance)
+	if errors.Is(err, store.ErrNotFound) || err == nil && in.State.Leaving() {
+		return "", forbidden{p.Name + ": the instance has ended; its credential with it"}
+	} else if err != nil {
+		return "", err
+	}
+	v, err := tx.GetConfigVersion(name, 0)
+	if errors.Is(err, store.ErrNotFound) || err == nil && (v.Spec == nil || v.Spec.Service != in.Service) {
+		return "", refused
+	}
+	return p.Instance, err
 }
 
 func configETag(v int) string { return `"` + strconv.Itoa(v) + `"` }

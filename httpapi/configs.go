@@ -16,7 +16,7 @@ import (
 
 // configView is a config's wire form: its version and its delivery.
 func configView(v store.ConfigVersion, d *store.ConfigDelivery, instances []store.Instance) api.Config {
-	out := api.Config{Name: v.Name, Version: v.Version, Values: v.Values, Overridden: stack.Overridden(v),
+	out := api.Config{Name: v.Name, Version: v.Version, Current: v.Version, Revision: v.Revision, Values: v.Values, Overridden: stack.Overridden(v),
 		Source: string(v.Source), From: v.From, By: v.By, Reason: v.Reason, Created: v.CreatedAt,
 		EnvVar: spec.ConfigEnvVar(v.Name)}
 	if out.Values == nil {
@@ -28,6 +28,9 @@ func configView(v store.ConfigVersion, d *store.ConfigDelivery, instances []stor
 	}
 	if d != nil {
 		out.Delivery = deliveryView(*d, instances, v.Spec)
+		if e := d.Effective(); e > 0 {
+			out.Current = e
+		}
 	}
 	return out
 }
@@ -53,10 +56,10 @@ func strategyWords(d spec.ConfigDelivery) string {
 }
 
 func deliveryView(d store.ConfigDelivery, instances []store.Instance, c *spec.Config) *api.ConfigDelivery {
-	out := &api.ConfigDelivery{Version: d.Version, Previous: d.Previous, Phase: string(d.Phase), Step: d.Step,
+	out := &api.ConfigDelivery{Version: d.Version, Previous: d.Previous, Revision: d.Revision, Phase: string(d.Phase), Step: d.Step,
 		Instances: []api.ConfigInstance{}, Reason: d.Reason, Started: d.Started, Ended: d.Ended}
 	for _, in := range instances {
-		out.Instances = append(out.Instances, api.ConfigInstance{ID: in.ID, Revision: in.Revision, Desired: d.Desired(in.ID), Applied: d.Applied[in.ID]})
+		out.Instances = append(out.Instances, api.ConfigInstance{ID: in.ID, Revision: in.Revision, Desired: d.Desired(in.ID, in.Revision), Applied: d.Applied[in.ID]})
 	}
 	var a *spec.Analysis
 	if c != nil {
@@ -129,11 +132,18 @@ func (h *handler) configVersions(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		vs, err := tx.ListConfigVersions(name, 0)
-		for _, v := range vs {
-			out = append(out, api.ConfigVersion{Version: v.Version, Values: v.Values, Source: string(v.Source), From: v.From,
-				By: v.By, Reason: v.Reason, Created: v.CreatedAt})
+		if err != nil {
+			return err
 		}
-		return err
+		for _, v := range vs {
+			cv := api.ConfigVersion{Version: v.Version, Values: v.Values, Source: string(v.Source), From: v.From,
+				By: v.By, Reason: v.Reason, Created: v.CreatedAt, Revision: v.Revision}
+			if cv.Release, err = releaseWords(tx, v); err != nil {
+				return err
+			}
+			out = append(out, cv)
+		}
+		return nil
 	})
 	h.answer(w, out, err)
 }
@@ -273,7 +283,11 @@ func toConfigChanges(p stack.ConfigPlan) *api.ConfigChanges {
 	if p.Empty() {
 		return nil
 	}
-	return &api.ConfigChanges{Added: p.Added, Changed: p.Changed, Dropped: p.Dropped}
+	out := &api.ConfigChanges{Added: p.Added, Changed: p.Changed, Dropped: p.Dropped}
+	for _, r := range p.Released {
+		out.Released = append(out.Released, api.ConfigRelease{Config: r.Config, Service: r.Service, Revision: r.Revision, Keeps: r.Keeps})
+	}
+	return out
 }
 
 // configStop handles POST /v1/configs/{name}/stop: the delivery in
@@ -298,4 +312,27 @@ func (h *handler) configStop(w http.ResponseWriter, r *http.Request) {
 	}
 	h.in(r).Enqueue(queue.ConfigKey(name))
 	writeJSON(w, http.StatusOK, out)
+}
+
+// releaseWords says how the revision a config version was released with
+// ended (its state is the truth: the delivery record keeps only the
+// latest delivery); "" for a version released on its own.
+func releaseWords(tx store.Tx, v store.ConfigVersion) (string, error) {
+	if v.Revision == 0 || v.Spec == nil {
+		return "", nil
+	}
+	rev, err := tx.GetRevision(v.Spec.Service, v.Revision)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "gone", nil
+	case err != nil:
+		return "", err
+	}
+	switch rev.State {
+	case store.RevisionStable, store.RevisionSuperseded:
+		return "promoted", nil
+	case store.RevisionRolledBack:
+		return "rolled back: " + rev.Reason, nil
+	}
+	return "in release", nil
 }

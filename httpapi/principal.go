@@ -56,6 +56,11 @@ func (r Role) Allows(min Role) bool { return min != RoleNone && r >= min }
 type Principal struct {
 	Name string
 	Role Role
+	// Instance, when set, scopes the principal to one instance of
+	// environment Env (an instance's own credential): it may read the
+	// values and stream of the configs its service reads, its own
+	// version, while the instance lives; nothing else (scopedRoutes).
+	Instance, Env string
 }
 
 type principalKey struct{}

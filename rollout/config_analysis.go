@@ -29,10 +29,14 @@ func (c *Controller) judgeDelivery(ctx context.Context, r configRead, ready []st
 		return d
 	}
 	applied := nonNilApplied(d.Applied, acks)
+	revs := map[string]int{}
+	for _, in := range r.instances {
+		revs[in.ID] = in.Revision
+	}
 	var canary, baseline []string
 	for _, id := range ready {
 		switch {
-		case d.Desired(id) != d.Version:
+		case d.Desired(id, revs[id]) != d.Version:
 			baseline = append(baseline, id)
 		case applied[id] == d.Version:
 			canary = append(canary, id)

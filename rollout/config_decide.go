@@ -19,7 +19,9 @@ type deliveryObs struct {
 	latest    int
 	instances []string
 	applied   map[string]int
-	now       time.Time
+	// release is the revision the delivery goes with, when it does.
+	release releaseObs
+	now     time.Time
 }
 
 // decideDelivery is the pure step of a config delivery: the delivery as
@@ -27,7 +29,7 @@ type deliveryObs struct {
 // ("" when none). d is nil before the config's first delivery.
 //
 // The first version needs no delivery (instances read it when they
-// start). A newer version starts a delivery from what every instance
+// start). A version that goes with a revision follows it (decideRelease). A newer version starts a delivery from what every instance
 // has (effective); each step gives it to more instances (config.Targets)
 // once every instance given it so far applied it and the interval
 // passed; when all have it, it bakes, then succeeds. An instance that
@@ -44,6 +46,9 @@ func decideDelivery(d *store.ConfigDelivery, def spec.ConfigDelivery, name strin
 	}
 	next := *d
 	next.Applied = nonNilApplied(d.Applied, o.applied)
+	if d.Revision != 0 && d.Version == o.latest {
+		return decideRelease(next, o.release, o.now)
+	}
 	if d.Version != o.latest {
 		next = store.ConfigDelivery{Name: name, StoreVersion: d.StoreVersion, Version: o.latest, Previous: d.Effective(),
 			Phase: store.DeliveryProgressing, Started: o.now, Applied: next.Applied}

@@ -38,7 +38,7 @@ func TestDeliveryStepsOnAFakeClock(t *testing.T) {
 	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	ids := instanceIDs(8)
 	d, ev := decideDelivery(nil, def, "s", deliveryObs{latest: 1, instances: ids, now: t0})
-	if d.Phase != store.DeliverySucceeded || ev != "" || d.Desired(ids[0]) != 1 {
+	if d.Phase != store.DeliverySucceeded || ev != "" || d.Desired(ids[0], 0) != 1 {
 		t.Fatalf("first version: %+v %s", d, ev)
 	}
 	type tick struct {
@@ -63,11 +63,11 @@ func TestDeliveryStepsOnAFakeClock(t *testing.T) {
 		if d.Phase != s.phase || len(d.Targets) != s.targets || ev != s.event {
 			t.Fatalf("at %s: %s %d targets %q, want %s %d %q (%s)", s.at, d.Phase, len(d.Targets), ev, s.phase, s.targets, s.event, d.Reason)
 		}
-		if s.phase == store.DeliveryProgressing && s.targets < 8 && (d.Desired(ids[7]) != 1 || d.Desired(ids[0]) != 2) {
-			t.Fatalf("at %s: desired %d and %d", s.at, d.Desired(ids[0]), d.Desired(ids[7]))
+		if s.phase == store.DeliveryProgressing && s.targets < 8 && (d.Desired(ids[7], 0) != 1 || d.Desired(ids[0], 0) != 2) {
+			t.Fatalf("at %s: desired %d and %d", s.at, d.Desired(ids[0], 0), d.Desired(ids[7], 0))
 		}
 	}
-	if d.Previous != 1 || d.Version != 2 || d.Desired(ids[7]) != 2 {
+	if d.Previous != 1 || d.Version != 2 || d.Desired(ids[7], 0) != 2 {
 		t.Errorf("succeeded: %+v", d)
 	}
 }
@@ -89,7 +89,7 @@ func TestDeliveryRollsBackAnInstanceThatDoesNotApply(t *testing.T) {
 		t.Fatalf("before the deadline: %+v %s", d, ev)
 	}
 	d, ev = decideDelivery(&d, def, "s", deliveryObs{latest: 4, instances: ids, applied: map[string]int{ids[0]: 3}, now: t0.Add(30 * time.Second)})
-	if d.Phase != store.DeliveryRolledBack || ev != store.EventConfigDeliveryRolledBack || d.Desired(ids[0]) != 3 ||
+	if d.Phase != store.DeliveryRolledBack || ev != store.EventConfigDeliveryRolledBack || d.Desired(ids[0], 0) != 3 ||
 		d.Reason != "instance web-1-00 did not apply v4 in time: back to v3" {
 		t.Fatalf("past the deadline: %+v %s", d, ev)
 	}
@@ -153,8 +153,47 @@ func TestDeliveryWaitsForItsAnalysisAndRollsBackOnIt(t *testing.T) {
 	// needed; it fails, and the delivery goes back to v1.
 	d = measured(d, 8, map[string]analysis.Measurement{"ok": {Verdict: analysis.Fail, Value: 0.7, Reason: "result >= 0.99 is false (0.7)"}})
 	d, ev := decideDelivery(&d, def, "s", deliveryObs{latest: 2, instances: ids, applied: appliedBy(ids, 4, 2), now: at(8)})
-	if d.Phase != store.DeliveryRolledBack || ev != store.EventConfigDeliveryRolledBack || d.Desired(ids[0]) != 1 ||
+	if d.Phase != store.DeliveryRolledBack || ev != store.EventConfigDeliveryRolledBack || d.Desired(ids[0], 0) != 1 ||
 		!strings.HasPrefix(d.Reason, "analysis failed: ok: ") || !strings.HasSuffix(d.Reason, ": back to v1") || d.Analysis.Ended.IsZero() {
 		t.Fatalf("a failed analysis: %+v %s", d, ev)
+	}
+}
+
+// TestDecideRelease: a delivery that goes with a revision follows its
+// state, and takes no step of its own.
+func TestDecideRelease(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	inFlight := store.ConfigDelivery{Name: "s", Version: 2, Previous: 1, Revision: 3, Phase: store.DeliveryProgressing, Started: now}
+	cases := []struct {
+		name   string
+		d      store.ConfigDelivery
+		obs    releaseObs
+		phase  store.ConfigPhase
+		ev     store.EventType
+		reason string
+	}{
+		{"in release", inFlight, releaseObs{service: "web", state: store.RevisionPending}, store.DeliveryProgressing, "", ""},
+		{"promoted", inFlight, releaseObs{service: "web", state: store.RevisionStable}, store.DeliverySucceeded,
+			store.EventConfigDeliverySucceeded, "revision 3 of web promoted: every instance reads v2"},
+		{"superseded since", inFlight, releaseObs{service: "web", state: store.RevisionSuperseded}, store.DeliverySucceeded,
+			store.EventConfigDeliverySucceeded, "revision 3 of web promoted: every instance reads v2"},
+		{"rolled back", inFlight, releaseObs{service: "web", state: store.RevisionRolledBack, reason: "analysis failed: ok 0.7"},
+			store.DeliveryRolledBack, store.EventConfigDeliveryRolledBack, "revision 3 of web rolled back: analysis failed: ok 0.7: back to v1"},
+		{"gone", inFlight, releaseObs{service: "web", gone: true}, store.DeliveryRolledBack,
+			store.EventConfigDeliveryRolledBack, "revision 3 of web is gone: back to v1"},
+		{"ended already", store.ConfigDelivery{Name: "s", Version: 2, Previous: 1, Revision: 3, Phase: store.DeliveryRolledBack, Reason: "r"},
+			releaseObs{service: "web", state: store.RevisionStable}, store.DeliveryRolledBack, "", "r"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d, ev := decideDelivery(&c.d, spec.ConfigDelivery{}, "s", deliveryObs{latest: 2, release: c.obs, now: now.Add(time.Minute),
+				instances: []string{"a", "b"}, applied: map[string]int{"a": 2}})
+			if d.Phase != c.phase || ev != c.ev || d.Reason != c.reason || d.Step != 0 || len(d.Targets) != 0 || d.Applied["a"] != 2 {
+				t.Fatalf("got %s %q %q step %d targets %v applied %v", d.Phase, ev, d.Reason, d.Step, d.Targets, d.Applied)
+			}
+			if ev != "" && !d.Ended.Equal(now.Add(time.Minute)) {
+				t.Errorf("ended %v", d.Ended)
+			}
+		})
 	}
 }

@@ -27,6 +27,10 @@ import (
 // runs appears.
 const ConfigDirEnv = "SLIPWAY_CONFIG_DIR"
 
+// ConfigTokenEnv names an instance's own credential for reading its
+// configs over HTTP (GET /v1/configs/NAME/values and /stream).
+const ConfigTokenEnv = "SLIPWAY_CONFIG_TOKEN"
+
 // ConfigHeader is the response header of an instance's readiness check
 // that says which config versions it applied: "name=3, other=1".
 const ConfigHeader = "Slipway-Config"
@@ -65,6 +69,8 @@ type configRead struct {
 	latest    store.ConfigVersion
 	delivery  *store.ConfigDelivery
 	instances []store.Instance
+	// release is the revision a delivery goes with, when it does.
+	release releaseObs
 }
 
 // ReconcileConfig takes one safe step of config name's delivery to the
@@ -73,31 +79,49 @@ type configRead struct {
 // instances whose version changes, and records the delivery with its
 // event. It says when to come back while the delivery is in flight.
 func (c *Controller) ReconcileConfig(ctx context.Context, name string) (time.Duration, error) {
-	writer, ok := c.cfg.Driver.(workload.ConfigWriter)
-	if !ok {
-		return 0, nil // a platform that delivers no files
-	}
+	writer, files := c.cfg.Driver.(workload.ConfigWriter)
 	r, err := c.readConfig(ctx, name)
 	if err != nil || r.latest.Spec == nil {
 		return 0, err
 	}
+	// A platform that delivers no files has no delivery to step, but a
+	// version released with a revision still ends with it (its
+	// instances read it over HTTP).
+	if !files && (r.delivery == nil || r.delivery.Revision == 0) {
+		return 0, nil
+	}
 	def := r.latest.Spec.Delivery
-	ready, acks := c.observeConfig(ctx, name, r.instances)
+	var ready []string
+	var acks map[string]int
+	if files { // instances without files report nothing
+		ready, acks = c.observeConfig(ctx, name, r.instances)
+	}
 	now := c.cfg.Clock.Now()
 	measured := c.judgeDelivery(ctx, r, ready, acks, now)
-	next, ev := decideDelivery(measured, def, name, deliveryObs{latest: r.latest.Version, instances: ready, applied: acks, now: now})
-	pending, err := c.writeConfigs(ctx, writer, r, &next)
-	if err != nil {
-		return 0, err
+	next, ev := decideDelivery(measured, def, name, deliveryObs{latest: r.latest.Version, instances: ready, applied: acks,
+		release: r.release, now: now})
+	var pending bool
+	if files {
+		if pending, err = c.writeConfigs(ctx, writer, r, &next); err != nil {
+			return 0, err
+		}
 	}
 	if err := c.saveDelivery(ctx, r, next, ev, now); err != nil {
 		return 0, err
 	}
-	if !next.Phase.Terminal() || pending {
+	switch {
+	case next.Revision != 0 && !next.Phase.Terminal():
+		return releasePoll, nil
+	case !next.Phase.Terminal() || pending:
 		return configPoll, nil
 	}
 	return 0, nil
 }
+
+// releasePoll is how soon a delivery that goes with a revision is looked
+// at again: its end follows the revision's, which a rollout decides
+// (its instances got their files as they started).
+const releasePoll = time.Second
 
 func (c *Controller) readConfig(ctx context.Context, name string) (configRead, error) {
 	var r configRead
@@ -113,8 +137,14 @@ func (c *Controller) readConfig(ctx context.Context, name string) (configRead, e
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
-		if r.latest.Spec != nil {
-			r.instances, err = tx.ListInstances(r.latest.Spec.Service)
+		if r.latest.Spec == nil {
+			return nil
+		}
+		if r.instances, err = tx.ListInstances(r.latest.Spec.Service); err != nil {
+			return err
+		}
+		if r.delivery != nil && r.delivery.Revision != 0 {
+			r.release, err = readRelease(tx, r.latest.Spec.Service, r.delivery.Revision)
 		}
 		return err
 	})
@@ -216,7 +246,7 @@ func (c *Controller) writeConfigs(ctx context.Context, w workload.ConfigWriter, 
 	}
 	var writes []write
 	for _, in := range r.instances {
-		want := d.Desired(in.ID)
+		want := d.Desired(in.ID, in.Revision)
 		if in.State != store.InstanceRunning || want <= 0 || d.Applied[in.ID] == want {
 			continue
 		}
@@ -345,7 +375,7 @@ func (c *Controller) instanceConfigs(ctx context.Context, in store.Instance, env
 			}
 			want := latest.Version
 			if d, err := tx.GetConfigDelivery(latest.Name); err == nil {
-				want = d.Desired(in.ID)
+				want = d.Desired(in.ID, in.Revision)
 			} else if !errors.Is(err, store.ErrNotFound) {
 				return err
 			}

@@ -89,6 +89,10 @@ type Config struct {
 	// instances than desired, or one failing readiness, before a pass
 	// writes EventServiceUnhealthy (unhealthy.go); 0: never.
 	UnhealthyAfter time.Duration
+	// InstanceToken, when set, returns instance id's own credential, given
+	// in ConfigTokenEnv to each instance of a service a config names: it
+	// reads those configs over HTTP, its own version, while it lives.
+	InstanceToken func(id string) string
 	// Checks builds the health checker that reports to onChange; nil
 	// means a real health.Monitor. Tests pass a fake and report changes
 	// themselves.
@@ -447,6 +451,11 @@ func (c *Controller) instanceSpec(ctx context.Context, in store.Instance, rev st
 	configs, err := c.instanceConfigs(ctx, in, env)
 	if err != nil {
 		return workload.InstanceSpec{}, fmt.Errorf("configs of %s: %w", in.ID, err)
+	}
+	if len(configs) > 0 && c.cfg.InstanceToken != nil {
+		// A secret: redacted from what the driver writes, never logged.
+		env[ConfigTokenEnv] = c.cfg.InstanceToken(in.ID)
+		secretEnv = append(secretEnv, ConfigTokenEnv)
 	}
 	is := workload.InstanceSpec{Configs: configs,
 		ID: in.ID, Service: in.Service, Revision: in.Revision, Port: in.Port,

@@ -156,8 +156,11 @@ type harness struct {
 	platform workload.Platform
 	// prometheus, when set, is the prometheus provider
 	prometheus analysis.Provider
-	ctl        *Controller
-	ops        *stack.Controller
+	// writer, when set, runs the instances instead of driver alone: it
+	// takes their config files too
+	writer *fakeConfigWriter
+	ctl    *Controller
+	ops    *stack.Controller
 
 	mu  sync.Mutex // guards due
 	due map[queue.Key]time.Time
@@ -174,8 +177,12 @@ func newHarness(t *testing.T) *harness {
 // driver, as a restarted server does.
 func (h *harness) restartControllers() {
 	h.checks = &fakeChecks{watched: map[string]health.Watch{}}
+	var driver workload.Driver = h.driver
+	if h.writer != nil {
+		driver = h.writer
+	}
 	h.ctl = New(Config{
-		Store: h.store, Driver: h.driver, Ports: &fakePorts{}, Clock: h.clock,
+		Store: h.store, Driver: driver, Ports: &fakePorts{}, Clock: h.clock,
 		Restart: workload.DefaultRestartPolicy(), Enqueue: h.enqueue, NewID: h.newID(),
 		Checks:    func(func(health.Change)) Checker { return h.checks },
 		Providers: h.providers(),
@@ -263,6 +270,8 @@ func (h *harness) reconcile(key queue.Key) (time.Duration, error) {
 		return h.ops.Reconcile(context.Background(), id)
 	case queue.Flag:
 		return h.ctl.ReconcileFlag(context.Background(), key.Name)
+	case queue.Config:
+		return h.ctl.ReconcileConfig(context.Background(), key.Name)
 	}
 	return h.ctl.Reconcile(context.Background(), key.Name)
 }

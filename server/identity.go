@@ -30,6 +30,8 @@ type keyring struct {
 	// every request and flag evaluation, only reads the maps and stores
 	// a clock atomically, so token checks never wait on one another.
 	used map[string]*atomic.Int64
+	// instances sign and check each instance's own credential.
+	instances instanceKeys
 }
 
 // accepted is one accepted token: whose it is and its principal's clock.
@@ -71,6 +73,9 @@ func (k *keyring) remove(sum [sha256.Size]byte) {
 // Lookup implements httpapi.Tokens. Comparing hashes of a 256-bit value
 // leaks nothing useful through timing.
 func (k *keyring) Lookup(value string) (httpapi.Principal, bool) {
+	if strings.HasPrefix(value, instanceTokenPrefix) {
+		return k.instances.lookup(value)
+	}
 	sum := sha256.Sum256([]byte(value))
 	k.mu.RLock()
 	e, ok := k.byHash[sum]
@@ -100,7 +105,7 @@ func (k *keyring) lastUsed(name string) time.Time {
 // checkKey is OFREP's key check: any token the server knows, whatever
 // its role, may evaluate flags.
 func (k *keyring) checkKey(value string) error {
-	if _, ok := k.Lookup(value); !ok {
+	if p, ok := k.Lookup(value); !ok || p.Instance != "" { // an instance's own reads only its configs
 		return errUnknownKey
 	}
 	return nil

@@ -315,6 +315,10 @@ func (s *Server) open(ctx context.Context, name, dir string, kube *kubeRef) (*pa
 		db.Close()
 		return nil, err
 	}
+	if err := s.keys.instances.load(name, dir); err != nil {
+		db.Close()
+		return nil, err
+	}
 	instEnv := baseEnv()
 	instEnv["SLIPWAY_FLAG_KEY"] = flagKey // its flags work with no setup
 	p := &parts{name: name, store: store.NewNotifier(db), db: db, artifacts: s.artifacts, queue: queue.New()}
@@ -361,6 +365,7 @@ func (s *Server) open(ctx context.Context, name, dir string, kube *kubeRef) (*pa
 		Platform:       plat,
 		Secrets:        secret.Vault{Store: p.store, Box: s.secrets},
 		UnhealthyAfter: s.cfg.UnhealthyAfter,
+		InstanceToken:  func(id string) string { return s.keys.instances.token(name, id) },
 	})
 	p.ops = stack.NewController(p.store, s.cfg.Clock, p.queue.AddAfter)
 	p.ops.OnEnded(func(op store.Operation) {

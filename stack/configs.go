@@ -26,6 +26,9 @@ type ConfigPlan struct {
 	// Next are the versions to store, each naming the version it is made
 	// from (0 for a new config).
 	Next []store.ConfigVersion
+	// Released are the versions that go with a revision the same apply
+	// makes (TieConfigs).
+	Released []ConfigRelease
 }
 
 // Empty reports whether the configs would stay as they are.
@@ -85,6 +88,9 @@ func PlanConfigs(tx store.Tx, app *spec.App, schemas map[string]string, src Sour
 		case sameDefinition(cur, next):
 			continue
 		default:
+			if err := inRelease(tx, name, "change"); err != nil {
+				return plan, err
+			}
 			next.Version = cur.Version
 			next.Reason = "applied from " + src.File + ": changed"
 			plan.Changed = append(plan.Changed, name)
@@ -243,12 +249,22 @@ func ValidateConfig(ctx context.Context, v store.ConfigVersion) error {
 }
 
 // ApplyConfigs stores the plan's versions, each with an event, in the
-// caller's transaction. A config changed since the plan was made is a
+// caller's transaction, and starts the delivery of each released with a
+// revision (TieConfigs). A config changed since the plan was made is a
 // conflict (apply again).
 func ApplyConfigs(tx store.Tx, plan ConfigPlan, now time.Time) error {
 	for _, v := range plan.Next {
-		if _, err := SaveConfig(tx, v, store.EventConfigApplied, now); err != nil {
+		saved, err := SaveConfig(tx, v, store.EventConfigApplied, now)
+		if err != nil {
 			return err
+		}
+		for _, r := range plan.Released {
+			if r.Config != v.Name {
+				continue
+			}
+			if err := releaseConfig(tx, saved, r, now); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -301,6 +317,9 @@ func NextConfig(tx store.Tx, name string, e ConfigEdit, now time.Time) (store.Co
 	}
 	if e.Base != 0 && e.Base != cur.Version {
 		return cur, "", store.CheckConfigBase(name, e.Base, cur.Version)
+	}
+	if err := inRelease(tx, name, "change"); err != nil {
+		return cur, "", err
 	}
 	next := cur
 	next.Source, next.From, next.By, next.CreatedAt = "", 0, e.By, now
@@ -369,6 +388,9 @@ func StopConfig(tx store.Tx, name, by, reason string, now time.Time) (store.Conf
 	}
 	if d.Phase.Terminal() {
 		return d, store.Invalidf("config %s has no delivery in flight: %s %s", name, config.Version(d.Version), d.Phase)
+	}
+	if err := inRelease(tx, name, "stop"); err != nil {
+		return d, err
 	}
 	d.Phase, d.Ended, d.By = store.DeliveryStopped, now, by
 	d.Reason = "stopped: back to " + config.Version(d.Previous)

@@ -30,6 +30,13 @@ type ConfigVersion struct {
 	// rollback copied.
 	Source ConfigSource `json:"source"`
 	From   int          `json:"from,omitempty"`
+	// Revision, when not 0, ties the version to that revision of the
+	// config's service (Spec.Service): an apply that changed both the
+	// service and the config's values. The candidate's instances read
+	// it, stable's keep the version before; it is promoted or rolled
+	// back with the revision (the revision's state says which), and no
+	// staged delivery runs for it.
+	Revision int `json:"revision,omitempty"`
 	// By is who made it; Reason what changed, in words.
 	By        string    `json:"by,omitempty"`
 	Reason    string    `json:"reason,omitempty"`
@@ -58,6 +65,11 @@ type ConfigDelivery struct {
 	// (what a rollback goes back to; 0 for the first).
 	Version  int `json:"version"`
 	Previous int `json:"previous,omitempty"`
+	// Revision, when not 0, is the revision of the config's service that
+	// delivers Version (ConfigVersion.Revision): while it is in release
+	// its instances have Version and the others Previous; the delivery
+	// succeeds when it turns stable and rolls back with it.
+	Revision int `json:"revision,omitempty"`
 	// Phase is where the delivery stands (ConfigPhase).
 	Phase ConfigPhase `json:"phase"`
 	// Step counts the steps taken; StepStarted is when the last began.
@@ -120,11 +132,13 @@ func (d ConfigDelivery) Effective() int {
 	return d.Previous
 }
 
-// Desired is the version instance id should have now: while the
-// delivery progresses, the new version only on the instances given it.
-func (d ConfigDelivery) Desired(id string) int {
+// Desired is the version instance id, of revision rev of the service,
+// should have now: while the delivery progresses, the new version only
+// on the instances given it, or on those of its revision when it goes
+// with one.
+func (d ConfigDelivery) Desired(id string, rev int) int {
 	if d.Phase == DeliveryProgressing {
-		if slices.Contains(d.Targets, id) {
+		if d.Revision != 0 && rev == d.Revision || d.Revision == 0 && slices.Contains(d.Targets, id) {
 			return d.Version
 		}
 		return d.Previous

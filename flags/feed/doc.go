@@ -13,4 +13,19 @@
 // Until the first fetch, every flag evaluates as not found (the caller's
 // default applies); after a failure the last definitions keep serving
 // while the feed reconnects with backoff.
+//
+// Values does the same for a dynamic configuration (configs: in
+// slipway.yaml), typed: from the file Slipway delivers to the instance
+// ($SLIPWAY_CONFIG_<NAME>, polled for a new version), or from the
+// server (GET /v1/configs/NAME/values with the version as ETag, then
+// its change stream), each version decoded into T:
+//
+//	type settings struct{ TimeoutMs int `json:"timeoutMs"` }
+//	v, err := feed.NewValues[settings](feed.ValuesConfig{Name: "invoice-settings"})
+//	go v.Run(ctx)
+//	<-v.Ready()
+//	s, version := v.Get()
+//
+// Values that do not decode into T are refused: the last good ones keep
+// serving (Err says why).
 package feed

@@ -18,6 +18,7 @@ type configVersionDoc struct {
 	Values    map[string]any `json:"values"`
 	Source    string         `json:"source"`
 	From      int            `json:"from,omitempty"`
+	Revision  int            `json:"revision,omitempty"`
 	By        string         `json:"by,omitempty"`
 	Reason    string         `json:"reason,omitempty"`
 	CreatedAt time.Time      `json:"createdAt"`
@@ -65,6 +66,7 @@ type configDeliveryDoc struct {
 	Name        string          `json:"name"`
 	Version     int             `json:"version"`
 	Previous    int             `json:"previous,omitempty"`
+	Revision    int             `json:"revision,omitempty"`
 	Phase       string          `json:"phase"`
 	Step        int             `json:"step"`
 	StepStarted time.Time       `json:"stepStarted,omitzero"`
@@ -80,14 +82,14 @@ type configDeliveryDoc struct {
 func toConfigVersionDoc(v store.ConfigVersion) configVersionDoc {
 	return configVersionDoc{
 		Name: v.Name, Version: v.Version, Spec: ptr(v.Spec, toConfigSpecDoc), Schema: v.Schema, Dir: v.Dir,
-		Values: v.Values, Source: string(v.Source), From: v.From, By: v.By, Reason: v.Reason, CreatedAt: v.CreatedAt,
+		Values: v.Values, Source: string(v.Source), From: v.From, Revision: v.Revision, By: v.By, Reason: v.Reason, CreatedAt: v.CreatedAt,
 	}
 }
 
 func fromConfigVersionDoc(d configVersionDoc) store.ConfigVersion {
 	return store.ConfigVersion{
 		Name: d.Name, Version: d.Version, Spec: ptr(d.Spec, fromConfigSpecDoc), Schema: d.Schema, Dir: d.Dir,
-		Values: d.Values, Source: store.ConfigSource(d.Source), From: d.From, By: d.By, Reason: d.Reason, CreatedAt: d.CreatedAt,
+		Values: d.Values, Source: store.ConfigSource(d.Source), From: d.From, Revision: d.Revision, By: d.By, Reason: d.Reason, CreatedAt: d.CreatedAt,
 	}
 }
 
@@ -126,7 +128,7 @@ func fromConfigSpecDoc(d configSpecDoc) spec.Config {
 
 func toConfigDeliveryDoc(d store.ConfigDelivery) configDeliveryDoc {
 	return configDeliveryDoc{
-		Name: d.Name, Version: d.Version, Previous: d.Previous, Phase: string(d.Phase), Step: d.Step,
+		Name: d.Name, Version: d.Version, Previous: d.Previous, Revision: d.Revision, Phase: string(d.Phase), Step: d.Step,
 		StepStarted: d.StepStarted, Targets: d.Targets, Applied: d.Applied,
 		Analysis: ptr(d.Analysis, toAnalysisRunDoc), Reason: d.Reason, By: d.By, Started: d.Started, Ended: d.Ended,
 	}
@@ -134,7 +136,7 @@ func toConfigDeliveryDoc(d store.ConfigDelivery) configDeliveryDoc {
 
 func fromConfigDeliveryDoc(d configDeliveryDoc) store.ConfigDelivery {
 	return store.ConfigDelivery{
-		Name: d.Name, Version: d.Version, Previous: d.Previous, Phase: store.ConfigPhase(d.Phase), Step: d.Step,
+		Name: d.Name, Version: d.Version, Previous: d.Previous, Revision: d.Revision, Phase: store.ConfigPhase(d.Phase), Step: d.Step,
 		StepStarted: d.StepStarted, Targets: d.Targets, Applied: d.Applied,
 		Analysis: ptr(d.Analysis, fromAnalysisRunDoc), Reason: d.Reason, By: d.By, Started: d.Started, Ended: d.Ended,
 	}

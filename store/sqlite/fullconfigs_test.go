@@ -20,14 +20,14 @@ func fullConfigVersion() store.ConfigVersion {
 			},
 		},
 		Schema: `{"type":"object"}`, Dir: "/srv/shop",
-		Values: spec.ConfigValues{"timeoutMs": 3000.0}, Source: store.ConfigFromRollback, From: 1,
+		Values: spec.ConfigValues{"timeoutMs": 3000.0}, Source: store.ConfigFromRollback, From: 1, Revision: 7,
 		By: "token:ops", Reason: "rolled back to v1", CreatedAt: at(40),
 	}
 }
 
 func fullConfigDelivery() store.ConfigDelivery {
 	return store.ConfigDelivery{
-		Name: "invoice-settings", Version: 3, Previous: 2, Phase: store.DeliveryRolledBack,
+		Name: "invoice-settings", Version: 3, Previous: 2, Revision: 7, Phase: store.DeliveryRolledBack,
 		Step: 2, StepStarted: at(41), Targets: []string{"invoice-1-abc", "invoice-1-def"},
 		Applied: map[string]int{"invoice-1-abc": 3, "invoice-1-def": 2}, Analysis: fullAnalysisRun(2),
 		Reason: "analysis failed: ok 0.7 < 0.99", By: "token:ops", Started: at(42), Ended: at(43),
