@@ -104,13 +104,23 @@ func (k *Cluster) ApplyRevision(ctx context.Context, r Revision) error {
 	if _, err := k.apply(ctx, "Service", name, RevisionService(r, k.t.Namespace), nil); err != nil {
 		return err
 	}
+	if k.t.ByReplicas {
+		return nil // the stable Service's selector is the split: ApplyRoute writes it
+	}
 	_, err = k.apply(ctx, "Service", r.Service, StableService(k.t, r.Service), nil)
 	return err
 }
 
-// ApplyRoute writes a service's HTTPRoute from its entry in the traffic
-// policy (see HTTPRoute): the whole route, every step.
+// ApplyRoute writes a service's traffic split from its entry in the
+// traffic policy: its HTTPRoute (see HTTPRoute), the whole route every
+// step; split by replicas, its stable Service's selector (see
+// ReplicaService), which the controller asks for every service, routed
+// (a host or a path) or not.
 func (k *Cluster) ApplyRoute(ctx context.Context, r router.Route) error {
+	if k.t.ByReplicas {
+		_, err := k.apply(ctx, "Service", r.Service, ReplicaService(k.t, r), nil)
+		return err
+	}
 	_, err := k.apply(ctx, "HTTPRoute", r.Service, HTTPRoute(k.t, r), nil)
 	return err
 }

@@ -80,6 +80,9 @@ func (k *Cluster) Watch(ctx context.Context, changed func(service string)) error
 	}
 	for _, o := range watchedKinds() {
 		kind := kindOf(o)
+		if kind == "HTTPRoute" && k.t.ByReplicas {
+			continue // writes none
+		}
 		if k.handled[kind] {
 			continue // an earlier Watch that failed later registered it
 		}
