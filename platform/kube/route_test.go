@@ -68,7 +68,7 @@ func TestReplicaService(t *testing.T) {
 		weights map[int]int
 		want    map[string]string
 	}{
-		{nil, map[string]string{LabelService: "order", LabelEnvironment: "prod"}},                                 // rolling
+		{nil, map[string]string{LabelService: "order", LabelEnvironment: "prod"}},                                     // rolling
 		{map[int]int{3: 100}, map[string]string{LabelService: "order", LabelEnvironment: "prod", LabelRevision: "3"}}, // blue/green
 		{map[int]int{3: 0, 4: 100}, map[string]string{LabelService: "order", LabelEnvironment: "prod", LabelRevision: "4"}},
 		{map[int]int{3: 90, 4: 10}, map[string]string{LabelService: "order", LabelEnvironment: "prod"}}, // canary: by pods
