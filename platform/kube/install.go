@@ -66,7 +66,7 @@ func InstallManifests(in Install) ([]byte, error) {
 	if err := checkInstall(in); err != nil {
 		return nil, err
 	}
-	labels := map[string]string{"app.kubernetes.io/name": installName, LabelManagedBy: FieldManager}
+	labels := map[string]string{"app.kubernetes.io/name": installName}
 	ns := in.Namespace
 	docs := []any{
 		coreac.Namespace(ns).WithLabels(labels),
