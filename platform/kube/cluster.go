@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -68,8 +69,9 @@ func (k *Cluster) reader() client.Reader {
 func (k *Cluster) Target() Target { return k.t }
 
 // ApplyRevision writes a revision's Deployment (with r.Replicas), its
-// Service and the service's stable Service. A tag where a digest is
-// required is refused before anything is written.
+// Service and the service's stable Service, at once (its Secret first).
+// A tag where a digest is required is refused before anything is
+// written.
 func (k *Cluster) ApplyRevision(ctx context.Context, r Revision) error {
 	r.App, r.Env = k.t.App, k.t.Env
 	d, err := Deployment(r, k.t.Namespace)
@@ -86,6 +88,15 @@ func (k *Cluster) ApplyRevision(ctx context.Context, r Revision) error {
 			return err
 		}
 	}
+	// The Deployment and the Services depend on nothing of each other:
+	// they go at once (a pass's latency is one request, not three); the
+	// route, which names the Services, comes after (ApplyRoute).
+	var wg sync.WaitGroup
+	var svcErr, stableErr error
+	wg.Go(func() { _, svcErr = k.apply(ctx, "Service", name, RevisionService(r, k.t.Namespace), nil) })
+	if !k.t.ByReplicas { // else the stable Service's selector is the split: ApplyRoute writes it
+		wg.Go(func() { _, stableErr = k.apply(ctx, "Service", r.Service, StableService(k.t, r.Service), nil) })
+	}
 	sent, err := k.apply(ctx, "Deployment", name, d, func() {
 		k.replicas[name] = r.Replicas
 		delete(k.deleted, name)
@@ -93,22 +104,13 @@ func (k *Cluster) ApplyRevision(ctx context.Context, r Revision) error {
 			k.pending[name] = inFlight
 		}
 	})
-	if err != nil {
-		return err
-	}
-	if sent && k.cache != nil && d.Generation != nil {
+	if err == nil && sent && k.cache != nil && d.Generation != nil {
 		k.mu.Lock()
 		k.pending[name] = *d.Generation
 		k.mu.Unlock()
 	}
-	if _, err := k.apply(ctx, "Service", name, RevisionService(r, k.t.Namespace), nil); err != nil {
-		return err
-	}
-	if k.t.ByReplicas {
-		return nil // the stable Service's selector is the split: ApplyRoute writes it
-	}
-	_, err = k.apply(ctx, "Service", r.Service, StableService(k.t, r.Service), nil)
-	return err
+	wg.Wait()
+	return cmp.Or(err, svcErr, stableErr) // one cause is enough to say (a missing namespace fails all three)
 }
 
 // ApplyRoute writes a service's traffic split from its entry in the

@@ -28,7 +28,17 @@ import (
 // and a canary step costs one apply per object it changes. The informers
 // hold only the environment's objects (its namespace, Slipway's labels).
 // It does no I/O.
+//
+// A config without a client-side rate limit (QPS 0, as kubeconfig gives)
+// gets none, as controller-runtime's own config loader does: client-go's
+// default, 5 requests a second per kind, would take 20 s to write 100
+// services' Deployments; the API server's priority and fairness
+// protects it instead.
 func Watched(cfg *rest.Config, t Target) (*Cluster, error) {
+	if cfg.QPS == 0 && cfg.RateLimiter == nil {
+		cfg = rest.CopyConfig(cfg)
+		cfg.QPS = -1
+	}
 	hc, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, classify(err, "connect to the cluster", t.Namespace)
