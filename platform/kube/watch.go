@@ -55,7 +55,11 @@ func Watched(cfg *rest.Config, t Target) (*Cluster, error) {
 	ca, err := cache.New(cfg, cache.Options{HTTPClient: hc, Scheme: s, Mapper: mapper,
 		DefaultNamespaces:           map[string]cache.Config{t.Namespace: {}},
 		DefaultLabelSelector:        labels.SelectorFromSet(labels.Set{LabelManagedBy: FieldManager, LabelEnvironment: t.Env}),
-		ReaderFailOnMissingInformer: true})
+		ReaderFailOnMissingInformer: true,
+		// Nothing read from the cache needs who wrote which field (Applied
+		// reads that from the API server): 1,000 services' cache is 13.6 MB
+		// without, 16.6 MB with (BenchmarkInformerMemory1000Services).
+		DefaultTransform: cache.TransformStripManagedFields()})
 	if err != nil {
 		return nil, classify(err, "watch the cluster", t.Namespace)
 	}
