@@ -127,3 +127,23 @@ func TestKubeBlueGreenByReplicas(t *testing.T) {
 	k.advance(time.Minute) // the scale-down delay
 	k.expectSplit("blue scaled down", "2", map[int]int{2: 2})
 }
+
+// TestKubeUnroutedByReplicas: a service with no route (no host, no
+// path; in-cluster clients only) still switches by the stable Service's
+// selector: the controller gives the platform its split alone.
+func TestKubeUnroutedByReplicas(t *testing.T) {
+	k := newKubeHarnessSplit(t, nil, true)
+	text := func(v string) string {
+		return k.replicaText(v, "instances: 4", "instances: 2", "    route: {host: order.example.com}\n", "",
+			"strategy: {canary: {steps: [{setWeight: 10}, {pause: {}}, {setWeight: 50}, {pause: {}}]}}",
+			"strategy: {blueGreen: {autoPromote: true, scaleDownDelay: 1m}}")
+	}
+	k.applyText(text("v1"))
+	k.kubelet(1, 2)
+	k.expectSplit("first deploy", "1", map[int]int{1: 2})
+	k.applyText(text("v2"))
+	k.kubelet(2, 2)
+	k.expectSplit("promoted on its own", "2", map[int]int{1: 2, 2: 2})
+	k.advance(time.Minute) // the scale-down delay
+	k.expectSplit("blue scaled down", "2", map[int]int{2: 2})
+}
