@@ -91,7 +91,11 @@ func TestContainerServerKill9AdoptsAndReplacesKilled(t *testing.T) {
 // Limits and isolation come from the spec and the runtime: the shell
 // inside tries what an instance must not manage, then runs the service.
 func TestContainerLimitsAndIsolation(t *testing.T) {
-	a := startCtrApp(t, rolling("30s"))
+	// Each instance's shell spends 5s on its fork probe before the
+	// service listens: three in a row need more than the 30s the other
+	// tests give the whole rolling update (it bounds the rollout, not
+	// each instance).
+	a := startCtrApp(t, rolling("2m"))
 	probe := strings.Join([]string{
 		`touch /planted 2>/dev/null && echo wrote-root`,
 		`echo "procs=$(ls /proc | grep -c '^[0-9]')"`,
@@ -99,9 +103,9 @@ func TestContainerLimitsAndIsolation(t *testing.T) {
 		`(i=0; while [ $i -lt 80 ]; do sleep 3 & i=$((i+1)); done) 2>forks; sleep 5; grep -q "can't fork" forks && echo pids-limited`,
 		`exec /order --name shop --port ${PORT}`,
 	}, "; ")
-	spec := strings.Replace(imageShopSpec(a.ref, "VERSION: v2", rolling("30s")),
+	spec := strings.Replace(imageShopSpec(a.ref, "VERSION: v2", rolling("2m")),
 		`command: ["/order", "--name", "shop", "--port", "${PORT}"]`, `command: ["sh", "-c", '`+strings.ReplaceAll(probe, "'", "''")+`']`, 1)
-	if r := a.srv.cli("apply", "-f", writeSpec(t, a.dir, "slipway.yaml", spec), "--wait", "--timeout", "90s"); r.code != 0 {
+	if r := a.srv.cli("apply", "-f", writeSpec(t, a.dir, "slipway.yaml", spec), "--wait", "--timeout", "150s"); r.code != 0 {
 		t.Fatalf("apply: %s\nlogs:\n%s", tail(r.stderr, 5), tail(a.srv.cli("logs", "shop").stdout, 30))
 	}
 	a.waitServes("v2", 10*time.Second)

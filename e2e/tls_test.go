@@ -222,3 +222,42 @@ func TestEnvironmentTLS(t *testing.T) {
 		t.Fatalf("the old TLS address %s still accepts connections after the move", old)
 	}
 }
+
+// TestEnvironmentTLSLive: an apply that gives an environment a
+// tls.address opens its TLS listener, and one that takes it away closes
+// it, the server running on; plain HTTP serves all along.
+func TestEnvironmentTLSLive(t *testing.T) {
+	data, dir := t.TempDir(), specDir(t)
+	roots := writeCertificate(t, filepath.Join(dir, "tls"), zdHost)
+	tlsAddr := freeAddr(t)
+	plain := strings.Replace(shopSpec("envtls", "VERSION: v1", "rolling: {}"), "route: {host: "+zdHost+"}",
+		"route: {hosts: ["+zdHost+"], certificate: {cert: ./tls/shop.pem, key: ./tls/shop.key}}", 1) +
+		"environments:\n  staging: {}\n"
+	withTLS := strings.Replace(plain, "staging: {}", "staging:\n    tls: {address: "+tlsAddr+"}", 1)
+	file := writeSpec(t, dir, "slipway.yaml", plain)
+	srv := startServer(t, data)
+	srv.mustCLI("apply", "-f", file, "--env", "staging", "--wait", "--timeout", "60s")
+	refused := func(what string) {
+		t.Helper()
+		waitFor(t, 15*time.Second, what, func() (bool, string) {
+			c, err := net.DialTimeout("tcp", tlsAddr, time.Second)
+			if err == nil {
+				c.Close()
+			}
+			return err != nil, fmt.Sprint(err)
+		})
+	}
+	refused("no TLS listener at " + tlsAddr + " before tls:")
+
+	writeSpec(t, dir, "slipway.yaml", withTLS)
+	srv.mustCLI("apply", "-f", file, "--env", "staging", "--wait", "--timeout", "60s")
+	a := &zdApp{srv: srv, tls: &zdTLS{addr: tlsAddr, roots: roots}}
+	waitFor(t, 15*time.Second, "staging over TLS at "+tlsAddr+" once tls: is applied", func() (bool, string) {
+		v, err := a.get(a.client())
+		return err == nil && v == "v1", fmt.Sprint(v, err)
+	})
+
+	writeSpec(t, dir, "slipway.yaml", plain)
+	srv.mustCLI("apply", "-f", file, "--env", "staging", "--wait", "--timeout", "60s")
+	refused("the TLS listener at " + tlsAddr + " closed once tls: is gone")
+}

@@ -18,6 +18,11 @@ import (
 type Target struct {
 	ID   string
 	Port int
+	// H2C says the instance speaks HTTP/2 without TLS (its revision's
+	// route.protocol: h2c): its http checks go over h2c with prior
+	// knowledge, as the router's requests do, since such an instance
+	// may refuse HTTP/1.1.
+	H2C bool
 	// Dir is the working directory for exec checks.
 	Dir string
 	// Env is the environment for exec checks.
@@ -30,14 +35,22 @@ type Target struct {
 
 // Prober runs one check against a target. It is safe for concurrent use.
 type Prober struct {
-	client *http.Client
+	client *http.Client // HTTP/1.1
+	h2c    *http.Client // HTTP/2 with prior knowledge, for Target.H2C
 }
 
-// NewProber returns a Prober with its own HTTP client (no keep-alive:
-// each check is a fresh connection, as a new client's would be).
+// NewProber returns a Prober with its own HTTP clients (no keep-alive:
+// each check is a fresh connection, as a new client's would be; over
+// h2c too, so that a check sees the listener as a new client would).
 func NewProber() *Prober {
 	tr := &http.Transport{DisableKeepAlives: true, Proxy: nil}
-	return &Prober{client: &http.Client{Transport: tr, CheckRedirect: noRedirect}}
+	var h2 http.Protocols
+	h2.SetUnencryptedHTTP2(true) // and not HTTP1: http:// URLs go over h2c
+	h2tr := &http.Transport{DisableKeepAlives: true, Proxy: nil, Protocols: &h2}
+	return &Prober{
+		client: &http.Client{Transport: tr, CheckRedirect: noRedirect},
+		h2c:    &http.Client{Transport: h2tr, CheckRedirect: noRedirect},
+	}
 }
 
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -67,7 +80,11 @@ func (pr *Prober) httpGet(ctx context.Context, path string, t Target) Result {
 		return Result{Detail: err.Error()}
 	}
 	req.Header.Set("User-Agent", "slipway-health")
-	resp, err := pr.client.Do(req)
+	client := pr.client
+	if t.H2C {
+		client = pr.h2c
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return Result{Detail: fmt.Sprintf("GET %s: %s", path, shortError(err))}
 	}

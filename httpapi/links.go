@@ -69,8 +69,8 @@ func (h *handler) linkConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	verb := map[string]string{notify.ActionApprove: "Approve", notify.ActionReject: "Reject"}[k.Action]
 	h.linkWrite(w, http.StatusOK, linkView{Title: verb + " promotion " + fmt.Sprint(p.ID),
-		Text: fmt.Sprintf("%s promotion %d of %s version %s into %s, as %s? It is %s now (%s). This link works once.",
-			verb, p.ID, p.Service, p.Version, p.To, k.By, strings.ToLower(string(p.State)), p.Reason),
+		Text: fmt.Sprintf("%s promotion %d of %s version %s into %s at gate %d, as %s? It is %s now (%s). This link works once.",
+			verb, p.ID, p.Service, p.Version, p.To, k.Gate+1, k.By, strings.ToLower(string(p.State)), p.Reason),
 		Button: verb})
 }
 
@@ -86,7 +86,7 @@ func (h *handler) linkAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	use := store.LinkUse{Nonce: k.Nonce, Action: k.Action, Promotion: k.Promotion, By: k.By}
-	p, err := pl.ApproveLink(store.WithActor(r.Context(), k.By), use, k.Action == notify.ActionReject)
+	p, err := pl.ApproveLink(store.WithActor(r.Context(), k.By), use, k.Gate, k.Action == notify.ActionReject)
 	if err != nil {
 		h.linkError(w, err)
 		return

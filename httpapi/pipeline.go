@@ -20,8 +20,8 @@ type Pipeline interface {
 	Promote(ctx context.Context, service, from, to, version, by string) (store.Promotion, error)
 	Approve(ctx context.Context, service, env, by string, reject bool, reason string) (store.Promotion, error)
 	// ApproveLink approves (or rejects) the promotion a one-time link
-	// names, recording its use with the approval.
-	ApproveLink(ctx context.Context, use store.LinkUse, reject bool) (store.Promotion, error)
+	// names at the gate it names, recording its use with the approval.
+	ApproveLink(ctx context.Context, use store.LinkUse, gate int, reject bool) (store.Promotion, error)
 	Cancel(ctx context.Context, service, env, by string) (store.Promotion, error)
 	Status(ctx context.Context, service string, hosted []string) (pipeline.Status, error)
 }

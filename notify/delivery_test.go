@@ -167,7 +167,7 @@ func TestRestartResumesFromCursor(t *testing.T) {
 
 // TestSlackApprovalLinks: an approval request reaches a Slack
 // destination with an approver as text with approve and reject links,
-// signed for that approver and promotion, the same on every attempt;
+// signed for that approver, promotion and gate, the same on every attempt;
 // a destination in another environment's filter gets nothing.
 func TestSlackApprovalLinks(t *testing.T) {
 	w := newWorld(t)
@@ -189,7 +189,8 @@ notifications:
 	cfg := w.config("default")
 	cfg.Links = links
 	run(t, cfg)
-	data, _ := json.Marshal(store.PromotionData{ID: 7, To: "default", Version: "v2"})
+	gate := 1
+	data, _ := json.Marshal(store.PromotionData{ID: 7, To: "default", Version: "v2", Gate: &gate})
 	w.update(func(tx store.Tx) error {
 		_, err := tx.AppendEvent(store.Event{Time: time.Now(), Type: store.EventPromotionAwaitingApproval, Service: "web", Data: data,
 			Message: "promotion 7 of web version v2 into default waits for approval at gate 1"})
@@ -206,7 +207,7 @@ notifications:
 	}
 	for i, action := range []string{ActionApprove, ActionReject} {
 		k, err := links.Check(m[i+1], time.Now())
-		if err != nil || k.Promotion != 7 || k.Action != action || k.By != "link:alice" || time.Until(k.Expires) > 2*time.Hour {
+		if err != nil || k.Promotion != 7 || k.Gate != gate || k.Action != action || k.By != "link:alice" || time.Until(k.Expires) > 2*time.Hour {
 			t.Errorf("%s link: %+v, %v", action, k, err)
 		}
 	}

@@ -23,8 +23,9 @@
 // Approval links (links.go): when a promotion waits at an approval gate
 // and the destination names an approver, the message carries approve
 // and reject links on the server's public URL, signed with a key kept
-// in the data folder (0600), expiring, and working once (the nonce is
-// recorded with the approval, store.LinkUse). The link's GET shows a
+// in the data folder (0600), expiring, working once (the nonce is
+// recorded with the approval, store.LinkUse) and for the gate they were
+// made for only. The link's GET shows a
 // confirmation page; only its POST acts (httpapi), so a chat's link
 // preview never approves.
 package notify

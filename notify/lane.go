@@ -264,12 +264,12 @@ func (l *lane) links(it item) *ApprovalLinks {
 		return nil
 	}
 	var d store.PromotionData
-	if json.Unmarshal(it.e.Data, &d) != nil || d.ID == 0 {
+	if json.Unmarshal(it.e.Data, &d) != nil || d.ID == 0 || d.Gate == nil {
 		return nil
 	}
 	exp := it.e.Time.Add(l.dest.n.Expiry()).Truncate(time.Second)
 	mk := func(action string) string {
-		return l.d.cfg.Links.URL(Link{Promotion: d.ID, Action: action, By: "link:" + l.dest.n.Approver, Expires: exp,
+		return l.d.cfg.Links.URL(Link{Promotion: d.ID, Gate: *d.Gate, Action: action, By: "link:" + l.dest.n.Approver, Expires: exp,
 			Nonce: it.id() + "-" + l.dest.name + "-" + action})
 	}
 	return &ApprovalLinks{Approve: mk(ActionApprove), Reject: mk(ActionReject), Expires: exp}

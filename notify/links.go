@@ -27,10 +27,12 @@ const (
 // LinkPath is where the API serves approval links; the token follows.
 const LinkPath = "/v1/links/approval/"
 
-// Link is what an approval link says: which promotion, approve or
-// reject, as whom, until when, and its one-time nonce.
+// Link is what an approval link says: which promotion and which of its
+// gates (an index: a link made for one approval gate acts on no later
+// one), approve or reject, as whom, until when, and its one-time nonce.
 type Link struct {
 	Promotion int64     `json:"p"`
+	Gate      int       `json:"g"`
 	Action    string    `json:"a"`
 	By        string    `json:"by"`
 	Expires   time.Time `json:"exp"`

@@ -344,11 +344,12 @@ func (c *Controller) Approve(ctx context.Context, service, env, by string, rejec
 }
 
 // ApproveLink is Approve through a signed one-time link (a
-// notification's): the link names the promotion, which must still wait
-// at an approval gate, and its use is recorded in the same transaction,
-// so that it works once and a link for another promotion changes
-// nothing.
-func (c *Controller) ApproveLink(ctx context.Context, use store.LinkUse, reject bool) (store.Promotion, error) {
+// notification's): the link names the promotion and the gate (index)
+// it was made for, where the promotion must still wait, and its use is
+// recorded in the same transaction, so that it works once and a link
+// for another promotion, or for an approval gate already decided,
+// changes nothing.
+func (c *Controller) ApproveLink(ctx context.Context, use store.LinkUse, gate int, reject bool) (store.Promotion, error) {
 	if use.By == "" || use.Nonce == "" {
 		return store.Promotion{}, store.Invalidf("an approval link must name its approver and nonce")
 	}
@@ -360,6 +361,9 @@ func (c *Controller) ApproveLink(ctx context.Context, use store.LinkUse, reject 
 		}
 		if p.State.Terminal() {
 			return p, store.Conflictf("promotion %d of %s version %s into %s has ended (%s): nothing waits for approval", p.ID, p.Service, p.Version, p.To, orState(p))
+		}
+		if current(p) != gate {
+			return p, store.Conflictf("this link was made for gate %d of promotion %d of %s version %s into %s, which waits there no more (%s)", gate+1, p.ID, p.Service, p.Version, p.To, orState(p))
 		}
 		return p, tx.UseLink(use)
 	})

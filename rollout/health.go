@@ -57,7 +57,7 @@ func (c *Controller) watchInstance(in store.Instance, dir string, rev store.Revi
 	c.watched[in.ID] = in.Service
 	c.mu.Unlock()
 	c.monitor.Watch(health.Watch{
-		Target:    c.healthTarget(in, dir),
+		Target:    c.healthTarget(in, dir, rev),
 		PID:       in.PID,
 		Readiness: rev.Spec.Health.Readiness,
 		Liveness:  rev.Spec.Health.Liveness,
@@ -164,11 +164,12 @@ func recordOne(tx store.Tx, id string, r readiness, now time.Time) error {
 	return event(tx, now, typ, in, msg)
 }
 
-// healthTarget is what the monitor checks for an instance. Exec checks run
-// through the driver when it can (workload.Execer): as the instance runs,
-// never as the server.
-func (c *Controller) healthTarget(in store.Instance, dir string) health.Target {
-	t := health.Target{ID: in.ID, Port: in.Port, Dir: dir}
+// healthTarget is what the monitor checks for an instance of rev. Exec
+// checks run through the driver when it can (workload.Execer): as the
+// instance runs, never as the server. HTTP checks speak the revision's
+// protocol (h2c or HTTP/1.1), as the router does.
+func (c *Controller) healthTarget(in store.Instance, dir string, rev store.Revision) health.Target {
+	t := health.Target{ID: in.ID, Port: in.Port, Dir: dir, H2C: rev.Spec.Route.H2C()}
 	if ex, ok := c.cfg.Driver.(workload.Execer); ok {
 		id := in.ID
 		t.Exec = func(ctx context.Context, argv []string) ([]byte, error) {

@@ -29,7 +29,7 @@ const platformPoll = 2 * time.Second
 // smaller ones and deletions: traffic never names a revision before its
 // objects exist, nor stays on one being removed), and judges the
 // rollout from the target's available instances as it would from
-// processes.
+// processes, and watches the service's health (unhealthy.go) from them.
 func (c *Controller) reconcilePlatform(ctx context.Context, name string, s snapshot) (time.Duration, error) {
 	now := c.cfg.Clock.Now()
 	d, err := c.desired(ctx, s, now)
@@ -55,6 +55,14 @@ func (c *Controller) reconcilePlatform(ctx context.Context, name string, s snaps
 	case wrote:
 		return time.Millisecond, nil // look again at once: level-triggered
 	}
+	// As on one machine: a service whose pods stay unready (a
+	// Deployment's available pods below the desired count, as the
+	// informers show it) for UnhealthyAfter is reported, once a spell.
+	watched, err := c.watchHealth(ctx, name, s, plan, d.Replicas, now)
+	if err != nil {
+		return time.Second, err
+	}
+	again = minPositive(again, watched)
 	next := requeue(s.svc, plan, now)
 	if !p.Converged && (again == 0 || again > platformPoll) {
 		again = platformPoll

@@ -250,7 +250,7 @@ func tokenIn(values []string, token string) bool { return namedIn(values, token)
 // to spaces as net/http's writer does.
 func writeField(bw *bufio.Writer, k, v string) {
 	v = textproto.TrimString(v)
-	if strings.ContainsAny(v, "\r\n") {
+	if strings.IndexByte(v, '\r') >= 0 || strings.IndexByte(v, '\n') >= 0 { // not ContainsAny: it builds a set per call, 1% of the router's CPU
 		v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
 	}
 	bw.WriteString(k)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,11 +54,23 @@ var errFull = errors.New("instance at its concurrency limit")
 // slots is one service's waiting line: requests that found every
 // instance full, first come first woken. Every request that ends on one
 // of the service's instances while some wait wakes one (a slot freed);
-// a table update wakes them all (an instance may have joined).
+// a table update wakes them all (an instance may have joined). A waiter
+// keeps its place while woken: one that cannot use the slot (its
+// requests go to another revision's instances: a pin, a preview) passes
+// the wake on to the next behind it (pass), so that a slot freed on one
+// revision reaches a request that can take it; a wake for a slot taken
+// meanwhile goes no further.
 type slots struct {
 	mu      sync.Mutex // guards waiters
-	waiters []chan struct{}
-	n       atomic.Int32 // len(waiters), read without mu by leave
+	waiters []*waiter
+	n       atomic.Int32 // how many waiters are not woken, read without mu by leave
+}
+
+// waiter is one request in a line; woken says a wake was sent on ch and
+// is its to use or pass on.
+type waiter struct {
+	ch    chan struct{}
+	woken bool
 }
 
 // queues are the router's waiting lines by service, and how many wait
@@ -117,66 +130,92 @@ func (qs *queues) wakeAll() {
 
 // add queues a waiter, at the front for one woken before that found
 // the slot taken (it keeps its turn).
-func (s *slots) add(front bool) chan struct{} {
-	ch := make(chan struct{}, 1)
+func (s *slots) add(front bool) *waiter {
+	w := &waiter{ch: make(chan struct{}, 1)}
 	s.mu.Lock()
 	if front {
-		s.waiters = append([]chan struct{}{ch}, s.waiters...)
+		s.waiters = append([]*waiter{w}, s.waiters...)
 	} else {
-		s.waiters = append(s.waiters, ch)
+		s.waiters = append(s.waiters, w)
 	}
-	s.n.Store(int32(len(s.waiters)))
+	s.n.Add(1)
 	s.mu.Unlock()
-	return ch
+	return w
 }
 
-// remove drops a waiter that gives up; if it was woken meanwhile, the
-// wake goes on to the next one.
-func (s *slots) remove(ch chan struct{}) {
+// remove takes w out of the line: it got its slot (used), or gives up,
+// and then a wake it had goes on to the next waiter behind it.
+func (s *slots) remove(w *waiter, used bool) {
 	s.mu.Lock()
-	for i, w := range s.waiters {
-		if w == ch {
-			s.waiters = append(s.waiters[:i], s.waiters[i+1:]...)
-			s.n.Store(int32(len(s.waiters)))
-			s.mu.Unlock()
-			return
-		}
-	}
-	s.mu.Unlock()
-	select {
-	case <-ch:
-		s.wakeOne()
-	default:
+	defer s.mu.Unlock()
+	i := slices.Index(s.waiters, w)
+	s.waiters = slices.Delete(s.waiters, i, i+1)
+	switch {
+	case !w.woken:
+		s.n.Add(-1)
+	case !used:
+		s.wakeFrom(i)
 	}
 }
 
-// wakeOne wakes the first waiter, if any.
+// rearm puts w, woken for a slot it could not take, back to waiting in
+// its place, to be woken again.
+func (s *slots) rearm(w *waiter) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w.woken = false
+	s.n.Add(1)
+}
+
+// pass wakes the first waiter behind w not woken yet: w cannot take the
+// slot that is free.
+func (s *slots) pass(w *waiter) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.wakeFrom(slices.Index(s.waiters, w) + 1)
+}
+
+// wakeOne wakes the first waiter not woken yet, if any.
 func (s *slots) wakeOne() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.waiters) == 0 {
-		return
+	s.wakeFrom(0)
+}
+
+// wakeFrom wakes the first waiter not woken yet from index i on. mu is
+// held.
+func (s *slots) wakeFrom(i int) {
+	if s.n.Load() == 0 {
+		return // all woken (a table update): no need to look
 	}
-	ch := s.waiters[0]
-	s.waiters[0] = nil
-	s.waiters = s.waiters[1:]
-	s.n.Store(int32(len(s.waiters)))
-	ch <- struct{}{}
+	for _, w := range s.waiters[i:] {
+		if !w.woken {
+			w.woken = true
+			s.n.Add(-1)
+			w.ch <- struct{}{}
+			return
+		}
+	}
 }
 
 func (s *slots) wakeAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, ch := range s.waiters {
-		ch <- struct{}{}
+	for _, w := range s.waiters {
+		if !w.woken {
+			w.woken = true
+			w.ch <- struct{}{}
+		}
 	}
-	clear(s.waiters)
-	s.waiters = s.waiters[:0]
 	s.n.Store(0)
 }
 
 // waiting returns how many requests wait in the line.
-func (s *slots) waiting() int { return int(s.n.Load()) }
+func (s *slots) waiting() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.waiters)
+}
 
 // full reports whether b takes no more requests now.
 func (b *backend) full() bool { return b.st.inflight.Load() >= b.limit }
@@ -203,28 +242,64 @@ func (rt *Router) awaitSlot(r *route, req *http.Request, start time.Time, front 
 	}
 	defer rt.queued.leave()
 	line := rt.queued.of(r.Service)
-	ch := line.add(front)
+	w := line.add(front)
 	// A slot may have freed between the pick and add: look again now
 	// that the next free slot would wake us.
 	if free(r) {
-		line.remove(ch)
+		line.remove(w, true)
 		return r, nil
 	}
 	wait := time.NewTimer(r.Timeout - rt.now().Sub(start))
 	defer wait.Stop()
-	select {
-	case <-ch:
-	case <-wait.C:
-		line.remove(ch)
-		return nil, errQueueTimeout
-	case <-req.Context().Done():
-		line.remove(ch)
-		return nil, context.Cause(req.Context())
+	for {
+		select {
+		case <-w.ch:
+		case <-wait.C:
+			line.remove(w, false)
+			return nil, errQueueTimeout
+		case <-req.Context().Done():
+			line.remove(w, false)
+			return nil, context.Cause(req.Context())
+		}
+		next := r
+		if nr := rt.current(r, req); nr != nil && nr.Service == r.Service {
+			next = nr
+		}
+		if free(next) {
+			line.remove(w, true)
+			return next, nil
+		}
+		// Not a slot this request can take. Wait again in place, and
+		// look again now that the next free slot would wake us.
+		line.rearm(w)
+		if free(next) {
+			line.remove(w, true)
+			return next, nil
+		}
+		// A slot on an instance this request cannot use (another
+		// revision's: a pin, a preview) is for a waiter behind. One
+		// taken already by a request that did not wait (or a mirrored
+		// copy's, never a user's) wakes nobody more: passed on, every
+		// such wake would run down the whole line.
+		if rt.slotFree(req) {
+			line.pass(w)
+		}
 	}
-	if nr := rt.current(r, req); nr != nil && nr.Service == r.Service {
-		return nr, nil
+}
+
+// slotFree reports whether an instance of the route req matches in the
+// current table, whatever its revision, has a slot now.
+func (rt *Router) slotFree(req *http.Request) bool {
+	r := rt.table.Load().match(req.Host, req.URL.Path)
+	if r == nil {
+		return false
 	}
-	return r, nil
+	for _, b := range r.backends {
+		if !b.full() {
+			return true
+		}
+	}
+	return false
 }
 
 // Queued returns how many requests wait for a slot on one of service's

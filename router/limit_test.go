@@ -176,6 +176,63 @@ func TestLimitWaiterKeepsItsPreview(t *testing.T) {
 	}
 }
 
+// TestLimitSlotReachesAWaiterThatCanTakeIt: requests pinned to two
+// revisions wait for each one's only instance, the one for revision 1
+// first in line. When revision 2's instance frees its slot, the request
+// for revision 2 is served at once: the wake that reached the one for
+// revision 1, which cannot take that slot, is passed on to it.
+func TestLimitSlotReachesAWaiterThatCanTakeIt(t *testing.T) {
+	releaseA, releaseB := make(chan struct{}), make(chan struct{})
+	a := backendServer(t, "a", func(w http.ResponseWriter, r *http.Request) {
+		<-releaseA
+		fmt.Fprint(w, "a")
+	})
+	a.Revision = 1
+	b := backendServer(t, "b", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Hold") != "" {
+			<-releaseB
+		}
+		fmt.Fprint(w, "b")
+	})
+	b.Revision = 2
+	defer close(releaseA)
+	rt := New(Config{})
+	defer rt.Close()
+	rt.Update([]Route{{Service: "fn", MaxConcurrency: 1, Timeout: 5 * time.Second, Weights: map[int]int{1: 50, 2: 50},
+		Pin: &Pin{Header: "X-Rev", Revisions: map[string]int{"1": 1, "2": 2}}, Backends: []Backend{a, b}}})
+	send := func(rev string, hold bool) chan string {
+		got := make(chan string, 1)
+		go func() {
+			w := httptest.NewRecorder()
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req.Header.Set("X-Rev", rev)
+			if hold {
+				req.Header.Set("X-Hold", "1")
+			}
+			rt.ServeHTTP(w, req)
+			got <- fmt.Sprint(w.Code, " ", w.Body.String())
+		}()
+		return got
+	}
+	send("1", false)
+	send("2", true)
+	for rt.InFlight("a") == 0 || rt.InFlight("b") == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	send("1", false)
+	for rt.Queued("fn") < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	second := send("2", false)
+	for rt.Queued("fn") < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	close(releaseB)
+	if got := <-second; got != "200 b" {
+		t.Errorf("the request for revision 2 got %q, want 200 b (504: it waited out its route's timeout by an idle instance)", got)
+	}
+}
+
 // TestLimitQueueBounds: a request waits at most the route's timeout for
 // a slot (then a 504), and past Config.MaxQueued waiting requests the
 // next gets a 503 at once. Nothing waits after.

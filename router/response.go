@@ -60,16 +60,31 @@ func quickResponse(br *bufio.Reader, req *http.Request, into http.Header) *http.
 	if !ok {
 		return nil
 	}
-	resp := &http.Response{
+	a := new(quickAnswer)
+	a.resp = http.Response{
 		Status: status, StatusCode: code, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: fill(into, fields[:n]), ContentLength: length, Request: req, Body: http.NoBody,
+		Header: fill(into, fields[:n], a.values[:]), ContentLength: length, Request: req, Body: http.NoBody,
 	}
 	if length > 0 {
-		resp.Body = &contentBody{r: br, n: length}
+		a.body = contentBody{r: br, n: length}
+		a.resp.Body = &a.body
 	}
 	_, _ = br.Discard(end + 4)
-	return resp
+	return &a.resp
 }
+
+// quickAnswer is what quickResponse makes for an answer, but the bytes of
+// its head: the response, its body and the backing array of its header
+// values, one allocation in place of one each.
+type quickAnswer struct {
+	resp   http.Response
+	body   contentBody
+	values [maxSlabFields]string
+}
+
+// maxSlabFields is how many header lines' values quickAnswer holds; fill
+// makes an array for an answer with more.
+const maxSlabFields = 8
 
 // maxQuickFields is the most header lines quickResponse takes.
 const maxQuickFields = 32
@@ -78,13 +93,17 @@ const maxQuickFields = 32
 type field struct{ key, value string }
 
 // fill adds fs to h and returns h; a nil h is made for them. Into a
-// given h (the client's), the hop-by-hop fields are not added.
-func fill(h http.Header, fs []field) http.Header {
+// given h (the client's), the hop-by-hop fields are not added. The
+// values go into slab when it holds them all.
+func fill(h http.Header, fs []field, slab []string) http.Header {
 	hop := h != nil
 	if h == nil {
 		h = make(http.Header, len(fs))
 	}
-	values := make([]string, len(fs)) // one backing array; each key gets a capped slice of it
+	values := slab // one backing array; each key gets a capped slice of it
+	if len(fs) > len(slab) {
+		values = make([]string, len(fs))
+	}
 	for _, f := range fs {
 		if hop && isHopByHop(f.key) {
 			continue

@@ -216,3 +216,30 @@ func TestPinNotificationSecrets(t *testing.T) {
 		t.Fatalf("Pin: %v", err)
 	}
 }
+
+// TestPinDNSSecrets: a secret the DNS-01 hook's env references must be
+// sent or stored; a missing one is a problem at the env's line.
+func TestPinDNSSecrets(t *testing.T) {
+	box, _ := newBox(t)
+	s := store.NewMemory()
+	err := s.Update(t.Context(), func(tx store.Tx) error {
+		_, _, err := Put(tx, box, "token", []byte("t"), ViaSet, "", now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := spec.Parse("slipway.yaml", []byte("app: shop\nservices:\n  web: {run: [./web]}\ntls:\n  acme:\n    directory: https://ca.example/dir\n"+
+		"    dns:\n      exec: [./hook]\n      env: {A: '${secret.token}', B: '${secret.tsig}'}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(t.Context(), func(tx store.Tx) error {
+		return Pin(tx, app, nil, "slipway.yaml", spec.DefaultEnvironment, true)
+	})
+	var ps *spec.Problems
+	if !errors.As(err, &ps) || len(*ps) != 1 || (*ps)[0].Line != 9 || (*ps)[0].Path != "tls.acme.dns.env" ||
+		!strings.Contains((*ps)[0].Message, "secret tsig is not stored") {
+		t.Fatalf("Pin: %v", err)
+	}
+}

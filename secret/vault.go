@@ -128,6 +128,10 @@ func Pin(tx store.Tx, app *spec.App, versions map[string]int, file, env string, 
 	if err != nil {
 		return err
 	}
+	ps = append(ps, nps...)
+	if nps, err = dnsSecrets(tx, app, versions, file, env, strict); err != nil {
+		return err
+	}
 	if ps = append(ps, nps...); len(ps) > 0 {
 		return &ps
 	}
@@ -184,6 +188,31 @@ func notificationSecrets(tx store.Tx, app *spec.App, versions map[string]int, fi
 			if !ok {
 				ps = append(ps, notStored(app, file, refs[s], s, env))
 			}
+		}
+	}
+	return ps, nil
+}
+
+// dnsSecrets checks that the secrets the environment's DNS-01 hook
+// references (tls.acme.dns.env) are sent or stored: a hook without its
+// token is refused at apply, not when a certificate is due.
+func dnsSecrets(tx store.Tx, app *spec.App, versions map[string]int, file, env string, strict bool) (spec.Problems, error) {
+	t := app.TLSFor(env)
+	if t == nil || t.ACME == nil || t.ACME.DNS == nil {
+		return nil, nil
+	}
+	path := "tls.acme.dns.env"
+	if e := app.Environments[env]; e != nil && e.TLS == t {
+		path = "environments." + env + "." + path
+	}
+	var ps spec.Problems
+	for _, name := range t.ACME.DNS.SecretRefs() {
+		_, ok, err := pinned(tx, app, versions, name, strict)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			ps = append(ps, notStored(app, file, path, name, env))
 		}
 	}
 	return ps, nil

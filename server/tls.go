@@ -5,8 +5,8 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/router/edge"
+	"github.com/slipway-dev/slipway/secret"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -34,9 +35,13 @@ const accessLogDir = "access"
 // (an unreachable ACME directory) leaves the one in force serving, and
 // says so in an event.
 type tlsEdge struct {
-	ln     atomic.Pointer[tlsListener] // replaced when tls.address changes (moveTLS)
-	cur    atomic.Pointer[edgeState]
-	routes atomic.Pointer[[]router.Route] // the router's latest table
+	ln   atomic.Pointer[tlsListener] // replaced when tls.address changes (moveTLS, closeTLS)
+	wake chan struct{}               // told when ln is replaced (buffered 1)
+	// addrSeen is the apply whose tls.address the listener follows
+	// (followAddress); only followTLS's goroutine uses it.
+	addrSeen time.Time
+	cur      atomic.Pointer[edgeState]
+	routes   atomic.Pointer[[]router.Route] // the router's latest table
 
 	mu      sync.Mutex // guards lastErr
 	lastErr string     // the last Update error logged, to log a change once
@@ -50,93 +55,6 @@ type edgeState struct {
 	plain     http.Handler
 	secure    http.Handler
 	cancel    context.CancelFunc
-}
-
-// openTLS gives p its TLS listener: --router-tls for the default
-// environment; for another, the address its spec's tls: section names
-// (addr, or the stored spec's). An address that cannot be listened on
-// leaves the environment without TLS, logged: its plain router serves.
-// An environment's TLS address is read when it opens (created, or the
-// server started); an apply that changes it moves the listener
-// (syncTLS), one that gives TLS to an environment without waits for a
-// restart.
-func (s *Server) openTLS(ctx context.Context, p *parts, addr string) {
-	if p.name == spec.DefaultEnvironment {
-		if s.tlsLn != nil {
-			p.tls = newTLSEdge(s.tlsLn, "")
-		}
-		return
-	}
-	if addr == "" {
-		addr = storedTLSAddr(ctx, p)
-	}
-	if addr == "" {
-		return
-	}
-	ln, err := listen("environments."+p.name+".tls.address", addr)
-	if err != nil {
-		s.cfg.Logger.Error("environment without TLS", "env", p.name, "err", err)
-		return
-	}
-	p.tls = newTLSEdge(ln, addr)
-}
-
-// tlsListener is a TLS listener and the address it was asked for (the
-// spec's form: "localhost:8443" is not what Addr says).
-type tlsListener struct {
-	net.Listener
-	asked string
-}
-
-func newTLSEdge(ln net.Listener, asked string) *tlsEdge {
-	t := &tlsEdge{}
-	t.ln.Store(&tlsListener{ln, asked})
-	return t
-}
-
-// listener is the TLS listener in force.
-func (t *tlsEdge) listener() net.Listener { return t.ln.Load().Listener }
-
-// movedFrom reports whether the spec's address is another than the one
-// the listener was opened for.
-func (t *tlsEdge) movedFrom(addr string) bool { return addr != "" && addr != t.ln.Load().asked }
-
-// moveTLS opens an environment's TLS listener on its spec's new address
-// and puts it in force: serveTLS serves it from then on, and the old one
-// is closed (its open connections finish). Listening may fail (the
-// address is taken): the old one stays, and an event says so.
-func (s *Server) moveTLS(ctx context.Context, p *parts, addr string) {
-	ln, err := listen("environments."+p.name+".tls.address", addr)
-	if err != nil {
-		s.tlsEvent(ctx, p, store.EventTLSConfigFailed, store.CertificateData{Error: err.Error()},
-			"the TLS listener stays on "+p.tls.listener().Addr().String()+": "+err.Error())
-		return
-	}
-	old := p.tls.listener()
-	p.tls.ln.Store(&tlsListener{ln, addr})
-	_ = old.Close() // ends serveTLS's Serve on it: it serves the new one
-	s.cfg.Logger.Info("TLS listener moved", "env", p.name, "from", old.Addr().String(), "to", ln.Addr().String())
-}
-
-// storedTLSAddr is the TLS address of the spec p's store last applied.
-func storedTLSAddr(ctx context.Context, p *parts) string {
-	var app store.App
-	err := p.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		app, err = tx.GetApp()
-		return err
-	})
-	if err != nil || app.Spec == "" {
-		return ""
-	}
-	parsed, err := spec.ParseWith(app.File, []byte(app.Spec), spec.Options{Environment: p.name, MaxInstancesPerService: -1})
-	if err != nil {
-		return ""
-	}
-	if t := parsed.TLSFor(p.name); t != nil {
-		return t.Address
-	}
-	return ""
 }
 
 // RouterTLSAddr returns the default environment's TLS router address
@@ -158,58 +76,6 @@ func (t *tlsEdge) plainHandler(rt http.Handler) http.Handler {
 		}
 		rt.ServeHTTP(w, req)
 	})
-}
-
-// serveTLS serves p's TLS listener until ctx ends, keeping its edge
-// equal to the applied spec; when the listener moves (moveTLS) it serves
-// the new one, and the old one's connections are shut down gently.
-func (s *Server) serveTLS(ctx context.Context, p *parts) {
-	t := p.tls
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	wg.Go(func() { s.followTLS(ctx, p) })
-	for {
-		ln := t.listener()
-		srv := s.tlsServer(p)
-		if !s.serveTLSOn(ctx, p, srv, ln) || t.listener() == ln {
-			break
-		}
-		wg.Go(func() { shutdown(srv) }) // moved: its connections finish
-	}
-	if cur := t.cur.Swap(nil); cur != nil {
-		cur.cancel()
-		cur.e.Close()
-	}
-}
-
-// shutdown shuts srv down, gently for up to 10s.
-func shutdown(srv *http.Server) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		_ = srv.Close()
-	}
-}
-
-// serveTLSOn serves ln with srv until ctx ends (false, srv shut down) or
-// Serve returns (true: the listener closed, maybe moved).
-func (s *Server) serveTLSOn(ctx context.Context, p *parts, srv *http.Server, ln net.Listener) bool {
-	served := ln
-	if s.conns != nil {
-		served = s.conns.Listener(ln)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ServeTLS(served, "", "") }()
-	select {
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) && p.tls.listener() == ln {
-			s.cfg.Logger.Error("TLS router stopped", "env", p.name, "err", err)
-		}
-		return true
-	case <-ctx.Done():
-		shutdown(srv)
-		return false
-	}
 }
 
 // tlsServer is the HTTP server of p's TLS listener: the edge in force
@@ -269,7 +135,7 @@ func (s *Server) syncTLS(ctx context.Context, p *parts) error {
 		return err
 	}
 	cur := p.tls.cur.Load()
-	if cur != nil && cur.appliedAt.Equal(app.AppliedAt) {
+	if cur != nil && cur.appliedAt.Equal(app.AppliedAt) || p.tls.idleFor(app) {
 		return nil
 	}
 	conf := spec.TLS{}
@@ -283,8 +149,9 @@ func (s *Server) syncTLS(ctx context.Context, p *parts) error {
 			conf = *t
 		}
 	}
-	if p.name != spec.DefaultEnvironment && p.tls.movedFrom(conf.Address) {
-		s.moveTLS(ctx, p, conf.Address) // before the edge, which is built for the listener's address
+	// The listener before the edge, which is built for its address.
+	if p.name != spec.DefaultEnvironment && !s.followAddress(ctx, p, app, conf.Address) {
+		return nil
 	}
 	key, _ := json.Marshal(conf)
 	if cur != nil && cur.conf == string(key) {
@@ -293,7 +160,7 @@ func (s *Server) syncTLS(ctx context.Context, p *parts) error {
 		p.tls.cur.Store(&next)
 		return nil
 	}
-	next, err := s.newEdge(ctx, p, conf)
+	next, err := s.newEdge(ctx, p, conf, app.Dir)
 	if err != nil {
 		s.tlsEvent(ctx, p, store.EventTLSConfigFailed, store.CertificateData{Error: err.Error()},
 			"the tls: section is not in force, the router serves TLS as before: "+err.Error())
@@ -305,7 +172,7 @@ func (s *Server) syncTLS(ctx context.Context, p *parts) error {
 		}
 		// Nothing in force yet: serve the routes' own certificates (the
 		// next apply tries the tls: section again).
-		if next, err = s.newEdge(ctx, p, spec.TLS{RedirectHTTP: conf.RedirectHTTP, HSTS: conf.HSTS}); err != nil {
+		if next, err = s.newEdge(ctx, p, spec.TLS{RedirectHTTP: conf.RedirectHTTP, HSTS: conf.HSTS}, app.Dir); err != nil {
 			return err
 		}
 		key = nil
@@ -318,8 +185,9 @@ func (s *Server) syncTLS(ctx context.Context, p *parts) error {
 	return nil
 }
 
-// newEdge builds and starts an edge for conf, with the current routes.
-func (s *Server) newEdge(ctx context.Context, p *parts, conf spec.TLS) (*edgeState, error) {
+// newEdge builds and starts an edge for conf, with the current routes;
+// dir is the applied spec's folder.
+func (s *Server) newEdge(ctx context.Context, p *parts, conf spec.TLS, dir string) (*edgeState, error) {
 	cfg := edge.Config{
 		PlainAddr: p.routerAddr, TLSAddr: p.tls.listener().Addr().String(),
 		Storage:      filepath.Join(s.cfg.DataDir, certsDir),
@@ -332,6 +200,13 @@ func (s *Server) newEdge(ctx context.Context, p *parts, conf spec.TLS) (*edgeSta
 	}
 	if a := conf.ACME; a != nil {
 		cfg.ACME = &edge.ACME{Directory: a.Directory, Email: a.Email, CARoot: a.CARoot}
+		if a.DNS != nil {
+			d, err := s.dnsHook(p, a.DNS, dir)
+			if err != nil {
+				return nil, err
+			}
+			cfg.ACME.DNS = d
+		}
 	}
 	e, err := edge.New(cfg)
 	if err != nil {
@@ -348,6 +223,27 @@ func (s *Server) newEdge(ctx context.Context, p *parts, conf spec.TLS) (*edgeSta
 	}
 	return &edgeState{e: e, plain: e.Plain(p.handler), secure: e.Secure(p.handler), cancel: cancel}, nil
 }
+
+// dnsHook is the edge's DNS-01 hook for d: run in the spec's folder, as
+// the environment's unprivileged hook user when the server is root,
+// its env's secrets revealed (latest versions) for each run.
+func (s *Server) dnsHook(p *parts, d *spec.ACMEDNS, dir string) (*edge.DNS, error) {
+	start, err := s.users.StartFunc(p.name, dnsHookUser, "")
+	if err != nil {
+		return nil, fmt.Errorf("tls.acme.dns: %w", err)
+	}
+	vault := secret.Vault{Store: p.store, Box: s.secrets}
+	h := &edge.DNS{Command: d.Exec, Env: d.Env, Dir: dir, Start: start, Resolvers: d.Resolvers,
+		Reveal: func(ctx context.Context, name string) (string, error) { return vault.Reveal(ctx, name, 0) }}
+	if d.PropagationTimeout != nil {
+		h.PropagationTimeout = d.PropagationTimeout.Duration
+	}
+	return h, nil
+}
+
+// dnsHookUser keys the DNS-01 hook's dynamic user (process.Users): a
+// service name cannot hold a dot, so it is no service's.
+const dnsHookUser = "tls.acme.dns"
 
 // setRoutes hands the router's new table to the edge in force.
 func (t *tlsEdge) setRoutes(routes []router.Route, log *slog.Logger, env string) {

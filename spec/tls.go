@@ -42,6 +42,10 @@ type ACME struct {
 	// CARoot is a PEM file of roots that the directory's own certificate
 	// chains to, for a private or test CA (pebble); default: the system's.
 	CARoot string `yaml:"caRoot,omitempty" json:"caRoot,omitempty"`
+	// DNS, when set, answers the CA's DNS-01 challenges, which a wildcard
+	// host's certificate needs (tls_dns.go); the other hosts keep HTTP-01
+	// and TLS-ALPN-01.
+	DNS *ACMEDNS `yaml:"dns,omitempty" json:"dns,omitempty"`
 }
 
 // HSTS is the Strict-Transport-Security header's policy.
@@ -116,6 +120,9 @@ func (a *App) ResolveFiles(dir string) {
 	for _, t := range a.allTLS() {
 		if t.ACME != nil {
 			abs(&t.ACME.CARoot)
+			if d := t.ACME.DNS; d != nil && len(d.Exec) > 0 && strings.Contains(d.Exec[0], "/") {
+				abs(&d.Exec[0]) // ./dns-hook is the spec folder's; a bare name is looked up in PATH
+			}
 		}
 	}
 }
@@ -159,6 +166,9 @@ func (v *validator) tls(path string, t *TLS) {
 		}
 		if a.Email != "" && !strings.Contains(a.Email, "@") {
 			v.addf(path+".acme.email", "must be an email address, like ops@shop.example; got %q", a.Email)
+		}
+		if a.DNS != nil {
+			v.acmeDNS(path+".acme.dns", a.DNS)
 		}
 	}
 	if h := t.HSTS; h != nil && h.MaxAge.Duration <= 0 {
@@ -240,7 +250,11 @@ func (t *TLS) clone() *TLS {
 		return nil
 	}
 	c := *t
-	c.ACME = clonePtr(t.ACME)
+	if t.ACME != nil {
+		a := *t.ACME
+		a.DNS = a.DNS.clone()
+		c.ACME = &a
+	}
 	c.HSTS = clonePtr(t.HSTS)
 	return &c
 }

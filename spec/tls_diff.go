@@ -3,6 +3,7 @@ package spec
 import (
 	"reflect"
 	"slices"
+	"strings"
 )
 
 // TLSChange is what an apply changes at an environment's TLS edge
@@ -22,11 +23,13 @@ type TLSHost struct {
 }
 
 // CertificateACME is the certificate source of a host without one of its
-// own when the tls: section has acme; CertificateNone when it has not
+// own when the tls: section has acme, CertificateACMEDNS of such a
+// wildcard host when acme has dns (DNS-01); CertificateNone when neither
 // (the host is then not served over TLS).
 const (
-	CertificateACME = "acme"
-	CertificateNone = "none"
+	CertificateACME    = "acme"
+	CertificateACMEDNS = "acme dns-01"
+	CertificateNone    = "none"
 )
 
 // Empty reports whether nothing changes.
@@ -83,7 +86,14 @@ func TLSHosts(t *TLS, services map[string]*Service) []TLSHost {
 			continue
 		}
 		for _, h := range r.AllHosts() {
-			out = append(out, TLSHost{Host: h, Service: name, Certificate: source})
+			src := source
+			if source == CertificateACME && strings.HasPrefix(h, "*.") {
+				if t.ACME.DNS == nil {
+					continue // only DNS-01 validates a wildcard
+				}
+				src = CertificateACMEDNS
+			}
+			out = append(out, TLSHost{Host: h, Service: name, Certificate: src})
 		}
 	}
 	slices.SortFunc(out, func(a, b TLSHost) int {

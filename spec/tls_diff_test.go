@@ -9,6 +9,8 @@ func TestDiffTLS(t *testing.T) {
 	acme := &TLS{Address: "0.0.0.0:443", ACME: &ACME{Email: "ops@shop.example", Directory: "https://ca.example/dir"}}
 	acme2 := &TLS{Address: "0.0.0.0:8443", ACME: &ACME{Email: "sre@shop.example", Directory: "https://ca.example/dir"}, RedirectHTTP: true}
 	svc := func(r Route) *Service { return &Service{Route: r} }
+	acmeDNS := &TLS{Address: "0.0.0.0:443", ACME: &ACME{Email: "ops@shop.example", Directory: "https://ca.example/dir", DNS: &ACMEDNS{Exec: []string{"/hook"}}}}
+	wild := map[string]*Service{"shop": svc(Route{Hosts: []string{"*.shop.example", "shop.example"}})}
 	shop := map[string]*Service{"shop": svc(Route{Hosts: []string{"shop.example", "www.shop.example"}})}
 	shopMore := map[string]*Service{
 		"shop": svc(Route{Hosts: []string{"shop.example", "Shop.Example.org"}, Certificate: &Certificate{Cert: "/tls/shop.pem", Key: "/tls/shop.key"}}),
@@ -35,6 +37,9 @@ func TestDiffTLS(t *testing.T) {
 				{Host: "shop.example.org", Service: "shop", Certificate: "/tls/shop.pem"}},
 			removed: []TLSHost{{Host: "www.shop.example", Service: "shop", Certificate: "acme"}},
 			changed: []TLSHost{{Host: "shop.example", Service: "shop", Certificate: "/tls/shop.pem", Old: "acme"}}},
+		{name: "a wildcard is served over ACME with dns only", oldTLS: acme, newTLS: acmeDNS, oldSvcs: wild, newSvcs: wild,
+			fields: []FieldChange{{"tls.acme.dns.exec[0]", "(none)", "/hook"}},
+			added:  []TLSHost{{Host: "*.shop.example", Service: "shop", Certificate: "acme dns-01"}}},
 		{name: "acme removed: only hosts with a certificate of their own stay", oldTLS: acme, newTLS: &TLS{Address: "0.0.0.0:443"},
 			oldSvcs: shopMore, newSvcs: shopMore,
 			fields:  []FieldChange{{"tls.acme.email", "ops@shop.example", "(none)"}, {"tls.acme.directory", "https://ca.example/dir", "(none)"}},

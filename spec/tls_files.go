@@ -6,14 +6,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
 // CheckCertificates reads the files the routes' certificates, client
-// CAs and the ACME roots name, relative to baseDir, and reports every
-// one that a router could not serve at now: missing, a key readable by
-// group or others, a certificate that does not match its key, expired,
-// or not valid for a host of its route. The CLI calls it before sending
+// CAs, the ACME roots and DNS-01 hooks name, relative to baseDir, and
+// reports every one that a router could not serve at now: missing, a
+// key readable by group or others, a certificate that does not match its
+// key, expired, or not valid for a host of its route, a hook that cannot
+// be run or that others can change. The CLI calls it before sending
 // a spec, the server before storing one (its router keeps what it
 // serves).
 func (a *App) CheckCertificates(baseDir string, now time.Time) error {
@@ -45,8 +47,33 @@ func (a *App) CheckCertificates(baseDir string, now time.Time) error {
 				add(a.tlsPath(t)+".acme.caRoot", err.Error())
 			}
 		}
+		if t.ACME != nil && t.ACME.DNS != nil && len(t.ACME.DNS.Exec) > 0 {
+			if msg := hookProblem(baseDir, t.ACME.DNS.Exec[0]); msg != "" {
+				add(a.tlsPath(t)+".acme.dns.exec[0]", msg)
+			}
+		}
 	}
 	return ps.err()
+}
+
+// hookProblem says what is wrong with a DNS-01 hook given as a path
+// (a bare name is looked up in the server's PATH when it runs): missing,
+// not an executable file, or writable by group or others, who could then
+// run what they like as the hook's user.
+func hookProblem(baseDir, hook string) string {
+	if !strings.Contains(hook, "/") {
+		return ""
+	}
+	fi, err := os.Stat(inDir(baseDir, hook))
+	switch {
+	case err != nil:
+		return fmt.Sprintf("cannot read hook %s: %v", hook, err)
+	case !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0:
+		return fmt.Sprintf("hook %s is not an executable file (mode %s): chmod 700 %s", hook, fi.Mode(), hook)
+	case fi.Mode().Perm()&0o022 != 0:
+		return fmt.Sprintf("hook %s is writable by group or others (mode %04o), who could run anything as its user: chmod go-w %s", hook, fi.Mode().Perm(), hook)
+	}
+	return ""
 }
 
 // tlsPath is where t is written.

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,14 @@ func TestCheckCertificates(t *testing.T) {
 	writePair(t, dir, "other", []string{"shop.example"}, now.Add(24*time.Hour), 0o600)
 	writePair(t, dir, "old", []string{"shop.example"}, now.Add(-time.Hour), 0o600)
 	writePair(t, dir, "open", []string{"shop.example"}, now.Add(24*time.Hour), 0o644)
+	for name, mode := range map[string]os.FileMode{"hook": 0o755, "open-hook": 0o777} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(filepath.Join(dir, name), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
 	route := func(hosts, cert, key string) string {
 		return web + "    route: {hosts: [" + hosts + "], certificate: {cert: " + cert + ", key: " + key + "}}\n"
 	}
@@ -88,6 +97,11 @@ func TestCheckCertificates(t *testing.T) {
 		{"wrong host", route("www.example", "good.pem", "good.key"), "certificate good.pem is not valid for host www.example"},
 		{"missing file", route("shop.example", "nope.pem", "good.key"), "cannot read certificate file " + dir + "/nope.pem"},
 		{"client CA not PEM", web + "    route: {hosts: [shop.example], clientCA: good.key}\n", "services.web.route.clientCA: CA file " + dir + "/good.key holds no PEM certificate"},
+		{"good hook", web + "tls:\n  acme:\n    directory: https://ca.example/dir\n    dns: {exec: [./hook]}\n", ""},
+		{"hook in PATH", web + "tls:\n  acme:\n    directory: https://ca.example/dir\n    dns: {exec: [dns-hook]}\n", ""},
+		{"missing hook", web + "tls:\n  acme:\n    directory: https://ca.example/dir\n    dns: {exec: [./nohook]}\n", "8: tls.acme.dns.exec[0]: cannot read hook ./nohook"},
+		{"hook not executable", web + "tls:\n  acme:\n    directory: https://ca.example/dir\n    dns: {exec: [./good.pem]}\n", "hook ./good.pem is not an executable file"},
+		{"hook writable by others", web + "tls:\n  acme:\n    directory: https://ca.example/dir\n    dns: {exec: [./open-hook]}\n", "hook ./open-hook is writable by group or others (mode 0777), who could run anything as its user: chmod go-w ./open-hook"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			app, err := Parse("slipway.yaml", []byte(c.src))
@@ -118,5 +132,31 @@ func TestResolveFiles(t *testing.T) {
 	if r.Certificate.Cert != "/srv/shop/tls/a.pem" || r.Certificate.Key != "/k/a.key" || r.ClientCA != "/srv/shop/ca.pem" ||
 		app.TLS.ACME.CARoot != "/srv/shop/root.pem" {
 		t.Fatalf("resolved: %+v %+v", r, app.TLS.ACME)
+	}
+}
+
+// TestACMEDNS: a hook under the spec's folder is resolved against it, a
+// bare program name is left for PATH, and the secrets its env
+// references are listed.
+func TestACMEDNS(t *testing.T) {
+	for hook, want := range map[string]string{"./hooks/dns": "/srv/shop/hooks/dns", "dns-hook": "dns-hook", "/usr/bin/h": "/usr/bin/h"} {
+		app, err := Parse("slipway.yaml", []byte(web+"tls:\n  acme:\n    directory: https://ca.example/dir\n    dns:\n      exec: ["+hook+", --zone, shop.example]\n"+
+			"      env: {TOKEN: '${secret.dns_token}', ZONE: shop, KEY: 'a${secret.tsig}b${secret.dns_token}'}\n      resolvers: ['[::1]:53', 'ns.example:5353']\n      propagationTimeout: 30s\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		app.ResolveFiles("/srv/shop")
+		d := app.TLS.ACME.DNS
+		if d.Exec[0] != want || d.Exec[1] != "--zone" || d.PropagationTimeout.Duration != 30*time.Second {
+			t.Fatalf("%s: %+v", hook, d)
+		}
+		if refs := d.SecretRefs(); !slices.Equal(refs, []string{"dns_token", "tsig"}) {
+			t.Fatalf("secrets: %v", refs)
+		}
+		c := app.TLS.clone()
+		c.ACME.DNS.Exec[0] = "changed"
+		if d.Exec[0] != want {
+			t.Fatal("a clone shares the hook's arguments")
+		}
 	}
 }

@@ -177,7 +177,8 @@ type Route struct {
 	// Protocol is what the service's instances speak to the router:
 	// ProtocolHTTP1 (the default) or ProtocolH2C, HTTP/2 without TLS
 	// (gRPC servers, HTTP/2-only services). Clients reach the router in
-	// any protocol either way.
+	// any protocol either way, and the instances' http health checks
+	// speak it too.
 	Protocol string `yaml:"protocol,omitempty" json:"protocol,omitempty"`
 }
 

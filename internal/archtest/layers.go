@@ -64,8 +64,8 @@ var layers = []layer{
 	{"store/sqlite", 5}, // above storetest: its tests run the suite
 	{"workload/workloadtest", 5},
 	{"workload/instdir", 5}, // what the local drivers share of an instance's folder: its record, exit.json, a monitor's status
-	{"platform/kube", 5},    // above workload: implements workload.Platform with Kubernetes objects
 	{"stack", 6},            // above store/sqlite: its tests read old data with it
+	{"platform/kube", 6},    // implements workload.Platform with Kubernetes objects; above workloadtest: its tests run the Platform suite
 	{"teardown", 6},         // above store/sqlite: its tests run on it
 	{"notify", 6},           // above secret and store/sqlite (its tests run on it)
 	{"rollout", 7},          // above stack and store/sqlite

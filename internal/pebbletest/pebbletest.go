@@ -31,8 +31,11 @@ import (
 type CA struct {
 	Directory string // the ACME directory URL
 	CAFile    string // the root of pebble's own HTTPS certificate
-	mgmt      string // pebble's management address
-	dnsMgmt   string // challtestsrv's management address
+	// DNS is pebble's DNS server (challtestsrv, host:port), and
+	// DNSManagement its management API (http, /set-txt, /clear-txt):
+	// a DNS-01 hook sets the TXT records pebble looks up there.
+	DNS, DNSManagement string
+	mgmt               string // pebble's management address
 }
 
 // NeedTool fails under CI (SLIPWAY_CI=1) when a tool is missing, and
@@ -74,7 +77,7 @@ func Start(t *testing.T, httpPort, tlsPort int, env ...string) *CA {
 	cmd := exec.Command("pebble", "-config", cfgFile, "-dnsserver", dns)
 	cmd.Env = append(os.Environ(), append([]string{"PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "PEBBLE_AUTHZREUSE=0"}, env...)...)
 	startProc(t, cmd)
-	p := &CA{Directory: "https://" + api + "/dir", CAFile: certFile, mgmt: mgmt, dnsMgmt: dnsMgmt}
+	p := &CA{Directory: "https://" + api + "/dir", CAFile: certFile, DNS: dns, DNSManagement: "http://" + dnsMgmt, mgmt: mgmt}
 	waitUp(t, p.client(), p.Directory)
 	return p
 }
@@ -137,7 +140,7 @@ func (p *CA) Root(t *testing.T) *x509.CertPool {
 func (p *CA) Misdirect(t *testing.T, host string) {
 	t.Helper()
 	body := fmt.Sprintf(`{"host":%q,"addresses":["127.0.0.2"]}`, host+".")
-	resp, err := http.Post("http://"+p.dnsMgmt+"/add-a", "application/json", strings.NewReader(body))
+	resp, err := http.Post(p.DNSManagement+"/add-a", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,3 +202,20 @@ func WriteSelfSigned(t *testing.T, certFile, keyFile string, names []string, ips
 	cert, _ := x509.ParseCertificate(der)
 	return cert
 }
+
+// DNSHook is a DNS-01 hook (run as DNSHook API present|cleanup FQDN
+// VALUE, API being DNSManagement) that sets and clears TXT records
+// through challtestsrv's management API, as a hook for a real DNS
+// provider calls its API. FAIL in its environment makes it fail, saying
+// $DNS_TOKEN; with WANT_TOKEN set, a DNS_TOKEN that differs fails it.
+const DNSHook = `#!/bin/sh
+set -e
+api=$1 action=$2 fqdn=$3 value=$4
+if [ -n "$FAIL" ]; then echo "provider refused the token $DNS_TOKEN" >&2; exit 3; fi
+if [ -n "$WANT_TOKEN" ] && [ "$DNS_TOKEN" != "$WANT_TOKEN" ]; then echo "wrong token" >&2; exit 4; fi
+case $action in
+present) curl -sf -X POST -d "{\"host\":\"$fqdn\",\"value\":\"$value\"}" "$api/set-txt" ;;
+cleanup) curl -sf -X POST -d "{\"host\":\"$fqdn\"}" "$api/clear-txt" ;;
+*) echo "unknown action $action" >&2; exit 2 ;;
+esac
+`

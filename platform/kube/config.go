@@ -31,7 +31,7 @@ func RESTConfig(k *spec.Kubernetes) (*rest.Config, error) {
 		if ctx == "" {
 			ctx = "the current context"
 		}
-		return nil, fmt.Errorf("kubeconfig (%s): %w: %v; name a context of kubectl config get-contexts in platform.kubernetes.context", ctx, ErrUnavailable, err)
+		return nil, fmt.Errorf("kubeconfig (%s): %w: %v; name a context of kubectl config get-contexts in platform.kubernetes.context", ctx, ErrNoKubeconfig, err)
 	}
 	c.UserAgent = "slipway"
 	return c, nil

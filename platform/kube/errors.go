@@ -14,9 +14,19 @@ import (
 // Errors by kind. Every error of Cluster wraps one of them (or is a
 // context error), with what to do in its words.
 var (
-	// ErrUnavailable: the API server could not be reached (refused,
-	// timed out, 5xx); retried with backoff.
+	// ErrUnavailable: the API server could not be reached (connection
+	// refused or reset, no route, DNS, TLS, a request that got no
+	// answer in time); retried with backoff.
 	ErrUnavailable = errors.New("cluster unreachable")
+	// ErrServerFailed: the API server answered but failed the request
+	// (500 internal error, 503 unavailable, 504 or a server-side
+	// timeout, 429 too many requests): it runs, something behind it
+	// (etcd, a webhook it calls, an aggregated API) did not; retried
+	// with backoff.
+	ErrServerFailed = errors.New("the API server failed the request")
+	// ErrNoKubeconfig: no cluster is configured as the environment
+	// names it (no kubeconfig, or not that context); nothing was sent.
+	ErrNoKubeconfig = errors.New("no such cluster in the kubeconfig")
 	// ErrUnauthorized: the credentials were refused (401).
 	ErrUnauthorized = errors.New("cluster refused the credentials")
 	// ErrForbidden: RBAC forbids a verb (403).
@@ -53,6 +63,8 @@ func classify(err error, what, namespace string) error {
 		return fmt.Errorf("%s: %w: the cluster serves no HTTPRoute; install Gateway API's CRDs (standard channel), or split traffic by replica counts without it (platform.kubernetes.traffic: replicas, gateway left out: blue/green switches exactly, a canary's weight becomes its share of the pods, to one pod's accuracy)", what, ErrNoGatewayAPI)
 	case apierrors.IsInvalid(err) || apierrors.IsBadRequest(err):
 		return fmt.Errorf("%s: %w: %s", what, ErrInvalid, apiMessage(err))
+	case serverFailed(err):
+		return fmt.Errorf("%s: %w (%d %s): %s; retried with backoff: a busy or restarting API server passes by itself, else read the API server's log (etcd, or the webhook the message names)", what, ErrServerFailed, apiCode(err), apierrors.ReasonForError(err), apiMessage(err))
 	case unreachable(err):
 		return fmt.Errorf("%s: %w: %v; check the server address of the kubeconfig context, or that the API server runs", what, ErrUnavailable, err)
 	}
@@ -79,15 +91,34 @@ func isNamespaceNotFound(err error, namespace string) bool {
 	return d.Kind == "namespaces" && d.Name == namespace
 }
 
+// apiCode is the HTTP status the API server answered with (0: none).
+func apiCode(err error) int32 {
+	var s apierrors.APIStatus
+	if errors.As(err, &s) {
+		return s.Status().Code
+	}
+	return 0
+}
+
+// serverFailed reports an answer of the API server saying it failed:
+// by reason, or a 5xx status of a reason client-go does not name.
+func serverFailed(err error) bool {
+	return apierrors.IsInternalError(err) || apierrors.IsServiceUnavailable(err) || apierrors.IsTimeout(err) ||
+		apierrors.IsServerTimeout(err) || apierrors.IsTooManyRequests(err) || apiCode(err) >= 500
+}
+
+// unreachable reports a request that got no answer from the API
+// server: the transport failed (client-go wraps it in a *url.Error).
+// An answer, even an error status, is never unreachable.
 func unreachable(err error) bool {
 	var ne net.Error
 	var ue *url.Error
-	return errors.As(err, &ne) || errors.As(err, &ue) || apierrors.IsServiceUnavailable(err) ||
-		apierrors.IsInternalError(err) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err)
+	return errors.As(err, &ne) || errors.As(err, &ue)
 }
 
 // Retryable reports whether an error may pass by itself: the cluster
-// was unreachable or busy. Credentials, RBAC, a missing namespace or
-// CRDs and conflicts need a person, and are retried at the longest
-// backoff only.
-func Retryable(err error) bool { return errors.Is(err, ErrUnavailable) }
+// was unreachable, or its API server failed or was busy. Credentials,
+// RBAC, a missing namespace or CRDs and conflicts need a person.
+func Retryable(err error) bool {
+	return errors.Is(err, ErrUnavailable) || errors.Is(err, ErrServerFailed)
+}

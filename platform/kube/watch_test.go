@@ -49,15 +49,24 @@ func watched(t *testing.T) (*Cluster, *atomic.Int64, client.Client, *changes) {
 	if err := c.Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}); err != nil {
 		t.Fatal(err)
 	}
-	counted, n := kubetest.Counting(cfg)
-	k, err := Watched(counted, Target{App: "shop", Env: "prod", Namespace: name, Gateway: target.Gateway})
+	ch := &changes{got: map[string]int{}}
+	k, n := watchOn(t, Target{App: "shop", Env: "prod", Namespace: name, Gateway: target.Gateway}, ch.changed)
+	return k, n, c, ch
+}
+
+// watchOn returns a Watched Cluster of tgt on the shared API server,
+// its informers synced and running until the test ends, telling
+// changed of the services that change, and the count of its requests.
+func watchOn(t *testing.T, tgt Target, changed func(service string)) (*Cluster, *atomic.Int64) {
+	t.Helper()
+	counted, n := kubetest.Counting(sharedEnv(t))
+	k, err := Watched(counted, tgt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := &changes{got: map[string]int{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- k.Watch(ctx, ch.changed) }()
+	go func() { done <- k.Watch(ctx, changed) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -65,7 +74,7 @@ func watched(t *testing.T) (*Cluster, *atomic.Int64, client.Client, *changes) {
 		}
 	})
 	kubetest.Eventually(t, "informers synced", func() bool { return k.synced.Load() })
-	return k, n, c, ch
+	return k, n
 }
 
 func observe(t *testing.T, k *Cluster) []workload.RevisionStatus {

@@ -5,7 +5,8 @@
 //
 // Certificates come from a route's own files (Route.TLS) or, for every
 // other host, from an ACME CA through certmagic: HTTP-01 answered on
-// the plain listener (Edge.Plain), TLS-ALPN-01 on the TLS one; kept in a
+// the plain listener (Edge.Plain), TLS-ALPN-01 on the TLS one, and
+// DNS-01 for wildcard hosts through a hook program (dns.go); kept in a
 // storage folder that every environment's edge shares, and renewed in
 // the background. SNI picks the certificate: a route's exact host, then
 // its wildcard, then ACME's. HTTP/2 is negotiated by ALPN (net/http's

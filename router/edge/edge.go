@@ -64,6 +64,9 @@ type ACME struct {
 	// RenewCheck is how often certificates are checked for renewal
 	// (default 10 minutes).
 	RenewCheck time.Duration
+	// DNS, when set, answers DNS-01 challenges: wildcard hosts without
+	// a certificate of their own get theirs this way (dns.go).
+	DNS *DNS
 }
 
 // Event is a certificate's news.
@@ -106,6 +109,7 @@ type Edge struct {
 	tlsPort  string
 	sites    atomic.Pointer[sites]
 	magic    *certmagic.Config // nil without ACME
+	wild     *certmagic.Config // wildcards' over DNS-01; nil without ACME.DNS
 	issuer   *certmagic.ACMEIssuer
 	cache    *certmagic.Cache
 	ctx      context.Context // Start's: ACME's work runs under it
@@ -164,7 +168,7 @@ func (e *Edge) Start(ctx context.Context) error {
 	}
 	storage := &certmagic.FileStorage{Path: e.cfg.Storage}
 	e.cache = certmagic.NewCache(certmagic.CacheOptions{
-		GetConfigForCert:   func(certmagic.Certificate) (*certmagic.Config, error) { return e.magic, nil },
+		GetConfigForCert:   e.configForCert,
 		RenewCheckInterval: a.RenewCheck,
 		Logger:             zap.NewNop(),
 	})
@@ -182,8 +186,30 @@ func (e *Edge) Start(ctx context.Context) error {
 	tmpl.AltTLSALPNPort, _ = strconv.Atoi(e.tlsPort)
 	e.issuer = certmagic.NewACMEIssuer(e.magic, tmpl)
 	e.magic.Issuers = []certmagic.Issuer{e.issuer}
+	if a.DNS != nil {
+		// certmagic offers DNS-01 alone when its solver is set: the
+		// wildcards get a config of their own, in the same cache.
+		e.wild = certmagic.New(e.cache, certmagic.Config{
+			Storage: storage, RenewalWindowRatio: a.RenewalWindow, DisableARI: a.RenewalWindow != 0, Logger: zap.NewNop(),
+			OnEvent: e.onEvent,
+		})
+		wt := tmpl
+		wt.DNS01Solver = hookSolver{*a.DNS}
+		e.wild.Issuers = []certmagic.Issuer{certmagic.NewACMEIssuer(e.wild, wt)}
+	}
 	return nil
 }
+
+// configForCert is the certmagic config that renews c: the wildcards'
+// for a wildcard.
+func (e *Edge) configForCert(c certmagic.Certificate) (*certmagic.Config, error) {
+	if e.wild != nil && slices.ContainsFunc(c.Names, isWildcard) {
+		return e.wild, nil
+	}
+	return e.magic, nil
+}
+
+func isWildcard(host string) bool { return strings.HasPrefix(host, "*.") }
 
 // checkDirectory asks the CA for its directory, so that a wrong or
 // unreachable one says so at once rather than at the first host.
@@ -261,26 +287,41 @@ func (e *Edge) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, err
 	if s := e.sites.Load().lookup(name); s != nil && s.cert != nil {
 		return s.cert, nil
 	}
-	if e.magic != nil && e.isManaged(name) {
-		c, err := e.magic.GetCertificate(hello)
+	if managed := e.managedFor(name); managed != "" {
+		cfg := e.magic
+		if isWildcard(managed) {
+			cfg = e.wild
+		}
+		c, err := cfg.GetCertificate(hello)
 		if err == nil {
 			return c, nil
 		}
 		// Not in this edge's cache yet: the storage may have it, saved
 		// by another environment's edge, or by this one just before it
 		// caches it.
-		if _, lerr := e.magic.CacheManagedCertificate(hello.Context(), name); lerr != nil {
+		if _, lerr := cfg.CacheManagedCertificate(hello.Context(), managed); lerr != nil {
 			return nil, err
 		}
-		return e.magic.GetCertificate(hello)
+		return cfg.GetCertificate(hello)
 	}
 	return nil, fmt.Errorf("no certificate for %q", hello.ServerName)
 }
 
-func (e *Edge) isManaged(host string) bool {
+// managedFor is the name ACME manages a certificate for that serves
+// host: host itself, else its wildcard; "" when none.
+func (e *Edge) managedFor(host string) string {
+	if e.magic == nil {
+		return ""
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.managed[host]
+	if e.managed[host] {
+		return host
+	}
+	if i := strings.IndexByte(host, '.'); i > 0 && e.managed["*"+host[i:]] {
+		return "*" + host[i:]
+	}
+	return ""
 }
 
 // onEvent turns certmagic's news into Events.

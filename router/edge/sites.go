@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/caddyserver/certmagic"
+
 	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/spec"
 )
@@ -40,7 +42,8 @@ func (s *sites) lookup(host string) *site {
 
 // Update sets the hosts the edge serves from the router's routes: a
 // route's own certificate and client CA for its hosts, and ACME for the
-// other plain hosts (their certificates are obtained in the background).
+// other hosts (their certificates are obtained in the background; a
+// wildcard's over DNS-01, which needs ACME.DNS).
 // A file that cannot be served (unreadable, a key open to others, a
 // certificate that does not match its key or has expired) leaves its
 // hosts as they were served before, and is in the returned error.
@@ -64,8 +67,11 @@ func (e *Edge) Update(routes []router.Route) error {
 			}
 			if suffix, ok := strings.CutPrefix(h, "*"); ok {
 				if put.cert == nil {
-					errs = append(errs, fmt.Errorf("service %s: host %s has no certificate of its own, and ACME issues none for a wildcard here (DNS-01 is not supported): its requests over TLS fail their handshake", r.Service, h))
-					continue
+					if e.wild == nil {
+						errs = append(errs, fmt.Errorf("service %s: host %s has no certificate of its own, and ACME issues a wildcard's over DNS-01 only, which needs tls.acme.dns: its requests over TLS fail their handshake", r.Service, h))
+						continue
+					}
+					acmeHosts = append(acmeHosts, h)
 				}
 				next.wild[suffix] = put
 				continue
@@ -123,7 +129,8 @@ func (e *Edge) siteOf(r router.Route) (*site, error) {
 	return st, nil
 }
 
-// manage hands ACME the plain hosts it does not manage yet.
+// manage hands ACME the hosts it does not manage yet: wildcards to the
+// DNS-01 config, the others to the plain one.
 func (e *Edge) manage(hosts []string) {
 	if e.magic == nil {
 		return
@@ -141,8 +148,15 @@ func (e *Edge) manage(hosts []string) {
 		return
 	}
 	slices.Sort(fresh)
-	if err := e.magic.ManageAsync(e.ctx, fresh); err != nil {
-		e.log.Warn("tls: manage certificates", "hosts", fresh, "err", err)
+	wild := slices.DeleteFunc(slices.Clone(fresh), func(h string) bool { return !isWildcard(h) })
+	plain := slices.DeleteFunc(fresh, isWildcard)
+	for cfg, hosts := range map[*certmagic.Config][]string{e.magic: plain, e.wild: wild} {
+		if len(hosts) == 0 {
+			continue
+		}
+		if err := cfg.ManageAsync(e.ctx, hosts); err != nil {
+			e.log.Warn("tls: manage certificates", "hosts", hosts, "err", err)
+		}
 	}
 }
 

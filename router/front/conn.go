@@ -96,7 +96,7 @@ func (c *clientConn) serve() {
 			return // the client left or timed out mid-head
 		}
 		_, _ = c.br.Discard(head.size)
-		if !c.serveOne(head.req) {
+		if !c.serveOne(&head) {
 			return
 		}
 		first = false
@@ -228,9 +228,10 @@ func (c *clientConn) readHead(first bool) (parsedHead, headVerdict) {
 
 // serveOne serves one request, and reports whether the connection may
 // serve another.
-func (c *clientConn) serveOne(req *http.Request) (keep bool) {
-	ctx := &reqCtx{Context: c.base, c: c}
-	req = req.WithContext(ctx)
+func (c *clientConn) serveOne(head *parsedHead) (keep bool) {
+	ctx := &head.mem.ctx
+	*ctx = reqCtx{Context: c.base, c: c}
+	req := head.req.WithContext(ctx)
 	req.RemoteAddr = c.remote
 	c.w.reset(req)
 	defer func() {

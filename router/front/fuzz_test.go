@@ -60,7 +60,7 @@ func checkHead(t *testing.T, data []byte) {
 	if head.size != consumed {
 		t.Fatalf("the front reads a head of %d bytes, net/http of %d: %q", head.size, consumed, data)
 	}
-	if diff := requestDiff(head.req, std); diff != "" {
+	if diff := requestDiff(&head.req, std); diff != "" {
 		t.Fatalf("the front and net/http read %q differently: %s", data, diff)
 	}
 }

@@ -32,9 +32,24 @@ const (
 
 // parsedHead is a request head the front serves.
 type parsedHead struct {
-	req  *http.Request
-	size int // bytes of the head, blank line included
+	req  http.Request // without its context: serveOne's WithContext makes the one the handler gets
+	mem  *request     // what req points into
+	size int          // bytes of the head, blank line included
 }
+
+// request is the memory of a request the front serves, but for the
+// http.Request (WithContext makes it) and the head's bytes: its context,
+// its URL and the backing array of its header values, one allocation in
+// place of one each.
+type request struct {
+	ctx    reqCtx
+	url    url.URL
+	values [maxSlabFields]string
+}
+
+// maxSlabFields is how many header lines' values request holds; a
+// request with more gets a slice of its own for each further one.
+const maxSlabFields = 8
 
 // parseHead reads the request head at the start of buf. It returns
 // headServe with the request, headIncomplete when buf holds no complete
@@ -52,14 +67,11 @@ func parseHead(buf []byte) (parsedHead, headVerdict) {
 	if !ok {
 		return parsedHead{}, headHandOff
 	}
-	req, ok := requestLine(line)
-	if !ok {
+	head := parsedHead{mem: new(request), size: end + 4}
+	if !requestLine(&head.req, head.mem, line) || !requestFields(&head.req, head.mem, rest) {
 		return parsedHead{}, headHandOff
 	}
-	if !requestFields(req, rest) {
-		return parsedHead{}, headHandOff
-	}
-	return parsedHead{req: req, size: end + 4}, headServe
+	return head, headServe
 }
 
 // crlfOnly reports whether every LF in buf follows a CR.
@@ -72,12 +84,13 @@ func crlfOnly(buf []byte) bool {
 	return true
 }
 
-// requestLine parses "GET /path?q HTTP/1.1" into a request.
-func requestLine(line string) (*http.Request, bool) {
+// requestLine parses "GET /path?q HTTP/1.1" into req, its URL into
+// mem's when it can (simpleTarget).
+func requestLine(req *http.Request, mem *request, line string) bool {
 	method, rest, ok1 := strings.Cut(line, " ")
 	target, proto, ok2 := strings.Cut(rest, " ")
 	if !ok1 || !ok2 {
-		return nil, false
+		return false
 	}
 	switch method { // the constants: no string kept alive by the head's block
 	case http.MethodGet:
@@ -87,26 +100,58 @@ func requestLine(line string) (*http.Request, bool) {
 	case http.MethodOptions:
 		method = http.MethodOptions
 	default:
-		return nil, false
+		return false
 	}
-	req := &http.Request{Method: method, RequestURI: target, ProtoMajor: 1}
+	req.Method, req.RequestURI, req.ProtoMajor = method, target, 1
 	switch proto {
 	case "HTTP/1.1":
 		req.Proto, req.ProtoMinor = "HTTP/1.1", 1
 	case "HTTP/1.0":
 		req.Proto = "HTTP/1.0"
 	default:
-		return nil, false
+		return false
 	}
 	if target == "" || target[0] != '/' || !validTarget(target) {
-		return nil, false
+		return false
+	}
+	if simpleTarget(target, &mem.url) {
+		req.URL = &mem.url
+		return true
 	}
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
-		return nil, false
+		return false
 	}
 	req.URL = u
-	return req, true
+	return true
+}
+
+// simpleTarget sets u as url.ParseRequestURI would read target, an
+// origin-form target of visible ASCII (validTarget), and reports true,
+// when its path needs no unescaping nor escaping: no '%', only
+// characters a URL path keeps as they are (pathKeeps), so that Path is
+// the path as sent and RawPath empty. For any other target it reports
+// false and ParseRequestURI reads it. TestSimpleTarget and
+// FuzzRequestHead hold the two to the same URL.
+func simpleTarget(target string, u *url.URL) bool {
+	path, query, hasQuery := strings.Cut(target, "?")
+	for i := 0; i < len(path); i++ {
+		if !pathKeeps(path[i]) {
+			return false
+		}
+	}
+	*u = url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}
+	return true
+}
+
+// pathKeeps reports whether c stands for itself in a URL path: net/url
+// neither unescapes nor escapes it there.
+func pathKeeps(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~/$&+,;=:@", c) >= 0
 }
 
 // validTarget reports whether a request target holds only visible ASCII
@@ -121,9 +166,11 @@ func validTarget(s string) bool {
 }
 
 // requestFields parses the header lines (each ending in CRLF) into req,
-// and reports whether the front serves the request they describe.
-func requestFields(req *http.Request, lines string) bool {
+// their values into mem's, and reports whether the front serves the
+// request they describe.
+func requestFields(req *http.Request, mem *request, lines string) bool {
 	h := make(http.Header, 8)
+	values := mem.values[:] // each field's first value gets a capped slice of it
 	hosts := 0
 	for lines != "" {
 		line, rest, crlf := cutLine(lines)
@@ -151,7 +198,16 @@ func requestFields(req *http.Request, lines string) bool {
 			req.Host = value
 			continue // net/http keeps Host out of the header map
 		}
-		h[key] = append(h[key], value)
+		switch old := h[key]; {
+		case old != nil:
+			h[key] = append(old, value) // a copy: old is capped
+		case len(values) > 0:
+			values[0] = value
+			h[key] = values[:1:1]
+			values = values[1:]
+		default:
+			h[key] = []string{value}
+		}
 	}
 	if hosts == 0 && req.ProtoMinor == 1 {
 		return false // net/http answers 400

@@ -3,6 +3,7 @@ package front
 import (
 	"bufio"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -28,7 +29,7 @@ func TestParseHead(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the front serves a request net/http refuses: %v", err)
 			}
-			sameRequest(t, head.req, std)
+			sameRequest(t, &head.req, std)
 		})
 	}
 }
@@ -102,5 +103,33 @@ func sameRequest(t *testing.T, got, want *http.Request) {
 		got.Close != want.Close || got.ContentLength != want.ContentLength || *got.URL != *want.URL ||
 		!reflect.DeepEqual(got.Header, want.Header) || got.Body != http.NoBody {
 		t.Errorf("front reads %+v\nnet/http reads %+v", got, want)
+	}
+}
+
+// TestSimpleTarget holds simpleTarget to url.ParseRequestURI: for every
+// character it keeps in a path, and for queries and their edge cases, the
+// two read the same URL; a character it does not keep is left to
+// ParseRequestURI.
+func TestSimpleTarget(t *testing.T) {
+	targets := []string{"/", "/orders/1?x=1", "/a?", "/a??", "/a?b?", "/?", "//x//y", "/a?%zz", "/a?b=c&d"}
+	for c := byte(0x21); c < 0x7f; c++ {
+		if c != '#' && c != '?' {
+			targets = append(targets, "/a"+string(c)+"b?q=1")
+		}
+	}
+	for _, target := range targets {
+		var got url.URL
+		ok := simpleTarget(target, &got)
+		want, err := url.ParseRequestURI(target)
+		switch {
+		case !ok && strings.ContainsAny(strings.SplitN(target, "?", 2)[0], "%\"<>\\^`{|}!'()*[]"):
+			continue // ParseRequestURI's to read
+		case !ok:
+			t.Errorf("%q: not simple", target)
+		case err != nil:
+			t.Errorf("%q: simple, but ParseRequestURI: %v", target, err)
+		case got != *want:
+			t.Errorf("%q: simpleTarget %#v, ParseRequestURI %#v", target, got, *want)
+		}
 	}
 }

@@ -345,7 +345,9 @@ func (w *responseWriter) writeStatus(code int) {
 	if text == "" {
 		text = "status code " + strconv.Itoa(code)
 	}
-	w.bw.WriteString(strconv.Itoa(code))
+	w.bw.WriteByte(byte('0' + code/100)) // three digits (WriteHeader checks); Itoa would allocate
+	w.bw.WriteByte(byte('0' + code/10%10))
+	w.bw.WriteByte(byte('0' + code%10))
 	w.bw.WriteByte(' ')
 	w.bw.WriteString(text)
 	w.bw.WriteString("\r\n")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"github.com/slipway-dev/slipway/image/imagetest"
 	"github.com/slipway-dev/slipway/workload"
 	"github.com/slipway-dev/slipway/workload/container"
+	"github.com/slipway-dev/slipway/workload/instdir"
 	"github.com/slipway-dev/slipway/workload/process"
 	"github.com/slipway-dev/slipway/workload/workloadtest"
 )
@@ -293,4 +295,41 @@ func TestArtifactMountpointIgnoresPlantedSymlinks(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(s.Image.Rootfs, "etc", "tool")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatal("a mount point was created in the shared root filesystem")
 	}
+}
+
+// TestFailedStartLeavesNothingRunning: a start whose context's deadline
+// passes before the monitor says the container started fails, and leaves
+// nothing that could start the container later and run it unseen while
+// the instance is recorded as ended: the monitor (with the runtime it
+// runs) is dead and the runtime knows no container of the ID. The next
+// start works.
+func TestFailedStartLeavesNothingRunning(t *testing.T) {
+	imagetest.NeedContainers(t)
+	d, dir := newDriver(t)
+	s := shellSpec(t, newID("abandon"), "echo up; sleep 600")
+	t.Cleanup(func() { _ = d.Stop(context.Background(), s.ID, 0) })
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now())
+	defer cancel()
+	if st, err := d.Start(ctx, s); err == nil || st.Running || !strings.HasPrefix(st.Exit, "start failed") {
+		t.Fatalf("Start past its deadline = %+v, %v; want a failed start", st, err)
+	}
+	rec, err := instdir.ReadRecord[instdir.Record](filepath.Join(dir, s.ID))
+	if err != nil || rec.MonitorPID == 0 || rec.Phase != instdir.PhaseEnded {
+		t.Fatalf("record %+v, %v; want ended, naming its monitor", rec, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for process.Alive(rec.MonitorPID, rec.MonitorStart) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the failed start's monitor (pid %d) still runs", rec.MonitorPID)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	out, err := exec.Command("runc", "--root", filepath.Join(dir, ".runtime"), "list", "-q").CombinedOutput()
+	if err != nil || slices.Contains(strings.Fields(string(out)), s.ID) {
+		t.Fatalf("runc list: %q, %v; want no container %s", out, err, s.ID)
+	}
+	if _, err := d.Start(context.Background(), s); err != nil {
+		t.Fatalf("the next Start: %v", err)
+	}
+	workloadtest.WaitLog(t, d, s.ID, "up")
 }

@@ -56,6 +56,7 @@ func (d *Driver) Start(ctx context.Context, s workload.InstanceSpec) (workload.S
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err != nil {
+		d.abandon(inst)
 		d.ended(inst, "start failed: "+err.Error(), d.now())
 		return inst.status(), fmt.Errorf("start instance %s: %w", s.ID, err)
 	}
@@ -65,6 +66,18 @@ func (d *Driver) Start(ctx context.Context, s workload.InstanceSpec) (workload.S
 		d.save(inst)
 	}
 	return inst.status(), nil
+}
+
+// abandon ends what is left of a start that failed: a monitor that said
+// nothing in time (stuck, or ctx's deadline passed) may still start the
+// container, which would then run while recorded as ended, unseen. Its
+// session (the runtime it runs) is killed and the container deleted, as
+// the process driver kills a monitor that does not answer. d.mu is held.
+func (d *Driver) abandon(inst *instance) {
+	if pid := inst.rec.MonitorPID; process.Alive(pid, inst.rec.MonitorStart) {
+		_ = syscall.Kill(-pid, syscall.SIGKILL) // its own session and group (Setsid)
+	}
+	d.deleteContainer(inst.rec.Spec.ID)
 }
 
 // startable checks what Start needs before touching anything.

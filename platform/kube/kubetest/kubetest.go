@@ -200,6 +200,21 @@ func SetAvailable(ctx context.Context, c client.Client, namespace, name string, 
 	return c.Status().Update(ctx, &d)
 }
 
+// SetReady plays the Deployment controller and the kubelets of a
+// Deployment whose pods all run its latest spec but only n of them pass
+// readiness (the others crash or fail their probe): every pod updated,
+// n ready and available.
+func SetReady(ctx context.Context, c client.Client, namespace, name string, n int32) error {
+	var d appsv1.Deployment
+	if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &d); err != nil {
+		return err
+	}
+	all := replicas(d)
+	d.Status = appsv1.DeploymentStatus{ObservedGeneration: d.Generation, Replicas: all, UpdatedReplicas: all,
+		ReadyReplicas: n, AvailableReplicas: n, UnavailableReplicas: max(0, all-n)}
+	return c.Status().Update(ctx, &d)
+}
+
 func replicas(d appsv1.Deployment) int32 {
 	if d.Spec.Replicas == nil {
 		return 1
