@@ -195,7 +195,19 @@ func (c *Client) RemoveVolume(ctx context.Context, name string) (api.Volume, err
 // KubeManifests returns the YAML Slipway applies to the client's
 // environment's cluster (a Kubernetes environment), for review.
 func (c *Client) KubeManifests(ctx context.Context) ([]byte, error) {
-	req, err := c.newRequest(ctx, http.MethodGet, "/v1/kube/manifests", nil)
+	return c.kubeManifests(ctx, "/v1/kube/manifests")
+}
+
+// KubeInstallManifests returns the YAML that runs the server inside the
+// cluster of the client's environment (a Kubernetes environment), in
+// namespace with image, allowed to drive the environment's namespace.
+func (c *Client) KubeInstallManifests(ctx context.Context, namespace, image string) ([]byte, error) {
+	q := url.Values{"install": {"true"}, "namespace": {namespace}, "image": {image}}
+	return c.kubeManifests(ctx, "/v1/kube/manifests?"+q.Encode())
+}
+
+func (c *Client) kubeManifests(ctx context.Context, path string) ([]byte, error) {
+	req, err := c.newRequest(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,10 @@ type Env struct {
 	// Manifests, when set (a Kubernetes environment), renders the YAML
 	// Slipway applies to its cluster.
 	Manifests func(ctx context.Context) ([]byte, error)
+	// Install, when set (a Kubernetes environment), renders the YAML
+	// that runs the server inside a cluster in namespace with image,
+	// with a Role in the environment's namespace.
+	Install func(namespace, image string) ([]byte, error)
 }
 
 // Pods are a platform's own instances (Kubernetes pods).

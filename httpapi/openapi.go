@@ -46,7 +46,7 @@ var operations = []operation{
 	{Pattern: "DELETE /v1/volumes/{name}", Summary: "Remove a volume's folder and files; refused while a revision mounts it", Out: api.Volume{}},
 	{Pattern: "POST /v1/services/{name}/rollout/{verb}", Summary: "promote, pause, resume, abort, retry or set-weight; IfRevision/IfStep make a stale view a 409", In: api.RolloutRequest{}, Out: api.Service{}},
 	{Pattern: "GET /v1/services/{name}/logs", Summary: "Instance logs (?lines=N&follow=true)", Media: "text/plain"},
-	{Pattern: "GET /v1/kube/manifests", Summary: "The YAML Slipway applies to a Kubernetes environment's cluster, for review (secrets only by reference)", Media: "application/yaml"},
+	{Pattern: "GET /v1/kube/manifests", Summary: "The YAML Slipway applies to a Kubernetes environment's cluster, for review (secrets only by reference); ?install=true&namespace=NS&image=REF: what runs the server inside that cluster, with its Role", Media: "application/yaml"},
 	{Pattern: "GET /v1/services/{name}/history", Summary: "A service's traffic as recorded every few seconds: canary weight, per-revision rate, success rate, p50/p99 (?since=RFC3339)", Out: api.History{}},
 	{Pattern: "GET /v1/history", Summary: "The environment's whole router as recorded every few seconds: error rate and latency (?since=RFC3339)", Out: api.History{}},
 	{Pattern: "GET /v1/events", Summary: "The event log, oldest first (?after=SEQ&service=S&limit=N; follow=true: text/event-stream), or newest first (?order=newest&before=SEQ&service=S&limit=N)", Out: []api.Event{}},

@@ -68,6 +68,24 @@ func CanaryReplicas(w, replicas int) int {
 	return max(1, (replicas*w+99)/100)
 }
 
+// EffectiveWeight is the share of requests (percent) a canary at weight
+// w gets on a platform that splits traffic by replicas (Kubernetes with
+// traffic: replicas): canary of canary+stable ready pods behind one
+// Service, as kube-proxy spreads connections evenly over its endpoints.
+// Its accuracy is one pod: with 4 stable pods, a weight of 10 runs 1
+// canary pod and gets 20 (1 of 5), 50 runs 2 and gets 33; a weight of 0
+// or 100 is exact (the Service then selects one revision). Connections,
+// not requests, are spread, so long-lived clients skew it further.
+func EffectiveWeight(w, canary, stable int) int {
+	switch {
+	case w <= 0 || canary <= 0:
+		return 0
+	case w >= 100 || stable <= 0:
+		return 100
+	}
+	return (200*canary + canary + stable) / (2 * (canary + stable)) // 100*canary/(canary+stable), rounded
+}
+
 // Advance takes a canary's step machine as far as it can go at now. It
 // is pure: it edits nothing reachable from c or sc (the analysis runs c
 // points to included) and returns the next state as a deep copy

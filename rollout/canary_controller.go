@@ -64,7 +64,7 @@ func (c *Controller) judgeCanary(ctx context.Context, s snapshot, sc *spec.Canar
 		return true, 0, c.fail(ctx, seen, now)
 	}
 	next := pass.Next
-	msg := canaryMessage(&next, sc, p.Available, replicas)
+	msg := canaryMessage(&next, sc, p.Available, replicas, c.splitsByReplicas())
 	traffic := canaryTraffic(&next, sc)
 	want := seen
 	want.Canary, want.Deadline, want.Message, want.Traffic = &next, deadline, msg, traffic
@@ -103,8 +103,12 @@ func canaryTraffic(cn *store.Canary, sc *spec.Canary) store.Traffic {
 }
 
 // canaryMessage is the service's one-line status during a canary.
-func canaryMessage(cn *store.Canary, sc *spec.Canary, avail, replicas int) string {
+func canaryMessage(cn *store.Canary, sc *spec.Canary, avail, replicas int, byReplicas bool) string {
 	head := fmt.Sprintf("canary revision %d at %d%%", cn.Revision, cn.Weight)
+	if byReplicas && !cn.Full && cn.Weight > 0 && cn.Weight < 100 {
+		n := CanaryReplicas(cn.Weight, replicas)
+		head += fmt.Sprintf(" (split by replicas: %d of %d pods, %d%% effective)", n, n+replicas, EffectiveWeight(cn.Weight, n, replicas))
+	}
 	switch {
 	case cn.Full:
 		return fmt.Sprintf("%s: scaling to full (%d/%d ready) to take all traffic", head, avail, replicas)
@@ -118,6 +122,18 @@ func canaryMessage(cn *store.Canary, sc *spec.Canary, avail, replicas int) strin
 		return fmt.Sprintf("%s: step %d/%d %s", head, cn.Step+1, len(sc.Steps), describeStep(st))
 	}
 	return head
+}
+
+// replicaSplitter is a platform that splits traffic by pod counts
+// (kube.Cluster with traffic: replicas), whose canary weights are
+// approximate.
+type replicaSplitter interface{ SplitsByReplicas() bool }
+
+// splitsByReplicas reports whether the controller's platform splits by
+// pod counts.
+func (c *Controller) splitsByReplicas() bool {
+	p, ok := c.cfg.Platform.(replicaSplitter)
+	return ok && p.SplitsByReplicas()
 }
 
 func canaryEvents(tx store.Tx, svc *store.Service, events []string, now time.Time) error {

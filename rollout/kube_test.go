@@ -73,11 +73,19 @@ type kubeHarness struct {
 	sent *atomic.Int64
 	// stop ends the informers of the controller's cluster.
 	stop func()
+	// byReplicas: the cluster splits traffic by replicas (no Gateway).
+	byReplicas bool
 }
 
 var kubeNamespaces int
 
 func newKubeHarness(t *testing.T, prometheus analysis.Provider) *kubeHarness {
+	return newKubeHarnessSplit(t, prometheus, false)
+}
+
+// newKubeHarnessSplit is newKubeHarness whose cluster splits traffic by
+// replicas when byReplicas is set.
+func newKubeHarnessSplit(t *testing.T, prometheus analysis.Provider, byReplicas bool) *kubeHarness {
 	cfg := cluster.Config(t)
 	c, _ := kubetest.Client(t, cfg)
 	kubeNamespaces++
@@ -87,7 +95,7 @@ func newKubeHarness(t *testing.T, prometheus analysis.Provider) *kubeHarness {
 	}
 	h := newHarness(t)
 	h.prometheus = prometheus
-	k := &kubeHarness{harness: h, c: c, ns: ns}
+	k := &kubeHarness{harness: h, c: c, ns: ns, byReplicas: byReplicas}
 	k.watchCluster()
 	h.restartControllers()
 	return k
@@ -100,8 +108,11 @@ func newKubeHarness(t *testing.T, prometheus analysis.Provider) *kubeHarness {
 func (k *kubeHarness) watchCluster() {
 	t := k.t
 	counted, sent := kubetest.Counting(cluster.Config(t))
-	pc, err := kube.Watched(counted, kube.Target{App: "shop", Env: "prod", Namespace: k.ns,
-		Gateway: &spec.GatewayRef{Name: "public", Namespace: "infra"}})
+	tg := kube.Target{App: "shop", Env: "prod", Namespace: k.ns, ByReplicas: k.byReplicas}
+	if !k.byReplicas {
+		tg.Gateway = &spec.GatewayRef{Name: "public", Namespace: "infra"}
+	}
+	pc, err := kube.Watched(counted, tg)
 	if err != nil {
 		t.Fatal(err)
 	}

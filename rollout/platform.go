@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/store"
 	"github.com/slipway-dev/slipway/workload"
 )
@@ -167,7 +168,9 @@ func (c *Controller) deploy(ctx context.Context, name string, n, replicas int, h
 }
 
 // route writes the service's traffic split as the router would get it
-// (Routes' entry: the same policy on both platforms).
+// (Routes' entry: the same policy on both platforms). A platform that
+// splits by replicas gets, for a service with no route (host or path),
+// an entry with only its split.
 func (c *Controller) route(ctx context.Context, s snapshot) error {
 	if !s.found || s.svc.Removed || s.svc.Revision == 0 {
 		return nil
@@ -177,8 +180,12 @@ func (c *Controller) route(ctx context.Context, s snapshot) error {
 		return err
 	}
 	r, ok := route(Routed{Service: s.svc, Route: rev.Spec.Route}, nil)
-	if !ok {
+	switch {
+	case !ok && !c.splitsByReplicas():
 		return nil
+	case !ok: // not routed, but the stable Service's selector is the split
+		r = router.Route{Service: s.svc.Name}
+		split(&r, s.svc.Traffic)
 	}
 	if err := c.cfg.Platform.Route(ctx, r); err != nil {
 		return fmt.Errorf("route %s: %w", s.svc.Name, err)

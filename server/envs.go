@@ -328,7 +328,7 @@ func (h *hosted) pipelineEnv(name string) (*pipeline.Env, error) {
 func (p *parts) apiEnv() *httpapi.Env {
 	return &httpapi.Env{Name: p.name, Store: p.store, Logs: p.driver, Exec: p.driver, Enqueue: p.queue.Add,
 		Changes: p.store.Changed, Metrics: p.metrics.Handler(), RouterURL: "http://" + p.routerAddr, Down: p.down.Load(),
-		History: p.history, Pods: p.pods(), Manifests: p.manifests()}
+		History: p.history, Pods: p.pods(), Manifests: p.manifests(), Install: p.install()}
 }
 
 // ofrepFor serves an environment's flags over OFREP: the default one at

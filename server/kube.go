@@ -185,6 +185,22 @@ func (p *parts) manifests() func(ctx context.Context) ([]byte, error) {
 	}
 }
 
+// install renders what runs the server inside a Kubernetes
+// environment's cluster (nil for one on this machine), with the Role it
+// needs in the environment's namespace.
+func (p *parts) install() func(namespace, image string) ([]byte, error) {
+	if p.cluster == nil {
+		return nil
+	}
+	return func(namespace, image string) ([]byte, error) {
+		b, err := kube.InstallManifests(kube.Install{Namespace: namespace, Image: image, Drives: []string{p.cluster.Target().Namespace}})
+		if errors.Is(err, kube.ErrInvalid) {
+			return nil, store.Invalidf("%v", err)
+		}
+		return b, err
+	}
+}
+
 // manifestRevisions are a service's revisions in its manifests: the
 // stable one during a rollout, then the target.
 func manifestRevisions(tx store.Tx, svc store.Service) ([]kube.Revision, error) {

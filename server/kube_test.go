@@ -104,6 +104,19 @@ environments:
 	if _, err := slipway.New(c0.BaseURL()).KubeManifests(ctx); !errors.As(err, &apiErr) || apiErr.Status != 400 {
 		t.Fatalf("kube manifests of an environment on this machine: %v, want a 400", err)
 	}
+	// --install: the server inside prod's cluster, its Role in prod's namespace.
+	install, err := c.KubeInstallManifests(ctx, "slipway", "registry.example/slipway@sha256:"+strings.Repeat("5", 64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"kind: Deployment\n", "serviceAccountName: slipway\n", "kind: Role\n", "  namespace: shop\n", "  namespace: slipway\n"} {
+		if !strings.Contains(string(install), want) {
+			t.Fatalf("install manifests lack %q:\n%s", want, install)
+		}
+	}
+	if _, err := c.KubeInstallManifests(ctx, "slipway", ""); !errors.As(err, &apiErr) || apiErr.Status != 400 || !strings.Contains(apiErr.Message, "image is required") {
+		t.Fatalf("install manifests without an image: %v, want a 400 saying so", err)
+	}
 
 	// A restarted server opens prod's cluster from the stored spec: the
 	// next revision goes there too.

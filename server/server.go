@@ -269,7 +269,11 @@ func (s *Server) runEnv(ctx context.Context, p *parts, rln net.Listener) {
 func (s *Server) startControl(ctx context.Context, p *parts) {
 	p.ctl.start(ctx, func(ctx context.Context, wg *sync.WaitGroup) {
 		var fails failures
-		for range workers {
+		n := workers
+		if p.cluster != nil {
+			n = kubeWorkers
+		}
+		for range n {
 			wg.Go(func() { s.work(ctx, p, &fails) })
 		}
 		wg.Go(func() { s.resync(ctx, p) })

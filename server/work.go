@@ -25,6 +25,12 @@ func (s *Server) work(ctx context.Context, p *parts, fails *failures) {
 // holds up one worker, not every other service's rollout or rollback.
 const workers = 4
 
+// kubeWorkers is workers for a Kubernetes environment: a pass there
+// waits on the API server, not on this machine, and a first apply of
+// many services is as many passes (100 services: 400 server-side
+// applies; see kube.BenchmarkApply100Services).
+const kubeWorkers = 16
+
 // failures counts each key's failed passes in a row, for its backoff.
 type failures struct {
 	mu sync.Mutex // guards n

@@ -354,7 +354,7 @@ func (v *validator) resolveEnvironments(root *yaml.Node, want string, budget int
 			if r.app != nil {
 				services, idx = r.app.Services, r.app.index
 			}
-			for _, p := range kubeServices(name, services, idx, a.file) {
+			for _, p := range kubeServices(name, e.Kube(), services, idx, a.file) {
 				v.probs.add(p)
 			}
 		}

@@ -30,10 +30,28 @@ type Kubernetes struct {
 	// Namespace holds every object of the environment; it must exist.
 	Namespace string `yaml:"namespace" json:"namespace"`
 	// Gateway is the Gateway API Gateway that the environment's
-	// HTTPRoutes attach to; nil splits traffic by replica counts (the
-	// fallback without Gateway API).
+	// HTTPRoutes attach to (nil: routes attach to none; a Gateway may
+	// still select them).
 	Gateway *GatewayRef `yaml:"gateway,omitempty" json:"gateway,omitempty"`
+	// Traffic is how a canary's or blue/green's traffic is split:
+	// TrafficGateway (the default) by a Gateway API HTTPRoute's weights,
+	// exactly; TrafficReplicas, for a cluster without Gateway API, by
+	// the stable Service's selector and the revisions' pod counts, as
+	// Argo Rollouts does without a traffic router.
+	Traffic string `yaml:"traffic,omitempty" json:"traffic,omitempty"`
 }
+
+// The ways a Kubernetes environment splits traffic (Kubernetes.Traffic).
+const (
+	TrafficGateway  = "gateway"
+	TrafficReplicas = "replicas"
+)
+
+// SplitsByReplicas reports whether the environment splits traffic by
+// pod counts behind its stable Service (traffic: replicas): a blue/green
+// switch is exact (the Service selects the active revision's pods), a
+// canary's weight is approximate, its share of the pods.
+func (k *Kubernetes) SplitsByReplicas() bool { return k != nil && k.Traffic == TrafficReplicas }
 
 // GatewayRef names a Gateway.
 type GatewayRef struct {
@@ -90,6 +108,15 @@ func (v *validator) platform(p string, e *Environment) {
 			v.addf(p+".gateway.namespace", "invalid namespace %q: %s", g.Namespace, dnsLabelRule)
 		}
 	}
+	switch k.Traffic {
+	case "", TrafficGateway:
+	case TrafficReplicas:
+		if k.Gateway != nil {
+			v.addf(p+".gateway", "traffic: replicas splits by pod counts behind the stable Service and attaches nothing to a Gateway: leave gateway out, or leave traffic out to route through the Gateway")
+		}
+	default:
+		v.addf(p+".traffic", "want gateway (an HTTPRoute's weights, exact; the default) or replicas (pod counts behind the stable Service, for a cluster without Gateway API); got %q", k.Traffic)
+	}
 	if e.Router != "" {
 		v.addf("environments."+e.Name+".router", "a Kubernetes environment takes traffic through its Gateway, not Slipway's router: leave router out")
 	}
@@ -97,10 +124,11 @@ func (v *validator) platform(p string, e *Environment) {
 
 // kubeServices checks the services of a Kubernetes environment, after
 // its overrides: each runs an image, and needs nothing only Slipway's
-// router can do (its metrics, mirroring, sticky cookies). Problems are
+// router can do (its metrics, mirroring, sticky cookies), nor, split
+// by replicas, a header route. Problems are
 // at the lines idx (the merged services', so an override's own line)
 // locates.
-func kubeServices(env string, services map[string]*Service, idx index, file string) Problems {
+func kubeServices(env string, k *Kubernetes, services map[string]*Service, idx index, file string) Problems {
 	var out Problems
 	add := func(path, msg string) {
 		pos := idx.nearest(path)
@@ -125,6 +153,12 @@ func kubeServices(env string, services map[string]*Service, idx index, file stri
 		}
 		if c == nil {
 			continue
+		}
+		for i, st := range c.Steps {
+			if st.SetHeaderRoute != nil && k.SplitsByReplicas() {
+				add(p+".strategy.canary.steps["+strconv.Itoa(i)+"].setHeaderRoute",
+					"traffic: replicas splits by pod counts behind one Service, which cannot match headers: route through a Gateway (leave traffic out), or leave the step out")
+			}
 		}
 		if c.Stickiness != nil {
 			add(p+".strategy.canary.stickiness", "stickiness is kept by Slipway's router, which is not in a Kubernetes environment's path: leave it out here")

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -22,6 +23,10 @@ var kubeBadSpecs = []badSpec{
 		9, "services.web.strategy.canary.analysis.metrics[0].provider", "measure the Gateway with provider: prometheus"},
 	{"kubernetes parallel run", imageBase + "shop/web:v1\n    strategy:\n      parallelRun: {}\n" + kubeEnv, 6, "services.web.strategy.parallelRun", "a parallel run mirrors requests through Slipway's router"},
 	{"kubernetes stickiness", imageBase + "shop/web:v1\n    strategy:\n      canary:\n        stickiness: {cookie: side}\n        steps: [{setWeight: 20}]\n" + kubeEnv, 7, "services.web.strategy.canary.stickiness", "stickiness is kept by Slipway's router"},
+	{"kubernetes traffic unknown", imageBase + "shop/web:v1\nenvironments:\n  prod:\n    platform: {kubernetes: {namespace: shop, traffic: pods}}\n", 7, "environments.prod.platform.kubernetes.traffic", `want gateway (an HTTPRoute's weights, exact; the default) or replicas`},
+	{"kubernetes replicas with a gateway", imageBase + "shop/web:v1\nenvironments:\n  prod:\n    platform:\n      kubernetes: {namespace: shop, traffic: replicas, gateway: {name: public}}\n", 8, "environments.prod.platform.kubernetes.gateway", "traffic: replicas splits by pod counts behind the stable Service and attaches nothing to a Gateway"},
+	{"kubernetes replicas header route", imageBase + "shop/web:v1\n    strategy:\n      canary:\n        steps: [{setWeight: 20}, {setHeaderRoute: {header: X-Canary}}]\nenvironments:\n  prod:\n    platform: {kubernetes: {namespace: shop, traffic: replicas}}\n",
+		7, "services.web.strategy.canary.steps[1].setHeaderRoute", "in Kubernetes environment prod: traffic: replicas splits by pod counts behind one Service, which cannot match headers"},
 	{"kubernetes override back to run", imageBase + "shop/web:v1\n" + kubeEnv + "    overrides: {services: {web: {run: [./web]}}}\n", 10, "services.web.run", "service web runs a host command"},
 }
 
@@ -62,5 +67,19 @@ func TestKubernetesEnvironment(t *testing.T) {
 	c.Environments["prod"].Platform.Kubernetes.Gateway.Name = "other"
 	if k.Gateway.Name != "public" {
 		t.Fatal("Clone shares the gateway")
+	}
+}
+
+// TestKubernetesTrafficReplicas: traffic: replicas is the fallback
+// without Gateway API; a gateway environment is the default.
+func TestKubernetesTrafficReplicas(t *testing.T) {
+	src := imageBase + "shop/web@sha256:" + strings.Repeat("a", 64) + "\n    strategy:\n      blueGreen: {}\nenvironments:\n" +
+		"  prod:\n    platform: {kubernetes: {namespace: shop, traffic: replicas}}\n  dr:\n    platform: {kubernetes: {namespace: shop}}\n"
+	a, err := ParseWith("slipway.yaml", []byte(src), catalogueOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Environments["prod"].Kube().SplitsByReplicas() || a.Environments["dr"].Kube().SplitsByReplicas() {
+		t.Fatalf("prod splits by replicas, dr through its gateway: %+v %+v", a.Environments["prod"].Kube(), a.Environments["dr"].Kube())
 	}
 }

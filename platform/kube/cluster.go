@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -73,8 +74,9 @@ func (k *Cluster) reader() client.Reader {
 func (k *Cluster) Target() Target { return k.t }
 
 // ApplyRevision writes a revision's Deployment (with r.Replicas), its
-// Service and the service's stable Service. A tag where a digest is
-// required is refused before anything is written.
+// Service and the service's stable Service, at once (its Secret first).
+// A tag where a digest is required is refused before anything is
+// written.
 func (k *Cluster) ApplyRevision(ctx context.Context, r Revision) error {
 	r.App, r.Env = k.t.App, k.t.Env
 	d, err := Deployment(r, k.t.Namespace)
@@ -91,19 +93,22 @@ func (k *Cluster) ApplyRevision(ctx context.Context, r Revision) error {
 			return err
 		}
 	}
+	// The Deployment and the Services depend on nothing of each other:
+	// they go at once (a pass's latency is one request, not three); the
+	// route, which names the Services, comes after (ApplyRoute).
+	var wg sync.WaitGroup
+	var svcErr, stableErr error
+	wg.Go(func() { _, svcErr = k.apply(ctx, "Service", name, RevisionService(r, k.t.Namespace), nil) })
+	if !k.t.ByReplicas { // else the stable Service's selector is the split: ApplyRoute writes it
+		wg.Go(func() { _, stableErr = k.apply(ctx, "Service", r.Service, StableService(k.t, r.Service), nil) })
+	}
 	if r.Autoscaled {
 		err = k.applyAutoscaled(ctx, r, d)
 	} else {
 		err = k.applySized(ctx, r, d)
 	}
-	if err != nil {
-		return err
-	}
-	if _, err := k.apply(ctx, "Service", name, RevisionService(r, k.t.Namespace), nil); err != nil {
-		return err
-	}
-	_, err = k.apply(ctx, "Service", r.Service, StableService(k.t, r.Service), nil)
-	return err
+	wg.Wait()
+	return cmp.Or(err, svcErr, stableErr) // one cause is enough to say (a missing namespace fails all three)
 }
 
 // applySized writes the Deployment of a revision Slipway sizes, taking
@@ -138,9 +143,16 @@ func (k *Cluster) applySized(ctx context.Context, r Revision, d *appsac.Deployme
 	return nil
 }
 
-// ApplyRoute writes a service's HTTPRoute from its entry in the traffic
-// policy (see HTTPRoute): the whole route, every step.
+// ApplyRoute writes a service's traffic split from its entry in the
+// traffic policy: its HTTPRoute (see HTTPRoute), the whole route every
+// step; split by replicas, its stable Service's selector (see
+// ReplicaService), which the controller asks for every service, routed
+// (a host or a path) or not.
 func (k *Cluster) ApplyRoute(ctx context.Context, r router.Route) error {
+	if k.t.ByReplicas {
+		_, err := k.apply(ctx, "Service", r.Service, ReplicaService(k.t, r), nil)
+		return err
+	}
 	_, err := k.apply(ctx, "HTTPRoute", r.Service, HTTPRoute(k.t, r), nil)
 	return err
 }

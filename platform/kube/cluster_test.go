@@ -236,7 +236,8 @@ func TestBadClusterInput(t *testing.T) {
 }
 
 // TestNoGatewayAPI: a cluster without Gateway API's CRDs says so, and
-// what to do; revisions still apply.
+// what to do, naming the replica fallback; revisions still apply, and
+// split by replicas a route is the stable Service's selector.
 func TestNoGatewayAPI(t *testing.T) {
 	e, cfg, err := kubetest.Start(kubetest.Assets(t), false)
 	if err != nil {
@@ -250,8 +251,21 @@ func TestNoGatewayAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = k.ApplyRoute(ctx, router.Route{Service: "order", Weights: map[int]int{3: 100}})
-	if !errors.Is(err, ErrNoGatewayAPI) || !strings.Contains(err.Error(), "replica counts") {
-		t.Fatalf("err = %v", err)
+	if !errors.Is(err, ErrNoGatewayAPI) || !strings.Contains(err.Error(), "platform.kubernetes.traffic: replicas") {
+		t.Fatalf("err = %v, want it to name the replica fallback", err)
+	}
+
+	// The fallback: no HTTPRoute, the stable Service's selector splits.
+	k = NewCluster(c, Target{App: "shop", Env: "prod", Namespace: "default", ByReplicas: true})
+	if err := k.ApplyRevision(ctx, orderRevision()); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.ApplyRoute(ctx, router.Route{Service: "order", Weights: map[int]int{3: 100}}); err != nil {
+		t.Fatal(err)
+	}
+	var s corev1.Service
+	if err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "order"}, &s); err != nil || s.Spec.Selector[LabelRevision] != "3" {
+		t.Fatalf("stable Service selects %v (%v), want revision 3's pods", s.Spec.Selector, err)
 	}
 }
 

@@ -56,5 +56,6 @@ func Open(app, env string, k *spec.Kubernetes) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Watched(cfg, Target{App: app, Env: env, Namespace: k.Namespace, Gateway: k.Gateway})
+	return Watched(cfg, Target{App: app, Env: env, Namespace: k.Namespace, Gateway: k.Gateway,
+		ByReplicas: k.SplitsByReplicas()})
 }

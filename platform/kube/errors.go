@@ -60,7 +60,7 @@ func classify(err error, what, namespace string) error {
 	case apierrors.IsNotFound(err) && isNamespaceNotFound(err, namespace):
 		return fmt.Errorf("%s: %w: namespace %q does not exist; create it (kubectl create namespace %s) or change platform.kubernetes.namespace", what, ErrNoNamespace, namespace, namespace)
 	case meta.IsNoMatchError(err) || strings.Contains(err.Error(), "the server could not find the requested resource"):
-		return fmt.Errorf("%s: %w: the cluster serves no HTTPRoute; install Gateway API's CRDs (standard channel), or leave gateway out of platform.kubernetes to split traffic by replica counts", what, ErrNoGatewayAPI)
+		return fmt.Errorf("%s: %w: the cluster serves no HTTPRoute; install Gateway API's CRDs (standard channel), or split traffic by replica counts without it (platform.kubernetes.traffic: replicas, gateway left out: blue/green switches exactly, a canary's weight becomes its share of the pods, to one pod's accuracy)", what, ErrNoGatewayAPI)
 	case apierrors.IsInvalid(err) || apierrors.IsBadRequest(err):
 		return fmt.Errorf("%s: %w: %s", what, ErrInvalid, apiMessage(err))
 	case serverFailed(err):

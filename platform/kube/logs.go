@@ -46,6 +46,9 @@ func (k *Cluster) Logs(ctx context.Context, pod string, n int) ([]string, error)
 		opts.Container = p.Spec.Containers[0].Name
 	}
 	rc, err := k.pods.Pods(k.t.Namespace).GetLogs(pod, opts).Stream(ctx)
+	if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) { // refused by the API server, not its kubelet
+		return nil, classify(err, "read the log of pod "+pod, k.t.Namespace)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("logs of %s: %w: the API server could not read them from the kubelet of node %s: %s", pod, ErrUnavailable, p.Spec.NodeName, apiMessage(err))
 	}

@@ -17,8 +17,9 @@ import (
 // documents, for review before it is applied (GitOps): per service (by
 // name), its revisions' Deployments (an autoscaled one's without
 // replicas, followed by its HorizontalPodAutoscaler) and Services (by
-// number), its
-// stable Service, then its HTTPRoute. The objects are the ones the
+// number), its stable Service, then its HTTPRoute (split by replicas:
+// the stable Service selecting the pods that take the traffic, no
+// route). The objects are the ones the
 // Cluster writes (Deployment, RevisionService, StableService,
 // HTTPRoute), so what is reviewed is what is applied. Deterministic:
 // the same revisions and routes give the same bytes (keys sorted).
@@ -53,9 +54,16 @@ func Manifests(t Target, revs []Revision, routes []router.Route) ([]byte, error)
 		if i+1 < len(revs) && revs[i+1].Service == r.Service {
 			continue // the service's last revision closes it
 		}
-		docs = append(docs, StableService(t, r.Service))
-		if rt, ok := byService[r.Service]; ok {
-			docs = append(docs, HTTPRoute(t, rt))
+		rt, routed := byService[r.Service]
+		switch {
+		case t.ByReplicas && routed:
+			docs = append(docs, ReplicaService(t, rt))
+		case t.ByReplicas:
+			docs = append(docs, ReplicaService(t, router.Route{Service: r.Service}))
+		case routed:
+			docs = append(docs, StableService(t, r.Service), HTTPRoute(t, rt))
+		default:
+			docs = append(docs, StableService(t, r.Service))
 		}
 	}
 	var out bytes.Buffer

@@ -29,6 +29,12 @@ func (k *Cluster) Deploy(ctx context.Context, r workload.Revision) error {
 // Route implements workload.Platform: the service's HTTPRoute.
 func (k *Cluster) Route(ctx context.Context, r router.Route) error { return k.ApplyRoute(ctx, r) }
 
+// SplitsByReplicas reports whether traffic is split by pod counts
+// behind the stable Service (traffic: replicas) rather than by an
+// HTTPRoute's weights: a canary's weight is then approximate (the
+// rollout controller states the effective one).
+func (k *Cluster) SplitsByReplicas() bool { return k.t.ByReplicas }
+
 // Observe implements workload.Platform from the service's Deployments.
 // A Deployment this Cluster wrote that is gone, or whose replicas
 // someone else changed, is forgotten by the write cache, so the next

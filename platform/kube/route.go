@@ -15,11 +15,15 @@ import (
 	"github.com/slipway-dev/slipway/spec"
 )
 
-// Target is where an environment's objects go: its namespace and the
-// Gateway its routes attach to (nil: no Gateway API, see ReplicaSplit).
+// Target is where an environment's objects go: its namespace, the
+// Gateway its routes attach to, and how its traffic is split.
 type Target struct {
 	App, Env, Namespace string
 	Gateway             *spec.GatewayRef
+	// ByReplicas splits traffic without Gateway API (traffic: replicas):
+	// no HTTPRoute; the stable Service selects the pods that take the
+	// traffic (see ReplicaService).
+	ByReplicas bool
 }
 
 // RevisionService builds the Service in front of one revision's pods:
@@ -121,53 +125,32 @@ func rule(path string, h *gwac.HTTPHeaderMatchApplyConfiguration, refs ...*gwac.
 	return gwac.HTTPRouteRule().WithMatches(m).WithBackendRefs(refs...)
 }
 
-// ReplicaSplit is the fallback without Gateway API: the weights become
-// replica counts of the revisions' Deployments behind the stable
-// Service, which then balances by pods. Its accuracy is a pod's share:
-// with n pods in all a weight moves in steps of 100/n percent (4 pods:
-// 25%), a weight above 0 gets at least one pod, and kube-proxy's
-// balancing is per connection, not per request. It returns each
-// revision's replicas, summing to total (largest remainders).
-func ReplicaSplit(weights map[int]int, total int) map[int]int {
-	revs := slices.Sorted(maps.Keys(weights))
-	sum := 0
-	for _, r := range revs {
-		sum += weights[r]
+// ReplicaService builds the stable Service of a cluster that splits
+// traffic by replicas (Target.ByReplicas), from the service's route
+// entry: when one revision takes all the traffic (blue/green's active
+// revision, a canary at 0% or 100%, a rolled-back candidate) it selects
+// only that revision's pods, an exact switch as Argo Rollouts' blue/green
+// makes; otherwise (a canary between, a rolling update) every
+// revision's pods, and each revision's share is its share of the ready
+// pods (rollout.EffectiveWeight). Header pins and previews cannot be expressed:
+// a preview is reached at the revision's own Service.
+func ReplicaService(t Target, r router.Route) *coreac.ServiceApplyConfiguration {
+	s := StableService(t, r.Service)
+	if rev, ok := soleRevision(r.Weights); ok {
+		s.Spec.Selector[LabelRevision] = strconv.Itoa(rev)
 	}
-	out := map[int]int{}
-	if sum == 0 || total <= 0 {
-		return out
-	}
-	left := total
-	rem := make([]int, len(revs))
-	for i, r := range revs {
-		out[r] = total * weights[r] / sum
-		rem[i] = total * weights[r] % sum
-		left -= out[r]
-	}
-	for left > 0 {
-		best := 0
-		for i := range revs {
-			if rem[i] > rem[best] {
-				best = i
-			}
-		}
-		out[revs[best]]++
-		rem[best] = -1
-		left--
-	}
-	for _, r := range revs { // a revision with weight keeps one pod
-		if weights[r] > 0 && out[r] == 0 {
-			out[r] = 1
-			for _, o := range revs {
-				if o != r && out[o] > 1 {
-					out[o]--
-					break
-				}
-			}
+	return s
+}
+
+// soleRevision is the one revision with weight, if exactly one has.
+func soleRevision(weights map[int]int) (int, bool) {
+	rev, n := 0, 0
+	for r, w := range weights {
+		if w > 0 {
+			rev, n = r, n+1
 		}
 	}
-	return out
+	return rev, n == 1
 }
 
 // metaSelector is a label selector of exact labels.

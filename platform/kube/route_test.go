@@ -60,22 +60,22 @@ func TestHTTPRoute(t *testing.T) {
 	}
 }
 
-func TestReplicaSplit(t *testing.T) {
+// TestReplicaService: the stable Service selects the one revision that
+// takes all the traffic, else every revision's pods.
+func TestReplicaService(t *testing.T) {
+	tg := Target{App: "shop", Env: "prod", Namespace: "shop", ByReplicas: true}
 	for _, tc := range []struct {
 		weights map[int]int
-		total   int
-		want    map[int]int
+		want    map[string]string
 	}{
-		{map[int]int{3: 90, 4: 10}, 4, map[int]int{3: 3, 4: 1}}, // 10% gets its one pod: 25%
-		{map[int]int{3: 50, 4: 50}, 4, map[int]int{3: 2, 4: 2}},
-		{map[int]int{3: 90, 4: 10}, 10, map[int]int{3: 9, 4: 1}},
-		{map[int]int{3: 67, 4: 33}, 3, map[int]int{3: 2, 4: 1}},
-		{map[int]int{4: 100}, 4, map[int]int{4: 4}},
-		{map[int]int{3: 100, 4: 0}, 2, map[int]int{3: 2, 4: 0}},
-		{map[int]int{}, 4, map[int]int{}},
+		{nil, map[string]string{LabelService: "order", LabelEnvironment: "prod"}},                                     // rolling
+		{map[int]int{3: 100}, map[string]string{LabelService: "order", LabelEnvironment: "prod", LabelRevision: "3"}}, // blue/green
+		{map[int]int{3: 0, 4: 100}, map[string]string{LabelService: "order", LabelEnvironment: "prod", LabelRevision: "4"}},
+		{map[int]int{3: 90, 4: 10}, map[string]string{LabelService: "order", LabelEnvironment: "prod"}}, // canary: by pods
 	} {
-		if got := ReplicaSplit(tc.weights, tc.total); !maps.Equal(got, tc.want) {
-			t.Errorf("ReplicaSplit(%v, %d) = %v, want %v", tc.weights, tc.total, got, tc.want)
+		got := ReplicaService(tg, router.Route{Service: "order", Weights: tc.weights}).Spec.Selector
+		if !maps.Equal(got, tc.want) {
+			t.Errorf("weights %v: selector %v, want %v", tc.weights, got, tc.want)
 		}
 	}
 }

@@ -1,0 +1,121 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/slipway-dev/slipway/router"
+)
+
+// BenchmarkInformerMemory1000Services measures the target
+// "server memory with an informer cache of 1,000 services: under 150 MB":
+// 1,000 services written as the Cluster writes them (a Deployment, its
+// revision Service, the stable Service, the HTTPRoute: 4,000 objects,
+// more than the 3,000), then a second Cluster's informers
+// (Watched, as the server opens one) sync them. It reports the heap in
+// use after a GC before and after the sync (informersMB: the cache's
+// share), and the test process's resident size (VmRSS; the whole test
+// binary, an upper bound of a server's share).
+//
+//	go test ./platform/kube -run '^$' -bench InformerMemory -benchtime 1x
+func BenchmarkInformerMemory1000Services(b *testing.B) {
+	cfg := sharedEnv(b)
+	c, _ := newClient(b, cfg)
+	ctx := context.Background()
+	b.StopTimer()
+	for range b.N {
+		ns := fmt.Sprintf("memory-%d", nsCount.Add(1))
+		if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+			b.Fatal(err)
+		}
+		t := Target{App: "shop", Env: "prod", Namespace: ns, Gateway: target.Gateway}
+		writer, err := Watched(cfg, t)
+		if err != nil {
+			b.Fatal(err)
+		}
+		write1000(b, writer)
+		before := heapAfterGC()
+		b.StartTimer()
+
+		k, err := Watched(cfg, t)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- k.Watch(wctx, nil) }()
+		for !k.Synced() {
+			runtime.Gosched()
+		}
+		b.StopTimer()
+		ds, err := k.Revisions(ctx, "")
+		if err != nil || len(ds) != 1000 {
+			b.Fatalf("the cache holds %d Deployments (%v), want 1000", len(ds), err)
+		}
+		after := heapAfterGC()
+		b.ReportMetric(float64(after)/1e6, "heapMB")
+		b.ReportMetric(float64(after-before)/1e6, "informersMB")
+		b.ReportMetric(float64(vmRSS(b))/1e6, "rssMB")
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			b.Fatal(err)
+		}
+	}
+}
+
+// write1000 writes 1,000 services' objects, 16 at a time.
+func write1000(b *testing.B, k *Cluster) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	errs := make([]error, 1000)
+	for s := range 1000 {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			r := orderRevision()
+			r.Service = fmt.Sprintf("svc%04d", s)
+			errs[s] = errors.Join(k.ApplyRevision(context.Background(), r),
+				k.ApplyRoute(context.Background(), router.Route{Service: r.Service, Host: r.Service + ".example.com", Weights: map[int]int{3: 100}}))
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func heapAfterGC() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}
+
+// vmRSS is this process's resident size, from /proc/self/status.
+func vmRSS(b *testing.B) uint64 {
+	st, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, l := range strings.Split(string(st), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	b.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}
