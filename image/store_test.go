@@ -314,3 +314,36 @@ func TestPullWithDockerConfigCredentials(t *testing.T) {
 		t.Fatalf("Pull with the config's credentials: %v", err)
 	}
 }
+
+// TestRootFromAnEarlierReleaseGetsTheConfigMount: a root filesystem
+// unpacked before config files existed (no run/slipway) gets their
+// mount point when a container of it starts again, so its containers
+// get their config files like those of an image unpacked now.
+func TestRootFromAnEarlierReleaseGetsTheConfigMount(t *testing.T) {
+	s := openStore(t)
+	dir := filepath.Join(t.TempDir(), "layout")
+	if err := imagetest.WriteLayout(dir, helloImage(t)); err != nil {
+		t.Fatal(err)
+	}
+	img, err := s.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _, err := s.Unpack(context.Background(), img.Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(root, "run")); err != nil { // as the earlier release left it
+		t.Fatal(err)
+	}
+	s2, err := image.Open(filepath.Dir(filepath.Dir(root))) // the upgraded server
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s2.Unpack(context.Background(), img.Digest); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(filepath.Join(root, image.ConfigMountDir)); err != nil || !fi.IsDir() {
+		t.Fatalf("config mount point after the upgrade: %v", err)
+	}
+}

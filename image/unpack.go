@@ -35,6 +35,9 @@ func (s *Store) Unpack(ctx context.Context, digest string) (rootfs string, cfg C
 	lock.Lock()
 	defer lock.Unlock()
 	if _, err := os.Stat(rootfs); err == nil {
+		// A root unpacked by a release before config files has no
+		// mount point for them: it gets one, as Unpack makes it now.
+		addConfigMount(rootfs)
 		return rootfs, rec.Config, nil
 	}
 	h, err := v1.NewHash(digest)
@@ -125,11 +128,7 @@ func addMountPoints(dir, workingDir string) error {
 			}
 		}
 	}
-	if fi, err := root.Lstat("run"); errors.Is(err, fs.ErrNotExist) || err == nil && fi.IsDir() {
-		// Made through the image's own folders only: a /run symlink is
-		// left alone, and the container then gets no config files.
-		_ = root.MkdirAll(ConfigMountDir, 0o755)
-	}
+	configMount(root)
 	for _, f := range mountFiles {
 		if _, err := root.Lstat(f); !errors.Is(err, fs.ErrNotExist) {
 			continue
@@ -145,6 +144,31 @@ func addMountPoints(dir, workingDir string) error {
 		file.Close()
 	}
 	return nil
+}
+
+// configMount makes ConfigMountDir in root unless it is there. Made
+// through the image's own folders only: a /run symlink is left alone,
+// and the container then gets no config files.
+func configMount(root *os.Root) {
+	if _, err := root.Lstat(ConfigMountDir); err == nil {
+		return
+	}
+	if fi, err := root.Lstat("run"); errors.Is(err, fs.ErrNotExist) || err == nil && fi.IsDir() {
+		_ = root.MkdirAll(ConfigMountDir, 0o755)
+	}
+}
+
+// addConfigMount gives the root filesystem at dir its config mount
+// point (configMount). The root is shared, but containers mount it
+// read-only, so nothing in it was planted by one; a new empty folder
+// changes nothing for a running container.
+func addConfigMount(dir string) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return
+	}
+	defer root.Close()
+	configMount(root)
 }
 
 // dirExists reports whether dir is there.
