@@ -1,7 +1,8 @@
 // Package main, the command config, measures dynamic configuration delivery (issue 15): the
 // time from a new version to every one of N instances having applied it,
 // against the floor of doing the same by hand, and the time from a
-// stopped delivery to every instance back on the previous version:
+// stopped delivery, or a failed analysis, to every instance back on the
+// previous version:
 //
 //	go run ./bench/config [-instances 50] [-runs 5] [-worktree]
 //
@@ -16,8 +17,15 @@
 //   - allAtOnce: config set, delivered to every instance at once;
 //   - linear 5 steps: the step machine (steps 1ms apart, each waiting for
 //     the instances given the version to report it);
-//   - stop -> back: config stop of a linear delivery after its first
-//     step, until every instance is on the previous version again.
+//   - stop -> previous: config stop of a linear delivery after its first
+//     step, until every instance is on the previous version again;
+//   - failed analysis -> previous: the same first step judged by an
+//     analysis that fails at its first judgement (the router's success
+//     rate of the instances on the new version, under the load
+//     generator's traffic through the router, must be above 1), from the
+//     time of the delivery's rolled-back event, which the controller
+//     stamps with the pass that judged it, until every instance is on the
+//     previous version again.
 //
 // It prints the median, min and max of each.
 package main

@@ -74,13 +74,14 @@ services:
     run: ["python3", "app.py", "${PORT}"]
     artifact: {path: ./app.py}
     instances: %d
+    route: {host: web.localhost}
     health: {readiness: {http: /healthz, interval: 500ms}}
 configs:
   settings:
     service: web
     values: {n: 0}
     signal: SIGHUP
-    delivery: {strategy: %s}
+    delivery: {%s}
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
@@ -113,10 +114,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		benchkit.Fact{Label: "python3", Value: benchkit.ToolVersion(ctx, "python3", "--version")}); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\n%-34s %10s %10s %10s\n", "delivery to every instance", "median", "min", "max")
+	fmt.Fprintf(stdout, "\n%-36s %10s %10s %10s\n", "delivery to every instance", "median", "min", "max")
 	for _, r := range rows {
 		slices.Sort(r.times)
-		fmt.Fprintf(stdout, "%-34s %10s %10s %10s\n", r.name, ms(r.times[len(r.times)/2]), ms(r.times[0]), ms(r.times[len(r.times)-1]))
+		fmt.Fprintf(stdout, "%-36s %10s %10s %10s\n", r.name, ms(r.times[len(r.times)/2]), ms(r.times[0]), ms(r.times[len(r.times)-1]))
 	}
 	return nil
 }
@@ -131,6 +132,7 @@ type row struct {
 // bench is a server running the app.
 type bench struct {
 	srv  *benchkit.Server
+	seq  int64 // the last event read
 	data string
 	dir  string
 	bin  string
@@ -153,7 +155,7 @@ func start(ctx context.Context, ws *benchkit.Workspace, n int, progress io.Write
 	}
 	if err == nil {
 		began := time.Now()
-		err = b.apply(ctx, "{allAtOnce: {}}")
+		err = b.apply(ctx, allAtOnce)
 		fmt.Fprintf(progress, "%d instances up in %s\n", n, ms(time.Since(began)))
 	}
 	if err != nil {
@@ -167,10 +169,17 @@ func (b *bench) close() error {
 	return errors.Join(err, os.RemoveAll(b.data))
 }
 
-// apply applies the spec with a delivery strategy and waits for it.
-func (b *bench) apply(ctx context.Context, strategy string) error {
+// The deliveries the rows apply (the flow mapping's content).
+const (
+	allAtOnce = "strategy: {allAtOnce: {}}"
+	linear    = "strategy: {linear: {steps: 5, interval: 1ms}}"
+	firstStep = "strategy: {linear: {steps: 5, interval: 1h}}" // a first step, then nothing for an hour
+)
+
+// apply applies the spec with a delivery and waits for it.
+func (b *bench) apply(ctx context.Context, delivery string) error {
 	file := filepath.Join(b.dir, "slipway.yaml")
-	if err := os.WriteFile(file, []byte(fmt.Sprintf(spec, b.n, strategy)), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte(fmt.Sprintf(spec, b.n, delivery)), 0o644); err != nil {
 		return err
 	}
 	cmd := exec.CommandContext(ctx, b.bin, "--server", b.srv.URL, "apply", "-f", file, "--wait", "--timeout", "5m")
@@ -191,41 +200,72 @@ func (b *bench) measureAll(ctx context.Context, runs int, progress io.Writer) ([
 		return cf.Version, began, err
 	}
 	kinds := []struct {
-		name, strategy string
-		// deliver starts a delivery; it returns the version every
-		// instance must end on, and when the timed part began.
-		deliver func(ctx context.Context) (int, time.Time, error)
+		name, delivery string
+		// traffic runs the load generator through the router for the
+		// row (the router provider's data for an analysis).
+		traffic bool
+		// measure makes one delivery and times it.
+		measure func(ctx context.Context, name string) (time.Duration, error)
 	}{
-		{"by hand (write + SIGHUP): floor", "{allAtOnce: {}}", b.byHand},
-		{"slipway allAtOnce", "{allAtOnce: {}}", set},
-		{"slipway linear 5 steps", "{linear: {steps: 5, interval: 1ms}}", set},
-		{"slipway stop -> previous", "{linear: {steps: 5, interval: 1h}}", b.stopAfterFirstStep(set)},
+		{"by hand (write + SIGHUP): floor", allAtOnce, false, b.untilAllOn(b.byHand)},
+		{"slipway allAtOnce", allAtOnce, false, b.untilAllOn(set)},
+		{"slipway linear 5 steps", linear, false, b.untilAllOn(set)},
+		{"slipway stop -> previous", firstStep, false, b.untilAllOn(b.stopAfterFirstStep(set))},
+		{"slipway failed analysis -> previous", failingAnalysis, true, b.analysisFailure(set)},
 	}
 	var rows []row
 	for _, k := range kinds {
-		if err := b.apply(ctx, k.strategy); err != nil {
-			return nil, err
+		stop := func() {}
+		if k.traffic {
+			stop = b.traffic(ctx, progress)
 		}
-		r := row{name: k.name}
-		for i := 0; i < runs; i++ {
-			if err := b.settle(ctx); err != nil {
-				return nil, err
-			}
-			want, began, err := k.deliver(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", k.name, err)
-			}
-			at, err := benchkit.Poll(ctx, fmt.Sprintf("%s: every instance on v%d", k.name, want), 2*time.Minute, 5*time.Millisecond,
-				func(ctx context.Context) (bool, string, error) { return b.allOn(ctx, want) })
-			if err != nil {
-				return nil, err
-			}
-			r.times = append(r.times, at.Sub(began))
-			fmt.Fprintf(progress, "%s: %s\n", k.name, ms(at.Sub(began)))
+		r, err := b.measureRow(ctx, k.name, k.delivery, runs, k.measure, progress)
+		stop()
+		if err != nil {
+			return nil, err
 		}
 		rows = append(rows, r)
 	}
 	return rows, nil
+}
+
+func (b *bench) measureRow(ctx context.Context, name, delivery string, runs int,
+	measure func(context.Context, string) (time.Duration, error), progress io.Writer) (row, error) {
+	r := row{name: name}
+	if err := b.apply(ctx, delivery); err != nil {
+		return r, err
+	}
+	for i := 0; i < runs; i++ {
+		if err := b.settle(ctx); err != nil {
+			return r, err
+		}
+		d, err := measure(ctx, name)
+		if err != nil {
+			return r, fmt.Errorf("%s: %w", name, err)
+		}
+		r.times = append(r.times, d)
+		fmt.Fprintf(progress, "%s: %s\n", name, ms(d))
+	}
+	return r, nil
+}
+
+// untilAllOn times deliver, which starts a delivery and returns the
+// version every instance must end on and when the timed part began,
+// until every instance answers with that version.
+func (b *bench) untilAllOn(deliver func(ctx context.Context) (int, time.Time, error)) func(context.Context, string) (time.Duration, error) {
+	return func(ctx context.Context, name string) (time.Duration, error) {
+		want, began, err := deliver(ctx)
+		if err != nil {
+			return 0, err
+		}
+		at, err := b.pollAllOn(ctx, name, want)
+		return at.Sub(began), err
+	}
+}
+
+func (b *bench) pollAllOn(ctx context.Context, name string, want int) (time.Time, error) {
+	return benchkit.Poll(ctx, fmt.Sprintf("%s: every instance on v%d", name, want), 2*time.Minute, 5*time.Millisecond,
+		func(ctx context.Context) (bool, string, error) { return b.allOn(ctx, want) })
 }
 
 // settle waits for the delivery in flight, if any, to end.
@@ -244,13 +284,9 @@ func (b *bench) settle(ctx context.Context) error {
 // applied, and stops the delivery: the timer measures from the stop.
 func (b *bench) stopAfterFirstStep(set func(context.Context) (int, time.Time, error)) func(context.Context) (int, time.Time, error) {
 	return func(ctx context.Context) (int, time.Time, error) {
-		cf, err := b.srv.Client.Config(ctx, "settings", 0)
+		prev, err := b.effective(ctx)
 		if err != nil {
 			return 0, time.Time{}, err
-		}
-		prev := cf.Delivery.Version
-		if cf.Delivery.Phase == "Stopped" {
-			prev = cf.Delivery.Previous
 		}
 		next, _, err := set(ctx)
 		if err != nil {
@@ -275,6 +311,23 @@ func (b *bench) stopAfterFirstStep(set func(context.Context) (int, time.Time, er
 		_, err = b.srv.Client.StopConfig(ctx, "settings", "bench")
 		return prev, began, err
 	}
+}
+
+// effective is the version every instance has once no delivery is in
+// flight: the delivery's own, or the one before it when it was stopped
+// or rolled back.
+func (b *bench) effective(ctx context.Context) (int, error) {
+	cf, err := b.srv.Client.Config(ctx, "settings", 0)
+	if err != nil {
+		return 0, err
+	}
+	if cf.Delivery == nil {
+		return 0, errors.New("config settings has no delivery")
+	}
+	if cf.Delivery.Phase == "Stopped" || cf.Delivery.Phase == "RolledBack" {
+		return cf.Delivery.Previous, nil
+	}
+	return cf.Delivery.Version, nil
 }
 
 // byHand is the peer: what a script that knows where each instance's
@@ -320,12 +373,21 @@ func writeAtomic(path string, data []byte) error {
 
 // allOn asks every instance directly which version it applied.
 func (b *bench) allOn(ctx context.Context, want int) (bool, string, error) {
-	svc, err := b.srv.Client.Service(ctx, "web")
+	on, of, err := b.countOn(ctx, want)
 	if err != nil {
 		return false, "", err
 	}
+	return on == b.n && of == b.n, fmt.Sprintf("%d of %d on v%d", on, b.n, want), nil
+}
+
+// countOn asks every instance directly which version it applied: how
+// many of how many answer want.
+func (b *bench) countOn(ctx context.Context, want int) (on, of int, err error) {
+	svc, err := b.srv.Client.Service(ctx, "web")
+	if err != nil {
+		return 0, 0, err
+	}
 	var mu sync.Mutex
-	on := 0
 	var wg sync.WaitGroup
 	for _, in := range svc.Instances {
 		wg.Add(1)
@@ -339,7 +401,7 @@ func (b *bench) allOn(ctx context.Context, want int) (bool, string, error) {
 		}()
 	}
 	wg.Wait()
-	return on == b.n && len(svc.Instances) == b.n, fmt.Sprintf("%d of %d on v%d", on, b.n, want), nil
+	return on, len(svc.Instances), nil
 }
 
 var probe = &http.Client{Timeout: 2 * time.Second}
