@@ -151,6 +151,9 @@ func floor(ctx context.Context, dir string, a app) (time.Duration, error) {
 	for i, s := range a.run {
 		argv[i] = strings.ReplaceAll(s, "${PORT}", port)
 	}
+	if argv[0], err = instancePath(argv[0]); err != nil {
+		return 0, err
+	}
 	if cg := floorCgroup(); cg != "" {
 		// Into the cgroup before the command runs, as slipway's own v1
 		// wrapper does.
@@ -178,6 +181,40 @@ func floor(ctx context.Context, dir string, a app) (time.Duration, error) {
 		return 0, err
 	}
 	return time.Since(start), nil
+}
+
+// instancePath finds a bare command name as an instance's unprivileged
+// user does (workload/process skips what only root may run): in a PATH
+// directory every user may enter. Root's own PATH may first name, say,
+// ~/.pyenv/shims, whose python3 is a shell script that adds 300ms to
+// every start, and the floor would then measure another program.
+func instancePath(name string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if p := filepath.Join(dir, name); filepath.IsAbs(p) && othersMayRun(p) {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s: not found in a PATH directory every user may enter", name)
+}
+
+// othersMayRun reports whether any user may run the file at the
+// absolute path p: it and every folder above it are open to others.
+func othersMayRun(p string) bool {
+	fi, err := os.Stat(p)
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o001 == 0 {
+		return false
+	}
+	for d := filepath.Dir(p); ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		if d == "/" {
+			return true
+		}
+	}
 }
 
 // floorCgroup returns a CPU cgroup beside the instances' (cgroup v1
