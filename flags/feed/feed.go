@@ -152,17 +152,26 @@ const (
 // backoff starts over once the feed follows the server again, so that
 // each outage is retried promptly however many came before.
 func (f *Feed) Run(ctx context.Context) error {
+	return retry(ctx, f.follow, f.wait, func(err error, in time.Duration) {
+		f.cfg.Logger.Warn("flag feed lost the server; retrying", "err", err, "in", in)
+	})
+}
+
+// retry runs follow until ctx ends, waiting (wait) between attempts
+// from firstBackoff doubling to maxBackoff, from the start again after
+// an attempt that followed; lost says why each attempt ended.
+func retry(ctx context.Context, follow func(context.Context) (bool, error), wait func(context.Context, time.Duration) bool, lost func(err error, in time.Duration)) error {
 	backoff := firstBackoff
 	for {
-		followed, err := f.follow(ctx)
+		followed, err := follow(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if followed {
 			backoff = firstBackoff
 		}
-		f.cfg.Logger.Warn("flag feed lost the server; retrying", "err", err, "in", backoff)
-		if !f.wait(ctx, backoff) {
+		lost(err, backoff)
+		if !wait(ctx, backoff) {
 			return nil
 		}
 		backoff = min(backoff*2, maxBackoff)

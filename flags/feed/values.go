@@ -152,21 +152,9 @@ func (v *Values[T]) Run(ctx context.Context) error {
 	if v.cfg.URL == "" {
 		return v.pollFile(ctx)
 	}
-	backoff := firstBackoff
-	for {
-		followed, err := v.follow(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if followed {
-			backoff = firstBackoff
-		}
-		v.cfg.Logger.Warn("config feed lost the server; retrying", "config", v.cfg.Name, "err", err, "in", backoff)
-		if !sleep(ctx, backoff) {
-			return nil
-		}
-		backoff = min(backoff*2, maxBackoff)
-	}
+	return retry(ctx, v.follow, sleep, func(err error, in time.Duration) {
+		v.cfg.Logger.Warn("config feed lost the server; retrying", "config", v.cfg.Name, "err", err, "in", in)
+	})
 }
 
 // load decodes data as version n and serves it, unless it does not
