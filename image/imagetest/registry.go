@@ -67,6 +67,21 @@ func (r *Registry) Push(repo string, img v1.Image, opts ...remote.Option) (strin
 	return ref.String(), nil
 }
 
+// PushStub pushes an image that only names an entrypoint /ENTRY (a
+// shell script that does nothing) to repo: for a platform that only
+// needs a digest to write, never runs it (Kubernetes under envtest).
+func (r *Registry) PushStub(repo, entry string) (string, error) {
+	l, err := Layer(File{Name: entry, Body: []byte("#!/bin/sh\n")})
+	if err != nil {
+		return "", err
+	}
+	img, err := Image(Options{Entrypoint: []string{"/" + entry}}, l)
+	if err != nil {
+		return "", err
+	}
+	return r.Push(repo, img)
+}
+
 // Tag pushes img to repo under tag and returns "HOST/repo:tag".
 func (r *Registry) Tag(repo, tag string, img v1.Image, opts ...remote.Option) (string, error) {
 	ref, err := name.NewTag(fmt.Sprintf("%s/%s:%s", r.Host, repo, tag))
