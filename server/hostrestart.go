@@ -85,6 +85,12 @@ func (s *Server) hostRestarted() (restarted bool, record func() error, err error
 	// serve reads and say the disk is full) as it did before.
 	record = func() error {
 		if !marked {
+			// Only the server's own folder is private: a parent made
+			// here (/run/slipway) also holds the system socket and the
+			// instances' mount point, which other users must reach.
+			if err := os.MkdirAll(filepath.Dir(rt), 0o755); err != nil {
+				return fmt.Errorf("runtime directory %s: %w", rt, err)
+			}
 			if err := os.MkdirAll(rt, 0o700); err != nil {
 				return fmt.Errorf("runtime directory %s: %w", rt, err)
 			}

@@ -34,3 +34,29 @@ func TestHostRestartedSeesARebootOrAClearedRuntimeDirectory(t *testing.T) {
 	}
 	check("another boot ID recorded", true)
 }
+
+// TestRuntimeDirectoryKeepsItsParentsOpen: only the server's own folder
+// is private. Its parents (/run/slipway/data, /run/slipway for a root
+// server) hold the system socket and the instances' mount point: made
+// 0700 with it, they kept every instance out of its work directory.
+func TestRuntimeDirectoryKeepsItsParentsOpen(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "slipway")
+	rt := filepath.Join(root, "data", "0123456789ab")
+	s := &Server{cfg: Config{DataDir: t.TempDir(), RuntimeDir: rt}}
+	_, record, err := s.hostRestarted()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := record(); err != nil {
+		t.Fatal(err)
+	}
+	for dir, want := range map[string]os.FileMode{root: 0o755, filepath.Dir(rt): 0o755, rt: 0o700} {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm() &^ 0o022; got != want&^0o022 {
+			t.Errorf("%s: mode %o, want %o", dir, fi.Mode().Perm(), want)
+		}
+	}
+}

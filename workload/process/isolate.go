@@ -186,11 +186,31 @@ func enterDir(dir string, mount bool, warn func(error)) error {
 	return nil
 }
 
+// traversable lets every user pass through dir (x for group and others),
+// as the instance's user must to reach InstanceMount under it. MkdirAll
+// gives the parents it creates the mode it is given, so /run/slipway,
+// made first by a root server's runtime folder (0700) when no system
+// socket had made it 0755, kept every instance out of its own directory
+// ("permission denied" entering its work dir).
+func traversable(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if m := fi.Mode().Perm(); m&0o011 != 0o011 {
+		return os.Chmod(dir, m|0o011)
+	}
+	return nil
+}
+
 // mountInstance moves the thread to a new mount namespace, in which dir is
 // bound at InstanceMount, and enters InstanceMount/work. Mounts the host
 // makes later still reach the instance (slave); its own reach nobody.
 func mountInstance(dir string) error {
 	if err := os.MkdirAll(InstanceMount, 0o755); err != nil {
+		return fmt.Errorf("mount point: %w", err)
+	}
+	if err := traversable(filepath.Dir(InstanceMount)); err != nil {
 		return fmt.Errorf("mount point: %w", err)
 	}
 	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {

@@ -256,3 +256,29 @@ func TestExecChecksRunAsTheInstance(t *testing.T) {
 		}
 	}
 }
+
+// TestInstanceReachesItsDirUnderAPrivateRunDir: /run/slipway made 0700
+// (a root server's runtime folder used to make it so when no system
+// socket had made it first, and an earlier release leaves it so until
+// the host restarts) kept every instance from entering its work
+// directory. Starting an instance opens it to traversal again.
+func TestInstanceReachesItsDirUnderAPrivateRunDir(t *testing.T) {
+	l := newRootLayout(t)
+	parent := filepath.Dir(InstanceMount)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(parent, fi.Mode().Perm()|0o011) })
+	if err := os.Chmod(parent, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	work := InstanceMount + "/work"
+	lines := l.probe(t, "svc-1", "svc", "echo hello > "+work+"/mine && cat "+work+"/mine")
+	if !slices.Contains(lines, "hello") {
+		t.Fatalf("instance could not use its work dir under a 0700 %s: %q", parent, lines)
+	}
+}
