@@ -62,6 +62,24 @@ func Assess(svc store.Service, p workload.Plan, now time.Time, autoPromote bool)
 	return Continue
 }
 
+// nextDeadline is a rolling or blue/green rollout's deadline after the
+// progress its plan shows: progressDeadline after the newest target
+// instance became available, when that is later than the deadline the
+// record holds. The deadline thus bounds the time without progress, as
+// a Deployment's progressDeadlineSeconds does, not the whole rollout:
+// twenty instances that each take a minute to start are no failure under
+// a deadline of two minutes, one that never gets ready is. A record
+// without a deadline (none running, or waiting for promotion) keeps none.
+func nextDeadline(svc store.Service, p workload.Plan, progressDeadline time.Duration) time.Time {
+	if svc.Deadline.IsZero() || p.Progressed.IsZero() {
+		return svc.Deadline
+	}
+	if moved := p.Progressed.Add(progressDeadline); moved.After(svc.Deadline) {
+		return moved
+	}
+	return svc.Deadline
+}
+
 // progress describes a rollout in flight: "2/3 ready of revision 4".
 func progress(svc store.Service, p workload.Plan, replicas int) string {
 	return fmt.Sprintf("%d/%d ready of revision %d", p.Available, replicas, svc.Revision)

@@ -332,3 +332,39 @@ func TestAHealthCallbackWritesNothing(t *testing.T) {
 		t.Fatalf("after a pass: ready %v %q, want not ready", got.Ready, got.Message)
 	}
 }
+
+// TestDeadlineCountsFromTheLastProgress: the progress deadline bounds the
+// time without progress, not the whole rollout. order's two instances
+// each take 20s to get ready under a 30s deadline: 40s in all, and no
+// failure; then one that never gets ready fails 30s after the last
+// progress.
+func TestDeadlineCountsFromTheLastProgress(t *testing.T) {
+	h, _ := converged(t)
+	op := h.apply(shop("VERSION: v2", "v1"))
+	h.advance(20 * time.Second)
+	h.markReady("order") // the first new instance: progress at 20s
+	h.advance(20 * time.Second)
+	if got := h.operation(op.ID).State; got != store.OperationRunning {
+		t.Fatalf("40s in, 20s after the last progress: %s, want Running", got)
+	}
+	h.markReady("order")
+	if got := h.operation(op.ID).State; got != store.OperationSucceeded {
+		t.Fatalf("both new instances ready: %s, want Succeeded", got)
+	}
+
+	op = h.apply(shop("VERSION: v3", "v1"))
+	h.advance(10 * time.Second)
+	h.markReady("order") // progress at 10s, then nothing
+	h.advance(29 * time.Second)
+	if got := h.operation(op.ID).State; got != store.OperationRunning {
+		t.Fatalf("29s after the last progress: %s, want Running", got)
+	}
+	h.advance(time.Second)
+	if got := h.operation(op.ID).State; got != store.OperationRollingBack {
+		t.Fatalf("30s after the last progress: %s, want RollingBack", got)
+	}
+	h.markReady("order") // the stable instance started again in place of the one replaced
+	if got := h.operation(op.ID).State; got != store.OperationRolledBack {
+		t.Fatalf("after the rollback: %s, want RolledBack", got)
+	}
+}

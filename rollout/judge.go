@@ -68,7 +68,10 @@ func (c *Controller) judgeRollout(ctx context.Context, s snapshot, p workload.Pl
 	case Failed:
 		err = c.fail(ctx, s.svc, now)
 	default:
-		wrote, err = c.keepGoing(ctx, s.svc, progress(s.svc, p, replicas), now)
+		var deadline time.Time
+		if deadline, err = c.movedDeadline(ctx, s.svc, p); err == nil {
+			wrote, err = c.keepGoing(ctx, s.svc, progress(s.svc, p, replicas), deadline, now)
+		}
 	}
 	if errors.Is(err, errStale) {
 		return true, nil
@@ -76,17 +79,31 @@ func (c *Controller) judgeRollout(ctx context.Context, s snapshot, p workload.Pl
 	return wrote && err == nil, err
 }
 
-// keepGoing updates the progress message of a rollout in flight, and
-// forgets a kept revision once its scale-down time has passed.
-func (c *Controller) keepGoing(ctx context.Context, seen store.Service, msg string, now time.Time) (bool, error) {
-	progressing := seen.Phase == store.PhaseProgressing && msg != seen.Message
+// movedDeadline is nextDeadline under the target revision's
+// progressDeadline.
+func (c *Controller) movedDeadline(ctx context.Context, svc store.Service, p workload.Plan) (time.Time, error) {
+	if svc.Phase != store.PhaseProgressing || svc.Deadline.IsZero() || p.Progressed.IsZero() {
+		return svc.Deadline, nil
+	}
+	rev, err := c.revision(ctx, svc.Name, svc.Revision)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return nextDeadline(svc, p, rev.Spec.ProgressDeadline()), nil
+}
+
+// keepGoing updates the progress message and deadline of a rollout in
+// flight, and forgets a kept revision once its scale-down time has
+// passed.
+func (c *Controller) keepGoing(ctx context.Context, seen store.Service, msg string, deadline, now time.Time) (bool, error) {
+	progressing := seen.Phase == store.PhaseProgressing && (msg != seen.Message || !deadline.Equal(seen.Deadline))
 	scaledDown := seen.Keep != 0 && !seen.KeepUntil.IsZero() && !now.Before(seen.KeepUntil)
 	if !progressing && !scaledDown {
 		return false, nil
 	}
 	return true, c.updateService(ctx, seen, func(tx store.Tx, svc *store.Service) error {
 		if progressing {
-			svc.Message = msg
+			svc.Message, svc.Deadline = msg, deadline
 		}
 		if !scaledDown {
 			return nil

@@ -216,7 +216,8 @@ type BlueGreen struct {
 	// that a rollback is a traffic switch (default 5m).
 	ScaleDownDelay Duration `yaml:"scaleDownDelay,omitempty" json:"scaleDownDelay"`
 	// ProgressDeadline bounds the time for the new revision to become
-	// ready (default 2m); waiting for promotion is not bounded.
+	// ready without progress (default 2m: each instance that becomes
+	// available starts it again); waiting for promotion is not bounded.
 	ProgressDeadline Duration `yaml:"progressDeadline,omitempty" json:"progressDeadline"`
 }
 
@@ -230,7 +231,9 @@ type Rolling struct {
 	MaxUnavailable *int `yaml:"maxUnavailable,omitempty" json:"maxUnavailable"`
 	// MinReady is how long a new instance must stay ready before it counts.
 	MinReady Duration `yaml:"minReady,omitempty" json:"minReady"`
-	// ProgressDeadline bounds the whole rollout (default 2m).
+	// ProgressDeadline bounds the time without progress (default 2m):
+	// the rollout fails when no new instance became available within it,
+	// as a Deployment's progressDeadlineSeconds.
 	ProgressDeadline Duration `yaml:"progressDeadline,omitempty" json:"progressDeadline"`
 }
 

@@ -99,6 +99,11 @@ type Plan struct {
 	Converged bool
 	// Available counts target-revision instances ready for MinReady.
 	Available int
+	// Progressed is when the newest of those became available (its
+	// ReadySince plus MinReady); zero when none is. A rollout that makes
+	// progress moves its deadline (rollout.keepGoing), as a Deployment's
+	// progressDeadlineSeconds counts from its last progress.
+	Progressed time.Time
 	// Requeue, when not zero, is when a decision should be made again
 	// even if nothing is observed to change (a backoff or MinReady ends).
 	Requeue time.Duration
@@ -144,6 +149,7 @@ func Decide(d Desired, obs []Observed, now time.Time, rp RestartPolicy) Plan {
 	create(&p, d, cur, old, leaving)
 	avail := available(&p, cur, d.MinReady, now) + available(nil, old, 0, now)
 	p.Available = available(nil, cur, d.MinReady, now)
+	p.Progressed = progressed(cur, d.MinReady, now)
 	replace(&p, d, old, avail)
 	p.Converged = p.Available >= d.Replicas && len(cur) == d.Replicas && len(old) == 0
 	return p
@@ -299,6 +305,22 @@ func available(p *Plan, obs []Observed, minReady time.Duration, now time.Time) i
 		}
 	}
 	return n
+}
+
+// progressed returns when the newest instance of obs that is available
+// (ready for minReady) became so; zero when none is.
+func progressed(obs []Observed, minReady time.Duration, now time.Time) time.Time {
+	var at time.Time
+	for _, o := range obs {
+		in := o.Instance
+		if !in.Ready || in.State != store.InstanceRunning || now.Sub(in.ReadySince) < minReady {
+			continue
+		}
+		if t := in.ReadySince.Add(minReady); t.After(at) {
+			at = t
+		}
+	}
+	return at
 }
 
 // sortVictims orders instances from the first to stop to the last: not
