@@ -109,7 +109,9 @@ func (pc *pconn) mayHaveSpoken(now time.Time) bool {
 // with recvfrom itself: a read deadline would not do (Go fails a read
 // past its deadline even when data is there), and unix.Recvfrom
 // allocates the sender's address, which a connected socket has no use
-// for.
+// for. A peek that cannot wait never blocks: it keeps the goroutine's P
+// (RawSyscall6), as internal/turn's reads and writes do, for the same
+// reason (sysmon).
 func (pc *pconn) clean() bool {
 	if pc.br.Buffered() > 0 {
 		return false
@@ -117,7 +119,7 @@ func (pc *pconn) clean() bool {
 	if pc.fd < 0 {
 		return true
 	}
-	_, _, errno := unix.Syscall6(unix.SYS_RECVFROM, uintptr(pc.fd), uintptr(unsafe.Pointer(&pc.one[0])), 1,
+	_, _, errno := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(pc.fd), uintptr(unsafe.Pointer(&pc.one[0])), 1,
 		unix.MSG_PEEK|unix.MSG_DONTWAIT, 0, 0)
 	return errno == unix.EAGAIN || errno == unix.EWOULDBLOCK
 }
