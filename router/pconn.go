@@ -25,11 +25,11 @@ import (
 // once. That watch on the context (context.AfterFunc) is armed lazily:
 // most answers are in long before watchAfter, and the watch's
 // registration cost as much as the rest of the connection's work. Until
-// it is armed the connection's deadline is watchAfter away (or the
-// route's, when sooner); an I/O that meets it arms the watch, moves the
-// deadline to the route's and goes on. So a client that leaves is
-// noticed within watchAfter, and a request that takes longer pays for
-// the watch.
+// it is armed the connection's deadline is watchAfter to 1.5 watchAfter
+// away (or the route's, when sooner; start); an I/O that meets it arms
+// the watch, moves the deadline to the route's and goes on. So a client
+// that leaves is noticed within 1.5 watchAfter, and a request that
+// takes longer than watchAfter pays for the watch.
 type pconn struct {
 	conn   net.Conn
 	addr   string    // the instance's host:port
@@ -127,25 +127,31 @@ func (pc *pconn) clean() bool {
 }
 
 // start readies pc for a request on ctx whose headers are due by until.
-// A connection taken again within watchAfter/2 keeps the deadline its
-// last request set when it is no later than this one's: setting it
-// costs a clock read and a runtime timer update (about 2% of the
-// router's CPU), and under load a connection serves a request every few
-// milliseconds. The watch is then armed after watchAfter/2 to
-// watchAfter, never later. nginx keeps a timer likewise when the new
-// one would move it by less than 300 ms (NGX_TIMER_LAZY_DELAY).
+// The deadline is watchAfter to 1.5 watchAfter away (or the route's,
+// when sooner): a connection taken again within watchAfter/2 keeps the
+// one its last request set. Setting it costs a clock read and a runtime
+// timer update (about 2% of the router's CPU), and under load a
+// connection serves a request every few milliseconds. nginx keeps a
+// timer likewise when the new one would move it by less than 300 ms
+// (NGX_TIMER_LAZY_DELAY). It is never sooner than watchAfter, so that no
+// more requests arm the watch.
 func (pc *pconn) start(ctx context.Context, until, now time.Time) error {
 	pc.ctx, pc.until, pc.stop = ctx, until, nil
 	pc.n, pc.limit = 0, maxResponseHeaderBytes
 	pc.out, pc.sent = pc.out[:0], 0
 	early := now.Add(watchAfter)
-	if until.Before(early) {
-		early = until
-	}
-	if d := pc.deadline; !d.IsZero() && !d.After(early) && early.Sub(d) < watchAfter/2 {
+	if d := pc.deadline; !d.IsZero() && !d.Before(early) && !d.After(until) && d.Sub(early) <= watchAfter/2 {
 		return nil
 	}
-	return pc.setDeadline(early)
+	return pc.setDeadline(earliest(early.Add(watchAfter/2), until))
+}
+
+// earliest returns the sooner of a and b.
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // setDeadline sets the connection's deadline, and remembers it.
