@@ -130,7 +130,7 @@ func (pc *pconn) clean() bool {
 // The deadline is watchAfter to 1.5 watchAfter away (or the route's,
 // when sooner): a connection taken again within watchAfter/2 keeps the
 // one its last request set. Setting it costs a clock read and a runtime
-// timer update (about 2% of the router's CPU), and under load a
+// timer update (about 1% of the router's CPU), and under load a
 // connection serves a request every few milliseconds. nginx keeps a
 // timer likewise when the new one would move it by less than 300 ms
 // (NGX_TIMER_LAZY_DELAY). It is never sooner than watchAfter, so that no

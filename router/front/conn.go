@@ -184,11 +184,11 @@ func (c *clientConn) awaitRequest(first bool) bool {
 }
 
 // setDeadline sets the connection's read deadline d after from (none
-// when d is 0). The deadline set last is kept when it is no later than the new one
-// and less than lazyDeadline(d) before it: a keep-alive connection under
-// load waits for a request every few milliseconds, and moving its
-// deadline costs a clock read and a runtime timer update each time
-// (about 2% of the router's CPU). A connection may so be closed for
+// when d is 0). The deadline set last is kept when it is no later than
+// the new one and less than lazyDeadline(d) before it: a keep-alive
+// connection under load waits for a request every few milliseconds,
+// and moving its deadline costs a clock read and a runtime timer update
+// each time (about 1% of the router's CPU). A connection may so be closed for
 // idleness up to that much sooner, as nginx keeps a timer that would
 // move by less than 300 ms (NGX_TIMER_LAZY_DELAY).
 func (c *clientConn) setDeadline(from time.Time, d time.Duration) {
