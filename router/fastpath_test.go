@@ -387,7 +387,7 @@ func TestSlowAnswersOutliveTheEarlyDeadline(t *testing.T) {
 
 // TestClientLeavingEndsTheExchange: a client that goes away while the
 // instance works on its request has the instance's connection closed
-// soon after (within watchAfter and a bit), not at the route's timeout.
+// soon after (within 1.5 watchAfter and a bit), not at the route's timeout.
 func TestClientLeavingEndsTheExchange(t *testing.T) {
 	for _, path := range []string{"/headers", "/body"} {
 		t.Run(path, func(t *testing.T) {

@@ -17,4 +17,8 @@
 // after the poller forgot what it saw: every byte of the answer arrives
 // after that point, so its readiness is seen, and the goroutine can
 // park at once.
+//
+// Its reads and writes on the non-blocking socket never block, and run
+// without entering the runtime's syscall state (rawIO): the goroutine
+// keeps its P, and sysmon has nothing to take back.
 package turn
