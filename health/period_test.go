@@ -7,7 +7,7 @@ import (
 	"github.com/slipway-dev/slipway/spec"
 )
 
-// TestPeriod: until readiness passes, checks come every 5ms for the
+// TestPeriod: until readiness passes, checks come every 2ms for the
 // first fastChecks, then doubling up to the start-up cap or the
 // interval, whichever is less; once it passes, and for liveness, the
 // interval.
@@ -21,12 +21,12 @@ func TestPeriod(t *testing.T) {
 		n    int
 		want time.Duration
 	}{
-		{second, Readiness, Unknown, 0, 5 * time.Millisecond},
-		{second, Readiness, Unknown, 1, 5 * time.Millisecond},
-		{second, Readiness, Failing, fastChecks - 1, 5 * time.Millisecond},
-		{second, Readiness, Failing, fastChecks, 10 * time.Millisecond},
-		{second, Readiness, Failing, fastChecks + 2, 40 * time.Millisecond},
-		{second, Readiness, Failing, fastChecks + 5, startupPeriod},
+		{second, Readiness, Unknown, 0, 2 * time.Millisecond},
+		{second, Readiness, Unknown, 1, 2 * time.Millisecond},
+		{second, Readiness, Failing, fastChecks - 1, 2 * time.Millisecond},
+		{second, Readiness, Failing, fastChecks, 4 * time.Millisecond},
+		{second, Readiness, Failing, fastChecks + 2, 16 * time.Millisecond},
+		{second, Readiness, Failing, fastChecks + 7, startupPeriod},
 		{second, Readiness, Failing, 600, startupPeriod},
 		{fast, Readiness, Failing, fastChecks + 5, 50 * time.Millisecond},
 		{second, Readiness, Passing, 0, time.Second},
