@@ -47,25 +47,40 @@ type Watch struct {
 }
 
 // startupPeriod caps the check period until readiness first passes, so
-// a fast-starting instance is seen ready well within one interval; the
-// first fastChecks checks come every firstPeriod, then the period
+// a fast-starting instance is seen ready well within one interval; for
+// the first fastWindow checks come every firstPeriod, then the period
 // doubles up to startupPeriod, so that an instance that gets ready
 // within a few hundred milliseconds (a service woken from zero while a
 // request waits) is seen ready within firstPeriod of it: a doubling from
-// the first check would see one ready at 90ms only at 155ms. firstPeriod
-// is 2ms, not the 5ms a plain poll would use: the held request waits on
-// this check, and a Go service is ready 3-4ms after its exec, so 5ms
-// cost ~2.5ms on average, 2ms ~1ms. A check of a port nobody listens on
-// yet is a refused connection: cheap (tens of microseconds), and fast
-// checks last 200ms at most. Their failures count only at the probe's
-// own interval (Tracker.Extra): a starting instance fails no sooner than
-// its spec says, and the failing transition (a record write, an event, a
-// table rebuild) does not compete with the instance's own start.
+// the first check would see one ready at 90ms only at 155ms.
+//
+// An HTTP or TCP check of a port nobody listens on yet is a refused
+// connection, cheap (tens of microseconds): those come every 2ms, since
+// the held request waits on this check and a Go service listens 3-4ms
+// after its exec (every 5ms, the check's lag behind the listen was 4.4ms
+// at the median in bench/autoscale's traces; every 2ms, 2.3-2.7ms). An
+// exec check starts a process: every 5ms, as before. The failures of
+// these fast checks count only at the probe's own interval
+// (Tracker.Extra): a starting instance fails no sooner than its spec
+// says, and its failing transition (a record write, an event, a table
+// rebuild, a pass) does not compete with the instance's own start.
 const (
-	startupPeriod = 200 * time.Millisecond
-	firstPeriod   = 2 * time.Millisecond
-	fastChecks    = 100
+	startupPeriod      = 200 * time.Millisecond
+	fastWindow         = 300 * time.Millisecond
+	connectFirstPeriod = 2 * time.Millisecond
+	execFirstPeriod    = 5 * time.Millisecond
 )
+
+// firstPeriod is the period of p's first checks (see startupPeriod).
+func firstPeriod(p spec.Probe) time.Duration {
+	if len(p.Exec) > 0 {
+		return execFirstPeriod
+	}
+	return connectFirstPeriod
+}
+
+// fastChecks is how many of p's first checks come every firstPeriod.
+func fastChecks(p spec.Probe) int { return int(fastWindow / firstPeriod(p)) }
 
 // Monitor checks watched instances and reports each state change. Probes
 // run on real time: they are I/O. The thresholds are Tracker's, tested
@@ -214,7 +229,7 @@ func (m *Monitor) loop(ctx context.Context, r *running, w Watch, k Kind, p spec.
 func period(p spec.Probe, k Kind, s State, n int) time.Duration {
 	d := interval(p)
 	if k == Readiness && s != Passing {
-		d = min(d, startupPeriod, firstPeriod<<min(max(n-fastChecks+1, 0), 8))
+		d = min(d, startupPeriod, firstPeriod(p)<<min(max(n-fastChecks(p)+1, 0), 8))
 	}
 	return d
 }
