@@ -86,3 +86,38 @@ func next(t *testing.T, ch <-chan Change) Change {
 		return Change{}
 	}
 }
+
+// TestMonitorStartingInstanceFailsAtItsInterval: the fast checks of an
+// instance not ready yet come every few milliseconds, but only one check
+// an interval counts toward the failure threshold, so an instance that
+// needs longer than a few fast checks to start (a JVM, a Python app) is
+// not reported failing (a record write, an event) sooner than its spec
+// says.
+func TestMonitorStartingInstanceFailsAtItsInterval(t *testing.T) {
+	var checks atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		checks.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	changes := make(chan Change, 10)
+	m := NewMonitor(func(c Change) { changes <- c })
+	defer m.Close()
+	probe := &spec.Probe{HTTP: "/healthz", Interval: spec.Duration{Duration: time.Hour}, Timeout: spec.Duration{Duration: time.Second}, FailureThreshold: 2, SuccessThreshold: 1}
+	m.Watch(Watch{Target: Target{ID: "s", Port: portOf(t, srv)}, PID: 1, Readiness: probe})
+	deadline := time.Now().Add(30 * time.Second)
+	for checks.Load() < 10 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := checks.Load(); n < 10 {
+		t.Fatalf("%d checks of a starting instance, want fast checks", n)
+	}
+	select {
+	case c := <-changes:
+		t.Fatalf("change %+v after %d failed checks of a starting instance, only one of them counted", c, checks.Load())
+	default:
+	}
+	if got := m.Summary("s", Readiness); got != "unknown: GET /healthz -> 503 (1 in a row)" {
+		t.Fatalf("summary %q", got)
+	}
+}

@@ -7,13 +7,14 @@ import (
 	"github.com/slipway-dev/slipway/spec"
 )
 
-// TestPeriod: until readiness passes, checks come every 5ms for the
-// first fastChecks, then doubling up to the start-up cap or the
-// interval, whichever is less; once it passes, and for liveness, the
-// interval.
+// TestPeriod: until readiness passes, checks come every 2ms (an exec
+// check every 5ms) for the first 300ms, then doubling up to the start-up
+// cap or the interval, whichever is less; once it passes, and for
+// liveness, the interval.
 func TestPeriod(t *testing.T) {
-	second := spec.Probe{Interval: spec.Duration{Duration: time.Second}}
-	fast := spec.Probe{Interval: spec.Duration{Duration: 50 * time.Millisecond}}
+	second := spec.Probe{HTTP: "/", Interval: spec.Duration{Duration: time.Second}}
+	fast := spec.Probe{TCP: true, Interval: spec.Duration{Duration: 50 * time.Millisecond}}
+	exec := spec.Probe{Exec: []string{"true"}, Interval: spec.Duration{Duration: time.Second}}
 	for _, tc := range []struct {
 		p    spec.Probe
 		k    Kind
@@ -21,14 +22,18 @@ func TestPeriod(t *testing.T) {
 		n    int
 		want time.Duration
 	}{
-		{second, Readiness, Unknown, 0, 5 * time.Millisecond},
-		{second, Readiness, Unknown, 1, 5 * time.Millisecond},
-		{second, Readiness, Failing, fastChecks - 1, 5 * time.Millisecond},
-		{second, Readiness, Failing, fastChecks, 10 * time.Millisecond},
-		{second, Readiness, Failing, fastChecks + 2, 40 * time.Millisecond},
-		{second, Readiness, Failing, fastChecks + 5, startupPeriod},
+		{second, Readiness, Unknown, 0, 2 * time.Millisecond},
+		{second, Readiness, Unknown, 1, 2 * time.Millisecond},
+		{second, Readiness, Failing, 149, 2 * time.Millisecond},
+		{second, Readiness, Failing, 150, 4 * time.Millisecond},
+		{second, Readiness, Failing, 152, 16 * time.Millisecond},
+		{second, Readiness, Failing, 157, startupPeriod},
 		{second, Readiness, Failing, 600, startupPeriod},
-		{fast, Readiness, Failing, fastChecks + 5, 50 * time.Millisecond},
+		{fast, Readiness, Failing, 155, 50 * time.Millisecond},
+		{exec, Readiness, Unknown, 0, 5 * time.Millisecond},
+		{exec, Readiness, Failing, 59, 5 * time.Millisecond},
+		{exec, Readiness, Failing, 60, 10 * time.Millisecond},
+		{exec, Readiness, Failing, 65, startupPeriod},
 		{second, Readiness, Passing, 0, time.Second},
 		{second, Liveness, Unknown, 0, time.Second},
 		{spec.Probe{}, Readiness, Passing, 0, time.Second},

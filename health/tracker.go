@@ -9,7 +9,7 @@ import (
 // State is a check's verdict on an instance.
 //
 //	Unknown --SuccessThreshold passes--> Passing
-//	Unknown --FailureThreshold failures--> Failing
+//	Unknown --FailureThreshold failures--> Failing  (Extra failures not counted)
 //	Passing --FailureThreshold consecutive failures--> Failing
 //	Failing --SuccessThreshold consecutive passes--> Passing
 type State int
@@ -70,6 +70,21 @@ func (t *Tracker) Observe(r Result) bool {
 		t.state = Failing
 		return true
 	}
+	return false
+}
+
+// Extra records the result of a check between the probe's own, one of
+// the fast checks of an instance that is not ready yet (see
+// Monitor): a pass counts as Observe's, a failure is noted (Summary
+// shows it) but not counted toward the failure threshold, so that
+// checking a starting instance often, to see it ready soon, never makes
+// it fail sooner than its probe's interval and threshold say. It
+// reports whether the state changed.
+func (t *Tracker) Extra(r Result) bool {
+	if r.OK {
+		return t.Observe(r)
+	}
+	t.last, t.passes = r, 0
 	return false
 }
 
