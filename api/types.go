@@ -172,9 +172,52 @@ type Autoscale struct {
 	// ScaledToZero: no instance runs; the next request wakes one.
 	ScaledToZero bool `json:"scaledToZero,omitempty"`
 	// Reason and ChangedAt are the autoscaler's last change of the
-	// count (absent before its first).
+	// count (absent before its first). On Kubernetes they are the
+	// HorizontalPodAutoscaler's last decision, ChangedAt its last scale
+	// time.
 	Reason    string    `json:"reason,omitempty"`
 	ChangedAt time.Time `json:"changedAt,omitzero"`
+	// HPA is set in an environment on Kubernetes, where a
+	// HorizontalPodAutoscaler sizes the service instead of Slipway's
+	// autoscaler: its state as its controller last reported it.
+	HPA *HPA `json:"hpa,omitempty"`
+}
+
+// HPA is a revision's HorizontalPodAutoscaler as its controller last
+// reported it (its status).
+type HPA struct {
+	Name     string `json:"name"`
+	Revision int    `json:"revision"`
+	// Current is the count the revision ran at the HPA's last look,
+	// Desired the count it chose then.
+	Current int `json:"current"`
+	Desired int `json:"desired"`
+	// Metrics are what it measured, against their targets.
+	Metrics []AutoscaleMetric `json:"metrics,omitempty"`
+	// LastScaleTime is when it last changed the count (absent: never).
+	LastScaleTime time.Time `json:"lastScaleTime,omitzero"`
+	// Conditions are AbleToScale, ScalingActive and ScalingLimited,
+	// with their controller's reason and message.
+	Conditions []AutoscaleCondition `json:"conditions,omitempty"`
+}
+
+// AutoscaleMetric is one metric an autoscaler measured, against its
+// target, in the spec's unit (cpu: a percentage of resources.cpu, else
+// of one core).
+type AutoscaleMetric struct {
+	Name    string  `json:"name"`
+	Current float64 `json:"current"`
+	Target  float64 `json:"target"`
+	Unit    string  `json:"unit,omitempty"`
+}
+
+// AutoscaleCondition is one condition of an autoscaler: True, False or
+// Unknown, with the machine reason and the message.
+type AutoscaleCondition struct {
+	Type    string `json:"type"`
+	Status  string `json:"status"`
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
 }
 
 // Traffic says which revision takes a service's live traffic.

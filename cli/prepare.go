@@ -50,7 +50,7 @@ func loadSpec(path, envName string, needEnv bool) (*specFile, error) {
 	// The server checks its own instance limits, which its operator may
 	// have raised (validate checks the defaults when no server answers).
 	app, err := spec.ParseWith(path, text, spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr,
-		Environment: envName, MaxInstancesPerService: -1})
+		Environment: envName, MaxInstancesPerService: -1, Applying: true})
 	if err != nil {
 		return nil, err
 	}
@@ -183,6 +183,6 @@ func shortDigest(d string) string { return artifactstore.Short(d) }
 // checkDefaultLimits checks the spec against a server's default instance
 // limit: what validate can say when no server answers.
 func (s *specFile) checkDefaultLimits(envName string) error {
-	_, err := spec.ParseWith(s.path, []byte(s.request.Spec), spec.Options{Environment: envName})
+	_, err := spec.ParseWith(s.path, []byte(s.request.Spec), spec.Options{Environment: envName, Applying: true})
 	return err
 }

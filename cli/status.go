@@ -96,6 +96,9 @@ func printStatus(w io.Writer, services []api.Service) {
 		if brief := autoscaleBrief(s); brief != "" {
 			fmt.Fprintf(w, "    %s\n", brief)
 		}
+		for _, line := range hpaBrief(s) {
+			fmt.Fprintf(w, "    %s\n", line)
+		}
 		printInstances(w, s.Instances)
 	}
 }

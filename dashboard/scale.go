@@ -17,7 +17,10 @@ type scaleView struct {
 	Min, Max       int
 	Target         string
 	ScaledToZero   bool
-	Decisions      []decision // newest first
+	// HPA is the Kubernetes HorizontalPodAutoscaler that sizes the
+	// service there (its decisions are the Decisions).
+	HPA       *api.HPA
+	Decisions []decision // newest first
 }
 
 // decision is one service.autoscaled event.
@@ -41,7 +44,7 @@ func (d *Dashboard) scaleData(ctx context.Context, se session, env string, s api
 	if a == nil {
 		return nil
 	}
-	v := &scaleView{Ready: s.Ready, Desired: s.Desired, Min: a.Min, Max: a.Max, Target: a.Target, ScaledToZero: a.ScaledToZero}
+	v := &scaleView{Ready: s.Ready, Desired: s.Desired, Min: a.Min, Max: a.Max, Target: a.Target, ScaledToZero: a.ScaledToZero, HPA: a.HPA}
 	evs, err := d.newestEvents(ctx, se, env, s.Name, scaleLookback)
 	if err != nil {
 		return v

@@ -31,7 +31,7 @@ func (h *handler) parse(r *http.Request) (*spec.App, api.ApplyRequest, error) {
 	}
 	app, err := spec.ParseWith(req.File, []byte(req.Spec), spec.Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: flags.CheckExpr,
 		CheckConfigExpr: config.CheckExpr, Environment: h.in(r).Name, MaxInstancesPerService: h.cfg.Limits.perService(), DataDir: h.cfg.DataDir,
-		EventTypes: eventTypeNames()})
+		EventTypes: eventTypeNames(), Applying: true})
 	if err != nil {
 		return nil, req, err
 	}

@@ -44,8 +44,13 @@ type Env struct {
 	Install func(namespace, image string) ([]byte, error)
 }
 
-// Pods are a platform's own instances (Kubernetes pods).
+// Pods are a platform's own instances (Kubernetes pods), and its own
+// autoscalers (HorizontalPodAutoscalers).
 type Pods interface {
+	// Autoscalers lists the autoscalers of a service's revisions, by
+	// revision; an ErrUnavailable error when the platform cannot read
+	// them now.
+	Autoscalers(ctx context.Context, service string) ([]api.HPA, error)
 	// Instances lists a service's instances, by name.
 	Instances(ctx context.Context, service string) ([]api.Instance, error)
 	// Logs returns the last n lines of an instance's log: a not-found

@@ -80,7 +80,28 @@ func withPods(r *http.Request, pods Pods, v *api.Service) error {
 			v.Ready++
 		}
 	}
+	if v.Autoscale == nil {
+		return nil
+	}
+	hpas, err := pods.Autoscalers(r.Context(), v.Name)
+	if err != nil {
+		return err
+	}
+	v.Autoscale.HPA = sizing(hpas, v.Revision)
 	return nil
+}
+
+// sizing picks the autoscaler that sizes a service: its target
+// revision's, else (a canary's stable keeps its HPA while the candidate
+// is sized by Slipway) the latest revision's; nil when none.
+func sizing(hpas []api.HPA, target int) *api.HPA {
+	var out *api.HPA
+	for i := range hpas {
+		if out == nil || hpas[i].Revision == target || (out.Revision != target && hpas[i].Revision > out.Revision) {
+			out = &hpas[i]
+		}
+	}
+	return out
 }
 
 func (h *handler) services(w http.ResponseWriter, r *http.Request) {

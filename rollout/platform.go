@@ -48,6 +48,14 @@ func (c *Controller) reconcilePlatform(ctx context.Context, name string, s snaps
 	if sc != nil {
 		d.Replicas = platformReplicas(d, sc.Min, sc.Max, auto, obs)
 	}
+	// What the platform's autoscaler decided is recorded, not acted on: a
+	// failure to read or record it does not hold the rollout up.
+	switch wrote, err := c.recordAutoscaler(ctx, s, auto); {
+	case err != nil:
+		c.cfg.Logger.Warn("autoscaler's decision not recorded", "service", name, "err", err)
+	case wrote:
+		return time.Millisecond, nil // the record changed: plan from it
+	}
 	p := workload.DecideRevisions(d, obs)
 	if err := c.applyRevisions(ctx, name, s, obs, p, auto); err != nil {
 		return time.Second, c.platformFailed(ctx, s, err)

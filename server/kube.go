@@ -138,6 +138,25 @@ func (cp clusterPods) Instances(ctx context.Context, service string) ([]api.Inst
 	return out, nil
 }
 
+func (cp clusterPods) Autoscalers(ctx context.Context, service string) ([]api.HPA, error) {
+	hs, err := cp.c.Autoscalers(ctx, service)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", httpapi.ErrUnavailable, err)
+	}
+	out := make([]api.HPA, 0, len(hs))
+	for _, h := range hs {
+		a := api.HPA{Name: h.Name, Revision: h.Revision, Current: h.Current, Desired: h.Desired, LastScaleTime: h.LastScaleTime}
+		for _, m := range h.Metrics {
+			a.Metrics = append(a.Metrics, api.AutoscaleMetric{Name: m.Name, Current: m.Current, Target: m.Target, Unit: m.Unit})
+		}
+		for _, c := range h.Conditions {
+			a.Conditions = append(a.Conditions, api.AutoscaleCondition{Type: c.Type, Status: c.Status, Reason: c.Reason, Message: c.Message})
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
 func (cp clusterPods) Logs(ctx context.Context, pod string, n int) ([]string, error) {
 	lines, err := cp.c.Logs(ctx, pod, n)
 	switch {

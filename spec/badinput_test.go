@@ -175,7 +175,7 @@ func seqMetric(extra string) string {
 // condition is CEL over ctx (package flags, which ranks above spec);
 // the catalogue's bad flag condition is a syntax error, which analysis's
 // CEL environment finds alike.
-var catalogueOptions = Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: analysis.CheckExpr}
+var catalogueOptions = Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: analysis.CheckExpr, Applying: true}
 
 // TestBadInputCatalogueSpec parses every bad document: each reports its
 // problem at its line and path, with its words, and leaves the bytes it

@@ -349,14 +349,17 @@ func (v *validator) resolveEnvironments(root *yaml.Node, want string, budget int
 				v.probs.add(p)
 			}
 		}
+		services, idx := a.Services, a.index
+		if r.app != nil {
+			services, idx = r.app.Services, r.app.index
+		}
 		if e.Kube() != nil {
-			services, idx := a.Services, a.index
-			if r.app != nil {
-				services, idx = r.app.Services, r.app.index
-			}
 			for _, p := range kubeServices(name, e.Kube(), services, idx, a.file) {
 				v.probs.add(p)
 			}
+		}
+		for _, p := range a.envWildcardTLS(name, services, idx, v.opts) {
+			v.probs.add(p)
 		}
 		if name == want {
 			chosen = withEnvironment(a, name)

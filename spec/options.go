@@ -37,6 +37,13 @@ type Options struct {
 	// events: may name (the server sets store.EventTypes; the CLI, which
 	// does not know them, checks only their form).
 	EventTypes []string
+	// Applying says the spec is being validated or applied now, not read
+	// back from the store: it gets the refusals added after earlier
+	// releases stored specs that had what they refuse (a wildcard host
+	// under ACME without DNS-01, which the edge only logged). A stored
+	// spec, accepted when it was applied, is spared them so that it
+	// always opens.
+	Applying bool
 }
 
 // DefaultMaxInstancesPerService is the per-service instance limit of a

@@ -76,6 +76,7 @@ func (v *validator) validate() {
 	v.dependencies()
 	v.routes()
 	v.tlsSections()
+	v.defaultWildcardTLS()
 	v.secrets()
 	v.notifications()
 	v.flags()

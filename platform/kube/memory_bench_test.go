@@ -11,8 +11,11 @@ import (
 	"sync"
 	"testing"
 
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/slipway-dev/slipway/router"
 )
@@ -28,7 +31,17 @@ import (
 // binary, an upper bound of a server's share).
 //
 //	go test ./platform/kube -run '^$' -bench InformerMemory -benchtime 1x
-func BenchmarkInformerMemory1000Services(b *testing.B) {
+func BenchmarkInformerMemory1000Services(b *testing.B) { informerMemory(b, false) }
+
+// BenchmarkInformerMemory1000AutoscaledServices is the same with each
+// revision autoscaled: a HorizontalPodAutoscaler each too, with the
+// status its controller writes (a CPU metric, three conditions), which
+// the informers now hold for status and the decisions' records.
+//
+//	go test ./platform/kube -run '^$' -bench InformerMemory1000Autoscaled -benchtime 1x
+func BenchmarkInformerMemory1000AutoscaledServices(b *testing.B) { informerMemory(b, true) }
+
+func informerMemory(b *testing.B, autoscaled bool) {
 	cfg := sharedEnv(b)
 	c, _ := newClient(b, cfg)
 	ctx := context.Background()
@@ -43,7 +56,10 @@ func BenchmarkInformerMemory1000Services(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		write1000(b, writer)
+		write1000(b, writer, autoscaled)
+		if autoscaled {
+			hpaStatus1000(b, c, ns)
+		}
 		before := heapAfterGC()
 		b.StartTimer()
 
@@ -62,6 +78,9 @@ func BenchmarkInformerMemory1000Services(b *testing.B) {
 		if err != nil || len(ds) != 1000 {
 			b.Fatalf("the cache holds %d Deployments (%v), want 1000", len(ds), err)
 		}
+		if hs, err := k.Autoscalers(ctx, ""); autoscaled && (err != nil || len(hs) != 1000 || hs[0].Desired != 4) {
+			b.Fatalf("the cache holds %d HPAs (%v), want 1000 with their status", len(hs), err)
+		}
 		after := heapAfterGC()
 		b.ReportMetric(float64(after)/1e6, "heapMB")
 		b.ReportMetric(float64(after-before)/1e6, "informersMB")
@@ -73,8 +92,9 @@ func BenchmarkInformerMemory1000Services(b *testing.B) {
 	}
 }
 
-// write1000 writes 1,000 services' objects, 16 at a time.
-func write1000(b *testing.B, k *Cluster) {
+// write1000 writes 1,000 services' objects, 16 at a time (with an HPA
+// each when autoscaled).
+func write1000(b *testing.B, k *Cluster, autoscaled bool) {
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 16)
 	errs := make([]error, 1000)
@@ -83,6 +103,10 @@ func write1000(b *testing.B, k *Cluster) {
 		wg.Go(func() {
 			defer func() { <-sem }()
 			r := orderRevision()
+			if autoscaled {
+				r = scaledRevision()
+				r.Replicas, r.Autoscaled = 2, true
+			}
 			r.Service = fmt.Sprintf("svc%04d", s)
 			errs[s] = errors.Join(k.ApplyRevision(context.Background(), r),
 				k.ApplyRoute(context.Background(), router.Route{Service: r.Service, Host: r.Service + ".example.com", Weights: map[int]int{3: 100}}))
@@ -118,4 +142,38 @@ func vmRSS(b *testing.B) uint64 {
 	}
 	b.Fatal("no VmRSS in /proc/self/status")
 	return 0
+}
+
+// hpaStatus1000 writes every HPA of namespace ns the status its
+// controller would (2 -> 4 instances on CPU, three conditions), 16 at a
+// time.
+func hpaStatus1000(b *testing.B, c client.Client, ns string) {
+	var l autoscalingv2.HorizontalPodAutoscalerList
+	if err := c.List(context.Background(), &l, client.InNamespace(ns)); err != nil || len(l.Items) != 1000 {
+		b.Fatalf("%d HPAs (%v), want 1000", len(l.Items), err)
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	errs := make([]error, len(l.Items))
+	cpu := int32(140)
+	now := metav1.Now()
+	for i := range l.Items {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			h := &l.Items[i]
+			h.Status = autoscalingv2.HorizontalPodAutoscalerStatus{CurrentReplicas: 2, DesiredReplicas: 4, LastScaleTime: &now,
+				CurrentMetrics: []autoscalingv2.MetricStatus{{Type: autoscalingv2.ResourceMetricSourceType, Resource: &autoscalingv2.ResourceMetricStatus{
+					Name: corev1.ResourceCPU, Current: autoscalingv2.MetricValueStatus{AverageUtilization: &cpu, AverageValue: resource.NewMilliQuantity(700, resource.DecimalSI)}}}},
+				Conditions: []autoscalingv2.HorizontalPodAutoscalerCondition{
+					{Type: autoscalingv2.AbleToScale, Status: corev1.ConditionTrue, Reason: "SucceededRescale", Message: "the HPA controller was able to update the target scale to 4", LastTransitionTime: now},
+					{Type: autoscalingv2.ScalingActive, Status: corev1.ConditionTrue, Reason: "ValidMetricFound", Message: "the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)", LastTransitionTime: now},
+					{Type: autoscalingv2.ScalingLimited, Status: corev1.ConditionFalse, Reason: "DesiredWithinRange", Message: "the desired count is within the acceptable range", LastTransitionTime: now}}}
+			errs[i] = c.Status().Update(context.Background(), h)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		b.Fatal(err)
+	}
 }

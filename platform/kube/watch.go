@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/labels"
@@ -73,9 +74,12 @@ func Watched(cfg *rest.Config, t Target) (*Cluster, error) {
 }
 
 // watchedKinds are the kinds the informers hold: Deployments (readiness,
-// drift), Services and HTTPRoutes (drift), pods (status).
+// drift), Services and HTTPRoutes (drift), pods (status), and
+// HorizontalPodAutoscalers (their decisions, which status shows and
+// the controller records; drift).
 func watchedKinds() []client.Object {
-	return []client.Object{&appsv1.Deployment{}, &corev1.Service{}, &gwv1.HTTPRoute{}, &corev1.Pod{}}
+	return []client.Object{&appsv1.Deployment{}, &corev1.Service{}, &gwv1.HTTPRoute{}, &corev1.Pod{},
+		&autoscalingv2.HorizontalPodAutoscaler{}}
 }
 
 // Watch runs the informers of a Watched cluster until ctx ends (one
@@ -130,6 +134,8 @@ func kindOf(o client.Object) string {
 		return "Service"
 	case *gwv1.HTTPRoute:
 		return "HTTPRoute"
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		return "HorizontalPodAutoscaler"
 	default:
 		return "Pod"
 	}
