@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log"
@@ -30,6 +31,7 @@ type clientConn struct {
 	w      responseWriter
 	base   context.Context // the requests' values: net/http's server and local address
 	remote string
+	tls    *tls.ConnectionState // the handshake's, over TLS; shared by its requests
 	born   time.Time
 	state  atomic.Int32 // a connState
 
@@ -82,6 +84,10 @@ func (c *clientConn) serve() {
 			_ = c.conn.Close()
 		}
 	}()
+	if serve, handed := c.handshake(); !serve {
+		handedOff = handed
+		return
+	}
 	first := true
 	for {
 		if !c.awaitRequest(first) {
@@ -132,7 +138,7 @@ func (c *clientConn) handOff() bool {
 	if taken != nil {
 		r = io.MultiReader(bytes.NewReader(taken), c.br)
 	}
-	c.s.handoff.give(&handedConn{Conn: c.conn, r: r})
+	c.s.handoff.give(&handedConn{Conn: c.conn, r: r, tls: c.tls})
 	return true
 }
 
@@ -232,7 +238,7 @@ func (c *clientConn) serveOne(head *parsedHead) (keep bool) {
 	ctx := &head.mem.ctx
 	*ctx = reqCtx{Context: c.base, c: c}
 	req := head.req.WithContext(ctx)
-	req.RemoteAddr = c.remote
+	req.RemoteAddr, req.TLS = c.remote, c.tls
 	c.w.reset(req)
 	defer func() {
 		if p := recover(); p != nil {
@@ -391,7 +397,8 @@ func (o *outWriter) flush() error {
 // what the front had buffered.
 type handedConn struct {
 	net.Conn
-	r io.Reader
+	r   io.Reader
+	tls *tls.ConnectionState // the handshake's, over TLS (carryTLS)
 }
 
 func (c *handedConn) Read(p []byte) (int, error) { return c.r.Read(p) }

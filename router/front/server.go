@@ -2,6 +2,7 @@ package front
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -34,6 +35,12 @@ type Server struct {
 	shutdown atomic.Bool
 	handoff  *handoffListener
 	dates    dateCache // the answers' Date
+
+	// Over TLS (ServeTLS): the handshake's configuration, and the HTTP/2
+	// server the connections that chose h2 are handed to (nil: plain).
+	tlsConf *tls.Config
+	h2      *http.Server
+	h2off   *handoffListener
 }
 
 // New returns a Server that serves srv.Handler (http.DefaultServeMux
@@ -104,6 +111,9 @@ func (s *Server) accept(ln net.Listener) error {
 			return err
 		}
 		delay = 0
+		if s.tlsConf != nil {
+			c = tls.Server(c, s.tlsConf) // the handshake is the connection's goroutine's
+		}
 		fc := newClientConn(s, c)
 		if !s.track(fc, true) {
 			_ = c.Close()
@@ -134,7 +144,7 @@ func (s *Server) track(c *clientConn, add bool) bool {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeListener()
 	srvErr := make(chan error, 1)
-	go func() { srvErr <- s.srv.Shutdown(ctx) }()
+	go func() { srvErr <- errors.Join(s.srv.Shutdown(ctx), s.shutdownH2(ctx)) }()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for !s.closeIdle() {
@@ -152,12 +162,29 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Close() error {
 	s.closeListener()
 	err := s.srv.Close()
+	if h2 := s.h2Server(); h2 != nil {
+		err = errors.Join(err, h2.Close())
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
 		_ = c.conn.Close()
 	}
 	return err
+}
+
+// shutdownH2 shuts the HTTP/2 server down, if ServeTLS made one.
+func (s *Server) shutdownH2(ctx context.Context) error {
+	if h2 := s.h2Server(); h2 != nil {
+		return h2.Shutdown(ctx)
+	}
+	return nil
+}
+
+func (s *Server) h2Server() *http.Server {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.h2
 }
 
 func (s *Server) closeListener() {

@@ -1,0 +1,156 @@
+package front
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"time"
+)
+
+// ServeTLS serves ln as Serve does, over TLS with config: each
+// connection's handshake first, on its own goroutine and bounded by the
+// http.Server's ReadHeaderTimeout (from accept, as the first head's),
+// then by the protocol ALPN chose:
+//
+//   - "http/1.1", or none: served by the front exactly as a plain
+//     connection (fast path, hand-off to the http.Server for the rest),
+//     each request carrying the handshake's state in req.TLS;
+//   - "h2": handed whole to an HTTP/2 server of its own (net/http's,
+//     with the http.Server's handler, timeouts and limits, and its
+//     keep-alive on, which the hand-off server has off);
+//   - anything else (acme-tls/1: a TLS-ALPN-01 validation, answered in
+//     the handshake by the certificate): closed.
+//
+// config must offer the protocols (NextProtos, or the configs its
+// GetConfigForClient returns).
+func (s *Server) ServeTLS(ln net.Listener, config *tls.Config) error {
+	s.mu.Lock()
+	if s.shutdown.Load() {
+		s.mu.Unlock()
+		return http.ErrServerClosed
+	}
+	s.tlsConf = config
+	s.h2 = h2Server(s.srv, s.handler)
+	s.h2off = newHandoffListener(ln.Addr())
+	s.mu.Unlock()
+	h2Done := make(chan struct{})
+	go func() {
+		defer close(h2Done)
+		_ = s.h2.Serve(s.h2off) // ends when the front shuts it down
+	}()
+	s.carryTLS()
+	err := s.Serve(ln)
+	if !s.shutdown.Load() {
+		_ = s.h2.Close()
+	}
+	<-h2Done
+	return err
+}
+
+// h2Server is the HTTP/2 server of ServeTLS: srv's handler, timeouts,
+// limits and logger, keep-alive on. Its TLSConfig stays nil so that
+// Serve configures HTTP/2 for the *tls.Conn it is given (net/http does
+// so for a listener of already-made TLS connections).
+func h2Server(srv *http.Server, h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadTimeout:       srv.ReadTimeout,
+		ReadHeaderTimeout: srv.ReadHeaderTimeout,
+		WriteTimeout:      srv.WriteTimeout,
+		IdleTimeout:       srv.IdleTimeout,
+		MaxHeaderBytes:    srv.MaxHeaderBytes,
+		HTTP2:             srv.HTTP2,
+		ErrorLog:          srv.ErrorLog,
+		BaseContext:       srv.BaseContext,
+		ConnContext:       srv.ConnContext,
+	}
+}
+
+// carryTLS makes the hand-off server give its requests the TLS state of
+// their connection: net/http sets req.TLS only for a *tls.Conn, and
+// a connection handed over comes wrapped (its buffered bytes first).
+// It is set before the server serves.
+func (s *Server) carryTLS() {
+	prev := s.srv.ConnContext
+	s.srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		if prev != nil {
+			ctx = prev(ctx, c)
+		}
+		if hc, ok := c.(*handedConn); ok && hc.tls != nil {
+			ctx = context.WithValue(ctx, tlsStateKey{}, hc.tls)
+		}
+		return ctx
+	}
+	next := s.srv.Handler
+	if next == nil {
+		next = http.DefaultServeMux
+	}
+	s.srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if st, ok := req.Context().Value(tlsStateKey{}).(*tls.ConnectionState); ok && req.TLS == nil {
+			req.TLS = st // the server's own request, before any handler saw it
+		}
+		next.ServeHTTP(w, req)
+	})
+}
+
+// tlsStateKey keys a handed-off connection's TLS state in its context.
+type tlsStateKey struct{}
+
+// handshake makes a TLS connection's handshake, bounded by the header
+// timeout from accept, and reports whether the front serves the
+// connection: false when it failed, was handed to the HTTP/2 server, or
+// negotiated a protocol that is no HTTP (closed). A plain connection is
+// served as it is.
+func (c *clientConn) handshake() (serve, handedOff bool) {
+	tc, ok := c.conn.(*tls.Conn)
+	if !ok {
+		return true, false
+	}
+	if d := c.s.srv.ReadHeaderTimeout; d > 0 {
+		_ = c.conn.SetDeadline(c.born.Add(d))
+	}
+	if err := tc.Handshake(); err != nil {
+		var re tls.RecordHeaderError
+		if errors.As(err, &re) && re.Conn != nil && looksLikeHTTP(re.RecordHeader) {
+			_, _ = io.WriteString(re.Conn, "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
+			return false, false // as net/http answers plain HTTP on its TLS port
+		}
+		c.logf("http: TLS handshake error from %s: %v", c.remote, err)
+		return false, false
+	}
+	_ = c.conn.SetWriteDeadline(time.Time{})
+	st := tc.ConnectionState()
+	switch st.NegotiatedProtocol {
+	case "", "http/1.1":
+		c.tls = &st
+		return true, false
+	case "h2":
+		c.s.track(c, false)
+		c.s.h2off.give(tc)
+		return false, true
+	}
+	return false, false // acme-tls/1: the handshake was the answer
+}
+
+// looksLikeHTTP reports whether a TLS record's header is the start of a
+// plain HTTP request (net/http's tlsRecordHeaderLooksLikeHTTP).
+func looksLikeHTTP(h [5]byte) bool {
+	switch string(h[:]) {
+	case "GET /", "HEAD ", "POST ", "PUT /", "OPTIO":
+		return true
+	}
+	return false
+}
+
+// logf logs to the http.Server's ErrorLog, as net/http does.
+func (c *clientConn) logf(format string, args ...any) {
+	if l := c.s.srv.ErrorLog; l != nil {
+		l.Printf(format, args...)
+		return
+	}
+	log.Printf(format, args...)
+}
