@@ -24,10 +24,11 @@ import (
 type clientConn struct {
 	s      *Server
 	conn   net.Conn
-	raw    rawReader // conn, after the byte a background read took
-	out    outWriter // conn, but for the answer held for awaitRequest
-	br     *bufio.Reader
-	bw     *bufio.Writer
+	rc     syscall.RawConn // conn's, to wait for a request without buffers; nil when it has none
+	raw    rawReader       // conn, after the byte a background read took
+	out    outWriter       // conn, but for the answer held for awaitRequest
+	br     *bufio.Reader   // from readers: given back while idle (idle.go)
+	bw     *bufio.Writer   // from writers: given back while idle
 	w      responseWriter
 	base   context.Context // the requests' values: net/http's server and local address
 	remote string
@@ -63,12 +64,11 @@ func newClientConn(s *Server, c net.Conn) *clientConn {
 	fc.out.conn = c
 	if sc, ok := c.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
-			fc.raw.sock = turn.NewSocket(rc)
+			fc.rc, fc.raw.sock = rc, turn.NewSocket(rc)
 		}
 	}
-	fc.br = bufio.NewReaderSize(&fc.raw, bufSize)
-	fc.bw = bufio.NewWriterSize(&fc.out, bufSize)
-	fc.w = responseWriter{bw: fc.bw, h: make(http.Header, 16), shutdown: &s.shutdown, dates: &s.dates}
+	fc.w = responseWriter{shutdown: &s.shutdown, dates: &s.dates}
+	fc.takeBuffers()
 	fc.base = context.WithValue(context.WithValue(context.Background(),
 		http.ServerContextKey, s.srv), http.LocalAddrContextKey, c.LocalAddr())
 	return fc
@@ -82,6 +82,7 @@ func (c *clientConn) serve() {
 			c.s.track(c, false)
 			_ = c.out.flush() // an answer held when awaiting the next request failed
 			_ = c.conn.Close()
+			c.putBuffers()
 		}
 	}()
 	if serve, handed := c.handshake(); !serve {
@@ -169,16 +170,17 @@ func (c *clientConn) awaitRequest(first bool) bool {
 			return false
 		}
 	} else {
+		now, until := time.Now(), time.Time{}
 		if first {
-			c.setDeadline(c.born, c.s.srv.ReadHeaderTimeout)
+			until = deadline(c.born, c.s.srv.ReadHeaderTimeout)
 		} else {
-			c.setDeadline(time.Now(), c.s.srv.IdleTimeout)
+			until = deadline(now, c.s.srv.IdleTimeout)
 		}
 		c.raw.waiting = from
 		if len(c.out.held) == 0 {
 			c.raw.sent()
 		} // else rawReader sends it first, and then marks it
-		if _, err := c.br.Peek(1); err != nil {
+		if !c.waitForRequest(now, until) {
 			return false
 		}
 	}
@@ -187,11 +189,15 @@ func (c *clientConn) awaitRequest(first bool) bool {
 }
 
 func (c *clientConn) setDeadline(from time.Time, d time.Duration) {
-	var t time.Time
-	if d > 0 {
-		t = from.Add(d)
+	_ = c.conn.SetReadDeadline(deadline(from, d))
+}
+
+// deadline is d after from; none (zero) when d is not positive.
+func deadline(from time.Time, d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
 	}
-	_ = c.conn.SetReadDeadline(t)
+	return from.Add(d)
 }
 
 // closeIfIdle closes the connection when it waits for a request (a new

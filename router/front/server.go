@@ -34,7 +34,8 @@ type Server struct {
 	conns    map[*clientConn]struct{}
 	shutdown atomic.Bool
 	handoff  *handoffListener
-	dates    dateCache // the answers' Date
+	dates    dateCache    // the answers' Date
+	parked   atomic.Int64 // connections idle without buffers (idle.go)
 
 	// Over TLS (ServeTLS): the handshake's configuration, and the HTTP/2
 	// server the connections that chose h2 are handed to (nil: plain).

@@ -130,6 +130,7 @@ func (c *clientConn) handshake() (serve, handedOff bool) {
 		return true, false
 	case "h2":
 		c.s.track(c, false)
+		c.putBuffers() // the HTTP/2 server has its own
 		c.s.h2off.give(tc)
 		return false, true
 	}
