@@ -34,6 +34,7 @@ type clientConn struct {
 	remote string
 	tls    *tls.ConnectionState // the handshake's, over TLS; shared by its requests
 	born   time.Time
+	until  time.Time    // the deadline of the wait for the next request
 	state  atomic.Int32 // a connState
 
 	// The background read of the request in flight (startBackgroundRead).
@@ -76,28 +77,38 @@ func newClientConn(s *Server, c net.Conn) *clientConn {
 
 // serve serves requests until the connection ends or is handed off.
 func (c *clientConn) serve() {
-	handedOff := false
-	defer func() {
-		if !handedOff {
-			c.s.track(c, false)
-			_ = c.out.flush() // an answer held when awaiting the next request failed
-			_ = c.conn.Close()
-			c.putBuffers()
-		}
-	}()
 	if serve, handed := c.handshake(); !serve {
-		handedOff = handed
+		if !handed {
+			c.end()
+		}
 		return
 	}
-	first := true
+	c.run(true)
+}
+
+// run serves requests until the connection ends, is handed off, or
+// idles: then a goroutine of its own waits for the next request
+// (idle.go), and this one ends, its stack with it.
+func (c *clientConn) run(first bool) {
+	passed := false // to net/http, or to the idle wait's goroutine
+	defer func() {
+		if !passed {
+			c.end()
+		}
+	}()
 	for {
-		if !c.awaitRequest(first) {
+		switch c.awaitRequest(first) {
+		case waitEnded:
+			return
+		case waitIdle:
+			passed = true
+			go c.wake(first)
 			return
 		}
 		head, v := c.readHead(first)
 		switch v {
 		case headHandOff:
-			handedOff = c.handOff() // false: refused for ambiguous framing
+			passed = c.handOff() // false: refused for ambiguous framing
 			return
 		case headIncomplete:
 			return // the client left or timed out mid-head
@@ -108,6 +119,14 @@ func (c *clientConn) serve() {
 		}
 		first = false
 	}
+}
+
+// end ends a connection the front served.
+func (c *clientConn) end() {
+	c.s.track(c, false)
+	_ = c.out.flush() // an answer held when awaiting the next request failed
+	_ = c.conn.Close()
+	c.putBuffers()
 }
 
 // handOff gives the connection to net/http, with the bytes read so far,
@@ -157,35 +176,40 @@ func lingeringClose(c net.Conn) {
 
 // awaitRequest sends the last answer if serveOne held it, waits for the
 // first byte of a request within the idle timeout (the header timeout
-// for the first), and marks the connection active. It reports false when
-// the connection is to end. The connection is marked waiting (so that
-// Shutdown may close it) only once the last answer is out.
-func (c *clientConn) awaitRequest(first bool) bool {
+// for the first), and marks the connection active. It says waitEnded
+// when the connection is to end, and waitIdle when it waited past
+// idleRelease (the wait goes on without buffers: wake). The connection
+// is marked waiting (so that Shutdown may close it) only once the last
+// answer is out.
+func (c *clientConn) awaitRequest(first bool) waitResult {
 	from := connIdle
 	if first {
 		from = connNew
 	}
 	if c.br.Buffered() > 0 {
 		if c.out.flush() != nil { // a pipelined request: no wait
-			return false
+			return waitEnded
 		}
 	} else {
-		now, until := time.Now(), time.Time{}
+		now := time.Now()
 		if first {
-			until = deadline(c.born, c.s.srv.ReadHeaderTimeout)
+			c.until = deadline(c.born, c.s.srv.ReadHeaderTimeout)
 		} else {
-			until = deadline(now, c.s.srv.IdleTimeout)
+			c.until = deadline(now, c.s.srv.IdleTimeout)
 		}
 		c.raw.waiting = from
 		if len(c.out.held) == 0 {
 			c.raw.sent()
 		} // else rawReader sends it first, and then marks it
-		if !c.waitForRequest(now, until) {
-			return false
+		if w := c.waitForRequest(now); w != waitCame {
+			return w
 		}
 	}
-	return c.state.CompareAndSwap(int32(from), int32(connActive)) ||
-		c.state.CompareAndSwap(int32(connActive), int32(connActive))
+	if c.state.CompareAndSwap(int32(from), int32(connActive)) ||
+		c.state.CompareAndSwap(int32(connActive), int32(connActive)) {
+		return waitCame
+	}
+	return waitEnded
 }
 
 func (c *clientConn) setDeadline(from time.Time, d time.Duration) {

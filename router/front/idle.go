@@ -54,44 +54,57 @@ func (c *clientConn) putBuffers() {
 	c.w = responseWriter{shutdown: c.w.shutdown, dates: c.w.dates}
 }
 
-// waitForRequest waits, from now until the deadline (none when zero),
-// for the first byte of a request, and reports whether it came. Past
-// idleRelease it waits without buffers (parkIdle).
-func (c *clientConn) waitForRequest(now, until time.Time) bool {
+// waitResult is how a wait for a request ended.
+type waitResult int
+
+const (
+	waitCame  waitResult = iota // its first byte is buffered
+	waitEnded                   // the connection is to end
+	waitIdle                    // none came within idleRelease: go on waiting without buffers (wake)
+)
+
+// waitForRequest waits, from now until c.until (none when zero), for
+// the first byte of a request; past idleRelease it says waitIdle, and
+// the buffers are empty.
+func (c *clientConn) waitForRequest(now time.Time) waitResult {
 	release := now.Add(idleRelease)
-	if c.rc == nil || !until.IsZero() && !release.Before(until) {
-		_ = c.conn.SetReadDeadline(until)
-		_, err := c.br.Peek(1)
-		return err == nil
+	if c.rc == nil || !c.until.IsZero() && !release.Before(c.until) {
+		_ = c.conn.SetReadDeadline(c.until)
+		return peeked(c.br.Peek(1))
 	}
 	_ = c.conn.SetReadDeadline(release)
 	_, err := c.br.Peek(1)
 	switch {
 	case err == nil:
-		return true
-	case !errors.Is(err, os.ErrDeadlineExceeded) || c.out.held != nil:
-		return false
+		return waitCame
+	case errors.Is(err, os.ErrDeadlineExceeded) && c.out.held == nil:
+		return waitIdle
 	}
-	if err := c.parkIdle(until); err != nil {
-		return false
-	}
-	_ = c.conn.SetReadDeadline(until)
-	_, err = c.br.Peek(1)
-	return err == nil
+	return waitEnded
 }
 
-// parkIdle gives the connection's buffers back, waits until the socket
-// has something to read (a request, or its end) or the deadline passes,
-// and takes buffers again.
-func (c *clientConn) parkIdle(until time.Time) error {
+func peeked(_ []byte, err error) waitResult {
+	if err != nil {
+		return waitEnded
+	}
+	return waitCame
+}
+
+// wake is the goroutine of an idle connection (run's ended): it waits
+// for the next request without buffers, on a new goroutine's small
+// stack (the one that served grew to fit the handler's), and serves it.
+func (c *clientConn) wake(first bool) {
 	c.putBuffers()
 	c.s.parked.Add(1)
-	defer func() {
-		c.s.parked.Add(-1)
-		c.takeBuffers()
-	}()
-	_ = c.conn.SetReadDeadline(until)
-	return waitReadable(c.rc)
+	_ = c.conn.SetReadDeadline(c.until)
+	err := waitReadable(c.rc)
+	c.s.parked.Add(-1)
+	c.takeBuffers()
+	if err != nil || peeked(c.br.Peek(1)) != waitCame {
+		c.end()
+		return
+	}
+	c.run(first) // its first byte is buffered: awaitRequest does not wait
 }
 
 // waitReadable returns once rc has bytes to read, its end, or an error,
