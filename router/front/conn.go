@@ -68,6 +68,9 @@ func newClientConn(s *Server, c net.Conn) *clientConn {
 			fc.rc, fc.raw.sock = rc, turn.NewSocket(rc)
 		}
 	}
+	if tc, ok := c.(*tls.Conn); ok {
+		fc.holdBeneath(tc)
+	}
 	fc.w = responseWriter{shutdown: &s.shutdown, dates: &s.dates}
 	fc.takeBuffers()
 	fc.base = context.WithValue(context.WithValue(context.Background(),
@@ -124,7 +127,7 @@ func (c *clientConn) run(first bool) {
 // end ends a connection the front served.
 func (c *clientConn) end() {
 	c.s.track(c, false)
-	_ = c.out.flush() // an answer held when awaiting the next request failed
+	_ = c.out.flushAll() // an answer held when awaiting the next request failed
 	_ = c.conn.Close()
 	c.putBuffers()
 }
@@ -187,7 +190,7 @@ func (c *clientConn) awaitRequest(first bool) waitResult {
 		from = connNew
 	}
 	if c.br.Buffered() > 0 {
-		if c.out.flush() != nil { // a pipelined request: no wait
+		if c.out.flushAll() != nil { // a pipelined request: no wait
 			return waitEnded
 		}
 	} else {
@@ -198,7 +201,7 @@ func (c *clientConn) awaitRequest(first bool) waitResult {
 			c.until = deadline(now, c.s.srv.IdleTimeout)
 		}
 		c.raw.waiting = from
-		if len(c.out.held) == 0 {
+		if !c.out.holding() {
 			c.raw.sent()
 		} // else rawReader sends it first, and then marks it
 		if w := c.waitForRequest(now); w != waitCame {
@@ -399,17 +402,37 @@ func (r *rawReader) sendAndRead(p []byte) (int, error) {
 // for the next request. What it keeps is the bufio.Writer's own buffer,
 // which is written again only for the next answer, after it was sent.
 type outWriter struct {
-	conn net.Conn
-	hold bool
-	held []byte
+	conn  net.Conn
+	hold  bool
+	held  []byte
+	under *heldConn // over TLS: the socket beneath crypto/tls, which holds the sealed answer instead
 }
 
 func (o *outWriter) Write(p []byte) (int, error) {
-	if o.hold {
+	switch {
+	case o.hold && o.under != nil:
+		o.under.hold = true
+		n, err := o.conn.Write(p)
+		o.under.hold = false
+		return n, err
+	case o.hold:
 		o.held = p
 		return len(p), nil
 	}
 	return o.conn.Write(p)
+}
+
+// holding reports whether an answer is held, here or beneath TLS.
+func (o *outWriter) holding() bool {
+	return len(o.held) > 0 || o.under != nil && len(o.under.held) > 0
+}
+
+// flushAll writes what is held, here and beneath TLS.
+func (o *outWriter) flushAll() error {
+	if err := o.flush(); err != nil || o.under == nil {
+		return err
+	}
+	return o.under.flush()
 }
 
 // flush writes what is held, if anything.

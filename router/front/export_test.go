@@ -13,3 +13,6 @@ func ServedByFront(w any) bool {
 	_, ok := w.(*responseWriter)
 	return ok
 }
+
+// Parked is how many of s's connections wait without buffers.
+func Parked(s *Server) int64 { return s.parked.Load() }

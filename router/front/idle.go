@@ -77,7 +77,7 @@ func (c *clientConn) waitForRequest(now time.Time) waitResult {
 	switch {
 	case err == nil:
 		return waitCame
-	case errors.Is(err, os.ErrDeadlineExceeded) && c.out.held == nil:
+	case errors.Is(err, os.ErrDeadlineExceeded) && !c.out.holding():
 		return waitIdle
 	}
 	return waitEnded

@@ -113,7 +113,7 @@ func (s *Server) accept(ln net.Listener) error {
 		}
 		delay = 0
 		if s.tlsConf != nil {
-			c = tls.Server(c, s.tlsConf) // the handshake is the connection's goroutine's
+			c = tls.Server(newHeldConn(c), s.tlsConf) // the handshake is the connection's goroutine's
 		}
 		fc := newClientConn(s, c)
 		if !s.track(fc, true) {

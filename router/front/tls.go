@@ -8,7 +8,10 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/turn"
 )
 
 // ServeTLS serves ln as Serve does, over TLS with config: each
@@ -154,4 +157,85 @@ func (c *clientConn) logf(format string, args ...any) {
 		return
 	}
 	log.Printf(format, args...)
+}
+
+// heldConn is a TLS connection's socket, beneath crypto/tls. The last
+// answer on a keep-alive connection, sealed, is held (hold, set by
+// outWriter while the front flushes it) and sent from inside the wait
+// for the next request's bytes (turn.Socket.WriteRead), as rawReader
+// does on a plain connection: the read that would find nothing is never
+// made. Any other write sends what is held first.
+type heldConn struct {
+	net.Conn
+	rc   syscall.RawConn
+	sock *turn.Socket
+	hold bool
+	held []byte // a copy: crypto/tls reuses its buffer
+	sent func() // the front's: the answer is out
+}
+
+// newHeldConn wraps c, or returns it as it is when it has no socket.
+func newHeldConn(c net.Conn) net.Conn {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return c
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return c
+	}
+	return &heldConn{Conn: c, rc: rc, sock: turn.NewSocket(rc)}
+}
+
+func (h *heldConn) Write(p []byte) (int, error) {
+	if h.hold {
+		h.held = append(h.held, p...)
+		return len(p), nil
+	}
+	if err := h.flush(); err != nil {
+		return 0, err
+	}
+	return h.Conn.Write(p)
+}
+
+func (h *heldConn) Read(p []byte) (int, error) {
+	if len(h.held) == 0 || len(p) == 0 {
+		return h.Conn.Read(p)
+	}
+	held := h.held
+	h.held = h.held[:0]
+	written, n, err := h.sock.WriteRead(held, p, h.sent)
+	if written == len(held) {
+		return n, err
+	}
+	if _, werr := h.Conn.Write(held[written:]); werr != nil {
+		return 0, werr
+	}
+	h.sent()
+	if err != nil {
+		return 0, err // the wait failed before the write (its deadline passed)
+	}
+	return h.Conn.Read(p)
+}
+
+// flush writes what is held, if anything.
+func (h *heldConn) flush() error {
+	if len(h.held) == 0 {
+		return nil
+	}
+	held := h.held
+	h.held = h.held[:0]
+	_, err := h.Conn.Write(held)
+	return err
+}
+
+// holdBeneath makes c's answers held beneath crypto/tls (heldConn) and
+// its idle waits made on the socket, when tc's socket allows.
+func (c *clientConn) holdBeneath(tc *tls.Conn) {
+	h, ok := tc.NetConn().(*heldConn)
+	if !ok {
+		return
+	}
+	h.sent = c.raw.sent
+	c.out.under, c.raw.sock, c.rc = h, h.sock, h.rc // raw.sock: serveOne holds the answer
 }

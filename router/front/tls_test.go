@@ -186,3 +186,40 @@ func TestTLSConnectionsThatAreNoHTTP(t *testing.T) {
 		t.Errorf("the handler saw %+v", g)
 	}
 }
+
+// TestTLSIdleConnection: over TLS too, a keep-alive connection idle past
+// the release waits without buffers (on its socket, beneath crypto/tls)
+// and serves its next requests, its answers held beneath TLS and sent
+// with the wait for the next one.
+func TestTLSIdleConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := front.New(&http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok")
+	}), IdleTimeout: time.Minute})
+	go func() { _ = f.ServeTLS(ln, serverTLS(t)) }()
+	t.Cleanup(func() { _ = f.Close() })
+	c := tlsClient(false)
+	url := "https://" + ln.Addr().String() + "/"
+	fetch(t, c, "GET", url, nil)
+	for i := range 3 {
+		waitUntil(t, "the connection parked", func() bool { return front.Parked(f) == 1 })
+		if !fetch(t, c, "GET", url, nil) {
+			t.Errorf("request %d after idling: a new connection", i+2)
+		}
+		fetch(t, c, "GET", url, nil) // at once: the answer before was held and sent with the wait
+	}
+}
+
+// waitUntil polls cond for up to 10s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting: %s", what)
+}
