@@ -60,7 +60,7 @@ func (s *Server) ServeTLS(ln net.Listener, config *tls.Config) error {
 // so for a listener of already-made TLS connections).
 func h2Server(srv *http.Server, h http.Handler) *http.Server {
 	return &http.Server{
-		Handler:           h,
+		Handler:           bodiless(h),
 		ReadTimeout:       srv.ReadTimeout,
 		ReadHeaderTimeout: srv.ReadHeaderTimeout,
 		WriteTimeout:      srv.WriteTimeout,
@@ -71,6 +71,21 @@ func h2Server(srv *http.Server, h http.Handler) *http.Server {
 		BaseContext:       srv.BaseContext,
 		ConnContext:       srv.ConnContext,
 	}
+}
+
+// bodiless gives an HTTP/2 request that has no body (its stream ended
+// with its headers, or it declared a length of 0) http.NoBody, as
+// net/http's HTTP/1 server does, where the HTTP/2 server gives every
+// request a body of its own: the router then serves it on its fast path
+// (router.fastPathOK takes only bodiless requests) rather than through
+// its ReverseProxy.
+func bodiless(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.ContentLength == 0 && req.Body != nil && req.Body != http.NoBody {
+			req.Body = http.NoBody // the server's own request, before any handler saw it
+		}
+		next.ServeHTTP(w, req)
+	})
 }
 
 // carryTLS makes the hand-off server give its requests the TLS state of

@@ -45,8 +45,8 @@ func serverTLS(t *testing.T) *tls.Config {
 
 // seen is what a handler saw of one request.
 type seen struct {
-	path, proto, sni string
-	tls, byFront     bool
+	path, proto, sni     string
+	tls, byFront, noBody bool
 }
 
 // tlsFront serves a handler recording what it sees through the front
@@ -56,8 +56,8 @@ func tlsFront(t *testing.T, headerTimeout time.Duration) (string, func() []seen)
 	var mu sync.Mutex
 	var got []seen
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := seen{path: r.URL.Path, proto: r.Proto, tls: r.TLS != nil, byFront: front.ServedByFront(w), noBody: r.Body == http.NoBody}
 		_, _ = io.Copy(io.Discard, r.Body)
-		s := seen{path: r.URL.Path, proto: r.Proto, tls: r.TLS != nil, byFront: front.ServedByFront(w)}
 		if r.TLS != nil {
 			s.sni = r.TLS.ServerName
 		}
@@ -110,8 +110,8 @@ func fetch(t *testing.T, c *http.Client, method, url string, body io.Reader) (re
 // TestTLSTakesTheFront: over TLS, HTTP/1.1 requests the front reads are
 // served by its own loop (its writer) on a kept connection, the others
 // handed to net/http, and HTTP/2 goes to net/http's HTTP/2 server, whose
-// connections stay open between requests; every request carries the
-// handshake's state.
+// connections stay open between requests, a request without a body
+// getting http.NoBody; every request carries the handshake's state.
 func TestTLSTakesTheFront(t *testing.T) {
 	addr, got := tlsFront(t, 10*time.Second)
 	url := "https://" + addr
@@ -126,12 +126,14 @@ func TestTLSTakesTheFront(t *testing.T) {
 	if !fetch(t, h2, "GET", url+"/h2b", nil) {
 		t.Error("HTTP/2: the second GET did not reuse the connection")
 	}
+	fetch(t, h2, "POST", url+"/h2p", strings.NewReader("hello"))
 	want := []seen{
-		{"/a", "HTTP/1.1", "localhost", true, true},
-		{"/b", "HTTP/1.1", "localhost", true, true},
-		{"/p", "HTTP/1.1", "localhost", true, false},
-		{"/h2a", "HTTP/2.0", "localhost", true, false},
-		{"/h2b", "HTTP/2.0", "localhost", true, false},
+		{"/a", "HTTP/1.1", "localhost", true, true, true},
+		{"/b", "HTTP/1.1", "localhost", true, true, true},
+		{"/p", "HTTP/1.1", "localhost", true, false, false},
+		{"/h2a", "HTTP/2.0", "localhost", true, false, true}, // bodiless: the router's fast path takes it
+		{"/h2b", "HTTP/2.0", "localhost", true, false, true},
+		{"/h2p", "HTTP/2.0", "localhost", true, false, false},
 	}
 	if g := got(); len(g) != len(want) {
 		t.Fatalf("got %+v, want %+v", g, want)
