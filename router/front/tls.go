@@ -149,6 +149,9 @@ func (c *clientConn) handshake() (serve, handedOff bool) {
 	case "h2":
 		c.s.track(c, false)
 		c.putBuffers() // the HTTP/2 server has its own
+		if c.out.under != nil {
+			c.out.under.sent = nil // holds nothing for it: let c go
+		}
 		c.s.h2off.give(tc)
 		return false, true
 	}

@@ -1,12 +1,15 @@
 package front_test
 
 import (
+	"bufio"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -224,4 +227,72 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		}
 	}
 	t.Fatalf("timed out waiting: %s", what)
+}
+
+// TestIdleBoundary: clients pausing around the idle release (some
+// requests come as the connection gives its buffers back), plain and
+// over TLS, pipelining now and then: every answer comes, in order.
+func TestIdleBoundary(t *testing.T) {
+	for _, overTLS := range []bool{false, true} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := front.New(&http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, r.URL.Path)
+		}), IdleTimeout: time.Minute, ReadHeaderTimeout: 10 * time.Second})
+		addr := ln.Addr().String()
+		if overTLS {
+			go func() { _ = f.ServeTLS(ln, serverTLS(t)) }()
+			addr = "tls://" + addr
+		} else {
+			go func() { _ = f.Serve(ln) }()
+		}
+		var wg sync.WaitGroup
+		for i := range 16 {
+			wg.Go(func() {
+				c, err := dial(addr)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for j := range 6 {
+					time.Sleep(time.Duration(85+(i*7+j*13)%30) * time.Millisecond) // 85-114ms: around idleRelease
+					paths := []string{fmt.Sprintf("/%d/%d", i, j)}
+					if j%3 == 2 {
+						paths = append(paths, paths[0]+"b")
+					}
+					var req strings.Builder
+					for _, p := range paths {
+						req.WriteString("GET " + p + " HTTP/1.1\r\nHost: x\r\n\r\n")
+					}
+					_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+					if _, err := io.WriteString(c, req.String()); err != nil {
+						t.Error(err)
+						return
+					}
+					for _, p := range paths {
+						resp, err := http.ReadResponse(br, nil)
+						if err != nil {
+							t.Errorf("tls %v, %s: %v", overTLS, p, err)
+							return
+						}
+						b, _ := io.ReadAll(resp.Body)
+						resp.Body.Close()
+						if string(b) != p {
+							t.Errorf("tls %v: got %q, want %q", overTLS, b, p)
+						}
+					}
+				}
+			})
+		}
+		wg.Wait()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := f.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		cancel()
+	}
 }
