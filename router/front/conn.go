@@ -37,6 +37,9 @@ type clientConn struct {
 	until  time.Time    // the deadline of the wait for the next request
 	state  atomic.Int32 // a connState
 
+	parkID    atomic.Uint64 // its place in the server's idler while parked there (0: none)
+	parkFirst bool          // parked before its first request
+
 	// The background read of the request in flight (startBackgroundRead).
 	bgDone    chan struct{}
 	bgAborted atomic.Bool
@@ -105,7 +108,7 @@ func (c *clientConn) run(first bool) {
 			return
 		case waitIdle:
 			passed = true
-			go c.wake(first)
+			c.idle(first)
 			return
 		}
 		head, v := c.readHead(first)
@@ -233,6 +236,7 @@ func (c *clientConn) closeIfIdle() bool {
 	if c.state.CompareAndSwap(int32(connIdle), int32(connClosed)) ||
 		time.Since(c.born) > 5*time.Second && c.state.CompareAndSwap(int32(connNew), int32(connClosed)) {
 		_ = c.conn.Close()
+		c.s.forgetIdle(c)
 		return true
 	}
 	return false

@@ -90,6 +90,36 @@ func peeked(_ []byte, err error) waitResult {
 	return waitCame
 }
 
+// idle waits for c's next request without buffers: in the server's
+// idler (no goroutine), else on a goroutine of its own (wake).
+func (c *clientConn) idle(first bool) {
+	c.putBuffers()
+	c.parkFirst = first
+	c.s.parked.Add(1)
+	if d := c.s.idler; d != nil && d.park(c) {
+		return
+	}
+	c.s.parked.Add(-1)
+	go c.wake(first)
+}
+
+// resume serves, on a new goroutine, a connection the idler saw
+// readable.
+func (c *clientConn) resume(d *idler, deadline *time.Timer) {
+	if deadline != nil {
+		deadline.Stop()
+	}
+	c.s.parked.Add(-1)
+	d.unwatch(c)
+	c.takeBuffers()
+	_ = c.conn.SetReadDeadline(c.until)
+	if peeked(c.br.Peek(1)) != waitCame {
+		c.end()
+		return
+	}
+	c.run(c.parkFirst) // its first byte is buffered: awaitRequest does not wait
+}
+
 // wake is the goroutine of an idle connection (run's ended): it waits
 // for the next request without buffers, on a new goroutine's small
 // stack (the one that served grew to fit the handler's), and serves it.

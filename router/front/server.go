@@ -36,6 +36,7 @@ type Server struct {
 	handoff  *handoffListener
 	dates    dateCache    // the answers' Date
 	parked   atomic.Int64 // connections idle without buffers (idle.go)
+	idler    *idler       // where they wait (nil: on goroutines of their own)
 
 	// Over TLS (ServeTLS): the handshake's configuration, and the HTTP/2
 	// server the connections that chose h2 are handed to (nil: plain).
@@ -76,6 +77,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.ln = ln
 	s.handoff = newHandoffListener(ln.Addr())
+	if s.idler == nil {
+		s.idler = newIdler()
+	}
 	s.mu.Unlock()
 	if ll, ok := ln.(*limitListener); ok {
 		ll.reclaim = s.closeOneIdle
@@ -156,6 +160,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		case <-tick.C:
 		}
 	}
+	s.stopIdler() // none is left to wait
 	return <-srvErr
 }
 
@@ -171,7 +176,25 @@ func (s *Server) Close() error {
 	for c := range s.conns {
 		_ = c.conn.Close()
 	}
+	if s.idler != nil {
+		s.idler.stop()
+	}
 	return err
+}
+
+// forgetIdle takes c, which the server closed, out of the idler.
+func (s *Server) forgetIdle(c *clientConn) {
+	if s.idler != nil {
+		s.idler.forget(c)
+	}
+}
+
+func (s *Server) stopIdler() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idler != nil {
+		s.idler.stop()
+	}
 }
 
 // shutdownH2 shuts the HTTP/2 server down, if ServeTLS made one.
@@ -242,6 +265,7 @@ func (s *Server) closeOneIdle() bool {
 			c.state.CompareAndSwap(int32(connIdle), int32(connClosed))) {
 			_ = c.conn.Close()
 			delete(s.conns, c)
+			s.forgetIdle(c)
 			return true
 		}
 	}
