@@ -37,8 +37,9 @@
 // to net/http's HTTP/2 server (tls.go).
 //
 // A connection idle past idleRelease (100 ms) gives its buffers back,
-// and its goroutine ends; a new one waits on the socket with none, as
-// nginx frees an idle connection's buffers (idle.go).
+// and its goroutine ends: its socket waits in the server's epoll (the
+// idler), and a new goroutine serves it once it is readable, as nginx
+// keeps an idle connection with no buffer (idle.go, idler_linux.go).
 //
 // Where the router is stricter than net/http, deliberately, as nginx is:
 //
