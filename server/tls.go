@@ -15,6 +15,7 @@ import (
 
 	"github.com/slipway-dev/slipway/router"
 	"github.com/slipway-dev/slipway/router/edge"
+	"github.com/slipway-dev/slipway/router/front"
 	"github.com/slipway-dev/slipway/secret"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
@@ -78,11 +79,12 @@ func (t *tlsEdge) plainHandler(rt http.Handler) http.Handler {
 	})
 }
 
-// tlsServer is the HTTP server of p's TLS listener: the edge in force
-// answers.
-func (s *Server) tlsServer(p *parts) *http.Server {
+// tlsServer is the server of p's TLS listener: the router's front
+// (HTTP/1.1 takes its fast path, as on the plain listener; HTTP/2 goes
+// to net/http's server), where the edge in force answers.
+func (s *Server) tlsServer(p *parts) *front.Server {
 	t := p.tls
-	return &http.Server{
+	return front.New(&http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if cur := t.cur.Load(); cur != nil {
 				cur.secure.ServeHTTP(w, req)
@@ -90,19 +92,26 @@ func (s *Server) tlsServer(p *parts) *http.Server {
 			}
 			http.Error(w, "503 Service Unavailable: TLS is starting", http.StatusServiceUnavailable)
 		}),
-		TLSConfig: &tls.Config{
-			NextProtos: []string{"h2", "http/1.1"},
-			GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
-				if cur := t.cur.Load(); cur != nil {
-					return cur.e.ConfigForClient(hello)
-				}
-				return nil, errors.New("TLS is starting")
-			},
-		},
-		ReadHeaderTimeout: routerHeaderTimeout,
+		ReadHeaderTimeout: routerHeaderTimeout, // bounds the handshake too
 		IdleTimeout:       routerIdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelDebug),
+	})
+}
+
+// tlsConfig is the handshake's configuration of p's TLS listener: the
+// edge in force's (certificate by SNI, client certificates per host,
+// ALPN h2, http/1.1 and acme-tls/1).
+func (s *Server) tlsConfig(p *parts) *tls.Config {
+	t := p.tls
+	return &tls.Config{
+		NextProtos: []string{"h2", "http/1.1"},
+		GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			if cur := t.cur.Load(); cur != nil {
+				return cur.e.ConfigForClient(hello)
+			}
+			return nil, errors.New("TLS is starting")
+		},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slipway-dev/slipway/router/front"
 	"github.com/slipway-dev/slipway/spec"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -178,11 +179,11 @@ func (s *Server) serveTLS(ctx context.Context, p *parts) {
 			}
 			break
 		}
-		srv := s.tlsServer(p)
-		if !s.serveTLSOn(ctx, p, srv, ln) || t.listener() == ln {
+		fr := s.tlsServer(p)
+		if !s.serveTLSOn(ctx, p, fr, ln) || t.listener() == ln {
 			break
 		}
-		wg.Go(func() { shutdown(srv) }) // moved or closed: its connections finish
+		wg.Go(func() { shutdown(fr) }) // moved or closed: its connections finish
 	}
 	if cur := t.cur.Swap(nil); cur != nil {
 		cur.cancel()
@@ -190,24 +191,24 @@ func (s *Server) serveTLS(ctx context.Context, p *parts) {
 	}
 }
 
-// shutdown shuts srv down, gently for up to 10s.
-func shutdown(srv *http.Server) {
+// shutdown shuts fr down, gently for up to 10s.
+func shutdown(fr *front.Server) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		_ = srv.Close()
+	if err := fr.Shutdown(ctx); err != nil {
+		_ = fr.Close()
 	}
 }
 
-// serveTLSOn serves ln with srv until ctx ends (false, srv shut down) or
+// serveTLSOn serves ln with fr until ctx ends (false, fr shut down) or
 // Serve returns (true: the listener closed, maybe moved).
-func (s *Server) serveTLSOn(ctx context.Context, p *parts, srv *http.Server, ln net.Listener) bool {
+func (s *Server) serveTLSOn(ctx context.Context, p *parts, fr *front.Server, ln net.Listener) bool {
 	served := ln
 	if s.conns != nil {
 		served = s.conns.Listener(ln)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ServeTLS(served, "", "") }()
+	go func() { errc <- fr.ServeTLS(served, s.tlsConfig(p)) }()
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) && p.tls.listener() == ln {
@@ -215,7 +216,7 @@ func (s *Server) serveTLSOn(ctx context.Context, p *parts, srv *http.Server, ln 
 		}
 		return true
 	case <-ctx.Done():
-		shutdown(srv)
+		shutdown(fr)
 		return false
 	}
 }

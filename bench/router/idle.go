@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -25,36 +26,52 @@ type idleResult struct {
 
 func (r idleResult) perConn() float64 { return float64(r.after-r.before) / float64(r.n) }
 
-// measureIdle opens cfg.idle keep-alive connections to nginx and to the
-// router, each answered once and then left idle, and reads how much
-// their resident memory grew.
-func (b *bench) measureIdle(ctx context.Context) ([2]idleResult, error) {
-	var out [2]idleResult
+// measureIdle opens cfg.idle keep-alive connections to nginx, to the
+// router, and to the router of -base when set, each answered once and
+// then left idle, and reads how much their resident memory grew.
+func (b *bench) measureIdle(ctx context.Context) ([]idleResult, error) {
 	if err := raiseNoFile(); err != nil {
-		return out, err
+		return nil, err
 	}
 	listen, err := benchkit.FreeAddr()
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	dir := b.ws.Path("nginx-idle")
 	ng, err := startNginx(b.tools.nginx, dir, listen, b.upstream, "1")
 	if err != nil {
-		return out, err
+		return nil, err
 	}
-	out[0], err = b.idleOn(ctx, "nginx", listen, ng)
+	r, err := b.idleOn(ctx, "nginx", listen, ng)
 	if err = errors.Join(err, ng.Stop(stopTimeout)); err != nil {
-		return out, fmt.Errorf("%w\nnginx error log:\n%s", err, nginxLog(dir))
+		return nil, fmt.Errorf("%w\nnginx error log:\n%s", err, nginxLog(dir))
 	}
-	if listen, err = benchkit.FreeAddr(); err != nil {
-		return out, err
+	out := []idleResult{r}
+	routers := [][2]string{{"slipway router", b.ws.Path("routerproc")}}
+	if rev := b.cfg.base; rev != "" {
+		routers = append(routers, [2]string{"router @" + rev, filepath.Join(b.ws.Path("base"), "routerproc")})
 	}
-	rp, err := benchkit.StartChild("slipway router", exec.Command(b.ws.Path("routerproc"), "-listen", listen, "-backend", b.upstream))
+	for _, rt := range routers {
+		if r, err = b.idleRouter(ctx, rt[0], rt[1]); err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// idleRouter measures idle connections on the router built at bin.
+func (b *bench) idleRouter(ctx context.Context, name, bin string) (idleResult, error) {
+	listen, err := benchkit.FreeAddr()
 	if err != nil {
-		return out, err
+		return idleResult{}, err
 	}
-	out[1], err = b.idleOn(ctx, "slipway router", listen, rp)
-	return out, errors.Join(err, rp.Stop(stopTimeout))
+	rp, err := benchkit.StartChild(name, exec.Command(bin, "-listen", listen, "-backend", b.upstream))
+	if err != nil {
+		return idleResult{}, err
+	}
+	r, err := b.idleOn(ctx, name, listen, rp)
+	return r, errors.Join(err, rp.Stop(stopTimeout))
 }
 
 // idleOn holds cfg.idle connections to addr while it reads proxy's
@@ -135,15 +152,20 @@ func raiseNoFile() error {
 	return syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
 }
 
-// printIdle prints the memory per idle connection, the router's against
-// nginx's.
-func printIdle(w io.Writer, res [2]idleResult) {
+// printIdle prints the memory per idle connection, each router's
+// against nginx's (the first).
+func printIdle(w io.Writer, res []idleResult) {
+	if len(res) == 0 {
+		return
+	}
 	fmt.Fprintf(w, "\n%d idle keep-alive connections (one request each, then idle): resident memory of the proxy\n", res[0].n)
 	for _, r := range res {
 		fmt.Fprintf(w, "  %-16s %6.1f MiB -> %6.1f MiB: %5.2f KiB per connection\n", r.name,
 			float64(r.before)/(1<<20), float64(r.after)/(1<<20), r.perConn()/1024)
 	}
-	if res[0].perConn() > 0 {
-		fmt.Fprintf(w, "  router / nginx: %.2f x memory per connection\n", res[1].perConn()/res[0].perConn())
+	for _, r := range res[1:] {
+		if res[0].perConn() > 0 {
+			fmt.Fprintf(w, "  %s / nginx: %.2f x memory per connection\n", r.name, r.perConn()/res[0].perConn())
+		}
 	}
 }

@@ -51,7 +51,7 @@ type bench struct {
 // measureAll starts the backend and measures each target in turn in
 // front of it (direct, nginx, the router, the router with a split),
 // cfg.rounds times over; the router is profiled in the first round.
-func measureAll(ctx context.Context, cfg config, tl tools, ws *benchkit.Workspace, progress io.Writer) (rounds []results, tls tlsResults, idle [2]idleResult, err error) {
+func measureAll(ctx context.Context, cfg config, tl tools, ws *benchkit.Workspace, progress io.Writer) (rounds []results, tls tlsResults, idle []idleResult, err error) {
 	b := &bench{cfg: cfg, tools: tl, ws: ws, progress: progress}
 	if b.upstream, err = benchkit.FreeAddr(); err != nil {
 		return nil, tls, idle, err

@@ -25,10 +25,10 @@ import (
 	"github.com/slipway-dev/slipway/bench/internal/benchkit"
 )
 
-// tlsResults are the TLS table's rows, nginx's then the router's for
-// each kind of load.
+// tlsResults are the TLS table's rows, nginx's, the router's and the
+// router's of -base (its name "" without) for each kind of load.
 type tlsResults struct {
-	keepAlive, handshakes, h2 [2]result
+	keepAlive, handshakes, h2 [3]result
 }
 
 // tlsFiles writes an ECDSA P-256 certificate for localhost, and its
@@ -83,19 +83,32 @@ func (b *bench) measureTLS(ctx context.Context) (res tlsResults, err error) {
 	if err = errors.Join(err, ng.Stop(stopTimeout)); err != nil {
 		return res, err
 	}
-	if plain, tlsAddr, err = freeAddrs(); err != nil {
+	if err := b.tlsRouter(ctx, "slipway router", b.ws.Path("routerproc"), cert, key, 1, &res); err != nil {
 		return res, err
 	}
-	rp, err := benchkit.StartChild("slipway router TLS", exec.Command(b.ws.Path("routerproc"),
+	if rev := b.cfg.base; rev != "" {
+		return res, b.tlsRouter(ctx, "router @"+rev, filepath.Join(b.ws.Path("base"), "routerproc"), cert, key, 2, &res)
+	}
+	return res, nil
+}
+
+// tlsRouter measures the router built at bin over TLS, into column i
+// of res.
+func (b *bench) tlsRouter(ctx context.Context, name, bin, cert, key string, i int, res *tlsResults) (err error) {
+	plain, tlsAddr, err := freeAddrs()
+	if err != nil {
+		return err
+	}
+	rp, err := benchkit.StartChild(name+" TLS", exec.Command(bin,
 		"-listen", plain, "-backend", b.upstream, "-tls-listen", tlsAddr, "-cert", cert, "-key", key))
 	if err != nil {
-		return res, err
+		return err
 	}
 	defer func() { err = errors.Join(err, rp.Stop(stopTimeout)) }()
 	if err := rp.WaitListening(ctx, tlsAddr, startTimeout); err != nil {
-		return res, err
+		return err
 	}
-	return res, b.tlsLoads(ctx, "slipway router", tlsAddr, rp, 1, &res)
+	return b.tlsLoads(ctx, name, tlsAddr, rp, i, res)
 }
 
 // tlsLoads runs the three loads against a proxy's TLS address, into
@@ -183,13 +196,16 @@ func printTLSTable(w io.Writer, cfg config, res tlsResults) {
 		cfg.threads, cfg.connections, cfg.duration, cfg.threads, cfg.connections, cfg.duration)
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
 	fmt.Fprintln(tw, "target\treq/s\tp50\tp99\tproxy CPU/req\tvs nginx")
-	for _, pair := range [][2]result{res.keepAlive, res.handshakes, res.h2} {
+	for _, pair := range [][3]result{res.keepAlive, res.handshakes, res.h2} {
 		if pair[0].name == "" {
 			continue
 		}
 		for i, row := range pair {
+			if row.name == "" {
+				continue
+			}
 			vs := "-"
-			if i == 1 && pair[0].load.rps > 0 {
+			if i > 0 && pair[0].load.rps > 0 {
 				vs = fmt.Sprintf("%.2f x req/s", row.load.rps/pair[0].load.rps)
 				if pair[0].load.p99 > 0 {
 					vs += fmt.Sprintf(", %.2f x p99", float64(row.load.p99)/float64(pair[0].load.p99))

@@ -42,7 +42,6 @@ var layers = []layer{
 	{"analysis/prometheus", 2},
 	{"router", 2},
 	{"router/front", 3},     // its differential tests serve the router through it
-	{"router/edge", 3},      // TLS in front of the router: ACME, SNI, mutual TLS
 	{"router/accesslog", 3}, // the router's access log and trace context
 	{"spec", 2},
 	{"config", 3}, // dynamic configuration: checks, edits, delivery steps
@@ -54,6 +53,7 @@ var layers = []layer{
 
 	// 4-8: store and driver suites and backends, controllers and verbs.
 	{"dora", 4},
+	{"router/edge", 4}, // TLS in front of the router (served by router/front): ACME, SNI, mutual TLS
 	{"history", 4},
 	{"secret", 4}, // seals secrets with age, stores their versions
 	{"flags/feed", 4},

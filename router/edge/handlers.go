@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/slipway-dev/slipway/router/front"
 )
 
 // Plain wraps the plain listener's handler: it answers ACME's HTTP-01
@@ -75,19 +77,19 @@ func stripPort(h string) string {
 }
 
 // Serve serves TLS on ln with handler (wrapped by Secure) until ctx
-// ends, then lets requests in flight finish (up to 10s). HTTP/2 is
-// negotiated by ALPN.
+// ends, then lets requests in flight finish (up to 10s). HTTP/1.1 is
+// served by the router's front (router/front: its fast path, as on the
+// plain listener), HTTP/2, negotiated by ALPN, by net/http's server.
 func (e *Edge) Serve(ctx context.Context, ln net.Listener, handler http.Handler, headerTimeout, idleTimeout time.Duration) error {
-	srv := &http.Server{
+	fr := front.New(&http.Server{
 		Handler:           e.Secure(handler),
-		TLSConfig:         e.TLSConfig(),
 		ReadHeaderTimeout: headerTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug), // handshakes that fail are the clients'
-	}
+	})
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	go func() { errc <- fr.ServeTLS(ln, e.TLSConfig()) }()
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {
@@ -98,8 +100,8 @@ func (e *Edge) Serve(ctx context.Context, ln net.Listener, handler http.Handler,
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		_ = srv.Close()
+	if err := fr.Shutdown(shutdown); err != nil {
+		_ = fr.Close()
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log"
@@ -23,18 +24,24 @@ import (
 type clientConn struct {
 	s      *Server
 	conn   net.Conn
-	raw    rawReader // conn, after the byte a background read took
-	out    outWriter // conn, but for the answer held for awaitRequest
-	br     *bufio.Reader
-	bw     *bufio.Writer
+	rc     syscall.RawConn // conn's, to wait for a request without buffers; nil when it has none
+	raw    rawReader       // conn, after the byte a background read took
+	out    outWriter       // conn, but for the answer held for awaitRequest
+	br     *bufio.Reader   // from readers: given back while idle (idle.go)
+	bw     *bufio.Writer   // from writers: given back while idle
 	w      responseWriter
 	base   context.Context // the requests' values: net/http's server and local address
 	remote string
+	tls    *tls.ConnectionState // the handshake's, over TLS; shared by its requests
 	born   time.Time
+	until  time.Time    // the deadline of the wait for the next request
 	state  atomic.Int32 // a connState
 	// readDeadline is the connection's read deadline as last set
 	// (setReadDeadline).
 	readDeadline time.Time
+
+	parkID    atomic.Uint64 // its place in the server's idler while parked there (0: none)
+	parkFirst bool          // parked before its first request
 
 	// The background read of the request in flight (startBackgroundRead).
 	bgDone    chan struct{}
@@ -64,12 +71,14 @@ func newClientConn(s *Server, c net.Conn) *clientConn {
 	fc.out.conn = c
 	if sc, ok := c.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
-			fc.raw.sock = turn.NewSocket(rc)
+			fc.rc, fc.raw.sock = rc, turn.NewSocket(rc)
 		}
 	}
-	fc.br = bufio.NewReaderSize(&fc.raw, bufSize)
-	fc.bw = bufio.NewWriterSize(&fc.out, bufSize)
-	fc.w = responseWriter{bw: fc.bw, h: make(http.Header, 16), shutdown: &s.shutdown, dates: &s.dates}
+	if tc, ok := c.(*tls.Conn); ok {
+		fc.holdBeneath(tc)
+	}
+	fc.w = responseWriter{shutdown: &s.shutdown, dates: &s.dates}
+	fc.takeBuffers()
 	fc.base = context.WithValue(context.WithValue(context.Background(),
 		http.ServerContextKey, s.srv), http.LocalAddrContextKey, c.LocalAddr())
 	return fc
@@ -77,23 +86,38 @@ func newClientConn(s *Server, c net.Conn) *clientConn {
 
 // serve serves requests until the connection ends or is handed off.
 func (c *clientConn) serve() {
-	handedOff := false
+	if serve, handed := c.handshake(); !serve {
+		if !handed {
+			c.end()
+		}
+		return
+	}
+	c.run(true)
+}
+
+// run serves requests until the connection ends, is handed off, or
+// idles: then a goroutine of its own waits for the next request
+// (idle.go), and this one ends, its stack with it.
+func (c *clientConn) run(first bool) {
+	passed := false // to net/http, or to the idle wait's goroutine
 	defer func() {
-		if !handedOff {
-			c.s.track(c, false)
-			_ = c.out.flush() // an answer held when awaiting the next request failed
-			_ = c.conn.Close()
+		if !passed {
+			c.end()
 		}
 	}()
-	first := true
 	for {
-		if !c.awaitRequest(first) {
+		switch c.awaitRequest(first) {
+		case waitEnded:
+			return
+		case waitIdle:
+			passed = true
+			c.idle(first)
 			return
 		}
 		head, v := c.readHead(first)
 		switch v {
 		case headHandOff:
-			handedOff = c.handOff() // false: refused for ambiguous framing
+			passed = c.handOff() // false: refused for ambiguous framing
 			return
 		case headIncomplete:
 			return // the client left or timed out mid-head
@@ -104,6 +128,14 @@ func (c *clientConn) serve() {
 		}
 		first = false
 	}
+}
+
+// end ends a connection the front served.
+func (c *clientConn) end() {
+	c.s.track(c, false)
+	_ = c.out.flushAll() // an answer held when awaiting the next request failed
+	_ = c.conn.Close()
+	c.putBuffers()
 }
 
 // handOff gives the connection to net/http, with the bytes read so far,
@@ -135,7 +167,7 @@ func (c *clientConn) handOff() bool {
 	if taken != nil {
 		r = io.MultiReader(bytes.NewReader(taken), c.br)
 	}
-	c.s.handoff.give(&handedConn{Conn: c.conn, r: r})
+	c.s.handoff.give(&handedConn{Conn: c.conn, r: r, tls: c.tls})
 	return true
 }
 
@@ -153,61 +185,74 @@ func lingeringClose(c net.Conn) {
 
 // awaitRequest sends the last answer if serveOne held it, waits for the
 // first byte of a request within the idle timeout (the header timeout
-// for the first), and marks the connection active. It reports false when
-// the connection is to end. The connection is marked waiting (so that
-// Shutdown may close it) only once the last answer is out.
-func (c *clientConn) awaitRequest(first bool) bool {
+// for the first), and marks the connection active. It says waitEnded
+// when the connection is to end, and waitIdle when it waited past
+// idleRelease (the wait goes on without buffers: wake). The connection
+// is marked waiting (so that Shutdown may close it) only once the last
+// answer is out.
+func (c *clientConn) awaitRequest(first bool) waitResult {
 	from := connIdle
 	if first {
 		from = connNew
 	}
 	if c.br.Buffered() > 0 {
-		if c.out.flush() != nil { // a pipelined request: no wait
-			return false
+		if c.out.flushAll() != nil { // a pipelined request: no wait
+			return waitEnded
 		}
 	} else {
+		now := time.Now()
 		if first {
-			c.setDeadline(c.born, c.s.srv.ReadHeaderTimeout)
+			c.until = deadline(c.born, c.s.srv.ReadHeaderTimeout)
 		} else {
-			c.setDeadline(time.Now(), c.s.srv.IdleTimeout)
+			c.until = deadline(now, c.s.srv.IdleTimeout)
 		}
 		c.raw.waiting = from
-		if len(c.out.held) == 0 {
+		if !c.out.holding() {
 			c.raw.sent()
 		} // else rawReader sends it first, and then marks it
-		if _, err := c.br.Peek(1); err != nil {
-			return false
+		if w := c.waitForRequest(now); w != waitCame {
+			return w
 		}
 	}
-	return c.state.CompareAndSwap(int32(from), int32(connActive)) ||
-		c.state.CompareAndSwap(int32(connActive), int32(connActive))
+	if c.state.CompareAndSwap(int32(from), int32(connActive)) ||
+		c.state.CompareAndSwap(int32(connActive), int32(connActive)) {
+		return waitCame
+	}
+	return waitEnded
 }
 
 // setDeadline sets the connection's read deadline d after from (none
-// when d is 0). The deadline set last is kept when it is no later than
-// the new one and less than lazyDeadline(d) before it: a keep-alive
-// connection under load waits for a request every few milliseconds,
-// and moving its deadline costs a clock read and a runtime timer update
-// each time (about 1% of the router's CPU). A connection may so be closed for
-// idleness up to that much sooner, as nginx keeps a timer that would
-// move by less than 300 ms (NGX_TIMER_LAZY_DELAY).
+// when d is 0), lazily (setReadDeadline).
 func (c *clientConn) setDeadline(from time.Time, d time.Duration) {
-	var t time.Time
-	if d > 0 {
-		t = from.Add(d)
-	}
-	if cur := c.readDeadline; !t.IsZero() && !cur.IsZero() && !cur.After(t) && t.Sub(cur) < lazyDeadline(d) {
-		return
-	}
-	c.setReadDeadline(t)
+	c.setReadDeadline(deadline(from, d), lazyDeadline(d))
 }
 
-// lazyDeadline is how much sooner than asked setDeadline may leave a
-// deadline of d: a sixteenth of it, at most 300 ms.
+// deadline is d after from; none (zero) when d is not positive.
+func deadline(from time.Time, d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return from.Add(d)
+}
+
+// lazyDeadline is how much sooner than asked setReadDeadline may leave a
+// deadline d away: a sixteenth of it, at most 300 ms.
 func lazyDeadline(d time.Duration) time.Duration { return min(d/16, 300*time.Millisecond) }
 
-// setReadDeadline sets the connection's read deadline, and remembers it.
-func (c *clientConn) setReadDeadline(t time.Time) {
+// setReadDeadline sets the connection's read deadline t, and remembers
+// it. The deadline set last is kept when it is no later than t and less
+// than lazy before it: a keep-alive connection under load waits for a
+// request every few milliseconds, and moving its deadline costs a clock
+// read and a runtime timer update each time (about 1% of the router's
+// CPU). A connection may so be closed for idleness (or go idle) up to
+// lazy sooner, as nginx keeps a timer that would move by less than
+// 300 ms (NGX_TIMER_LAZY_DELAY). Every read deadline of c.conn is set
+// here (lazy 0 where it must be exact), so that the one remembered is
+// the one in force.
+func (c *clientConn) setReadDeadline(t time.Time, lazy time.Duration) {
+	if cur := c.readDeadline; !t.IsZero() && !cur.IsZero() && !cur.After(t) && t.Sub(cur) < lazy {
+		return
+	}
 	c.readDeadline = t
 	_ = c.conn.SetReadDeadline(t)
 }
@@ -218,6 +263,7 @@ func (c *clientConn) closeIfIdle() bool {
 	if c.state.CompareAndSwap(int32(connIdle), int32(connClosed)) ||
 		time.Since(c.born) > 5*time.Second && c.state.CompareAndSwap(int32(connNew), int32(connClosed)) {
 		_ = c.conn.Close()
+		c.s.forgetIdle(c)
 		return true
 	}
 	return false
@@ -256,7 +302,7 @@ func (c *clientConn) serveOne(head *parsedHead) (keep bool) {
 	ctx := &head.mem.ctx
 	*ctx = reqCtx{Context: c.base, c: c}
 	req := head.req.WithContext(ctx)
-	req.RemoteAddr = c.remote
+	req.RemoteAddr, req.TLS = c.remote, c.tls
 	c.w.reset(req)
 	defer func() {
 		if p := recover(); p != nil {
@@ -285,7 +331,7 @@ func (c *clientConn) endRequest(ctx *reqCtx) bool {
 		return false
 	}
 	c.bgAborted.Store(true)
-	c.setReadDeadline(time.Unix(1, 0))
+	c.setReadDeadline(time.Unix(1, 0), 0)
 	<-c.bgDone
 	c.bgAborted.Store(false)
 	cancel()
@@ -301,7 +347,7 @@ func (c *clientConn) endRequest(ctx *reqCtx) bool {
 func (c *clientConn) startBackgroundRead(cancel context.CancelFunc) {
 	done := make(chan struct{})
 	c.bgDone = done
-	c.setReadDeadline(time.Time{})
+	c.setReadDeadline(time.Time{}, 0)
 	go func() {
 		defer close(done)
 		n, err := c.conn.Read(c.raw.one[:])
@@ -387,17 +433,37 @@ func (r *rawReader) sendAndRead(p []byte) (int, error) {
 // for the next request. What it keeps is the bufio.Writer's own buffer,
 // which is written again only for the next answer, after it was sent.
 type outWriter struct {
-	conn net.Conn
-	hold bool
-	held []byte
+	conn  net.Conn
+	hold  bool
+	held  []byte
+	under *heldConn // over TLS: the socket beneath crypto/tls, which holds the sealed answer instead
 }
 
 func (o *outWriter) Write(p []byte) (int, error) {
-	if o.hold {
+	switch {
+	case o.hold && o.under != nil:
+		o.under.hold = true
+		n, err := o.conn.Write(p)
+		o.under.hold = false
+		return n, err
+	case o.hold:
 		o.held = p
 		return len(p), nil
 	}
 	return o.conn.Write(p)
+}
+
+// holding reports whether an answer is held, here or beneath TLS.
+func (o *outWriter) holding() bool {
+	return len(o.held) > 0 || o.under != nil && len(o.under.held) > 0
+}
+
+// flushAll writes what is held, here and beneath TLS.
+func (o *outWriter) flushAll() error {
+	if err := o.flush(); err != nil || o.under == nil {
+		return err
+	}
+	return o.under.flush()
 }
 
 // flush writes what is held, if anything.
@@ -415,7 +481,8 @@ func (o *outWriter) flush() error {
 // what the front had buffered.
 type handedConn struct {
 	net.Conn
-	r io.Reader
+	r   io.Reader
+	tls *tls.ConnectionState // the handshake's, over TLS (carryTLS)
 }
 
 func (c *handedConn) Read(p []byte) (int, error) { return c.r.Read(p) }

@@ -32,6 +32,15 @@
 // reading (TestParseHead, FuzzRequestHead) and the whole server to
 // net/http's answers on the same bytes (TestFrontAnswersAsNetHTTP).
 //
+// ServeTLS serves a TLS listener the same way after each handshake:
+// HTTP/1.1 (or no ALPN) through the front, req.TLS set; HTTP/2 by ALPN
+// to net/http's HTTP/2 server (tls.go).
+//
+// A connection idle past idleRelease (100 ms) gives its buffers back,
+// and its goroutine ends: its socket waits in the server's epoll (the
+// idler), and a new goroutine serves it once it is readable, as nginx
+// keeps an idle connection with no buffer (idle.go, idler_linux.go).
+//
 // Where the router is stricter than net/http, deliberately, as nginx is:
 //
 //   - A request whose head has both Content-Length and

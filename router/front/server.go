@@ -2,6 +2,7 @@ package front
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -33,7 +34,15 @@ type Server struct {
 	conns    map[*clientConn]struct{}
 	shutdown atomic.Bool
 	handoff  *handoffListener
-	dates    dateCache // the answers' Date
+	dates    dateCache    // the answers' Date
+	parked   atomic.Int64 // connections idle without buffers (idle.go)
+	idler    *idler       // where they wait (nil: on goroutines of their own)
+
+	// Over TLS (ServeTLS): the handshake's configuration, and the HTTP/2
+	// server the connections that chose h2 are handed to (nil: plain).
+	tlsConf *tls.Config
+	h2      *http.Server
+	h2off   *handoffListener
 }
 
 // New returns a Server that serves srv.Handler (http.DefaultServeMux
@@ -68,6 +77,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 	s.ln = ln
 	s.handoff = newHandoffListener(ln.Addr())
+	if s.idler == nil {
+		s.idler = newIdler()
+	}
 	s.mu.Unlock()
 	if ll, ok := ln.(*limitListener); ok {
 		ll.reclaim = s.closeOneIdle
@@ -104,6 +116,9 @@ func (s *Server) accept(ln net.Listener) error {
 			return err
 		}
 		delay = 0
+		if s.tlsConf != nil {
+			c = tls.Server(newHeldConn(c), s.tlsConf) // the handshake is the connection's goroutine's
+		}
 		fc := newClientConn(s, c)
 		if !s.track(fc, true) {
 			_ = c.Close()
@@ -134,7 +149,7 @@ func (s *Server) track(c *clientConn, add bool) bool {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeListener()
 	srvErr := make(chan error, 1)
-	go func() { srvErr <- s.srv.Shutdown(ctx) }()
+	go func() { srvErr <- errors.Join(s.srv.Shutdown(ctx), s.shutdownH2(ctx)) }()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for !s.closeIdle() {
@@ -145,6 +160,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		case <-tick.C:
 		}
 	}
+	s.stopIdler() // none is left to wait
 	return <-srvErr
 }
 
@@ -152,12 +168,47 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Close() error {
 	s.closeListener()
 	err := s.srv.Close()
+	if h2 := s.h2Server(); h2 != nil {
+		err = errors.Join(err, h2.Close())
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
 		_ = c.conn.Close()
 	}
+	if s.idler != nil {
+		s.idler.stop()
+	}
 	return err
+}
+
+// forgetIdle takes c, which the server closed, out of the idler.
+func (s *Server) forgetIdle(c *clientConn) {
+	if s.idler != nil {
+		s.idler.forget(c)
+	}
+}
+
+func (s *Server) stopIdler() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idler != nil {
+		s.idler.stop()
+	}
+}
+
+// shutdownH2 shuts the HTTP/2 server down, if ServeTLS made one.
+func (s *Server) shutdownH2(ctx context.Context) error {
+	if h2 := s.h2Server(); h2 != nil {
+		return h2.Shutdown(ctx)
+	}
+	return nil
+}
+
+func (s *Server) h2Server() *http.Server {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.h2
 }
 
 func (s *Server) closeListener() {
@@ -214,6 +265,7 @@ func (s *Server) closeOneIdle() bool {
 			c.state.CompareAndSwap(int32(connIdle), int32(connClosed))) {
 			_ = c.conn.Close()
 			delete(s.conns, c)
+			s.forgetIdle(c)
 			return true
 		}
 	}

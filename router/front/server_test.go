@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -102,6 +103,13 @@ func upgradeEcho(w http.ResponseWriter, r *http.Request) {
 // frontServers serves one router both ways: with net/http alone, and
 // with the front.
 func frontServers(t *testing.T) (std, once, fronted string) {
+	return frontServersOver(t, nil)
+}
+
+// frontServersOver serves one router both ways, over TLS with conf
+// when not nil: net/http's ServeTLS, and the front's; their addresses
+// then start with "tls://" (transcript).
+func frontServersOver(t *testing.T, conf *tls.Config) (std, once, fronted string) {
 	t.Helper()
 	rt := router.New(router.Config{})
 	t.Cleanup(rt.Close)
@@ -116,16 +124,29 @@ func frontServers(t *testing.T) (std, once, fronted string) {
 		}
 		srv := &http.Server{Handler: rt, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 			MaxHeaderBytes: 64 << 10, ErrorLog: nil}
+		addr := ln.Addr().String()
+		if conf != nil {
+			addr = "tls://" + addr
+		}
 		if !withFront {
 			srv.SetKeepAlivesEnabled(keepAlive)
-			go func() { _ = srv.Serve(ln) }()
+			if conf != nil {
+				srv.TLSConfig = conf.Clone()
+				go func() { _ = srv.ServeTLS(ln, "", "") }()
+			} else {
+				go func() { _ = srv.Serve(ln) }()
+			}
 			t.Cleanup(func() { _ = srv.Close() })
-			return ln.Addr().String()
+			return addr
 		}
 		f := front.New(srv)
-		go func() { _ = f.Serve(ln) }()
+		if conf != nil {
+			go func() { _ = f.ServeTLS(ln, conf.Clone()) }()
+		} else {
+			go func() { _ = f.Serve(ln) }()
+		}
 		t.Cleanup(func() { _ = f.Close() })
-		return ln.Addr().String()
+		return addr
 	}
 	return serve(false, true), serve(false, false), serve(true, true)
 }
@@ -156,6 +177,21 @@ func expectedTranscript(t *testing.T, std, once string, parts []string) string {
 // requests (handed off, so that net/http refuses them).
 func TestFrontAnswersAsNetHTTP(t *testing.T) {
 	std, once, fronted := frontServers(t)
+	differential(t, std, once, fronted)
+}
+
+// TestFrontAnswersAsNetHTTPOverTLS is TestFrontAnswersAsNetHTTP over
+// TLS (HTTP/1.1 by ALPN): the front against net/http's ServeTLS, the
+// same answers, the instance seeing the same forwarded fields
+// (X-Forwarded-Proto https, from req.TLS, on the fast path and handed
+// off alike).
+func TestFrontAnswersAsNetHTTPOverTLS(t *testing.T) {
+	std, once, fronted := frontServersOver(t, serverTLS(t))
+	differential(t, std, once, fronted)
+}
+
+// differential runs the differential cases against the three servers.
+func differential(t *testing.T, std, once, fronted string) {
 	get := func(path string, fields ...string) string {
 		return "GET " + path + " HTTP/1.1\r\nHost: app.localhost\r\n" + strings.Join(fields, "") + "\r\n"
 	}
@@ -224,7 +260,7 @@ var requestLineRE = regexp.MustCompile(`(?m)^([A-Z]+) \S+ HTTP/1\.\d\r?$`)
 // connection ended: "closed" or "open".
 func transcript(t *testing.T, addr string, parts []string) string {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
+	c, err := dial(addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,6 +290,15 @@ func transcript(t *testing.T, addr string, parts []string) string {
 		}
 	}
 	return describeAnswers(got.Bytes(), methods) + end
+}
+
+// dial connects to addr: over TLS (HTTP/1.1 by ALPN, the test's
+// certificate trusted) when it starts with "tls://".
+func dial(addr string) (net.Conn, error) {
+	if a, ok := strings.CutPrefix(addr, "tls://"); ok {
+		return tls.Dial("tcp", a, &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}}) //nolint:gosec // the test's own certificate
+	}
+	return net.Dial("tcp", addr)
 }
 
 // ErrDeadline is the read deadline's error.
