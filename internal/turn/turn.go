@@ -13,7 +13,14 @@ import (
 // call's state would escape into RawConn.Read (three allocations a call,
 // on every request of the router's hot path).
 type Socket struct {
-	rc   syscall.RawConn
+	// ReadFirst, when set, makes WriteRead read once right after the
+	// write, before it waits: for a peer that may send before it got the
+	// answer (a client that pipelines). Unset, the first read waits for
+	// the poller, as an answer cannot come before its request; but the
+	// wait begins by forgetting what the poller saw before (rc.Read's
+	// prepareRead), so bytes already there would wake nothing.
+	ReadFirst bool
+	rc        syscall.RawConn
 	step func(fd uintptr) bool // s.do, made once
 	// One call's state, for do.
 	out, p       []byte
@@ -78,7 +85,9 @@ func (s *Socket) do(fd uintptr) bool {
 		if s.sent != nil {
 			s.sent()
 		}
-		return false // the answer is not there yet: wait, no read
+		if !s.ReadFirst {
+			return false // the answer is not there yet: wait, no read
+		}
 	}
 	s.n, s.err = read(int(fd), s.p)
 	return !errors.Is(s.err, syscall.EAGAIN)

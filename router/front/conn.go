@@ -196,6 +196,7 @@ func (c *clientConn) awaitRequest(first bool) waitResult {
 		from = connNew
 	}
 	if c.br.Buffered() > 0 {
+		c.pipelines()
 		if c.out.flushAll() != nil { // a pipelined request: no wait
 			return waitEnded
 		}

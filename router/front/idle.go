@@ -70,17 +70,60 @@ func (c *clientConn) waitForRequest(now time.Time) waitResult {
 	release := now.Add(idleRelease)
 	if c.rc == nil || !c.until.IsZero() && !release.Before(c.until) {
 		c.setReadDeadline(c.until, lazyDeadline(c.until.Sub(now)))
-		return peeked(c.br.Peek(1))
+		_, err := c.br.Peek(1)
+		if errors.Is(err, os.ErrDeadlineExceeded) && c.missed() {
+			return c.readMissed()
+		}
+		return peeked(nil, err)
 	}
 	c.setReadDeadline(release, lazyDeadline(idleRelease))
 	_, err := c.br.Peek(1)
 	switch {
 	case err == nil:
 		return waitCame
+	case errors.Is(err, os.ErrDeadlineExceeded) && c.missed():
+		return c.readMissed()
 	case errors.Is(err, os.ErrDeadlineExceeded) && !c.out.holding():
 		return waitIdle
 	}
 	return waitEnded
+}
+
+// missed reports whether bytes wait on the socket that a wait past its
+// deadline did not see: a request the client sent before it got the
+// last answer (pipelined while the handler ran), which the wait that
+// sent the answer missed (turn.Socket.ReadFirst). The connection then
+// pipelines: the next waits read first.
+func (c *clientConn) missed() bool {
+	if c.rc == nil || c.out.holding() {
+		return false
+	}
+	there := false
+	_ = c.rc.Control(func(fd uintptr) { // Control: the deadline passed, Read would not look
+		var one [1]byte
+		n, _, err := syscall.Recvfrom(int(fd), one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		there = err == nil && n > 0
+	})
+	if there {
+		c.pipelines()
+	}
+	return there
+}
+
+// readMissed reads the request missed finds, within the header timeout.
+func (c *clientConn) readMissed() waitResult {
+	c.setReadDeadline(deadline(time.Now(), c.s.srv.ReadHeaderTimeout), 0)
+	return peeked(c.br.Peek(1))
+}
+
+// pipelines notes that the client sends requests before it got the
+// answers to those before: from now on the wait that sends an answer
+// reads before it waits (turn.Socket.ReadFirst), a system call more
+// that a client which waits for its answers does not cost.
+func (c *clientConn) pipelines() {
+	if c.raw.sock != nil {
+		c.raw.sock.ReadFirst = true
+	}
 }
 
 func peeked(_ []byte, err error) waitResult {

@@ -207,3 +207,37 @@ func TestParkedConnectionsTimeOut(t *testing.T) {
 	}
 	waitFor(t, "no connection parked", func() bool { return s.parked.Load() == 0 })
 }
+
+// TestCloseLetsGoOfParkedConnections: Close closes the connections the
+// idler holds, and they count as parked no more.
+func TestCloseLetsGoOfParkedConnections(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(&http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}),
+		IdleTimeout: time.Minute})
+	go func() { _ = s.Serve(ln) }()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for s.parked.Load() != 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := s.parked.Load(); n != 1 {
+		t.Fatalf("%d connections parked after the idle release, want 1", n)
+	}
+	_ = s.Close()
+	if n := s.parked.Load(); n != 0 {
+		t.Errorf("%d connections count as parked after Close, want 0", n)
+	}
+}

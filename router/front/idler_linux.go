@@ -178,6 +178,7 @@ func (d *idler) stop() {
 	d.stopped = true
 	for id, p := range d.parked {
 		delete(d.parked, id)
+		p.c.s.parked.Add(-1) // Close closed it: it waits no more
 		if p.timer != nil {
 			p.timer.Stop()
 		}

@@ -156,7 +156,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			<-srvErr
-			return ctx.Err()
+			return ctx.Err() // the idler keeps the connections left until Close
 		case <-tick.C:
 		}
 	}
