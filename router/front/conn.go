@@ -414,18 +414,26 @@ func (r *rawReader) Read(p []byte) (int, error) {
 func (r *rawReader) sendAndRead(p []byte) (int, error) {
 	held := r.out.held
 	r.out.held = nil
-	written, n, err := r.sock.WriteRead(held, p, r.sent)
+	return sendAndRead(r.sock, r.conn, held, p, r.sent)
+}
+
+// sendAndRead writes held to the socket beneath conn and reads the next
+// bytes into p in one wait (turn.Socket.WriteRead); what the socket did
+// not take at once goes through conn's Write, which waits, and then
+// conn's Read reads. sent is called once held is all out.
+func sendAndRead(sock *turn.Socket, conn net.Conn, held, p []byte, sent func()) (int, error) {
+	written, n, err := sock.WriteRead(held, p, sent)
 	if written == len(held) {
 		return n, err
 	}
-	if _, werr := r.conn.Write(held[written:]); werr != nil {
+	if _, werr := conn.Write(held[written:]); werr != nil {
 		return 0, werr
 	}
-	r.sent()
+	sent()
 	if err != nil {
 		return 0, err // the wait failed before the write (its deadline passed)
 	}
-	return r.conn.Read(p)
+	return conn.Read(p)
 }
 
 // outWriter is what the connection's bufio.Writer flushes to: the

@@ -222,18 +222,7 @@ func (h *heldConn) Read(p []byte) (int, error) {
 	}
 	held := h.held
 	h.held = h.held[:0]
-	written, n, err := h.sock.WriteRead(held, p, h.sent)
-	if written == len(held) {
-		return n, err
-	}
-	if _, werr := h.Conn.Write(held[written:]); werr != nil {
-		return 0, werr
-	}
-	h.sent()
-	if err != nil {
-		return 0, err // the wait failed before the write (its deadline passed)
-	}
-	return h.Conn.Read(p)
+	return sendAndRead(h.sock, h.Conn, held, p, h.sent)
 }
 
 // flush writes what is held, if anything.
