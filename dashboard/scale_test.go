@@ -13,7 +13,7 @@ import (
 // condition with its reason and message.
 func TestAutoscalePanelHPA(t *testing.T) {
 	h := api.HPA{Name: "order-r1", Revision: 1, Current: 5, Desired: 8, LastScaleTime: time.Date(2026, 12, 7, 10, 1, 0, 0, time.UTC),
-		Metrics: []api.AutoscaleMetric{{Name: "cpu", Current: 240, Target: 70, Unit: "%"}},
+		Metrics:    []api.AutoscaleMetric{{Name: "cpu", Current: 240, Target: 70, Unit: "%"}},
 		Conditions: []api.AutoscaleCondition{{Type: "ScalingLimited", Status: "True", Reason: "TooManyReplicas", Message: "the desired replica count is more than the maximum replica count"}}}
 	var b strings.Builder
 	if err := parsePages()["rollout"].ExecuteTemplate(&b, "hpa", h); err != nil {

@@ -21,7 +21,7 @@ type Socket struct {
 	// prepareRead), so bytes already there would wake nothing.
 	ReadFirst bool
 	rc        syscall.RawConn
-	step func(fd uintptr) bool // s.do, made once
+	step      func(fd uintptr) bool // s.do, made once
 	// One call's state, for do.
 	out, p       []byte
 	sent         func()
