@@ -15,16 +15,10 @@ import (
 // idleRelease waits without buffers, and serves its next request as
 // before once it comes.
 func TestIdleConnectionGivesBuffersBack(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := New(&http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s, addr := serving(t, &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, r.URL.Path)
 	}), IdleTimeout: time.Minute})
-	go func() { _ = s.Serve(ln) }()
-	t.Cleanup(func() { _ = s.Close() })
-	c, err := net.Dial("tcp", ln.Addr().String())
+	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,15 +105,9 @@ func TestIdleConnectionsHoldNoGoroutine(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the idler is Linux's epoll")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := New(&http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s, addr := serving(t, &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, r.URL.Path)
 	}), IdleTimeout: time.Minute})
-	go func() { _ = s.Serve(ln) }()
-	t.Cleanup(func() { _ = s.Close() })
 	const n = 50
 	before := runtime.NumGoroutine()
 	conns := make([]net.Conn, n)
@@ -138,7 +126,8 @@ func TestIdleConnectionsHoldNoGoroutine(t *testing.T) {
 		}
 	}
 	for i := range conns {
-		if conns[i], err = net.Dial("tcp", ln.Addr().String()); err != nil {
+		var err error
+		if conns[i], err = net.Dial("tcp", addr); err != nil {
 			t.Fatal(err)
 		}
 		defer conns[i].Close()
@@ -170,15 +159,9 @@ func TestIdleConnectionsHoldNoGoroutine(t *testing.T) {
 // idle timeout, and one that never sent a request at its header
 // timeout.
 func TestParkedConnectionsTimeOut(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := New(&http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}),
+	s, addr := serving(t, &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}),
 		IdleTimeout: 400 * time.Millisecond, ReadHeaderTimeout: 400 * time.Millisecond})
-	go func() { _ = s.Serve(ln) }()
-	t.Cleanup(func() { _ = s.Close() })
-	kept, err := net.Dial("tcp", ln.Addr().String())
+	kept, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +173,7 @@ func TestParkedConnectionsTimeOut(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
-	silent, err := net.Dial("tcp", ln.Addr().String())
+	silent, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,14 +194,9 @@ func TestParkedConnectionsTimeOut(t *testing.T) {
 // TestCloseLetsGoOfParkedConnections: Close closes the connections the
 // idler holds, and they count as parked no more.
 func TestCloseLetsGoOfParkedConnections(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := New(&http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}),
+	s, addr := serving(t, &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}),
 		IdleTimeout: time.Minute})
-	go func() { _ = s.Serve(ln) }()
-	c, err := net.Dial("tcp", ln.Addr().String())
+	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,4 +218,18 @@ func TestCloseLetsGoOfParkedConnections(t *testing.T) {
 	if n := s.parked.Load(); n != 0 {
 		t.Errorf("%d connections count as parked after Close, want 0", n)
 	}
+}
+
+// serving serves srv through a front on a loopback port, closed when
+// the test ends, and returns the front and its address.
+func serving(t *testing.T, srv *http.Server) (*Server, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(srv)
+	go func() { _ = s.Serve(ln) }()
+	t.Cleanup(func() { _ = s.Close() })
+	return s, ln.Addr().String()
 }
