@@ -1,6 +1,7 @@
 // Package atomicfile writes files so that a crash at any moment leaves
 // the old content or the new, never a torn file, and (WriteFile) the
-// rename itself survives a power cut.
+// rename itself survives a power cut; ReplaceVolatile only as long as the
+// host stays up.
 package atomicfile
 
 import (
@@ -20,10 +21,25 @@ func WriteFile(path string, data []byte) error {
 
 // Replace is WriteFile without the directory's sync: path holds the old
 // content or the new, each whole, whatever crashes, but after a power cut
-// it may hold the old. It is for a file whose content matters only while
-// the host stays up (what a process that a reboot ends is doing), where
-// the directory's sync would be a second wait on the disk for nothing.
+// it may hold the old.
 func Replace(path string, data []byte) error {
+	return replace(path, data, true)
+}
+
+// ReplaceVolatile is Replace without the file's sync either: a crash of
+// the process leaves the old content or the new, each whole (the rename is
+// atomic, the page cache outlives the process), but a crash of the host
+// may leave path empty or torn. It is for a file whose content matters
+// only while the host stays up (what a process that a reboot ends is
+// doing), whose reader takes a torn file for "the host crashed": it costs
+// no wait on the disk.
+func ReplaceVolatile(path string, data []byte) error {
+	return replace(path, data, false)
+}
+
+// replace writes data to a temporary file beside path (synced if sync)
+// and renames it over path.
+func replace(path string, data []byte, sync bool) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
@@ -33,9 +49,11 @@ func Replace(path string, data []byte) error {
 		f.Close()
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+	if sync {
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	if err := f.Close(); err != nil {
 		return err

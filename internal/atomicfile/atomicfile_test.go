@@ -7,7 +7,7 @@ import (
 )
 
 func TestWriteFileReplacesAndLeavesNoTemporaryFile(t *testing.T) {
-	for name, write := range map[string]func(string, []byte) error{"WriteFile": WriteFile, "Replace": Replace} {
+	for name, write := range map[string]func(string, []byte) error{"WriteFile": WriteFile, "Replace": Replace, "ReplaceVolatile": ReplaceVolatile} {
 		t.Run(name, func(t *testing.T) { testReplaces(t, write) })
 	}
 }

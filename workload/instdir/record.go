@@ -1,9 +1,11 @@
 package instdir
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -70,6 +72,14 @@ type recordOf[R any] interface {
 	header() *Record
 }
 
+// ErrTorn is returned (wrapped) by ReadRecord for an instance.json that
+// is empty or stops mid-JSON: WriteRecord leaves one only when the host
+// crashed after it wrote, so the instance ended with the host.
+var ErrTorn = errors.New("record torn by a crash of the host")
+
+// ExitTorn is the Exit of an instance whose record was torn (Load).
+const ExitTorn = "ended with the host: its record was torn by the host's crash"
+
 // ReadRecord reads dir/instance.json into a driver's record type R.
 func ReadRecord[R any, P recordOf[R]](dir string) (R, error) {
 	var r R
@@ -79,6 +89,9 @@ func ReadRecord[R any, P recordOf[R]](dir string) (R, error) {
 		return r, err
 	}
 	if err := json.Unmarshal(data, P(&r)); err != nil {
+		if torn(data, err) {
+			err = ErrTorn
+		}
 		return r, fmt.Errorf("decode %s: %w", path, err)
 	}
 	if v := P(&r).header().Version; v != RecordVersion {
@@ -87,14 +100,26 @@ func ReadRecord[R any, P recordOf[R]](dir string) (R, error) {
 	return r, nil
 }
 
-// WriteRecord replaces dir/instance.json atomically (temp file, fsync,
-// rename), without the values of the spec's secrets: those live in the
-// process (or the container's bundle), never in the record. The rename
-// is not made durable (no fsync of dir; atomicfile.Replace): the record
-// identifies processes, which a power cut ends, so after one either the
-// old record or the new will do (a host restart is noticed and restarts
-// instances from the store), and each Start waits on the disk once per
-// write, not twice.
+// torn reports whether data, which err says is no record, is a record cut
+// short (empty, or JSON that ends too soon), as a write the host's crash
+// interrupted leaves it, rather than something else.
+func torn(data []byte, err error) bool {
+	var syntax *json.SyntaxError
+	return len(bytes.TrimSpace(data)) == 0 || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.As(err, &syntax) && syntax.Offset >= int64(len(data)) ||
+		bytes.IndexByte(data, 0) >= 0 // a file the crash left with its length but not its blocks
+}
+
+// WriteRecord replaces dir/instance.json atomically (temp file, rename),
+// without the values of the spec's secrets: those live in the process (or
+// the container's bundle), never in the record. Nothing waits on the disk
+// (atomicfile.ReplaceVolatile): the record identifies processes, which a
+// crash of the host ends, so a record that crash tore is read as ended
+// (Load, ErrTorn), and the old record or the new as what it says (a host
+// restart is noticed and restarts instances from the store). A Start
+// writes two records, one on its way to the fork: a cold start no longer
+// waits on the disk for either (1-8 ms each on a quiet disk, up to 140 ms
+// on a busy one).
 func WriteRecord[R any, P recordOf[R]](dir string, r R) error {
 	h := P(&r).header()
 	h.Version = RecordVersion
@@ -103,18 +128,25 @@ func WriteRecord[R any, P recordOf[R]](dir string, r R) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Replace(filepath.Join(dir, RecordFile), data)
+	return atomicfile.ReplaceVolatile(filepath.Join(dir, RecordFile), data)
 }
 
 // Load reads instance id's record from dir/id, for a driver that has not
 // seen the instance yet (adopting it): workload.ErrNotFound when there is
-// none, an error when the record names another instance.
+// none, an error when the record names another instance. A torn record
+// (ErrTorn) is an instance that ended with the host, ExitTorn: a Start
+// starts it again, a Remove removes it.
 func Load[R any, P recordOf[R]](dir, id string) (R, error) {
 	path := filepath.Join(dir, id)
 	rec, err := ReadRecord[R, P](path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return rec, workload.ErrNotFound
+	case errors.Is(err, ErrTorn):
+		var lost R
+		h := P(&lost).header()
+		h.Version, h.Phase, h.Exit, h.Spec.ID = RecordVersion, PhaseEnded, ExitTorn, id
+		return lost, nil
 	case err != nil:
 		return rec, err
 	case P(&rec).header().Spec.ID != id:

@@ -128,3 +128,33 @@ func TestCrashBeforeFork(t *testing.T) {
 		t.Fatalf("restart: %+v", st)
 	}
 }
+
+// TestHostCrashTornRecord: records are written without waiting on the
+// disk, so a host crash may leave one empty; the next server reads it as
+// an instance that ended with the host, starts it again, and can remove
+// it.
+func TestHostCrashTornRecord(t *testing.T) {
+	dir := t.TempDir()
+	for _, id := range []string{"torn", "gone"} {
+		inst := filepath.Join(dir, id)
+		if err := os.MkdirAll(filepath.Join(inst, "work"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(inst, instdir.RecordFile), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := New(dir, Options{Logger: quiet})
+	if got := statusOf(t, d, "torn"); got.Running || got.Exit != instdir.ExitTorn {
+		t.Fatalf("sees %+v, want ended %q", got, instdir.ExitTorn)
+	}
+	if st := startSpec(t, d, sleeper("torn")); !st.Running {
+		t.Fatalf("restart: %+v", st)
+	}
+	if err := d.Remove(context.Background(), "gone"); err != nil {
+		t.Fatalf("Remove: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gone")); !os.IsNotExist(err) {
+		t.Fatalf("removed instance's folder: %v", err)
+	}
+}
