@@ -78,6 +78,8 @@ func measureCold(ctx context.Context, runs int, bin, dir string, a app, progress
 	}
 	defer func() { err = errors.Join(err, stop()) }()
 	client := &http.Client{Timeout: 30 * time.Second}
+	// Each cold start is followed by a floor, so that a machine whose load
+	// drifts during the run weighs on both alike.
 	for i := range runs {
 		if err := waitZero(ctx, srv); err != nil {
 			return r, srv.Annotate(err)
@@ -87,15 +89,12 @@ func measureCold(ctx context.Context, runs int, bin, dir string, a app, progress
 			return r, srv.Annotate(fmt.Errorf("cold request %d: %w", i+1, err))
 		}
 		r.cold = append(r.cold, time.Since(start))
-		fmt.Fprintf(progress, "%s: cold start %d through the router: %s\n", a.name, i+1, ms(r.cold[i]))
-	}
-	for i := range runs {
 		d, err := floor(ctx, dir, a)
 		if err != nil {
 			return r, fmt.Errorf("floor: %w", err)
 		}
 		r.floor = append(r.floor, d)
-		fmt.Fprintf(progress, "%s: floor %d: %s\n", a.name, i+1, ms(d))
+		fmt.Fprintf(progress, "%s: cold start %d through the router: %s, floor: %s\n", a.name, i+1, ms(r.cold[i]), ms(d))
 	}
 	if cg := floorCgroup(); cg != "" {
 		_ = os.Remove(cg) // empty now: every floor process was waited for
