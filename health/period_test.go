@@ -7,7 +7,7 @@ import (
 	"github.com/slipway-dev/slipway/spec"
 )
 
-// TestPeriod: until readiness passes, checks come every 2ms (an exec
+// TestPeriod: until readiness passes, checks come every 1ms (an exec
 // check every 5ms) for the first 300ms, then doubling up to the start-up
 // cap or the interval, whichever is less; once it passes, and for
 // liveness, the interval.
@@ -22,14 +22,14 @@ func TestPeriod(t *testing.T) {
 		n    int
 		want time.Duration
 	}{
-		{second, Readiness, Unknown, 0, 2 * time.Millisecond},
-		{second, Readiness, Unknown, 1, 2 * time.Millisecond},
-		{second, Readiness, Failing, 149, 2 * time.Millisecond},
-		{second, Readiness, Failing, 150, 4 * time.Millisecond},
-		{second, Readiness, Failing, 152, 16 * time.Millisecond},
-		{second, Readiness, Failing, 157, startupPeriod},
-		{second, Readiness, Failing, 600, startupPeriod},
-		{fast, Readiness, Failing, 155, 50 * time.Millisecond},
+		{second, Readiness, Unknown, 0, time.Millisecond},
+		{second, Readiness, Unknown, 1, time.Millisecond},
+		{second, Readiness, Failing, 299, time.Millisecond},
+		{second, Readiness, Failing, 300, 2 * time.Millisecond},
+		{second, Readiness, Failing, 303, 16 * time.Millisecond},
+		{second, Readiness, Failing, 308, startupPeriod},
+		{second, Readiness, Failing, 900, startupPeriod},
+		{fast, Readiness, Failing, 306, 50 * time.Millisecond},
 		{exec, Readiness, Unknown, 0, 5 * time.Millisecond},
 		{exec, Readiness, Failing, 59, 5 * time.Millisecond},
 		{exec, Readiness, Failing, 60, 10 * time.Millisecond},
