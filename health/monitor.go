@@ -59,14 +59,14 @@ type Watch struct {
 // the held request waits on this check and a Go service listens 3-4ms
 // after its exec (every 5ms, the check's lag behind the listen was 4.4ms
 // at the median in bench/autoscale's traces; every 2ms, 2.3-2.7ms, of
-// which the check's own request is ~1ms: every 1ms halves the rest). A service that
-// listens after 20ms costs ~20 refused connections, one after 300ms
-// (the window) ~300, ~10ms of CPU. An exec check starts a process: every
-// 5ms, as before. The failures of
-// these fast checks count only at the probe's own interval
-// (Tracker.Extra): a starting instance fails no sooner than its spec
-// says, and its failing transition (a record write, an event, a table
-// rebuild, a pass) does not compete with the instance's own start.
+// which the check's own request is ~1ms: every 1ms halves the rest). A
+// service that listens after 20ms costs ~20 refused connections, one after
+// 300ms (the window) ~300, ~10ms of CPU. An exec check starts a process:
+// every 5ms, as before. The failures of these fast checks count only at
+// the probe's own interval (Tracker.Extra): a starting instance fails no
+// sooner than its spec says, and its failing transition (a record write,
+// an event, a table rebuild, a pass) does not compete with the instance's
+// own start.
 const (
 	startupPeriod      = 200 * time.Millisecond
 	fastWindow         = 300 * time.Millisecond
