@@ -96,7 +96,7 @@ func measureCold(ctx context.Context, runs int, bin, dir string, a app, progress
 		r.floor = append(r.floor, d)
 		fmt.Fprintf(progress, "%s: cold start %d through the router: %s, floor: %s\n", a.name, i+1, ms(r.cold[i]), ms(d))
 	}
-	if cg := floorCgroup(); cg != "" {
+	if cg, _ := floorCgroup(); cg != "" {
 		_ = os.Remove(cg) // empty now: every floor process was waited for
 	}
 	return r, nil
@@ -137,9 +137,10 @@ func get(ctx context.Context, c *http.Client, url, host string) error {
 // an instance gets (PORT and PATH), in a CPU cgroup beside the
 // instances' when it can make one (on a busy machine a process in the
 // crowded root cgroup gets far less CPU than one in a cgroup of its
-// own, as every instance is), polls /healthz every 5ms until it
-// answers 200, then sends the request: the time from the exec to that
-// answer.
+// own, as every instance is), polls /healthz every 1ms (as often as
+// slipway checks a starting instance: a slower poll would add its lag to
+// the floor alone) until it answers 200, then sends the request: the
+// time from the exec to that answer.
 func floor(ctx context.Context, dir string, a app) (time.Duration, error) {
 	addr, err := benchkit.FreeAddr()
 	if err != nil {
@@ -153,14 +154,25 @@ func floor(ctx context.Context, dir string, a app) (time.Duration, error) {
 	if argv[0], err = instancePath(argv[0]); err != nil {
 		return 0, err
 	}
-	if cg := floorCgroup(); cg != "" {
-		// Into the cgroup before the command runs, as slipway's own v1
-		// wrapper does.
+	attr := &syscall.SysProcAttr{Setpgid: true}
+	// Into the cgroup before the command runs, as slipway does: on v2
+	// cloned into it, on v1 through a shell that joins it first (as
+	// slipway's v1 wrapper).
+	switch cg, v1 := floorCgroup(); {
+	case cg == "":
+	case v1:
 		argv = append([]string{"/bin/sh", "-c", `echo $$ > "$0" && exec "$@"`, filepath.Join(cg, "cgroup.procs")}, argv...)
+	default:
+		f, err := os.Open(cg)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		attr.UseCgroupFD, attr.CgroupFD = true, int(f.Fd())
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir, cmd.Env = dir, []string{"PORT=" + port, "PATH=" + os.Getenv("PATH")} // as an instance's: no HOME, no PYTHON*
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = attr
 	client := &http.Client{Timeout: time.Second}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -170,7 +182,7 @@ func floor(ctx context.Context, dir string, a app) (time.Duration, error) {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		_ = cmd.Wait()
 	}()
-	if _, err := benchkit.Poll(ctx, "floor ready", 30*time.Second, 5*time.Millisecond, func(ctx context.Context) (bool, string, error) {
+	if _, err := benchkit.Poll(ctx, "floor ready", 30*time.Second, time.Millisecond, func(ctx context.Context) (bool, string, error) {
 		err := get(ctx, client, "http://"+addr+"/healthz", "")
 		return err == nil, fmt.Sprint(err), nil
 	}); err != nil {
@@ -217,19 +229,19 @@ func othersMayRun(p string) bool {
 }
 
 // floorCgroup returns a CPU cgroup beside the instances' (cgroup v1
-// cpu/slipway/bench-floor, v2 slipway/bench-floor), made if need be;
-// "" when there is none to be had (not root, no cgroups): the floor
-// then runs where the benchmark does.
-func floorCgroup() string {
+// cpu/slipway/bench-floor, v2 slipway/bench-floor), made if need be, and
+// whether it is v1; "" when there is none to be had (not root, no
+// cgroups): the floor then runs where the benchmark does.
+func floorCgroup() (dir string, v1 bool) {
 	for _, parent := range []string{"/sys/fs/cgroup/cpu/slipway", "/sys/fs/cgroup/slipway"} {
 		if _, err := os.Stat(filepath.Join(parent, "cgroup.procs")); err != nil {
 			continue
 		}
 		dir := filepath.Join(parent, "bench-floor")
 		if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
-			return ""
+			return "", false
 		}
-		return dir
+		return dir, strings.HasPrefix(parent, "/sys/fs/cgroup/cpu/")
 	}
-	return ""
+	return "", false
 }

@@ -8,10 +8,12 @@
 // router and timed until its answer: the router holds it, the
 // autoscaler writes a count of 1, the controller starts an instance,
 // its readiness check passes, the router serves it. Beside it, the
-// floor: the same command started with plain exec, /healthz polled
-// every 5ms until it answers, then the same request. Both for a Go
-// binary (the example order service) and a Python service (python3's
-// http.server); median and max over -runs.
+// floor: the same command started with plain exec into a cgroup as an
+// instance is, /healthz polled every 1ms (as slipway checks a starting
+// instance) until it answers, then the same request; each cold start is
+// followed by a floor. Both for a Go binary (the example order service)
+// and a Python service (python3's http.server); median and max over
+// -runs.
 //
 // Step: the Python service (each request holds a lock for 2ms: about
 // 500 req/s per instance, 5 times the target, as a real target leaves
