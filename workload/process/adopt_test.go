@@ -158,3 +158,25 @@ func TestHostCrashTornRecord(t *testing.T) {
 		t.Fatalf("removed instance's folder: %v", err)
 	}
 }
+
+// TestStartedRecordIsWritten: the record of a started instance (its PID
+// and start time) is written after Start returns, and says running.
+func TestStartedRecordIsWritten(t *testing.T) {
+	dir := t.TempDir()
+	d := New(dir, Options{Logger: quiet})
+	st := startSpec(t, d, sleeper("written"))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		rec, err := readRecord(filepath.Join(dir, "written"))
+		if err == nil && rec.Phase == instdir.PhaseRunning && rec.PID == st.PID && rec.StartTime == st.StartTime {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("record %+v, %v; want running PID %d", rec.Record, err, st.PID)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := d.Stop(context.Background(), "written", time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
