@@ -14,7 +14,6 @@ import (
 
 	"github.com/slipway-dev/slipway/api"
 	slipway "github.com/slipway-dev/slipway/client"
-	"github.com/slipway-dev/slipway/image/imagetest"
 	"github.com/slipway-dev/slipway/platform/kube/kubetest"
 	"github.com/slipway-dev/slipway/store"
 )
@@ -27,20 +26,8 @@ import (
 // and the dashboard's Autoscaling panel read) shows the decision and
 // the HPA's state: counts, CPU against the target, conditions.
 func TestKubernetesHPAInStatus(t *testing.T) {
-	env, cfg, err := kubetest.Start(kubetest.Assets(t), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer env.Stop()
+	k, ref := kubeShop(t)
 	ctx := context.Background()
-	k, _ := kubetest.Client(t, cfg)
-	kubetest.AdminKubeconfig(t, env, k, "shop")
-	reg := imagetest.Serve("", "")
-	defer reg.Close()
-	ref, err := reg.PushStub("shop/order", "order")
-	if err != nil {
-		t.Fatal(err)
-	}
 	text := `app: shop
 services:
   order:
@@ -79,6 +66,7 @@ environments:
 
 	const reason = "cpu 175% over target 70% x 2 instances"
 	var svc api.Service
+	var err error
 	kubetest.Eventually(t, "the HPA's decision in the service's view", func() bool {
 		svc, err = c.Service(ctx, "order")
 		a := svc.Autoscale

@@ -27,22 +27,9 @@ import (
 // succeeds. A restarted server finds the platform in the stored spec
 // and the Deployment by its labels, and changes nothing.
 func TestKubernetesEnvironment(t *testing.T) {
-	env, cfg, err := kubetest.Start(kubetest.Assets(t), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer env.Stop()
-	ctx := context.Background()
-	k, _ := kubetest.Client(t, cfg)
-	kubetest.AdminKubeconfig(t, env, k, "shop")
-
 	// apply pins the image by digest, from a registry on loopback.
-	reg := imagetest.Serve("", "")
-	defer reg.Close()
-	ref, err := reg.PushStub("shop/order", "order")
-	if err != nil {
-		t.Fatal(err)
-	}
+	k, ref := kubeShop(t)
+	ctx := context.Background()
 	text := `app: shop
 services:
   order:
@@ -75,6 +62,7 @@ environments:
 		t.Fatal(err)
 	}
 	var svc api.Service
+	var err error
 	kubetest.Eventually(t, "the rollout to succeed", func() bool {
 		svc, err = c.Service(ctx, "order")
 		return err == nil && svc.Phase == "Ready" && svc.Stable == 1
@@ -177,4 +165,26 @@ func podStatusAndLogs(t *testing.T, k client.Client, c *slipway.Client) {
 	if !errors.As(err, &apiErr) || apiErr.Status != 502 || !strings.Contains(err.Error(), "kubelet of node node-a") {
 		t.Fatalf("logs without a kubelet: %v (%T), want a 502 naming the node's kubelet", err, err)
 	}
+}
+
+// kubeShop starts an API server (envtest) with the shop namespace and an
+// admin kubeconfig (KUBECONFIG), and a registry on loopback holding the
+// stub image shop/order: the client to the cluster and the image's
+// reference by digest. Both stop with the test.
+func kubeShop(t *testing.T) (client.Client, string) {
+	t.Helper()
+	env, cfg, err := kubetest.Start(kubetest.Assets(t), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	k, _ := kubetest.Client(t, cfg)
+	kubetest.AdminKubeconfig(t, env, k, "shop")
+	reg := imagetest.Serve("", "")
+	t.Cleanup(reg.Close)
+	ref, err := reg.PushStub("shop/order", "order")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k, ref
 }
