@@ -14,6 +14,7 @@ import (
 
 	"github.com/slipway-dev/slipway/api"
 	"github.com/slipway-dev/slipway/image/imagetest"
+	"github.com/slipway-dev/slipway/platform/kube/kubetest"
 )
 
 // kubeCanarySpec runs order in a Kubernetes environment only, as a
@@ -130,7 +131,7 @@ func TestKubeServerKilledMidCanary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := kubeForServer(t)
+	k := kubetest.AdminCluster(t, "shop")
 	data := t.TempDir()
 	dir := specDir(t)
 	srv := startServer(t, data)

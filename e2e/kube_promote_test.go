@@ -55,7 +55,7 @@ environments:
 // approves.
 func TestPromoteLocalStagingToKubernetesProd(t *testing.T) {
 	reg, tag := serveShopImage(t)
-	k := kubeForServer(t)
+	k := kubetest.AdminCluster(t, "shop")
 	v2 := shopVersion(t, "v2")
 	data := t.TempDir()
 	registerContainerCleanup(t, data)
@@ -120,21 +120,6 @@ func TestPromoteLocalStagingToKubernetesProd(t *testing.T) {
 		t.Errorf("no promotion.succeeded event for promotion %d into prod", id)
 	}
 	checkRoutedTo(t, k, "order-r2")
-}
-
-// kubeForServer starts an API server with Gateway API's CRDs and the
-// namespace shop, points KUBECONFIG (which the servers the test starts
-// inherit) at it as an admin, and returns a client of the test's.
-func kubeForServer(t *testing.T) client.Client {
-	t.Helper()
-	env, cfg, err := kubetest.Start(kubetest.Assets(t), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = env.Stop() })
-	k, _ := kubetest.Client(t, cfg)
-	kubetest.AdminKubeconfig(t, env, k, "shop")
-	return k
 }
 
 // waitAvailable waits for Deployment name in shop and reports its

@@ -173,13 +173,7 @@ func podStatusAndLogs(t *testing.T, k client.Client, c *slipway.Client) {
 // reference by digest. Both stop with the test.
 func kubeShop(t *testing.T) (client.Client, string) {
 	t.Helper()
-	env, cfg, err := kubetest.Start(kubetest.Assets(t), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = env.Stop() })
-	k, _ := kubetest.Client(t, cfg)
-	kubetest.AdminKubeconfig(t, env, k, "shop")
+	k := kubetest.AdminCluster(t, "shop")
 	reg := imagetest.Serve("", "")
 	t.Cleanup(reg.Close)
 	ref, err := reg.PushStub("shop/order", "order")

@@ -164,10 +164,26 @@ func Client(t testing.TB, cfg *rest.Config) (client.Client, *atomic.Int64) {
 	return c, n
 }
 
-// AdminKubeconfig creates namespace in env's API server and points
-// KUBECONFIG (which the servers a test starts inherit, as kubectl would
-// read it) at a cluster admin of env for the rest of the test.
-func AdminKubeconfig(t testing.TB, env *envtest.Environment, c client.Client, namespace string) {
+// AdminCluster starts an API server with Gateway API's CRDs (stopped
+// with the test), creates namespace in it and points KUBECONFIG (which
+// the servers a test starts inherit, as kubectl would read it) at a
+// cluster admin of it for the rest of the test. It returns a client of
+// the test's own.
+func AdminCluster(t testing.TB, namespace string) client.Client {
+	t.Helper()
+	env, cfg, err := Start(Assets(t), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	c, _ := Client(t, cfg)
+	adminKubeconfig(t, env, c, namespace)
+	return c
+}
+
+// adminKubeconfig creates namespace in env's API server and points
+// KUBECONFIG at a cluster admin of env for the rest of the test.
+func adminKubeconfig(t testing.TB, env *envtest.Environment, c client.Client, namespace string) {
 	t.Helper()
 	if err := c.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}); err != nil {
 		t.Fatal(err)
