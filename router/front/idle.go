@@ -22,9 +22,10 @@ const idleRelease = 100 * time.Millisecond
 // The connections' buffers, taken when a connection starts or wakes
 // and given back when it idles or ends.
 var (
-	readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, bufSize) }}
-	writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, bufSize) }}
-	headers = sync.Pool{New: func() any { return make(http.Header, 16) }} // about 1.8 KiB each
+	readers  = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, bufSize) }}
+	writers  = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, bufSize) }}
+	headers  = sync.Pool{New: func() any { return make(http.Header, 16) }} // about 1.8 KiB each
+	requests = sync.Pool{New: func() any { return newRequest() }}
 )
 
 // takeBuffers gives the connection its reader and writer.
@@ -34,6 +35,7 @@ func (c *clientConn) takeBuffers() {
 	c.bw = writers.Get().(*bufio.Writer)
 	c.bw.Reset(&c.out)
 	c.w.bw, c.w.h = c.bw, headers.Get().(http.Header)
+	c.mem = requests.Get().(*request)
 }
 
 // putBuffers gives the connection's buffers and header map back, and
@@ -50,7 +52,9 @@ func (c *clientConn) putBuffers() {
 	writers.Put(c.bw)
 	clear(c.w.h)
 	headers.Put(c.w.h)
-	c.br, c.bw = nil, nil
+	c.mem.reset()
+	requests.Put(c.mem)
+	c.br, c.bw, c.mem = nil, nil, nil
 	c.w = responseWriter{shutdown: c.w.shutdown, dates: c.w.dates}
 }
 
