@@ -26,8 +26,19 @@ type state struct {
 	inTable  atomic.Bool  // in the current table
 }
 
-// healthy reports whether the backend is in rotation at now.
-func (b *backend) healthy(now int64) bool { return b.st.ejected.Load() <= now }
+// healthy reports whether the backend is in rotation: never ejected, or
+// no more at the clock's time, read into *now (unix ns) when first
+// needed. Most requests so read no clock to pick an instance.
+func (b *backend) healthy(clock func() time.Time, now *int64) bool {
+	e := b.st.ejected.Load()
+	if e == 0 {
+		return true
+	}
+	if *now == 0 {
+		*now = clock().UnixNano()
+	}
+	return e <= *now
+}
 
 // Passive health: after ejectAfter consecutive failures an instance is
 // out of rotation for ejectFor, then gets requests again (and is ejected
@@ -61,7 +72,7 @@ func (rt *Router) pick(r *route, req *http.Request, tried []*backend) (b *backen
 	if rev, ok := rt.revision(r, req); ok {
 		pool = r.byRev[rev]
 	}
-	now := rt.now().UnixNano()
+	var now int64 // read by healthy when an instance was ever ejected
 	var cands [8]*backend
 	c := cands[:0]
 	for _, b := range pool {
@@ -70,7 +81,7 @@ func (rt *Router) pick(r *route, req *http.Request, tried []*backend) (b *backen
 		}
 		if b.full() {
 			full = true
-		} else if b.healthy(now) {
+		} else if b.healthy(rt.cfg.Now, &now) {
 			c = append(c, b)
 		}
 	}

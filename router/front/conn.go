@@ -29,6 +29,7 @@ type clientConn struct {
 	out    outWriter       // conn, but for the answer held for awaitRequest
 	br     *bufio.Reader   // from readers: given back while idle (idle.go)
 	bw     *bufio.Writer   // from writers: given back while idle
+	mem    *request        // from requests: given back while idle
 	w      responseWriter
 	base   context.Context // the requests' values: net/http's server and local address
 	remote string
@@ -277,7 +278,7 @@ func (c *clientConn) readHead(first bool) (parsedHead, headVerdict) {
 	timed := first
 	for {
 		buf, _ := c.br.Peek(c.br.Buffered())
-		head, v := parseHead(buf)
+		head, v := parseHead(buf, c.mem)
 		if v != headIncomplete {
 			return head, v
 		}
@@ -302,7 +303,7 @@ func (c *clientConn) readHead(first bool) (parsedHead, headVerdict) {
 func (c *clientConn) serveOne(head *parsedHead) (keep bool) {
 	ctx := &head.mem.ctx
 	*ctx = reqCtx{Context: c.base, c: c}
-	req := head.req.WithContext(ctx)
+	req := head.req // its context is ctx
 	req.RemoteAddr, req.TLS = c.remote, c.tls
 	c.w.reset(req)
 	defer func() {

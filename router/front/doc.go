@@ -36,7 +36,8 @@
 // HTTP/1.1 (or no ALPN) through the front, req.TLS set; HTTP/2 by ALPN
 // to net/http's HTTP/2 server (tls.go).
 //
-// A connection idle past idleRelease (100 ms) gives its buffers back,
+// A connection idle past idleRelease (100 ms; 75 ms at the soonest,
+// releaseLazy) gives its buffers back,
 // and its goroutine ends: its socket waits in the server's epoll (the
 // idler), and a new goroutine serves it once it is readable, as nginx
 // keeps an idle connection with no buffer (idle.go, idler_linux.go).

@@ -3,7 +3,7 @@ package front
 // HandedOff reports whether the front hands off the request at the start
 // of part to net/http (for server_test's expected transcripts).
 func HandedOff(part string) bool {
-	head, v := parseHead([]byte(part))
+	head, v := parseHead([]byte(part), newRequest())
 	return v != headServe || head.size > bufSize
 }
 

@@ -32,18 +32,25 @@ const (
 
 // parsedHead is a request head the front serves.
 type parsedHead struct {
-	req  http.Request // without its context: serveOne's WithContext makes the one the handler gets
-	mem  *request     // what req points into
-	size int          // bytes of the head, blank line included
+	req  *http.Request // mem's, its context mem's: what the handler gets
+	mem  *request      // what req points into
+	size int           // bytes of the head, blank line included
 }
 
-// request is the memory of a request the front serves, but for the
-// http.Request (WithContext makes it) and the head's bytes: its context,
-// its URL and the backing array of its header values, one allocation in
-// place of one each.
+// request is the memory of the requests a connection serves, one after
+// the other: the http.Request, its context, its URL, its header map and
+// the backing array of its header values, for no allocation per request
+// but the head's bytes (parseHead). It is taken and given back with the
+// connection's buffers (idle.go). A request is so its handler's only
+// until ServeHTTP returns, as its ResponseWriter is: the router, the
+// front's one handler, keeps none past that (a mirrored request is a
+// Clone).
 type request struct {
+	req    http.Request
+	blank  http.Request // an empty request whose context is ctx: each request starts from it
 	ctx    reqCtx
 	url    url.URL
+	header http.Header
 	values [maxSlabFields]string
 }
 
@@ -51,10 +58,25 @@ type request struct {
 // request with more gets a slice of its own for each further one.
 const maxSlabFields = 8
 
-// parseHead reads the request head at the start of buf. It returns
-// headServe with the request, headIncomplete when buf holds no complete
-// head yet, and headHandOff for any head it does not serve.
-func parseHead(buf []byte) (parsedHead, headVerdict) {
+func newRequest() *request {
+	m := &request{header: make(http.Header, maxSlabFields)}
+	m.blank = *new(http.Request).WithContext(&m.ctx)
+	m.req = m.blank
+	return m
+}
+
+// reset lets go of what the last request left: its head's bytes (which
+// its strings point into) and its context's.
+func (m *request) reset() {
+	m.req, m.ctx, m.url = m.blank, reqCtx{}, url.URL{}
+	clear(m.header)
+	clear(m.values[:])
+}
+
+// parseHead reads the request head at the start of buf into mem. It
+// returns headServe with the request, headIncomplete when buf holds no
+// complete head yet, and headHandOff for any head it does not serve.
+func parseHead(buf []byte, mem *request) (parsedHead, headVerdict) {
 	end := bytes.Index(buf, []byte("\r\n\r\n"))
 	if end < 0 {
 		if bytes.IndexByte(buf, '\n') >= 0 && !crlfOnly(buf) {
@@ -67,8 +89,9 @@ func parseHead(buf []byte) (parsedHead, headVerdict) {
 	if !ok {
 		return parsedHead{}, headHandOff
 	}
-	head := parsedHead{mem: new(request), size: end + 4}
-	if !requestLine(&head.req, head.mem, line) || !requestFields(&head.req, head.mem, rest) {
+	mem.req = mem.blank
+	head := parsedHead{req: &mem.req, mem: mem, size: end + 4}
+	if !requestLine(head.req, mem, line) || !requestFields(head.req, mem, rest) {
 		return parsedHead{}, headHandOff
 	}
 	return head, headServe
@@ -169,7 +192,8 @@ func validTarget(s string) bool {
 // their values into mem's, and reports whether the front serves the
 // request they describe.
 func requestFields(req *http.Request, mem *request, lines string) bool {
-	h := make(http.Header, 8)
+	h := mem.header
+	clear(h)
 	values := mem.values[:] // each field's first value gets a capped slice of it
 	hosts := 0
 	for lines != "" {

@@ -15,7 +15,7 @@ import (
 func TestParseHead(t *testing.T) {
 	for _, tc := range headCases {
 		t.Run(tc.name, func(t *testing.T) {
-			head, v := parseHead([]byte(tc.raw))
+			head, v := parseHead([]byte(tc.raw), newRequest())
 			if v != tc.want {
 				t.Fatalf("verdict %d, want %d", v, tc.want)
 			}
@@ -29,8 +29,35 @@ func TestParseHead(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the front serves a request net/http refuses: %v", err)
 			}
-			sameRequest(t, &head.req, std)
+			sameRequest(t, head.req, std)
 		})
+	}
+}
+
+// TestParseHeadReusesMemory holds parseHead, when it reads each head
+// into the memory the one before used (a connection's requests), to
+// net/http's reading as with fresh memory: nothing of the last request
+// (header fields, URL, Host, Close) stays.
+func TestParseHeadReusesMemory(t *testing.T) {
+	mem := newRequest()
+	for range 2 {
+		for _, tc := range headCases {
+			head, v := parseHead([]byte(tc.raw), mem)
+			if v != tc.want {
+				t.Fatalf("%s: verdict %d, want %d", tc.name, v, tc.want)
+			}
+			if v != headServe {
+				continue
+			}
+			std, err := http.ReadRequest(bufio.NewReader(strings.NewReader(tc.raw)))
+			if err != nil {
+				t.Fatalf("%s: the front serves a request net/http refuses: %v", tc.name, err)
+			}
+			sameRequest(t, head.req, std)
+			if head.req.Context() != &mem.ctx {
+				t.Fatalf("%s: the request's context is not its memory's", tc.name)
+			}
+		}
 	}
 }
 

@@ -74,7 +74,7 @@ func (w *responseWriter) WriteHeader(code int) {
 		return
 	}
 	w.wroteHeader, w.status = true, code
-	if cl := w.h.Get("Content-Length"); cl != "" {
+	if cl := firstValue(w.h["Content-Length"]); cl != "" {
 		if v, err := strconv.ParseInt(cl, 10, 64); err == nil && v >= 0 {
 			w.length = v
 		} else {
@@ -198,7 +198,8 @@ const (
 
 // writeHeader writes the status line and headers, deciding the framing
 // as net/http does; first is the start of the body (all of it when the
-// handler is done).
+// handler is done). It looks the map up by canonical names directly
+// (firstValue), where Header.Get would canonicalize each name again.
 func (w *responseWriter) writeHeader(first []byte) {
 	w.sent = true
 	h, code := w.h, w.status
@@ -211,7 +212,7 @@ func (w *responseWriter) writeHeader(first []byte) {
 	if hasTrailers {
 		exclude |= excludeTrailerPrefixed
 	}
-	te := h.Get("Transfer-Encoding")
+	te := firstValue(h["Transfer-Encoding"])
 	hasTE := te != ""
 	if w.handlerDone && !hasTrailers && !hasTE && bodyAllowedForStatus(code) && !has(h, "Content-Length") &&
 		(!isHEAD || len(first) > 0) {
@@ -220,7 +221,7 @@ func (w *responseWriter) writeHeader(first []byte) {
 	}
 	conn := firstValue(w.req.Header["Connection"])            // net/http reads the first value only, and loosely (hasToken)
 	wants10KeepAlive := !is11 && hasToken(conn, "keep-alive") // as net/http, even with "close"
-	if wants10KeepAlive && keepAlives && h.Get("Content-Length") != "" && h.Get("Connection") == "keep-alive" {
+	if wants10KeepAlive && keepAlives && firstValue(h["Content-Length"]) != "" && firstValue(h["Connection"]) == "keep-alive" {
 		w.closeAfter = false
 	}
 	hasCL := w.length != -1
@@ -231,11 +232,11 @@ func (w *responseWriter) writeHeader(first []byte) {
 	} else if !is11 || w.req.Close || hasToken(conn, "close") {
 		w.closeAfter = true
 	}
-	if h.Get("Connection") == "close" || !keepAlives {
+	if firstValue(h["Connection"]) == "close" || !keepAlives {
 		w.closeAfter = true
 	}
 	if bodyAllowedForStatus(code) {
-		if _, haveType := h["Content-Type"]; !haveType && !hasTE && h.Get("Content-Encoding") == "" && len(first) > 0 {
+		if _, haveType := h["Content-Type"]; !haveType && !hasTE && firstValue(h["Content-Encoding"]) == "" && len(first) > 0 {
 			extra.contentType = http.DetectContentType(first)
 		}
 	} else {
