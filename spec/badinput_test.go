@@ -181,10 +181,19 @@ var catalogueOptions = Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: ana
 // problem at its line and path, with its words, and leaves the bytes it
 // was given as they were.
 func TestBadInputCatalogueSpec(t *testing.T) {
-	for _, tc := range badSpecs {
+	runCatalogue(t, "spec", badSpecs, catalogueOptions)
+}
+
+// runCatalogue parses every bad document of specs with opts: each
+// reports its problem at its line and path, with its words, and leaves
+// the bytes it was given as they were. label names the catalogue in the
+// count it logs.
+func runCatalogue(t *testing.T, label string, specs []badSpec, opts Options) {
+	t.Helper()
+	for _, tc := range specs {
 		t.Run(tc.name, func(t *testing.T) {
 			src := []byte(tc.src)
-			_, err := ParseWith("slipway.yaml", src, catalogueOptions)
+			_, err := ParseWith("slipway.yaml", src, opts)
 			if !bytes.Equal(src, []byte(tc.src)) {
 				t.Fatal("Parse changed its input")
 			}
@@ -196,7 +205,7 @@ func TestBadInputCatalogueSpec(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("catalogue: spec: %d bad inputs", len(badSpecs))
+	t.Logf("catalogue: %s: %d bad inputs", label, len(specs))
 }
 
 // hasProblem reports whether ps holds the problem tc expects.

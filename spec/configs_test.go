@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"bytes"
 	"fmt"
 	"testing"
 
@@ -73,22 +72,7 @@ func TestConfigEnvironmentOverrides(t *testing.T) {
 // reports its problem at its line and path, with its words.
 func TestBadInputCatalogueConfigs(t *testing.T) {
 	opts := Options{CheckExpr: analysis.CheckExpr, CheckFlagExpr: analysis.CheckExpr, CheckConfigExpr: analysis.CheckExpr}
-	for _, tc := range badConfigSpecs {
-		t.Run(tc.name, func(t *testing.T) {
-			src := []byte(tc.src)
-			_, err := ParseWith("slipway.yaml", src, opts)
-			if !bytes.Equal(src, []byte(tc.src)) {
-				t.Fatal("Parse changed its input")
-			}
-			if err == nil {
-				t.Fatal("parsed without a problem")
-			}
-			if !hasProblem(err.(*Problems), tc) {
-				t.Fatalf("problems:\n%v\nwant slipway.yaml:%d: %s: ...%s...", err, tc.line, tc.path, tc.want)
-			}
-		})
-	}
-	t.Logf("catalogue: configs: %d bad inputs", len(badConfigSpecs))
+	runCatalogue(t, "configs", badConfigSpecs, opts)
 }
 
 // TestConfigParseDefaults: values read as JSON would read them, the

@@ -31,18 +31,7 @@ var kubeBadSpecs = []badSpec{
 }
 
 func TestBadInputCataloguePlatform(t *testing.T) {
-	for _, tc := range kubeBadSpecs {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseWith("slipway.yaml", []byte(tc.src), catalogueOptions)
-			if err == nil {
-				t.Fatal("parsed without a problem")
-			}
-			if !hasProblem(err.(*Problems), tc) {
-				t.Fatalf("problems:\n%v\nwant slipway.yaml:%d: %s: ...%s...", err, tc.line, tc.path, tc.want)
-			}
-		})
-	}
-	t.Logf("catalogue: spec platform: %d bad inputs", len(kubeBadSpecs))
+	runCatalogue(t, "spec platform", kubeBadSpecs, catalogueOptions)
 }
 
 // TestKubernetesEnvironment parses the example: dev runs a

@@ -21,18 +21,7 @@ var kubeScaleBadSpecs = []badSpec{
 }
 
 func TestBadInputCatalogueKubeScale(t *testing.T) {
-	for _, tc := range kubeScaleBadSpecs {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseWith("slipway.yaml", []byte(tc.src), catalogueOptions)
-			if err == nil {
-				t.Fatal("parsed without a problem")
-			}
-			if !hasProblem(err.(*Problems), tc) {
-				t.Fatalf("problems:\n%v\nwant slipway.yaml:%d: %s: ...%s...", err, tc.line, tc.path, tc.want)
-			}
-		})
-	}
-	t.Logf("catalogue: spec kube scale: %d bad inputs", len(kubeScaleBadSpecs))
+	runCatalogue(t, "spec kube scale", kubeScaleBadSpecs, catalogueOptions)
 }
 
 // TestKubeScaleOnCPU: a CPU target from one instance up is what a

@@ -21,18 +21,7 @@ var wildcardBadSpecs = []badSpec{
 }
 
 func TestBadInputCatalogueWildcardTLS(t *testing.T) {
-	for _, tc := range wildcardBadSpecs {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseWith("slipway.yaml", []byte(tc.src), catalogueOptions)
-			if err == nil {
-				t.Fatal("parsed without a problem")
-			}
-			if !hasProblem(err.(*Problems), tc) {
-				t.Fatalf("problems:\n%v\nwant slipway.yaml:%d: %s: ...%s...", err, tc.line, tc.path, tc.want)
-			}
-		})
-	}
-	t.Logf("catalogue: spec wildcard tls: %d bad inputs", len(wildcardBadSpecs))
+	runCatalogue(t, "spec wildcard tls", wildcardBadSpecs, catalogueOptions)
 }
 
 // TestWildcardTLSServed: a wildcard host is taken where it gets a
