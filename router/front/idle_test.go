@@ -24,19 +24,7 @@ func TestIdleConnectionGivesBuffersBack(t *testing.T) {
 	}
 	defer c.Close()
 	br := bufio.NewReader(c)
-	get := func(path string) {
-		t.Helper()
-		_, _ = io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n")
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if string(b) != path {
-			t.Fatalf("GET %s: got %q", path, b)
-		}
-	}
+	get := func(path string) { t.Helper(); getEcho(t, c, br, path) }
 	get("/a")
 	waitFor(t, "the connection parked", func() bool { return s.parked.Load() == 1 })
 	get("/b")
@@ -112,19 +100,7 @@ func TestIdleConnectionsHoldNoGoroutine(t *testing.T) {
 	before := runtime.NumGoroutine()
 	conns := make([]net.Conn, n)
 	readers := make([]*bufio.Reader, n)
-	get := func(i int, path string) {
-		t.Helper()
-		_, _ = io.WriteString(conns[i], "GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n")
-		resp, err := http.ReadResponse(readers[i], nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if string(b) != path {
-			t.Fatalf("GET %s: got %q", path, b)
-		}
-	}
+	get := func(i int, path string) { t.Helper(); getEcho(t, conns[i], readers[i], path) }
 	for i := range conns {
 		var err error
 		if conns[i], err = net.Dial("tcp", addr); err != nil {
@@ -232,4 +208,20 @@ func serving(t *testing.T, srv *http.Server) (*Server, string) {
 	go func() { _ = s.Serve(ln) }()
 	t.Cleanup(func() { _ = s.Close() })
 	return s, ln.Addr().String()
+}
+
+// getEcho sends GET path on c and wants the echo server's answer, the
+// path, read from br (c's reader).
+func getEcho(t *testing.T, c io.Writer, br *bufio.Reader, path string) {
+	t.Helper()
+	_, _ = io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != path {
+		t.Fatalf("GET %s: got %q", path, b)
+	}
 }
