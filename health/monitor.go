@@ -58,8 +58,9 @@ type Watch struct {
 // connection, cheap (tens of microseconds): those come every 1ms, since
 // the held request waits on this check and a Go service listens 3-4ms
 // after its exec (every 5ms, the check's lag behind the listen was 4.4ms
-// at the median in bench/autoscale's traces; every 2ms, 2.3-2.7ms, of
-// which the check's own request is ~1ms: every 1ms halves the rest). A
+// at the median in bench/autoscale's traces; every 2ms, 2.3-2.7ms; every
+// 1ms, 1.4-3.7ms on a slower VM, most of it the check's own request and
+// the service reaching its Accept, which the floor's poll waits for too). A
 // service that listens after 20ms costs ~20 refused connections, one after
 // 300ms (the window) ~300, ~10ms of CPU. An exec check starts a process:
 // every 5ms, as before. The failures of these fast checks count only at
