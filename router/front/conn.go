@@ -301,9 +301,9 @@ func (c *clientConn) readHead(first bool) (parsedHead, headVerdict) {
 // serveOne serves one request, and reports whether the connection may
 // serve another.
 func (c *clientConn) serveOne(head *parsedHead) (keep bool) {
-	ctx := &head.mem.ctx
-	*ctx = reqCtx{Context: c.base, c: c}
-	req := head.req // its context is ctx
+	ctx := &reqCtx{Context: c.base, c: c} // its own: see request
+	req := head.req
+	*req = *req.WithContext(ctx) // in place: no copy of the request survives
 	req.RemoteAddr, req.TLS = c.remote, c.tls
 	c.w.reset(req)
 	defer func() {

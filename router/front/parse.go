@@ -32,23 +32,24 @@ const (
 
 // parsedHead is a request head the front serves.
 type parsedHead struct {
-	req  *http.Request // mem's, its context mem's: what the handler gets
+	req  *http.Request // mem's: what the handler gets, once serveOne gives it its context
 	mem  *request      // what req points into
 	size int           // bytes of the head, blank line included
 }
 
 // request is the memory of the requests a connection serves, one after
-// the other: the http.Request, its context, its URL, its header map and
-// the backing array of its header values, for no allocation per request
-// but the head's bytes (parseHead). It is taken and given back with the
-// connection's buffers (idle.go). A request is so its handler's only
-// until ServeHTTP returns, as its ResponseWriter is: the router, the
-// front's one handler, keeps none past that (a mirrored request is a
-// Clone).
+// the other: the http.Request, its URL, its header map and the backing
+// array of its header values, for no allocation per request but the
+// head's bytes (parseHead) and the context (serveOne). It is taken and
+// given back with the connection's buffers (idle.go). A request is so its
+// handler's only until ServeHTTP returns, as its ResponseWriter is: the
+// router, the front's one handler, keeps none past that (a mirrored
+// request is a Clone). Its context is not part of it: a context outlives
+// the handler wherever something derived from it does (http.Transport
+// finishes a dial on WithoutCancel of the request's context, reading its
+// values, after the request is over), so each request has its own.
 type request struct {
 	req    http.Request
-	blank  http.Request // an empty request whose context is ctx: each request starts from it
-	ctx    reqCtx
 	url    url.URL
 	header http.Header
 	values [maxSlabFields]string
@@ -59,16 +60,13 @@ type request struct {
 const maxSlabFields = 8
 
 func newRequest() *request {
-	m := &request{header: make(http.Header, maxSlabFields)}
-	m.blank = *new(http.Request).WithContext(&m.ctx)
-	m.req = m.blank
-	return m
+	return &request{header: make(http.Header, maxSlabFields)}
 }
 
 // reset lets go of what the last request left: its head's bytes (which
-// its strings point into) and its context's.
+// its strings point into) and its context.
 func (m *request) reset() {
-	m.req, m.ctx, m.url = m.blank, reqCtx{}, url.URL{}
+	m.req, m.url = http.Request{}, url.URL{}
 	clear(m.header)
 	clear(m.values[:])
 }
@@ -89,7 +87,7 @@ func parseHead(buf []byte, mem *request) (parsedHead, headVerdict) {
 	if !ok {
 		return parsedHead{}, headHandOff
 	}
-	mem.req = mem.blank
+	mem.req = http.Request{}
 	head := parsedHead{req: &mem.req, mem: mem, size: end + 4}
 	if !requestLine(head.req, mem, line) || !requestFields(head.req, mem, rest) {
 		return parsedHead{}, headHandOff

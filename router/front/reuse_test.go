@@ -2,10 +2,12 @@ package front
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 )
 
@@ -14,8 +16,13 @@ import (
 // connection: not its header fields, query or host, nor its context,
 // which the first watched (a background read) and which ended with it.
 func TestNextRequestStartsAfresh(t *testing.T) {
+	var mu sync.Mutex
+	var kept []context.Context // what outlives a handler, as a dial http.Transport finishes
 	_, addr := serving(t, &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		mu.Lock()
+		kept = append(kept, ctx)
+		mu.Unlock()
 		if r.URL.Path == "/watch" {
 			_ = ctx.Done() // starts the background read, ended with the request
 		}
@@ -46,6 +53,23 @@ func TestNextRequestStartsAfresh(t *testing.T) {
 		}
 		if string(body) != tc.want {
 			t.Errorf("%q: the handler saw %s, want %s", tc.req, body, tc.want)
+		}
+	}
+	// A context kept past its request stays that request's: ended, with
+	// its values, whatever the connection serves next.
+	mu.Lock()
+	defer mu.Unlock()
+	for i, ctx := range kept[:len(kept)-1] {
+		if ctx.Err() != context.Canceled || ctx == kept[i+1] {
+			t.Errorf("request %d's context after the next request: err %v, the next's own: %v", i+1, ctx.Err(), ctx == kept[i+1])
+		}
+		if ctx.Value(http.ServerContextKey) == nil {
+			t.Errorf("request %d's context lost its values after the next request", i+1)
+		}
+		select {
+		case <-ctx.Done():
+		default:
+			t.Errorf("request %d's context is not done after the next request", i+1)
 		}
 	}
 }
