@@ -8,9 +8,6 @@ import (
 	"os"
 	"syscall"
 	"time"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/slipway-dev/slipway/internal/turn"
 )
@@ -107,13 +104,8 @@ func (pc *pconn) mayHaveSpoken(now time.Time) bool {
 // clean reports whether an idle connection is still open and silent: an
 // instance may have closed it, or written to it (a 408 on its idle
 // timeout, stray bytes after a HEAD), and those bytes must never be read
-// as the next request's answer. It peeks at the socket without waiting,
-// with recvfrom itself: a read deadline would not do (Go fails a read
-// past its deadline even when data is there), and unix.Recvfrom
-// allocates the sender's address, which a connected socket has no use
-// for. A peek that cannot wait never blocks: it keeps the goroutine's P
-// (RawSyscall6), as internal/turn's reads and writes do, for the same
-// reason (sysmon).
+// as the next request's answer. It peeks at the socket without waiting
+// (turn.Peek).
 func (pc *pconn) clean() bool {
 	if pc.br.Buffered() > 0 {
 		return false
@@ -121,9 +113,8 @@ func (pc *pconn) clean() bool {
 	if pc.fd < 0 {
 		return true
 	}
-	_, _, errno := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(pc.fd), uintptr(unsafe.Pointer(&pc.one[0])), 1,
-		unix.MSG_PEEK|unix.MSG_DONTWAIT, 0, 0)
-	return errno == unix.EAGAIN || errno == unix.EWOULDBLOCK
+	_, err := turn.Peek(pc.fd, pc.one[:])
+	return errors.Is(err, syscall.EAGAIN)
 }
 
 // start readies pc for a request on ctx whose headers are due by until.

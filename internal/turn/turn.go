@@ -152,3 +152,19 @@ func rawIO(trap uintptr, fd int, b []byte) (int, error) {
 	}
 	return int(n), nil
 }
+
+// Peek looks at the next byte waiting on the socket fd into one (at
+// least a byte) without taking it and without waiting (recvfrom with
+// MSG_PEEK|MSG_DONTWAIT), raw as rawRead: 1 when a byte is there, 0 when
+// the peer closed, syscall.EAGAIN when nothing is there yet. A read
+// deadline would not do for this (Go fails a read past its deadline
+// even when data is there), and syscall.Recvfrom allocates the sender's
+// address, which a connected socket has no use for.
+func Peek(fd int, one []byte) (int, error) {
+	n, _, errno := syscall.RawSyscall6(syscall.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(one))), 1,
+		syscall.MSG_PEEK|syscall.MSG_DONTWAIT, 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -208,5 +209,35 @@ func BenchmarkTurn(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestPeek: nothing there yet is EAGAIN, a byte there is seen and left
+// for the next read, a peer that closed is 0.
+func TestPeek(t *testing.T) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fds[0])
+	one := make([]byte, 1)
+	if n, err := Peek(fds[0], one); n != 0 || err != syscall.EAGAIN {
+		t.Fatalf("empty: %d, %v; want EAGAIN", n, err)
+	}
+	if _, err := syscall.Write(fds[1], []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if n, err := Peek(fds[0], one); n != 1 || err != nil || one[0] != 'x' {
+			t.Fatalf("a byte there: %d %q, %v", n, one, err)
+		}
+	}
+	buf := make([]byte, 2)
+	if n, err := syscall.Read(fds[0], buf); n != 1 || err != nil {
+		t.Fatalf("read after peeks: %d, %v; want the byte", n, err)
+	}
+	syscall.Close(fds[1])
+	if n, err := Peek(fds[0], one); n != 0 || err != nil {
+		t.Fatalf("closed: %d, %v; want 0, nil", n, err)
 	}
 }

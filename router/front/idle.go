@@ -8,6 +8,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/turn"
 )
 
 // idleRelease is how long a connection waits for a request with its
@@ -118,7 +120,7 @@ func (c *clientConn) missed() bool {
 	there := false
 	_ = c.rc.Control(func(fd uintptr) { // Control: the deadline passed, Read would not look
 		var one [1]byte
-		n, _, err := syscall.Recvfrom(int(fd), one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		n, err := turn.Peek(int(fd), one[:])
 		there = err == nil && n > 0
 	})
 	if there {
@@ -210,7 +212,7 @@ func waitReadable(rc syscall.RawConn) error {
 		}
 		looked = true
 		var one [1]byte
-		_, _, err := syscall.Recvfrom(int(fd), one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		_, err := turn.Peek(int(fd), one[:])
 		return !errors.Is(err, syscall.EAGAIN)
 	})
 }
