@@ -79,13 +79,15 @@ func newClientConn(s *Server, c net.Conn) *clientConn {
 		fc.holdBeneath(tc)
 	}
 	fc.w = responseWriter{shutdown: &s.shutdown, dates: &s.dates}
-	fc.takeBuffers()
 	fc.base = context.WithValue(context.WithValue(context.Background(),
 		http.ServerContextKey, s.srv), http.LocalAddrContextKey, c.LocalAddr())
 	return fc
 }
 
-// serve serves requests until the connection ends or is handed off.
+// serve serves requests until the connection ends or is handed off. It
+// takes its buffers once a TLS handshake is through: a handshake that
+// stalls (a slow or hostile client, up to the header timeout), or one
+// that hands the connection to the HTTP/2 server, holds none.
 func (c *clientConn) serve() {
 	if serve, handed := c.handshake(); !serve {
 		if !handed {
@@ -93,6 +95,7 @@ func (c *clientConn) serve() {
 		}
 		return
 	}
+	c.takeBuffers()
 	c.run(true)
 }
 

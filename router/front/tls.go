@@ -148,7 +148,6 @@ func (c *clientConn) handshake() (serve, handedOff bool) {
 		return true, false
 	case "h2":
 		c.s.track(c, false)
-		c.putBuffers() // the HTTP/2 server has its own
 		if c.out.under != nil {
 			c.out.under.sent = nil // holds nothing for it: let c go
 		}
