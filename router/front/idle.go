@@ -86,26 +86,20 @@ const (
 // the first byte of a request; past idleRelease it says waitIdle, and
 // the buffers are empty.
 func (c *clientConn) waitForRequest(now time.Time) waitResult {
-	release := now.Add(idleRelease)
-	if c.rc == nil || !c.until.IsZero() && !release.Before(c.until) {
-		c.setReadDeadline(c.until, lazyDeadline(c.until.Sub(now)))
-		_, err := c.br.Peek(1)
-		if errors.Is(err, os.ErrDeadlineExceeded) && c.missed() {
-			return c.readMissed()
-		}
-		return peeked(nil, err)
+	deadline, lazy, mayIdle := now.Add(idleRelease), releaseLazy, true
+	if c.rc == nil || !c.until.IsZero() && !deadline.Before(c.until) {
+		deadline, lazy, mayIdle = c.until, lazyDeadline(c.until.Sub(now)), false
 	}
-	c.setReadDeadline(release, releaseLazy)
+	c.setReadDeadline(deadline, lazy)
 	_, err := c.br.Peek(1)
+	timedOut := errors.Is(err, os.ErrDeadlineExceeded)
 	switch {
-	case err == nil:
-		return waitCame
-	case errors.Is(err, os.ErrDeadlineExceeded) && c.missed():
+	case timedOut && c.missed():
 		return c.readMissed()
-	case errors.Is(err, os.ErrDeadlineExceeded) && !c.out.holding():
+	case timedOut && mayIdle && !c.out.holding():
 		return waitIdle
 	}
-	return waitEnded
+	return peeked(nil, err)
 }
 
 // missed reports whether bytes wait on the socket that a wait past its
@@ -182,11 +176,10 @@ func (c *clientConn) resume(d *idler, deadline *time.Timer) {
 	c.run(c.parkFirst) // its first byte is buffered: awaitRequest does not wait
 }
 
-// wake is the goroutine of an idle connection (run's ended): it waits
-// for the next request without buffers, on a new goroutine's small
+// wake is the goroutine of an idle connection (run's ended; idle gave
+// its buffers back): it waits for the next request without buffers, on a new goroutine's small
 // stack (the one that served grew to fit the handler's), and serves it.
 func (c *clientConn) wake(first bool) {
-	c.putBuffers()
 	c.s.parked.Add(1)
 	c.setReadDeadline(c.until, 0)
 	err := waitReadable(c.rc)
