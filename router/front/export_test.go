@@ -16,3 +16,6 @@ func ServedByFront(w any) bool {
 
 // Parked is how many of s's connections wait without buffers.
 func Parked(s *Server) int64 { return s.parked.Load() }
+
+// WaitFor is waitFor, for the package's external tests.
+var WaitFor = waitFor

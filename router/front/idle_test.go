@@ -183,13 +183,7 @@ func TestCloseLetsGoOfParkedConnections(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for s.parked.Load() != 1 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := s.parked.Load(); n != 1 {
-		t.Fatalf("%d connections parked after the idle release, want 1", n)
-	}
+	waitFor(t, "the connection parked after the idle release", func() bool { return s.parked.Load() == 1 })
 	_ = s.Close()
 	if n := s.parked.Load(); n != 0 {
 		t.Errorf("%d connections count as parked after Close, want 0", n)

@@ -31,11 +31,11 @@ func TestRequestPipelinedWhileTheHandlerRuns(t *testing.T) {
 		{"TLS", true, time.Minute},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := pipelineServer(t, tc.tls, tc.idle)
+			c, slowStarted := pipelineServer(t, tc.tls, tc.idle)
 			br := bufio.NewReader(c)
-			pipelineWhileSlow(t, c, br) // the first: seen as missed, answered
+			pipelineWhileSlow(t, c, br, slowStarted) // the first: seen as missed, answered
 			start := time.Now()
-			pipelineWhileSlow(t, c, br) // the next: read first
+			pipelineWhileSlow(t, c, br, slowStarted) // the next: read first
 			// The handler takes 30 ms; a wait for the idle release would
 			// add 100 ms more.
 			if el := time.Since(start); el > 110*time.Millisecond {
@@ -46,16 +46,19 @@ func TestRequestPipelinedWhileTheHandlerRuns(t *testing.T) {
 }
 
 // pipelineServer serves /slow in 30 ms and anything else at once, and
-// returns a client connection to it.
-func pipelineServer(t *testing.T, overTLS bool, idle time.Duration) net.Conn {
+// returns a client connection to it and the channel on which each /slow
+// says its handler runs.
+func pipelineServer(t *testing.T, overTLS bool, idle time.Duration) (net.Conn, <-chan struct{}) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	started := make(chan struct{}, 8)
 	s := front.New(&http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/slow" {
-			time.Sleep(30 * time.Millisecond)
+			started <- struct{}{}
+			time.Sleep(30 * time.Millisecond) // the handler's work: /fast comes meanwhile
 		}
 		_, _ = io.WriteString(w, r.URL.Path)
 	}), IdleTimeout: idle, ReadHeaderTimeout: 10 * time.Second})
@@ -72,17 +75,17 @@ func pipelineServer(t *testing.T, overTLS bool, idle time.Duration) net.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	return c
+	return c, started
 }
 
 // pipelineWhileSlow sends /slow, then /fast while /slow's handler runs,
 // and reads both answers in order.
-func pipelineWhileSlow(t *testing.T, c net.Conn, br *bufio.Reader) {
+func pipelineWhileSlow(t *testing.T, c net.Conn, br *bufio.Reader, slowStarted <-chan struct{}) {
 	t.Helper()
 	if _, err := io.WriteString(c, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(10 * time.Millisecond) // the handler is running
+	<-slowStarted
 	if _, err := io.WriteString(c, "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}

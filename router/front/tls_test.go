@@ -210,23 +210,12 @@ func TestTLSIdleConnection(t *testing.T) {
 	url := "https://" + ln.Addr().String() + "/"
 	fetch(t, c, "GET", url, nil)
 	for i := range 3 {
-		waitUntil(t, "the connection parked", func() bool { return front.Parked(f) == 1 })
+		front.WaitFor(t, "the connection parked", func() bool { return front.Parked(f) == 1 })
 		if !fetch(t, c, "GET", url, nil) {
 			t.Errorf("request %d after idling: a new connection", i+2)
 		}
 		fetch(t, c, "GET", url, nil) // at once: the answer before was held and sent with the wait
 	}
-}
-
-// waitUntil polls cond for up to 10s.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting: %s", what)
 }
 
 // TestIdleBoundary: clients pausing around the idle release (some
