@@ -172,13 +172,11 @@ func (s *Server) Close() error {
 		err = errors.Join(err, h2.Close())
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for c := range s.conns {
 		_ = c.conn.Close()
 	}
-	if s.idler != nil {
-		s.idler.stop()
-	}
+	s.mu.Unlock()
+	s.stopIdler()
 	return err
 }
 
